@@ -1,0 +1,1 @@
+export { buildProgram, EXIT_CODES_HELP } from './program.js';

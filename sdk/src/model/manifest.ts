@@ -1,0 +1,184 @@
+/**
+ * Reading and validating `nmaas.yaml`. Errors carry the field path, the line in the file and
+ * a message that says how to fix the value, so `nmaas manifest check` can print them as is.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node as YamlNode } from 'yaml';
+import { appManifestShape, type AppManifest } from './schema.js';
+import { manifestRuleIssues, type ModelRuleOptions } from './rules.js';
+
+export const MANIFEST_FILE = 'nmaas.yaml';
+
+/** The full model: the shape plus the cross-field rules. */
+export const appManifestSchema = appManifestShape.superRefine((manifest, ctx) => {
+  for (const issue of manifestRuleIssues(manifest)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+});
+
+export interface ManifestIssue {
+  /** Dotted field path, e.g. `schedule.duration` or `parameters[0].default`. */
+  path: string;
+  message: string;
+  /** 1-based position in the YAML file, when the manifest was read from text. */
+  line?: number;
+  column?: number;
+}
+
+export class ManifestError extends Error {
+  constructor(
+    readonly file: string,
+    readonly issues: ManifestIssue[],
+  ) {
+    super(`${file} is not a valid NMaaS app declaration:\n${formatIssues(file, issues)}`);
+    this.name = 'ManifestError';
+  }
+}
+
+export function formatIssues(file: string, issues: ManifestIssue[]): string {
+  return issues
+    .map((i) => `  ${file}${i.line !== undefined ? `:${i.line}:${i.column ?? 1}` : ''} ${i.path || '(top level)'}: ${i.message}`)
+    .join('\n');
+}
+
+export function formatPath(segments: readonly PropertyKey[]): string {
+  let out = '';
+  for (const s of segments) {
+    if (typeof s === 'number') out += `[${s}]`;
+    else out += out === '' ? String(s) : `.${String(s)}`;
+  }
+  return out;
+}
+
+function valueAt(data: unknown, segments: readonly PropertyKey[]): unknown {
+  let cur: unknown = data;
+  for (const s of segments) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[s as string];
+  }
+  return cur;
+}
+
+function issueMessage(issue: z.core.$ZodIssue, data: unknown): string {
+  if (issue.code === 'unrecognized_keys') {
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}; check the spelling against the nmaas.yaml reference`;
+  }
+  if (issue.code !== 'custom' && valueAt(data, issue.path) === undefined) {
+    return `is required (${issue.message})`;
+  }
+  return issue.message;
+}
+
+/** Validates already-parsed data. Returns the typed manifest (defaults filled) or the issues. */
+export function validateManifest(
+  data: unknown,
+  options: ModelRuleOptions = {},
+): { ok: true; manifest: AppManifest } | { ok: false; issues: ManifestIssue[] } {
+  const result = appManifestShape.safeParse(data);
+  const issues: ManifestIssue[] = result.success
+    ? []
+    : result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issueMessage(issue, data) }));
+  for (const issue of manifestRuleIssues(result.success ? result.data : data, options)) {
+    issues.push({ path: formatPath(issue.path), message: issue.message });
+  }
+  if (result.success && issues.length === 0) return { ok: true, manifest: result.data };
+  return { ok: false, issues: dedupe(issues) };
+}
+
+function dedupe<T extends { path: string; message: string }>(issues: T[]): T[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.path}\u0000${i.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Parses YAML text and validates it; issues carry line numbers. Throws ManifestError. */
+export function parseManifest(text: string, file = MANIFEST_FILE, options: ModelRuleOptions = {}): AppManifest {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ManifestError(
+      file,
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        return { path: '', message: `YAML syntax: ${e.message.split('\n')[0]}`, line: pos?.line, column: pos?.col };
+      }),
+    );
+  }
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new ManifestError(file, [{ path: '', message: 'the file must be a YAML mapping with apiVersion: nmaas.io/v1, name, version, …' }]);
+  }
+  const result = validateManifest(data, options);
+  if (result.ok) return result.manifest;
+  throw new ManifestError(
+    file,
+    result.issues.map((issue) => {
+      const pos = positionOf(doc.contents as YamlNode | null, issue.path, lineCounter);
+      return { ...issue, ...pos };
+    }),
+  );
+}
+
+/** Finds the line of the deepest YAML node that exists along a dotted path. */
+function positionOf(root: YamlNode | null, dotted: string, lines: LineCounter): { line?: number; column?: number } {
+  const segments = dotted.match(/[^.[\]]+/g) ?? [];
+  let node: YamlNode | null = root;
+  let found: YamlNode | null = root;
+  for (const seg of segments) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === seg);
+      if (!pair) break;
+      node = (pair.value as YamlNode | null) ?? (pair.key as YamlNode);
+    } else if (isSeq(node)) {
+      const item = node.items[Number(seg)];
+      if (!item) break;
+      node = item as YamlNode;
+    } else break;
+    found = node;
+  }
+  const offset = found?.range?.[0];
+  if (offset === undefined) return {};
+  const { line, col } = lines.linePos(offset);
+  return { line, column: col };
+}
+
+export interface LoadedApp {
+  dir: string;
+  file: string;
+  manifest: AppManifest;
+  /** Absolute path of the icon when it is a file in the app folder. */
+  iconFile?: string;
+}
+
+/** Reads `<appDir>/nmaas.yaml`, validates it and checks the files it names exist. */
+export async function loadApp(appDir: string, options: ModelRuleOptions = {}): Promise<LoadedApp> {
+  const dir = path.resolve(appDir);
+  const file = path.join(dir, MANIFEST_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ManifestError(file, [
+      { path: '', message: code === 'ENOENT' ? `no ${MANIFEST_FILE} in ${dir}; an app folder must declare the app in ${MANIFEST_FILE}` : `cannot read: ${(error as Error).message}` },
+    ]);
+  }
+  const manifest = parseManifest(text, file, options);
+  const loaded: LoadedApp = { dir, file, manifest };
+  if (manifest.icon !== undefined && !/^https:\/\//.test(manifest.icon)) {
+    const iconFile = path.resolve(dir, manifest.icon);
+    const inside = iconFile.startsWith(dir + path.sep);
+    const exists = inside && (await stat(iconFile).then((s) => s.isFile(), () => false));
+    if (!exists) {
+      throw new ManifestError(file, [
+        { path: 'icon', message: `${manifest.icon} is not a file inside the app folder; add the file or give an https:// URL` },
+      ]);
+    }
+    loaded.iconFile = iconFile;
+  }
+  return loaded;
+}

@@ -1,0 +1,26 @@
+import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+
+const src = (dir: string, file = 'index') => fileURLToPath(new URL(`./${dir}/src/${file}.ts`, import.meta.url));
+
+// Tests import sibling packages by name; point those names at the sources so a test never runs
+// against a stale build. Tests that spawn the `nmaas` CLI use dist/, which `npm test` builds first.
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@nmaas\/sdk$/, replacement: src('sdk') },
+      { find: /^@nmaas\/sdk\/testing$/, replacement: src('sdk', 'testing') },
+      { find: /^@nmaas\/charts-gen$/, replacement: src('charts-gen') },
+      { find: /^@nmaas\/validator$/, replacement: src('validator') },
+      { find: /^@nmaas\/catalogue$/, replacement: src('catalogue') },
+      { find: /^@nmaas\/scheduler$/, replacement: src('scheduler') },
+    ],
+  },
+  test: {
+    include: ['**/src/**/*.test.ts', 'examples/*/src/**/*.test.ts', 'bench/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**', '**/.catalogue/**'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+  },
+});
