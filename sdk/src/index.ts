@@ -1,6 +1,7 @@
-/** @nmaas/sdk: the app model, the scheduling contract and (soon) the measurement runtime. */
+/** @nmaas/sdk: the app model, the scheduling contract and the measurement runtime. */
 import type { Command } from 'commander';
 import { registerManifestCommands } from './cli/manifest-check.js';
+import { registerRunCommand } from './cli/run.js';
 
 export * from './model/schema.js';
 export * from './model/quantities.js';
@@ -10,8 +11,10 @@ export { parameterTypeError, parameterMeasure, SDK_METRIC_PREFIX, type ModelRule
 export { manifestJsonSchema, manifestJsonSchemaText, MANIFEST_SCHEMA_FILE, MANIFEST_SCHEMA_ID } from './model/json-schema.js';
 export { LINUX_CAPABILITIES, type LinuxCapability } from './model/capabilities.js';
 export * from './contract.js';
+export * from './runtime/index.js';
 
 /** Adds the SDK's subcommands to the `nmaas` CLI. */
 export function registerCommands(program: Command): void {
   registerManifestCommands(program);
+  registerRunCommand(program);
 }
