@@ -1,0 +1,254 @@
+/**
+ * `catalogue build`: turns app folders, chart folders and chart archives into a Helm repository.
+ * Packages are built in memory first (reproducible bytes, see tgz.ts), then, under the
+ * repository lock, checked against the published index (a published version never changes:
+ * the same bytes are a no-op, different bytes refuse the whole build before anything is written),
+ * written with temp-file-and-rename, and finally index.yaml is replaced in one rename — so a
+ * build killed at any point leaves the previous index, and every file it names, intact.
+ */
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { archiveEntries, chartFromArchive, loadChartDir, type LoadedChart } from './chart-source.js';
+import { packageFileName, type ChartMetadata } from './chart-metadata.js';
+import { emptyIndex, findEntry, makeEntry, parseIndex, stringifyIndex, type IndexFile } from './index-file.js';
+import { classifyInput, formatFinding, InputError, synthesize, validateTarget, type Finding, type InputKind } from './inputs.js';
+import { packageUrl, unpackedDir, type Layout } from './layout.js';
+import { signProvenance, type SigningKey } from './provenance.js';
+import { acquireRepoLock } from './repo-lock.js';
+import { removeStaleTemps, tempName, writeFileAtomic } from './safe-write.js';
+import { packArchive, sha256Hex } from './tgz.js';
+
+export const INDEX_FILE = 'index.yaml';
+
+export interface BuildOptions {
+  repoDir: string;
+  inputs: string[];
+  layout?: Layout;
+  signingKey?: SigningKey;
+  /** Run the validator on app and chart inputs (default true). */
+  validate?: boolean;
+  /** Accept inputs whose findings are warnings or infos only. */
+  allowWarnings?: boolean;
+  /** Clock for `created`/`generated` (default: SOURCE_DATE_EPOCH, else now). */
+  now?: Date;
+  lockTimeoutMs?: number;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export type ProgressEvent =
+  | { type: 'start'; total: number }
+  | { type: 'step'; done: number; total: number; input: string; what: string }
+  | { type: 'wait-lock'; holderPid?: number }
+  | { type: 'written'; name: string; version: string; status: ChartStatus };
+
+export type ChartStatus = 'added' | 'unchanged';
+
+export interface BuiltChart {
+  name: string;
+  version: string;
+  source: string;
+  kind: InputKind;
+  file: string;
+  url: string;
+  digest: string;
+  status: ChartStatus;
+  provenance?: string;
+  findings: Finding[];
+}
+
+export interface BuildResult {
+  repoDir: string;
+  layout: Layout;
+  index: string;
+  indexChanged: boolean;
+  charts: BuiltChart[];
+}
+
+/** Input refused: the build wrote nothing (validation findings, conflicting versions). */
+export class BuildRefusedError extends Error {
+  constructor(
+    message: string,
+    readonly problems: string[],
+  ) {
+    super(`${message}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'BuildRefusedError';
+  }
+}
+
+interface Prepared {
+  input: string;
+  kind: InputKind;
+  chart: LoadedChart;
+  metadata: ChartMetadata;
+  bytes: Buffer;
+  digest: string;
+  url: string;
+  findings: Finding[];
+}
+
+export function buildClock(now?: Date): Date {
+  if (now) return now;
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  if (epoch !== undefined && /^\d+$/.test(epoch)) return new Date(Number(epoch) * 1000);
+  return new Date();
+}
+
+async function prepare(input: string, options: BuildOptions, layout: Layout): Promise<Prepared> {
+  const kind = await classifyInput(input);
+  const abs = path.resolve(input);
+  let chartDir: string | null = kind === 'archive' ? null : abs;
+  let findings: Finding[] = [];
+  if (kind === 'app') chartDir = await synthesize(abs);
+  if (options.validate !== false) {
+    findings = (await validateTarget(abs)) ?? [];
+    const blocking = findings.filter((f) => f.severity === 'error' || (f.severity === 'warning' && !options.allowWarnings));
+    if (blocking.length > 0) {
+      throw new BuildRefusedError(
+        `${abs} did not pass validation${blocking.every((f) => f.severity === 'warning') ? ' (warnings only: --allow-warnings accepts them)' : ''}`,
+        blocking.map(formatFinding),
+      );
+    }
+  }
+  const chart = chartDir === null ? await chartFromArchive(await readFile(abs), abs) : await loadChartDir(chartDir);
+  const bytes = packArchive(archiveEntries(chart));
+  return {
+    input: abs,
+    kind,
+    chart,
+    metadata: chart.metadata,
+    bytes,
+    digest: sha256Hex(bytes),
+    url: packageUrl(layout, chart.metadata.name, chart.metadata.version),
+    findings,
+  };
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight, keeping order in the result. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}
+
+async function fileDigest(file: string): Promise<string | null> {
+  try {
+    return sha256Hex(await readFile(file));
+  } catch {
+    return null;
+  }
+}
+
+/** Writes the unpacked chart folder (rancher-git) via a temp folder renamed into place. */
+async function writeUnpacked(repoDir: string, p: Prepared): Promise<void> {
+  const target = path.join(repoDir, unpackedDir(p.metadata.name, p.metadata.version));
+  await mkdir(path.dirname(target), { recursive: true });
+  const tmp = tempName(target);
+  for (const entry of archiveEntries(p.chart)) {
+    const rel = entry.path.slice(entry.path.indexOf('/') + 1);
+    const file = path.join(tmp, ...rel.split('/'));
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, entry.data);
+  }
+  await rm(target, { recursive: true, force: true });
+  await rename(tmp, target);
+}
+
+export async function buildRepository(options: BuildOptions): Promise<BuildResult> {
+  const layout = options.layout ?? 'http';
+  const repoDir = path.resolve(options.repoDir);
+  const progress = options.onProgress ?? (() => undefined);
+  if (options.inputs.length === 0) throw new InputError('no inputs: give at least one app folder, chart folder or chart .tgz');
+  const total = options.inputs.length;
+  progress({ type: 'start', total });
+  let done = 0;
+  // Inputs are read and packaged before taking the lock, so concurrent builds overlap their CPU work.
+  const prepared = await mapLimit(options.inputs, 8, async (input) => {
+    const p = await prepare(input, options, layout);
+    progress({ type: 'step', done: ++done, total, input, what: `packaged ${p.metadata.name} ${p.metadata.version}` });
+    return p;
+  });
+
+  const problems: string[] = [];
+  const seen = new Map<string, Prepared>();
+  for (const p of prepared) {
+    const key = `${p.metadata.name}@${p.metadata.version}`;
+    const other = seen.get(key);
+    if (other && other.digest !== p.digest) problems.push(`${p.input} and ${other.input} are both ${p.metadata.name} ${p.metadata.version} with different contents; bump one version`);
+    seen.set(key, p);
+  }
+  if (problems.length > 0) throw new BuildRefusedError('conflicting inputs', problems);
+
+  await mkdir(repoDir, { recursive: true });
+  const lock = await acquireRepoLock(repoDir, {
+    timeoutMs: options.lockTimeoutMs,
+    onWait: (holder) => progress({ type: 'wait-lock', holderPid: holder?.pid }),
+  });
+  try {
+    await removeStaleTemps(repoDir);
+    const indexPath = path.join(repoDir, INDEX_FILE);
+    const indexText = await readFile(indexPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return null;
+      throw error;
+    });
+    const clock = buildClock(options.now);
+    const index: IndexFile = indexText === null ? emptyIndex(clock.toISOString()) : parseIndex(indexText, indexPath);
+
+    for (const p of seen.values()) {
+      const published = findEntry(index, p.metadata.name, p.metadata.version);
+      if (published && published.digest !== p.digest) {
+        problems.push(
+          `${p.metadata.name} ${p.metadata.version} is already published with digest ${published.digest}, and ${p.input} packages to ${p.digest}; ` +
+            `a published version never changes — bump the version in ${p.kind === 'app' ? 'nmaas.yaml' : 'Chart.yaml'}`,
+        );
+      }
+    }
+    if (problems.length > 0) throw new BuildRefusedError(`refused to change published charts in ${repoDir}`, problems);
+
+    const charts: BuiltChart[] = [];
+    let indexChanged = indexText === null;
+    for (const p of seen.values()) {
+      const { name, version } = p.metadata;
+      const file = path.join(repoDir, ...p.url.split('/'));
+      const published = findEntry(index, name, version);
+      await mkdir(path.dirname(file), { recursive: true });
+      // A published file that went missing or was damaged is restored from the identical bytes.
+      if ((await fileDigest(file)) !== p.digest) await writeFileAtomic(file, p.bytes);
+      if (layout === 'rancher-git') {
+        const dir = path.join(repoDir, unpackedDir(name, version));
+        const exists = (await stat(path.join(dir, 'Chart.yaml')).catch(() => null)) !== null;
+        if (!published || !exists) await writeUnpacked(repoDir, p);
+      }
+      let provenance: string | undefined;
+      if (options.signingKey) {
+        provenance = `${file}.prov`;
+        const hasProv = (await stat(provenance).catch(() => null)) !== null;
+        if (!published || !hasProv) {
+          await writeFileAtomic(provenance, await signProvenance(options.signingKey, p.metadata, packageFileName(p.metadata), p.digest, clock));
+        }
+      }
+      if (!published) {
+        const list = index.entries[name] ?? [];
+        list.push(makeEntry(p.metadata, p.url, clock.toISOString(), p.digest));
+        index.entries[name] = list;
+        indexChanged = true;
+      }
+      const status: ChartStatus = published ? 'unchanged' : 'added';
+      progress({ type: 'written', name, version, status });
+      charts.push({ name, version, source: p.input, kind: p.kind, file, url: p.url, digest: p.digest, status, findings: p.findings, ...(provenance ? { provenance } : {}) });
+    }
+    if (indexChanged) {
+      index.generated = clock.toISOString();
+      await writeFileAtomic(indexPath, stringifyIndex(index));
+    }
+    return { repoDir, layout, index: indexPath, indexChanged, charts };
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * Reads a chart folder the way `helm package` does (helm/helm pkg/chart/loader/directory.go and
+ * pkg/chartutil/save.go) and returns the archive entries in Helm's order: Chart.yaml, Chart.lock,
+ * values.yaml, values.schema.json, templates/…, the other files, then each subchart under
+ * charts/<name>/…. Directories are walked in byte order of their entries, as Go's filepath.Walk
+ * does; `.helmignore` applies. Helm orders subcharts by map iteration (random); we sort them by
+ * name so the bytes are reproducible.
+ */
+import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { parseChartYaml, ChartError, type ChartMetadata } from './chart-metadata.js';
+import { DEFAULT_IGNORE_RULES, isIgnored, parseHelmignore, type IgnoreRule } from './helmignore.js';
+import { readArchive, type ArchiveFile } from './tgz.js';
+
+export interface ChartFile {
+  /** Path relative to the chart root, `/`-separated. */
+  name: string;
+  data: Buffer;
+}
+
+export interface LoadedChart {
+  metadata: ChartMetadata;
+  /** The chart's own files (relative names), in Helm's save order, subcharts excluded. */
+  files: ChartFile[];
+  subcharts: LoadedChart[];
+  /** Where the chart came from, for messages. */
+  source: string;
+}
+
+const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+/** Walks `root` like Go's filepath.Walk with symlinks followed (Helm uses sympath.Walk), applying ignore rules. */
+async function walk(root: string, rules: IgnoreRule[]): Promise<ChartFile[]> {
+  const realRoot = await realpath(root);
+  const out: ChartFile[] = [];
+  async function visit(dir: string, rel: string): Promise<void> {
+    const names = (await readdir(dir)).sort(byteOrder);
+    for (const name of names) {
+      const full = path.join(dir, name);
+      const relPath = rel === '' ? name : `${rel}/${name}`;
+      let info = await lstat(full);
+      if (info.isSymbolicLink()) {
+        // Follow links only when they stay inside the chart: a link out of it would package
+        // files the chart's author never reviewed.
+        const target = await realpath(full).catch(() => null);
+        if (target === null) throw new ChartError(full, 'is a broken symbolic link; remove it or add it to .helmignore');
+        if (target !== realRoot && !target.startsWith(realRoot + path.sep)) {
+          throw new ChartError(full, `is a symbolic link to ${target}, outside the chart; copy the file into the chart instead`);
+        }
+        info = await stat(full);
+      }
+      if (info.isDirectory()) {
+        if (isIgnored(rules, relPath, true)) continue;
+        await visit(full, relPath);
+      } else if (info.isFile()) {
+        if (isIgnored(rules, relPath, false)) continue;
+        out.push({ name: relPath, data: await readFile(full) });
+      } else if (!isIgnored(rules, relPath, false)) {
+        throw new ChartError(full, 'is not a regular file (device, socket or pipe); Helm cannot package it — remove it or add it to .helmignore');
+      }
+    }
+  }
+  await visit(root, '');
+  return out;
+}
+
+/** Sorts a flat list of chart files (relative names) into a chart, as Helm's LoadFiles + save do. */
+export async function chartFromFiles(files: ChartFile[], source: string): Promise<LoadedChart> {
+  const chartYaml = files.find((f) => f.name === 'Chart.yaml');
+  if (!chartYaml) throw new ChartError(source, 'has no Chart.yaml; a chart folder needs Chart.yaml at its root');
+  const metadata = parseChartYaml(chartYaml.data.toString('utf8'), path.join(source, 'Chart.yaml'));
+  const lock = files.find((f) => f.name === 'Chart.lock');
+  const values = files.find((f) => f.name === 'values.yaml');
+  const schema = files.find((f) => f.name === 'values.schema.json');
+  if (schema) {
+    try {
+      JSON.parse(schema.data.toString('utf8'));
+    } catch (error) {
+      throw new ChartError(path.join(source, 'values.schema.json'), `is not valid JSON (${(error as Error).message}); Helm refuses to package it`);
+    }
+  }
+  const templates: ChartFile[] = [];
+  const others: ChartFile[] = [];
+  const subchartFiles = new Map<string, ChartFile[]>();
+  for (const f of files) {
+    if (f === chartYaml || f === values || f === schema || (f === lock && metadata.apiVersion === 'v2')) continue;
+    if (f.name.startsWith('templates/')) templates.push(f);
+    else if (f.name.startsWith('charts/') && path.posix.extname(f.name) !== '.prov') {
+      const rest = f.name.slice('charts/'.length);
+      const key = rest.split('/')[0]!;
+      if (key.startsWith('_') || key.startsWith('.')) continue; // Helm skips these
+      const list = subchartFiles.get(key) ?? [];
+      list.push({ name: rest, data: f.data });
+      subchartFiles.set(key, list);
+    } else others.push(f);
+  }
+  const subcharts: LoadedChart[] = [];
+  for (const [key, list] of subchartFiles) {
+    const where = path.join(source, 'charts', key);
+    if (key.endsWith('.tgz')) {
+      subcharts.push(await chartFromArchive(list[0]!.data, where));
+    } else {
+      const inner = list.filter((f) => f.name.includes('/')).map((f) => ({ name: f.name.slice(key.length + 1), data: f.data }));
+      subcharts.push(await chartFromFiles(inner, where));
+    }
+  }
+  subcharts.sort((a, b) => byteOrder(a.metadata.name, b.metadata.name));
+  for (const dep of metadata.dependencies ?? []) {
+    if (dep.enabled === false) continue;
+    if (!subcharts.some((s) => s.metadata.name === dep.name)) {
+      throw new ChartError(source, `dependency ${dep.name} is declared in Chart.yaml but missing from charts/; run \`helm dependency update ${source}\` first`);
+    }
+  }
+  const ordered = [chartYaml, ...(lock && metadata.apiVersion === 'v2' ? [lock] : []), ...(values ? [values] : []), ...(schema ? [schema] : []), ...templates, ...others];
+  return { metadata, files: ordered, subcharts, source };
+}
+
+/** Loads a packaged chart (.tgz): the files under its single top-level folder. */
+export async function chartFromArchive(tgz: Buffer, source: string): Promise<LoadedChart> {
+  let entries: ArchiveFile[];
+  try {
+    entries = readArchive(tgz);
+  } catch (error) {
+    throw new ChartError(source, `is not a readable chart archive: ${(error as Error).message}`);
+  }
+  const files = entries
+    .filter((e) => e.path.includes('/'))
+    .map((e) => ({ name: e.path.slice(e.path.indexOf('/') + 1), data: e.data }));
+  return chartFromFiles(files, source);
+}
+
+/** Loads a chart folder (reads `.helmignore` and Helm's default rules). */
+export async function loadChartDir(dir: string): Promise<LoadedChart> {
+  const root = path.resolve(dir);
+  const info = await stat(root).catch(() => null);
+  if (!info?.isDirectory()) throw new ChartError(root, 'is not a folder');
+  let rules = DEFAULT_IGNORE_RULES;
+  const ignoreText = await readFile(path.join(root, '.helmignore'), 'utf8').catch(() => null);
+  if (ignoreText !== null) rules = [...parseHelmignore(ignoreText, path.join(root, '.helmignore')), ...DEFAULT_IGNORE_RULES];
+  return chartFromFiles(await walk(root, rules), root);
+}
+
+/** The archive entries: `<name>/<file>` for the chart, then `<name>/charts/<sub>/…` recursively. */
+export function archiveEntries(chart: LoadedChart, prefix = ''): ArchiveFile[] {
+  const base = `${prefix}${chart.metadata.name}`;
+  const out: ArchiveFile[] = chart.files.map((f) => ({ path: `${base}/${f.name}`, data: f.data }));
+  for (const sub of chart.subcharts) out.push(...archiveEntries(sub, `${base}/charts/`));
+  return out;
+}

@@ -1,0 +1,210 @@
+/**
+ * `catalogue serve`: a static Helm repository server plus the browse page. Only GET and HEAD;
+ * every response carries a strong ETag (sha256 of the body) and honours If-None-Match. A request
+ * path never leaves the repository: each segment is decoded on its own, and `.`/`..`, encoded
+ * separators, NUL and backslashes get 400; dot-files (the lock, temp files) get 404; the
+ * resolved real path (symlinks followed) must stay inside the repository's real path, else 404.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { catalogueCache } from './apps.js';
+import { pageHtml } from './page.js';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.yaml': 'text/yaml; charset=utf-8',
+  '.yml': 'text/yaml; charset=utf-8',
+  '.tgz': 'application/gzip',
+  '.prov': 'text/plain; charset=utf-8',
+  '.json': 'application/json',
+  '.md': 'text/markdown; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.tpl': 'text/plain; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+export interface ServeOptions {
+  repoDir: string;
+  host?: string;
+  port?: number;
+  /** Called for every request (method, path, status), e.g. to log. */
+  onRequest?: (method: string, url: string, status: number) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Maps a request path to repository-relative segments, or throws 400/404. Exported for tests. */
+export function requestSegments(rawPath: string): string[] {
+  if (!rawPath.startsWith('/')) throw new HttpError(400, 'the request path must start with /');
+  const segments: string[] = [];
+  for (const raw of rawPath.slice(1).split('/')) {
+    let seg: string;
+    try {
+      seg = decodeURIComponent(raw);
+    } catch {
+      throw new HttpError(400, 'the request path has a malformed %-escape');
+    }
+    if (seg === '.' || seg === '..' || seg.includes('/') || seg.includes('\\') || seg.includes('\0')) {
+      throw new HttpError(400, 'the request path may not contain ., .., encoded separators or NUL');
+    }
+    if (seg === '' || seg.startsWith('.')) throw new HttpError(404, 'not found');
+    segments.push(seg);
+  }
+  return segments;
+}
+
+interface Body {
+  data: Buffer;
+  type: string;
+  cache: string;
+  extraHeaders?: Record<string, string>;
+}
+
+const etagCache = new Map<string, { key: string; etag: string }>();
+
+function etagOf(data: Buffer): string {
+  return `"${createHash('sha256').update(data).digest('base64url').slice(0, 32)}"`;
+}
+
+function notModified(req: IncomingMessage, etag: string): boolean {
+  const header = req.headers['if-none-match'];
+  if (!header) return false;
+  return header.split(',').some((t) => {
+    const tag = t.trim();
+    return tag === '*' || tag === etag || tag === `W/${etag}`;
+  });
+}
+
+async function repoFile(root: string, realRoot: string, segments: string[]): Promise<Body & { etag: string }> {
+  const file = path.join(root, ...segments);
+  const real = await realpath(file).catch(() => null);
+  if (real === null || (real !== realRoot && !real.startsWith(realRoot + path.sep))) throw new HttpError(404, 'not found');
+  const info = await stat(real);
+  if (!info.isFile()) throw new HttpError(404, 'not found');
+  const data = await readFile(real);
+  const key = `${info.ino}-${info.size}-${info.mtimeMs}`;
+  let cached = etagCache.get(real);
+  if (cached?.key !== key) {
+    cached = { key, etag: etagOf(data) };
+    etagCache.set(real, cached);
+  }
+  const ext = path.extname(real).toLowerCase();
+  const isIndex = segments.length === 1 && segments[0] === 'index.yaml';
+  return {
+    data,
+    etag: cached.etag,
+    type: CONTENT_TYPES[ext] ?? 'application/octet-stream',
+    cache: isIndex ? 'no-cache' : 'public, max-age=300',
+    // An SVG opened directly must not run script from a chart author.
+    ...(ext === '.svg' ? { extraHeaders: { 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox" } } : {}),
+  };
+}
+
+export function createCatalogueServer(options: ServeOptions): Server {
+  const root = path.resolve(options.repoDir);
+  const catalogue = catalogueCache(root);
+  let realRootPromise: Promise<string> | null = null;
+  const realRoot = () => (realRootPromise ??= realpath(root));
+
+  async function handle(req: IncomingMessage): Promise<Body & { etag?: string }> {
+    const method = req.method ?? 'GET';
+    if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'only GET and HEAD');
+    const rawPath = (req.url ?? '/').split('?')[0]!;
+    if (rawPath === '/' || rawPath === '/index.html') {
+      const nonce = randomBytes(16).toString('base64');
+      return {
+        data: Buffer.from(pageHtml(nonce)),
+        type: 'text/html; charset=utf-8',
+        cache: 'no-cache',
+        extraHeaders: {
+          'Content-Security-Policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src 'self' https: data:; connect-src 'self'; base-uri 'none'; form-action 'none'`,
+        },
+      };
+    }
+    if (rawPath === '/api/apps') {
+      const cat = await catalogue();
+      return { data: Buffer.from(JSON.stringify({ generated: cat.generated, apps: cat.apps })), type: 'application/json', cache: 'no-cache' };
+    }
+    const segments = requestSegments(rawPath);
+    if (segments[0] === 'api' && segments[1] === 'apps' && segments.length === 5 && segments[4] === 'icon') {
+      const icon = (await catalogue()).icons.get(`${segments[2]}@${segments[3]}`);
+      if (!icon) throw new HttpError(404, 'no such icon');
+      return { data: icon.data, type: icon.type, cache: 'public, max-age=300', extraHeaders: { 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox" } };
+    }
+    return repoFile(root, await realRoot(), segments);
+  }
+
+  return createServer((req, res: ServerResponse) => {
+    const finish = (status: number) => options.onRequest?.(req.method ?? '', req.url ?? '', status);
+    handle(req).then(
+      (body) => {
+        const etag = body.etag ?? etagOf(body.data);
+        const headers: Record<string, string | number> = {
+          ETag: etag,
+          'Cache-Control': body.cache,
+          'X-Content-Type-Options': 'nosniff',
+          ...body.extraHeaders,
+        };
+        if (notModified(req, etag)) {
+          res.writeHead(304, headers).end();
+          finish(304);
+          return;
+        }
+        res.writeHead(200, { ...headers, 'Content-Type': body.type, 'Content-Length': body.data.length });
+        res.end(req.method === 'HEAD' ? undefined : body.data);
+        finish(200);
+      },
+      (error: unknown) => {
+        const status = error instanceof HttpError ? error.status : (error as NodeJS.ErrnoException).code === 'ENOENT' ? 404 : 500;
+        const message = error instanceof HttpError ? error.message : status === 404 ? 'not found' : 'internal error';
+        const headers: Record<string, string | number> = { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' };
+        if (status === 405) headers.Allow = 'GET, HEAD';
+        res.writeHead(status, headers).end(req.method === 'HEAD' ? undefined : `${message}\n`);
+        if (status === 500) process.stderr.write(`catalogue serve: ${req.url}: ${(error as Error).stack ?? String(error)}\n`);
+        finish(status);
+      },
+    );
+  });
+}
+
+/** Starts the server; resolves once it listens. Port 0 picks a free port. */
+export async function serveCatalogue(options: ServeOptions): Promise<RunningServer> {
+  const info = await stat(path.resolve(options.repoDir)).catch(() => null);
+  if (!info?.isDirectory()) throw new Error(`${path.resolve(options.repoDir)} is not a folder; build a repository first with \`nmaas catalogue build <dirs…> -o <repo-dir>\``);
+  const server = createCatalogueServer(options);
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8080, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${shownHost}:${address.port}/`,
+    server,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * What `npm start` runs (`nmaas catalogue start`): build every example app under examples/ into
+ * the git-ignored .catalogue/ folder and serve it, printing the URL and the `helm repo add` line.
+ * .catalogue/ is a local preview, not a published repository: if an example changed without a
+ * version bump, the preview is rebuilt from scratch instead of refusing (a real repository refuses).
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { buildRepository, BuildRefusedError, type BuildResult } from './build.js';
+import { serveCatalogue, type RunningServer } from './serve/server.js';
+
+export interface StartOptions {
+  /** The monorepo root (default: the nearest folder above cwd that has examples/). */
+  rootDir?: string;
+  host?: string;
+  port?: number;
+  log?: (line: string) => void;
+}
+
+function findRoot(start: string): string {
+  let dir = path.resolve(start);
+  for (;;) {
+    if (existsSync(path.join(dir, 'examples')) && existsSync(path.join(dir, 'package.json'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`no examples/ folder above ${start}; run npm start from the NMaaS repository`);
+    dir = parent;
+  }
+}
+
+/** The example folders that are apps or charts. */
+export async function exampleInputs(rootDir: string): Promise<string[]> {
+  const examples = path.join(rootDir, 'examples');
+  const names = (await readdir(examples).catch(() => [] as string[])).sort();
+  const out: string[] = [];
+  for (const name of names) {
+    const dir = path.join(examples, name);
+    const isApp = (await stat(path.join(dir, 'nmaas.yaml')).catch(() => null))?.isFile();
+    const isChart = (await stat(path.join(dir, 'Chart.yaml')).catch(() => null))?.isFile();
+    if (isApp || isChart) out.push(dir);
+  }
+  return out;
+}
+
+export async function startCatalogue(options: StartOptions = {}): Promise<{ server: RunningServer; build: BuildResult | null }> {
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const rootDir = options.rootDir ?? findRoot(process.cwd());
+  const repoDir = path.join(rootDir, '.catalogue');
+  const inputs = await exampleInputs(rootDir);
+  let build: BuildResult | null = null;
+  if (inputs.length === 0) {
+    log(`no example apps in ${path.join(rootDir, 'examples')} yet; serving ${repoDir} as it is`);
+  } else {
+    log(`building ${inputs.length} example app${inputs.length === 1 ? '' : 's'} into ${repoDir}`);
+    const run = () =>
+      buildRepository({
+        repoDir,
+        inputs,
+        allowWarnings: true,
+        onProgress: (e) => {
+          if (e.type === 'step') log(`  [${e.done}/${e.total}] ${e.what}`);
+        },
+      });
+    try {
+      build = await run();
+    } catch (error) {
+      if (!(error instanceof BuildRefusedError) || !error.message.startsWith('refused to change published charts')) throw error;
+      log('an example changed without a version bump; rebuilding the local preview .catalogue/ from scratch');
+      await rm(repoDir, { recursive: true, force: true });
+      build = await run();
+    }
+    for (const c of build.charts) {
+      for (const f of c.findings.filter((x) => x.severity !== 'info')) log(`  ${c.name}: ${f.severity} ${f.ruleId}: ${f.message}`);
+    }
+  }
+  const port = options.port ?? Number(process.env.PORT ?? 8080);
+  let server: RunningServer;
+  try {
+    await mkdir(repoDir, { recursive: true });
+    server = await serveCatalogue({ repoDir, host: options.host ?? '127.0.0.1', port });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    log(`port ${port} is in use; picking a free port`);
+    server = await serveCatalogue({ repoDir, host: options.host ?? '127.0.0.1', port: 0 });
+  }
+  log(`NMaaS catalogue: ${server.url}`);
+  log(`  helm repo add nmaas ${server.url}`);
+  log(`  browse the apps: ${server.url}`);
+  log('  (Ctrl-C stops the server)');
+  return { server, build };
+}

@@ -1,0 +1,97 @@
+/**
+ * Reproducible chart archives. `helm package` stamps every tar header with the current time, so
+ * two builds of one chart never share a digest; we write the same layout Helm writes (gzip header
+ * with Helm's Extra bytes and "Helm" comment, USTAR regular-file headers, mode 0644, uid/gid 0,
+ * no directory entries) but with a fixed mtime, so the same files always give the same bytes.
+ */
+import { createHash } from 'node:crypto';
+import zlib from 'node:zlib';
+import { Header, Pax } from 'tar';
+
+/** The mtime written into every tar header (2000-01-01T00:00:00Z): fixed so digests only depend on content. */
+export const ARCHIVE_MTIME = new Date(Date.UTC(2000, 0, 1));
+
+/** Go's compress/gzip header as `helm package` writes it (pkg/chartutil/save.go). */
+const HELM_GZIP_EXTRA = Buffer.from('+aHR0cHM6Ly95b3V0dS5iZS96OVV6MWljandyTQo=', 'latin1');
+const HELM_GZIP_COMMENT = Buffer.from('Helm\0', 'latin1');
+
+export interface ArchiveFile {
+  /** Path inside the archive, `/`-separated, including the top-level chart folder. */
+  path: string;
+  data: Buffer;
+}
+
+const BLOCK = 512;
+
+function pad(size: number): Buffer {
+  const rest = size % BLOCK;
+  return Buffer.alloc(rest === 0 ? 0 : BLOCK - rest);
+}
+
+function fileHeader(path: string, size: number): Buffer[] {
+  const fields = { path, mode: 0o644, uid: 0, gid: 0, size, mtime: ARCHIVE_MTIME, type: 'File' as const, uname: '', gname: '' };
+  const header = new Header(fields);
+  const block = Buffer.alloc(BLOCK);
+  // encode() returns true when the path does not fit USTAR's name/prefix fields: add a PAX record then.
+  const needsPax = header.encode(block, 0);
+  if (!needsPax) return [block];
+  const pax = new Pax({ ...fields, path }, false).encode();
+  const plain = new Header({ ...fields, path: path.slice(-99) });
+  const fallback = Buffer.alloc(BLOCK);
+  plain.encode(fallback, 0);
+  return [pax, fallback];
+}
+
+/** The tar stream (two zero blocks at the end, as Go's archive/tar closes it). */
+export function tarBytes(files: readonly ArchiveFile[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const f of files) {
+    parts.push(...fileHeader(f.path, f.data.length), f.data, pad(f.data.length));
+  }
+  parts.push(Buffer.alloc(BLOCK * 2));
+  return Buffer.concat(parts);
+}
+
+/** Wraps raw deflate data in the gzip header Helm writes (FEXTRA + FCOMMENT, mtime 0, OS unknown). */
+export function gzipLikeHelm(data: Buffer): Buffer {
+  const deflated = zlib.deflateRawSync(data, { level: zlib.constants.Z_DEFAULT_COMPRESSION });
+  const header = Buffer.from([0x1f, 0x8b, 0x08, 0x04 | 0x10, 0, 0, 0, 0, 0x00, 0xff, HELM_GZIP_EXTRA.length & 0xff, HELM_GZIP_EXTRA.length >> 8]);
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(zlib.crc32(data) >>> 0, 0);
+  trailer.writeUInt32LE(data.length >>> 0, 4);
+  return Buffer.concat([header, HELM_GZIP_EXTRA, HELM_GZIP_COMMENT, deflated, trailer]);
+}
+
+/** The .tgz bytes for `files` in the given order. */
+export function packArchive(files: readonly ArchiveFile[]): Buffer {
+  return gzipLikeHelm(tarBytes(files));
+}
+
+export function sha256Hex(data: Buffer | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Reads the regular files of a (gzipped) tar archive, honouring PAX path records. */
+export function readArchive(tgz: Buffer): ArchiveFile[] {
+  const tar = zlib.gunzipSync(tgz);
+  const out: ArchiveFile[] = [];
+  let offset = 0;
+  let paxPath: string | undefined;
+  while (offset + BLOCK <= tar.length) {
+    const block = tar.subarray(offset, offset + BLOCK);
+    if (block.every((b) => b === 0)) break;
+    const header = new Header(block);
+    const size = header.size ?? 0;
+    const data = tar.subarray(offset + BLOCK, offset + BLOCK + size);
+    offset += BLOCK + size + pad(size).length;
+    if (header.type === 'ExtendedHeader') {
+      paxPath = Pax.parse(data.toString('utf8'), header).path;
+      continue;
+    }
+    if (header.type === 'File' || header.type === 'OldFile') {
+      out.push({ path: paxPath ?? header.path ?? '', data: Buffer.from(data) });
+    }
+    paxPath = undefined;
+  }
+  return out;
+}
