@@ -58,9 +58,10 @@ export function registerRunCommand(program: Command): void {
           return;
         }
         const graceSeconds = parseGraceSeconds(process.env);
+        const signals = handleSignals(graceSeconds);
         const { runtime } = await serveApp({ appDir, port, textParams, startNow: true, useDefaultConfigPath: false });
         keepAlive(runtime);
-        handleSignals(runtime, graceSeconds);
+        signals.attach(runtime);
         process.stderr.write(`nmaas run: serving http://localhost:${runtime.port}/metrics and /results; Ctrl-C stops\n`);
       } catch (error) {
         if (!isInputError(error)) throw error;

@@ -122,12 +122,21 @@ export class ManualClock implements Clock {
     await flush();
   }
 
+  /**
+   * Jumps straight to `toMs` (a stalled process, a suspended VM): every due sleeper wakes at the
+   * new, late time, unlike `set`, which wakes each one at its own instant.
+   */
+  async jump(toMs: number): Promise<void> {
+    this.current = Math.max(this.current, toMs);
+    await this.set(toMs);
+  }
+
   advance(ms: number): Promise<void> {
     return this.set(this.current + ms);
   }
 }
 
 /** Lets pending promise chains run (several macrotask turns, so awaits nested a few deep settle). */
-export async function flush(turns = 5): Promise<void> {
+export async function flush(turns = 10): Promise<void> {
   for (let i = 0; i < turns; i++) await new Promise<void>((r) => setImmediate(r));
 }

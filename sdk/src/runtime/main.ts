@@ -35,9 +35,10 @@ async function main(argv: string[]): Promise<void> {
   const env = process.env;
   const graceSeconds = parseGraceSeconds(env);
   const dir = appDir ?? env[APP_DIR_ENV] ?? DEFAULT_APP_DIR;
+  const signals = handleSignals(graceSeconds);
   const { runtime } = await serveApp({ appDir: dir, manifestFile: env[MANIFEST_ENV] || undefined, port, env, useDefaultConfigPath: true });
   keepAlive(runtime);
-  handleSignals(runtime, graceSeconds);
+  signals.attach(runtime);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

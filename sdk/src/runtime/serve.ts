@@ -78,30 +78,38 @@ export async function serveApp(options: ServeOptions): Promise<{ app: RunnableAp
 
 /**
  * SIGTERM/SIGINT: stop scheduling, let the current run finish or abort it within the grace
- * period, close the port, exit 0. A second signal exits at once.
+ * period, close the port, exit 0. A second signal exits at once. Installed before start-up so no
+ * signal falls into the default action; one arriving before `attach` exits 0 (nothing runs yet).
  */
-export function handleSignals(runtime: Runtime, graceSeconds: number, exit: (code: number) => void = (c) => process.exit(c)): void {
+export function handleSignals(graceSeconds: number, exit: (code: number) => void = (c) => process.exit(c)): { attach(runtime: Runtime): void } {
+  let runtime: Runtime | null = null;
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      runtime.log.warn('second signal: exiting now', { signal });
+    if (runtime === null || stopping) {
+      runtime?.log.warn('second signal: exiting now', { signal });
       exit(0);
       return;
     }
     stopping = true;
-    runtime.log.info('stopping', { signal, graceSeconds });
+    const current = runtime;
+    current.log.info('stopping', { signal, graceSeconds });
     // Keep a margin for closing the port and flushing logs before the kubelet's SIGKILL.
     const graceMs = Math.max(0, graceSeconds * 1000 - 2000);
-    runtime.stop(graceMs).then(
+    current.stop(graceMs).then(
       () => exit(0),
       (error: unknown) => {
-        runtime.log.error('error while stopping', { error });
+        current.log.error('error while stopping', { error });
         exit(0);
       },
     );
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  return {
+    attach(r: Runtime) {
+      runtime = r;
+    },
+  };
 }
 
 /** Errors from code the app started outside its run (a stray timer) are logged; they never stop the app. */

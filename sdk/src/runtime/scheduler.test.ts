@@ -1,0 +1,203 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock, flush } from './clock.js';
+import { defineMeasurement, type MeasurementContext } from './measurement.js';
+import { memorySink } from './logger.js';
+import { startRuntime, choosePhaseMs, type Runtime } from './runtime.js';
+import { resolveConfig } from './config.js';
+import { parseManifest } from '../model/manifest.js';
+import type { RunRecord } from './results.js';
+
+const manifest = parseManifest(`
+apiVersion: nmaas.io/v1
+name: sched-test
+version: 1.0.0
+displayName: Scheduler test
+description: Drives the scheduler with a manual clock.
+category: other
+maintainers: [{ name: Tests }]
+license: MIT
+image: { repository: ghcr.io/nmaas/sched-test, tag: "1.0.0", digest: "sha256:${'3'.repeat(64)}" }
+schedule: { every: 5s, duration: 2s }
+resources: { run: { cpu: 10m, memory: 16Mi }, idle: { cpu: 1m, memory: 16Mi } }
+metrics:
+  - { name: sched_test_runs_total, type: counter, help: Runs seen }
+`);
+
+const T0 = 1_800_000_000_000; // a Unix instant in ms, a multiple of 5 s
+
+interface Harness {
+  clock: ManualClock;
+  runtime: Runtime;
+  records: RunRecord[];
+  logs: ReturnType<typeof memorySink>;
+  counts(): Promise<Record<string, number>>;
+}
+
+async function harness(measure: (ctx: MeasurementContext, clock: ManualClock) => Promise<void>, opts: { startAt?: number; phaseMs?: number; everyMs?: number; durationMs?: number; maxLatenessMs?: number } = {}): Promise<Harness> {
+  const clock = new ManualClock(opts.startAt ?? T0 + 300);
+  const logs = memorySink();
+  const records: RunRecord[] = [];
+  const runtime = await startRuntime({
+    manifest,
+    measurement: defineMeasurement((ctx) => measure(ctx, clock)),
+    config: resolveConfig(manifest, {}),
+    timing: { phaseMs: opts.phaseMs ?? 2000, everyMs: opts.everyMs ?? 5000, durationMs: opts.durationMs ?? 2000, maxLatenessMs: opts.maxLatenessMs ?? 500 },
+    port: null,
+    clock,
+    logSink: logs.sink,
+    node: 'node-a',
+    onRecord: (r) => records.push(r),
+  });
+  await flush();
+  return { clock, runtime, records, logs, counts: () => runtime.metrics.outcomeCounts() };
+}
+
+describe('scheduler (manual clock)', () => {
+  it('starts runs exactly at k x every + phase, aligned to Unix time', async () => {
+    const starts: number[] = [];
+    const h = await harness(async (ctx) => {
+      starts.push(ctx.run.startedAt.getTime());
+      expect(ctx.run.scheduledAt.getTime()).toBe(ctx.run.startedAt.getTime());
+    });
+    expect(h.runtime.scheduler.nextSlotMs).toBe(T0 + 2000);
+    await h.clock.set(T0 + 20_000);
+    expect(starts).toEqual([T0 + 2000, T0 + 7000, T0 + 12_000, T0 + 17_000]);
+    expect(starts.every((s) => (s - 2000) % 5000 === 0)).toBe(true);
+    expect(await h.counts()).toEqual({ success: 4, failure: 0, timeout: 0, skipped: 0 });
+    await h.runtime.stop(0);
+  });
+
+  it('reduces a phase larger than the period modulo the period', async () => {
+    const h = await harness(async () => undefined, { phaseMs: 3_602_000 });
+    expect(h.runtime.timing.phaseMs).toBe(2000);
+    expect(h.runtime.scheduler.nextSlotMs).toBe(T0 + 2000);
+    await h.runtime.stop(0);
+  });
+
+  it('never runs two runs at once: a run that ignores its abort keeps the next slots from starting, and they are skipped', async () => {
+    let active = 0;
+    let maxActive = 0;
+    const starts: number[] = [];
+    const h = await harness(async (ctx, clock) => {
+      active++;
+      maxActive = Math.max(maxActive, active);
+      starts.push(ctx.run.startedAt.getTime());
+      // The first run ignores ctx.signal and goes on for 12 s: well past its deadline and two slots.
+      if (ctx.run.number === 1) await clock.sleepUntil(clock.now() + 12_000);
+      active--;
+    });
+    await h.clock.set(T0 + 30_000);
+    expect(maxActive).toBe(1);
+    // Run 1 at 2 s, timed out at 4 s but busy until 14 s: the slots at 7 s and 12 s are skipped, run 2 at 17 s.
+    expect(starts).toEqual([T0 + 2000, T0 + 17_000, T0 + 22_000, T0 + 27_000]);
+    expect(h.records[0]).toMatchObject({ outcome: 'timeout', durationSeconds: 2 });
+    expect(await h.counts()).toEqual({ success: 3, failure: 0, timeout: 1, skipped: 2 });
+    await h.runtime.stop(0);
+  });
+
+  it('skips late slots instead of catching up after a stall, and counts each one', async () => {
+    const starts: number[] = [];
+    const h = await harness(async (ctx) => void starts.push(ctx.run.startedAt.getTime()));
+    await h.clock.set(T0 + 2000); // run 1 on time
+    // The process stalls for 16 s: it wakes at 18.0 s, 16 s after the slot at 2 s... the slots at 7, 12 and 17 s are missed.
+    await h.clock.jump(T0 + 18_000);
+    await h.clock.set(T0 + 25_000);
+    expect(starts).toEqual([T0 + 2000, T0 + 22_000]);
+    expect(await h.counts()).toMatchObject({ success: 2, skipped: 3 });
+    const skipLogs = h.logs.records().filter((r) => String(r.msg).includes('skipped'));
+    expect(skipLogs.length).toBeGreaterThan(0);
+    await h.runtime.stop(0);
+  });
+
+  it('runs a slot that is late within the tolerance, and measures the lateness', async () => {
+    const h = await harness(async () => undefined);
+    await h.clock.jump(T0 + 2300); // 300 ms late, tolerance 500 ms
+    expect(h.records).toHaveLength(1);
+    expect(h.records[0]!.latenessSeconds).toBeCloseTo(0.3, 6);
+    const text = (await h.runtime.metrics.render(false)).body;
+    expect(text).toContain('nmaas_start_lateness_seconds_bucket{le="0.5"} 1');
+    expect(text).toContain('nmaas_start_lateness_seconds_bucket{le="0.25"} 0');
+    await h.runtime.stop(0);
+  });
+
+  it('aborts a run at its deadline (scheduled start + duration), even when it started late', async () => {
+    let reason: unknown;
+    const h = await harness(async (ctx) => {
+      await new Promise((_, reject) =>
+        ctx.signal.addEventListener('abort', () => {
+          reason = ctx.signal.reason;
+          reject(ctx.signal.reason);
+        }),
+      );
+    });
+    await h.clock.jump(T0 + 2400);
+    await h.clock.set(T0 + 3999);
+    expect(h.records).toHaveLength(0);
+    await h.clock.set(T0 + 4000);
+    expect(h.records).toHaveLength(1);
+    expect(h.records[0]).toMatchObject({ outcome: 'timeout', endedAt: new Date(T0 + 4000).toISOString() });
+    expect(h.records[0]!.durationSeconds).toBeCloseTo(1.6, 6);
+    expect((reason as Error).name).toBe('TimeoutError');
+    expect(await h.counts()).toMatchObject({ timeout: 1, failure: 0 });
+    await h.runtime.stop(0);
+  });
+
+  it('isolates failures: a throwing run is counted and logged, and the next one runs', async () => {
+    const h = await harness(async (ctx) => {
+      if (ctx.run.number % 2 === 1) throw new Error(`run ${ctx.run.number} broke`);
+      ctx.result({ ok: ctx.run.number });
+    });
+    await h.clock.set(T0 + 20_000);
+    expect(h.records.map((r) => r.outcome)).toEqual(['failure', 'success', 'failure', 'success']);
+    expect(h.records[0]!.error).toBe('Error: run 1 broke');
+    expect(h.records[1]!.result).toEqual({ ok: 2 });
+    const errors = h.logs.records().filter((r) => r.level === 'error');
+    expect(errors.map((r) => r.msg)).toEqual(['run failed', 'run failed']);
+    expect(errors[0]).toMatchObject({ run: 1, error: 'Error: run 1 broke', app: 'sched-test', node: 'node-a' });
+    expect(await h.counts()).toEqual({ success: 2, failure: 2, timeout: 0, skipped: 0 });
+    const text = (await h.runtime.metrics.render(false)).body;
+    expect(text).toContain(`nmaas_last_success_timestamp_seconds ${(T0 + 17_000) / 1000}`);
+    expect(text).toContain(`nmaas_last_run_timestamp_seconds ${(T0 + 17_000) / 1000}`);
+    await h.runtime.stop(0);
+  });
+
+  it('stop lets the current run finish within the grace period', async () => {
+    const h = await harness(async (_ctx, clock) => clock.sleepUntil(clock.now() + 1000));
+    await h.clock.set(T0 + 2500);
+    expect(h.runtime.scheduler.running).toBe(true);
+    const stopping = h.runtime.stop(10_000);
+    await h.clock.set(T0 + 3000);
+    expect(await stopping).toEqual({ abortedRun: false, runStillGoing: false });
+    expect(h.records).toEqual([expect.objectContaining({ outcome: 'success' })]);
+    await h.clock.set(T0 + 60_000);
+    expect(h.records).toHaveLength(1); // nothing scheduled after stop
+  });
+
+  it('stop aborts a run that outlasts the grace period and counts it', async () => {
+    const h = await harness(
+      async (ctx) => {
+        await new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
+      },
+      { durationMs: 5000 },
+    );
+    await h.clock.set(T0 + 2500);
+    const stopping = h.runtime.stop(500);
+    await h.clock.set(T0 + 3000);
+    expect(await stopping).toEqual({ abortedRun: true, runStillGoing: false });
+    expect(h.records).toEqual([expect.objectContaining({ outcome: 'timeout', error: 'aborted at shutdown' })]);
+    const stoppedLog = h.logs.records().find((r) => r.msg === 'stopped');
+    expect(stoppedLog).toMatchObject({ runs: { success: 0, failure: 0, timeout: 1, skipped: 0 } });
+  });
+
+  it('chooses a default phase that puts the first run within startWithin, on a whole second', () => {
+    const now = T0 + 1234.5;
+    for (const r of [0, 0.25, 0.5, 0.999]) {
+      const phase = choosePhaseMs(now, 300_000, 60_000, () => r);
+      expect(phase % 1000).toBe(0);
+      const first = Math.ceil((now - phase) / 300_000) * 300_000 + phase;
+      expect(first - now).toBeGreaterThanOrEqual(0);
+      expect(first - now).toBeLessThan(61_000);
+    }
+    expect(choosePhaseMs(now, 300_000, 0, () => 0.7)).toBe((T0 + 2000) % 300_000);
+  });
+});
