@@ -1,4 +1,20 @@
+/** @nmaas/validator: the reviewers' security checks for NMaaS submissions. */
 import type { Command } from 'commander';
+import { registerValidateCommand } from './cli.js';
 
-/** Adds this package's subcommands to the `nmaas` CLI (none yet). */
-export function registerCommands(_program: Command): void {}
+export { validate, failsAt, type ValidateOptions } from './engine.js';
+export { RULES, RULES_BY_ID } from './rules/index.js';
+export { toSarif, SARIF_SCHEMA_URI } from './output/sarif.js';
+export { formatText } from './output/text.js';
+export { parsePolicy, loadPolicy, applyPolicy, PolicyError, DEFAULT_ALLOWED_REGISTRIES, type Policy, type Exemption } from './policy.js';
+export { scanArchive, DEFAULT_LIMITS, type ArchiveContents, type ScanLimits } from './input/archive-scan.js';
+export { scanFolder } from './input/folder-scan.js';
+export { UnreadableInputError } from './input/errors.js';
+export { boundValueSets, type ValueSet } from './render/bounds.js';
+export * from './limits.js';
+export type * from './types.js';
+
+/** Adds `nmaas validate` to the `nmaas` CLI. */
+export function registerCommands(program: Command): void {
+  registerValidateCommand(program);
+}

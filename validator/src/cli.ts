@@ -1,0 +1,92 @@
+/** `nmaas validate <path>`: the reviewers' command. */
+import { readFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import { HELM_VERSIONS, type HelmVersion } from '@nmaas/charts-gen';
+import { failsAt, validate } from './engine.js';
+import { RULES } from './rules/index.js';
+import { formatText } from './output/text.js';
+import { toSarif } from './output/sarif.js';
+import { listRulesJson, listRulesText } from './output/rules-list.js';
+import { UnreadableInputError } from './input/errors.js';
+import { PolicyError } from './policy.js';
+import type { Severity } from './types.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+interface Opts {
+  format: 'text' | 'json' | 'sarif';
+  failOn: Severity | 'none';
+  policy?: string;
+  strict?: boolean;
+  catalogue?: string;
+  listRules?: boolean;
+  helm?: HelmVersion;
+  output?: string;
+  colour?: boolean;
+}
+
+async function emit(text: string, output: string | undefined): Promise<void> {
+  if (output === undefined) {
+    process.stdout.write(text);
+    return;
+  }
+  const tmp = `${output}.${process.pid}.tmp`;
+  await writeFile(tmp, text);
+  await rename(tmp, output);
+}
+
+export function registerValidateCommand(program: Command): void {
+  program
+    .command('validate')
+    .description('security-check a submission (app folder, chart folder or chart .tgz) before it enters the catalogue')
+    .argument('[path]', 'app folder (with nmaas.yaml), chart folder (with Chart.yaml) or chart .tgz')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding has this severity or higher').choices(['error', 'warning', 'info', 'none']).default('error'))
+    .option('--policy <file>', "reviewers' policy file (allowed registries, exemptions with justification and expiry)")
+    .option('--strict', 'ignore every exemption of the policy file')
+    .option('--catalogue <index>', 'Helm repository index.yaml (file or URL): the version must be new and higher than every published one')
+    .addOption(new Option('--helm <version>', 'helm version to render with').choices([...HELM_VERSIONS]))
+    .option('-o, --output <file>', 'write the report to a file (written to a temp file, then renamed)')
+    .option('--no-colour', 'no colour even on a terminal')
+    .option('--list-rules', 'print every rule (id, severity, PSS level, rationale, fix) and exit')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 no finding at --fail-on or above, 1 findings at --fail-on or above, 2 unreadable input or bad arguments.
+Examples:
+  nmaas validate examples/web-qos
+  nmaas validate web-qos-1.2.0.tgz --policy reviewers.yaml --format sarif -o results.sarif
+  nmaas validate --list-rules`,
+    )
+    .action(async (target: string | undefined, opts: Opts, cmd: Command) => {
+      if (opts.listRules) {
+        await emit(opts.format === 'json' ? `${JSON.stringify(listRulesJson(RULES), null, 2)}\n` : listRulesText(RULES), opts.output);
+        return;
+      }
+      if (target === undefined) cmd.error('error: missing argument <path> (an app folder, chart folder or chart .tgz)', { exitCode: 2 });
+      try {
+        const report = await validate(target!, {
+          ...(opts.policy ? { policy: opts.policy } : {}),
+          strict: opts.strict === true,
+          ...(opts.catalogue ? { catalogue: opts.catalogue } : {}),
+          ...(opts.helm ? { helmVersion: opts.helm } : {}),
+        });
+        const text =
+          opts.format === 'json'
+            ? `${JSON.stringify(report, null, 2)}\n`
+            : opts.format === 'sarif'
+              ? `${JSON.stringify(toSarif(report, version), null, 2)}\n`
+              : formatText(report, { colour: opts.colour !== false && opts.output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR });
+        await emit(text, opts.output);
+        process.exitCode = failsAt(report, opts.failOn) ? 1 : 0;
+      } catch (error) {
+        if (error instanceof UnreadableInputError || error instanceof PolicyError) {
+          process.stderr.write(`nmaas validate: ${error.message}\n`);
+          process.exitCode = 2;
+          return;
+        }
+        throw error;
+      }
+    });
+}

@@ -1,0 +1,264 @@
+/**
+ * validate(): reads a submission (app folder, chart folder or chart .tgz), runs the archive rules
+ * before anything is unpacked, renders the chart with real helm at its defaults and at the bounds
+ * of its form, runs the chart and object rules, and applies the reviewers' policy.
+ */
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { ManifestError, parseManifest, type AppManifest } from '@nmaas/sdk';
+import type { HelmVersion } from '@nmaas/charts-gen';
+import * as chartsGen from '@nmaas/charts-gen';
+import { RULES } from './rules/index.js';
+import type { ArchiveRule, ArchiveScan, ChartInput, ChartRule, ObjectsRule, Draft, Finding, ObjectsInput, RenderedObject, Rule, Severity, ValidationReport } from './types.js';
+import { scanArchive, type ArchiveContents } from './input/archive-scan.js';
+import { scanFolder } from './input/folder-scan.js';
+import { materialize } from './input/materialize.js';
+import { publishedVersions } from './input/catalogue.js';
+import { UnreadableInputError } from './input/errors.js';
+import { boundValueSets, splitValueSet } from './render/bounds.js';
+import { RENDER_NAMESPACE, renderChart } from './render/render.js';
+import { applyPolicy, DEFAULT_ALLOWED_REGISTRIES, loadPolicy, type Policy } from './policy.js';
+import { segments } from './rules/archive/paths.js';
+
+export interface ValidateOptions {
+  /** Reviewer policy: a file path or an already-parsed policy. */
+  policy?: string | Policy;
+  /** Ignore every exemption. */
+  strict?: boolean;
+  /** Helm repository index (file or URL) whose published versions this chart must exceed. */
+  catalogue?: string;
+  helmVersion?: HelmVersion;
+  /** Only render with default values (faster; the CLI always renders the bounds too). */
+  defaultsOnly?: boolean;
+  /** Clock for exemption expiry (tests). */
+  now?: Date;
+  /** Rules to run (tests); every rule by default. */
+  rules?: readonly Rule[];
+}
+
+const isArchiveRule = (r: Rule): r is ArchiveRule => r.meta.scope === 'archive';
+const isChartRule = (r: Rule): r is ChartRule => r.meta.scope === 'chart';
+const isObjectsRule = (r: Rule): r is ObjectsRule => r.meta.scope === 'objects';
+
+const SEVERITY_RANK: Record<Severity, number> = { error: 2, warning: 1, info: 0 };
+
+function finalize(rule: Rule, draft: Draft, app: string | undefined, valueSet?: string): Finding {
+  const f: Finding = { ...draft, ruleId: rule.meta.id, severity: draft.severity ?? rule.meta.severity, title: rule.meta.title };
+  if (app !== undefined) f.app = app;
+  if (valueSet !== undefined) f.valueSets = [valueSet];
+  return f;
+}
+
+function findingKey(f: Finding): string {
+  return [f.ruleId, f.object ?? '', f.container ?? '', f.value ?? '', f.message, f.file ?? ''].join('\u0000');
+}
+
+/** One finding per distinct problem; value sets that showed it are merged. */
+function dedupe(findings: Finding[]): Finding[] {
+  const byKey = new Map<string, Finding>();
+  for (const f of findings) {
+    const prev = byKey.get(findingKey(f));
+    if (!prev) byKey.set(findingKey(f), { ...f, ...(f.valueSets ? { valueSets: [...f.valueSets] } : {}) });
+    else if (f.valueSets) prev.valueSets = [...new Set([...(prev.valueSets ?? []), ...f.valueSets])];
+  }
+  return [...byKey.values()];
+}
+
+function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort(
+    (a, b) =>
+      SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+      (a.object ?? a.file ?? '').localeCompare(b.object ?? b.file ?? '') ||
+      a.ruleId.localeCompare(b.ruleId) ||
+      a.message.localeCompare(b.message),
+  );
+}
+
+function summarize(findings: Finding[]): Record<Severity, number> {
+  const s: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  for (const f of findings) s[f.severity]++;
+  return s;
+}
+
+async function kindOf(target: string): Promise<'app' | 'chart' | 'archive'> {
+  let st;
+  try {
+    st = await stat(target);
+  } catch (error) {
+    throw new UnreadableInputError(`cannot read ${target}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (error as Error).message}`);
+  }
+  if (st.isFile()) return 'archive';
+  if (!st.isDirectory()) throw new UnreadableInputError(`${target} is neither a folder nor a chart archive`);
+  const has = (f: string) => stat(path.join(target, f)).then(() => true, () => false);
+  if (await has('Chart.yaml')) return 'chart';
+  if (await has('nmaas.yaml')) return 'app';
+  throw new UnreadableInputError(`${target} has neither Chart.yaml (a chart folder) nor nmaas.yaml (an app folder)`);
+}
+
+function chartNameIn(files: Map<string, Buffer>, file: string): string | undefined {
+  const data = files.get(file);
+  if (!data) return undefined;
+  try {
+    const y = parse(data.toString('utf8')) as { name?: unknown } | null;
+    return typeof y?.name === 'string' ? y.name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseManifestQuietly(files: Map<string, Buffer>): AppManifest | undefined {
+  const data = files.get('nmaas.yaml');
+  if (!data) return undefined;
+  try {
+    return parseManifest(data.toString('utf8'), 'nmaas.yaml');
+  } catch (error) {
+    if (error instanceof ManifestError) return undefined;
+    throw error;
+  }
+}
+
+type SynthesizeChart = (appDir: string, outDir: string, options?: unknown) => Promise<{ chartDir: string; name: string; version: string }>;
+
+export async function validate(target: string, options: ValidateOptions = {}): Promise<ValidationReport> {
+  const rules = options.rules ?? RULES;
+  const kind = await kindOf(target);
+  const policy = typeof options.policy === 'string' ? await loadPolicy(options.policy, new Set(RULES.map((r) => r.meta.id))) : options.policy;
+  const work = await mkdtemp(path.join(os.tmpdir(), 'nmaas-validate-'));
+  const findings: Finding[] = [];
+  const report: ValidationReport = { target, kind, findings: [], exempted: [], valueSets: [], rejectedBeforeUnpack: false, summary: { error: 0, warning: 0, info: 0 } };
+  try {
+    // 1. Read the submission into memory (an app folder is first turned into its chart).
+    let contents: ArchiveContents;
+    let chartRoot: string;
+    let dirName: string;
+    if (kind === 'archive') {
+      contents = await scanArchive(target);
+      const tops = new Set(contents.scan.entries.map((e) => segments(e.path)[0]).filter((s): s is string => s !== undefined));
+      dirName = tops.size === 1 ? [...tops][0]! : '';
+      const name = dirName === '' ? undefined : chartNameIn(contents.files, `${dirName}/Chart.yaml`);
+      if (name !== undefined) contents.scan.chartName = name;
+      chartRoot = dirName;
+    } else {
+      let chartDir = target;
+      if (kind === 'app') {
+        const synthesize = (chartsGen as unknown as { synthesizeChart?: SynthesizeChart }).synthesizeChart;
+        if (typeof synthesize !== 'function') throw new UnreadableInputError('this build of @nmaas/charts-gen has no synthesizeChart; validate the chart folder or .tgz instead');
+        try {
+          chartDir = (await synthesize(target, path.join(work, 'synth'))).chartDir;
+        } catch (error) {
+          if (!(error instanceof ManifestError)) throw error;
+          // The declaration itself fails: report it with the chart rules that read nmaas.yaml.
+          const files = new Map([['nmaas.yaml', await readFile(path.join(target, 'nmaas.yaml'))]]);
+          const chart: ChartInput = { dirName: path.basename(target), files };
+          for (const rule of rules.filter(isChartRule)) {
+            if ((rule.meta.id === 'NMAAS-CHART-MANIFEST' || rule.meta.id === 'NMAAS-CAP-JUSTIFICATION')) {
+              findings.push(...rule.check(chart).map((d) => finalize(rule, d, undefined)));
+            }
+          }
+          return finish();
+        }
+      }
+      contents = await scanFolder(chartDir);
+      dirName = path.basename(path.resolve(chartDir));
+      chartRoot = '';
+    }
+    const { scan } = contents;
+
+    // 2. Archive rules, on entry headers only. Any error stops here: nothing is unpacked.
+    const appGuess = scan.chartName ?? dirName;
+    for (const rule of rules.filter(isArchiveRule)) findings.push(...rule.check(scan).map((d) => finalize(rule, d, appGuess || undefined)));
+    if (findings.some((f) => f.severity === 'error')) {
+      report.rejectedBeforeUnpack = true;
+      return finish();
+    }
+
+    // 3. The chart, relative to its root.
+    const files = new Map<string, Buffer>();
+    for (const [p, data] of contents.files) {
+      const rel = chartRoot === '' ? p : p.slice(chartRoot.length + 1);
+      if (rel !== '') files.set(rel.replace(/^\.\//, ''), data);
+    }
+    const manifest = parseManifestQuietly(files);
+    const chart: ChartInput = { dirName, files };
+    if (manifest) chart.manifest = manifest;
+    const chartName = chartNameIn(files, 'Chart.yaml');
+    const app = manifest?.name ?? chartName ?? dirName;
+    report.chart = { name: chartName ?? dirName };
+    const version = (() => {
+      try {
+        const v = (parse(files.get('Chart.yaml')?.toString('utf8') ?? '') as { version?: unknown } | null)?.version;
+        return typeof v === 'string' ? v : undefined;
+      } catch {
+        return undefined;
+      }
+    })();
+    if (version) report.chart.version = version;
+    if (options.catalogue) chart.publishedVersions = await publishedVersions(options.catalogue, chartName ?? dirName);
+
+    // 4. Render with real helm, from a temp copy holding only the files that were checked.
+    const objectsBySet: { name: string; objects: RenderedObject[] }[] = [];
+    if (chartName !== undefined && files.has('Chart.yaml')) {
+      const renderDir = path.join(work, 'chart', chartName);
+      await materialize(files, renderDir);
+      let schema: unknown;
+      let defaults: unknown;
+      try {
+        schema = JSON.parse(files.get('values.schema.json')?.toString('utf8') ?? 'null');
+      } catch {
+        schema = undefined;
+      }
+      try {
+        defaults = parse(files.get('values.yaml')?.toString('utf8') ?? '');
+      } catch {
+        defaults = undefined;
+      }
+      const sets = boundValueSets(schema, defaults).filter((s) => !options.defaultsOnly || s.name === 'defaults');
+      chart.renderErrors = [];
+      const queue = [...sets];
+      while (queue.length > 0) {
+        const set = queue.shift()!;
+        const r = await renderChart(renderDir, chartName, set, work, options.helmVersion);
+        report.valueSets.push(set.name);
+        if (r.error === undefined) {
+          objectsBySet.push({ name: set.name, objects: r.objects.map((o) => ({ ...o, valueSets: [set.name] })) });
+          continue;
+        }
+        chart.renderErrors.push({ valueSet: set.name, message: r.error, refused: r.refused === true });
+        // A refused combination still leaves each group's bounds to check: render them one group at a time.
+        const keys = Object.keys(set.values);
+        if (r.refused && keys.length > 1) queue.push(...splitValueSet(set));
+      }
+    }
+
+    // 5. Chart rules, then object rules once per value set.
+    for (const rule of rules.filter(isChartRule)) findings.push(...rule.check(chart).map((d) => finalize(rule, d, app)));
+    const allowedRegistries = policy?.allowedRegistries ?? DEFAULT_ALLOWED_REGISTRIES;
+    for (const { name, objects } of objectsBySet) {
+      const input: ObjectsInput = { objects, valueSet: name, namespace: RENDER_NAMESPACE, allowedRegistries };
+      if (manifest) input.manifest = manifest;
+      for (const rule of rules.filter(isObjectsRule)) findings.push(...rule.check(input).map((d) => finalize(rule, d, app, name)));
+    }
+    return finish();
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+
+  function finish(): ValidationReport {
+    const merged = dedupe(findings);
+    const applied = applyPolicy(merged, policy, { strict: options.strict === true, now: options.now ?? new Date() });
+    report.findings = sortFindings(applied.findings);
+    report.exempted = applied.exempted;
+    report.summary = summarize(report.findings);
+    return report;
+  }
+}
+
+/** Whether a report fails at the given threshold (`none` never fails). */
+export function failsAt(report: ValidationReport, failOn: Severity | 'none'): boolean {
+  if (failOn === 'none') return false;
+  return report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]);
+}
+
+export type { ArchiveScan };

@@ -1,0 +1,107 @@
+/**
+ * Value sets at the bounds of the install form, derived from values.schema.json: every number at
+ * its minimum (then maximum), every enum at its first (then last) option, every array at its
+ * minItems (then maxItems), every boolean on (then off). A user can pick any of these in Rancher,
+ * so the chart must render safe objects with each, not only with its defaults.
+ */
+type Json = Record<string, unknown>;
+
+function rec(v: unknown): Json | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
+}
+
+export interface ValueSet {
+  name: string;
+  /** Overrides on top of values.yaml; empty for the defaults. */
+  values: Json;
+}
+
+/** Arrays are stretched to maxItems only up to this many items: enough to cross any template branch. */
+const MAX_STRETCH = 64;
+
+type Side = 'lower' | 'upper';
+
+function numericBound(schema: Json, side: Side): number | undefined {
+  const integer = schema.type === 'integer';
+  const step = integer ? 1 : Number.EPSILON * 1024;
+  if (side === 'lower') {
+    if (typeof schema.minimum === 'number') return schema.minimum;
+    if (typeof schema.exclusiveMinimum === 'number') return integer ? Math.floor(schema.exclusiveMinimum) + 1 : schema.exclusiveMinimum + step;
+  } else {
+    if (typeof schema.maximum === 'number') return schema.maximum;
+    if (typeof schema.exclusiveMaximum === 'number') return integer ? Math.ceil(schema.exclusiveMaximum) - 1 : schema.exclusiveMaximum - step;
+  }
+  return undefined;
+}
+
+function typeOf(schema: Json): string | undefined {
+  if (typeof schema.type === 'string') return schema.type;
+  if (Array.isArray(schema.type)) return schema.type.find((t) => t !== 'null') as string | undefined;
+  return undefined;
+}
+
+/** The bound value for one schema node, or undefined when it has none worth setting. */
+function leafBound(schema: Json, current: unknown, side: Side): { set: boolean; value?: unknown } {
+  if (Array.isArray(schema.enum) && schema.enum.length > 0) return { set: true, value: side === 'lower' ? schema.enum[0] : schema.enum[schema.enum.length - 1] };
+  const type = typeOf(schema);
+  if (type === 'integer' || type === 'number') {
+    const b = numericBound(schema, side);
+    return b === undefined ? { set: false } : { set: true, value: b };
+  }
+  if (type === 'boolean') return { set: true, value: side === 'lower' };
+  if (type === 'array') {
+    const items = Array.isArray(current) ? current : Array.isArray(schema.default) ? (schema.default as unknown[]) : [];
+    if (side === 'lower' && typeof schema.minItems === 'number') return { set: true, value: items.slice(0, Math.max(schema.minItems, 0)).concat(fill(items, schema.minItems - items.length, schema)) };
+    if (side === 'upper' && typeof schema.maxItems === 'number' && items.length > 0 && schema.uniqueItems !== true) {
+      const n = Math.min(schema.maxItems, MAX_STRETCH);
+      return { set: true, value: Array.from({ length: n }, (_, i) => items[i % items.length]) };
+    }
+  }
+  return { set: false };
+}
+
+function fill(items: unknown[], count: number, schema: Json): unknown[] {
+  if (count <= 0 || items.length === 0 || schema.uniqueItems === true) return [];
+  return Array.from({ length: count }, (_, i) => items[i % items.length]);
+}
+
+function walk(schema: Json, defaults: unknown, side: Side, out: Json): boolean {
+  const props = rec(schema.properties);
+  let any = false;
+  if (!props) return false;
+  for (const [key, sub] of Object.entries(props)) {
+    const s = rec(sub);
+    if (!s) continue;
+    const current = rec(defaults)?.[key];
+    if (typeOf(s) === 'object' || rec(s.properties)) {
+      const child: Json = {};
+      if (walk(s, current, side, child)) {
+        out[key] = child;
+        any = true;
+      }
+      continue;
+    }
+    const b = leafBound(s, current, side);
+    if (b.set) {
+      out[key] = b.value;
+      any = true;
+    }
+  }
+  return any;
+}
+
+export function boundValueSets(schema: unknown, defaults: unknown): ValueSet[] {
+  const sets: ValueSet[] = [{ name: 'defaults', values: {} }];
+  const s = rec(schema);
+  if (!s) return sets;
+  for (const side of ['lower', 'upper'] as const) {
+    const values: Json = {};
+    if (walk(s, defaults, side, values)) sets.push({ name: `${side}-bounds`, values });
+  }
+  return sets;
+}
+
+/** One value set per top-level key of `set` (used when the chart refuses the whole combination). */
+export function splitValueSet(set: ValueSet): ValueSet[] {
+  return Object.entries(set.values).map(([key, value]) => ({ name: `${set.name}:${key}`, values: { [key]: value } }));
+}

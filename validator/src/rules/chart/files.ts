@@ -1,0 +1,37 @@
+/** Reading chart files for the chart rules: parsing is pure, so rules may call these. */
+import { parse } from 'yaml';
+
+export function text(files: Map<string, Buffer>, name: string): string | undefined {
+  const data = files.get(name);
+  // A UTF-8 BOM is trimmed, as Helm's loader does.
+  return data === undefined ? undefined : data.toString('utf8').replace(/^\uFEFF/, '');
+}
+
+/** Parsed YAML, or an error message. */
+export function yamlOf(files: Map<string, Buffer>, name: string): { ok: true; value: unknown } | { ok: false; error: string } | undefined {
+  const t = text(files, name);
+  if (t === undefined) return undefined;
+  try {
+    return { ok: true, value: parse(t, { maxAliasCount: 100 }) as unknown };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message.split('\n')[0]! };
+  }
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Chart.yaml as a record, or undefined when missing or unparseable. */
+export function chartYaml(files: Map<string, Buffer>): Record<string, unknown> | undefined {
+  const y = yamlOf(files, 'Chart.yaml');
+  return y?.ok && isRecord(y.value) ? y.value : undefined;
+}
+
+/** 1-based line of the first line matching `re` in a file, for locations. */
+export function lineOf(files: Map<string, Buffer>, name: string, re: RegExp): number | undefined {
+  const t = text(files, name);
+  if (t === undefined) return undefined;
+  const i = t.split('\n').findIndex((l) => re.test(l));
+  return i < 0 ? undefined : i + 1;
+}
