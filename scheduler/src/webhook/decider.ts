@@ -1,0 +1,177 @@
+/**
+ * What the webhook decides for a measurement pod, on top of `SchedulerState` and the engine:
+ *  - a pod that already carries a decision keeps it (re-invocation, retries, replacements);
+ *  - a replacement for a pod moved by a readapt gets the slot the plan reserved for it;
+ *  - otherwise the engine places it (filter → score → reserve), possibly moving up to
+ *    `migrations` other pods, which are then evicted through the Eviction API before we answer;
+ *    if an eviction is refused (PodDisruptionBudget) the plan is undone and the pod refused;
+ *  - a dry run decides without booking anything.
+ * Mutations run one at a time (the engine is single-threaded and an eviction is awaited in the
+ * middle of a decision).
+ */
+import { ContractError, HOSTNAME_LABEL, decodeDecision, decodePodContract, type Decision, type PodContract } from '@nmaas/sdk';
+import { instanceFromContract, formatPeriod, type InstanceSpec, type Migration } from '../engine/index.js';
+import type { Pod } from '../kube/types.js';
+import { allow, refuse, type Outcome } from './admission-review.js';
+import { contradictions, decisionPatch } from './patch.js';
+import { BOOKING_ID_ANNOTATION, controllerUid, type SchedulerState } from './state.js';
+
+export interface DeciderOptions {
+  /** How many placed pods a new one may move (readapt); 0 disables migrations. */
+  migrations?: number;
+  /** Carries out a migration: evicts the moved pod (the Eviction API). Without it migrations are off. */
+  evict?: (namespace: string, name: string) => Promise<void>;
+}
+
+export class Decider {
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly migrations: number;
+
+  constructor(
+    readonly state: SchedulerState,
+    private readonly options: DeciderOptions = {},
+  ) {
+    this.migrations = options.evict === undefined ? 0 : (options.migrations ?? 0);
+  }
+
+  /** Serialises decisions: each waits for the previous one to finish (even across an eviction). */
+  mutate(pod: Pod, namespace: string, dryRun: boolean): Promise<Outcome> {
+    const run = this.queue.then(() => this.decide(pod, namespace, dryRun));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async decide(pod: Pod, namespace: string, dryRun: boolean): Promise<Outcome> {
+    const subject = `pod ${namespace}/${pod.metadata.name ?? pod.metadata.generateName ?? ''}`;
+    let contract: PodContract;
+    let existing: Decision | null;
+    try {
+      contract = decodePodContract(pod.metadata, subject);
+      existing = decodeDecision(pod.metadata.annotations, subject);
+    } catch (error) {
+      if (error instanceof ContractError) return refuse(400, `${error.message}\nFix the app's nmaas.yaml or the chart's pod template (charts-gen writes these annotations).`);
+      throw error;
+    }
+    const state = this.state;
+    const bookingIdInPod = pod.metadata.annotations?.[BOOKING_ID_ANNOTATION];
+    const pinned = this.pinnedNode(pod);
+    if (pinned !== null && typeof pinned === 'object') return pinned;
+
+    if (existing !== null) return this.honour(pod, namespace, dryRun, contract, existing, bookingIdInPod);
+
+    const owner = controllerUid(pod);
+    const moved = state.replacementFor(namespace, owner, contract.app);
+    if (moved !== undefined) {
+      const at = state.placementOf(moved.id);
+      if (at !== null && (pinned === null || pinned === at.node)) {
+        if (!dryRun) state.claimReplacement(moved);
+        return this.placed(pod, { node: at.node, phaseSeconds: at.phase }, moved.id, [`nmaas: replacement of a moved pod, on ${at.node} at +${at.phase} s`]);
+      }
+    }
+
+    const id = dryRun ? `dry-run:${state.newBookingId()}` : state.newBookingId();
+    const instance = instanceFromContract(id, contract, { node: pinned });
+    const result = state.engine.place(instance, { migrations: this.migrations, dryRun });
+    if (!result.ok) return refuse(403, `NMaaS cannot place ${subject} (app ${contract.app}): ${result.reason}`, `nmaas: ${result.reason}`);
+    const decision = { node: result.node, phaseSeconds: result.phase };
+    if (dryRun) return this.placed(pod, decision, id, [`nmaas: dry run, would run on ${result.node} at +${result.phase} s`]);
+
+    state.trackAdmitted(id, instance, namespace, owner);
+    if (result.migrations.length > 0) {
+      const failure = await this.carryOut(result.migrations);
+      if (failure !== null) {
+        state.release(id);
+        state.undoMigrations(result.migrations);
+        return refuse(403, `NMaaS can place ${subject} only by moving other measurements, and ${failure}. Retry later.`, `nmaas: needs a migration that is blocked now; retry later`);
+      }
+    }
+    const moves = result.migrations.length > 0 ? `, moving ${result.migrations.length} pod(s)` : '';
+    return this.placed(pod, decision, id, [`nmaas: ${result.node} at +${result.phase} s every ${formatPeriod(contract.everySeconds)}${moves}`]);
+  }
+
+  /** A pod that already carries a decision keeps it, if it is still consistent with the bookings. */
+  private honour(pod: Pod, namespace: string, dryRun: boolean, contract: PodContract, decision: Decision, bookingId: string | undefined): Outcome {
+    const state = this.state;
+    if (bookingId !== undefined) {
+      const booked = state.placementOf(bookingId);
+      if (booked !== null && booked.node === decision.node && booked.phase === decision.phaseSeconds) {
+        return this.placed(pod, decision, bookingId, []);
+      }
+    }
+    if (!state.nodes.has(decision.node)) {
+      return refuse(403, `pod carries an NMaaS decision for node ${decision.node}, which is not a measurement node; remove the nmaas.io/assigned-node and nmaas.io/phase-seconds annotations to have it placed again`);
+    }
+    const id = bookingId !== undefined && !state.engine.has(bookingId) ? bookingId : state.newBookingId();
+    if (dryRun) return this.placed(pod, decision, id, []);
+    const instance: InstanceSpec = instanceFromContract(id, contract, { node: decision.node });
+    const result = state.engine.book(instance, { node: decision.node, phase: decision.phaseSeconds });
+    if (!result.ok) {
+      return refuse(403, `pod carries an NMaaS decision (${decision.node} at +${decision.phaseSeconds} s) that now competes with other measurements: ${result.problems.join('; ')}`);
+    }
+    state.trackAdmitted(id, instance, namespace, controllerUid(pod));
+    return this.placed(pod, decision, id, []);
+  }
+
+  private placed(pod: Pod, decision: Decision, bookingId: string, warnings: string[]): Outcome {
+    const patch = decisionPatch(pod, decision, this.state.hostnameOf(decision.node), bookingId);
+    return allow({ patch, warnings, auditAnnotations: { decision: `${decision.node}@${decision.phaseSeconds}s` } });
+  }
+
+  /** A pod pinned by the user (nodeName or a hostname nodeSelector): only its phase is chosen. */
+  private pinnedNode(pod: Pod): string | null | Outcome {
+    const spec = (pod.spec ?? {}) as Record<string, unknown>;
+    if (typeof spec.nodeName === 'string' && spec.nodeName !== '') return spec.nodeName;
+    const selector = spec.nodeSelector;
+    if (selector !== null && typeof selector === 'object') {
+      const host = (selector as Record<string, unknown>)[HOSTNAME_LABEL];
+      if (typeof host === 'string') {
+        const node = this.state.nodeForHostname(host);
+        if (node === undefined) return refuse(403, `pod is pinned by nodeSelector ${HOSTNAME_LABEL}=${host}, which is not a measurement node (label a node with nmaas.io/pool)`);
+        return node;
+      }
+    }
+    return null;
+  }
+
+  /** Evicts the moved pods; null when all went, else why not. */
+  private async carryOut(migrations: Migration[]): Promise<string | null> {
+    const evict = this.options.evict!;
+    for (const m of migrations) {
+      const pod = this.state.podOf(m.id);
+      if (pod === null) return `measurement ${m.id} that would move is not created yet`;
+      try {
+        await evict(pod.namespace, pod.name);
+      } catch (error) {
+        const status = (error as { status?: number }).status;
+        if (status === 404) continue; // already gone: its slot is free anyway
+        return `evicting ${pod.namespace}/${pod.name} was refused (${status === 429 ? 'its PodDisruptionBudget allows no disruption now' : error instanceof Error ? error.message : String(error)})`;
+      }
+      this.state.markMoving(m.id);
+    }
+    return null;
+  }
+
+  /** The validating webhook: a measurement pod's final spec must honour its decision and booking. */
+  validate(pod: Pod, namespace: string): Outcome {
+    const subject = `pod ${namespace}/${pod.metadata.name ?? pod.metadata.generateName ?? ''}`;
+    let decision: Decision | null;
+    try {
+      decodePodContract(pod.metadata, subject);
+      decision = decodeDecision(pod.metadata.annotations, subject);
+    } catch (error) {
+      if (error instanceof ContractError) return refuse(400, error.message);
+      throw error;
+    }
+    if (decision === null) {
+      return refuse(403, `${subject} is a measurement pod without an NMaaS decision: the scheduler's mutating webhook did not run (check the MutatingWebhookConfiguration)`);
+    }
+    const problems = contradictions(pod, decision, this.state.hostnameOf(decision.node));
+    const id = pod.metadata.annotations?.[BOOKING_ID_ANNOTATION];
+    const booked = id === undefined ? null : this.state.placementOf(id);
+    if (booked !== null && (booked.node !== decision.node || booked.phase !== decision.phaseSeconds)) {
+      problems.push(`its annotations say ${decision.node} at +${decision.phaseSeconds} s but the booking is ${booked.node} at +${booked.phase} s`);
+    }
+    if (problems.length > 0) return refuse(403, `${subject} contradicts its NMaaS booking: ${problems.join('; ')}`);
+    return allow();
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * One webhook replica, assembled: state fed by list+watch of pooled nodes and measurement pods,
+ * the reconciler, leader election on a Lease (cluster mode) and the HTTPS server. `--dev` mode uses
+ * the same server and decider with nodes from a file and no API server.
+ */
+import { APP_LABEL, NODE_POOL_LABEL } from '@nmaas/sdk';
+import { LeaderElector, type LeaderElectionOptions } from '../kube/leader-election.js';
+import { Reflector } from '../kube/reflector.js';
+import type { KubeApi, Node, Pod } from '../kube/types.js';
+import { Decider } from './decider.js';
+import { WebhookServer } from './server.js';
+import { SchedulerState, type StateOptions } from './state.js';
+
+export interface ReplicaOptions {
+  certFile: string;
+  keyFile: string;
+  port: number;
+  host?: string;
+  migrations?: number;
+  state?: StateOptions;
+  reconcileEveryMs?: number;
+  certPollMs?: number;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface ClusterReplicaOptions extends ReplicaOptions {
+  api: KubeApi;
+  election: Omit<LeaderElectionOptions, 'url' | 'onChange' | 'onError'>;
+  /** URL peers forward to; defaults to https://<host>:<port>. */
+  advertiseUrl?: string;
+  forward?: { ca?: Buffer; serverName?: string; timeoutMs?: number };
+}
+
+export interface Replica {
+  url: string;
+  state: SchedulerState;
+  server: WebhookServer;
+  leader?: LeaderElector;
+  ready(): boolean;
+  stop(): Promise<void>;
+}
+
+/** A replica in a cluster: state from the API server, decisions only while it holds the Lease. */
+export async function startClusterReplica(options: ClusterReplicaOptions): Promise<Replica> {
+  const log = options.log ?? (() => {});
+  const state = new SchedulerState({ ...options.state, log });
+  const api = options.api;
+  const nodes = new Reflector<Node>(
+    { list: () => api.listNodes(NODE_POOL_LABEL), watch: (o) => api.watchNodes({ ...o, labelSelector: NODE_POOL_LABEL }) },
+    {
+      onSync: (items) => state.syncNodes(items),
+      onEvent: (type, node) => (type === 'DELETED' ? state.deleteNode(node.metadata.name ?? '') : state.upsertNode(node)),
+      onError: (e) => log('node watch failed; relisting', { error: e.message }),
+    },
+  );
+  const pods = new Reflector<Pod>(
+    { list: () => api.listPods(APP_LABEL), watch: (o) => api.watchPods({ ...o, labelSelector: APP_LABEL }) },
+    {
+      onSync: (items) => state.syncPods(items),
+      onEvent: (type, pod) => {
+        if (type === 'DELETED') state.deletePod(pod);
+        else state.upsertPod(pod);
+      },
+      onError: (e) => log('pod watch failed; relisting', { error: e.message }),
+    },
+  );
+  // Nodes first: a pod's booking needs its node.
+  await nodes.start();
+  await pods.start();
+
+  const decider = new Decider(state, { migrations: options.migrations ?? 0, evict: (ns, name) => api.evictPod(ns, name) });
+  let leader: LeaderElector | undefined;
+  const ready = () => nodes.hasSynced && pods.hasSynced;
+  const server = new WebhookServer({
+    certFile: options.certFile,
+    keyFile: options.keyFile,
+    decider,
+    ready,
+    log,
+    pollMs: options.certPollMs,
+    forward: options.forward,
+    get leadership() {
+      return leader;
+    },
+  });
+  const url = await server.listen(options.port, options.host ?? '0.0.0.0');
+  leader = new LeaderElector(api, {
+    ...options.election,
+    url: options.advertiseUrl ?? url,
+    onChange: (leading) => log(leading ? 'became leader' : 'lost leadership', { identity: options.election.identity }),
+    onError: (e) => log('leader election error', { error: e.message }),
+  });
+  leader.start();
+  const reconciler = setInterval(() => {
+    const released = state.reconcile();
+    if (released.length > 0) log('released bookings whose pods never appeared', { count: released.length });
+  }, options.reconcileEveryMs ?? 10_000);
+  reconciler.unref();
+  return {
+    url,
+    state,
+    server,
+    leader,
+    ready,
+    async stop() {
+      clearInterval(reconciler);
+      await leader?.stop();
+      nodes.stop();
+      pods.stop();
+      await server.close();
+    },
+  };
+}
+
+/** `serve --dev`: one process, nodes from a file, bookings in memory. */
+export async function startDevReplica(options: ReplicaOptions & { nodes: Node[] }): Promise<Replica> {
+  const log = options.log ?? (() => {});
+  const state = new SchedulerState({ ...options.state, confirmOnAdmit: true, log });
+  state.syncNodes(options.nodes);
+  const decider = new Decider(state, {});
+  const server = new WebhookServer({ certFile: options.certFile, keyFile: options.keyFile, decider, log, pollMs: options.certPollMs });
+  const url = await server.listen(options.port, options.host ?? '127.0.0.1');
+  return {
+    url,
+    state,
+    server,
+    ready: () => true,
+    stop: () => server.close(),
+  };
+}

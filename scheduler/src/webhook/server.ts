@@ -1,0 +1,223 @@
+/**
+ * The webhook's HTTP surface, on a reloading HTTPS server:
+ *   POST /mutate    AdmissionReview → placement patch or refusal (the leader decides; others forward)
+ *   POST /validate  AdmissionReview → refuses a measurement pod whose final spec contradicts its booking
+ *   GET  /healthz   process alive
+ *   GET  /readyz    informers synced (200) or not (503)
+ *   GET  /v1/nodes  pools, capacity and bookings as JSON (what `nmaas scheduler nodes --server` shows)
+ * Every request ends in an answer: malformed bodies get 400/413/415, internal errors a refusal
+ * with a reason; nothing a client sends can throw past the handler.
+ */
+import https from 'node:https';
+import type http from 'node:http';
+import { BadReview, parseReview, podOf, refuse, reviewResponse, allow, type Outcome, type ReviewRequest } from './admission-review.js';
+import type { Decider } from './decider.js';
+import { nodesReport } from './nodes-report.js';
+import { ReloadingHttpsServer, type TlsFiles } from './tls-server.js';
+import { isMeasurementPod } from '@nmaas/sdk';
+
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+const FORWARDED_HEADER = 'x-nmaas-forwarded';
+
+/** Who may decide now, in a cluster with several replicas. Absent in dev mode (always this process). */
+export interface Leadership {
+  canDecide(): boolean;
+  isLeader: boolean;
+  msUntilDecide(): number;
+  leaderUrl: string | undefined;
+}
+
+export interface WebhookServerOptions extends TlsFiles {
+  decider: Decider;
+  leadership?: Leadership;
+  /** CA and TLS name used to check the leader's certificate when forwarding. */
+  forward?: { ca?: Buffer; serverName?: string; timeoutMs?: number };
+  ready?: () => boolean;
+  pollMs?: number;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+export class WebhookServer {
+  private readonly https: ReloadingHttpsServer;
+  private readonly agent: https.Agent;
+  readonly stats = { requests: 0, placed: 0, refused: 0, forwarded: 0, badRequests: 0, errors: 0 };
+
+  constructor(private readonly options: WebhookServerOptions) {
+    this.https = new ReloadingHttpsServer(
+      {
+        certFile: options.certFile,
+        keyFile: options.keyFile,
+        pollMs: options.pollMs,
+        onReload: (error) => options.log?.(error ? 'certificate reload failed; keeping the previous one' : 'certificate reloaded', error ? { error: error.message } : {}),
+      },
+      (req, res) => {
+        this.handle(req, res).catch((error: unknown) => {
+          this.stats.errors += 1;
+          options.log?.('request failed', { error: error instanceof Error ? error.stack : String(error) });
+          if (!res.headersSent) sendJson(res, 500, { message: 'internal error' });
+          else res.destroy();
+        });
+      },
+    );
+    this.agent = new https.Agent({ keepAlive: true, maxSockets: 64, ca: options.forward?.ca, servername: options.forward?.serverName });
+  }
+
+  get tls(): ReloadingHttpsServer {
+    return this.https;
+  }
+
+  async listen(port: number, host = '0.0.0.0'): Promise<string> {
+    const address = await this.https.listen(port, host);
+    const h = address.address.includes(':') ? `[${address.address}]` : address.address;
+    return `https://${h}:${address.port}`;
+  }
+
+  async close(): Promise<void> {
+    this.agent.destroy();
+    await this.https.close();
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://webhook');
+    const path = url.pathname;
+    if (req.method === 'GET') {
+      if (path === '/healthz') return sendJson(res, 200, { ok: true });
+      if (path === '/readyz') {
+        const ready = this.options.ready?.() ?? true;
+        return sendJson(res, ready ? 200 : 503, { ready });
+      }
+      if (path === '/v1/nodes') return sendJson(res, 200, nodesReport(this.options.decider.state));
+      return sendJson(res, 404, { message: `no such path ${path}` });
+    }
+    if (path !== '/mutate' && path !== '/validate') return sendJson(res, 404, { message: `no such path ${path}; the webhook serves POST /mutate and POST /validate` });
+    if (req.method !== 'POST') return sendJson(res, 405, { message: 'AdmissionReview requests are POSTed' });
+    const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim();
+    if (type !== 'application/json') return sendJson(res, 415, { message: `Content-Type must be application/json, not ${type || '(none)'}` });
+    const body = await readBody(req, res);
+    if (body === null) return;
+    this.stats.requests += 1;
+    let review: ReviewRequest;
+    try {
+      review = parseReview(body);
+    } catch (error) {
+      if (error instanceof BadReview) {
+        this.stats.badRequests += 1;
+        return sendJson(res, 400, { message: error.message });
+      }
+      throw error;
+    }
+    let outcome: Outcome;
+    try {
+      outcome = path === '/mutate' ? await this.mutate(review, body, req) : this.validate(review);
+    } catch (error) {
+      if (error instanceof Forwarded) return sendRaw(res, error.status, error.body);
+      this.stats.errors += 1;
+      this.options.log?.('decision failed', { uid: review.uid, error: error instanceof Error ? error.stack : String(error) });
+      outcome = refuse(500, `the NMaaS scheduler failed on this request: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (outcome.allowed && outcome.patch !== undefined) this.stats.placed += 1;
+    if (!outcome.allowed) this.stats.refused += 1;
+    sendJson(res, 200, reviewResponse(review.apiVersion, review.uid, outcome));
+  }
+
+  private async mutate(review: ReviewRequest, body: string, req: http.IncomingMessage): Promise<Outcome> {
+    if (!review.isPod || review.operation !== 'CREATE') return allow();
+    const pod = podOf(review.object);
+    if (typeof pod === 'string') return refuse(400, `not a Pod: ${pod}`);
+    if (!isMeasurementPod(pod.metadata.labels)) return allow();
+    const namespace = review.namespace || (typeof pod.metadata.namespace === 'string' ? pod.metadata.namespace : 'default');
+    const leadership = this.options.leadership;
+    if (leadership !== undefined && !leadership.canDecide()) {
+      const wait = leadership.msUntilDecide();
+      if (wait <= 3_000) await new Promise((r) => setTimeout(r, wait));
+      else if (req.headers[FORWARDED_HEADER] === undefined && leadership.leaderUrl !== undefined && !leadership.isLeader) {
+        await this.forward(leadership.leaderUrl, body, review);
+      }
+      if (!leadership.canDecide()) {
+        return refuse(503, 'the NMaaS scheduler has no leader able to decide right now (leader election in progress); retry in a few seconds', 'nmaas: scheduler leader election in progress; retry shortly');
+      }
+    }
+    return this.options.decider.mutate(pod, namespace, review.dryRun);
+  }
+
+  private validate(review: ReviewRequest): Outcome {
+    if (!review.isPod || (review.operation !== 'CREATE' && review.operation !== 'UPDATE')) return allow();
+    const pod = podOf(review.object);
+    if (typeof pod === 'string') return refuse(400, `not a Pod: ${pod}`);
+    if (!isMeasurementPod(pod.metadata.labels)) return allow();
+    const namespace = review.namespace || (typeof pod.metadata.namespace === 'string' ? pod.metadata.namespace : 'default');
+    return this.options.decider.validate(pod, namespace);
+  }
+
+  /** Relays the review to the leader and throws `Forwarded` with its answer; returns if it cannot be reached. */
+  private async forward(leaderUrl: string, body: string, review: ReviewRequest): Promise<void> {
+    const answer = await new Promise<{ status: number; body: string } | null>((resolve) => {
+      const req = https.request(
+        new URL('/mutate', leaderUrl),
+        {
+          method: 'POST',
+          agent: this.agent,
+          headers: { 'content-type': 'application/json', [FORWARDED_HEADER]: '1', 'content-length': Buffer.byteLength(body) },
+          timeout: this.options.forward?.timeoutMs ?? 3_000,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 502, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', () => resolve(null));
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', (error) => {
+        this.options.log?.('forwarding to the leader failed', { leader: leaderUrl, uid: review.uid, error: error.message });
+        resolve(null);
+      });
+      req.end(body);
+    });
+    if (answer !== null && answer.status === 200) {
+      this.stats.forwarded += 1;
+      throw new Forwarded(answer.status, answer.body);
+    }
+  }
+}
+
+class Forwarded extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: string,
+  ) {
+    super('forwarded');
+  }
+}
+
+async function readBody(req: http.IncomingMessage, res: http.ServerResponse): Promise<string | null> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) {
+    sendJson(res, 413, { message: `the body is larger than ${MAX_BODY_BYTES} bytes` }, true);
+    req.resume();
+    return null;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) {
+      sendJson(res, 413, { message: `the body is larger than ${MAX_BODY_BYTES} bytes` }, true);
+      req.destroy();
+      return null;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown, close = false): void {
+  sendRaw(res, status, JSON.stringify(body), close);
+}
+
+function sendRaw(res: http.ServerResponse, status: number, text: string, close = false): void {
+  const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) };
+  if (close) headers.connection = 'close';
+  res.writeHead(status, headers);
+  res.end(text);
+}

@@ -1,0 +1,161 @@
+/**
+ * Test and bench support for the webhook (not part of the public API): measurement nodes and pods
+ * as the API server would hold them, AdmissionReview bodies, pods rendered by real `helm template`
+ * from the example charts (through the `nmaas chart` CLI, so the scheduler package keeps depending
+ * on @nmaas/sdk only), and an HTTPS client for the webhook.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import https from 'node:https';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import { HOSTNAME_LABEL, encodeNodeOffer, encodePodContract, type PodContract } from '@nmaas/sdk';
+import type { Node, Pod } from '../kube/types.js';
+
+const run = promisify(execFile);
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** A pooled Node object with its capacity annotation (what a node owner writes). */
+export function measurementNode(name: string, pool: string, capacity = { cpu: 2000, memory: 4096, bandwidth: 1000 }): Node {
+  const offer = encodeNodeOffer({ pool, capacity });
+  return { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { ...offer.labels, [HOSTNAME_LABEL]: name }, annotations: offer.annotations } };
+}
+
+export function contract(app: string, overrides: Partial<PodContract> = {}): PodContract {
+  return {
+    app,
+    everySeconds: 300,
+    durationSeconds: 20,
+    startWithinSeconds: 300,
+    run: { cpu: 250, memory: 128, bandwidth: 20 },
+    idle: { cpu: 10, memory: 48 },
+    nodeSelector: {},
+    affinity: [],
+    antiAffinity: [],
+    exclusive: false,
+    spreadGroup: null,
+    ...overrides,
+  };
+}
+
+/** A pod as a ReplicaSet would create it from a template carrying `c` (generateName, owner). */
+export function contractPod(c: PodContract, options: { namespace?: string; name?: string; ownerUid?: string } = {}): Pod {
+  const meta = encodePodContract(c);
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      ...(options.name !== undefined ? { name: options.name } : { generateName: `${c.app}-` }),
+      namespace: options.namespace ?? 'measurements',
+      labels: meta.labels,
+      annotations: meta.annotations,
+      ...(options.ownerUid !== undefined
+        ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${c.app}-rs`, uid: options.ownerUid, controller: true }] }
+        : {}),
+    },
+    spec: { containers: [{ name: c.app, image: `example/${c.app}:1`, env: [{ name: 'X', value: '1' }] }] },
+  };
+}
+
+let uidCounter = 0;
+export function admissionReview(pod: unknown, options: { dryRun?: boolean; operation?: string; apiVersion?: string; uid?: string; namespace?: string } = {}): Record<string, unknown> {
+  uidCounter += 1;
+  const namespace = options.namespace ?? ((pod as Pod | null)?.metadata?.namespace ?? 'measurements');
+  return {
+    apiVersion: options.apiVersion ?? 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid: options.uid ?? `req-${process.pid}-${uidCounter}`,
+      kind: { group: '', version: 'v1', kind: 'Pod' },
+      resource: { group: '', version: 'v1', resource: 'pods' },
+      requestKind: { group: '', version: 'v1', kind: 'Pod' },
+      requestResource: { group: '', version: 'v1', resource: 'pods' },
+      name: (pod as Pod | null)?.metadata?.name ?? '',
+      namespace,
+      operation: options.operation ?? 'CREATE',
+      userInfo: { username: 'system:serviceaccount:kube-system:replicaset-controller' },
+      object: pod,
+      oldObject: null,
+      dryRun: options.dryRun ?? false,
+      options: { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions' },
+    },
+  };
+}
+
+export interface HttpAnswer {
+  status: number;
+  body: string;
+  json(): any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** POSTs to the webhook over HTTPS, checking its certificate against `ca`. */
+export function post(url: string, body: string | Buffer, options: { ca: Buffer; agent?: https.Agent; contentType?: string; path?: string }): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      new URL(options.path ?? '/mutate', url),
+      { method: 'POST', ca: options.ca, agent: options.agent, headers: { 'content-type': options.contentType ?? 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, body: text, json: () => JSON.parse(text) });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Decodes the JSONPatch of an AdmissionReview response (or [] when none). */
+export function patchOf(review: { response?: { patch?: string } }): { op: string; path: string; value?: unknown }[] {
+  const p = review.response?.patch;
+  return p === undefined ? [] : (JSON.parse(Buffer.from(p, 'base64').toString('utf8')) as { op: string; path: string }[]);
+}
+
+/** The example apps that have an nmaas.yaml. */
+export function exampleApps(): string[] {
+  const dir = path.join(REPO_ROOT, 'examples');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((d) => existsSync(path.join(dir, d, 'nmaas.yaml')))
+    .sort()
+    .map((d) => path.join(dir, d));
+}
+
+/**
+ * Pods the way the cluster would create them from the example charts: `nmaas chart` (charts-gen,
+ * through the built CLI) then real `helm template`, then each workload's pod template becomes a Pod.
+ */
+export async function renderExamplePods(helm: string, namespace = 'measurements'): Promise<{ app: string; pod: Pod }[]> {
+  const out = await mkdtemp(path.join(tmpdir(), 'nmaas-wh-charts-'));
+  const cli = path.join(REPO_ROOT, 'cli', 'dist', 'main.js');
+  const pods: { app: string; pod: Pod }[] = [];
+  for (const appDir of exampleApps()) {
+    const { stdout } = await run(process.execPath, [cli, 'chart', appDir, '-o', out], { timeout: 120_000 });
+    const chartDir = /to (\S+)\s*$/m.exec(stdout)?.[1] ?? path.join(out, path.basename(appDir));
+    const rendered = await run(helm, ['template', 'r1', chartDir, '--namespace', namespace], { timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+    for (const doc of parseAllDocuments(rendered.stdout)) {
+      const o = doc.toJS() as { kind?: string; metadata?: { name?: string }; spec?: { template?: { metadata?: Pod['metadata']; spec?: Pod['spec'] } } } | null;
+      if (!o || !['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(o.kind ?? '')) continue;
+      const template = o.spec?.template;
+      if (!template) continue;
+      pods.push({
+        app: path.basename(appDir),
+        pod: {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { ...template.metadata, generateName: `${o.metadata?.name ?? 'pod'}-`, namespace },
+          spec: structuredClone(template.spec),
+        },
+      });
+    }
+  }
+  return pods;
+}

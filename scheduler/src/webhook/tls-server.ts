@@ -1,0 +1,86 @@
+/**
+ * An HTTPS server (TLS 1.2 or newer) whose certificate and key are read from files and reloaded
+ * when they change: cert-manager and kubelet rotate mounted Secrets by swapping a symlink, so the
+ * files are polled (fs.watchFile follows the path, not the inode). A half-written pair (new cert,
+ * old key) fails to load; the server keeps the previous context and retries on the next change.
+ */
+import { readFileSync, unwatchFile, watchFile, type Stats } from 'node:fs';
+import https from 'node:https';
+import type http from 'node:http';
+import tls from 'node:tls';
+import type { AddressInfo } from 'node:net';
+
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
+}
+
+export interface ReloadingServerOptions extends TlsFiles {
+  /** How often the files are checked for changes (ms). */
+  pollMs?: number;
+  onReload?: (error: Error | null) => void;
+}
+
+function loadContext(files: TlsFiles): { cert: Buffer; key: Buffer } {
+  const cert = readFileSync(files.certFile);
+  const key = readFileSync(files.keyFile);
+  // Throws on a malformed or mismatched pair, before the live server sees it.
+  tls.createSecureContext({ cert, key });
+  return { cert, key };
+}
+
+export class ReloadingHttpsServer {
+  readonly server: https.Server;
+  private readonly pollMs: number;
+  private readonly listener: (curr: Stats, prev: Stats) => void;
+  reloads = 0;
+
+  constructor(
+    private readonly options: ReloadingServerOptions,
+    handler: (req: http.IncomingMessage, res: http.ServerResponse) => void,
+  ) {
+    const initial = loadContext(options);
+    this.server = https.createServer({ ...initial, minVersion: 'TLSv1.2' }, handler);
+    // Bound slow or idle clients: a webhook answer takes milliseconds.
+    this.server.headersTimeout = 10_000;
+    this.server.requestTimeout = 15_000;
+    this.server.keepAliveTimeout = 30_000;
+    this.pollMs = options.pollMs ?? 2_000;
+    this.listener = (curr, prev) => {
+      if (curr.mtimeMs === prev.mtimeMs && curr.size === prev.size && curr.ino === prev.ino) return;
+      this.reload();
+    };
+  }
+
+  /** Re-reads the files now; true when the new pair is in use. */
+  reload(): boolean {
+    try {
+      const context = loadContext(this.options);
+      this.server.setSecureContext({ ...context, minVersion: 'TLSv1.2' } as tls.SecureContextOptions);
+      this.reloads += 1;
+      this.options.onReload?.(null);
+      return true;
+    } catch (error) {
+      this.options.onReload?.(error instanceof Error ? error : new Error(String(error)));
+      return false;
+    }
+  }
+
+  async listen(port: number, host: string): Promise<AddressInfo> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    for (const f of [this.options.certFile, this.options.keyFile]) watchFile(f, { interval: this.pollMs, persistent: false }, this.listener);
+    return this.server.address() as AddressInfo;
+  }
+
+  async close(): Promise<void> {
+    for (const f of [this.options.certFile, this.options.keyFile]) unwatchFile(f, this.listener);
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
