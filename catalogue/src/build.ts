@@ -6,12 +6,13 @@
  * written with temp-file-and-rename, and finally index.yaml is replaced in one rename — so a
  * build killed at any point leaves the previous index, and every file it names, intact.
  */
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { ManifestError } from '@nmaas/sdk';
 import path from 'node:path';
 import { archiveEntries, chartFromArchive, loadChartDir, type LoadedChart } from './chart-source.js';
 import { packageFileName, type ChartMetadata } from './chart-metadata.js';
 import { emptyIndex, findEntry, makeEntry, parseIndex, stringifyIndex, type IndexFile } from './index-file.js';
-import { classifyInput, formatFinding, InputError, synthesize, validateTarget, type Finding, type InputKind } from './inputs.js';
+import { classifyInput, formatFinding, InputError, makeWorkDir, synthesize, validateTarget, type Finding, type InputKind } from './inputs.js';
 import { packageUrl, unpackedDir, type Layout } from './layout.js';
 import { signProvenance, type SigningKey } from './provenance.js';
 import { acquireRepoLock } from './repo-lock.js';
@@ -93,14 +94,30 @@ export function buildClock(now?: Date): Date {
   return new Date();
 }
 
-async function prepare(input: string, options: BuildOptions, layout: Layout): Promise<Prepared> {
+async function prepare(input: string, options: BuildOptions, layout: Layout, workDir: string): Promise<Prepared> {
   const kind = await classifyInput(input);
   const abs = path.resolve(input);
-  let chartDir: string | null = kind === 'archive' ? null : abs;
+  let chart: LoadedChart;
+  if (kind === 'archive') chart = await chartFromArchive(await readFile(abs), abs);
+  else {
+    let chartDir = abs;
+    if (kind === 'app') {
+      try {
+        chartDir = await synthesize(abs, workDir);
+      } catch (error) {
+        if (error instanceof ManifestError) throw new BuildRefusedError(`${error.file} is not a valid NMaaS app`, error.issues.map((i) => `${i.line !== undefined ? `line ${i.line} ` : ''}${i.path || '(top level)'}: ${i.message}`));
+        throw error;
+      }
+    }
+    chart = await loadChartDir(chartDir);
+  }
+  const bytes = packArchive(archiveEntries(chart));
   let findings: Finding[] = [];
-  if (kind === 'app') chartDir = await synthesize(abs);
   if (options.validate !== false) {
-    findings = (await validateTarget(abs)) ?? [];
+    // The validator sees the exact bytes that will be published, not the folder they came from.
+    const packaged = path.join(await mkdtemp(path.join(workDir, 'pkg-')), packageFileName(chart.metadata));
+    await writeFile(packaged, bytes);
+    findings = await validateTarget(packaged);
     const blocking = findings.filter((f) => f.severity === 'error' || (f.severity === 'warning' && !options.allowWarnings));
     if (blocking.length > 0) {
       throw new BuildRefusedError(
@@ -109,8 +126,6 @@ async function prepare(input: string, options: BuildOptions, layout: Layout): Pr
       );
     }
   }
-  const chart = chartDir === null ? await chartFromArchive(await readFile(abs), abs) : await loadChartDir(chartDir);
-  const bytes = packArchive(archiveEntries(chart));
   return {
     input: abs,
     kind,
@@ -168,12 +183,19 @@ export async function buildRepository(options: BuildOptions): Promise<BuildResul
   const total = options.inputs.length;
   progress({ type: 'start', total });
   let done = 0;
-  // Inputs are read and packaged before taking the lock, so concurrent builds overlap their CPU work.
-  const prepared = await mapLimit(options.inputs, 8, async (input) => {
-    const p = await prepare(input, options, layout);
-    progress({ type: 'step', done: ++done, total, input, what: `packaged ${p.metadata.name} ${p.metadata.version}` });
-    return p;
-  });
+  // Inputs are read, synthesised, packaged and validated before taking the lock, so concurrent
+  // builds overlap their CPU work; the lock only covers the short publish step.
+  const workDir = await makeWorkDir();
+  let prepared: Prepared[];
+  try {
+    prepared = await mapLimit(options.inputs, options.validate === false ? 8 : 2, async (input) => {
+      const p = await prepare(input, options, layout, workDir);
+      progress({ type: 'step', done: ++done, total, input, what: `packaged ${p.metadata.name} ${p.metadata.version}${options.validate === false ? '' : ' (validated)'}` });
+      return p;
+    });
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
 
   const problems: string[] = [];
   const seen = new Map<string, Prepared>();

@@ -6,7 +6,7 @@
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import * as chartsGen from '@nmaas/charts-gen';
+import { synthesizeChart } from '@nmaas/charts-gen';
 import * as validator from '@nmaas/validator';
 
 export type InputKind = 'chart' | 'app' | 'archive';
@@ -31,17 +31,14 @@ export async function classifyInput(input: string): Promise<InputKind> {
   throw new InputError(`${abs} is neither an app folder (nmaas.yaml), a chart folder (Chart.yaml) nor a chart .tgz`);
 }
 
-type Synthesize = (appDir: string, outDir: string, options?: unknown) => Promise<{ chartDir: string; name: string; version: string }>;
+/** Turns an app folder into a chart folder under `workDir` (charts-gen's synthesizeChart). */
+export async function synthesize(appDir: string, workDir: string): Promise<string> {
+  const out = await mkdtemp(path.join(workDir, 'synth-'));
+  return (await synthesizeChart(path.resolve(appDir), out)).chartDir;
+}
 
-/** Turns an app folder into a chart folder under a fresh temp dir (charts-gen's synthesizeChart). */
-export async function synthesize(appDir: string, workDir?: string): Promise<string> {
-  const fn = (chartsGen as Record<string, unknown>).synthesizeChart as Synthesize | undefined;
-  if (typeof fn !== 'function') {
-    throw new InputError(`${appDir} is an app folder, but this build of @nmaas/charts-gen has no synthesizeChart; run \`nmaas chart ${appDir} -o <dir>\` and pass the chart folder instead`);
-  }
-  const out = workDir ?? (await mkdtemp(path.join(os.tmpdir(), 'nmaas-synth-')));
-  const result = await fn(path.resolve(appDir), out);
-  return result.chartDir;
+export async function makeWorkDir(): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), 'nmaas-catalogue-build-'));
 }
 
 export interface Finding {
@@ -54,10 +51,11 @@ export interface Finding {
 
 type Validate = (target: string, options?: unknown) => Promise<{ findings: Finding[] }>;
 
-/** The validator's findings for `target`, or null when the validator is not part of this build. */
-export async function validateTarget(target: string): Promise<Finding[] | null> {
+/** The validator's findings for `target` (an app folder, chart folder or .tgz). */
+export async function validateTarget(target: string): Promise<Finding[]> {
+  // Looked up at run time while the validator lands in parallel; a build without it cannot vouch for its inputs.
   const fn = (validator as Record<string, unknown>).validate as Validate | undefined;
-  if (typeof fn !== 'function') return null;
+  if (typeof fn !== 'function') throw new InputError('this build of @nmaas/validator has no validate(); rebuild it, or pass --no-validate for charts checked elsewhere');
   const report = await fn(target);
   return report.findings;
 }
