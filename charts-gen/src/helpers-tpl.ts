@@ -97,14 +97,15 @@ characters and ends with 8 hex digits of its SHA-256, so cut names stay distinct
 {{- include "${n.limit}" (list (include "${n.fullnameRaw}" .) 63) }}
 {{- end }}
 
-{{/* Release-scoped name with a suffix, at most 63 characters: (list $ "<suffix>"). */}}
+{{/* Release-scoped name with a suffix, at most 63 characters: (list $ "<suffix>"). The suffix is always kept. */}}
 {{- define "${n.suffixed}" -}}
-{{- include "${n.limit}" (list (printf "%s-%s" (include "${n.fullnameRaw}" (index . 0)) (index . 1)) 63) }}
+{{- $suffix := index . 1 }}
+{{- printf "%s-%s" (include "${n.limit}" (list (include "${n.fullnameRaw}" (index . 0)) (sub 62 (len $suffix)))) $suffix }}
 {{- end }}
 
 {{/* The dashboard ConfigMap may live in a shared namespace, so its name also holds the release namespace. */}}
 {{- define "${n.dashboardName}" -}}
-{{- include "${n.limit}" (list (printf "%s-%s-dashboard" .Release.Namespace (include "${n.fullnameRaw}" .)) 63) }}
+{{- printf "%s-dashboard" (include "${n.limit}" (list (printf "%s-%s" .Release.Namespace (include "${n.fullnameRaw}" .)) 53)) }}
 {{- end }}
 
 {{- define "${n.chart}" -}}

@@ -9,15 +9,27 @@
  * resources) enter the contract as numeric placeholders, so the annotation keys and formats are
  * the sdk's and the values follow values.yaml.
  */
+import path from 'node:path';
 import { ApiObject, App, Chart, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { NODE_POOL_LABEL, contractFromManifest, encodePodContract, type AppManifest, type PodContract } from '@nmaas/sdk';
+import {
+  CONFIG_ENV,
+  DEFAULT_CONFIG_PATH,
+  DEFAULT_METRICS_PORT,
+  NODE_POOL_LABEL,
+  PORT_ENV,
+  contractFromManifest,
+  encodePodContract,
+  type AppManifest,
+  type PodContract,
+} from '@nmaas/sdk';
 import { TemplateTokens } from './tokens.js';
 import { helperNames, type HelperNames } from './helpers-tpl.js';
 
-export const METRICS_PORT = 9464;
-export const CONFIG_DIR = '/etc/nmaas';
-export const CONFIG_FILE = 'config.json';
+/** The runtime conventions come from the sdk, which reads them: port, config path, env names. */
+export const METRICS_PORT = DEFAULT_METRICS_PORT;
+export const CONFIG_DIR = path.posix.dirname(DEFAULT_CONFIG_PATH);
+export const CONFIG_FILE = path.posix.basename(DEFAULT_CONFIG_PATH);
 export const RUN_AS = 65532;
 export const DASHBOARD_FILE = 'files/dashboard.json';
 /** Marker strings in files/dashboard.json that the ConfigMap template replaces per release. */
@@ -228,8 +240,8 @@ function buildDeployment(chart: Chart, manifest: AppManifest, tokens: TemplateTo
           NMAAS_NODE_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.NODE_NAME),
           NMAAS_POD_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
           NMAAS_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
-          NMAAS_CONFIG: kplus.EnvValue.fromValue(`${CONFIG_DIR}/${CONFIG_FILE}`),
-          NMAAS_METRICS_PORT: kplus.EnvValue.fromValue(String(METRICS_PORT)),
+          [CONFIG_ENV]: kplus.EnvValue.fromValue(DEFAULT_CONFIG_PATH),
+          [PORT_ENV]: kplus.EnvValue.fromValue(String(METRICS_PORT)),
         },
       },
     ],

@@ -29,6 +29,13 @@ export class TemplateTokens {
   private readonly inlines: string[] = [];
   private readonly blocks: string[] = [];
   private readonly numbers = new Map<number, string>();
+  private nextNumber = NUMBER_BASE;
+  private readonly taken: Set<string>;
+
+  /** `data`: everything that will be serialised besides the placeholders, so numeric sentinels avoid its numbers. */
+  constructor(data: unknown = null) {
+    this.taken = new Set(JSON.stringify(data ?? null).match(/\d+/g) ?? []);
+  }
 
   scalar(expression: string): string {
     this.scalars.push(expression);
@@ -47,7 +54,9 @@ export class TemplateTokens {
   }
 
   number(expression: string): number {
-    const value = NUMBER_BASE + 2 * this.numbers.size;
+    while (this.taken.has(String(this.nextNumber))) this.nextNumber += 2;
+    const value = this.nextNumber;
+    this.nextNumber += 2;
     this.numbers.set(value, expression);
     return value;
   }

@@ -98,6 +98,9 @@ export function buildValueSpecs(manifest: AppManifest): ValueSpec[] {
   add({ path: ['image', 'pullPolicy'], default: 'IfNotPresent', description: 'Image pull policy.', schema: { type: 'string', enum: ['Always', 'IfNotPresent', 'Never'] } });
 
   for (const param of manifest.parameters) add(parameterSpec(param));
+  if (manifest.parameters.length === 0) {
+    add({ path: ['parameters'], default: {}, description: 'The app declares no parameters.', schema: { type: 'object', additionalProperties: false } });
+  }
 
   const periods = periodOptions(manifest).map(formatDuration);
   add({

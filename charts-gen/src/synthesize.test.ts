@@ -1,0 +1,117 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile, mkdir, cp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadApp } from '@nmaas/sdk';
+import { synthesizeChart } from './synthesize.js';
+import { fixtureApps, REPO_ROOT } from './chart.test-support.js';
+
+const run = promisify(execFile);
+let out: string;
+beforeEach(async () => {
+  out = await mkdtemp(path.join(os.tmpdir(), 'nmaas-synth-'));
+});
+afterEach(async () => {
+  await rm(out, { recursive: true, force: true });
+});
+
+async function tree(dir: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  const walk = async (rel: string) => {
+    for (const entry of await readdir(path.join(dir, rel), { withFileTypes: true })) {
+      const child = path.join(rel, entry.name);
+      if (entry.isDirectory()) await walk(child);
+      else files.set(child, (await readFile(path.join(dir, child))).toString('base64'));
+    }
+  };
+  await walk('');
+  return files;
+}
+
+const full = fixtureApps().find((a) => a.id === 'sdk/full')!.dir;
+const minimal = fixtureApps().find((a) => a.id === 'sdk/minimal')!.dir;
+const everyField = fixtureApps().find((a) => a.id === 'charts-gen/every-field')!.dir;
+
+describe('synthesizeChart', () => {
+  it('writes <out>/<name>/ with every chart file and returns its name and version', async () => {
+    const result = await synthesizeChart(full, out);
+    expect(result).toEqual({ chartDir: path.join(out, 'web-qos-full'), name: 'web-qos-full', version: '1.2.0' });
+    const files = [...(await tree(result.chartDir)).keys()].sort();
+    expect(files).toEqual(
+      [
+        '.helmignore', 'Chart.yaml', 'README.md', 'app-readme.md', 'files/dashboard.json', 'icon.svg', 'nmaas.yaml', 'questions.yaml', 'values.schema.json', 'values.yaml',
+        'templates/NOTES.txt', 'templates/_helpers.tpl', 'templates/configmap.yaml', 'templates/dashboard-configmap.yaml', 'templates/deployment.yaml',
+        'templates/networkpolicy.yaml', 'templates/prometheusrule.yaml', 'templates/service.yaml', 'templates/serviceaccount.yaml', 'templates/servicemonitor.yaml',
+      ].sort(),
+    );
+    // The catalogue and validator read the declaration from the chart root: it is the app's own file, byte for byte.
+    expect(await readFile(path.join(result.chartDir, 'nmaas.yaml'))).toEqual(await readFile(path.join(full, 'nmaas.yaml')));
+  });
+
+  it('is deterministic: the same app gives the same bytes, from a path or a loaded app', async () => {
+    const a = await synthesizeChart(everyField, path.join(out, 'a'));
+    const b = await synthesizeChart(await loadApp(everyField), path.join(out, 'b'));
+    expect(await tree(b.chartDir)).toEqual(await tree(a.chartDir));
+  });
+
+  it('replaces an existing chart atomically and leaves no temporary folders', async () => {
+    const first = await synthesizeChart(minimal, out);
+    await writeFile(path.join(first.chartDir, 'stale.txt'), 'left over from an older version');
+    await synthesizeChart(minimal, out);
+    expect(await readdir(out)).toEqual(['minimal']);
+    await expect(stat(path.join(first.chartDir, 'stale.txt'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('writes nothing for an invalid app and says what to fix', async () => {
+    await expect(synthesizeChart(path.join(REPO_ROOT, 'sdk/fixtures/apps/broken'), out)).rejects.toThrow(/not a valid NMaaS app declaration/);
+    expect(await readdir(out)).toEqual([]);
+  });
+
+  it('writes Chart.yaml with the Rancher annotations', async () => {
+    const { chartDir } = await synthesizeChart(full, out);
+    const text = await readFile(path.join(chartDir, 'Chart.yaml'), 'utf8');
+    const chart = parse(text, { version: '1.1' }) as Record<string, any>;
+    expect(chart).toMatchObject({ apiVersion: 'v2', name: 'web-qos-full', version: '1.2.0', appVersion: '1.2.0', kubeVersion: '>= 1.25.0-0', type: 'application' });
+    expect(chart.icon).toMatch(/^data:image\/svg\+xml;base64,/);
+    expect(chart.maintainers).toEqual([{ name: 'NMaaS maintainers', email: 'maintainers@nmaas.example.org', url: 'https://nmaas.example.org' }]);
+    expect(chart.annotations).toMatchObject({
+      'catalog.cattle.io/display-name': 'Web QoS (every field)',
+      'catalog.cattle.io/kube-version': '>= 1.25.0-0',
+      'catalog.cattle.io/os': 'linux',
+      'catalog.cattle.io/requests-cpu': '10m',
+      'catalog.cattle.io/requests-memory': '48Mi',
+    });
+    for (const value of Object.values(chart.annotations)) expect(typeof value).toBe('string');
+    const readme = await readFile(path.join(chartDir, 'README.md'), 'utf8');
+    expect(readme).toContain('| `parameters.retries` | integer | `1` |');
+    expect(readme).toContain('| `schedule.every` | string | `5m` |');
+  });
+});
+
+describe('nmaas chart (CLI)', () => {
+  const cli = path.join(REPO_ROOT, 'cli/dist/main.js');
+  const nmaas = (args: string[]) => run(process.execPath, [cli, ...args]).then(
+    (r) => ({ code: 0, ...r }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  );
+
+  it('writes the chart and prints where (json with --format json)', async () => {
+    const r = await nmaas(['chart', minimal, '-o', out, '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ chartDir: path.join(out, 'minimal'), name: 'minimal', version: '0.1.0' });
+  });
+
+  it('exits 1 for a declaration that does not pass and 2 for a missing folder or missing -o', async () => {
+    const copy = path.join(out, 'app');
+    await mkdir(copy);
+    await cp(path.join(REPO_ROOT, 'sdk/fixtures/apps/broken/nmaas.yaml'), path.join(copy, 'nmaas.yaml'));
+    const bad = await nmaas(['chart', copy, '-o', path.join(out, 'charts')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/nmaas\.yaml/);
+    expect((await nmaas(['chart', path.join(out, 'nope'), '-o', out])).code).toBe(2);
+    expect((await nmaas(['chart', minimal])).code).toBe(2);
+  });
+});
