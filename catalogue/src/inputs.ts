@@ -7,7 +7,7 @@ import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { synthesizeChart } from '@nmaas/charts-gen';
-import * as validator from '@nmaas/validator';
+import { validate } from '@nmaas/validator';
 
 export type InputKind = 'chart' | 'app' | 'archive';
 
@@ -49,15 +49,16 @@ export interface Finding {
   file?: string;
 }
 
-type Validate = (target: string, options?: unknown) => Promise<{ findings: Finding[] }>;
-
 /** The validator's findings for `target` (an app folder, chart folder or .tgz). */
 export async function validateTarget(target: string): Promise<Finding[]> {
-  // Looked up at run time while the validator lands in parallel; a build without it cannot vouch for its inputs.
-  const fn = (validator as Record<string, unknown>).validate as Validate | undefined;
-  if (typeof fn !== 'function') throw new InputError('this build of @nmaas/validator has no validate(); rebuild it, or pass --no-validate for charts checked elsewhere');
-  const report = await fn(target);
-  return report.findings;
+  const report = await validate(target);
+  return report.findings.map((f) => ({
+    ruleId: f.ruleId,
+    severity: f.severity,
+    message: f.message,
+    ...(f.object !== undefined ? { object: f.object } : {}),
+    ...(f.file !== undefined ? { file: f.file } : {}),
+  }));
 }
 
 export function formatFinding(f: Finding): string {

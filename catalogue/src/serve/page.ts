@@ -11,6 +11,7 @@ export function pageHtml(nonce: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>NMaaS catalogue</title>
+<link rel="icon" href="data:,">
 <style nonce="${nonce}">
   :root { font-family: system-ui, sans-serif; color: #1d2433; background: #f5f7fb; }
   body { margin: 0; }
@@ -33,6 +34,7 @@ export function pageHtml(nonce: string): string {
   pre { background: #f0f3f8; padding: .5rem; overflow-x: auto; margin: .3rem 0; }
   .empty { color: #6b7280; }
   details summary { cursor: pointer; color: #1d3b6f; }
+  ul.capabilities { margin: 0; padding-left: 1.1rem; }
 </style>
 </head>
 <body>
