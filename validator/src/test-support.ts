@@ -1,0 +1,75 @@
+/**
+ * Test helpers (not exported from the package): building corpus submissions from the base chart.
+ */
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+export const BASE_CHART = path.join(FIXTURES, 'corpus', 'base', 'web-qos-full');
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface CorpusCase {
+  id: string;
+  description: string;
+  expect: string[];
+  edits?: { file: string; replace: string; with: string }[];
+  add?: Record<string, string>;
+  remove?: string[];
+  initContainer?: { image?: string; add?: string[] };
+  dirName?: string;
+  catalogue?: string[];
+  bounds?: boolean;
+}
+
+export async function loadCases(): Promise<CorpusCase[]> {
+  const data = parse(await readFile(path.join(FIXTURES, 'corpus', 'cases.yaml'), 'utf8')) as { cases: CorpusCase[] };
+  return data.cases;
+}
+
+const APP_DIGEST = 'sha256:4f6a0a5e8bd5d1d1a8d1f4b2c0c9e6a3b7d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8';
+
+function initContainerYaml(spec: { image?: string; add?: string[] }): string {
+  const image = spec.image ?? `ghcr.io/nmaas/web-qos:1.2.0@${APP_DIGEST}`;
+  const add = spec.add && spec.add.length > 0 ? `\n                add: [${spec.add.join(', ')}]` : '';
+  return [
+    '      initContainers:',
+    '        - name: helper',
+    `          image: ${JSON.stringify(image)}`,
+    '          resources: { limits: { cpu: 10m, memory: 16Mi }, requests: { cpu: 10m, memory: 16Mi } }',
+    '          securityContext:',
+    '            allowPrivilegeEscalation: false',
+    '            readOnlyRootFilesystem: true',
+    '            runAsNonRoot: true',
+    '            capabilities:',
+    `                drop: [ALL]${add}`,
+    '',
+  ].join('\n');
+}
+
+export async function tempDir(prefix = 'nmaas-validator-test-'): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), prefix));
+}
+
+/** Builds the case's chart folder under `root`; returns its path. Throws when an edit misses. */
+export async function buildCase(c: CorpusCase, root: string): Promise<string> {
+  const dir = path.join(root, c.dirName ?? 'web-qos-full');
+  await cp(BASE_CHART, dir, { recursive: true });
+  const edits = [...(c.edits ?? [])];
+  if (c.initContainer) edits.push({ file: 'templates/deployment.yaml', replace: '      containers:\n', with: `${initContainerYaml(c.initContainer)}      containers:\n` });
+  for (const e of edits) {
+    const file = path.join(dir, e.file);
+    const text = await readFile(file, 'utf8');
+    const count = text.split(e.replace).length - 1;
+    if (count !== 1) throw new Error(`case ${c.id}: ${JSON.stringify(e.replace)} occurs ${count} times in ${e.file}, expected once`);
+    await writeFile(file, text.replace(e.replace, () => e.with));
+  }
+  for (const [rel, content] of Object.entries(c.add ?? {})) {
+    await mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+    await writeFile(path.join(dir, rel), content);
+  }
+  for (const rel of c.remove ?? []) await rm(path.join(dir, rel));
+  return dir;
+}
