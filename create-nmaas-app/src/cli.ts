@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { outro } from '@clack/prompts';
+import { note, outro } from '@clack/prompts';
 import { HELP, parseCliArgs, UsageError, type CliArgs } from './args.js';
 import { answerIssues, defaultDuration, templateDefaults, type AnswerKey, type Answers } from './answers.js';
 import { askAnswers, CancelledError } from './prompts.js';
@@ -64,9 +64,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const project = await create(args, io, interactive);
     const rel = path.relative(io.cwd, project.dir) || '.';
     const steps = [...(rel === '.' ? [] : [`cd ${rel.includes(' ') ? JSON.stringify(rel) : rel}`]), 'npm install', 'npm test', 'npm run dev'];
-    const summary = `Created ${project.answers.name} (${project.answers.template}) in ${project.dir}. Next:\n${steps.map((s) => `  ${s}`).join('\n')}`;
-    if (interactive) outro(summary, { output: io.stdout });
-    else say(io.stdout, `${summary}\n\nFiles: ${project.files.join(', ')}`);
+    const created = `Created ${project.answers.name} (${project.answers.template}) in ${project.dir}`;
+    if (interactive) {
+      note(steps.join('\n'), 'Next steps', { output: io.stdout });
+      outro(created, { output: io.stdout });
+    } else {
+      say(io.stdout, `${created}. Next:\n${steps.map((s) => `  ${s}`).join('\n')}\n\nFiles: ${project.files.join(', ')}`);
+    }
     return 0;
   } catch (error) {
     if (error instanceof CancelledError) return 1;

@@ -12,6 +12,8 @@ import measurement, { type ProbeResult } from '../src/index.js';
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 let server: Server;
 let base: string;
+/** A loopback address where nothing listens: connecting is refused at once. */
+let closed: string;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -20,6 +22,10 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const spare = createServer();
+  await new Promise<void>((resolve) => spare.listen(0, '127.0.0.1', resolve));
+  closed = `http://127.0.0.1:${(spare.address() as AddressInfo).port}/`;
+  await new Promise((resolve) => spare.close(resolve));
 });
 
 afterAll(async () => {
@@ -52,14 +58,13 @@ describe('http-probe', () => {
   });
 
   it('records an error answer and a target that does not answer without failing the run', async () => {
-    // Port 1 on loopback refuses connections at once.
-    const run = await runMeasurementOnce(measurement, { appDir, parameters: { targets: [`${base}/missing`, 'http://127.0.0.1:1/'], timeout: '5s' } });
+    const run = await runMeasurementOnce(measurement, { appDir, parameters: { targets: [`${base}/missing`, closed], timeout: '5s' } });
     expect(run.outcome).toBe('success');
     const probes = (run.result as { probes: ProbeResult[] }).probes;
     expect(probes[0]).toMatchObject({ status: 404 });
-    expect(probes[1]?.error).toBeTruthy();
+    expect(probes[1]?.error).toMatch(/ECONNREFUSED/);
     expect(sample(run.metricsText, 'http_probe_requests_total', { target: `${base}/missing`, result: 'http_error' })).toBe(1);
-    expect(sample(run.metricsText, 'http_probe_requests_total', { target: 'http://127.0.0.1:1/', result: 'error' })).toBe(1);
-    expect(sample(run.metricsText, 'http_probe_up', { target: 'http://127.0.0.1:1/' })).toBe(0);
+    expect(sample(run.metricsText, 'http_probe_requests_total', { target: closed, result: 'error' })).toBe(1);
+    expect(sample(run.metricsText, 'http_probe_up', { target: closed })).toBe(0);
   });
 });
