@@ -3,6 +3,8 @@
  * form-derived values validated against the Kubernetes and prometheus-operator schemas, schema
  * errors for bad values, release-scoped names, and the scheduling contract read back by the sdk.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,6 +32,8 @@ import {
   validateObject,
   type K8sObject,
 } from './chart.test-support.js';
+
+const run = promisify(execFile);
 
 interface Built {
   id: string;
@@ -138,6 +142,9 @@ describe.each(HELM_VERSIONS)('helm %s', (version) => {
     const b = get(id);
     const withMonitoring = await renderChart(b.chartDir, { version, apiVersions: MONITORING_APIS });
     checkRendered(withMonitoring, b, b.values, 'rel');
+    // With default values the pods declare exactly what nmaas.yaml declares.
+    const deployment = findObject(withMonitoring, 'Deployment') as any;
+    expect(decodePodContract(deployment.spec.template.metadata)).toEqual(contractFromManifest(b.manifest, { spreadGroup: deployment.metadata.name }));
     const kinds = withMonitoring.map((o) => o.kind).sort();
     expect(kinds).toEqual(
       ['ConfigMap', 'ConfigMap', 'Deployment', 'NetworkPolicy', 'Service', 'ServiceAccount', 'ServiceMonitor', ...(b.manifest.alerts.length > 0 ? ['PrometheusRule'] : [])].sort(),
@@ -147,6 +154,24 @@ describe.each(HELM_VERSIONS)('helm %s', (version) => {
     expect(plain.map((o) => o.kind)).not.toContain('ServiceMonitor');
     expect(plain.map((o) => o.kind)).not.toContain('PrometheusRule');
     expect(plain.filter((o) => o.kind === 'ConfigMap')).toHaveLength(1);
+  });
+});
+
+describe.each(HELM_VERSIONS)('helm %s package', (version) => {
+  it.each(ids)('packages %s with the Rancher files and nmaas.yaml at the top level', async (id) => {
+    const b = get(id);
+    const dest = await mkdtemp(path.join(os.tmpdir(), 'nmaas-pkg-'));
+    try {
+      await runHelm(['package', b.chartDir, '--destination', dest], { version });
+      const tgz = path.join(dest, `${b.manifest.name}-${b.manifest.version}.tgz`);
+      const { stdout } = await run('tar', ['-tzf', tgz]);
+      const entries = stdout.trim().split('\n');
+      for (const file of ['Chart.yaml', 'values.yaml', 'values.schema.json', 'questions.yaml', 'app-readme.md', 'README.md', 'nmaas.yaml', 'files/dashboard.json', 'templates/NOTES.txt']) {
+        expect(entries).toContain(`${b.manifest.name}/${file}`);
+      }
+    } finally {
+      await rm(dest, { recursive: true, force: true });
+    }
   });
 });
 

@@ -70,6 +70,13 @@ describe('synthesizeChart', () => {
     expect(await readdir(out)).toEqual([]);
   });
 
+  it('points Chart.yaml at a served icon when given its URL', async () => {
+    const { chartDir } = await synthesizeChart(full, out, { iconUrl: 'https://catalogue.example.org/icons/web-qos-full.svg' });
+    const chart = parse(await readFile(path.join(chartDir, 'Chart.yaml'), 'utf8')) as Record<string, unknown>;
+    expect(chart.icon).toBe('https://catalogue.example.org/icons/web-qos-full.svg');
+    expect(await readFile(path.join(chartDir, 'icon.svg'))).toEqual(await readFile(path.join(full, 'icon.svg')));
+  });
+
   it('writes Chart.yaml with the Rancher annotations', async () => {
     const { chartDir } = await synthesizeChart(full, out);
     const text = await readFile(path.join(chartDir, 'Chart.yaml'), 'utf8');

@@ -15,8 +15,14 @@ import { buildValueSpecs, valuesObject, valuesSchema } from './values-model.js';
 import { writeDirAtomic } from './write-dir.js';
 
 export interface SynthesizeOptions {
-  /** Check the result with this helm's `lint --strict` before returning (slow; off by default). */
+  /** Check the result with helm's `lint --strict` before returning (slow; off by default). */
   lint?: boolean;
+  /**
+   * URL for Chart.yaml's `icon` when the app's icon is a file: a catalogue that serves the icon
+   * (shipped as `icon.<ext>` at the chart root) passes its URL to keep index.yaml small. Without
+   * it the icon is inlined as a data: URL so the chart stands alone.
+   */
+  iconUrl?: string;
 }
 
 export interface SynthesizedChart {
@@ -28,7 +34,7 @@ export interface SynthesizedChart {
 const ICON_TYPES: Record<string, string> = { '.svg': 'image/svg+xml', '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.webp': 'image/webp' };
 
 /** The chart's files (relative path → content), without writing anything. */
-export async function chartFiles(app: LoadedApp): Promise<Map<string, string | Uint8Array>> {
+export async function chartFiles(app: LoadedApp, options: Pick<SynthesizeOptions, 'iconUrl'> = {}): Promise<Map<string, string | Uint8Array>> {
   const { manifest } = app;
   const files = new Map<string, string | Uint8Array>();
   const manifestBytes = await readFile(app.file).catch(() => Buffer.from(toYaml(manifest)));
@@ -39,7 +45,7 @@ export async function chartFiles(app: LoadedApp): Promise<Map<string, string | U
     // at the chart root so a catalogue can serve it and point the index at it instead.
     const bytes = await readFile(app.iconFile);
     const ext = path.extname(app.iconFile).toLowerCase();
-    icon = `data:${ICON_TYPES[ext] ?? 'application/octet-stream'};base64,${bytes.toString('base64')}`;
+    icon = options.iconUrl ?? `data:${ICON_TYPES[ext] ?? 'application/octet-stream'};base64,${bytes.toString('base64')}`;
     files.set(`icon${ext}`, bytes);
   }
   const specs = buildValueSpecs(manifest);
@@ -66,7 +72,7 @@ export async function chartFiles(app: LoadedApp): Promise<Map<string, string | U
 export async function synthesizeChart(app: string | LoadedApp, outDir: string, options: SynthesizeOptions = {}): Promise<SynthesizedChart> {
   const loaded = typeof app === 'string' ? await loadApp(app) : app;
   const manifest: AppManifest = loaded.manifest;
-  const files = await chartFiles(loaded);
+  const files = await chartFiles(loaded, { iconUrl: options.iconUrl });
   const chartDir = path.resolve(outDir, manifest.name);
   await writeDirAtomic(chartDir, files);
   if (options.lint) {

@@ -37,6 +37,14 @@ describe.each(fixtureApps())('values, schema and questions of $id', ({ dir }) =>
       if (q.type === 'int') expect(Number.isInteger(q.default)).toBe(true);
       if (q.type === 'boolean') expect(typeof q.default).toBe('boolean');
     }
+    // show_if conditions name variables of the form, compared with their own kind of value.
+    for (const q of questions as { variable: string; show_if?: string }[]) {
+      if (q.show_if === undefined) continue;
+      const [variable, expected] = q.show_if.split('=');
+      const target = questions.find((other) => other.variable === variable);
+      expect(target, `${q.variable} show_if names ${variable}`).toBeDefined();
+      expect(String(target!.default === true || target!.default === false ? expected === 'true' || expected === 'false' : true)).toBe('true');
+    }
     for (const group of ['Schedule', 'Resources', 'Placement', 'Monitoring']) expect(questions.map((q) => q.group)).toContain(group);
     // Groups come in the documented order.
     const ranks = questions.map((q) => (QUESTION_GROUPS as readonly string[]).indexOf(q.group)).map((r) => (r < 0 ? QUESTION_GROUPS.length : r));
