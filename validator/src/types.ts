@@ -80,6 +80,8 @@ export interface ArchiveScan {
   stoppedAt?: { limit: 'total-size' | 'ratio' | 'entries'; afterBytes: number; afterEntries: number };
   /** Entries whose declared size exceeded the per-file limit (content not kept). */
   oversized: string[];
+  /** Structural problems of the tar stream: bad checksums, bodies shorter than their header says. */
+  malformed: string[];
 }
 
 // ---- chart ----

@@ -91,6 +91,7 @@ export async function scanArchive(file: string, limits: ScanLimits = DEFAULT_LIM
     compressedBytes: 0,
     decompressedBytes: 0,
     oversized: [],
+    malformed: [],
     ...(chartNameFromArchiveName(file) !== undefined ? { expectedTopLevel: chartNameFromArchiveName(file) } : {}),
   };
   const files = new Map<string, Buffer>();
@@ -124,7 +125,8 @@ export async function scanArchive(file: string, limits: ScanLimits = DEFAULT_LIM
       if (got <= limits.maxFileBytes) chunks.push(chunk);
     });
     entry.on('end', () => {
-      if (got === entry.size && got <= limits.maxFileBytes) {
+      if (got !== entry.size) scan.malformed.push(`${entry.path}: the header declares ${entry.size} bytes but the archive holds ${got}`);
+      else if (got <= limits.maxFileBytes) {
         files.set(entry.path, Buffer.concat(chunks));
         keptBytes += got;
       }
@@ -133,10 +135,14 @@ export async function scanArchive(file: string, limits: ScanLimits = DEFAULT_LIM
   parser.on('ignoredEntry', (entry: ReadEntry) => {
     if (!entry.meta) record(entry, entry.type !== 'Directory' && entryType(entry.type) === 'other');
   });
-  parser.on('warn', (code: string, message: string | Error) => warnings.push(`${code}: ${String(message)}`));
+  parser.on('warn', (code: string, message: string | Error) => {
+    warnings.push(`${code}: ${String(message)}`);
+    // Helm rejects short reads (lying headers); node-tar reports them, bad checksums and truncation as warnings.
+    if (code !== 'TAR_ENTRY_INFO') scan.malformed.push(`${code}: ${message instanceof Error ? message.message : message}`);
+  });
 
   const parsed = new Promise<void>((resolve) => parser.once('end', () => resolve()));
-  const source = createReadStream(file, { highWaterMark: 64 * 1024 });
+  const source = createReadStream(file, { highWaterMark: 16 * 1024 });
   source.on('data', (chunk) => {
     scan.compressedBytes += chunk.length;
   });

@@ -19,7 +19,7 @@ function typeOf(st: import('node:fs').Stats): EntryType {
 }
 
 export async function scanFolder(root: string, limits: ScanLimits = DEFAULT_LIMITS): Promise<ArchiveContents> {
-  const scan: ArchiveScan = { source: 'folder', entries: [], compressedBytes: 0, decompressedBytes: 0, oversized: [] };
+  const scan: ArchiveScan = { source: 'folder', entries: [], compressedBytes: 0, decompressedBytes: 0, oversized: [], malformed: [] };
   const files = new Map<string, Buffer>();
   const queue: string[] = [''];
   while (queue.length > 0 && !scan.stoppedAt) {

@@ -10,6 +10,7 @@ import fileSize from './archive/file-size.js';
 import totalSize from './archive/total-size.js';
 import compressionRatio from './archive/compression-ratio.js';
 import entryCount from './archive/entry-count.js';
+import malformed from './archive/malformed.js';
 import chartYaml from './chart/chart-yaml.js';
 import apiVersion from './chart/api-version.js';
 import versionSemver from './chart/version-semver.js';
@@ -61,7 +62,7 @@ import metricsEndpoint from './workload/metrics-endpoint.js';
 import schedulingContract from './workload/scheduling-contract.js';
 
 export const RULES: readonly Rule[] = [
-  absolutePath, parentPath, drivePath, link, specialFile, topLevel, fileSize, totalSize, compressionRatio, entryCount,
+  absolutePath, parentPath, drivePath, link, specialFile, topLevel, fileSize, totalSize, compressionRatio, entryCount, malformed,
   chartYaml, apiVersion, versionSemver, chartName, kubeVersion, valuesSchema, rancherFiles, manifest, capabilityJustification, appMismatch, catalogueVersion, render, selfExemption,
   hostProcess, hostNamespaces, privileged, capabilitiesBaseline, hostPath, hostPorts, hostProbes, apparmor, selinux, procMount, seccompBaseline, sysctls,
   volumeTypes, privilegeEscalation, runAsNonRoot, runAsUser, seccompRestricted, capabilitiesRestricted,

@@ -1,6 +1,12 @@
 import { archiveRule } from '../define.js';
 import type { Draft } from '../../types.js';
-import { segments } from './paths.js';
+import { segments, slashed } from './paths.js';
+
+/** Paths the path rules already reject: counting them as top-level folders would report one mistake twice. */
+function unsafe(p: string): boolean {
+  const s = slashed(p);
+  return s.startsWith('/') || segments(s).includes('..') || /(^|\/)[a-zA-Z]:/.test(s);
+}
 
 export default archiveRule(
   {
@@ -17,6 +23,7 @@ export default archiveRule(
     const out: Draft[] = [];
     const tops = new Set<string>();
     for (const e of scan.entries) {
+      if (unsafe(e.path)) continue;
       const segs = segments(e.path);
       if (segs.length === 0) continue;
       if (segs.length === 1 && e.type !== 'directory') {
