@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -237,6 +237,29 @@ describe('value sets from the Rancher form', () => {
   });
 });
 
+describe('NOTES.txt', () => {
+  it.each(ids)('renders for %s with and without the monitoring stack', async (id) => {
+    const b = get(id);
+    // helm template skips NOTES.txt: render a copy through tpl from an extra template in a scratch copy.
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'nmaas-notes-'));
+    try {
+      const copy = path.join(dir, b.manifest.name);
+      await cp(b.chartDir, copy, { recursive: true });
+      await cp(path.join(copy, 'templates/NOTES.txt'), path.join(copy, 'NOTES.copy'));
+      await writeFile(path.join(copy, 'templates/notes-check.yaml'), 'notes: {{ tpl (.Files.Get "NOTES.copy") . | toJson }}\n');
+      for (const apiVersions of [[], MONITORING_APIS]) {
+        const objects = await renderChart(copy, { apiVersions, release: 'notes' });
+        const notes = (objects.find((o) => 'notes' in o) as unknown as { notes: string }).notes;
+        expect(notes).toContain(`is installed as release notes in namespace measurements`);
+        expect(notes).toContain(`port-forward service/notes-${b.manifest.name}`.slice(0, 40));
+        expect(notes.includes('prometheus-operator is not installed')).toBe(apiVersions.length === 0);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('values.schema.json and the chart checks reject bad values', () => {
   const chart = () => get('charts-gen/every-field').chartDir;
   const cases: { what: string; set?: string[]; setJson?: string[]; message: [RegExp, RegExp] }[] = [
@@ -249,6 +272,7 @@ describe('values.schema.json and the chart checks reject bad values', () => {
     { what: 'a CPU below the declared run footprint', set: ['resources.run.cpuMillicores=10'], message: [/resources\.run\.cpuMillicores: Must be greater than or equal to 1000/, /\/resources\/run\/cpuMillicores.*minimum/] },
     { what: 'zero instances', set: ['replicaCount=0'], message: [/replicaCount: Must be greater than or equal to 1/, /\/replicaCount.*minimum/] },
     { what: 'a misspelt parameter', set: ['parameters.cuont=3'], message: [/parameters: Additional property cuont is not allowed/, /\/parameters.*additional properties 'cuont' not allowed/] },
+    { what: 'a host name outside the declared pattern', set: ['parameters.probeHost=Probe-1.example.org'], message: [/parameters\.probeHost.*Does not match pattern/, /\/parameters\/probeHost.*does not match pattern/] },
     { what: 'a boolean as text', set: ['parameters.verbose=perhaps'], message: [/parameters\.verbose: Invalid type\. Expected: boolean/, /\/parameters\/verbose.*got string, want boolean/] },
   ];
   describe.each(HELM_VERSIONS)('helm %s', (version) => {

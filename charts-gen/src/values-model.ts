@@ -216,7 +216,7 @@ function parameterSpec(param: Parameter): ValueSpec {
       schema.type = 'string';
       if (param.pattern !== undefined) schema.pattern = withEmpty(param.pattern);
       if (param.required) schema.minLength = 1;
-      if (param.pattern !== undefined) question.valid_chars = param.pattern;
+      if (param.pattern !== undefined) question.valid_chars = withEmpty(param.pattern);
       break;
     case 'int':
     case 'number':
@@ -231,19 +231,21 @@ function parameterSpec(param: Parameter): ValueSpec {
       break;
     case 'enum':
       schema.type = 'string';
-      schema.enum = emptyAllowed ? [...(param.options ?? [])] : [...(param.options ?? [])];
+      schema.enum = [...(param.options ?? [])];
       question.type = 'enum';
       question.options = [...(param.options ?? [])];
       break;
     case 'url':
       schema.type = 'string';
       schema.pattern = withEmpty(URL_PATTERN);
-      question.valid_chars = URL_PATTERN;
+      question.valid_chars = withEmpty(URL_PATTERN);
       break;
     case 'hostname':
       schema.type = 'string';
       schema.maxLength = 253;
       schema.pattern = withEmpty(HOSTNAME_PATTERN);
+      // A declared pattern narrows the host names further; JSON Schema takes one pattern per object.
+      if (param.pattern !== undefined) schema.allOf = [{ pattern: withEmpty(param.pattern) }];
       question.type = 'hostname';
       break;
     case 'duration':
@@ -251,7 +253,7 @@ function parameterSpec(param: Parameter): ValueSpec {
       // chart's checks template enforces them at render time with the same wording.
       schema.type = 'string';
       schema.pattern = withEmpty(MODEL_DURATION_PATTERN);
-      question.valid_chars = MODEL_DURATION_PATTERN;
+      question.valid_chars = withEmpty(MODEL_DURATION_PATTERN);
       break;
     case 'string[]':
       schema.type = 'array';
