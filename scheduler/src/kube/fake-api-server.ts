@@ -229,7 +229,11 @@ export class FakeApiServer {
     const meta = body.metadata;
     const namespace = kind === 'nodes' ? undefined : (meta.namespace ?? 'default');
     let name = meta.name;
-    if (name === undefined && meta.generateName !== undefined) name = meta.generateName + randomUUID().slice(0, 5);
+    // Like the API server since 1.30: a generated name that collides is generated again.
+    while (name === undefined && meta.generateName !== undefined) {
+      const candidate = meta.generateName + randomUUID().slice(0, 5);
+      if (!this.objects.has(key(kind, namespace, candidate))) name = candidate;
+    }
     if (typeof name !== 'string' || name === '') throw new HttpError(422, 'Invalid', `${KIND[kind]} metadata.name: Required value`);
     if (this.objects.has(key(kind, namespace, name))) throw new HttpError(409, 'AlreadyExists', `${kind} "${name}" already exists`);
     const object: KubeObject = {
