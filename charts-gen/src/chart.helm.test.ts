@@ -31,7 +31,7 @@ import {
   setPath,
   validateObject,
   type K8sObject,
-} from './chart.test-support.js';
+} from './chart.test.support.js';
 
 const run = promisify(execFile);
 

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadApp } from '@nmaas/sdk';
 import { synthesizeChart } from './synthesize.js';
-import { fixtureApps, REPO_ROOT } from './chart.test-support.js';
+import { fixtureApps, REPO_ROOT } from './chart.test.support.js';
 
 const run = promisify(execFile);
 let out: string;

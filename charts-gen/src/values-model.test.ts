@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
 import { loadApp } from '@nmaas/sdk';
 import { buildValueSpecs, questionEntries, valuesObject, valuesSchema, QUESTION_GROUPS } from './values-model.js';
-import { fixtureApps } from './chart.test-support.js';
+import { fixtureApps } from './chart.test.support.js';
 import { parse } from 'yaml';
 import { chartFiles } from './synthesize.js';
 

@@ -129,7 +129,7 @@ export function buildValueSpecs(manifest: AppManifest): ValueSpec[] {
     add({
       path,
       default: declared,
-      description: `${what} (${unit}); at least the declared ${declared}.`,
+      description: `${what} (${unit}); from the declared ${declared} up to ${max}.`,
       schema: { type: 'integer', minimum: declared, maximum: max },
       question: { label, type: 'int', group: 'Resources', min: declared, max, required: true, description: `${what} in ${unit} (${declared}–${max}).` },
     });
@@ -272,7 +272,7 @@ function parameterSpec(param: Parameter): ValueSpec {
 
 function boundsText(param: Parameter): string {
   const unit = param.type === 'duration' ? ' s' : param.type === 'string[]' ? ' items' : '';
-  if (param.min !== undefined && param.max !== undefined) return `${param.min}${unit} to ${param.max}${unit}`;
+  if (param.min !== undefined && param.max !== undefined) return `${param.min} to ${param.max}${unit}`;
   if (param.min !== undefined) return `at least ${param.min}${unit}`;
   return `at most ${param.max}${unit}`;
 }
