@@ -37,7 +37,7 @@ export function parseRendered(stdout: string, chartName: string): { object: K8sO
     if (doc.errors.length > 0) throw new Error(`helm output does not parse as YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
     const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) continue;
-    const comment = doc.commentBefore ?? '';
+    const comment = `${doc.commentBefore ?? ''}\n${(doc.contents as { commentBefore?: string } | null)?.commentBefore ?? ''}`;
     const m = /Source:\s*(\S+)/.exec(comment);
     const item: { object: K8sObject; source?: string } = { object: value as K8sObject };
     if (m) item.source = m[1]!.startsWith(`${chartName}/`) ? m[1]!.slice(chartName.length + 1) : m[1]!;

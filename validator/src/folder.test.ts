@@ -1,0 +1,42 @@
+/** A chart folder is read without following links: a symlink is a finding, and helm never sees it. */
+import { mkfifo } from './test-fifo.js';
+import { cp, rm, symlink } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { validate } from './engine.js';
+import { BASE_CHART, tempDir } from './test-support.js';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+async function copy(): Promise<string> {
+  const root = await tempDir();
+  dirs.push(root);
+  const dir = path.join(root, 'web-qos-full');
+  await cp(BASE_CHART, dir, { recursive: true });
+  return dir;
+}
+
+describe('chart folders', () => {
+  it('rejects a symlink pointing out of the chart before rendering', async () => {
+    const dir = await copy();
+    await symlink('/etc/passwd', path.join(dir, 'templates', 'passwd.yaml'));
+    const report = await validate(dir);
+    expect(report.findings.map((f) => f.ruleId)).toEqual(['NMAAS-ARCHIVE-LINK']);
+    expect(report.rejectedBeforeUnpack).toBe(true);
+    expect(report.valueSets).toEqual([]);
+  });
+
+  it('rejects a FIFO in the chart folder without blocking on it', async () => {
+    const dir = await copy();
+    await mkfifo(path.join(dir, 'files', 'pipe'));
+    const report = await validate(dir);
+    expect(report.findings.map((f) => f.ruleId)).toEqual(['NMAAS-ARCHIVE-SPECIAL-FILE']);
+  });
+
+  it('reports unreadable input as an error to the caller', async () => {
+    await expect(validate('/nonexistent/chart')).rejects.toThrow(/no such file or folder/);
+  });
+});
