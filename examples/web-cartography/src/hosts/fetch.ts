@@ -29,6 +29,8 @@ export interface FetchOptions {
   /** Refuse bodies above this size (bytes). */
   maxBodyBytes?: number;
   headers?: Record<string, string>;
+  /** Keep-alive agents to reuse connections (players do); without them every request opens its own. */
+  agents?: { http: http.Agent; https: https.Agent };
 }
 
 export interface FetchResult {
@@ -74,7 +76,7 @@ function requestOnce(url: URL, options: FetchOptions): Promise<OneResponse> {
     const started = performance.now();
     const request = client.request(url, {
       method: options.method ?? 'GET',
-      agent: false,
+      agent: options.agents ? (url.protocol === 'https:' ? options.agents.https : options.agents.http) : false,
       lookup: makeLookup(options.resolver, options.family ?? 'auto'),
       headers: { 'user-agent': 'nmaas-cartography/0.1', ...options.headers },
       timeout: options.timeoutMs ?? 10_000,
