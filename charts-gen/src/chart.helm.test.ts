@@ -231,6 +231,8 @@ describe('value sets from the Rancher form', () => {
     expect(config.parameters).not.toHaveProperty('collector');
     expect(config.parameters).not.toHaveProperty('extraTargets');
     const dashboard = findObject(objects, 'ConfigMap', '-dashboard') as any;
+    // No cluster to look cattle-dashboards up in: the dashboard falls back to the release namespace.
+    expect(dashboard.metadata.namespace).toBe('measurements');
     const json = JSON.parse(Object.values(dashboard.data)[0] as string);
     expect(JSON.stringify(json)).toContain('{{target}}');
     expect(json.panels.length).toBe(2 + b.manifest.metrics.length);

@@ -16,6 +16,7 @@ export function helperNames(chartName: string) {
     fullname: h('fullname'),
     suffixed: h('suffixedName'),
     dashboardName: h('dashboardName'),
+    dashboardNamespace: h('dashboardNamespace'),
     chart: h('chart'),
     selectorLabels: h('selectorLabels'),
     labels: h('labels'),
@@ -106,6 +107,19 @@ characters and ends with 8 hex digits of its SHA-256, so cut names stay distinct
 {{/* The dashboard ConfigMap may live in a shared namespace, so its name also holds the release namespace. */}}
 {{- define "${n.dashboardName}" -}}
 {{- printf "%s-dashboard" (include "${n.limit}" (list (printf "%s-%s" .Release.Namespace (include "${n.fullnameRaw}" .)) 53)) }}
+{{- end }}
+
+{{/*
+Where the dashboard ConfigMap goes: dashboard.namespace when it exists in the cluster (Rancher
+Monitoring creates cattle-dashboards), else the release namespace, so a cluster without it still
+installs. Without a cluster (helm template, lint) lookup finds nothing: the release namespace.
+*/}}
+{{- define "${n.dashboardNamespace}" -}}
+{{- $ns := .Values.dashboard.namespace | default .Release.Namespace }}
+{{- if and (ne $ns .Release.Namespace) (not (lookup "v1" "Namespace" "" $ns)) }}
+{{- $ns = .Release.Namespace }}
+{{- end }}
+{{- $ns }}
 {{- end }}
 
 {{- define "${n.chart}" -}}

@@ -157,7 +157,7 @@ export function synthesizeObjects(manifest: AppManifest, tokens: TemplateTokens)
   const dashboard = new kplus.ConfigMap(chart, 'dashboard', {
     metadata: {
       name: tokens.scalar(`{{ include "${h.dashboardName}" . }}`),
-      namespace: tokens.scalar('{{ .Values.dashboard.namespace | default .Release.Namespace | quote }}'),
+      namespace: tokens.scalar(`{{ include "${h.dashboardNamespace}" . | quote }}`),
       labels: { [tokens.block(`include "${h.labelsWith}" (list . (mergeOverwrite (dict "grafana_dashboard" "1") (.Values.dashboard.additionalLabels | default dict)))`)]: '' },
       annotations: { grafana_folder: 'NMaaS' },
     },

@@ -178,7 +178,7 @@ export function buildValueSpecs(manifest: AppManifest): ValueSpec[] {
     add({ path: ['prometheusRule', 'additionalLabels'], default: {}, description: 'Extra labels on the PrometheusRule (e.g. `release: kube-prometheus-stack`).', schema: stringMap() });
   }
   add({ path: ['dashboard', 'enabled'], default: true, description: 'Create the Grafana dashboard ConfigMap (label `grafana_dashboard: "1"`) when a monitoring stack is present.', schema: { type: 'boolean' }, question: { label: 'Grafana dashboard', type: 'boolean', group: 'Monitoring' } });
-  add({ path: ['dashboard', 'namespace'], default: 'cattle-dashboards', description: 'Namespace the Grafana sidecar watches (cattle-dashboards for Rancher Monitoring); empty = the release namespace.', schema: { type: 'string', maxLength: 63, pattern: `^(${DNS_LABEL_PATTERN.slice(1, -1)})?$` }, question: { label: 'Dashboard namespace', type: 'string', group: 'Monitoring', max_length: 63, show_if: 'dashboard.enabled=true' } });
+  add({ path: ['dashboard', 'namespace'], default: 'cattle-dashboards', description: 'Namespace the Grafana sidecar watches (cattle-dashboards for Rancher Monitoring); the release namespace when empty or when that namespace does not exist.', schema: { type: 'string', maxLength: 63, pattern: `^(${DNS_LABEL_PATTERN.slice(1, -1)})?$` }, question: { label: 'Dashboard namespace', type: 'string', group: 'Monitoring', max_length: 63, show_if: 'dashboard.enabled=true' } });
   add({ path: ['dashboard', 'additionalLabels'], default: {}, description: 'Extra labels on the dashboard ConfigMap.', schema: stringMap() });
   return specs;
 }
