@@ -20,8 +20,10 @@ export interface InteractiveRun {
   everyError: string;
 }
 
-export async function scaffoldInteractively(tmux: string, cwd: string): Promise<InteractiveRun> {
-  const term = await Terminal.start({ tmux, cwd, command: `${JSON.stringify(process.execPath)} ${JSON.stringify(CREATE_MAIN)}` });
+/** Runs `bin` (default: this package's built main.js) in `cwd` on a tmux terminal and answers. */
+export async function scaffoldInteractively(tmux: string, cwd: string, bin?: string): Promise<InteractiveRun> {
+  const command = bin ?? `${JSON.stringify(process.execPath)} ${JSON.stringify(CREATE_MAIN)}`;
+  const term = await Terminal.start({ tmux, cwd, command });
   try {
     await term.waitFor('App name');
     await term.type('Edge_Probe');

@@ -14,8 +14,11 @@ const execFileAsync = promisify(execFile);
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** The workspaces a generated project reaches: the SDK, and the CLI with everything it assembles. */
-export const PACKED_WORKSPACES = ['sdk', 'charts-gen', 'validator', 'catalogue', 'scheduler', 'cli'] as const;
+/**
+ * The workspaces a generated project reaches (the SDK, and the CLI with everything it
+ * assembles), and the initializer itself, which `npm create nmaas-app` runs.
+ */
+export const PACKED_WORKSPACES = ['sdk', 'charts-gen', 'validator', 'catalogue', 'scheduler', 'cli', 'create-nmaas-app'] as const;
 
 export async function npm(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
   try {
