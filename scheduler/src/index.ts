@@ -1,4 +1,14 @@
 import type { Command } from 'commander';
+// engine (scheduler-engine engineer): the placement engine, simulation, checker and workload generator
+import { registerEngineCommands } from './simulate/index.js';
+export * from './engine/index.js';
+export * from './simulate/index.js';
+// webhook (scheduler-webhook engineer): admission webhook, Kubernetes API layer, the scheduler's own chart
+import { registerWebhookCommands } from './webhook/commands.js';
+export * from './webhook/index.js';
 
-/** Adds this package's subcommands to the `nmaas` CLI (none yet). */
-export function registerCommands(_program: Command): void {}
+/** Adds this package's subcommands to the `nmaas` CLI. */
+export function registerCommands(program: Command): void {
+  registerEngineCommands(program); // engine: scheduler simulate, scheduler check
+  registerWebhookCommands(program); // webhook: scheduler serve, scheduler nodes, scheduler chart
+}

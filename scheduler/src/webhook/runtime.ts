@@ -3,7 +3,7 @@
  * the reconciler, leader election on a Lease (cluster mode) and the HTTPS server. `--dev` mode uses
  * the same server and decider with nodes from a file and no API server.
  */
-import { APP_LABEL, NODE_POOL_LABEL } from '@nmaas/sdk';
+import { APP_LABEL, HOSTNAME_LABEL, NODE_POOL_LABEL, type NodeOffer } from '@nmaas/sdk';
 import { LeaderElector, type LeaderElectionOptions } from '../kube/leader-election.js';
 import { Reflector } from '../kube/reflector.js';
 import type { KubeApi, Node, Pod } from '../kube/types.js';
@@ -113,10 +113,11 @@ export async function startClusterReplica(options: ClusterReplicaOptions): Promi
 }
 
 /** `serve --dev`: one process, nodes from a file, bookings in memory. */
-export async function startDevReplica(options: ReplicaOptions & { nodes: Node[] }): Promise<Replica> {
+export async function startDevReplica(options: ReplicaOptions & { nodes: Node[]; offers?: NodeOffer[] }): Promise<Replica> {
   const log = options.log ?? (() => {});
   const state = new SchedulerState({ ...options.state, confirmOnAdmit: true, log });
   state.syncNodes(options.nodes);
+  for (const offer of options.offers ?? []) state.setOffer(offer.name, { offer, hostname: offer.labels[HOSTNAME_LABEL] ?? offer.name });
   const decider = new Decider(state, {});
   const server = new WebhookServer({ certFile: options.certFile, keyFile: options.keyFile, decider, log, pollMs: options.certPollMs });
   const url = await server.listen(options.port, options.host ?? '127.0.0.1');

@@ -1,0 +1,121 @@
+/**
+ * The scheduler's own chart, rendered by real helm (3.17 and 4.1): every object the issue asks
+ * for, least-privilege RBAC, PSS restricted, webhook scoping, and both certificate paths.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { parseAllDocuments } from 'yaml';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tool } from '@nmaas/sdk/testing';
+import { REPO_ROOT } from '../webhook/testing.js';
+import { writeSchedulerChart } from './render.js';
+
+const run = promisify(execFile);
+type Obj = { kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> | null }; [k: string]: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+for (const version of ['3.17', '4.1'] as const) {
+  const helm = tool('helm', 'node tools/install-helm.mjs', [path.join(REPO_ROOT, `.tools/helm/${version}/helm`)]);
+  describe.skipIf(helm.skip)(`scheduler chart with helm ${version}`, () => {
+    let chartDir: string;
+    const template = async (...args: string[]): Promise<Obj[]> => {
+      const { stdout } = await run(helm.path(), ['template', 'nmaas-scheduler', chartDir, '--namespace', 'nmaas-system', ...args], { maxBuffer: 16 << 20 });
+      return parseAllDocuments(stdout).map((d) => d.toJS() as Obj).filter(Boolean);
+    };
+    const byKind = (objs: Obj[], kind: string) => objs.filter((o) => o.kind === kind);
+
+    beforeAll(async () => {
+      ({ chartDir } = await writeSchedulerChart(await mkdtemp(path.join(tmpdir(), 'nmaas-sched-chart-'))));
+    });
+
+    it('lints clean', async () => {
+      const { stdout } = await run(helm.path(), ['lint', chartDir, '--strict', '--namespace', 'nmaas-system']);
+      expect(stdout).toMatch(/0 chart\(s\) failed/);
+    });
+
+    it('renders the Deployment (2 replicas, PSS restricted), PDB, Service and RBAC', async () => {
+      const objs = await template();
+      const [deploy] = byKind(objs, 'Deployment');
+      expect(deploy!.spec.replicas).toBe(2);
+      const pod = deploy!.spec.template.spec;
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      for (const c of pod.containers) {
+        expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true });
+        expect(c.args.slice(0, 2)).toEqual(['scheduler', 'serve']);
+        expect(c.readinessProbe.httpGet).toMatchObject({ path: '/readyz', scheme: 'HTTPS' });
+      }
+      expect(pod.hostNetwork ?? false).toBe(false);
+      expect(byKind(objs, 'PodDisruptionBudget')[0]!.spec.minAvailable).toBe(1);
+      expect(byKind(objs, 'Service')[0]!.spec.ports[0]).toMatchObject({ port: 443, targetPort: 'https' });
+      const rules = byKind(objs, 'ClusterRole')[0]!.rules.map((r: any) => `${r.apiGroups.join()}|${r.resources.join()}|${[...r.verbs].sort().join()}`); // eslint-disable-line @typescript-eslint/no-explicit-any
+      expect(rules.sort()).toEqual(['|nodes|get,list,watch', '|pods/eviction|create', '|pods|get,list,watch']);
+      const role = byKind(objs, 'Role')[0]!;
+      expect(role.metadata.namespace).toBe('nmaas-system');
+      expect(role.rules).toEqual([
+        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['nmaas-scheduler'], verbs: ['get', 'update'] },
+      ]);
+      expect(JSON.stringify(objs)).not.toMatch(/"secrets"|"\*"/);
+    });
+
+    it('scopes both webhooks: measurement pods only, not kube-system nor its own namespace, 5 s, Fail', async () => {
+      const objs = await template();
+      const mutating = byKind(objs, 'MutatingWebhookConfiguration')[0]!.webhooks[0];
+      const validating = byKind(objs, 'ValidatingWebhookConfiguration')[0]!.webhooks[0];
+      for (const w of [mutating, validating]) {
+        expect(w.objectSelector).toEqual({ matchExpressions: [{ key: 'nmaas.io/app', operator: 'Exists' }] });
+        expect(w.namespaceSelector.matchExpressions[0]).toEqual({ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', 'nmaas-system'] });
+        expect(w.timeoutSeconds).toBe(5);
+        expect(w.failurePolicy).toBe('Fail');
+        expect(w.admissionReviewVersions).toEqual(['v1']);
+        expect(w.clientConfig.service).toMatchObject({ name: 'nmaas-scheduler', namespace: 'nmaas-system', port: 443 });
+      }
+      expect(mutating.sideEffects).toBe('NoneOnDryRun');
+      expect(mutating.reinvocationPolicy).toBe('IfNeeded');
+      expect(mutating.clientConfig.service.path).toBe('/mutate');
+      expect(validating.clientConfig.service.path).toBe('/validate');
+      const ignore = await template('--set', 'failurePolicy=Ignore', '--set', 'timeoutSeconds=3');
+      expect(byKind(ignore, 'MutatingWebhookConfiguration')[0]!.webhooks[0].failurePolicy).toBe('Ignore');
+      expect(byKind(ignore, 'MutatingWebhookConfiguration')[0]!.webhooks[0].timeoutSeconds).toBe(3);
+      await expect(template('--set', 'timeoutSeconds=31')).rejects.toThrow(/timeoutSeconds/);
+    });
+
+    it('without cert-manager generates a CA and a serving certificate; the webhooks trust that CA', async () => {
+      const objs = await template();
+      const secret = byKind(objs, 'Secret').find((s) => s.metadata.name === 'nmaas-scheduler-tls')!;
+      expect(secret.type).toBe('kubernetes.io/tls');
+      const ca = Buffer.from(secret.data['ca.crt'], 'base64').toString();
+      expect(ca).toMatch(/BEGIN CERTIFICATE/);
+      for (const kind of ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']) {
+        expect(Buffer.from(byKind(objs, kind)[0]!.webhooks[0].clientConfig.caBundle, 'base64').toString()).toBe(ca);
+      }
+      const openssl = tool('openssl', 'apt-get install openssl');
+      if (!openssl.skip) {
+        const dir = await mkdtemp(path.join(tmpdir(), 'nmaas-sched-ca-'));
+        const { writeFile } = await import('node:fs/promises');
+        await writeFile(path.join(dir, 'ca.crt'), ca);
+        await writeFile(path.join(dir, 'tls.crt'), Buffer.from(secret.data['tls.crt'], 'base64'));
+        const { stdout } = await run(openssl.path(), ['verify', '-CAfile', path.join(dir, 'ca.crt'), path.join(dir, 'tls.crt')]);
+        expect(stdout).toMatch(/OK/);
+        const text = await run(openssl.path(), ['x509', '-in', path.join(dir, 'tls.crt'), '-noout', '-ext', 'subjectAltName']);
+        expect(text.stdout).toContain('DNS:nmaas-scheduler.nmaas-system.svc');
+      }
+    });
+
+    it('with cert-manager installed uses an Issuer and a Certificate, and lets cert-manager inject the CA', async () => {
+      const objs = await template('--api-versions', 'cert-manager.io/v1');
+      expect(byKind(objs, 'Secret')).toHaveLength(0);
+      const cert = byKind(objs, 'Certificate')[0]!;
+      expect(cert.spec.secretName).toBe('nmaas-scheduler-tls');
+      expect(cert.spec.dnsNames).toContain('nmaas-scheduler.nmaas-system.svc');
+      expect(byKind(objs, 'Issuer')[0]!.spec.selfSigned).toEqual({});
+      for (const kind of ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']) {
+        const o = byKind(objs, kind)[0]!;
+        expect(o.metadata.annotations!['cert-manager.io/inject-ca-from']).toBe('nmaas-system/nmaas-scheduler-tls');
+        expect(o.webhooks[0].clientConfig.caBundle).toBeUndefined();
+      }
+    });
+  });
+}

@@ -1,0 +1,194 @@
+/**
+ * The scheduler's Kubernetes objects as a cdk8s chart. Values that Helm decides at install time
+ * (namespace, image, replicas, failure policy, the CA bundle) are placeholders `__NMAAS_…__`
+ * that `render.ts` swaps for template expressions after synthesis.
+ *
+ * Least privilege: read pods and nodes (list+watch), create pods/eviction (readapt), and Leases
+ * only in the scheduler's own namespace (get/update restricted to its Lease by name; create
+ * cannot be restricted by name in RBAC). Nothing else: the webhook needs no Secrets access,
+ * because its certificate is mounted.
+ */
+import { ApiObject, Chart, type ChartProps } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import type { Construct } from 'constructs';
+import { APP_LABEL } from '@nmaas/sdk';
+
+export const NAME = 'nmaas-scheduler';
+export const LEASE_NAME = 'nmaas-scheduler';
+export const TLS_SECRET = 'nmaas-scheduler-tls';
+export const PORT = 8443;
+export const T = {
+  namespace: '__NMAAS_NAMESPACE__',
+  image: '__NMAAS_IMAGE__',
+  pullPolicy: '__NMAAS_PULL_POLICY__',
+  replicas: '__NMAAS_REPLICAS__',
+  failurePolicy: '__NMAAS_FAILURE_POLICY__',
+  timeout: '__NMAAS_TIMEOUT__',
+  migrations: '__NMAAS_MIGRATIONS__',
+  caBundle: '__NMAAS_CA_BUNDLE__',
+  certManagerAnnotation: '__NMAAS_CERT_MANAGER_ANNOTATION__',
+  resources: '__NMAAS_RESOURCES__',
+} as const;
+
+const labels = { 'app.kubernetes.io/name': NAME, 'app.kubernetes.io/component': 'admission-webhook', 'app.kubernetes.io/part-of': 'nmaas' };
+const selector = { 'app.kubernetes.io/name': NAME };
+
+/** Deployment, PDB, Service and RBAC: `templates/scheduler.yaml`. */
+export class SchedulerChart extends Chart {
+  constructor(scope: Construct, id: string, props: ChartProps = {}) {
+    super(scope, id, { ...props, disableResourceNameHashes: true });
+    const namespace = T.namespace;
+
+    const sa = new kplus.ServiceAccount(this, 'sa', { metadata: { name: NAME, namespace, labels }, automountToken: true });
+
+    const cluster = new kplus.ClusterRole(this, 'cluster-role', { metadata: { name: NAME, labels } });
+    cluster.allow(['get', 'list', 'watch'], kplus.ApiResource.PODS, kplus.ApiResource.NODES);
+    cluster.allow(['create'], kplus.ApiResource.custom({ apiGroup: '', resourceType: 'pods/eviction' }));
+    new kplus.ClusterRoleBinding(this, 'cluster-binding', { metadata: { name: NAME, labels }, role: cluster }).addSubjects(sa);
+
+    // Raw objects here: cdk8s-plus cannot restrict a rule to one resourceName.
+    new ApiObject(this, 'role', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: NAME, namespace, labels },
+      rules: [
+        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [LEASE_NAME], verbs: ['get', 'update'] },
+      ],
+    });
+    new ApiObject(this, 'role-binding', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: NAME, namespace, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: NAME },
+      subjects: [{ kind: 'ServiceAccount', name: sa.name, namespace }],
+    });
+
+    const fieldEnv = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { fieldPath } } });
+    new ApiObject(this, 'deployment', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: NAME, namespace, labels },
+      spec: {
+        replicas: T.replicas,
+        selector: { matchLabels: selector },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: NAME,
+            automountServiceAccountToken: true,
+            enableServiceLinks: false,
+            securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+            // Replicas on distinct nodes, so one node failure never takes the webhook down.
+            topologySpreadConstraints: [
+              { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
+            ],
+            containers: [
+              {
+                name: 'scheduler',
+                image: T.image,
+                imagePullPolicy: T.pullPolicy,
+                args: [
+                  'scheduler', 'serve',
+                  '--cert', '/etc/nmaas-scheduler/tls/tls.crt',
+                  '--key', '/etc/nmaas-scheduler/tls/tls.key',
+                  '--ca-file', '/etc/nmaas-scheduler/tls/ca.crt',
+                  '--port', String(PORT),
+                  '--namespace', '$(POD_NAMESPACE)',
+                  '--lease-name', LEASE_NAME,
+                  '--identity', '$(POD_NAME)',
+                  '--advertise-url', `https://$(POD_IP):${PORT}`,
+                  '--tls-server-name', `${NAME}.$(POD_NAMESPACE).svc`,
+                  '--migrations', T.migrations,
+                ],
+                env: [fieldEnv('POD_NAME', 'metadata.name'), fieldEnv('POD_NAMESPACE', 'metadata.namespace'), fieldEnv('POD_IP', 'status.podIP')],
+                ports: [{ name: 'https', containerPort: PORT, protocol: 'TCP' }],
+                readinessProbe: { httpGet: { path: '/readyz', port: 'https', scheme: 'HTTPS' }, periodSeconds: 5, failureThreshold: 2 },
+                livenessProbe: { httpGet: { path: '/healthz', port: 'https', scheme: 'HTTPS' }, periodSeconds: 10, failureThreshold: 3 },
+                resources: T.resources,
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  privileged: false,
+                  readOnlyRootFilesystem: true,
+                  runAsNonRoot: true,
+                  capabilities: { drop: ['ALL'] },
+                  seccompProfile: { type: 'RuntimeDefault' },
+                },
+                volumeMounts: [
+                  { name: 'tls', mountPath: '/etc/nmaas-scheduler/tls', readOnly: true },
+                  { name: 'tmp', mountPath: '/tmp' },
+                ],
+              },
+            ],
+            volumes: [
+              { name: 'tls', secret: { secretName: TLS_SECRET } },
+              { name: 'tmp', emptyDir: { sizeLimit: '16Mi' } },
+            ],
+          },
+        },
+      },
+    });
+
+    new ApiObject(this, 'pdb', {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: NAME, namespace, labels },
+      spec: { minAvailable: 1, selector: { matchLabels: selector } },
+    });
+
+    new ApiObject(this, 'service', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: NAME, namespace, labels },
+      spec: { type: 'ClusterIP', selector, ports: [{ name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' }] },
+    });
+  }
+}
+
+/** The two webhook configurations: `templates/webhooks.yaml`, next to the certificate they trust. */
+export class WebhooksChart extends Chart {
+  constructor(scope: Construct, id: string, props: ChartProps = {}) {
+    super(scope, id, { ...props, disableResourceNameHashes: true });
+    const common = {
+      admissionReviewVersions: ['v1'],
+      matchPolicy: 'Equivalent',
+      timeoutSeconds: T.timeout,
+      // Only measurement pods (the label charts-gen writes) ...
+      objectSelector: { matchExpressions: [{ key: APP_LABEL, operator: 'Exists' }] },
+      // ... never in kube-system nor in our own namespace (the webhook must not block its own pods).
+      namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', T.namespace] }] },
+      failurePolicy: T.failurePolicy,
+    };
+    const client = (path: string) => ({ service: { name: NAME, namespace: T.namespace, path, port: 443 }, caBundle: T.caBundle });
+    new ApiObject(this, 'mutating', {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'MutatingWebhookConfiguration',
+      metadata: { name: NAME, labels, annotations: { [T.certManagerAnnotation]: '' } },
+      webhooks: [
+        {
+          name: 'place.scheduler.nmaas.io',
+          clientConfig: client('/mutate'),
+          rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'], scope: 'Namespaced' }],
+          sideEffects: 'NoneOnDryRun',
+          reinvocationPolicy: 'IfNeeded',
+          ...common,
+        },
+      ],
+    });
+    new ApiObject(this, 'validating', {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata: { name: NAME, labels, annotations: { [T.certManagerAnnotation]: '' } },
+      webhooks: [
+        {
+          name: 'check.scheduler.nmaas.io',
+          clientConfig: client('/validate'),
+          rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods'], scope: 'Namespaced' }],
+          sideEffects: 'None',
+          ...common,
+        },
+      ],
+    });
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * `nmaas scheduler serve`, `nmaas scheduler nodes` and `nmaas scheduler chart`: the webhook's CLI.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import https from 'node:https';
+import { hostname, tmpdir } from 'node:os';
+import path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { NODE_POOL_LABEL, type NodeOffer } from '@nmaas/sdk';
+import { InputError, readNodes } from '../simulate/index.js';
+import type { NodeSpec } from '../engine/index.js';
+import { writeSchedulerChart } from '../chart/render.js';
+import { ClientNodeKubeApi, loadKubeConfig } from '../kube/client-node-api.js';
+import { generateCertificates } from './certificates.js';
+import { formatNodesReport, nodesReport, type NodesReport } from './nodes-report.js';
+import { startClusterReplica, startDevReplica } from './runtime.js';
+import { SchedulerState } from './state.js';
+
+/** Bad arguments or unreadable input found inside an action: the CLI prints it and exits 2. */
+class UsageError extends Error {}
+
+/** Nodes `serve --dev` uses when no --nodes file is given: two pools, as in the examples. */
+export const DEFAULT_DEV_NODES: NodeSpec[] = [
+  ...[1, 2, 3, 4].map((i) => ({ name: `edge-${i}`, labels: { [NODE_POOL_LABEL]: 'edge' }, capacity: { cpu: 2000, memory: 4096, bandwidth: 1000 } })),
+  ...[1, 2].map((i) => ({ name: `core-${i}`, labels: { [NODE_POOL_LABEL]: 'core' }, capacity: { cpu: 8000, memory: 16384, bandwidth: 10000 } })),
+];
+
+export function offerOf(spec: NodeSpec): NodeOffer {
+  return { name: spec.name, pool: spec.labels[NODE_POOL_LABEL] ?? 'default', labels: { ...spec.labels, [NODE_POOL_LABEL]: spec.labels[NODE_POOL_LABEL] ?? 'default' }, capacity: spec.capacity };
+}
+
+const port = (v: string) => {
+  if (!/^\d+$/.test(v) || Number(v) > 65535) throw new InvalidArgumentError('must be a TCP port (0-65535)');
+  return Number(v);
+};
+const count = (v: string) => {
+  if (!/^\d+$/.test(v) || Number(v) > 100) throw new InvalidArgumentError('must be a whole number from 0 to 100');
+  return Number(v);
+};
+const log = (message: string, fields: Record<string, unknown> = {}) =>
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', component: 'nmaas-scheduler', message, ...fields })}\n`);
+
+function group(program: Command): Command {
+  return (
+    program.commands.find((c) => c.name() === 'scheduler') ??
+    program.command('scheduler').description('place periodic measurements on nodes so that none compete (engine, simulation, webhook)')
+  );
+}
+
+function namespaceDefault(): string {
+  if (process.env.POD_NAMESPACE) return process.env.POD_NAMESPACE;
+  try {
+    return readFileSync('/var/run/secrets/kubernetes.io/serviceaccount/namespace', 'utf8').trim();
+  } catch {
+    return 'nmaas-system';
+  }
+}
+
+interface ServeOptions {
+  dev?: boolean;
+  nodes?: string;
+  cert?: string;
+  key?: string;
+  caFile?: string;
+  port: number;
+  host?: string;
+  migrations: number;
+  namespace: string;
+  leaseName: string;
+  identity: string;
+  advertiseUrl?: string;
+  tlsServerName?: string;
+  kubeconfig?: string;
+}
+
+async function serve(o: ServeOptions): Promise<void> {
+  let { cert, key } = o;
+  if ((cert === undefined) !== (key === undefined)) throw new UsageError('give both --cert and --key, or neither (only with --dev)');
+  if (cert === undefined || key === undefined) {
+    if (!o.dev) throw new UsageError('--cert and --key are required (the API server only calls webhooks over HTTPS); with --dev a throwaway certificate is made');
+    const files = await generateCertificates(await mkdtemp(path.join(tmpdir(), 'nmaas-scheduler-dev-')));
+    ({ certFile: cert, keyFile: key } = files);
+    log('generated a throwaway certificate for dev mode', { ca: files.caFile });
+  }
+  if (o.dev) {
+    let specs = DEFAULT_DEV_NODES;
+    if (o.nodes !== undefined) {
+      try {
+        specs = await readNodes(o.nodes);
+      } catch (error) {
+        if (error instanceof InputError) throw new UsageError(error.message);
+        throw error;
+      }
+    }
+    const replica = await startDevReplica({ certFile: cert, keyFile: key, port: o.port, host: o.host ?? '127.0.0.1', nodes: [], offers: specs.map(offerOf), log });
+    log('serving (dev mode: in-memory bookings)', { url: replica.url, nodes: specs.length, mutate: `${replica.url}/mutate`, validate: `${replica.url}/validate` });
+    await untilSignal(() => replica.stop());
+    return;
+  }
+  if (o.nodes !== undefined) throw new UsageError('--nodes is for --dev; in a cluster, nodes come from the API server');
+  const kc = loadKubeConfig(o.kubeconfig !== undefined ? { kubeconfig: o.kubeconfig } : process.env.KUBERNETES_SERVICE_HOST ? { inCluster: true } : {});
+  const api = new ClientNodeKubeApi(kc);
+  const replica = await startClusterReplica({
+    api,
+    certFile: cert,
+    keyFile: key,
+    port: o.port,
+    host: o.host ?? '0.0.0.0',
+    migrations: o.migrations,
+    election: { namespace: o.namespace, name: o.leaseName, identity: o.identity },
+    ...(o.advertiseUrl !== undefined ? { advertiseUrl: o.advertiseUrl } : {}),
+    forward: { ...(o.caFile !== undefined ? { ca: await readFile(o.caFile) } : {}), ...(o.tlsServerName !== undefined ? { serverName: o.tlsServerName } : {}) },
+    log,
+  });
+  log('serving', { url: replica.url, identity: o.identity, lease: `${o.namespace}/${o.leaseName}` });
+  await untilSignal(() => replica.stop());
+}
+
+function untilSignal(stop: () => Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGTERM', done);
+      process.off('SIGINT', done);
+      log('stopping');
+      stop().then(resolve, resolve);
+    };
+    process.on('SIGTERM', done);
+    process.on('SIGINT', done);
+  });
+}
+
+async function fetchReport(server: string, caFile: string | undefined): Promise<NodesReport> {
+  const ca = caFile === undefined ? undefined : await readFile(caFile);
+  return new Promise((resolve, reject) => {
+    https
+      .get(new URL('/v1/nodes', server), { ca, timeout: 10_000 }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          if (res.statusCode !== 200) reject(new Error(`${server} answered HTTP ${res.statusCode}`));
+          else resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as NodesReport);
+        });
+      })
+      .on('error', (e) => reject(new UsageError(`cannot reach ${server}: ${e.message}`)));
+  });
+}
+
+export function registerWebhookCommands(program: Command): void {
+  const g = group(program);
+  g.command('serve')
+    .description('run the admission webhook (HTTPS): places measurement pods on a node and a phase, or refuses them with a reason')
+    .option('--dev', 'no cluster: nodes from --nodes (or a built-in set), bookings in memory')
+    .option('--nodes <file>', 'with --dev: nodes.json ({"nodes":[{"name","labels":{"nmaas.io/pool":"edge"},"capacity":{"cpu","memory","bandwidth"}}]})')
+    .option('--cert <file>', 'TLS certificate (PEM), reloaded when it changes')
+    .option('--key <file>', 'TLS private key (PEM), reloaded when it changes')
+    .option('--ca-file <file>', 'CA that signed the replicas\' certificates (to check the leader when forwarding)')
+    .option('--tls-server-name <name>', 'name the replicas\' certificate is valid for (e.g. nmaas-scheduler.nmaas-system.svc)')
+    .option('--port <port>', 'HTTPS port', port, 8443)
+    .option('--host <address>', 'address to listen on (default 0.0.0.0, 127.0.0.1 with --dev)')
+    .option('--migrations <K>', 'readapt: a new pod may move up to K placed pods (evicted through the Eviction API)', count, 0)
+    .option('--namespace <ns>', 'namespace of the leader-election Lease', namespaceDefault())
+    .option('--lease-name <name>', 'name of the leader-election Lease', 'nmaas-scheduler')
+    .option('--identity <id>', 'this replica\'s identity in the Lease', process.env.POD_NAME ?? hostname())
+    .option('--advertise-url <url>', 'where the other replicas reach this one (https://<pod IP>:<port>)')
+    .option('--kubeconfig <file>', 'kubeconfig (default: in-cluster service account, else ~/.kube/config)')
+    .action(async (o: ServeOptions) => serve(o));
+
+  g.command('nodes')
+    .description('show measurement pools, node capacity and bookings (from the cluster, a running webhook, or a nodes file)')
+    .option('--server <url>', 'ask a running webhook (https://host:port) instead of the cluster')
+    .option('--ca-file <file>', 'with --server: CA of its certificate')
+    .option('--nodes <file>', 'show a nodes.json file as the scheduler would read it (no bookings)')
+    .option('--kubeconfig <file>', 'kubeconfig (default: ~/.kube/config or in-cluster)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (o: { server?: string; caFile?: string; nodes?: string; kubeconfig?: string; format: string }) => {
+      let report: NodesReport;
+      if (o.server !== undefined) report = await fetchReport(o.server, o.caFile);
+      else {
+        const state = new SchedulerState();
+        if (o.nodes !== undefined) {
+          let specs: NodeSpec[];
+          try {
+            specs = await readNodes(o.nodes);
+          } catch (error) {
+            if (error instanceof InputError) throw new UsageError(error.message);
+            throw error;
+          }
+          for (const s of specs) state.setOffer(s.name, { offer: offerOf(s), hostname: s.name });
+        } else {
+          const api = new ClientNodeKubeApi(loadKubeConfig(o.kubeconfig !== undefined ? { kubeconfig: o.kubeconfig } : process.env.KUBERNETES_SERVICE_HOST ? { inCluster: true } : {}));
+          state.syncNodes((await api.listNodes(NODE_POOL_LABEL)).items);
+          state.syncPods((await api.listPods('nmaas.io/app')).items);
+        }
+        report = nodesReport(state);
+      }
+      process.stdout.write(o.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${formatNodesReport(report)}\n`);
+      if (report.ignored.length > 0) process.exitCode = 1;
+    });
+
+  g.command('chart')
+    .description("write the scheduler's own Helm chart (cdk8s-synthesised) into a folder the catalogue can package")
+    .requiredOption('-o, --out <dir>', 'output folder (the chart goes to <dir>/nmaas-scheduler)')
+    .option('--image <repository:tag>', 'default image in values.yaml')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (o: { out: string; image?: string; format: string }) => {
+      let image: { repository: string; tag: string } | undefined;
+      if (o.image !== undefined) {
+        const m = /^(.+):([\w][\w.-]{0,127})$/.exec(o.image);
+        if (!m) throw new UsageError(`--image must be repository:tag, got ${o.image}`);
+        image = { repository: m[1]!, tag: m[2]! };
+      }
+      const result = await writeSchedulerChart(o.out, image ? { image } : {});
+      process.stdout.write(o.format === 'json' ? `${JSON.stringify(result)}\n` : `wrote chart ${result.name} ${result.version} to ${result.chartDir}\n`);
+    });
+}

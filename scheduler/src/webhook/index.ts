@@ -1,0 +1,17 @@
+/** Public API of the admission webhook, its Kubernetes API layer and the scheduler's own chart. */
+export { startClusterReplica, startDevReplica, type ClusterReplicaOptions, type Replica, type ReplicaOptions } from './runtime.js';
+export { WebhookServer, MAX_BODY_BYTES, type Leadership, type WebhookServerOptions } from './server.js';
+export { Decider, type DeciderOptions } from './decider.js';
+export { SchedulerState, BOOKING_ID_ANNOTATION, type StateOptions, type Tracked } from './state.js';
+export { parseReview, reviewResponse, BadReview, type Outcome, type ReviewRequest } from './admission-review.js';
+export { decisionPatch, contradictions, type JsonPatchOp } from './patch.js';
+export { nodesReport, formatNodesReport, type NodesReport } from './nodes-report.js';
+export { generateCertificates, findOpenssl, type CertificateFiles } from './certificates.js';
+export { registerWebhookCommands, DEFAULT_DEV_NODES } from './commands.js';
+export type { KubeApi, KubeObject, Lease, Node, Pod, ObjectList, WatchOptions, WatchHandle } from '../kube/types.js';
+export { KubeApiError, isConflict, isNotFound } from '../kube/types.js';
+export { ClientNodeKubeApi, loadKubeConfig, type KubeConnection } from '../kube/client-node-api.js';
+export { FakeApiServer, type FakeApiServerOptions } from '../kube/fake-api-server.js';
+export { LeaderElector, LEADER_URL_ANNOTATION, type LeaderElectionOptions } from '../kube/leader-election.js';
+export { Reflector } from '../kube/reflector.js';
+export { writeSchedulerChart, chartFiles as schedulerChartFiles, type SchedulerChartOptions } from '../chart/render.js';
