@@ -1,0 +1,84 @@
+/**
+ * The CLI end to end: `nmaas scheduler serve --dev --nodes nodes.json` in a child process, an
+ * admission over HTTPS, `nmaas scheduler nodes --server` showing the booking, a clean SIGTERM stop;
+ * plus the argument errors (exit 2) and `scheduler chart`.
+ */
+import { spawn, execFile, execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tool } from '@nmaas/sdk/testing';
+import { REPO_ROOT, admissionReview, contract, contractPod, post } from './testing.js';
+
+const run = promisify(execFile);
+const CLI = path.join(REPO_ROOT, 'cli', 'dist', 'main.js');
+const openssl = tool('openssl', 'apt-get install openssl');
+
+async function nmaas(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('nmaas scheduler serve / nodes / chart', () => {
+  beforeAll(() => {
+    execFileSync('npx', ['tsc', '-b', 'cli'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  }, 600_000);
+
+  it.skipIf(openssl.skip)('serves in dev mode, places a pod, reports it, stops on SIGTERM', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'nmaas-cli-'));
+    const nodesFile = path.join(dir, 'nodes.json');
+    await writeFile(nodesFile, JSON.stringify({ nodes: [{ name: 'lab-1', labels: { 'nmaas.io/pool': 'lab' }, capacity: { cpu: 1000, memory: 2048, bandwidth: 100 } }] }));
+    const child = spawn(process.execPath, [CLI, 'scheduler', 'serve', '--dev', '--nodes', nodesFile, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    const started = new Promise<{ url: string; ca: string }>((resolve, reject) => {
+      let ca = '';
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        for (const line of stderr.split('\n')) {
+          if (!line.startsWith('{')) continue;
+          const entry = JSON.parse(line) as { message: string; url?: string; ca?: string };
+          if (entry.ca) ca = entry.ca;
+          if (entry.message.startsWith('serving') && entry.url) resolve({ url: entry.url, ca });
+        }
+      });
+      child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+    });
+    const { url, ca } = await started;
+    const review = await post(url, JSON.stringify(admissionReview(contractPod(contract('cli-app')))), { ca: await readFile(ca) });
+    expect(review.json().response.allowed).toBe(true);
+    const report = await nmaas('scheduler', 'nodes', '--server', url, '--ca-file', ca, '--format', 'json');
+    expect(report.code).toBe(0);
+    const json = JSON.parse(report.stdout);
+    expect(json.pools[0].pool).toBe('lab');
+    expect(json.pools[0].nodes[0].bookings.map((b: { app: string }) => b.app)).toEqual(['cli-app']);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 60_000);
+
+  it('exits 2 with a message on bad arguments or unreadable input', async () => {
+    const noCert = await nmaas('scheduler', 'serve');
+    expect(noCert.code).toBe(2);
+    expect(noCert.stderr).toMatch(/--cert and --key are required/);
+    const badNodes = await nmaas('scheduler', 'nodes', '--nodes', '/nonexistent/nodes.json');
+    expect(badNodes.code).toBe(2);
+    expect(badNodes.stderr).toMatch(/nodes/);
+    const badPort = await nmaas('scheduler', 'serve', '--dev', '--port', 'x');
+    expect(badPort.code).toBe(2);
+  });
+
+  it('writes the chart folder', async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'nmaas-cli-chart-'));
+    const r = await nmaas('scheduler', 'chart', '-o', out, '--image', 'registry.example/nmaas/scheduler:1.2.3', '--format', 'json');
+    expect(r.code).toBe(0);
+    const { chartDir } = JSON.parse(r.stdout) as { chartDir: string };
+    expect(await readFile(path.join(chartDir, 'values.yaml'), 'utf8')).toContain('repository: registry.example/nmaas/scheduler');
+  });
+});
