@@ -34,6 +34,7 @@ export interface ClusterReplicaOptions extends ReplicaOptions {
 export interface Replica {
   url: string;
   state: SchedulerState;
+  decider: Decider;
   server: WebhookServer;
   leader?: LeaderElector;
   ready(): boolean;
@@ -99,6 +100,7 @@ export async function startClusterReplica(options: ClusterReplicaOptions): Promi
   return {
     url,
     state,
+    decider,
     server,
     leader,
     ready,
@@ -124,6 +126,7 @@ export async function startDevReplica(options: ReplicaOptions & { nodes: Node[];
   return {
     url,
     state,
+    decider,
     server,
     ready: () => true,
     stop: () => server.close(),
