@@ -4,7 +4,8 @@
  * printing the run's result and metrics. Exit codes: 0 ok, 1 the single run failed or timed out,
  * 2 bad arguments, an invalid nmaas.yaml, a bad parameter or an app that cannot be loaded.
  */
-import { Option, type Command } from 'commander';
+// Type-only: the SDK must not load commander inside every measurement container (idle memory).
+import type { Command } from 'commander';
 import { ContractError } from '../contract.js';
 import { ManifestError } from '../model/manifest.js';
 import { CONFIG_ENV, ConfigError, readConfigFile, resolveConfig } from '../runtime/config.js';
@@ -37,14 +38,14 @@ const isInputError = (error: unknown) =>
   error instanceof ManifestError || error instanceof ConfigError || error instanceof AppLoadError || error instanceof ContractError || error instanceof UsageError;
 
 export function registerRunCommand(program: Command): void {
-  program
-    .command('run')
+  const run = program.command('run');
+  run
     .description('run a built measurement app locally: on its schedule, or once with --once')
     .argument('<app-dir>', 'app folder holding nmaas.yaml and package.json (built: its "main" must exist)')
     .option('--once', 'run the measurement once now, print its result and metrics, exit 1 if it failed')
     .option('--port <port>', 'port for /metrics, /healthz, /readyz and /results (default 9464 or NMAAS_METRICS_PORT; 0 picks one)')
     .option('--param <name=value>', 'set a parameter (repeatable); lists as a,b or a JSON array', collectParam, [])
-    .addOption(new Option('--format <format>', 'output of --once').choices(['text', 'json']).default('text'))
+    .addOption(run.createOption('--format <format>', 'output of --once').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',
       `\nConfiguration: parameter defaults from nmaas.yaml, then $${CONFIG_ENV} (JSON file) when set, then NMAAS_PARAM_<NAME> env vars, then --param.\nExit codes: 0 ok, 1 the --once run failed or timed out, 2 bad arguments or an app/configuration that is not valid.`,

@@ -23,5 +23,5 @@ export {
   type ConfigSources,
 } from './config.js';
 export { loadRunnableApp, importMeasurement, appMainFile, AppLoadError, MANIFEST_ENV, APP_DIR_ENV, DEFAULT_APP_DIR, type RunnableApp } from './load-app.js';
-export { DEFAULT_METRICS_PORT, PORT_ENV } from './server.js';
-export { serveApp, GRACE_ENV, DEFAULT_GRACE_SECONDS } from './serve.js';
+export { startServer, DEFAULT_METRICS_PORT, PORT_ENV, type ServerState, type MetricsServer } from './server.js';
+export { serveApp, GRACE_ENV, DEFAULT_GRACE_SECONDS, MAX_SERIES_ENV } from './serve.js';

@@ -14,7 +14,8 @@ const USAGE = `usage: nmaas-app [--port <port>] [app-dir]
 
 Runs the NMaaS measurement app in app-dir (default $${APP_DIR_ENV} or ${DEFAULT_APP_DIR}) on its schedule.
 Environment: NMAAS_MANIFEST, NMAAS_CONFIG (default /etc/nmaas/config.json), NMAAS_METRICS_PORT (9464),
-NMAAS_PHASE_SECONDS, NMAAS_NODE_NAME, NMAAS_PARAM_<NAME>, NMAAS_GRACE_SECONDS (25).
+NMAAS_PHASE_SECONDS, NMAAS_NODE_NAME, NMAAS_PARAM_<NAME>, NMAAS_GRACE_SECONDS (25),
+NMAAS_MAX_SERIES_PER_METRIC (1000).
 `;
 
 async function main(argv: string[]): Promise<void> {

@@ -10,6 +10,7 @@
 import { Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
 import type { MetricDeclaration } from '../model/schema.js';
 import type { DeclaredMetrics, RunOutcome } from './measurement.js';
+import { renderRegistry } from './exposition.js';
 
 export type CountedOutcome = RunOutcome | 'skipped';
 export const RUN_OUTCOMES: readonly CountedOutcome[] = ['success', 'failure', 'timeout', 'skipped'];
@@ -44,8 +45,6 @@ export class AppMetrics {
   readonly dropped: Counter<'metric'>;
   readonly declared: DeclaredMetrics;
   private readonly byName = new Map<string, { type: MetricDeclaration['type']; handle: AnyMetric }>();
-  private readonly counterNames = new Map<Counter<string>, string>();
-  private renderQueue: Promise<unknown> = Promise.resolve();
 
   constructor(options: AppMetricsOptions) {
     const registers = [this.registry];
@@ -73,9 +72,6 @@ export class AppMetrics {
         onDrop();
       });
       this.byName.set(decl.name, { type: decl.type, handle });
-    }
-    for (const metric of this.registry.getMetricsAsArray()) {
-      if (metric instanceof Counter) this.counterNames.set(metric, (metric as unknown as { name: string }).name);
     }
     const lookup = <T extends AnyMetric>(name: string, type: MetricDeclaration['type']): T => {
       const entry = this.byName.get(name);
@@ -147,23 +143,12 @@ export class AppMetrics {
   }
 
   /**
-   * Renders the registry in Prometheus text (0.0.4) or OpenMetrics. prom-client fixes the format
-   * per registry and, for OpenMetrics, renames counters in place (drops `_total`); renders are
-   * therefore serialised and the names restored after each one.
+   * Renders the registry in Prometheus text (0.0.4) or OpenMetrics, with the SDK's renderer
+   * (exposition.ts): faster than prom-client's and free of its in-place counter renaming.
    */
-  render(openMetrics: boolean): Promise<{ contentType: string; body: string }> {
-    const job = this.renderQueue.then(async () => {
-      const contentType = openMetrics ? Registry.OPENMETRICS_CONTENT_TYPE : Registry.PROMETHEUS_CONTENT_TYPE;
-      this.registry.setContentType(contentType as typeof Registry.PROMETHEUS_CONTENT_TYPE);
-      try {
-        return { contentType, body: await this.registry.metrics() };
-      } finally {
-        for (const [metric, name] of this.counterNames) (metric as unknown as { name: string }).name = name;
-        this.registry.setContentType(Registry.PROMETHEUS_CONTENT_TYPE as typeof Registry.PROMETHEUS_CONTENT_TYPE);
-      }
-    });
-    this.renderQueue = job.catch(() => undefined);
-    return job;
+  async render(openMetrics: boolean): Promise<{ contentType: string; body: string }> {
+    const contentType = openMetrics ? Registry.OPENMETRICS_CONTENT_TYPE : Registry.PROMETHEUS_CONTENT_TYPE;
+    return { contentType, body: await renderRegistry(this.registry, openMetrics) };
   }
 }
 

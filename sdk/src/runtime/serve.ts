@@ -15,6 +15,8 @@ import { DEFAULT_METRICS_PORT, PORT_ENV } from './server.js';
 /** Seconds the runtime allows itself to stop (Kubernetes' default grace period is 30 s). */
 export const GRACE_ENV = 'NMAAS_GRACE_SECONDS';
 export const DEFAULT_GRACE_SECONDS = 25;
+/** Cap on label sets per declared metric (see metrics.ts). */
+export const MAX_SERIES_ENV = 'NMAAS_MAX_SERIES_PER_METRIC';
 
 export interface ServeOptions {
   appDir: string;
@@ -50,6 +52,13 @@ export function parseGraceSeconds(env: NodeJS.ProcessEnv): number {
   return Number(text);
 }
 
+export function parseMaxSeries(env: NodeJS.ProcessEnv): number | undefined {
+  const text = env[MAX_SERIES_ENV];
+  if (text === undefined || text === '') return undefined;
+  if (!/^[1-9]\d{0,6}$/.test(text)) throw new UsageError(`${MAX_SERIES_ENV} must be a whole number from 1 to 9999999, not ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
 export async function serveApp(options: ServeOptions): Promise<{ app: RunnableApp; runtime: Runtime }> {
   const env = options.env ?? process.env;
   const app = await loadRunnableApp(options.appDir, options.manifestFile);
@@ -61,6 +70,7 @@ export async function serveApp(options: ServeOptions): Promise<{ app: RunnableAp
     textParams: options.textParams ? { source: '--param', values: options.textParams } : undefined,
   });
   const phaseSeconds = decodePhaseEnv(env[PHASE_ENV]);
+  const maxSeriesPerMetric = parseMaxSeries(env);
   const port = options.port ?? (env[PORT_ENV] ? parsePort(env[PORT_ENV], PORT_ENV) : DEFAULT_METRICS_PORT);
   const runtime = await startRuntime({
     manifest: app.manifest,
@@ -72,6 +82,7 @@ export async function serveApp(options: ServeOptions): Promise<{ app: RunnableAp
     host: options.host,
     logSink: options.logSink,
     node: env.NMAAS_NODE_NAME || undefined,
+    maxSeriesPerMetric,
   });
   return { app, runtime };
 }
