@@ -20,9 +20,19 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
  */
 export const PACKED_WORKSPACES = ['sdk', 'charts-gen', 'validator', 'catalogue', 'scheduler', 'cli', 'create-nmaas-app'] as const;
 
+/**
+ * The environment of a developer's shell: without what `npm test` and vitest set for this
+ * repository (npm_config_*, npm_package_*, VITEST_*, NODE_ENV), which would leak into the new
+ * project's own npm and vitest.
+ */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(npm_|vitest|init_cwd$|node_env$|test$)/i.test(key)));
+  return { ...env, ...extra };
+}
+
 export async function npm(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
   try {
-    return await execFileAsync('npm', args, { cwd, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+    return await execFileAsync('npm', args, { cwd, env: cleanEnv(env), maxBuffer: 64 * 1024 * 1024 });
   } catch (error) {
     const e = error as Error & { stdout?: string; stderr?: string };
     throw new Error(`npm ${args.join(' ')} failed in ${cwd}:\n${e.stdout ?? ''}\n${e.stderr ?? e.message}`);
