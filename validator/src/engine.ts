@@ -42,6 +42,9 @@ const isArchiveRule = (r: Rule): r is ArchiveRule => r.meta.scope === 'archive';
 const isChartRule = (r: Rule): r is ChartRule => r.meta.scope === 'chart';
 const isObjectsRule = (r: Rule): r is ObjectsRule => r.meta.scope === 'objects';
 
+/** Concurrent helm processes per validation. */
+const RENDER_CONCURRENCY = Math.min(4, os.availableParallelism());
+
 const SEVERITY_RANK: Record<Severity, number> = { error: 2, warning: 1, info: 0 };
 
 function finalize(rule: Rule, draft: Draft, app: string | undefined, valueSet?: string): Finding {
@@ -217,18 +220,23 @@ export async function validate(target: string, options: ValidateOptions = {}): P
       const sets = boundValueSets(schema, defaults).filter((s) => !options.defaultsOnly || s.name === 'defaults');
       chart.renderErrors = [];
       const queue = [...sets];
-      while (queue.length > 0) {
-        const set = queue.shift()!;
-        const r = await renderChart(renderDir, chartName, set, work, options.helmVersion);
-        report.valueSets.push(set.name);
-        if (r.error === undefined) {
-          objectsBySet.push({ name: set.name, objects: r.objects.map((o) => ({ ...o, valueSets: [set.name] })) });
-          continue;
+      const results = new Map<string, Awaited<ReturnType<typeof renderChart>>>();
+      // helm runs as separate processes: render value sets in parallel, up to the cores we have.
+      const worker = async () => {
+        for (let set = queue.shift(); set !== undefined; set = queue.shift()) {
+          const r = await renderChart(renderDir, chartName, set, work, options.helmVersion);
+          results.set(set.name, r);
+          // A refused combination still leaves each group's bounds to check: render them one group at a time.
+          if (r.error !== undefined && r.refused && Object.keys(set.values).length > 1) queue.push(...splitValueSet(set));
         }
-        chart.renderErrors.push({ valueSet: set.name, message: r.error, refused: r.refused === true });
-        // A refused combination still leaves each group's bounds to check: render them one group at a time.
-        const keys = Object.keys(set.values);
-        if (r.refused && keys.length > 1) queue.push(...splitValueSet(set));
+      };
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(RENDER_CONCURRENCY, sets.length)) }, worker));
+      // Report in a stable order whatever finished first.
+      for (const name of [...results.keys()].sort((a, b) => (a === 'defaults' ? -1 : b === 'defaults' ? 1 : a.localeCompare(b)))) {
+        const r = results.get(name)!;
+        report.valueSets.push(name);
+        if (r.error === undefined) objectsBySet.push({ name, objects: r.objects.map((o) => ({ ...o, valueSets: [name] })) });
+        else chart.renderErrors.push({ valueSet: name, message: r.error, refused: r.refused === true });
       }
     }
 

@@ -82,7 +82,8 @@ function walk(schema: Json, defaults: unknown, side: Side, out: Json): boolean {
       continue;
     }
     const b = leafBound(s, current, side);
-    if (b.set) {
+    // A bound equal to the default adds nothing the defaults render has not shown.
+    if (b.set && JSON.stringify(b.value) !== JSON.stringify(current)) {
       out[key] = b.value;
       any = true;
     }
