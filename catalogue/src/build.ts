@@ -7,7 +7,7 @@
  * build killed at any point leaves the previous index, and every file it names, intact.
  */
 import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { ManifestError } from '@nmaas/sdk';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { archiveEntries, chartFromArchive, loadChartDir, type LoadedChart } from './chart-source.js';
 import { packageFileName, type ChartMetadata } from './chart-metadata.js';
@@ -105,7 +105,14 @@ async function prepare(input: string, options: BuildOptions, layout: Layout, wor
       try {
         chartDir = await synthesize(abs, workDir);
       } catch (error) {
-        if (error instanceof ManifestError) throw new BuildRefusedError(`${error.file} is not a valid NMaaS app`, error.issues.map((i) => `${i.line !== undefined ? `line ${i.line} ` : ''}${i.path || '(top level)'}: ${i.message}`));
+        // @nmaas/sdk's ManifestError, recognised by shape so the sdk is not loaded for chart-only builds.
+        const manifestError = error as { name?: string; file?: string; issues?: { path: string; message: string; line?: number }[] };
+        if (manifestError.name === 'ManifestError' && Array.isArray(manifestError.issues)) {
+          throw new BuildRefusedError(
+            `${manifestError.file ?? abs} is not a valid NMaaS app`,
+            manifestError.issues.map((i) => `${i.line !== undefined ? `line ${i.line} ` : ''}${i.path || '(top level)'}: ${i.message}`),
+          );
+        }
         throw error;
       }
     }
@@ -153,6 +160,8 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, 
 }
 
 async function fileDigest(file: string): Promise<string | null> {
+  // existsSync first: building into a fresh repository would otherwise throw (and capture a stack for) one ENOENT per chart.
+  if (!existsSync(file)) return null;
   try {
     return sha256Hex(await readFile(file));
   } catch {
@@ -233,37 +242,42 @@ export async function buildRepository(options: BuildOptions): Promise<BuildResul
     }
     if (problems.length > 0) throw new BuildRefusedError(`refused to change published charts in ${repoDir}`, problems);
 
-    const charts: BuiltChart[] = [];
     let indexChanged = indexText === null;
-    for (const p of seen.values()) {
+    const madeDirs = new Map<string, Promise<void>>([[repoDir, Promise.resolve()]]);
+    // Files are written in parallel (their fsyncs overlap); the index, written last, is what publishes them.
+    const charts = await mapLimit([...seen.values()], 16, async (p): Promise<BuiltChart> => {
       const { name, version } = p.metadata;
       const file = path.join(repoDir, ...p.url.split('/'));
       const published = findEntry(index, name, version);
-      await mkdir(path.dirname(file), { recursive: true });
+      const dir = path.dirname(file);
+      // One mkdir per folder, shared by the charts written into it concurrently.
+      if (!madeDirs.has(dir)) madeDirs.set(dir, mkdir(dir, { recursive: true }).then(() => undefined));
+      await madeDirs.get(dir);
       // A published file that went missing or was damaged is restored from the identical bytes.
       if ((await fileDigest(file)) !== p.digest) await writeFileAtomic(file, p.bytes);
       if (layout === 'rancher-git') {
         const dir = path.join(repoDir, unpackedDir(name, version));
-        const exists = (await stat(path.join(dir, 'Chart.yaml')).catch(() => null)) !== null;
+        const exists = existsSync(path.join(dir, 'Chart.yaml'));
         if (!published || !exists) await writeUnpacked(repoDir, p);
       }
       let provenance: string | undefined;
       if (options.signingKey) {
         provenance = `${file}.prov`;
-        const hasProv = (await stat(provenance).catch(() => null)) !== null;
+        const hasProv = existsSync(provenance);
         if (!published || !hasProv) {
           await writeFileAtomic(provenance, await signProvenance(options.signingKey, p.metadata, packageFileName(p.metadata), p.digest, clock));
         }
       }
-      if (!published) {
-        const list = index.entries[name] ?? [];
-        list.push(makeEntry(p.metadata, p.url, clock.toISOString(), p.digest));
-        index.entries[name] = list;
-        indexChanged = true;
-      }
       const status: ChartStatus = published ? 'unchanged' : 'added';
       progress({ type: 'written', name, version, status });
-      charts.push({ name, version, source: p.input, kind: p.kind, file, url: p.url, digest: p.digest, status, findings: p.findings, ...(provenance ? { provenance } : {}) });
+      return { name, version, source: p.input, kind: p.kind, file, url: p.url, digest: p.digest, status, findings: p.findings, ...(provenance ? { provenance } : {}) };
+    });
+    for (const [i, p] of [...seen.values()].entries()) {
+      if (charts[i]!.status !== 'added') continue;
+      const list = index.entries[p.metadata.name] ?? [];
+      list.push(makeEntry(p.metadata, p.url, clock.toISOString(), p.digest));
+      index.entries[p.metadata.name] = list;
+      indexChanged = true;
     }
     if (indexChanged) {
       index.generated = clock.toISOString();

@@ -5,8 +5,9 @@
  * failsafe schema (every scalar a string) and convert the few non-string fields ourselves.
  */
 import path from 'node:path';
-import semver from 'semver';
-import { parse } from 'yaml';
+import semverValid from 'semver/functions/valid.js';
+import { yaml } from './lazy-yaml.js';
+import { parseChartYamlFast } from './chart-yaml-fast.js';
 
 export interface ChartMaintainer {
   name?: string;
@@ -87,9 +88,9 @@ function record(v: unknown): Record<string, unknown> | undefined {
 
 /** Parses and validates Chart.yaml text. `where` names the file in errors. */
 export function parseChartYaml(text: string, where: string): ChartMetadata {
-  let raw: unknown;
+  let raw: unknown = parseChartYamlFast(text);
   try {
-    raw = parse(text, { schema: 'failsafe', uniqueKeys: true });
+    raw ??= yaml().parse(text, { schema: 'failsafe', uniqueKeys: true });
   } catch (error) {
     throw new ChartError(where, `is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }
@@ -166,7 +167,7 @@ export function validateMetadata(m: ChartMetadata, where: string): void {
     throw new ChartError(where, `name ${JSON.stringify(m.name)} must not contain a path separator or be . or ..`);
   }
   if (m.version === '') throw new ChartError(where, 'version is required (a semantic version such as 1.0.0)');
-  if (semver.valid(m.version) === null) throw new ChartError(where, `version ${m.version} is not a semantic version; use MAJOR.MINOR.PATCH such as 1.0.0`);
+  if (semverValid(m.version) === null) throw new ChartError(where, `version ${m.version} is not a semantic version; use MAJOR.MINOR.PATCH such as 1.0.0`);
   if (m.type !== undefined && m.type !== 'application' && m.type !== 'library') {
     throw new ChartError(where, `type ${m.type} is invalid; use application or library`);
   }

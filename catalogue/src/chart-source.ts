@@ -6,7 +6,8 @@
  * does; `.helmignore` applies. Helm orders subcharts by map iteration (random); we sort them by
  * name so the bytes are reproducible.
  */
-import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseChartYaml, ChartError, type ChartMetadata } from './chart-metadata.js';
 import { DEFAULT_IGNORE_RULES, isIgnored, parseHelmignore, type IgnoreRule } from './helmignore.js';
@@ -29,39 +30,46 @@ export interface LoadedChart {
 
 const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
-/** Walks `root` like Go's filepath.Walk with symlinks followed (Helm uses sympath.Walk), applying ignore rules. */
+/**
+ * Walks `root` like Go's filepath.Walk with symlinks followed (Helm uses sympath.Walk), applying
+ * ignore rules. Directory listings and reads are issued concurrently (they are I/O-bound; a
+ * 200-chart build spent most of its time waiting on them one by one) and assembled in walk order.
+ */
 async function walk(root: string, rules: IgnoreRule[]): Promise<ChartFile[]> {
-  const realRoot = await realpath(root);
-  const out: ChartFile[] = [];
-  async function visit(dir: string, rel: string): Promise<void> {
-    const names = (await readdir(dir)).sort(byteOrder);
-    for (const name of names) {
-      const full = path.join(dir, name);
-      const relPath = rel === '' ? name : `${rel}/${name}`;
-      let info = await lstat(full);
-      if (info.isSymbolicLink()) {
-        // Follow links only when they stay inside the chart: a link out of it would package
-        // files the chart's author never reviewed.
-        const target = await realpath(full).catch(() => null);
-        if (target === null) throw new ChartError(full, 'is a broken symbolic link; remove it or add it to .helmignore');
-        if (target !== realRoot && !target.startsWith(realRoot + path.sep)) {
-          throw new ChartError(full, `is a symbolic link to ${target}, outside the chart; copy the file into the chart instead`);
+  const realRoot = realpathSync.native(root);
+  const visit = async (dir: string, rel: string): Promise<ChartFile[]> => {
+    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => byteOrder(a.name, b.name));
+    const parts = await Promise.all(
+      entries.map(async (entry): Promise<ChartFile[]> => {
+        const full = path.join(dir, entry.name);
+        const relPath = rel === '' ? entry.name : `${rel}/${entry.name}`;
+        let isDir = entry.isDirectory();
+        let isFile = entry.isFile();
+        if (entry.isSymbolicLink()) {
+          // Follow links only when they stay inside the chart: a link out of it would package
+          // files the chart's author never reviewed.
+          let target: string;
+          try {
+            target = realpathSync.native(full);
+          } catch {
+            throw new ChartError(full, 'is a broken symbolic link; remove it or add it to .helmignore');
+          }
+          if (target !== realRoot && !target.startsWith(realRoot + path.sep)) {
+            throw new ChartError(full, `is a symbolic link to ${target}, outside the chart; copy the file into the chart instead`);
+          }
+          const info = statSync(full);
+          isDir = info.isDirectory();
+          isFile = info.isFile();
         }
-        info = await stat(full);
-      }
-      if (info.isDirectory()) {
-        if (isIgnored(rules, relPath, true)) continue;
-        await visit(full, relPath);
-      } else if (info.isFile()) {
-        if (isIgnored(rules, relPath, false)) continue;
-        out.push({ name: relPath, data: await readFile(full) });
-      } else if (!isIgnored(rules, relPath, false)) {
+        if (isDir) return isIgnored(rules, relPath, true) ? [] : visit(full, relPath);
+        if (isFile) return isIgnored(rules, relPath, false) ? [] : [{ name: relPath, data: await readFile(full) }];
+        if (isIgnored(rules, relPath, false)) return [];
         throw new ChartError(full, 'is not a regular file (device, socket or pipe); Helm cannot package it — remove it or add it to .helmignore');
-      }
-    }
-  }
-  await visit(root, '');
-  return out;
+      }),
+    );
+    return parts.flat();
+  };
+  return visit(root, '');
 }
 
 /** Sorts a flat list of chart files (relative names) into a chart, as Helm's LoadFiles + save do. */
@@ -132,10 +140,10 @@ export async function chartFromArchive(tgz: Buffer, source: string): Promise<Loa
 /** Loads a chart folder (reads `.helmignore` and Helm's default rules). */
 export async function loadChartDir(dir: string): Promise<LoadedChart> {
   const root = path.resolve(dir);
-  const info = await stat(root).catch(() => null);
-  if (!info?.isDirectory()) throw new ChartError(root, 'is not a folder');
+  if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new ChartError(root, 'is not a folder');
   let rules = DEFAULT_IGNORE_RULES;
-  const ignoreText = await readFile(path.join(root, '.helmignore'), 'utf8').catch(() => null);
+  const ignoreFile = path.join(root, '.helmignore');
+  const ignoreText = existsSync(ignoreFile) ? readFileSync(ignoreFile, 'utf8') : null;
   if (ignoreText !== null) rules = [...parseHelmignore(ignoreText, path.join(root, '.helmignore')), ...DEFAULT_IGNORE_RULES];
   return chartFromFiles(await walk(root, rules), root);
 }

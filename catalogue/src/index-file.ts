@@ -4,9 +4,10 @@
  * entries are written newest first, keys in the order Go's YAML encoder uses (sorted), and
  * strings quoted by YAML 1.1 rules so `yes`/`on` never turn into booleans for Go.
  */
-import { Document, parse } from 'yaml';
-import semver from 'semver';
+import { yaml } from './lazy-yaml.js';
+import semverRcompare from 'semver/functions/rcompare.js';
 import { validateMetadata, type ChartMetadata } from './chart-metadata.js';
+import { toYamlSorted } from './yaml-emit.js';
 
 export interface ChartVersionEntry extends ChartMetadata {
   urls: string[];
@@ -54,7 +55,7 @@ export function parseIndex(text: string, file: string): IndexFile {
   let data: unknown;
   try {
     // YAML 1.2 core schema: timestamps stay strings, so entries written by other tools keep their exact `created`.
-    data = parse(text, { uniqueKeys: true });
+    data = yaml().parse(text, { uniqueKeys: true });
   } catch (error) {
     throw new IndexError(file, `is not valid YAML (${(error as Error).message.split('\n')[0]}); restore it from backup or rebuild the repository`);
   }
@@ -86,29 +87,18 @@ export function parseIndex(text: string, file: string): IndexFile {
   return { apiVersion: 'v1', generated, entries };
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key]);
-    return out;
-  }
-  return value;
-}
-
 /** Entries of every chart sorted newest first (Helm's SortEntries); chart names sorted. */
 export function sortIndex(index: IndexFile): IndexFile {
   const entries: Record<string, ChartVersionEntry[]> = {};
   for (const name of Object.keys(index.entries).sort()) {
-    entries[name] = [...index.entries[name]!].sort((a, b) => semver.rcompare(a.version, b.version));
+    entries[name] = [...index.entries[name]!].sort((a, b) => semverRcompare(a.version, b.version));
   }
   return { ...index, entries };
 }
 
 export function stringifyIndex(index: IndexFile): string {
   const sorted = sortIndex(index);
-  const doc = new Document(sortKeys({ apiVersion: 'v1', entries: sorted.entries, generated: sorted.generated }), { version: '1.1' });
-  return doc.toString({ lineWidth: 0, indentSeq: true });
+  return toYamlSorted({ apiVersion: 'v1', entries: sorted.entries, generated: sorted.generated });
 }
 
 export function findEntry(index: IndexFile, name: string, version: string): ChartVersionEntry | undefined {

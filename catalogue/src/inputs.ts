@@ -3,11 +3,10 @@
  * into a chart by charts-gen) and packaged charts (.tgz). App folders and charts are checked by
  * the validator before they enter the catalogue.
  */
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { synthesizeChart } from '@nmaas/charts-gen';
-import { validate } from '@nmaas/validator';
 
 export type InputKind = 'chart' | 'app' | 'archive';
 
@@ -20,13 +19,13 @@ export class InputError extends Error {
 
 export async function classifyInput(input: string): Promise<InputKind> {
   const abs = path.resolve(input);
-  const info = await stat(abs).catch(() => null);
+  const info = statSync(abs, { throwIfNoEntry: false }) ?? null;
   if (info === null) throw new InputError(`${abs} does not exist; give an app folder (nmaas.yaml), a chart folder (Chart.yaml) or a chart .tgz`);
   if (info.isFile() && abs.endsWith('.tgz')) return 'archive';
   if (info.isDirectory()) {
-    const has = async (f: string) => (await stat(path.join(abs, f)).catch(() => null))?.isFile() === true;
-    if (await has('Chart.yaml')) return 'chart';
-    if (await has('nmaas.yaml')) return 'app';
+    const has = (f: string) => statSync(path.join(abs, f), { throwIfNoEntry: false })?.isFile() === true;
+    if (has('Chart.yaml')) return 'chart';
+    if (has('nmaas.yaml')) return 'app';
   }
   throw new InputError(`${abs} is neither an app folder (nmaas.yaml), a chart folder (Chart.yaml) nor a chart .tgz`);
 }
@@ -34,6 +33,9 @@ export async function classifyInput(input: string): Promise<InputKind> {
 /** Turns an app folder into a chart folder under `workDir` (charts-gen's synthesizeChart). */
 export async function synthesize(appDir: string, workDir: string): Promise<string> {
   const out = await mkdtemp(path.join(workDir, 'synth-'));
+  // charts-gen (cdk8s) and the validator are loaded on first use: builds of ready-made charts
+  // with --no-validate never pay for them.
+  const { synthesizeChart } = await import('@nmaas/charts-gen');
   return (await synthesizeChart(path.resolve(appDir), out)).chartDir;
 }
 
@@ -51,6 +53,7 @@ export interface Finding {
 
 /** The validator's findings for `target` (an app folder, chart folder or .tgz). */
 export async function validateTarget(target: string): Promise<Finding[]> {
+  const { validate } = await import('@nmaas/validator');
   const report = await validate(target);
   return report.findings.map((f) => ({
     ruleId: f.ruleId,

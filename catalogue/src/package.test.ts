@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HELM_VERSIONS } from '@nmaas/charts-gen';
 import { archiveEntries, loadChartDir } from './chart-source.js';
 import { parseChartYaml } from './chart-metadata.js';
-import { ARCHIVE_MTIME, packArchive, readArchive, sha256Hex } from './tgz.js';
+import fc from 'fast-check';
+import { ARCHIVE_MTIME, fastHeader, packArchive, readArchive, sha256Hex, tarHeader } from './tgz.js';
 import { ALL_FIXTURES, fixture, helmTool, isolatedHelm, tempDir } from './testing/helpers.js';
 
 async function ourPackage(dir: string): Promise<Buffer> {
@@ -53,6 +54,21 @@ describe('reproducible packages', () => {
     expect(names[0]).toBe('with-sub/Chart.yaml');
     expect(new Set(names.map((n) => n.split('/')[0]))).toEqual(new Set(['with-sub']));
     expect(names).toContain('with-sub/charts/helper/Chart.yaml');
+  });
+
+  it('writes the same header bytes as the tar package', () => {
+    const pathArb = fc.string({ unit: fc.constantFrom(...'abcXYZ019-_./ ~'.split('')), minLength: 1, maxLength: 100 });
+    fc.assert(
+      fc.property(pathArb, fc.integer({ min: 0, max: 8 ** 10 - 1 }), (p, size) => {
+        const fast = fastHeader(p, size);
+        expect(fast).not.toBeNull();
+        expect(fast!.equals(tarHeader(p, size)[0]!)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(fastHeader('é/Chart.yaml', 1)).toBeNull();
+    expect(fastHeader('x'.repeat(101), 1)).toBeNull();
+    expect(fastHeader('x', 8 ** 10)).toBeNull();
   });
 
   it('keeps paths longer than USTAR allows through a PAX record', async () => {

@@ -4,12 +4,12 @@
  * inside a clear-signed block), then `files: {<name>-<version>.tgz: sha256:<hex>}`. Signed with
  * SHA-512 like Helm. `helm verify --keyring <binary keyring>` checks the signature and the digest.
  */
-import * as openpgp from 'openpgp';
-import { Document } from 'yaml';
+import type * as OpenPgp from 'openpgp';
+import { toYamlSorted } from './yaml-emit.js';
 import type { ChartMetadata } from './chart-metadata.js';
 
 export interface SigningKey {
-  key: openpgp.PrivateKey;
+  key: OpenPgp.PrivateKey;
   /** Primary key fingerprint, for reports. */
   fingerprint: string;
   userIds: string[];
@@ -19,7 +19,9 @@ export interface SigningKey {
 
 /** Reads an armored private key; `passphrase` decrypts it when it is protected. */
 export async function readSigningKey(armored: string, passphrase?: string, where = 'signing key'): Promise<SigningKey> {
-  let key: openpgp.PrivateKey;
+  // openpgp is large: loaded only when a build signs, so unsigned builds start faster.
+  const openpgp = await import('openpgp');
+  let key: OpenPgp.PrivateKey;
   try {
     key = await openpgp.readPrivateKey({ armoredKey: armored });
   } catch (error) {
@@ -42,24 +44,15 @@ export async function readSigningKey(armored: string, passphrase?: string, where
   return result;
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key]);
-    return out;
-  }
-  return value;
-}
-
 /** The clear-signed body Helm expects. */
 export function provenanceBody(metadata: ChartMetadata, fileName: string, digest: string): string {
-  const meta = new Document(sortKeys(metadata), { version: '1.1' }).toString({ lineWidth: 0 });
-  const files = new Document({ files: { [fileName]: `sha256:${digest}` } }, { version: '1.1' }).toString({ lineWidth: 0 });
+  const meta = toYamlSorted({ ...metadata });
+  const files = toYamlSorted({ files: { [fileName]: `sha256:${digest}` } });
   return `${meta}\n...\n${files}`;
 }
 
 export async function signProvenance(key: SigningKey, metadata: ChartMetadata, fileName: string, digest: string, date?: Date): Promise<string> {
+  const openpgp = await import('openpgp');
   const message = await openpgp.createCleartextMessage({ text: provenanceBody(metadata, fileName, digest) });
   return openpgp.sign({
     message,

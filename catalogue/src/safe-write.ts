@@ -9,8 +9,12 @@ import { randomBytes } from 'node:crypto';
 
 const TEMP_MARK = '.nmaas-tmp-';
 
+// One random tag per process plus a counter: unique without a crypto call per file.
+const PROCESS_TAG = randomBytes(4).toString('hex');
+let counter = 0;
+
 export function tempName(target: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}${TEMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`);
+  return path.join(path.dirname(target), `.${path.basename(target)}${TEMP_MARK}${process.pid}-${PROCESS_TAG}${(counter++).toString(36)}`);
 }
 
 export async function writeFileAtomic(target: string, data: Buffer | string): Promise<void> {

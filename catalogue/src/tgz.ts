@@ -6,7 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
-import { Header, Pax } from 'tar';
+// The subpath exports load only the header code, not all of tar (a measurable share of a CLI run).
+import { Header } from 'tar/header';
+import { Pax } from 'tar/pax';
 
 /** The mtime written into every tar header (2000-01-01T00:00:00Z): fixed so digests only depend on content. */
 export const ARCHIVE_MTIME = new Date(Date.UTC(2000, 0, 1));
@@ -28,7 +30,50 @@ function pad(size: number): Buffer {
   return Buffer.alloc(rest === 0 ? 0 : BLOCK - rest);
 }
 
+/** node-tar's numeric field format: zero-padded octal, a space, NUL. */
+function octal(block: Buffer, offset: number, length: number, value: number): void {
+  block.write(`${value.toString(8).padStart(length - 2, '0')} `, offset, 'latin1');
+}
+
+const MTIME_SECONDS = ARCHIVE_MTIME.getTime() / 1000;
+/** Every field but name, size and checksum is the same for every entry: encoded once. */
+const HEADER_TEMPLATE = (() => {
+  const block = Buffer.alloc(BLOCK);
+  octal(block, 100, 8, 0o644);
+  octal(block, 108, 8, 0);
+  octal(block, 116, 8, 0);
+  octal(block, 136, 12, MTIME_SECONDS);
+  block.write('0', 156, 'latin1');
+  block.write('ustar\u000000', 257, 'latin1');
+  octal(block, 329, 8, 0);
+  octal(block, 337, 8, 0);
+  return block;
+})();
+
+/**
+ * The common case (an ASCII path of at most 100 bytes, a file under 1 GiB) written directly; byte-identical to tar's
+ * Header.encode (a test checks), at a fraction of its cost on large builds. Returns null otherwise.
+ */
+export function fastHeader(path: string, size: number): Buffer | null {
+  if (path.length > 100 || size >= 8 ** 10 || !/^[\x20-\x7e]*$/.test(path)) return null;
+  const block = Buffer.from(HEADER_TEMPLATE);
+  block.write(path, 0, 'latin1');
+  octal(block, 124, 12, size);
+  block.fill(0x20, 148, 156);
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += block[i]!;
+  block.write(`${sum.toString(8).padStart(6, '0')} \0`, 148, 'latin1');
+  return block;
+}
+
 function fileHeader(path: string, size: number): Buffer[] {
+  const fast = fastHeader(path, size);
+  if (fast) return [fast];
+  return tarHeader(path, size);
+}
+
+/** The header as the tar package writes it, with a PAX record when the path needs one. */
+export function tarHeader(path: string, size: number): Buffer[] {
   const fields = { path, mode: 0o644, uid: 0, gid: 0, size, mtime: ARCHIVE_MTIME, type: 'File' as const, uname: '', gname: '' };
   const header = new Header(fields);
   const block = Buffer.alloc(BLOCK);

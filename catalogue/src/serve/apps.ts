@@ -7,7 +7,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parse } from 'yaml';
+import { yaml } from '../lazy-yaml.js';
 import { parseIndex, sortIndex, type ChartVersionEntry } from '../index-file.js';
 import { readArchive } from '../tgz.js';
 
@@ -91,7 +91,7 @@ async function summarise(repoDir: string, name: string, entries: ChartVersionEnt
       const files = readArchive(await readFile(file));
       const text = files.find((f) => f.path === `${name}/nmaas.yaml`);
       if (text) {
-        manifest = asRecord(parse(text.data.toString('utf8')));
+        manifest = asRecord(yaml().parse(text.data.toString('utf8')));
         const iconName = asString(manifest.icon);
         if (iconName && !/^https?:\/\//.test(iconName)) {
           const inChart = path.posix.normalize(iconName);

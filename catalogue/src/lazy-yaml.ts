@@ -1,0 +1,13 @@
+/**
+ * The `yaml` package, loaded on first use. It is the largest module a build loads, and the common
+ * path (Chart.yaml files the fast reader understands, a fresh repository) never needs it.
+ */
+import { createRequire } from 'node:module';
+
+type YamlModule = typeof import('yaml');
+let loaded: YamlModule | undefined;
+
+export function yaml(): YamlModule {
+  loaded ??= createRequire(import.meta.url)('yaml') as YamlModule;
+  return loaded;
+}
