@@ -1,0 +1,144 @@
+/**
+ * The time/resource fit of one instance on one node: which allowed phases keep every slot within
+ * capacity and the exclusive rule, and which of them packs best. One pass over the node's slots
+ * folded onto the instance's period: O(H + P), independent of how many instances the node holds.
+ */
+import { EXCLUSIVE_UNIT, SLOT_WORDS, type NodeState } from './node-state.js';
+import type { Shape } from './shape.js';
+
+/** Weight of "this slot was idle everywhere" against normalised load in the phase score. */
+const IDLE_WEIGHT = Number(process.env['NMAAS_TUNE_IDLE'] ?? 0.5);
+
+export class Scratch {
+  readonly bad: Uint8Array;
+  readonly load: Float64Array;
+  readonly idleRun: Float64Array;
+  readonly preBad: Int32Array;
+  readonly preLoad: Float64Array;
+  constructor(horizon: number) {
+    this.bad = new Uint8Array(horizon);
+    this.load = new Float64Array(horizon);
+    this.idleRun = new Float64Array(horizon);
+    this.preBad = new Int32Array(2 * horizon + 1);
+    this.preLoad = new Float64Array(2 * horizon + 1);
+  }
+}
+
+export interface PhaseFit {
+  phase: number;
+  /** Mean, over the active window, of the busiest repetition's normalised load (0..1): lower leaves more headroom. */
+  crowding: number;
+}
+
+/** Whether the idle reservation fits at all (every slot, active or not). */
+export function idleFits(node: NodeState, shape: Shape): boolean {
+  const peak = node.peak();
+  for (let r = 0; r < 3; r++) {
+    if (peak[r]! + node.idleSum[r]! + shape.idle[r]! > node.cap[r]!) return false;
+  }
+  return true;
+}
+
+/**
+ * Best allowed phase on this node, or null when none fits. With `pack` the phase whose slots are least
+ * crowded wins (every later instance adds its idle load to every slot, the busiest one included, so a
+ * flat profile keeps the node open longest); without it the earliest feasible phase wins.
+ */
+export function searchPhase(node: NodeState, shape: Shape, scratch: Scratch, pack: boolean): PhaseFit | null {
+  if (!idleFits(node, shape)) return null;
+  const cap = node.cap;
+  const lim0 = cap[0] - node.idleSum[0] - shape.run[0];
+  const lim1 = cap[1] - node.idleSum[1] - shape.run[1];
+  const lim2 = cap[2] - node.idleSum[2] - shape.run[2];
+  const P = shape.every;
+  const D = shape.duration;
+  const excl = shape.exclusive;
+  if (node.count === 0) {
+    return lim0 >= 0 && lim1 >= 0 && lim2 >= 0 ? { phase: shape.release, crowding: 0 } : null;
+  }
+  const peak = node.peak();
+  const trivially = peak[0] <= lim0 && peak[1] <= lim1 && peak[2] <= lim2 && (excl ? node.count === 0 : node.exclusiveCount === 0);
+  if (trivially && !pack) return { phase: shape.release, crowding: 0 };
+  const s = node.slots!;
+  const H = node.horizon;
+  const { bad, load, idleRun, preBad, preLoad } = scratch;
+  bad.fill(0, 0, P);
+  load.fill(0, 0, P);
+  idleRun.fill(0, 0, P);
+  const w0 = pack && cap[0] > 0 ? 1 / cap[0] : 0;
+  const w1 = pack && cap[1] > 0 ? 1 / cap[1] : 0;
+  const w2 = pack && cap[2] > 0 ? 1 / cap[2] : 0;
+  const wIdle = IDLE_WEIGHT / (H / P);
+  let j = 0;
+  for (let i = 0, end = H * SLOT_WORDS; i < end; i += SLOT_WORDS) {
+    const v0 = s[i]!, v1 = s[i + 1]!, v2 = s[i + 2]!, v3 = s[i + 3]!;
+    if (v0 > lim0 || v1 > lim1 || v2 > lim2 || (excl ? v3 !== 0 : v3 >= EXCLUSIVE_UNIT)) bad[j] = 1;
+    if (pack) {
+      // The worst repetition of each period offset decides: a phase is as crowded as its busiest slot.
+      let m = v0 * w0;
+      const m1 = v1 * w1, m2 = v2 * w2;
+      if (m1 > m) m = m1;
+      if (m2 > m) m = m2;
+      if (m > load[j]!) load[j] = m;
+      // Keep idle time in one piece for exclusive runs: prefer offsets where others already run.
+      if ((v3 & 0xffff) === 0) idleRun[j] = idleRun[j]! + wIdle;
+    }
+    if (++j === P) j = 0;
+  }
+  const span = P + D;
+  preBad[0] = 0;
+  preLoad[0] = 0;
+  for (let i = 0, k = 0; i < span; i++) {
+    preBad[i + 1] = preBad[i]! + bad[k]!;
+    preLoad[i + 1] = preLoad[i]! + load[k]! + idleRun[k]!;
+    if (++k === P) k = 0;
+  }
+  let best = -1;
+  let bestScore = -Infinity;
+  for (let k = 0, phase = shape.release; k <= shape.kmax; k++) {
+    if (preBad[phase + D] === preBad[phase]) {
+      if (!pack) return { phase, crowding: 0 };
+      const score = preLoad[phase]! - preLoad[phase + D]!;
+      if (score > bestScore + 1e-12) {
+        bestScore = score;
+        best = phase;
+      }
+    }
+    if (++phase === P) phase = 0;
+  }
+  if (best < 0) return null;
+  return { phase: best, crowding: -bestScore / D };
+}
+
+/** Whether the instance fits on the node at exactly this phase (used to validate a given booking). */
+export function fitsAt(node: NodeState, shape: Shape, phase: number): string[] {
+  const problems: string[] = [];
+  const names = ['cpu', 'memory', 'bandwidth'];
+  const peak = node.peak();
+  for (let r = 0; r < 3; r++) {
+    if (peak[r]! + node.idleSum[r]! + shape.idle[r]! > node.cap[r]!) problems.push(`idle ${names[r]} does not fit at the busiest slot`);
+  }
+  if (node.count === 0) {
+    for (let r = 0; r < 3; r++) if (node.idleSum[r]! + shape.run[r]! > node.cap[r]!) problems.push(`run ${names[r]} exceeds the node's capacity`);
+    return problems;
+  }
+  const s = node.slots!;
+  const H = node.horizon;
+  let overloaded = 0;
+  let exclusiveClash = 0;
+  for (let start = phase; start < H; start += shape.every) {
+    for (let d = 0; d < shape.duration; d++) {
+      let t = start + d;
+      if (t >= H) t -= H;
+      const i = t * SLOT_WORDS;
+      let over = false;
+      for (let r = 0; r < 3; r++) if (s[i + r]! + node.idleSum[r]! + shape.run[r]! > node.cap[r]!) over = true;
+      if (over) overloaded++;
+      const c = s[i + 3]!;
+      if (shape.exclusive ? c !== 0 : c >= EXCLUSIVE_UNIT) exclusiveClash++;
+    }
+  }
+  if (overloaded > 0) problems.push(`${overloaded} active slot(s) would exceed the node's capacity`);
+  if (exclusiveClash > 0) problems.push(`${exclusiveClash} active slot(s) would break an exclusive rule`);
+  return problems;
+}

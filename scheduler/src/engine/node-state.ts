@@ -1,0 +1,144 @@
+/**
+ * Incremental occupancy of one node: per slot, what active instances add on top of the idle
+ * reservations (cpu, memory, bandwidth), and how many instances (and exclusive ones) are active.
+ * Booking touches only the booked instance's active slots; nothing rescans the cluster.
+ */
+import type { InstanceSpec, NodeSpec } from './instance.js';
+import type { Shape } from './shape.js';
+import { capacityUnits } from './units.js';
+
+/** Word 3 of a slot: active count in the low 16 bits, active exclusive count above. */
+export const EXCLUSIVE_UNIT = 65536;
+export const SLOT_WORDS = 4;
+
+export interface BookedInstance {
+  spec: InstanceSpec;
+  shape: Shape;
+  node: NodeState;
+  phase: number;
+}
+
+export class NodeState {
+  readonly cap: [number, number, number];
+  readonly pool: string | null;
+  /** Σ idle of every booked instance (always reserved). */
+  readonly idleSum: [number, number, number] = [0, 0, 0];
+  /** Σ over the horizon of the per-slot extra, per resource (for averages). */
+  readonly extraTotal: [number, number, number] = [0, 0, 0];
+  /** Σ max(run, idle): what a time-blind scheduler reserving run for the whole horizon would hold. */
+  readonly reserved: [number, number, number] = [0, 0, 0];
+  slots: Int32Array | null = null;
+  private peakCache: [number, number, number] | null = [0, 0, 0];
+  readonly apps = new Map<string, number>();
+  /** Apps that some instance here refuses to share the node with (anti-affinity, seen from this side). */
+  readonly refused = new Map<string, number>();
+  readonly spread = new Map<string, number>();
+  readonly booked = new Map<string, BookedInstance>();
+  exclusiveCount = 0;
+  /** Bumped whenever load leaves the node: cached "does not fit" verdicts older than this are stale. */
+  removals = 0;
+  readonly noFit = new Map<string, number>();
+  dead = false;
+
+  constructor(
+    readonly index: number,
+    readonly spec: NodeSpec,
+    readonly horizon: number,
+  ) {
+    this.cap = capacityUnits(spec.capacity);
+    this.pool = spec.labels['nmaas.io/pool'] ?? null;
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  get count(): number {
+    return this.booked.size;
+  }
+
+  ensureSlots(): Int32Array {
+    if (this.slots === null) this.slots = new Int32Array(this.horizon * SLOT_WORDS);
+    return this.slots;
+  }
+
+  /** Highest per-slot extra per resource (lazily recomputed after a removal). */
+  peak(): [number, number, number] {
+    if (this.peakCache !== null) return this.peakCache;
+    const p: [number, number, number] = [0, 0, 0];
+    const s = this.slots;
+    if (s !== null) {
+      let p0 = -Infinity, p1 = -Infinity, p2 = -Infinity;
+      for (let i = 0; i < s.length; i += SLOT_WORDS) {
+        if (s[i]! > p0) p0 = s[i]!;
+        if (s[i + 1]! > p1) p1 = s[i + 1]!;
+        if (s[i + 2]! > p2) p2 = s[i + 2]!;
+      }
+      p[0] = p0; p[1] = p1; p[2] = p2;
+    }
+    this.peakCache = p;
+    return p;
+  }
+
+  /** Adds (sign 1) or removes (sign −1) an instance's footprint. */
+  apply(b: BookedInstance, sign: 1 | -1): void {
+    const { shape, spec } = b;
+    const s = this.ensureSlots();
+    const H = this.horizon;
+    const P = shape.every;
+    const D = shape.duration;
+    const d0 = shape.delta[0] * sign, d1 = shape.delta[1] * sign, d2 = shape.delta[2] * sign;
+    const c = (shape.exclusive ? EXCLUSIVE_UNIT + 1 : 1) * sign;
+    const peak = sign > 0 ? this.peakCache : null;
+    let p0 = peak ? peak[0] : 0, p1 = peak ? peak[1] : 0, p2 = peak ? peak[2] : 0;
+    for (let start = b.phase; start < H; start += P) {
+      for (let d = 0; d < D; d++) {
+        let t = start + d;
+        if (t >= H) t -= H;
+        const i = t * SLOT_WORDS;
+        const v0 = (s[i] = s[i]! + d0);
+        const v1 = (s[i + 1] = s[i + 1]! + d1);
+        const v2 = (s[i + 2] = s[i + 2]! + d2);
+        s[i + 3] = s[i + 3]! + c;
+        if (v0 > p0) p0 = v0;
+        if (v1 > p1) p1 = v1;
+        if (v2 > p2) p2 = v2;
+      }
+    }
+    if (peak) {
+      peak[0] = p0; peak[1] = p1; peak[2] = p2;
+    } else if (sign < 0) {
+      this.peakCache = null;
+    }
+    const activeSlots = (H / P) * D;
+    for (let r = 0; r < 3; r++) {
+      this.idleSum[r] = this.idleSum[r]! + shape.idle[r]! * sign;
+      this.extraTotal[r] = this.extraTotal[r]! + shape.delta[r]! * activeSlots * sign;
+      this.reserved[r] = this.reserved[r]! + Math.max(shape.run[r]!, shape.idle[r]!) * sign;
+    }
+    if (shape.exclusive) this.exclusiveCount += sign;
+    bump(this.apps, spec.app, sign);
+    for (const a of spec.antiAffinity) bump(this.refused, a, sign);
+    if (spec.spreadGroup !== null) bump(this.spread, spec.spreadGroup, sign);
+    if (sign > 0) this.booked.set(spec.id, b);
+    else {
+      this.booked.delete(spec.id);
+      this.removals++;
+    }
+  }
+
+  /** Instances active in slot t, for messages. */
+  activeAt(t: number): BookedInstance[] {
+    const out: BookedInstance[] = [];
+    for (const b of this.booked.values()) {
+      if ((((t - b.phase) % b.shape.every) + b.shape.every) % b.shape.every < b.shape.duration) out.push(b);
+    }
+    return out;
+  }
+}
+
+function bump(map: Map<string, number>, key: string, sign: number): void {
+  const v = (map.get(key) ?? 0) + sign;
+  if (v === 0) map.delete(key);
+  else map.set(key, v);
+}

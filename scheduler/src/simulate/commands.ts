@@ -1,0 +1,104 @@
+/** `nmaas scheduler simulate` and `nmaas scheduler check`. */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { checkPlacement, formatSlot } from '../engine/index.js';
+import { InputError, readApps, readNodes, readPlacement, writeAtomic } from './io.js';
+import { simulate, type SimulationResult, type SimulationStrategy } from './run.js';
+import { renderTimeline } from './svg.js';
+import { ExactTooLargeError } from './exact.js';
+
+function nonNegativeInt(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number ≥ 0');
+  return Number(value);
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a number of seconds > 0');
+  return n;
+}
+
+function formatOption(): Option {
+  return new Option('--format <format>', 'output format').choices(['text', 'json']).default('text');
+}
+
+/** The `scheduler` command group, shared with the webhook's commands: created by whoever registers first. */
+export function schedulerGroup(program: Command): Command {
+  return (
+    program.commands.find((c) => c.name() === 'scheduler') ??
+    program.command('scheduler').description('place periodic measurements on nodes so that none compete (engine, simulation, webhook)')
+  );
+}
+
+function textReport(r: SimulationResult, horizon: number): string {
+  const m = r.metrics;
+  const lines = [
+    `strategy ${r.strategy}: ${m.placed} placed, ${m.rejected} rejected, ${r.migrations.length} migration(s) over a ${formatSlot(horizon)} horizon`,
+    `competing slot-seconds: ${m.competingSlotSeconds}   violations: ${m.violations}`,
+    `decision time (µs): p50 ${m.decisionMicros.p50}  p99 ${m.decisionMicros.p99}  max ${m.decisionMicros.max}`,
+  ];
+  if (r.solver) lines.push(`ILP: ${r.solver.status}, ${r.solver.variables} variables, ${r.solver.constraints} constraints, ${r.solver.solveMillis} ms`);
+  if (r.rejected.length) {
+    lines.push('', 'rejected:');
+    for (const x of r.rejected) lines.push(`  ${x.id}: ${x.reason}`);
+  }
+  if (r.migrations.length) {
+    lines.push('', 'migrations:');
+    for (const x of r.migrations) lines.push(`  ${x.id}: ${x.from.node}@${x.from.phase}s → ${x.to.node}@${x.to.phase}s`);
+  }
+  lines.push('', 'placed:');
+  for (const p of r.placed) lines.push(`  ${p.id} → ${p.node} at ${p.phase}s`);
+  return lines.join('\n') + '\n';
+}
+
+export function registerEngineCommands(program: Command): void {
+  const group = schedulerGroup(program);
+  group
+    .command('simulate')
+    .description('place every instance of apps.json on nodes.json, one at a time in file order, and report the plan and its quality')
+    .requiredOption('--nodes <file>', 'nodes.json: {"nodes":[{"name","labels","capacity":{"cpu","memory","bandwidth"}}]}')
+    .requiredOption('--apps <file>', 'apps.json: {"horizon":3600,"instances":[{"id","app","every","duration","run",...}]}')
+    .addOption(new Option('--strategy <name>', 'nmaas (ours), ffd, kube or exact (ILP, small inputs)').choices(['nmaas', 'ffd', 'kube', 'exact']).default('nmaas'))
+    .option('--migrations <K>', 'readapt: an instance that does not fit may move up to K placed instances (nmaas only)', nonNegativeInt, 0)
+    .option('--exact-time-limit <seconds>', 'time limit of the exact ILP solve', positiveNumber, 60)
+    .addOption(formatOption())
+    .option('--svg <file>', 'also draw each node\'s timeline over the horizon as SVG')
+    .addHelpText('after', '\nExit codes: 0 every instance placed without competition or violation; 1 some rejected, competing or violating; 2 bad arguments or unreadable input.')
+    .action(async (opts: { nodes: string; apps: string; strategy: SimulationStrategy; migrations: number; exactTimeLimit: number; format: string; svg?: string }) => {
+      const nodes = await readNodes(opts.nodes);
+      const apps = await readApps(opts.apps);
+      if (opts.migrations > 0 && opts.strategy !== 'nmaas') throw new InputError(`--migrations applies to the nmaas strategy only (got --strategy ${opts.strategy})`);
+      let result: SimulationResult;
+      try {
+        result = await simulate(nodes, apps, { strategy: opts.strategy, migrations: opts.migrations, exactTimeLimitSeconds: opts.exactTimeLimit });
+      } catch (e) {
+        if (e instanceof ExactTooLargeError) throw new InputError(e.message);
+        throw e;
+      }
+      if (opts.svg) await writeAtomic(opts.svg, renderTimeline(nodes, apps, result.placed, { title: `NMaaS ${result.strategy}: ${result.metrics.placed} placed, ${result.metrics.rejected} rejected, ${result.metrics.competingSlotSeconds} competing slot-seconds` }));
+      process.stdout.write(opts.format === 'json' ? JSON.stringify(result, null, 2) + '\n' : textReport(result, apps.horizon));
+      const m = result.metrics;
+      if (m.rejected > 0 || m.competingSlotSeconds > 0 || m.violations > 0) process.exitCode = 1;
+    });
+
+  group
+    .command('check')
+    .description('independently recompute competing slot-seconds and rule violations of any placement (ours or a baseline\'s)')
+    .requiredOption('--nodes <file>', 'nodes.json')
+    .requiredOption('--apps <file>', 'apps.json')
+    .requiredOption('--placement <file>', 'a placement: the JSON output of "nmaas scheduler simulate" ({"placed":[{"id","node","phase"}]})')
+    .addOption(formatOption())
+    .addHelpText('after', '\nExit codes: 0 no competition and no violation; 1 some found; 2 bad arguments or unreadable input.')
+    .action(async (opts: { nodes: string; apps: string; placement: string; format: string }) => {
+      const nodes = await readNodes(opts.nodes);
+      const apps = await readApps(opts.apps);
+      const placed = await readPlacement(opts.placement);
+      const report = checkPlacement(nodes, apps, placed);
+      if (opts.format === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      else {
+        const lines = [`${report.placed} placed; competing slot-seconds: ${report.competingSlotSeconds}; violations: ${report.violations}`];
+        for (const p of report.problems) lines.push(`  [${p.kind}] ${p.message}`);
+        process.stdout.write(lines.join('\n') + '\n');
+      }
+      if (report.competingSlotSeconds > 0 || report.violations > 0) process.exitCode = 1;
+    });
+}

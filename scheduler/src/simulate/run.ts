@@ -1,0 +1,93 @@
+/** One simulation: feed apps.json to a strategy in file order, measure each decision, check the result. */
+import { checkPlacement, Engine, type InstanceSpec, type Migration, type NodeSpec, type StrategyName } from '../engine/index.js';
+import { solveExact } from './exact.js';
+
+export type SimulationStrategy = StrategyName | 'exact';
+
+export interface SimulationResult {
+  strategy: SimulationStrategy;
+  placed: { id: string; node: string; phase: number }[];
+  rejected: { id: string; reason: string }[];
+  migrations: Migration[];
+  metrics: {
+    placed: number;
+    rejected: number;
+    competingSlotSeconds: number;
+    violations: number;
+    decisionMicros: { p50: number; p99: number; max: number };
+  };
+  /** Only for exact: solver status (Optimal, or Time limit reached = best found, not proven). */
+  solver?: { status: string; optimal: boolean; variables: number; constraints: number; solveMillis: number };
+}
+
+export function percentile(sorted: Float64Array | number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  const k = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[k]!;
+}
+
+const round = (x: number): number => Math.round(x * 100) / 100;
+
+/** FFD's order: decreasing size (largest normalised run demand times duty cycle first), stable. */
+export function ffdOrder(nodes: NodeSpec[], instances: InstanceSpec[]): InstanceSpec[] {
+  const max = { cpu: 1, memory: 1, bandwidth: 1 };
+  for (const n of nodes) {
+    max.cpu = Math.max(max.cpu, n.capacity.cpu);
+    max.memory = Math.max(max.memory, n.capacity.memory);
+    max.bandwidth = Math.max(max.bandwidth, n.capacity.bandwidth);
+  }
+  const size = (s: InstanceSpec): number => Math.max(s.run.cpu / max.cpu, s.run.memory / max.memory, s.run.bandwidth / max.bandwidth) + (s.exclusive ? 1 : 0);
+  return instances.map((s, k) => ({ s, k, z: size(s) })).sort((a, b) => b.z - a.z || a.k - b.k).map((x) => x.s);
+}
+
+export async function simulate(
+  nodes: NodeSpec[],
+  apps: { horizon: number; instances: InstanceSpec[] },
+  options: { strategy?: SimulationStrategy; migrations?: number; exactTimeLimitSeconds?: number } = {},
+): Promise<SimulationResult> {
+  const strategy = options.strategy ?? 'nmaas';
+  const order = new Map(apps.instances.map((s, k) => [s.id, k]));
+  let placed: SimulationResult['placed'] = [];
+  let rejected: SimulationResult['rejected'] = [];
+  const migrations: Migration[] = [];
+  let times = new Float64Array(0);
+  let solver: SimulationResult['solver'];
+  if (strategy === 'exact') {
+    const r = await solveExact(nodes, apps, { timeLimitSeconds: options.exactTimeLimitSeconds ?? 60 });
+    placed = r.placed;
+    rejected = r.rejected;
+    solver = { status: r.status, optimal: r.optimal, variables: r.variables, constraints: r.constraints, solveMillis: round(r.solveMillis) };
+    times = Float64Array.of((r.solveMillis * 1000) / Math.max(1, apps.instances.length));
+  } else {
+    const engine = new Engine(nodes, { horizon: apps.horizon, strategy });
+    const queue = strategy === 'ffd' ? ffdOrder(nodes, apps.instances) : apps.instances;
+    times = new Float64Array(queue.length);
+    let k = 0;
+    for (const spec of queue) {
+      const t0 = performance.now();
+      const r = engine.place(spec, { migrations: options.migrations ?? 0 });
+      times[k++] = (performance.now() - t0) * 1000;
+      if (r.ok) migrations.push(...r.migrations);
+      else rejected.push({ id: r.id, reason: r.reason });
+    }
+    placed = engine.bookings().map((b) => ({ id: b.id, node: b.node, phase: b.phase }));
+  }
+  placed.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  rejected.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  const check = checkPlacement(nodes, apps, placed);
+  const sorted = times.slice().sort();
+  return {
+    strategy,
+    placed,
+    rejected,
+    migrations,
+    metrics: {
+      placed: placed.length,
+      rejected: rejected.length,
+      competingSlotSeconds: check.competingSlotSeconds,
+      violations: check.violations,
+      decisionMicros: { p50: round(percentile(sorted, 0.5)), p99: round(percentile(sorted, 0.99)), max: round(sorted.length ? sorted[sorted.length - 1]! : 0) },
+    },
+    ...(solver ? { solver } : {}),
+  };
+}
