@@ -197,6 +197,9 @@ describe.skipIf(openssl.skip)('scheduler webhook over HTTPS (dev mode)', () => {
     moved.metadata.annotations!['nmaas.io/phase-seconds'] = String((Number(moved.metadata.annotations!['nmaas.io/phase-seconds']) + 1) % 300);
     expect((await admit(moved, {}, '/validate')).response.allowed).toBe(false);
     expect((await admit(pod, {}, '/validate')).response.status!.message).toMatch(/without an NMaaS decision/);
+    // A pod from before the scheduler may still be updated; a decided one may not be changed to contradict it.
+    expect((await admit(pod, { operation: 'UPDATE' }, '/validate')).response.allowed).toBe(true);
+    expect((await admit(tampered, { operation: 'UPDATE' }, '/validate')).response.allowed).toBe(false);
   });
 
   it('reloads a changed certificate without a restart', async () => {

@@ -152,7 +152,7 @@ export class Decider {
   }
 
   /** The validating webhook: a measurement pod's final spec must honour its decision and booking. */
-  validate(pod: Pod, namespace: string): Outcome {
+  validate(pod: Pod, namespace: string, operation = 'CREATE'): Outcome {
     const subject = `pod ${namespace}/${pod.metadata.name ?? pod.metadata.generateName ?? ''}`;
     let decision: Decision | null;
     try {
@@ -162,6 +162,8 @@ export class Decider {
       if (error instanceof ContractError) return refuse(400, error.message);
       throw error;
     }
+    // A pod that predates the scheduler may still be updated (labels, finalizers); a new one may not skip it.
+    if (decision === null && operation === 'UPDATE') return allow();
     if (decision === null) {
       return refuse(403, `${subject} is a measurement pod without an NMaaS decision: the scheduler's mutating webhook did not run (check the MutatingWebhookConfiguration)`);
     }

@@ -146,7 +146,7 @@ export class WebhookServer {
     if (typeof pod === 'string') return refuse(400, `not a Pod: ${pod}`);
     if (!isMeasurementPod(pod.metadata.labels)) return allow();
     const namespace = review.namespace || (typeof pod.metadata.namespace === 'string' ? pod.metadata.namespace : 'default');
-    return this.options.decider.validate(pod, namespace);
+    return this.options.decider.validate(pod, namespace, review.operation);
   }
 
   /** Relays the review to the leader and throws `Forwarded` with its answer; returns if it cannot be reached. */
