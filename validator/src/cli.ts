@@ -65,6 +65,9 @@ Examples:
         return;
       }
       if (target === undefined) cmd.error('error: missing argument <path> (an app folder, chart folder or chart .tgz)', { exitCode: 2 });
+      // Progress on a terminal only: rendering at the form bounds takes a few seconds.
+      const progress = process.stderr.isTTY === true && opts.output === undefined;
+      if (progress) process.stderr.write(`validating ${target} (archive checks, helm template at defaults and form bounds)…`);
       try {
         const report = await validate(target!, {
           ...(opts.policy ? { policy: opts.policy } : {}),
@@ -78,9 +81,11 @@ Examples:
             : opts.format === 'sarif'
               ? `${JSON.stringify(toSarif(report, version), null, 2)}\n`
               : formatText(report, { colour: opts.colour !== false && opts.output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR });
+        if (progress) process.stderr.write('\r\x1b[K');
         await emit(text, opts.output);
         process.exitCode = failsAt(report, opts.failOn) ? 1 : 0;
       } catch (error) {
+        if (progress) process.stderr.write('\n');
         if (error instanceof UnreadableInputError || error instanceof PolicyError) {
           process.stderr.write(`nmaas validate: ${error.message}\n`);
           process.exitCode = 2;

@@ -130,6 +130,7 @@ export async function validate(target: string, options: ValidateOptions = {}): P
   const policy = typeof options.policy === 'string' ? await loadPolicy(options.policy, new Set(RULES.map((r) => r.meta.id))) : options.policy;
   const work = await mkdtemp(path.join(os.tmpdir(), 'nmaas-validate-'));
   const findings: Finding[] = [];
+  let chartFiles = new Map<string, Buffer>();
   const report: ValidationReport = { target, kind, findings: [], exempted: [], valueSets: [], rejectedBeforeUnpack: false, summary: { error: 0, warning: 0, info: 0 } };
   try {
     // 1. Read the submission into memory (an app folder is first turned into its chart).
@@ -183,6 +184,7 @@ export async function validate(target: string, options: ValidateOptions = {}): P
       const rel = chartRoot === '' ? p : p.slice(chartRoot.length + 1);
       if (rel !== '') files.set(rel.replace(/^\.\//, ''), data);
     }
+    chartFiles = files;
     const manifest = parseManifestQuietly(files);
     const chart: ChartInput = { dirName, files };
     if (manifest) chart.manifest = manifest;
@@ -254,13 +256,27 @@ export async function validate(target: string, options: ValidateOptions = {}): P
   }
 
   function finish(): ValidationReport {
-    const merged = dedupe(findings);
+    const merged = dedupe(findings).map((f) => (f.line === undefined && kind !== 'app' ? locate(f, chartFiles) : f));
     const applied = applyPolicy(merged, policy, { strict: options.strict === true, now: options.now ?? new Date() });
     report.findings = sortFindings(applied.findings);
     report.exempted = applied.exempted;
     report.summary = summarize(report.findings);
     return report;
   }
+}
+
+/**
+ * Points a finding about a rendered object at the template line that most likely wrote it (the
+ * first line holding its value), so SARIF viewers open the right place; line 1 otherwise.
+ */
+function locate(f: Finding, files: Map<string, Buffer>): Finding {
+  const data = f.file ? files.get(f.file) : undefined;
+  if (!data || f.value === undefined || f.value === '') return f;
+  // The value as a YAML token (a key, a scalar or a list item), not inside a longer word.
+  const escaped = f.value.slice(0, 200).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const token = new RegExp(`(^|\\s|")${escaped}("|:|\\s*$)`);
+  const i = data.toString('utf8').split('\n').findIndex((l) => token.test(l));
+  return i < 0 ? f : { ...f, line: i + 1 };
 }
 
 /** Whether a report fails at the given threshold (`none` never fails). */

@@ -1,4 +1,5 @@
 /** SARIF output validates against the official SARIF 2.1.0 schema and carries what GitHub code scanning reads. */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import AjvDraft04 from 'ajv-draft-04';
@@ -17,6 +18,7 @@ import type { ValidationReport } from './types.js';
 let validateSarif: (data: unknown) => boolean;
 let errors: () => unknown;
 let bad: ValidationReport;
+let caseDir: string;
 
 beforeAll(async () => {
   const schema = JSON.parse(await readFile(path.join(FIXTURES, 'sarif', 'sarif-2.1.0-rtm.5.json'), 'utf8'));
@@ -31,6 +33,7 @@ beforeAll(async () => {
   // A submission with several findings of each kind: privileged + hostPath + self-exemption.
   const c = cases.find((x) => x.id === 'NMAAS-SELF-EXEMPTION')!;
   const dir = await buildCase({ ...c, edits: [...(c.edits ?? []), { file: 'templates/deployment.yaml', replace: 'hostNetwork: false', with: 'hostNetwork: true' }] }, work);
+  caseDir = dir;
   bad = await validate(dir, { defaultsOnly: true });
 });
 
@@ -73,6 +76,9 @@ describe('SARIF output', () => {
     }
     const privileged = run.results.find((r: any) => r.ruleId === 'NMAAS-PSS-PRIVILEGED');
     expect(privileged.locations[0].physicalLocation.artifactLocation.uri).toBe('templates/deployment.yaml');
+    // It points at the template line that wrote the value, not just the file.
+    const template = readFileSync(path.join(caseDir, 'templates', 'deployment.yaml'), 'utf8').split('\n');
+    expect(template[privileged.locations[0].physicalLocation.region.startLine - 1]).toMatch(/privileged: true/);
     // Fingerprints are stable across runs and distinct across findings.
     const again = toSarif(bad, '0.1.0') as any;
     expect(again.runs[0].results.map((r: any) => r.partialFingerprints)).toEqual(run.results.map((r: any) => r.partialFingerprints));
