@@ -128,3 +128,10 @@ describe('helm output parsing', () => {
     expect(isRefusal('Error: template: c/templates/d.yaml:3:12: executing "c/templates/d.yaml" at <.Values.a.b>: nil pointer evaluating interface {}.b')).toBe(false);
   });
 });
+
+describe('README', () => {
+  it('lists every rule', async () => {
+    const readme = await readFile(path.join(FIXTURES, '..', 'README.md'), 'utf8');
+    for (const r of RULES) expect(readme).toContain(`\`${r.meta.id}\``);
+  });
+});
