@@ -1,0 +1,17 @@
+/**
+ * Test support: the real client-node KubeApi against a fresh in-process fake API server over
+ * HTTPS (the client refuses plain HTTP), with a throwaway CA.
+ */
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { generateCertificates } from '../webhook/certificates.js';
+import { ClientNodeKubeApi, loadKubeConfig } from './client-node-api.js';
+import { FakeApiServer, type FakeApiServerOptions } from './fake-api-server.js';
+
+export async function fakeCluster(options: FakeApiServerOptions = {}): Promise<{ fake: FakeApiServer; api: ClientNodeKubeApi }> {
+  const certs = await generateCertificates(await mkdtemp(path.join(tmpdir(), 'nmaas-fake-api-')));
+  const fake = new FakeApiServer({ ...options, tls: { cert: await readFile(certs.certFile), key: await readFile(certs.keyFile) } });
+  const api = new ClientNodeKubeApi(loadKubeConfig({ server: await fake.start(), caFile: certs.caFile }));
+  return { fake, api };
+}
