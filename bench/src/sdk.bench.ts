@@ -3,6 +3,7 @@
  * - start lateness (actual start − scheduled start) over ≥600 runs at a 100 ms period, on an idle
  *   machine and next to a busy neighbour process (one core spinning), compared with the naive peer,
  *   a chained `setInterval(100)`, measured against the same ideal instants under the same load;
+ *   and with Python sleeping to the same instants (how much of the tail the machine itself adds);
  * - /metrics render time at 10,000 series (registry render and end-to-end HTTP GET);
  * - idle RSS of a minimal app (the real `nmaas-app` entry as a child process), next to a bare Node
  *   HTTP server as the floor.
@@ -87,6 +88,35 @@ async function setIntervalLateness(): Promise<{ latenessMs: ReturnType<typeof pe
     }, PERIOD_MS);
   });
   return { latenessMs: percentiles(lateness.map((l) => Math.max(0, l))), finalDriftMs: Math.round(lateness[lateness.length - 1]! * 1000) / 1000 };
+}
+
+/**
+ * A native-sleep peer outside Node: Python sleeping to the same absolute 100 ms instants. It shows
+ * how much of the tail is the machine's CPU contention (the OS scheduler) rather than the runtime.
+ */
+const PYTHON_PEER = `
+import json, time
+runs, period = ${RUNS}, ${PERIOD_MS / 1000}
+t = (int(time.time() / period) + 2) * period
+late = []
+for _ in range(runs):
+    d = t - time.time()
+    if d > 0: time.sleep(d)
+    late.append((time.time() - t) * 1000)
+    t += period
+print(json.dumps(late))
+`;
+
+async function pythonPeerLateness(): Promise<{ latenessMs: ReturnType<typeof percentiles> } | { skipped: string }> {
+  const child = spawn('python3', ['-c', PYTHON_PEER], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((resolve) => {
+    child.once('error', () => resolve(-1));
+    child.once('exit', (c) => resolve(c));
+  });
+  if (code !== 0) return { skipped: 'python3 is not available' };
+  return { latenessMs: percentiles((JSON.parse(out) as number[]).map((l) => Math.max(0, l))) };
 }
 
 function busyNeighbour(): ChildProcess {
@@ -188,12 +218,12 @@ async function idleRss(): Promise<Record<string, unknown>> {
 }
 
 export default async function sdkBench(): Promise<Record<string, unknown>> {
-  const idle = { sdk: await sdkLateness(), setInterval: await setIntervalLateness() };
+  const idle = { sdk: await sdkLateness(), setInterval: await setIntervalLateness(), pythonSleep: await pythonPeerLateness() };
   const neighbour = busyNeighbour();
   let busy;
   try {
     await new Promise((r) => setTimeout(r, 500));
-    busy = { sdk: await sdkLateness(), setInterval: await setIntervalLateness() };
+    busy = { sdk: await sdkLateness(), setInterval: await setIntervalLateness(), pythonSleep: await pythonPeerLateness() };
   } finally {
     await stopChild(neighbour);
   }

@@ -131,6 +131,14 @@ export class ManualClock implements Clock {
     await this.set(toMs);
   }
 
+  /**
+   * Time passing inside synchronous code: moves now() by `ms` without waking anyone (no timer can
+   * fire while the event loop is blocked); sleepers wake on the next set/advance/jump.
+   */
+  spend(ms: number): void {
+    this.current += ms;
+  }
+
   advance(ms: number): Promise<void> {
     return this.set(this.current + ms);
   }

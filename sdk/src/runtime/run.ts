@@ -113,8 +113,15 @@ export function startRun(deps: RunDeps, req: RunRequest): RunHandle {
   const record = (async (): Promise<RunRecord> => {
     const first = await Promise.race([functionEnded, deadline.then((d) => d ?? functionEnded)]);
     finished.abort();
-    // A function that rejects because it was aborted still counts as a timeout, not a failure.
-    const ending = controller.signal.aborted && first.outcome === 'failure' ? { ...first, outcome: 'timeout' as const } : first;
+    // A function that rejects because it was aborted still counts as a timeout, not a failure; so
+    // does one that returned after its deadline because it blocked the event loop (nothing could
+    // abort it, but its figures cover more than the run's window).
+    const ending: Ending =
+      controller.signal.aborted && first.outcome === 'failure'
+        ? { ...first, outcome: 'timeout' }
+        : first.outcome !== 'timeout' && first.atMs > req.deadlineMs
+          ? { outcome: 'timeout', atMs: first.atMs, error: `finished ${((first.atMs - req.deadlineMs) / 1000).toFixed(3)} s after its deadline (it blocked the event loop)${first.error ? `; ${first.error}` : ''}` }
+          : first;
     const durationSeconds = Math.max(0, ending.atMs - req.startedAtMs) / 1000;
     metrics.recordRun(ending.outcome, durationSeconds, ending.atMs);
     const rec: RunRecord = {

@@ -201,3 +201,16 @@ describe('scheduler (manual clock)', () => {
     expect(choosePhaseMs(now, 300_000, 0, () => 0.7)).toBe((T0 + 2000) % 300_000);
   });
 });
+
+describe('a run that blocks the event loop past its deadline', () => {
+  it('is counted as a timeout, since nothing could abort it', async () => {
+    const h = await harness(async (_ctx, clock) => {
+      // Simulates synchronous work: the clock moves past the deadline without any timer firing.
+      clock.spend(2500);
+    });
+    await h.clock.set(T0 + 2000);
+    expect(h.records[0]).toMatchObject({ outcome: 'timeout' });
+    expect(h.records[0]!.error).toMatch(/^finished 0\.500 s after its deadline \(it blocked the event loop\)/);
+    await h.runtime.stop(0);
+  });
+});
