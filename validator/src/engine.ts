@@ -3,7 +3,7 @@
  * before anything is unpacked, renders the chart with real helm at its defaults and at the bounds
  * of its form, runs the chart and object rules, and applies the reviewers' policy.
  */
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { lstat, mkdtemp, readFile, readlink, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -21,6 +21,7 @@ import { boundValueSets, splitValueSet } from './render/bounds.js';
 import { RENDER_NAMESPACE, renderChart } from './render/render.js';
 import { applyPolicy, DEFAULT_ALLOWED_REGISTRIES, loadPolicy, type Policy } from './policy.js';
 import { segments } from './rules/archive/paths.js';
+import { MAX_FILE_BYTES } from './limits.js';
 
 export interface ValidateOptions {
   /** Reviewer policy: a file path or an already-parsed policy. */
@@ -122,6 +123,26 @@ function parseManifestQuietly(files: Map<string, Buffer>): AppManifest | undefin
   }
 }
 
+/** The app-folder files charts-gen reads (nmaas.yaml and a local icon), as lstat sees them. */
+async function scanAppInputs(appDir: string): Promise<ArchiveScan> {
+  const scan: ArchiveScan = { source: 'folder', entries: [], compressedBytes: 0, decompressedBytes: 0, oversized: [], malformed: [] };
+  const names = ['nmaas.yaml'];
+  try {
+    const icon = (parse(await readFile(path.join(appDir, 'nmaas.yaml'), 'utf8')) as { icon?: unknown } | null)?.icon;
+    if (typeof icon === 'string' && !/^https:\/\//.test(icon)) names.push(icon);
+  } catch {
+    /* the model rules report an unreadable nmaas.yaml */
+  }
+  for (const name of names) {
+    const st = await lstat(path.join(appDir, name)).catch(() => undefined);
+    if (!st) continue;
+    const type = st.isSymbolicLink() ? 'symlink' : st.isFile() ? (st.nlink > 1 ? 'hardlink' : 'file') : st.isDirectory() ? 'directory' : 'other';
+    scan.entries.push({ path: name, type, size: st.size, ...(type === 'symlink' ? { linkpath: await readlink(path.join(appDir, name)) } : {}) });
+    if (type === 'file' && st.size > MAX_FILE_BYTES) scan.oversized.push(name);
+  }
+  return scan;
+}
+
 type SynthesizeChart = (appDir: string, outDir: string, options?: unknown) => Promise<{ chartDir: string; name: string; version: string }>;
 
 export async function validate(target: string, options: ValidateOptions = {}): Promise<ValidationReport> {
@@ -147,6 +168,14 @@ export async function validate(target: string, options: ValidateOptions = {}): P
     } else {
       let chartDir = target;
       if (kind === 'app') {
+        // charts-gen reads nmaas.yaml and copies the icon: a link there would pull a file from
+        // outside the app folder into the chart, so those entries face the archive rules first.
+        const appScan = await scanAppInputs(target);
+        for (const rule of rules.filter(isArchiveRule)) findings.push(...rule.check(appScan).map((d) => finalize(rule, d, path.basename(target))));
+        if (findings.some((f) => f.severity === 'error')) {
+          report.rejectedBeforeUnpack = true;
+          return finish();
+        }
         const synthesize = (chartsGen as unknown as { synthesizeChart?: SynthesizeChart }).synthesizeChart;
         if (typeof synthesize !== 'function') throw new UnreadableInputError('this build of @nmaas/charts-gen has no synthesizeChart; validate the chart folder or .tgz instead');
         try {

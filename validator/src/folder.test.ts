@@ -40,3 +40,16 @@ describe('chart folders', () => {
     await expect(validate('/nonexistent/chart')).rejects.toThrow(/no such file or folder/);
   });
 });
+
+describe('app folders', () => {
+  it('refuses an app whose icon is a link out of the folder, before charts-gen copies it', async () => {
+    const root = await tempDir();
+    dirs.push(root);
+    const app = path.join(root, 'web-qos-full');
+    await cp(path.join(BASE_CHART, 'nmaas.yaml'), path.join(app, 'nmaas.yaml'));
+    await symlink('/etc/passwd', path.join(app, 'icon.svg'));
+    const report = await validate(app);
+    expect(report.findings.map((f) => f.ruleId)).toEqual(['NMAAS-ARCHIVE-LINK']);
+    expect(report.rejectedBeforeUnpack).toBe(true);
+  });
+});

@@ -52,7 +52,8 @@ export function parseRendered(stdout: string, chartName: string): { object: K8sO
 }
 
 export async function renderChart(chartDir: string, chartName: string, set: ValueSet, workDir: string, helmVersion?: HelmVersion): Promise<RenderResult> {
-  const args = ['template', RENDER_RELEASE, chartDir, '--namespace', RENDER_NAMESPACE];
+  // CRDs in crds/ are installed by `helm install` but left out of `helm template` unless asked for.
+  const args = ['template', RENDER_RELEASE, chartDir, '--namespace', RENDER_NAMESPACE, '--include-crds'];
   for (const api of API_VERSIONS) args.push('--api-versions', api);
   if (Object.keys(set.values).length > 0) {
     const file = path.join(workDir, `values-${set.name}.json`);
