@@ -68,3 +68,47 @@ describe('nmaas run --once', () => {
     expect(unbuilt.stderr).toMatch(/package\.json/);
   });
 });
+
+describe('nmaas run (built CLI, on the schedule)', () => {
+  it('starts the first run within about a second, serves /results, and stops cleanly on Ctrl-C', async () => {
+    const { spawn } = await import('node:child_process');
+    const cli = fileURLToPath(new URL('../../../cli/dist/main.js', import.meta.url));
+    const child = spawn(process.execPath, [cli, 'run', probeDir, '--port', '0', '--param', 'target=dev.example'], {
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const lines: Record<string, unknown>[] = [];
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const started = Date.now();
+      const finished = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no run finished; stderr: ${stderr}`)), 15_000);
+        let buffer = '';
+        child.stdout.on('data', (d: Buffer) => {
+          buffer += d.toString();
+          const parts = buffer.split('\n');
+          buffer = parts.pop()!;
+          for (const line of parts) {
+            const rec = JSON.parse(line) as Record<string, unknown>;
+            lines.push(rec);
+            if (rec.msg === 'run finished') {
+              clearTimeout(timer);
+              resolve(rec);
+            }
+          }
+        });
+      });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(finished).toMatchObject({ outcome: 'success', run: 1 });
+      const port = lines.find((r) => r.msg === 'started')!.port as number;
+      const results = (await (await fetch(`http://127.0.0.1:${port}/results`)).json()) as { results: { result: unknown }[] };
+      expect(results.results[0]!.result).toMatchObject({ target: 'dev.example' });
+      const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGINT');
+      expect(await exit).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});
