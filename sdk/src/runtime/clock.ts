@@ -10,15 +10,21 @@ export interface Clock {
   now(): number;
   /**
    * Resolves once `now() >= atMs`, or early when `signal` aborts (it then resolves, never rejects:
-   * the caller checks the signal). Must never resolve before `atMs` unless aborted.
+   * the caller checks the signal) or when the wall clock steps backwards (the caller re-checks
+   * `now()` and decides again). Never resolves early otherwise.
    */
   sleepUntil(atMs: number, signal?: AbortSignal): Promise<void>;
 }
 
 /** Node's timers wake up to a few ms late under load; the last stretch is waited with setImmediate. */
 const SPIN_MS = 2;
-/** setTimeout takes at most a signed 32-bit delay; longer waits are split. */
-const MAX_TIMEOUT_MS = 2_147_483_000;
+/**
+ * Node timers run on the monotonic clock and do not notice a wall clock stepped by NTP; long waits
+ * are split into chunks so a step is seen within this time.
+ */
+const MAX_CHUNK_MS = 5_000;
+/** A wall clock going back by more than this during a wait counts as a step. */
+const STEP_BACK_MS = 500;
 
 /**
  * The real wall clock with sub-millisecond resolution: the monotonic `performance.now()`,
@@ -51,12 +57,16 @@ export class SystemClock implements Clock {
       };
       signal?.addEventListener('abort', done, { once: true });
       // Recomputed from the wall clock on every wake-up: never a chained interval, so no drift.
+      let lastNow = this.now();
       const step = () => {
         timer = undefined;
         immediate = undefined;
-        const left = atMs - this.now();
+        const now = this.now();
+        if (now < lastNow - STEP_BACK_MS) return done(); // stepped back: let the caller re-plan
+        lastNow = now;
+        const left = atMs - now;
         if (left <= 0) return done();
-        if (left > SPIN_MS) timer = setTimeout(step, Math.min(left - SPIN_MS, MAX_TIMEOUT_MS));
+        if (left > SPIN_MS) timer = setTimeout(step, Math.min(left - SPIN_MS, MAX_CHUNK_MS));
         else immediate = setImmediate(step);
       };
       step();
@@ -137,6 +147,15 @@ export class ManualClock implements Clock {
    */
   spend(ms: number): void {
     this.current += ms;
+  }
+
+  /** The wall clock stepped backwards (NTP): every sleeper wakes early, as SystemClock's do. */
+  async stepBack(toMs: number): Promise<void> {
+    this.current = toMs;
+    const woken = this.sleepers;
+    this.sleepers = [];
+    for (const s of woken) s.resolve();
+    await flush();
   }
 
   advance(ms: number): Promise<void> {

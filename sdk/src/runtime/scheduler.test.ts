@@ -214,3 +214,45 @@ describe('a run that blocks the event loop past its deadline', () => {
     await h.runtime.stop(0);
   });
 });
+
+describe('a wall clock stepped backwards', () => {
+  it('re-aligns on the slots of the clock as it now reads instead of waiting out the step', async () => {
+    const starts: number[] = [];
+    const h = await harness(async (ctx) => void starts.push(ctx.run.startedAt.getTime()));
+    await h.clock.set(T0 + 2000);
+    const back = T0 - 3_600_000 + 100; // NTP steps the clock back one hour
+    await h.clock.stepBack(back);
+    expect(h.runtime.scheduler.nextSlotMs).toBe(T0 - 3_600_000 + 2000);
+    await h.clock.set(back + 10_000);
+    expect(starts).toEqual([T0 + 2000, T0 - 3_600_000 + 2000, T0 - 3_600_000 + 7000]);
+    expect(h.logs.records().some((r) => r.msg === 'the wall clock stepped backwards; schedule re-aligned')).toBe(true);
+    await h.runtime.stop(0);
+  });
+
+  it('a small step back inside a period just keeps the current slot', async () => {
+    const starts: number[] = [];
+    const h = await harness(async (ctx) => void starts.push(ctx.run.startedAt.getTime()));
+    await h.clock.set(T0 + 3000);
+    await h.clock.stepBack(T0 + 2500);
+    await h.clock.set(T0 + 12_000);
+    expect(starts).toEqual([T0 + 2000, T0 + 7000, T0 + 12_000]);
+    await h.runtime.stop(0);
+  });
+});
+
+describe('SystemClock', () => {
+  it('never wakes before the instant, and returns early when aborted', async () => {
+    const { SystemClock } = await import('./clock.js');
+    const clock = new SystemClock();
+    for (let i = 0; i < 5; i++) {
+      const at = clock.now() + 15;
+      await clock.sleepUntil(at);
+      expect(clock.now()).toBeGreaterThanOrEqual(at);
+    }
+    const ctl = new AbortController();
+    const far = clock.sleepUntil(clock.now() + 60_000, ctl.signal);
+    ctl.abort();
+    await far; // resolves at once instead of after a minute
+    expect(Math.abs(clock.now() - Date.now())).toBeLessThan(2);
+  });
+});

@@ -101,9 +101,21 @@ export class Scheduler {
     const stop = this.stopping.signal;
     let k = firstK;
     while (!stop.aborted) {
-      const slotMs = this.slotAt(k);
+      let slotMs = this.slotAt(k);
       this.nextSlotMs = slotMs;
-      await clock.sleepUntil(slotMs, stop);
+      for (;;) {
+        const now = clock.now();
+        // The next slot is never more than a period away unless the wall clock went backwards
+        // (NTP step, VM restore): re-align on the slots of the clock as it now reads.
+        if (slotMs - now > timing.everyMs) {
+          k = this.slotIndexAtOrAfter(now);
+          this.options.log?.warn('the wall clock stepped backwards; schedule re-aligned', { steppedBackSeconds: (slotMs - timing.everyMs - now) / 1000, nextRunAt: new Date(this.slotAt(k)).toISOString() });
+          slotMs = this.slotAt(k);
+          this.nextSlotMs = slotMs;
+        }
+        if (now >= slotMs || stop.aborted) break;
+        await clock.sleepUntil(slotMs, stop);
+      }
       if (stop.aborted) break;
       const now = clock.now();
       const late = now - slotMs;
