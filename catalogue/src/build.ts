@@ -253,8 +253,9 @@ export async function buildRepository(options: BuildOptions): Promise<BuildResul
       // One mkdir per folder, shared by the charts written into it concurrently.
       if (!madeDirs.has(dir)) madeDirs.set(dir, mkdir(dir, { recursive: true }).then(() => undefined));
       await madeDirs.get(dir);
-      // A published file that went missing or was damaged is restored from the identical bytes.
-      if ((await fileDigest(file)) !== p.digest) await writeFileAtomic(file, p.bytes);
+      // A new version is written (replacing any orphan of a killed build); a published file that
+      // went missing or was damaged is restored from the identical bytes.
+      if (!published || (await fileDigest(file)) !== p.digest) await writeFileAtomic(file, p.bytes);
       if (layout === 'rancher-git') {
         const dir = path.join(repoDir, unpackedDir(name, version));
         const exists = existsSync(path.join(dir, 'Chart.yaml'));
