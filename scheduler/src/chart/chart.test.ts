@@ -49,6 +49,9 @@ for (const version of ['3.17', '4.1'] as const) {
       expect(pod.hostNetwork ?? false).toBe(false);
       expect(byKind(objs, 'PodDisruptionBudget')[0]!.spec.minAvailable).toBe(1);
       expect(byKind(objs, 'Service')[0]!.spec.ports[0]).toMatchObject({ port: 443, targetPort: 'https' });
+      const np = byKind(objs, 'NetworkPolicy')[0]!;
+      expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+      expect(np.spec.ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 8443 }] }]);
       const rules = byKind(objs, 'ClusterRole')[0]!.rules.map((r: any) => `${r.apiGroups.join()}|${r.resources.join()}|${[...r.verbs].sort().join()}`); // eslint-disable-line @typescript-eslint/no-explicit-any
       expect(rules.sort()).toEqual(['|nodes|get,list,watch', '|pods/eviction|create', '|pods|get,list,watch']);
       const role = byKind(objs, 'Role')[0]!;
@@ -119,3 +122,15 @@ for (const version of ['3.17', '4.1'] as const) {
     });
   });
 }
+
+describe('scheduler chart against the catalogue validator', () => {
+  it('passes `nmaas validate` with the reviewers\' policy of fixtures/webhook (exemptions an admission webhook needs)', async () => {
+    await run('npx', ['tsc', '-b', 'cli'], { cwd: REPO_ROOT, timeout: 600_000 });
+    const { chartDir } = await writeSchedulerChart(await mkdtemp(path.join(tmpdir(), 'nmaas-sched-validate-')));
+    const policy = path.join(REPO_ROOT, 'scheduler/fixtures/webhook/validator-policy.yaml');
+    const { stdout } = await run(process.execPath, [path.join(REPO_ROOT, 'cli/dist/main.js'), 'validate', chartDir, '--policy', policy, '--format', 'json'], { timeout: 300_000, maxBuffer: 16 << 20 });
+    const report = JSON.parse(stdout) as { findings: { ruleId: string; severity: string; message: string }[]; exempted: unknown[] };
+    expect(report.findings.filter((f) => f.severity !== 'info')).toEqual([]);
+    expect(report.exempted.length).toBeGreaterThan(0);
+  }, 600_000);
+});

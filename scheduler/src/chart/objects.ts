@@ -137,6 +137,24 @@ export class SchedulerChart extends Chart {
       spec: { minAvailable: 1, selector: { matchLabels: selector } },
     });
 
+    // Ingress: only the webhook port (callers are the API server and the peer replica, whose
+    // addresses the chart cannot know). Egress: DNS, the API server (443/6443), the peer replica.
+    new ApiObject(this, 'network-policy', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: NAME, namespace, labels },
+      spec: {
+        podSelector: { matchLabels: selector },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ ports: [{ protocol: 'TCP', port: PORT }] }],
+        egress: [
+          { ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
+          { ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }] },
+          { to: [{ podSelector: { matchLabels: selector } }], ports: [{ protocol: 'TCP', port: PORT }] },
+        ],
+      },
+    });
+
     new ApiObject(this, 'service', {
       apiVersion: 'v1',
       kind: 'Service',

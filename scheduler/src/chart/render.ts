@@ -218,6 +218,50 @@ Node owners: label a node \`nmaas.io/pool=<pool>\` and annotate \`nmaas.io/capac
 \`nmaas scheduler nodes\` shows pools, capacity and bookings.
 `;
 
+const APP_README = `NMaaS scheduler: the admission webhook that gives each measurement pod a node and a phase so that no
+two measurements compete, or refuses it with a reason. Install once per cluster, in its own namespace.
+`;
+
+const QUESTIONS = `questions:
+  - variable: replicas
+    label: Replicas
+    description: One holds the Lease and decides, the others forward to it (2 or more for availability).
+    type: int
+    min: 1
+    max: 5
+    default: 2
+    group: Scheduler
+  - variable: migrations
+    label: Migrations per placement
+    description: How many placed measurement pods a new one may move (evicted, honouring PodDisruptionBudgets); 0 disables.
+    type: int
+    min: 0
+    max: 10
+    default: 2
+    group: Scheduler
+  - variable: failurePolicy
+    label: When the scheduler is unreachable
+    description: Fail refuses measurement pods (none runs unscheduled); Ignore lets them start unpinned (they may compete).
+    type: enum
+    options: [Fail, Ignore]
+    default: Fail
+    group: Webhook
+  - variable: timeoutSeconds
+    label: Webhook timeout (seconds)
+    type: int
+    min: 1
+    max: 30
+    default: 5
+    group: Webhook
+  - variable: certificates.mode
+    label: Certificates
+    description: auto uses cert-manager when installed, else Helm generates them.
+    type: enum
+    options: [auto, cert-manager, helm]
+    default: auto
+    group: Webhook
+`;
+
 const NOTES = `NMaaS scheduler {{ .Chart.AppVersion }} installed in {{ .Release.Namespace }}.
 Measurement pods (label nmaas.io/app) outside kube-system and {{ .Release.Namespace }} are now placed by it.
 Put nodes in a pool:  kubectl label node <node> nmaas.io/pool=edge
@@ -235,6 +279,8 @@ export async function chartFiles(options: SchedulerChartOptions = {}): Promise<R
     'values.yaml': valuesYaml(options.image ?? { repository: 'ghcr.io/nmaas/scheduler', tag: version }),
     'values.schema.json': `${JSON.stringify(VALUES_SCHEMA, null, 2)}\n`,
     'README.md': README,
+    'app-readme.md': APP_README,
+    'questions.yaml': QUESTIONS,
     'templates/NOTES.txt': NOTES,
     'templates/scheduler.yaml': helmize(Yaml.stringify(...scheduler.toJson())),
     'templates/webhooks.yaml': CERTIFICATES + helmize(Yaml.stringify(...webhooks.toJson())),

@@ -41,6 +41,9 @@ export class WebhookServer {
   private readonly https: ReloadingHttpsServer;
   private readonly agent: https.Agent;
   readonly stats = { requests: 0, placed: 0, refused: 0, forwarded: 0, badRequests: 0, errors: 0 };
+  /** Server-side time of the last admissions (body read → answer written), a bounded ring. */
+  private readonly durations = new Float64Array(1 << 16);
+  private recorded = 0;
 
   constructor(private readonly options: WebhookServerOptions) {
     this.https = new ReloadingHttpsServer(
@@ -60,6 +63,16 @@ export class WebhookServer {
       },
     );
     this.agent = new https.Agent({ keepAlive: true, maxSockets: 64, ca: options.forward?.ca, servername: options.forward?.serverName });
+  }
+
+  /** Percentiles (ms) of the server-side time of the last (up to 65,536) admissions; `reset` starts afresh. */
+  latency(reset = false): { count: number; p50: number; p99: number; max: number } {
+    const n = Math.min(this.recorded, this.durations.length);
+    const sorted = Array.from(this.durations.subarray(0, n)).sort((a, b) => a - b);
+    const at = (q: number) => (n === 0 ? 0 : Math.round(sorted[Math.min(n - 1, Math.floor(q * n))]! * 1000) / 1000);
+    const out = { count: this.recorded, p50: at(0.5), p99: at(0.99), max: at(1) };
+    if (reset) this.recorded = 0;
+    return out;
   }
 
   get tls(): ReloadingHttpsServer {
@@ -95,6 +108,11 @@ export class WebhookServer {
     if (type !== 'application/json') return sendJson(res, 415, { message: `Content-Type must be application/json, not ${type || '(none)'}` });
     const body = await readBody(req, res);
     if (body === null) return;
+    const started = performance.now();
+    res.once('finish', () => {
+      this.durations[this.recorded % this.durations.length] = performance.now() - started;
+      this.recorded += 1;
+    });
     this.stats.requests += 1;
     let review: ReviewRequest;
     try {
