@@ -118,6 +118,12 @@ describe('catalogue build', () => {
     await expect(stat(path.join(repo, 'charts/web-probe/1.2.0/values.yaml.bak'))).rejects.toThrow();
   });
 
+  it('accepts packaged charts (.tgz) and repackages them to the same reproducible bytes', async () => {
+    const first = await buildRepository({ repoDir: path.join(work.dir, 'a'), inputs: [fixture('with-sub')], validate: false, now });
+    const fromArchive = await buildRepository({ repoDir: path.join(work.dir, 'b'), inputs: [first.charts[0]!.file], validate: false, now });
+    expect(fromArchive.charts[0]).toMatchObject({ kind: 'archive', name: 'with-sub', version: '0.3.0', digest: first.charts[0]!.digest });
+  });
+
   it('says where a broken chart is and how to fix it', async () => {
     const bad = path.join(work.dir, 'bad');
     await cp(fixture('dns-timer-1.0.0'), bad, { recursive: true });

@@ -88,3 +88,24 @@ for (const version of HELM_VERSIONS) {
     });
   }
 }
+
+describe('EdDSA signing keys (why readSigningKey warns)', () => {
+  const helm3 = helmTool('3.17');
+  const helm4 = helmTool('4.1');
+  it.skipIf(helm3.skip || helm4.skip)('helm 4.1 verifies an Ed25519 signature; helm 3.17 cannot read the keyring', async () => {
+    const work = await tempDir();
+    try {
+      const generated = await openpgp.generateKey({ type: 'ecc', curve: 'ed25519Legacy', userIDs: [{ name: 'EdDSA signer' }], format: 'armored' });
+      const keyring = path.join(work.dir, 'ed.gpg');
+      await writeFile(keyring, (await openpgp.readKey({ armoredKey: generated.publicKey })).write());
+      const repo = path.join(work.dir, 'repo');
+      const [chart] = (await buildRepository({ repoDir: repo, inputs: [ALL_FIXTURES[0]!], validate: false, signingKey: await readSigningKey(generated.privateKey) })).charts;
+      const run4 = await isolatedHelm('4.1', path.join(work.dir, 'h4'));
+      expect((await run4(['verify', '--keyring', keyring, chart!.file])).stdout).toContain('Chart Hash Verified');
+      const run3 = await isolatedHelm('3.17', path.join(work.dir, 'h3'));
+      await expect(run3(['verify', '--keyring', keyring, chart!.file])).rejects.toThrow(/unsupported feature: public key type/);
+    } finally {
+      await work.cleanup();
+    }
+  });
+});
