@@ -94,7 +94,11 @@ export class Decider {
     const state = this.state;
     if (bookingId !== undefined) {
       const booked = state.placementOf(bookingId);
-      if (booked !== null && booked.node === decision.node && booked.phase === decision.phaseSeconds) {
+      // Same booking, pod not created yet: a re-invocation or a retry of this very admission.
+      // Once its pod exists, another pod carrying the same id is a copy (kubectl debug --copy-to,
+      // a hand-made duplicate) and needs a booking of its own below.
+      const copy = state.tracked.get(bookingId)?.podName !== undefined;
+      if (booked !== null && booked.node === decision.node && booked.phase === decision.phaseSeconds && !copy) {
         return this.placed(pod, decision, bookingId, []);
       }
     }

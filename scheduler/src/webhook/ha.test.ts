@@ -160,6 +160,22 @@ describe.skipIf(openssl.skip)('two webhook replicas on one API server', () => {
     await until('the reconciler', () => leader.state.engine.bookings().length === before, 10_000);
   }, 30_000);
 
+  it('a copy of a persisted pod (same booking id) gets its own booking or a refusal, never a shared one', async () => {
+    const leader = replicas.find((x) => x.leader!.canDecide())!;
+    const original = await createThrough(leader, contractPod(APPS[2]!, { ownerUid: 'rs-copy' }));
+    expect(original.allowed).toBe(true);
+    const id = original.pod!.metadata.annotations![BOOKING_ID_ANNOTATION]!;
+    await until('the watch', () => leader.state.podOf(id) !== null);
+    const copy: Pod = { ...structuredClone(original.pod!), metadata: { ...structuredClone(original.pod!.metadata), name: undefined, generateName: 'copy-', uid: undefined, resourceVersion: undefined } };
+    const answer = await createThrough(leader, copy);
+    if (answer.allowed) {
+      expect(answer.pod!.metadata.annotations![BOOKING_ID_ANNOTATION]).not.toBe(id);
+      expect(decodeDecision(answer.pod!.metadata.annotations)).toEqual(decodeDecision(original.pod!.metadata.annotations));
+    } else expect(answer.message).toMatch(/competes/);
+    const { nodes, instances, placed } = persistedPlacement();
+    expect(checkPlacement(nodes, { horizon: 3600, instances }, placed).competingSlotSeconds).toBe(0);
+  });
+
   it('a dry run books nothing, even through the follower', async () => {
     const leader = replicas.find((x) => x.leader!.canDecide())!;
     const follower = replicas.find((x) => x !== leader)!;
