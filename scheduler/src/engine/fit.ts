@@ -6,8 +6,11 @@
 import { EXCLUSIVE_UNIT, SLOT_WORDS, type NodeState } from './node-state.js';
 import type { Shape } from './shape.js';
 
-/** Weight of "this slot was idle everywhere" against normalised load in the phase score. */
-const IDLE_WEIGHT = Number(process.env['NMAAS_TUNE_IDLE'] ?? 0.5);
+/**
+ * Weight of "nothing runs at this offset yet" against normalised load in the phase score (tuned on the
+ * seeded small workloads against the exact ILP; 0 spreads runs freely, 1 fragments exclusive time less).
+ */
+const IDLE_WEIGHT = 0.25;
 
 export class Scratch {
   readonly bad: Uint8Array;
@@ -59,31 +62,24 @@ export function searchPhase(node: NodeState, shape: Shape, scratch: Scratch, pac
   const peak = node.peak();
   const trivially = peak[0] <= lim0 && peak[1] <= lim1 && peak[2] <= lim2 && (excl ? node.count === 0 : node.exclusiveCount === 0);
   if (trivially && !pack) return { phase: shape.release, crowding: 0 };
-  const s = node.slots!;
-  const H = node.horizon;
+  const f = node.fold(P);
   const { bad, load, idleRun, preBad, preLoad } = scratch;
-  bad.fill(0, 0, P);
-  load.fill(0, 0, P);
-  idleRun.fill(0, 0, P);
   const w0 = pack && cap[0] > 0 ? 1 / cap[0] : 0;
   const w1 = pack && cap[1] > 0 ? 1 / cap[1] : 0;
   const w2 = pack && cap[2] > 0 ? 1 / cap[2] : 0;
-  const wIdle = IDLE_WEIGHT / (H / P);
-  let j = 0;
-  for (let i = 0, end = H * SLOT_WORDS; i < end; i += SLOT_WORDS) {
-    const v0 = s[i]!, v1 = s[i + 1]!, v2 = s[i + 2]!, v3 = s[i + 3]!;
-    if (v0 > lim0 || v1 > lim1 || v2 > lim2 || (excl ? v3 !== 0 : v3 >= EXCLUSIVE_UNIT)) bad[j] = 1;
+  for (let j = 0, i = 0; j < P; j++, i += SLOT_WORDS) {
+    // f holds, per period offset, the busiest repetition of each word: a phase is as crowded as that.
+    const v0 = f[i]!, v1 = f[i + 1]!, v2 = f[i + 2]!, v3 = f[i + 3]!;
+    bad[j] = v0 > lim0 || v1 > lim1 || v2 > lim2 || (excl ? v3 !== 0 : v3 >= EXCLUSIVE_UNIT) ? 1 : 0;
     if (pack) {
-      // The worst repetition of each period offset decides: a phase is as crowded as its busiest slot.
       let m = v0 * w0;
       const m1 = v1 * w1, m2 = v2 * w2;
       if (m1 > m) m = m1;
       if (m2 > m) m = m2;
-      if (m > load[j]!) load[j] = m;
+      load[j] = m;
       // Keep idle time in one piece for exclusive runs: prefer offsets where others already run.
-      if ((v3 & 0xffff) === 0) idleRun[j] = idleRun[j]! + wIdle;
+      idleRun[j] = v3 === 0 ? IDLE_WEIGHT : 0;
     }
-    if (++j === P) j = 0;
   }
   const span = P + D;
   preBad[0] = 0;

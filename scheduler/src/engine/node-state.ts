@@ -57,6 +57,31 @@ export class NodeState {
     return this.booked.size;
   }
 
+  /**
+   * Per-period folds of the slots: fold_P[s] = max over k of slot[s + kP], per word. A phase search for
+   * period P then reads P entries instead of H. Built on first use, kept up to date by bookings,
+   * dropped on removal (a max cannot be un-maxed) and rebuilt lazily.
+   */
+  private foldPeriods: number[] = [];
+  private foldArrays: Int32Array[] = [];
+
+  fold(period: number): Int32Array {
+    const s = this.ensureSlots();
+    if (period >= this.horizon) return s;
+    const k = this.foldPeriods.indexOf(period);
+    if (k >= 0) return this.foldArrays[k]!;
+    const f = new Int32Array(period * SLOT_WORDS).fill(-2147483648);
+    for (let t = 0, j = 0; t < this.horizon; t++) {
+      const i = t * SLOT_WORDS;
+      for (let w = 0; w < SLOT_WORDS; w++) if (s[i + w]! > f[j + w]!) f[j + w] = s[i + w]!;
+      j += SLOT_WORDS;
+      if (j === period * SLOT_WORDS) j = 0;
+    }
+    this.foldPeriods.push(period);
+    this.foldArrays.push(f);
+    return f;
+  }
+
   ensureSlots(): Int32Array {
     if (this.slots === null) this.slots = new Int32Array(this.horizon * SLOT_WORDS);
     return this.slots;
@@ -103,7 +128,22 @@ export class NodeState {
         if (v0 > p0) p0 = v0;
         if (v1 > p1) p1 = v1;
         if (v2 > p2) p2 = v2;
+        if (sign > 0) {
+          const v3 = s[i + 3]!;
+          for (let q = 0; q < this.foldPeriods.length; q++) {
+            const f = this.foldArrays[q]!;
+            const j = (t % this.foldPeriods[q]!) * SLOT_WORDS;
+            if (v0 > f[j]!) f[j] = v0;
+            if (v1 > f[j + 1]!) f[j + 1] = v1;
+            if (v2 > f[j + 2]!) f[j + 2] = v2;
+            if (v3 > f[j + 3]!) f[j + 3] = v3;
+          }
+        }
       }
+    }
+    if (sign < 0) {
+      this.foldPeriods = [];
+      this.foldArrays = [];
     }
     if (peak) {
       peak[0] = p0; peak[1] = p1; peak[2] = p2;

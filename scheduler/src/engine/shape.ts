@@ -18,6 +18,11 @@ export interface Shape {
   delta: [number, number, number];
   exclusive: boolean;
   key: string;
+  /**
+   * Key of the same shape allowed to start at any phase. A node that cannot take that one cannot take
+   * this one either (its allowed phases are a subset), so its "does not fit" verdicts and cursor apply.
+   */
+  anyPhaseKey: string;
 }
 
 export function compileShape(spec: InstanceSpec): Shape {
@@ -36,5 +41,6 @@ export function compileShape(spec: InstanceSpec): Shape {
     delta,
     exclusive: spec.exclusive,
     key: `${spec.every}/${spec.duration}/${release}/${kmax}/${run.join(',')}/${idle.join(',')}/${spec.exclusive ? 1 : 0}`,
+    anyPhaseKey: `${spec.every}/${spec.duration}/0/${spec.every - 1}/${run.join(',')}/${idle.join(',')}/${spec.exclusive ? 1 : 0}`,
   };
 }

@@ -28,7 +28,7 @@ export function percentile(sorted: Float64Array | number[], q: number): number {
 
 const round = (x: number): number => Math.round(x * 100) / 100;
 
-/** FFD's order: decreasing size (largest normalised run demand times duty cycle first), stable. */
+/** FFD's order: decreasing size (largest run demand, normalised by the largest node), stable. */
 export function ffdOrder(nodes: NodeSpec[], instances: InstanceSpec[]): InstanceSpec[] {
   const max = { cpu: 1, memory: 1, bandwidth: 1 };
   for (const n of nodes) {
@@ -36,7 +36,7 @@ export function ffdOrder(nodes: NodeSpec[], instances: InstanceSpec[]): Instance
     max.memory = Math.max(max.memory, n.capacity.memory);
     max.bandwidth = Math.max(max.bandwidth, n.capacity.bandwidth);
   }
-  const size = (s: InstanceSpec): number => Math.max(s.run.cpu / max.cpu, s.run.memory / max.memory, s.run.bandwidth / max.bandwidth) + (s.exclusive ? 1 : 0);
+  const size = (s: InstanceSpec): number => Math.max(s.run.cpu / max.cpu, s.run.memory / max.memory, s.run.bandwidth / max.bandwidth);
   return instances.map((s, k) => ({ s, k, z: size(s) })).sort((a, b) => b.z - a.z || a.k - b.k).map((x) => x.s);
 }
 
