@@ -21,6 +21,7 @@ import type { SessionOutcome } from './receiver.js';
 const ip = tool('ip', 'apt-get install iproute2');
 const nft = tool('nft', 'apt-get install nftables');
 const nping = tool('nping', 'apt-get install nmap');
+const sysctl = tool('sysctl', 'apt-get install procps');
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 const runRole = fileURLToPath(new URL('../dist/testing/run-role.js', import.meta.url));
 
@@ -64,9 +65,9 @@ function buildTopology(): void {
   for (const [ns, dev] of [[NS.sender, 's0'], [NS.sender, 'lo'], [NS.router, 'rs'], [NS.router, 'rv'], [NS.router, 'lo'], [NS.receiver, 'v0'], [NS.receiver, 'lo']] as const) up(ns, dev);
   sh(ipPath, '-n', NS.sender, 'route', 'add', 'default', 'via', '10.77.1.1');
   sh(ipPath, '-n', NS.receiver, 'route', 'add', 'default', 'via', '10.77.2.1');
-  inNs(NS.router, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
+  inNs(NS.router, sysctl.path(), '-qw', 'net.ipv4.ip_forward=1');
   // The receiver must accept whatever the router forwards: no reverse-path check there.
-  for (const key of ['all', 'default', 'v0']) inNs(NS.receiver, 'sysctl', '-qw', `net.ipv4.conf.${key}.rp_filter=0`);
+  for (const key of ['all', 'default', 'v0']) inNs(NS.receiver, sysctl.path(), '-qw', `net.ipv4.conf.${key}.rp_filter=0`);
 }
 
 function setRouterFiltering(mode: 'none' | 'nftables' | 'rp_filter'): void {
@@ -76,7 +77,7 @@ function setRouterFiltering(mode: 'none' | 'nftables' | 'rp_filter'): void {
     /* not there */
   }
   const rp = mode === 'rp_filter' ? '1' : '0';
-  for (const key of ['all', 'default', 'rs', 'rv']) inNs(NS.router, 'sysctl', '-qw', `net.ipv4.conf.${key}.rp_filter=${rp}`);
+  for (const key of ['all', 'default', 'rs', 'rv']) inNs(NS.router, sysctl.path(), '-qw', `net.ipv4.conf.${key}.rp_filter=${rp}`);
   if (mode === 'nftables') {
     // BCP 38 at the customer edge: only the customer's prefix may enter from the customer port.
     const ruleset = `table inet nmaas_bcp38 {
@@ -148,7 +149,7 @@ async function oneSession(): Promise<{ sent: SenderReport; received: SessionOutc
 
 const FORGED = ['private', 'routable', 'adjacent_24', 'adjacent_23', 'adjacent_16'];
 
-describe.skipIf(ip.skip || nft.skip || nping.skip)('ip-spoofing-detection across network namespaces', () => {
+describe.skipIf(ip.skip || nft.skip || nping.skip || sysctl.skip)('ip-spoofing-detection across network namespaces', () => {
   beforeAll(() => {
     if (process.getuid?.() !== 0) {
       unavailable = 'network namespaces need root (run the tests as root, as CI does)';

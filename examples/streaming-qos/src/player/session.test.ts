@@ -45,11 +45,13 @@ describe('playSession against a throttled stream on loopback', () => {
     expect(segments.map((s) => s.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
 
     // Start-up: from the manifest request to the end of the first segment (the start-up buffer is
-    // one segment). The client's clock also covers connecting and the request's way to the server.
+    // one segment). The client's clock also covers what the server cannot see: connecting, the
+    // request's way in and the last byte's way out (≈ 15 ms here, mostly the first HTTP request of
+    // a fresh process); the bound leaves room for a loaded 2-core CI machine.
     const master = server.log.find((e) => e.kind === 'manifest')!;
     const expectedStartup = (segments[0]!.finished - master.arrived) / 1000;
     expect(report.initialStartupTime! - expectedStartup).toBeGreaterThan(-0.005);
-    expect(report.initialStartupTime! - expectedStartup).toBeLessThan(0.05);
+    expect(report.initialStartupTime! - expectedStartup).toBeLessThan(0.1);
     accuracy.push(`startup ${(expectedStartup * 1000).toFixed(0)} ms: ${((report.initialStartupTime! - expectedStartup) * 1000).toFixed(1)} ms`);
 
     // The stall: playback started when segment 0 arrived, so the buffer ran dry at start + HELD
@@ -60,7 +62,8 @@ describe('playSession against a throttled stream on loopback', () => {
     expect(report.stallCount).toBe(1);
     expect(Math.abs(report.stallDuration - expectedStall)).toBeLessThan(0.05);
     accuracy.push(`stall ${(expectedStall * 1000).toFixed(0)} ms: ${((report.stallDuration - expectedStall) * 1000).toFixed(1)} ms`);
-    expect(Math.abs(report.stalls[0]!.start - (start + HELD * 1000 - master.arrived) / 1000)).toBeLessThan(0.05);
+    // It began after exactly HELD seconds of uninterrupted playback.
+    expect(report.stalls[0]!.start - report.initialStartupTime!).toBeCloseTo(HELD * SEGMENT, 3);
 
     // ABR: climbed from the lowest rendition, never above what 1.5 Mbit/s carries, dropped after the held segment.
     const sequence = segments.map((s) => s.rendition!);
