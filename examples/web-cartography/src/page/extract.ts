@@ -26,7 +26,9 @@ function decodeEntities(value: string): string {
 
 /** Resources referenced by an HTML document, as absolute http(s) URLs (deduplicated, in order). */
 export function extractFromHtml(html: string, pageUrl: string): Resource[] {
-  const withoutComments = html.replace(/<!--[\s\S]*?-->/g, '');
+  // Comments and inline script bodies hold text that only looks like tags (a script's
+  // "<img src=…>" string is not a resource of the page).
+  const withoutComments = html.replace(/<!--[\s\S]*?-->/g, '').replace(/(<script\b[^>]*>)[\s\S]*?<\/script>/gi, '$1</script>');
   let base = pageUrl;
   const found: Resource[] = [];
   const add = (raw: string | undefined, type: ResourceType) => {
