@@ -205,6 +205,27 @@ describe.skipIf(openssl.skip)('probeHttp against real HTTP and HTTPS servers on 
     await sleep(0);
   });
 
+  it('honours the IP family: the same name over IPv6 or IPv4, and a clear failure when the family has no address', async () => {
+    const dual = http.createServer(handler);
+    await new Promise<void>((resolve) => dual.listen(0, '::', () => resolve())); // dual-stack
+    const port = (dual.address() as AddressInfo).port;
+    dns.setZone({ 'www.qos.test': { a: ['127.0.0.1'] }, 'dual.qos.test': { a: ['127.0.0.1'], aaaa: ['::1'] }, 'v6only.qos.test': { aaaa: ['::1'] } });
+    try {
+      const v6 = await probeHttp(`http://dual.qos.test:${port}/missing`, options({ family: 'ipv6' }));
+      expect(v6).toMatchObject({ status: 404, ipProtocol: 6, address: '::1' });
+      const v4 = await probeHttp(`http://dual.qos.test:${port}/missing`, options({ family: 'ipv4' }));
+      expect(v4).toMatchObject({ status: 404, ipProtocol: 4, address: '127.0.0.1' });
+      const none = await probeHttp(`http://v6only.qos.test:${port}/missing`, options({ family: 'ipv4' }));
+      expect(none.success).toBe(false);
+      expect(none.failure).toMatch(/v6only\.qos\.test has no ipv4 address/);
+      expect(dns.queries).toContain('dual.qos.test/AAAA');
+    } finally {
+      dns.setZone({ 'www.qos.test': { a: ['127.0.0.1'] } });
+      dual.closeAllConnections();
+      await new Promise((r) => dual.close(r));
+    }
+  });
+
   it('fails cleanly on a name the resolver does not know', async () => {
     const r = await probeHttp(`http://nowhere.qos.test:${httpPort}/`, options());
     expect(r.success).toBe(false);
