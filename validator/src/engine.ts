@@ -8,8 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { ManifestError, parseManifest, type AppManifest } from '@nmaas/sdk';
-import type { HelmVersion } from '@nmaas/charts-gen';
-import * as chartsGen from '@nmaas/charts-gen';
+import { synthesizeChart, type HelmVersion } from '@nmaas/charts-gen';
 import { RULES } from './rules/index.js';
 import type { ArchiveRule, ArchiveScan, ChartInput, ChartRule, ObjectsRule, Draft, Finding, ObjectsInput, RenderedObject, Rule, Severity, ValidationReport } from './types.js';
 import { scanArchive, type ArchiveContents } from './input/archive-scan.js';
@@ -143,7 +142,6 @@ async function scanAppInputs(appDir: string): Promise<ArchiveScan> {
   return scan;
 }
 
-type SynthesizeChart = (appDir: string, outDir: string, options?: unknown) => Promise<{ chartDir: string; name: string; version: string }>;
 
 export async function validate(target: string, options: ValidateOptions = {}): Promise<ValidationReport> {
   const rules = options.rules ?? RULES;
@@ -176,10 +174,8 @@ export async function validate(target: string, options: ValidateOptions = {}): P
           report.rejectedBeforeUnpack = true;
           return finish();
         }
-        const synthesize = (chartsGen as unknown as { synthesizeChart?: SynthesizeChart }).synthesizeChart;
-        if (typeof synthesize !== 'function') throw new UnreadableInputError('this build of @nmaas/charts-gen has no synthesizeChart; validate the chart folder or .tgz instead');
         try {
-          chartDir = (await synthesize(target, path.join(work, 'synth'))).chartDir;
+          chartDir = (await synthesizeChart(target, path.join(work, 'synth'))).chartDir;
         } catch (error) {
           if (!(error instanceof ManifestError)) throw error;
           // The declaration itself fails: report it with the chart rules that read nmaas.yaml.
