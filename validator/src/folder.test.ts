@@ -4,7 +4,7 @@ import { cp, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validate } from './engine.js';
-import { BASE_CHART, tempDir } from './test-support.js';
+import { BASE_CHART, REPO, tempDir } from './test-support.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -51,5 +51,15 @@ describe('app folders', () => {
     const report = await validate(app);
     expect(report.findings.map((f) => f.ruleId)).toEqual(['NMAAS-ARCHIVE-LINK']);
     expect(report.rejectedBeforeUnpack).toBe(true);
+  });
+});
+
+describe('an app folder whose nmaas.yaml fails the model', () => {
+  it('is read (exit 1 material), with the model issues as NMAAS-CHART-MANIFEST findings', async () => {
+    const report = await validate(path.join(REPO, 'sdk', 'fixtures', 'apps', 'broken'));
+    expect(report.kind).toBe('app');
+    expect(report.findings.length).toBeGreaterThan(0);
+    expect(new Set(report.findings.map((f) => f.ruleId))).toEqual(new Set(['NMAAS-CHART-MANIFEST']));
+    expect(report.findings.every((f) => f.file === 'nmaas.yaml' && f.severity === 'error')).toBe(true);
   });
 });
