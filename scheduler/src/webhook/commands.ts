@@ -110,7 +110,7 @@ async function serve(o: ServeOptions): Promise<void> {
     migrations: o.migrations,
     election: { namespace: o.namespace, name: o.leaseName, identity: o.identity },
     ...(o.advertiseUrl !== undefined ? { advertiseUrl: o.advertiseUrl } : {}),
-    forward: { ...(o.caFile !== undefined ? { ca: await readFile(o.caFile) } : {}), ...(o.tlsServerName !== undefined ? { serverName: o.tlsServerName } : {}) },
+    forward: { ...(o.caFile !== undefined ? { caFile: o.caFile } : {}), ...(o.tlsServerName !== undefined ? { serverName: o.tlsServerName } : {}) },
     log,
   });
   log('serving', { url: replica.url, identity: o.identity, lease: `${o.namespace}/${o.leaseName}` });

@@ -8,6 +8,7 @@
  * Every request ends in an answer: malformed bodies get 400/413/415, internal errors a refusal
  * with a reason; nothing a client sends can throw past the handler.
  */
+import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type http from 'node:http';
 import { BadReview, parseReview, podOf, refuse, reviewResponse, allow, type Outcome, type ReviewRequest } from './admission-review.js';
@@ -31,7 +32,7 @@ export interface WebhookServerOptions extends TlsFiles {
   decider: Decider;
   leadership?: Leadership;
   /** CA and TLS name used to check the leader's certificate when forwarding. */
-  forward?: { ca?: Buffer; serverName?: string; timeoutMs?: number };
+  forward?: { ca?: Buffer; caFile?: string; serverName?: string; timeoutMs?: number };
   ready?: () => boolean;
   pollMs?: number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
@@ -39,7 +40,7 @@ export interface WebhookServerOptions extends TlsFiles {
 
 export class WebhookServer {
   private readonly https: ReloadingHttpsServer;
-  private readonly agent: https.Agent;
+  private agent: https.Agent | undefined;
   readonly stats = { requests: 0, placed: 0, refused: 0, forwarded: 0, badRequests: 0, errors: 0 };
   /** Server-side time of the last admissions (body read → answer written), a bounded ring. */
   private readonly durations = new Float64Array(1 << 16);
@@ -51,7 +52,11 @@ export class WebhookServer {
         certFile: options.certFile,
         keyFile: options.keyFile,
         pollMs: options.pollMs,
-        onReload: (error) => options.log?.(error ? 'certificate reload failed; keeping the previous one' : 'certificate reloaded', error ? { error: error.message } : {}),
+        onReload: (error) => {
+          options.log?.(error ? 'certificate reload failed; keeping the previous one' : 'certificate reloaded', error ? { error: error.message } : {});
+          // The CA rotates with the certificate (cert-manager renews the Secret as a whole).
+          if (error === null && options.forward?.caFile !== undefined) this.agent = this.forwardAgent();
+        },
       },
       (req, res) => {
         this.handle(req, res).catch((error: unknown) => {
@@ -62,7 +67,24 @@ export class WebhookServer {
         });
       },
     );
-    this.agent = new https.Agent({ keepAlive: true, maxSockets: 64, ca: options.forward?.ca, servername: options.forward?.serverName });
+    this.agent = this.forwardAgent();
+  }
+
+  /** The client that relays reviews to the leader, checking its certificate against the CA. */
+  private forwardAgent(): https.Agent {
+    const f = this.options.forward;
+    let ca = f?.ca;
+    if (f?.caFile !== undefined) {
+      try {
+        ca = readFileSync(f.caFile);
+      } catch (error) {
+        this.options.log?.('cannot read the CA file; forwarding keeps the previous CA', { file: f.caFile, error: (error as Error).message });
+      }
+    }
+    const previous = this.agent;
+    if (previous !== undefined && ca === undefined) return previous;
+    previous?.destroy();
+    return new https.Agent({ keepAlive: true, maxSockets: 64, ca, servername: f?.serverName });
   }
 
   /** Percentiles (ms) of the server-side time of the last (up to 65,536) admissions; `reset` starts afresh. */
@@ -86,7 +108,7 @@ export class WebhookServer {
   }
 
   async close(): Promise<void> {
-    this.agent.destroy();
+    this.agent?.destroy();
     await this.https.close();
   }
 
