@@ -37,6 +37,7 @@ export function formatText(report: ValidationReport, options: { colour: boolean 
     for (const { finding, exemption } of report.exempted) lines.push(`  ${c('dim', 'exempt ')} ${finding.ruleId}  ${finding.object ?? finding.file ?? ''} ${finding.message} — ${exemption.justification} (until ${exemption.expires})`);
   }
   const s = report.summary;
-  lines.push('', s.error + s.warning + s.info === 0 ? c('ok', 'no findings') : `${c('error', `${s.error} error(s)`)}, ${c('warning', `${s.warning} warning(s)`)}, ${c('info', `${s.info} info`)}${report.exempted.length ? `, ${report.exempted.length} exempted` : ''}`);
+  const count = (k: Severity, label: string) => (s[k] > 0 ? c(k, `${s[k]} ${label}`) : `${s[k]} ${label}`);
+  lines.push('', s.error + s.warning + s.info === 0 ? c('ok', 'no findings') : `${count('error', 'error(s)')}, ${count('warning', 'warning(s)')}, ${count('info', 'info')}${report.exempted.length ? `, ${report.exempted.length} exempted` : ''}`);
   return lines.join('\n') + '\n';
 }

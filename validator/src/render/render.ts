@@ -65,7 +65,7 @@ export async function renderChart(chartDir: string, chartName: string, set: Valu
     return { objects: parseRendered(stdout, chartName) };
   } catch (error) {
     if (error instanceof HelmError) {
-      const message = (error.stderr.trim() || error.stdout.trim()).split('\n').slice(0, 5).join(' ');
+      const message = (error.stderr.trim() || error.stdout.trim()).split('\n').slice(0, 5).join(' ').replace(/\s*Use --debug flag to render out invalid YAML\s*$/, '');
       return { objects: [], error: message, refused: set.name !== 'defaults' && isRefusal(message) };
     }
     throw error;
