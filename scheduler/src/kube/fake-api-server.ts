@@ -59,6 +59,11 @@ export interface FakeApiServerOptions {
   historyLimit?: number;
   /** Serve HTTPS with this certificate (PEM), as a real API server does; plain HTTP otherwise. */
   tls?: { cert: string | Buffer; key: string | Buffer };
+  /**
+   * Graceful deletion of evicted pods: first a MODIFIED event with deletionTimestamp, the DELETED
+   * event this many ms later (as the kubelet's termination grace period does). 0: deleted at once.
+   */
+  evictionGraceMs?: number;
 }
 
 export class FakeApiServer {
@@ -69,11 +74,14 @@ export class FakeApiServer {
   private readonly server: http.Server | https.Server;
   private readonly historyLimit: number;
   private readonly scheme: string;
+  private readonly evictionGraceMs: number;
+  private readonly timers = new Set<NodeJS.Timeout>();
   /** Counts of API requests by verb, so tests can see what the webhook costs the API server. */
   readonly requests: Record<string, number> = {};
 
   constructor(options: FakeApiServerOptions = {}) {
     this.historyLimit = options.historyLimit ?? 200_000;
+    this.evictionGraceMs = options.evictionGraceMs ?? 0;
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
       this.handle(req, res).catch((error: unknown) => this.fail(res, error));
     };
@@ -93,6 +101,7 @@ export class FakeApiServer {
   }
 
   async stop(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
     for (const w of this.watchers) w.res.destroy();
     this.watchers.clear();
     this.server.closeAllConnections();
@@ -288,7 +297,17 @@ export class FakeApiServer {
         throw new HttpError(429, 'TooManyRequests', `Cannot evict pod as it would violate the pod's disruption budget ${pdb.metadata.name}.`);
       }
     }
-    this.deleteObject('pods', namespace, name);
+    if (this.evictionGraceMs <= 0) {
+      this.deleteObject('pods', namespace, name);
+      return;
+    }
+    if (pod.metadata.deletionTimestamp !== undefined) return;
+    this.write('pods', { ...pod, metadata: { ...pod.metadata, deletionTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z') } }, 'MODIFIED');
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (this.objects.has(key('pods', namespace, name))) this.deleteObject('pods', namespace, name);
+    }, this.evictionGraceMs);
+    this.timers.add(timer);
   }
 
   private fail(res: http.ServerResponse, error: unknown): void {

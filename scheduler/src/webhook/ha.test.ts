@@ -193,7 +193,8 @@ describe.skipIf(openssl.skip)('readapt through the Eviction API', () => {
   const big = (app: string) => contract(app, { everySeconds: 60, durationSeconds: 60, startWithinSeconds: 59, run: { cpu: 100, memory: 64, bandwidth: 60 } });
 
   beforeEach(async () => {
-    fake2 = new FakeApiServer({ tls: { cert: await readFile(certs.certFile), key: await readFile(certs.keyFile) } });
+    // Evicted pods terminate gracefully: MODIFIED (deletionTimestamp) first, DELETED 150 ms later.
+    fake2 = new FakeApiServer({ evictionGraceMs: 150, tls: { cert: await readFile(certs.certFile), key: await readFile(certs.keyFile) } });
     const api2 = new ClientNodeKubeApi(loadKubeConfig({ server: await fake2.start(), caFile: certs.caFile }));
     fake2.create('nodes', measurementNode('n1', 'edge', { cpu: 2000, memory: 4096, bandwidth: 100 }));
     fake2.create('nodes', measurementNode('n2', 'edge', { cpu: 2000, memory: 4096, bandwidth: 100 }));
@@ -239,9 +240,12 @@ describe.skipIf(openssl.skip)('readapt through the Eviction API', () => {
     const xNode = decodeDecision(x.pod!.metadata.annotations)!.node;
     expect(y.message ?? '').toBe('');
     expect(y.allowed).toBe(true);
-    expect(fake2.get('pods', 'measurements', x.pod!.metadata.name!)).toBeUndefined(); // evicted
+    expect(fake2.get<Pod>('pods', 'measurements', x.pod!.metadata.name!)?.metadata.deletionTimestamp).toBeDefined(); // evicted, terminating
     const planned = r.state.placementOf(id)!;
     expect(planned.node).not.toBe(xNode);
+    await until('the evicted pod to be gone', () => fake2.get('pods', 'measurements', x.pod!.metadata.name!) === undefined);
+    await new Promise((res) => setTimeout(res, 100)); // its MODIFIED and DELETED events reach the watch
+    expect(r.state.placementOf(id)).toEqual(planned);
     // The ReplicaSet re-creates the moved pod: it gets the planned slot and the same booking.
     const replacement = await through(contractPod(big('mover'), { ownerUid: 'rs-mover' }));
     expect(replacement.allowed).toBe(true);

@@ -161,6 +161,8 @@ export class SchedulerState {
     }
     const id = pod.metadata.annotations?.[BOOKING_ID_ANNOTATION] ?? `pod:${pod.metadata.namespace}/${pod.metadata.name}`;
     const known = this.tracked.get(id);
+    // An evicted pod terminating: its booking already waits at the new place for the replacement.
+    if (known?.moving !== undefined && uid !== undefined && uid === known.podUid) return id;
     if (known !== undefined) {
       const booking = this.engine.get(id);
       if (booking !== null && booking.node === decision.node && booking.phase === decision.phaseSeconds) {
