@@ -168,15 +168,20 @@ export async function loadCatalogue(repoDir: string): Promise<Catalogue> {
   return { generated: index.generated, apps, icons };
 }
 
-/** Reloads the catalogue only when index.yaml changed. */
-export function catalogueCache(repoDir: string): () => Promise<Catalogue> {
+/**
+ * Reloads the catalogue when index.yaml changed, and at least every `maxAgeMs` (a provenance file
+ * can be added to a published version without touching the index).
+ */
+export function catalogueCache(repoDir: string, maxAgeMs = 10_000): () => Promise<Catalogue> {
   let key = '';
+  let loadedAt = 0;
   let current: Promise<Catalogue> | null = null;
   return async () => {
     const info = await stat(path.join(repoDir, 'index.yaml')).catch(() => null);
     const next = info ? `${info.ino}-${info.size}-${info.mtimeMs}` : 'none';
-    if (current === null || next !== key) {
+    if (current === null || next !== key || Date.now() - loadedAt > maxAgeMs) {
       key = next;
+      loadedAt = Date.now();
       current = loadCatalogue(repoDir);
       current.catch(() => {
         key = '';
