@@ -466,12 +466,19 @@ export class Engine {
    * phase, or another node) within their own constraints. Any failure rolls everything back.
    */
   private readapt(spec: InstanceSpec, shape: Shape, k: number): { node: string; phase: number; migrations: Migration[]; undo: Undo } | null {
-    const list = this.candidates(spec).filter((n) => staticFilter(n, spec) === null && idleRoomAfterEvicting(n, shape, k));
+    // Candidates: nodes that pass the static filters, or fail them only because of at most k instances
+    // (anti-affinity either way, same spread group) that could move elsewhere.
+    const list = this.candidates(spec).filter((n) => {
+      const rule = staticFilter(n, spec);
+      if (rule === 'affinity') return false;
+      if (rule !== null && conflicting(n, spec).length > k) return false;
+      return idleRoomAfterEvicting(n, shape, k);
+    });
     const limit = Math.min(list.length, 64);
-    // Most promising first: nodes where the newcomer's window is least crowded.
+    // Most promising first: fewest conflicts to move, then least crowded.
     const ranked = list
-      .map((n) => ({ n, crowd: n.count }))
-      .sort((a, b) => a.crowd - b.crowd || a.n.index - b.n.index)
+      .map((n) => ({ n, conflicts: conflicting(n, spec).length, crowd: n.count }))
+      .sort((a, b) => a.conflicts - b.conflicts || a.crowd - b.crowd || a.n.index - b.n.index)
       .slice(0, limit)
       .map((x) => x.n);
     for (const node of ranked) {
@@ -483,14 +490,26 @@ export class Engine {
 
   private tryEvictOn(node: NodeState, spec: InstanceSpec, shape: Shape, k: number): { node: string; phase: number; migrations: Migration[]; undo: Undo } | null {
     const undo: Undo = { evicted: [], placed: [] };
-    // Blockers: instances whose active slots overlap the newcomer's release window most.
+    // First the instances that rule the newcomer out (they must all go), then, by time overlap, those in its way.
+    for (const b of conflicting(node, spec)) {
+      if (!this.canLeave(b)) {
+        this.rollback(spec, undo);
+        return null;
+      }
+      this.unbook(b);
+      undo.evicted.push(b);
+    }
+    if (staticFilter(node, spec) !== null) {
+      this.rollback(spec, undo);
+      return null;
+    }
     const blockers = [...node.booked.values()]
       .map((b) => ({ b, weight: overlapWeight(b, shape, this.horizon) }))
       .filter((x) => x.weight > 0 || shape.exclusive)
       .sort((a, b) => b.weight - a.weight || cmp(a.b.spec.id, b.b.spec.id));
-    let fit: { phase: number } | null = null;
+    let fit: { phase: number } | null = searchPhase(node, shape, this.scratch, true);
     for (const { b } of blockers) {
-      if (undo.evicted.length >= k) break;
+      if (fit || undo.evicted.length >= k) break;
       if (!this.canLeave(b)) continue;
       this.unbook(b);
       undo.evicted.push(b);
@@ -567,6 +586,16 @@ function utilization(node: NodeState): number {
 
 function size(shape: Shape): number {
   return (shape.run[0] + shape.run[1] + shape.run[2] / 1000) * (shape.duration / shape.every);
+}
+
+/** Instances on the node that the static rules say cannot share it with spec (anti-affinity both ways, spread). */
+function conflicting(node: NodeState, spec: InstanceSpec): BookedInstance[] {
+  const out: BookedInstance[] = [];
+  for (const b of node.booked.values()) {
+    const o = b.spec;
+    if (spec.antiAffinity.includes(o.app) || o.antiAffinity.includes(spec.app) || (spec.spreadGroup !== null && o.spreadGroup === spec.spreadGroup)) out.push(b);
+  }
+  return out;
 }
 
 /** Whether evicting up to k instances could ever make the idle reservation fit (cheap prune). */

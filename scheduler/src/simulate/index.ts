@@ -6,3 +6,4 @@ export { buildExactModel, EXACT_MAX_TERMS, ExactTooLargeError, solveExact, type 
 export { renderTimeline } from './svg.js';
 export { APP_TEMPLATES, EXAMPLE_APPS, generateWorkload, POOLS, type Workload, type WorkloadOptions } from './workload.js';
 export { Random } from './random.js';
+export { formatQualityTable, qualityTable, type QualityRow, type QualityTable } from './quality.js';

@@ -7,11 +7,6 @@ import { formatSlot } from '../engine/index.js';
 
 const escape = (s: string): string => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function hue(app: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < app.length; i++) h = Math.imul(h ^ app.charCodeAt(i), 16777619);
-  return (h >>> 0) % 360;
-}
 
 export function renderTimeline(
   nodes: NodeSpec[],
@@ -29,10 +24,14 @@ export function renderTimeline(
     if (!l) byNode.set(p.node, (l = []));
     l.push({ spec, phase: p.phase });
   }
+  // Distinct hues for the apps present (golden-angle steps), stable for a given set of apps.
+  const appNames = [...new Set(placed.map((p) => specs.get(p.id)?.app).filter((a): a is string => a !== undefined))].sort();
+  const hues = new Map(appNames.map((a, k) => [a, Math.round((k * 137.508) % 360)]));
+  const hue = (app: string): number => hues.get(app) ?? 0;
   const maxNodes = options.maxNodes ?? 200;
   const shown = nodes.filter((n) => byNode.has(n.name));
   const drawn = shown.slice(0, maxNodes);
-  const left = 170;
+  const left = 280;
   const width = 1200;
   const lane = 12;
   const gap = 10;
@@ -44,7 +43,7 @@ export function renderTimeline(
     const list = byNode.get(node.name)!.sort((a, b) => a.phase - b.phase || (a.spec.id < b.spec.id ? -1 : 1));
     const bandHeight = list.length * lane;
     parts.push(`<rect x="${left}" y="${y}" width="${width}" height="${bandHeight}" fill="#f6f6f6" stroke="#ccc"/>`);
-    parts.push(`<text x="${left - 8}" y="${y + 11}" text-anchor="end" font-weight="bold">${escape(node.name)}</text>`);
+    parts.push(`<text x="10" y="${y + 11}" font-weight="bold">${escape(node.name)}</text>`);
     list.forEach(({ spec, phase }, k) => {
       const ly = y + k * lane;
       const color = `hsl(${hue(spec.app)},65%,50%)`;
@@ -66,8 +65,7 @@ export function renderTimeline(
   for (let t = 0; t <= H; t += tickStep) {
     ticks.push(`<line x1="${x(t)}" y1="${top - 6}" x2="${x(t)}" y2="${y}" stroke="#ddd"/><text x="${x(t)}" y="${top - 10}" text-anchor="middle" font-size="10">${formatSlot(t)}</text>`);
   }
-  const legendApps = [...new Set(placed.map((p) => specs.get(p.id)?.app).filter((a): a is string => a !== undefined))].sort();
-  const legend = legendApps
+  const legend = appNames
     .map((a, k) => `<rect x="${left + k * 190}" y="${y + 8}" width="12" height="12" fill="hsl(${hue(a)},65%,50%)"/><text x="${left + k * 190 + 16}" y="${y + 18}">${escape(a)}</text>`)
     .join('');
   const note = shown.length > drawn.length ? `<text x="${left}" y="${y + 40}" fill="#a00">${shown.length - drawn.length} more nodes not drawn</text>` : '';

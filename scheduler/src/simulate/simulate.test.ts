@@ -1,0 +1,129 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { checkPlacement } from '../engine/index.js';
+import { parseApps, parseNodes } from './io.js';
+import { qualityTable } from './quality.js';
+import { simulate } from './run.js';
+
+const run = promisify(execFile);
+const CLI = '/work/main/cli/dist/main.js';
+const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/engine');
+const fx = (f: string): string => path.join(FIXTURES, f);
+
+async function nmaas(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('node', [CLI, ...args], { maxBuffer: 64 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+async function load(nodesFile: string, appsFile: string) {
+  return {
+    nodes: parseNodes(JSON.parse(await readFile(fx(nodesFile), 'utf8'))),
+    apps: parseApps(JSON.parse(await readFile(fx(appsFile), 'utf8'))),
+  };
+}
+
+describe('nmaas scheduler simulate / check (CLI)', () => {
+  it('simulate --format json gives the documented shape; check agrees; --svg draws the plan', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'nmaas-sim-'));
+    const svg = path.join(dir, 'plan.svg');
+    const r = await nmaas('scheduler', 'simulate', '--nodes', fx('nodes.json'), '--apps', fx('apps.json'), '--format', 'json', '--svg', svg);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out).slice(0, 5)).toEqual(['strategy', 'placed', 'rejected', 'migrations', 'metrics']);
+    expect(out.strategy).toBe('nmaas');
+    expect(Object.keys(out.metrics)).toEqual(['placed', 'rejected', 'competingSlotSeconds', 'violations', 'decisionMicros']);
+    expect(Object.keys(out.metrics.decisionMicros)).toEqual(['p50', 'p99', 'max']);
+    expect(out.placed.length + out.rejected.length).toBe(8);
+    expect(out.metrics.competingSlotSeconds).toBe(0);
+    expect(out.metrics.violations).toBe(0);
+    // One instance cannot start at its only allowed phase: exit 1, and the reason names who is busy.
+    expect(out.rejected).toHaveLength(1);
+    expect(out.rejected[0].reason).toMatch(/^no node in pool edge has 80 Mbps free for 60 s every 10 m starting at 0:00 into each period; closest: edge-\d, busy 0:00–1:00 with streaming-qos-\d$/);
+    expect(r.code).toBe(1);
+    const picture = await readFile(svg, 'utf8');
+    expect(picture.startsWith('<svg')).toBe(true);
+    for (const p of out.placed) expect(picture).toContain(p.id);
+    const placement = path.join(dir, 'out.json');
+    await writeFile(placement, r.stdout);
+    const c = await nmaas('scheduler', 'check', '--nodes', fx('nodes.json'), '--apps', fx('apps.json'), '--placement', placement, '--format', 'json');
+    expect(c.code).toBe(0);
+    expect(JSON.parse(c.stdout)).toMatchObject({ competingSlotSeconds: 0, violations: 0, placed: out.placed.length });
+  });
+
+  it('check finds what kube causes and what a hand-made placement breaks', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'nmaas-chk-'));
+    const k = await nmaas('scheduler', 'simulate', '--nodes', fx('nodes.json'), '--apps', fx('apps.json'), '--strategy', 'kube', '--format', 'json');
+    const kube = JSON.parse(k.stdout);
+    expect(kube.metrics.competingSlotSeconds).toBeGreaterThan(0);
+    await writeFile(path.join(dir, 'kube.json'), k.stdout);
+    const c = await nmaas('scheduler', 'check', '--nodes', fx('nodes.json'), '--apps', fx('apps.json'), '--placement', path.join(dir, 'kube.json'));
+    expect(c.code).toBe(1);
+    expect(c.stdout).toMatch(new RegExp(`competing slot-seconds: ${kube.metrics.competingSlotSeconds};`));
+    const bad = { placed: [
+      { id: 'web-cartography-0', node: 'core-1', phase: 0 },         // no web-qos there, and selector says edge
+      { id: 'ip-spoofing-detection-0', node: 'edge-1', phase: 0 },
+      { id: 'ip-spoofing-detection-1', node: 'edge-1', phase: 30 },  // same spread group
+      { id: 'streaming-qos-0', node: 'edge-1', phase: 5 },           // anti-affinity, exclusive overlap, 160 Mbps on a 100 Mbps node
+      { id: 'streaming-qos-2', node: 'edge-2', phase: 7 },           // not an allowed phase (startWithin 0)
+      { id: 'nobody', node: 'edge-2', phase: 0 },
+    ] };
+    await writeFile(path.join(dir, 'bad.json'), JSON.stringify(bad));
+    const b = await nmaas('scheduler', 'check', '--nodes', fx('nodes.json'), '--apps', fx('apps.json'), '--placement', path.join(dir, 'bad.json'), '--format', 'json');
+    expect(b.code).toBe(1);
+    const kinds = JSON.parse(b.stdout).problems.map((p: { kind: string }) => p.kind).sort();
+    expect(new Set(kinds)).toEqual(new Set(['affinity', 'anti-affinity', 'capacity', 'exclusive', 'phase', 'selector', 'spread', 'unknown-instance']));
+  });
+
+  it('bad arguments and unreadable input exit 2 with a message that says what and where', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'nmaas-bad-'));
+    const missing = await nmaas('scheduler', 'simulate', '--nodes', path.join(dir, 'nope.json'), '--apps', fx('apps.json'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/cannot read the nodes file .*nope\.json/);
+    await writeFile(path.join(dir, 'apps.json'), JSON.stringify({ horizon: 3600, instances: [{ id: 'a', app: 'a', every: 60, duration: 90, run: { cpu: 1, memory: 1 } }] }));
+    const invalid = await nmaas('scheduler', 'simulate', '--nodes', fx('nodes.json'), '--apps', path.join(dir, 'apps.json'));
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toMatch(/instances\[0\] \(a\): "duration" \(90\) must not exceed "every" \(60\)/);
+    const strategy = await nmaas('scheduler', 'simulate', '--nodes', fx('nodes.json'), '--apps', fx('apps.json'), '--strategy', 'greedy');
+    expect(strategy.code).toBe(2);
+    const big = await nmaas('scheduler', 'simulate', '--nodes', fx('nodes.json'), '--apps', fx('apps.json'), '--strategy', 'exact');
+    expect(big.code).toBe(2);
+    expect(big.stderr).toMatch(/exact is the quality reference for small inputs/);
+  });
+});
+
+describe('exact (HiGHS ILP)', () => {
+  it('solves a small instance to optimality, passes the checker, and bounds nmaas from above', async () => {
+    const { nodes, apps } = await load('small-nodes.json', 'small-apps.json');
+    const exact = await simulate(nodes, apps, { strategy: 'exact' });
+    expect(exact.solver?.status).toBe('Optimal');
+    expect(checkPlacement(nodes, apps, exact.placed)).toMatchObject({ competingSlotSeconds: 0, violations: 0 });
+    const ours = await simulate(nodes, apps, { strategy: 'nmaas' });
+    expect(ours.metrics).toMatchObject({ competingSlotSeconds: 0, violations: 0 });
+    expect(exact.metrics.placed).toBeGreaterThanOrEqual(ours.metrics.placed);
+    expect(ours.metrics.placed).toBeGreaterThanOrEqual(Math.ceil(0.97 * exact.metrics.placed) - 1);
+  });
+});
+
+describe('quality on small seeded workloads', () => {
+  it('nmaas is never below ffd, within 3% of the ILP with readapt, and kube competes', async () => {
+    const table = await qualityTable([1, 2, 3, 4, 5, 6], { nodes: 3, instances: 24, scale: 'small', capacityFactor: 0.75 }, { migrations: 2 });
+    for (const r of table.rows) {
+      expect(r.nmaas).toBeGreaterThanOrEqual(r.ffd);
+      expect(r.nmaasCompetingSlotSeconds).toBe(0);
+      expect(r.violations).toBe(0);
+      expect(r.exactOptimal).toBe(true);
+      expect(r.exact).toBeGreaterThanOrEqual(r.nmaas);
+    }
+    expect(table.ratios.nmaasReadaptVsExact).toBeGreaterThanOrEqual(0.97);
+    expect(table.ratios.nmaasVsExact).toBeGreaterThanOrEqual(0.95);
+    expect(table.totals.kubeCompetingSlotSeconds).toBeGreaterThan(0);
+  }, 600_000);
+});
