@@ -9,8 +9,13 @@ import { generateCertificates } from '../webhook/certificates.js';
 import { ClientNodeKubeApi, loadKubeConfig } from './client-node-api.js';
 import { FakeApiServer, type FakeApiServerOptions } from './fake-api-server.js';
 
+let caFile = '';
+/** The CA file of the last fake cluster made (for kubeconfig files in CLI tests). */
+export const lastCaFile = () => caFile;
+
 export async function fakeCluster(options: FakeApiServerOptions = {}): Promise<{ fake: FakeApiServer; api: ClientNodeKubeApi }> {
   const certs = await generateCertificates(await mkdtemp(path.join(tmpdir(), 'nmaas-fake-api-')));
+  caFile = certs.caFile;
   const fake = new FakeApiServer({ ...options, tls: { cert: await readFile(certs.certFile), key: await readFile(certs.keyFile) } });
   const api = new ClientNodeKubeApi(loadKubeConfig({ server: await fake.start(), caFile: certs.caFile }));
   return { fake, api };

@@ -10,7 +10,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tool } from '@nmaas/sdk/testing';
-import { REPO_ROOT, admissionReview, contract, contractPod, post } from './testing.js';
+import { encodePodContract } from '@nmaas/sdk';
+import { fakeCluster, lastCaFile as fakeCa } from '../kube/test-api.js';
+import { REPO_ROOT, admissionReview, contract, contractPod, measurementNode, post } from './testing.js';
 
 const run = promisify(execFile);
 const CLI = path.join(REPO_ROOT, 'cli', 'dist', 'main.js');
@@ -73,6 +75,30 @@ describe('nmaas scheduler serve / nodes / chart', () => {
     const badPort = await nmaas('scheduler', 'serve', '--dev', '--port', 'x');
     expect(badPort.code).toBe(2);
   });
+
+  it.skipIf(openssl.skip)('nodes reads pools, capacity and bookings from a cluster (kubeconfig), and exits 1 on an ignored node', async () => {
+    const { fake } = await fakeCluster();
+    try {
+      fake.create('nodes', measurementNode('edge-a', 'edge'));
+      fake.create('nodes', { metadata: { name: 'edge-bad', labels: { 'nmaas.io/pool': 'edge' }, annotations: { 'nmaas.io/capacity': 'cpu=lots' } } });
+      const meta = encodePodContract(contract('web-qos'));
+      fake.create('pods', { metadata: { name: 'web-qos-1', namespace: 'm', labels: meta.labels, annotations: { ...meta.annotations, 'nmaas.io/assigned-node': 'edge-a', 'nmaas.io/phase-seconds': '42' } } });
+      const dir = await mkdtemp(path.join(tmpdir(), 'nmaas-kubeconfig-'));
+      const kubeconfig = path.join(dir, 'config');
+      await writeFile(
+        kubeconfig,
+        `apiVersion: v1\nkind: Config\nclusters: [{name: fake, cluster: {server: "${fake.url}", certificate-authority: "${fakeCa()}"}}]\nusers: [{name: u, user: {token: x}}]\ncontexts: [{name: c, context: {cluster: fake, user: u}}]\ncurrent-context: c\n`,
+      );
+      const r = await nmaas('scheduler', 'nodes', '--kubeconfig', kubeconfig, '--format', 'json');
+      expect(r.code).toBe(1);
+      const report = JSON.parse(r.stdout);
+      expect(report.pools[0].nodes[0].bookings).toMatchObject([{ app: 'web-qos', phase: 42, pod: 'm/web-qos-1' }]);
+      expect(report.ignored[0].name).toBe('edge-bad');
+      expect(report.ignored[0].problem).toContain('nmaas.io/capacity');
+    } finally {
+      await fake.stop();
+    }
+  }, 60_000);
 
   it('writes the chart folder', async () => {
     const out = await mkdtemp(path.join(tmpdir(), 'nmaas-cli-chart-'));
