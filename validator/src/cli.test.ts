@@ -48,7 +48,8 @@ describe('nmaas validate', () => {
     expect(clean.code, clean.stderr).toBe(0);
     expect(clean.stdout).toMatch(/0 error\(s\)/);
     expect(clean.stdout).not.toMatch(/\x1b\[/); // no colour when stdout is not a terminal
-    expect((await run([BASE_CHART, '--fail-on', 'warning'])).code).toBe(1);
+    expect((await run([BASE_CHART, '--fail-on', 'warning'])).code).toBe(0);
+    expect((await run([BASE_CHART, '--fail-on', 'info'])).code).toBe(1);
     expect((await run([BASE_CHART, '--fail-on', 'none'])).code).toBe(0);
   });
 

@@ -20,7 +20,7 @@ export default objectsRule(
       .map((p) => {
         const d = onPod(p, policies.length === 0 ? 'the chart has no NetworkPolicy' : 'no NetworkPolicy podSelector matches the pod labels');
         // The defaults must isolate the pods; a user who switches the policy off in the form chose so for their cluster.
-        return input.valueSet === 'defaults' ? d : { ...d, message: `${d.message} (a user can switch it off with these values)`, severity: 'warning' as const };
+        return input.valueSet === 'defaults' ? d : { ...d, message: `${d.message} (a user can switch it off with these values)`, severity: 'info' as const };
       });
   },
 );
