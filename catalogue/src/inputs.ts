@@ -4,7 +4,7 @@
  * the validator before they enter the catalogue.
  */
 import { statSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -66,8 +66,4 @@ export async function validateTarget(target: string): Promise<Finding[]> {
 
 export function formatFinding(f: Finding): string {
   return `${f.severity} ${f.ruleId}${f.file ? ` ${f.file}` : ''}${f.object ? ` (${f.object})` : ''}: ${f.message}`;
-}
-
-export async function readArchiveFile(file: string): Promise<Buffer> {
-  return readFile(path.resolve(file));
 }
