@@ -100,6 +100,51 @@ describe('nmaas scheduler serve / nodes / chart', () => {
     }
   }, 60_000);
 
+  it.skipIf(openssl.skip)('serves against a cluster: takes the Lease, then places pods', async () => {
+    const { fake } = await fakeCluster();
+    const child = { proc: undefined as ReturnType<typeof spawn> | undefined };
+    try {
+      fake.create('nodes', measurementNode('edge-a', 'edge'));
+      const dir = await mkdtemp(path.join(tmpdir(), 'nmaas-serve-cluster-'));
+      const kubeconfig = path.join(dir, 'config');
+      await writeFile(
+        kubeconfig,
+        `apiVersion: v1\nkind: Config\nclusters: [{name: fake, cluster: {server: "${fake.url}", certificate-authority: "${fakeCa()}"}}]\nusers: [{name: u, user: {token: x}}]\ncontexts: [{name: c, context: {cluster: fake, user: u}}]\ncurrent-context: c\n`,
+      );
+      const { generateCertificates } = await import('./certificates.js');
+      const certs = await generateCertificates(path.join(dir, 'tls'));
+      const proc = spawn(process.execPath, [CLI, 'scheduler', 'serve', '--kubeconfig', kubeconfig, '--cert', certs.certFile, '--key', certs.keyFile, '--ca-file', certs.caFile, '--host', '127.0.0.1', '--port', '0', '--namespace', 'nmaas-system', '--identity', 'replica-1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.proc = proc;
+      let stderr = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        proc.stderr!.on('data', (d: Buffer) => {
+          stderr += d.toString();
+          const m = /"message":"serving","url":"([^"]+)"/.exec(stderr);
+          if (m) resolve(m[1]!);
+        });
+        proc.on('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+      });
+      const ca = await readFile(certs.caFile);
+      let allowed = false;
+      const end = Date.now() + 30_000;
+      while (!allowed && Date.now() < end) {
+        const answer = (await post(url, JSON.stringify(admissionReview(contractPod(contract('web-qos')))), { ca })).json();
+        allowed = answer.response.allowed;
+        if (!allowed) {
+          expect(answer.response.status.message).toMatch(/leader election in progress/);
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+      expect(allowed).toBe(true);
+      expect(fake.get<{ spec: { holderIdentity: string } } & never>('leases', 'nmaas-system', 'nmaas-scheduler')).toMatchObject({ spec: { holderIdentity: 'replica-1' } });
+      expect(stderr).toContain('became leader');
+    } finally {
+      child.proc?.kill('SIGTERM');
+      await new Promise((r) => (child.proc && child.proc.exitCode === null ? child.proc.once('exit', r) : r(null)));
+      await fake.stop();
+    }
+  }, 90_000);
+
   it('writes the chart folder', async () => {
     const out = await mkdtemp(path.join(tmpdir(), 'nmaas-cli-chart-'));
     const r = await nmaas('scheduler', 'chart', '-o', out, '--image', 'registry.example/nmaas/scheduler:1.2.3', '--format', 'json');
