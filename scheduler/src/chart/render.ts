@@ -214,6 +214,9 @@ in the release namespace (namespaceSelector), time out after 5 s and use \`failu
 while the scheduler is down, measurement pods are refused rather than started unscheduled. Set
 \`failurePolicy: Ignore\` to prefer availability over non-competition (see values.yaml).
 
+The image (\`image.repository\`/\`image.tag\`) must have the \`nmaas\` CLI as its entrypoint: the
+container runs \`nmaas scheduler serve …\` with the certificate mounted from the Secret.
+
 Node owners: label a node \`nmaas.io/pool=<pool>\` and annotate \`nmaas.io/capacity=cpu=2,memory=4Gi,bandwidth=1Gbps\`;
 \`nmaas scheduler nodes\` shows pools, capacity and bookings.
 `;
