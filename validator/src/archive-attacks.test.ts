@@ -84,6 +84,15 @@ describe('a well-formed chart archive', () => {
   });
 });
 
+describe('a chart archive written with ./ prefixes', () => {
+  it('is read like any other', async () => {
+    const file = await write('dot-prefix.tgz', gz(tar(chartEntries('./web-qos-full'))));
+    const report = await validate(file, { defaultsOnly: true });
+    expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(report.valueSets).toEqual(['defaults']);
+  });
+});
+
 describe('archive attacks', () => {
   const digest = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
   const sentinel = path.join(os.tmpdir(), `nmaas-attack-${digest(String(process.pid) + Date.now())}`);
@@ -123,16 +132,16 @@ describe('archive attacks', () => {
 
   it.each(attacks)('%s is rejected before unpacking with its rule', async (name, build, expected) => {
     const file = await write(`attack-${digest(name)}.tgz`, gz(tar(build())));
-    const before = new Set((await readdir(os.tmpdir())).filter((n) => n.startsWith('nmaas-validate-')));
+    const tempRoot = await tempDir('nmaas-validator-temproot-');
     const rssBefore = process.memoryUsage().rss;
-    const report = await validate(file);
+    const report = await validate(file, { tempRoot });
     expect(ids(report), report.findings.map((f) => f.message).join('\n')).toEqual([...expected].sort());
     expect(report.rejectedBeforeUnpack).toBe(true);
     expect(report.valueSets).toEqual([]); // helm never saw it
     // Nothing was written where the archive pointed, and the validator left no temp folder behind.
     expect(existsSync(sentinel)).toBe(false);
-    const after = (await readdir(os.tmpdir())).filter((n) => n.startsWith('nmaas-validate-') && !before.has(n));
-    expect(after).toEqual([]);
+    expect(await readdir(tempRoot)).toEqual([]);
+    await rm(tempRoot, { recursive: true });
     // Memory stays bounded by the limits (100 MiB of kept files at most), whatever the archive claims.
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(400 * 1024 * 1024);
   });

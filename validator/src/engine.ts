@@ -34,6 +34,8 @@ export interface ValidateOptions {
   defaultsOnly?: boolean;
   /** Clock for exemption expiry (tests). */
   now?: Date;
+  /** Folder under which the one temp folder of this validation is made (default: the OS temp folder). */
+  tempRoot?: string;
   /** Rules to run (tests); every rule by default. */
   rules?: readonly Rule[];
 }
@@ -147,7 +149,7 @@ export async function validate(target: string, options: ValidateOptions = {}): P
   const rules = options.rules ?? RULES;
   const kind = await kindOf(target);
   const policy = typeof options.policy === 'string' ? await loadPolicy(options.policy, new Set(RULES.map((r) => r.meta.id))) : options.policy;
-  const work = await mkdtemp(path.join(os.tmpdir(), 'nmaas-validate-'));
+  const work = await mkdtemp(path.join(options.tempRoot ?? os.tmpdir(), 'nmaas-validate-'));
   const findings: Finding[] = [];
   let chartFiles = new Map<string, Buffer>();
   const report: ValidationReport = { target, kind, findings: [], exempted: [], valueSets: [], rejectedBeforeUnpack: false, summary: { error: 0, warning: 0, info: 0 } };
@@ -206,8 +208,9 @@ export async function validate(target: string, options: ValidateOptions = {}): P
     // 3. The chart, relative to its root.
     const files = new Map<string, Buffer>();
     for (const [p, data] of contents.files) {
-      const rel = chartRoot === '' ? p : p.slice(chartRoot.length + 1);
-      if (rel !== '') files.set(rel.replace(/^\.\//, ''), data);
+      // `./chart/x` and `chart/x` are the same entry; the archive rules already refused anything else.
+      const rel = (chartRoot === '' ? segments(p) : segments(p).slice(1)).join('/');
+      if (rel !== '') files.set(rel, data);
     }
     chartFiles = files;
     const manifest = parseManifestQuietly(files);
