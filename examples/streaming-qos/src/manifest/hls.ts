@@ -76,7 +76,7 @@ export function parseHlsMedia(text: string, url: string): HlsMediaPlaylist {
       if (uri) initUrl = new URL(uri, url).href;
     } else if (line !== '' && !line.startsWith('#')) {
       if (pending === null || !Number.isFinite(pending)) throw new Error(`${url}: segment ${line} has no #EXTINF duration`);
-      segments.push({ url: new URL(line, url).href, duration: pending });
+      segments.push({ url: new URL(line, url).href, duration: pending, sequence: mediaSequence + segments.length });
       pending = null;
     }
   }

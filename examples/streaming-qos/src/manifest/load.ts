@@ -16,20 +16,28 @@ export async function loadStream(url: string, fetchText: ManifestFetch): Promise
     if (isHlsMaster(text)) return { format: 'hls', manifestUrl: finalUrl, live: false, renditions: parseHlsMaster(text, finalUrl) };
     const media = parseHlsMedia(text, finalUrl);
     // A lone media playlist declares no bandwidth: 0 tells the ABR it has nothing to choose from.
-    const only: Rendition = { id: 'main', bandwidth: 0, segments: media.segments, ...(media.initUrl ? { initUrl: media.initUrl } : {}) };
+    const only: Rendition = { id: 'main', bandwidth: 0, playlistUrl: finalUrl, segments: media.segments, loadedAt: performance.now(), targetDuration: media.targetDuration, ...(media.initUrl ? { initUrl: media.initUrl } : {}) };
     return { format: 'hls', manifestUrl: finalUrl, live: !media.endList, renditions: [only] };
   }
   if (isMpd(text)) return parseMpd(text, finalUrl);
   throw new Error(`${finalUrl} is neither an HLS playlist nor a DASH MPD`);
 }
 
-/** The rendition's segments, loading its HLS media playlist the first time; marks the stream live when the playlist has no end. */
-export async function loadRenditionSegments(stream: StreamDescription, rendition: Rendition, fetchText: ManifestFetch): Promise<Segment[]> {
-  if (rendition.segments) return rendition.segments;
-  if (!rendition.playlistUrl) throw new Error(`rendition ${rendition.id} has neither segments nor a playlist`);
+/**
+ * The rendition's segments, loading its HLS media playlist the first time (or again with
+ * `refresh`, for a live playlist that slides); marks the stream live when the playlist has no end.
+ */
+export async function loadRenditionSegments(stream: StreamDescription, rendition: Rendition, fetchText: ManifestFetch, options: { refresh?: boolean } = {}): Promise<Segment[]> {
+  if (rendition.segments && !options.refresh) return rendition.segments;
+  if (!rendition.playlistUrl) {
+    if (rendition.segments) return rendition.segments;
+    throw new Error(`rendition ${rendition.id} has neither segments nor a playlist`);
+  }
   const { url, text } = await fetchText(rendition.playlistUrl);
   const media = parseHlsMedia(text, url);
   rendition.segments = media.segments;
+  rendition.loadedAt = performance.now();
+  rendition.targetDuration = media.targetDuration;
   if (media.initUrl) rendition.initUrl = media.initUrl;
   if (!media.endList) stream.live = true;
   return media.segments;

@@ -21,7 +21,7 @@ https://cdn.example.net/sd/index.m3u8
 
   it('reads a media playlist with an init map and says whether it ends', () => {
     const media = parseHlsMedia('#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-MEDIA-SEQUENCE:7\n#EXT-X-MAP:URI="init.mp4"\n#EXTINF:4.000,\na.m4s\n#EXTINF:3.5,\nb.m4s\n', 'http://h/p/x.m3u8');
-    expect(media).toEqual({ segments: [{ url: 'http://h/p/a.m4s', duration: 4 }, { url: 'http://h/p/b.m4s', duration: 3.5 }], initUrl: 'http://h/p/init.mp4', endList: false, targetDuration: 4, mediaSequence: 7 });
+    expect(media).toEqual({ segments: [{ url: 'http://h/p/a.m4s', duration: 4, sequence: 7 }, { url: 'http://h/p/b.m4s', duration: 3.5, sequence: 8 }], initUrl: 'http://h/p/init.mp4', endList: false, targetDuration: 4, mediaSequence: 7 });
     expect(() => parseHlsMedia('#EXTM3U\nseg.ts\n', 'http://h/x.m3u8')).toThrow(/no #EXTINF/);
     expect(() => parseHlsMaster('#EXTM3U\n', 'http://h/m.m3u8')).toThrow(/no variant/);
   });

@@ -3,6 +3,8 @@ export interface Segment {
   url: string;
   /** Media seconds. */
   duration: number;
+  /** HLS media sequence number (live playlists slide; players follow segments by it). */
+  sequence?: number;
 }
 
 export interface Rendition {
@@ -18,6 +20,9 @@ export interface Rendition {
   initUrl?: string;
   /** Known up front for DASH and single-playlist HLS; filled from playlistUrl otherwise. */
   segments?: Segment[];
+  /** Live HLS: when the playlist was last loaded (performance.now()) and its target duration (s). */
+  loadedAt?: number;
+  targetDuration?: number;
 }
 
 export interface StreamDescription {

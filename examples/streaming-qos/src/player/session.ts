@@ -2,12 +2,12 @@
  * One headless playback session: load the manifest, then fetch segments one after another in
  * real time, choosing each segment's rendition with the throughput ABR and keeping at most
  * `maxBufferSeconds` of media ahead of the playhead, while the buffer model records start-up and
- * stalls. The report carries CTA-2066's per-session metrics (playbackFailed, initialStartupTime,
+ * stalls. A live HLS stream is followed by media sequence number along its sliding playlist. The report carries CTA-2066's per-session metrics (playbackFailed, initialStartupTime,
  * playbackStallCount, playbackStallDuration, bitsPlayed / media time) plus rendition switches and
  * segment download throughput.
  */
 import { loadRenditionSegments, loadStream, type ManifestFetch } from '../manifest/load.js';
-import type { StreamDescription } from '../manifest/types.js';
+import type { Rendition, Segment, StreamDescription } from '../manifest/types.js';
 import { ThroughputAbr } from './abr.js';
 import { PlayerBuffer, type Stall } from './buffer.js';
 
@@ -36,6 +36,7 @@ export interface SessionOptions {
 }
 
 export interface SegmentRecord {
+  /** Position in a VOD stream, media sequence number in a live one, -1 for an init segment. */
   index: number;
   rendition: string;
   bandwidth: number;
@@ -74,6 +75,8 @@ export interface SessionReport {
   /** Bytes per second over all segment downloads (total bytes / total download time). */
   meanThroughput: number;
   completed: boolean;
+  /** Live: segments that slid out of the playlist window before the player could fetch them. */
+  skippedSegments: number;
   segments: SegmentRecord[];
 }
 
@@ -98,6 +101,7 @@ export async function playSession(url: string, options: SessionOptions): Promise
     downloadedBytes: 0,
     meanThroughput: 0,
     completed: false,
+    skippedSegments: 0,
     segments: [],
   };
   /** Played media intervals with their declared bitrate, for the bitrate average. */
@@ -109,11 +113,25 @@ export async function playSession(url: string, options: SessionOptions): Promise
     const initialised = new Set<string>();
     let previous: string | null = null;
     let mediaTime = 0;
+    /** Live: the media sequence number of the next segment (null until the first playlist is read). */
+    let nextSequence: number | null = null;
     for (let index = 0; ; index++) {
       if (signal.aborted) break;
       const rendition = stream.renditions[abr.choose(stream.renditions)]!;
       const segments = await loadRenditionSegments(stream, rendition, options.fetchText);
-      const segment = segments[index];
+      report.live = stream.live; // known once a media playlist has been read
+      let segment: Segment | undefined;
+      let last = false;
+      if (stream.live) {
+        const found = await liveSegment(stream, rendition, nextSequence, options.fetchText, signal);
+        if (!found) break;
+        report.skippedSegments += found.skipped;
+        segment = found.segment;
+        nextSequence = (segment.sequence ?? 0) + 1;
+      } else {
+        segment = segments[index];
+        last = index === segments.length - 1;
+      }
       if (!segment) {
         report.completed = true;
         break;
@@ -132,12 +150,12 @@ export async function playSession(url: string, options: SessionOptions): Promise
       const got = await fetchOk(options.fetchSegment, segment.url, signal);
       const now = performance.now();
       abr.addSample((got.bytes * 8) / Math.max(got.seconds, 1e-6));
-      buffer.append(now, segment.duration, index === segments.length - 1);
+      buffer.append(now, segment.duration, last);
       if (report.initialStartupTime === null && buffer.startedAt !== null) report.initialStartupTime = since(buffer.startedAt);
       media.push({ start: mediaTime, end: mediaTime + segment.duration, bandwidth: rendition.bandwidth });
       mediaTime += segment.duration;
       report.downloadedBytes += got.bytes;
-      report.segments.push(record(index, rendition, got, since(now)));
+      report.segments.push(record(stream.live ? (segment.sequence ?? index) : index, rendition, got, since(now)));
     }
   } catch (error) {
     if (!signal.aborted) {
@@ -157,6 +175,29 @@ export async function playSession(url: string, options: SessionOptions): Promise
   const downloadSeconds = media_.reduce((sum, s) => sum + s.seconds, 0);
   report.meanThroughput = downloadSeconds > 0 ? media_.reduce((sum, s) => sum + s.bytes, 0) / downloadSeconds : 0;
   return report;
+}
+
+/**
+ * The live segment with media sequence `wanted` (or, when joining, the one three segments back
+ * from the live edge, RFC 8216 §6.3.3). A segment not yet published is waited for by reloading
+ * the playlist every half target duration (§6.3.4) while the buffer drains; a segment that slid
+ * out of the window is skipped to the oldest one still listed. Null when the session ends first.
+ */
+async function liveSegment(stream: StreamDescription, rendition: Rendition, wanted: number | null, fetchText: ManifestFetch, signal: AbortSignal): Promise<{ segment: Segment; skipped: number } | null> {
+  for (;;) {
+    const target = rendition.targetDuration || 2;
+    let segments = rendition.segments ?? [];
+    if (performance.now() - (rendition.loadedAt ?? 0) > target * 1000) segments = await loadRenditionSegments(stream, rendition, fetchText, { refresh: true });
+    const first = segments[0]?.sequence;
+    if (first !== undefined) {
+      const want = wanted ?? segments[Math.max(0, segments.length - 3)]!.sequence!;
+      if (want < first) return { segment: segments[0]!, skipped: first - want };
+      const segment = segments[want - first];
+      if (segment) return { segment, skipped: 0 };
+    }
+    if (!(await sleep(target * 500, signal))) return null;
+    await loadRenditionSegments(stream, rendition, fetchText, { refresh: true });
+  }
 }
 
 function record(index: number, rendition: { id: string; bandwidth: number }, got: SegmentFetchResult, at: number, init = false): SegmentRecord {

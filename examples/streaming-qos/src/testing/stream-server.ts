@@ -48,10 +48,18 @@ export interface StreamServerOptions {
   segmentBase?: (rendition: string, format: 'hls' | 'dash') => string | undefined;
   /** A URL to redirect this request to (302), or undefined to serve it. */
   redirect?: (info: StreamRequestInfo) => string | undefined;
+  /**
+   * Serve HLS live: the media playlists slide over the last `window` published segments and
+   * carry no end list. Segment `s` is published at start + (s − window + 1) × segmentSeconds
+   * (so `window` segments exist from the start) plus `delayMs(s)`: an encoder hiccup.
+   */
+  live?: { window: number; delayMs?: (sequence: number) => number };
 }
 
 export interface TestStreamServer {
   port: number;
+  /** Live: performance.now() at which segment `sequence` is published. */
+  publishedAt(sequence: number): number;
   /** URL of the HLS master playlist / DASH MPD on `host` (default 127.0.0.1). */
   hlsUrl(host?: string): string;
   dashUrl(host?: string): string;
@@ -64,6 +72,16 @@ export async function startStreamServer(options: StreamServerOptions): Promise<T
   const { renditions, segmentSeconds, segmentCount } = options;
   const total = segmentSeconds * segmentCount;
   const byId = new Map(renditions.map((r) => [r.id, r]));
+  const startedAt = performance.now();
+  const publishedAt = (sequence: number) => startedAt + (sequence - (options.live?.window ?? 0) + 1) * segmentSeconds * 1000 + (options.live?.delayMs?.(sequence) ?? 0);
+  /** Live: the published sequence numbers now listed in the playlist window. */
+  const liveWindow = (): number[] => {
+    const now = performance.now();
+    let edge = -1;
+    while (edge + 1 < segmentCount && publishedAt(edge + 1) <= now) edge += 1;
+    const first = Math.max(0, edge - options.live!.window + 1);
+    return edge < 0 ? [] : Array.from({ length: edge - first + 1 }, (_, i) => first + i);
+  };
   const site = await startMultiHostSite(options.addresses ?? ['127.0.0.1'], (req, res, host) => {
     const arrived = performance.now();
     const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -85,9 +103,11 @@ export async function startStreamServer(options: StreamServerOptions): Promise<T
     } else if (info.kind === 'playlist') {
       type = 'application/vnd.apple.mpegurl';
       const base = options.segmentBase?.(rendition!.id, 'hls') ?? '';
-      const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${Math.ceil(segmentSeconds)}`, '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-PLAYLIST-TYPE:VOD'];
-      for (let i = 0; i < segmentCount; i++) lines.push(`#EXTINF:${segmentSeconds.toFixed(3)},`, `${base}seg${i}.ts`);
-      body = Buffer.from([...lines, '#EXT-X-ENDLIST', ''].join('\n'));
+      const sequences = options.live ? liveWindow() : Array.from({ length: segmentCount }, (_, i) => i);
+      const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${Math.ceil(segmentSeconds)}`, `#EXT-X-MEDIA-SEQUENCE:${sequences[0] ?? 0}`];
+      if (!options.live) lines.push('#EXT-X-PLAYLIST-TYPE:VOD');
+      for (const i of sequences) lines.push(`#EXTINF:${segmentSeconds.toFixed(3)},`, `${base}seg${i}.ts`);
+      body = Buffer.from([...lines, ...(options.live ? [] : ['#EXT-X-ENDLIST']), ''].join('\n'));
     } else if (info.kind === 'manifest') {
       type = 'application/dash+xml';
       const reps = renditions.map((r) => {
@@ -109,6 +129,7 @@ ${reps.join('\n')}
       body = Buffer.alloc(1000, 7);
     } else {
       if (info.index === undefined || info.index >= segmentCount) return void res.writeHead(404).end();
+      if (options.live && publishedAt(info.index) > performance.now()) return void res.writeHead(404).end();
       type = info.format === 'hls' ? 'video/mp2t' : 'video/iso.segment';
       body = Buffer.alloc(Math.round((rendition!.bandwidth * segmentSeconds) / 8), info.index % 251);
     }
@@ -120,6 +141,7 @@ ${reps.join('\n')}
   const url = (host: string, path: string) => `http://${host}:${site.port}${path}`;
   return {
     port: site.port,
+    publishedAt,
     hlsUrl: (host = '127.0.0.1') => url(host, '/hls/master.m3u8'),
     dashUrl: (host = '127.0.0.1') => url(host, '/dash/manifest.mpd'),
     log,
