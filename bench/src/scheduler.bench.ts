@@ -22,9 +22,14 @@ interface Run {
   /** Decisions per wall-clock second, and per second of this process's CPU time (robust to a busy machine). */
   decisionsPerSecond: number;
   decisionsPerCpuSecond: number;
+  /** Wall-clock time per decision (includes time the OS gave to other processes on a shared machine). */
   decisionMicros: { p50: number; p99: number; max: number };
+  /** CPU time per decision (this process only). */
+  decisionCpuMicros: { p50: number; p99: number; max: number };
   competingSlotSeconds: number;
   violations: number;
+  /** Process resident memory after the run, and what the run added to the JS heap and typed arrays. */
+  rssMiB: number;
   heapMiB: number;
   arrayBuffersMiB: number;
 }
@@ -38,13 +43,17 @@ function run(strategy: StrategyName, nodes: NodeSpec[], apps: { horizon: number;
   const engine = new Engine(nodes, { horizon: apps.horizon, strategy });
   const queue = strategy === 'ffd' ? ffdOrder(nodes, apps.instances) : apps.instances;
   const times = new Float64Array(queue.length);
+  const cpuTimes = new Float64Array(queue.length);
   let rejected = 0;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   for (let k = 0; k < queue.length; k++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const r = engine.place(queue[k]!);
     times[k] = (performance.now() - t0) * 1000;
+    const c = process.cpuUsage(c0);
+    cpuTimes[k] = c.user + c.system;
     if (!r.ok) rejected++;
   }
   const seconds = (performance.now() - started) / 1000;
@@ -54,6 +63,7 @@ function run(strategy: StrategyName, nodes: NodeSpec[], apps: { horizon: number;
   const placed = engine.bookings().map((b) => ({ id: b.id, node: b.node, phase: b.phase }));
   const check = checkPlacement(nodes, apps, placed);
   times.sort();
+  cpuTimes.sort();
   return {
     placed: placed.length,
     rejected,
@@ -61,8 +71,10 @@ function run(strategy: StrategyName, nodes: NodeSpec[], apps: { horizon: number;
     decisionsPerSecond: Math.round(queue.length / seconds),
     decisionsPerCpuSecond: Math.round(queue.length / cpuSeconds),
     decisionMicros: { p50: r2(percentile(times, 0.5)), p99: r2(percentile(times, 0.99)), max: r2(times[times.length - 1] ?? 0) },
+    decisionCpuMicros: { p50: r2(percentile(cpuTimes, 0.5)), p99: r2(percentile(cpuTimes, 0.99)), max: r2(cpuTimes[cpuTimes.length - 1] ?? 0) },
     competingSlotSeconds: check.competingSlotSeconds,
     violations: check.violations,
+    rssMiB: mib(after.rss),
     heapMiB: mib(after.heapUsed - before.heapUsed),
     arrayBuffersMiB: mib(after.arrayBuffers - before.arrayBuffers),
   };
