@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { METRICS } from './extract.js';
-import { computeFigures, formatError, niceMax, recordsOf, renderMarkdown, renderSvg, verdicts, type TaggedSession } from './report.js';
+import { computeFigures, formatError, formatSigned, niceMax, recordsOf, renderMarkdown, renderSvg, verdicts, type TaggedSession } from './report.js';
 import type { RunRecordJson } from './session.js';
 
 let run = 0;
@@ -67,7 +67,7 @@ describe('accuracy figures', () => {
   it('judges the target per relative metric, from the numbers', () => {
     const v = verdicts(figures);
     const ttfb = v.find((x) => x.metric === 'web.ttfb')!;
-    expect(ttfb).toMatchObject({ nmaasWithinTarget: true, overlapWorse: true });
+    expect(ttfb).toMatchObject({ nmaasWithinTarget: true, overlapWorse: true, overlapShiftSignificant: true, nmaasShiftWithinNoise: true });
     expect(v.find((x) => x.metric === 'stream.stalls')!.nmaasWithinTarget).toBeNull();
     // A set-up whose runs are 10 % off fails the target even if its median is right.
     const spread = computeFigures([
@@ -87,6 +87,9 @@ describe('accuracy figures', () => {
     expect(formatError(0.0042, { unit: 's', absolute: true })).toBe('4.2 ms');
     expect(formatError(1, { unit: 'stalls', absolute: true })).toBe('1 stalls');
     expect(formatError(NaN, { unit: 's', absolute: false })).toBe('n/a');
+    expect(formatSigned(-0.083, { unit: 's', absolute: false })).toBe('−8.3 %');
+    expect(formatSigned(0.0046, { unit: 's', absolute: true })).toBe('+4.6 ms');
+    expect(formatSigned(0, { unit: 's', absolute: false })).toBe('±0.0 %');
   });
 
   it('renders a Markdown report with every metric, the run counts and the verdict', () => {
@@ -105,7 +108,8 @@ describe('accuracy figures', () => {
     expect(md).toContain('50 % / 50 % (n=2, 1 without value)');
     expect(md).toContain('![Error per set-up](accuracy.svg)');
     expect(md).toContain('neighbour at 8 s');
-    expect(md).toMatch(/overlapping runs are worse than NMaaS-phased ones for \d of 5/);
+    expect(md).toMatch(/overlapping runs are worse than NMaaS-phased ones for \d of 5 \(their shift beyond run-to-run noise for \d\)/);
+    expect(md).toMatch(/\| web-qos TTFB \| 20\.0 ms \(±0\.0 %\) \| 30\.0 ms \(\+50 %, 95 % CI \+50 % … \+50 %\)/);
   });
 
   it('draws one panel per metric with a bar and a whisker per set-up', () => {

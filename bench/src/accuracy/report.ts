@@ -52,7 +52,7 @@ export function computeFigures(sessions: readonly TaggedSession[], metrics: read
     const per = Object.fromEntries(SETUPS.map((s) => [s, samples(m, recordsOf(sessions, s, m.app))])) as Record<SetupId, ReturnType<typeof samples>>;
     const truth = median(per.alone.values);
     const setups = Object.fromEntries(
-      SETUPS.map((s) => [s, { ...summarise(per[s].values, truth, m.mode), appRuns: per[s].runs, missing: per[s].missing }]),
+      SETUPS.map((s) => [s, { ...summarise(per[s].values, truth, m.mode, per.alone.values), appRuns: per[s].runs, missing: per[s].missing }]),
     ) as Record<SetupId, SetupFigures>;
     return { id: m.id, label: m.label, app: m.app, unit: m.unit, mode: m.mode, truth, setups };
   });
@@ -65,9 +65,15 @@ export interface Verdict {
   nmaasShiftWithinTarget: boolean | null;
   /** Overlapping runs have a larger median per-run error than NMaaS-phased ones. */
   overlapWorse: boolean;
+  /** The 95 % interval of the overlap shift excludes 0: more than n runs of noise can explain. */
+  overlapShiftSignificant: boolean;
+  /** The 95 % interval of the NMaaS shift includes 0. */
+  nmaasShiftWithinNoise: boolean;
   /** The alone runs' own spread (median per-run error against their median). */
   aloneNoise: number;
 }
+
+const excludesZero = ([lo, hi]: [number, number]): boolean => lo > 0 || hi < 0;
 
 export function verdicts(figures: readonly MetricFigures[]): Verdict[] {
   return figures.map((f) => {
@@ -77,6 +83,8 @@ export function verdicts(figures: readonly MetricFigures[]): Verdict[] {
       nmaasWithinTarget: relative ? f.setups.nmaas.median <= TARGET : null,
       nmaasShiftWithinTarget: relative ? f.setups.nmaas.medianShift <= TARGET : null,
       overlapWorse: f.setups.overlap.median > f.setups.nmaas.median,
+      overlapShiftSignificant: excludesZero(f.setups.overlap.shiftInterval),
+      nmaasShiftWithinNoise: !excludesZero(f.setups.nmaas.shiftInterval),
       aloneNoise: f.setups.alone.median,
     };
   });
@@ -90,6 +98,13 @@ export function formatError(value: number, figures: Pick<MetricFigures, 'unit'> 
   if (!figures.absolute) return `${(value * 100).toFixed(value < 0.1 ? 1 : 0)} %`;
   if (figures.unit === 's') return `${(value * 1000).toFixed(value < 0.01 ? 1 : 0)} ms`;
   return `${Number(value.toFixed(2))} ${figures.unit}`;
+}
+
+/** A signed shift: "+2.2 %" or "−0.4 ms". */
+export function formatSigned(value: number, figures: Pick<MetricFigures, 'unit'> & { absolute: boolean }): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  const text = formatError(Math.abs(value), figures);
+  return value === 0 || text.startsWith('0.0 ') || text.startsWith('0 ') ? `±${text}` : `${value > 0 ? '+' : '−'}${text}`;
 }
 
 export function formatValue(value: number, unit: string): string {
@@ -117,6 +132,14 @@ const err = (value: number, f: MetricFigures, s: SetupId): string => formatError
 function cell(s: SetupFigures, unit: string): string {
   const n = s.missing > 0 ? `n=${s.runs}, ${s.missing} without value` : `n=${s.runs}`;
   return `${formatError(s.median, { unit, absolute: s.absolute })} / ${formatError(s.p95, { unit, absolute: s.absolute })} (${n})`;
+}
+
+function shiftCell(f: MetricFigures, s: SetupId): string {
+  const fig = f.setups[s];
+  const fmt = (x: number) => formatSigned(x, { unit: f.unit, absolute: fig.absolute });
+  const [lo, hi] = fig.shiftInterval;
+  const interval = s === 'alone' ? '' : `, 95 % CI ${fmt(lo)} … ${fmt(hi)}`;
+  return `${formatValue(fig.medianValue, f.unit)} (${fmt(fig.signedShift)}${interval})`;
 }
 
 function phaseText(p: Record<string, number>): string {
@@ -150,11 +173,11 @@ export function renderMarkdown(figures: readonly MetricFigures[], ctx: ReportCon
     `|---|---|${SETUPS.map(() => '---').join('|')}|`,
     ...figures.map((f) => `| ${f.label} | ${formatValue(f.truth, f.unit)} | ${SETUPS.map((s) => cell(f.setups[s], f.unit)).join(' | ')} |`),
     '',
-    'Shift of the typical run (error of each set-up\'s median value against the truth):',
+    'Shift of the typical run: each set-up\'s median value, its signed shift against the truth and the 95 % bootstrap interval of that shift (resampling the set-up\'s and the alone runs): an interval that contains 0 means the shift is within what run-to-run noise of this many runs produces.',
     '',
     `| metric | ${SETUPS.map((s) => SETUP_LABELS[s]).join(' | ')} |`,
     `|---|${SETUPS.map(() => '---').join('|')}|`,
-    ...figures.map((f) => `| ${f.label} | ${SETUPS.map((s) => `${formatValue(f.setups[s].medianValue, f.unit)} (${formatError(f.setups[s].medianShift, { unit: f.unit, absolute: f.setups[s].absolute })})`).join(' | ')} |`),
+    ...figures.map((f) => `| ${f.label} | ${SETUPS.map((s) => shiftCell(f, s)).join(' | ')} |`),
     '',
     `![Error per set-up](${ctx.svgFile})`,
     '',
@@ -166,7 +189,7 @@ export function renderMarkdown(figures: readonly MetricFigures[], ctx: ReportCon
   for (const f of relative) {
     const x = v.find((y) => y.metric === f.id)!;
     lines.push(
-      `- ${f.label}: NMaaS median per-run error ${err(f.setups.nmaas.median, f, 'nmaas')} (${x.nmaasWithinTarget ? 'within' : 'outside'} the target; typical-run shift ${err(f.setups.nmaas.medianShift, f, 'nmaas')}, ${x.nmaasShiftWithinTarget ? 'within' : 'outside'}), overlap ${err(f.setups.overlap.median, f, 'overlap')} (${x.overlapWorse ? 'worse' : 'not worse'}); the alone runs themselves spread by ${err(x.aloneNoise, f, 'alone')}.`,
+      `- ${f.label}: NMaaS median per-run error ${err(f.setups.nmaas.median, f, 'nmaas')} (${x.nmaasWithinTarget ? 'within' : 'outside'} the target; typical-run shift ${err(f.setups.nmaas.medianShift, f, 'nmaas')}, ${x.nmaasShiftWithinTarget ? 'within' : 'outside'} it, ${x.nmaasShiftWithinNoise ? 'within' : 'beyond'} the noise of ${f.setups.nmaas.runs} runs), overlap ${err(f.setups.overlap.median, f, 'overlap')} (${x.overlapWorse ? 'worse' : 'not worse'}; shift ${x.overlapShiftSignificant ? 'beyond' : 'within'} the noise); the alone runs themselves spread by ${err(x.aloneNoise, f, 'alone')}.`,
     );
   }
   for (const f of figures.filter((g) => g.setups.nmaas.absolute)) {
@@ -177,14 +200,26 @@ export function renderMarkdown(figures: readonly MetricFigures[], ctx: ReportCon
   const within = relative.filter((f) => v.find((y) => y.metric === f.id)!.nmaasWithinTarget).length;
   const shiftWithin = relative.filter((f) => v.find((y) => y.metric === f.id)!.nmaasShiftWithinTarget).length;
   const worse = relative.filter((f) => v.find((y) => y.metric === f.id)!.overlapWorse).length;
+  const significant = relative.filter((f) => v.find((y) => y.metric === f.id)!.overlapShiftSignificant).length;
+  const nmaasNoise = relative.filter((f) => v.find((y) => y.metric === f.id)!.nmaasShiftWithinNoise).length;
   const noisy = relative.filter((f) => f.setups.alone.median > TARGET);
   lines.push(
     '',
-    `In short: NMaaS-phased per-run errors are within ${TARGET * 100} % for ${within} of ${relative.length} relative metrics (typical-run shift within it for ${shiftWithin}); overlapping runs are worse than NMaaS-phased ones for ${worse} of ${relative.length}.`,
+    `In short: NMaaS-phased per-run errors are within ${TARGET * 100} % for ${within} of ${relative.length} relative metrics (typical-run shift within it for ${shiftWithin}); overlapping runs are worse than NMaaS-phased ones for ${worse} of ${relative.length} (their shift beyond run-to-run noise for ${significant}); the NMaaS shift is within run-to-run noise for ${nmaasNoise} of ${relative.length}.`,
   );
   if (noisy.length > 0) {
     lines.push(
       `The alone runs of ${noisy.map((f) => f.label).join(', ')} already spread by more than ${TARGET * 100} % around their own median, so no set-up can have a median per-run error below that spread on this machine; for those, compare the NMaaS column with the alone column (and the shift table) rather than with ${TARGET * 100} %.`,
+    );
+  }
+  const better = relative.filter((f) => {
+    const [lo, hi] = f.setups.nmaas.shiftInterval;
+    // "Better" = faster for times, higher for throughputs.
+    return f.unit === 'B/s' ? lo > 0 : hi < 0;
+  });
+  if (better.length > 0) {
+    lines.push(
+      `NMaaS-phased runs of ${better.map((f) => `${f.label} (${formatSigned(f.setups.nmaas.signedShift, { unit: f.unit, absolute: false })})`).join(', ')} are *better* than the alone runs by more than run-to-run noise. Competition for resources can only make a measurement worse, so this difference comes from something else that differs between the alone and the co-located sessions (what ran on the bed just before the run, for instance); see bench/accuracy/README.md.`,
     );
   }
   lines.push('');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errors, median, quantile, summarise } from './stats.js';
+import { errors, median, quantile, seededRandom, shiftInterval, summarise } from './stats.js';
 
 describe('accuracy statistics', () => {
   it('interpolates quantiles like numpy (linear)', () => {
@@ -25,5 +25,24 @@ describe('accuracy statistics', () => {
     const s = summarise([90, 100, 110], 100);
     expect(s.medianShift).toBe(0);
     expect(s.median).toBeCloseTo(0.1);
+  });
+
+  it('bootstraps a deterministic interval of the median shift', () => {
+    const alone = [100, 101, 99, 102, 98, 100, 101, 99];
+    const same = shiftInterval([99, 100, 101, 100, 102, 98, 100, 99], alone, 'relative');
+    expect(same[0]).toBeLessThanOrEqual(0);
+    expect(same[1]).toBeGreaterThanOrEqual(0);
+    expect(shiftInterval([99, 100, 101, 100, 102, 98, 100, 99], alone, 'relative')).toEqual(same);
+    const slower = shiftInterval([130, 131, 129, 132, 128, 130, 131, 129], alone, 'relative');
+    expect(slower[0]).toBeGreaterThan(0.25);
+    expect(slower[1]).toBeLessThan(0.35);
+    expect(shiftInterval([], alone, 'absolute').every(Number.isNaN)).toBe(true);
+    const r = seededRandom(1);
+    const xs = Array.from({ length: 1000 }, r);
+    expect(Math.min(...xs)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...xs)).toBeLessThan(1);
+  });
+  it('reports a signed shift', () => {
+    expect(summarise([90, 90, 90], 100, 'relative', [100, 100])).toMatchObject({ signedShift: -0.1, shiftInterval: [-0.1, -0.1] });
   });
 });

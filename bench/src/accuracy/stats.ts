@@ -23,6 +23,36 @@ export function errors(measured: readonly number[], truth: number, mode: 'relati
   return measured.map((v) => (relative ? Math.abs(v - truth) / Math.abs(truth) : Math.abs(v - truth)));
 }
 
+/** A small seeded PRNG (mulberry32): the bootstrap must give the same interval for the same data. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * 95 % bootstrap interval of the signed shift of a set-up's median against the alone median
+ * (relative: (m − t) / t; absolute: m − t), resampling both sets of runs. It says whether a
+ * shift of a few percent is more than the run-to-run noise of n runs can produce.
+ */
+export function shiftInterval(measured: readonly number[], alone: readonly number[], mode: 'relative' | 'absolute', iterations = 2000, seed = 11): [number, number] {
+  if (measured.length === 0 || alone.length === 0) return [NaN, NaN];
+  const random = seededRandom(seed);
+  const resample = (xs: readonly number[]) => xs.map(() => xs[Math.floor(random() * xs.length)]!);
+  const shifts: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const m = median(resample(measured));
+    const t = median(resample(alone));
+    shifts.push(mode === 'relative' && t !== 0 ? (m - t) / Math.abs(t) : m - t);
+  }
+  return [quantile(shifts, 0.025), quantile(shifts, 0.975)];
+}
+
 export interface ErrorSummary {
   runs: number;
   /** Median and 95th percentile of the per-run errors. */
@@ -32,19 +62,25 @@ export interface ErrorSummary {
   medianShift: number;
   /** The set-up's median value, in the metric's unit. */
   medianValue: number;
+  /** Signed shift of the median (relative or in the unit) and its 95 % bootstrap interval. */
+  signedShift: number;
+  shiftInterval: [number, number];
   /** True when the figures are differences in the metric's unit, not fractions. */
   absolute: boolean;
 }
 
-export function summarise(measured: readonly number[], truth: number, mode: 'relative' | 'absolute' = 'relative'): ErrorSummary {
+export function summarise(measured: readonly number[], truth: number, mode: 'relative' | 'absolute' = 'relative', alone: readonly number[] = [truth]): ErrorSummary {
   const e = errors(measured, truth, mode);
   const m = median(measured);
+  const relative = mode === 'relative' && truth !== 0;
   return {
     runs: e.length,
     median: median(e),
     p95: quantile(e, 0.95),
     medianShift: errors([m], truth, mode)[0] ?? NaN,
     medianValue: m,
+    signedShift: relative ? (m - truth) / Math.abs(truth) : m - truth,
+    shiftInterval: shiftInterval(measured, alone, relative ? 'relative' : 'absolute'),
     absolute: mode === 'absolute' || truth === 0,
   };
 }
