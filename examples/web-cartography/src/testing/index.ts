@@ -2,3 +2,4 @@
 export { startTestDnsServer, type TestDnsServer, type Zone, type ZoneRecord } from './dns-server.js';
 export { startMultiHostSite, type MultiHostSite, type SiteHandler, type SiteRequest } from './multi-host-site.js';
 export { sampleValue } from './prom-text.js';
+export { buildImageLayout, buildStageCommand, startContainerEntry, freePort, type ImageLayout, type RunningEntry } from './image-layout.js';
