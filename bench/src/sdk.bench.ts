@@ -206,10 +206,10 @@ async function idleRss(): Promise<Record<string, unknown>> {
   for (let i = 0; i < 10; i++) await (await fetch(`http://127.0.0.1:${started.port}/metrics`)).text();
   const bare = spawn(process.execPath, ['-e', "require('http').createServer((q, s) => s.end('ok')).listen(0, () => console.log('up'))"], { stdio: ['ignore', 'pipe', 'inherit'] });
   await waitForLine(bare, (l) => l === 'up');
-  // V8's memory reducer shrinks the heap once a process has been idle for a while: sample over 30 s.
+  // V8's memory reducer shrinks the heap once a process has been idle for a while: sample over 60 s.
   const mb = (b: number) => Math.round((b / 1024 / 1024) * 10) / 10;
   const timeline: { afterSeconds: number; appMB: number; bareMB: number }[] = [];
-  for (const afterSeconds of [3, 10, 20, 30]) {
+  for (const afterSeconds of [3, 10, 20, 30, 45, 60]) {
     await new Promise((r) => setTimeout(r, (afterSeconds - (timeline.at(-1)?.afterSeconds ?? 0)) * 1000));
     timeline.push({ afterSeconds, appMB: mb(rssBytes(app.pid!)), bareMB: mb(rssBytes(bare.pid!)) });
   }
