@@ -14,7 +14,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { parseLabelSelector } from './label-selector.js';
 import type { KubeObject, Lease, Node, Pod, StringMap } from './types.js';
 
@@ -76,6 +76,7 @@ export class FakeApiServer {
   private readonly scheme: string;
   private readonly evictionGraceMs: number;
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly sockets = new Set<Socket>();
   /** Counts of API requests by verb, so tests can see what the webhook costs the API server. */
   readonly requests: Record<string, number> = {};
 
@@ -88,6 +89,12 @@ export class FakeApiServer {
     this.scheme = options.tls ? 'https' : 'http';
     this.server = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, handler) : http.createServer(handler);
     this.server.keepAliveTimeout = 60_000;
+    // Every socket, including those still in the TLS handshake (closeAllConnections misses them):
+    // stop() must not wait for a keep-alive client that connected at the last moment.
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
   }
 
   async start(): Promise<string> {
@@ -104,8 +111,9 @@ export class FakeApiServer {
     for (const t of this.timers) clearTimeout(t);
     for (const w of this.watchers) w.res.destroy();
     this.watchers.clear();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
   }
 
   /** Ends every open watch, as an API server restart or a load-balancer timeout would. */

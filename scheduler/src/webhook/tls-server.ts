@@ -8,7 +8,7 @@ import { readFileSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import https from 'node:https';
 import type http from 'node:http';
 import tls from 'node:tls';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 export interface TlsFiles {
   certFile: string;
@@ -34,6 +34,7 @@ export class ReloadingHttpsServer {
   private readonly pollMs: number;
   private readonly listener: (curr: Stats, prev: Stats) => void;
   reloads = 0;
+  private readonly sockets = new Set<Socket>();
 
   constructor(
     private readonly options: ReloadingServerOptions,
@@ -45,6 +46,11 @@ export class ReloadingHttpsServer {
     this.server.headersTimeout = 10_000;
     this.server.requestTimeout = 15_000;
     this.server.keepAliveTimeout = 30_000;
+    // Tracked so close() also ends sockets still in the TLS handshake (closeAllConnections misses them).
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
     this.pollMs = options.pollMs ?? 2_000;
     this.listener = (curr, prev) => {
       if (curr.mtimeMs === prev.mtimeMs && curr.size === prev.size && curr.ino === prev.ino) return;
@@ -80,7 +86,8 @@ export class ReloadingHttpsServer {
 
   async close(): Promise<void> {
     for (const f of [this.options.certFile, this.options.keyFile]) unwatchFile(f, this.listener);
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
   }
 }
