@@ -5,6 +5,9 @@ import { InputError, readApps, readNodes, readPlacement, writeAtomic } from './i
 import { simulate, type SimulationResult, type SimulationStrategy } from './run.js';
 import { renderTimeline } from './svg.js';
 import { ExactTooLargeError } from './exact.js';
+import { generateWorkload } from './workload.js';
+import path from 'node:path';
+import { mkdir } from 'node:fs/promises';
 
 function nonNegativeInt(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number ≥ 0');
@@ -14,6 +17,18 @@ function nonNegativeInt(value: string): number {
 function positiveNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a number of seconds > 0');
+  return n;
+}
+
+function ratio(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('must be a number from 0 to 1');
+  return n;
+}
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a number > 0');
   return n;
 }
 
@@ -78,6 +93,34 @@ export function registerEngineCommands(program: Command): void {
       process.stdout.write(opts.format === 'json' ? JSON.stringify(result, null, 2) + '\n' : textReport(result, apps.horizon));
       const m = result.metrics;
       if (m.rejected > 0 || m.competingSlotSeconds > 0 || m.violations > 0) process.exitCode = 1;
+    });
+
+  group
+    .command('generate')
+    .description('write a seeded workload (nodes.json and apps.json): a realistic mix of the five example apps over edge/core/lab pools')
+    .requiredOption('-o, --out <dir>', 'folder to write nodes.json and apps.json into (created if missing)')
+    .option('--seed <n>', 'random seed (same seed, same files)', nonNegativeInt, 1)
+    .option('--nodes <n>', 'number of nodes', nonNegativeInt, 50)
+    .option('--instances <n>', 'number of instances', nonNegativeInt, 500)
+    .addOption(new Option('--scale <scale>', 'full: 1-hour horizon, real periods; small: 120-s horizon for the exact ILP').choices(['full', 'small']).default('full'))
+    .option('--capacity-factor <x>', 'multiply node capacities (below 1 makes the cluster tighter)', positive)
+    .option('--narrow-start <share>', 'share of instances with a narrow start window', ratio, 0.1)
+    .option('--pinned <share>', 'share of instances pinned to a node', ratio, 0)
+    .action(async (opts: { out: string; seed: number; nodes: number; instances: number; scale: 'full' | 'small'; capacityFactor?: number; narrowStart: number; pinned: number }) => {
+      if (opts.nodes < 1) throw new InputError('--nodes must be at least 1');
+      const { nodes, apps } = generateWorkload({
+        seed: opts.seed,
+        nodes: opts.nodes,
+        instances: opts.instances,
+        scale: opts.scale,
+        narrowStartShare: opts.narrowStart,
+        pinnedShare: opts.pinned,
+        ...(opts.capacityFactor !== undefined ? { capacityFactor: opts.capacityFactor } : {}),
+      });
+      await mkdir(opts.out, { recursive: true });
+      await writeAtomic(path.join(opts.out, 'nodes.json'), JSON.stringify({ nodes }, null, 2) + '\n');
+      await writeAtomic(path.join(opts.out, 'apps.json'), JSON.stringify(apps, null, 2) + '\n');
+      process.stdout.write(`wrote ${nodes.length} nodes and ${apps.instances.length} instances (horizon ${apps.horizon} s) to ${opts.out}\n`);
     });
 
   group

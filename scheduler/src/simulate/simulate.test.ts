@@ -82,6 +82,18 @@ describe('nmaas scheduler simulate / check (CLI)', () => {
     expect(new Set(kinds)).toEqual(new Set(['affinity', 'anti-affinity', 'capacity', 'exclusive', 'phase', 'selector', 'spread', 'unknown-instance']));
   });
 
+  it('generate writes a seeded workload that simulate reads (same seed, same bytes)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'nmaas-gen-'));
+    const g = await nmaas('scheduler', 'generate', '-o', path.join(dir, 'a'), '--seed', '4', '--nodes', '6', '--instances', '60');
+    expect(g.code).toBe(0);
+    await nmaas('scheduler', 'generate', '-o', path.join(dir, 'b'), '--seed', '4', '--nodes', '6', '--instances', '60');
+    expect(await readFile(path.join(dir, 'a', 'apps.json'), 'utf8')).toBe(await readFile(path.join(dir, 'b', 'apps.json'), 'utf8'));
+    const s = await nmaas('scheduler', 'simulate', '--nodes', path.join(dir, 'a', 'nodes.json'), '--apps', path.join(dir, 'a', 'apps.json'), '--format', 'json');
+    const out = JSON.parse(s.stdout);
+    expect(out.placed.length + out.rejected.length).toBe(60);
+    expect(out.metrics.competingSlotSeconds).toBe(0);
+  });
+
   it('bad arguments and unreadable input exit 2 with a message that says what and where', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'nmaas-bad-'));
     const missing = await nmaas('scheduler', 'simulate', '--nodes', path.join(dir, 'nope.json'), '--apps', fx('apps.json'));
