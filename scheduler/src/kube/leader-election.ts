@@ -39,6 +39,7 @@ export class LeaderElector {
   private readonly settleMs: number;
   private readonly now: () => number;
   private timer: NodeJS.Timeout | null = null;
+  private inflight: Promise<void> | null = null;
   private stopped = false;
   private leading = false;
   private lastRenew = 0;
@@ -61,9 +62,12 @@ export class LeaderElector {
     const tick = async () => {
       if (this.stopped) return;
       try {
-        await this.tryAcquireOrRenew();
+        this.inflight = this.tryAcquireOrRenew();
+        await this.inflight;
       } catch (error) {
         this.options.onError?.(error instanceof Error ? error : new Error(String(error)));
+      } finally {
+        this.inflight = null;
       }
       this.checkDeadline();
       if (!this.stopped) this.timer = setTimeout(() => void tick(), this.retryPeriodMs);
@@ -97,18 +101,22 @@ export class LeaderElector {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    // A renewal still in flight would make our release conflict (409): let it land first.
+    await this.inflight?.catch(() => undefined);
     if (!this.leading) return;
     this.setLeading(false);
-    try {
-      const lease = await this.api.getLease(this.options.namespace, this.options.name);
-      if (lease?.spec.holderIdentity === this.options.identity) {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const lease = await this.api.getLease(this.options.namespace, this.options.name);
+        if (lease?.spec.holderIdentity !== this.options.identity) return;
         await this.api.updateLease(this.options.namespace, {
           ...lease,
           spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(this.now()) },
         });
+        return;
+      } catch (error) {
+        if (!isConflict(error)) return; // unreachable API server: the Lease simply expires
       }
-    } catch {
-      /* the Lease simply expires */
     }
   }
 
