@@ -6,6 +6,7 @@
  * `--privileged` tells nping to use the capability instead of checking for root.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { findNping } from './nping-path.js';
 
 export interface SpoofedSend {
@@ -44,10 +45,29 @@ export function sendSpoofedUdp(send: SpoofedSend): Promise<number> {
       const sent = /Raw packets sent: (\d+)/.exec(out);
       if (code !== 0 || !sent) {
         const tail = out.trim().split('\n').slice(-3).join(' | ');
-        const hint = /permission|privilege|operation not permitted/i.test(out) ? ' (the sender needs CAP_NET_RAW: see capabilities in nmaas.yaml)' : '';
+        const hint = /raw socket|are you root|permission|privilege|operation not permitted/i.test(out) ? rawSocketHint() : '';
         return reject(new Error(`nping exited with ${code} without sending: ${tail}${hint}`));
       }
       resolve(Number(sent[1]));
     });
   });
+}
+
+/**
+ * Why nping got no raw socket. In a container the app runs as user 65532 with CAP_NET_RAW only
+ * in its bounding set; nping gains it from its file capability at exec, which the kernel refuses
+ * under no_new_privs, i.e. when the pod sets securityContext.allowPrivilegeEscalation: false.
+ */
+function rawSocketHint(): string {
+  let noNewPrivs = false;
+  try {
+    noNewPrivs = /^NoNewPrivs:\s*1$/m.test(readFileSync('/proc/self/status', 'utf8'));
+  } catch {
+    /* not Linux */
+  }
+  return (
+    ' — nping could not open a raw socket: the sender needs CAP_NET_RAW (capabilities in nmaas.yaml) and gets it from' +
+    " nping's file capability, which the kernel ignores under no_new_privs: the sender's pod must not set" +
+    ` securityContext.allowPrivilegeEscalation: false${noNewPrivs ? ' (no_new_privs is set for this process)' : ''}`
+  );
 }

@@ -10,7 +10,8 @@
  * and the router's own drop counter must account for every missing packet.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +23,8 @@ const ip = tool('ip', 'apt-get install iproute2');
 const nft = tool('nft', 'apt-get install nftables');
 const nping = tool('nping', 'apt-get install nmap');
 const sysctl = tool('sysctl', 'apt-get install procps');
+const setcap = tool('setcap', 'apt-get install libcap2-bin');
+const setpriv = tool('setpriv', 'apt-get install util-linux');
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 const runRole = fileURLToPath(new URL('../dist/testing/run-role.js', import.meta.url));
 
@@ -112,8 +115,8 @@ interface RoleRun<T> {
 }
 
 /** Starts a role inside `ns`; `ready` resolves when its log shows `waitFor`. */
-function startRole<T>(ns: string, parameters: Record<string, unknown>, waitFor?: string): { ready: Promise<void>; done: Promise<RoleRun<T>> } {
-  const child = spawn(ip.path(), ['netns', 'exec', ns, process.execPath, runRole, appDir, JSON.stringify(parameters)], { stdio: ['ignore', 'pipe', 'pipe'] });
+function startRole<T>(ns: string, parameters: Record<string, unknown>, waitFor?: string, env: Record<string, string> = {}): { ready: Promise<void>; done: Promise<RoleRun<T>> } {
+  const child = spawn(ip.path(), ['netns', 'exec', ns, process.execPath, runRole, appDir, JSON.stringify(parameters)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   let err = '';
   let markReady: () => void = () => undefined;
@@ -137,10 +140,10 @@ function startRole<T>(ns: string, parameters: Record<string, unknown>, waitFor?:
   return { ready, done };
 }
 
-async function oneSession(): Promise<{ sent: SenderReport; received: SessionOutcome[]; receiverMetrics: string; senderMetrics: string }> {
+async function oneSession(senderEnv: Record<string, string> = {}): Promise<{ sent: SenderReport; received: SessionOutcome[]; receiverMetrics: string; senderMetrics: string }> {
   const receiver = startRole<{ sessions: SessionOutcome[] }>(NS.receiver, { role: 'receiver', port: PORT, listenWindow: '7s' }, 'listening');
   await receiver.ready;
-  const sender = await startRole<SenderReport>(NS.sender, { role: 'sender', receiver: '10.77.2.2', port: PORT, routableSources: ['1.2.3.4'], adjacentPrefixes: ADJACENT, probesPerClass: PROBES }).done;
+  const sender = await startRole<SenderReport>(NS.sender, { role: 'sender', receiver: '10.77.2.2', port: PORT, routableSources: ['1.2.3.4'], adjacentPrefixes: ADJACENT, probesPerClass: PROBES }, undefined, senderEnv).done;
   const received = await receiver.done;
   expect(sender.error).toBeUndefined();
   expect(received.error).toBeUndefined();
@@ -149,7 +152,7 @@ async function oneSession(): Promise<{ sent: SenderReport; received: SessionOutc
 
 const FORGED = ['private', 'routable', 'adjacent_24', 'adjacent_23', 'adjacent_16'];
 
-describe.skipIf(ip.skip || nft.skip || nping.skip || sysctl.skip)('ip-spoofing-detection across network namespaces', () => {
+describe.skipIf(ip.skip || nft.skip || nping.skip || sysctl.skip || setcap.skip || setpriv.skip)('ip-spoofing-detection across network namespaces', () => {
   beforeAll(() => {
     if (process.getuid?.() !== 0) {
       unavailable = 'network namespaces need root (run the tests as root, as CI does)';
@@ -197,6 +200,57 @@ describe.skipIf(ip.skip || nft.skip || nping.skip || sysctl.skip)('ip-spoofing-d
     expect(session!.spoofablePrefixLength).toBe(16);
     expect(receiverMetrics).toContain('ip_spoofing_detection_spoofed_delivered{sender="10.77.1.2",class="routable"} 1');
     expect(senderMetrics).toContain('ip_spoofing_detection_probes_sent_total{class="private"} 3');
+  }, 60_000);
+
+  /**
+   * The container's privilege model, reproduced: the app runs as user 65532 with CAP_NET_RAW only
+   * in its bounding set and none in its permitted set (what a runtime leaves a non-root process
+   * after exec), and nping carries cap_net_raw as a file capability (the Dockerfile's setcap).
+   * NMAAS_NPING points the sender at a wrapper that drops to that state before exec'ing nping.
+   */
+  function unprivilegedNping(noNewPrivs: boolean): { env: Record<string, string>; dispose(): void } {
+    const dir = mkdtempSync(path.join(tmpdir(), 'nmaas-nping-'));
+    chmodSync(dir, 0o755);
+    const copy = path.join(dir, 'nping');
+    copyFileSync(nping.path(), copy);
+    chmodSync(copy, 0o755);
+    sh(setcap.path(), 'cap_net_raw+ep', copy);
+    const wrapper = path.join(dir, 'nping-as-app-user');
+    const drop = [setpriv.path(), '--reuid', '65532', '--regid', '65532', '--clear-groups', '--inh-caps', '-all', '--bounding-set', '-all,+net_raw', ...(noNewPrivs ? ['--no-new-privs'] : [])];
+    // The intermediate sh plays the app process: non-root, nothing permitted, then exec nping.
+    writeFileSync(wrapper, `#!/bin/sh\nexec ${drop.join(' ')} -- /bin/sh -c 'exec "$0" "$@"' ${copy} "$@"\n`, { mode: 0o755 });
+    return { env: { NMAAS_NPING: wrapper }, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+  }
+
+  it('as user 65532 with CAP_NET_RAW only in the bounding set, nping forges through its file capability', async (context) => {
+    if (unavailable) return context.skip();
+    setRouterFiltering('none');
+    const unprivileged = unprivilegedNping(false);
+    try {
+      const { sent, received } = await oneSession(unprivileged.env);
+      expect(sent.classes.map((c) => [c.class, c.sent, c.error])).toEqual([['control', PROBES, undefined], ...FORGED.map((c) => [c, PROBES, undefined])]);
+      expect(received[0]!.classes.every((c) => c.received === PROBES)).toBe(true);
+    } finally {
+      unprivileged.dispose();
+    }
+  }, 60_000);
+
+  it('under no_new_privs (allowPrivilegeEscalation: false) the file capability is ignored and the sender says why', async (context) => {
+    if (unavailable) return context.skip();
+    setRouterFiltering('none');
+    const unprivileged = unprivilegedNping(true);
+    try {
+      const { sent, received } = await oneSession(unprivileged.env);
+      expect(sent.classes.find((c) => c.class === 'control')!.sent).toBe(PROBES);
+      for (const c of sent.classes.filter((x) => x.class !== 'control')) {
+        expect(c.sent).toBe(0);
+        expect(c.error).toMatch(/raw socket.*allowPrivilegeEscalation: false/);
+      }
+      // The receiver sees the control only, so it cannot tell this from filtering: the sender's error is the signal.
+      expect(received[0]!.classes.filter((c) => c.received > 0).map((c) => c.class)).toEqual(['control']);
+    } finally {
+      unprivileged.dispose();
+    }
   }, 60_000);
 
   for (const mode of ['nftables', 'rp_filter'] as const) {
