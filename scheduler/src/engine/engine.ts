@@ -339,7 +339,11 @@ export class Engine {
         contiguous = false;
         continue;
       }
-      const fit = searchPhase(node, shape, this.scratch, true);
+      let fit = node.cachedFit(shape.key);
+      if (fit === undefined) {
+        fit = searchPhase(node, shape, this.scratch, true);
+        node.rememberFit(shape.key, fit);
+      }
       if (fit === null) {
         node.noFit.set(shape.key, node.removals);
         if (contiguous) cursor!.pos = i + 1;

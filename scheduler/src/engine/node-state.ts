@@ -18,6 +18,9 @@ export interface BookedInstance {
   phase: number;
 }
 
+/** A cached phase search: the best phase and its crowding, or null when nothing fits. */
+export type PhaseFitResult = { phase: number; crowding: number } | null;
+
 export class NodeState {
   readonly cap: [number, number, number];
   readonly pool: string | null;
@@ -38,6 +41,24 @@ export class NodeState {
   /** Bumped whenever load leaves the node: cached "does not fit" verdicts older than this are stale. */
   removals = 0;
   readonly noFit = new Map<string, number>();
+  /** Bumped on every booking or release: the phase-search results below are valid for one version only. */
+  version = 0;
+  private fitCacheVersion = 0;
+  private readonly fitCache = new Map<string, PhaseFitResult>();
+
+  /** Phase-search result for a shape if computed since the node last changed (nodes scored but not chosen stay valid). */
+  cachedFit(shapeKey: string): PhaseFitResult | undefined {
+    if (this.fitCacheVersion !== this.version) return undefined;
+    return this.fitCache.get(shapeKey);
+  }
+
+  rememberFit(shapeKey: string, fit: PhaseFitResult): void {
+    if (this.fitCacheVersion !== this.version) {
+      this.fitCache.clear();
+      this.fitCacheVersion = this.version;
+    }
+    this.fitCache.set(shapeKey, fit);
+  }
   dead = false;
 
   constructor(
@@ -107,6 +128,7 @@ export class NodeState {
 
   /** Adds (sign 1) or removes (sign −1) an instance's footprint. */
   apply(b: BookedInstance, sign: 1 | -1): void {
+    this.version++;
     const { shape, spec } = b;
     const s = this.ensureSlots();
     const H = this.horizon;
