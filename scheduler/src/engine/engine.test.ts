@@ -66,6 +66,40 @@ describe('nmaas placements pass the independent checker (seeded)', () => {
   }
 });
 
+describe('readapt at work', () => {
+  it('moves instances on tight seeded workloads (so the per-seed checks above are not vacuous), and every move keeps the rules', () => {
+    let moves = 0;
+    let extra = 0;
+    for (const seed of SEEDS) {
+      const { nodes, apps } = generateWorkload({ seed, nodes: 4, instances: 30, scale: 'small' });
+      const plain = new Engine(nodes, { horizon: apps.horizon });
+      const readapt = new Engine(nodes, { horizon: apps.horizon });
+      for (const spec of apps.instances) {
+        plain.place(spec);
+        const r = readapt.place(spec, { migrations: 3 });
+        if (r.ok) moves += r.migrations.length;
+      }
+      extra += readapt.bookings().length - plain.bookings().length;
+      expect(checkPlacement(nodes, apps, placedOf(readapt)).problems).toEqual([]);
+    }
+    expect(moves).toBeGreaterThan(0);
+    expect(extra).toBeGreaterThan(0);
+  });
+
+  it('full scale, tight: readapt places more and every placement still passes the checker', () => {
+    const { nodes, apps } = generateWorkload({ seed: 9, nodes: 30, instances: 900, capacityFactor: 0.3, narrowStartShare: 0.3 });
+    const engine = new Engine(nodes, { horizon: apps.horizon });
+    let moves = 0;
+    for (const spec of apps.instances) {
+      const r = engine.place(spec, { migrations: 2 });
+      if (r.ok) moves += r.migrations.length;
+    }
+    const report = checkPlacement(nodes, apps, placedOf(engine));
+    expect(report.problems).toEqual([]);
+    expect(moves).toBeGreaterThan(0);
+  });
+});
+
 describe('incremental occupancy', () => {
   it('matches the definition slot by slot, and removal frees exactly what was reserved', () => {
     const { nodes, apps } = generateWorkload({ seed: 11, nodes: 6, instances: 120, capacityFactor: 0.6, narrowStartShare: 0.3 });
@@ -234,6 +268,23 @@ describe('the model, rule by rule', () => {
       all,
     );
     expect(report.problems).toEqual([]);
+  });
+
+  it('nodes come and go: removeNode hands back its bookings and frees them; snapshot describes each node', () => {
+    const engine = new Engine([edge('edge-1')], { horizon: 300 });
+    expect(engine.place(inst('web-qos-0')).ok).toBe(true);
+    engine.addNode(edge('edge-2'));
+    expect(() => engine.addNode(edge('edge-2'))).toThrow(/already known/);
+    expect(engine.place(inst('web-qos-1', { node: 'edge-2' }))).toMatchObject({ ok: true, node: 'edge-2' });
+    const snap = engine.snapshot();
+    expect(snap.nodes.map((n) => [n.name, n.instances, n.apps])).toEqual([['edge-1', 1, ['web-qos']], ['edge-2', 1, ['web-qos']]]);
+    expect(snap.nodes[0]!.peak).toEqual({ cpu: 250, memory: 128, bandwidth: 20 });
+    expect(snap.nodes[0]!.busyFraction).toBeCloseTo(20 / 300);
+    const gone = engine.removeNode('edge-1');
+    expect(gone.map((b) => b.id)).toEqual(['web-qos-0']);
+    expect(engine.has('web-qos-0')).toBe(false);
+    expect(engine.snapshot().nodes.map((n) => n.name)).toEqual(['edge-2']);
+    expect(engine.place(inst('web-qos-2', { node: 'edge-1' }))).toMatchObject({ ok: false, code: 'no-node' });
   });
 
   it('dry runs decide without booking', () => {
