@@ -12,11 +12,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { benchApps, DEFAULT_PLAN, instanceFor, loadManifests, REPO_ROOT, type AppName, type BenchPlan } from './apps.js';
 import { benchNode, choosePhases, CLI_MAIN, machineCapacity, overlapSeconds } from './phases.js';
-import { computeFigures, renderMarkdown, renderSvg, SETUPS, type SetupId, type TaggedSession } from './report.js';
+import { computeFigures, SETUPS, type SetupId, type TaggedSession } from './report.js';
 import { APP_ENTRY, killAllNow, runSession, type SessionSpec } from './session.js';
 import { median } from './stats.js';
 import { METRICS, samples } from './extract.js';
 import { createTestbed, type Testbed } from './testbed.js';
+import { writeReport } from './render.js';
 
 interface Options {
   rounds: number;
@@ -26,6 +27,8 @@ interface Options {
   plan: BenchPlan;
   outDir: string;
   keepWork: boolean;
+  /** Only re-render accuracy.md/.svg from this accuracy.json. */
+  render?: string;
 }
 
 const USAGE = `usage: node bench/dist/accuracy/main.js [options]   (as root)
@@ -36,6 +39,7 @@ const USAGE = `usage: node bench/dist/accuracy/main.js [options]   (as root)
   --delay-ms <ms>   server first-byte delay (20)
   --out <dir>       where accuracy.{json,md,svg} go (bench/results)
   --keep-work       keep the work folder (configs and app logs)
+  --render <json>   only re-render accuracy.md and accuracy.svg from an accuracy.json (no root needed)
 `;
 
 class UsageError extends Error {}
@@ -55,6 +59,7 @@ export function parseArgs(argv: string[]): Options {
     else if (a === '--delay-ms') o.delayMs = int(a, argv[++i], 0);
     else if (a === '--out') o.outDir = path.resolve(argv[++i] ?? '.');
     else if (a === '--keep-work') o.keepWork = true;
+    else if (a === '--render') o.render = path.resolve(argv[++i] ?? 'bench/results/accuracy.json');
     else if (a === '--help' || a === '-h') {
       process.stdout.write(USAGE);
       process.exit(0);
@@ -79,6 +84,11 @@ const log = (msg: string) => process.stderr.write(`[accuracy ${new Date().toISOS
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.render) {
+    const { mdFile, svgFile } = await writeReport(opts.render);
+    log(`rendered ${path.relative(process.cwd(), mdFile)} and ${path.relative(process.cwd(), svgFile)} from ${path.relative(process.cwd(), opts.render)}`);
+    return;
+  }
   if (process.getuid?.() !== 0) throw new UsageError('the accuracy bench creates network namespaces and tc qdiscs: run it as root');
   for (const file of [APP_ENTRY, CLI_MAIN, path.join(REPO_ROOT, 'examples', 'web-qos', 'dist', 'index.js'), path.join(REPO_ROOT, 'examples', 'streaming-qos', 'dist', 'index.js')]) {
     if (!existsSync(file)) throw new UsageError(`${file} is missing: build first (npm run build)`);
@@ -176,24 +186,8 @@ async function main(): Promise<void> {
     };
     await mkdir(opts.outDir, { recursive: true });
     const jsonFile = path.join(opts.outDir, 'accuracy.json');
-    const svgFile = path.join(opts.outDir, 'accuracy.svg');
-    const mdFile = path.join(opts.outDir, 'accuracy.md');
     await writeAtomic(jsonFile, `${JSON.stringify(result, null, 2)}\n`);
-    await writeAtomic(svgFile, renderSvg(figures, `Error against alone runs (${opts.rounds * opts.periodsPerSession} runs per app and set-up, period ${plan.periodSeconds} s)`));
-    await writeAtomic(
-      mdFile,
-      renderMarkdown(figures, {
-        date: result.date,
-        command: 'npm run bench:accuracy',
-        machine: `${result.machine.cpus} × ${result.machine.cpuModel ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${result.machine.platform}, Node ${process.version}`,
-        testbed: `two network namespaces joined by a veth pair, tc tbf ${opts.rateMbit} Mbit/s on both ends (queue bounded at 200 ms), content server with a ${opts.delayMs} ms first-byte delay (1 MB web object; HLS with 800/2000/4000 kbit/s renditions of 2 s segments); the apps run in the client namespace through the SDK's container entry (nmaas-app) with a config file and NMAAS_PHASE_SECONDS`,
-        apps: `web-qos (one GET of ${plan.webObjectBytes} bytes, run ${byName('web-qos').durationSeconds} s), streaming-qos (one ${plan.sessionSeconds} s HLS session, run ${byName('streaming-qos').durationSeconds} s), neighbour (2 threads busy for ${plan.burnSeconds} s over a ${plan.neighbourMemoryMiB} MiB buffer, run ${byName('neighbour').durationSeconds} s); every app every ${plan.periodSeconds} s; ${opts.rounds} rounds × ${opts.periodsPerSession} periods per set-up, interleaved, after one discarded warm-up period`,
-        phases: { overlap: kube.phases, nmaas: nmaas.phases, commands: [kube.command, nmaas.command] },
-        wallSeconds,
-        svgFile: 'accuracy.svg',
-        jsonFile: 'accuracy.json',
-      }),
-    );
+    const { mdFile, svgFile } = await writeReport(jsonFile);
     log(`wrote ${path.relative(process.cwd(), mdFile)}, ${path.relative(process.cwd(), jsonFile)}, ${path.relative(process.cwd(), svgFile)} in ${Math.round(wallSeconds)} s`);
     if (opts.keepWork) log(`work folder kept: ${workDir}`);
   } finally {

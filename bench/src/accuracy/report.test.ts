@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { METRICS } from './extract.js';
 import { computeFigures, formatError, formatSigned, niceMax, recordsOf, renderMarkdown, renderSvg, verdicts, type TaggedSession } from './report.js';
 import type { RunRecordJson } from './session.js';
+import { renderReport, type StoredResult } from './render.js';
 
 let run = 0;
 function webRecord(ttfb: number, transfer: number, lateness = 0.001, outcome: RunRecordJson['outcome'] = 'success'): RunRecordJson {
@@ -126,5 +127,26 @@ describe('accuracy figures', () => {
     expect(niceMax(13)).toBe(20);
     expect(niceMax(240)).toBe(250);
     expect(niceMax(0)).toBe(1);
+  });
+
+  it('renders the report files from the stored JSON alone', () => {
+    const stored: StoredResult = JSON.parse(
+      JSON.stringify({
+        date: '2026-01-01T00:00:00Z',
+        machine: { cpus: 2, cpuModel: 'Test CPU', memoryBytes: 24 * 2 ** 30, node: 'v20.0.0', platform: 'linux 6' },
+        wallSeconds: 650,
+        testbed: { rateMbit: 25, firstByteDelayMs: 20 },
+        plan: { periodSeconds: 12, webObjectBytes: 1_000_000, sessionSeconds: 5, burnSeconds: 2, neighbourMemoryMiB: 512 },
+        apps: [{ name: 'web-qos', durationSeconds: 2 }, { name: 'streaming-qos', durationSeconds: 6 }, { name: 'neighbour', durationSeconds: 3 }],
+        phases: { overlap: { 'web-qos': 0 }, nmaas: { 'web-qos': 0, 'streaming-qos': 2 }, commands: ['nmaas scheduler simulate --strategy nmaas'] },
+        design: { rounds: 3, periodsPerSession: 4 },
+        metrics: figures,
+      }),
+    );
+    const { markdown, svg } = renderReport(stored);
+    expect(markdown).toContain('2 × Test CPU, 24 GiB, linux 6, Node v20.0.0');
+    expect(markdown).toContain('3 rounds × 4 periods per set-up');
+    expect(markdown).toContain('streaming-qos at 2 s');
+    expect(svg).toContain('12 runs per app and set-up, period 12 s');
   });
 });

@@ -256,7 +256,7 @@ export function renderSvg(figures: readonly MetricFigures[], title: string): str
     const x = 10 + i * 230;
     out.push(`<rect x="${x}" y="32" width="12" height="12" fill="${SETUP_COLOURS[s]}"/><text x="${x + 16}" y="42">${esc(SETUP_LABELS[s])}</text>`);
   });
-  out.push(`<text x="${width - 10}" y="58" text-anchor="end" fill="#555">bar: median per-run error; whisker: p95; n = runs</text>`);
+  out.push(`<text x="${width - 10}" y="58" text-anchor="end" fill="#555">bar: median per-run error; whisker: p95; n = runs; dashed: the ${TARGET * 100} % target</text>`);
   figures.forEach((f, k) => {
     const x0 = 10 + (k % cols) * pw;
     const y0 = top + Math.floor(k / cols) * ph;

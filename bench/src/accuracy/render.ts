@@ -1,0 +1,63 @@
+/**
+ * The report files from the bench's JSON alone: the bench writes accuracy.json, then renders
+ * accuracy.md and accuracy.svg from it, and `main.js --render <json>` does the same again
+ * later (after a change of the report's layout) without re-running anything: both come from the
+ * same stored figures, never from numbers typed in.
+ */
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { renderMarkdown, renderSvg, type MetricFigures, type ReportContext } from './report.js';
+
+/** The parts of accuracy.json the report reads. */
+export interface StoredResult {
+  date: string;
+  machine: { cpus: number; cpuModel?: string; memoryBytes: number; node: string; platform: string };
+  wallSeconds: number;
+  testbed: { rateMbit: number; firstByteDelayMs: number };
+  plan: { periodSeconds: number; webObjectBytes: number; sessionSeconds: number; burnSeconds: number; neighbourMemoryMiB: number };
+  apps: { name: string; durationSeconds: number }[];
+  phases: { overlap: Record<string, number>; nmaas: Record<string, number>; commands: string[] };
+  design: { rounds: number; periodsPerSession: number };
+  metrics: MetricFigures[];
+}
+
+export function reportContext(r: StoredResult): ReportContext {
+  const run = (name: string) => r.apps.find((a) => a.name === name)?.durationSeconds ?? NaN;
+  const { plan } = r;
+  return {
+    date: r.date,
+    command: 'npm run bench:accuracy',
+    machine: `${r.machine.cpus} × ${r.machine.cpuModel ?? 'CPU'}, ${Math.round(r.machine.memoryBytes / 2 ** 30)} GiB, ${r.machine.platform}, Node ${r.machine.node}`,
+    testbed: `two network namespaces joined by a veth pair, tc tbf ${r.testbed.rateMbit} Mbit/s on both ends (queue bounded at 200 ms), content server with a ${r.testbed.firstByteDelayMs} ms first-byte delay (1 MB web object; HLS with 800/2000/4000 kbit/s renditions of 2 s segments); the apps run in the client namespace through the SDK's container entry (nmaas-app) with a config file and NMAAS_PHASE_SECONDS`,
+    apps: `web-qos (one GET of ${plan.webObjectBytes} bytes, run ${run('web-qos')} s), streaming-qos (one ${plan.sessionSeconds} s HLS session, run ${run('streaming-qos')} s), neighbour (2 threads busy for ${plan.burnSeconds} s over a ${plan.neighbourMemoryMiB} MiB buffer, run ${run('neighbour')} s); every app every ${plan.periodSeconds} s; ${r.design.rounds} rounds × ${r.design.periodsPerSession} periods per set-up, interleaved, after one discarded warm-up period`,
+    phases: r.phases,
+    wallSeconds: r.wallSeconds,
+    svgFile: 'accuracy.svg',
+    jsonFile: 'accuracy.json',
+  };
+}
+
+export function renderReport(r: StoredResult): { markdown: string; svg: string } {
+  const runs = r.design.rounds * r.design.periodsPerSession;
+  return {
+    markdown: renderMarkdown(r.metrics, reportContext(r)),
+    svg: renderSvg(r.metrics, `Error against alone runs (${runs} runs per app and set-up, period ${r.plan.periodSeconds} s)`),
+  };
+}
+
+async function writeAtomic(file: string, content: string): Promise<void> {
+  await writeFile(`${file}.tmp`, content);
+  await rename(`${file}.tmp`, file);
+}
+
+/** Writes accuracy.md and accuracy.svg next to the JSON file. */
+export async function writeReport(jsonFile: string): Promise<{ mdFile: string; svgFile: string }> {
+  const stored = JSON.parse(await readFile(jsonFile, 'utf8')) as StoredResult;
+  const { markdown, svg } = renderReport(stored);
+  const dir = path.dirname(jsonFile);
+  const mdFile = path.join(dir, 'accuracy.md');
+  const svgFile = path.join(dir, 'accuracy.svg');
+  await writeAtomic(svgFile, svg);
+  await writeAtomic(mdFile, markdown);
+  return { mdFile, svgFile };
+}
