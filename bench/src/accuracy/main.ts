@@ -94,6 +94,7 @@ async function main(): Promise<void> {
     if (!existsSync(file)) throw new UsageError(`${file} is missing: build first (npm run build)`);
   }
   const started = Date.now();
+  const loadAtStart = os.loadavg();
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'nmaas-accuracy-'));
   let bed: Testbed | undefined;
   let cleaning: Promise<void> | undefined;
@@ -149,7 +150,15 @@ async function main(): Promise<void> {
     const result = {
       name: 'accuracy',
       date: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryBytes: os.totalmem(), node: process.version, platform: `${os.platform()} ${os.release()}` },
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        memoryBytes: os.totalmem(),
+        node: process.version,
+        platform: `${os.platform()} ${os.release()}`,
+        // Other work on the machine moves every figure; this says how busy it was.
+        loadAverage: { start: loadAtStart, end: os.loadavg() },
+      },
       wallSeconds,
       testbed: { rateMbit: opts.rateMbit, firstByteDelayMs: opts.delayMs, tbf: 'both directions of a veth pair between two network namespaces', server: bed.baseUrl },
       plan,

@@ -11,7 +11,7 @@ import { renderMarkdown, renderSvg, type MetricFigures, type ReportContext } fro
 /** The parts of accuracy.json the report reads. */
 export interface StoredResult {
   date: string;
-  machine: { cpus: number; cpuModel?: string; memoryBytes: number; node: string; platform: string };
+  machine: { cpus: number; cpuModel?: string; memoryBytes: number; node: string; platform: string; loadAverage?: { start: number[]; end: number[] } };
   wallSeconds: number;
   testbed: { rateMbit: number; firstByteDelayMs: number };
   plan: { periodSeconds: number; webObjectBytes: number; sessionSeconds: number; burnSeconds: number; neighbourMemoryMiB: number };
@@ -21,13 +21,19 @@ export interface StoredResult {
   metrics: MetricFigures[];
 }
 
+/** The 1-minute load average at start and end: how much else the machine was doing. */
+function load(l: { start: number[]; end: number[] } | undefined): string {
+  if (!l || l.start[0] === undefined || l.end[0] === undefined) return '';
+  return ` (load average ${l.start[0].toFixed(1)} at the start, ${l.end[0].toFixed(1)} at the end)`;
+}
+
 export function reportContext(r: StoredResult): ReportContext {
   const run = (name: string) => r.apps.find((a) => a.name === name)?.durationSeconds ?? NaN;
   const { plan } = r;
   return {
     date: r.date,
     command: 'npm run bench:accuracy',
-    machine: `${r.machine.cpus} × ${r.machine.cpuModel ?? 'CPU'}, ${Math.round(r.machine.memoryBytes / 2 ** 30)} GiB, ${r.machine.platform}, Node ${r.machine.node}`,
+    machine: `${r.machine.cpus} × ${r.machine.cpuModel ?? 'CPU'}, ${Math.round(r.machine.memoryBytes / 2 ** 30)} GiB, ${r.machine.platform}, Node ${r.machine.node}${load(r.machine.loadAverage)}`,
     testbed: `two network namespaces joined by a veth pair, tc tbf ${r.testbed.rateMbit} Mbit/s on both ends (queue bounded at 200 ms), content server with a ${r.testbed.firstByteDelayMs} ms first-byte delay (1 MB web object; HLS with 800/2000/4000 kbit/s renditions of 2 s segments); the apps run in the client namespace through the SDK's container entry (nmaas-app) with a config file and NMAAS_PHASE_SECONDS`,
     apps: `web-qos (one GET of ${plan.webObjectBytes} bytes, run ${run('web-qos')} s), streaming-qos (one ${plan.sessionSeconds} s HLS session, run ${run('streaming-qos')} s), neighbour (2 threads busy for ${plan.burnSeconds} s over a ${plan.neighbourMemoryMiB} MiB buffer, run ${run('neighbour')} s); every app every ${plan.periodSeconds} s; ${r.design.rounds} rounds × ${r.design.periodsPerSession} periods per set-up, interleaved, after one discarded warm-up period`,
     phases: r.phases,

@@ -133,7 +133,7 @@ describe('accuracy figures', () => {
     const stored: StoredResult = JSON.parse(
       JSON.stringify({
         date: '2026-01-01T00:00:00Z',
-        machine: { cpus: 2, cpuModel: 'Test CPU', memoryBytes: 24 * 2 ** 30, node: 'v20.0.0', platform: 'linux 6' },
+        machine: { cpus: 2, cpuModel: 'Test CPU', memoryBytes: 24 * 2 ** 30, node: 'v20.0.0', platform: 'linux 6', loadAverage: { start: [7.48, 6, 8], end: [3, 2, 1] } },
         wallSeconds: 650,
         testbed: { rateMbit: 25, firstByteDelayMs: 20 },
         plan: { periodSeconds: 12, webObjectBytes: 1_000_000, sessionSeconds: 5, burnSeconds: 2, neighbourMemoryMiB: 512 },
@@ -144,7 +144,7 @@ describe('accuracy figures', () => {
       }),
     );
     const { markdown, svg } = renderReport(stored);
-    expect(markdown).toContain('2 × Test CPU, 24 GiB, linux 6, Node v20.0.0');
+    expect(markdown).toContain('2 × Test CPU, 24 GiB, linux 6, Node v20.0.0 (load average 7.5 at the start, 3.0 at the end)');
     expect(markdown).toContain('3 rounds × 4 periods per set-up');
     expect(markdown).toContain('streaming-qos at 2 s');
     expect(svg).toContain('12 runs per app and set-up, period 12 s');
