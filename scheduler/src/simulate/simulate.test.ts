@@ -58,6 +58,18 @@ describe('nmaas scheduler simulate / check (CLI)', () => {
     expect(JSON.parse(c.stdout)).toMatchObject({ competingSlotSeconds: 0, violations: 0, placed: out.placed.length });
   });
 
+  it('--migrations 1 moves one placed instance to make room, reports the move, and the result checks clean', async () => {
+    const r = await nmaas('scheduler', 'simulate', '--nodes', fx('nodes.json'), '--apps', fx('apps.json'), '--migrations', '1', '--format', 'json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.rejected).toEqual([]);
+    expect(out.migrations).toHaveLength(1);
+    const m = out.migrations[0];
+    expect(out.placed.find((p: { id: string }) => p.id === m.id)).toEqual({ id: m.id, ...m.to });
+    const { nodes, apps } = await load('nodes.json', 'apps.json');
+    expect(checkPlacement(nodes, apps, out.placed)).toMatchObject({ competingSlotSeconds: 0, violations: 0 });
+  });
+
   it('check finds what kube causes and what a hand-made placement breaks', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'nmaas-chk-'));
     const k = await nmaas('scheduler', 'simulate', '--nodes', fx('nodes.json'), '--apps', fx('apps.json'), '--strategy', 'kube', '--format', 'json');
