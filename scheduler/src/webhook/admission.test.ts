@@ -162,6 +162,18 @@ describe.skipIf(openssl.skip)('scheduler webhook over HTTPS (dev mode)', () => {
     expect(replica.state.engine.bookings().length).toBe(before);
   });
 
+  it('a refusal stays until room appears: an identical pod is refused alike, a new node lets it in', async () => {
+    const big = contract('big-probe', { everySeconds: 60, durationSeconds: 60, run: { cpu: 100, memory: 64, bandwidth: 15000 } });
+    const first = await admit(contractPod(big));
+    expect(first.response.allowed).toBe(false);
+    const second = await admit(contractPod(big));
+    expect(second.response.allowed).toBe(false);
+    expect(second.response.status!.message).toBe(first.response.status!.message);
+    expect(first.response.status!.message).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/); // no internal booking ids
+    replica.state.setOffer('fat-1', { offer: { name: 'fat-1', pool: 'core', labels: { 'nmaas.io/pool': 'core' }, capacity: { cpu: 8000, memory: 16384, bandwidth: 20000 } }, hostname: 'fat-1' });
+    expect(decisionIn(applied(contractPod(big), await admit(contractPod(big)))).node).toBe('fat-1');
+  });
+
   it('refuses a malformed contract with 400 naming the key', async () => {
     const pod = contractPod(contract('broken'));
     pod.metadata.annotations!['nmaas.io/every-seconds'] = 'often';

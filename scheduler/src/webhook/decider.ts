@@ -26,6 +26,14 @@ export interface DeciderOptions {
 export class Decider {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly migrations: number;
+  /**
+   * Refusals by pod shape (contract + pin), valid while no room has appeared since
+   * (`state.freedGeneration`): a controller retrying an unplaceable pod, or a flood of identical
+   * ones, costs a map lookup instead of the engine's full explanation. Only where refusals are
+   * monotonic: no migrations, and no affinity (a new booking of the required app can make room
+   * for an affinity pod; for every other rule a new booking only takes room away). Bounded.
+   */
+  private readonly refusals = new Map<string, { generation: number; reason: string }>();
 
   constructor(
     readonly state: SchedulerState,
@@ -71,8 +79,20 @@ export class Decider {
 
     const id = dryRun ? `dry-run:${state.newBookingId()}` : state.newBookingId();
     const instance = instanceFromContract(id, contract, { node: pinned });
+    const shape = this.migrations === 0 && instance.affinity.length === 0 ? JSON.stringify({ ...instance, id: '' }) : null;
+    const known = shape === null ? undefined : this.refusals.get(shape);
+    if (known !== undefined && known.generation === state.freedGeneration) {
+      return refuse(403, `NMaaS cannot place ${subject} (app ${contract.app}): ${known.reason}`, `nmaas: ${known.reason}`);
+    }
     const result = state.engine.place(instance, { migrations: this.migrations, dryRun });
-    if (!result.ok) return refuse(403, `NMaaS cannot place ${subject} (app ${contract.app}): ${result.reason}`, `nmaas: ${result.reason}`);
+    if (!result.ok) {
+      const reason = this.humanize(result.reason, instance.id);
+      if (shape !== null) {
+        if (this.refusals.size >= 1024) this.refusals.clear();
+        this.refusals.set(shape, { generation: state.freedGeneration, reason });
+      }
+      return refuse(403, `NMaaS cannot place ${subject} (app ${contract.app}): ${reason}`, `nmaas: ${reason}`);
+    }
     const decision = { node: result.node, phaseSeconds: result.phase };
     if (dryRun) return this.placed(pod, decision, id, [`nmaas: dry run, would run on ${result.node} at +${result.phase} s`]);
 
@@ -114,6 +134,19 @@ export class Decider {
     }
     state.trackAdmitted(id, instance, namespace, controllerUid(pod));
     return this.placed(pod, decision, id, []);
+  }
+
+  /**
+   * The engine names instances by our booking ids; a person reads pod names. This pod becomes
+   * "this pod", other bookings their pod (namespace/name) or, not created yet, their app.
+   */
+  private humanize(reason: string, selfId: string): string {
+    return reason.split(selfId).join('this pod').replace(/(?:dry-run:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => {
+      const pod = this.state.podOf(id);
+      if (pod !== null) return `${pod.namespace}/${pod.name}`;
+      const app = this.state.tracked.get(id)?.instance.app;
+      return app !== undefined ? `a pending ${app} pod` : 'another pod';
+    });
   }
 
   private placed(pod: Pod, decision: Decision, bookingId: string, warnings: string[]): Outcome {

@@ -68,6 +68,11 @@ export class SchedulerState {
   readonly nodeProblems = new Map<string, string>();
   readonly tracked = new Map<string, Tracked>();
   private readonly byUid = new Map<string, string>();
+  /**
+   * Bumped whenever room may have appeared (a booking released or moved back, a node added or
+   * changed). New bookings only take room away, so a refusal stays valid while this is unchanged.
+   */
+  freedGeneration = 0;
   private readonly now: () => number;
   private readonly pendingTtlMs: number;
   private readonly replacementTtlMs: number;
@@ -118,6 +123,7 @@ export class SchedulerState {
   setOffer(name: string, view: NodeView | null): void {
     const before = this.nodes.get(name);
     if (before !== undefined && view !== null && sameOffer(before, view)) return;
+    this.freedGeneration += 1;
     const kept = before === undefined ? [] : this.engine.removeNode(name);
     if (view === null) {
       this.nodes.delete(name);
@@ -172,6 +178,7 @@ export class SchedulerState {
         return id;
       }
       this.engine.remove(id);
+      this.freedGeneration += 1;
     }
     const instance = instanceFromContract(id, contract, { node: decision.node });
     const result = this.engine.book(instance, { node: decision.node, phase: decision.phaseSeconds }, { force: true });
@@ -200,7 +207,7 @@ export class SchedulerState {
   }
 
   release(id: string): void {
-    this.engine.remove(id);
+    if (this.engine.remove(id) !== null) this.freedGeneration += 1;
     this.tracked.delete(id);
   }
 
@@ -249,6 +256,7 @@ export class SchedulerState {
 
   /** Undoes migrations the cluster could not carry out (an eviction was refused). */
   undoMigrations(migrations: Migration[]): void {
+    this.freedGeneration += 1;
     for (const m of [...migrations].reverse()) {
       const t = this.tracked.get(m.id);
       this.engine.remove(m.id);
