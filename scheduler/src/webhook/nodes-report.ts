@@ -61,7 +61,7 @@ export function formatNodesReport(report: NodesReport): string {
     for (const n of nodes) {
       lines.push(`  ${n.name}  capacity ${n.capacity}  peak ${n.peak || '-'}  busy ${n.busyPercent}%  ${n.bookings.length} booking(s)`);
       for (const b of n.bookings) {
-        lines.push(`    ${b.app.padEnd(20)} +${b.phase}s every ${formatPeriod(b.every)} for ${b.duration}s  ${b.pod ?? '(pending)'}`);
+        lines.push(`    ${b.app.padEnd(20)} +${b.phase}s every ${formatPeriod(b.every)} for ${b.duration}s  ${b.pod ?? '(no pod seen yet)'}`);
       }
     }
   }
