@@ -104,6 +104,25 @@ describe('value sets at the form bounds', () => {
     expect(upper!.values).toEqual({ replicaCount: 10, ratio: 1, mode: 'c', enabled: false, targets: ['x', 'y', 'x', 'y', 'x'], nested: { port: 65535 } });
   });
 
+  it('shortens the run duration and start window to a shorter period at the bounds, so the chart renders it', () => {
+    const scheduleSchema = {
+      type: 'object',
+      properties: {
+        schedule: {
+          type: 'object',
+          properties: { every: { type: 'string', enum: ['30s', '1m', '1h'] }, duration: { type: 'string', pattern: '^([0-9]+(h|m|s))+$' }, startWithin: { type: 'string' } },
+        },
+      },
+    };
+    const [, lower, upper] = boundValueSets(scheduleSchema, { schedule: { every: '1m', duration: '45s', startWithin: '10m' } });
+    expect(lower!.values).toEqual({ schedule: { every: '30s', duration: '30s', startWithin: '30s' } });
+    // A longer period fits the defaults: nothing else changes.
+    expect(upper!.values).toEqual({ schedule: { every: '1h' } });
+    // Values that already fit, and an empty start window (any time), are kept.
+    const [, fits] = boundValueSets(scheduleSchema, { schedule: { every: '1m', duration: '20s', startWithin: '' } });
+    expect(fits!.values).toEqual({ schedule: { every: '30s' } });
+  });
+
   it('splits a refused set into one set per top-level value', () => {
     expect(splitValueSet({ name: 'lower-bounds', values: { a: 1, b: { c: 2 } } }).map((s) => s.name)).toEqual(['lower-bounds:a', 'lower-bounds:b']);
   });

@@ -4,6 +4,8 @@
  * minItems (then maxItems), every boolean on (then off). A user can pick any of these in Rancher,
  * so the chart must render safe objects with each, not only with its defaults.
  */
+import { parseDuration } from '@nmaas/sdk';
+
 type Json = Record<string, unknown>;
 
 function rec(v: unknown): Json | undefined {
@@ -91,13 +93,38 @@ function walk(schema: Json, defaults: unknown, side: Side, out: Json): boolean {
   return any;
 }
 
+/**
+ * Keeps an NMaaS schedule consistent after `schedule.every` moved to a bound: the chart refuses a
+ * run duration or a start window longer than the period (a rule across values that JSON Schema
+ * cannot state), so a form user who picks the shortest period also shortens those two. Without
+ * this the lower bound of `every` would never render. Values that fit are left alone; anything
+ * that is not an NMaaS schedule of duration strings is left alone too.
+ */
+export function clampSchedule(values: Json, defaults: unknown): void {
+  const schedule = rec(values.schedule);
+  const every = schedule?.every;
+  if (!schedule || typeof every !== 'string') return;
+  const period = parseDuration(every);
+  if (period === null) return;
+  const base = rec(rec(defaults)?.schedule) ?? {};
+  for (const key of ['duration', 'startWithin']) {
+    const current = key in schedule ? schedule[key] : base[key];
+    if (typeof current !== 'string' || current === '') continue;
+    const seconds = parseDuration(current);
+    if (seconds !== null && seconds > period) schedule[key] = every;
+  }
+}
+
 export function boundValueSets(schema: unknown, defaults: unknown): ValueSet[] {
   const sets: ValueSet[] = [{ name: 'defaults', values: {} }];
   const s = rec(schema);
   if (!s) return sets;
   for (const side of ['lower', 'upper'] as const) {
     const values: Json = {};
-    if (walk(s, defaults, side, values)) sets.push({ name: `${side}-bounds`, values });
+    if (walk(s, defaults, side, values)) {
+      clampSchedule(values, defaults);
+      sets.push({ name: `${side}-bounds`, values });
+    }
   }
   return sets;
 }
