@@ -89,7 +89,7 @@ describe('the pod scheduling contract', () => {
     [POD_ANNOTATIONS.duration, '-3', /whole number of seconds/],
     [POD_ANNOTATIONS.duration, '400', /longer than the period/],
     [POD_ANNOTATIONS.startWithin, '1e3', /whole number/],
-    [POD_ANNOTATIONS.run, 'cpu=250m', /must give cpu and memory/],
+    [POD_ANNOTATIONS.run, 'cpu=250m', /must give cpu, memory/],
     [POD_ANNOTATIONS.run, 'cpu=lots,memory=1Gi', /bad part "cpu=lots"/],
     [POD_ANNOTATIONS.run, 'cpu=1,cpu=2,memory=1Gi', /bad part "cpu=2"/],
     [POD_ANNOTATIONS.idle, 'cpu=1,memory=1Gi,bandwidth=1Mbps', /bad part "bandwidth=1Mbps"/],
@@ -146,6 +146,7 @@ describe('decisions, the phase env var and node offers', () => {
     expect(decodeNodeOffer({ name: 'edge-1', ...encoded })).toEqual({ name: 'edge-1', labels: encoded.labels, ...offer });
     expect(decodeNodeOffer({ name: 'cp-1', labels: { 'node-role.kubernetes.io/control-plane': '' } })).toBeNull();
     expect(() => decodeNodeOffer({ name: 'edge-2', labels: { [NODE_POOL_LABEL]: 'edge' }, annotations: {} })).toThrow(/node edge-2.*\n.*nmaas\.io\/capacity.*is required/);
-    expect(() => decodeNodeOffer({ name: 'edge-3', labels: { [NODE_POOL_LABEL]: 'edge' }, annotations: { [NODE_CAPACITY_ANNOTATION]: 'cpu=2' } })).toThrow(/cpu and memory/);
+    expect(() => decodeNodeOffer({ name: 'edge-3', labels: { [NODE_POOL_LABEL]: 'edge' }, annotations: { [NODE_CAPACITY_ANNOTATION]: 'cpu=2' } })).toThrow(/cpu, memory and bandwidth/);
+    expect(() => decodeNodeOffer({ name: 'edge-4', labels: { [NODE_POOL_LABEL]: 'edge' }, annotations: { [NODE_CAPACITY_ANNOTATION]: 'cpu=2,memory=4Gi' } })).toThrow(/and bandwidth/);
   });
 });

@@ -185,7 +185,7 @@ class Reader {
     return Number(value);
   }
 
-  resources(key: string, withBandwidth: boolean): ResourceAmounts {
+  resources(key: string, withBandwidth: boolean, requireBandwidth = false): ResourceAmounts {
     const value = this.raw(key, true);
     const out: ResourceAmounts = { cpu: NaN, memory: NaN, bandwidth: 0 };
     if (value === undefined) return out;
@@ -212,7 +212,9 @@ class Reader {
       seen.add(name);
       out[name as keyof ResourceAmounts] = parsed;
     }
-    if (!seen.has('cpu') || !seen.has('memory')) this.fail(key, `must give cpu and memory, like ${expected}`);
+    if (!seen.has('cpu') || !seen.has('memory') || (requireBandwidth && !seen.has('bandwidth'))) {
+      this.fail(key, `must give cpu, memory${requireBandwidth ? ' and bandwidth' : ''}, like ${expected}`);
+    }
     return out;
   }
 
@@ -345,7 +347,9 @@ export function decodeNodeOffer(node: { name: string; labels?: unknown; annotati
   const pool = labels[NODE_POOL_LABEL];
   if (pool === undefined) return null;
   const r = new Reader(asStringMap(node.annotations));
-  const capacity = r.resources(NODE_CAPACITY_ANNOTATION, true);
+  // All three amounts are required of a node: a silent 0 Mbps would quietly turn every
+  // bandwidth-using measurement away from a node its owner meant to offer.
+  const capacity = r.resources(NODE_CAPACITY_ANNOTATION, true, true);
   const problems = [...r.problems];
   if (!LABEL_VALUE.test(pool) || pool === '' || pool.length > 63) {
     problems.push({ key: NODE_POOL_LABEL, value: pool, message: 'label must be a non-empty label value such as edge' });
