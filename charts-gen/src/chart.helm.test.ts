@@ -120,7 +120,9 @@ function checkRendered(objects: K8sObject[], b: Built, values: Record<string, an
   const container = pod.containers[0];
   expect(pod.automountServiceAccountToken).toBe(false);
   expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
-  expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+  expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true, privileged: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
+  // Declared capabilities reach the non-root app only as file capabilities, which no_new_privs would disable.
+  expect(container.securityContext.allowPrivilegeEscalation).toBe(b.manifest.capabilities.length > 0);
   expect(container.securityContext.capabilities.add ?? []).toEqual(b.manifest.capabilities.map((c) => c.name).sort());
   expect(container.resources).toEqual({
     requests: { cpu: `${values.resources.idle.cpuMillicores}m`, memory: `${values.resources.idle.memoryMiB}Mi` },
@@ -322,6 +324,8 @@ describe('release-scoped names', () => {
     expect(two!.map(identity).filter((n) => names.has(n))).toEqual([]);
     const dashboardKey = (objs: K8sObject[]) => Object.keys((findObject(objs, 'ConfigMap', '-dashboard') as any).data)[0];
     expect(dashboardKey(one!)).not.toBe(dashboardKey(two!));
+    // In the release namespace the dashboard is named like the other objects: <fullname>-dashboard.
+    for (const objs of [one!, two!]) expect(findObject(objs, 'ConfigMap', '-dashboard').metadata.name).toBe(`${findObject(objs, 'Deployment').metadata.name}-dashboard`);
   });
 
   it.each(ids)('names of %s stay within 63 characters and distinct for long release names', async (id) => {

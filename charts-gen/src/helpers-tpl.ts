@@ -16,6 +16,7 @@ export function helperNames(chartName: string) {
     fullname: h('fullname'),
     suffixed: h('suffixedName'),
     dashboardName: h('dashboardName'),
+    dashboardFile: h('dashboardFile'),
     dashboardNamespace: h('dashboardNamespace'),
     chart: h('chart'),
     selectorLabels: h('selectorLabels'),
@@ -104,8 +105,25 @@ characters and ends with 8 hex digits of its SHA-256, so cut names stay distinct
 {{- printf "%s-%s" (include "${n.limit}" (list (include "${n.fullnameRaw}" (index . 0)) (sub 62 (len $suffix)))) $suffix }}
 {{- end }}
 
-{{/* The dashboard ConfigMap may live in a shared namespace, so its name also holds the release namespace. */}}
+{{/*
+The dashboard ConfigMap's name: release-scoped like every other object (<fullname>-dashboard) in
+the release namespace. Only when it goes to a shared namespace (dashboard.namespace, e.g.
+cattle-dashboards) does it also hold the release namespace, since releases of the same name in
+two namespaces would otherwise overwrite each other's dashboard there.
+*/}}
 {{- define "${n.dashboardName}" -}}
+{{- if eq (include "${n.dashboardNamespace}" .) .Release.Namespace }}
+{{- include "${n.suffixed}" (list . "dashboard") }}
+{{- else }}
+{{- include "${n.dashboardFile}" . }}
+{{- end }}
+{{- end }}
+
+{{/*
+The dashboard's key in the ConfigMap, which Grafana's sidecar writes as a file into one folder
+for the whole cluster: it holds the release namespace so that no two releases share it.
+*/}}
+{{- define "${n.dashboardFile}" -}}
 {{- printf "%s-dashboard" (include "${n.limit}" (list (printf "%s-%s" .Release.Namespace (include "${n.fullnameRaw}" .)) 53)) }}
 {{- end }}
 

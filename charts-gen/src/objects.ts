@@ -162,7 +162,7 @@ export function synthesizeObjects(manifest: AppManifest, tokens: TemplateTokens)
       annotations: { grafana_folder: 'NMaaS' },
     },
     data: {
-      [`${tokens.inline(`{{ include "${h.dashboardName}" . }}`)}.json`]: tokens.scalar(
+      [`${tokens.inline(`{{ include "${h.dashboardFile}" . }}`)}.json`]: tokens.scalar(
         `{{ .Files.Get "${DASHBOARD_FILE}" | replace "${DASHBOARD_UID_MARKER}" (printf "%s/%s" .Release.Namespace (include "${h.fullname}" .) | sha256sum | trunc 40) | replace "${DASHBOARD_INSTANCE_MARKER}" (printf "%s/%s" .Release.Namespace .Release.Name) | toJson }}`,
       ),
     },
@@ -208,6 +208,21 @@ export function templatedContract(manifest: AppManifest, tokens: TemplateTokens,
   return { labels: withPool.labels, annotations };
 }
 
+/**
+ * Whether the app's container must allow privilege escalation: only when nmaas.yaml declares
+ * capabilities. The app runs as non-root user 65532 and Kubernetes sets no ambient capabilities,
+ * so a declared capability (e.g. NET_RAW) reaches the measurement program only as a file
+ * capability on its binary (`setcap cap_net_raw+ep`). allowPrivilegeEscalation: false sets
+ * no_new_privs, under which execve ignores file capabilities, so the program would get EPERM.
+ * Escalation stays bounded: the bounding set is still drop ALL + the declared capabilities,
+ * runAsNonRoot, seccomp RuntimeDefault and a read-only root filesystem; the validator accepts
+ * this only on the app's own container with declared, justified capabilities
+ * (NMAAS-PSS-PRIVILEGE-ESCALATION). Apps without capabilities keep it false.
+ */
+export function needsFileCapabilities(manifest: AppManifest): boolean {
+  return manifest.capabilities.length > 0;
+}
+
 function buildDeployment(chart: Chart, manifest: AppManifest, tokens: TemplateTokens, h: HelperNames, parts: Parts): ApiObject {
   const contract = templatedContract(manifest, tokens, h);
   const deployment = new kplus.Deployment(chart, 'deployment', {
@@ -228,7 +243,7 @@ function buildDeployment(chart: Chart, manifest: AppManifest, tokens: TemplateTo
         name: manifest.name,
         image: 'placeholder',
         ports: [{ number: METRICS_PORT, name: 'metrics', protocol: kplus.Protocol.TCP }],
-        securityContext: { ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false, user: RUN_AS, group: RUN_AS },
+        securityContext: { ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: needsFileCapabilities(manifest), privileged: false, user: RUN_AS, group: RUN_AS },
         // requests = the idle footprint, limits = one run's; numeric placeholders become the values.
         resources: {
           cpu: { request: kplus.Cpu.millis(tokens.number('{{ int .Values.resources.idle.cpuMillicores }}')), limit: kplus.Cpu.millis(tokens.number('{{ int .Values.resources.run.cpuMillicores }}')) },

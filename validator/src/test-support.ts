@@ -18,10 +18,12 @@ export interface CorpusCase {
   edits?: { file: string; replace: string; with: string }[];
   add?: Record<string, string>;
   remove?: string[];
-  initContainer?: { image?: string; add?: string[] };
+  initContainer?: { image?: string; add?: string[]; allowPrivilegeEscalation?: boolean };
   dirName?: string;
   catalogue?: string[];
   bounds?: boolean;
+  /** The severity the case's own rule (expect[0]) must report at: default the rule's own; `info` for a case that shows an accepted combination. */
+  severity?: 'error' | 'warning' | 'info';
 }
 
 export async function loadCases(): Promise<CorpusCase[]> {
@@ -31,7 +33,7 @@ export async function loadCases(): Promise<CorpusCase[]> {
 
 const APP_DIGEST = 'sha256:4f6a0a5e8bd5d1d1a8d1f4b2c0c9e6a3b7d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8';
 
-function initContainerYaml(spec: { image?: string; add?: string[] }): string {
+function initContainerYaml(spec: { image?: string; add?: string[]; allowPrivilegeEscalation?: boolean }): string {
   const image = spec.image ?? `ghcr.io/nmaas/web-qos:1.2.0@${APP_DIGEST}`;
   const add = spec.add && spec.add.length > 0 ? `\n                add: [${spec.add.join(', ')}]` : '';
   return [
@@ -40,7 +42,7 @@ function initContainerYaml(spec: { image?: string; add?: string[] }): string {
     `          image: ${JSON.stringify(image)}`,
     '          resources: { limits: { cpu: 10m, memory: 16Mi }, requests: { cpu: 10m, memory: 16Mi } }',
     '          securityContext:',
-    '            allowPrivilegeEscalation: false',
+    `            allowPrivilegeEscalation: ${spec.allowPrivilegeEscalation === true}`,
     '            readOnlyRootFilesystem: true',
     '            runAsNonRoot: true',
     '            capabilities:',
