@@ -231,7 +231,7 @@ export async function validate(target: string, options: ValidateOptions = {}): P
     if (options.catalogue) chart.publishedVersions = await publishedVersions(options.catalogue, chartName ?? dirName);
 
     // 4. Render with real helm, from a temp copy holding only the files that were checked.
-    const objectsBySet: { name: string; objects: RenderedObject[] }[] = [];
+    const objectsBySet: { name: string; objects: RenderedObject[]; values: Record<string, unknown> }[] = [];
     if (chartName !== undefined && files.has('Chart.yaml')) {
       const renderDir = path.join(work, 'chart', chartName);
       await materialize(files, renderDir);
@@ -251,11 +251,13 @@ export async function validate(target: string, options: ValidateOptions = {}): P
       chart.renderErrors = [];
       const queue = [...sets];
       const results = new Map<string, Awaited<ReturnType<typeof renderChart>>>();
+      const setValues = new Map<string, Record<string, unknown>>();
       // helm runs as separate processes: render value sets in parallel, up to the cores we have.
       const worker = async () => {
         for (let set = queue.shift(); set !== undefined; set = queue.shift()) {
           const r = await renderChart(renderDir, chartName, set, work, options.helmVersion);
           results.set(set.name, r);
+          setValues.set(set.name, set.values);
           // A refused combination still leaves each group's bounds to check: render them one group at a time.
           if (r.error !== undefined && r.refused && Object.keys(set.values).length > 1) queue.push(...splitValueSet(set));
         }
@@ -265,7 +267,7 @@ export async function validate(target: string, options: ValidateOptions = {}): P
       for (const name of [...results.keys()].sort((a, b) => (a === 'defaults' ? -1 : b === 'defaults' ? 1 : a.localeCompare(b)))) {
         const r = results.get(name)!;
         report.valueSets.push(name);
-        if (r.error === undefined) objectsBySet.push({ name, objects: r.objects.map((o) => ({ ...o, valueSets: [name] })) });
+        if (r.error === undefined) objectsBySet.push({ name, objects: r.objects.map((o) => ({ ...o, valueSets: [name] })), values: setValues.get(name) ?? {} });
         else chart.renderErrors.push({ valueSet: name, message: r.error, refused: r.refused === true });
       }
     }
@@ -273,8 +275,8 @@ export async function validate(target: string, options: ValidateOptions = {}): P
     // 5. Chart rules, then object rules once per value set.
     for (const rule of rules.filter(isChartRule)) findings.push(...rule.check(chart).map((d) => finalize(rule, d, app)));
     const allowedRegistries = policy?.allowedRegistries ?? DEFAULT_ALLOWED_REGISTRIES;
-    for (const { name, objects } of objectsBySet) {
-      const input: ObjectsInput = { objects, valueSet: name, namespace: RENDER_NAMESPACE, allowedRegistries };
+    for (const { name, objects, values } of objectsBySet) {
+      const input: ObjectsInput = { objects, valueSet: name, values, namespace: RENDER_NAMESPACE, allowedRegistries };
       if (manifest) input.manifest = manifest;
       for (const rule of rules.filter(isObjectsRule)) findings.push(...rule.check(input).map((d) => finalize(rule, d, app, name)));
     }

@@ -96,12 +96,14 @@ describe('value sets at the form bounds', () => {
   const defaults = { replicaCount: 1, ratio: 0.5, mode: 'b', enabled: true, targets: ['x', 'y'], unique: ['p'], nested: { port: 8080 }, free: 's' };
 
   it('puts every bounded field at its minimum, then its maximum, skipping values equal to the defaults', () => {
-    const [d, lower, upper] = boundValueSets(schema, defaults);
+    const [d, lower, upper, off] = boundValueSets(schema, defaults);
     expect(d).toEqual({ name: 'defaults', values: {} });
     expect(lower!.name).toBe('lower-bounds');
     expect(lower!.values).toEqual({ ratio: expect.any(Number), mode: 'a', targets: ['x'], nested: { port: 1024 } });
     expect((lower!.values.ratio as number) > 0).toBe(true);
-    expect(upper!.values).toEqual({ replicaCount: 10, ratio: 1, mode: 'c', enabled: false, targets: ['x', 'y', 'x', 'y', 'x'], nested: { port: 65535 } });
+    expect(upper!.values).toEqual({ replicaCount: 10, ratio: 1, mode: 'c', targets: ['x', 'y', 'x', 'y', 'x'], nested: { port: 65535 } });
+    // Switches go off in a set of their own, so that switching a feature off hides nothing the maximums render.
+    expect(off).toEqual({ name: 'switches-off', values: { enabled: false } });
   });
 
   it('shortens the run duration and start window to a shorter period at the bounds, so the chart renders it', () => {

@@ -123,8 +123,10 @@ export interface RenderedObject {
 
 export interface ObjectsInput {
   objects: RenderedObject[];
-  /** The value set these objects were rendered with: `defaults`, `lower-bounds`, `upper-bounds`. */
+  /** The value set these objects were rendered with: `defaults`, `lower-bounds`, `upper-bounds`, `switches-off`. */
   valueSet: string;
+  /** That value set's overrides on top of values.yaml (none for the defaults): what the user chose in the form. */
+  values?: Record<string, unknown>;
   /** The namespace the chart was rendered into: objects must stay there. */
   namespace: string;
   manifest?: AppManifest;

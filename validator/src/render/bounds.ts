@@ -1,8 +1,10 @@
 /**
  * Value sets at the bounds of the install form, derived from values.schema.json: every number at
  * its minimum (then maximum), every enum at its first (then last) option, every array at its
- * minItems (then maxItems), every boolean on (then off). A user can pick any of these in Rancher,
- * so the chart must render safe objects with each, not only with its defaults.
+ * minItems (then maxItems), every boolean on (lower bounds) and, in a set of their own, off. A
+ * user can pick any of these in Rancher, so the chart must render safe objects with each, not
+ * only with its defaults. Switches are turned off apart from the upper bounds so that a feature a
+ * user switches off (a NetworkPolicy, say) cannot hide what the maximum numbers render.
  */
 import { parseDuration } from '@nmaas/sdk';
 
@@ -21,7 +23,7 @@ export interface ValueSet {
 /** Arrays are stretched to maxItems only up to this many items: enough to cross any template branch. */
 const MAX_STRETCH = 64;
 
-type Side = 'lower' | 'upper';
+type Side = 'lower' | 'upper' | 'switches';
 
 function numericBound(schema: Json, side: Side): number | undefined {
   const integer = schema.type === 'integer';
@@ -44,13 +46,14 @@ function typeOf(schema: Json): string | undefined {
 
 /** The bound value for one schema node, or undefined when it has none worth setting. */
 function leafBound(schema: Json, current: unknown, side: Side): { set: boolean; value?: unknown } {
+  if (side === 'switches') return typeOf(schema) === 'boolean' && !Array.isArray(schema.enum) ? { set: true, value: false } : { set: false };
   if (Array.isArray(schema.enum) && schema.enum.length > 0) return { set: true, value: side === 'lower' ? schema.enum[0] : schema.enum[schema.enum.length - 1] };
   const type = typeOf(schema);
   if (type === 'integer' || type === 'number') {
     const b = numericBound(schema, side);
     return b === undefined ? { set: false } : { set: true, value: b };
   }
-  if (type === 'boolean') return { set: true, value: side === 'lower' };
+  if (type === 'boolean') return side === 'lower' ? { set: true, value: true } : { set: false };
   if (type === 'array') {
     const items = Array.isArray(current) ? current : Array.isArray(schema.default) ? (schema.default as unknown[]) : [];
     if (side === 'lower' && typeof schema.minItems === 'number') return { set: true, value: items.slice(0, Math.max(schema.minItems, 0)).concat(fill(items, schema.minItems - items.length, schema)) };
@@ -119,11 +122,11 @@ export function boundValueSets(schema: unknown, defaults: unknown): ValueSet[] {
   const sets: ValueSet[] = [{ name: 'defaults', values: {} }];
   const s = rec(schema);
   if (!s) return sets;
-  for (const side of ['lower', 'upper'] as const) {
+  for (const side of ['lower', 'upper', 'switches'] as const) {
     const values: Json = {};
     if (walk(s, defaults, side, values)) {
       clampSchedule(values, defaults);
-      sets.push({ name: `${side}-bounds`, values });
+      sets.push({ name: side === 'switches' ? 'switches-off' : `${side}-bounds`, values });
     }
   }
   return sets;
