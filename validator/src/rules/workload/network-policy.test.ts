@@ -36,6 +36,6 @@ describe('NMAAS-NETWORK-POLICY', () => {
   });
 
   it('finds switches at any depth, and only false ones about a network policy', () => {
-    expect(policySwitchesOff({ networkPolicy: { enabled: false, allowAllEgress: true }, serviceMonitor: { enabled: false }, netpol: false, x: { networkPolicyEnabled: false } })).toEqual(['networkPolicy.enabled', 'x.networkPolicyEnabled']);
+    expect(policySwitchesOff({ networkPolicy: { enabled: false, allowAllEgress: false }, serviceMonitor: { enabled: false }, netpol: false, x: { networkPolicyEnabled: false } })).toEqual(['networkPolicy.enabled', 'x.networkPolicyEnabled']);
   });
 });

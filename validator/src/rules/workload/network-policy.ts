@@ -8,7 +8,9 @@ export function policySwitchesOff(values: Record<string, unknown> | undefined, p
   const out: string[] = [];
   for (const [key, value] of Object.entries(values ?? {})) {
     const p = prefix === '' ? key : `${prefix}.${key}`;
-    if (value === false && /network-?policy/i.test(p)) out.push(p);
+    // The switch itself (`enabled`, `create`, or a key naming the policy), not a setting such as
+    // `allowAllEgress: false`, which narrows a policy that is still there.
+    if (value === false && /network-?policy/i.test(p) && /enable|create|network-?policy/i.test(key)) out.push(p);
     else if (rec(value)) out.push(...policySwitchesOff(rec(value), p));
   }
   return out;
