@@ -11,7 +11,7 @@ import { NODE_POOL_LABEL, type NodeOffer } from '@nmaas/sdk';
 import { InputError, readNodes } from '../simulate/index.js';
 import type { NodeSpec } from '../engine/index.js';
 import { writeSchedulerChart } from '../chart/render.js';
-import { ClientNodeKubeApi, loadKubeConfig } from '../kube/client-node-api.js';
+import { connectKubeApi, defaultConnection } from '../kube/connect.js';
 import { generateCertificates } from './certificates.js';
 import { formatNodesReport, nodesReport, type NodesReport } from './nodes-report.js';
 import { startClusterReplica, startDevReplica } from './runtime.js';
@@ -99,8 +99,7 @@ async function serve(o: ServeOptions): Promise<void> {
     return;
   }
   if (o.nodes !== undefined) throw new UsageError('--nodes is for --dev; in a cluster, nodes come from the API server');
-  const kc = loadKubeConfig(o.kubeconfig !== undefined ? { kubeconfig: o.kubeconfig } : process.env.KUBERNETES_SERVICE_HOST ? { inCluster: true } : {});
-  const api = new ClientNodeKubeApi(kc);
+  const api = await connectKubeApi(defaultConnection(o.kubeconfig));
   const replica = await startClusterReplica({
     api,
     certFile: cert,
@@ -188,7 +187,7 @@ export function registerWebhookCommands(program: Command): void {
           }
           for (const s of specs) state.setOffer(s.name, { offer: offerOf(s), hostname: s.name });
         } else {
-          const api = new ClientNodeKubeApi(loadKubeConfig(o.kubeconfig !== undefined ? { kubeconfig: o.kubeconfig } : process.env.KUBERNETES_SERVICE_HOST ? { inCluster: true } : {}));
+          const api = await connectKubeApi(defaultConnection(o.kubeconfig));
           state.syncNodes((await api.listNodes(NODE_POOL_LABEL)).items);
           state.syncPods((await api.listPods('nmaas.io/app')).items);
         }

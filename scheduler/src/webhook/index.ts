@@ -10,7 +10,9 @@ export { generateCertificates, findOpenssl, type CertificateFiles } from './cert
 export { registerWebhookCommands, DEFAULT_DEV_NODES } from './commands.js';
 export type { KubeApi, KubeObject, Lease, Node, Pod, ObjectList, WatchOptions, WatchHandle } from '../kube/types.js';
 export { KubeApiError, isConflict, isNotFound } from '../kube/types.js';
-export { ClientNodeKubeApi, loadKubeConfig, type KubeConnection } from '../kube/client-node-api.js';
+// The client-node implementation is loaded on demand (connectKubeApi); import its module directly
+// (`scheduler/src/kube/client-node-api.ts`) only where the real client is wanted eagerly.
+export { connectKubeApi, defaultConnection, type KubeConnection } from '../kube/connect.js';
 export { FakeApiServer, type FakeApiServerOptions } from '../kube/fake-api-server.js';
 export { LeaderElector, LEADER_URL_ANNOTATION, type LeaderElectionOptions } from '../kube/leader-election.js';
 export { Reflector } from '../kube/reflector.js';
