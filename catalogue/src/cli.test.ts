@@ -46,6 +46,17 @@ describe('nmaas catalogue (CLI)', () => {
     expect((await runCli(['catalogue', 'serve', path.join(work.dir, 'missing-repo'), '--port', '0'])).code).toBe(2);
   });
 
+  it('leaves out plain files that a shell glob picked up, and still refuses a folder that is neither app nor chart', async () => {
+    const repo = path.join(work.dir, 'globbed');
+    const readme = path.join(work.dir, 'README.md');
+    await writeFile(readme, '# not a chart\n');
+    const built = await runCli(['catalogue', 'build', fixture('dns-timer-1.0.0'), readme, '-o', repo, '--no-validate']);
+    expect(built.code, built.stderr).toBe(0);
+    expect(built.stderr).toContain(`skipping ${readme}: a plain file`);
+    expect(await readFile(path.join(repo, 'index.yaml'), 'utf8')).toMatch(/dns-timer/);
+    expect((await runCli(['catalogue', 'build', work.dir, '-o', repo, '--no-validate'])).code).toBe(2);
+  });
+
   it('documents the commands in --help', async () => {
     const help = await runCli(['catalogue', 'build', '--help']);
     expect(help.code).toBe(0);

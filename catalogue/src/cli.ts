@@ -3,6 +3,7 @@
  * (validation findings, an invalid chart, a change to a published version); 2 bad arguments or
  * unreadable input (missing folder, damaged index.yaml, unreadable key).
  */
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { buildRepository, BuildRefusedError, type BuildResult } from './build.js';
@@ -69,11 +70,16 @@ export function registerCatalogueCommands(program: Command): void {
           return fail((error as Error).message, 2);
         }
       }
+      // A shell glob such as `examples/*` also names plain files (README.md): say so and leave them
+      // out, rather than refuse the whole build. A missing path or a folder that is neither an app
+      // nor a chart is still an error.
+      const plainFiles = inputs.filter((input) => !input.endsWith('.tgz') && statSync(input, { throwIfNoEntry: false })?.isFile() === true);
+      for (const file of plainFiles) process.stderr.write(`nmaas catalogue: skipping ${file}: a plain file, not an app folder, chart folder or chart .tgz\n`);
       const reporter = progressReporter(progressMode(flags.format));
       try {
         const result = await buildRepository({
           repoDir: flags.output,
-          inputs,
+          inputs: inputs.filter((input) => !plainFiles.includes(input)),
           layout: flags.layout as Layout,
           signingKey,
           validate: flags.validate,
