@@ -20,7 +20,7 @@ import type { ResourceAmounts } from '@nmaas/sdk';
  * would newly shut out of the node through anti-affinity.
  */
 const NODE_UTIL = 1;
-const NODE_CROWD = 0.5;
+const NODE_CROWD = 2;
 const NODE_EXCL = 0.5;
 
 export type StrategyName = 'nmaas' | 'ffd' | 'kube';
@@ -319,33 +319,45 @@ export class Engine {
     } else cursor = this.cursorFor(spec, shape);
     let start = cursor ? cursor.pos : 0;
     const narrow = shape.anyPhaseKey !== shape.key;
-    if (narrow && cursor) {
-      // Nodes the any-phase twin of this shape already skipped cannot fit this narrower one either.
-      const twin = this.cursors.get(this.cursorKey(spec, shape.anyPhaseKey));
-      if (twin && twin.epoch === this.epoch && twin.pos > start) start = cursor.pos = twin.pos;
-    }
+    // The any-phase twin's cursor skips nodes where no phase at all fits this size and period: every
+    // instance of that size, whatever its start window, advances it and may start from it.
+    const twin = narrow && cursor ? this.cursorFor(spec, shape, shape.anyPhaseKey) : null;
+    if (twin && twin.pos > start) start = cursor!.pos = twin.pos;
+    let twinContiguous = twin !== null && start === twin.pos;
     let contiguous = cursor !== null;
     let best: Choice | null = null;
     let bestScore = -Infinity;
     let found = 0;
     for (let i = start; i < list.length; i++) {
       const node = list[i]!;
-      const knownNoFit = node.noFit.get(shape.key) === node.removals || (narrow && node.noFit.get(shape.anyPhaseKey) === node.removals);
-      if (knownNoFit) {
+      const noneFits = narrow && node.noFit.get(shape.anyPhaseKey) === node.removals;
+      const noFitHere = noneFits || node.noFit.get(shape.key) === node.removals;
+      const rule = noFitHere ? null : staticFilter(node, spec);
+      // Skipped for good (until something leaves a node): no phase fits, or an instance there refuses
+      // this one or shares its spread group (more bookings never lift those). Affinity may become true later.
+      const lasting = rule === 'anti-affinity' || rule === 'spread';
+      if (noFitHere || lasting) {
         if (contiguous) cursor!.pos = i + 1;
+        if (twinContiguous) {
+          if (noneFits || lasting) twin!.pos = i + 1;
+          else twinContiguous = false;
+        }
         continue;
       }
-      if (staticFilter(node, spec) !== null) {
+      twinContiguous = false;
+      if (rule !== null) {
         contiguous = false;
         continue;
       }
       let fit = node.cachedFit(shape.key);
+      const fresh = fit === undefined;
       if (fit === undefined) {
         fit = searchPhase(node, shape, this.scratch, true);
         node.rememberFit(shape.key, fit);
       }
       if (fit === null) {
         node.noFit.set(shape.key, node.removals);
+        if (narrow && fresh && !this.scratch.anyPhaseFits) node.noFit.set(shape.anyPhaseKey, node.removals);
         if (contiguous) cursor!.pos = i + 1;
         continue;
       }
@@ -380,13 +392,14 @@ export class Engine {
     return false;
   }
 
+  /** Cursors are per shape, selector, pin and the rules that only ever close nodes (anti-affinity, spread). */
   private cursorKey(spec: InstanceSpec, shapeKey: string): string {
     const sel = Object.keys(spec.nodeSelector).sort().map((k) => `${k}=${spec.nodeSelector[k]}`).join(',');
-    return `${shapeKey}|${sel}|${spec.node ?? ''}`;
+    return `${shapeKey}|${sel}|${spec.node ?? ''}|${spec.app}|${[...spec.antiAffinity].sort().join(',')}|${spec.spreadGroup ?? ''}`;
   }
 
-  private cursorFor(spec: InstanceSpec, shape: Shape): Cursor {
-    const key = this.cursorKey(spec, shape.key);
+  private cursorFor(spec: InstanceSpec, shape: Shape, shapeKey = shape.key): Cursor {
+    const key = this.cursorKey(spec, shapeKey);
     let c = this.cursors.get(key);
     if (!c) {
       c = { pos: 0, epoch: this.epoch };

@@ -13,6 +13,8 @@ import type { Shape } from './shape.js';
 const IDLE_WEIGHT = 0.25;
 
 export class Scratch {
+  /** Set by searchPhase when it returns null: whether some phase outside the allowed window would fit. */
+  anyPhaseFits = true;
   readonly bad: Uint8Array;
   readonly load: Float64Array;
   readonly idleRun: Float64Array;
@@ -48,7 +50,11 @@ export function idleFits(node: NodeState, shape: Shape): boolean {
  * flat profile keeps the node open longest); without it the earliest feasible phase wins.
  */
 export function searchPhase(node: NodeState, shape: Shape, scratch: Scratch, pack: boolean): PhaseFit | null {
-  if (!idleFits(node, shape)) return null;
+  scratch.anyPhaseFits = true;
+  if (!idleFits(node, shape)) {
+    scratch.anyPhaseFits = false;
+    return null;
+  }
   const cap = node.cap;
   const lim0 = cap[0] - node.idleSum[0] - shape.run[0];
   const lim1 = cap[1] - node.idleSum[1] - shape.run[1];
@@ -102,7 +108,18 @@ export function searchPhase(node: NodeState, shape: Shape, scratch: Scratch, pac
     }
     if (++phase === P) phase = 0;
   }
-  if (best < 0) return null;
+  if (best < 0) {
+    // Would any phase at all fit? Free to answer from the same prefix sums; a "no" holds for every
+    // instance of this size and period, whatever its start window (see Shape.anyPhaseKey).
+    scratch.anyPhaseFits = false;
+    for (let phase = 0; phase < P; phase++) {
+      if (preBad[phase + D] === preBad[phase]) {
+        scratch.anyPhaseFits = true;
+        break;
+      }
+    }
+    return null;
+  }
   return { phase: best, crowding: -bestScore / D };
 }
 

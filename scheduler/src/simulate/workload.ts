@@ -11,6 +11,7 @@ export type ExampleApp = (typeof EXAMPLE_APPS)[number];
 interface AppTemplate {
   every: number;
   duration: number;
+  startWithin: number;
   run: { cpu: number; memory: number; bandwidth: number };
   idle: { cpu: number; memory: number };
   pools: string[];
@@ -21,18 +22,19 @@ interface AppTemplate {
   weight: number;
 }
 
-/** What the five example apps look like as scheduling contracts (full-scale seconds, millicores, MiB, Mbps). */
+/**
+ * The five example apps' scheduling contracts, from examples/<app>/nmaas.yaml (schedule, resources, and
+ * the placement rules written there: streaming-cartography refuses streaming-qos, spoofing spreads).
+ * Two rules are deployment choices added here so that the mix exercises every rule of the model:
+ * web-cartography asks to sit next to a web-qos (affinity: map the paths that the probes measure), and
+ * ip-spoofing-detection runs exclusive (spoofed probes must not share the node's time with anything).
+ */
 export const APP_TEMPLATES: Record<ExampleApp, AppTemplate> = {
-  // HTTP probes of a target list: short, frequent, light.
-  'web-qos': { every: 300, duration: 20, run: { cpu: 250, memory: 128, bandwidth: 20 }, idle: { cpu: 10, memory: 48 }, pools: ['edge', 'core'], affinity: [], antiAffinity: [], exclusive: false, spread: false, weight: 0.34 },
-  // Video-streaming QoE: bandwidth-heavy, disturbs spoofing probes.
-  'streaming-qos': { every: 600, duration: 60, run: { cpu: 500, memory: 256, bandwidth: 80 }, idle: { cpu: 10, memory: 64 }, pools: ['edge'], affinity: [], antiAffinity: ['ip-spoofing-detection'], exclusive: false, spread: false, weight: 0.22 },
-  // Traceroutes to the web targets: runs next to web-qos to share its vantage point.
-  'web-cartography': { every: 900, duration: 120, run: { cpu: 150, memory: 96, bandwidth: 5 }, idle: { cpu: 5, memory: 32 }, pools: ['edge', 'core'], affinity: ['web-qos'], antiAffinity: [], exclusive: false, spread: false, weight: 0.18 },
-  // Traceroutes to CDN nodes: next to streaming-qos.
-  'streaming-cartography': { every: 1200, duration: 180, run: { cpu: 150, memory: 96, bandwidth: 5 }, idle: { cpu: 5, memory: 32 }, pools: ['edge'], affinity: ['streaming-qos'], antiAffinity: [], exclusive: false, spread: false, weight: 0.1 },
-  // Spoofed-source probes: must run alone (exclusive), one per node, away from streaming.
-  'ip-spoofing-detection': { every: 3600, duration: 60, run: { cpu: 300, memory: 128, bandwidth: 40 }, idle: { cpu: 10, memory: 48 }, pools: ['edge', 'core'], affinity: [], antiAffinity: ['streaming-qos'], exclusive: true, spread: true, weight: 0.16 },
+  'web-qos': { every: 300, duration: 30, startWithin: 120, run: { cpu: 100, memory: 96, bandwidth: 5 }, idle: { cpu: 5, memory: 48 }, pools: ['edge', 'core'], affinity: [], antiAffinity: [], exclusive: false, spread: false, weight: 0.34 },
+  'streaming-qos': { every: 900, duration: 120, startWithin: 300, run: { cpu: 200, memory: 128, bandwidth: 25 }, idle: { cpu: 5, memory: 48 }, pools: ['edge'], affinity: [], antiAffinity: [], exclusive: false, spread: false, weight: 0.22 },
+  'web-cartography': { every: 1800, duration: 60, startWithin: 600, run: { cpu: 200, memory: 128, bandwidth: 10 }, idle: { cpu: 5, memory: 64 }, pools: ['edge', 'core'], affinity: ['web-qos'], antiAffinity: [], exclusive: false, spread: false, weight: 0.18 },
+  'streaming-cartography': { every: 1800, duration: 90, startWithin: 600, run: { cpu: 150, memory: 128, bandwidth: 20 }, idle: { cpu: 5, memory: 64 }, pools: ['edge'], affinity: [], antiAffinity: ['streaming-qos'], exclusive: false, spread: false, weight: 0.1 },
+  'ip-spoofing-detection': { every: 3600, duration: 30, startWithin: 600, run: { cpu: 100, memory: 96, bandwidth: 1 }, idle: { cpu: 5, memory: 64 }, pools: ['edge', 'core'], affinity: [], antiAffinity: [], exclusive: true, spread: true, weight: 0.16 },
 };
 
 export const POOLS: Record<string, { share: number; capacity: { cpu: number; memory: number; bandwidth: number } }> = {
@@ -93,6 +95,7 @@ export function generateWorkload(options: WorkloadOptions): Workload {
     counters.set(app, n + 1);
     const every = small ? t.every / 30 : t.every;
     const duration = small ? Math.max(1, Math.round(t.duration / 20)) : t.duration;
+    const startWithin = small ? Math.round(t.startWithin / 30) : t.startWithin;
     // Users tune load a little (bigger target lists): a few discrete sizes, so shapes recur as in real catalogues.
     const size = rnd.weighted([[1, 0.6], [1.5, 0.25], [2, 0.15]] as const);
     const narrow = rnd.next() < (options.narrowStartShare ?? 0.1);
@@ -109,7 +112,7 @@ export function generateWorkload(options: WorkloadOptions): Workload {
       app,
       every,
       duration,
-      startWithin: narrow ? Math.max(0, Math.floor(every / 10)) : every,
+      startWithin: narrow ? Math.max(0, Math.floor(every / 10)) : startWithin,
       release: narrow ? rnd.int(0, every - 1) : 0,
       run: { cpu: Math.round(t.run.cpu * size), memory: Math.round(t.run.memory * size), bandwidth: Math.round(t.run.bandwidth * size) },
       idle: { ...t.idle },
