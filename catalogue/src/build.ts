@@ -30,6 +30,8 @@ export interface BuildOptions {
   validate?: boolean;
   /** Accept inputs whose findings are warnings or infos only. */
   allowWarnings?: boolean;
+  /** The reviewers' policy file (exemptions) the validator applies. */
+  policy?: string;
   /** Clock for `created`/`generated` (default: SOURCE_DATE_EPOCH, else now). */
   now?: Date;
   lockTimeoutMs?: number;
@@ -124,7 +126,7 @@ async function prepare(input: string, options: BuildOptions, layout: Layout, wor
     // The validator sees the exact bytes that will be published, not the folder they came from.
     const packaged = path.join(await mkdtemp(path.join(workDir, 'pkg-')), packageFileName(chart.metadata));
     await writeFile(packaged, bytes);
-    findings = await validateTarget(packaged);
+    findings = await validateTarget(packaged, options.policy);
     const blocking = findings.filter((f) => f.severity === 'error' || (f.severity === 'warning' && !options.allowWarnings));
     if (blocking.length > 0) {
       throw new BuildRefusedError(

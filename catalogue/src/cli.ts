@@ -20,6 +20,7 @@ interface BuildFlags {
   signKey?: string;
   signPassphraseFile?: string;
   allowWarnings?: boolean;
+  policy?: string;
   validate: boolean;
   format: string;
 }
@@ -53,6 +54,7 @@ export function registerCatalogueCommands(program: Command): void {
     .option('--sign-key <file>', 'armored PGP private key: writes <chart>.tgz.prov provenance files for helm verify')
     .option('--sign-passphrase-file <file>', 'file holding the signing key passphrase (or set NMAAS_SIGN_PASSPHRASE)')
     .option('--allow-warnings', 'accept inputs whose validator findings are only warnings')
+    .option('--policy <file>', "the reviewers' policy file: exemptions the validator applies (see nmaas validate --policy)")
     .option('--no-validate', 'skip the validator (for charts checked elsewhere)')
     .option('--format <format>', 'text or json', 'text')
     .addHelpText('after', '\nExit codes: 0 built, 1 an input was refused (findings, invalid chart, changed published version), 2 bad arguments or unreadable input.')
@@ -84,6 +86,7 @@ export function registerCatalogueCommands(program: Command): void {
           signingKey,
           validate: flags.validate,
           allowWarnings: flags.allowWarnings === true,
+          policy: flags.policy,
           onProgress: reporter.onProgress,
         });
         reporter.end();
@@ -123,11 +126,13 @@ export function registerCatalogueCommands(program: Command): void {
     .description('build examples/* into the git-ignored .catalogue/ folder and serve it (what `npm start` runs)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (falls back to a free port when taken)', process.env.PORT ?? '8080')
-    .action(async (flags: { host: string; port: string }) => {
+    .option('--include <dirs...>', 'more app or chart folders to publish beside the examples (e.g. the scheduler chart)')
+    .option('--policy <file>', "the reviewers' policy file the validator applies")
+    .action(async (flags: { host: string; port: string; include?: string[]; policy?: string }) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) return fail(`--port must be a port number 0-65535, not ${flags.port}`, 2);
       try {
-        const { server } = await startCatalogue({ host: flags.host, port });
+        const { server } = await startCatalogue({ host: flags.host, port, include: flags.include, policy: flags.policy });
         const stop = () => void server.close().then(() => process.exit(0));
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);

@@ -51,10 +51,10 @@ export interface Finding {
   file?: string;
 }
 
-/** The validator's findings for `target` (an app folder, chart folder or .tgz). */
-export async function validateTarget(target: string): Promise<Finding[]> {
+/** The validator's findings for `target` (an app folder, chart folder or .tgz), under the reviewers' policy file if given. */
+export async function validateTarget(target: string, policy?: string): Promise<Finding[]> {
   const { validate } = await import('@nmaas/validator');
-  const report = await validate(target);
+  const report = await validate(target, policy === undefined ? {} : { policy });
   return report.findings.map((f) => ({
     ruleId: f.ruleId,
     severity: f.severity,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIndex } from './index-file.js';
 import { startCatalogue } from './start.js';
-import { REPO_ROOT, tempDir } from './testing/helpers.js';
+import { REPO_ROOT, runCli, tempDir } from './testing/helpers.js';
 
 describe('startCatalogue', () => {
   let work: Awaited<ReturnType<typeof tempDir>>;
@@ -41,5 +41,18 @@ describe('startCatalogue', () => {
     await server.close();
     expect(lines.join('\n')).toMatch(/changed without a version bump; rebuilding/);
     expect(build?.charts[0]?.status).toBe('added');
+  });
+
+  it('publishes included chart folders beside the examples, validated under the reviewers\' policy', async () => {
+    // The scheduler's chart comes from the nmaas CLI, as `npm start` makes it (catalogue does not depend on the scheduler).
+    const charts = path.join(work.dir, 'sources');
+    const made = await runCli(['scheduler', 'chart', '-o', charts]);
+    expect(made.code, made.stderr).toBe(0);
+    const include = [path.join(charts, 'nmaas-scheduler')];
+    // Without the policy, the scheduler's cluster-wide webhook objects are findings that refuse it.
+    await expect(startCatalogue({ rootDir: work.dir, port: 0, include, log: () => undefined })).rejects.toThrow(/nmaas-scheduler|did not pass/);
+    const { server, build } = await startCatalogue({ rootDir: work.dir, port: 0, include, policy: path.join(REPO_ROOT, 'catalogue-policy.yaml'), log: () => undefined });
+    await server.close();
+    expect(build?.charts.map((c) => c.name).sort()).toEqual(['nmaas-scheduler', 'web-qos-full']);
   });
 });

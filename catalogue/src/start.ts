@@ -15,6 +15,10 @@ export interface StartOptions {
   rootDir?: string;
   host?: string;
   port?: number;
+  /** More app or chart folders to publish beside examples/* (e.g. the scheduler's own chart). */
+  include?: string[];
+  /** The reviewers' policy file the validator applies. */
+  policy?: string;
   log?: (line: string) => void;
 }
 
@@ -46,17 +50,18 @@ export async function startCatalogue(options: StartOptions = {}): Promise<{ serv
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const rootDir = options.rootDir ?? findRoot(process.cwd());
   const repoDir = path.join(rootDir, '.catalogue');
-  const inputs = await exampleInputs(rootDir);
+  const inputs = [...(await exampleInputs(rootDir)), ...(options.include ?? []).map((dir) => path.resolve(dir))];
   let build: BuildResult | null = null;
   if (inputs.length === 0) {
     log(`no example apps in ${path.join(rootDir, 'examples')} yet; serving ${repoDir} as it is`);
   } else {
-    log(`building ${inputs.length} example app${inputs.length === 1 ? '' : 's'} into ${repoDir}`);
+    log(`building ${inputs.length} chart${inputs.length === 1 ? '' : 's'} into ${repoDir}`);
     const run = () =>
       buildRepository({
         repoDir,
         inputs,
         allowWarnings: true,
+        policy: options.policy,
         onProgress: (e) => {
           if (e.type === 'step') log(`  [${e.done}/${e.total}] ${e.what}`);
         },

@@ -127,7 +127,7 @@ describe('scheduler chart against the catalogue validator', () => {
   it('passes `nmaas validate` with the reviewers\' policy of fixtures/webhook (exemptions an admission webhook needs)', async () => {
     await run('npx', ['tsc', '-b', 'cli'], { cwd: REPO_ROOT, timeout: 600_000 });
     const { chartDir } = await writeSchedulerChart(await mkdtemp(path.join(tmpdir(), 'nmaas-sched-validate-')));
-    const policy = path.join(REPO_ROOT, 'scheduler/fixtures/webhook/validator-policy.yaml');
+    const policy = path.join(REPO_ROOT, 'catalogue-policy.yaml');
     const { stdout } = await run(process.execPath, [path.join(REPO_ROOT, 'cli/dist/main.js'), 'validate', chartDir, '--policy', policy, '--format', 'json'], { timeout: 300_000, maxBuffer: 16 << 20 });
     const report = JSON.parse(stdout) as { findings: { ruleId: string; severity: string; message: string }[]; exempted: unknown[] };
     expect(report.findings.filter((f) => f.severity !== 'info')).toEqual([]);
