@@ -3,3 +3,4 @@ export { startTestDnsServer, type TestDnsServer, type Zone, type ZoneRecord } fr
 export { startMultiHostSite, type MultiHostSite, type SiteHandler, type SiteRequest } from './multi-host-site.js';
 export { sampleValue } from './prom-text.js';
 export { buildImageLayout, buildStageCommand, startContainerEntry, freePort, type ImageLayout, type RunningEntry } from './image-layout.js';
+export { dockerfileChecks, submissionChecks, type Check } from './example-checks.js';
