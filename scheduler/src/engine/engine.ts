@@ -23,6 +23,22 @@ const NODE_UTIL = 1;
 const NODE_CROWD = 2;
 const NODE_EXCL = 0.5;
 
+/**
+ * Look-ahead ("least constraining value", tuned on the same seeded workloads): among the best-scored
+ * LOOKAHEAD_NODES nodes and every feasible phase on each, the booking that leaves the shapes seen so far the
+ * most room. A shape counts 1 if some allowed phase still fits, plus LOOKAHEAD_FRACTION × the share of its
+ * allowed phases that still fit, times how often it arrived; LOOKAHEAD_SCORE × the usual score breaks ties.
+ */
+const LOOKAHEAD_NODES = 2;
+const LOOKAHEAD_FRACTION = 0.3;
+const LOOKAHEAD_SCORE = 0.3;
+/**
+ * The look-ahead's work per decision (options × Σ over seen shapes of P + D, slot reads) must stay under this,
+ * or the decision falls back to the score alone: it runs on small clusters and short periods, where it pays,
+ * and stays out of the way of the per-decision budget at scale (periods of an hour, start windows of 10 min).
+ */
+const LOOKAHEAD_BUDGET = 250_000;
+
 export type StrategyName = 'nmaas' | 'ffd' | 'kube';
 
 export interface Placement {
@@ -80,6 +96,12 @@ interface Choice {
   phase: number;
 }
 
+interface Option {
+  node: NodeState;
+  score: number;
+  phases: { phase: number; score: number }[];
+}
+
 interface Cursor {
   pos: number;
   epoch: number;
@@ -100,6 +122,10 @@ export class Engine {
   private readonly refusersOf = new Map<string, Map<string, 1>>();
   private readonly antiOf = new Map<string, Map<string, 1>>();
   private readonly scratch: Scratch;
+  /** Shapes seen so far (with their selector and pin) and how often they arrived: what a booking should leave room for. */
+  private readonly seen = new Map<string, { spec: InstanceSpec; shape: Shape; count: number }>();
+  /** Σ over `seen` of P + D: the cost of counting every seen shape's feasible phases on one node. */
+  private seenCost = 0;
   /** Bumped on every removal: cursors that skipped full nodes restart (something may fit again). */
   private epoch = 0;
 
@@ -180,6 +206,7 @@ export class Engine {
     if (invalid) return { ok: false, id: spec.id, reason: invalid, code: 'invalid' };
     const shape = this.shapeOf(spec);
     this.learnAntiAffinity(spec);
+    if (this.strategy === 'nmaas' && !options.dryRun) this.learnShape(spec, shape);
     const choice = this.decide(spec, shape);
     if (choice) {
       if (!options.dryRun) this.reserve(spec, shape, choice.node, choice.phase);
@@ -328,6 +355,9 @@ export class Engine {
     let best: Choice | null = null;
     let bestScore = -Infinity;
     let found = 0;
+    // Look ahead only when its work fits the budget: options (nodes × allowed phases) × the seen shapes' cost.
+    const lookahead = LOOKAHEAD_NODES * (shape.kmax + 1) * this.seenCost <= LOOKAHEAD_BUDGET;
+    const pool: Option[] = [];
     for (let i = start; i < list.length; i++) {
       const node = list[i]!;
       const noneFits = narrow && node.noFit.get(shape.anyPhaseKey) === node.removals;
@@ -349,9 +379,18 @@ export class Engine {
         contiguous = false;
         continue;
       }
-      let fit = node.cachedFit(shape.key);
+      let fit = lookahead ? undefined : node.cachedFit(shape.key);
       const fresh = fit === undefined;
-      if (fit === undefined) {
+      let phases: { phase: number; score: number }[] | null = null;
+      if (lookahead) {
+        // Every feasible phase with its score (not cached: the cache keeps only the best phase).
+        this.scratch.record = true;
+        fit = searchPhase(node, shape, this.scratch, true);
+        this.scratch.record = false;
+        phases = [];
+        for (let q = 0; q < this.scratch.feasN; q++) phases.push({ phase: this.scratch.feasPhase[q]!, score: this.scratch.feasScore[q]! / shape.duration });
+        phases.sort((x, y) => y.score - x.score || x.phase - y.phase);
+      } else if (fit === undefined) {
         fit = searchPhase(node, shape, this.scratch, true);
         node.rememberFit(shape.key, fit);
       }
@@ -363,11 +402,63 @@ export class Engine {
       }
       contiguous = false;
       const score = NODE_UTIL * utilization(node) - NODE_CROWD * fit.crowding - NODE_EXCL * this.newExclusions(node, spec);
+      if (phases) pool.push({ node, score, phases });
       if (score > bestScore) {
         bestScore = score;
         best = { node, phase: fit.phase };
       }
       if (++found >= this.sample) break;
+    }
+    if (pool.length > 0) return this.leastConstraining(spec, shape, pool) ?? best;
+    return best;
+  }
+
+  /** Remembers an arriving shape (per selector and pin): later decisions try to leave room for its kind. */
+  private learnShape(spec: InstanceSpec, shape: Shape): void {
+    const sel = Object.keys(spec.nodeSelector).sort().map((k) => `${k}=${spec.nodeSelector[k]}`).join(',');
+    const key = `${shape.key}|${sel}|${spec.node ?? ''}`;
+    const e = this.seen.get(key);
+    if (e) e.count++;
+    else {
+      this.seen.set(key, { spec, shape, count: 1 });
+      this.seenCost += shape.every + shape.duration;
+    }
+  }
+
+  /**
+   * Least constraining value: tries each option (the best-scored nodes, every feasible phase on each) on
+   * the node itself, and keeps the one after which the shapes seen so far keep the most allowed phases that
+   * fit, weighted by how often each arrived; a shape left with no phase at all counts as lost. Narrow start
+   * windows lose their phases first, so they weigh most. The node is restored exactly after each try.
+   */
+  private leastConstraining(spec: InstanceSpec, shape: Shape, pool: Option[]): Choice | null {
+    pool.sort((a, b) => b.score - a.score || a.node.index - b.node.index);
+    let best: Choice | null = null;
+    let bestValue = -Infinity;
+    for (let i = 0; i < pool.length && i < LOOKAHEAD_NODES; i++) {
+      const { node, score, phases } = pool[i]!;
+      const shapes: { shape: Shape; count: number }[] = [];
+      for (const e of this.seen.values()) {
+        if ((e.spec.node === null || e.spec.node === node.name) && matchesSelector(node, e.spec.nodeSelector)) shapes.push(e);
+      }
+      for (const o of phases) {
+        const trial: BookedInstance = { spec, shape, node, phase: o.phase };
+        const removals = node.removals;
+        node.apply(trial, 1);
+        let value = 0;
+        for (const e of shapes) {
+          const n = this.scratch.countFeasible(node, e.shape);
+          value += e.count * ((n > 0 ? 1 : 0) + (LOOKAHEAD_FRACTION * n) / (e.shape.kmax + 1));
+        }
+        node.apply(trial, -1);
+        // A trial is not a departure: the node's "does not fit" verdicts stay valid.
+        node.removals = removals;
+        value += LOOKAHEAD_SCORE * (score + o.score);
+        if (value > bestValue) {
+          bestValue = value;
+          best = { node, phase: o.phase };
+        }
+      }
     }
     return best;
   }

@@ -10,7 +10,7 @@ import type { Shape } from './shape.js';
  * Weight of "nothing runs at this offset yet" against normalised load in the phase score (tuned on the
  * seeded small workloads against the exact ILP; 0 spreads runs freely, 1 fragments exclusive time less).
  */
-const IDLE_WEIGHT = 0.25;
+const IDLE_WEIGHT = 0.15;
 
 export class Scratch {
   /** Set by searchPhase when it returns null: whether some phase outside the allowed window would fit. */
@@ -20,12 +20,52 @@ export class Scratch {
   readonly idleRun: Float64Array;
   readonly preBad: Int32Array;
   readonly preLoad: Float64Array;
+  /** When `record` is set, searchPhase lists every feasible allowed phase and its score here (for the look-ahead). */
+  record = false;
+  feasN = 0;
+  readonly feasPhase: Int32Array;
+  readonly feasScore: Float64Array;
+  private readonly countBad: Uint8Array;
+  private readonly countPre: Int32Array;
   constructor(horizon: number) {
     this.bad = new Uint8Array(horizon);
     this.load = new Float64Array(horizon);
     this.idleRun = new Float64Array(horizon);
     this.preBad = new Int32Array(2 * horizon + 1);
     this.preLoad = new Float64Array(2 * horizon + 1);
+    this.feasPhase = new Int32Array(horizon);
+    this.feasScore = new Float64Array(horizon);
+    this.countBad = new Uint8Array(horizon);
+    this.countPre = new Int32Array(2 * horizon + 1);
+  }
+
+  /** How many of the shape's allowed phases fit on the node as it stands (0 when its idle or run load cannot fit). */
+  countFeasible(node: NodeState, shape: Shape): number {
+    if (!idleFits(node, shape)) return 0;
+    const cap = node.cap;
+    const lim0 = cap[0] - node.idleSum[0] - shape.run[0];
+    const lim1 = cap[1] - node.idleSum[1] - shape.run[1];
+    const lim2 = cap[2] - node.idleSum[2] - shape.run[2];
+    if (lim0 < 0 || lim1 < 0 || lim2 < 0) return 0;
+    if (node.count === 0) return shape.kmax + 1;
+    const P = shape.every, D = shape.duration, excl = shape.exclusive;
+    const f = node.fold(P);
+    const bad = this.countBad, pre = this.countPre;
+    for (let j = 0, i = 0; j < P; j++, i += SLOT_WORDS) {
+      const v3 = f[i + 3]!;
+      bad[j] = f[i]! > lim0 || f[i + 1]! > lim1 || f[i + 2]! > lim2 || (excl ? v3 !== 0 : v3 >= EXCLUSIVE_UNIT) ? 1 : 0;
+    }
+    pre[0] = 0;
+    for (let i = 0, k = 0; i < P + D; i++) {
+      pre[i + 1] = pre[i]! + bad[k]!;
+      if (++k === P) k = 0;
+    }
+    let n = 0;
+    for (let k = 0, phase = shape.release; k <= shape.kmax; k++) {
+      if (pre[phase + D] === pre[phase]) n++;
+      if (++phase === P) phase = 0;
+    }
+    return n;
   }
 }
 
@@ -51,6 +91,7 @@ export function idleFits(node: NodeState, shape: Shape): boolean {
  */
 export function searchPhase(node: NodeState, shape: Shape, scratch: Scratch, pack: boolean): PhaseFit | null {
   scratch.anyPhaseFits = true;
+  scratch.feasN = 0;
   if (!idleFits(node, shape)) {
     scratch.anyPhaseFits = false;
     return null;
@@ -62,7 +103,8 @@ export function searchPhase(node: NodeState, shape: Shape, scratch: Scratch, pac
   const P = shape.every;
   const D = shape.duration;
   const excl = shape.exclusive;
-  if (node.count === 0) {
+  // An empty node takes the first allowed phase, unless the look-ahead wants every phase listed.
+  if (node.count === 0 && !(pack && scratch.record)) {
     return lim0 >= 0 && lim1 >= 0 && lim2 >= 0 ? { phase: shape.release, crowding: 0 } : null;
   }
   const peak = node.peak();
@@ -101,6 +143,10 @@ export function searchPhase(node: NodeState, shape: Shape, scratch: Scratch, pac
     if (preBad[phase + D] === preBad[phase]) {
       if (!pack) return { phase, crowding: 0 };
       const score = preLoad[phase]! - preLoad[phase + D]!;
+      if (scratch.record) {
+        scratch.feasPhase[scratch.feasN] = phase;
+        scratch.feasScore[scratch.feasN++] = score;
+      }
       if (score > bestScore + 1e-12) {
         bestScore = score;
         best = phase;

@@ -137,7 +137,7 @@ describe('exact (HiGHS ILP)', () => {
 });
 
 describe('quality on small seeded workloads', () => {
-  it('nmaas is never below ffd, places at least 95% of the ILP optimum online, and kube competes', async () => {
+  it('nmaas is never below ffd, places at least 98% of the ILP optimum online, and kube competes', async () => {
     const table = await qualityTable([1, 2, 3, 4, 5], { nodes: 3, instances: 30, scale: 'small', capacityFactor: 0.4 }, { migrations: 2, exactTimeLimitSeconds: 120 });
     for (const r of table.rows) {
       expect(r.nmaas).toBeGreaterThanOrEqual(r.ffd);
@@ -147,9 +147,10 @@ describe('quality on small seeded workloads', () => {
       expect(r.exact).toBeGreaterThanOrEqual(r.nmaas);
       expect(r.exact).toBeGreaterThanOrEqual(r.nmaasReadapt);
     }
-    expect(table.ratios.nmaasVsExact).toBeGreaterThanOrEqual(0.95);
+    // Measured on these seeds: 135/137 online (98.5%), 136/137 with --migrations 2 (99.3%).
+    expect(table.ratios.nmaasVsExact).toBeGreaterThanOrEqual(0.98);
     // Readapt serves the instance at hand; moving others can cost later arrivals, so it is not always above plain nmaas.
-    expect(table.ratios.nmaasReadaptVsExact).toBeGreaterThanOrEqual(0.93);
+    expect(table.ratios.nmaasReadaptVsExact).toBeGreaterThanOrEqual(0.98);
     expect(table.totals.kubeCompetingSlotSeconds).toBeGreaterThan(0);
   }, 900_000);
 });
