@@ -36,6 +36,8 @@ export const POD_ANNOTATIONS = {
 export const DECISION_ANNOTATIONS = {
   node: 'nmaas.io/assigned-node',
   phase: 'nmaas.io/phase-seconds',
+  /** Ties a pod to its booking, so a copied pod (same annotations, new uid) never shares one. */
+  bookingId: 'nmaas.io/booking-id',
 } as const;
 
 /** Environment variable that hands the phase to the SDK runtime. */

@@ -1,4 +1,5 @@
 /** Order statistics and errors against the ground truth for the accuracy report. */
+import { Random } from '@nmaas/scheduler';
 
 export function quantile(values: readonly number[], q: number): number {
   if (values.length === 0) return NaN;
@@ -23,16 +24,10 @@ export function errors(measured: readonly number[], truth: number, mode: 'relati
   return measured.map((v) => (relative ? Math.abs(v - truth) / Math.abs(truth) : Math.abs(v - truth)));
 }
 
-/** A small seeded PRNG (mulberry32): the bootstrap must give the same interval for the same data. */
+/** Seeded draws (the scheduler's mulberry32 `Random`): the bootstrap must give the same interval for the same data. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new Random(seed);
+  return () => random.next();
 }
 
 /**

@@ -11,22 +11,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tool } from '@nmaas/sdk/testing';
+import { Random } from '../simulate/index.js';
 import { generateCertificates } from './certificates.js';
 import { startDevReplica, type Replica } from './runtime.js';
 import { admissionReview, contract, contractPod, measurementNode, post } from './testing.js';
 
 const openssl = tool('openssl', 'apt-get install openssl');
 
-/** mulberry32: a small seeded PRNG. */
+/** Seeded draws from the workload generator's PRNG, so every run sends the same hostile bodies. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new Random(seed);
+  return () => random.next();
 }
 
 const HOSTILE_VALUES: unknown[] = [

@@ -26,11 +26,12 @@ import { Engine, instanceFromContract, nodeSpecFromOffer, type InstanceSpec, typ
 import type { Node, Pod } from '../kube/types.js';
 
 /**
- * Pod annotation carrying the booking's identity. A pod has no name (generateName) nor uid when it
- * is admitted, so the booking gets its own id, written into the pod with the decision: the watch
- * then matches the persisted pod to its pending booking, and re-invocations recognise it.
+ * Pod annotation carrying the booking's identity (its key lives in the sdk's scheduling contract).
+ * A pod has no name (generateName) nor uid when it is admitted, so the booking gets its own id,
+ * written into the pod with the decision: the watch then matches the persisted pod to its pending
+ * booking, and re-invocations recognise it.
  */
-export const BOOKING_ID_ANNOTATION = 'nmaas.io/booking-id';
+export const BOOKING_ID_ANNOTATION = DECISION_ANNOTATIONS.bookingId;
 
 export interface Tracked {
   id: string;
