@@ -4,3 +4,6 @@ export { readLayout, writeLayout, descriptorOf, jsonBytes, blobPath, MEDIA_TYPES
 export { sha256Digest, DIGEST_PATTERN } from './digest.js';
 export { buildLayer, type Layer } from './layer.js';
 export { writeTar, type TarEntry } from './tar.js';
+export { pushImage, DEFAULT_CHUNK_SIZE, type PushOptions, type PushResult } from './push.js';
+export { RegistryClient, RegistryError, type Credentials } from './registry-client.js';
+export { parseReference, defaultScheme, type ImageReference } from './reference.js';
