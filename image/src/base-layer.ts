@@ -90,8 +90,8 @@ interface DebianCandidate {
   filename: string;
 }
 
-async function debianCandidate(name: string): Promise<DebianCandidate> {
-  const { stdout } = await run('apt-cache', ['show', '--no-all-versions', name]);
+async function debianCandidate(name: string, pinned: string): Promise<DebianCandidate> {
+  const { stdout } = await run('apt-cache', ['show', `${name}=${pinned}`]);
   const field = (key: string) => new RegExp(`^${key}: (.+)$`, 'm').exec(stdout)?.[1]?.trim();
   const version = field('Version');
   const architecture = field('Architecture');
@@ -101,14 +101,14 @@ async function debianCandidate(name: string): Promise<DebianCandidate> {
   return { version, architecture, sha256: hash, filename: path.posix.basename(filename) };
 }
 
-async function fetchDeb(cacheDir: string, name: string): Promise<{ file: string; component: BaseComponent }> {
+async function fetchDeb(cacheDir: string, name: string, version: string): Promise<{ file: string; component: BaseComponent }> {
   let candidate: DebianCandidate;
   try {
-    candidate = await debianCandidate(name);
+    candidate = await debianCandidate(name, version);
   } catch (error) {
     throw new BaseLayerUnavailable(
-      `cannot look up the Debian package ${name}: ${(error as Error).message}`,
-      'Build on Debian 12 (or a derivative) with apt working: run `apt-get update`',
+      `cannot look up the Debian package ${name}=${version}: ${(error as Error).message}`,
+      'Build on Debian 12 with apt working (apt-get update); if the archive no longer has this version, bump the pin in image/src/base-inputs.ts',
     );
   }
   const file = path.join(cacheDir, candidate.filename);
@@ -167,7 +167,7 @@ async function assemble(cacheDir: string): Promise<BaseLayer> {
   await mkdir(cacheDir, { recursive: true });
   const node = await fetchNode(cacheDir);
   const debs = [];
-  for (const name of DEBIAN_PACKAGES) debs.push(await fetchDeb(cacheDir, name));
+  for (const { name, version } of DEBIAN_PACKAGES) debs.push(await fetchDeb(cacheDir, name, version));
   const components = [node.component, ...debs.map((d) => d.component)];
   const key = sha256(Buffer.from(JSON.stringify({ format: 1, components, NODE_PATH, APP_UID })));
   const cachedLayer = path.join(cacheDir, `base-${key}.tar.gz`);

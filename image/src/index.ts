@@ -7,3 +7,5 @@ export { writeTar, type TarEntry } from './tar.js';
 export { pushImage, DEFAULT_CHUNK_SIZE, type PushOptions, type PushResult } from './push.js';
 export { RegistryClient, RegistryError, type Credentials } from './registry-client.js';
 export { parseReference, defaultScheme, type ImageReference } from './reference.js';
+export { registerCommands } from './commands.js';
+export { writeImageLock } from './image-lock-write.js';

@@ -27,7 +27,8 @@ export async function treeEntries(root: string, imagePath: string, options: Tree
       entries.push({ type: 'symlink', path: target, target: await readlink(full), uid: options.uid, gid: options.gid });
     } else if (info.isDirectory()) {
       if (relative !== '' && options.exclude?.(relative, true)) return;
-      if (target !== '') entries.push({ type: 'dir', path: target, mode: info.mode & 0o7777, uid: options.uid, gid: options.gid });
+      // Directories are 0755 whatever the host's umask made them, so builds agree across machines.
+      if (target !== '') entries.push({ type: 'dir', path: target, mode: 0o755, uid: options.uid, gid: options.gid });
       for (const name of (await readdir(full)).sort()) await walk(relative === '' ? name : `${relative}/${name}`);
     } else if (info.isFile()) {
       if (options.exclude?.(relative, false)) return;
