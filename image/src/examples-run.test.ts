@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadApp, parseDuration } from '@nmaas/sdk';
+import { loadApp, parseDuration, readImageLock } from '@nmaas/sdk';
 import { tool } from '@nmaas/sdk/testing';
 import { buildImage, type BuiltImage } from './build-image.js';
 import { startContainer, unpackImage, type RunningContainer } from './runc-harness.js';
@@ -48,8 +48,13 @@ describe.skipIf(missing)('the example images run under runc', () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  it('builds all five examples', () => {
+  it('builds all five examples, each to the digest its committed image.lock.json pins', async () => {
     expect(apps).toHaveLength(5);
+    for (const app of apps) {
+      const lock = await readImageLock(path.join(repoRoot, 'examples', app));
+      // A stale lock means the app or the SDK changed: run `nmaas image build examples/<app>` and commit the lock.
+      expect(lock?.digest, `examples/${app}/image.lock.json`).toBe(built.get(app)!.manifestDigest);
+    }
   });
 
   it('answers /healthz and /metrics and completes one measurement run in every app', async () => {

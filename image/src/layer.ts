@@ -24,11 +24,13 @@ export function normaliseEntries(entries: readonly TarEntry[]): TarEntry[] {
     }
     byPath.set(clean, { ...entry, path: clean });
   }
-  for (const path of [...byPath.keys()]) {
-    const parts = path.split('/');
+  // Missing parents take the owner of the entry that needs them: /app/node_modules belongs to the
+  // app user like its contents, /usr/lib to root.
+  for (const entry of [...byPath.values()]) {
+    const parts = entry.path.split('/');
     for (let i = 1; i < parts.length; i++) {
       const dir = parts.slice(0, i).join('/');
-      if (!byPath.has(dir)) byPath.set(dir, { type: 'dir', path: dir, mode: 0o755, uid: 0, gid: 0 });
+      if (!byPath.has(dir)) byPath.set(dir, { type: 'dir', path: dir, mode: 0o755, uid: i === 1 ? 0 : entry.uid, gid: i === 1 ? 0 : entry.gid });
     }
   }
   return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
