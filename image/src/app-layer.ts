@@ -73,7 +73,8 @@ export interface AppLayerInput {
 
 /** Collects the app and its production dependency closure as layer entries owned by the app user. */
 export async function appLayerEntries(appDir: string): Promise<AppLayerInput> {
-  const root = path.resolve(appDir);
+  // The real folder: node_modules are looked up from where the app actually lives.
+  const root = await realpath(path.resolve(appDir));
   const manifest = await readPackageJson(root);
   const owner = { uid: APP_UID, gid: APP_UID };
   const appFiles = new Set(['package.json', 'nmaas.yaml', 'dist']);
