@@ -12,7 +12,7 @@ import path from 'node:path';
 import { archiveEntries, chartFromArchive, loadChartDir, type LoadedChart } from './chart-source.js';
 import { packageFileName, type ChartMetadata } from './chart-metadata.js';
 import { emptyIndex, findEntry, makeEntry, parseIndex, stringifyIndex, type IndexFile } from './index-file.js';
-import { markExperimental, waiveUnpinnedImages } from './experimental-images.js';
+import { markExperimental, UNPINNED_IMAGE_RULES, waiveUnpinnedImages } from './experimental-images.js';
 import { classifyInput, formatFinding, InputError, makeWorkDir, synthesize, validateTarget, type Finding, type InputKind } from './inputs.js';
 import { packageUrl, unpackedDir, type Layout } from './layout.js';
 import { signProvenance, type SigningKey } from './provenance.js';
@@ -136,7 +136,8 @@ async function prepare(input: string, options: BuildOptions, layout: Layout, wor
       chart = markExperimental(chart);
       bytes = packArchive(archiveEntries(chart));
     }
-    const blocking = findings.filter((f) => f.severity === 'error' || (f.severity === 'warning' && !options.allowWarnings));
+    // Image findings waived by --experimental-images stay in the report but do not block.
+    const blocking = findings.filter((f) => f.severity === 'error' || (f.severity === 'warning' && !options.allowWarnings && !(waived && UNPINNED_IMAGE_RULES.has(f.ruleId))));
     if (blocking.length > 0) {
       throw new BuildRefusedError(
         `${abs} did not pass validation${blocking.every((f) => f.severity === 'warning') ? ' (warnings only: --allow-warnings accepts them)' : ''}`,
