@@ -101,7 +101,7 @@ async function debianCandidate(name: string, pinned: string): Promise<DebianCand
   return { version, architecture, sha256: hash, filename: path.posix.basename(filename) };
 }
 
-async function fetchDeb(cacheDir: string, name: string, version: string): Promise<{ file: string; component: BaseComponent }> {
+export async function fetchDeb(cacheDir: string, name: string, version: string): Promise<{ file: string; component: BaseComponent }> {
   let candidate: DebianCandidate;
   try {
     candidate = await debianCandidate(name, version);
@@ -137,6 +137,25 @@ async function fetchDeb(cacheDir: string, name: string, version: string): Promis
     file,
     component: { kind: 'deb', name, version: candidate.version, architecture: candidate.architecture, sha256: candidate.sha256, source: candidate.filename },
   };
+}
+
+/** The files of a .deb as root-owned layer entries, without documentation and other run-time dead weight. */
+export async function debEntries(file: string, label: string, scratchDir: string, only?: readonly string[]): Promise<TarEntry[]> {
+  try {
+    await run('dpkg-deb', ['-x', file, scratchDir]);
+  } catch (error) {
+    throw new BaseLayerUnavailable(`cannot unpack ${label}: ${(error as Error).message}`, 'Install dpkg (apt-get install dpkg)');
+  }
+  return treeEntries(scratchDir, '/', {
+    uid: 0,
+    gid: 0,
+    exclude: (relative, isDir) => {
+      const key = isDir ? `${relative}/` : relative;
+      if (DEBIAN_EXCLUDED_PREFIXES.some((p) => key.startsWith(p))) return true;
+      // With a file list, keep those files and the folders on the way to them.
+      return only !== undefined && !only.some((wanted) => (isDir ? wanted.startsWith(key) : wanted === relative));
+    },
+  });
 }
 
 function accountFiles(): TarEntry[] {
@@ -182,21 +201,7 @@ async function assemble(cacheDir: string): Promise<BaseLayer> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'nmaas-base-'));
   try {
     const entries: TarEntry[] = [];
-    for (const deb of debs) {
-      const dir = path.join(work, deb.component.name);
-      try {
-        await run('dpkg-deb', ['-x', deb.file, dir]);
-      } catch (error) {
-        throw new BaseLayerUnavailable(`cannot unpack ${deb.component.source}: ${(error as Error).message}`, 'Install dpkg (apt-get install dpkg)');
-      }
-      entries.push(
-        ...(await treeEntries(dir, '/', {
-          uid: 0,
-          gid: 0,
-          exclude: (relative, isDir) => DEBIAN_EXCLUDED_PREFIXES.some((p) => (isDir ? `${relative}/` : relative).startsWith(p)),
-        })),
-      );
-    }
+    for (const deb of debs) entries.push(...(await debEntries(deb.file, deb.component.source, path.join(work, deb.component.name))));
     const nodeDir = path.join(work, 'node');
     await mkdir(nodeDir);
     await run('tar', ['-xzf', node.file, '-C', nodeDir, 'package/bin/node', 'package/LICENSE']);

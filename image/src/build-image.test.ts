@@ -15,6 +15,7 @@ import { tool } from '@nmaas/sdk/testing';
 import { buildImage, IMAGE_CMD, IMAGE_ENTRYPOINT, IMAGE_ENV, IMAGE_USER, METRICS_PORT, type BuiltImage } from './build-image.js';
 import { effectiveCommand, parseDockerfile } from './dockerfile-final-stage.js';
 import { blobPath, readLayout, type ImageManifest } from './oci-layout.js';
+import { readExtras } from './extras.js';
 import type { SpdxDocument } from './sbom.js';
 
 const exec = promisify(execFile);
@@ -138,6 +139,11 @@ describe.skipIf(apt.skip || dpkg.skip)('nmaas image build', () => {
       };
       await visit(pkg.dependencies);
       expect(stage.packedWorkspaces, app).toEqual([...closure].sort());
+      // A Dockerfile that installs native tools and grants them capabilities has the same in image-extras.json.
+      const setcaps = [...(await readFile(path.join(repoRoot, 'examples', app, 'Dockerfile'), 'utf8')).matchAll(/setcap (cap_[a-z_]+)\+ep (\S+)/g)];
+      const extras = await readExtras(path.join(repoRoot, 'examples', app));
+      for (const [, cap, file] of setcaps) expect(extras?.fileCapabilities?.[file!], `${app} ${file}`).toContain(cap!.toUpperCase());
+      if (setcaps.length === 0) expect(extras, app).toBeNull();
     }
   });
 });

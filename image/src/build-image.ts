@@ -13,6 +13,7 @@ import { baseLayer, defaultCacheDir } from './base-layer.js';
 import { buildLayer } from './layer.js';
 import { descriptorOf, jsonBytes, MEDIA_TYPES, REF_NAME, writeLayout, type ImageManifest } from './oci-layout.js';
 import { buildSbom } from './sbom.js';
+import { EXTRAS_FILE, extrasLayer, readExtras } from './extras.js';
 
 export const METRICS_PORT = 9464;
 /** The command the image runs: the SDK's container entry on the app folder. */
@@ -52,8 +53,11 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
   const layoutDir = path.resolve(options.outDir ?? path.join(options.appDir, 'dist-image', 'oci'));
   const sbomFile = path.resolve(options.sbomFile ?? `${layoutDir}.spdx.json`);
   const base = await baseLayer(options.cacheDir ?? defaultCacheDir());
+  const extrasSpec = await readExtras(options.appDir);
+  const extras = extrasSpec ? await extrasLayer(extrasSpec, options.cacheDir ?? defaultCacheDir()) : null;
   const appInput = await appLayerEntries(options.appDir);
   const appLayer = buildLayer(appInput.entries);
+  const layers = [base.layer, ...(extras ? [extras.layer] : []), appLayer];
 
   const labels: Record<string, string> = {
     'org.opencontainers.image.title': app.name,
@@ -77,9 +81,10 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
       ExposedPorts: { [`${METRICS_PORT}/tcp`]: {} },
       Labels: labels,
     },
-    rootfs: { type: 'layers', diff_ids: [base.layer.diffId, appLayer.diffId] },
+    rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
     history: [
       { created: '1970-01-01T00:00:00Z', created_by: `nmaas image: Node.js ${base.components[0]!.version} runtime and its Debian libraries` },
+      ...(extras ? [{ created: '1970-01-01T00:00:00Z', created_by: `nmaas image: ${extras.components.map((c) => c.name).join(', ')} (${EXTRAS_FILE})` }] : []),
       { created: '1970-01-01T00:00:00Z', created_by: `nmaas image: ${app.name} ${app.version} and its production dependencies` },
     ],
   };
@@ -88,17 +93,14 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
     schemaVersion: 2,
     mediaType: MEDIA_TYPES.manifest,
     config: descriptorOf(MEDIA_TYPES.config, configBytes),
-    layers: [
-      { mediaType: base.layer.mediaType, digest: base.layer.digest, size: base.layer.blob.length },
-      { mediaType: appLayer.mediaType, digest: appLayer.digest, size: appLayer.blob.length },
-    ],
+    layers: layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.blob.length })),
     annotations: labels,
   };
   const manifestBytes = jsonBytes(imageManifest);
   const manifestDescriptor = descriptorOf(MEDIA_TYPES.manifest, manifestBytes, { [REF_NAME]: app.image.tag });
-  await writeLayout(layoutDir, [base.layer.blob, appLayer.blob, configBytes, manifestBytes], [manifestDescriptor]);
+  await writeLayout(layoutDir, [...layers.map((l) => l.blob), configBytes, manifestBytes], [manifestDescriptor]);
 
-  const sbom = buildSbom(app.image.repository, manifestDescriptor.digest, base.components, appInput.packages);
+  const sbom = buildSbom(app.image.repository, manifestDescriptor.digest, [...base.components, ...(extras?.components ?? [])], appInput.packages);
   await writeFile(`${sbomFile}.tmp`, JSON.stringify(sbom, null, 2) + '\n');
   await rename(`${sbomFile}.tmp`, sbomFile);
   return {
@@ -112,6 +114,6 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
     configDigest: imageManifest.config.digest,
     baseLayerDigest: base.layer.digest,
     appLayerDigest: appLayer.digest,
-    compressedSize: base.layer.blob.length + appLayer.blob.length + configBytes.length + manifestBytes.length,
+    compressedSize: layers.reduce((n, l) => n + l.blob.length, 0) + configBytes.length + manifestBytes.length,
   };
 }

@@ -4,7 +4,9 @@
  * /healthz and /metrics answer and one scheduled measurement run happens. The containers run side
  * by side so the suite takes as long as the slowest app's run, not the sum.
  */
+import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +21,8 @@ const umoci = tool('umoci', 'apt-get install umoci');
 const runc = tool('runc', 'apt-get install runc');
 const ip = tool('ip', 'apt-get install iproute2');
 const curl = tool('curl', 'apt-get install curl');
-const missing = umoci.skip || runc.skip || ip.skip || curl.skip || process.getuid?.() !== 0;
+const getcap = tool('getcap', 'apt-get install libcap2-bin');
+const missing = umoci.skip || runc.skip || ip.skip || curl.skip || getcap.skip || process.getuid?.() !== 0;
 
 describe.skipIf(missing)('the example images run under runc', () => {
   let work: string;
@@ -78,6 +81,11 @@ describe.skipIf(missing)('the example images run under runc', () => {
       expect(runs, `${app} completed no run; container output:\n${container.output()}`).toBeGreaterThan(0);
     }
   }, 400_000);
+
+  it('gives ip-spoofing-detection nping with CAP_NET_RAW as a file capability, as its Dockerfile does', async () => {
+    const { stdout } = await promisify(execFile)(getcap.path(), [path.join(work, 'ip-spoofing-detection', 'bundle', 'rootfs', 'usr', 'bin', 'nping')]);
+    expect(stdout).toMatch(/cap_net_raw[=+]ep/);
+  });
 
   it('runs every app as user 65532 with a read-only root filesystem', async () => {
     for (const app of apps) {
