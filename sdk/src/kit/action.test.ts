@@ -39,32 +39,57 @@ describe('action and runCli', () => {
   });
 
   it('maps UsageError to 2 and InputError to 1, printing the message once with the command path', async () => {
-    await runCli(program(() => { throw new UsageError('--x must be positive'); }), argv('group', 'do', 'p'));
+    await runCli(
+      program(() => {
+        throw new UsageError('--x must be positive');
+      }),
+      argv('group', 'do', 'p'),
+    );
     expect(process.exitCode).toBe(2);
     expect(stderr.join('')).toBe('nmaas group do: --x must be positive\n');
     stderr.length = 0;
-    await runCli(program(() => { throw new InputError('3 findings'); }), argv('group', 'do', 'p'));
+    await runCli(
+      program(() => {
+        throw new InputError('3 findings');
+      }),
+      argv('group', 'do', 'p'),
+    );
     expect(process.exitCode).toBe(1);
     expect(stderr.join('')).toBe('nmaas group do: 3 findings\n');
   });
 
   it('turns a file-system error into the path and a plain reason, exit 2', async () => {
     const { readFile } = await import('node:fs/promises');
-    await runCli(program(async () => { await readFile('/nonexistent/nmaas.yaml'); }), argv('group', 'do', 'p'));
+    await runCli(
+      program(async () => {
+        await readFile('/nonexistent/nmaas.yaml');
+      }),
+      argv('group', 'do', 'p'),
+    );
     expect(process.exitCode).toBe(2);
     expect(stderr.join('')).toBe('nmaas group do: /nonexistent/nmaas.yaml: does not exist\n');
   });
 
   it('uses a returned number as the exit code', async () => {
-    await runCli(program(() => 1), argv('group', 'do', 'p'));
+    await runCli(
+      program(() => 1),
+      argv('group', 'do', 'p'),
+    );
     expect(process.exitCode).toBe(1);
     process.exitCode = undefined;
-    await runCli(program(() => undefined), argv('group', 'do', 'p'));
+    await runCli(
+      program(() => undefined),
+      argv('group', 'do', 'p'),
+    );
     expect(process.exitCode).toBeUndefined();
   });
 
   it('makes a bad --format, an unknown option and a missing argument usage errors (2)', async () => {
-    for (const args of [['group', 'do', 'p', '--format', 'yaml'], ['group', 'do', 'p', '--nope'], ['group', 'do']]) {
+    for (const args of [
+      ['group', 'do', 'p', '--format', 'yaml'],
+      ['group', 'do', 'p', '--nope'],
+      ['group', 'do'],
+    ]) {
       process.exitCode = undefined;
       const root = program(() => 0);
       root.configureOutput({ writeErr: (s) => stderr.push(s) });
@@ -76,8 +101,14 @@ describe('action and runCli', () => {
 
   it('passes the chosen format and defaults to the first', async () => {
     const seen: string[] = [];
-    await runCli(program((f) => void seen.push(f)), argv('group', 'do', 'p'));
-    await runCli(program((f) => void seen.push(f)), argv('group', 'do', 'p', '--format', 'json'));
+    await runCli(
+      program((f) => void seen.push(f)),
+      argv('group', 'do', 'p'),
+    );
+    await runCli(
+      program((f) => void seen.push(f)),
+      argv('group', 'do', 'p', '--format', 'json'),
+    );
     expect(seen).toEqual(['text', 'json']);
   });
 });

@@ -48,8 +48,20 @@ describe('writeFileAtomic', () => {
 describe('writeDirAtomic', () => {
   it('creates, then replaces a folder whole: files of the old version do not survive', async () => {
     const target = path.join(dir, 'deep', 'chart');
-    await writeDirAtomic(target, new Map([['Chart.yaml', 'name: a'], ['templates/a.yaml', 'a']]));
-    await writeDirAtomic(target, new Map<string, string | Uint8Array>([['Chart.yaml', 'name: b'], ['values.yaml', new Uint8Array([104, 105])]]));
+    await writeDirAtomic(
+      target,
+      new Map([
+        ['Chart.yaml', 'name: a'],
+        ['templates/a.yaml', 'a'],
+      ]),
+    );
+    await writeDirAtomic(
+      target,
+      new Map<string, string | Uint8Array>([
+        ['Chart.yaml', 'name: b'],
+        ['values.yaml', new Uint8Array([104, 105])],
+      ]),
+    );
     expect((await readdir(target)).sort()).toEqual(['Chart.yaml', 'values.yaml']);
     expect(await readFile(path.join(target, 'Chart.yaml'), 'utf8')).toBe('name: b');
     expect(await readFile(path.join(target, 'values.yaml'), 'utf8')).toBe('hi');

@@ -75,7 +75,11 @@ async function syncDir(dir: string): Promise<void> {
 }
 
 /** Writes `data` to `target` so a reader sees either the old content or the new, never a part. */
-export async function writeFileAtomic(target: string, data: string | Uint8Array, options: WriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  target: string,
+  data: string | Uint8Array,
+  options: WriteOptions = {},
+): Promise<void> {
   const temp = tempPathFor(target);
   try {
     await writeSynced(temp, data, options.mode ?? 0o644);
