@@ -2,7 +2,7 @@
  * One HTTP(S) probe in the manner of blackbox_exporter's http prober: a fresh connection per hop
  * (no pooling, so every phase is paid and measured) and redirects followed by hand. The phases are
  * booked as blackbox books them:
- * - resolve: DNS through the configured resolver (0 for an IP literal), summed over hops;
+ * - resolve: DNS through the configured resolver (0 for an IP literal), once per host and probe;
  * - connect: TCP connect, summed over hops;
  * - tls: TLS handshake from the ClientHello (its generation included) to the end, summed over hops;
  * - processing: connection ready → first response byte (time to first byte), summed over hops;
@@ -89,8 +89,11 @@ export async function probeHttp(target: string, options: ProbeOptions): Promise<
     return { ...result, failure: `${target} is not a URL` };
   }
   const maxRedirects = options.maxRedirects ?? 10;
+  // Within one probe a host is resolved once, as blackbox does (it connects to the address it
+  // resolved first): a redirect to the same host costs no second lookup.
+  const resolved = new Map<string, { address: string; family: number }[]>();
   for (;;) {
-    const hop = await oneHop(url, options, signal);
+    const hop = await oneHop(url, options, signal, resolved);
     result.hops.push({ url: url.href, status: hop.status, address: hop.address, phases: hop.phases });
     for (const phase of PHASES) {
       // blackbox times the transfer of the final answer only; every other phase adds up over the hops.
@@ -168,7 +171,12 @@ function phasesOf(t: HopClock, secure: boolean): Record<Phase, number> {
   };
 }
 
-function oneHop(url: URL, options: ProbeOptions, signal: AbortSignal): Promise<Hop> {
+function oneHop(
+  url: URL,
+  options: ProbeOptions,
+  signal: AbortSignal,
+  resolved: Map<string, { address: string; family: number }[]>,
+): Promise<Hop> {
   const empty = { status: 0, httpVersion: '', bodyBytes: 0, contentLength: 0, address: '', phases: zeroPhases() };
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return Promise.resolve({ ...empty, error: new Error(`${url.href}: only http:// and https:// are supported`) });
@@ -196,12 +204,23 @@ function oneHop(url: URL, options: ProbeOptions, signal: AbortSignal): Promise<H
         ...(error ? { error } : {}),
       });
     };
-    const lookup = makeLookup(options.resolver, options.family, ({ addresses, seconds }) => {
+    const askResolver = makeLookup(options.resolver, options.family, ({ addresses, seconds }) => {
       t.resolved = performance.now();
       t.start = t.resolved - seconds * 1000;
       // Known before any connection: a probe that times out still says which family it tried.
       if (address === '' && addresses[0]) address = addresses[0];
+      resolved.set(url.hostname, addresses.map((a) => ({ address: a, family: net.isIP(a) })));
     });
+    const lookup: net.LookupFunction = (hostname, lookupOptions, callback) => {
+      const known = resolved.get(hostname);
+      if (!known || known.length === 0) return askResolver(hostname, lookupOptions, callback);
+      address = known[0]!.address;
+      // Asynchronous like every lookup, so the socket's listeners are in place when it connects.
+      process.nextTick(() => {
+        if (lookupOptions.all) (callback as (e: null, a: { address: string; family: number }[]) => void)(null, known);
+        else (callback as (e: null, a: string, f: number) => void)(null, known[0]!.address, known[0]!.family);
+      });
+    };
     const requestOptions: https.RequestOptions = {
       method: options.method,
       agent: false,
