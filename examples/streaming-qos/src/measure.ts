@@ -7,6 +7,7 @@ import { parseDuration, type MeasurementContext } from '@nmaas/sdk';
 import { createResolver, type IpFamily } from '@nmaas/example-web-cartography/hosts';
 import { createFetchers } from './fetchers.js';
 import { playSession, type SessionReport } from './player/session.js';
+import { warmUp } from './warm-up.js';
 
 export interface StreamingQosParams {
   streams: string[];
@@ -26,6 +27,7 @@ export async function measureStreamingQos(ctx: MeasurementContext<StreamingQosPa
   const timeoutMs = (parseDuration(p.timeout) ?? 10) * 1000;
   const resolver = createResolver(p.resolver, { timeoutMs: Math.min(timeoutMs, 5000) });
   const sessions: SessionReport[] = [];
+  await warmUp();
   for (const stream of p.streams) {
     if (ctx.signal.aborted) break;
     const fetchers = createFetchers({ resolver, family: p.ipFamily, timeoutMs, signal: ctx.signal, ...(p.caCertificates.trim() ? { ca: p.caCertificates } : {}) });
