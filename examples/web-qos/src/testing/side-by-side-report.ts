@@ -20,6 +20,8 @@ export interface ProbeView {
   status: number;
   redirects: number;
   contentLength: number;
+  /** Body bytes as received (blackbox: `probe_http_uncompressed_body_length`; nothing is compressed here). */
+  bodyBytes: number;
   ipProtocol: number;
   ssl: boolean;
   earliestCertExpiry: number;
@@ -34,6 +36,7 @@ export const FUNCTIONAL_FIELDS = [
   'status',
   'redirects',
   'contentLength',
+  'bodyBytes',
   'ipProtocol',
   'ssl',
   'earliestCertExpiry',
@@ -178,6 +181,26 @@ export function compareSideBySide(input: ComparisonInput): Comparison {
 const msText = (seconds: number) => `${(seconds * 1000).toFixed(2)} ms`;
 const signedMs = (seconds: number) => `${seconds >= 0 ? '+' : '−'}${Math.abs(seconds * 1000).toFixed(2)} ms`;
 
+/** The rows of a scenario measured again after a first measurement out of bound. */
+export function renderRemeasured(first: string[], second: Comparison): string {
+  if (first.length === 0) return '';
+  return [
+    '## Measured again',
+    '',
+    'Out of bound in the first measurement (a burst of load on the shared machine), so measured once more, both tools',
+    `afresh: ${first.join('; ')}. The second measurement of those scenarios:`,
+    '',
+    '| scenario | phase | truth | web-qos | blackbox | web-qos error | blackbox error |',
+    '|---|---|---|---|---|---|---|',
+    ...second.phases.map(
+      (p) =>
+        `| ${p.scenario} | ${p.phase} | ${msText(p.truthMedian)} | ${msText(p.webQosMedian)} | ${msText(p.blackboxMedian)} | ` +
+        `${signedMs(p.webQosMedianError)} | ${signedMs(p.blackboxMedianError)} |`,
+    ),
+    '',
+  ].join('\n');
+}
+
 export function renderComparison(c: Comparison, meta: { when: string }): string {
   const lines = [
     '# web-qos vs prometheus-blackbox-exporter (Debian 0.23), side by side',
@@ -189,7 +212,8 @@ export function renderComparison(c: Comparison, meta: { when: string }): string 
     '',
     '## Functional fields',
     '',
-    'success, status, redirects, content length, IP protocol, TLS, earliest presented and last-chain certificate expiry, TLS version:',
+    'success, status, redirects, content length, body size, IP protocol, TLS, earliest presented and last-chain',
+    'certificate expiry, TLS version:',
     '',
     '| scenario | probes where every field agrees |',
     '|---|---|',
