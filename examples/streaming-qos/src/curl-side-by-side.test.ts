@@ -14,7 +14,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tool } from '@nmaas/sdk/testing';
-import { createNetnsTestbed, netnsSupport, waitForLine, type NetnsTestbed } from '@nmaas/example-web-cartography/testing';
+import {
+  createNetnsTestbed,
+  netnsSupport,
+  waitForLine,
+  type NetnsTestbed,
+} from '@nmaas/example-web-cartography/testing';
 import type { SessionReport } from './player/session.js';
 
 const netns = netnsSupport();
@@ -61,7 +66,7 @@ function renderTable(c: CurlComparison, when: string): string {
     `Run ${when} by \`examples/streaming-qos/src/curl-side-by-side.test.ts\`: two network namespaces joined by a veth`,
     `shaped with tc tbf at ${RATE_MBIT} Mbit/s (payload share ${mbit(c.payloadBytesPerSecond)}); an HLS stream of`,
     `${SEGMENT_COUNT} segments of ${c.segmentBytes} bytes; ${c.sessions} streaming-qos sessions (each in a fresh process,`,
-    'after the app\'s warm-up) alternating with curl fetching the same requests over one keep-alive connection.',
+    "after the app's warm-up) alternating with curl fetching the same requests over one keep-alive connection.",
     '',
     '| measure | streaming-qos | curl | difference |',
     '|---|---|---|---|',
@@ -75,79 +80,118 @@ function renderTable(c: CurlComparison, when: string): string {
   ].join('\n');
 }
 
-describe.skipIf(netns.skip || curl.skip)('streaming-qos side by side with curl --write-out on a tbf-shaped path', () => {
-  let bed: NetnsTestbed | undefined;
-  let base = '';
+describe.skipIf(netns.skip || curl.skip)(
+  'streaming-qos side by side with curl --write-out on a tbf-shaped path',
+  () => {
+    let bed: NetnsTestbed | undefined;
+    let base = '';
 
-  beforeAll(async () => {
-    if (netns.missingMessage) throw new Error(netns.missingMessage);
-    for (const script of ['stream-server-main.js', 'session-runner.js']) {
-      if (!existsSync(path.join(dist, script))) throw new Error(`${script} is not built: run \`npm run build\` first`);
-    }
-    bed = await createNetnsTestbed({ tag: 'sq', rateMbit: RATE_MBIT, subnet: 12 });
-    const server = bed.start(bed.server, process.execPath, [
-      path.join(dist, 'stream-server-main.js'),
-      JSON.stringify({ address: bed.serverAddress, bandwidth: BANDWIDTH, segmentSeconds: SEGMENT_SECONDS, segmentCount: SEGMENT_COUNT }),
-    ]);
-    const ready = JSON.parse(await waitForLine(server, (line) => line.includes('"ready"'))) as { port: number };
-    server.stdout!.resume();
-    server.stderr!.resume();
-    base = `http://${bed.serverAddress}:${ready.port}/hls`;
-  }, 60_000);
+    beforeAll(async () => {
+      if (netns.missingMessage) throw new Error(netns.missingMessage);
+      for (const script of ['stream-server-main.js', 'session-runner.js']) {
+        if (!existsSync(path.join(dist, script)))
+          throw new Error(`${script} is not built: run \`npm run build\` first`);
+      }
+      bed = await createNetnsTestbed({ tag: 'sq', rateMbit: RATE_MBIT, subnet: 12 });
+      const server = bed.start(bed.server, process.execPath, [
+        path.join(dist, 'stream-server-main.js'),
+        JSON.stringify({
+          address: bed.serverAddress,
+          bandwidth: BANDWIDTH,
+          segmentSeconds: SEGMENT_SECONDS,
+          segmentCount: SEGMENT_COUNT,
+        }),
+      ]);
+      const ready = JSON.parse(await waitForLine(server, (line) => line.includes('"ready"'))) as { port: number };
+      server.stdout!.resume();
+      server.stderr!.resume();
+      base = `http://${bed.serverAddress}:${ready.port}/hls`;
+    }, 60_000);
 
-  afterAll(async () => {
-    await bed?.close();
-  });
+    afterAll(async () => {
+      await bed?.close();
+    });
 
-  it('reports the per-segment throughput and start-up time curl measures for the same requests', async () => {
-    const b = bed!;
-    const urls = [`${base}/master.m3u8`, `${base}/main/playlist.m3u8`, ...Array.from({ length: SEGMENT_COUNT }, (_, i) => `${base}/main/seg${i}.ts`)];
-    const writeOut = '%{url_effective} %{size_download} %{time_total} %{time_starttransfer}\\n';
-    const sessions: SessionReport[] = [];
-    const curlRuns: CurlTransfer[][] = [];
-    for (let round = 0; round < SESSIONS; round++) {
-      const out = await b.run(b.client, process.execPath, [path.join(dist, 'session-runner.js'), urls[0]!, '30'], 60_000);
-      sessions.push(JSON.parse(out) as SessionReport);
-      const curlOut = await b.run(b.client, curl.path(), ['-s', '--fail', ...urls.flatMap((u) => ['-o', '/dev/null', '-w', writeOut, u])], 60_000);
-      curlRuns.push(
-        curlOut
-          .trim()
-          .split('\n')
-          .map((line) => {
-            const [url, bytes, seconds, startTransfer] = line.split(' ');
-            return { url: url!, bytes: Number(bytes), seconds: Number(seconds), startTransfer: Number(startTransfer) };
-          }),
-      );
-    }
-    for (const session of sessions) {
-      expect(session).toMatchObject({ playbackFailed: false, completed: true });
-      expect(session.segments.map((s) => [s.url, s.bytes])).toEqual(curlRuns[0]!.slice(2).map((t) => [t.url, t.bytes]));
-    }
-    // Segment 0 shares its connection's set-up with the playlists; the others are steady transfers.
-    const ours = sessions.flatMap((s) => s.segments.slice(1).map((seg) => seg.throughput));
-    const theirs = curlRuns.flatMap((run) => run.slice(3).map((t) => t.bytes / t.seconds));
-    const startupOurs = median(sessions.map((s) => s.initialStartupTime ?? NaN));
-    const startupCurl = median(curlRuns.map((run) => run.slice(0, 3).reduce((sum, t) => sum + t.seconds, 0)));
-    const comparison = {
-      rateMbit: RATE_MBIT,
-      payloadBytesPerSecond: PAYLOAD_RATE,
-      segmentBytes: curlRuns[0]![2]!.bytes,
-      sessions: SESSIONS,
-      throughputMedian: { streamingQos: median(ours), curl: median(theirs) },
-      throughputRange: { streamingQos: [Math.min(...ours), Math.max(...ours)], curl: [Math.min(...theirs), Math.max(...theirs)] },
-      startupMedianSeconds: { streamingQos: startupOurs, curl: startupCurl },
-      startupSeconds: { streamingQos: sessions.map((x) => x.initialStartupTime), curl: curlRuns.map((run) => run.slice(0, 3).reduce((sum, t) => sum + t.seconds, 0)) },
-    };
-    process.stderr.write(`[streaming-qos vs curl] ${JSON.stringify(comparison)}\n`);
-    const reportDir = process.env.NMAAS_SIDE_BY_SIDE_REPORT;
-    if (reportDir) {
-      writeFileSync(path.join(reportDir, 'streaming-qos-vs-curl.json'), `${JSON.stringify(comparison, null, 2)}\n`);
-      writeFileSync(path.join(reportDir, 'streaming-qos-vs-curl.md'), renderTable(comparison, new Date().toISOString()));
-    }
-    expect(Math.abs(median(ours) - median(theirs)) / median(theirs)).toBeLessThan(0.02);
-    expect(Math.abs(median(ours) - PAYLOAD_RATE) / PAYLOAD_RATE).toBeLessThan(0.05);
-    expect(Math.abs(median(theirs) - PAYLOAD_RATE) / PAYLOAD_RATE).toBeLessThan(0.05);
-    // Start-up adds the player's own work between requests, which curl does not have.
-    expect(Math.abs(startupOurs - startupCurl)).toBeLessThan(Math.max(0.01, 0.05 * startupCurl));
-  }, 120_000);
-});
+    it('reports the per-segment throughput and start-up time curl measures for the same requests', async () => {
+      const b = bed!;
+      const urls = [
+        `${base}/master.m3u8`,
+        `${base}/main/playlist.m3u8`,
+        ...Array.from({ length: SEGMENT_COUNT }, (_, i) => `${base}/main/seg${i}.ts`),
+      ];
+      const writeOut = '%{url_effective} %{size_download} %{time_total} %{time_starttransfer}\\n';
+      const sessions: SessionReport[] = [];
+      const curlRuns: CurlTransfer[][] = [];
+      for (let round = 0; round < SESSIONS; round++) {
+        const out = await b.run(
+          b.client,
+          process.execPath,
+          [path.join(dist, 'session-runner.js'), urls[0]!, '30'],
+          60_000,
+        );
+        sessions.push(JSON.parse(out) as SessionReport);
+        const curlOut = await b.run(
+          b.client,
+          curl.path(),
+          ['-s', '--fail', ...urls.flatMap((u) => ['-o', '/dev/null', '-w', writeOut, u])],
+          60_000,
+        );
+        curlRuns.push(
+          curlOut
+            .trim()
+            .split('\n')
+            .map((line) => {
+              const [url, bytes, seconds, startTransfer] = line.split(' ');
+              return {
+                url: url!,
+                bytes: Number(bytes),
+                seconds: Number(seconds),
+                startTransfer: Number(startTransfer),
+              };
+            }),
+        );
+      }
+      for (const session of sessions) {
+        expect(session).toMatchObject({ playbackFailed: false, completed: true });
+        expect(session.segments.map((s) => [s.url, s.bytes])).toEqual(
+          curlRuns[0]!.slice(2).map((t) => [t.url, t.bytes]),
+        );
+      }
+      // Segment 0 shares its connection's set-up with the playlists; the others are steady transfers.
+      const ours = sessions.flatMap((s) => s.segments.slice(1).map((seg) => seg.throughput));
+      const theirs = curlRuns.flatMap((run) => run.slice(3).map((t) => t.bytes / t.seconds));
+      const startupOurs = median(sessions.map((s) => s.initialStartupTime ?? NaN));
+      const startupCurl = median(curlRuns.map((run) => run.slice(0, 3).reduce((sum, t) => sum + t.seconds, 0)));
+      const comparison = {
+        rateMbit: RATE_MBIT,
+        payloadBytesPerSecond: PAYLOAD_RATE,
+        segmentBytes: curlRuns[0]![2]!.bytes,
+        sessions: SESSIONS,
+        throughputMedian: { streamingQos: median(ours), curl: median(theirs) },
+        throughputRange: {
+          streamingQos: [Math.min(...ours), Math.max(...ours)],
+          curl: [Math.min(...theirs), Math.max(...theirs)],
+        },
+        startupMedianSeconds: { streamingQos: startupOurs, curl: startupCurl },
+        startupSeconds: {
+          streamingQos: sessions.map((x) => x.initialStartupTime),
+          curl: curlRuns.map((run) => run.slice(0, 3).reduce((sum, t) => sum + t.seconds, 0)),
+        },
+      };
+      process.stderr.write(`[streaming-qos vs curl] ${JSON.stringify(comparison)}\n`);
+      const reportDir = process.env.NMAAS_SIDE_BY_SIDE_REPORT;
+      if (reportDir) {
+        writeFileSync(path.join(reportDir, 'streaming-qos-vs-curl.json'), `${JSON.stringify(comparison, null, 2)}\n`);
+        writeFileSync(
+          path.join(reportDir, 'streaming-qos-vs-curl.md'),
+          renderTable(comparison, new Date().toISOString()),
+        );
+      }
+      expect(Math.abs(median(ours) - median(theirs)) / median(theirs)).toBeLessThan(0.02);
+      expect(Math.abs(median(ours) - PAYLOAD_RATE) / PAYLOAD_RATE).toBeLessThan(0.05);
+      expect(Math.abs(median(theirs) - PAYLOAD_RATE) / PAYLOAD_RATE).toBeLessThan(0.05);
+      // Start-up adds the player's own work between requests, which curl does not have.
+      expect(Math.abs(startupOurs - startupCurl)).toBeLessThan(Math.max(0.01, 0.05 * startupCurl));
+    }, 120_000);
+  },
+);

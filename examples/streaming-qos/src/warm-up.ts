@@ -12,14 +12,18 @@ import { createFetchers } from './fetchers.js';
 import { playSession } from './player/session.js';
 
 const MASTER = '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-STREAM-INF:BANDWIDTH=8000\nmain/playlist.m3u8\n';
-const PLAYLIST = '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:1.000,\nseg0.ts\n#EXT-X-ENDLIST\n';
+const PLAYLIST =
+  '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:1.000,\nseg0.ts\n#EXT-X-ENDLIST\n';
 
 export async function warmUp(): Promise<void> {
   const server = http.createServer((request, response) => {
     const path = request.url ?? '/';
-    if (path === '/master.m3u8') response.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl' }).end(MASTER);
-    else if (path === '/main/playlist.m3u8') response.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl' }).end(PLAYLIST);
-    else if (path === '/main/seg0.ts') response.writeHead(200, { 'content-type': 'video/mp2t' }).end(Buffer.alloc(1000));
+    if (path === '/master.m3u8')
+      response.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl' }).end(MASTER);
+    else if (path === '/main/playlist.m3u8')
+      response.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl' }).end(PLAYLIST);
+    else if (path === '/main/seg0.ts')
+      response.writeHead(200, { 'content-type': 'video/mp2t' }).end(Buffer.alloc(1000));
     else response.writeHead(404).end();
   });
   await new Promise<void>((resolve, reject) => {

@@ -95,7 +95,10 @@ describe.skipIf(openssl.skip)('probeHttp against real HTTP and HTTPS servers on 
   const accuracy: { what: string; error: number }[] = [];
   afterAll(async () => {
     // The accuracy figures the README quotes: measured minus what the server really did.
-    if (accuracy.length > 0) process.stderr.write(`[web-qos accuracy] ${accuracy.map((a) => `${a.what}: ${(a.error * 1000).toFixed(2)} ms`).join('; ')}\n`);
+    if (accuracy.length > 0)
+      process.stderr.write(
+        `[web-qos accuracy] ${accuracy.map((a) => `${a.what}: ${(a.error * 1000).toFixed(2)} ms`).join('; ')}\n`,
+      );
     for (const s of [httpServer, httpsServer]) {
       s?.closeAllConnections();
       await new Promise((r) => s?.close(r));
@@ -176,7 +179,11 @@ describe.skipIf(openssl.skip)('probeHttp against real HTTP and HTTPS servers on 
     const caNotAfter = Date.parse(new X509Certificate(pki.caCert).validTo) / 1000;
     // The server presents its leaf only; the CA, which expires first, comes from the trust store.
     expect(caNotAfter).toBeLessThan(serverNotAfter);
-    expect(r.tls).toMatchObject({ earliestCertExpiry: serverNotAfter, lastChainExpiry: caNotAfter, presentedCertificates: 1 });
+    expect(r.tls).toMatchObject({
+      earliestCertExpiry: serverNotAfter,
+      lastChainExpiry: caNotAfter,
+      presentedCertificates: 1,
+    });
     expect(r.tls?.subject).toBe('www.qos.test');
     expect(r.tls?.version).toMatch(/^TLS 1\.[23]$/);
     // The address is read while the TLS socket still knows it.
@@ -208,10 +215,16 @@ describe.skipIf(openssl.skip)('probeHttp against real HTTP and HTTPS servers on 
     expect(r.hops.map((h) => h.status)).toEqual([302, 301, 200]);
     expect(r.status).toBe(200);
     expect(r.phases.processing).toBeGreaterThanOrEqual(0.2 - 0.001);
-    expect(r.phases.processing).toBeCloseTo(r.hops.reduce((sum, h) => sum + h.phases.processing, 0), 9);
+    expect(r.phases.processing).toBeCloseTo(
+      r.hops.reduce((sum, h) => sum + h.phases.processing, 0),
+      9,
+    );
     // Transfer is the final answer's only, as blackbox books it.
     expect(r.phases.transfer).toBe(r.hops[2]!.phases.transfer);
-    const noFollow = await probeHttp(`http://127.0.0.1:${httpPort}/redirect`, options({ followRedirects: false, isExpectedStatus: parseStatusPatterns(['302']) }));
+    const noFollow = await probeHttp(
+      `http://127.0.0.1:${httpPort}/redirect`,
+      options({ followRedirects: false, isExpectedStatus: parseStatusPatterns(['302']) }),
+    );
     expect(noFollow).toMatchObject({ redirects: 0, status: 302, success: true });
   });
 
@@ -219,7 +232,10 @@ describe.skipIf(openssl.skip)('probeHttp against real HTTP and HTTPS servers on 
     const r = await probeHttp(`http://127.0.0.1:${httpPort}/missing`, options());
     expect(r).toMatchObject({ success: false, status: 404 });
     expect(r.failure).toMatch(/404/);
-    const ok = await probeHttp(`http://127.0.0.1:${httpPort}/missing`, options({ isExpectedStatus: parseStatusPatterns(['2xx', '404']) }));
+    const ok = await probeHttp(
+      `http://127.0.0.1:${httpPort}/missing`,
+      options({ isExpectedStatus: parseStatusPatterns(['2xx', '404']) }),
+    );
     expect(ok.success).toBe(true);
   });
 
@@ -239,7 +255,11 @@ describe.skipIf(openssl.skip)('probeHttp against real HTTP and HTTPS servers on 
     const dual = http.createServer(handler);
     await new Promise<void>((resolve) => dual.listen(0, '::', () => resolve())); // dual-stack
     const port = (dual.address() as AddressInfo).port;
-    dns.setZone({ 'www.qos.test': { a: ['127.0.0.1'] }, 'dual.qos.test': { a: ['127.0.0.1'], aaaa: ['::1'] }, 'v6only.qos.test': { aaaa: ['::1'] } });
+    dns.setZone({
+      'www.qos.test': { a: ['127.0.0.1'] },
+      'dual.qos.test': { a: ['127.0.0.1'], aaaa: ['::1'] },
+      'v6only.qos.test': { aaaa: ['::1'] },
+    });
     try {
       const v6 = await probeHttp(`http://dual.qos.test:${port}/missing`, options({ family: 'ipv6' }));
       expect(v6).toMatchObject({ status: 404, ipProtocol: 6, address: '::1' });

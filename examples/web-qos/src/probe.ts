@@ -12,7 +12,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { makeLookup, type IpFamily, type ResolverHandle } from '@nmaas/example-web-cartography/hosts';
 import { describePeerChain, secureContextFor, type TlsInfo } from './tls-info.js';
 
@@ -209,7 +209,10 @@ function oneHop(
       t.start = t.resolved - seconds * 1000;
       // Known before any connection: a probe that times out still says which family it tried.
       if (address === '' && addresses[0]) address = addresses[0];
-      resolved.set(url.hostname, addresses.map((a) => ({ address: a, family: net.isIP(a) })));
+      resolved.set(
+        url.hostname,
+        addresses.map((a) => ({ address: a, family: net.isIP(a) })),
+      );
     });
     const lookup: net.LookupFunction = (hostname, lookupOptions, callback) => {
       const known = resolved.get(hostname);

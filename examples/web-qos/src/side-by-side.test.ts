@@ -16,10 +16,24 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tool } from '@nmaas/sdk/testing';
-import { createNetnsTestbed, netnsSupport, tbfArgs, waitForLine, type NetnsTestbed } from '@nmaas/example-web-cartography/testing';
+import {
+  createNetnsTestbed,
+  netnsSupport,
+  tbfArgs,
+  waitForLine,
+  type NetnsTestbed,
+} from '@nmaas/example-web-cartography/testing';
 import { PHASES, type Phase, type ProbeResult } from './probe.js';
 import { makeTestChainPki, type TestChainPki } from './test-pki.js';
-import { compareSideBySide, renderComparison, renderRemeasured, type Comparison, type PhaseRow, type ProbeView, type Scenario } from './testing/side-by-side-report.js';
+import {
+  compareSideBySide,
+  renderComparison,
+  renderRemeasured,
+  type Comparison,
+  type PhaseRow,
+  type ProbeView,
+  type Scenario,
+} from './testing/side-by-side-report.js';
 
 const netns = netnsSupport();
 const openssl = tool('openssl', 'apt-get install openssl');
@@ -36,13 +50,37 @@ const HOST = 'web.test';
 
 const SCENARIOS: Scenario[] = [
   { name: 'first byte after 40 ms', scheme: 'http', port: PORTS.http, path: '/delay?ms=40', timeoutMs: 5000 },
-  { name: 'slow head (rest of head 150 ms after the status line)', scheme: 'http', port: PORTS.http, path: '/slowhead?ms=150', timeoutMs: 5000 },
-  { name: `300 kB over ${RATE_MBIT} Mbit/s tbf`, scheme: 'http', port: PORTS.http, path: '/bytes?n=300000', timeoutMs: 5000 },
+  {
+    name: 'slow head (rest of head 150 ms after the status line)',
+    scheme: 'http',
+    port: PORTS.http,
+    path: '/slowhead?ms=150',
+    timeoutMs: 5000,
+  },
+  {
+    name: `300 kB over ${RATE_MBIT} Mbit/s tbf`,
+    scheme: 'http',
+    port: PORTS.http,
+    path: '/bytes?n=300000',
+    timeoutMs: 5000,
+  },
   { name: '2 redirects', scheme: 'http', port: PORTS.http, path: '/redirect?n=2', timeoutMs: 5000 },
   { name: '404', scheme: 'http', port: PORTS.http, path: '/notfound', timeoutMs: 5000 },
   { name: 'timeout (1 s)', scheme: 'http', port: PORTS.http, path: '/hang', timeoutMs: 1000 },
-  { name: 'HTTPS, leaf only, SNI delay 25 ms, first byte 20 ms', scheme: 'https', port: PORTS.leaf, path: '/delay?ms=20', timeoutMs: 5000 },
-  { name: 'HTTPS, full chain, SNI delay 25 ms, first byte 20 ms', scheme: 'https', port: PORTS.chain, path: '/delay?ms=20', timeoutMs: 5000 },
+  {
+    name: 'HTTPS, leaf only, SNI delay 25 ms, first byte 20 ms',
+    scheme: 'https',
+    port: PORTS.leaf,
+    path: '/delay?ms=20',
+    timeoutMs: 5000,
+  },
+  {
+    name: 'HTTPS, full chain, SNI delay 25 ms, first byte 20 ms',
+    scheme: 'https',
+    port: PORTS.chain,
+    path: '/delay?ms=20',
+    timeoutMs: 5000,
+  },
 ];
 
 interface ServerRecord {
@@ -74,7 +112,8 @@ function blackboxView(text: string): ProbeView {
   const metrics = parseExposition(text);
   const one = (name: string) => metrics.get(name)?.[0]?.value;
   const phases = {} as Record<Phase, number>;
-  for (const phase of PHASES) phases[phase] = metrics.get('probe_http_duration_seconds')?.find((s) => s.labels.phase === phase)?.value ?? 0;
+  for (const phase of PHASES)
+    phases[phase] = metrics.get('probe_http_duration_seconds')?.find((s) => s.labels.phase === phase)?.value ?? 0;
   const ssl = one('probe_http_ssl') === 1;
   return {
     success: one('probe_success') === 1,
@@ -159,7 +198,10 @@ describe.skipIf(skip)('web-qos side by side with prometheus-blackbox-exporter in
     const httpModule = (timeout: string) =>
       `    prober: http\n    timeout: ${timeout}\n    http:\n      preferred_ip_protocol: ip4\n      ip_protocol_fallback: false\n` +
       `      tls_config:\n        ca_file: ${path.join(work, 'root.pem')}\n`;
-    writeFileSync(path.join(work, 'blackbox.yml'), `modules:\n  http:\n${httpModule('5s')}  http_1s:\n${httpModule('1s')}`);
+    writeFileSync(
+      path.join(work, 'blackbox.yml'),
+      `modules:\n  http:\n${httpModule('5s')}  http_1s:\n${httpModule('1s')}`,
+    );
     const exporter = bed.start(bed.client, blackbox.path(), [
       `--config.file=${path.join(work, 'blackbox.yml')}`,
       `--web.listen-address=127.0.0.1:${PORTS.blackbox}`,
@@ -168,7 +210,10 @@ describe.skipIf(skip)('web-qos side by side with prometheus-blackbox-exporter in
     exporter.stderr!.resume();
     // Ready once it answers its own health endpoint.
     for (let i = 0; ; i++) {
-      const ok = await bed.run(bed.client, curl.path(), ['-sf', `http://127.0.0.1:${PORTS.blackbox}/-/healthy`]).then(() => true, () => false);
+      const ok = await bed.run(bed.client, curl.path(), ['-sf', `http://127.0.0.1:${PORTS.blackbox}/-/healthy`]).then(
+        () => true,
+        () => false,
+      );
       if (ok) break;
       if (i > 100) throw new Error('blackbox exporter did not become healthy within 10 s');
       await new Promise((r) => setTimeout(r, 100));
@@ -184,10 +229,18 @@ describe.skipIf(skip)('web-qos side by side with prometheus-blackbox-exporter in
     const b = bed!;
     // web-qos in one warm process, as the app runs; its probes alternate with blackbox's so that
     // both tools see the same load on a shared machine.
-    writeFileSync(path.join(work, 'runner.json'), JSON.stringify({ resolver: `${b.serverAddress}:53`, ca: pki.rootCert }));
-    const runner = b.start(b.client, process.execPath, [path.join(dist, 'probe-runner.js'), path.join(work, 'runner.json')], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    writeFileSync(
+      path.join(work, 'runner.json'),
+      JSON.stringify({ resolver: `${b.serverAddress}:53`, ca: pki.rootCert }),
+    );
+    const runner = b.start(
+      b.client,
+      process.execPath,
+      [path.join(dist, 'probe-runner.js'), path.join(work, 'runner.json')],
+      {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     await waitForLine(runner, (line) => line.includes('"ready"'));
     const webQos = new Map<string, ProbeView>();
     const reference = new Map<string, ProbeView>();
@@ -225,7 +278,15 @@ describe.skipIf(skip)('web-qos side by side with prometheus-blackbox-exporter in
         rounds: ROUNDS,
         webQos: (i, round) => webQos.get(`wq-${scenarios[i]}-${firstRound + round}`),
         blackbox: (i, round) => reference.get(`bb-${scenarios[i]}-${firstRound + round}`),
-        records: (tag) => records.filter((r) => r.tag === tag.replace(/-(\d+)-(\d+)$/, (_, i: string, round: string) => `-${scenarios[Number(i)]}-${firstRound + Number(round)}`)),
+        records: (tag) =>
+          records.filter(
+            (r) =>
+              r.tag ===
+              tag.replace(
+                /-(\d+)-(\d+)$/,
+                (_, i: string, round: string) => `-${scenarios[Number(i)]}-${firstRound + Number(round)}`,
+              ),
+          ),
         dnsAnswers,
         shaping: { rateMbit: RATE_MBIT, burstBytes },
       });
@@ -243,12 +304,17 @@ describe.skipIf(skip)('web-qos side by side with prometheus-blackbox-exporter in
     const outsideOf = (rows: PhaseRow[]) =>
       rows
         .filter((row) => Math.abs(row.webQosMedianError) > Math.abs(row.blackboxMedianError) + tolerance(row))
-        .map((row) => `${row.scenario} ${row.phase}: web-qos ${(row.webQosMedianError * 1000).toFixed(2)} ms, blackbox ${(row.blackboxMedianError * 1000).toFixed(2)} ms`);
+        .map(
+          (row) =>
+            `${row.scenario} ${row.phase}: web-qos ${(row.webQosMedianError * 1000).toFixed(2)} ms, blackbox ${(row.blackboxMedianError * 1000).toFixed(2)} ms`,
+        );
     // On a machine shared with other jobs a burst of load can shift one tool's median in one
     // scenario: a scenario outside the bound is measured once more, both tools afresh, and must
     // then be within it. A real offset fails both times.
     const firstOutside = outsideOf(comparison.phases);
-    const retried = everyScenario.filter((si) => firstOutside.some((line) => line.startsWith(`${SCENARIOS[si]!.name} `)));
+    const retried = everyScenario.filter((si) =>
+      firstOutside.some((line) => line.startsWith(`${SCENARIOS[si]!.name} `)),
+    );
     let outside = firstOutside;
     let second: Comparison | undefined;
     if (retried.length > 0) {
@@ -264,7 +330,9 @@ describe.skipIf(skip)('web-qos side by side with prometheus-blackbox-exporter in
     if (reportDir) {
       const json = { ...comparison, outOfBoundAtFirst: firstOutside, ...(second ? { measuredAgain: second } : {}) };
       writeFileSync(path.join(reportDir, 'web-qos-vs-blackbox.json'), `${JSON.stringify(json, null, 2)}\n`);
-      const markdown = renderComparison(comparison, { when: new Date().toISOString() }) + (second ? renderRemeasured(firstOutside, second) : '');
+      const markdown =
+        renderComparison(comparison, { when: new Date().toISOString() }) +
+        (second ? renderRemeasured(firstOutside, second) : '');
       writeFileSync(path.join(reportDir, 'web-qos-vs-blackbox.md'), markdown);
     }
     expect(comparison.disagreements).toEqual([]);
@@ -273,8 +341,15 @@ describe.skipIf(skip)('web-qos side by side with prometheus-blackbox-exporter in
     const leafOnly = webQos.get(`wq-6-0`)!;
     const fullChain = webQos.get(`wq-7-0`)!;
     const expiry = (pem: string) => Date.parse(new X509Certificate(pem).validTo) / 1000;
-    expect(leafOnly).toMatchObject({ earliestCertExpiry: expiry(pki.leafOnly.cert), lastChainExpiry: expiry(pki.rootCert), ipProtocol: 4 });
-    expect(fullChain).toMatchObject({ earliestCertExpiry: expiry(pki.fullChain.intermediateCert), lastChainExpiry: expiry(pki.rootCert) });
+    expect(leafOnly).toMatchObject({
+      earliestCertExpiry: expiry(pki.leafOnly.cert),
+      lastChainExpiry: expiry(pki.rootCert),
+      ipProtocol: 4,
+    });
+    expect(fullChain).toMatchObject({
+      earliestCertExpiry: expiry(pki.fullChain.intermediateCert),
+      lastChainExpiry: expiry(pki.rootCert),
+    });
     const slowHead = comparison.phases.find((p) => p.scenario === SCENARIOS[1]!.name && p.phase === 'processing')!;
     expect(slowHead.webQosMedian).toBeLessThan(0.05);
   }, 120_000);

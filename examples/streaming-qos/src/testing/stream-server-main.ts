@@ -14,7 +14,9 @@ interface MainOptions {
 
 const raw = process.argv[2];
 if (!raw) {
-  process.stderr.write('usage: node stream-server-main.js \'{"address":…,"bandwidth":…,"segmentSeconds":…,"segmentCount":…}\'\n');
+  process.stderr.write(
+    'usage: node stream-server-main.js \'{"address":…,"bandwidth":…,"segmentSeconds":…,"segmentCount":…}\'\n',
+  );
   process.exit(2);
 }
 const options = JSON.parse(raw) as MainOptions;

@@ -34,7 +34,10 @@ const ZONE: Zone = {
   'loop1.carto.test': { cname: 'loop2.carto.test' },
   'loop2.carto.test': { cname: 'loop1.carto.test' },
 };
-const NAMES = [...Object.keys(ZONE).filter((n) => n.endsWith('carto.test') && !n.includes('alias') && n !== 'loop2.carto.test'), 'unknown.carto.test'];
+const NAMES = [
+  ...Object.keys(ZONE).filter((n) => n.endsWith('carto.test') && !n.includes('alias') && n !== 'loop2.carto.test'),
+  'unknown.carto.test',
+];
 
 interface DigView {
   chain: string[];
@@ -43,7 +46,17 @@ interface DigView {
 
 /** dig's answer section for one question: the CNAME targets in order and the addresses at the end. */
 async function digAnswer(server: TestDnsServer, name: string, type: 'A' | 'AAAA'): Promise<DigView> {
-  const { stdout } = await exec(dig.path(), ['@127.0.0.1', '-p', String(server.port), '+noall', '+answer', '+tries=1', '+time=2', name, type]);
+  const { stdout } = await exec(dig.path(), [
+    '@127.0.0.1',
+    '-p',
+    String(server.port),
+    '+noall',
+    '+answer',
+    '+tries=1',
+    '+time=2',
+    name,
+    type,
+  ]);
   const chain: string[] = [];
   const addresses: string[] = [];
   for (const line of stdout.split('\n')) {
@@ -73,7 +86,9 @@ describe.skipIf(dig.skip)('web-cartography name resolution side by side with dig
       const ours = await resolveChain(handle, name, 'auto');
       const digAddresses = [...a.addresses, ...aaaa.addresses].sort();
       const loop = new Set(a.chain).size < a.chain.length;
-      rows.push(`${name}: dig chain [${a.chain.join(' → ')}] ${digAddresses.join(' ') || '(no address)'}; ours [${ours.cnameChain.join(' → ')}] ${ours.addresses.join(' ') || ours.error}`);
+      rows.push(
+        `${name}: dig chain [${a.chain.join(' → ')}] ${digAddresses.join(' ') || '(no address)'}; ours [${ours.cnameChain.join(' → ')}] ${ours.addresses.join(' ') || ours.error}`,
+      );
       if (loop) {
         // dig prints the loop as the server unrolls it; cartography stops at the first repeated name.
         expect(ours.error).toMatch(/CNAME loop/);

@@ -111,7 +111,10 @@ function parseQuestion(msg: Buffer): Question {
 }
 
 function encodeName(name: string): Buffer {
-  const parts = name.split('.').filter(Boolean).map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label, 'ascii')]));
+  const parts = name
+    .split('.')
+    .filter(Boolean)
+    .map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label, 'ascii')]));
   return Buffer.concat([...parts, Buffer.from([0])]);
 }
 
@@ -141,7 +144,8 @@ function answer(msg: Buffer, question: Question, records: Map<string, ZoneRecord
       continue;
     }
     if (question.type === TYPE.A || question.type === TYPE.ANY) {
-      for (const a of record.a ?? []) answers.push(resourceRecord(name, TYPE.A, ttl, Buffer.from(a.split('.').map(Number))));
+      for (const a of record.a ?? [])
+        answers.push(resourceRecord(name, TYPE.A, ttl, Buffer.from(a.split('.').map(Number))));
     }
     if (question.type === TYPE.AAAA || question.type === TYPE.ANY) {
       for (const a of record.aaaa ?? []) answers.push(resourceRecord(name, TYPE.AAAA, ttl, ipv6Bytes(a)));

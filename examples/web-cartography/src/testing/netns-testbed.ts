@@ -27,7 +27,9 @@ export function netnsSupport(): NetnsSupport {
   if (!findTool('ip', ['/usr/sbin/ip', '/sbin/ip'])) missing.push('ip (apt-get install iproute2)');
   if (!findTool('tc', ['/usr/sbin/tc', '/sbin/tc'])) missing.push('tc (apt-get install iproute2)');
   const missingMessage =
-    missing.length === 0 ? '' : `network-namespace tests need ${missing.join(', ')}; ${IN_CI ? 'CI must have them' : 'skipping them'}`;
+    missing.length === 0
+      ? ''
+      : `network-namespace tests need ${missing.join(', ')}; ${IN_CI ? 'CI must have them' : 'skipping them'}`;
   if (missing.length > 0 && !IN_CI) process.stderr.write(`[nmaas tests] ${missingMessage}\n`);
   return { skip: missing.length > 0 && !IN_CI, missingMessage };
 }
@@ -59,11 +61,15 @@ export interface NetnsTestbed {
 /** The tbf line for a rate: a bucket of at least 10 ms of the rate, a queue bounded at 200 ms. */
 export function tbfArgs(rateMbit: number): { args: string[]; burstBytes: number } {
   const burstBytes = Math.max(16 * 1024, Math.ceil((rateMbit * 1e6 * 0.01) / 8));
-  return { args: ['root', 'tbf', 'rate', `${rateMbit}mbit`, 'burst', String(burstBytes), 'latency', '200ms'], burstBytes };
+  return {
+    args: ['root', 'tbf', 'rate', `${rateMbit}mbit`, 'burst', String(burstBytes), 'latency', '200ms'],
+    burstBytes,
+  };
 }
 
 export async function createNetnsTestbed(options: NetnsTestbedOptions): Promise<NetnsTestbed> {
-  if (!/^[a-z0-9]{1,6}$/.test(options.tag)) throw new Error(`testbed tag "${options.tag}" must be 1–6 lowercase letters or digits`);
+  if (!/^[a-z0-9]{1,6}$/.test(options.tag))
+    throw new Error(`testbed tag "${options.tag}" must be 1–6 lowercase letters or digits`);
   const ip = findTool('ip', ['/usr/sbin/ip', '/sbin/ip']) ?? 'ip';
   const tc = findTool('tc', ['/usr/sbin/tc', '/sbin/tc']) ?? 'tc';
   const suffix = `${options.tag}-${process.pid}`;
@@ -74,7 +80,12 @@ export async function createNetnsTestbed(options: NetnsTestbedOptions): Promise<
   const serverAddress = `10.231.${subnet}.2`;
   const children: ChildProcess[] = [];
   const run = async (namespace: string, command: string, args: string[], timeoutMs = 15_000) =>
-    (await exec(ip, ['netns', 'exec', namespace, command, ...args], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 })).stdout;
+    (
+      await exec(ip, ['netns', 'exec', namespace, command, ...args], {
+        timeout: timeoutMs,
+        maxBuffer: 64 * 1024 * 1024,
+      })
+    ).stdout;
   const close = async () => {
     for (const child of children.splice(0)) {
       if (child.exitCode !== null || child.signalCode !== null) continue;
@@ -107,7 +118,10 @@ export async function createNetnsTestbed(options: NetnsTestbedOptions): Promise<
     await exec(ip, ['-n', client, 'link', 'add', 'tb-c', 'type', 'veth', 'peer', 'name', 'tb-s', 'netns', server]);
     await exec(ip, ['-n', client, 'addr', 'add', `${clientAddress}/30`, 'dev', 'tb-c']);
     await exec(ip, ['-n', server, 'addr', 'add', `${serverAddress}/30`, 'dev', 'tb-s']);
-    for (const [namespace, dev] of [[client, 'tb-c'], [server, 'tb-s']] as const) {
+    for (const [namespace, dev] of [
+      [client, 'tb-c'],
+      [server, 'tb-s'],
+    ] as const) {
       await exec(ip, ['-n', namespace, 'link', 'set', dev, 'up']);
       await exec(ip, ['-n', namespace, 'link', 'set', 'lo', 'up']);
     }
@@ -125,7 +139,10 @@ export async function createNetnsTestbed(options: NetnsTestbedOptions): Promise<
     serverAddress,
     run,
     start(namespace, command, args, spawnOptions = {}) {
-      const child = spawn(ip, ['netns', 'exec', namespace, command, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...spawnOptions });
+      const child = spawn(ip, ['netns', 'exec', namespace, command, ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        ...spawnOptions,
+      });
       children.push(child);
       return child;
     },
@@ -138,11 +155,18 @@ export async function createNetnsTestbed(options: NetnsTestbedOptions): Promise<
 }
 
 /** Resolves with the first stdout line of `child` that `matches`, or rejects when it exits or `timeoutMs` passes. */
-export function waitForLine(child: ChildProcess, matches: (line: string) => boolean, timeoutMs = 15_000): Promise<string> {
+export function waitForLine(
+  child: ChildProcess,
+  matches: (line: string) => boolean,
+  timeoutMs = 15_000,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     let buffered = '';
     let stderr = '';
-    const timer = setTimeout(() => done(new Error(`no ready line within ${timeoutMs} ms; stderr: ${stderr.slice(-500)}`)), timeoutMs);
+    const timer = setTimeout(
+      () => done(new Error(`no ready line within ${timeoutMs} ms; stderr: ${stderr.slice(-500)}`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       buffered += chunk.toString();
       const lines = buffered.split('\n');
@@ -153,7 +177,8 @@ export function waitForLine(child: ChildProcess, matches: (line: string) => bool
     const onErr = (chunk: Buffer) => {
       stderr += chunk.toString();
     };
-    const onExit = (code: number | null) => done(new Error(`exited with ${code} before it was ready; stderr: ${stderr.slice(-500)}`));
+    const onExit = (code: number | null) =>
+      done(new Error(`exited with ${code} before it was ready; stderr: ${stderr.slice(-500)}`));
     function done(error: Error | undefined, line?: string) {
       clearTimeout(timer);
       child.stdout?.off('data', onData);

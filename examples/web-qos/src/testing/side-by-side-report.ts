@@ -100,11 +100,12 @@ export function shapedTransferSeconds(bytes: number, shaping: { rateMbit: number
   const head = `HTTP/1.1 200 OK\r\ncontent-length: ${bytes}\r\nconnection: close\r\n\r\n`.length;
   const payload = bytes + head;
   const wire = payload + Math.ceil(payload / 1448) * 66;
-  return Math.max(0, wire - shaping.burstBytes) * 8 / (shaping.rateMbit * 1e6);
+  return (Math.max(0, wire - shaping.burstBytes) * 8) / (shaping.rateMbit * 1e6);
 }
 
 function truthOf(phase: Phase, records: ServerRecord[], dns: number, shaping: ComparisonInput['shaping']): number {
-  const sum = (pick: (r: ServerRecord) => number | undefined) => records.reduce((total, r) => total + (pick(r) ?? 0), 0);
+  const sum = (pick: (r: ServerRecord) => number | undefined) =>
+    records.reduce((total, r) => total + (pick(r) ?? 0), 0);
   switch (phase) {
     case 'resolve':
       return dns;
@@ -133,7 +134,11 @@ export function compareSideBySide(input: ComparisonInput): Comparison {
   for (const [si, scenario] of input.scenarios.entries()) {
     let agreeing = 0;
     const errors = { wq: new Map<Phase, number[]>(), bb: new Map<Phase, number[]>() };
-    const values = { wq: new Map<Phase, number[]>(), bb: new Map<Phase, number[]>(), truth: new Map<Phase, number[]>() };
+    const values = {
+      wq: new Map<Phase, number[]>(),
+      bb: new Map<Phase, number[]>(),
+      truth: new Map<Phase, number[]>(),
+    };
     const wqDurations: number[] = [];
     const bbDurations: number[] = [];
     for (let round = 0; round < input.rounds; round++) {
@@ -145,7 +150,8 @@ export function compareSideBySide(input: ComparisonInput): Comparison {
       }
       const differing = FUNCTIONAL_FIELDS.filter((field) => wq[field] !== bb[field]);
       if (differing.length === 0) agreeing += 1;
-      for (const field of differing) disagreements.push(`${scenario.name} round ${round}: ${field} web-qos ${wq[field]} vs blackbox ${bb[field]}`);
+      for (const field of differing)
+        disagreements.push(`${scenario.name} round ${round}: ${field} web-qos ${wq[field]} vs blackbox ${bb[field]}`);
       wqDurations.push(wq.durationSeconds);
       bbDurations.push(bb.durationSeconds);
       for (const phase of PHASES) {
@@ -175,7 +181,13 @@ export function compareSideBySide(input: ComparisonInput): Comparison {
       });
     }
   }
-  return { probesPerTool: input.scenarios.length * input.rounds, functionalAgreement, disagreements, phases, durations };
+  return {
+    probesPerTool: input.scenarios.length * input.rounds,
+    functionalAgreement,
+    disagreements,
+    phases,
+    durations,
+  };
 }
 
 const msText = (seconds: number) => `${(seconds * 1000).toFixed(2)} ms`;
@@ -219,15 +231,17 @@ export function renderComparison(c: Comparison, meta: { when: string }): string 
     '|---|---|',
     ...c.functionalAgreement.map((a) => `| ${a.scenario} | ${a.agreeing} / ${a.rounds} |`),
     '',
-    c.disagreements.length === 0 ? 'No disagreement.' : `Disagreements:\n${c.disagreements.map((d) => `- ${d}`).join('\n')}`,
+    c.disagreements.length === 0
+      ? 'No disagreement.'
+      : `Disagreements:\n${c.disagreements.map((d) => `- ${d}`).join('\n')}`,
     '',
     '## Phases: median error against the imposed truth',
     '',
     'Error = median over the probes of (measured − truth). The test requires |web-qos error| ≤ |blackbox error| + 1 ms',
-    '(+ 2 ms on HTTPS). Truth: resolve = the DNS server\'s timed answer delay; connect = 0 (veth); tls = ClientHello',
+    "(+ 2 ms on HTTPS). Truth: resolve = the DNS server's timed answer delay; connect = 0 (veth); tls = ClientHello",
     'received → client Finished received, on the server; processing = request received → first byte written (summed',
-    'over redirect hops); transfer = the server\'s timed head stall, or the shaped link\'s time for the bytes beyond the',
-    'token bucket\'s burst, else 0.',
+    "over redirect hops); transfer = the server's timed head stall, or the shaped link's time for the bytes beyond the",
+    "token bucket's burst, else 0.",
     '',
     '| scenario | phase | truth | web-qos | blackbox | web-qos error | blackbox error |',
     '|---|---|---|---|---|---|---|',
