@@ -166,8 +166,14 @@ const VALUES_SCHEMA = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['name', 'imageRepository', 'capabilities'],
-        properties: { name: DNS_LABEL, imageRepository: { type: 'string', minLength: 1 }, capabilities: STRINGS },
+        required: ['name', 'imageRepository', 'imageDigests', 'capabilities', 'exclusive'],
+        properties: {
+          name: DNS_LABEL,
+          imageRepository: { type: 'string', minLength: 1 },
+          imageDigests: { type: 'array', items: { type: 'string', pattern: '^sha256:[a-f0-9]{64}$' }, minItems: 1 },
+          capabilities: STRINGS,
+          exclusive: { type: 'boolean' },
+        },
       },
     },
     exemptions: {

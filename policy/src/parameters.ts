@@ -17,8 +17,12 @@ export interface PublishedApp {
   name: string;
   /** Image repository without tag or digest, as nmaas.yaml declares it. */
   imageRepository: string;
+  /** Image digests the catalogue published (one per published version). */
+  imageDigests: string[];
   /** Capabilities nmaas.yaml declares (with a justification), allowed on the app container only. */
   capabilities: string[];
+  /** Whether the app needs a node to itself (placement.exclusive): a pod may not claim more. */
+  exclusive: boolean;
 }
 
 export interface AdmissionExemption {
@@ -46,6 +50,8 @@ export function publishedApp(manifest: AppManifest): PublishedApp {
   return {
     name: manifest.name,
     imageRepository: manifest.image.repository,
+    imageDigests: [manifest.image.digest],
+    exclusive: manifest.placement.exclusive,
     capabilities: manifest.capabilities.filter((c) => c.justification.trim() !== '').map((c) => c.name),
   };
 }
@@ -106,8 +112,8 @@ export function parametersCrd(): Record<string, unknown> {
                       type: 'array',
                       items: {
                         type: 'object',
-                        required: ['name', 'imageRepository', 'capabilities'],
-                        properties: { name: STRING, imageRepository: STRING, capabilities: STRINGS },
+                        required: ['name', 'imageRepository', 'imageDigests', 'capabilities', 'exclusive'],
+                        properties: { name: STRING, imageRepository: STRING, imageDigests: STRINGS, capabilities: STRINGS, exclusive: { type: 'boolean' } },
                       },
                     },
                     allowedRegistries: STRINGS,

@@ -52,6 +52,10 @@ export const POD_VARIABLES: readonly PolicyVariable[] = [
     expression: "variables.published.size() == 1 ? variables.published[0].imageRepository : ''",
   },
   {
+    name: 'appDigests',
+    expression: 'variables.published.size() == 1 ? variables.published[0].imageDigests : []',
+  },
+  {
     name: 'declared',
     expression:
       'variables.published.size() == 1 && has(variables.published[0].capabilities) ? variables.published[0].capabilities : []',
@@ -111,8 +115,11 @@ const nmaasRules: AdmissionRule[] = [
         message: `the ${APP_LABEL} label names no app the catalogue published (platform values apps[])`,
       },
       {
-        expression: pod('NMAAS-IMAGE-MISMATCH', `object.spec.containers.exists(c, ${isAppContainer('c')})`),
-        message: 'no container runs the image repository the catalogue published for this app',
+        expression: pod(
+          'NMAAS-IMAGE-MISMATCH',
+          `object.spec.containers.exists(c, ${isAppContainer('c')} && variables.appDigests.exists(d, c.image.endsWith('@' + d)))`,
+        ),
+        message: 'no container runs the image (repository and digest) the catalogue published for this app',
       },
     ],
   },
@@ -136,6 +143,15 @@ const nmaasRules: AdmissionRule[] = [
             `.all(k, k in object.metadata.annotations && object.metadata.annotations[k].matches('^[a-z]+=[0-9.]+[A-Za-z]*(,[a-z]+=[0-9.]+[A-Za-z]*)*$'))`,
         ),
         message: `the scheduling contract's ${POD_ANNOTATIONS.run} and ${POD_ANNOTATIONS.idle} annotations must list resources such as cpu=250m,memory=128Mi`,
+      },
+      {
+        expression: pod(
+          'NMAAS-CONTRACT',
+          `has(object.metadata.annotations) && ${lit(POD_ANNOTATIONS.exclusive)} in object.metadata.annotations && ` +
+            `object.metadata.annotations[${lit(POD_ANNOTATIONS.exclusive)}] == ` +
+            "(variables.published.size() == 1 && variables.published[0].exclusive ? 'true' : 'false')",
+        ),
+        message: `the ${POD_ANNOTATIONS.exclusive} annotation must say what the published app declares (placement.exclusive)`,
       },
       {
         expression: pod('NMAAS-CONTRACT', "!has(object.spec.nodeName) || object.spec.nodeName == ''"),
