@@ -3,15 +3,16 @@
  * the measurement namespaces and the reviewers' exemptions. One cluster-scoped object of a small
  * CRD (a ConfigMap holds only strings, and Kubernetes' CEL cannot parse them into lists).
  */
-import { CONTRACT_PREFIX, type AppManifest } from '@nmaas/sdk';
+import type { AppManifest } from '@nmaas/sdk';
+import { ADMISSION_PARAMETERS } from '@nmaas/charts-gen';
 import type { Policy } from '@nmaas/validator';
 
-export const PARAMS_GROUP = `policy.${CONTRACT_PREFIX}`;
-export const PARAMS_VERSION = 'v1';
-export const PARAMS_KIND = 'AdmissionParameters';
+// The object's identity is spelled once, in charts-gen, whose app charts read it too.
+export const [PARAMS_GROUP, PARAMS_VERSION] = ADMISSION_PARAMETERS.apiVersion.split('/') as [string, string];
+export const PARAMS_KIND = ADMISSION_PARAMETERS.kind;
 export const PARAMS_PLURAL = 'admissionparameters';
 /** The one parameters object the bindings reference. */
-export const PARAMS_NAME = 'nmaas';
+export const PARAMS_NAME = ADMISSION_PARAMETERS.name;
 
 export interface PublishedApp {
   name: string;
