@@ -257,7 +257,16 @@ const nmaasRules: AdmissionRule[] = [
 // ---- Pod Security in the capability namespace: restricted, except each app's declared capabilities ----
 
 const SELINUX_TYPES = ['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t'];
-const RESTRICTED_VOLUMES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret', 'image'];
+/**
+ * Volume sources outside the restricted list (configMap, csi, downwardAPI, emptyDir, ephemeral,
+ * image, persistentVolumeClaim, projected, secret), named one by one as PSA's
+ * check_restrictedVolumes does: Kubernetes' CEL cannot iterate over an object's fields, and the API
+ * schema refuses fields it does not know. hostPath is NMAAS-PSS-HOST-PATH's refusal.
+ */
+const NON_RESTRICTED_VOLUMES = [
+  'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'nfs', 'iscsi', 'glusterfs', 'rbd', 'flexVolume', 'cinder', 'cephfs',
+  'flocker', 'fc', 'azureFile', 'vsphereVolume', 'quobyte', 'azureDisk', 'portworxVolume', 'photonPersistentDisk', 'scaleIO', 'storageos',
+];
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'];
 
 /** `base` holds the securityContext: the pod spec or a container. */
@@ -420,8 +429,10 @@ const pssRules: AdmissionRule[] = [
     scope: 'capability-namespace',
     validations: [
       {
-        // hostPath is NMAAS-PSS-HOST-PATH's refusal.
-        expression: pod('NMAAS-PSS-VOLUME-TYPES', `!has(object.spec.volumes) || object.spec.volumes.all(v, v.all(k, k in ${litList(['name', 'hostPath', ...RESTRICTED_VOLUMES])}))`),
+        expression: pod(
+          'NMAAS-PSS-VOLUME-TYPES',
+          `!has(object.spec.volumes) || object.spec.volumes.all(v, ${NON_RESTRICTED_VOLUMES.map((t) => `!has(v.${t})`).join(' && ')})`,
+        ),
         message: 'a volume type is outside the restricted list (configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret, image)',
       },
     ],
