@@ -10,12 +10,15 @@ export default defineConfig({
     alias: [
       { find: /^@nmaas\/sdk$/, replacement: src('sdk') },
       { find: /^@nmaas\/sdk\/testing$/, replacement: src('sdk', 'testing') },
+      { find: /^@nmaas\/sdk\/kit$/, replacement: src('sdk', 'kit/index') },
       { find: /^@nmaas\/image$/, replacement: src('image') },
       { find: /^@nmaas\/image\/testing$/, replacement: src('image', 'testing') },
       { find: /^@nmaas\/charts-gen$/, replacement: src('charts-gen') },
       { find: /^@nmaas\/validator$/, replacement: src('validator') },
+      { find: /^@nmaas\/validator\/testing$/, replacement: src('validator', 'test-support') },
       { find: /^@nmaas\/catalogue$/, replacement: src('catalogue') },
       { find: /^@nmaas\/scheduler$/, replacement: src('scheduler') },
+      { find: /^@nmaas\/policy$/, replacement: src('policy') },
     ],
   },
   test: {
