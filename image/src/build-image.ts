@@ -4,9 +4,9 @@
  * is fixed, entries are sorted, owners are 0 except the app's files (65532), and no host path
  * goes into the layers, the config or the SBOM.
  */
-import { writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { loadApp } from '@nmaas/sdk';
+import { writeFileAtomic } from '@nmaas/sdk/kit';
 import { appLayerEntries, APP_DIR } from './app-layer.js';
 import { APP_UID, NODE_PATH } from './base-inputs.js';
 import { baseLayer, defaultCacheDir } from './base-layer.js';
@@ -101,8 +101,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
   await writeLayout(layoutDir, [...layers.map((l) => l.blob), configBytes, manifestBytes], [manifestDescriptor]);
 
   const sbom = buildSbom(app.image.repository, manifestDescriptor.digest, [...base.components, ...(extras?.components ?? [])], appInput.packages);
-  await writeFile(`${sbomFile}.tmp`, JSON.stringify(sbom, null, 2) + '\n');
-  await rename(`${sbomFile}.tmp`, sbomFile);
+  await writeFileAtomic(sbomFile, JSON.stringify(sbom, null, 2) + '\n');
   return {
     name: app.name,
     repository: app.image.repository,

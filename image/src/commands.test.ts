@@ -1,0 +1,77 @@
+/**
+ * The two commands as a user runs them (the built CLI): build with JSON output, push with a
+ * password on standard input to an htpasswd registry, and the exit codes of the failures.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tool } from '@nmaas/sdk/testing';
+import { startRegistry, type TestRegistry } from './test-registry.js';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const cli = path.join(repoRoot, 'cli', 'dist', 'main.js');
+const registryBin = tool('docker-registry', 'apt-get install docker-registry');
+const apt = tool('apt-get', 'a Debian system with apt');
+// bcrypt (cost 4) of "cli-password".
+const HTPASSWD = 'ci:$2b$04$SADXDq6eFHGWp2KKGZdD3.2yl94wHGra6QHWCBOxg2WYb/UdytqfC\n';
+
+function nmaas(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stdin.end(stdin);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+describe.skipIf(registryBin.skip || apt.skip)('nmaas image build / push', () => {
+  let work: string;
+  let registry: TestRegistry;
+  beforeAll(async () => {
+    work = await mkdtemp(path.join(os.tmpdir(), 'nmaas-image-cli-'));
+    registry = await startRegistry(registryBin.path());
+  });
+  afterAll(async () => {
+    await registry?.stop();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('builds an example and pushes it, reporting the same digest', async () => {
+    const layout = path.join(work, 'web-qos');
+    const build = await nmaas(['image', 'build', path.join(repoRoot, 'examples', 'web-qos'), '-o', layout, '--no-lock', '--format', 'json']);
+    expect(build.code, build.stderr).toBe(0);
+    const built = JSON.parse(build.stdout) as { manifestDigest: string; lockFile?: string };
+    expect(built.lockFile).toBeUndefined();
+    const push = await nmaas(['image', 'push', layout, `${registry.address}/nmaas/web-qos:0.1.0`, '--format', 'json']);
+    expect(push.code, push.stderr).toBe(0);
+    expect((JSON.parse(push.stdout) as { digest: string }).digest).toBe(built.manifestDigest);
+  });
+
+  it('exits 2 for a missing layout or a bad reference, 1 for a registry that cannot be reached', async () => {
+    expect((await nmaas(['image', 'push', path.join(work, 'none'), `${registry.address}/x:1`])).code).toBe(2);
+    expect((await nmaas(['image', 'push', path.join(work, 'web-qos'), 'no-registry-named'])).code).toBe(2);
+    const unreachable = await nmaas(['image', 'push', path.join(work, 'web-qos'), '127.0.0.1:1/x:1']);
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toContain('cannot reach registry');
+    expect((await nmaas(['image', 'push', path.join(work, 'web-qos'), `${registry.address}/x:1`, '-u', 'ci'])).code).toBe(2);
+  });
+
+  it('reads the password from standard input', async () => {
+    const locked = await startRegistry(registryBin.path(), { htpasswd: HTPASSWD });
+    try {
+      const wrong = await nmaas(['image', 'push', path.join(work, 'web-qos'), `${locked.address}/nmaas/web-qos:0.1.0`, '-u', 'ci', '--password-stdin'], 'nope\n');
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toContain('rejected the credentials');
+      const right = await nmaas(['image', 'push', path.join(work, 'web-qos'), `${locked.address}/nmaas/web-qos:0.1.0`, '-u', 'ci', '--password-stdin'], 'cli-password\n');
+      expect(right.code, right.stderr).toBe(0);
+    } finally {
+      await locked.stop();
+    }
+  });
+});
