@@ -35,6 +35,8 @@ export interface BuildOptions {
   policy?: string;
   /** Accept apps whose image is unpinned or a placeholder, marking their charts experimental. */
   experimentalImages?: boolean;
+  /** Mark every chart experimental (their images could not be built or are not served). */
+  markAllExperimental?: boolean;
   /** Clock for `created`/`generated` (default: SOURCE_DATE_EPOCH, else now). */
   now?: Date;
   lockTimeoutMs?: number;
@@ -131,8 +133,8 @@ async function prepare(input: string, options: BuildOptions, layout: Layout, wor
     await writeFile(packaged, bytes);
     findings = await validateTarget(packaged, options.policy);
     const waived = options.experimentalImages ? waiveUnpinnedImages(findings) : null;
-    if (waived) {
-      findings = waived;
+    if (waived) findings = waived;
+    if (waived || options.markAllExperimental) {
       chart = markExperimental(chart);
       bytes = packArchive(archiveEntries(chart));
     }

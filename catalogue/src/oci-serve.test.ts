@@ -88,6 +88,32 @@ describe.skipIf(skopeo.skip || registryBin.skip || apt.skip)('the catalogue serv
     }
   });
 
+  it('serves the charts marked experimental, saying why and what to install, when the base layer cannot be assembled', async () => {
+    const root = path.join(work.dir, 'no-tools');
+    await mkdir(path.join(root, 'examples'), { recursive: true });
+    await writeFile(path.join(root, 'package.json'), '{}');
+    await symlink(path.join(REPO_ROOT, 'examples', 'web-qos'), path.join(root, 'examples', 'web-qos'));
+    const lines: string[] = [];
+    // An empty cache and no npm or apt on PATH: the machine that cannot assemble the base layer.
+    const savedPath = process.env.PATH;
+    process.env.PATH = path.join(root, 'no-bin');
+    let fallback: Awaited<ReturnType<typeof startCatalogue>> | undefined;
+    try {
+      fallback = await startCatalogue({ rootDir: root, port: 0, imageCacheDir: path.join(root, 'empty-cache'), log: (l) => lines.push(l) });
+    } finally {
+      process.env.PATH = savedPath;
+    }
+    try {
+      expect(fallback.images?.unavailable).toMatch(/cannot download the Node\.js runtime/);
+      expect(lines.join('\n')).toMatch(/to build them: .*npm/);
+      const index = await (await fetch(`${fallback.server.url}index.yaml`)).text();
+      expect(index).toContain('catalog.cattle.io/experimental: "true"');
+      expect((await fetch(`${fallback.server.url}v2/nmaas/example-web-qos/manifests/0.1.0`)).status).toBe(404);
+    } finally {
+      await fallback.server.close();
+    }
+  });
+
   it('keeps a copy of every served blob under .catalogue/oci', async () => {
     const index = JSON.parse(await readFile(path.join(work.dir, '.catalogue', OCI_DIR, 'nmaas', 'example-web-qos', 'index.json'), 'utf8')) as { manifests: unknown[] };
     expect(index.manifests).toHaveLength(1);

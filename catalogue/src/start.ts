@@ -73,7 +73,9 @@ export async function startCatalogue(options: StartOptions = {}): Promise<{ serv
         repoDir,
         inputs,
         allowWarnings: true,
+        // Without built images the charts would point at images this server does not have.
         experimentalImages: images?.unavailable !== undefined,
+        markAllExperimental: images?.unavailable !== undefined,
         policy: options.policy,
         onProgress: (e) => {
           if (e.type === 'step') log(`  [${e.done}/${e.total}] ${e.what}`);

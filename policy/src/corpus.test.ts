@@ -8,7 +8,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { parseManifest, type AppManifest } from '@nmaas/sdk';
+import { loadApp, parseManifest, type AppManifest } from '@nmaas/sdk';
 import { HelmError, runHelm, synthesizeChart } from '@nmaas/charts-gen';
 import { DEFAULT_ALLOWED_REGISTRIES, RULES, boundValueSets, validate } from '@nmaas/validator';
 import { BASE_CHART, REPO, buildCase, loadCases, tempDir, type CorpusCase } from '@nmaas/validator/testing';
@@ -52,7 +52,11 @@ interface Outcome {
 
 async function manifestOf(dir: string): Promise<AppManifest | undefined> {
   try {
-    return parseManifest(await readFile(path.join(dir, 'nmaas.yaml'), 'utf8'));
+    // An app folder's image digest may be pinned in its image.lock.json, which loadApp applies.
+    return await loadApp(dir).then(
+      (app) => app.manifest,
+      async () => parseManifest(await readFile(path.join(dir, 'nmaas.yaml'), 'utf8')),
+    );
   } catch {
     return undefined;
   }
