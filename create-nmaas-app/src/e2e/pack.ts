@@ -18,7 +18,7 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
  * The workspaces a generated project reaches (the SDK, and the CLI with everything it
  * assembles), and the initializer itself, which `npm create nmaas-app` runs.
  */
-export const PACKED_WORKSPACES = ['sdk', 'charts-gen', 'validator', 'catalogue', 'scheduler', 'cli', 'create-nmaas-app'] as const;
+export const PACKED_WORKSPACES = ['sdk', 'image', 'charts-gen', 'validator', 'catalogue', 'scheduler', 'cli', 'create-nmaas-app'] as const;
 
 /**
  * The environment of a developer's shell: without what `npm test` and vitest set for this
