@@ -57,7 +57,11 @@ const bench: Bench = async () => {
         buildSeconds: Number(seconds.toFixed(2)),
         compressedMB: Number((built.compressedSize / MB).toFixed(2)),
         baseLayerMB: { compressed: Number((sizes.compressed[0]! / MB).toFixed(2)), uncompressed: Number((sizes.uncompressed[0]! / MB).toFixed(2)) },
-        appLayerMB: { compressed: Number((sizes.compressed[1]! / MB).toFixed(2)), uncompressed: Number((sizes.uncompressed[1]! / MB).toFixed(2)) },
+        // Layers: base, then native tools when the app declares any (image-extras.json), then the app.
+        ...(sizes.compressed.length > 2
+          ? { extrasLayerMB: { compressed: Number((sizes.compressed[1]! / MB).toFixed(2)), uncompressed: Number((sizes.uncompressed[1]! / MB).toFixed(2)) } }
+          : {}),
+        appLayerMB: { compressed: Number((sizes.compressed.at(-1)! / MB).toFixed(2)), uncompressed: Number((sizes.uncompressed.at(-1)! / MB).toFixed(2)) },
       });
     }
 
