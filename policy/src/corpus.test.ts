@@ -8,7 +8,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { parseManifest, type AppManifest } from '@nmaas/sdk';
+import { loadApp, parseManifest, type AppManifest } from '@nmaas/sdk';
 import { HelmError, runHelm, synthesizeChart } from '@nmaas/charts-gen';
 import { DEFAULT_ALLOWED_REGISTRIES, RULES, boundValueSets, validate } from '@nmaas/validator';
 import { BASE_CHART, REPO, buildCase, loadCases, tempDir, type CorpusCase } from '@nmaas/validator/testing';
@@ -52,7 +52,8 @@ interface Outcome {
 
 async function manifestOf(dir: string): Promise<AppManifest | undefined> {
   try {
-    return parseManifest(await readFile(path.join(dir, 'nmaas.yaml'), 'utf8'));
+    // loadApp applies the image lock, as charts-gen does when it writes the chart.
+    return (await loadApp(dir)).manifest;
   } catch {
     return undefined;
   }
