@@ -25,12 +25,13 @@ export function measurementNode(name: string, pool: string, capacity = { cpu: 20
   return { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { ...offer.labels, [HOSTNAME_LABEL]: name }, annotations: offer.annotations } };
 }
 
+/** A consistent contract: the start window defaults to the period, as nmaas.yaml's startWithin does. */
 export function contract(app: string, overrides: Partial<PodContract> = {}): PodContract {
   return {
     app,
     everySeconds: 300,
     durationSeconds: 20,
-    startWithinSeconds: 300,
+    startWithinSeconds: overrides.everySeconds ?? 300,
     run: { cpu: 250, memory: 128, bandwidth: 20 },
     idle: { cpu: 10, memory: 48 },
     nodeSelector: {},
