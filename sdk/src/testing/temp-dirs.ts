@@ -54,3 +54,29 @@ export async function leftoverTempDirs(dir = tmpdir()): Promise<string[]> {
   const entries = await readdir(dir).catch(() => [] as string[]);
   return entries.filter((name) => name.startsWith(TEMP_DIR_PREFIX)).sort();
 }
+
+/**
+ * For a test runner's global setup: gives the run its own temp directory (TMPDIR, inherited by
+ * the test workers and every process they start) and returns the teardown, which removes it and
+ * fails the run (exit code 1, and an error naming them) if a test or a process it started left an
+ * `nmaas-*` folder there: some hold private keys, and on a developer's machine they pile up.
+ */
+export async function isolateTempDir(): Promise<() => Promise<void>> {
+  const outer = process.env.TMPDIR;
+  const runDir = await mkdtemp(path.join(tmpdir(), 'vitest-run-'));
+  process.env.TMPDIR = runDir;
+  return async () => {
+    if (outer === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = outer;
+    const left = await leftoverTempDirs(runDir);
+    await rm(runDir, { recursive: true, force: true });
+    if (left.length > 0) {
+      // vitest only logs an error thrown at teardown; the exit code is what fails `npm test`.
+      process.exitCode = 1;
+      throw new Error(
+        `tests left ${left.length} temp folder(s) behind: ${left.join(', ')}. ` +
+          'Make them with makeTempDir/withTempDir/TempDirs from @nmaas/sdk/testing and remove them in afterAll or finally.',
+      );
+    }
+  };
+}

@@ -1,0 +1,2 @@
+export default function setup(): Promise<() => Promise<void>>;
+//# sourceMappingURL=vitest.global-setup.d.ts.map
