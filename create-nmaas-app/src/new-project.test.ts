@@ -18,7 +18,7 @@ import { makeTempDir, tool } from '@nmaas/sdk/testing';
 import { EQUIVALENT_FLAGS, INTERACTIVE_NAME, scaffoldInteractively } from './e2e/interactive.js';
 import { snapshotTree } from './e2e/tree.js';
 import { npm, publishWorkspaces } from './local-registry/npm.js';
-import { cleanEnv, startLocalRegistry, type LocalRegistry } from './local-registry/registry.js';
+import { cleanEnv, REPO_ROOT, startLocalRegistry, type LocalRegistry } from './local-registry/registry.js';
 
 const tmux = tool('tmux', 'apt-get install tmux');
 /** Each step spawns npm, tsc, vitest or helm: generous on a loaded 2-core machine. */
@@ -174,6 +174,24 @@ describe('the image layout of the Dockerfile, without Docker', () => {
       child.kill('SIGTERM');
     }
     expect(await exited, output).toBe(0);
+  });
+});
+
+describe('from a clone, before anything is published: npm run create-app -- <dir>', () => {
+  it('scaffolds and installs a project whose lock names the public registry and whose test passes', { timeout: STEP }, async () => {
+    const clone = path.join(home, 'clone-probe');
+    // The developer's own npm cache, as `npm run` passes it down.
+    const own = { HOME: home, npm_config_cache: env.npm_config_cache! };
+    const { stdout } = await npm(['run', 'create-app', '--', clone, '--yes', '--template', 'http-probe'], REPO_ROOT, own);
+    expect(stdout).toContain(`Ready: ${clone}`);
+    const lock = await readFile(path.join(clone, 'package-lock.json'), 'utf8');
+    expect(lock).not.toMatch(/127\.0\.0\.1/);
+    expect(lock).toContain('"resolved": "https://registry.npmjs.org/@nmaas/sdk/-/sdk-0.1.0.tgz"');
+    expect((await npm(['test'], clone, own)).stdout).toMatch(/Tests\s+.*2 passed/);
+    // Installs again with no registry at all, from the cache it filled.
+    await rm(path.join(clone, 'node_modules'), { recursive: true });
+    await npm(['ci', '--offline', '--loglevel=error'], clone, own);
+    expect(existsSync(path.join(clone, 'node_modules', 'nmaas', 'package.json'))).toBe(true);
   });
 });
 
