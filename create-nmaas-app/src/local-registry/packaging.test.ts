@@ -71,7 +71,7 @@ describe.each(PUBLISHED_WORKSPACES)('the published package in %s/', (ws) => {
       (f) =>
         !f.startsWith('templates/') &&
         !PUBLIC_TEST_SUPPORT.test(f) &&
-        /(\.test\.|test-|testing|fake|fixture|e2e|local-registry|tsbuildinfo|(^|\/)src\/)/.test(f),
+        /(\.test\.|test-|testing|fake|fixture|e2e|tsbuildinfo|(^|\/)src\/)/.test(f),
     );
     expect(unwanted).toEqual([]);
   });
