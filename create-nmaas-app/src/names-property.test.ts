@@ -9,7 +9,24 @@ import { answerIssues, templateDefaults, type ManifestAnswers } from './answers.
 import { loadTemplate, TEMPLATE_NAMES } from './templates.js';
 
 const word = fc.oneof(
-  fc.constantFrom('s', 'ms', 'us', 'sec', 'b', 'kb', 'mb', 'm', 'h', 'd', 'bits', 'minutes', 'total', 'info', 'probe', 'dns'),
+  fc.constantFrom(
+    's',
+    'ms',
+    'us',
+    'sec',
+    'b',
+    'kb',
+    'mb',
+    'm',
+    'h',
+    'd',
+    'bits',
+    'minutes',
+    'total',
+    'info',
+    'probe',
+    'dns',
+  ),
   fc.stringMatching(/^[a-z][a-z0-9]{0,7}$/),
 );
 const appName = fc

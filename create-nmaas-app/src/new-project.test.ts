@@ -23,8 +23,28 @@ import { cleanEnv, REPO_ROOT, startLocalRegistry, type LocalRegistry } from './l
 const tmux = tool('tmux', 'apt-get install tmux');
 /** Each step spawns npm, tsc, vitest or helm: generous on a loaded 2-core machine. */
 const STEP = 240_000;
+/** The first install fetches ~600 packages through the local registry: minutes on a busy machine. */
+const INSTALL = 600_000;
 /** The README's tour, word for word (see "A tour"). */
-const CREATE = ['create', 'nmaas-app@latest', 'my-probe', '--', '--yes', '--template', 'http-probe', '--every', '5m', '--duration', '30s', '--cpu', '100m', '--memory', '96Mi', '--bandwidth', '5Mbps'];
+const CREATE = [
+  'create',
+  'nmaas-app@latest',
+  'my-probe',
+  '--',
+  '--yes',
+  '--template',
+  'http-probe',
+  '--every',
+  '5m',
+  '--duration',
+  '30s',
+  '--cpu',
+  '100m',
+  '--memory',
+  '96Mi',
+  '--bandwidth',
+  '5Mbps',
+];
 
 let tmp: string;
 let registry: LocalRegistry;
@@ -41,7 +61,12 @@ beforeAll(async () => {
   await publishWorkspaces(registry);
   home = path.join(tmp, 'home');
   await mkdir(home);
-  env = { ...registry.npmEnv, HOME: home, NMAAS_CACHE_DIR: path.join(tmp, 'nmaas-cache'), XDG_CACHE_HOME: path.join(tmp, 'xdg-cache') };
+  env = {
+    ...registry.npmEnv,
+    HOME: home,
+    NMAAS_CACHE_DIR: path.join(tmp, 'nmaas-cache'),
+    XDG_CACHE_HOME: path.join(tmp, 'xdg-cache'),
+  };
   project = path.join(home, 'my-probe');
   server = createServer((_req, res) => res.end('measured\n'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -56,20 +81,31 @@ afterAll(async () => {
 
 describe('the README tour against a local registry', () => {
   it('starts on a machine without helm', () => {
-    expect(cleanEnv().PATH?.split(path.delimiter).some((dir) => existsSync(path.join(dir, 'helm')))).toBe(false);
+    expect(
+      cleanEnv()
+        .PATH?.split(path.delimiter)
+        .some((dir) => existsSync(path.join(dir, 'helm'))),
+    ).toBe(false);
   });
 
   it('npm create nmaas-app@latest my-probe -- --yes …', { timeout: STEP }, async () => {
     const { stdout } = await npm(CREATE, home, env);
     expect(stdout).toContain('Created my-probe (http-probe)');
     const manifest = await readFile(path.join(project, 'package.json'), 'utf8');
-    expect(JSON.parse(manifest)).toMatchObject({ dependencies: { '@nmaas/sdk': '^0.1.0' }, devDependencies: { nmaas: '^0.1.0' } });
+    expect(JSON.parse(manifest)).toMatchObject({
+      dependencies: { '@nmaas/sdk': '^0.1.0' },
+      devDependencies: { nmaas: '^0.1.0' },
+    });
   });
 
-  it('npm install: every package from the registry', { timeout: STEP }, async () => {
-    await npm(['install'], project, env);
-    const lock = JSON.parse(await readFile(path.join(project, 'package-lock.json'), 'utf8')) as { packages: Record<string, { resolved?: string }> };
-    const nmaas = ['@nmaas/sdk', '@nmaas/charts-gen', '@nmaas/validator', 'nmaas'].map((name) => lock.packages[`node_modules/${name}`]?.resolved);
+  it('npm install: every package from the registry', { timeout: INSTALL }, async () => {
+    await npm(['install'], project, env, INSTALL);
+    const lock = JSON.parse(await readFile(path.join(project, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { resolved?: string }>;
+    };
+    const nmaas = ['@nmaas/sdk', '@nmaas/charts-gen', '@nmaas/validator', 'nmaas'].map(
+      (name) => lock.packages[`node_modules/${name}`]?.resolved,
+    );
     for (const resolved of nmaas) expect(resolved).toMatch(new RegExp(`^${registry.url}`));
     expect(Object.values(lock.packages).filter((p) => p.resolved?.startsWith('file:'))).toEqual([]);
   });
@@ -80,8 +116,17 @@ describe('the README tour against a local registry', () => {
   });
 
   it('npm run dev -- --once: builds, measures once and exports the declared metrics', { timeout: STEP }, async () => {
-    const { stdout } = await npm(['run', '--silent', 'dev', '--', '--once', '--format', 'json', '--param', `targets=${target}`], project, env);
-    const run = JSON.parse(stdout) as { app: string; outcome: string; result: { probes: { target: string; status?: number }[] }; metricsText: string };
+    const { stdout } = await npm(
+      ['run', '--silent', 'dev', '--', '--once', '--format', 'json', '--param', `targets=${target}`],
+      project,
+      env,
+    );
+    const run = JSON.parse(stdout) as {
+      app: string;
+      outcome: string;
+      result: { probes: { target: string; status?: number }[] };
+      metricsText: string;
+    };
     expect(run).toMatchObject({ app: 'my-probe', outcome: 'success', result: { probes: [{ target, status: 200 }] } });
     expect(run.metricsText).toMatch(/^my_probe_requests_total\{.*result="ok".*\} 1$/m);
   });
@@ -108,13 +153,20 @@ describe.skipIf(tmux.skip)('the same kind of project scaffolded through the prom
     // The initializer as npm installs it, so its bin can run on the terminal.
     const creator = path.join(tmp, 'creator');
     await mkdir(creator);
-    await writeFile(path.join(creator, 'package.json'), JSON.stringify({ name: 'creator', version: '0.0.0', private: true }));
+    await writeFile(
+      path.join(creator, 'package.json'),
+      JSON.stringify({ name: 'creator', version: '0.0.0', private: true }),
+    );
     await npm(['install', 'create-nmaas-app@latest'], creator, env);
     await mkdir(path.join(tmp, 'flags'));
     await npm(['create', 'nmaas-app@latest', '--', ...EQUIVALENT_FLAGS], path.join(tmp, 'flags'), env);
     flagsProject = path.join(tmp, 'flags', INTERACTIVE_NAME);
     await mkdir(path.join(tmp, 'tty'));
-    const session = await scaffoldInteractively(tmux.path(), path.join(tmp, 'tty'), path.join(creator, 'node_modules', '.bin', 'create-nmaas-app'));
+    const session = await scaffoldInteractively(
+      tmux.path(),
+      path.join(tmp, 'tty'),
+      path.join(creator, 'node_modules', '.bin', 'create-nmaas-app'),
+    );
     if (session.exitCode !== 0) throw new Error(`create-nmaas-app exited ${session.exitCode}:\n${session.screen}`);
     ttyProject = path.join(tmp, 'tty', INTERACTIVE_NAME);
   }, STEP);
@@ -131,68 +183,84 @@ describe.skipIf(tmux.skip)('the same kind of project scaffolded through the prom
 });
 
 describe('the image layout of the Dockerfile, without Docker', () => {
-  it('runs `nmaas-app <dir>` with production dependencies only, serves health and metrics, stops on SIGTERM', { timeout: STEP }, async () => {
-    const dockerfile = await readFile(path.join(project, 'Dockerfile'), 'utf8');
-    expect(dockerfile).toMatch(/^RUN npm run build && npm prune --omit=dev$/m);
-    expect(dockerfile).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
-    expect(dockerfile).toMatch(/^COPY package\.json nmaas\.yaml \.\/$/m);
-    expect(dockerfile).toMatch(/^CMD \["nmaas-app", "\/app"\]$/m);
-    // What the run stage holds: package.json, nmaas.yaml, dist/ and the production node_modules.
-    await npm(['run', 'build'], project, env);
-    const app = path.join(tmp, 'image', 'app');
-    await mkdir(app, { recursive: true });
-    for (const file of ['package.json', 'package-lock.json', 'nmaas.yaml', 'dist']) await cp(path.join(project, file), path.join(app, file), { recursive: true });
-    await npm(['ci', '--offline', '--omit=dev', '--loglevel=error'], app, env);
-    expect(existsSync(path.join(app, 'node_modules', 'nmaas'))).toBe(false);
-    await rm(path.join(app, 'package-lock.json'));
+  it(
+    'runs `nmaas-app <dir>` with production dependencies only, serves health and metrics, stops on SIGTERM',
+    { timeout: STEP },
+    async () => {
+      const dockerfile = await readFile(path.join(project, 'Dockerfile'), 'utf8');
+      expect(dockerfile).toMatch(/^RUN npm run build && npm prune --omit=dev$/m);
+      expect(dockerfile).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
+      expect(dockerfile).toMatch(/^COPY package\.json nmaas\.yaml \.\/$/m);
+      expect(dockerfile).toMatch(/^CMD \["nmaas-app", "\/app"\]$/m);
+      // What the run stage holds: package.json, nmaas.yaml, dist/ and the production node_modules.
+      await npm(['run', 'build'], project, env);
+      const app = path.join(tmp, 'image', 'app');
+      await mkdir(app, { recursive: true });
+      for (const file of ['package.json', 'package-lock.json', 'nmaas.yaml', 'dist'])
+        await cp(path.join(project, file), path.join(app, file), { recursive: true });
+      await npm(['ci', '--offline', '--omit=dev', '--loglevel=error'], app, env);
+      expect(existsSync(path.join(app, 'node_modules', 'nmaas'))).toBe(false);
+      await rm(path.join(app, 'package-lock.json'));
 
-    // The configuration file the chart mounts at /etc/nmaas/config.json.
-    const config = path.join(tmp, 'image', 'config.json');
-    await writeFile(config, JSON.stringify({ parameters: { targets: [target] }, schedule: { every: '1m', duration: '20s' } }));
-    const port = await freePort();
-    const child = spawn(path.join(app, 'node_modules', '.bin', 'nmaas-app'), [app], {
-      cwd: app,
-      env: cleanEnv({ NMAAS_METRICS_PORT: String(port), NMAAS_CONFIG: config, NMAAS_GRACE_SECONDS: '5' }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    let running = true;
-    const exited = new Promise<number | null>((resolve) =>
-      child.on('exit', (code) => {
-        running = false;
-        resolve(code);
-      }),
-    );
-    try {
-      const health = await poll(`http://127.0.0.1:${port}/healthz`, 20_000, () => (running ? null : output));
-      expect(health.status).toBe(200);
-      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      expect(metrics).toMatch(/^# TYPE nmaas_/m);
-    } finally {
-      child.kill('SIGTERM');
-    }
-    expect(await exited, output).toBe(0);
-  });
+      // The configuration file the chart mounts at /etc/nmaas/config.json.
+      const config = path.join(tmp, 'image', 'config.json');
+      await writeFile(
+        config,
+        JSON.stringify({ parameters: { targets: [target] }, schedule: { every: '1m', duration: '20s' } }),
+      );
+      const port = await freePort();
+      const child = spawn(path.join(app, 'node_modules', '.bin', 'nmaas-app'), [app], {
+        cwd: app,
+        env: cleanEnv({ NMAAS_METRICS_PORT: String(port), NMAAS_CONFIG: config, NMAAS_GRACE_SECONDS: '5' }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      let running = true;
+      const exited = new Promise<number | null>((resolve) =>
+        child.on('exit', (code) => {
+          running = false;
+          resolve(code);
+        }),
+      );
+      try {
+        const health = await poll(`http://127.0.0.1:${port}/healthz`, 20_000, () => (running ? null : output));
+        expect(health.status).toBe(200);
+        const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        expect(metrics).toMatch(/^# TYPE nmaas_/m);
+      } finally {
+        child.kill('SIGTERM');
+      }
+      expect(await exited, output).toBe(0);
+    },
+  );
 });
 
 describe('from a clone, before anything is published: npm run create-app -- <dir>', () => {
-  it('scaffolds and installs a project whose lock names the public registry and whose test passes', { timeout: STEP }, async () => {
-    const clone = path.join(home, 'clone-probe');
-    // The developer's own npm cache, as `npm run` passes it down.
-    const own = { HOME: home, npm_config_cache: env.npm_config_cache! };
-    const { stdout } = await npm(['run', 'create-app', '--', clone, '--yes', '--template', 'http-probe'], REPO_ROOT, own);
-    expect(stdout).toContain(`Ready: ${clone}`);
-    const lock = await readFile(path.join(clone, 'package-lock.json'), 'utf8');
-    expect(lock).not.toMatch(/127\.0\.0\.1/);
-    expect(lock).toContain('"resolved": "https://registry.npmjs.org/@nmaas/sdk/-/sdk-0.1.0.tgz"');
-    expect((await npm(['test'], clone, own)).stdout).toMatch(/Tests\s+.*2 passed/);
-    // Installs again with no registry at all, from the cache it filled.
-    await rm(path.join(clone, 'node_modules'), { recursive: true });
-    await npm(['ci', '--offline', '--loglevel=error'], clone, own);
-    expect(existsSync(path.join(clone, 'node_modules', 'nmaas', 'package.json'))).toBe(true);
-  });
+  it(
+    'scaffolds and installs a project whose lock names the public registry and whose test passes',
+    { timeout: STEP },
+    async () => {
+      const clone = path.join(home, 'clone-probe');
+      // The developer's own npm cache, as `npm run` passes it down.
+      const own = { HOME: home, npm_config_cache: env.npm_config_cache! };
+      const { stdout } = await npm(
+        ['run', 'create-app', '--', clone, '--yes', '--template', 'http-probe'],
+        REPO_ROOT,
+        own,
+      );
+      expect(stdout).toContain(`Ready: ${clone}`);
+      const lock = await readFile(path.join(clone, 'package-lock.json'), 'utf8');
+      expect(lock).not.toMatch(/127\.0\.0\.1/);
+      expect(lock).toContain('"resolved": "https://registry.npmjs.org/@nmaas/sdk/-/sdk-0.1.0.tgz"');
+      expect((await npm(['test'], clone, own)).stdout).toMatch(/Tests\s+.*2 passed/);
+      // Installs again with no registry at all, from the cache it filled.
+      await rm(path.join(clone, 'node_modules'), { recursive: true });
+      await npm(['ci', '--offline', '--loglevel=error'], clone, own);
+      expect(existsSync(path.join(clone, 'node_modules', 'nmaas', 'package.json'))).toBe(true);
+    },
+  );
 });
 
 describe('the blank template', () => {
@@ -201,16 +269,22 @@ describe('the blank template', () => {
     const blank = path.join(home, 'first-app');
     // Its package.json has the same dependencies, so the first install serves it too.
     const deps = (dir: string) =>
-      readFile(path.join(dir, 'package.json'), 'utf8').then((t) => JSON.stringify([JSON.parse(t).dependencies, JSON.parse(t).devDependencies]));
+      readFile(path.join(dir, 'package.json'), 'utf8').then((t) =>
+        JSON.stringify([JSON.parse(t).dependencies, JSON.parse(t).devDependencies]),
+      );
     expect(await deps(blank)).toBe(await deps(project));
     await symlink(path.join(project, 'node_modules'), path.join(blank, 'node_modules'), 'dir');
     expect((await npm(['test'], blank, env)).stdout).toMatch(/Tests\s+.*1 passed/);
-    const run = JSON.parse((await npm(['run', '--silent', 'dev', '--', '--once', '--format', 'json'], blank, env)).stdout) as { outcome: string; result: unknown; metricsText: string };
+    const run = JSON.parse(
+      (await npm(['run', '--silent', 'dev', '--', '--once', '--format', 'json'], blank, env)).stdout,
+    ) as { outcome: string; result: unknown; metricsText: string };
     expect(run).toMatchObject({ outcome: 'success', result: { greeting: 'hello' } });
     expect(run.metricsText).toMatch(/^first_app_runs_total(\{[^}]*\})? 1$/m);
     await npm(['run', 'chart'], blank, env);
     expect(existsSync(path.join(blank, 'chart', 'first-app', 'Chart.yaml'))).toBe(true);
-    const report = JSON.parse((await npm(['run', '--silent', 'validate', '--', '--format', 'json'], blank, env)).stdout) as { findings: { severity: string }[] };
+    const report = JSON.parse(
+      (await npm(['run', '--silent', 'validate', '--', '--format', 'json'], blank, env)).stdout,
+    ) as { findings: { severity: string }[] };
     expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
   });
 });

@@ -8,10 +8,11 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UsageError, writeFileAtomic } from '@nmaas/sdk/kit';
 import { publishWorkspaces } from './npm.js';
 import { cleanEnv, startLocalRegistry, upstreamRegistry, type LocalRegistry } from './registry.js';
 
@@ -21,7 +22,9 @@ function runNpm(args: string[], cwd: string, env: Record<string, string>): Promi
   return new Promise((resolve, reject) => {
     const child = spawn('npm', args, { cwd, env: cleanEnv(env), stdio: 'inherit' });
     child.on('error', reject);
-    child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`npm ${args.join(' ')} failed (${signal ?? `exit ${code}`})`))));
+    child.on('exit', (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`npm ${args.join(' ')} failed (${signal ?? `exit ${code}`})`)),
+    );
   });
 }
 
@@ -49,13 +52,14 @@ export async function createApp(argv: string[], cwd: string, env: NodeJS.Process
     registry = await startLocalRegistry(work);
     await publishWorkspaces(registry);
     const { npm_config_cache: registryCache, ...registryEnv } = registry.npmEnv;
-    const npmEnv: Record<string, string> = { ...registryEnv, npm_config_cache: userCache ?? defaultNpmCache(env) ?? registryCache! };
+    const npmEnv: Record<string, string> = {
+      ...registryEnv,
+      npm_config_cache: userCache ?? defaultNpmCache(env) ?? registryCache!,
+    };
     await runNpm(['create', 'nmaas-app@latest', project, '--', ...flags], cwd, npmEnv);
     await runNpm(['install'], project, npmEnv);
     const lockFile = path.join(project, 'package-lock.json');
-    const tmp = `${lockFile}.${process.pid}.tmp`;
-    await writeFile(tmp, publicLock(await readFile(lockFile, 'utf8'), registry.url, upstreamRegistry()));
-    await rename(tmp, lockFile);
+    await writeFileAtomic(lockFile, publicLock(await readFile(lockFile, 'utf8'), registry.url, upstreamRegistry()));
     return project;
   } finally {
     await registry?.stop();
@@ -63,7 +67,7 @@ export async function createApp(argv: string[], cwd: string, env: NodeJS.Process
   }
 }
 
-export class UsageError extends Error {}
+export { UsageError };
 
 /** npm's default cache folder (~/.npm), where a later `npm install` of the project looks. */
 function defaultNpmCache(env: NodeJS.ProcessEnv): string | undefined {
@@ -77,7 +81,9 @@ if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLTo
   createApp(process.argv.slice(2), cwd).then(
     (project) => {
       const rel = path.relative(cwd, project) || '.';
-      process.stdout.write(`\nReady: ${project}\n  cd ${rel}\n  npm test\n  npm run dev -- --once\n  npm run chart\n  npm run validate\n`);
+      process.stdout.write(
+        `\nReady: ${project}\n  cd ${rel}\n  npm test\n  npm run dev -- --once\n  npm run chart\n  npm run validate\n`,
+      );
     },
     (error: unknown) => {
       process.stderr.write(`create-app: ${error instanceof Error ? error.message : String(error)}\n`);

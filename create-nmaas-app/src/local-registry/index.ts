@@ -4,6 +4,13 @@
  * against it. Used by the repository's end-to-end test, its benchmark and `npm run create-app`;
  * it needs the clone (and its devDependency verdaccio).
  */
-export { cleanEnv, PUBLISHED_WORKSPACES, REPO_ROOT, startLocalRegistry, upstreamRegistry, type LocalRegistry } from './registry.js';
+export {
+  cleanEnv,
+  PUBLISHED_WORKSPACES,
+  REPO_ROOT,
+  startLocalRegistry,
+  upstreamRegistry,
+  type LocalRegistry,
+} from './registry.js';
 export { npm, publishWorkspaces, type NpmResult } from './npm.js';
 export { createApp, publicLock } from './create-app.js';

@@ -14,15 +14,28 @@ export interface NpmResult {
 }
 
 /** `npm <args>` in `cwd`; rejects with npm's output when it fails or outlives `timeoutMs`. */
-export function npm(args: string[], cwd: string, env: Record<string, string> = {}, timeoutMs = 300_000): Promise<NpmResult> {
+export function npm(
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+  timeoutMs = 300_000,
+): Promise<NpmResult> {
   return new Promise((resolve, reject) => {
-    execFile('npm', args, { cwd, env: cleanEnv(env), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) {
-        const log = stderr.trim() === '' ? lastNpmLog(env.npm_config_cache) : '';
-        reject(new Error(`npm ${args.join(' ')} failed in ${cwd} (${error.code ?? error.signal}):\n${stdout}\n${stderr}${log}`));
-      }
-      else resolve({ stdout, stderr });
-    });
+    execFile(
+      'npm',
+      args,
+      { cwd, env: cleanEnv(env), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) {
+          const log = stderr.trim() === '' ? lastNpmLog(env.npm_config_cache) : '';
+          reject(
+            new Error(
+              `npm ${args.join(' ')} failed in ${cwd} (${error.code ?? error.signal}):\n${stdout}\n${stderr}${log}`,
+            ),
+          );
+        } else resolve({ stdout, stderr });
+      },
+    );
   });
 }
 

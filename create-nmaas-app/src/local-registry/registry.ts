@@ -17,7 +17,15 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
  * The packages a developer installs, in dependency order: the SDK, the `nmaas` CLI with what it
  * assembles, and the initializer `npm create nmaas-app` runs.
  */
-export const PUBLISHED_WORKSPACES = ['sdk', 'charts-gen', 'validator', 'catalogue', 'scheduler', 'cli', 'create-nmaas-app'] as const;
+export const PUBLISHED_WORKSPACES = [
+  'sdk',
+  'charts-gen',
+  'validator',
+  'catalogue',
+  'scheduler',
+  'cli',
+  'create-nmaas-app',
+] as const;
 /** The names those workspaces publish: served only from the local registry, never proxied. */
 const LOCAL_PACKAGES = ['@nmaas/*', 'nmaas', 'create-nmaas-app'];
 
@@ -66,6 +74,11 @@ function verdaccioConfig(dir: string, uplink: string): string {
     `    url: ${JSON.stringify(uplink)}`,
     '    timeout: 120s',
     '    max_fails: 5',
+    // One install outlasts the default 2 minutes: without this, metadata is fetched again mid-way.
+    '    maxage: 30m',
+    // Tarballs are streamed through, not stored: npm keeps its own copy in its cache.
+    '    cache: false',
+    '    agent_options: { keepAlive: true, maxSockets: 64, maxFreeSockets: 16 }',
     'packages:',
     local.trimEnd(),
     "  '**':",
@@ -74,6 +87,9 @@ function verdaccioConfig(dir: string, uplink: string): string {
     '    proxy: upstream',
     'web:',
     '  enable: false',
+    // Keep-alive sockets that the registry closes under npm cause EINTEGRITY on big installs.
+    'server:',
+    '  keepAliveTimeout: 0',
     'log: { type: stdout, format: json, level: warn }',
     '',
   ].join('\n');
@@ -82,7 +98,9 @@ function verdaccioConfig(dir: string, uplink: string): string {
 /** The registry this machine's npm uses (what the local registry proxies), from the user's npm. */
 export function upstreamRegistry(): string {
   const configured = process.env.npm_config_registry;
-  return configured && !/^https?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(configured) ? configured : 'https://registry.npmjs.org/';
+  return configured && !/^https?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(configured)
+    ? configured
+    : 'https://registry.npmjs.org/';
 }
 
 /** Starts Verdaccio on 127.0.0.1 with its storage, npm cache and npm config under `dir`. */

@@ -4,7 +4,6 @@
  * list-then-watch without gaps, 410 on a too-old resourceVersion, evictions honouring PDBs (429).
  */
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TempDirs } from '@nmaas/sdk/testing';
 import { ClientNodeKubeApi, loadKubeConfig } from './client-node-api.js';

@@ -3,7 +3,6 @@
  * HTTPS (the client refuses plain HTTP), with a throwaway CA.
  */
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { generateCertificates } from '../webhook/certificates.js';
 import { ClientNodeKubeApi, loadKubeConfig } from './client-node-api.js';
 import { FakeApiServer, type FakeApiServerOptions } from './fake-api-server.js';

@@ -24,7 +24,10 @@ const spec = (id: string, over: Partial<InstanceSpec> = {}): InstanceSpec => ({
 
 describe('what competing means, per second of a node', () => {
   it('co-running within the declared capacity is not competition', () => {
-    const p = loadProfile(node, 60, [{ spec: spec('a-0'), phase: 0 }, { spec: spec('b-0'), phase: 5 }]);
+    const p = loadProfile(node, 60, [
+      { spec: spec('a-0'), phase: 0 },
+      { spec: spec('b-0'), phase: 5 },
+    ]);
     // Seconds 5-9: both runs active. cpu 2 × 400 = 800 of 1000; bandwidth 80 of 100.
     expect(p.share[7]).toBeCloseTo(0.8);
     expect(p.competing.reduce((n, c) => n + c, 0)).toBe(0);
@@ -34,7 +37,10 @@ describe('what competing means, per second of a node', () => {
 
   it('summed runs over the capacity in any resource compete, only where they overlap', () => {
     const heavy = spec('a-0', { run: { cpu: 100, memory: 128, bandwidth: 60 } });
-    const p = loadProfile(node, 60, [{ spec: heavy, phase: 0 }, { spec: spec('b-0', { run: { cpu: 100, memory: 128, bandwidth: 60 } }), phase: 8 }]);
+    const p = loadProfile(node, 60, [
+      { spec: heavy, phase: 0 },
+      { spec: spec('b-0', { run: { cpu: 100, memory: 128, bandwidth: 60 } }), phase: 8 },
+    ]);
     expect([...p.competing].map((c, t) => (c ? t : -1)).filter((t) => t >= 0)).toEqual([8, 9]);
     expect(p.share[8]).toBeCloseTo(1.2);
   });
@@ -48,7 +54,10 @@ describe('what competing means, per second of a node', () => {
   });
 
   it('draws the strip with competition in red, and the picture explains it', () => {
-    const p = loadProfile(node, 60, [{ spec: spec('a-0', { exclusive: true }), phase: 0 }, { spec: spec('b-0'), phase: 5 }]);
+    const p = loadProfile(node, 60, [
+      { spec: spec('a-0', { exclusive: true }), phase: 0 },
+      { spec: spec('b-0'), phase: 5 },
+    ]);
     const strip = renderLoadStrip(p, (t) => t * 10, 100);
     expect(strip).toContain('fill="#d00"');
     expect(strip).toContain('5 s competing');

@@ -15,7 +15,11 @@ export interface LoadProfile {
   competing: Uint8Array;
 }
 
-export function loadProfile(node: NodeSpec, horizon: number, placed: { spec: InstanceSpec; phase: number }[]): LoadProfile {
+export function loadProfile(
+  node: NodeSpec,
+  horizon: number,
+  placed: { spec: InstanceSpec; phase: number }[],
+): LoadProfile {
   const cpu = new Float64Array(horizon);
   const memory = new Float64Array(horizon);
   const bandwidth = new Float64Array(horizon);
@@ -66,11 +70,14 @@ export function renderLoadStrip(profile: LoadProfile, x: (t: number) => number, 
   const red: string[] = [];
   for (let t = 0; t < horizon; t++) {
     if (t === 0 || profile.share[t] !== profile.share[t - 1]) points.push(`${x(t).toFixed(2)},${level(t)}`);
-    if (t + 1 === horizon || profile.share[t + 1] !== profile.share[t]) points.push(`${x(t + 1).toFixed(2)},${level(t)}`);
+    if (t + 1 === horizon || profile.share[t + 1] !== profile.share[t])
+      points.push(`${x(t + 1).toFixed(2)},${level(t)}`);
     if (profile.competing[t] && (t === 0 || !profile.competing[t - 1])) {
       let end = t;
       while (end + 1 < horizon && profile.competing[end + 1]) end++;
-      red.push(`<rect x="${x(t).toFixed(2)}" y="${y}" width="${Math.max(0.6, x(end + 1) - x(t)).toFixed(2)}" height="${h}" fill="#d00"/>`);
+      red.push(
+        `<rect x="${x(t).toFixed(2)}" y="${y}" width="${Math.max(0.6, x(end + 1) - x(t)).toFixed(2)}" height="${h}" fill="#d00"/>`,
+      );
     }
   }
   points.push(`${x(horizon).toFixed(2)},${y + h}`);

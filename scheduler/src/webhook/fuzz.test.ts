@@ -7,7 +7,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import https from 'node:https';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tool, TempDirs } from '@nmaas/sdk/testing';
 import { Random } from '../simulate/index.js';

@@ -6,11 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { parseAllDocuments } from 'yaml';
 import { runHelm } from '@nmaas/charts-gen';
+import { action, InputError, UsageError, writeFileAtomic } from '@nmaas/sdk/kit';
 import type { Pod } from '../kube/types.js';
 
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'];
@@ -29,7 +29,14 @@ interface Workload {
 
 /** The pods the chart's workloads would create, as the API server receives them. */
 export async function renderedPods(chartDir: string, options: ReviewOptions): Promise<Pod[]> {
-  const args = ['template', options.release, chartDir, '--namespace', options.namespace, ...options.set.flatMap((s) => ['--set', s])];
+  const args = [
+    'template',
+    options.release,
+    chartDir,
+    '--namespace',
+    options.namespace,
+    ...options.set.flatMap((s) => ['--set', s]),
+  ];
   const { stdout } = await runHelm(args, { timeoutMs: 120_000 });
   const pods: Pod[] = [];
   for (const doc of parseAllDocuments(stdout)) {
@@ -86,36 +93,38 @@ const setValue = (value: string, previous: string[]) => {
 export function registerReviewCommand(scheduler: Command): void {
   scheduler
     .command('review')
-    .description("print the AdmissionReview a cluster would send the webhook for a chart's measurement pod, and the curl line for serve --dev")
+    .description(
+      "print the AdmissionReview a cluster would send the webhook for a chart's measurement pod, and the curl line for serve --dev",
+    )
     .argument('<chart-dir>', 'a chart folder, e.g. chart/my-probe as `npm run chart` writes it')
     .option('--release <name>', 'release name the pod is rendered with', 'r1')
     .option('--namespace <ns>', 'namespace of the pod', 'measurements')
     .option('--set <key=value>', 'chart value, as in the Rancher form (repeatable)', setValue, [])
     .option('-o, --output <file>', 'write the review to a file instead of stdout')
     .option('--url <url>', 'where serve --dev listens', 'https://127.0.0.1:8443')
-    .action(async (chartDir: string, o: ReviewOptions & { output?: string; url: string }) => {
-      if (!existsSync(path.join(chartDir, 'Chart.yaml'))) {
-        throw new Error(
-          `${chartDir} is not a chart folder (no Chart.yaml); make the chart first (npm run chart, or nmaas chart <app-dir> -o chart) and pass chart/<app-name>`,
+    .action(
+      action(async (chartDir: string, o: ReviewOptions & { output?: string; url: string }) => {
+        if (!existsSync(path.join(chartDir, 'Chart.yaml'))) {
+          throw new UsageError(
+            `${chartDir} is not a chart folder (no Chart.yaml); make the chart first (npm run chart, or nmaas chart <app-dir> -o chart) and pass chart/<app-name>`,
+          );
+        }
+        const pods = await renderedPods(chartDir, o);
+        if (pods.length === 0) {
+          throw new InputError(`${chartDir} renders no Deployment, StatefulSet, DaemonSet or Job, so no pod to review`);
+        }
+        const review = `${JSON.stringify(podCreateReview(pods[0]!, o.namespace), null, 2)}\n`;
+        if (o.output !== undefined) await writeFileAtomic(o.output, review);
+        else process.stdout.write(review);
+        const post =
+          o.output === undefined
+            ? `nmaas scheduler review ${chartDir} | ${curlLine(o.url)}`
+            : curlLine(o.url, o.output);
+        process.stderr.write(
+          `# with \`nmaas scheduler serve --dev\` running in another terminal:\n#   ${post}\n` +
+            '# response.allowed true with a patch (base64 JSON Patch: node affinity, NMAAS_PHASE_SECONDS) = placed;\n' +
+            '# allowed false with status.message = refused, with the reason.\n',
         );
-      }
-      const pods = await renderedPods(chartDir, o);
-      if (pods.length === 0) {
-        process.stderr.write(`nmaas: ${chartDir} renders no Deployment, StatefulSet, DaemonSet or Job, so no pod to review\n`);
-        process.exitCode = 1;
-        return;
-      }
-      const review = `${JSON.stringify(podCreateReview(pods[0]!, o.namespace), null, 2)}\n`;
-      if (o.output !== undefined) {
-        const tmp = `${o.output}.${process.pid}.tmp`;
-        await writeFile(tmp, review);
-        await rename(tmp, o.output);
-      } else process.stdout.write(review);
-      const post = o.output === undefined ? `nmaas scheduler review ${chartDir} | ${curlLine(o.url)}` : curlLine(o.url, o.output);
-      process.stderr.write(
-        `# with \`nmaas scheduler serve --dev\` running in another terminal:\n#   ${post}\n` +
-          '# response.allowed true with a patch (base64 JSON Patch: node affinity, NMAAS_PHASE_SECONDS) = placed;\n' +
-          '# allowed false with status.message = refused, with the reason.\n',
-      );
-    });
+      }),
+    );
 }

@@ -10,7 +10,26 @@ import { appMetricPrefix } from './rules.js';
 
 /** Words a developer may pick, weighted towards the ones that look like units. */
 const word = fc.oneof(
-  fc.constantFrom('s', 'ms', 'us', 'ns', 'sec', 'b', 'kb', 'mb', 'gb', 'm', 'h', 'd', 'bits', 'minutes', 'percent', 'probe', 'dns', 'web'),
+  fc.constantFrom(
+    's',
+    'ms',
+    'us',
+    'ns',
+    'sec',
+    'b',
+    'kb',
+    'mb',
+    'gb',
+    'm',
+    'h',
+    'd',
+    'bits',
+    'minutes',
+    'percent',
+    'probe',
+    'dns',
+    'web',
+  ),
   fc.stringMatching(/^[a-z][a-z0-9]{0,7}$/),
 );
 
@@ -79,6 +98,8 @@ describe('metric names under an app-name prefix', () => {
 
   it('checks every word of a metric that does not start with the app name', () => {
     const result = validateManifest(manifest('web-probe', [{ name: 'ms_probe_up', type: 'gauge', help: 'Up' }]));
-    expect(result.ok ? [] : result.issues.map((i) => i.message)).toEqual([expect.stringMatching(/abbreviates a unit \(_ms\)/)]);
+    expect(result.ok ? [] : result.issues.map((i) => i.message)).toEqual([
+      expect.stringMatching(/abbreviates a unit \(_ms\)/),
+    ]);
   });
 });
