@@ -126,6 +126,11 @@ describe.each(HELM_VERSIONS.map((v) => [v] as const))('helm %s', (version) => {
     objects = await render(version);
   });
 
+  it('passes helm lint --strict', async () => {
+    const { stdout } = await runHelm(['lint', '--strict', chartDir], { version });
+    expect(stdout).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
+  });
+
   it('renders objects that validate against the Kubernetes OpenAPI schema', () => {
     const kinds = new Set(objects.map((o) => o.kind));
     expect([...kinds].sort()).toEqual([
