@@ -140,6 +140,12 @@ describe('admission of the validator corpus', () => {
     if (errors.some((r) => ENFORCED.has(r))) {
       // Malicious at a rule admission sees: some pod of the chart is refused.
       expect(refused.length, detail).toBeGreaterThan(0);
+      // …for a reason the review gave too: a refusal names one of the enforced rules it reported.
+      const named = new Set(refused.flatMap((o) => o.refusedBy.map((r) => r.replace(/^PSA /, '').split(' ')[0]!)));
+      expect(
+        errors.filter((r) => ENFORCED.has(r) && named.has(r)),
+        detail,
+      ).not.toEqual([]);
     } else if (errors.length === 0) {
       expect(refused, detail).toEqual([]);
     } else {
