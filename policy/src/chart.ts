@@ -4,9 +4,9 @@
  * values an operator chooses (namespace names, PSS version, Rancher project, apps, registries,
  * exemptions) are templated; the policies themselves are fixed text generated from policies.ts.
  */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { writeDirAtomic } from '@nmaas/sdk/kit';
 import { ADMISSION_RULES } from './policies.js';
 import {
   NAMESPACE_POLICY,
@@ -16,11 +16,22 @@ import {
   type K8sObject,
   type NamespacePlan,
 } from './admission-objects.js';
-import { PARAMS_GROUP, PARAMS_KIND, PARAMS_NAME, PARAMS_VERSION, parametersCrd, type AdmissionParameters } from './parameters.js';
+import {
+  PARAMS_GROUP,
+  PARAMS_KIND,
+  PARAMS_NAME,
+  PARAMS_VERSION,
+  parametersCrd,
+  type AdmissionParameters,
+} from './parameters.js';
 
 export const CHART_NAME = 'nmaas-policy';
 export const KUBE_VERSION = '>=1.30.0-0';
-export const DEFAULT_NAMESPACES: NamespacePlan = { restricted: ['nmaas-apps'], capabilities: 'nmaas-capabilities', pssVersion: 'v1.37' };
+export const DEFAULT_NAMESPACES: NamespacePlan = {
+  restricted: ['nmaas-apps'],
+  capabilities: 'nmaas-capabilities',
+  pssVersion: 'v1.37',
+};
 
 export interface PolicyChartOptions {
   version?: string;
@@ -92,10 +103,14 @@ function yamlDocs(objects: K8sObject[]): string {
 
 function bindingsTemplate(): string {
   const plan: NamespacePlan = { restricted: [], capabilities: '', pssVersion: '' };
-  const bindings = [...ADMISSION_RULES.map((r) => [r.name, r.scope] as const), [NAMESPACE_POLICY.name, 'namespaces'] as const].map(([name, scope]) => {
+  const bindings = [
+    ...ADMISSION_RULES.map((r) => [r.name, r.scope] as const),
+    [NAMESPACE_POLICY.name, 'namespaces'] as const,
+  ].map(([name, scope]) => {
     const b = bindingObject(name, scope, plan);
     const spec = b.spec as { matchResources: { namespaceSelector: { matchExpressions: { values: unknown }[] } } };
-    spec.matchResources.namespaceSelector.matchExpressions[0]!.values = scope === 'capability-namespace' ? CAPABILITY : MEASUREMENT;
+    spec.matchResources.namespaceSelector.matchExpressions[0]!.values =
+      scope === 'capability-namespace' ? CAPABILITY : MEASUREMENT;
     return b;
   });
   return yamlDocs(bindings)
@@ -159,7 +174,11 @@ const VALUES_SCHEMA = {
       required: ['version'],
       properties: { version: { type: 'string', pattern: '^(latest|v1\\.[0-9]+)$' } },
     },
-    rancher: { type: 'object', additionalProperties: false, properties: { projectId: { type: 'string', pattern: '^([-a-z0-9]+:[-a-z0-9]+)?$' } } },
+    rancher: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { projectId: { type: 'string', pattern: '^([-a-z0-9]+:[-a-z0-9]+)?$' } },
+    },
     allowedRegistries: { ...STRINGS, minItems: 1 },
     apps: {
       type: 'array',
@@ -263,21 +282,12 @@ export function policyChartFiles(options: PolicyChartOptions): Record<string, st
   };
 }
 
-/** Writes `<outDir>/nmaas-policy/`, replacing it whole through a temp folder and a rename. */
-export async function writePolicyChart(outDir: string, options: PolicyChartOptions): Promise<{ chartDir: string; name: string; version: string }> {
-  const files = policyChartFiles(options);
-  await mkdir(outDir, { recursive: true });
+/** Writes `<outDir>/nmaas-policy/`, replacing it whole (the old chart stays until the new one is complete). */
+export async function writePolicyChart(
+  outDir: string,
+  options: PolicyChartOptions,
+): Promise<{ chartDir: string; name: string; version: string }> {
   const chartDir = path.join(outDir, CHART_NAME);
-  const tmp = path.join(outDir, `.${CHART_NAME}.tmp-${process.pid}-${Date.now()}`);
-  try {
-    for (const [file, text] of Object.entries(files)) {
-      await mkdir(path.dirname(path.join(tmp, file)), { recursive: true });
-      await writeFile(path.join(tmp, file), text);
-    }
-    await rm(chartDir, { recursive: true, force: true });
-    await rename(tmp, chartDir);
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
-  }
+  await writeDirAtomic(chartDir, new Map(Object.entries(policyChartFiles(options))));
   return { chartDir, name: CHART_NAME, version: options.version ?? '0.1.0' };
 }
