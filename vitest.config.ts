@@ -15,8 +15,10 @@ export default defineConfig({
       { find: /^@nmaas\/image\/testing$/, replacement: src('image', 'testing') },
       { find: /^@nmaas\/charts-gen$/, replacement: src('charts-gen') },
       { find: /^@nmaas\/validator$/, replacement: src('validator') },
+      { find: /^@nmaas\/validator\/testing$/, replacement: src('validator', 'test-support') },
       { find: /^@nmaas\/catalogue$/, replacement: src('catalogue') },
       { find: /^@nmaas\/scheduler$/, replacement: src('scheduler') },
+      { find: /^@nmaas\/policy$/, replacement: src('policy') },
     ],
   },
   test: {
