@@ -17,7 +17,9 @@ import { materialize } from './input/materialize.js';
 import { publishedVersions } from './input/catalogue.js';
 import { UnreadableInputError } from './input/errors.js';
 import { boundValueSets, splitValueSet } from './render/bounds.js';
-import { RENDER_NAMESPACE, renderChart } from './render/render.js';
+import { RENDER_NAMESPACE, RENDER_RELEASE, renderChart, type InstallContext } from './render/render.js';
+import { installContexts } from './render/install-contexts.js';
+import type { ValueSet } from './render/bounds.js';
 import { applyPolicy, DEFAULT_ALLOWED_REGISTRIES, loadPolicy, type Policy } from './policy.js';
 import { segments } from './rules/archive/paths.js';
 import { MAX_FILE_BYTES } from './limits.js';
@@ -54,6 +56,16 @@ function finalize(rule: Rule, draft: Draft, app: string | undefined, valueSet?: 
   if (app !== undefined) f.app = app;
   if (valueSet !== undefined) f.valueSets = [valueSet];
   return f;
+}
+
+/** A draft from another render with that render's release and namespace replaced by the review's. */
+function renameRelease(d: Draft, release: string, toRelease: string, namespace: string, toNamespace: string): Draft {
+  const swap = (v: string | undefined) => (v === undefined || release === '' ? v : v.split(release).join(toRelease).split(namespace).join(toNamespace));
+  const out: Draft = { ...d, message: swap(d.message)! };
+  if (d.object !== undefined) out.object = swap(d.object)!;
+  if (d.value !== undefined) out.value = swap(d.value)!;
+  if (d.container !== undefined) out.container = swap(d.container)!;
+  return out;
 }
 
 function findingKey(f: Finding): string {
@@ -100,6 +112,20 @@ async function kindOf(target: string): Promise<'app' | 'chart' | 'archive'> {
   if (await has('Chart.yaml')) return 'chart';
   if (await has('nmaas.yaml')) return 'app';
   throw new UnreadableInputError(`${target} has neither Chart.yaml (a chart folder) nor nmaas.yaml (an app folder)`);
+}
+
+interface RenderJob {
+  set: ValueSet;
+  context: InstallContext;
+}
+
+function chartYamlRecord(files: Map<string, Buffer>): Record<string, unknown> | undefined {
+  try {
+    const y = parse(files.get('Chart.yaml')?.toString('utf8') ?? '') as unknown;
+    return y !== null && typeof y === 'object' && !Array.isArray(y) ? (y as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function chartNameIn(files: Map<string, Buffer>, file: string): string | undefined {
@@ -231,7 +257,7 @@ export async function validate(target: string, options: ValidateOptions = {}): P
     if (options.catalogue) chart.publishedVersions = await publishedVersions(options.catalogue, chartName ?? dirName);
 
     // 4. Render with real helm, from a temp copy holding only the files that were checked.
-    const objectsBySet: { name: string; objects: RenderedObject[]; values: Record<string, unknown> }[] = [];
+    const objectsBySet: { name: string; objects: RenderedObject[]; values: Record<string, unknown>; namespace: string; release: string }[] = [];
     if (chartName !== undefined && files.has('Chart.yaml')) {
       const renderDir = path.join(work, 'chart', chartName);
       await materialize(files, renderDir);
@@ -247,38 +273,59 @@ export async function validate(target: string, options: ValidateOptions = {}): P
       } catch {
         defaults = undefined;
       }
-      const sets = boundValueSets(schema, defaults).filter((s) => !options.defaultsOnly || s.name === 'defaults');
+      const kubeVersion = (chartYamlRecord(files) ?? {}).kubeVersion;
+      // Review renders under fixed names so that reports are stable; the install contexts below use
+      // random ones, and NMAAS-RENDER-DIVERGENCE compares the two.
+      const review: InstallContext = { release: RENDER_RELEASE, namespace: RENDER_NAMESPACE };
+      const jobs: RenderJob[] = boundValueSets(schema, defaults)
+        .filter((s) => !options.defaultsOnly || s.name === 'defaults')
+        .map((set) => ({ set, context: review }));
+      // The defaults again as the install would see them: as an upgrade, on the oldest and newest Kubernetes.
+      if (!options.defaultsOnly) {
+        for (const c of installContexts(typeof kubeVersion === 'string' ? kubeVersion : undefined)) jobs.push({ set: { name: c.name, values: {} }, context: c.context });
+      }
       chart.renderErrors = [];
-      const queue = [...sets];
-      const results = new Map<string, Awaited<ReturnType<typeof renderChart>>>();
-      const setValues = new Map<string, Record<string, unknown>>();
+      chart.decodeProblems = [];
+      chart.renders = [];
+      const queue = [...jobs];
+      const results = new Map<string, { result: Awaited<ReturnType<typeof renderChart>>; job: RenderJob }>();
       // helm runs as separate processes: render value sets in parallel, up to the cores we have.
       const worker = async () => {
-        for (let set = queue.shift(); set !== undefined; set = queue.shift()) {
-          const r = await renderChart(renderDir, chartName, set, work, options.helmVersion);
-          results.set(set.name, r);
-          setValues.set(set.name, set.values);
+        for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
+          const r = await renderChart(renderDir, chartName, job.set, work, options.helmVersion, job.context);
+          results.set(job.set.name, { result: r, job });
           // A refused combination still leaves each group's bounds to check: render them one group at a time.
-          if (r.error !== undefined && r.refused && Object.keys(set.values).length > 1) queue.push(...splitValueSet(set));
+          if (r.error !== undefined && r.refused && Object.keys(job.set.values).length > 1) {
+            queue.push(...splitValueSet(job.set).map((set) => ({ set, context: job.context })));
+          }
         }
       };
-      await Promise.all(Array.from({ length: Math.max(1, Math.min(RENDER_CONCURRENCY, sets.length)) }, worker));
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(RENDER_CONCURRENCY, jobs.length)) }, worker));
+      report.renderCount = results.size;
       // Report in a stable order whatever finished first.
       for (const name of [...results.keys()].sort((a, b) => (a === 'defaults' ? -1 : b === 'defaults' ? 1 : a.localeCompare(b)))) {
-        const r = results.get(name)!;
+        const { result: r, job } = results.get(name)!;
         report.valueSets.push(name);
-        if (r.error === undefined) objectsBySet.push({ name, objects: r.objects.map((o) => ({ ...o, valueSets: [name] })), values: setValues.get(name) ?? {} });
-        else chart.renderErrors.push({ valueSet: name, message: r.error, refused: r.refused === true });
+        for (const p of r.problems) chart.decodeProblems.push({ valueSet: name, ...p });
+        if (r.error === undefined) {
+          const objects = r.objects.map((o) => ({ ...o, valueSets: [name] }));
+          objectsBySet.push({ name, objects, values: job.set.values, namespace: job.context.namespace, release: job.context.release });
+          chart.renders.push({ valueSet: name, release: job.context.release, namespace: job.context.namespace, objects });
+        } else chart.renderErrors.push({ valueSet: name, message: r.error, refused: r.refused === true });
       }
     }
 
     // 5. Chart rules, then object rules once per value set.
     for (const rule of rules.filter(isChartRule)) findings.push(...rule.check(chart).map((d) => finalize(rule, d, app)));
     const allowedRegistries = policy?.allowedRegistries ?? DEFAULT_ALLOWED_REGISTRIES;
-    for (const { name, objects, values } of objectsBySet) {
-      const input: ObjectsInput = { objects, valueSet: name, values, namespace: RENDER_NAMESPACE, allowedRegistries };
+    const reviewRelease = objectsBySet.find((s) => s.name === 'defaults')?.release ?? '';
+    const reviewNamespace = objectsBySet.find((s) => s.name === 'defaults')?.namespace ?? '';
+    for (const { name, objects, values, namespace, release } of objectsBySet) {
+      const input: ObjectsInput = { objects, valueSet: name, values, namespace, allowedRegistries };
       if (manifest) input.manifest = manifest;
-      for (const rule of rules.filter(isObjectsRule)) findings.push(...rule.check(input).map((d) => finalize(rule, d, app, name)));
+      // Each install context has its own random release and namespace: findings name the review's, so they merge.
+      const shown = (d: Draft): Draft => (release === reviewRelease ? d : renameRelease(d, release, reviewRelease, namespace, reviewNamespace));
+      for (const rule of rules.filter(isObjectsRule)) findings.push(...rule.check(input).map((d) => finalize(rule, shown(d), app, name)));
     }
     return finish();
   } finally {

@@ -32,7 +32,7 @@ describe('good submissions pass with no error', () => {
     expect(blocking.map((f) => `${f.severity} ${f.ruleId} ${f.object ?? ''} ${f.message}`)).toEqual([]);
     // Every value set at the form bounds renders (the bounds keep the schedule consistent).
     expect(report.findings.filter((f) => f.ruleId === 'NMAAS-CHART-RENDER').map((f) => f.message)).toEqual([]);
-    expect(report.valueSets).toEqual(['defaults', 'lower-bounds', 'switches-off', 'upper-bounds']);
+    expect(report.valueSets).toEqual(['defaults', 'install:kube-1.25.0', 'install:kube-1.35.0', 'install:upgrade', 'lower-bounds', 'switches-off', 'upper-bounds']);
     // The pods are isolated at the defaults: a missing NetworkPolicy is only ever a user's choice in the form.
     expect(report.findings.filter((f) => f.ruleId === 'NMAAS-NETWORK-POLICY' && f.valueSets?.includes('defaults'))).toEqual([]);
   });

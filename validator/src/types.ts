@@ -102,6 +102,10 @@ export interface ChartInput {
   publishedVersions?: string[];
   /** helm template failures, by value set. */
   renderErrors?: { valueSet: string; message: string; refused: boolean }[];
+  /** Rendered documents Kubernetes would read differently from a reviewer, or not at all, by value set. */
+  /** Every successful render: value set, the release and namespace it was rendered into, its objects. */
+  renders?: { valueSet: string; release: string; namespace: string; objects: RenderedObject[] }[];
+  decodeProblems?: { valueSet: string; kind: 'duplicate-key' | 'unparsable'; message: string; source?: string; line?: number }[];
 }
 
 // ---- rendered objects ----
@@ -167,8 +171,10 @@ export interface ValidationReport {
   /** Active findings (exempted ones are in `exempted`). */
   findings: Finding[];
   exempted: { finding: Finding; exemption: ExemptionUse }[];
-  /** Value sets rendered with helm template. */
+  /** Value sets rendered with helm template (install contexts are named `install:…`). */
   valueSets: string[];
+  /** How many times helm template ran. */
+  renderCount?: number;
   /** Whether archive checks stopped the validation before anything was unpacked. */
   rejectedBeforeUnpack: boolean;
   summary: Record<Severity, number>;

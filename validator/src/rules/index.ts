@@ -24,6 +24,10 @@ import appMismatch from './chart/app-mismatch.js';
 import catalogueVersion from './chart/catalogue-version.js';
 import render from './chart/render.js';
 import selfExemption from './chart/self-exemption.js';
+import renderedYaml from './chart/rendered-yaml.js';
+import installTimeBranch from './chart/install-time-branch.js';
+import renderDivergence from './chart/render-divergence.js';
+import securityFieldType from './workload/security-field-type.js';
 import hostProcess from './pss/host-process.js';
 import hostNamespaces from './pss/host-namespaces.js';
 import privileged from './pss/privileged.js';
@@ -63,10 +67,10 @@ import schedulingContract from './workload/scheduling-contract.js';
 
 export const RULES: readonly Rule[] = [
   absolutePath, parentPath, drivePath, link, specialFile, topLevel, fileSize, totalSize, compressionRatio, entryCount, malformed,
-  chartYaml, apiVersion, versionSemver, chartName, kubeVersion, valuesSchema, rancherFiles, manifest, capabilityJustification, appMismatch, catalogueVersion, render, selfExemption,
+  chartYaml, apiVersion, versionSemver, chartName, kubeVersion, valuesSchema, rancherFiles, manifest, capabilityJustification, appMismatch, catalogueVersion, render, selfExemption, renderedYaml, installTimeBranch, renderDivergence,
   hostProcess, hostNamespaces, privileged, capabilitiesBaseline, hostPath, hostPorts, hostProbes, apparmor, selinux, procMount, seccompBaseline, sysctls,
   volumeTypes, privilegeEscalation, runAsNonRoot, runAsUser, seccompRestricted, capabilitiesRestricted,
-  capabilityUndeclared, netCapabilityContainer, resources, imageDigest, imageRegistry, imageMismatch, saToken, secretObject, secretLiteral,
+  securityFieldType, capabilityUndeclared, netCapabilityContainer, resources, imageDigest, imageRegistry, imageMismatch, saToken, secretObject, secretLiteral,
   rbacScope, rbacWildcard, clusterScoped, foreignNamespace, readOnlyRoot, serviceExposure, networkPolicy, metricsEndpoint, schedulingContract,
 ];
 
