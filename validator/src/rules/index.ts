@@ -38,6 +38,7 @@ import hostProbes from './pss/host-probes.js';
 import apparmor from './pss/apparmor.js';
 import selinux from './pss/selinux.js';
 import procMount from './pss/proc-mount.js';
+import procMountRestricted from './pss/proc-mount-restricted.js';
 import seccompBaseline from './pss/seccomp-baseline.js';
 import sysctls from './pss/sysctls.js';
 import volumeTypes from './pss/volume-types.js';
@@ -69,7 +70,7 @@ export const RULES: readonly Rule[] = [
   absolutePath, parentPath, drivePath, link, specialFile, topLevel, fileSize, totalSize, compressionRatio, entryCount, malformed,
   chartYaml, apiVersion, versionSemver, chartName, kubeVersion, valuesSchema, rancherFiles, manifest, capabilityJustification, appMismatch, catalogueVersion, render, selfExemption, renderedYaml, installTimeBranch, renderDivergence,
   hostProcess, hostNamespaces, privileged, capabilitiesBaseline, hostPath, hostPorts, hostProbes, apparmor, selinux, procMount, seccompBaseline, sysctls,
-  volumeTypes, privilegeEscalation, runAsNonRoot, runAsUser, seccompRestricted, capabilitiesRestricted,
+  volumeTypes, privilegeEscalation, runAsNonRoot, runAsUser, seccompRestricted, capabilitiesRestricted, procMountRestricted,
   securityFieldType, capabilityUndeclared, netCapabilityContainer, resources, imageDigest, imageRegistry, imageMismatch, saToken, secretObject, secretLiteral,
   rbacScope, rbacWildcard, clusterScoped, foreignNamespace, readOnlyRoot, serviceExposure, networkPolicy, metricsEndpoint, schedulingContract,
 ];
