@@ -135,9 +135,12 @@ export function imageRepository(image: string): string {
 /** Registry host of an image reference (Docker's rule: a first part with '.' or ':' or `localhost`). */
 export function imageRegistry(image: string): string {
   const first = image.split('/')[0]!;
-  if (image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')) return first;
+  if (image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')) return DOCKER_HUB_ALIASES.has(first.toLowerCase()) ? 'docker.io' : first;
   return 'docker.io';
 }
+
+/** Host names that serve Docker Hub itself (the distribution reference's aliases and its API host). */
+const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
 
 export function isMeasurementPodRef(pod: PodRef): boolean {
   return typeof pod.metadata.labels[APP_LABEL] === 'string';

@@ -1,5 +1,5 @@
 import { chartRule } from '../define.js';
-import { containers, podsOf, rec } from '../../k8s/pods.js';
+import { containers, objectId, podsOf, rec } from '../../k8s/pods.js';
 import type { Draft, RenderedObject } from '../../types.js';
 
 type Facts = Map<string, string>;
@@ -41,13 +41,16 @@ function escape(s: string): string {
 
 /** The object's identity across renders: the release and namespace of each render are placeholders. */
 function keyOf(o: RenderedObject, release: string, namespace: string): string {
-  const swap = (s: string) => s.replace(new RegExp(escape(release), 'g'), '<release>').replace(new RegExp(escape(namespace), 'g'), '<namespace>');
-  return `${o.object.kind ?? ''}/${swap(o.object.metadata?.name ?? '')}`;
+  return `${o.object.kind ?? ''}/${normalise(o.object.metadata?.name ?? '', release, namespace)}`;
 }
 
-/** A field value with the render's own release and namespace taken out (a name derived from the release is no divergence). */
+/**
+ * A value with the render's own release and namespace taken out (a name derived from them is no
+ * divergence). One placeholder for both: the review renders may use the same name for each.
+ */
 function normalise(value: string, release: string, namespace: string): string {
-  return value.replace(new RegExp(escape(release), 'g'), '<release>').replace(new RegExp(escape(namespace), 'g'), '<namespace>');
+  const [longer, shorter] = release.length >= namespace.length ? [release, namespace] : [namespace, release];
+  return value.replace(new RegExp(escape(longer), 'g'), '<release>').replace(new RegExp(escape(shorter), 'g'), '<release>');
 }
 
 export default chartRule(
@@ -78,8 +81,8 @@ export default chartRule(
           const now = normalise(value, r.release, r.namespace);
           if (was === undefined || normalise(was, base.release, base.namespace) === now) continue;
           out.push({
-            message: `${key}: ${path} is ${was.slice(0, 160)} at the defaults but ${now.slice(0, 160)} with ${install ? `the ${r.valueSet.slice('install:'.length)} install context` : `form values ${r.valueSet}`}`,
-            object: key,
+            message: `${path} is ${was.slice(0, 160)} at the defaults but ${now.slice(0, 160)} with ${install ? `the ${r.valueSet.slice('install:'.length)} install context` : `form values ${r.valueSet}`}`,
+            object: objectId(b.o.object),
             value: path,
             ...(o.source ? { file: o.source } : {}),
             // A form value is the user's visible choice (still worth a reviewer's look); the install context is nobody's.

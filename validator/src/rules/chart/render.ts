@@ -18,11 +18,13 @@ export default chartRule(
       g.refused &&= e.refused;
       groups.set(e.message, g);
     }
+    // When no value set rendered at all, say so plainly: not one object of the chart was checked.
+    const nothing = (chart.renderErrors ?? []).length > 0 && (chart.renders ?? []).length === 0 ? '; nothing rendered, so no object of this chart was checked' : '';
     return [...groups].map(([message, g]): Draft =>
       g.refused
         ? // The chart's own schema or `fail` refused a combination of bound values with a message: the user gets a clear error, not a broken install.
           { message: `the chart refuses the ${g.sets.join(', ')} values with its own message: ${message}`, value: g.sets[0]!, severity: 'info' }
-        : { message: `helm template with ${g.sets.join(', ')} values fails: ${message}`, value: g.sets[0]! },
+        : { message: `helm template with ${g.sets.join(', ')} values fails: ${message}${nothing}`, value: g.sets[0]! },
     );
   },
 );
