@@ -1,5 +1,6 @@
 import { chartRule } from '../define.js';
 import { isRecord, text } from './files.js';
+import { schemaProblems } from '../../render/schema-limits.js';
 
 export default chartRule(
   {
@@ -19,6 +20,8 @@ export default chartRule(
       return [{ message: `values.schema.json does not parse: ${(error as Error).message}`, file: 'values.schema.json' }];
     }
     if (!isRecord(schema)) return [{ message: 'values.schema.json must be a JSON object', file: 'values.schema.json' }];
+    const limits = schemaProblems(schema);
+    if (limits.length > 0) return limits.map((l) => ({ message: `${l.message}: only the defaults were rendered, no form bound was checked`, file: 'values.schema.json' }));
     if (schema.type !== undefined && schema.type !== 'object') return [{ message: `values.schema.json has type ${JSON.stringify(schema.type)}; values are an object`, file: 'values.schema.json' }];
     return [];
   },
