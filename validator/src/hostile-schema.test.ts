@@ -21,12 +21,20 @@ afterAll(async () => {
 });
 
 async function chartWithSchema(id: string, schema: string, extraValues = ''): Promise<string> {
-  const dir = await buildCase({ id, description: id, expect: [], add: { 'values.schema.json': schema } }, path.join(work, id));
-  if (extraValues) await writeFile(path.join(dir, 'values.yaml'), `${await readFile(path.join(dir, 'values.yaml'), 'utf8')}\n${extraValues}\n`);
+  const dir = await buildCase(
+    { id, description: id, expect: [], add: { 'values.schema.json': schema } },
+    path.join(work, id),
+  );
+  if (extraValues)
+    await writeFile(
+      path.join(dir, 'values.yaml'),
+      `${await readFile(path.join(dir, 'values.yaml'), 'utf8')}\n${extraValues}\n`,
+    );
   return dir;
 }
 
-const deep = (depth: number) => `${'{"type":"object","properties":{"x":'.repeat(depth)}{"type":"integer","minimum":1}${'}}'.repeat(depth)}`;
+const deep = (depth: number) =>
+  `${'{"type":"object","properties":{"x":'.repeat(depth)}{"type":"integer","minimum":1}${'}}'.repeat(depth)}`;
 
 describe('hostile values.schema.json', () => {
   it('minItems 4294967296 in a 100-byte schema is a finding, not an out-of-memory crash', async () => {
@@ -40,12 +48,16 @@ describe('hostile values.schema.json', () => {
 
   it('a schema nested 20,000 deep is a finding, not a stack overflow', async () => {
     const report = await validate(await chartWithSchema('deep', deep(20_000)));
-    expect(report.findings.filter((x) => x.ruleId === 'NMAAS-CHART-VALUES-SCHEMA').map((x) => x.message)).toEqual([expect.stringContaining('nests deeper than 64 levels')]);
+    expect(report.findings.filter((x) => x.ruleId === 'NMAAS-CHART-VALUES-SCHEMA').map((x) => x.message)).toEqual([
+      expect.stringContaining('nests deeper than 64 levels'),
+    ]);
     expect(report.valueSets.filter((s) => s.includes('bounds'))).toEqual([]);
   });
 
   it('the limits are checked without recursion, on any depth JSON.parse accepts', () => {
-    expect(schemaProblems(JSON.parse(deep(100_000)))).toEqual([{ message: 'values.schema.json nests deeper than 64 levels' }]);
+    expect(schemaProblems(JSON.parse(deep(100_000)))).toEqual([
+      { message: 'values.schema.json nests deeper than 64 levels' },
+    ]);
     expect(schemaProblems(JSON.parse(deep(10)))).toEqual([]);
   });
 

@@ -6,7 +6,15 @@ export { validate, failsAt, type ValidateOptions } from './engine.js';
 export { RULES, RULES_BY_ID } from './rules/index.js';
 export { toSarif, SARIF_SCHEMA_URI } from './output/sarif.js';
 export { formatText } from './output/text.js';
-export { parsePolicy, loadPolicy, applyPolicy, PolicyError, DEFAULT_ALLOWED_REGISTRIES, type Policy, type Exemption } from './policy.js';
+export {
+  parsePolicy,
+  loadPolicy,
+  applyPolicy,
+  PolicyError,
+  DEFAULT_ALLOWED_REGISTRIES,
+  type Policy,
+  type Exemption,
+} from './policy.js';
 export { scanArchive, DEFAULT_LIMITS, type ArchiveContents, type ScanLimits } from './input/archive-scan.js';
 export { scanFolder } from './input/folder-scan.js';
 export { UnreadableInputError } from './input/errors.js';

@@ -51,7 +51,10 @@ beforeAll(async () => {
       const name = `pss-${level}-${outcome}`;
       const chart = path.join(work, name);
       await mkdir(path.join(chart, 'templates'), { recursive: true });
-      await writeFile(path.join(chart, 'Chart.yaml'), stringify({ apiVersion: 'v2', name, version: '0.1.0', kubeVersion: '>= 1.25.0-0' }));
+      await writeFile(
+        path.join(chart, 'Chart.yaml'),
+        stringify({ apiVersion: 'v2', name, version: '0.1.0', kubeVersion: '>= 1.25.0-0' }),
+      );
       const byName = new Map<string, string>();
       for (const file of files) {
         const pod = parse(await readFile(path.join(dir, file), 'utf8')) as { metadata: { name: string } };
@@ -62,7 +65,13 @@ beforeAll(async () => {
         await writeFile(path.join(chart, 'templates', file), stringify(pod).replace(/\{\{/g, '{{ "{{" }}'));
       }
       const report = await validate(chart, { defaultsOnly: true, rules: pssRules });
-      for (const file of files) results.push({ level, outcome, fixture: file, findings: report.findings.filter((f) => byName.get(f.object ?? '') === file) });
+      for (const file of files)
+        results.push({
+          level,
+          outcome,
+          fixture: file,
+          findings: report.findings.filter((f) => byName.get(f.object ?? '') === file),
+        });
       expect(report.valueSets).toEqual(['defaults']);
     }
   }
@@ -81,14 +90,26 @@ describe('Pod Security Standards fixtures (Kubernetes v1.37)', () => {
   });
 
   it('refuses every fail/ pod at its level', () => {
-    const missed = results.filter((r) => r.outcome === 'fail' && atLevel(r.findings, r.level).length === 0).map((r) => `${r.level}/${r.fixture}`);
+    const missed = results
+      .filter((r) => r.outcome === 'fail' && atLevel(r.findings, r.level).length === 0)
+      .map((r) => `${r.level}/${r.fixture}`);
     expect(missed).toEqual([]);
   });
 
   it('raises no PSS finding on a pass/ pod at its level, apart from the documented differences', () => {
     const refused = results
-      .filter((r) => r.outcome === 'pass' && STRICTER[`${r.level}/${r.fixture}`] === undefined && atLevel(r.findings, r.level).length > 0)
-      .map((r) => `${r.level}/${r.fixture}: ${atLevel(r.findings, r.level).map((f) => `${f.ruleId} ${f.message}`).join('; ')}`);
+      .filter(
+        (r) =>
+          r.outcome === 'pass' &&
+          STRICTER[`${r.level}/${r.fixture}`] === undefined &&
+          atLevel(r.findings, r.level).length > 0,
+      )
+      .map(
+        (r) =>
+          `${r.level}/${r.fixture}: ${atLevel(r.findings, r.level)
+            .map((f) => `${f.ruleId} ${f.message}`)
+            .join('; ')}`,
+      );
     expect(refused).toEqual([]);
   });
 

@@ -12,7 +12,9 @@ import type { ValidationReport } from './types.js';
 import { REPO } from './test-support.js';
 
 const CORPUS = path.resolve(REPO, '../shared/corpus/real-charts');
-const charts = readdirSync(CORPUS).flatMap((org) => readdirSync(path.join(CORPUS, org)).map((c) => `${org}/${c}`)).sort();
+const charts = readdirSync(CORPUS)
+  .flatMap((org) => readdirSync(path.join(CORPUS, org)).map((c) => `${org}/${c}`))
+  .sort();
 const reports = new Map<string, ValidationReport>();
 const crashes: string[] = [];
 
@@ -31,7 +33,8 @@ beforeAll(async () => {
   await Promise.all([worker(), worker()]);
 }, 240_000);
 
-const findings = (chart: string, ruleId: string) => (reports.get(chart)?.findings ?? []).filter((f) => f.ruleId === ruleId);
+const findings = (chart: string, ruleId: string) =>
+  (reports.get(chart)?.findings ?? []).filter((f) => f.ruleId === ruleId);
 
 describe('published charts', () => {
   it('validates every chart without a crash or an unreadable-input error', () => {
@@ -41,19 +44,33 @@ describe('published charts', () => {
   });
 
   it('finds what is really there (so that the quiet checks below mean something)', () => {
-    expect(findings('prometheus-community/prometheus-node-exporter', 'NMAAS-PSS-HOST-NAMESPACES').length).toBeGreaterThan(0);
-    expect(findings('prometheus-community/prometheus-conntrack-stats-exporter', 'NMAAS-PSS-PRIVILEGED').length).toBeGreaterThan(0);
+    expect(
+      findings('prometheus-community/prometheus-node-exporter', 'NMAAS-PSS-HOST-NAMESPACES').length,
+    ).toBeGreaterThan(0);
+    expect(
+      findings('prometheus-community/prometheus-conntrack-stats-exporter', 'NMAAS-PSS-PRIVILEGED').length,
+    ).toBeGreaterThan(0);
     expect(findings('grafana/agent-operator', 'NMAAS-CLUSTER-SCOPED').length).toBeGreaterThan(0);
     expect(findings('bitnami/nginx', 'NMAAS-SERVICE-EXPOSED').map((f) => f.value)).toEqual(['LoadBalancer']);
   });
 
   it('takes no flag for a secret ("yes"/"no" env values)', () => {
-    const flagged = charts.flatMap((c) => findings(c, 'NMAAS-SECRET-LITERAL').filter((f) => /ALLOW_EMPTY_PASSWORD/.test(f.message)).map((f) => `${c}: ${f.message}`));
+    const flagged = charts.flatMap((c) =>
+      findings(c, 'NMAAS-SECRET-LITERAL')
+        .filter((f) => /ALLOW_EMPTY_PASSWORD/.test(f.message))
+        .map((f) => `${c}: ${f.message}`),
+    );
     expect(flagged).toEqual([]);
   });
 
   it('takes no ExternalName Service for exposure', () => {
-    expect(charts.flatMap((c) => findings(c, 'NMAAS-SERVICE-EXPOSED').filter((f) => f.value === 'ExternalName').map((f) => c))).toEqual([]);
+    expect(
+      charts.flatMap((c) =>
+        findings(c, 'NMAAS-SERVICE-EXPOSED')
+          .filter((f) => f.value === 'ExternalName')
+          .map(() => c),
+      ),
+    ).toEqual([]);
   });
 
   it('reads registry.hub.docker.com as docker.io', () => {
@@ -63,15 +80,30 @@ describe('published charts', () => {
   it('raises none of the decoder or install-context findings that no published chart deserves', () => {
     const wrong = charts.flatMap((c) =>
       (reports.get(c)?.findings ?? [])
-        .filter((f) => f.ruleId === 'NMAAS-RENDERED-YAML' || f.ruleId === 'NMAAS-SECURITY-FIELD-TYPE' || (f.ruleId === 'NMAAS-RENDER-DIVERGENCE' && f.severity === 'error'))
+        .filter(
+          (f) =>
+            f.ruleId === 'NMAAS-RENDERED-YAML' ||
+            f.ruleId === 'NMAAS-SECURITY-FIELD-TYPE' ||
+            (f.ruleId === 'NMAAS-RENDER-DIVERGENCE' && f.severity === 'error'),
+        )
         .map((f) => `${c}: ${f.ruleId} ${f.message}`),
     );
     expect(wrong).toEqual([]);
   });
 
   it('says plainly when a chart that needs a value rendered nothing', () => {
-    for (const chart of ['grafana/loki-canary', 'grafana/pdc-agent', 'prometheus-community/prometheus-postgres-exporter', 'bitnami/common']) {
-      expect(findings(chart, 'NMAAS-CHART-RENDER').some((f) => f.severity === 'error' && /no object of this chart was checked/.test(f.message)), chart).toBe(true);
+    for (const chart of [
+      'grafana/loki-canary',
+      'grafana/pdc-agent',
+      'prometheus-community/prometheus-postgres-exporter',
+      'bitnami/common',
+    ]) {
+      expect(
+        findings(chart, 'NMAAS-CHART-RENDER').some(
+          (f) => f.severity === 'error' && /no object of this chart was checked/.test(f.message),
+        ),
+        chart,
+      ).toBe(true);
     }
   });
 });

@@ -54,7 +54,8 @@ export interface Finding extends Draft {
 
 // ---- archive / folder scan ----
 
-export type EntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'character-device' | 'block-device' | 'fifo' | 'other';
+export type EntryType =
+  'file' | 'directory' | 'symlink' | 'hardlink' | 'character-device' | 'block-device' | 'fifo' | 'other';
 
 export interface ScannedEntry {
   /** The path exactly as the archive (or folder walk) gives it. */
@@ -105,7 +106,13 @@ export interface ChartInput {
   /** Rendered documents Kubernetes would read differently from a reviewer, or not at all, by value set. */
   /** Every successful render: value set, the release and namespace it was rendered into, its objects. */
   renders?: { valueSet: string; release: string; namespace: string; objects: RenderedObject[] }[];
-  decodeProblems?: { valueSet: string; kind: 'duplicate-key' | 'unparsable'; message: string; source?: string; line?: number }[];
+  decodeProblems?: {
+    valueSet: string;
+    kind: 'duplicate-key' | 'unparsable';
+    message: string;
+    source?: string;
+    line?: number;
+  }[];
 }
 
 // ---- rendered objects ----
@@ -113,7 +120,12 @@ export interface ChartInput {
 export interface K8sObject {
   apiVersion?: string;
   kind?: string;
-  metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   [key: string]: unknown;
 }
 

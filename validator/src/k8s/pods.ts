@@ -58,7 +58,13 @@ const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'];
  * other mapping that holds a container list. A controller of a custom kind creates pods from
  * such a template, so an unknown kind is a workload as soon as it carries one.
  */
-function findPodSpecs(node: Rec, at: string, depth: number, parent: Rec | undefined, out: { spec: Rec; path: string; template: Rec | undefined }[]): void {
+function findPodSpecs(
+  node: Rec,
+  at: string,
+  depth: number,
+  parent: Rec | undefined,
+  out: { spec: Rec; path: string; template: Rec | undefined }[],
+): void {
   if (CONTAINER_LISTS.some((k) => Array.isArray(node[k]) && (node[k] as unknown[]).some((c) => rec(c) !== undefined))) {
     out.push({ spec: node, path: at, template: parent });
     return;
@@ -84,7 +90,15 @@ export function podsOf(rendered: RenderedObject): PodRef[] {
   if (o.kind === 'Pod') {
     const spec = rec(o.spec);
     if (!spec) return [];
-    return [{ rendered, id, spec, metadata: { labels: stringMap(o.metadata?.labels), annotations: stringMap(o.metadata?.annotations) }, specPath: 'spec' }];
+    return [
+      {
+        rendered,
+        id,
+        spec,
+        metadata: { labels: stringMap(o.metadata?.labels), annotations: stringMap(o.metadata?.annotations) },
+        specPath: 'spec',
+      },
+    ];
   }
   const found: { spec: Rec; path: string; template: Rec | undefined }[] = [];
   const top = rec(o.spec);
@@ -96,7 +110,13 @@ export function podsOf(rendered: RenderedObject): PodRef[] {
   }
   return found.map(({ spec, path, template }) => {
     const meta = rec(template?.metadata);
-    return { rendered, id, spec, metadata: { labels: stringMap(meta?.labels), annotations: stringMap(meta?.annotations) }, specPath: path };
+    return {
+      rendered,
+      id,
+      spec,
+      metadata: { labels: stringMap(meta?.labels), annotations: stringMap(meta?.annotations) },
+      specPath: path,
+    };
   });
 }
 
@@ -109,7 +129,10 @@ export function pods(objects: RenderedObject[]): PodRef[] {
   return objects.flatMap(podsOf);
 }
 
-export function containers(pod: PodRef, kinds: ContainerKind[] = ['containers', 'initContainers', 'ephemeralContainers']): ContainerRef[] {
+export function containers(
+  pod: PodRef,
+  kinds: ContainerKind[] = ['containers', 'initContainers', 'ephemeralContainers'],
+): ContainerRef[] {
   const out: ContainerRef[] = [];
   for (const kind of kinds) {
     arr(pod.spec[kind]).forEach((c, i) => {
@@ -135,7 +158,8 @@ export function imageRepository(image: string): string {
 /** Registry host of an image reference (Docker's rule: a first part with '.' or ':' or `localhost`). */
 export function imageRegistry(image: string): string {
   const first = image.split('/')[0]!;
-  if (image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')) return DOCKER_HUB_ALIASES.has(first.toLowerCase()) ? 'docker.io' : first;
+  if (image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost'))
+    return DOCKER_HUB_ALIASES.has(first.toLowerCase()) ? 'docker.io' : first;
   return 'docker.io';
 }
 

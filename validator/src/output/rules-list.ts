@@ -7,7 +7,10 @@ export function listRulesText(rules: readonly Rule[]): string {
   for (const r of rules) {
     if (r.meta.scope !== scope) {
       scope = r.meta.scope;
-      out.push('', `${scope === 'archive' ? 'Archive safety (before unpacking)' : scope === 'chart' ? 'Chart structure' : 'Rendered objects (helm template, defaults and form bounds)'}:`);
+      out.push(
+        '',
+        `${scope === 'archive' ? 'Archive safety (before unpacking)' : scope === 'chart' ? 'Chart structure' : 'Rendered objects (helm template, defaults and form bounds)'}:`,
+      );
     }
     out.push(`  ${r.meta.id}  [${r.meta.severity}${r.meta.pss ? `, PSS ${r.meta.pss}` : ''}]  ${r.meta.title}`);
     out.push(`      why: ${r.meta.rationale}`);

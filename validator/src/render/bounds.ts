@@ -40,10 +40,12 @@ function numericBound(schema: Json, side: 'lower' | 'upper'): number | undefined
   const step = integer ? 1 : Number.EPSILON * 1024;
   if (side === 'lower') {
     if (typeof schema.minimum === 'number') return schema.minimum;
-    if (typeof schema.exclusiveMinimum === 'number') return integer ? Math.floor(schema.exclusiveMinimum) + 1 : schema.exclusiveMinimum + step;
+    if (typeof schema.exclusiveMinimum === 'number')
+      return integer ? Math.floor(schema.exclusiveMinimum) + 1 : schema.exclusiveMinimum + step;
   } else {
     if (typeof schema.maximum === 'number') return schema.maximum;
-    if (typeof schema.exclusiveMaximum === 'number') return integer ? Math.ceil(schema.exclusiveMaximum) - 1 : schema.exclusiveMaximum - step;
+    if (typeof schema.exclusiveMaximum === 'number')
+      return integer ? Math.ceil(schema.exclusiveMaximum) - 1 : schema.exclusiveMaximum - step;
   }
   return undefined;
 }
@@ -56,13 +58,17 @@ function typeOf(schema: Json): string | undefined {
 
 /** The bound value for one schema node, or undefined when it has none worth setting. */
 function leafBound(schema: Json, current: unknown, side: Side): { set: boolean; value?: unknown } {
-  if (side === 'switches') return typeOf(schema) === 'boolean' && !Array.isArray(schema.enum) ? { set: true, value: false } : { set: false };
+  if (side === 'switches')
+    return typeOf(schema) === 'boolean' && !Array.isArray(schema.enum) ? { set: true, value: false } : { set: false };
   if (side.startsWith('option-')) {
     const k = Number(side.slice('option-'.length));
-    return Array.isArray(schema.enum) && k < schema.enum.length - 1 ? { set: true, value: schema.enum[k] } : { set: false };
+    return Array.isArray(schema.enum) && k < schema.enum.length - 1
+      ? { set: true, value: schema.enum[k] }
+      : { set: false };
   }
   if (side === 'middle') {
-    if (Array.isArray(schema.enum) && schema.enum.length > 2) return { set: true, value: schema.enum[Math.floor(schema.enum.length / 2)] };
+    if (Array.isArray(schema.enum) && schema.enum.length > 2)
+      return { set: true, value: schema.enum[Math.floor(schema.enum.length / 2)] };
     const type = typeOf(schema);
     const lo = numericBound(schema, 'lower');
     const hi = numericBound(schema, 'upper');
@@ -71,7 +77,8 @@ function leafBound(schema: Json, current: unknown, side: Side): { set: boolean; 
     }
     return { set: false };
   }
-  if (Array.isArray(schema.enum) && schema.enum.length > 0) return { set: true, value: side === 'lower' ? schema.enum[0] : schema.enum[schema.enum.length - 1] };
+  if (Array.isArray(schema.enum) && schema.enum.length > 0)
+    return { set: true, value: side === 'lower' ? schema.enum[0] : schema.enum[schema.enum.length - 1] };
   const type = typeOf(schema);
   if (type === 'integer' || type === 'number') {
     const b = numericBound(schema, side === 'lower' ? 'lower' : 'upper');
@@ -80,7 +87,13 @@ function leafBound(schema: Json, current: unknown, side: Side): { set: boolean; 
   if (type === 'boolean') return side === 'lower' ? { set: true, value: true } : { set: false };
   if (type === 'array') {
     const items = Array.isArray(current) ? current : Array.isArray(schema.default) ? (schema.default as unknown[]) : [];
-    if (side === 'lower' && typeof schema.minItems === 'number') return { set: true, value: items.slice(0, Math.max(Math.min(schema.minItems, MAX_STRETCH), 0)).concat(fill(items, schema.minItems - items.length, schema)) };
+    if (side === 'lower' && typeof schema.minItems === 'number')
+      return {
+        set: true,
+        value: items
+          .slice(0, Math.max(Math.min(schema.minItems, MAX_STRETCH), 0))
+          .concat(fill(items, schema.minItems - items.length, schema)),
+      };
     if (side === 'upper' && typeof schema.maxItems === 'number' && items.length > 0 && schema.uniqueItems !== true) {
       const n = Math.min(schema.maxItems, MAX_STRETCH);
       return { set: true, value: Array.from({ length: n }, (_, i) => items[i % items.length]) };
@@ -102,7 +115,10 @@ const MAX_REF_HOPS = 8;
 function pointer(root: Json, ref: string): Json | undefined {
   if (!ref.startsWith('#')) return undefined;
   let node: unknown = root;
-  for (const part of ref.slice(1).split('/').filter((p) => p !== '')) {
+  for (const part of ref
+    .slice(1)
+    .split('/')
+    .filter((p) => p !== '')) {
     node = rec(node)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')];
   }
   return rec(node);
@@ -126,7 +142,9 @@ function resolve(schema: Json, root: Json, side: Side): Json {
     const r = rec(p);
     if (r) parts.push(r);
   }
-  const choices = (Array.isArray(node.oneOf) ? node.oneOf : Array.isArray(node.anyOf) ? node.anyOf : []).map(rec).filter((r): r is Json => r !== undefined);
+  const choices = (Array.isArray(node.oneOf) ? node.oneOf : Array.isArray(node.anyOf) ? node.anyOf : [])
+    .map(rec)
+    .filter((r): r is Json => r !== undefined);
   if (choices.length > 0) parts.push(side === 'upper' ? choices[choices.length - 1]! : choices[0]!);
   if (parts.length === 0) return node;
   const merged: Json = { ...node };
@@ -207,12 +225,22 @@ export function boundValueSets(schema: unknown, defaults: unknown): ValueSet[] {
   // A schema over the limits is reported by NMAAS-CHART-VALUES-SCHEMA; its bounds are not explored.
   if (!s || schemaProblems(s).length > 0) return sets;
   // Enum options between the first and the last, one set per option index (1, 2, …).
-  const optionSides: Side[] = Array.from({ length: Math.min(MAX_OPTION_SETS, Math.max(0, longestEnum(s, 0) - 2)) }, (_, i) => `option-${i + 1}` as const);
+  const optionSides: Side[] = Array.from(
+    { length: Math.min(MAX_OPTION_SETS, Math.max(0, longestEnum(s, 0) - 2)) },
+    (_, i) => `option-${i + 1}` as const,
+  );
   for (const side of ['lower', 'upper', 'switches', 'middle', ...optionSides] as Side[]) {
     const values: Json = {};
     if (walk(s, defaults, side, values)) {
       clampSchedule(values, defaults);
-      const name = side === 'switches' ? 'switches-off' : side === 'lower' || side === 'upper' ? `${side}-bounds` : side === 'middle' ? 'middle-values' : `enum-${side}`;
+      const name =
+        side === 'switches'
+          ? 'switches-off'
+          : side === 'lower' || side === 'upper'
+            ? `${side}-bounds`
+            : side === 'middle'
+              ? 'middle-values'
+              : `enum-${side}`;
       sets.push({ name, values });
     }
   }

@@ -45,13 +45,19 @@ function sourceOf(doc: Document.Parsed, chartName: string): string | undefined {
 }
 
 /** An object with an `items` array is a list to the decoder: its items are what gets created. */
-function flatten(object: Record<string, unknown>, source: string | undefined, depth: number, out: DecodedObject[]): void {
+function flatten(
+  object: Record<string, unknown>,
+  source: string | undefined,
+  depth: number,
+  out: DecodedObject[],
+): void {
   const items = object.items;
   if (Array.isArray(items) && depth < MAX_LIST_DEPTH && items.some(isRecord)) {
     for (const inner of items) if (isRecord(inner)) flatten(inner, source, depth + 1, out);
     // A real object that merely has an `items` field (a ConfigMap does not, but a custom kind may)
     // is kept as well, so that its own rules still run.
-    if (!/List$/.test(String(object.kind ?? 'List'))) out.push({ object: object as K8sObject, ...(source ? { source } : {}) });
+    if (!/List$/.test(String(object.kind ?? 'List')))
+      out.push({ object: object as K8sObject, ...(source ? { source } : {}) });
     return;
   }
   out.push({ object: object as K8sObject, ...(source ? { source } : {}) });
@@ -59,7 +65,8 @@ function flatten(object: Record<string, unknown>, source: string | undefined, de
 
 function lineIn(text: string, offset: number, docStart: number, sourceLine: number): number {
   let line = 1;
-  for (let i = Math.max(docStart, sourceLine); i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  for (let i = Math.max(docStart, sourceLine); i < offset && i < text.length; i++)
+    if (text.charCodeAt(i) === 10) line++;
   return line;
 }
 
@@ -72,26 +79,45 @@ export function decodeRendered(stdout: string, chartName: string): Decoded {
     const docStart = doc.range[0];
     const sourceAt = stdout.lastIndexOf('# Source:', doc.contents?.range?.[0] ?? docStart);
     const origin = sourceAt >= docStart - 20 && sourceAt >= 0 ? stdout.indexOf('\n', sourceAt) + 1 : docStart;
-    const where = (offset: number) => ({ ...(source ? { source } : {}), line: lineIn(stdout, offset, docStart, origin) });
+    const where = (offset: number) => ({
+      ...(source ? { source } : {}),
+      line: lineIn(stdout, offset, docStart, origin),
+    });
     const fatal = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY');
     for (const e of doc.errors.filter((x) => x.code === 'DUPLICATE_KEY')) {
-      problems.push({ kind: 'duplicate-key', message: 'a key appears twice in one mapping; Kubernetes keeps the last value, a reviewer reads the first', ...where(e.pos[0]) });
+      problems.push({
+        kind: 'duplicate-key',
+        message: 'a key appears twice in one mapping; Kubernetes keeps the last value, a reviewer reads the first',
+        ...where(e.pos[0]),
+      });
     }
     if (fatal.length > 0) {
       const e = fatal[0]!;
-      problems.push({ kind: 'unparsable', message: `the rendered document does not parse as YAML: ${e.message.split('\n')[0]}`, ...where(e.pos[0]) });
+      problems.push({
+        kind: 'unparsable',
+        message: `the rendered document does not parse as YAML: ${e.message.split('\n')[0]}`,
+        ...where(e.pos[0]),
+      });
       continue;
     }
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (error) {
-      problems.push({ kind: 'unparsable', message: `the rendered document cannot be decoded: ${(error as Error).message.split('\n')[0]}`, ...where(docStart) });
+      problems.push({
+        kind: 'unparsable',
+        message: `the rendered document cannot be decoded: ${(error as Error).message.split('\n')[0]}`,
+        ...where(docStart),
+      });
       continue;
     }
     if (value === null || value === undefined) continue;
     if (!isRecord(value)) {
-      problems.push({ kind: 'unparsable', message: 'the rendered document is not a mapping (an object), so it is no Kubernetes object', ...where(docStart) });
+      problems.push({
+        kind: 'unparsable',
+        message: 'the rendered document is not a mapping (an object), so it is no Kubernetes object',
+        ...where(docStart),
+      });
       continue;
     }
     flatten(value, source, 0, objects);

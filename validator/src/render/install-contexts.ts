@@ -42,6 +42,7 @@ export interface NamedContext {
 /** The contexts in which the chart is rendered again at its defaults. */
 export function installContexts(kubeVersionRange: string | undefined): NamedContext[] {
   const out: NamedContext[] = [{ name: 'install:upgrade', context: { ...randomContext(), upgrade: true } }];
-  for (const v of kubeVersionEnds(kubeVersionRange)) out.push({ name: `install:kube-${v}`, context: { ...randomContext(), kubeVersion: v } });
+  for (const v of kubeVersionEnds(kubeVersionRange))
+    out.push({ name: `install:kube-${v}`, context: { ...randomContext(), kubeVersion: v } });
   return out;
 }

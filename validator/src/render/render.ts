@@ -22,7 +22,11 @@ export interface InstallContext {
   kubeVersion?: string;
 }
 /** Declared so that charts render their ServiceMonitor/PrometheusRule behind `.Capabilities.APIVersions`. */
-const API_VERSIONS = ['monitoring.coreos.com/v1', 'monitoring.coreos.com/v1/ServiceMonitor', 'monitoring.coreos.com/v1/PrometheusRule'];
+const API_VERSIONS = [
+  'monitoring.coreos.com/v1',
+  'monitoring.coreos.com/v1/ServiceMonitor',
+  'monitoring.coreos.com/v1/PrometheusRule',
+];
 
 export interface RenderResult {
   objects: DecodedObject[];
@@ -34,7 +38,8 @@ export interface RenderResult {
 }
 
 /** Go template runtime errors: a broken template, not a deliberate refusal. */
-const TEMPLATE_BUG = /nil pointer|can't evaluate|error calling|wrong type|not defined|unexpected|invalid value|cannot|function "/;
+const TEMPLATE_BUG =
+  /nil pointer|can't evaluate|error calling|wrong type|not defined|unexpected|invalid value|cannot|function "/;
 
 export function isRefusal(message: string): boolean {
   if (/values don't meet the specifications of the schema/.test(message)) return true;
@@ -66,11 +71,24 @@ export async function renderChart(
     args.push('-f', file);
   }
   try {
-    const { stdout } = await runHelm(args, { ...(helmVersion ? { version: helmVersion } : {}), timeoutMs: 60_000, env: { ...process.env, HELM_CONFIG_HOME: path.join(workDir, 'helm-config'), HELM_CACHE_HOME: path.join(workDir, 'helm-cache'), HELM_DATA_HOME: path.join(workDir, 'helm-data') } });
+    const { stdout } = await runHelm(args, {
+      ...(helmVersion ? { version: helmVersion } : {}),
+      timeoutMs: 60_000,
+      env: {
+        ...process.env,
+        HELM_CONFIG_HOME: path.join(workDir, 'helm-config'),
+        HELM_CACHE_HOME: path.join(workDir, 'helm-cache'),
+        HELM_DATA_HOME: path.join(workDir, 'helm-data'),
+      },
+    });
     return decodeRendered(stdout, chartName);
   } catch (error) {
     if (error instanceof HelmError) {
-      const message = (error.stderr.trim() || error.stdout.trim()).split('\n').slice(0, 5).join(' ').replace(/\s*Use --debug flag to render out invalid YAML\s*$/, '');
+      const message = (error.stderr.trim() || error.stdout.trim())
+        .split('\n')
+        .slice(0, 5)
+        .join(' ')
+        .replace(/\s*Use --debug flag to render out invalid YAML\s*$/, '');
       return { objects: [], problems: [], error: message, refused: set.name !== 'defaults' && isRefusal(message) };
     }
     throw error;

@@ -39,10 +39,14 @@ export function schemaProblems(schema: unknown): SchemaProblem[] {
     if (!Array.isArray(node)) {
       for (const key of COUNT_BOUNDS) {
         const v = (node as Record<string, unknown>)[key];
-        if (typeof v === 'number' && v > MAX_COUNT_BOUND) problems.push({ message: `values.schema.json asks for ${key}: ${v} at ${at || '(root)'} (more than ${MAX_COUNT_BOUND.toLocaleString('en')}; no user can fill that in)` });
+        if (typeof v === 'number' && v > MAX_COUNT_BOUND)
+          problems.push({
+            message: `values.schema.json asks for ${key}: ${v} at ${at || '(root)'} (more than ${MAX_COUNT_BOUND.toLocaleString('en')}; no user can fill that in)`,
+          });
       }
     }
-    for (const [k, v] of Object.entries(node)) if (v !== null && typeof v === 'object') stack.push({ node: v, depth: depth + 1, at: `${at}/${k}` });
+    for (const [k, v] of Object.entries(node))
+      if (v !== null && typeof v === 'object') stack.push({ node: v, depth: depth + 1, at: `${at}/${k}` });
   }
   if (deepest > 0) problems.push({ message: `values.schema.json nests deeper than ${MAX_SCHEMA_DEPTH} levels` });
   return problems;

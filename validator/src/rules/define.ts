@@ -1,6 +1,8 @@
 import type { ArchiveRule, ChartRule, ObjectsRule, RuleMeta } from '../types.js';
 
-type Meta<S extends RuleMeta['scope']> = Omit<RuleMeta, 'scope' | 'securitySeverity'> & { securitySeverity?: number } & { scope?: S };
+type Meta<S extends RuleMeta['scope']> = Omit<RuleMeta, 'scope' | 'securitySeverity'> & {
+  securitySeverity?: number;
+} & { scope?: S };
 
 /** Default SARIF security-severity by severity: error = high, warning = medium, info = low. */
 function securitySeverity(meta: { severity: RuleMeta['severity']; securitySeverity?: number }): number {

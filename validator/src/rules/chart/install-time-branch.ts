@@ -20,7 +20,8 @@ const CONDITION = /^(if|else\s+if|with|range)\b|\bternary\b|:=|\bfail\b|\brequir
 /** `eq .Release.Name "prod"`, `hasPrefix "kube-" .Release.Namespace`: a literal and the release as direct arguments. */
 const LITERAL_RELEASE =
   /\b(eq|ne|hasPrefix|hasSuffix|contains|regexMatch|mustRegexMatch)\s+(\.Release\.(Name|Namespace)\s+"[^"]*"|"[^"]*"\s+\.Release\.(Name|Namespace))/;
-const CLOCK_OR_RANDOM = /\b(now|date|dateInZone|unixEpoch|randAlpha|randAlphaNum|randNumeric|randAscii|randInt|randBytes|uuidv4|shuffle)\b/;
+const CLOCK_OR_RANDOM =
+  /\b(now|date|dateInZone|unixEpoch|randAlpha|randAlphaNum|randNumeric|randAscii|randInt|randBytes|uuidv4|shuffle)\b/;
 
 interface Construct {
   test: RegExp;
@@ -32,12 +33,42 @@ interface Construct {
 
 const CONSTRUCTS: Construct[] = [
   // Reading a Namespace only says whether it exists; anything else reads what only the install can see.
-  { test: /\blookup\s+"v1"\s+"Namespace"/, what: 'lookup of a Namespace (empty under helm template, so never rendered for review)', inBranch: 'info', elsewhere: 'info' },
-  { test: /\blookup\s+(?!"v1"\s+"Namespace")/, what: 'lookup (reads the live cluster at install; empty under helm template, so never rendered for review)', inBranch: 'warning', elsewhere: 'warning' },
-  { test: /\.Release\.(IsUpgrade|IsInstall)\b/, what: '.Release.IsUpgrade / .Release.IsInstall (rendered here as an install and as an upgrade)', inBranch: 'warning', elsewhere: 'warning' },
-  { test: LITERAL_RELEASE, what: 'the release name or namespace compared with a fixed string (rendered here with random ones)', inBranch: 'warning', elsewhere: 'warning' },
-  { test: /\.Capabilities\.(KubeVersion|APIVersions)\b/, what: '.Capabilities (rendered here at both ends of kubeVersion)', inBranch: 'info', elsewhere: 'info' },
-  { test: CLOCK_OR_RANDOM, what: 'the clock or a random function (a different result at every install)', inBranch: 'warning', elsewhere: 'info' },
+  {
+    test: /\blookup\s+"v1"\s+"Namespace"/,
+    what: 'lookup of a Namespace (empty under helm template, so never rendered for review)',
+    inBranch: 'info',
+    elsewhere: 'info',
+  },
+  {
+    test: /\blookup\s+(?!"v1"\s+"Namespace")/,
+    what: 'lookup (reads the live cluster at install; empty under helm template, so never rendered for review)',
+    inBranch: 'warning',
+    elsewhere: 'warning',
+  },
+  {
+    test: /\.Release\.(IsUpgrade|IsInstall)\b/,
+    what: '.Release.IsUpgrade / .Release.IsInstall (rendered here as an install and as an upgrade)',
+    inBranch: 'warning',
+    elsewhere: 'warning',
+  },
+  {
+    test: LITERAL_RELEASE,
+    what: 'the release name or namespace compared with a fixed string (rendered here with random ones)',
+    inBranch: 'warning',
+    elsewhere: 'warning',
+  },
+  {
+    test: /\.Capabilities\.(KubeVersion|APIVersions)\b/,
+    what: '.Capabilities (rendered here at both ends of kubeVersion)',
+    inBranch: 'info',
+    elsewhere: 'info',
+  },
+  {
+    test: CLOCK_OR_RANDOM,
+    what: 'the clock or a random function (a different result at every install)',
+    inBranch: 'warning',
+    elsewhere: 'info',
+  },
 ];
 
 const TEMPLATE_FILE = /(^|\/)templates\/[^/]+(\/[^/]+)*\.(ya?ml|tpl|txt|json)$/;
@@ -61,7 +92,13 @@ export default chartRule(
         for (const c of CONSTRUCTS) {
           if (!c.test.test(body)) continue;
           const severity = branch ? c.inBranch : c.elsewhere;
-          out.push({ message: `${file}:${line} uses ${c.what}${branch ? ' to decide a branch or a variable' : ''}: {{ ${body.slice(0, 120)} }}`, file, line, value: c.what.split(' (')[0]!, severity });
+          out.push({
+            message: `${file}:${line} uses ${c.what}${branch ? ' to decide a branch or a variable' : ''}: {{ ${body.slice(0, 120)} }}`,
+            file,
+            line,
+            value: c.what.split(' (')[0]!,
+            severity,
+          });
           break;
         }
       }

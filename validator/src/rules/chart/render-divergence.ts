@@ -4,13 +4,26 @@ import type { Draft, RenderedObject } from '../../types.js';
 
 type Facts = Map<string, string>;
 
-const POD_FIELDS = ['hostNetwork', 'hostPID', 'hostIPC', 'hostUsers', 'shareProcessNamespace', 'serviceAccountName', 'automountServiceAccountToken', 'securityContext', 'nodeName', 'priorityClassName', 'runtimeClassName'];
+const POD_FIELDS = [
+  'hostNetwork',
+  'hostPID',
+  'hostIPC',
+  'hostUsers',
+  'shareProcessNamespace',
+  'serviceAccountName',
+  'automountServiceAccountToken',
+  'securityContext',
+  'nodeName',
+  'priorityClassName',
+  'runtimeClassName',
+];
 const CONTAINER_FIELDS = ['image', 'securityContext'];
 
 /** Sets `path` (and, for a mapping, each of its leaves, a few levels down) so that a message names the field that moved. */
 function put(out: Facts, path: string, value: unknown, depth = 0): void {
   const r = rec(value);
-  if (r && depth < 4 && Object.keys(r).length > 0) for (const [k, v] of Object.entries(r)) put(out, `${path}.${k}`, v, depth + 1);
+  if (r && depth < 4 && Object.keys(r).length > 0)
+    for (const [k, v] of Object.entries(r)) put(out, `${path}.${k}`, v, depth + 1);
   else out.set(path, JSON.stringify(value));
 }
 
@@ -21,17 +34,20 @@ function facts(o: RenderedObject): Facts {
     for (const k of POD_FIELDS) if (k in pod.spec) put(out, `${pod.specPath}.${k}`, pod.spec[k]);
     const volumes = (Array.isArray(pod.spec.volumes) ? pod.spec.volumes : []).map(rec).filter((v) => v !== undefined);
     for (const v of volumes) {
-      for (const type of ['hostPath', 'projected']) if (type in v) out.set(`${pod.specPath}.volumes[${String(v.name)}].${type}`, JSON.stringify(v[type]));
+      for (const type of ['hostPath', 'projected'])
+        if (type in v) out.set(`${pod.specPath}.volumes[${String(v.name)}].${type}`, JSON.stringify(v[type]));
     }
     for (const ref of containers(pod)) {
-      for (const k of CONTAINER_FIELDS) if (k in ref.c) put(out, `${ref.path.replace(/\[\d+\]$/, `[${ref.name}]`)}.${k}`, ref.c[k]);
+      for (const k of CONTAINER_FIELDS)
+        if (k in ref.c) put(out, `${ref.path.replace(/\[\d+\]$/, `[${ref.name}]`)}.${k}`, ref.c[k]);
       const ports = Array.isArray(ref.c.ports) ? ref.c.ports.map(rec).filter((p) => p?.hostPort !== undefined) : [];
       if (ports.length > 0) out.set(`${ref.path}.ports.hostPort`, JSON.stringify(ports.map((p) => p!.hostPort)));
     }
   }
   const kind = o.object.kind ?? '';
   if (kind === 'Role' || kind === 'ClusterRole') out.set('rules', JSON.stringify(o.object.rules ?? null));
-  if (/RoleBinding$/.test(kind)) out.set('subjects+roleRef', JSON.stringify([o.object.subjects ?? null, o.object.roleRef ?? null]));
+  if (/RoleBinding$/.test(kind))
+    out.set('subjects+roleRef', JSON.stringify([o.object.subjects ?? null, o.object.roleRef ?? null]));
   return out;
 }
 
@@ -50,7 +66,9 @@ function keyOf(o: RenderedObject, release: string, namespace: string): string {
  */
 function normalise(value: string, release: string, namespace: string): string {
   const [longer, shorter] = release.length >= namespace.length ? [release, namespace] : [namespace, release];
-  return value.replace(new RegExp(escape(longer), 'g'), '<release>').replace(new RegExp(escape(shorter), 'g'), '<release>');
+  return value
+    .replace(new RegExp(escape(longer), 'g'), '<release>')
+    .replace(new RegExp(escape(shorter), 'g'), '<release>');
 }
 
 export default chartRule(
@@ -67,7 +85,9 @@ export default chartRule(
     const renders = chart.renders ?? [];
     const base = renders.find((r) => r.valueSet === 'defaults');
     if (!base) return [];
-    const baseFacts = new Map(base.objects.map((o) => [keyOf(o, base.release, base.namespace), { o, facts: facts(o) }]));
+    const baseFacts = new Map(
+      base.objects.map((o) => [keyOf(o, base.release, base.namespace), { o, facts: facts(o) }]),
+    );
     const out: Draft[] = [];
     for (const r of renders) {
       if (r === base) continue;

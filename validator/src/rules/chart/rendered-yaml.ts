@@ -21,9 +21,17 @@ export default chartRule(
         seen.sets.push(p.valueSet);
         continue;
       }
-      const where = p.source ? `${p.source}${p.line !== undefined ? `, line ${p.line} of its rendered output` : ''}` : 'the rendered output';
-      byPlace.set(key, { draft: { message: `${where}: ${p.message}`, value: p.kind, ...(p.source ? { file: p.source } : {}) }, sets: [p.valueSet] });
+      const where = p.source
+        ? `${p.source}${p.line !== undefined ? `, line ${p.line} of its rendered output` : ''}`
+        : 'the rendered output';
+      byPlace.set(key, {
+        draft: { message: `${where}: ${p.message}`, value: p.kind, ...(p.source ? { file: p.source } : {}) },
+        sets: [p.valueSet],
+      });
     }
-    return [...byPlace.values()].map(({ draft, sets }) => ({ ...draft, message: `${draft.message} (value sets: ${sets.join(', ')})` }));
+    return [...byPlace.values()].map(({ draft, sets }) => ({
+      ...draft,
+      message: `${draft.message} (value sets: ${sets.join(', ')})`,
+    }));
   },
 );

@@ -9,7 +9,8 @@ export default objectsRule(
     severity: 'error',
     pss: 'restricted',
     securitySeverity: 6.0,
-    rationale: 'Restricted allows no procMount but Default, even in a user namespace (`hostUsers: false`), where baseline has allowed Unmasked since v1.35 (PSS restricted "/proc Mount Type").',
+    rationale:
+      'Restricted allows no procMount but Default, even in a user namespace (`hostUsers: false`), where baseline has allowed Unmasked since v1.35 (PSS restricted "/proc Mount Type").',
     fix: 'Remove securityContext.procMount (or set Default).',
   },
   (input) =>
@@ -19,5 +20,11 @@ export default objectsRule(
         // Outside a user namespace NMAAS-PSS-PROC-MOUNT reports it already.
         return pm !== undefined && pm !== 'Default' && c.pod.spec.hostUsers === false;
       })
-      .map((c) => onContainer(c, `securityContext.procMount is ${JSON.stringify(rec(c.c.securityContext)?.procMount)} (in a user namespace)`, String(rec(c.c.securityContext)?.procMount))),
+      .map((c) =>
+        onContainer(
+          c,
+          `securityContext.procMount is ${JSON.stringify(rec(c.c.securityContext)?.procMount)} (in a user namespace)`,
+          String(rec(c.c.securityContext)?.procMount),
+        ),
+      ),
 );

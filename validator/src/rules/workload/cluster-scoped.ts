@@ -18,14 +18,44 @@ const ALLOWED: Record<string, readonly string[]> = {
 };
 
 /** Kinds another rule judges in detail: cluster-wide RBAC (NMAAS-RBAC-SCOPE), ingress routes (NMAAS-INGRESS). */
-const JUDGED_ELSEWHERE = new Set(['ClusterRole', 'ClusterRoleBinding', 'Ingress', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute']);
+const JUDGED_ELSEWHERE = new Set([
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'Ingress',
+  'Gateway',
+  'HTTPRoute',
+  'GRPCRoute',
+  'TLSRoute',
+  'TCPRoute',
+  'UDPRoute',
+]);
 
 /** Well-known cluster-scoped kinds, named as such in the message. */
 const CLUSTER_SCOPED = new Set([
-  'Namespace', 'Node', 'PersistentVolume', 'StorageClass', 'PriorityClass', 'RuntimeClass', 'CustomResourceDefinition',
-  'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
-  'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding', 'APIService', 'PodSecurityPolicy', 'CertificateSigningRequest', 'IngressClass',
-  'CSIDriver', 'CSINode', 'VolumeAttachment', 'FlowSchema', 'PriorityLevelConfiguration', 'GatewayClass', 'ClusterIssuer',
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'StorageClass',
+  'PriorityClass',
+  'RuntimeClass',
+  'CustomResourceDefinition',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'MutatingAdmissionPolicy',
+  'MutatingAdmissionPolicyBinding',
+  'APIService',
+  'PodSecurityPolicy',
+  'CertificateSigningRequest',
+  'IngressClass',
+  'CSIDriver',
+  'CSINode',
+  'VolumeAttachment',
+  'FlowSchema',
+  'PriorityLevelConfiguration',
+  'GatewayClass',
+  'ClusterIssuer',
 ]);
 
 export function groupOf(apiVersion: unknown): string {
@@ -46,11 +76,13 @@ export default objectsRule(
     securitySeverity: 8.0,
     rationale:
       'A measurement app lives in one namespace; a webhook, CRD, Namespace or PriorityClass changes the whole cluster for every tenant and survives the app, and a custom kind hands its spec to a controller nobody reviewed. Only the namespaced kinds an app needs are accepted.',
-    fix: 'Remove the object; cluster-wide setup belongs to the cluster operators. A namespaced kind outside the list needs a reviewer\'s exemption naming it.',
+    fix: "Remove the object; cluster-wide setup belongs to the cluster operators. A namespaced kind outside the list needs a reviewer's exemption naming it.",
   },
   (input) =>
     input.objects
-      .filter((o) => !JUDGED_ELSEWHERE.has(o.object.kind ?? '') && !isAllowedKind(o.object.apiVersion, o.object.kind ?? ''))
+      .filter(
+        (o) => !JUDGED_ELSEWHERE.has(o.object.kind ?? '') && !isAllowedKind(o.object.apiVersion, o.object.kind ?? ''),
+      )
       .map((o) => {
         const kind = o.object.kind ?? '(no kind)';
         const group = groupOf(o.object.apiVersion);

@@ -8,7 +8,8 @@ export default objectsRule(
     title: 'Service exposed outside the cluster',
     severity: 'error',
     securitySeverity: 7.0,
-    rationale: 'A NodePort, LoadBalancer or externalIPs Service opens the metrics port on the node owner\'s network; Prometheus scrapes from inside the cluster.',
+    rationale:
+      "A NodePort, LoadBalancer or externalIPs Service opens the metrics port on the node owner's network; Prometheus scrapes from inside the cluster.",
     fix: 'Use type ClusterIP (or ExternalName) without externalIPs.',
   },
   (input) => {
@@ -18,8 +19,10 @@ export default objectsRule(
       const type = str(spec?.type) ?? 'ClusterIP';
       const base = { object: objectId(o.object), ...(o.source ? { file: o.source } : {}) };
       // ExternalName is a DNS alias inside the cluster: it opens no port anywhere.
-      if (type !== 'ClusterIP' && type !== 'ExternalName') out.push({ ...base, message: `Service type is ${type}`, value: type });
-      if (arr(spec?.externalIPs).length > 0) out.push({ ...base, message: 'Service sets externalIPs', value: 'externalIPs' });
+      if (type !== 'ClusterIP' && type !== 'ExternalName')
+        out.push({ ...base, message: `Service type is ${type}`, value: type });
+      if (arr(spec?.externalIPs).length > 0)
+        out.push({ ...base, message: 'Service sets externalIPs', value: 'externalIPs' });
     }
     return out;
   },
