@@ -40,7 +40,7 @@ function initContainerYaml(spec: { image?: string; add?: string[]; allowPrivileg
     '      initContainers:',
     '        - name: helper',
     `          image: ${JSON.stringify(image)}`,
-    '          resources: { limits: { cpu: 10m, memory: 16Mi }, requests: { cpu: 10m, memory: 16Mi } }',
+    '          resources: { limits: { cpu: 10m, memory: 16Mi, ephemeral-storage: 16Mi }, requests: { cpu: 10m, memory: 16Mi } }',
     '          securityContext:',
     `            allowPrivilegeEscalation: ${spec.allowPrivilegeEscalation === true}`,
     '            readOnlyRootFilesystem: true',

@@ -4,6 +4,7 @@
  * archive, running helm) happens before, in input/ and render/, so a rule is tested with data.
  */
 import type { AppManifest } from '@nmaas/sdk';
+import type { PeerRules } from './rules/peers.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'error'];
@@ -26,6 +27,8 @@ export interface RuleMeta {
   scope: RuleScope;
   /** SARIF `security-severity` (0.1–10.0) for GitHub code scanning. */
   securitySeverity: number;
+  /** The other scanners' rules that check the same thing, where one exists. */
+  peers?: PeerRules;
 }
 
 /** What a rule reports; the engine adds the rule's id, default severity and the app. */

@@ -1,5 +1,6 @@
 /** `nmaas validate --list-rules`: the rule catalogue, as text or JSON. */
 import type { Rule } from '../types.js';
+import { peersText } from '../rules/peers.js';
 
 export function listRulesText(rules: readonly Rule[]): string {
   const out: string[] = [];
@@ -15,6 +16,8 @@ export function listRulesText(rules: readonly Rule[]): string {
     out.push(`  ${r.meta.id}  [${r.meta.severity}${r.meta.pss ? `, PSS ${r.meta.pss}` : ''}]  ${r.meta.title}`);
     out.push(`      why: ${r.meta.rationale}`);
     out.push(`      fix: ${r.meta.fix}`);
+    const peers = peersText(r.meta.peers);
+    if (peers !== '') out.push(`      peers: ${peers}`);
   }
   return out.join('\n').trimStart() + '\n';
 }

@@ -1,6 +1,13 @@
 import type { ArchiveRule, ChartRule, ObjectsRule, RuleMeta } from '../types.js';
+import { PEERS } from './peers.js';
 
-type Meta<S extends RuleMeta['scope']> = Omit<RuleMeta, 'scope' | 'securitySeverity'> & {
+/** The peer rules of the table, attached to the rule's metadata. */
+function withPeers<M extends { id: string }>(meta: M): M & { peers?: RuleMeta['peers'] } {
+  const peers = PEERS[meta.id];
+  return peers ? { ...meta, peers } : meta;
+}
+
+type Meta<S extends RuleMeta['scope']> = Omit<RuleMeta, 'scope' | 'securitySeverity' | 'peers'> & {
   securitySeverity?: number;
 } & { scope?: S };
 
@@ -10,11 +17,11 @@ function securitySeverity(meta: { severity: RuleMeta['severity']; securitySeveri
 }
 
 export function archiveRule(meta: Meta<'archive'>, check: ArchiveRule['check']): ArchiveRule {
-  return { meta: { ...meta, scope: 'archive', securitySeverity: securitySeverity(meta) }, check };
+  return { meta: { ...withPeers(meta), scope: 'archive', securitySeverity: securitySeverity(meta) }, check };
 }
 export function chartRule(meta: Meta<'chart'>, check: ChartRule['check']): ChartRule {
-  return { meta: { ...meta, scope: 'chart', securitySeverity: securitySeverity(meta) }, check };
+  return { meta: { ...withPeers(meta), scope: 'chart', securitySeverity: securitySeverity(meta) }, check };
 }
 export function objectsRule(meta: Meta<'objects'>, check: ObjectsRule['check']): ObjectsRule {
-  return { meta: { ...meta, scope: 'objects', securitySeverity: securitySeverity(meta) }, check };
+  return { meta: { ...withPeers(meta), scope: 'objects', securitySeverity: securitySeverity(meta) }, check };
 }

@@ -28,6 +28,14 @@ import renderedYaml from './chart/rendered-yaml.js';
 import installTimeBranch from './chart/install-time-branch.js';
 import renderDivergence from './chart/render-divergence.js';
 import securityFieldType from './workload/security-field-type.js';
+import rbacDangerous from './workload/rbac-dangerous.js';
+import rbacAnonymous from './workload/rbac-anonymous.js';
+import projectedToken from './workload/projected-token.js';
+import networkPolicyOpen from './workload/network-policy-open.js';
+import ingressRoute from './workload/ingress-route.js';
+import schedulingEscape from './workload/scheduling-escape.js';
+import rootGroup from './workload/root-group.js';
+import nodeStorage from './workload/node-storage.js';
 import hostProcess from './pss/host-process.js';
 import hostNamespaces from './pss/host-namespaces.js';
 import privileged from './pss/privileged.js';
@@ -132,6 +140,14 @@ export const RULES: readonly Rule[] = [
   networkPolicy,
   metricsEndpoint,
   schedulingContract,
+  rbacDangerous,
+  rbacAnonymous,
+  projectedToken,
+  networkPolicyOpen,
+  ingressRoute,
+  schedulingEscape,
+  rootGroup,
+  nodeStorage,
 ];
 
 export const RULES_BY_ID: ReadonlyMap<string, Rule> = new Map(RULES.map((r) => [r.meta.id, r]));
