@@ -59,6 +59,9 @@ const isArchiveRule = (r: Rule): r is ArchiveRule => r.meta.scope === 'archive';
 const isChartRule = (r: Rule): r is ChartRule => r.meta.scope === 'chart';
 const isObjectsRule = (r: Rule): r is ObjectsRule => r.meta.scope === 'objects';
 
+/** helm template runs per validation, at most: hostile charts cannot make a review take forever. */
+const MAX_RENDERS = 40;
+
 /** Concurrent helm processes per validation. */
 const RENDER_CONCURRENCY = Math.min(4, os.availableParallelism());
 
@@ -355,6 +358,8 @@ export async function validate(target: string, options: ValidateOptions = {}): P
       chart.renders = [];
       const queue = [...jobs];
       const results = new Map<string, { result: Awaited<ReturnType<typeof renderChart>>; job: RenderJob }>();
+      const unrendered: string[] = [];
+      let scheduled = jobs.length;
       // helm runs as separate processes: render value sets in parallel, up to the cores we have.
       const worker = async () => {
         for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
@@ -362,11 +367,23 @@ export async function validate(target: string, options: ValidateOptions = {}): P
           results.set(job.set.name, { result: r, job });
           // A refused combination still leaves each group's bounds to check: render them one group at a time.
           if (r.error !== undefined && r.refused && Object.keys(job.set.values).length > 1) {
-            queue.push(...splitValueSet(job.set).map((set) => ({ set, context: job.context })));
+            const parts = splitValueSet(job.set).map((set) => ({ set, context: job.context }));
+            // The render count stays bounded whatever the chart refuses: past the cap, a group is left unrendered (and named).
+            const room = Math.max(0, MAX_RENDERS - scheduled);
+            queue.push(...parts.slice(0, room));
+            scheduled += Math.min(room, parts.length);
+            for (const skipped of parts.slice(room)) unrendered.push(skipped.set.name);
           }
         }
       };
       await Promise.all(Array.from({ length: Math.max(1, Math.min(RENDER_CONCURRENCY, jobs.length)) }, worker));
+      for (const name of unrendered) {
+        chart.renderErrors.push({
+          valueSet: name,
+          message: `not rendered: the validation already ran helm ${MAX_RENDERS} times`,
+          refused: true,
+        });
+      }
       report.renderCount = results.size;
       // Report in a stable order whatever finished first.
       for (const name of [...results.keys()].sort((a, b) =>

@@ -4,7 +4,7 @@
  * a stack overflow. Their benign twins, schemas with `$ref`/`allOf`/`oneOf` within the limits,
  * have their form bounds explored.
  */
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validate } from './engine.js';
@@ -52,6 +52,25 @@ describe('hostile values.schema.json', () => {
       expect.stringContaining('nests deeper than 64 levels'),
     ]);
     expect(report.valueSets.filter((s) => s.includes('bounds'))).toEqual([]);
+  });
+
+  it('a chart that refuses every combination of its 60 values cannot make helm run more than 40 times', async () => {
+    const dir = path.join(work, 'refuser');
+    await mkdir(path.join(dir, 'templates'), { recursive: true });
+    const keys = Array.from({ length: 60 }, (_, i) => `k${i}`);
+    await writeFile(path.join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: refuser\nversion: 0.1.0\n');
+    await writeFile(path.join(dir, 'values.yaml'), keys.map((k) => `${k}: 5`).join('\n'));
+    const properties = Object.fromEntries(keys.map((k) => [k, { type: 'integer', minimum: 1, maximum: 9 }]));
+    await writeFile(path.join(dir, 'values.schema.json'), JSON.stringify({ type: 'object', properties }));
+    await writeFile(
+      path.join(dir, 'templates', 'refuse.yaml'),
+      '{{- range $k, $v := .Values }}{{ if ne (int $v) 5 }}{{ fail "every value must stay 5" }}{{ end }}{{ end }}\n',
+    );
+    const report = await validate(dir);
+    expect(report.renderCount).toBe(40);
+    expect(
+      report.findings.some((f) => f.ruleId === 'NMAAS-CHART-RENDER' && /already ran helm 40 times/.test(f.message)),
+    ).toBe(true);
   });
 
   it('the limits are checked without recursion, on any depth JSON.parse accepts', () => {
