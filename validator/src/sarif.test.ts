@@ -38,7 +38,16 @@ beforeAll(async () => {
   work = await tempDir();
   // A submission with several findings of each kind: privileged + hostPath + self-exemption.
   const c = cases.find((x) => x.id === 'NMAAS-SELF-EXEMPTION')!;
-  const dir = await buildCase({ ...c, edits: [...(c.edits ?? []), { file: 'templates/deployment.yaml', replace: 'hostNetwork: false', with: 'hostNetwork: true' }] }, work);
+  const dir = await buildCase(
+    {
+      ...c,
+      edits: [
+        ...(c.edits ?? []),
+        { file: 'templates/deployment.yaml', replace: 'hostNetwork: false', with: 'hostNetwork: true' },
+      ],
+    },
+    work,
+  );
   caseDir = dir;
   bad = await validate(dir, { defaultsOnly: true });
 });
@@ -87,7 +96,9 @@ describe('SARIF output', () => {
     expect(template[privileged.locations[0].physicalLocation.region.startLine - 1]).toMatch(/privileged: true/);
     // Fingerprints are stable across runs and distinct across findings.
     const again = toSarif(bad, '0.1.0') as any;
-    expect(again.runs[0].results.map((r: any) => r.partialFingerprints)).toEqual(run.results.map((r: any) => r.partialFingerprints));
+    expect(again.runs[0].results.map((r: any) => r.partialFingerprints)).toEqual(
+      run.results.map((r: any) => r.partialFingerprints),
+    );
     expect(new Set(run.results.map((r: any) => Object.values(r.partialFingerprints)[0])).size).toBe(run.results.length);
   });
 });
