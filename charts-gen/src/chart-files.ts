@@ -5,17 +5,39 @@ import { escapeTemplateDelimiters } from './tokens.js';
 import { questionEntries, type JsonValue, type ValueSpec } from './values-model.js';
 import { helperNames } from './helpers-tpl.js';
 import { METRICS_PORT } from './objects.js';
+import { appAlert, standardAlerts } from './alerts.js';
+
+/** How the README shows the release scope the chart adds to every alert selector. */
+const RELEASE_SCOPE = 'namespace="<release namespace>", service="<release fullname>"';
 
 /** Oldest Kubernetes the templates target (PSS restricted, seccompProfile, kubernetes.io/metadata.name). */
 export const KUBE_VERSION = '>= 1.25.0-0';
 export const RANCHER_VERSION = '>= 2.7.0-0';
 
-export function chartYaml(manifest: AppManifest, icon: string | undefined): string {
+/** An image digest of zeros: the app's image is not published yet. */
+export function imageUnpublished(manifest: AppManifest): boolean {
+  return /^sha256:0{64}$/.test(manifest.image.digest);
+}
+
+/** Artifact Hub's category for each NMaaS category. */
+const ARTIFACT_HUB_CATEGORY: Record<AppManifest['category'], string> = {
+  qos: 'monitoring-logging',
+  security: 'security',
+  cartography: 'networking',
+  other: 'monitoring-logging',
+};
+
+/**
+ * Chart.yaml. `chartVersion` is the chart's own version, which moves when the generator changes;
+ * `appVersion` stays the app's version from nmaas.yaml (they are equal unless a chart version is given).
+ */
+export function chartYaml(manifest: AppManifest, icon: string | undefined, chartVersion = manifest.version): string {
   const n = normalizeManifest(manifest);
+  const image = `${manifest.image.repository}:${manifest.image.tag}@${manifest.image.digest}`;
   const chart: Record<string, unknown> = {
     apiVersion: 'v2',
     name: manifest.name,
-    version: manifest.version,
+    version: chartVersion,
     appVersion: manifest.version,
     kubeVersion: KUBE_VERSION,
     type: 'application',
@@ -31,9 +53,16 @@ export function chartYaml(manifest: AppManifest, icon: string | undefined): stri
     'catalog.cattle.io/display-name': manifest.displayName,
     'catalog.cattle.io/kube-version': KUBE_VERSION,
     'catalog.cattle.io/rancher-version': RANCHER_VERSION,
+    // The dashboard filters charts on permits-os (catalog.cattle.io/os is the older key; both say linux).
+    'catalog.cattle.io/permits-os': 'linux',
     'catalog.cattle.io/os': 'linux',
     'catalog.cattle.io/requests-cpu': formatCpu(n.idle.cpu),
     'catalog.cattle.io/requests-memory': formatMemory(n.idle.memory),
+    ...(imageUnpublished(manifest) ? { 'catalog.cattle.io/experimental': 'true' } : {}),
+    'artifacthub.io/category': ARTIFACT_HUB_CATEGORY[manifest.category],
+    'artifacthub.io/license': manifest.license,
+    'artifacthub.io/images': toYaml([{ name: manifest.name, image }]),
+    ...(imageUnpublished(manifest) ? { 'artifacthub.io/prerelease': 'true' } : {}),
     'nmaas.io/category': manifest.category,
     'nmaas.io/license': manifest.license,
   };
@@ -91,12 +120,13 @@ export function readme(manifest: AppManifest, specs: ValueSpec[]): string {
     for (const m of manifest.metrics) out.push(`| \`${m.name}\` | ${m.type} | ${m.labels.join(', ')} | ${m.help.replace(/\|/g, '\\|')} |`);
     out.push('');
   }
-  if (manifest.alerts.length > 0) {
-    out.push('## Alerts', '', '| alert | severity | for | summary |', '| --- | --- | --- | --- |');
-    for (const a of manifest.alerts) out.push(`| ${a.name} | ${a.severity} | ${a.for} | ${a.summary.replace(/\|/g, '\\|')} |`);
-    out.push('');
+  out.push('## Alerts', '');
+  out.push('The PrometheusRule holds the standard alerts on the SDK runtime\'s metrics and the app\'s own, each scoped to its release (namespace and service) and carrying `severity`, `summary`, `description` and a `runbook_url` pointing at the section below (`prometheusRule.runbookBaseUrl`).', '');
+  for (const a of [...standardAlerts(manifest, RELEASE_SCOPE), ...manifest.alerts.map((alert) => appAlert(manifest, alert, RELEASE_SCOPE))]) {
+    out.push(`### ${a.alert}`, '', `Severity \`${a.severity}\`, after ${a.for}. ${a.description}`, '', '```promql', a.expr, '```', '');
   }
-  out.push('## Monitoring with kube-prometheus-stack', '', 'kube-prometheus-stack only selects objects labelled with its release: set `serviceMonitor.additionalLabels.release` (and `prometheusRule.additionalLabels.release`) to its release name. Rancher Monitoring\'s Grafana reads dashboards from `cattle-dashboards` (`dashboard.namespace`).', '');
+  out.push('## Monitoring with kube-prometheus-stack', '', 'kube-prometheus-stack only selects objects labelled with its release: set `serviceMonitor.additionalLabels.release` (and `prometheusRule.additionalLabels.release`) to its release name. The dashboard ConfigMap goes to the release namespace; Rancher Monitoring\'s Grafana reads dashboards from `cattle-dashboards`: set `dashboard.namespace=cattle-dashboards` when you may create ConfigMaps there.', '');
+  out.push('## Private registries and Rancher', '', 'Rancher and Fleet inject `global.cattle.*` and `global.systemDefaultRegistry`, which the chart accepts. The image is pulled from `image.registry` if set, else from `global.cattle.systemDefaultRegistry` or `global.systemDefaultRegistry`, else from the registry in `image.repository`; the digest pins the reviewed image in every case. Credentials go in `imagePullSecrets` (Secret names in the release namespace).', '');
   out.push('## Maintainers', '');
   for (const m of manifest.maintainers) out.push(`- ${m.name}${m.email ? ` <${m.email}>` : ''}${m.url ? ` (${m.url})` : ''}`);
   out.push('', `License: ${manifest.license}`, '');

@@ -149,7 +149,7 @@ describe.each(HELM_VERSIONS)('helm %s', (version) => {
     expect(decodePodContract(deployment.spec.template.metadata)).toEqual(contractFromManifest(b.manifest, { spreadGroup: deployment.metadata.name }));
     const kinds = withMonitoring.map((o) => o.kind).sort();
     expect(kinds).toEqual(
-      ['ConfigMap', 'ConfigMap', 'Deployment', 'NetworkPolicy', 'Service', 'ServiceAccount', 'ServiceMonitor', ...(b.manifest.alerts.length > 0 ? ['PrometheusRule'] : [])].sort(),
+      ['ConfigMap', 'ConfigMap', 'Deployment', 'NetworkPolicy', 'PrometheusRule', 'Service', 'ServiceAccount', 'ServiceMonitor'].sort(),
     );
     // Without the operator's CRDs nothing needs them.
     const plain = await renderChart(b.chartDir, { version });
@@ -223,7 +223,8 @@ describe('value sets from the Rancher form', () => {
     const b = get('charts-gen/every-field');
     const objects = await renderChart(b.chartDir, { apiVersions: MONITORING_APIS });
     const rule = findObject(objects, 'PrometheusRule') as any;
-    const rules = rule.spec.groups[0].rules;
+    // groups[0] holds the standard run alerts; the app's own follow.
+    const rules = rule.spec.groups[1].rules;
     expect(rules[0].annotations.summary).toBe('Prefix {{ $labels.prefix }} is not filtered ({{ $value }})');
     expect(rules[1].annotations.summary).toBe('on');
     expect(rules[1].expr).toContain('> 900000001');
@@ -233,7 +234,7 @@ describe('value sets from the Rancher form', () => {
     expect(config.parameters).not.toHaveProperty('collector');
     expect(config.parameters).not.toHaveProperty('extraTargets');
     const dashboard = findObject(objects, 'ConfigMap', '-dashboard') as any;
-    // No cluster to look cattle-dashboards up in: the dashboard falls back to the release namespace.
+    // The dashboard stays in the release namespace unless the user opts into another one.
     expect(dashboard.metadata.namespace).toBe('measurements');
     const json = JSON.parse(Object.values(dashboard.data)[0] as string);
     expect(JSON.stringify(json)).toContain('{{target}}');

@@ -5,3 +5,9 @@ export { buildValueSpecs, valuesObject, valuesSchema, questionEntries, QUESTION_
 export { METRICS_PORT, CONFIG_DIR, CONFIG_FILE, RUN_AS, DASHBOARD_FILE } from './objects.js';
 export { KUBE_VERSION } from './chart-files.js';
 export { registerCommands } from './cli.js';
+export { TemplateTokens, escapeTemplateDelimiters } from './tokens.js';
+export { toYaml } from './templates.js';
+export { imageHelpersTpl, podExtrasHelperTpl } from './pod-helpers-tpl.js';
+export { REGISTRY_PATTERN, PROMETHEUS_DURATION_PATTERN, isMultiline, type JsonSchema, type JsonValue } from './values-model.js';
+export { standardAlerts, scopeExpression, SDK_METRICS, type AlertRule } from './alerts.js';
+export { imageUnpublished } from './chart-files.js';

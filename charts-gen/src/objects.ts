@@ -25,6 +25,7 @@ import {
 } from '@nmaas/sdk';
 import { TemplateTokens } from './tokens.js';
 import { helperNames, type HelperNames } from './helpers-tpl.js';
+import { appAlert, runbookAnchor, standardAlerts, type AlertRule } from './alerts.js';
 
 /** The runtime conventions come from the sdk, which reads them: port, config path, env names. */
 export const METRICS_PORT = DEFAULT_METRICS_PORT;
@@ -108,7 +109,8 @@ export function synthesizeObjects(manifest: AppManifest, tokens: TemplateTokens)
           path: '/metrics',
           scheme: 'http',
           interval: tokens.scalar('{{ .Values.serviceMonitor.interval | quote }}'),
-          scrapeTimeout: tokens.scalar('{{ .Values.serviceMonitor.scrapeTimeout | quote }}'),
+          // Never longer than the interval: prometheus-operator rejects such an endpoint.
+          scrapeTimeout: tokens.scalar(`{{ include "${h.scrapeTimeout}" . | quote }}`),
         },
       ],
     },
@@ -117,7 +119,7 @@ export function synthesizeObjects(manifest: AppManifest, tokens: TemplateTokens)
   const objects: TemplateObject[] = [
     { file: 'serviceaccount.yaml', object: ApiObject.of(serviceAccount).toJson() },
     { file: 'configmap.yaml', object: ApiObject.of(config).toJson() },
-    { file: 'deployment.yaml', prelude: `{{- include "${h.checks}" . }}`, object: deployment.toJson() },
+    { file: 'deployment.yaml', prelude: `{{- include "${h.checks}" . }}`, object: withPodExtras(deployment.toJson(), tokens, h) },
     { file: 'service.yaml', object: service.toJson() },
     { file: 'networkpolicy.yaml', condition: '.Values.networkPolicy.enabled', object: networkPolicy.toJson() },
     {
@@ -127,32 +129,34 @@ export function synthesizeObjects(manifest: AppManifest, tokens: TemplateTokens)
     },
   ];
 
-  if (manifest.alerts.length > 0) {
-    const rule = new ApiObject(chart, 'prometheus-rule', {
-      apiVersion: 'monitoring.coreos.com/v1',
-      kind: 'PrometheusRule',
-      metadata: { name: fullname, labels: { [tokens.block(`include "${h.labelsWith}" (list . .Values.prometheusRule.additionalLabels)`)]: '' } },
-      spec: {
-        groups: [
-          {
-            name: manifest.name,
-            rules: manifest.alerts.map((alert) => ({
-              alert: alert.name,
-              expr: alert.expr,
-              for: alert.for,
-              labels: { severity: alert.severity, nmaas_app: manifest.name },
-              annotations: { summary: alert.summary, ...(alert.description !== undefined ? { description: alert.description } : {}) },
-            })),
-          },
-        ],
-      },
-    });
-    objects.push({
-      file: 'prometheusrule.yaml',
-      condition: 'and .Values.prometheusRule.enabled (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1/PrometheusRule")',
-      object: rule.toJson(),
-    });
-  }
+  const scope = `namespace="${tokens.inline('{{ .Release.Namespace }}')}", service="${tokens.inline(`{{ include "${h.fullname}" . }}`)}"`;
+  const toRule = (alert: AlertRule) => ({
+    alert: alert.alert,
+    expr: alert.expr,
+    for: alert.for,
+    labels: { severity: alert.severity, nmaas_app: manifest.name },
+    annotations: {
+      summary: alert.summary,
+      description: alert.description,
+      [tokens.block(`include "${h.runbook}" (list . ${JSON.stringify(runbookAnchor(alert.alert))})`)]: '',
+    },
+  });
+  const rule = new ApiObject(chart, 'prometheus-rule', {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PrometheusRule',
+    metadata: { name: fullname, labels: { [tokens.block(`include "${h.labelsWith}" (list . .Values.prometheusRule.additionalLabels)`)]: '' } },
+    spec: {
+      groups: [
+        { name: `${manifest.name}.runs`, rules: standardAlerts(manifest, scope).map(toRule) },
+        ...(manifest.alerts.length > 0 ? [{ name: manifest.name, rules: manifest.alerts.map((a) => toRule(appAlert(manifest, a, scope))) }] : []),
+      ],
+    },
+  });
+  objects.push({
+    file: 'prometheusrule.yaml',
+    condition: 'and .Values.prometheusRule.enabled (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1/PrometheusRule")',
+    object: rule.toJson(),
+  });
 
   const dashboard = new kplus.ConfigMap(chart, 'dashboard', {
     metadata: {
@@ -170,6 +174,16 @@ export function synthesizeObjects(manifest: AppManifest, tokens: TemplateTokens)
   // A dashboard is only useful where a monitoring stack runs; the operator's CRDs are the sign of one.
   objects.push({ file: 'dashboard-configmap.yaml', condition: 'and .Values.dashboard.enabled (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1")', object: ApiObject.of(dashboard).toJson() });
   return objects;
+}
+
+/**
+ * imagePullSecrets, tolerations and priorityClassName: whole pod-spec fields, present only when
+ * set. Added to the serialised object, since cdk8s-plus drops pod-spec keys it does not model.
+ */
+function withPodExtras(deployment: Record<string, unknown>, tokens: TemplateTokens, h: HelperNames): Record<string, unknown> {
+  const template = (deployment.spec as { template: { spec: Record<string, unknown> } }).template;
+  template.spec[tokens.block(`include "${h.podExtras}" .`)] = '';
+  return deployment;
 }
 
 interface Parts {
@@ -234,8 +248,12 @@ function buildDeployment(chart: Chart, manifest: AppManifest, tokens: TemplateTo
     serviceAccount: parts.serviceAccount,
     automountServiceAccountToken: false,
     podMetadata: {
-      labels: { ...parts.selectorLabels(), ...contract.labels },
-      annotations: { ...contract.annotations, 'checksum/config': tokens.scalar(`{{ include "${h.config}" . | sha256sum | quote }}`) },
+      labels: { ...parts.selectorLabels(), ...contract.labels, [tokens.block(`include "${h.podLabels}" .`)]: '' },
+      annotations: {
+        ...contract.annotations,
+        'checksum/config': tokens.scalar(`{{ include "${h.config}" . | sha256sum | quote }}`),
+        [tokens.block(`include "${h.podAnnotations}" .`)]: '',
+      },
     },
     securityContext: { ensureNonRoot: true, user: RUN_AS, group: RUN_AS, fsGroup: RUN_AS },
     containers: [

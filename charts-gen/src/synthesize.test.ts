@@ -82,12 +82,16 @@ describe('synthesizeChart', () => {
     const text = await readFile(path.join(chartDir, 'Chart.yaml'), 'utf8');
     const chart = parse(text, { version: '1.1' }) as Record<string, any>;
     expect(chart).toMatchObject({ apiVersion: 'v2', name: 'web-qos-full', version: '1.2.0', appVersion: '1.2.0', kubeVersion: '>= 1.25.0-0', type: 'application' });
-    expect(chart.icon).toMatch(/^data:image\/svg\+xml;base64,/);
+    // Rancher shows no data: URL; without a served URL the chart has no icon field (icon.svg ships in it).
+    expect(chart.icon).toBeUndefined();
+    expect(text).not.toContain('data:');
     expect(chart.maintainers).toEqual([{ name: 'NMaaS maintainers', email: 'maintainers@nmaas.example.org', url: 'https://nmaas.example.org' }]);
     expect(chart.annotations).toMatchObject({
       'catalog.cattle.io/display-name': 'Web QoS (every field)',
       'catalog.cattle.io/kube-version': '>= 1.25.0-0',
       'catalog.cattle.io/os': 'linux',
+      'catalog.cattle.io/permits-os': 'linux',
+      'artifacthub.io/license': 'Apache-2.0',
       'catalog.cattle.io/requests-cpu': '10m',
       'catalog.cattle.io/requests-memory': '48Mi',
     });

@@ -11,10 +11,10 @@ import { parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tool } from '@nmaas/sdk/testing';
 import { REPO_ROOT } from '../webhook/testing.js';
-import { writeSchedulerChart } from './render.js';
+import { RANCHER_CI_VALUES, writeSchedulerChart } from './render.js';
 
 const run = promisify(execFile);
-type Obj = { kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> | null }; [k: string]: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Obj = { kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> | null }; [k: string]: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 for (const version of ['3.17', '4.1'] as const) {
   const helm = tool('helm', 'node tools/install-helm.mjs', [path.join(REPO_ROOT, `.tools/helm/${version}/helm`)]);
@@ -61,6 +61,24 @@ for (const version of ['3.17', '4.1'] as const) {
         { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['nmaas-scheduler'], verbs: ['get', 'update'] },
       ]);
       expect(JSON.stringify(objs)).not.toMatch(/"secrets"|"\*"/);
+    });
+
+    it('installs from Rancher: accepts the injected global values, pulls from the system default registry, one replica never blocks a drain', async () => {
+      const valuesFile = path.join(chartDir, 'ci', 'rancher-values.yaml');
+      const objs = await template('-f', valuesFile, '--set', `image.digest=sha256:${'ab'.repeat(32)}`);
+      const pod = byKind(objs, 'Deployment')[0]!.spec.template.spec;
+      expect(RANCHER_CI_VALUES.replicas).toBe(1);
+      expect(pod.containers[0].image).toMatch(new RegExp(`^registry\\.example\\.org:5000/nmaas/scheduler:[^@/]+@sha256:${'ab'.repeat(32)}$`));
+      expect(pod.imagePullSecrets).toEqual([{ name: 'registry-credentials' }]);
+      expect(pod.priorityClassName).toBe('system-cluster-critical');
+      const pdb = byKind(objs, 'PodDisruptionBudget')[0]!;
+      expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'nmaas-scheduler' } } });
+      // Fleet sets only global.systemDefaultRegistry; image.registry, when set, wins over both.
+      const fleet = await template('--set', 'global.systemDefaultRegistry=mirror.local', '--set', 'global.cattle.clusterName=edge');
+      expect(byKind(fleet, 'Deployment')[0]!.spec.template.spec.containers[0].image).toMatch(/^mirror\.local\/nmaas\/scheduler:/);
+      const own = await template('-f', valuesFile, '--set', 'image.registry=own.example:443');
+      expect(byKind(own, 'Deployment')[0]!.spec.template.spec.containers[0].image).toMatch(/^own\.example:443\/nmaas\/scheduler:/);
+      for (const o of objs) expect(o.metadata.labels?.['app.kubernetes.io/instance'] ?? 'nmaas-scheduler').toBe('nmaas-scheduler');
     });
 
     it('scopes both webhooks: measurement pods only, not kube-system nor its own namespace, 5 s, Fail', async () => {
