@@ -12,7 +12,7 @@ import { LAYOUTS, type Layout } from './layout.js';
 import { progressMode, progressReporter } from './progress.js';
 import { readSigningKey } from './provenance.js';
 import { serveCatalogue } from './serve/server.js';
-import { startCatalogue } from './start.js';
+import { listenHost, startCatalogue } from './start.js';
 
 interface BuildFlags {
   output: string;
@@ -105,13 +105,13 @@ export function registerCatalogueCommands(program: Command): void {
     .command('serve')
     .description('serve a catalogue: index.yaml, charts and provenance for helm/Rancher, /api/apps and a browse page at /')
     .argument('<repo-dir>', 'repository folder written by `nmaas catalogue build`')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--host <host>', 'address to listen on (default: $HOST, else 127.0.0.1; 0.0.0.0 for a cluster to reach it)')
     .option('--port <port>', 'port to listen on (0: any free port)', '8080')
-    .action(async (repoDir: string, flags: { host: string; port: string }) => {
+    .action(async (repoDir: string, flags: { host?: string; port: string }) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) return fail(`--port must be a port number 0-65535, not ${flags.port}`, 2);
       try {
-        const running = await serveCatalogue({ repoDir, host: flags.host, port });
+        const running = await serveCatalogue({ repoDir, host: listenHost(flags.host), port });
         process.stdout.write(`serving ${repoDir} at ${running.url}\n  helm repo add nmaas ${running.url}\n  browse: ${running.url}\n`);
         const stop = () => void running.close().then(() => process.exit(0));
         process.once('SIGINT', stop);
@@ -124,11 +124,11 @@ export function registerCatalogueCommands(program: Command): void {
   catalogue
     .command('start')
     .description('build examples/* into the git-ignored .catalogue/ folder and serve it (what `npm start` runs)')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--host <host>', 'address to listen on (default: $HOST, else 127.0.0.1; 0.0.0.0 for a cluster to reach it)')
     .option('--port <port>', 'port to listen on (falls back to a free port when taken)', process.env.PORT ?? '8080')
     .option('--include <dirs...>', 'more app or chart folders to publish beside the examples (e.g. the scheduler chart)')
     .option('--policy <file>', "the reviewers' policy file the validator applies")
-    .action(async (flags: { host: string; port: string; include?: string[]; policy?: string }) => {
+    .action(async (flags: { host?: string; port: string; include?: string[]; policy?: string }) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) return fail(`--port must be a port number 0-65535, not ${flags.port}`, 2);
       try {

@@ -22,6 +22,21 @@ export interface StartOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * The address to listen on: the option, else the HOST environment variable, else loopback only.
+ * A Rancher cluster fetches index.yaml and the charts itself, so it needs an address it can
+ * reach: HOST=0.0.0.0 (all IPv4 addresses) or :: (all addresses).
+ */
+export function listenHost(option?: string, env: NodeJS.ProcessEnv = process.env): string {
+  const host = option ?? env.HOST;
+  return host === undefined || host.trim() === '' ? '127.0.0.1' : host.trim();
+}
+
+/** Whether `host` listens on every address (then the printed URL needs this machine's own address). */
+export function listensEverywhere(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '[::]';
+}
+
 function findRoot(start: string): string {
   let dir = path.resolve(start);
   for (;;) {
@@ -79,18 +94,24 @@ export async function startCatalogue(options: StartOptions = {}): Promise<{ serv
     }
   }
   const port = options.port ?? Number(process.env.PORT ?? 8080);
+  const host = listenHost(options.host);
   let server: RunningServer;
   try {
     await mkdir(repoDir, { recursive: true });
-    server = await serveCatalogue({ repoDir, host: options.host ?? '127.0.0.1', port });
+    server = await serveCatalogue({ repoDir, host, port });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
     log(`port ${port} is in use; picking a free port`);
-    server = await serveCatalogue({ repoDir, host: options.host ?? '127.0.0.1', port: 0 });
+    server = await serveCatalogue({ repoDir, host, port: 0 });
   }
   log(`NMaaS catalogue: ${server.url}`);
   log(`  helm repo add nmaas ${server.url}`);
   log(`  browse the apps: ${server.url}`);
+  if (listensEverywhere(host)) {
+    log(`  listening on every address: in Rancher add http://<this machine's address>:${new URL(server.url).port}/ (Apps → Repositories)`);
+  } else if (host === '127.0.0.1' || host === 'localhost' || host === '::1') {
+    log('  only this machine can reach it; HOST=0.0.0.0 npm start serves a Rancher cluster');
+  }
   log('  (Ctrl-C stops the server)');
   return { server, build };
 }
