@@ -43,7 +43,9 @@ export function chartYaml(manifest: AppManifest, icon: string | undefined, chart
     type: 'application',
     description: manifest.description,
   };
-  if (manifest.home !== undefined) chart.home = manifest.home;
+  // chart-testing's Chart.yaml schema requires a home; the source repository stands in for one.
+  const home = manifest.home ?? manifest.sources[0];
+  if (home !== undefined) chart.home = home;
   if (manifest.sources.length > 0) chart.sources = manifest.sources;
   chart.keywords = ['nmaas', 'measurement', manifest.category, ...manifest.keywords.filter((k) => !['nmaas', 'measurement', manifest.category].includes(k))];
   chart.maintainers = manifest.maintainers.map((m) => ({ ...m }));

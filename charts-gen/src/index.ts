@@ -11,3 +11,4 @@ export { imageHelpersTpl, podExtrasHelperTpl } from './pod-helpers-tpl.js';
 export { REGISTRY_PATTERN, PROMETHEUS_DURATION_PATTERN, isMultiline, type JsonSchema, type JsonValue } from './values-model.js';
 export { standardAlerts, scopeExpression, SDK_METRICS, type AlertRule } from './alerts.js';
 export { imageUnpublished } from './chart-files.js';
+export { RANCHER_INJECTED_VALUES, FLEET_INJECTED_VALUES, ciValueFiles } from './rancher-values.js';

@@ -27,28 +27,14 @@ import { synthesizeChart } from './synthesize.js';
 import { HELM_VERSIONS } from './helm.js';
 import { MONITORING_APIS, REPO_ROOT, renderChart, type K8sObject } from './chart.test.support.js';
 import { PROMETHEUS_DURATION_PATTERN } from './values-model.js';
+import { FLEET_INJECTED_VALUES, RANCHER_INJECTED_VALUES } from './rancher-values.js';
 
 const run = promisify(execFile);
 const CRD_DIR = path.resolve(REPO_ROOT, '../shared/corpus/prometheus-operator-crds');
 const DIGEST = `sha256:${'5e'.repeat(32)}`;
 
-/** What Rancher's Apps & Marketplace adds to every install (rancher/rancher catalogv2 helmop). */
-const RANCHER_VALUES = {
-  global: {
-    cattle: {
-      clusterId: 'c-m-8x4k2',
-      clusterName: 'edge-cluster',
-      systemDefaultRegistry: 'registry.rancher.example:5000',
-      url: 'https://rancher.example.org',
-      rkePathPrefix: '',
-      rkeWindowsPathPrefix: '',
-      systemProjectId: 'p-7hq2m',
-    },
-    systemDefaultRegistry: 'registry.rancher.example:5000',
-  },
-};
-/** What Fleet adds (global.fleet and the RKE2-style global.systemDefaultRegistry alone). */
-const FLEET_VALUES = { global: { fleet: { clusterLabels: { env: 'edge' } }, systemDefaultRegistry: 'mirror.fleet.example' } };
+const RANCHER_VALUES = RANCHER_INJECTED_VALUES;
+const FLEET_VALUES = FLEET_INJECTED_VALUES;
 
 /** rancher/dashboard shell/components/Questions: the types it renders (others fall back to string). */
 const DASHBOARD_TYPES = new Set(['string', 'hostname', 'multiline', 'password', 'text', 'boolean', 'enum', 'int', 'float', 'questionMap', 'reference', 'configmap', 'secret', 'storageclass', 'pvc', 'cloudcredential', 'radio', 'yaml']);

@@ -39,10 +39,15 @@ describe('synthesizeChart', () => {
   it('writes <out>/<name>/ with every chart file and returns its name and version', async () => {
     const result = await synthesizeChart(full, out);
     expect(result).toEqual({ chartDir: path.join(out, 'web-qos-full'), name: 'web-qos-full', version: '1.2.0' });
+    // A generator change is released as a new chart version; appVersion stays the app's.
+    const bumped = await synthesizeChart(full, path.join(out, 'bumped'), { chartVersion: '1.2.1' });
+    expect(bumped.version).toBe('1.2.1');
+    expect(parse(await readFile(path.join(bumped.chartDir, 'Chart.yaml'), 'utf8'))).toMatchObject({ version: '1.2.1', appVersion: '1.2.0' });
+    await expect(synthesizeChart(full, path.join(out, 'bad'), { chartVersion: 'v2' })).rejects.toThrow(/not SemVer 2/);
     const files = [...(await tree(result.chartDir)).keys()].sort();
     expect(files).toEqual(
       [
-        '.helmignore', 'Chart.yaml', 'README.md', 'app-readme.md', 'files/dashboard.json', 'icon.svg', 'nmaas.yaml', 'questions.yaml', 'values.schema.json', 'values.yaml',
+        '.helmignore', 'Chart.yaml', 'README.md', 'ci/default-values.yaml', 'ci/rancher-values.yaml', 'app-readme.md', 'files/dashboard.json', 'icon.svg', 'nmaas.yaml', 'questions.yaml', 'values.schema.json', 'values.yaml',
         'templates/NOTES.txt', 'templates/_helpers.tpl', 'templates/configmap.yaml', 'templates/dashboard-configmap.yaml', 'templates/deployment.yaml',
         'templates/networkpolicy.yaml', 'templates/prometheusrule.yaml', 'templates/service.yaml', 'templates/serviceaccount.yaml', 'templates/servicemonitor.yaml',
       ].sort(),

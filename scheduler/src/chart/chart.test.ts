@@ -11,7 +11,7 @@ import { parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tool } from '@nmaas/sdk/testing';
 import { REPO_ROOT } from '../webhook/testing.js';
-import { RANCHER_CI_VALUES, writeSchedulerChart } from './render.js';
+import { RANCHER_CI_EXTRAS, writeSchedulerChart } from './render.js';
 
 const run = promisify(execFile);
 type Obj = { kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> | null }; [k: string]: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -30,9 +30,11 @@ for (const version of ['3.17', '4.1'] as const) {
       ({ chartDir } = await writeSchedulerChart(await mkdtemp(path.join(tmpdir(), 'nmaas-sched-chart-'))));
     });
 
-    it('lints clean', async () => {
-      const { stdout } = await run(helm.path(), ['lint', chartDir, '--strict', '--namespace', 'nmaas-system']);
-      expect(stdout).toMatch(/0 chart\(s\) failed/);
+    it('lints clean with the defaults and with each chart-testing value set (ci/*-values.yaml)', async () => {
+      for (const values of [[], ['-f', path.join(chartDir, 'ci/default-values.yaml')], ['-f', path.join(chartDir, 'ci/rancher-values.yaml')]]) {
+        const { stdout } = await run(helm.path(), ['lint', chartDir, '--strict', '--namespace', 'nmaas-system', ...values]);
+        expect(stdout).toMatch(/0 chart\(s\) failed/);
+      }
     });
 
     it('renders the Deployment (2 replicas, PSS restricted), PDB, Service and RBAC', async () => {
@@ -67,8 +69,8 @@ for (const version of ['3.17', '4.1'] as const) {
       const valuesFile = path.join(chartDir, 'ci', 'rancher-values.yaml');
       const objs = await template('-f', valuesFile, '--set', `image.digest=sha256:${'ab'.repeat(32)}`);
       const pod = byKind(objs, 'Deployment')[0]!.spec.template.spec;
-      expect(RANCHER_CI_VALUES.replicas).toBe(1);
-      expect(pod.containers[0].image).toMatch(new RegExp(`^registry\\.example\\.org:5000/nmaas/scheduler:[^@/]+@sha256:${'ab'.repeat(32)}$`));
+      expect(RANCHER_CI_EXTRAS.replicas).toBe(1);
+      expect(pod.containers[0].image).toMatch(new RegExp(`^registry\\.rancher\\.example:5000/nmaas/scheduler:[^@/]+@sha256:${'ab'.repeat(32)}$`));
       expect(pod.imagePullSecrets).toEqual([{ name: 'registry-credentials' }]);
       expect(pod.priorityClassName).toBe('system-cluster-critical');
       const pdb = byKind(objs, 'PodDisruptionBudget')[0]!;

@@ -12,7 +12,7 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { App, Yaml } from 'cdk8s';
-import { TemplateTokens, imageHelpersTpl, podExtrasHelperTpl, questionEntries, toYaml, valuesObject, valuesSchema } from '@nmaas/charts-gen';
+import { TemplateTokens, ciValueFiles, imageHelpersTpl, podExtrasHelperTpl, questionEntries, toYaml, valuesObject, valuesSchema } from '@nmaas/charts-gen';
 import { HELPERS, NAME, SchedulerChart, TLS_SECRET, WebhooksChart, chartTokens } from './objects.js';
 import { schedulerValueSpecs, type SchedulerImage } from './values.js';
 
@@ -210,22 +210,13 @@ export async function chartFiles(options: SchedulerChartOptions = {}): Promise<R
     'templates/NOTES.txt': NOTES,
     'templates/scheduler.yaml': tokens.render(Yaml.stringify(...scheduler.toJson())),
     'templates/webhooks.yaml': CERTIFICATES + tokens.render(Yaml.stringify(...webhooks.toJson())),
-    'ci/default-values.yaml': '# chart-testing value set: the defaults.\n{}\n',
-    'ci/rancher-values.yaml': `# chart-testing value set: what Rancher injects, one replica, a private registry.\n${toYaml(RANCHER_CI_VALUES)}`,
+    ...Object.fromEntries(ciValueFiles(toYaml, RANCHER_CI_EXTRAS)),
   };
   return files;
 }
 
-/** Rancher's injected globals plus the knobs a Rancher user changes: for ci/ and the tests. */
-export const RANCHER_CI_VALUES = {
-  global: {
-    cattle: { clusterId: 'c-m-abcd1234', clusterName: 'edge', systemDefaultRegistry: 'registry.example.org:5000', url: 'https://rancher.example.org', rkePathPrefix: '', systemProjectId: 'p-xyz12' },
-    systemDefaultRegistry: 'registry.example.org:5000',
-  },
-  replicas: 1,
-  imagePullSecrets: ['registry-credentials'],
-  priorityClassName: 'system-cluster-critical',
-};
+/** What a Rancher user changes besides the injected globals: one replica, a priority class. */
+export const RANCHER_CI_EXTRAS = { replicas: 1, priorityClassName: 'system-cluster-critical' };
 
 /** Writes `<outDir>/nmaas-scheduler/` (replacing it whole, through a temp folder and a rename). */
 export async function writeSchedulerChart(outDir: string, options: SchedulerChartOptions = {}): Promise<{ chartDir: string; name: string; version: string }> {
