@@ -21,6 +21,7 @@ interface BuildFlags {
   signPassphraseFile?: string;
   allowWarnings?: boolean;
   policy?: string;
+  publicUrl?: string;
   validate: boolean;
   format: string;
 }
@@ -52,6 +53,7 @@ export function registerCatalogueCommands(program: Command): void {
     .requiredOption('-o, --output <repo-dir>', 'the repository folder (created if missing; existing versions are kept)')
     .option('--layout <layout>', `repository layout: ${LAYOUTS.join(' or ')}`, 'http')
     .option('--sign-key <file>', 'armored PGP private key: writes <chart>.tgz.prov provenance files for helm verify')
+    .option('--public-url <url>', 'URL Rancher reaches the repository at: app icons are published under icons/ and linked from Chart.yaml (default: $PUBLIC_URL)')
     .option('--sign-passphrase-file <file>', 'file holding the signing key passphrase (or set NMAAS_SIGN_PASSPHRASE)')
     .option('--allow-warnings', 'accept inputs whose validator findings are only warnings')
     .option('--policy <file>', "the reviewers' policy file: exemptions the validator applies (see nmaas validate --policy)")
@@ -61,6 +63,8 @@ export function registerCatalogueCommands(program: Command): void {
     .action(async (inputs: string[], flags: BuildFlags) => {
       if (flags.format !== 'text' && flags.format !== 'json') return fail(`--format must be text or json, not ${flags.format}`, 2);
       if (!(LAYOUTS as readonly string[]).includes(flags.layout)) return fail(`--layout must be ${LAYOUTS.join(' or ')}, not ${flags.layout}`, 2);
+      const publicUrl = flags.publicUrl ?? (process.env.PUBLIC_URL || undefined);
+      if (publicUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(publicUrl)) return fail(`--public-url must be an http(s) URL such as https://charts.example.org/, not ${publicUrl}`, 2);
       let signingKey;
       if (flags.signKey) {
         try {
@@ -87,6 +91,7 @@ export function registerCatalogueCommands(program: Command): void {
           validate: flags.validate,
           allowWarnings: flags.allowWarnings === true,
           policy: flags.policy,
+          publicUrl,
           onProgress: reporter.onProgress,
         });
         reporter.end();

@@ -19,6 +19,8 @@ export interface StartOptions {
   include?: string[];
   /** The reviewers' policy file the validator applies. */
   policy?: string;
+  /** The URL a Rancher cluster reaches the catalogue at (default: $PUBLIC_URL): Chart.yaml icons point there. */
+  publicUrl?: string;
   log?: (line: string) => void;
 }
 
@@ -77,6 +79,7 @@ export async function startCatalogue(options: StartOptions = {}): Promise<{ serv
         inputs,
         allowWarnings: true,
         policy: options.policy,
+        publicUrl: options.publicUrl ?? (process.env.PUBLIC_URL || undefined),
         onProgress: (e) => {
           if (e.type === 'step') log(`  [${e.done}/${e.total}] ${e.what}`);
         },
