@@ -10,6 +10,7 @@ export default defineConfig({
     alias: [
       { find: /^@nmaas\/sdk$/, replacement: src('sdk') },
       { find: /^@nmaas\/sdk\/testing$/, replacement: src('sdk', 'testing') },
+      { find: /^@nmaas\/sdk\/kit$/, replacement: src('sdk', 'kit/index') },
       { find: /^@nmaas\/charts-gen$/, replacement: src('charts-gen') },
       { find: /^@nmaas\/validator$/, replacement: src('validator') },
       { find: /^@nmaas\/catalogue$/, replacement: src('catalogue') },

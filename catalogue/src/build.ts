@@ -6,7 +6,7 @@
  * written with temp-file-and-rename, and finally index.yaml is replaced in one rename — so a
  * build killed at any point leaves the previous index, and every file it names, intact.
  */
-import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { archiveEntries, chartFromArchive, loadChartDir, type LoadedChart } from './chart-source.js';

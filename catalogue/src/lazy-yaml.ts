@@ -3,8 +3,9 @@
  * path (Chart.yaml files the fast reader understands, a fresh repository) never needs it.
  */
 import { createRequire } from 'node:module';
+import type * as YamlApi from 'yaml';
 
-type YamlModule = typeof import('yaml');
+type YamlModule = typeof YamlApi;
 let loaded: YamlModule | undefined;
 
 export function yaml(): YamlModule {

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- these tests walk rendered Kubernetes objects as untyped JSON */
 /**
  * The generated charts under real helm 3.17 and 4.1: lint --strict, template with default and
  * form-derived values validated against the Kubernetes and prometheus-operator schemas, schema

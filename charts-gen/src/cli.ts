@@ -1,5 +1,5 @@
 /** `nmaas chart <app-dir> -o <out-dir>`. */
-import { Command } from 'commander';
+import { type Command } from 'commander';
 import { ManifestError } from '@nmaas/sdk';
 import { synthesizeChart } from './synthesize.js';
 import { HelmError } from './helm.js';

@@ -23,7 +23,7 @@ import {
   type AppManifest,
   type PodContract,
 } from '@nmaas/sdk';
-import { TemplateTokens } from './tokens.js';
+import { type TemplateTokens } from './tokens.js';
 import { helperNames, type HelperNames } from './helpers-tpl.js';
 import { appAlert, runbookAnchor, standardAlerts, type AlertRule } from './alerts.js';
 

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- this test walks a parsed Chart.yaml as untyped JSON */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, stat, writeFile, mkdir, cp } from 'node:fs/promises';
 import os from 'node:os';

@@ -1,7 +1,7 @@
 /** `nmaas validate <path>`: the reviewers' command. */
 import { readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { HELM_VERSIONS, type HelmVersion } from '@nmaas/charts-gen';
 import { failsAt, validate } from './engine.js';
 import { RULES } from './rules/index.js';

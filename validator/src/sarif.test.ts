@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- these tests walk the SARIF document as untyped JSON */
 /** SARIF output validates against the official SARIF 2.1.0 schema and carries what GitHub code scanning reads. */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 /** `nmaas scheduler simulate` and `nmaas scheduler check`. */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { checkPlacement, formatSlot } from '../engine/index.js';
 import { InputError, readApps, readNodes, readPlacement, writeAtomic } from './io.js';
 import { simulate, type SimulationResult, type SimulationStrategy } from './run.js';

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- these tests reach into pod specs the Pod type leaves open */
 /**
  * The mutating and validating webhook over real HTTPS, with AdmissionReview bodies built from pods
  * that real `helm template` renders from the example charts. Patches are applied with a JSONPatch

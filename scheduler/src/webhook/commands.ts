@@ -6,7 +6,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import https from 'node:https';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { NODE_POOL_LABEL, type NodeOffer } from '@nmaas/sdk';
 import { InputError, readNodes } from '../simulate/index.js';
 import type { NodeSpec } from '../engine/index.js';

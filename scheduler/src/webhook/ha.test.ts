@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- this test reaches into a pod spec the Pod type leaves open */
 /**
  * High availability against the in-process fake API server (the real client-node KubeApi): two
  * replicas share one Lease; admissions go to both (the follower forwards to the leader); the test

@@ -4,7 +4,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node as YamlNode } from 'yaml';
 import { appManifestShape, type AppManifest } from './schema.js';
 import { manifestRuleIssues, type ModelRuleOptions } from './rules.js';

@@ -5,10 +5,11 @@
  */
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
+import type { Stats } from 'node:fs';
 import type { ArchiveScan, EntryType } from '../types.js';
 import { DEFAULT_LIMITS, type ArchiveContents, type ScanLimits } from './archive-scan.js';
 
-function typeOf(st: import('node:fs').Stats): EntryType {
+function typeOf(st: Stats): EntryType {
   if (st.isFile()) return 'file';
   if (st.isDirectory()) return 'directory';
   if (st.isSymbolicLink()) return 'symlink';

@@ -1,0 +1,71 @@
+/**
+ * One action wrapper for every command: the command body throws `UsageError` or `InputError` (or
+ * returns an exit code) and the wrapper prints `nmaas <command>: <message>` once and sets the exit
+ * code, so no package maps errors to codes on its own. `runCli` does the same for commander's own
+ * errors (unknown option, missing argument, bad choice), which are usage errors.
+ */
+import { Command, CommanderError } from 'commander';
+import { describeSystemError, exitCodeOf, isSystemError } from './errors.js';
+
+/** `nmaas scheduler simulate`: the names from the root program down to `command`. */
+export function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c !== null; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/** The message a user reads for an error thrown by a command. */
+export function errorMessage(error: unknown): string {
+  if (isSystemError(error)) return describeSystemError(error);
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Prints `error` as `<prefix>: <message>` on stderr and sets the exit code it stands for. */
+export function reportError(prefix: string, error: unknown): void {
+  process.stderr.write(`${prefix}: ${errorMessage(error)}\n`);
+  process.exitCode = exitCodeOf(error);
+}
+
+type ActionResult = number | void | undefined;
+
+/**
+ * Wraps a commander action. Its arguments are commander's (positional arguments, options, the
+ * command); a returned number becomes the exit code.
+ */
+export function action<A extends unknown[]>(
+  body: (...args: A) => ActionResult | Promise<ActionResult>,
+): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    const command = args[args.length - 1];
+    const prefix = command instanceof Command ? commandPath(command) : 'nmaas';
+    try {
+      const code = await body(...args);
+      if (typeof code === 'number') process.exitCode = code;
+    } catch (error) {
+      if (error instanceof CommanderError) throw error;
+      reportError(prefix, error);
+    }
+  };
+}
+
+/**
+ * Parses `argv` with `program` and maps every failure to the exit convention: help and --version
+ * exit 0; commander's argument errors (it has printed them) and anything else thrown exit 2.
+ */
+export async function runCli(program: Command, argv: readonly string[] = process.argv): Promise<void> {
+  // Subcommands copy the setting only when created after it, so set it on the whole tree here.
+  const overrideAll = (command: Command): void => {
+    command.exitOverride();
+    command.commands.forEach(overrideAll);
+  };
+  overrideAll(program);
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+    } else {
+      reportError(program.name(), error);
+    }
+  }
+}

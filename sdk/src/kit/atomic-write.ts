@@ -1,0 +1,161 @@
+/**
+ * Crash-safe writes, one semantics for every package: the data goes to a temp sibling in the same
+ * folder (so the rename is atomic on one file system), is fsynced, then renamed over the target;
+ * on any failure the temp is removed and the target is left as it was. Temp names carry the
+ * writer's pid, so `removeStaleTemps` can tell leftovers of a killed writer from files a live
+ * writer is still producing.
+ */
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+const TEMP_MARK = '.nmaas-tmp-';
+
+// One random tag per process plus a counter: unique names without a crypto call per file.
+const PROCESS_TAG = randomBytes(4).toString('hex');
+let counter = 0;
+
+/** A fresh temp path beside `target`, recognisable by `removeStaleTemps`. */
+export function tempPathFor(target: string): string {
+  const name = `.${path.basename(target)}${TEMP_MARK}${process.pid}-${PROCESS_TAG}${(counter++).toString(36)}`;
+  return path.join(path.dirname(target), name);
+}
+
+/**
+ * `mkdir -p` that always ends: Node's recursive mkdir spins forever on paths it can never create
+ * (under /proc, for one), so the folders are created one level at a time, bounded by the depth.
+ */
+export async function ensureDir(dir: string): Promise<void> {
+  const absolute = path.resolve(dir);
+  try {
+    await mkdir(absolute);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      if ((await stat(absolute)).isDirectory()) return;
+      throw error;
+    }
+    const parent = path.dirname(absolute);
+    if (code !== 'ENOENT' || parent === absolute) throw error;
+    await ensureDir(parent);
+    await mkdir(absolute).catch(async (again: NodeJS.ErrnoException) => {
+      if (again.code !== 'EEXIST' || !(await stat(absolute)).isDirectory()) throw again;
+    });
+  }
+}
+
+export interface WriteOptions {
+  /** File mode of the written file(s); 0o644 unless given. */
+  mode?: number;
+}
+
+async function writeSynced(file: string, data: string | Uint8Array, mode: number): Promise<void> {
+  const handle = await open(file, 'wx', mode);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+// Persists the rename itself; some file systems refuse to open or fsync a folder, which costs
+// nothing but durability after a power cut, so those refusals are ignored.
+async function syncDir(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    /* durability only */
+  }
+}
+
+/** Writes `data` to `target` so a reader sees either the old content or the new, never a part. */
+export async function writeFileAtomic(
+  target: string,
+  data: string | Uint8Array,
+  options: WriteOptions = {},
+): Promise<void> {
+  const temp = tempPathFor(target);
+  try {
+    await writeSynced(temp, data, options.mode ?? 0o644);
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  await syncDir(path.dirname(target));
+}
+
+/**
+ * Replaces the folder `target` with exactly `files` (relative path → content). The new folder is
+ * built beside the target and renamed in; an existing target is first renamed aside and removed
+ * only once the new one is in place, so a failure at any step leaves the old folder whole.
+ */
+export async function writeDirAtomic(
+  target: string,
+  files: ReadonlyMap<string, string | Uint8Array>,
+  options: WriteOptions = {},
+): Promise<void> {
+  const parent = path.dirname(target);
+  await ensureDir(parent);
+  const temp = tempPathFor(target);
+  const aside = tempPathFor(target);
+  let movedAside = false;
+  try {
+    await mkdir(temp);
+    // Sorted so the creation order, and with it any listing that follows it, is reproducible.
+    for (const [rel, content] of [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const file = path.resolve(temp, rel);
+      if (!file.startsWith(temp + path.sep)) throw new Error(`refusing to write ${rel}: it lies outside ${target}`);
+      await ensureDir(path.dirname(file));
+      await writeSynced(file, content, options.mode ?? 0o644);
+    }
+    await syncDir(temp);
+    try {
+      await rename(target, aside);
+      movedAside = true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true });
+    if (movedAside) await rename(aside, target).catch(() => undefined);
+    throw error;
+  }
+  await syncDir(parent);
+  if (movedAside) await rm(aside, { recursive: true, force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes temp files and folders left under `dir` (to `depth` levels) by writers no longer running. */
+export async function removeStaleTemps(dir: string, depth = 3): Promise<number> {
+  let removed = 0;
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    const at = entry.name.indexOf(TEMP_MARK);
+    if (at === -1) {
+      if (entry.isDirectory() && depth > 1) removed += await removeStaleTemps(path.join(dir, entry.name), depth - 1);
+      continue;
+    }
+    const pid = Number(entry.name.slice(at + TEMP_MARK.length).split('-')[0]);
+    if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) {
+      await rm(path.join(dir, entry.name), { recursive: true, force: true });
+      removed++;
+    }
+  }
+  return removed;
+}

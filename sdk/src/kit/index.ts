@@ -1,0 +1,15 @@
+/**
+ * What every package's command line and file output share (imported as `@nmaas/sdk/kit`): atomic
+ * writes, the two error kinds and the action wrapper that maps them to exit codes, and `--format`.
+ */
+export {
+  writeFileAtomic,
+  writeDirAtomic,
+  ensureDir,
+  tempPathFor,
+  removeStaleTemps,
+  type WriteOptions,
+} from './atomic-write.js';
+export { UsageError, InputError, isSystemError, describeSystemError, exitCodeOf } from './errors.js';
+export { action, runCli, reportError, errorMessage, commandPath } from './action.js';
+export { formatOption, type OutputFormat } from './format-option.js';
