@@ -16,7 +16,11 @@ describe('listen address', () => {
 
   it('HOST=0.0.0.0 serves on every address (reached here through loopback)', async () => {
     const work = await tempDir();
-    const server = await serveCatalogue({ repoDir: work.dir, host: listenHost(undefined, { HOST: '0.0.0.0' }), port: 0 });
+    const server = await serveCatalogue({
+      repoDir: work.dir,
+      host: listenHost(undefined, { HOST: '0.0.0.0' }),
+      port: 0,
+    });
     try {
       expect(server.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+\/$/);
       const port = new URL(server.url).port;

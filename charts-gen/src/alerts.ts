@@ -114,7 +114,8 @@ export function standardAlerts(manifest: AppManifest, s: string): AlertRule[] {
       for: '10m',
       severity: 'warning',
       summary: `${app}: runs in {{ $labels.pod }} keep failing`,
-      description: 'Runs end but none has succeeded for three periods: the measurement produces no results. Read the pod log and /results for the error of the last run.',
+      description:
+        'Runs end but none has succeeded for three periods: the measurement produces no results. Read the pod log and /results for the error of the last run.',
     },
     {
       alert: 'NmaasRunsStopped',
@@ -122,7 +123,8 @@ export function standardAlerts(manifest: AppManifest, s: string): AlertRule[] {
       for: '10m',
       severity: 'warning',
       summary: `${app}: {{ $labels.pod }} has run nothing for three periods`,
-      description: 'The runtime is up but no run has ended for three periods: the schedule is stuck. Restart the pod and report the log.',
+      description:
+        'The runtime is up but no run has ended for three periods: the schedule is stuck. Restart the pod and report the log.',
     },
     {
       alert: 'NmaasTargetDown',
@@ -130,7 +132,8 @@ export function standardAlerts(manifest: AppManifest, s: string): AlertRule[] {
       for: '10m',
       severity: 'warning',
       summary: `${app}: Prometheus cannot scrape {{ $labels.pod }}`,
-      description: 'The metrics endpoint does not answer: the pod is down, not ready, or a NetworkPolicy blocks the monitoring namespace.',
+      description:
+        'The metrics endpoint does not answer: the pod is down, not ready, or a NetworkPolicy blocks the monitoring namespace.',
     },
     {
       alert: 'NmaasRunsSkipped',
@@ -138,7 +141,8 @@ export function standardAlerts(manifest: AppManifest, s: string): AlertRule[] {
       for: '0m',
       severity: 'info',
       summary: `${app}: {{ $labels.pod }} skipped runs in the last hour`,
-      description: 'A run was skipped because the previous one was still running or its start was too late: results have gaps. A longer period or a shorter duration helps.',
+      description:
+        'A run was skipped because the previous one was still running or its start was too late: results have gaps. A longer period or a shorter duration helps.',
     },
     {
       alert: 'NmaasRunsLate',
@@ -146,7 +150,8 @@ export function standardAlerts(manifest: AppManifest, s: string): AlertRule[] {
       for: '30m',
       severity: 'info',
       summary: `${app}: runs in {{ $labels.pod }} start more than ${LATE_START_SECONDS} s late`,
-      description: 'Runs start late against their scheduled phase, so they may overlap other measurements on the node. The node is overloaded or its clock is off.',
+      description:
+        'Runs start late against their scheduled phase, so they may overlap other measurements on the node. The node is overloaded or its clock is off.',
     },
   ];
 }

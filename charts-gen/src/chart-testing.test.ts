@@ -18,34 +18,10 @@ import { tool } from '@nmaas/sdk/testing';
 import { synthesizeChart } from './synthesize.js';
 import { HELM_VERSIONS, runHelm } from './helm.js';
 import { REPO_ROOT } from './chart.test.support.js';
+import { chartSchemaProblems } from './chart-schema.js';
 
 const run = promisify(execFile);
 const LINTCONF = path.join(REPO_ROOT, 'charts-gen/fixtures/chart-testing/lintconf.yaml');
-
-/** helm/chart-testing etc/chart_schema.yaml: required strings, optional typed fields. */
-export function chartSchemaProblems(chart: Record<string, unknown>): string[] {
-  const problems: string[] = [];
-  const str = (v: unknown) => typeof v === 'string';
-  for (const key of ['name', 'home', 'version', 'apiVersion', 'description']) if (!str(chart[key])) problems.push(`${key}: a string is required`);
-  const optional: Record<string, (v: unknown) => boolean> = {
-    appVersion: (v) => str(v) || typeof v === 'number',
-    keywords: (v) => Array.isArray(v) && v.every(str),
-    sources: (v) => Array.isArray(v) && v.every(str),
-    maintainers: (v) => Array.isArray(v) && v.every((m) => m !== null && typeof m === 'object' && str((m as Record<string, unknown>).name)),
-    icon: str,
-    engine: str,
-    condition: str,
-    tags: str,
-    deprecated: (v) => typeof v === 'boolean',
-    kubeVersion: str,
-    annotations: (v) => v !== null && typeof v === 'object' && Object.values(v as object).every(str),
-    type: str,
-  };
-  for (const [key, ok] of Object.entries(optional)) if (chart[key] !== undefined && !ok(chart[key])) problems.push(`${key}: wrong type`);
-  const known = new Set(['name', 'home', 'version', 'apiVersion', 'description', ...Object.keys(optional)]);
-  for (const key of Object.keys(chart)) if (!known.has(key)) problems.push(`${key}: not in the schema`);
-  return problems;
-}
 
 let out: string;
 const charts: string[] = [];
@@ -75,17 +51,30 @@ describe('ct lint, default rules', () => {
     }
   });
 
-  it.skipIf(yamllint.skip)('yamllint with ct lintconf passes Chart.yaml, values.yaml and the ci value sets', async () => {
-    const files = charts.flatMap((dir) => ['Chart.yaml', 'values.yaml', 'ci/default-values.yaml', 'ci/rancher-values.yaml'].map((f) => path.join(dir, f)));
-    const result = await run(yamllint.path(), ['--strict', '-f', 'parsable', '-c', LINTCONF, ...files]).catch((error: { stdout: string }) => error);
-    expect(result.stdout).toBe('');
-  });
+  it.skipIf(yamllint.skip)(
+    'yamllint with ct lintconf passes Chart.yaml, values.yaml and the ci value sets',
+    async () => {
+      const files = charts.flatMap((dir) =>
+        ['Chart.yaml', 'values.yaml', 'ci/default-values.yaml', 'ci/rancher-values.yaml'].map((f) => path.join(dir, f)),
+      );
+      const result = await run(yamllint.path(), ['--strict', '-f', 'parsable', '-c', LINTCONF, ...files]).catch(
+        (error: { stdout: string }) => error,
+      );
+      expect(result.stdout).toBe('');
+    },
+  );
 
-  it.each(HELM_VERSIONS)('helm %s lint --strict passes with each ci value set', async (version) => {
-    for (const set of ['default-values.yaml', 'rancher-values.yaml']) {
-      // The ci files are the same for every app chart: one helm process lints all five with one set.
-      const { stdout } = await runHelm(['lint', '--strict', ...charts, '-f', path.join(charts[0]!, 'ci', set)], { version });
-      expect(stdout).toMatch(/5 chart\(s\) linted, 0 chart\(s\) failed/);
-    }
-  }, 120_000);
+  it.each(HELM_VERSIONS)(
+    'helm %s lint --strict passes with each ci value set',
+    async (version) => {
+      for (const set of ['default-values.yaml', 'rancher-values.yaml']) {
+        // The ci files are the same for every app chart: one helm process lints all five with one set.
+        const { stdout } = await runHelm(['lint', '--strict', ...charts, '-f', path.join(charts[0]!, 'ci', set)], {
+          version,
+        });
+        expect(stdout).toMatch(/5 chart\(s\) linted, 0 chart\(s\) failed/);
+      }
+    },
+    120_000,
+  );
 });

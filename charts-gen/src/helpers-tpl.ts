@@ -66,12 +66,19 @@ export function helpersTpl(manifest: AppManifest): string {
   const durationChecks = manifest.parameters
     .filter((p) => p.type === 'duration' && (p.min !== undefined || p.max !== undefined))
     .map((p) => {
-      const lines = [`{{- with .Values.parameters.${p.name} }}`, `{{- $s := include ${goString(n.seconds)} . | float64 }}`];
+      const lines = [
+        `{{- with .Values.parameters.${p.name} }}`,
+        `{{- $s := include ${goString(n.seconds)} . | float64 }}`,
+      ];
       if (p.min !== undefined) {
-        lines.push(`{{- if lt $s ${p.min.toFixed(3)} }}{{ fail (printf "parameters.${p.name}: %v is below the minimum of ${p.min} s; pick a longer duration" .) }}{{ end }}`);
+        lines.push(
+          `{{- if lt $s ${p.min.toFixed(3)} }}{{ fail (printf "parameters.${p.name}: %v is below the minimum of ${p.min} s; pick a longer duration" .) }}{{ end }}`,
+        );
       }
       if (p.max !== undefined) {
-        lines.push(`{{- if gt $s ${p.max.toFixed(3)} }}{{ fail (printf "parameters.${p.name}: %v is above the maximum of ${p.max} s; pick a shorter duration" .) }}{{ end }}`);
+        lines.push(
+          `{{- if gt $s ${p.max.toFixed(3)} }}{{ fail (printf "parameters.${p.name}: %v is above the maximum of ${p.max} s; pick a shorter duration" .) }}{{ end }}`,
+        );
       }
       lines.push('{{- end }}');
       return lines.join('\n');

@@ -37,7 +37,26 @@ const RANCHER_VALUES = RANCHER_INJECTED_VALUES;
 const FLEET_VALUES = FLEET_INJECTED_VALUES;
 
 /** rancher/dashboard shell/components/Questions: the types it renders (others fall back to string). */
-const DASHBOARD_TYPES = new Set(['string', 'hostname', 'multiline', 'password', 'text', 'boolean', 'enum', 'int', 'float', 'questionMap', 'reference', 'configmap', 'secret', 'storageclass', 'pvc', 'cloudcredential', 'radio', 'yaml']);
+const DASHBOARD_TYPES = new Set([
+  'string',
+  'hostname',
+  'multiline',
+  'password',
+  'text',
+  'boolean',
+  'enum',
+  'int',
+  'float',
+  'questionMap',
+  'reference',
+  'configmap',
+  'secret',
+  'storageclass',
+  'pvc',
+  'cloudcredential',
+  'radio',
+  'yaml',
+]);
 const DASHBOARD_TYPE_PREFIXES = ['array[', 'map[', 'reference['];
 
 interface BuiltApp {
@@ -46,7 +65,15 @@ interface BuiltApp {
   chartDir: string;
 }
 
-type Question = { variable: string; type: string; default: unknown; show_if?: string; valid_chars?: string; invalid_chars?: string; subquestions?: Question[] };
+type Question = {
+  variable: string;
+  type: string;
+  default: unknown;
+  show_if?: string;
+  valid_chars?: string;
+  invalid_chars?: string;
+  subquestions?: Question[];
+};
 
 function exampleApps(): string[] {
   const dir = path.join(REPO_ROOT, 'examples');
@@ -80,23 +107,39 @@ describe.each(HELM_VERSIONS)('Rancher and Fleet injected values, helm %s', (vers
   it.each([
     ['Rancher Apps', RANCHER_VALUES, 'registry.rancher.example:5000'],
     ['Fleet', FLEET_VALUES, 'mirror.fleet.example'],
-  ])('every chart installs with what %s injects, from its registry, pinned by digest, with pull secrets', async (_who, injected, registry) => {
-    for (const b of built) {
-      const values = { ...injected, image: { digest: DIGEST }, imagePullSecrets: ['regcred', { name: 'mirror-cred' }] };
-      const objects = await renderChart(b.chartDir, { values, version, apiVersions: MONITORING_APIS });
-      const deployment = objects.find((o) => o.kind === 'Deployment') as K8sObject & { spec: { template: { spec: Record<string, unknown> } } };
-      const pod = deployment.spec.template.spec as { containers: { image: string }[]; imagePullSecrets: unknown; nodeSelector: Record<string, string> };
-      const path = b.manifest.image.repository.replace(/^[^/]*[.:][^/]*\//, '');
-      expect(pod.containers[0]!.image, b.id).toBe(`${registry}/${path}:${b.manifest.image.tag}@${DIGEST}`);
-      expect(pod.imagePullSecrets, b.id).toEqual([{ name: 'regcred' }, { name: 'mirror-cred' }]);
-      expect(pod.nodeSelector['kubernetes.io/os'], b.id).toBe('linux');
-    }
-  }, 240_000);
+  ])(
+    'every chart installs with what %s injects, from its registry, pinned by digest, with pull secrets',
+    async (_who, injected, registry) => {
+      for (const b of built) {
+        const values = {
+          ...injected,
+          image: { digest: DIGEST },
+          imagePullSecrets: ['regcred', { name: 'mirror-cred' }],
+        };
+        const objects = await renderChart(b.chartDir, { values, version, apiVersions: MONITORING_APIS });
+        const deployment = objects.find((o) => o.kind === 'Deployment') as K8sObject & {
+          spec: { template: { spec: Record<string, unknown> } };
+        };
+        const pod = deployment.spec.template.spec as {
+          containers: { image: string }[];
+          imagePullSecrets: unknown;
+          nodeSelector: Record<string, string>;
+        };
+        const path = b.manifest.image.repository.replace(/^[^/]*[.:][^/]*\//, '');
+        expect(pod.containers[0]!.image, b.id).toBe(`${registry}/${path}:${b.manifest.image.tag}@${DIGEST}`);
+        expect(pod.imagePullSecrets, b.id).toEqual([{ name: 'regcred' }, { name: 'mirror-cred' }]);
+        expect(pod.nodeSelector['kubernetes.io/os'], b.id).toBe('linux');
+      }
+    },
+    240_000,
+  );
 });
 
 describe('questions.yaml as the Rancher dashboard reads it', () => {
-  const questionsOf = async (b: BuiltApp) => (parse(await readFile(path.join(b.chartDir, 'questions.yaml'), 'utf8')) as { questions: Question[] }).questions;
-  const values = async (b: BuiltApp) => parse(await readFile(path.join(b.chartDir, 'values.yaml'), 'utf8')) as Record<string, unknown>;
+  const questionsOf = async (b: BuiltApp) =>
+    (parse(await readFile(path.join(b.chartDir, 'questions.yaml'), 'utf8')) as { questions: Question[] }).questions;
+  const values = async (b: BuiltApp) =>
+    parse(await readFile(path.join(b.chartDir, 'values.yaml'), 'utf8')) as Record<string, unknown>;
   const has = (root: Record<string, unknown>, dotted: string) => {
     let node: unknown = root;
     for (const key of dotted.split('.')) {
@@ -154,12 +197,18 @@ describe('monitoring objects as prometheus-operator 0.93.0 and Prometheus read t
   beforeAll(async () => {
     // The CRDs carry Go (RE2) patterns; the `(?i)` group is the one construct JS lacks: it is a flag.
     const goRegExp = Object.assign(
-      (pattern: string, flags: string) => (pattern.includes('(?i)') ? new RegExp(pattern.replaceAll('(?i)', ''), `${flags}i`) : new RegExp(pattern, flags)),
+      (pattern: string, flags: string) =>
+        pattern.includes('(?i)') ? new RegExp(pattern.replaceAll('(?i)', ''), `${flags}i`) : new RegExp(pattern, flags),
       { code: 'goRegExp' },
     );
     const ajv = new Ajv({ strict: false, allErrors: true, code: { regExp: goRegExp } });
-    for (const [kind, file] of [['ServiceMonitor', 'servicemonitors.yaml'], ['PrometheusRule', 'prometheusrules.yaml']] as const) {
-      const doc = parse(await readFile(path.join(CRD_DIR, file), 'utf8')) as { spec: { versions: { name: string; schema: { openAPIV3Schema: object } }[] } };
+    for (const [kind, file] of [
+      ['ServiceMonitor', 'servicemonitors.yaml'],
+      ['PrometheusRule', 'prometheusrules.yaml'],
+    ] as const) {
+      const doc = parse(await readFile(path.join(CRD_DIR, file), 'utf8')) as {
+        spec: { versions: { name: string; schema: { openAPIV3Schema: object } }[] };
+      };
       const v1 = doc.spec.versions.find((v) => v.name === 'v1')!;
       validators.set(kind, ajv.compile(v1.schema.openAPIV3Schema));
     }
@@ -170,65 +219,106 @@ describe('monitoring objects as prometheus-operator 0.93.0 and Prometheus read t
     expect(text).toContain(`pattern: ${PROMETHEUS_DURATION_PATTERN}`);
   });
 
-  it.skipIf(promtool.skip)('validate against the CRDs, keep scrapeTimeout ≤ interval, and every alert passes promtool', async () => {
-    const groups: unknown[] = [];
-    for (const b of built) {
-      for (const [interval, timeout] of [['5s', '5s'], ['1m', '10s']] as const) {
-        const objects = await renderChart(b.chartDir, { set: [`serviceMonitor.interval=${interval}`], apiVersions: MONITORING_APIS, release: 'probe', namespace: 'team-a' });
-        const monitor = objects.find((o) => o.kind === 'ServiceMonitor')!;
-        const rule = objects.find((o) => o.kind === 'PrometheusRule') as K8sObject & { spec: { groups: { name: string; rules: Record<string, unknown>[] }[] } };
-        for (const o of [monitor, rule]) {
-          const validate = validators.get(o.kind)!;
-          expect(validate(o), `${b.id} ${o.kind}: ${JSON.stringify(validate.errors)}`).toBe(true);
-        }
-        const endpoint = (monitor as unknown as { spec: { endpoints: { interval: string; scrapeTimeout: string }[] } }).spec.endpoints[0]!;
-        expect(endpoint, b.id).toMatchObject({ interval, scrapeTimeout: timeout });
-        if (interval !== '5s') continue;
-        for (const group of rule.spec.groups) {
-          for (const r of group.rules) {
-            const annotations = r.annotations as Record<string, string>;
-            expect(Object.keys(annotations).sort(), `${b.id} ${String(r.alert)}`).toEqual(['description', 'runbook_url', 'summary']);
-            expect(annotations.runbook_url).toMatch(/^https:\/\/\S+#[a-z0-9]+$/);
-            expect(['critical', 'warning', 'info']).toContain((r.labels as Record<string, string>).severity);
-            // Scoped to this release: every selector carries its namespace and service.
-            expect(String(r.expr)).toContain('namespace="team-a", service="probe-');
+  it.skipIf(promtool.skip)(
+    'validate against the CRDs, keep scrapeTimeout ≤ interval, and every alert passes promtool',
+    async () => {
+      const groups: unknown[] = [];
+      for (const b of built) {
+        for (const [interval, timeout] of [
+          ['5s', '5s'],
+          ['1m', '10s'],
+        ] as const) {
+          const objects = await renderChart(b.chartDir, {
+            set: [`serviceMonitor.interval=${interval}`],
+            apiVersions: MONITORING_APIS,
+            release: 'probe',
+            namespace: 'team-a',
+          });
+          const monitor = objects.find((o) => o.kind === 'ServiceMonitor')!;
+          const rule = objects.find((o) => o.kind === 'PrometheusRule') as K8sObject & {
+            spec: { groups: { name: string; rules: Record<string, unknown>[] }[] };
+          };
+          for (const o of [monitor, rule]) {
+            const validate = validators.get(o.kind)!;
+            expect(validate(o), `${b.id} ${o.kind}: ${JSON.stringify(validate.errors)}`).toBe(true);
           }
-          groups.push({ name: `${b.id}/${group.name}`, rules: group.rules });
+          const endpoint = (
+            monitor as unknown as { spec: { endpoints: { interval: string; scrapeTimeout: string }[] } }
+          ).spec.endpoints[0]!;
+          expect(endpoint, b.id).toMatchObject({ interval, scrapeTimeout: timeout });
+          if (interval !== '5s') continue;
+          for (const group of rule.spec.groups) {
+            for (const r of group.rules) {
+              const annotations = r.annotations as Record<string, string>;
+              expect(Object.keys(annotations).sort(), `${b.id} ${String(r.alert)}`).toEqual([
+                'description',
+                'runbook_url',
+                'summary',
+              ]);
+              expect(annotations.runbook_url).toMatch(/^https:\/\/\S+#[a-z0-9]+$/);
+              expect(['critical', 'warning', 'info']).toContain((r.labels as Record<string, string>).severity);
+              // Scoped to this release: every selector carries its namespace and service.
+              expect(String(r.expr)).toContain('namespace="team-a", service="probe-');
+            }
+            groups.push({ name: `${b.id}/${group.name}`, rules: group.rules });
+          }
+          expect(rule.spec.groups[0]!.rules.map((r) => r.alert)).toEqual([
+            'NmaasRunsFailing',
+            'NmaasRunsStopped',
+            'NmaasTargetDown',
+            'NmaasRunsSkipped',
+            'NmaasRunsLate',
+          ]);
         }
-        expect(rule.spec.groups[0]!.rules.map((r) => r.alert)).toEqual(['NmaasRunsFailing', 'NmaasRunsStopped', 'NmaasTargetDown', 'NmaasRunsSkipped', 'NmaasRunsLate']);
+        await expect(
+          renderChart(b.chartDir, {
+            set: ['serviceMonitor.interval=5s', 'serviceMonitor.scrapeTimeout=10s'],
+            apiVersions: MONITORING_APIS,
+          }),
+        ).rejects.toThrow(/scrapeTimeout \(10s\) is longer than serviceMonitor.interval \(5s\)/);
       }
-      await expect(renderChart(b.chartDir, { set: ['serviceMonitor.interval=5s', 'serviceMonitor.scrapeTimeout=10s'], apiVersions: MONITORING_APIS })).rejects.toThrow(/scrapeTimeout \(10s\) is longer than serviceMonitor.interval \(5s\)/);
-    }
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'nmaas-rules-'));
-    try {
-      const file = path.join(dir, 'rules.yaml');
-      await writeFile(file, JSON.stringify({ groups }));
-      const { stdout } = await run(promtool.path(), ['check', 'rules', file]);
-      expect(stdout).toMatch(/SUCCESS: \d+ rules found/);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  }, 300_000);
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'nmaas-rules-'));
+      try {
+        const file = path.join(dir, 'rules.yaml');
+        await writeFile(file, JSON.stringify({ groups }));
+        const { stdout } = await run(promtool.path(), ['check', 'rules', file]);
+        expect(stdout).toMatch(/SUCCESS: \d+ rules found/);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+    300_000,
+  );
 });
 
 describe('non-admin installs and dashboards', () => {
   it('no template looks the cluster up, and the dashboard goes to the release namespace unless asked', async () => {
     for (const b of built) {
       for (const file of readdirSync(path.join(b.chartDir, 'templates'))) {
-        expect(await readFile(path.join(b.chartDir, 'templates', file), 'utf8'), `${b.id} ${file}`).not.toMatch(/\blookup\s+"/);
+        expect(await readFile(path.join(b.chartDir, 'templates', file), 'utf8'), `${b.id} ${file}`).not.toMatch(
+          /\blookup\s+"/,
+        );
       }
     }
     const b = built[0]!;
     const objects = await renderChart(b.chartDir, { apiVersions: MONITORING_APIS, namespace: 'project-ns' });
     const dashboard = objects.find((o) => o.metadata.labels?.grafana_dashboard === '1')!;
     expect(dashboard.metadata.namespace).toBe('project-ns');
-    const opted = await renderChart(b.chartDir, { apiVersions: MONITORING_APIS, namespace: 'project-ns', set: ['dashboard.namespace=cattle-dashboards'] });
-    expect(opted.find((o) => o.metadata.labels?.grafana_dashboard === '1')!.metadata.namespace).toBe('cattle-dashboards');
+    const opted = await renderChart(b.chartDir, {
+      apiVersions: MONITORING_APIS,
+      namespace: 'project-ns',
+      set: ['dashboard.namespace=cattle-dashboards'],
+    });
+    expect(opted.find((o) => o.metadata.labels?.grafana_dashboard === '1')!.metadata.namespace).toBe(
+      'cattle-dashboards',
+    );
   });
 
   it('dashboard units follow the metric: timestamps as dates, seconds, bytes', async () => {
     const b = built.find((x) => x.id === 'web-qos')!;
-    const dashboard = JSON.parse(await readFile(path.join(b.chartDir, 'files', 'dashboard.json'), 'utf8')) as { panels: { title: string; fieldConfig: { defaults: { unit: string } } }[] };
+    const dashboard = JSON.parse(await readFile(path.join(b.chartDir, 'files', 'dashboard.json'), 'utf8')) as {
+      panels: { title: string; fieldConfig: { defaults: { unit: string } } }[];
+    };
     const unit = (title: string) => dashboard.panels.find((p) => p.title === title)!.fieldConfig.defaults.unit;
     expect(unit('web_qos_tls_earliest_cert_expiry_timestamp_seconds')).toBe('dateTimeAsIso');
     expect(unit('web_qos_probe_duration_seconds')).toBe('s');
@@ -239,13 +329,23 @@ describe('non-admin installs and dashboards', () => {
 describe('catalogue appearance in Chart.yaml', () => {
   it('permits-os, Artifact Hub metadata, experimental while the image is unpublished, no data: icon', async () => {
     for (const b of built) {
-      const chart = parse(await readFile(path.join(b.chartDir, 'Chart.yaml'), 'utf8')) as { icon?: string; maintainers: unknown[]; keywords: string[]; annotations: Record<string, string> };
+      const chart = parse(await readFile(path.join(b.chartDir, 'Chart.yaml'), 'utf8')) as {
+        icon?: string;
+        maintainers: unknown[];
+        keywords: string[];
+        annotations: Record<string, string>;
+      };
       expect(chart.annotations['catalog.cattle.io/permits-os'], b.id).toBe('linux');
       expect(chart.annotations['artifacthub.io/category'], b.id).toBeTruthy();
       expect(parseAllDocuments(chart.annotations['artifacthub.io/images']!)[0]!.toJS()).toEqual([
-        { name: b.manifest.name, image: `${b.manifest.image.repository}:${b.manifest.image.tag}@${b.manifest.image.digest}` },
+        {
+          name: b.manifest.name,
+          image: `${b.manifest.image.repository}:${b.manifest.image.tag}@${b.manifest.image.digest}`,
+        },
       ]);
-      expect(chart.annotations['catalog.cattle.io/experimental'], b.id).toBe(/^sha256:0{64}$/.test(b.manifest.image.digest) ? 'true' : undefined);
+      expect(chart.annotations['catalog.cattle.io/experimental'], b.id).toBe(
+        /^sha256:0{64}$/.test(b.manifest.image.digest) ? 'true' : undefined,
+      );
       expect(chart.keywords, b.id).toContain(b.manifest.category);
       expect(chart.maintainers.length, b.id).toBeGreaterThan(0);
       expect(chart.icon ?? '', b.id).not.toMatch(/^data:/);

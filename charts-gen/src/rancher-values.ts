@@ -25,7 +25,10 @@ export const FLEET_INJECTED_VALUES = {
 } as const;
 
 /** chart-testing value sets (`ci/*-values.yaml`), linted and rendered by `ct lint` one by one. */
-export function ciValueFiles(toYaml: (value: unknown) => string, extra: Record<string, unknown> = {}): Map<string, string> {
+export function ciValueFiles(
+  toYaml: (value: unknown) => string,
+  extra: Record<string, unknown> = {},
+): Map<string, string> {
   return new Map([
     ['ci/default-values.yaml', '# chart-testing value set: the defaults.\n{}\n'],
     [

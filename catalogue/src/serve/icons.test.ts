@@ -34,7 +34,15 @@ describe('published icons', () => {
     if (!browserTool.skip) {
       browser = await chromium.launch({
         executablePath: browserTool.path(),
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+        ],
       });
     }
   }, 300_000);
@@ -57,7 +65,10 @@ describe('published icons', () => {
     }
     const git = path.join(work.dir, 'git');
     await buildRepository({ repoDir: git, inputs: [APPS[0]!], validate: false, layout: 'rancher-git' });
-    const gitIndex = parseIndex(await (await import('node:fs/promises')).readFile(path.join(git, 'index.yaml'), 'utf8'), 'git index');
+    const gitIndex = parseIndex(
+      await (await import('node:fs/promises')).readFile(path.join(git, 'index.yaml'), 'utf8'),
+      'git index',
+    );
     expect(gitIndex.entries['web-qos']![0]!.icon).toBe('file://assets/icons/web-qos-0.1.0.svg');
     expect(existsSync(path.join(git, 'assets', 'icons', 'web-qos-0.1.0.svg'))).toBe(true);
     // Without a public URL the HTTP layout gives no icon URL rather than a data: URL.
@@ -67,23 +78,31 @@ describe('published icons', () => {
     expect(bareIndex).not.toMatch(/icon:|data:/);
   }, 300_000);
 
-  it.skipIf(browserTool.skip)('Chromium shows the icons on the browse page and decodes each served icon', async () => {
-    const page = await browser!.newPage();
-    try {
-      await page.goto(server.url);
-      await page.waitForSelector('img');
-      const sizes = await page.$$eval('img', (imgs) => imgs.map((img) => ({ src: img.getAttribute('src'), ok: img.complete && img.naturalWidth > 0 })));
-      expect(sizes.length).toBe(2);
-      for (const s of sizes) expect(s.ok, String(s.src)).toBe(true);
-      const index = parseIndex(await (await fetch(`${server.url}index.yaml`)).text(), 'served index');
-      for (const name of ['web-qos', 'ip-spoofing-detection']) {
-        // What Rancher's dashboard does with the index's icon URL: load it as an image.
-        const src = JSON.stringify(index.entries[name]![0]!.icon!);
-        const decoded = await page.evaluate<number>(`(async () => { const img = new Image(); img.src = ${src}; await img.decode(); return img.naturalWidth; })()`);
-        expect(decoded).toBeGreaterThan(0);
+  it.skipIf(browserTool.skip)(
+    'Chromium shows the icons on the browse page and decodes each served icon',
+    async () => {
+      const page = await browser!.newPage();
+      try {
+        await page.goto(server.url);
+        await page.waitForSelector('img');
+        const sizes = await page.$$eval('img', (imgs) =>
+          imgs.map((img) => ({ src: img.getAttribute('src'), ok: img.complete && img.naturalWidth > 0 })),
+        );
+        expect(sizes.length).toBe(2);
+        for (const s of sizes) expect(s.ok, String(s.src)).toBe(true);
+        const index = parseIndex(await (await fetch(`${server.url}index.yaml`)).text(), 'served index');
+        for (const name of ['web-qos', 'ip-spoofing-detection']) {
+          // What Rancher's dashboard does with the index's icon URL: load it as an image.
+          const src = JSON.stringify(index.entries[name]![0]!.icon!);
+          const decoded = await page.evaluate<number>(
+            `(async () => { const img = new Image(); img.src = ${src}; await img.decode(); return img.naturalWidth; })()`,
+          );
+          expect(decoded).toBeGreaterThan(0);
+        }
+      } finally {
+        await page.close();
       }
-    } finally {
-      await page.close();
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 });

@@ -33,7 +33,10 @@ export function chartTokens(tokens: TemplateTokens) {
     migrations: tokens.scalar('{{ int .Values.migrations | toString | quote }}'),
     /** The caBundle entry, only without cert-manager (which injects the CA itself). */
     caBundle: () => tokens.block('ternary "" (printf "caBundle: %s" $caBundle) $certManager'),
-    certManagerAnnotation: () => tokens.block(`ternary (printf "cert-manager.io/inject-ca-from: %s/${TLS_SECRET}" .Release.Namespace) "" $certManager`),
+    certManagerAnnotation: () =>
+      tokens.block(
+        `ternary (printf "cert-manager.io/inject-ca-from: %s/${TLS_SECRET}" .Release.Namespace) "" $certManager`,
+      ),
     resources: () => tokens.block('toYaml .Values.resources'),
     labels: () => tokens.block(`include "${HELPERS.labels}" .`),
     podAnnotations: () => tokens.block(`include "${HELPERS.podAnnotations}" .`),
@@ -69,12 +72,18 @@ export class SchedulerChart extends Chart {
     const namespace = T.namespace;
     const labels = () => ({ [T.labels()]: '' });
 
-    const sa = new kplus.ServiceAccount(this, 'sa', { metadata: { name: NAME, namespace, labels: labels() }, automountToken: true });
+    const sa = new kplus.ServiceAccount(this, 'sa', {
+      metadata: { name: NAME, namespace, labels: labels() },
+      automountToken: true,
+    });
 
     const cluster = new kplus.ClusterRole(this, 'cluster-role', { metadata: { name: NAME, labels: labels() } });
     cluster.allow(['get', 'list', 'watch'], kplus.ApiResource.PODS, kplus.ApiResource.NODES);
     cluster.allow(['create'], kplus.ApiResource.custom({ apiGroup: '', resourceType: 'pods/eviction' }));
-    new kplus.ClusterRoleBinding(this, 'cluster-binding', { metadata: { name: NAME, labels: labels() }, role: cluster }).addSubjects(sa);
+    new kplus.ClusterRoleBinding(this, 'cluster-binding', {
+      metadata: { name: NAME, labels: labels() },
+      role: cluster,
+    }).addSubjects(sa);
 
     // Raw objects here: cdk8s-plus cannot restrict a rule to one resourceName.
     new ApiObject(this, 'role', {
@@ -83,7 +92,12 @@ export class SchedulerChart extends Chart {
       metadata: { name: NAME, namespace, labels: labels() },
       rules: [
         { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
-        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [LEASE_NAME], verbs: ['get', 'update'] },
+        {
+          apiGroups: ['coordination.k8s.io'],
+          resources: ['leases'],
+          resourceNames: [LEASE_NAME],
+          verbs: ['get', 'update'],
+        },
       ],
     });
     new ApiObject(this, 'role-binding', {
@@ -110,10 +124,21 @@ export class SchedulerChart extends Chart {
             automountServiceAccountToken: true,
             enableServiceLinks: false,
             [T.podExtras()]: '',
-            securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: 65532,
+              runAsGroup: 65532,
+              fsGroup: 65532,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
             // Replicas on distinct nodes, so one node failure never takes the webhook down.
             topologySpreadConstraints: [
-              { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
+              {
+                maxSkew: 1,
+                topologyKey: 'kubernetes.io/hostname',
+                whenUnsatisfiable: 'ScheduleAnyway',
+                labelSelector: { matchLabels: selector },
+              },
             ],
             containers: [
               {
@@ -121,22 +146,45 @@ export class SchedulerChart extends Chart {
                 image: T.image,
                 imagePullPolicy: T.pullPolicy,
                 args: [
-                  'scheduler', 'serve',
-                  '--cert', '/etc/nmaas-scheduler/tls/tls.crt',
-                  '--key', '/etc/nmaas-scheduler/tls/tls.key',
-                  '--ca-file', '/etc/nmaas-scheduler/tls/ca.crt',
-                  '--port', String(PORT),
-                  '--namespace', '$(POD_NAMESPACE)',
-                  '--lease-name', LEASE_NAME,
-                  '--identity', '$(POD_NAME)',
-                  '--advertise-url', `https://$(POD_IP):${PORT}`,
-                  '--tls-server-name', `${NAME}.$(POD_NAMESPACE).svc`,
-                  '--migrations', T.migrations,
+                  'scheduler',
+                  'serve',
+                  '--cert',
+                  '/etc/nmaas-scheduler/tls/tls.crt',
+                  '--key',
+                  '/etc/nmaas-scheduler/tls/tls.key',
+                  '--ca-file',
+                  '/etc/nmaas-scheduler/tls/ca.crt',
+                  '--port',
+                  String(PORT),
+                  '--namespace',
+                  '$(POD_NAMESPACE)',
+                  '--lease-name',
+                  LEASE_NAME,
+                  '--identity',
+                  '$(POD_NAME)',
+                  '--advertise-url',
+                  `https://$(POD_IP):${PORT}`,
+                  '--tls-server-name',
+                  `${NAME}.$(POD_NAMESPACE).svc`,
+                  '--migrations',
+                  T.migrations,
                 ],
-                env: [fieldEnv('POD_NAME', 'metadata.name'), fieldEnv('POD_NAMESPACE', 'metadata.namespace'), fieldEnv('POD_IP', 'status.podIP')],
+                env: [
+                  fieldEnv('POD_NAME', 'metadata.name'),
+                  fieldEnv('POD_NAMESPACE', 'metadata.namespace'),
+                  fieldEnv('POD_IP', 'status.podIP'),
+                ],
                 ports: [{ name: 'https', containerPort: PORT, protocol: 'TCP' }],
-                readinessProbe: { httpGet: { path: '/readyz', port: 'https', scheme: 'HTTPS' }, periodSeconds: 5, failureThreshold: 2 },
-                livenessProbe: { httpGet: { path: '/healthz', port: 'https', scheme: 'HTTPS' }, periodSeconds: 10, failureThreshold: 3 },
+                readinessProbe: {
+                  httpGet: { path: '/readyz', port: 'https', scheme: 'HTTPS' },
+                  periodSeconds: 5,
+                  failureThreshold: 2,
+                },
+                livenessProbe: {
+                  httpGet: { path: '/healthz', port: 'https', scheme: 'HTTPS' },
+                  periodSeconds: 10,
+                  failureThreshold: 3,
+                },
                 resources: { [T.resources()]: '' },
                 securityContext: {
                   allowPrivilegeEscalation: false,
@@ -179,8 +227,18 @@ export class SchedulerChart extends Chart {
         policyTypes: ['Ingress', 'Egress'],
         ingress: [{ ports: [{ protocol: 'TCP', port: PORT }] }],
         egress: [
-          { ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
-          { ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }] },
+          {
+            ports: [
+              { protocol: 'UDP', port: 53 },
+              { protocol: 'TCP', port: 53 },
+            ],
+          },
+          {
+            ports: [
+              { protocol: 'TCP', port: 443 },
+              { protocol: 'TCP', port: 6443 },
+            ],
+          },
           { to: [{ podSelector: { matchLabels: selector } }], ports: [{ protocol: 'TCP', port: PORT }] },
         ],
       },
@@ -190,7 +248,11 @@ export class SchedulerChart extends Chart {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: NAME, namespace, labels: labels() },
-      spec: { type: 'ClusterIP', selector, ports: [{ name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' }] },
+      spec: {
+        type: 'ClusterIP',
+        selector,
+        ports: [{ name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' }],
+      },
     });
   }
 }
@@ -208,10 +270,17 @@ export class WebhooksChart extends Chart {
       // Only measurement pods (the label charts-gen writes) ...
       objectSelector: { matchExpressions: [{ key: APP_LABEL, operator: 'Exists' }] },
       // ... never in kube-system nor in our own namespace (the webhook must not block its own pods).
-      namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', T.namespace] }] },
+      namespaceSelector: {
+        matchExpressions: [
+          { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', T.namespace] },
+        ],
+      },
       failurePolicy: T.failurePolicy,
     };
-    const client = (path: string) => ({ service: { name: NAME, namespace: T.namespace, path, port: 443 }, [T.caBundle()]: '' });
+    const client = (path: string) => ({
+      service: { name: NAME, namespace: T.namespace, path, port: 443 },
+      [T.caBundle()]: '',
+    });
     new ApiObject(this, 'mutating', {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'MutatingWebhookConfiguration',
@@ -220,7 +289,9 @@ export class WebhooksChart extends Chart {
         {
           name: 'place.scheduler.nmaas.io',
           clientConfig: client('/mutate'),
-          rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'], scope: 'Namespaced' }],
+          rules: [
+            { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'], scope: 'Namespaced' },
+          ],
           sideEffects: 'NoneOnDryRun',
           reinvocationPolicy: 'IfNeeded',
           ...common,
@@ -235,7 +306,15 @@ export class WebhooksChart extends Chart {
         {
           name: 'check.scheduler.nmaas.io',
           clientConfig: client('/validate'),
-          rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods'], scope: 'Namespaced' }],
+          rules: [
+            {
+              apiGroups: [''],
+              apiVersions: ['v1'],
+              operations: ['CREATE', 'UPDATE'],
+              resources: ['pods'],
+              scope: 'Namespaced',
+            },
+          ],
           sideEffects: 'None',
           ...common,
         },
