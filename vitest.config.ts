@@ -11,6 +11,8 @@ export default defineConfig({
       { find: /^@nmaas\/sdk$/, replacement: src('sdk') },
       { find: /^@nmaas\/sdk\/testing$/, replacement: src('sdk', 'testing') },
       { find: /^@nmaas\/sdk\/kit$/, replacement: src('sdk', 'kit/index') },
+      { find: /^@nmaas\/image$/, replacement: src('image') },
+      { find: /^@nmaas\/image\/testing$/, replacement: src('image', 'testing') },
       { find: /^@nmaas\/charts-gen$/, replacement: src('charts-gen') },
       { find: /^@nmaas\/validator$/, replacement: src('validator') },
       { find: /^@nmaas\/catalogue$/, replacement: src('catalogue') },

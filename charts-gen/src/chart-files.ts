@@ -14,9 +14,9 @@ const RELEASE_SCOPE = 'namespace="<release namespace>", service="<release fullna
 export const KUBE_VERSION = '>= 1.25.0-0';
 export const RANCHER_VERSION = '>= 2.7.0-0';
 
-/** An image digest of zeros: the app's image is not published yet. */
+/** No digest, or one of zeros: the app's image is not published (pinned) yet. */
 export function imageUnpublished(manifest: AppManifest): boolean {
-  return /^sha256:0{64}$/.test(manifest.image.digest);
+  return manifest.image.digest === undefined || /^sha256:0{64}$/.test(manifest.image.digest);
 }
 
 /** Artifact Hub's category for each NMaaS category. */
@@ -33,7 +33,7 @@ const ARTIFACT_HUB_CATEGORY: Record<AppManifest['category'], string> = {
  */
 export function chartYaml(manifest: AppManifest, icon: string | undefined, chartVersion = manifest.version): string {
   const n = normalizeManifest(manifest);
-  const image = `${manifest.image.repository}:${manifest.image.tag}@${manifest.image.digest}`;
+  const image = `${manifest.image.repository}:${manifest.image.tag}${manifest.image.digest ? `@${manifest.image.digest}` : ''}`;
   const chart: Record<string, unknown> = {
     apiVersion: 'v2',
     name: manifest.name,
@@ -118,7 +118,7 @@ export function readme(manifest: AppManifest, specs: ValueSpec[]): string {
   );
   out.push('## What it runs', '');
   out.push(
-    `- A Deployment running the NMaaS SDK runtime (image \`${manifest.image.repository}:${manifest.image.tag}@${manifest.image.digest}\`), metrics on port ${METRICS_PORT} (\`/metrics\`, \`/healthz\`, \`/readyz\`, \`/results\`).`,
+    `- A Deployment running the NMaaS SDK runtime (image \`${manifest.image.repository}:${manifest.image.tag}${manifest.image.digest ? `@${manifest.image.digest}` : ''}\`), metrics on port ${METRICS_PORT} (\`/metrics\`, \`/healthz\`, \`/readyz\`, \`/results\`).`,
     `- Scheduling contract on the pods (\`nmaas.io/*\` annotations): the NMaaS scheduler gives each pod a node and a time phase. Declared: every ${manifest.schedule.every}, duration ${manifest.schedule.duration}, run ${formatCpu(n.run.cpu)} CPU / ${formatMemory(n.run.memory)} / ${n.run.bandwidth} Mbps, idle ${formatCpu(n.idle.cpu)} CPU / ${formatMemory(n.idle.memory)}.`,
     '- Containers: requests = idle footprint, limits = run footprint.',
     '- Pod Security Standards *restricted*: non-root (65532), no privilege escalation, seccomp RuntimeDefault, all capabilities dropped, read-only root filesystem with an `emptyDir` on `/tmp`, no service-account token.',

@@ -340,11 +340,11 @@ describe('catalogue appearance in Chart.yaml', () => {
       expect(parseAllDocuments(chart.annotations['artifacthub.io/images']!)[0]!.toJS()).toEqual([
         {
           name: b.manifest.name,
-          image: `${b.manifest.image.repository}:${b.manifest.image.tag}@${b.manifest.image.digest}`,
+          image: `${b.manifest.image.repository}:${b.manifest.image.tag}${b.manifest.image.digest ? `@${b.manifest.image.digest}` : ''}`,
         },
       ]);
       expect(chart.annotations['catalog.cattle.io/experimental'], b.id).toBe(
-        /^sha256:0{64}$/.test(b.manifest.image.digest) ? 'true' : undefined,
+        b.manifest.image.digest === undefined || /^sha256:0{64}$/.test(b.manifest.image.digest) ? 'true' : undefined,
       );
       expect(chart.keywords, b.id).toContain(b.manifest.category);
       expect(chart.maintainers.length, b.id).toBeGreaterThan(0);

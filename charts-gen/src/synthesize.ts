@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import semverValid from 'semver/functions/valid.js';
 import path from 'node:path';
+import { parseDocument } from 'yaml';
 import { loadApp, MANIFEST_FILE, type AppManifest, type LoadedApp } from '@nmaas/sdk';
 import { TemplateTokens } from './tokens.js';
 import { DASHBOARD_FILE, synthesizeObjects } from './objects.js';
@@ -55,7 +56,14 @@ export async function chartFiles(
 ): Promise<Map<string, string | Uint8Array>> {
   const { manifest } = app;
   const files = new Map<string, string | Uint8Array>();
-  const manifestBytes = await readFile(app.file).catch(() => Buffer.from(toYaml(manifest)));
+  let manifestBytes: string | Uint8Array = await readFile(app.file).catch(() => Buffer.from(toYaml(manifest)));
+  // A digest pinned by the image lock (not in nmaas.yaml) goes into the chart's copy, which is
+  // what reviewers and the validator read.
+  const doc = parseDocument(Buffer.from(manifestBytes).toString('utf8'));
+  if (manifest.image.digest !== undefined && !doc.hasIn(['image', 'digest'])) {
+    doc.setIn(['image', 'digest'], manifest.image.digest);
+    manifestBytes = doc.toString();
+  }
   let icon: string | undefined;
   if (manifest.icon !== undefined && /^https:\/\//.test(manifest.icon)) icon = manifest.icon;
   else if (app.iconFile !== undefined) {

@@ -144,7 +144,7 @@ export function buildValueSpecs(manifest: AppManifest): ValueSpec[] {
   });
   add({
     path: ['image', 'digest'],
-    default: manifest.image.digest,
+    default: manifest.image.digest ?? '',
     description: 'Image digest; pins the exact image that was reviewed.',
     schema: { type: 'string', pattern: '^(sha256:[a-f0-9]{64})?$' },
   });
