@@ -11,6 +11,7 @@ import { TemplateTokens } from './tokens.js';
 import { DASHBOARD_FILE, synthesizeObjects } from './objects.js';
 import { templateFile, toYaml } from './templates.js';
 import { helpersTpl } from './helpers-tpl.js';
+import { namespaceGuardFiles } from './namespace-guard-tpl.js';
 import { dashboardJson } from './dashboard.js';
 import { appReadme, chartYaml, notesTxt, questionsYaml, readme } from './chart-files.js';
 import { buildValueSpecs, valuesObject, valuesSchema } from './values-model.js';
@@ -106,6 +107,7 @@ export async function chartFiles(
   files.set('templates/NOTES.txt', notesTxt(manifest));
   for (const entry of synthesizeObjects(manifest, tokens))
     files.set(`templates/${entry.file}`, templateFile(entry, tokens));
+  for (const [file, text] of namespaceGuardFiles(manifest)) files.set(file, text);
   return files;
 }
 
