@@ -298,8 +298,8 @@ describe('non-admin installs and dashboards', () => {
       for (const file of readdirSync(path.join(b.chartDir, 'templates'))) {
         const text = await readFile(path.join(b.chartDir, 'templates', file), 'utf8');
         // helm turns a Forbidden lookup into a render error. The one lookup left is the capability
-        // apps' guard of the platform's AdmissionParameters object, which every user must be able to
-        // read; any other lookup (namespaces, secrets, …) fails a project member's install.
+        // apps' guard of the platform's AdmissionParameters object, which the nmaas-policy chart lets
+        // every signed-in user read; any other lookup (namespaces, secrets, …) fails a project member's install.
         const lookups = [...text.matchAll(/\blookup\s+("[^"]*"\s+"[^"]*")/g)].map((m) => m[1]);
         expect(lookups, `${b.id} ${file}`).toEqual(
           file === 'capability-namespace.yaml'

@@ -20,6 +20,7 @@ import {
   PARAMS_GROUP,
   PARAMS_KIND,
   PARAMS_NAME,
+  PARAMS_PLURAL,
   PARAMS_VERSION,
   parametersCrd,
   type AdmissionParameters,
@@ -97,6 +98,38 @@ spec:
   exemptions: {{ toJson .Values.exemptions }}
 `;
 
+// App charts that declare capabilities look this object up to refuse a wrong namespace before any
+// pod exists; helm turns a Forbidden lookup into a render error, so a Rancher project member could
+// not install them. The object holds only what the catalogue published (apps, registries, reviewer
+// exemptions), so every signed-in user may read it, and nothing else.
+const PARAMETERS_READER = `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: nmaas-policy-parameters-reader
+  labels:
+    app.kubernetes.io/part-of: nmaas-policy
+rules:
+  - apiGroups: [${JSON.stringify(PARAMS_GROUP)}]
+    resources: [${JSON.stringify(PARAMS_PLURAL)}]
+    resourceNames: [${JSON.stringify(PARAMS_NAME)}]
+    verbs: [get]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: nmaas-policy-parameters-reader
+  labels:
+    app.kubernetes.io/part-of: nmaas-policy
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: nmaas-policy-parameters-reader
+subjects:
+  - apiGroup: rbac.authorization.k8s.io
+    kind: Group
+    name: system:authenticated
+`;
+
 function yamlDocs(objects: K8sObject[]): string {
   return objects.map((o) => `---\n${stringify(o, { lineWidth: 0 })}`).join('');
 }
@@ -162,6 +195,8 @@ const VALUES_SCHEMA = {
   additionalProperties: false,
   required: ['namespaces', 'podSecurity', 'rancher', 'allowedRegistries', 'apps', 'exemptions'],
   properties: {
+    // Rancher Apps and Fleet add a `global` block to every chart they install.
+    global: { type: 'object' },
     namespaces: {
       type: 'object',
       additionalProperties: false,
@@ -277,6 +312,7 @@ export function policyChartFiles(options: PolicyChartOptions): Record<string, st
     'templates/NOTES.txt': NOTES,
     'templates/namespaces.yaml': NAMESPACES,
     'templates/parameters.yaml': PARAMETERS,
+    'templates/parameters-reader.yaml': PARAMETERS_READER,
     'templates/policies.yaml': yamlDocs(allPolicyObjects()),
     'templates/bindings.yaml': bindingsTemplate(),
   };
