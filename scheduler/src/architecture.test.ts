@@ -123,6 +123,20 @@ describe('import directions', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('the published files leave every test module out, and each face is exported', () => {
+    const manifest = JSON.parse(readFileSync(path.join(SRC, '..', 'package.json'), 'utf8')) as {
+      files: string[];
+      exports: Record<string, unknown>;
+    };
+    for (const module of TESTING_MODULES) {
+      const built = `dist/${module.replace(/\.ts$/, '.*')}`;
+      expect(manifest.files, `${built} must be left out of the package`).toContain(`!${built}`);
+    }
+    expect(Object.keys(manifest.exports)).toEqual(
+      expect.arrayContaining(['.', './engine', './simulate', './webhook', './testing']),
+    );
+  });
+
   it('catches what it is meant to catch', () => {
     const bad = new Map([
       ['engine/engine.ts', "import { x } from './reason.js';\nimport { WebhookServer } from '../webhook/server.js';"],
