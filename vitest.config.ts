@@ -11,10 +11,14 @@ export default defineConfig({
       { find: /^@nmaas\/sdk$/, replacement: src('sdk') },
       { find: /^@nmaas\/sdk\/testing$/, replacement: src('sdk', 'testing') },
       { find: /^@nmaas\/sdk\/kit$/, replacement: src('sdk', 'kit/index') },
+      { find: /^@nmaas\/image$/, replacement: src('image') },
+      { find: /^@nmaas\/image\/testing$/, replacement: src('image', 'testing') },
       { find: /^@nmaas\/charts-gen$/, replacement: src('charts-gen') },
       { find: /^@nmaas\/validator$/, replacement: src('validator') },
+      { find: /^@nmaas\/validator\/testing$/, replacement: src('validator', 'test-support') },
       { find: /^@nmaas\/catalogue$/, replacement: src('catalogue') },
       { find: /^@nmaas\/scheduler$/, replacement: src('scheduler') },
+      { find: /^@nmaas\/policy$/, replacement: src('policy') },
     ],
   },
   test: {
@@ -23,5 +27,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // A temp directory per run; the run fails if a test leaves an nmaas-* folder in it.
+    globalSetup: ['./vitest.global-setup.ts'],
   },
 });
