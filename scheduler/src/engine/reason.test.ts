@@ -137,10 +137,10 @@ describe('refusal reasons agree with the checker', () => {
   });
 
   it('says how many nodes a spread group excludes', () => {
-    const nodes: NodeSpec[] = Array.from({ length: 50 }, (_, i) => ({
+    const nodes: NodeSpec[] = Array.from({ length: 20 }, (_, i) => ({
       name: `n-${i}`,
       labels: { 'nmaas.io/pool': 'edge' },
-      capacity: { cpu: 4000, memory: 8192, bandwidth: i === 49 ? 10 : 1000 },
+      capacity: { cpu: 4000, memory: 8192, bandwidth: i === 19 ? 10 : 1000 },
     }));
     const engine = new Engine(nodes, { horizon: 600 });
     const spec = (k: number): InstanceSpec => ({
@@ -159,9 +159,9 @@ describe('refusal reasons agree with the checker', () => {
       spreadGroup: 'grp',
       node: null,
     });
-    for (let k = 0; k < 49; k++) expect(engine.place(spec(k)).ok).toBe(true);
-    const r = engine.place(spec(49));
+    for (let k = 0; k < 19; k++) expect(engine.place(spec(k)).ok).toBe(true);
+    const r = engine.place(spec(19));
     expect(r).toMatchObject({ ok: false, code: 'capacity' });
-    if (!r.ok) expect(r.reason).toMatch(/of 50 node\(s\) matching its selector, 49 already host spread group grp$/);
+    if (!r.ok) expect(r.reason).toMatch(/of 20 node\(s\) matching its selector, 19 already host spread group grp$/);
   });
 });
