@@ -13,6 +13,16 @@ import { compileShape, type Shape } from './shape.js';
 import { isActive, isAllowedPhase } from './time.js';
 import { fromUnits, RESOURCES } from './units.js';
 import type { ResourceAmounts } from '@nmaas/sdk';
+import type {
+  Booking,
+  EngineOptions,
+  EngineSnapshot,
+  Migration,
+  NodeSnapshot,
+  Placement,
+  PlaceResult,
+  StrategyName,
+} from './types.js';
 
 /**
  * Score weights (tuned on seeded small workloads against the exact ILP): best fit in space (time-averaged
@@ -39,57 +49,17 @@ const LOOKAHEAD_SCORE = 0.3;
  */
 const LOOKAHEAD_BUDGET = 250_000;
 
-export type StrategyName = 'nmaas' | 'ffd' | 'kube';
-
-export interface Placement {
-  node: string;
-  phase: number;
-}
-
-export interface Migration {
-  id: string;
-  from: Placement;
-  to: Placement;
-}
-
-export type RejectCode = 'invalid' | 'no-node' | 'affinity' | 'anti-affinity' | 'spread' | 'capacity';
-
-export type PlaceResult =
-  | { ok: true; id: string; node: string; phase: number; migrations: Migration[] }
-  | { ok: false; id: string; reason: string; code: RejectCode };
-
-export interface Booking extends Placement {
-  id: string;
-  app: string;
-  instance: InstanceSpec;
-}
-
-export interface NodeSnapshot {
-  name: string;
-  pool: string | null;
-  labels: Record<string, string>;
-  capacity: ResourceAmounts;
-  instances: number;
-  apps: string[];
-  peak: ResourceAmounts;
-  average: ResourceAmounts;
-  busyFraction: number;
-  bookings: { id: string; app: string; phase: number; every: number; duration: number; exclusive: boolean }[];
-}
-
-export interface EngineSnapshot {
-  horizon: number;
-  strategy: StrategyName;
-  nodes: NodeSnapshot[];
-  instances: number;
-}
-
-export interface EngineOptions {
-  horizon?: number;
-  strategy?: StrategyName;
-  /** nmaas: how many feasible nodes the score stage compares (default 8; like kube's percentageOfNodesToScore). */
-  sample?: number;
-}
+export type {
+  Booking,
+  EngineOptions,
+  EngineSnapshot,
+  Migration,
+  NodeSnapshot,
+  Placement,
+  PlaceResult,
+  RejectCode,
+  StrategyName,
+} from './types.js';
 
 interface Choice {
   node: NodeState;

@@ -8,7 +8,7 @@ import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { NODE_POOL_LABEL, type NodeOffer } from '@nmaas/sdk';
-import { InputError, readNodes } from '../simulate/index.js';
+import { InputError, readNodes } from '../engine/index.js';
 import type { NodeSpec } from '../engine/index.js';
 import { writeSchedulerChart } from '../chart/render.js';
 import { connectKubeApi, defaultConnection } from '../kube/connect.js';

@@ -7,7 +7,14 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MANIFEST_FILE, POD_ANNOTATIONS, contractFromManifest, encodePodContract, loadApp, type PodContract } from '@nmaas/sdk';
+import {
+  MANIFEST_FILE,
+  POD_ANNOTATIONS,
+  contractFromManifest,
+  encodePodContract,
+  loadApp,
+  type PodContract,
+} from '@nmaas/sdk';
 import { Decider } from './decider.js';
 import { MAX_PLACEMENT_APPS, contractRuleProblems } from './contract-rules.js';
 import { SchedulerState } from './state.js';
@@ -16,18 +23,52 @@ import { REPO_ROOT, contract, contractPod } from './testing.js';
 function decider(): Decider {
   const state = new SchedulerState({ confirmOnAdmit: true });
   const capacity = { cpu: 4000, memory: 8192, bandwidth: 1000 };
-  for (const name of ['n-1', 'n-2']) state.setOffer(name, { offer: { name, pool: 'edge', labels: { 'nmaas.io/pool': 'edge' }, capacity }, hostname: name });
+  for (const name of ['n-1', 'n-2'])
+    state.setOffer(name, {
+      offer: { name, pool: 'edge', labels: { 'nmaas.io/pool': 'edge' }, capacity },
+      hostname: name,
+    });
   return new Decider(state);
 }
 
 const broken: { name: string; overrides: Partial<PodContract>; key: string; says: RegExp }[] = [
-  { name: 'self anti-affinity', overrides: { antiAffinity: ['probe'] }, key: POD_ANNOTATIONS.antiAffinity, says: /own app probe/ },
+  {
+    name: 'self anti-affinity',
+    overrides: { antiAffinity: ['probe'] },
+    key: POD_ANNOTATIONS.antiAffinity,
+    says: /own app probe/,
+  },
   { name: 'self affinity', overrides: { affinity: ['probe'] }, key: POD_ANNOTATIONS.affinity, says: /own app probe/ },
-  { name: 'affinity and anti-affinity to one app', overrides: { affinity: ['web'], antiAffinity: ['web'] }, key: POD_ANNOTATIONS.antiAffinity, says: /also listed/ },
-  { name: 'a duplicate', overrides: { antiAffinity: ['web', 'web'] }, key: POD_ANNOTATIONS.antiAffinity, says: /twice/ },
-  { name: 'startWithin > every', overrides: { everySeconds: 60, startWithinSeconds: 61 }, key: POD_ANNOTATIONS.startWithin, says: /longer than the period/ },
-  { name: 'idle cpu > run cpu', overrides: { idle: { cpu: 300, memory: 48 } }, key: POD_ANNOTATIONS.idle, says: /idle cpu/ },
-  { name: 'idle memory > run memory', overrides: { idle: { cpu: 10, memory: 256 } }, key: POD_ANNOTATIONS.idle, says: /idle memory/ },
+  {
+    name: 'affinity and anti-affinity to one app',
+    overrides: { affinity: ['web'], antiAffinity: ['web'] },
+    key: POD_ANNOTATIONS.antiAffinity,
+    says: /also listed/,
+  },
+  {
+    name: 'a duplicate',
+    overrides: { antiAffinity: ['web', 'web'] },
+    key: POD_ANNOTATIONS.antiAffinity,
+    says: /twice/,
+  },
+  {
+    name: 'startWithin > every',
+    overrides: { everySeconds: 60, startWithinSeconds: 61 },
+    key: POD_ANNOTATIONS.startWithin,
+    says: /longer than the period/,
+  },
+  {
+    name: 'idle cpu > run cpu',
+    overrides: { idle: { cpu: 300, memory: 48 } },
+    key: POD_ANNOTATIONS.idle,
+    says: /idle cpu/,
+  },
+  {
+    name: 'idle memory > run memory',
+    overrides: { idle: { cpu: 10, memory: 256 } },
+    key: POD_ANNOTATIONS.idle,
+    says: /idle memory/,
+  },
   {
     name: 'too many anti-affinity apps',
     overrides: { antiAffinity: Array.from({ length: MAX_PLACEMENT_APPS + 1 }, (_, i) => `app-${i}`) },
@@ -60,7 +101,9 @@ describe('contract rules at admission', () => {
   });
 
   it('accepts the contract of every example app that nmaas manifest check accepts', async () => {
-    const dirs = (await readdir(path.join(REPO_ROOT, 'examples'), { withFileTypes: true })).filter((d) => d.isDirectory());
+    const dirs = (await readdir(path.join(REPO_ROOT, 'examples'), { withFileTypes: true })).filter((d) =>
+      d.isDirectory(),
+    );
     let checked = 0;
     for (const dir of dirs) {
       const appDir = path.join(REPO_ROOT, 'examples', dir.name);

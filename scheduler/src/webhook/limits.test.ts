@@ -50,7 +50,13 @@ describe.skipIf(openssl.skip)('webhook connection bounds', () => {
       keyFile: certs.keyFile,
       port: 0,
       nodes: [measurementNode('edge-1', 'edge')],
-      limits: { maxConnections: 4, handshakeTimeoutMs: 300, headersTimeoutMs: 400, requestTimeoutMs: 600, checkEveryMs: 100 },
+      limits: {
+        maxConnections: 4,
+        handshakeTimeoutMs: 300,
+        headersTimeoutMs: 400,
+        requestTimeoutMs: 600,
+        checkEveryMs: 100,
+      },
     });
     port = Number(new URL(replica.url).port);
   });
@@ -90,7 +96,10 @@ describe.skipIf(openssl.skip)('webhook connection bounds', () => {
     for (const s of held) s.destroy();
     await new Promise((resolve) => setTimeout(resolve, 50));
     const agent = new https.Agent({ keepAlive: false });
-    const answer = await post(replica.url, JSON.stringify(admissionReview(contractPod(contract('probe')))), { ca, agent });
+    const answer = await post(replica.url, JSON.stringify(admissionReview(contractPod(contract('probe')))), {
+      ca,
+      agent,
+    });
     expect(answer.status).toBe(200);
     expect(answer.json().response.allowed).toBe(true);
     agent.destroy();
@@ -106,7 +115,9 @@ describe('load shedding', () => {
 
   it('refuses at once, with a retryable 503, what exceeds the queue bound; the rest is decided', async () => {
     const d = decider(3);
-    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => d.mutate(contractPod(contract(`probe-${i}`)), 'm', false)));
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => d.mutate(contractPod(contract(`probe-${i}`)), 'm', false)),
+    );
     expect(outcomes.filter((o) => o.allowed)).toHaveLength(3);
     for (const o of outcomes.filter((x) => !x.allowed)) {
       expect(o.code).toBe(503);
