@@ -27,5 +27,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // A temp directory per run; the run fails if a test leaves an nmaas-* folder in it.
+    globalSetup: ['./vitest.global-setup.ts'],
   },
 });

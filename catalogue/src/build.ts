@@ -13,8 +13,8 @@ import { archiveEntries, chartFromArchive, loadChartDir, type LoadedChart } from
 import { packageFileName, type ChartMetadata } from './chart-metadata.js';
 import { emptyIndex, findEntry, makeEntry, parseIndex, stringifyIndex, type IndexFile } from './index-file.js';
 import { markExperimental, UNPINNED_IMAGE_RULES, waiveUnpinnedImages } from './experimental-images.js';
-import { classifyInput, formatFinding, InputError, makeWorkDir, synthesize, validateTarget, type Finding, type InputKind } from './inputs.js';
-import { packageUrl, unpackedDir, type Layout } from './layout.js';
+import { classifyInput, formatFinding, InputError, makeWorkDir, synthesize, validateTarget, type Finding, type InputKind, type PublishedIcon } from './inputs.js';
+import { iconPath, iconUrl, packageUrl, unpackedDir, type Layout } from './layout.js';
 import { signProvenance, type SigningKey } from './provenance.js';
 import { acquireRepoLock } from './repo-lock.js';
 import { removeStaleTemps, tempName, writeFileAtomic } from './safe-write.js';
@@ -33,6 +33,12 @@ export interface BuildOptions {
   allowWarnings?: boolean;
   /** The reviewers' policy file (exemptions) the validator applies. */
   policy?: string;
+  /**
+   * The URL Rancher reaches the repository at (HTTP layout): app icons are published under
+   * icons/ and Chart.yaml points at them there. Without it an app chart has no icon URL (Rancher
+   * shows no data: URL). The git layout needs none: icons are `file://assets/icons/…`.
+   */
+  publicUrl?: string;
   /** Accept apps whose image is unpinned or a placeholder, marking their charts experimental. */
   experimentalImages?: boolean;
   /** Mark every chart experimental (their images could not be built or are not served). */
@@ -92,6 +98,7 @@ interface Prepared {
   digest: string;
   url: string;
   findings: Finding[];
+  icon?: PublishedIcon;
 }
 
 export function buildClock(now?: Date): Date {
@@ -105,12 +112,19 @@ async function prepare(input: string, options: BuildOptions, layout: Layout, wor
   const kind = await classifyInput(input);
   const abs = path.resolve(input);
   let chart: LoadedChart;
+  let icon: PublishedIcon | undefined;
   if (kind === 'archive') chart = await chartFromArchive(await readFile(abs), abs);
   else {
     let chartDir = abs;
     if (kind === 'app') {
       try {
-        chartDir = await synthesize(abs, workDir);
+        const placeIcon = (name: string, version: string, ext: string) => {
+          const file = iconPath(layout, name, version, ext);
+          return { path: file, url: iconUrl(layout, file, options.publicUrl) };
+        };
+        const synthesized = await synthesize(abs, workDir, placeIcon);
+        chartDir = synthesized.chartDir;
+        icon = synthesized.icon;
       } catch (error) {
         // @nmaas/sdk's ManifestError, recognised by shape so the sdk is not loaded for chart-only builds.
         const manifestError = error as { name?: string; file?: string; issues?: { path: string; message: string; line?: number }[] };
@@ -156,6 +170,7 @@ async function prepare(input: string, options: BuildOptions, layout: Layout, wor
     digest: sha256Hex(bytes),
     url: packageUrl(layout, chart.metadata.name, chart.metadata.version),
     findings,
+    ...(icon ? { icon } : {}),
   };
 }
 
@@ -280,6 +295,11 @@ export async function buildRepository(options: BuildOptions): Promise<BuildResul
       // A new version is written (replacing any orphan of a killed build); a published file that
       // went missing or was damaged is restored from the identical bytes.
       if (!published || (await fileDigest(file)) !== p.digest) await writeFileAtomic(file, p.bytes);
+      if (p.icon) {
+        const iconFile = path.join(repoDir, ...p.icon.path.split('/'));
+        await mkdir(path.dirname(iconFile), { recursive: true });
+        if (!existsSync(iconFile)) await writeFileAtomic(iconFile, p.icon.bytes);
+      }
       if (layout === 'rancher-git') {
         const dir = path.join(repoDir, unpackedDir(name, version));
         const exists = existsSync(path.join(dir, 'Chart.yaml'));

@@ -12,7 +12,7 @@ import { LAYOUTS, type Layout } from './layout.js';
 import { progressMode, progressReporter } from './progress.js';
 import { readSigningKey } from './provenance.js';
 import { serveCatalogue } from './serve/server.js';
-import { startCatalogue } from './start.js';
+import { listenHost, startCatalogue } from './start.js';
 
 interface BuildFlags {
   output: string;
@@ -22,6 +22,7 @@ interface BuildFlags {
   allowWarnings?: boolean;
   experimentalImages?: boolean;
   policy?: string;
+  publicUrl?: string;
   validate: boolean;
   format: string;
 }
@@ -53,6 +54,7 @@ export function registerCatalogueCommands(program: Command): void {
     .requiredOption('-o, --output <repo-dir>', 'the repository folder (created if missing; existing versions are kept)')
     .option('--layout <layout>', `repository layout: ${LAYOUTS.join(' or ')}`, 'http')
     .option('--sign-key <file>', 'armored PGP private key: writes <chart>.tgz.prov provenance files for helm verify')
+    .option('--public-url <url>', 'URL Rancher reaches the repository at: app icons are published under icons/ and linked from Chart.yaml (default: $PUBLIC_URL)')
     .option('--sign-passphrase-file <file>', 'file holding the signing key passphrase (or set NMAAS_SIGN_PASSPHRASE)')
     .option('--allow-warnings', 'accept inputs whose validator findings are only warnings')
     .option('--experimental-images', 'accept apps whose image is unpinned or a placeholder digest, marking their charts experimental')
@@ -63,6 +65,8 @@ export function registerCatalogueCommands(program: Command): void {
     .action(async (inputs: string[], flags: BuildFlags) => {
       if (flags.format !== 'text' && flags.format !== 'json') return fail(`--format must be text or json, not ${flags.format}`, 2);
       if (!(LAYOUTS as readonly string[]).includes(flags.layout)) return fail(`--layout must be ${LAYOUTS.join(' or ')}, not ${flags.layout}`, 2);
+      const publicUrl = flags.publicUrl ?? (process.env.PUBLIC_URL || undefined);
+      if (publicUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(publicUrl)) return fail(`--public-url must be an http(s) URL such as https://charts.example.org/, not ${publicUrl}`, 2);
       let signingKey;
       if (flags.signKey) {
         try {
@@ -90,6 +94,7 @@ export function registerCatalogueCommands(program: Command): void {
           allowWarnings: flags.allowWarnings === true,
           experimentalImages: flags.experimentalImages === true,
           policy: flags.policy,
+          publicUrl,
           onProgress: reporter.onProgress,
         });
         reporter.end();
@@ -108,13 +113,13 @@ export function registerCatalogueCommands(program: Command): void {
     .command('serve')
     .description('serve a catalogue: index.yaml, charts and provenance for helm/Rancher, /api/apps and a browse page at /')
     .argument('<repo-dir>', 'repository folder written by `nmaas catalogue build`')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--host <host>', 'address to listen on (default: $HOST, else 127.0.0.1; 0.0.0.0 for a cluster to reach it)')
     .option('--port <port>', 'port to listen on (0: any free port)', '8080')
-    .action(async (repoDir: string, flags: { host: string; port: string }) => {
+    .action(async (repoDir: string, flags: { host?: string; port: string }) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) return fail(`--port must be a port number 0-65535, not ${flags.port}`, 2);
       try {
-        const running = await serveCatalogue({ repoDir, host: flags.host, port });
+        const running = await serveCatalogue({ repoDir, host: listenHost(flags.host), port });
         process.stdout.write(`serving ${repoDir} at ${running.url}\n  helm repo add nmaas ${running.url}\n  browse: ${running.url}\n`);
         const stop = () => void running.close().then(() => process.exit(0));
         process.once('SIGINT', stop);
@@ -127,11 +132,11 @@ export function registerCatalogueCommands(program: Command): void {
   catalogue
     .command('start')
     .description('build examples/* into the git-ignored .catalogue/ folder and serve it (what `npm start` runs)')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--host <host>', 'address to listen on (default: $HOST, else 127.0.0.1; 0.0.0.0 for a cluster to reach it)')
     .option('--port <port>', 'port to listen on (falls back to a free port when taken)', process.env.PORT ?? '8080')
     .option('--include <dirs...>', 'more app or chart folders to publish beside the examples (e.g. the scheduler chart)')
     .option('--policy <file>', "the reviewers' policy file the validator applies")
-    .action(async (flags: { host: string; port: string; include?: string[]; policy?: string }) => {
+    .action(async (flags: { host?: string; port: string; include?: string[]; policy?: string }) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) return fail(`--port must be a port number 0-65535, not ${flags.port}`, 2);
       try {

@@ -4,7 +4,7 @@
  * the validator before they enter the catalogue.
  */
 import { statSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -30,13 +30,32 @@ export async function classifyInput(input: string): Promise<InputKind> {
   throw new InputError(`${abs} is neither an app folder (nmaas.yaml), a chart folder (Chart.yaml) nor a chart .tgz`);
 }
 
-/** Turns an app folder into a chart folder under `workDir` (charts-gen's synthesizeChart). */
-export async function synthesize(appDir: string, workDir: string): Promise<string> {
+/** An app's icon file, to publish beside the charts: where it goes in the repository and its bytes. */
+export interface PublishedIcon {
+  path: string;
+  bytes: Buffer;
+}
+
+/**
+ * Turns an app folder into a chart folder under `workDir` (charts-gen's synthesizeChart).
+ * `icon(name, version, ext)` says where the app's icon file is published and the URL Chart.yaml
+ * gives for it.
+ */
+export async function synthesize(
+  appDir: string,
+  workDir: string,
+  icon?: (name: string, version: string, ext: string) => { path: string; url?: string },
+): Promise<{ chartDir: string; icon?: PublishedIcon }> {
   const out = await mkdtemp(path.join(workDir, 'synth-'));
   // charts-gen (cdk8s) and the validator are loaded on first use: builds of ready-made charts
   // with --no-validate never pay for them.
-  const { synthesizeChart } = await import('@nmaas/charts-gen');
-  return (await synthesizeChart(path.resolve(appDir), out)).chartDir;
+  const [{ synthesizeChart }, { loadApp }] = await Promise.all([import('@nmaas/charts-gen'), import('@nmaas/sdk')]);
+  const app = await loadApp(path.resolve(appDir));
+  const ext = app.iconFile === undefined ? undefined : path.extname(app.iconFile).toLowerCase();
+  const placed = ext === undefined || icon === undefined ? undefined : icon(app.manifest.name, app.manifest.version, ext);
+  const { chartDir } = await synthesizeChart(app, out, { iconUrl: placed?.url });
+  if (placed === undefined || ext === undefined) return { chartDir };
+  return { chartDir, icon: { path: placed.path, bytes: await readFile(path.join(chartDir, `icon${ext}`)) } };
 }
 
 export async function makeWorkDir(): Promise<string> {

@@ -1,6 +1,6 @@
 /**
  * Where a chart's files live in the repository. `http` is the plain Helm repository (everything
- * at the root, as `helm repo index` expects); `rancher-git` is rancher/partner-charts' layout so
+ * at the root, as `helm repo index` expects); `rancher-git` is rancher/charts' layout so
  * the same folder can be a git repository Rancher adds: packages under assets/<name>/, the
  * unpacked chart under charts/<name>/<version>/, and index.yaml at the root with relative urls.
  */
@@ -15,4 +15,21 @@ export function packageUrl(layout: Layout, name: string, version: string): strin
 /** The unpacked chart folder (rancher-git only). */
 export function unpackedDir(name: string, version: string): string {
   return `charts/${name}/${version}`;
+}
+
+/**
+ * Where an app's icon is published: a file of the repository that Rancher can show. In the git
+ * layout Chart.yaml names it `file://assets/icons/…` (Rancher reads it from the repository); in
+ * the HTTP layout it is served at `<public URL>/icons/…`.
+ */
+export function iconPath(layout: Layout, name: string, version: string, ext: string): string {
+  const file = `${name}-${version}${ext}`;
+  return layout === 'rancher-git' ? `assets/icons/${file}` : `icons/${file}`;
+}
+
+/** Chart.yaml's icon for a published icon file, or nothing when the HTTP layout has no public URL. */
+export function iconUrl(layout: Layout, file: string, publicUrl?: string): string | undefined {
+  if (layout === 'rancher-git') return `file://${file}`;
+  if (publicUrl === undefined) return undefined;
+  return new URL(file, publicUrl.endsWith('/') ? publicUrl : `${publicUrl}/`).toString();
 }

@@ -21,11 +21,28 @@ export interface StartOptions {
   include?: string[];
   /** The reviewers' policy file the validator applies. */
   policy?: string;
+  /** The URL a Rancher cluster reaches the catalogue at (default: $PUBLIC_URL): Chart.yaml icons point there. */
+  publicUrl?: string;
   /** Build and serve the example apps' images (default true). */
   images?: boolean;
   /** Base layer cache for the image builds (default ~/.cache/nmaas/image). */
   imageCacheDir?: string;
   log?: (line: string) => void;
+}
+
+/**
+ * The address to listen on: the option, else the HOST environment variable, else loopback only.
+ * A Rancher cluster fetches index.yaml and the charts itself, so it needs an address it can
+ * reach: HOST=0.0.0.0 (all IPv4 addresses) or :: (all addresses).
+ */
+export function listenHost(option?: string, env: NodeJS.ProcessEnv = process.env): string {
+  const host = option ?? env.HOST;
+  return host === undefined || host.trim() === '' ? '127.0.0.1' : host.trim();
+}
+
+/** Whether `host` listens on every address (then the printed URL needs this machine's own address). */
+export function listensEverywhere(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '[::]';
 }
 
 function findRoot(start: string): string {
@@ -77,6 +94,7 @@ export async function startCatalogue(options: StartOptions = {}): Promise<{ serv
         experimentalImages: images?.unavailable !== undefined,
         markAllExperimental: images?.unavailable !== undefined,
         policy: options.policy,
+        publicUrl: options.publicUrl ?? (process.env.PUBLIC_URL || undefined),
         onProgress: (e) => {
           if (e.type === 'step') log(`  [${e.done}/${e.total}] ${e.what}`);
         },
@@ -97,18 +115,24 @@ export async function startCatalogue(options: StartOptions = {}): Promise<{ serv
     await addCharts(repoDir, build.charts.map((c) => ({ file: c.file, metadata: { apiVersion: 'v2', name: c.name, version: c.version } })));
   }
   const port = options.port ?? Number(process.env.PORT ?? 8080);
+  const host = listenHost(options.host);
   let server: RunningServer;
   try {
     await mkdir(repoDir, { recursive: true });
-    server = await serveCatalogue({ repoDir, host: options.host ?? '127.0.0.1', port });
+    server = await serveCatalogue({ repoDir, host, port });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
     log(`port ${port} is in use; picking a free port`);
-    server = await serveCatalogue({ repoDir, host: options.host ?? '127.0.0.1', port: 0 });
+    server = await serveCatalogue({ repoDir, host, port: 0 });
   }
   log(`NMaaS catalogue: ${server.url}`);
   log(`  helm repo add nmaas ${server.url}`);
   log(`  browse the apps: ${server.url}`);
+  if (listensEverywhere(host)) {
+    log(`  listening on every address: in Rancher add http://<this machine's address>:${new URL(server.url).port}/ (Apps → Repositories)`);
+  } else if (host === '127.0.0.1' || host === 'localhost' || host === '::1') {
+    log('  only this machine can reach it; HOST=0.0.0.0 npm start serves a Rancher cluster');
+  }
   const registry = server.url.replace(/^https?:\/\//, '').replace(/\/$/, '');
   const firstImage = images?.images[0];
   if (firstImage) log(`  images (OCI, read-only): skopeo inspect --tls-verify=false docker://${registry}/${firstImage.repository}:${firstImage.tag}`);

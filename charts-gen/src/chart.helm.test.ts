@@ -54,7 +54,9 @@ beforeAll(async () => {
     const loaded = await loadApp(app.dir);
     const { chartDir } = await synthesizeChart(loaded, outDir);
     const values = parse(await readFile(path.join(chartDir, 'values.yaml'), 'utf8')) as Record<string, unknown>;
-    const questions = (parse(await readFile(path.join(chartDir, 'questions.yaml'), 'utf8')) as { questions: Built['questions'] }).questions;
+    const questions = (
+      parse(await readFile(path.join(chartDir, 'questions.yaml'), 'utf8')) as { questions: Built['questions'] }
+    ).questions;
     built.set(app.id, { id: app.id, manifest: loaded.manifest, chartDir, values, questions });
   }
 });
@@ -75,7 +77,11 @@ function expectedContract(manifest: AppManifest, values: Record<string, any>, fu
     everySeconds: every,
     durationSeconds: parseDuration(values.schedule.duration)!,
     startWithinSeconds: values.schedule.startWithin ? parseDuration(values.schedule.startWithin)! : every,
-    run: { cpu: values.resources.run.cpuMillicores, memory: values.resources.run.memoryMiB, bandwidth: values.resources.run.bandwidthMbps },
+    run: {
+      cpu: values.resources.run.cpuMillicores,
+      memory: values.resources.run.memoryMiB,
+      bandwidth: values.resources.run.bandwidthMbps,
+    },
     idle: { cpu: values.resources.idle.cpuMillicores, memory: values.resources.idle.memoryMiB },
     nodeSelector: values.placement.pool ? { ...fixed, 'nmaas.io/pool': values.placement.pool } : fixed,
   };
@@ -85,7 +91,8 @@ function merged(base: Record<string, unknown>, over: Record<string, unknown>): R
   const out = structuredClone(base) as Record<string, any>;
   const walk = (src: Record<string, unknown>, prefix: string) => {
     for (const [k, v] of Object.entries(src)) {
-      if (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0) walk(v as Record<string, unknown>, `${prefix}${k}.`);
+      if (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0)
+        walk(v as Record<string, unknown>, `${prefix}${k}.`);
       else setPath(out, `${prefix}${k}`, v);
     }
   };
@@ -105,7 +112,10 @@ function checkRendered(objects: K8sObject[], b: Built, values: Record<string, an
   // The sdk decoder reads back exactly what the values ask for.
   expect(decodePodContract(template.metadata, `${b.id} pod`)).toEqual(expectedContract(b.manifest, values, fullname));
   // Selector labels are the stable pair, and the pod template carries them.
-  expect((deployment as any).spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': b.manifest.name, 'app.kubernetes.io/instance': release });
+  expect((deployment as any).spec.selector.matchLabels).toEqual({
+    'app.kubernetes.io/name': b.manifest.name,
+    'app.kubernetes.io/instance': release,
+  });
   expect(template.metadata.labels).toMatchObject((deployment as any).spec.selector.matchLabels);
   expect((deployment as any).spec.replicas).toBe(values.replicaCount);
   // The config file the SDK reads is accepted by the SDK's own resolver.
@@ -121,7 +131,13 @@ function checkRendered(objects: K8sObject[], b: Built, values: Record<string, an
   const container = pod.containers[0];
   expect(pod.automountServiceAccountToken).toBe(false);
   expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
-  expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true, privileged: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
+  expect(container.securityContext).toMatchObject({
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    privileged: false,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  });
   // Declared capabilities reach the non-root app only as file capabilities, which no_new_privs would disable.
   expect(container.securityContext.allowPrivilegeEscalation).toBe(b.manifest.capabilities.length > 0);
   expect(container.securityContext.capabilities.add ?? []).toEqual(b.manifest.capabilities.map((c) => c.name).sort());
@@ -129,8 +145,15 @@ function checkRendered(objects: K8sObject[], b: Built, values: Record<string, an
     requests: { cpu: `${values.resources.idle.cpuMillicores}m`, memory: `${values.resources.idle.memoryMiB}Mi` },
     limits: { cpu: `${values.resources.run.cpuMillicores}m`, memory: `${values.resources.run.memoryMiB}Mi` },
   });
-  expect(container.volumeMounts).toEqual(expect.arrayContaining([expect.objectContaining({ mountPath: '/etc/nmaas', readOnly: true }), expect.objectContaining({ mountPath: '/tmp' })]));
-  expect(container.env.map((e: { name: string }) => e.name)).toEqual(expect.arrayContaining(['NMAAS_NODE_NAME', 'NMAAS_POD_NAME', 'NMAAS_NAMESPACE']));
+  expect(container.volumeMounts).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({ mountPath: '/etc/nmaas', readOnly: true }),
+      expect.objectContaining({ mountPath: '/tmp' }),
+    ]),
+  );
+  expect(container.env.map((e: { name: string }) => e.name)).toEqual(
+    expect.arrayContaining(['NMAAS_NODE_NAME', 'NMAAS_POD_NAME', 'NMAAS_NAMESPACE']),
+  );
   expect(container.livenessProbe.httpGet).toMatchObject({ path: '/healthz', port: 9464 });
   expect(container.readinessProbe.httpGet).toMatchObject({ path: '/readyz', port: 9464 });
 }
@@ -147,10 +170,21 @@ describe.each(HELM_VERSIONS)('helm %s', (version) => {
     checkRendered(withMonitoring, b, b.values, 'rel');
     // With default values the pods declare exactly what nmaas.yaml declares.
     const deployment = findObject(withMonitoring, 'Deployment') as any;
-    expect(decodePodContract(deployment.spec.template.metadata)).toEqual(contractFromManifest(b.manifest, { spreadGroup: deployment.metadata.name }));
+    expect(decodePodContract(deployment.spec.template.metadata)).toEqual(
+      contractFromManifest(b.manifest, { spreadGroup: deployment.metadata.name }),
+    );
     const kinds = withMonitoring.map((o) => o.kind).sort();
     expect(kinds).toEqual(
-      ['ConfigMap', 'ConfigMap', 'Deployment', 'NetworkPolicy', 'Service', 'ServiceAccount', 'ServiceMonitor', ...(b.manifest.alerts.length > 0 ? ['PrometheusRule'] : [])].sort(),
+      [
+        'ConfigMap',
+        'ConfigMap',
+        'Deployment',
+        'NetworkPolicy',
+        'PrometheusRule',
+        'Service',
+        'ServiceAccount',
+        'ServiceMonitor',
+      ].sort(),
     );
     // Without the operator's CRDs nothing needs them.
     const plain = await renderChart(b.chartDir, { version });
@@ -169,7 +203,17 @@ describe.each(HELM_VERSIONS)('helm %s package', (version) => {
       const tgz = path.join(dest, `${b.manifest.name}-${b.manifest.version}.tgz`);
       const { stdout } = await run('tar', ['-tzf', tgz]);
       const entries = stdout.trim().split('\n');
-      for (const file of ['Chart.yaml', 'values.yaml', 'values.schema.json', 'questions.yaml', 'app-readme.md', 'README.md', 'nmaas.yaml', 'files/dashboard.json', 'templates/NOTES.txt']) {
+      for (const file of [
+        'Chart.yaml',
+        'values.yaml',
+        'values.schema.json',
+        'questions.yaml',
+        'app-readme.md',
+        'README.md',
+        'nmaas.yaml',
+        'files/dashboard.json',
+        'templates/NOTES.txt',
+      ]) {
         expect(entries).toContain(`${b.manifest.name}/${file}`);
       }
     } finally {
@@ -188,7 +232,11 @@ describe('value sets from the Rancher form', () => {
     }
     for (const [name, set] of Object.entries(sets)) {
       const values = merged(b.values, set);
-      const objects = await renderChart(b.chartDir, { values: set, apiVersions: MONITORING_APIS, release: `form-${name}` });
+      const objects = await renderChart(b.chartDir, {
+        values: set,
+        apiVersions: MONITORING_APIS,
+        release: `form-${name}`,
+      });
       checkRendered(objects, b, values, `form-${name}`);
       const hasMonitor = objects.some((o) => o.kind === 'ServiceMonitor');
       expect(hasMonitor).toBe(values.serviceMonitor.enabled);
@@ -201,7 +249,10 @@ describe('value sets from the Rancher form', () => {
     const objects = await renderChart(b.chartDir, {
       apiVersions: MONITORING_APIS,
       values: {
-        networkPolicy: { allowAllEgress: false, extraEgress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ port: 443, protocol: 'TCP' }] }] },
+        networkPolicy: {
+          allowAllEgress: false,
+          extraEgress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ port: 443, protocol: 'TCP' }] }],
+        },
         serviceMonitor: { additionalLabels: { release: 'kube-prometheus-stack' } },
         prometheusRule: { additionalLabels: { release: 'kube-prometheus-stack' } },
         dashboard: { namespace: '', additionalLabels: { team: 'net' } },
@@ -211,20 +262,29 @@ describe('value sets from the Rancher form', () => {
     checkRendered(objects, b, merged(b.values, { placement: { pool: '' } }), 'rel');
     const policy = findObject(objects, 'NetworkPolicy') as any;
     expect(policy.spec.egress).toHaveLength(2);
-    expect(policy.spec.egress[0].ports).toEqual([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]);
-    expect(findObject(objects, 'ServiceMonitor').metadata.labels).toMatchObject({ release: 'kube-prometheus-stack', 'app.kubernetes.io/instance': 'rel' });
+    expect(policy.spec.egress[0].ports).toEqual([
+      { port: 53, protocol: 'UDP' },
+      { port: 53, protocol: 'TCP' },
+    ]);
+    expect(findObject(objects, 'ServiceMonitor').metadata.labels).toMatchObject({
+      release: 'kube-prometheus-stack',
+      'app.kubernetes.io/instance': 'rel',
+    });
     expect(findObject(objects, 'PrometheusRule').metadata.labels).toMatchObject({ release: 'kube-prometheus-stack' });
     const dashboard = findObject(objects, 'ConfigMap', '-dashboard');
     expect(dashboard.metadata.namespace).toBe('measurements');
     expect(dashboard.metadata.labels).toMatchObject({ grafana_dashboard: '1', team: 'net' });
-    expect(findObject(objects, 'Deployment') as any).not.toHaveProperty('spec.template.spec.nodeSelector.nmaas\\.io/pool');
+    expect(findObject(objects, 'Deployment') as any).not.toHaveProperty(
+      'spec.template.spec.nodeSelector.nmaas\\.io/pool',
+    );
   });
 
   it('keeps Prometheus {{ $labels }} and YAML 1.1 look-alikes intact', async () => {
     const b = get('charts-gen/every-field');
     const objects = await renderChart(b.chartDir, { apiVersions: MONITORING_APIS });
     const rule = findObject(objects, 'PrometheusRule') as any;
-    const rules = rule.spec.groups[0].rules;
+    // groups[0] holds the standard run alerts; the app's own follow.
+    const rules = rule.spec.groups[1].rules;
     expect(rules[0].annotations.summary).toBe('Prefix {{ $labels.prefix }} is not filtered ({{ $value }})');
     expect(rules[1].annotations.summary).toBe('on');
     expect(rules[1].expr).toContain('> 900000001');
@@ -234,7 +294,7 @@ describe('value sets from the Rancher form', () => {
     expect(config.parameters).not.toHaveProperty('collector');
     expect(config.parameters).not.toHaveProperty('extraTargets');
     const dashboard = findObject(objects, 'ConfigMap', '-dashboard') as any;
-    // No cluster to look cattle-dashboards up in: the dashboard falls back to the release namespace.
+    // The dashboard stays in the release namespace unless the user opts into another one.
     expect(dashboard.metadata.namespace).toBe('measurements');
     const json = JSON.parse(Object.values(dashboard.data)[0] as string);
     expect(JSON.stringify(json)).toContain('{{target}}');
@@ -251,7 +311,10 @@ describe('NOTES.txt', () => {
       const copy = path.join(dir, b.manifest.name);
       await cp(b.chartDir, copy, { recursive: true });
       await cp(path.join(copy, 'templates/NOTES.txt'), path.join(copy, 'NOTES.copy'));
-      await writeFile(path.join(copy, 'templates/notes-check.yaml'), 'notes: {{ tpl (.Files.Get "NOTES.copy") . | toJson }}\n');
+      await writeFile(
+        path.join(copy, 'templates/notes-check.yaml'),
+        'notes: {{ tpl (.Files.Get "NOTES.copy") . | toJson }}\n',
+      );
       for (const apiVersions of [[], MONITORING_APIS]) {
         const objects = await renderChart(copy, { apiVersions, release: 'notes' });
         const notes = (objects.find((o) => 'notes' in o) as unknown as { notes: string }).notes;
@@ -268,34 +331,116 @@ describe('NOTES.txt', () => {
 describe('values.schema.json and the chart checks reject bad values', () => {
   const chart = () => get('charts-gen/every-field').chartDir;
   const cases: { what: string; set?: string[]; setJson?: string[]; message: [RegExp, RegExp] }[] = [
-    { what: 'an int above its max', set: ['parameters.count=1000'], message: [/parameters\.count: Must be less than or equal to 100/, /\/parameters\/count.*maximum/] },
-    { what: 'a string for an int', set: ['parameters.count=many'], message: [/parameters\.count: Invalid type\. Expected: integer, given: string/, /\/parameters\/count.*got string, want integer/] },
-    { what: 'a number below its min', setJson: ['parameters.ratio=0.01'], message: [/parameters\.ratio: Must be greater than or equal to 0\.1/, /\/parameters\/ratio.*minimum/] },
-    { what: 'an enum value not offered', set: ['parameters.mode=maybe'], message: [/parameters\.mode.*must be one of/, /\/parameters\/mode.*value must be one of/] },
-    { what: 'a period that does not divide an hour', set: ['schedule.every=7m'], message: [/schedule\.every.*must be one of/, /\/schedule\/every.*value must be one of/] },
-    { what: 'too many list items', setJson: ['parameters.sources=["1","2","3","4","5","6","7","8","9"]'], message: [/parameters\.sources: Array must have at most 8 items/, /\/parameters\/sources.*maxItems/] },
-    { what: 'a CPU below the declared run footprint', set: ['resources.run.cpuMillicores=10'], message: [/resources\.run\.cpuMillicores: Must be greater than or equal to 1000/, /\/resources\/run\/cpuMillicores.*minimum/] },
-    { what: 'zero instances', set: ['replicaCount=0'], message: [/replicaCount: Must be greater than or equal to 1/, /\/replicaCount.*minimum/] },
-    { what: 'a misspelt parameter', set: ['parameters.cuont=3'], message: [/parameters: Additional property cuont is not allowed/, /\/parameters.*additional properties 'cuont' not allowed/] },
-    { what: 'a host name outside the declared pattern', set: ['parameters.probeHost=Probe-1.example.org'], message: [/parameters\.probeHost.*Does not match pattern/, /\/parameters\/probeHost.*does not match pattern/] },
-    { what: 'a boolean as text', set: ['parameters.verbose=perhaps'], message: [/parameters\.verbose: Invalid type\. Expected: boolean/, /\/parameters\/verbose.*got string, want boolean/] },
+    {
+      what: 'an int above its max',
+      set: ['parameters.count=1000'],
+      message: [/parameters\.count: Must be less than or equal to 100/, /\/parameters\/count.*maximum/],
+    },
+    {
+      what: 'a string for an int',
+      set: ['parameters.count=many'],
+      message: [
+        /parameters\.count: Invalid type\. Expected: integer, given: string/,
+        /\/parameters\/count.*got string, want integer/,
+      ],
+    },
+    {
+      what: 'a number below its min',
+      setJson: ['parameters.ratio=0.01'],
+      message: [/parameters\.ratio: Must be greater than or equal to 0\.1/, /\/parameters\/ratio.*minimum/],
+    },
+    {
+      what: 'an enum value not offered',
+      set: ['parameters.mode=maybe'],
+      message: [/parameters\.mode.*must be one of/, /\/parameters\/mode.*value must be one of/],
+    },
+    {
+      what: 'a period that does not divide an hour',
+      set: ['schedule.every=7m'],
+      message: [/schedule\.every.*must be one of/, /\/schedule\/every.*value must be one of/],
+    },
+    {
+      what: 'too many list items',
+      setJson: ['parameters.sources=["1","2","3","4","5","6","7","8","9"]'],
+      message: [/parameters\.sources: Array must have at most 8 items/, /\/parameters\/sources.*maxItems/],
+    },
+    {
+      what: 'a CPU below the declared run footprint',
+      set: ['resources.run.cpuMillicores=10'],
+      message: [
+        /resources\.run\.cpuMillicores: Must be greater than or equal to 1000/,
+        /\/resources\/run\/cpuMillicores.*minimum/,
+      ],
+    },
+    {
+      what: 'zero instances',
+      set: ['replicaCount=0'],
+      message: [/replicaCount: Must be greater than or equal to 1/, /\/replicaCount.*minimum/],
+    },
+    {
+      what: 'a misspelt parameter',
+      set: ['parameters.cuont=3'],
+      message: [
+        /parameters: Additional property cuont is not allowed/,
+        /\/parameters.*additional properties 'cuont' not allowed/,
+      ],
+    },
+    {
+      what: 'a host name outside the declared pattern',
+      set: ['parameters.probeHost=Probe-1.example.org'],
+      message: [/parameters\.probeHost.*Does not match pattern/, /\/parameters\/probeHost.*does not match pattern/],
+    },
+    {
+      what: 'a boolean as text',
+      set: ['parameters.verbose=perhaps'],
+      message: [
+        /parameters\.verbose: Invalid type\. Expected: boolean/,
+        /\/parameters\/verbose.*got string, want boolean/,
+      ],
+    },
   ];
   describe.each(HELM_VERSIONS)('helm %s', (version) => {
     it.each(cases)('fails on $what with the schema message', async ({ set, setJson, message }) => {
       const args = await helmTemplateArgs(chart(), { set, setJson });
-      const error = await runHelm(args, { version }).then(() => null, (e: Error) => e);
+      const error = await runHelm(args, { version }).then(
+        () => null,
+        (e: Error) => e,
+      );
       expect(error, 'helm template should have failed').not.toBeNull();
       expect(error!.message).toMatch(version === '3.17' ? message[0] : message[1]);
     });
 
     it.each([
-      { what: 'a run longer than its period', set: ['schedule.every=10m', 'schedule.duration=20m'], message: /schedule\.duration \(20m\) is longer than schedule\.every \(10m\)/ },
-      { what: 'a start window longer than the period', set: ['schedule.startWithin=1h'], message: /schedule\.startWithin \(1h\) is longer than schedule\.every/ },
-      { what: 'idle above run', set: ['resources.idle.memoryMiB=2000'], message: /resources\.idle\.memoryMiB \(2000\) is more than resources\.run\.memoryMiB/ },
-      { what: 'a duration parameter above its max', set: ['parameters.interval=1m'], message: /parameters\.interval: 1m is above the maximum of 30 s/ },
-      { what: 'a duration parameter below its min', set: ['parameters.interval=50ms'], message: /parameters\.interval: 50ms is below the minimum of 0\.1 s/ },
+      {
+        what: 'a run longer than its period',
+        set: ['schedule.every=10m', 'schedule.duration=20m'],
+        message: /schedule\.duration \(20m\) is longer than schedule\.every \(10m\)/,
+      },
+      {
+        what: 'a start window longer than the period',
+        set: ['schedule.startWithin=1h'],
+        message: /schedule\.startWithin \(1h\) is longer than schedule\.every/,
+      },
+      {
+        what: 'idle above run',
+        set: ['resources.idle.memoryMiB=2000'],
+        message: /resources\.idle\.memoryMiB \(2000\) is more than resources\.run\.memoryMiB/,
+      },
+      {
+        what: 'a duration parameter above its max',
+        set: ['parameters.interval=1m'],
+        message: /parameters\.interval: 1m is above the maximum of 30 s/,
+      },
+      {
+        what: 'a duration parameter below its min',
+        set: ['parameters.interval=50ms'],
+        message: /parameters\.interval: 50ms is below the minimum of 0\.1 s/,
+      },
     ])('fails on $what with a message naming the value', async ({ set, message }) => {
-      const error = await runHelm(await helmTemplateArgs(chart(), { set }), { version }).then(() => null, (e: Error) => e);
+      const error = await runHelm(await helmTemplateArgs(chart(), { set }), { version }).then(
+        () => null,
+        (e: Error) => e,
+      );
       expect(error).not.toBeNull();
       expect(error!.message).toMatch(message);
     });
@@ -304,11 +449,23 @@ describe('values.schema.json and the chart checks reject bad values', () => {
   it('a required parameter without default fails the default install with the schema message', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'nmaas-required-'));
     try {
-      const { chartDir } = await synthesizeChart(path.resolve(apps[0]!.dir, '../../../../charts-gen/fixtures/apps/required-param'), dir);
-      const error = await runHelm(['template', 'rel', chartDir], { version: '3.17' }).then(() => null, (e: Error) => e);
+      const { chartDir } = await synthesizeChart(
+        path.resolve(apps[0]!.dir, '../../../../charts-gen/fixtures/apps/required-param'),
+        dir,
+      );
+      const error = await runHelm(['template', 'rel', chartDir], { version: '3.17' }).then(
+        () => null,
+        (e: Error) => e,
+      );
       expect(error!.message).toMatch(/parameters\.token: String length must be greater than or equal to 1/);
-      const ok = await renderChart(chartDir, { setJson: ['parameters.targets=["https://a.example/"]'], set: ['parameters.token=abc'] });
-      expect(JSON.parse((findObject(ok, 'ConfigMap', '-config') as any).data['config.json']).parameters).toEqual({ targets: ['https://a.example/'], token: 'abc' });
+      const ok = await renderChart(chartDir, {
+        setJson: ['parameters.targets=["https://a.example/"]'],
+        set: ['parameters.token=abc'],
+      });
+      expect(JSON.parse((findObject(ok, 'ConfigMap', '-config') as any).data['config.json']).parameters).toEqual({
+        targets: ['https://a.example/'],
+        token: 'abc',
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -320,28 +477,41 @@ describe('release-scoped names', () => {
 
   it.each(ids)('two releases of %s in one namespace share no object name', async (id) => {
     const b = get(id);
-    const [one, two] = await Promise.all(['alpha', 'beta'].map((release) => renderChart(b.chartDir, { release, apiVersions: MONITORING_APIS })));
+    const [one, two] = await Promise.all(
+      ['alpha', 'beta'].map((release) => renderChart(b.chartDir, { release, apiVersions: MONITORING_APIS })),
+    );
     const names = new Set(one!.map(identity));
     expect(two!.map(identity).filter((n) => names.has(n))).toEqual([]);
-    const dashboardKey = (objs: K8sObject[]) => Object.keys((findObject(objs, 'ConfigMap', '-dashboard') as any).data)[0];
+    const dashboardKey = (objs: K8sObject[]) =>
+      Object.keys((findObject(objs, 'ConfigMap', '-dashboard') as any).data)[0];
     expect(dashboardKey(one!)).not.toBe(dashboardKey(two!));
     // In the release namespace the dashboard is named like the other objects: <fullname>-dashboard.
-    for (const objs of [one!, two!]) expect(findObject(objs, 'ConfigMap', '-dashboard').metadata.name).toBe(`${findObject(objs, 'Deployment').metadata.name}-dashboard`);
+    for (const objs of [one!, two!])
+      expect(findObject(objs, 'ConfigMap', '-dashboard').metadata.name).toBe(
+        `${findObject(objs, 'Deployment').metadata.name}-dashboard`,
+      );
   });
 
   it.each(ids)('names of %s stay within 63 characters and distinct for long release names', async (id) => {
     const b = get(id);
     // Helm allows release names up to 53 characters; these two share their first 50.
     const prefix = 'r'.repeat(50);
-    const [one, two] = await Promise.all([`${prefix}one`, `${prefix}two`].map((release) => renderChart(b.chartDir, { release, apiVersions: MONITORING_APIS })));
+    const [one, two] = await Promise.all(
+      [`${prefix}one`, `${prefix}two`].map((release) =>
+        renderChart(b.chartDir, { release, apiVersions: MONITORING_APIS }),
+      ),
+    );
     for (const obj of [...one!, ...two!]) {
       validateObject(obj);
       expect(obj.metadata.name.length, identity(obj)).toBeLessThanOrEqual(63);
-      for (const [k, v] of Object.entries(obj.metadata.labels ?? {})) expect(v.length, `${identity(obj)} label ${k}`).toBeLessThanOrEqual(63);
+      for (const [k, v] of Object.entries(obj.metadata.labels ?? {}))
+        expect(v.length, `${identity(obj)} label ${k}`).toBeLessThanOrEqual(63);
     }
     const names = new Set(one!.map(identity));
     expect(two!.map(identity).filter((n) => names.has(n))).toEqual([]);
     const deployment = findObject(one!, 'Deployment') as any;
-    expect(decodePodContract(deployment.spec.template.metadata).spreadGroup).toBe(b.manifest.placement.spread ? deployment.metadata.name : null);
+    expect(decodePodContract(deployment.spec.template.metadata).spreadGroup).toBe(
+      b.manifest.placement.spread ? deployment.metadata.name : null,
+    );
   });
 });

@@ -4,8 +4,8 @@
  * kubernetes-models and @kubernetes-models/prometheus-operator.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
+import { withTempDir } from '@nmaas/sdk/testing';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
@@ -36,7 +36,11 @@ export function fixtureApps(): { id: string; dir: string }[] {
   return apps;
 }
 
-export const MONITORING_APIS = ['monitoring.coreos.com/v1', 'monitoring.coreos.com/v1/ServiceMonitor', 'monitoring.coreos.com/v1/PrometheusRule'];
+export const MONITORING_APIS = [
+  'monitoring.coreos.com/v1',
+  'monitoring.coreos.com/v1/ServiceMonitor',
+  'monitoring.coreos.com/v1/PrometheusRule',
+];
 
 export interface RenderOptions {
   release?: string;
@@ -48,13 +52,19 @@ export interface RenderOptions {
   version?: HelmVersion;
 }
 
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [key: string]: unknown };
+export type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [key: string]: unknown;
+};
 
-export async function helmTemplateArgs(chartDir: string, options: RenderOptions): Promise<string[]> {
+/** `valuesDir` receives the values file when `options.values` is given; the caller removes it. */
+export async function helmTemplateArgs(chartDir: string, options: RenderOptions, valuesDir?: string): Promise<string[]> {
   const args = ['template', options.release ?? 'rel', chartDir, '--namespace', options.namespace ?? 'measurements'];
   if (options.values !== undefined) {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'nmaas-values-'));
-    const file = path.join(dir, 'values.json');
+    if (valuesDir === undefined) throw new Error('helmTemplateArgs: give a folder for the values file');
+    const file = path.join(valuesDir, 'values.json');
     await writeFile(file, JSON.stringify(options.values));
     args.push('-f', file);
   }
@@ -66,7 +76,10 @@ export async function helmTemplateArgs(chartDir: string, options: RenderOptions)
 
 /** Renders with real helm and parses the documents as YAML 1.1, like go-yaml in Kubernetes. */
 export async function renderChart(chartDir: string, options: RenderOptions = {}): Promise<K8sObject[]> {
-  const { stdout } = await runHelm(await helmTemplateArgs(chartDir, options), { version: options.version ?? '3.17' });
+  const { stdout } = await withTempDir(
+    async (dir) => runHelm(await helmTemplateArgs(chartDir, options, dir), { version: options.version ?? '3.17' }),
+    'values',
+  );
   return parseManifests(stdout);
 }
 
@@ -104,7 +117,11 @@ export function validateObject(obj: K8sObject): void {
 /** `role` tells the two ConfigMaps apart: `-config` holds config.json, `-dashboard` the Grafana dashboard. */
 export function findObject(objects: K8sObject[], kind: string, role?: '-config' | '-dashboard'): K8sObject {
   const matches = (o: K8sObject) =>
-    role === undefined ? true : role === '-config' ? (o as { data?: Record<string, string> }).data?.['config.json'] !== undefined : o.metadata.labels?.grafana_dashboard === '1';
+    role === undefined
+      ? true
+      : role === '-config'
+        ? (o as { data?: Record<string, string> }).data?.['config.json'] !== undefined
+        : o.metadata.labels?.grafana_dashboard === '1';
   const found = objects.find((o) => o.kind === kind && matches(o));
   if (!found) throw new Error(`no ${kind} in the rendered chart (kinds: ${objects.map((o) => o.kind).join(', ')})`);
   return found;
@@ -132,14 +149,18 @@ interface FormQuestion {
  * at its maximum), enums at their first (last) option, booleans off (on). The schedule stays
  * consistent the way the form's help text asks (startWithin emptied when the period shrinks).
  */
-export function formValueSets(questions: FormQuestion[]): { min: Record<string, unknown>; max: Record<string, unknown> } {
+export function formValueSets(questions: FormQuestion[]): {
+  min: Record<string, unknown>;
+  max: Record<string, unknown>;
+} {
   const min: Record<string, unknown> = {};
   const max: Record<string, unknown> = {};
   for (const q of questions) {
     const pick = (end: 'min' | 'max'): unknown => {
       const bound = end === 'min' ? q.min : q.max;
       if ((q.type === 'int' || q.type === 'float') && bound !== undefined) return bound;
-      if (q.type === 'enum' && q.options && q.options.length > 0) return end === 'min' ? q.options[0] : q.options[q.options.length - 1];
+      if (q.type === 'enum' && q.options && q.options.length > 0)
+        return end === 'min' ? q.options[0] : q.options[q.options.length - 1];
       if (q.type === 'boolean') return end === 'max';
       if (q.type === 'array[string]' && Array.isArray(q.default)) {
         // Without a default there is no item known to match the parameter's pattern: keep the list empty.

@@ -29,10 +29,21 @@ function legend(labels: string[], fallback: string): string {
   return labels.length > 0 ? labels.map((l) => `{{${l}}}`).join(' ') : fallback;
 }
 
-function unitOf(metric: MetricDeclaration): string {
-  if (metric.unit === 'seconds') return 's';
-  if (metric.unit === 'bytes') return 'bytes';
-  if (metric.unit === 'ratio') return 'percentunit';
+/**
+ * Grafana's unit for what a panel plots. Gauges and quantiles plot the metric itself: seconds,
+ * bytes, ratios, and Unix timestamps (`*_timestamp_seconds`) shown as dates. Counters plot a rate:
+ * bytes per second, seconds per second (busy fraction) or events per second.
+ */
+export function unitOf(metric: MetricDeclaration): string {
+  if (metric.type === 'counter') {
+    if (metric.unit === 'bytes' || /_bytes_total$/.test(metric.name)) return 'Bps';
+    if (metric.unit === 'seconds' || /_seconds_total$/.test(metric.name)) return 'percentunit';
+    return 'ops';
+  }
+  if (/_timestamp_seconds$/.test(metric.name)) return 'dateTimeAsIso';
+  if (metric.unit === 'seconds' || /_seconds$/.test(metric.name)) return 's';
+  if (metric.unit === 'bytes' || /_bytes$/.test(metric.name)) return 'bytes';
+  if (metric.unit === 'ratio' || /_ratio$/.test(metric.name)) return 'percentunit';
   return 'short';
 }
 
@@ -41,9 +52,29 @@ export function metricPanel(metric: MetricDeclaration): Panel {
   const labels = metric.labels;
   switch (metric.type) {
     case 'counter':
-      return { title: metric.name, description: metric.help, unit: 'ops', targets: [{ expr: `sum${by(labels)} (rate(${metric.name}${sel}[$__rate_interval]))`, legendFormat: legend(labels, metric.name) }] };
+      return {
+        title: metric.name,
+        description: metric.help,
+        unit: unitOf(metric),
+        targets: [
+          {
+            expr: `sum${by(labels)} (rate(${metric.name}${sel}[$__rate_interval]))`,
+            legendFormat: legend(labels, metric.name),
+          },
+        ],
+      };
     case 'gauge':
-      return { title: metric.name, description: metric.help, unit: unitOf(metric), targets: [{ expr: `max${by(['pod', ...labels])} (${metric.name}${sel})`, legendFormat: legend(['pod', ...labels], metric.name) }] };
+      return {
+        title: metric.name,
+        description: metric.help,
+        unit: unitOf(metric),
+        targets: [
+          {
+            expr: `max${by(['pod', ...labels])} (${metric.name}${sel})`,
+            legendFormat: legend(['pod', ...labels], metric.name),
+          },
+        ],
+      };
     case 'histogram':
       return {
         title: metric.name,
@@ -59,7 +90,12 @@ export function metricPanel(metric: MetricDeclaration): Panel {
         title: metric.name,
         description: metric.help,
         unit: unitOf(metric),
-        targets: [{ expr: `sum${by(labels)} (rate(${metric.name}_sum${sel}[$__rate_interval])) / sum${by(labels)} (rate(${metric.name}_count${sel}[$__rate_interval]))`, legendFormat: `mean ${legend(labels, '')}`.trim() }],
+        targets: [
+          {
+            expr: `sum${by(labels)} (rate(${metric.name}_sum${sel}[$__rate_interval])) / sum${by(labels)} (rate(${metric.name}_count${sel}[$__rate_interval]))`,
+            legendFormat: `mean ${legend(labels, '')}`.trim(),
+          },
+        ],
       };
   }
 }
@@ -70,7 +106,12 @@ export function dashboardJson(manifest: AppManifest): string {
       title: 'Runs by outcome',
       description: 'Scheduled runs per second by outcome (success, failure, timeout, skipped), from the NMaaS SDK.',
       unit: 'ops',
-      targets: [{ expr: `sum by (outcome) (rate(${SDK_RUNS_METRIC}{${SCOPE}}[$__rate_interval]))`, legendFormat: '{{outcome}}' }],
+      targets: [
+        {
+          expr: `sum by (outcome) (rate(${SDK_RUNS_METRIC}{${SCOPE}}[$__rate_interval]))`,
+          legendFormat: '{{outcome}}',
+        },
+      ],
     },
     {
       title: 'Start lateness',
@@ -131,7 +172,12 @@ export function dashboardJson(manifest: AppManifest): string {
       gridPos: { h: 8, w: 12, x: (i % 2) * 12, y: Math.floor(i / 2) * 8 },
       fieldConfig: { defaults: { unit: p.unit }, overrides: [] },
       options: { legend: { displayMode: 'list', placement: 'bottom' }, tooltip: { mode: 'multi' } },
-      targets: p.targets.map((t, j) => ({ refId: String.fromCharCode(65 + j), datasource: DATASOURCE, expr: t.expr, legendFormat: t.legendFormat })),
+      targets: p.targets.map((t, j) => ({
+        refId: String.fromCharCode(65 + j),
+        datasource: DATASOURCE,
+        expr: t.expr,
+        legendFormat: t.legendFormat,
+      })),
     })),
   };
   return `${JSON.stringify(dashboard, null, 2)}\n`;

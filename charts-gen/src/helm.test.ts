@@ -9,6 +9,8 @@ describe('real helm through the helper', () => {
   });
 
   it('reports a failing helm command with its stderr', async () => {
-    await expect(runHelm(['lint', '/nonexistent-chart-dir'], { version: '3.17' })).rejects.toThrow(/helm lint .* failed/);
+    await expect(runHelm(['lint', '/nonexistent-chart-dir'], { version: '3.17' })).rejects.toThrow(
+      /helm lint .* failed/,
+    );
   });
 });

@@ -3,8 +3,12 @@
  * and limited to 63 characters; when a name has to be cut, a hash of the full name is kept at
  * the end, so two long release names that share a prefix still get distinct objects.
  */
-import { NODE_POOL_LABEL, type AppManifest } from '@nmaas/sdk';
-import { omittedWhenEmpty } from './values-model.js';
+import { APP_LABEL, DECISION_ANNOTATIONS, NODE_POOL_LABEL, POD_ANNOTATIONS, type AppManifest } from '@nmaas/sdk';
+import { DEFAULT_SCRAPE_TIMEOUT, omittedWhenEmpty } from './values-model.js';
+import { imageHelpersTpl, podExtrasHelperTpl } from './pod-helpers-tpl.js';
+
+/** The node label every kubelet sets; the images are Linux images. */
+export const OS_LABEL = 'kubernetes.io/os';
 
 /** Named templates, spelled once: objects.ts and the template files refer to them through this. */
 export function helperNames(chartName: string) {
@@ -28,11 +32,26 @@ export function helperNames(chartName: string) {
     config: h('config'),
     nodeSelector: h('nodeSelector'),
     egress: h('egress'),
+    registry: h('registry'),
+    scrapeTimeout: h('scrapeTimeout'),
+    runbook: h('runbook'),
+    podLabels: h('podLabels'),
+    podAnnotations: h('podAnnotations'),
+    podExtras: h('podExtras'),
   };
 }
 export type HelperNames = ReturnType<typeof helperNames>;
 
 const goString = (s: string) => JSON.stringify(s);
+
+/** Annotation keys the scheduling contract owns: podAnnotations can never set them. */
+const contractAnnotationKeys = [...Object.values(POD_ANNOTATIONS), ...Object.values(DECISION_ANNOTATIONS)].sort();
+
+function secondsOf(duration: string): number {
+  const m = /^([0-9]+)s$/.exec(duration);
+  if (!m) throw new Error(`internal: ${duration} is not whole seconds`);
+  return Number(m[1]);
+}
 
 export function helpersTpl(manifest: AppManifest): string {
   const n = helperNames(manifest.name);
@@ -47,12 +66,19 @@ export function helpersTpl(manifest: AppManifest): string {
   const durationChecks = manifest.parameters
     .filter((p) => p.type === 'duration' && (p.min !== undefined || p.max !== undefined))
     .map((p) => {
-      const lines = [`{{- with .Values.parameters.${p.name} }}`, `{{- $s := include ${goString(n.seconds)} . | float64 }}`];
+      const lines = [
+        `{{- with .Values.parameters.${p.name} }}`,
+        `{{- $s := include ${goString(n.seconds)} . | float64 }}`,
+      ];
       if (p.min !== undefined) {
-        lines.push(`{{- if lt $s ${p.min.toFixed(3)} }}{{ fail (printf "parameters.${p.name}: %v is below the minimum of ${p.min} s; pick a longer duration" .) }}{{ end }}`);
+        lines.push(
+          `{{- if lt $s ${p.min.toFixed(3)} }}{{ fail (printf "parameters.${p.name}: %v is below the minimum of ${p.min} s; pick a longer duration" .) }}{{ end }}`,
+        );
       }
       if (p.max !== undefined) {
-        lines.push(`{{- if gt $s ${p.max.toFixed(3)} }}{{ fail (printf "parameters.${p.name}: %v is above the maximum of ${p.max} s; pick a shorter duration" .) }}{{ end }}`);
+        lines.push(
+          `{{- if gt $s ${p.max.toFixed(3)} }}{{ fail (printf "parameters.${p.name}: %v is above the maximum of ${p.max} s; pick a shorter duration" .) }}{{ end }}`,
+        );
       }
       lines.push('{{- end }}');
       return lines.join('\n');
@@ -128,16 +154,12 @@ for the whole cluster: it holds the release namespace so that no two releases sh
 {{- end }}
 
 {{/*
-Where the dashboard ConfigMap goes: dashboard.namespace when it exists in the cluster (Rancher
-Monitoring creates cattle-dashboards), else the release namespace, so a cluster without it still
-installs. Without a cluster (helm template, lint) lookup finds nothing: the release namespace.
+Where the dashboard ConfigMap goes: the release namespace unless dashboard.namespace names another
+one (cattle-dashboards for Rancher Monitoring). Opt-in, and never a lookup: a project member may
+not read namespaces, and a Forbidden lookup would fail the whole install.
 */}}
 {{- define "${n.dashboardNamespace}" -}}
-{{- $ns := .Values.dashboard.namespace | default .Release.Namespace }}
-{{- if and (ne $ns .Release.Namespace) (not (lookup "v1" "Namespace" "" $ns)) }}
-{{- $ns = .Release.Namespace }}
-{{- end }}
-{{- $ns }}
+{{- .Values.dashboard.namespace | default .Release.Namespace }}
 {{- end }}
 
 {{- define "${n.chart}" -}}
@@ -164,18 +186,47 @@ app.kubernetes.io/part-of: nmaas
 {{- toYaml (mergeOverwrite $labels (index . 1 | default dict)) }}
 {{- end }}
 
-{{/* repository[:tag][@digest]: the digest pins the reviewed image. */}}
-{{- define "${n.image}" -}}
-{{- .Values.image.repository }}{{ with .Values.image.tag }}:{{ . }}{{ end }}{{ with .Values.image.digest }}@{{ . }}{{ end }}
+${imageHelpersTpl(n)}
+{{/* Scrape timeout: the chosen one, else ${DEFAULT_SCRAPE_TIMEOUT} or the interval when shorter. Never above the interval. */}}
+{{- define "${n.scrapeTimeout}" -}}
+{{- $interval := include "${n.seconds}" .Values.serviceMonitor.interval | float64 }}
+{{- with .Values.serviceMonitor.scrapeTimeout }}
+{{- if gt (include "${n.seconds}" . | float64) $interval }}{{ fail (printf "serviceMonitor.scrapeTimeout (%s) is longer than serviceMonitor.interval (%s); prometheus-operator refuses it: shorten the timeout or leave it empty" . $.Values.serviceMonitor.interval) }}{{ end }}
+{{- . }}
+{{- else }}
+{{- if lt $interval ${secondsOf(DEFAULT_SCRAPE_TIMEOUT)}.0 }}{{ .Values.serviceMonitor.interval }}{{ else }}${DEFAULT_SCRAPE_TIMEOUT}{{ end }}
+{{- end }}
 {{- end }}
 
+{{/* An alert's runbook_url annotation, when a runbook base URL is set: (list $ "<anchor>"). */}}
+{{- define "${n.runbook}" -}}
+{{- with (index . 0).Values.prometheusRule.runbookBaseUrl }}
+runbook_url: {{ printf "%s#%s" . (index $ 1) | quote }}
+{{- end }}
+{{- end }}
+
+{{/* podLabels without the keys the selector and the scheduling contract own. */}}
+{{- define "${n.podLabels}" -}}
+{{- with omit (.Values.podLabels | default dict) "app.kubernetes.io/name" "app.kubernetes.io/instance" ${goString(APP_LABEL)} }}
+{{- toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* podAnnotations without the scheduling contract's keys (nmaas.io/*) and the config checksum. */}}
+{{- define "${n.podAnnotations}" -}}
+{{- with omit (.Values.podAnnotations | default dict) "checksum/config" ${contractAnnotationKeys.map(goString).join(' ')} }}
+{{- toYaml . }}
+{{- end }}
+{{- end }}
+
+${podExtrasHelperTpl(n.podExtras)}
 {{/* A duration such as 1m30s or 250ms in seconds (printed as a number). */}}
 {{- define "${n.seconds}" -}}
 {{- $total := 0.0 }}
-{{- range regexFindAll \`[0-9]+(\\.[0-9]+)?(ms|s|m|h|d)\` (toString .) -1 }}
+{{- range regexFindAll \`[0-9]+(\\.[0-9]+)?(ms|s|m|h|d|w|y)\` (toString .) -1 }}
 {{- $num := regexFind \`^[0-9]+(\\.[0-9]+)?\` . }}
 {{- $unit := trimPrefix $num . }}
-{{- $total = addf $total (mulf (float64 $num) (get (dict "ms" 0.001 "s" 1 "m" 60 "h" 3600 "d" 86400) $unit)) }}
+{{- $total = addf $total (mulf (float64 $num) (get (dict "ms" 0.001 "s" 1 "m" 60 "h" 3600 "d" 86400 "w" 604800 "y" 31536000) $unit)) }}
 {{- end }}
 {{- $total }}
 {{- end }}
@@ -211,6 +262,7 @@ ${durationChecks}
 {{/* The pod's nodeSelector: the app's fixed labels plus the chosen pool. */}}
 {{- define "${n.nodeSelector}" -}}
 {{- $selector := dict ${fixedSelector} }}
+{{- $_ := set $selector ${goString(OS_LABEL)} "linux" }}
 {{- with .Values.placement.pool }}{{ $_ := set $selector ${goString(NODE_POOL_LABEL)} . }}{{ end }}
 {{- toYaml $selector }}
 {{- end }}

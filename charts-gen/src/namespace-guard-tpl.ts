@@ -9,7 +9,11 @@
 import { CONTRACT_PREFIX, type AppManifest } from '@nmaas/sdk';
 
 /** The policy chart's parameters object, which admission policies and app charts both read. */
-export const ADMISSION_PARAMETERS = { apiVersion: `policy.${CONTRACT_PREFIX}/v1`, kind: 'AdmissionParameters', name: 'nmaas' } as const;
+export const ADMISSION_PARAMETERS = {
+  apiVersion: `policy.${CONTRACT_PREFIX}/v1`,
+  kind: 'AdmissionParameters',
+  name: 'nmaas',
+} as const;
 
 export function namespaceGuardFiles(manifest: AppManifest): [string, string][] {
   if (manifest.capabilities.length === 0) return [];

@@ -25,6 +25,7 @@ import {
 } from '@nmaas/sdk';
 import { type TemplateTokens } from './tokens.js';
 import { helperNames, type HelperNames } from './helpers-tpl.js';
+import { appAlert, runbookAnchor, standardAlerts, type AlertRule } from './alerts.js';
 
 /** The runtime conventions come from the sdk, which reads them: port, config path, env names. */
 export const METRICS_PORT = DEFAULT_METRICS_PORT;
@@ -65,7 +66,13 @@ export function synthesizeObjects(manifest: AppManifest, tokens: TemplateTokens)
     data: { [CONFIG_FILE]: tokens.scalar(`{{ include "${h.config}" . | quote }}`) },
   });
 
-  const deployment = buildDeployment(chart, manifest, tokens, h, { fullname, labels, selectorLabels, serviceAccount, config });
+  const deployment = buildDeployment(chart, manifest, tokens, h, {
+    fullname,
+    labels,
+    selectorLabels,
+    serviceAccount,
+    config,
+  });
 
   const service = new ApiObject(chart, 'service', {
     apiVersion: 'v1',
@@ -87,7 +94,17 @@ export function synthesizeObjects(manifest: AppManifest, tokens: TemplateTokens)
       policyTypes: ['Ingress', 'Egress'],
       ingress: [
         {
-          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': tokens.scalar('{{ .Values.networkPolicy.monitoringNamespace | quote }}') } } }],
+          from: [
+            {
+              namespaceSelector: {
+                matchLabels: {
+                  'kubernetes.io/metadata.name': tokens.scalar(
+                    '{{ .Values.networkPolicy.monitoringNamespace | quote }}',
+                  ),
+                },
+              },
+            },
+          ],
           ports: [{ port: METRICS_PORT, protocol: 'TCP' }],
         },
       ],
@@ -98,7 +115,10 @@ export function synthesizeObjects(manifest: AppManifest, tokens: TemplateTokens)
   const serviceMonitor = new ApiObject(chart, 'service-monitor', {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'ServiceMonitor',
-    metadata: { name: fullname, labels: { [tokens.block(`include "${h.labelsWith}" (list . .Values.serviceMonitor.additionalLabels)`)]: '' } },
+    metadata: {
+      name: fullname,
+      labels: { [tokens.block(`include "${h.labelsWith}" (list . .Values.serviceMonitor.additionalLabels)`)]: '' },
+    },
     spec: {
       selector: { matchLabels: selectorLabels() },
       namespaceSelector: { matchNames: [tokens.scalar('{{ .Release.Namespace | quote }}')] },
@@ -108,7 +128,8 @@ export function synthesizeObjects(manifest: AppManifest, tokens: TemplateTokens)
           path: '/metrics',
           scheme: 'http',
           interval: tokens.scalar('{{ .Values.serviceMonitor.interval | quote }}'),
-          scrapeTimeout: tokens.scalar('{{ .Values.serviceMonitor.scrapeTimeout | quote }}'),
+          // Never longer than the interval: prometheus-operator rejects such an endpoint.
+          scrapeTimeout: tokens.scalar(`{{ include "${h.scrapeTimeout}" . | quote }}`),
         },
       ],
     },
@@ -117,48 +138,65 @@ export function synthesizeObjects(manifest: AppManifest, tokens: TemplateTokens)
   const objects: TemplateObject[] = [
     { file: 'serviceaccount.yaml', object: ApiObject.of(serviceAccount).toJson() },
     { file: 'configmap.yaml', object: ApiObject.of(config).toJson() },
-    { file: 'deployment.yaml', prelude: `{{- include "${h.checks}" . }}`, object: deployment.toJson() },
+    {
+      file: 'deployment.yaml',
+      prelude: `{{- include "${h.checks}" . }}`,
+      object: withPodExtras(deployment.toJson(), tokens, h),
+    },
     { file: 'service.yaml', object: service.toJson() },
     { file: 'networkpolicy.yaml', condition: '.Values.networkPolicy.enabled', object: networkPolicy.toJson() },
     {
       file: 'servicemonitor.yaml',
-      condition: 'and .Values.serviceMonitor.enabled (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1/ServiceMonitor")',
+      condition:
+        'and .Values.serviceMonitor.enabled (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1/ServiceMonitor")',
       object: serviceMonitor.toJson(),
     },
   ];
 
-  if (manifest.alerts.length > 0) {
-    const rule = new ApiObject(chart, 'prometheus-rule', {
-      apiVersion: 'monitoring.coreos.com/v1',
-      kind: 'PrometheusRule',
-      metadata: { name: fullname, labels: { [tokens.block(`include "${h.labelsWith}" (list . .Values.prometheusRule.additionalLabels)`)]: '' } },
-      spec: {
-        groups: [
-          {
-            name: manifest.name,
-            rules: manifest.alerts.map((alert) => ({
-              alert: alert.name,
-              expr: alert.expr,
-              for: alert.for,
-              labels: { severity: alert.severity, nmaas_app: manifest.name },
-              annotations: { summary: alert.summary, ...(alert.description !== undefined ? { description: alert.description } : {}) },
-            })),
-          },
-        ],
-      },
-    });
-    objects.push({
-      file: 'prometheusrule.yaml',
-      condition: 'and .Values.prometheusRule.enabled (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1/PrometheusRule")',
-      object: rule.toJson(),
-    });
-  }
+  const scope = `namespace="${tokens.inline('{{ .Release.Namespace }}')}", service="${tokens.inline(`{{ include "${h.fullname}" . }}`)}"`;
+  const toRule = (alert: AlertRule) => ({
+    alert: alert.alert,
+    expr: alert.expr,
+    for: alert.for,
+    labels: { severity: alert.severity, nmaas_app: manifest.name },
+    annotations: {
+      summary: alert.summary,
+      description: alert.description,
+      [tokens.block(`include "${h.runbook}" (list . ${JSON.stringify(runbookAnchor(alert.alert))})`)]: '',
+    },
+  });
+  const rule = new ApiObject(chart, 'prometheus-rule', {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PrometheusRule',
+    metadata: {
+      name: fullname,
+      labels: { [tokens.block(`include "${h.labelsWith}" (list . .Values.prometheusRule.additionalLabels)`)]: '' },
+    },
+    spec: {
+      groups: [
+        { name: `${manifest.name}.runs`, rules: standardAlerts(manifest, scope).map(toRule) },
+        ...(manifest.alerts.length > 0
+          ? [{ name: manifest.name, rules: manifest.alerts.map((a) => toRule(appAlert(manifest, a, scope))) }]
+          : []),
+      ],
+    },
+  });
+  objects.push({
+    file: 'prometheusrule.yaml',
+    condition:
+      'and .Values.prometheusRule.enabled (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1/PrometheusRule")',
+    object: rule.toJson(),
+  });
 
   const dashboard = new kplus.ConfigMap(chart, 'dashboard', {
     metadata: {
       name: tokens.scalar(`{{ include "${h.dashboardName}" . }}`),
       namespace: tokens.scalar(`{{ include "${h.dashboardNamespace}" . | quote }}`),
-      labels: { [tokens.block(`include "${h.labelsWith}" (list . (mergeOverwrite (dict "grafana_dashboard" "1") (.Values.dashboard.additionalLabels | default dict)))`)]: '' },
+      labels: {
+        [tokens.block(
+          `include "${h.labelsWith}" (list . (mergeOverwrite (dict "grafana_dashboard" "1") (.Values.dashboard.additionalLabels | default dict)))`,
+        )]: '',
+      },
       annotations: { grafana_folder: 'NMaaS' },
     },
     data: {
@@ -168,8 +206,26 @@ export function synthesizeObjects(manifest: AppManifest, tokens: TemplateTokens)
     },
   });
   // A dashboard is only useful where a monitoring stack runs; the operator's CRDs are the sign of one.
-  objects.push({ file: 'dashboard-configmap.yaml', condition: 'and .Values.dashboard.enabled (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1")', object: ApiObject.of(dashboard).toJson() });
+  objects.push({
+    file: 'dashboard-configmap.yaml',
+    condition: 'and .Values.dashboard.enabled (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1")',
+    object: ApiObject.of(dashboard).toJson(),
+  });
   return objects;
+}
+
+/**
+ * imagePullSecrets, tolerations and priorityClassName: whole pod-spec fields, present only when
+ * set. Added to the serialised object, since cdk8s-plus drops pod-spec keys it does not model.
+ */
+function withPodExtras(
+  deployment: Record<string, unknown>,
+  tokens: TemplateTokens,
+  h: HelperNames,
+): Record<string, unknown> {
+  const template = (deployment.spec as { template: { spec: Record<string, unknown> } }).template;
+  template.spec[tokens.block(`include "${h.podExtras}" .`)] = '';
+  return deployment;
 }
 
 interface Parts {
@@ -181,8 +237,13 @@ interface Parts {
 }
 
 /** The contract with the user-changeable numbers as placeholders, encoded by the sdk. */
-export function templatedContract(manifest: AppManifest, tokens: TemplateTokens, h: HelperNames): { labels: Record<string, string>; annotations: Record<string, string> } {
-  const seconds = (path: string) => tokens.number(`{{ include "${h.seconds}" .Values.schedule.${path} | float64 | int }}`);
+export function templatedContract(
+  manifest: AppManifest,
+  tokens: TemplateTokens,
+  h: HelperNames,
+): { labels: Record<string, string>; annotations: Record<string, string> } {
+  const seconds = (path: string) =>
+    tokens.number(`{{ include "${h.seconds}" .Values.schedule.${path} | float64 | int }}`);
   const int = (path: string) => tokens.number(`{{ int .Values.resources.${path} }}`);
   const base = contractFromManifest(manifest, { spreadGroup: tokens.inline(`{{ include "${h.fullname}" . }}`) });
   const contract: PodContract = {
@@ -190,20 +251,26 @@ export function templatedContract(manifest: AppManifest, tokens: TemplateTokens,
     everySeconds: seconds('every'),
     durationSeconds: seconds('duration'),
     // An empty startWithin means "any time in the period", i.e. the period itself.
-    startWithinSeconds: tokens.number(`{{ include "${h.seconds}" (.Values.schedule.startWithin | default .Values.schedule.every) | float64 | int }}`),
+    startWithinSeconds: tokens.number(
+      `{{ include "${h.seconds}" (.Values.schedule.startWithin | default .Values.schedule.every) | float64 | int }}`,
+    ),
     run: { cpu: int('run.cpuMillicores'), memory: int('run.memoryMiB'), bandwidth: int('run.bandwidthMbps') },
     idle: { cpu: int('idle.cpuMillicores'), memory: int('idle.memoryMiB') },
   };
   // The pool is the one placement value users choose. Encode the contract with and without a pool
   // and let the template pick, so the nodeSelector annotation is still the sdk's own encoding.
   const { [NODE_POOL_LABEL]: _pool, ...fixed } = manifest.placement.nodeSelector;
-  const withPool = encodePodContract({ ...contract, nodeSelector: { ...fixed, [NODE_POOL_LABEL]: tokens.inline('{{ .Values.placement.pool }}') } });
+  const withPool = encodePodContract({
+    ...contract,
+    nodeSelector: { ...fixed, [NODE_POOL_LABEL]: tokens.inline('{{ .Values.placement.pool }}') },
+  });
   const withoutPool = encodePodContract({ ...contract, nodeSelector: fixed });
   const annotations: Record<string, string> = {};
   for (const key of Object.keys(withPool.annotations)) {
     const a = withPool.annotations[key]!;
     const b = withoutPool.annotations[key];
-    annotations[key] = a === b ? a : tokens.scalar(`"{{ if .Values.placement.pool }}${a}{{ else }}${b ?? ''}{{ end }}"`);
+    annotations[key] =
+      a === b ? a : tokens.scalar(`"{{ if .Values.placement.pool }}${a}{{ else }}${b ?? ''}{{ end }}"`);
   }
   return { labels: withPool.labels, annotations };
 }
@@ -223,7 +290,13 @@ export function needsFileCapabilities(manifest: AppManifest): boolean {
   return manifest.capabilities.length > 0;
 }
 
-function buildDeployment(chart: Chart, manifest: AppManifest, tokens: TemplateTokens, h: HelperNames, parts: Parts): ApiObject {
+function buildDeployment(
+  chart: Chart,
+  manifest: AppManifest,
+  tokens: TemplateTokens,
+  h: HelperNames,
+  parts: Parts,
+): ApiObject {
   const contract = templatedContract(manifest, tokens, h);
   const deployment = new kplus.Deployment(chart, 'deployment', {
     metadata: { name: parts.fullname, labels: parts.labels() },
@@ -234,8 +307,12 @@ function buildDeployment(chart: Chart, manifest: AppManifest, tokens: TemplateTo
     serviceAccount: parts.serviceAccount,
     automountServiceAccountToken: false,
     podMetadata: {
-      labels: { ...parts.selectorLabels(), ...contract.labels },
-      annotations: { ...contract.annotations, 'checksum/config': tokens.scalar(`{{ include "${h.config}" . | sha256sum | quote }}`) },
+      labels: { ...parts.selectorLabels(), ...contract.labels, [tokens.block(`include "${h.podLabels}" .`)]: '' },
+      annotations: {
+        ...contract.annotations,
+        'checksum/config': tokens.scalar(`{{ include "${h.config}" . | sha256sum | quote }}`),
+        [tokens.block(`include "${h.podAnnotations}" .`)]: '',
+      },
     },
     securityContext: { ensureNonRoot: true, user: RUN_AS, group: RUN_AS, fsGroup: RUN_AS },
     containers: [
@@ -243,11 +320,24 @@ function buildDeployment(chart: Chart, manifest: AppManifest, tokens: TemplateTo
         name: manifest.name,
         image: 'placeholder',
         ports: [{ number: METRICS_PORT, name: 'metrics', protocol: kplus.Protocol.TCP }],
-        securityContext: { ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: needsFileCapabilities(manifest), privileged: false, user: RUN_AS, group: RUN_AS },
+        securityContext: {
+          ensureNonRoot: true,
+          readOnlyRootFilesystem: true,
+          allowPrivilegeEscalation: needsFileCapabilities(manifest),
+          privileged: false,
+          user: RUN_AS,
+          group: RUN_AS,
+        },
         // requests = the idle footprint, limits = one run's; numeric placeholders become the values.
         resources: {
-          cpu: { request: kplus.Cpu.millis(tokens.number('{{ int .Values.resources.idle.cpuMillicores }}')), limit: kplus.Cpu.millis(tokens.number('{{ int .Values.resources.run.cpuMillicores }}')) },
-          memory: { request: Size.mebibytes(tokens.number('{{ int .Values.resources.idle.memoryMiB }}')), limit: Size.mebibytes(tokens.number('{{ int .Values.resources.run.memoryMiB }}')) },
+          cpu: {
+            request: kplus.Cpu.millis(tokens.number('{{ int .Values.resources.idle.cpuMillicores }}')),
+            limit: kplus.Cpu.millis(tokens.number('{{ int .Values.resources.run.cpuMillicores }}')),
+          },
+          memory: {
+            request: Size.mebibytes(tokens.number('{{ int .Values.resources.idle.memoryMiB }}')),
+            limit: Size.mebibytes(tokens.number('{{ int .Values.resources.run.memoryMiB }}')),
+          },
         },
         liveness: kplus.Probe.fromHttpGet('/healthz', { port: METRICS_PORT }),
         readiness: kplus.Probe.fromHttpGet('/readyz', { port: METRICS_PORT }),
@@ -262,7 +352,14 @@ function buildDeployment(chart: Chart, manifest: AppManifest, tokens: TemplateTo
     ],
   });
   const container = deployment.containers[0]!;
-  container.mount(CONFIG_DIR, kplus.Volume.fromConfigMap(chart, 'config-volume', parts.config, { name: 'config', items: { [CONFIG_FILE]: { path: CONFIG_FILE } } }), { readOnly: true });
+  container.mount(
+    CONFIG_DIR,
+    kplus.Volume.fromConfigMap(chart, 'config-volume', parts.config, {
+      name: 'config',
+      items: { [CONFIG_FILE]: { path: CONFIG_FILE } },
+    }),
+    { readOnly: true },
+  );
   container.mount('/tmp', kplus.Volume.fromEmptyDir(chart, 'tmp-volume', 'tmp', { sizeLimit: Size.mebibytes(64) }));
 
   const api = ApiObject.of(deployment);
@@ -278,7 +375,10 @@ function buildDeployment(chart: Chart, manifest: AppManifest, tokens: TemplateTo
     JsonPatch.add(`${pod}/nodeSelector`, { [tokens.block(`include "${h.nodeSelector}" .`)]: '' }),
     JsonPatch.replace(`${c0}/image`, tokens.scalar(`{{ include "${h.image}" . | quote }}`)),
     JsonPatch.replace(`${c0}/imagePullPolicy`, tokens.scalar('{{ .Values.image.pullPolicy | quote }}')),
-    JsonPatch.add(`${c0}/securityContext/capabilities`, { drop: ['ALL'], ...(manifest.capabilities.length > 0 ? { add: manifest.capabilities.map((cap) => cap.name).sort() } : {}) }),
+    JsonPatch.add(`${c0}/securityContext/capabilities`, {
+      drop: ['ALL'],
+      ...(manifest.capabilities.length > 0 ? { add: manifest.capabilities.map((cap) => cap.name).sort() } : {}),
+    }),
     JsonPatch.add(`${c0}/securityContext/seccompProfile`, { type: 'RuntimeDefault' }),
   );
   if (manifest.placement.spread) {
@@ -286,7 +386,9 @@ function buildDeployment(chart: Chart, manifest: AppManifest, tokens: TemplateTo
     api.addJsonPatch(
       JsonPatch.add(`${pod}/affinity`, {
         podAntiAffinity: {
-          requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: parts.selectorLabels() } }],
+          requiredDuringSchedulingIgnoredDuringExecution: [
+            { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: parts.selectorLabels() } },
+          ],
         },
       }),
     );

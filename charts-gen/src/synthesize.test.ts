@@ -40,18 +40,47 @@ describe('synthesizeChart', () => {
   it('writes <out>/<name>/ with every chart file and returns its name and version', async () => {
     const result = await synthesizeChart(full, out);
     expect(result).toEqual({ chartDir: path.join(out, 'web-qos-full'), name: 'web-qos-full', version: '1.2.0' });
+    // A generator change is released as a new chart version; appVersion stays the app's.
+    const bumped = await synthesizeChart(full, path.join(out, 'bumped'), { chartVersion: '1.2.1' });
+    expect(bumped.version).toBe('1.2.1');
+    expect(parse(await readFile(path.join(bumped.chartDir, 'Chart.yaml'), 'utf8'))).toMatchObject({
+      version: '1.2.1',
+      appVersion: '1.2.0',
+    });
+    await expect(synthesizeChart(full, path.join(out, 'bad'), { chartVersion: 'v2' })).rejects.toThrow(/not SemVer 2/);
     const files = [...(await tree(result.chartDir)).keys()].sort();
     expect(files).toEqual(
       [
-        '.helmignore', 'Chart.yaml', 'README.md', 'app-readme.md', 'files/dashboard.json', 'icon.svg', 'nmaas.yaml', 'questions.yaml', 'values.schema.json', 'values.yaml',
-        'templates/NOTES.txt', 'templates/_helpers.tpl', 'templates/configmap.yaml', 'templates/dashboard-configmap.yaml', 'templates/deployment.yaml',
-        'templates/networkpolicy.yaml', 'templates/prometheusrule.yaml', 'templates/service.yaml', 'templates/serviceaccount.yaml', 'templates/servicemonitor.yaml',
+        '.helmignore',
+        'Chart.yaml',
+        'README.md',
+        'ci/default-values.yaml',
+        'ci/rancher-values.yaml',
+        'app-readme.md',
+        'files/dashboard.json',
+        'icon.svg',
+        'nmaas.yaml',
+        'questions.yaml',
+        'values.schema.json',
+        'values.yaml',
+        'templates/NOTES.txt',
+        'templates/_helpers.tpl',
+        'templates/configmap.yaml',
+        'templates/dashboard-configmap.yaml',
+        'templates/deployment.yaml',
+        'templates/networkpolicy.yaml',
+        'templates/prometheusrule.yaml',
+        'templates/service.yaml',
+        'templates/serviceaccount.yaml',
+        'templates/servicemonitor.yaml',
         // web-qos-full declares NET_RAW: the chart installs only into the capability namespace.
         'templates/capability-namespace.yaml',
       ].sort(),
     );
     // The catalogue and validator read the declaration from the chart root: it is the app's own file, byte for byte.
-    expect(await readFile(path.join(result.chartDir, 'nmaas.yaml'))).toEqual(await readFile(path.join(full, 'nmaas.yaml')));
+    expect(await readFile(path.join(result.chartDir, 'nmaas.yaml'))).toEqual(
+      await readFile(path.join(full, 'nmaas.yaml')),
+    );
   });
 
   it('is deterministic: the same app gives the same bytes, from a path or a loaded app', async () => {
@@ -69,12 +98,16 @@ describe('synthesizeChart', () => {
   });
 
   it('writes nothing for an invalid app and says what to fix', async () => {
-    await expect(synthesizeChart(path.join(REPO_ROOT, 'sdk/fixtures/apps/broken'), out)).rejects.toThrow(/not a valid NMaaS app declaration/);
+    await expect(synthesizeChart(path.join(REPO_ROOT, 'sdk/fixtures/apps/broken'), out)).rejects.toThrow(
+      /not a valid NMaaS app declaration/,
+    );
     expect(await readdir(out)).toEqual([]);
   });
 
   it('points Chart.yaml at a served icon when given its URL', async () => {
-    const { chartDir } = await synthesizeChart(full, out, { iconUrl: 'https://catalogue.example.org/icons/web-qos-full.svg' });
+    const { chartDir } = await synthesizeChart(full, out, {
+      iconUrl: 'https://catalogue.example.org/icons/web-qos-full.svg',
+    });
     const chart = parse(await readFile(path.join(chartDir, 'Chart.yaml'), 'utf8')) as Record<string, unknown>;
     expect(chart.icon).toBe('https://catalogue.example.org/icons/web-qos-full.svg');
     expect(await readFile(path.join(chartDir, 'icon.svg'))).toEqual(await readFile(path.join(full, 'icon.svg')));
@@ -84,13 +117,26 @@ describe('synthesizeChart', () => {
     const { chartDir } = await synthesizeChart(full, out);
     const text = await readFile(path.join(chartDir, 'Chart.yaml'), 'utf8');
     const chart = parse(text, { version: '1.1' }) as Record<string, any>;
-    expect(chart).toMatchObject({ apiVersion: 'v2', name: 'web-qos-full', version: '1.2.0', appVersion: '1.2.0', kubeVersion: '>= 1.25.0-0', type: 'application' });
-    expect(chart.icon).toMatch(/^data:image\/svg\+xml;base64,/);
-    expect(chart.maintainers).toEqual([{ name: 'NMaaS maintainers', email: 'maintainers@nmaas.example.org', url: 'https://nmaas.example.org' }]);
+    expect(chart).toMatchObject({
+      apiVersion: 'v2',
+      name: 'web-qos-full',
+      version: '1.2.0',
+      appVersion: '1.2.0',
+      kubeVersion: '>= 1.25.0-0',
+      type: 'application',
+    });
+    // Rancher shows no data: URL; without a served URL the chart has no icon field (icon.svg ships in it).
+    expect(chart.icon).toBeUndefined();
+    expect(text).not.toContain('data:');
+    expect(chart.maintainers).toEqual([
+      { name: 'NMaaS maintainers', email: 'maintainers@nmaas.example.org', url: 'https://nmaas.example.org' },
+    ]);
     expect(chart.annotations).toMatchObject({
       'catalog.cattle.io/display-name': 'Web QoS (every field)',
       'catalog.cattle.io/kube-version': '>= 1.25.0-0',
       'catalog.cattle.io/os': 'linux',
+      'catalog.cattle.io/permits-os': 'linux',
+      'artifacthub.io/license': 'Apache-2.0',
       'catalog.cattle.io/requests-cpu': '10m',
       'catalog.cattle.io/requests-memory': '48Mi',
     });
@@ -103,10 +149,11 @@ describe('synthesizeChart', () => {
 
 describe('nmaas chart (CLI)', () => {
   const cli = path.join(REPO_ROOT, 'cli/dist/main.js');
-  const nmaas = (args: string[]) => run(process.execPath, [cli, ...args]).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
+  const nmaas = (args: string[]) =>
+    run(process.execPath, [cli, ...args]).then(
+      (r) => ({ code: 0, ...r }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    );
 
   it('writes the chart and prints where (json with --format json)', async () => {
     const r = await nmaas(['chart', minimal, '-o', out, '--format', 'json']);

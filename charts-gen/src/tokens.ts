@@ -75,7 +75,8 @@ export class TemplateTokens {
       return this.numbers.get(Number(m)) ?? m;
     });
     const leftover = /__H[VIB]_\d+__/.exec(text);
-    if (leftover) throw new Error(`internal: placeholder ${leftover[0]} was not replaced (the YAML writer changed its form)`);
+    if (leftover)
+      throw new Error(`internal: placeholder ${leftover[0]} was not replaced (the YAML writer changed its form)`);
     return text;
   }
 

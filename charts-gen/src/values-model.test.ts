@@ -9,13 +9,33 @@ import { parse } from 'yaml';
 import { chartFiles } from './synthesize.js';
 
 /** Question types the Rancher dashboard renders (shell/components/Questions). */
-const RANCHER_TYPES = new Set(['string', 'hostname', 'multiline', 'password', 'text', 'boolean', 'enum', 'int', 'float', 'questionMap', 'reference', 'configmap', 'secret', 'storageclass', 'pvc', 'cloudcredential', 'radio', 'yaml']);
+const RANCHER_TYPES = new Set([
+  'string',
+  'hostname',
+  'multiline',
+  'password',
+  'text',
+  'boolean',
+  'enum',
+  'int',
+  'float',
+  'questionMap',
+  'reference',
+  'configmap',
+  'secret',
+  'storageclass',
+  'pvc',
+  'cloudcredential',
+  'radio',
+  'yaml',
+]);
 const knownType = (t: string) => RANCHER_TYPES.has(t) || /^(array|map|reference)\[.+\]$/.test(t);
 
 function at(values: unknown, dotted: string): { found: boolean; value: unknown } {
   let node: unknown = values;
   for (const key of dotted.split('.')) {
-    if (node === null || typeof node !== 'object' || !(key in (node as object))) return { found: false, value: undefined };
+    if (node === null || typeof node !== 'object' || !(key in (node as object)))
+      return { found: false, value: undefined };
     node = (node as Record<string, unknown>)[key];
   }
   return { found: true, value: node };
@@ -25,7 +45,17 @@ describe.each(fixtureApps())('values, schema and questions of $id', ({ dir }) =>
   it('questions.yaml: every variable is in values.yaml with the same typed default and a type Rancher knows', async () => {
     const files = await chartFiles(await loadApp(dir));
     const values = parse(files.get('values.yaml') as string) as Record<string, unknown>;
-    const { questions } = parse(files.get('questions.yaml') as string) as { questions: { variable: string; type: string; default: unknown; options?: string[]; group: string; label: string; subquestions?: unknown }[] };
+    const { questions } = parse(files.get('questions.yaml') as string) as {
+      questions: {
+        variable: string;
+        type: string;
+        default: unknown;
+        options?: string[];
+        group: string;
+        label: string;
+        subquestions?: unknown;
+      }[];
+    };
     expect(questions.length).toBeGreaterThan(0);
     for (const q of questions) {
       const v = at(values, q.variable);
@@ -43,11 +73,18 @@ describe.each(fixtureApps())('values, schema and questions of $id', ({ dir }) =>
       const [variable, expected] = q.show_if.split('=');
       const target = questions.find((other) => other.variable === variable);
       expect(target, `${q.variable} show_if names ${variable}`).toBeDefined();
-      expect(String(target!.default === true || target!.default === false ? expected === 'true' || expected === 'false' : true)).toBe('true');
+      expect(
+        String(
+          target!.default === true || target!.default === false ? expected === 'true' || expected === 'false' : true,
+        ),
+      ).toBe('true');
     }
-    for (const group of ['Schedule', 'Resources', 'Placement', 'Monitoring']) expect(questions.map((q) => q.group)).toContain(group);
+    for (const group of ['Schedule', 'Resources', 'Placement', 'Monitoring'])
+      expect(questions.map((q) => q.group)).toContain(group);
     // Groups come in the documented order.
-    const ranks = questions.map((q) => (QUESTION_GROUPS as readonly string[]).indexOf(q.group)).map((r) => (r < 0 ? QUESTION_GROUPS.length : r));
+    const ranks = questions
+      .map((q) => (QUESTION_GROUPS as readonly string[]).indexOf(q.group))
+      .map((r) => (r < 0 ? QUESTION_GROUPS.length : r));
     expect([...ranks].sort((a, b) => a - b)).toEqual(ranks);
   });
 
@@ -69,9 +106,33 @@ describe('bounds', () => {
     const { manifest } = await loadApp(path.join(fixtureApps()[1]!.dir));
     const specs = buildValueSpecs(manifest);
     const byPath = new Map(specs.map((s) => [s.path.join('.'), s]));
-    expect(byPath.get('schedule.every')!.schema.enum).toEqual(['20s', '30s', '1m', '2m', '3m', '4m', '5m', '6m', '10m', '12m', '15m', '20m', '30m', '1h']);
-    expect(byPath.get('resources.run.cpuMillicores')!.schema).toMatchObject({ type: 'integer', minimum: 250, maximum: 2000 });
-    expect(byPath.get('parameters.targets')!.schema).toMatchObject({ type: 'array', minItems: 1, maxItems: 20, items: { pattern: '^https?://' } });
+    expect(byPath.get('schedule.every')!.schema.enum).toEqual([
+      '20s',
+      '30s',
+      '1m',
+      '2m',
+      '3m',
+      '4m',
+      '5m',
+      '6m',
+      '10m',
+      '12m',
+      '15m',
+      '20m',
+      '30m',
+      '1h',
+    ]);
+    expect(byPath.get('resources.run.cpuMillicores')!.schema).toMatchObject({
+      type: 'integer',
+      minimum: 250,
+      maximum: 2000,
+    });
+    expect(byPath.get('parameters.targets')!.schema).toMatchObject({
+      type: 'array',
+      minItems: 1,
+      maxItems: 20,
+      items: { pattern: '^https?://' },
+    });
     const questions = questionEntries(specs);
     expect(questions.find((q) => q.variable === 'parameters.targets')!.type).toBe('array[string]');
     expect(questions.find((q) => q.variable === 'parameters.weight')!.type).toBe('float');

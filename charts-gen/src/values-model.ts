@@ -16,8 +16,11 @@ import {
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonSchema = { [key: string]: JsonValue | JsonSchema };
 
-/** Rancher question types this generator uses (all in the dashboard's known set). */
-export type QuestionType = 'string' | 'int' | 'float' | 'boolean' | 'enum' | 'hostname' | 'array[string]';
+/**
+ * Rancher question types this generator uses (all in the dashboard's known set; `multiline` is a
+ * text area, the only way to enter a PEM block or any other value with line breaks).
+ */
+export type QuestionType = 'string' | 'multiline' | 'int' | 'float' | 'boolean' | 'enum' | 'hostname' | 'array[string]';
 
 export const QUESTION_GROUPS = ['Targets', 'Schedule', 'Resources', 'Placement', 'Monitoring'] as const;
 
@@ -32,9 +35,11 @@ export interface Question {
   max?: number;
   min_length?: number;
   max_length?: number;
-  valid_chars?: string;
   show_if?: string;
 }
+// No `valid_chars`: Rancher's dashboard compiles it as the inside of a character class
+// (`new RegExp('([^' + valid_chars + '])')`), so an anchored pattern either throws when the field
+// renders or flags nothing. values.schema.json, which helm checks at install, is the real check.
 
 export interface ValueSpec {
   path: string[];
@@ -46,10 +51,19 @@ export interface ValueSpec {
 
 /** Whole-second durations only: the scheduler works in 1-second slots (an empty value = unset). */
 export const SCHEDULE_DURATION_PATTERN = '^([0-9]+(h|m|s))+$';
-export const PROMETHEUS_DURATION_PATTERN = '^([0-9]+(ms|s|m|h|d|w|y))+$';
+/**
+ * prometheus-operator's Duration (monitoring.coreos.com/v1, e.g. ServiceMonitor endpoints[].interval):
+ * units in decreasing order, each at most once. Copied from the CRD schema at operator 0.93.0;
+ * a test compares it with ../shared/corpus/prometheus-operator-crds.
+ */
+export const PROMETHEUS_DURATION_PATTERN =
+  '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$';
+/** Default scrape timeout; the chart lowers it to the interval when the interval is shorter. */
+export const DEFAULT_SCRAPE_TIMEOUT = '10s';
 const MODEL_DURATION_PATTERN = '^([0-9]+(\\.[0-9]+)?(ms|s|m|h|d))+$';
 /** RE2 has no look-ahead, so the host-name length limit is maxLength, not part of the pattern. */
-const HOSTNAME_PATTERN = '^[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)*$';
+const HOSTNAME_PATTERN =
+  '^[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)*$';
 const URL_PATTERN = '^https?://[^\\s]+$';
 const LABEL_VALUE_PATTERN = '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$';
 const DNS_LABEL_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
@@ -90,16 +104,72 @@ export function buildValueSpecs(manifest: AppManifest): ValueSpec[] {
   const add = (spec: ValueSpec) => specs.push(spec);
   const spread = manifest.placement.spread;
 
-  add({ path: ['nameOverride'], default: '', description: 'Replaces the chart name in object names.', schema: { type: 'string', maxLength: 63 } });
-  add({ path: ['fullnameOverride'], default: '', description: 'Replaces the release-scoped object name entirely.', schema: { type: 'string', maxLength: 63 } });
-  add({ path: ['image', 'repository'], default: manifest.image.repository, description: 'Container image repository.', schema: { type: 'string', minLength: 1 } });
-  add({ path: ['image', 'tag'], default: manifest.image.tag, description: 'Image tag (informational when a digest is set).', schema: { type: 'string' } });
-  add({ path: ['image', 'digest'], default: manifest.image.digest ?? '', description: 'Image digest; pins the exact image that was reviewed.', schema: { type: 'string', pattern: '^(sha256:[a-f0-9]{64})?$' } });
-  add({ path: ['image', 'pullPolicy'], default: 'IfNotPresent', description: 'Image pull policy.', schema: { type: 'string', enum: ['Always', 'IfNotPresent', 'Never'] } });
+  add({
+    path: ['nameOverride'],
+    default: '',
+    description: 'Replaces the chart name in object names.',
+    schema: { type: 'string', maxLength: 63 },
+  });
+  add({
+    path: ['fullnameOverride'],
+    default: '',
+    description: 'Replaces the release-scoped object name entirely.',
+    schema: { type: 'string', maxLength: 63 },
+  });
+  add({
+    path: ['global'],
+    default: {},
+    description:
+      'Values Rancher and Fleet inject (`global.cattle.*`, `global.systemDefaultRegistry`); `global.cattle.systemDefaultRegistry` or `global.systemDefaultRegistry` replaces the image registry unless `image.registry` is set.',
+    schema: { type: 'object' },
+  });
+  add({
+    path: ['image', 'registry'],
+    default: '',
+    description:
+      'Registry to pull from instead of the one in `image.repository` (a private mirror); the digest still pins the image.',
+    schema: { type: 'string', pattern: REGISTRY_PATTERN },
+  });
+  add({
+    path: ['image', 'repository'],
+    default: manifest.image.repository,
+    description: 'Container image repository.',
+    schema: { type: 'string', minLength: 1 },
+  });
+  add({
+    path: ['image', 'tag'],
+    default: manifest.image.tag,
+    description: 'Image tag (informational when a digest is set).',
+    schema: { type: 'string' },
+  });
+  add({
+    path: ['image', 'digest'],
+    default: manifest.image.digest ?? '',
+    description: 'Image digest; pins the exact image that was reviewed.',
+    schema: { type: 'string', pattern: '^(sha256:[a-f0-9]{64})?$' },
+  });
+  add({
+    path: ['image', 'pullPolicy'],
+    default: 'IfNotPresent',
+    description: 'Image pull policy.',
+    schema: { type: 'string', enum: ['Always', 'IfNotPresent', 'Never'] },
+  });
+  add({
+    path: ['imagePullSecrets'],
+    default: [],
+    description:
+      'Secrets (in the release namespace) holding credentials of a private registry: names, or `{name: …}` objects.',
+    schema: PULL_SECRETS_SCHEMA,
+  });
 
   for (const param of manifest.parameters) add(parameterSpec(param));
   if (manifest.parameters.length === 0) {
-    add({ path: ['parameters'], default: {}, description: 'The app declares no parameters.', schema: { type: 'object', additionalProperties: false } });
+    add({
+      path: ['parameters'],
+      default: {},
+      description: 'The app declares no parameters.',
+      schema: { type: 'object', additionalProperties: false },
+    });
   }
 
   const periods = periodOptions(manifest).map(formatDuration);
@@ -108,38 +178,112 @@ export function buildValueSpecs(manifest: AppManifest): ValueSpec[] {
     default: formatDuration(n.schedule.everySeconds),
     description: 'How often a run starts; a divisor of one hour so the schedule repeats exactly.',
     schema: { type: 'string', enum: periods },
-    question: { label: 'Run every', type: 'enum', group: 'Schedule', options: periods, required: true, description: 'Period between two runs.' },
+    question: {
+      label: 'Run every',
+      type: 'enum',
+      group: 'Schedule',
+      options: periods,
+      required: true,
+      description: 'Period between two runs.',
+    },
   });
   add({
     path: ['schedule', 'duration'],
     default: formatDuration(n.schedule.durationSeconds),
     description: 'How long one run may take (its deadline); at most `schedule.every`.',
     schema: { type: 'string', pattern: SCHEDULE_DURATION_PATTERN },
-    question: { label: 'Run duration', type: 'string', group: 'Schedule', valid_chars: SCHEDULE_DURATION_PATTERN, required: true, description: 'Deadline of one run, e.g. 20s or 1m30s; at most the period.' },
+    question: {
+      label: 'Run duration',
+      type: 'string',
+      group: 'Schedule',
+      required: true,
+      description: 'Deadline of one run, e.g. 20s or 1m30s; at most the period.',
+    },
   });
   add({
     path: ['schedule', 'startWithin'],
     default: manifest.schedule.startWithin === undefined ? '' : formatDuration(n.schedule.startWithinSeconds),
     description: 'Tolerated delay of a run after its period starts; empty means any time within the period.',
     schema: { type: 'string', pattern: `^(${SCHEDULE_DURATION_PATTERN.slice(1, -1)})?$` },
-    question: { label: 'Start within', type: 'string', group: 'Schedule', valid_chars: `^(${SCHEDULE_DURATION_PATTERN.slice(1, -1)})?$`, description: 'e.g. 1m; empty = anywhere in the period; at most the period.' },
+    question: {
+      label: 'Start within',
+      type: 'string',
+      group: 'Schedule',
+      description: 'e.g. 1m; empty = anywhere in the period; at most the period.',
+    },
   });
 
-  const resource = (path: string[], declared: number, kind: 'cpu' | 'memory' | 'bandwidth', max: number, label: string, unit: string, what: string) =>
+  const resource = (
+    path: string[],
+    declared: number,
+    kind: 'cpu' | 'memory' | 'bandwidth',
+    max: number,
+    label: string,
+    unit: string,
+    what: string,
+  ) =>
     add({
       path,
       default: declared,
       description: `${what} (${unit}); from the declared ${declared} up to ${max}.`,
       schema: { type: 'integer', minimum: declared, maximum: max },
-      question: { label, type: 'int', group: 'Resources', min: declared, max, required: true, description: `${what} in ${unit} (${declared}–${max}).` },
+      question: {
+        label,
+        type: 'int',
+        group: 'Resources',
+        min: declared,
+        max,
+        required: true,
+        description: `${what} in ${unit} (${declared}–${max}).`,
+      },
     });
   const cpuMax = resourceMax(n.run.cpu, 'cpu');
   const memMax = resourceMax(n.run.memory, 'memory');
-  resource(['resources', 'run', 'cpuMillicores'], n.run.cpu, 'cpu', cpuMax, 'CPU per run (millicores)', 'millicores', 'CPU one run uses; the container limit');
-  resource(['resources', 'run', 'memoryMiB'], n.run.memory, 'memory', memMax, 'Memory per run (MiB)', 'MiB', 'Memory one run uses; the container limit');
-  resource(['resources', 'run', 'bandwidthMbps'], n.run.bandwidth, 'bandwidth', resourceMax(n.run.bandwidth, 'bandwidth'), 'Bandwidth per run (Mbps)', 'Mbps', 'Network bandwidth one run uses; reserved by the NMaaS scheduler');
-  resource(['resources', 'idle', 'cpuMillicores'], n.idle.cpu, 'cpu', cpuMax, 'CPU between runs (millicores)', 'millicores', 'CPU held between runs; the container request');
-  resource(['resources', 'idle', 'memoryMiB'], n.idle.memory, 'memory', memMax, 'Memory between runs (MiB)', 'MiB', 'Memory held between runs; the container request');
+  resource(
+    ['resources', 'run', 'cpuMillicores'],
+    n.run.cpu,
+    'cpu',
+    cpuMax,
+    'CPU per run (millicores)',
+    'millicores',
+    'CPU one run uses; the container limit',
+  );
+  resource(
+    ['resources', 'run', 'memoryMiB'],
+    n.run.memory,
+    'memory',
+    memMax,
+    'Memory per run (MiB)',
+    'MiB',
+    'Memory one run uses; the container limit',
+  );
+  resource(
+    ['resources', 'run', 'bandwidthMbps'],
+    n.run.bandwidth,
+    'bandwidth',
+    resourceMax(n.run.bandwidth, 'bandwidth'),
+    'Bandwidth per run (Mbps)',
+    'Mbps',
+    'Network bandwidth one run uses; reserved by the NMaaS scheduler',
+  );
+  resource(
+    ['resources', 'idle', 'cpuMillicores'],
+    n.idle.cpu,
+    'cpu',
+    cpuMax,
+    'CPU between runs (millicores)',
+    'millicores',
+    'CPU held between runs; the container request',
+  );
+  resource(
+    ['resources', 'idle', 'memoryMiB'],
+    n.idle.memory,
+    'memory',
+    memMax,
+    'Memory between runs (MiB)',
+    'MiB',
+    'Memory held between runs; the container request',
+  );
 
   add({
     path: ['replicaCount'],
@@ -153,7 +297,9 @@ export function buildValueSpecs(manifest: AppManifest): ValueSpec[] {
       min: 1,
       max: MAX_REPLICAS,
       required: true,
-      description: spread ? 'This app measures from many vantage points: one instance per node.' : 'Number of measurement instances.',
+      description: spread
+        ? 'This app measures from many vantage points: one instance per node.'
+        : 'Number of measurement instances.',
     },
   });
   add({
@@ -161,27 +307,226 @@ export function buildValueSpecs(manifest: AppManifest): ValueSpec[] {
     default: defaultPool(manifest),
     description: `Node pool (value of the ${NODE_POOL_LABEL} node label) to run in; empty = any pool.`,
     schema: { type: 'string', maxLength: 63, pattern: LABEL_VALUE_PATTERN },
-    question: { label: 'Node pool', type: 'string', group: 'Placement', max_length: 63, valid_chars: LABEL_VALUE_PATTERN, description: `Only nodes labelled ${NODE_POOL_LABEL}=<pool> take these measurements; empty = any pool.` },
+    question: {
+      label: 'Node pool',
+      type: 'string',
+      group: 'Placement',
+      max_length: 63,
+      description: `Only nodes labelled ${NODE_POOL_LABEL}=<pool> take these measurements; empty = any pool.`,
+    },
   });
 
-  add({ path: ['networkPolicy', 'enabled'], default: true, description: 'Create a NetworkPolicy (ingress only to the metrics port from the monitoring namespace).', schema: { type: 'boolean' }, question: { label: 'Network policy', type: 'boolean', group: 'Monitoring', description: 'Restrict ingress to the metrics port from the monitoring namespace.' } });
-  add({ path: ['networkPolicy', 'monitoringNamespace'], default: 'cattle-monitoring-system', description: 'Namespace whose pods may scrape the metrics port.', schema: { type: 'string', minLength: 1, maxLength: 63, pattern: DNS_LABEL_PATTERN }, question: { label: 'Monitoring namespace', type: 'string', group: 'Monitoring', min_length: 1, max_length: 63, valid_chars: DNS_LABEL_PATTERN, show_if: 'networkPolicy.enabled=true', description: 'Where Prometheus runs (cattle-monitoring-system for Rancher Monitoring).' } });
-  add({ path: ['networkPolicy', 'allowAllEgress'], default: true, description: 'Allow all egress (measurement traffic goes anywhere); when false only DNS and `networkPolicy.extraEgress`.', schema: { type: 'boolean' }, question: { label: 'Allow all outgoing traffic', type: 'boolean', group: 'Monitoring', show_if: 'networkPolicy.enabled=true', description: 'Measurements reach their targets; turn off to allow only DNS and the extra egress rules.' } });
-  add({ path: ['networkPolicy', 'extraEgress'], default: [], description: 'Extra NetworkPolicy egress rules used when `allowAllEgress` is false.', schema: { type: 'array', items: { type: 'object' } } });
+  add({
+    path: ['networkPolicy', 'enabled'],
+    default: true,
+    description: 'Create a NetworkPolicy (ingress only to the metrics port from the monitoring namespace).',
+    schema: { type: 'boolean' },
+    question: {
+      label: 'Network policy',
+      type: 'boolean',
+      group: 'Monitoring',
+      description: 'Restrict ingress to the metrics port from the monitoring namespace.',
+    },
+  });
+  add({
+    path: ['networkPolicy', 'monitoringNamespace'],
+    default: 'cattle-monitoring-system',
+    description: 'Namespace whose pods may scrape the metrics port.',
+    schema: { type: 'string', minLength: 1, maxLength: 63, pattern: DNS_LABEL_PATTERN },
+    question: {
+      label: 'Monitoring namespace',
+      type: 'string',
+      group: 'Monitoring',
+      min_length: 1,
+      max_length: 63,
+      show_if: 'networkPolicy.enabled=true',
+      description: 'Where Prometheus runs (cattle-monitoring-system for Rancher Monitoring).',
+    },
+  });
+  add({
+    path: ['networkPolicy', 'allowAllEgress'],
+    default: true,
+    description:
+      'Allow all egress (measurement traffic goes anywhere); when false only DNS and `networkPolicy.extraEgress`.',
+    schema: { type: 'boolean' },
+    question: {
+      label: 'Allow all outgoing traffic',
+      type: 'boolean',
+      group: 'Monitoring',
+      show_if: 'networkPolicy.enabled=true',
+      description: 'Measurements reach their targets; turn off to allow only DNS and the extra egress rules.',
+    },
+  });
+  add({
+    path: ['networkPolicy', 'extraEgress'],
+    default: [],
+    description: 'Extra NetworkPolicy egress rules used when `allowAllEgress` is false.',
+    schema: { type: 'array', items: { type: 'object' } },
+  });
 
-  add({ path: ['serviceMonitor', 'enabled'], default: true, description: 'Create a ServiceMonitor when the cluster has the prometheus-operator CRDs.', schema: { type: 'boolean' }, question: { label: 'ServiceMonitor', type: 'boolean', group: 'Monitoring', description: 'Let Prometheus scrape the app (needs prometheus-operator).' } });
-  add({ path: ['serviceMonitor', 'interval'], default: '30s', description: 'Scrape interval.', schema: { type: 'string', pattern: PROMETHEUS_DURATION_PATTERN }, question: { label: 'Scrape interval', type: 'string', group: 'Monitoring', valid_chars: PROMETHEUS_DURATION_PATTERN, show_if: 'serviceMonitor.enabled=true' } });
-  add({ path: ['serviceMonitor', 'scrapeTimeout'], default: '10s', description: 'Scrape timeout (at most the interval).', schema: { type: 'string', pattern: PROMETHEUS_DURATION_PATTERN } });
-  add({ path: ['serviceMonitor', 'additionalLabels'], default: {}, description: 'Extra labels, e.g. `release: kube-prometheus-stack` so that kube-prometheus-stack selects it.', schema: stringMap() });
-  if (manifest.alerts.length > 0) {
-    add({ path: ['prometheusRule', 'enabled'], default: true, description: 'Create a PrometheusRule with the app\'s alerts when the cluster has the prometheus-operator CRDs.', schema: { type: 'boolean' }, question: { label: 'Alerts (PrometheusRule)', type: 'boolean', group: 'Monitoring' } });
-    add({ path: ['prometheusRule', 'additionalLabels'], default: {}, description: 'Extra labels on the PrometheusRule (e.g. `release: kube-prometheus-stack`).', schema: stringMap() });
-  }
-  add({ path: ['dashboard', 'enabled'], default: true, description: 'Create the Grafana dashboard ConfigMap (label `grafana_dashboard: "1"`) when a monitoring stack is present.', schema: { type: 'boolean' }, question: { label: 'Grafana dashboard', type: 'boolean', group: 'Monitoring' } });
-  add({ path: ['dashboard', 'namespace'], default: 'cattle-dashboards', description: 'Namespace the Grafana sidecar watches (cattle-dashboards for Rancher Monitoring); the release namespace when empty or when that namespace does not exist.', schema: { type: 'string', maxLength: 63, pattern: `^(${DNS_LABEL_PATTERN.slice(1, -1)})?$` }, question: { label: 'Dashboard namespace', type: 'string', group: 'Monitoring', max_length: 63, show_if: 'dashboard.enabled=true' } });
-  add({ path: ['dashboard', 'additionalLabels'], default: {}, description: 'Extra labels on the dashboard ConfigMap.', schema: stringMap() });
+  add({
+    path: ['serviceMonitor', 'enabled'],
+    default: true,
+    description: 'Create a ServiceMonitor when the cluster has the prometheus-operator CRDs.',
+    schema: { type: 'boolean' },
+    question: {
+      label: 'ServiceMonitor',
+      type: 'boolean',
+      group: 'Monitoring',
+      description: 'Let Prometheus scrape the app (needs prometheus-operator).',
+    },
+  });
+  add({
+    path: ['serviceMonitor', 'interval'],
+    default: '30s',
+    description: 'Scrape interval (a prometheus-operator duration such as 30s or 1m).',
+    schema: { type: 'string', minLength: 1, pattern: PROMETHEUS_DURATION_PATTERN },
+    question: {
+      label: 'Scrape interval',
+      type: 'string',
+      group: 'Monitoring',
+      show_if: 'serviceMonitor.enabled=true',
+      description: 'e.g. 30s or 1m.',
+    },
+  });
+  add({
+    path: ['serviceMonitor', 'scrapeTimeout'],
+    default: '',
+    description: `Scrape timeout; empty = ${DEFAULT_SCRAPE_TIMEOUT} or the interval if that is shorter. Must not exceed the interval (prometheus-operator rejects it).`,
+    schema: { type: 'string', pattern: PROMETHEUS_DURATION_PATTERN },
+  });
+  add({
+    path: ['serviceMonitor', 'additionalLabels'],
+    default: {},
+    description: 'Extra labels, e.g. `release: kube-prometheus-stack` so that kube-prometheus-stack selects it.',
+    schema: stringMap(),
+  });
+  add({
+    path: ['prometheusRule', 'enabled'],
+    default: true,
+    description:
+      "Create a PrometheusRule with the standard run alerts and the app's own alerts when the cluster has the prometheus-operator CRDs.",
+    schema: { type: 'boolean' },
+    question: { label: 'Alerts (PrometheusRule)', type: 'boolean', group: 'Monitoring' },
+  });
+  add({
+    path: ['prometheusRule', 'additionalLabels'],
+    default: {},
+    description: 'Extra labels on the PrometheusRule (e.g. `release: kube-prometheus-stack`).',
+    schema: stringMap(),
+  });
+  add({
+    path: ['prometheusRule', 'runbookBaseUrl'],
+    default: runbookBase(manifest),
+    description:
+      "Base of every alert's `runbook_url` (the alert name in lower case is appended as a fragment); the chart README has a section per alert.",
+    schema: { type: 'string', pattern: '^(https?://[^\\s#]+)?$' },
+  });
+  add({
+    path: ['dashboard', 'enabled'],
+    default: true,
+    description:
+      'Create the Grafana dashboard ConfigMap (label `grafana_dashboard: "1"`) when a monitoring stack is present.',
+    schema: { type: 'boolean' },
+    question: { label: 'Grafana dashboard', type: 'boolean', group: 'Monitoring' },
+  });
+  add({
+    path: ['dashboard', 'namespace'],
+    default: '',
+    description:
+      "Namespace of the dashboard ConfigMap; empty = the release namespace. Set `cattle-dashboards` for Rancher Monitoring's Grafana (installing there needs rights in that namespace, which project members usually lack).",
+    schema: { type: 'string', maxLength: 63, pattern: `^(${DNS_LABEL_PATTERN.slice(1, -1)})?$` },
+    question: {
+      label: 'Dashboard namespace',
+      type: 'string',
+      group: 'Monitoring',
+      max_length: 63,
+      show_if: 'dashboard.enabled=true',
+      description: 'Empty: the release namespace. cattle-dashboards: Rancher Monitoring (needs rights there).',
+    },
+  });
+  add({
+    path: ['dashboard', 'additionalLabels'],
+    default: {},
+    description: 'Extra labels on the dashboard ConfigMap.',
+    schema: stringMap(),
+  });
+
+  add({
+    path: ['podAnnotations'],
+    default: {},
+    description: "Extra pod annotations (the scheduling contract's `nmaas.io/*` keys cannot be overridden).",
+    schema: stringMap(),
+  });
+  add({
+    path: ['podLabels'],
+    default: {},
+    description: 'Extra pod labels (the selector and contract labels cannot be overridden).',
+    schema: stringMap(),
+  });
+  add({
+    path: ['priorityClassName'],
+    default: '',
+    description: 'PriorityClass of the measurement pods; empty = the cluster default.',
+    schema: { type: 'string', maxLength: 253 },
+  });
+  add({
+    path: ['tolerations'],
+    default: [],
+    description:
+      'Tolerations for tainted measurement nodes; each names a taint key (a toleration of every taint is refused).',
+    schema: TOLERATIONS_SCHEMA,
+  });
   return specs;
 }
+
+/** Where the alerts' runbooks are: the chart README's Alerts section in the app's home or source. */
+function runbookBase(manifest: AppManifest): string {
+  const base = manifest.home ?? manifest.sources[0];
+  return base === undefined ? '' : base.replace(/#.*$/, '');
+}
+
+/** Parameters entered as text areas: PEM blocks (certificates, keys) and defaults with line breaks. */
+export function isMultiline(param: Parameter): boolean {
+  if (param.type !== 'string') return false;
+  if (typeof param.default === 'string' && param.default.includes('\n')) return true;
+  return /\bPEM\b/.test(`${param.label} ${param.description ?? ''}`);
+}
+
+/** A registry host with an optional port and path prefix, no scheme (as Rancher's systemDefaultRegistry). */
+export const REGISTRY_PATTERN = '^([a-zA-Z0-9.-]+(:[0-9]+)?(/[a-z0-9._/-]+)?)?$';
+
+const PULL_SECRETS_SCHEMA: JsonSchema = {
+  type: 'array',
+  items: {
+    anyOf: [
+      { type: 'string', minLength: 1, maxLength: 253 },
+      {
+        type: 'object',
+        required: ['name'],
+        properties: { name: { type: 'string', minLength: 1, maxLength: 253 } },
+        additionalProperties: false,
+      },
+    ],
+  },
+};
+
+/** Tolerations must name the taint: `operator: Exists` without a key would tolerate every taint of every node. */
+const TOLERATIONS_SCHEMA: JsonSchema = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['key'],
+    additionalProperties: false,
+    properties: {
+      key: { type: 'string', minLength: 1, maxLength: 316 },
+      operator: { type: 'string', enum: ['Equal', 'Exists'] },
+      value: { type: 'string', maxLength: 63 },
+      effect: { type: 'string', enum: ['', 'NoSchedule', 'PreferNoSchedule', 'NoExecute'] },
+      tolerationSeconds: { type: 'integer', minimum: 0 },
+    },
+  },
+};
 
 function stringMap(): JsonSchema {
   return { type: 'object', additionalProperties: { type: 'string' } };
@@ -216,7 +561,7 @@ function parameterSpec(param: Parameter): ValueSpec {
       schema.type = 'string';
       if (param.pattern !== undefined) schema.pattern = withEmpty(param.pattern);
       if (param.required) schema.minLength = 1;
-      if (param.pattern !== undefined) question.valid_chars = withEmpty(param.pattern);
+      if (isMultiline(param)) question.type = 'multiline';
       break;
     case 'int':
     case 'number':
@@ -238,7 +583,6 @@ function parameterSpec(param: Parameter): ValueSpec {
     case 'url':
       schema.type = 'string';
       schema.pattern = withEmpty(URL_PATTERN);
-      question.valid_chars = withEmpty(URL_PATTERN);
       break;
     case 'hostname':
       schema.type = 'string';
@@ -253,7 +597,6 @@ function parameterSpec(param: Parameter): ValueSpec {
       // chart's checks template enforces them at render time with the same wording.
       schema.type = 'string';
       schema.pattern = withEmpty(MODEL_DURATION_PATTERN);
-      question.valid_chars = withEmpty(MODEL_DURATION_PATTERN);
       break;
     case 'string[]':
       schema.type = 'array';
@@ -263,11 +606,18 @@ function parameterSpec(param: Parameter): ValueSpec {
       question.type = 'array[string]';
       break;
   }
-  if (param.required && (param.type === 'url' || param.type === 'hostname' || param.type === 'duration')) schema.minLength = 1;
+  if (param.required && (param.type === 'url' || param.type === 'hostname' || param.type === 'duration'))
+    schema.minLength = 1;
   const bounds = param.min !== undefined || param.max !== undefined ? ` (${boundsText(param)})` : '';
   const description = `${param.label}${param.description ? `: ${param.description}` : ''}${bounds}.`;
   if (bounds !== '' && question.description === undefined) question.description = bounds.slice(2, -1);
-  return { path: ['parameters', param.name], default: (param.default ?? emptyValue(param)) as JsonValue, description, schema, question };
+  return {
+    path: ['parameters', param.name],
+    default: (param.default ?? emptyValue(param)) as JsonValue,
+    description,
+    schema,
+    question,
+  };
 }
 
 function boundsText(param: Parameter): string {
@@ -278,7 +628,19 @@ function boundsText(param: Parameter): string {
 }
 
 /** Objects whose keys are all known: a typo there fails at install instead of being ignored. */
-const CLOSED_OBJECTS = new Set(['parameters', 'schedule', 'resources', 'resources.run', 'resources.idle', 'placement', 'image', 'networkPolicy', 'serviceMonitor', 'prometheusRule', 'dashboard']);
+const CLOSED_OBJECTS = new Set([
+  'parameters',
+  'schedule',
+  'resources',
+  'resources.run',
+  'resources.idle',
+  'placement',
+  'image',
+  'networkPolicy',
+  'serviceMonitor',
+  'prometheusRule',
+  'dashboard',
+]);
 
 export function valuesObject(specs: ValueSpec[]): { [key: string]: JsonValue } {
   const root: { [key: string]: JsonValue } = {};
@@ -291,13 +653,22 @@ export function valuesObject(specs: ValueSpec[]): { [key: string]: JsonValue } {
 }
 
 export function valuesSchema(specs: ValueSpec[], title: string): JsonSchema {
-  const root: JsonSchema = { $schema: 'http://json-schema.org/draft-07/schema#', title, type: 'object', properties: {} };
+  const root: JsonSchema = {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title,
+    type: 'object',
+    properties: {},
+  };
   const objectAt = (path: string[]): JsonSchema => {
     let node = root;
     path.forEach((key, i) => {
       const props = node.properties as JsonSchema;
       const dotted = path.slice(0, i + 1).join('.');
-      props[key] ??= { type: 'object', properties: {}, ...(CLOSED_OBJECTS.has(dotted) ? { additionalProperties: false } : {}) };
+      props[key] ??= {
+        type: 'object',
+        properties: {},
+        ...(CLOSED_OBJECTS.has(dotted) ? { additionalProperties: false } : {}),
+      };
       node = props[key] as JsonSchema;
     });
     return node;
@@ -327,6 +698,11 @@ export function questionEntries(specs: ValueSpec[]): QuestionEntry[] {
   };
   return entries
     .map((e, i) => ({ e, i }))
-    .sort((a, b) => rank(a.e.group) - rank(b.e.group) || (rank(a.e.group) === QUESTION_GROUPS.length ? a.e.group.localeCompare(b.e.group) : 0) || a.i - b.i)
+    .sort(
+      (a, b) =>
+        rank(a.e.group) - rank(b.e.group) ||
+        (rank(a.e.group) === QUESTION_GROUPS.length ? a.e.group.localeCompare(b.e.group) : 0) ||
+        a.i - b.i,
+    )
     .map(({ e }) => e);
 }

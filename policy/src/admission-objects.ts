@@ -4,11 +4,22 @@
  * measurement namespaces' Pod Security labels, and their bindings for given namespace names.
  */
 import { APP_LABEL } from '@nmaas/sdk';
-import { ADMISSION_RULES, POD_VARIABLES, denialMessage, type AdmissionRule, type PolicyScope, type PolicyVariable } from './policies.js';
+import {
+  ADMISSION_RULES,
+  POD_VARIABLES,
+  denialMessage,
+  type AdmissionRule,
+  type PolicyScope,
+  type PolicyVariable,
+} from './policies.js';
 import { PARAMS_GROUP, PARAMS_KIND, PARAMS_NAME, PARAMS_VERSION } from './parameters.js';
 import { lit } from './cel.js';
 
-export type K8sObject = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string> } };
+export type K8sObject = Record<string, unknown> & {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string> };
+};
 
 export const PSA_PREFIX = 'pod-security.kubernetes.io';
 export const NAME_LABEL = 'kubernetes.io/metadata.name';
@@ -26,7 +37,11 @@ export interface NamespacePlan {
 /** PSA labels of a measurement namespace (warn and audit stay restricted even where enforce cannot). */
 export function podSecurityLabels(level: 'restricted' | 'privileged', version: string): Record<string, string> {
   const labels: Record<string, string> = {};
-  for (const [mode, l] of [['enforce', level], ['warn', 'restricted'], ['audit', 'restricted']] as const) {
+  for (const [mode, l] of [
+    ['enforce', level],
+    ['warn', 'restricted'],
+    ['audit', 'restricted'],
+  ] as const) {
     labels[`${PSA_PREFIX}/${mode}`] = l;
     labels[`${PSA_PREFIX}/${mode}-version`] = version;
   }
@@ -51,9 +66,19 @@ export const NAMESPACE_POLICY = {
   ],
 };
 
-const POD_RESOURCES = { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods', 'pods/ephemeralcontainers'] };
+const POD_RESOURCES = {
+  apiGroups: [''],
+  apiVersions: ['v1'],
+  operations: ['CREATE', 'UPDATE'],
+  resources: ['pods', 'pods/ephemeralcontainers'],
+};
 
-function vap(name: string, resources: Record<string, unknown>, variables: readonly PolicyVariable[], validations: { expression: string; message: string }[]): K8sObject {
+function vap(
+  name: string,
+  resources: Record<string, unknown>,
+  variables: readonly PolicyVariable[],
+  validations: { expression: string; message: string }[],
+): K8sObject {
   return {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'ValidatingAdmissionPolicy',
@@ -69,7 +94,12 @@ function vap(name: string, resources: Record<string, unknown>, variables: readon
 }
 
 export function policyObject(rule: AdmissionRule): K8sObject {
-  return vap(rule.name, POD_RESOURCES, POD_VARIABLES, rule.validations.map((v) => ({ expression: v.expression, message: denialMessage(rule, v) })));
+  return vap(
+    rule.name,
+    POD_RESOURCES,
+    POD_VARIABLES,
+    rule.validations.map((v) => ({ expression: v.expression, message: denialMessage(rule, v) })),
+  );
 }
 
 export function namespacePolicyObject(): K8sObject {
@@ -86,7 +116,10 @@ export function allPolicyObjects(): K8sObject[] {
 }
 
 /** The namespaces a scope's binding selects, and whether it selects app-labelled pods only. */
-export function bindingSelection(scope: PolicyScope | 'namespaces', plan: NamespacePlan): { operator: 'In' | 'NotIn'; names: string[]; appPodsOnly: boolean } {
+export function bindingSelection(
+  scope: PolicyScope | 'namespaces',
+  plan: NamespacePlan,
+): { operator: 'In' | 'NotIn'; names: string[]; appPodsOnly: boolean } {
   const measurement = [...plan.restricted, plan.capabilities];
   switch (scope) {
     case 'measurement':
@@ -118,5 +151,8 @@ export function bindingObject(policyName: string, scope: PolicyScope | 'namespac
 }
 
 export function allBindingObjects(plan: NamespacePlan): K8sObject[] {
-  return [...ADMISSION_RULES.map((r) => bindingObject(r.name, r.scope, plan)), bindingObject(NAMESPACE_POLICY.name, 'namespaces', plan)];
+  return [
+    ...ADMISSION_RULES.map((r) => bindingObject(r.name, r.scope, plan)),
+    bindingObject(NAMESPACE_POLICY.name, 'namespaces', plan),
+  ];
 }

@@ -51,24 +51,37 @@ export function evaluate(
   params: AdmissionParameters,
 ): Denial[] {
   const vars = new Map<string, CelValue>();
-  const ctx = (): Record<string, CelInput> => ({ object: toCel(object), params: toCel({ spec: params }), variables: vars as unknown as CelInput });
+  const ctx = (): Record<string, CelInput> => ({
+    object: toCel(object),
+    params: toCel({ spec: params }),
+    variables: vars as unknown as CelInput,
+  });
   const bindings = ctx();
   const denials: Denial[] = [];
   for (const v of variables) {
     const value = compile(v.expression)(bindings);
-    if (isCelError(value)) return [{ policy: policyName, rule, message: `variable ${v.name}`, error: String((value as Error).message) }];
+    if (isCelError(value))
+      return [{ policy: policyName, rule, message: `variable ${v.name}`, error: String((value as Error).message) }];
     vars.set(v.name, value as CelValue);
   }
   for (const validation of validations) {
     const result = compile(validation.expression)(bindings);
-    if (isCelError(result)) denials.push({ policy: policyName, rule, message: validation.message, error: String((result as Error).message) });
+    if (isCelError(result))
+      denials.push({ policy: policyName, rule, message: validation.message, error: String((result as Error).message) });
     else if (result !== true) denials.push({ policy: policyName, rule, message: validation.message });
   }
   return denials;
 }
 
 export function evaluateRule(rule: AdmissionRule, pod: unknown, params: AdmissionParameters): Denial[] {
-  return evaluate(`nmaas-${rule.name}`, rule.mirrors, POD_VARIABLES, rule.validations.map((v) => ({ expression: v.expression, message: denialMessage(rule, v) })), pod, params);
+  return evaluate(
+    `nmaas-${rule.name}`,
+    rule.mirrors,
+    POD_VARIABLES,
+    rule.validations.map((v) => ({ expression: v.expression, message: denialMessage(rule, v) })),
+    pod,
+    params,
+  );
 }
 
 export interface PodAdmission {
@@ -96,13 +109,27 @@ export function enforceLevel(namespace: string, plan: NamespacePlan): 'restricte
 }
 
 /** The API server's decision on creating `pod` in `namespace` once the chart is installed. */
-export function admitPod(pod: Pod & Record<string, unknown>, namespace: string, params: AdmissionParameters, plan: NamespacePlan): PodAdmission {
-  const denials = ADMISSION_RULES.filter((r) => selects(r, pod, namespace, plan)).flatMap((r) => evaluateRule(r, pod, params));
+export function admitPod(
+  pod: Pod & Record<string, unknown>,
+  namespace: string,
+  params: AdmissionParameters,
+  plan: NamespacePlan,
+): PodAdmission {
+  const denials = ADMISSION_RULES.filter((r) => selects(r, pod, namespace, plan)).flatMap((r) =>
+    evaluateRule(r, pod, params),
+  );
   const podSecurity = enforceLevel(namespace, plan) === 'restricted' ? podSecurityFindings(pod, 'restricted') : [];
   return { denials, podSecurity, admitted: denials.length === 0 && podSecurity.length === 0 };
 }
 
 /** The namespace policy's decision on creating or updating a measurement Namespace object. */
 export function admitNamespace(namespace: unknown, params: AdmissionParameters): Denial[] {
-  return evaluate(`nmaas-${NAMESPACE_POLICY.name}`, 'namespace', NAMESPACE_POLICY.variables, NAMESPACE_POLICY.validations, namespace, params);
+  return evaluate(
+    `nmaas-${NAMESPACE_POLICY.name}`,
+    'namespace',
+    NAMESPACE_POLICY.variables,
+    NAMESPACE_POLICY.validations,
+    namespace,
+    params,
+  );
 }

@@ -35,4 +35,5 @@ export const ALL_CONTAINERS =
  * metadata.creationTimestamp on a new object before validating admission runs, so that is the
  * moment of the request. Without it (never on create) an exemption counts as expired: fail closed.
  */
-export const NOW = "(has(object.metadata.creationTimestamp) ? timestamp(object.metadata.creationTimestamp) : timestamp('9999-12-31T23:59:59Z'))";
+export const NOW =
+  "(has(object.metadata.creationTimestamp) ? timestamp(object.metadata.creationTimestamp) : timestamp('9999-12-31T23:59:59Z'))";

@@ -4,9 +4,9 @@
  * values an operator chooses (namespace names, PSS version, Rancher project, apps, registries,
  * exemptions) are templated; the policies themselves are fixed text generated from policies.ts.
  */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { writeDirAtomic } from '@nmaas/sdk/kit';
 import { ADMISSION_RULES } from './policies.js';
 import {
   NAMESPACE_POLICY,
@@ -16,11 +16,23 @@ import {
   type K8sObject,
   type NamespacePlan,
 } from './admission-objects.js';
-import { PARAMS_GROUP, PARAMS_KIND, PARAMS_NAME, PARAMS_VERSION, parametersCrd, type AdmissionParameters } from './parameters.js';
+import {
+  PARAMS_GROUP,
+  PARAMS_KIND,
+  PARAMS_NAME,
+  PARAMS_PLURAL,
+  PARAMS_VERSION,
+  parametersCrd,
+  type AdmissionParameters,
+} from './parameters.js';
 
 export const CHART_NAME = 'nmaas-policy';
 export const KUBE_VERSION = '>=1.30.0-0';
-export const DEFAULT_NAMESPACES: NamespacePlan = { restricted: ['nmaas-apps'], capabilities: 'nmaas-capabilities', pssVersion: 'v1.37' };
+export const DEFAULT_NAMESPACES: NamespacePlan = {
+  restricted: ['nmaas-apps'],
+  capabilities: 'nmaas-capabilities',
+  pssVersion: 'v1.37',
+};
 
 export interface PolicyChartOptions {
   version?: string;
@@ -86,16 +98,52 @@ spec:
   exemptions: {{ toJson .Values.exemptions }}
 `;
 
+// App charts that declare capabilities look this object up to refuse a wrong namespace before any
+// pod exists; helm turns a Forbidden lookup into a render error, so a Rancher project member could
+// not install them. The object holds only what the catalogue published (apps, registries, reviewer
+// exemptions), so every signed-in user may read it, and nothing else.
+const PARAMETERS_READER = `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: nmaas-policy-parameters-reader
+  labels:
+    app.kubernetes.io/part-of: nmaas-policy
+rules:
+  - apiGroups: [${JSON.stringify(PARAMS_GROUP)}]
+    resources: [${JSON.stringify(PARAMS_PLURAL)}]
+    resourceNames: [${JSON.stringify(PARAMS_NAME)}]
+    verbs: [get]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: nmaas-policy-parameters-reader
+  labels:
+    app.kubernetes.io/part-of: nmaas-policy
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: nmaas-policy-parameters-reader
+subjects:
+  - apiGroup: rbac.authorization.k8s.io
+    kind: Group
+    name: system:authenticated
+`;
+
 function yamlDocs(objects: K8sObject[]): string {
   return objects.map((o) => `---\n${stringify(o, { lineWidth: 0 })}`).join('');
 }
 
 function bindingsTemplate(): string {
   const plan: NamespacePlan = { restricted: [], capabilities: '', pssVersion: '' };
-  const bindings = [...ADMISSION_RULES.map((r) => [r.name, r.scope] as const), [NAMESPACE_POLICY.name, 'namespaces'] as const].map(([name, scope]) => {
+  const bindings = [
+    ...ADMISSION_RULES.map((r) => [r.name, r.scope] as const),
+    [NAMESPACE_POLICY.name, 'namespaces'] as const,
+  ].map(([name, scope]) => {
     const b = bindingObject(name, scope, plan);
     const spec = b.spec as { matchResources: { namespaceSelector: { matchExpressions: { values: unknown }[] } } };
-    spec.matchResources.namespaceSelector.matchExpressions[0]!.values = scope === 'capability-namespace' ? CAPABILITY : MEASUREMENT;
+    spec.matchResources.namespaceSelector.matchExpressions[0]!.values =
+      scope === 'capability-namespace' ? CAPABILITY : MEASUREMENT;
     return b;
   });
   return yamlDocs(bindings)
@@ -147,6 +195,8 @@ const VALUES_SCHEMA = {
   additionalProperties: false,
   required: ['namespaces', 'podSecurity', 'rancher', 'allowedRegistries', 'apps', 'exemptions'],
   properties: {
+    // Rancher Apps and Fleet add a `global` block to every chart they install.
+    global: { type: 'object' },
     namespaces: {
       type: 'object',
       additionalProperties: false,
@@ -159,7 +209,11 @@ const VALUES_SCHEMA = {
       required: ['version'],
       properties: { version: { type: 'string', pattern: '^(latest|v1\\.[0-9]+)$' } },
     },
-    rancher: { type: 'object', additionalProperties: false, properties: { projectId: { type: 'string', pattern: '^([-a-z0-9]+:[-a-z0-9]+)?$' } } },
+    rancher: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { projectId: { type: 'string', pattern: '^([-a-z0-9]+:[-a-z0-9]+)?$' } },
+    },
     allowedRegistries: { ...STRINGS, minItems: 1 },
     apps: {
       type: 'array',
@@ -258,26 +312,18 @@ export function policyChartFiles(options: PolicyChartOptions): Record<string, st
     'templates/NOTES.txt': NOTES,
     'templates/namespaces.yaml': NAMESPACES,
     'templates/parameters.yaml': PARAMETERS,
+    'templates/parameters-reader.yaml': PARAMETERS_READER,
     'templates/policies.yaml': yamlDocs(allPolicyObjects()),
     'templates/bindings.yaml': bindingsTemplate(),
   };
 }
 
-/** Writes `<outDir>/nmaas-policy/`, replacing it whole through a temp folder and a rename. */
-export async function writePolicyChart(outDir: string, options: PolicyChartOptions): Promise<{ chartDir: string; name: string; version: string }> {
-  const files = policyChartFiles(options);
-  await mkdir(outDir, { recursive: true });
+/** Writes `<outDir>/nmaas-policy/`, replacing it whole (the old chart stays until the new one is complete). */
+export async function writePolicyChart(
+  outDir: string,
+  options: PolicyChartOptions,
+): Promise<{ chartDir: string; name: string; version: string }> {
   const chartDir = path.join(outDir, CHART_NAME);
-  const tmp = path.join(outDir, `.${CHART_NAME}.tmp-${process.pid}-${Date.now()}`);
-  try {
-    for (const [file, text] of Object.entries(files)) {
-      await mkdir(path.dirname(path.join(tmp, file)), { recursive: true });
-      await writeFile(path.join(tmp, file), text);
-    }
-    await rm(chartDir, { recursive: true, force: true });
-    await rename(tmp, chartDir);
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
-  }
+  await writeDirAtomic(chartDir, new Map(Object.entries(policyChartFiles(options))));
   return { chartDir, name: CHART_NAME, version: options.version ?? '0.1.0' };
 }

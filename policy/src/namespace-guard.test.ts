@@ -29,30 +29,43 @@ async function standInParameters(chartDir: string): Promise<void> {
   const text = await readFile(file, 'utf8');
   const lookup = /lookup "[^"]+" "AdmissionParameters" "" "nmaas"/;
   expect(text).toMatch(lookup);
-  await writeFile(file, text.replace(lookup, `dict "spec" (dict "capabilityNamespace" "${DEFAULT_NAMESPACES.capabilities}")`));
+  await writeFile(
+    file,
+    text.replace(lookup, `dict "spec" (dict "capabilityNamespace" "${DEFAULT_NAMESPACES.capabilities}")`),
+  );
 }
 
 describe('an app chart that declares capabilities', () => {
   it('has the guard, and an app without capabilities has none', async () => {
     await expect(readFile(path.join(withoutCaps, 'templates', 'capability-namespace.yaml'))).rejects.toThrow(/ENOENT/);
-    await expect(readFile(path.join(withCaps, 'templates', 'capability-namespace.yaml'), 'utf8')).resolves.toContain('NET_RAW');
+    await expect(readFile(path.join(withCaps, 'templates', 'capability-namespace.yaml'), 'utf8')).resolves.toContain(
+      'NET_RAW',
+    );
   });
 
-  it.each(HELM_VERSIONS.map((v) => [v] as const))('renders with helm %s when the parameters cannot be read (helm template, review)', async (version) => {
-    const { stdout } = await runHelm(['template', 'rel', withCaps, '--namespace', 'anywhere'], { version });
-    expect(stdout).toContain('kind: Deployment');
-  });
+  it.each(HELM_VERSIONS.map((v) => [v] as const))(
+    'renders with helm %s when the parameters cannot be read (helm template, review)',
+    async (version) => {
+      const { stdout } = await runHelm(['template', 'rel', withCaps, '--namespace', 'anywhere'], { version });
+      expect(stdout).toContain('kind: Deployment');
+    },
+  );
 
   describe('once the nmaas-policy chart is installed', () => {
     beforeAll(async () => {
       await standInParameters(withCaps);
     });
 
-    it.each(HELM_VERSIONS.map((v) => [v] as const))('with helm %s, installs into the capability namespace and refuses any other', async (version) => {
-      await expect(runHelm(['template', 'rel', withCaps, '--namespace', DEFAULT_NAMESPACES.capabilities], { version })).resolves.toBeDefined();
-      await expect(runHelm(['template', 'rel', withCaps, '--namespace', 'nmaas-apps'], { version })).rejects.toThrow(
-        /ip-spoofing-detection declares capabilities \(NET_RAW\) .* namespace nmaas-apps; install it into nmaas-capabilities/,
-      );
-    });
+    it.each(HELM_VERSIONS.map((v) => [v] as const))(
+      'with helm %s, installs into the capability namespace and refuses any other',
+      async (version) => {
+        await expect(
+          runHelm(['template', 'rel', withCaps, '--namespace', DEFAULT_NAMESPACES.capabilities], { version }),
+        ).resolves.toBeDefined();
+        await expect(runHelm(['template', 'rel', withCaps, '--namespace', 'nmaas-apps'], { version })).rejects.toThrow(
+          /ip-spoofing-detection declares capabilities \(NET_RAW\) .* namespace nmaas-apps; install it into nmaas-capabilities/,
+        );
+      },
+    );
   });
 });

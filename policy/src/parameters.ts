@@ -75,7 +75,13 @@ export function admissionParameters(
     apps: apps.map(publishedApp).sort((a, b) => a.name.localeCompare(b.name)),
     allowedRegistries: [...policy.allowedRegistries],
     exemptions: policy.exemptions.map((e) => {
-      const out: AdmissionExemption = { rule: e.rule, app: e.app, justification: e.justification, expires: e.expires, notAfter: notAfter(e.expires) };
+      const out: AdmissionExemption = {
+        rule: e.rule,
+        app: e.app,
+        justification: e.justification,
+        expires: e.expires,
+        notAfter: notAfter(e.expires),
+      };
       if (e.container !== undefined) out.container = e.container;
       if (e.value !== undefined) out.value = e.value;
       return out;
@@ -95,7 +101,12 @@ export function parametersCrd(): Record<string, unknown> {
     spec: {
       group: PARAMS_GROUP,
       scope: 'Cluster',
-      names: { kind: PARAMS_KIND, plural: PARAMS_PLURAL, singular: 'admissionparameters', listKind: `${PARAMS_KIND}List` },
+      names: {
+        kind: PARAMS_KIND,
+        plural: PARAMS_PLURAL,
+        singular: 'admissionparameters',
+        listKind: `${PARAMS_KIND}List`,
+      },
       versions: [
         {
           name: PARAMS_VERSION,
@@ -115,7 +126,13 @@ export function parametersCrd(): Record<string, unknown> {
                       items: {
                         type: 'object',
                         required: ['name', 'imageRepository', 'imageDigests', 'capabilities', 'exclusive'],
-                        properties: { name: STRING, imageRepository: STRING, imageDigests: STRINGS, capabilities: STRINGS, exclusive: { type: 'boolean' } },
+                        properties: {
+                          name: STRING,
+                          imageRepository: STRING,
+                          imageDigests: STRINGS,
+                          capabilities: STRINGS,
+                          exclusive: { type: 'boolean' },
+                        },
                       },
                     },
                     allowedRegistries: STRINGS,

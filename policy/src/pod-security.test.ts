@@ -30,14 +30,24 @@ function fixtures(level: 'baseline' | 'restricted'): Fixture[] {
   for (const expect of ['pass', 'fail'] as const) {
     const dir = path.join(CORPUS, level, VERSION, expect);
     for (const file of readdirSync(dir).sort()) {
-      out.push({ name: `${expect}/${file}`, expect, pod: parse(readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown> });
+      out.push({
+        name: `${expect}/${file}`,
+        expect,
+        pod: parse(readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>,
+      });
     }
   }
   return out;
 }
 
 /** No app published: nothing is declared, nothing exempted (the fixtures carry no app label). */
-const PARAMS: AdmissionParameters = { apps: [], allowedRegistries: ['registry.k8s.io'], exemptions: [], measurementNamespaces: ['ns'], capabilityNamespace: 'ns' };
+const PARAMS: AdmissionParameters = {
+  apps: [],
+  allowedRegistries: ['registry.k8s.io'],
+  exemptions: [],
+  measurementNamespaces: ['ns'],
+  capabilityNamespace: 'ns',
+};
 
 /**
  * Where NMaaS deliberately differs from PSA, each half's mismatches must stay within these.
@@ -50,7 +60,10 @@ const PARAMS: AdmissionParameters = { apps: [], allowedRegistries: ['registry.k8
  *   restricted, where drop ALL refuses the pod anyway; the CEL policies refuse it.
  */
 const KNOWN: Record<'validator' | 'policies', Record<'baseline' | 'restricted', string[]>> = {
-  validator: { baseline: ['pass/procmount1.yaml', 'fail/capabilities_baseline3.yaml'], restricted: ['pass/base_windows.yaml'] },
+  validator: {
+    baseline: ['pass/procmount1.yaml', 'fail/capabilities_baseline3.yaml'],
+    restricted: ['pass/base_windows.yaml'],
+  },
   policies: { baseline: ['pass/procmount1.yaml'], restricted: ['pass/base_windows.yaml'] },
 };
 
@@ -69,7 +82,7 @@ describe.each(['baseline', 'restricted'] as const)('Pod Security %s fixtures', (
   it("the validator's PSS rules at this level refuse exactly the failing fixtures", () => {
     const wrong = cases
       .map((c) => ({ c, findings: podSecurityFindings(c.pod, level) }))
-      .filter(({ c, findings }) => (findings.length > 0) !== (c.expect === 'fail'))
+      .filter(({ c, findings }) => findings.length > 0 !== (c.expect === 'fail'))
       .filter(({ c }) => !KNOWN.validator[level].includes(c.name))
       .map(({ c, findings }) => `${c.name}: ${findings.map((f) => f.rule).join(', ') || 'admitted'}`);
     expect(wrong).toEqual([]);
@@ -78,16 +91,24 @@ describe.each(['baseline', 'restricted'] as const)('Pod Security %s fixtures', (
   it('the nmaas-pss-* admission policies at this level deny exactly the failing fixtures', () => {
     const wrong = cases
       .map((c) => ({ c, denials: policiesAt(level).flatMap((r) => evaluateRule(r, c.pod, PARAMS)) }))
-      .filter(({ c, denials }) => (denials.length > 0) !== (c.expect === 'fail') || denials.some((d) => d.error !== undefined))
+      .filter(
+        ({ c, denials }) => denials.length > 0 !== (c.expect === 'fail') || denials.some((d) => d.error !== undefined),
+      )
       .filter(({ c, denials }) => !KNOWN.policies[level].includes(c.name) || denials.some((d) => d.error !== undefined))
-      .map(({ c, denials }) => `${c.name}: ${denials.map((d) => `${d.rule}${d.error ? ` (error ${d.error})` : ''}`).join(', ') || 'admitted'}`);
+      .map(
+        ({ c, denials }) =>
+          `${c.name}: ${denials.map((d) => `${d.rule}${d.error ? ` (error ${d.error})` : ''}`).join(', ') || 'admitted'}`,
+      );
     expect(wrong).toEqual([]);
   });
 });
 
 describe('the nmaas-pss-* policies', () => {
   it('mirror every validator PSS rule, one policy each', () => {
-    const pssRuleIds = [...RULES_BY_ID.values()].filter((r) => r.meta.pss !== undefined).map((r) => r.meta.id).sort();
+    const pssRuleIds = [...RULES_BY_ID.values()]
+      .filter((r) => r.meta.pss !== undefined)
+      .map((r) => r.meta.id)
+      .sort();
     expect(pssPolicies.map((r) => r.mirrors).sort()).toEqual(pssRuleIds);
   });
 });

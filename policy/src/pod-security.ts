@@ -10,16 +10,27 @@ export interface PssFinding {
   message: string;
 }
 
-const LEVELS: Record<PssLevel, readonly PssLevel[]> = { baseline: ['baseline'], restricted: ['baseline', 'restricted'] };
+const LEVELS: Record<PssLevel, readonly PssLevel[]> = {
+  baseline: ['baseline'],
+  restricted: ['baseline', 'restricted'],
+};
 
 /** The validator's object rules that implement the PSS controls of `level` (restricted includes baseline). */
 export function pssRules(level: PssLevel): ObjectsRule[] {
-  return RULES.filter((r): r is ObjectsRule => r.meta.scope === 'objects' && r.meta.pss !== undefined && LEVELS[level].includes(r.meta.pss));
+  return RULES.filter(
+    (r): r is ObjectsRule =>
+      r.meta.scope === 'objects' && r.meta.pss !== undefined && LEVELS[level].includes(r.meta.pss),
+  );
 }
 
 /** What PSA enforcing `level` would refuse in this Pod (or workload: its pod template is checked). */
 export function podSecurityFindings(object: Record<string, unknown>, level: PssLevel): PssFinding[] {
-  const input = { objects: [{ object, valueSets: ['admission'] }], valueSet: 'admission', namespace: '', allowedRegistries: [] };
+  const input = {
+    objects: [{ object, valueSets: ['admission'] }],
+    valueSet: 'admission',
+    namespace: '',
+    allowedRegistries: [],
+  };
   return pssRules(level).flatMap((rule) =>
     rule
       .check(input)

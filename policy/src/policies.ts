@@ -158,11 +158,18 @@ const nmaasRules: AdmissionRule[] = [
         message: 'spec.nodeName bypasses the NMaaS scheduler, which places measurement pods',
       },
       {
-        expression: pod('NMAAS-CONTRACT', "!has(object.spec.tolerations) || object.spec.tolerations.all(t, !(has(t.operator) && t.operator == 'Exists' && (!has(t.key) || t.key == '')))"),
-        message: 'a toleration with operator Exists and no key tolerates every taint, landing the pod on nodes kept for others',
+        expression: pod(
+          'NMAAS-CONTRACT',
+          "!has(object.spec.tolerations) || object.spec.tolerations.all(t, !(has(t.operator) && t.operator == 'Exists' && (!has(t.key) || t.key == '')))",
+        ),
+        message:
+          'a toleration with operator Exists and no key tolerates every taint, landing the pod on nodes kept for others',
       },
       {
-        expression: pod('NMAAS-CONTRACT', "!has(object.spec.priorityClassName) || !object.spec.priorityClassName.startsWith('system-')"),
+        expression: pod(
+          'NMAAS-CONTRACT',
+          "!has(object.spec.priorityClassName) || !object.spec.priorityClassName.startsWith('system-')",
+        ),
         message: 'system-* priority classes are for cluster components: a measurement would preempt them',
       },
     ],
@@ -215,7 +222,7 @@ const nmaasRules: AdmissionRule[] = [
           'NMAAS-RESOURCES',
           "!has(object.spec.volumes) || object.spec.volumes.all(v, !has(v.emptyDir) || has(v.emptyDir.sizeLimit) || (has(v.emptyDir.medium) && v.emptyDir.medium == 'Memory'))",
         ),
-        message: 'an emptyDir volume has no sizeLimit, so the pod can fill the node\'s disk',
+        message: "an emptyDir volume has no sizeLimit, so the pod can fill the node's disk",
       },
     ],
   },
@@ -225,7 +232,10 @@ const nmaasRules: AdmissionRule[] = [
     scope: 'measurement',
     validations: [
       {
-        expression: pod('NMAAS-SA-TOKEN', 'has(object.spec.automountServiceAccountToken) && object.spec.automountServiceAccountToken == false'),
+        expression: pod(
+          'NMAAS-SA-TOKEN',
+          'has(object.spec.automountServiceAccountToken) && object.spec.automountServiceAccountToken == false',
+        ),
         message: 'automountServiceAccountToken is not false on the pod',
       },
       {
@@ -248,7 +258,8 @@ const nmaasRules: AdmissionRule[] = [
           (c) =>
             `${added(c)}.all(cap, cap in ${litList(BASELINE_CAPABILITIES)} || ${declaredOnApp(c, 'cap')} || ${exempt('NMAAS-CAP-UNDECLARED', `${c}.name`, 'cap')})`,
         ),
-        message: 'a container adds a capability that the published app does not declare in nmaas.yaml, or adds it outside the app container',
+        message:
+          'a container adds a capability that the published app does not declare in nmaas.yaml, or adds it outside the app container',
       },
     ],
   },
@@ -264,8 +275,26 @@ const SELINUX_TYPES = ['', 'container_t', 'container_init_t', 'container_kvm_t',
  * schema refuses fields it does not know. hostPath is NMAAS-PSS-HOST-PATH's refusal.
  */
 const NON_RESTRICTED_VOLUMES = [
-  'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'nfs', 'iscsi', 'glusterfs', 'rbd', 'flexVolume', 'cinder', 'cephfs',
-  'flocker', 'fc', 'azureFile', 'vsphereVolume', 'quobyte', 'azureDisk', 'portworxVolume', 'photonPersistentDisk', 'scaleIO', 'storageos',
+  'gcePersistentDisk',
+  'awsElasticBlockStore',
+  'gitRepo',
+  'nfs',
+  'iscsi',
+  'glusterfs',
+  'rbd',
+  'flexVolume',
+  'cinder',
+  'cephfs',
+  'flocker',
+  'fc',
+  'azureFile',
+  'vsphereVolume',
+  'quobyte',
+  'azureDisk',
+  'portworxVolume',
+  'photonPersistentDisk',
+  'scaleIO',
+  'storageos',
 ];
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'];
 
@@ -295,7 +324,8 @@ const pssRules: AdmissionRule[] = [
     scope: 'capability-namespace',
     validations: [
       {
-        expression: pod('NMAAS-PSS-HOST-PROCESS', `${podSc(['windowsOptions', 'hostProcess'], 'false')} != true`) +
+        expression:
+          pod('NMAAS-PSS-HOST-PROCESS', `${podSc(['windowsOptions', 'hostProcess'], 'false')} != true`) +
           ` && ${eachContainer('NMAAS-PSS-HOST-PROCESS', (c) => `${sc(c)(['windowsOptions', 'hostProcess'], 'false')} != true`)}`,
         message: 'windowsOptions.hostProcess is true',
       },
@@ -307,7 +337,12 @@ const pssRules: AdmissionRule[] = [
     scope: 'capability-namespace',
     validations: [
       {
-        expression: pod('NMAAS-PSS-HOST-NAMESPACES', ['hostNetwork', 'hostPID', 'hostIPC'].map((k) => `${field('object.spec', [k], 'false')} != true`).join(' && ')),
+        expression: pod(
+          'NMAAS-PSS-HOST-NAMESPACES',
+          ['hostNetwork', 'hostPID', 'hostIPC']
+            .map((k) => `${field('object.spec', [k], 'false')} != true`)
+            .join(' && '),
+        ),
         message: 'hostNetwork, hostPID or hostIPC is true',
       },
     ],
@@ -316,7 +351,12 @@ const pssRules: AdmissionRule[] = [
     name: 'pss-privileged',
     mirrors: 'NMAAS-PSS-PRIVILEGED',
     scope: 'capability-namespace',
-    validations: [{ expression: eachContainer('NMAAS-PSS-PRIVILEGED', (c) => `${sc(c)(['privileged'], 'false')} != true`), message: 'a container is privileged' }],
+    validations: [
+      {
+        expression: eachContainer('NMAAS-PSS-PRIVILEGED', (c) => `${sc(c)(['privileged'], 'false')} != true`),
+        message: 'a container is privileged',
+      },
+    ],
   },
   {
     name: 'pss-capabilities-baseline',
@@ -329,7 +369,8 @@ const pssRules: AdmissionRule[] = [
           (c) =>
             `${added(c)}.all(cap, cap in ${litList(BASELINE_CAPABILITIES)} || ${declaredOnApp(c, 'cap')} || ${exempt('NMAAS-PSS-CAPABILITIES-BASELINE', `${c}.name`, 'cap')})`,
         ),
-        message: 'a container adds a capability beyond the baseline set that the app does not declare on its own container',
+        message:
+          'a container adds a capability beyond the baseline set that the app does not declare on its own container',
       },
     ],
   },
@@ -337,7 +378,15 @@ const pssRules: AdmissionRule[] = [
     name: 'pss-host-path',
     mirrors: 'NMAAS-PSS-HOST-PATH',
     scope: 'capability-namespace',
-    validations: [{ expression: pod('NMAAS-PSS-HOST-PATH', '!has(object.spec.volumes) || object.spec.volumes.all(v, !has(v.hostPath))'), message: 'a volume is a hostPath' }],
+    validations: [
+      {
+        expression: pod(
+          'NMAAS-PSS-HOST-PATH',
+          '!has(object.spec.volumes) || object.spec.volumes.all(v, !has(v.hostPath))',
+        ),
+        message: 'a volume is a hostPath',
+      },
+    ],
   },
   {
     name: 'pss-host-ports',
@@ -345,7 +394,10 @@ const pssRules: AdmissionRule[] = [
     scope: 'capability-namespace',
     validations: [
       {
-        expression: eachContainer('NMAAS-PSS-HOST-PORTS', (c) => `!has(${c}.ports) || ${c}.ports.all(p, !has(p.hostPort) || p.hostPort == 0)`),
+        expression: eachContainer(
+          'NMAAS-PSS-HOST-PORTS',
+          (c) => `!has(${c}.ports) || ${c}.ports.all(p, !has(p.hostPort) || p.hostPort == 0)`,
+        ),
         message: 'a container binds a hostPort',
       },
     ],
@@ -391,7 +443,9 @@ const pssRules: AdmissionRule[] = [
     scope: 'capability-namespace',
     validations: [
       {
-        expression: pod('NMAAS-PSS-SELINUX', seLinuxOk('object.spec')) + ` && ${eachContainer('NMAAS-PSS-SELINUX', (c) => seLinuxOk(c))}`,
+        expression:
+          pod('NMAAS-PSS-SELINUX', seLinuxOk('object.spec')) +
+          ` && ${eachContainer('NMAAS-PSS-SELINUX', (c) => seLinuxOk(c))}`,
         message: 'seLinuxOptions sets a user, a role, or a type outside the container types',
       },
     ],
@@ -400,7 +454,12 @@ const pssRules: AdmissionRule[] = [
     name: 'pss-proc-mount',
     mirrors: 'NMAAS-PSS-PROC-MOUNT',
     scope: 'capability-namespace',
-    validations: [{ expression: eachContainer('NMAAS-PSS-PROC-MOUNT', (c) => `${sc(c)(['procMount'], "'Default'")} == 'Default'`), message: 'procMount is not Default' }],
+    validations: [
+      {
+        expression: eachContainer('NMAAS-PSS-PROC-MOUNT', (c) => `${sc(c)(['procMount'], "'Default'")} == 'Default'`),
+        message: 'procMount is not Default',
+      },
+    ],
   },
   {
     name: 'pss-seccomp-baseline',
@@ -420,7 +479,10 @@ const pssRules: AdmissionRule[] = [
     mirrors: 'NMAAS-PSS-SYSCTLS',
     scope: 'capability-namespace',
     validations: [
-      { expression: pod('NMAAS-PSS-SYSCTLS', `${podSc(['sysctls'], '[]')}.all(s, s.name in ${litList(SAFE_SYSCTLS)})`), message: 'an unsafe sysctl is set' },
+      {
+        expression: pod('NMAAS-PSS-SYSCTLS', `${podSc(['sysctls'], '[]')}.all(s, s.name in ${litList(SAFE_SYSCTLS)})`),
+        message: 'an unsafe sysctl is set',
+      },
     ],
   },
   {
@@ -433,7 +495,8 @@ const pssRules: AdmissionRule[] = [
           'NMAAS-PSS-VOLUME-TYPES',
           `!has(object.spec.volumes) || object.spec.volumes.all(v, ${NON_RESTRICTED_VOLUMES.map((t) => `!has(v.${t})`).join(' && ')})`,
         ),
-        message: 'a volume type is outside the restricted list (configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret, image)',
+        message:
+          'a volume type is outside the restricted list (configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret, image)',
       },
     ],
   },
@@ -443,8 +506,12 @@ const pssRules: AdmissionRule[] = [
     scope: 'capability-namespace',
     validations: [
       {
-        expression: eachContainer('NMAAS-PSS-PRIVILEGE-ESCALATION', (c) => `${sc(c)(['allowPrivilegeEscalation'], 'true')} == false || ${acceptedEscalation(c)}`),
-        message: 'allowPrivilegeEscalation is not false (true is accepted only on the app container adding only declared capabilities, with drop ALL and runAsNonRoot)',
+        expression: eachContainer(
+          'NMAAS-PSS-PRIVILEGE-ESCALATION',
+          (c) => `${sc(c)(['allowPrivilegeEscalation'], 'true')} == false || ${acceptedEscalation(c)}`,
+        ),
+        message:
+          'allowPrivilegeEscalation is not false (true is accepted only on the app container adding only declared capabilities, with drop ALL and runAsNonRoot)',
       },
     ],
   },
@@ -482,7 +549,8 @@ const pssRules: AdmissionRule[] = [
       {
         expression: eachContainer(
           'NMAAS-PSS-SECCOMP-RESTRICTED',
-          (c) => `${sc(c)(['seccompProfile', 'type'], podSc(['seccompProfile', 'type'], "''"))} in ['RuntimeDefault', 'Localhost']`,
+          (c) =>
+            `${sc(c)(['seccompProfile', 'type'], podSc(['seccompProfile', 'type'], "''"))} in ['RuntimeDefault', 'Localhost']`,
         ),
         message: 'seccompProfile.type is not RuntimeDefault or Localhost on the container nor on the pod',
       },
@@ -500,7 +568,8 @@ const pssRules: AdmissionRule[] = [
             `'ALL' in ${sc(c)(['capabilities', 'drop'], '[]')} && ${added(c)}.all(cap, cap == 'NET_BIND_SERVICE' || ` +
             `!(cap in ${litList(BASELINE_CAPABILITIES)}) || ${declaredOnApp(c, 'cap')})`,
         ),
-        message: 'a container does not drop ALL capabilities, or adds a baseline capability other than NET_BIND_SERVICE that the app does not declare',
+        message:
+          'a container does not drop ALL capabilities, or adds a baseline capability other than NET_BIND_SERVICE that the app does not declare',
       },
     ],
   },
@@ -527,6 +596,7 @@ export const ADMISSION_RULES: readonly AdmissionRule[] = [...nmaasRules, ...pssR
 /** The full denial message: rule id, what failed, and how to fix the chart (from the validator's metadata). */
 export function denialMessage(rule: AdmissionRule, validation: PolicyValidation): string {
   const meta = RULES_BY_ID.get(rule.mirrors)?.meta;
-  if (!meta) throw new Error(`admission policy nmaas-${rule.name} mirrors ${rule.mirrors}, which is not a validator rule id`);
+  if (!meta)
+    throw new Error(`admission policy nmaas-${rule.name} mirrors ${rule.mirrors}, which is not a validator rule id`);
   return `${meta.id} (${meta.title}): ${validation.message}. Fix: ${meta.fix}`;
 }

@@ -8,7 +8,7 @@ export * from './model/quantities.js';
 export * from './model/manifest.js';
 export { IMAGE_LOCK_FILE, readImageLock, type ImageLock } from './model/image-lock.js';
 export * from './model/normalize.js';
-export { parameterTypeError, parameterMeasure, SDK_METRIC_PREFIX, type ModelRuleOptions } from './model/rules.js';
+export { appMetricPrefix, parameterTypeError, parameterMeasure, SDK_METRIC_PREFIX, type ModelRuleOptions } from './model/rules.js';
 export { manifestJsonSchema, manifestJsonSchemaText, MANIFEST_SCHEMA_FILE, MANIFEST_SCHEMA_ID } from './model/json-schema.js';
 export { LINUX_CAPABILITIES, type LinuxCapability } from './model/capabilities.js';
 export * from './contract.js';

@@ -98,34 +98,134 @@ describe('archive attacks', () => {
   const sentinel = path.join(os.tmpdir(), `nmaas-attack-${digest(String(process.pid) + Date.now())}`);
 
   const attacks: [string, () => Entry[], string[]][] = [
-    ['path traversal', () => [...chartEntries('web-qos-full'), { path: `web-qos-full/../../../../../../${sentinel.slice(1)}/pwned`, data: Buffer.from('x') }], ['NMAAS-ARCHIVE-PARENT-PATH']],
-    ['absolute path', () => [...chartEntries('web-qos-full'), { path: `${sentinel}/pwned`, data: Buffer.from('x') }], ['NMAAS-ARCHIVE-ABSOLUTE-PATH']],
-    ['Windows drive path', () => [...chartEntries('web-qos-full'), { path: 'C:\\Windows\\evil.bat', data: Buffer.from('x') }, { path: 'web-qos-full/D:/x', data: Buffer.from('x') }], ['NMAAS-ARCHIVE-DRIVE-PATH']],
-    ['symlink escape', () => [...chartEntries('web-qos-full'), { path: 'web-qos-full/templates/passwd.yaml', type: 'SymbolicLink', linkpath: '/etc/passwd' }], ['NMAAS-ARCHIVE-LINK']],
-    ['symlink then write through it', () => [...chartEntries('web-qos-full'), { path: 'web-qos-full/escape', type: 'SymbolicLink', linkpath: sentinel }, { path: 'web-qos-full/escape/pwned', data: Buffer.from('x') }], ['NMAAS-ARCHIVE-LINK']],
-    ['hardlink', () => [...chartEntries('web-qos-full'), { path: 'web-qos-full/shadow', type: 'Link', linkpath: '/etc/shadow' }], ['NMAAS-ARCHIVE-LINK']],
-    ['character device', () => [...chartEntries('web-qos-full'), { path: 'web-qos-full/mem', type: 'CharacterDevice' }], ['NMAAS-ARCHIVE-SPECIAL-FILE']],
-    ['block device', () => [...chartEntries('web-qos-full'), { path: 'web-qos-full/sda', type: 'BlockDevice' }], ['NMAAS-ARCHIVE-SPECIAL-FILE']],
-    ['FIFO', () => [...chartEntries('web-qos-full'), { path: 'web-qos-full/pipe', type: 'FIFO' }], ['NMAAS-ARCHIVE-SPECIAL-FILE']],
-    ['two top-level folders', () => [...chartEntries('web-qos-full'), { path: 'other-chart/Chart.yaml', data: Buffer.from('name: other-chart\n') }], ['NMAAS-ARCHIVE-TOP-LEVEL']],
+    [
+      'path traversal',
+      () => [
+        ...chartEntries('web-qos-full'),
+        { path: `web-qos-full/../../../../../../${sentinel.slice(1)}/pwned`, data: Buffer.from('x') },
+      ],
+      ['NMAAS-ARCHIVE-PARENT-PATH'],
+    ],
+    [
+      'absolute path',
+      () => [...chartEntries('web-qos-full'), { path: `${sentinel}/pwned`, data: Buffer.from('x') }],
+      ['NMAAS-ARCHIVE-ABSOLUTE-PATH'],
+    ],
+    [
+      'Windows drive path',
+      () => [
+        ...chartEntries('web-qos-full'),
+        { path: 'C:\\Windows\\evil.bat', data: Buffer.from('x') },
+        { path: 'web-qos-full/D:/x', data: Buffer.from('x') },
+      ],
+      ['NMAAS-ARCHIVE-DRIVE-PATH'],
+    ],
+    [
+      'symlink escape',
+      () => [
+        ...chartEntries('web-qos-full'),
+        { path: 'web-qos-full/templates/passwd.yaml', type: 'SymbolicLink', linkpath: '/etc/passwd' },
+      ],
+      ['NMAAS-ARCHIVE-LINK'],
+    ],
+    [
+      'symlink then write through it',
+      () => [
+        ...chartEntries('web-qos-full'),
+        { path: 'web-qos-full/escape', type: 'SymbolicLink', linkpath: sentinel },
+        { path: 'web-qos-full/escape/pwned', data: Buffer.from('x') },
+      ],
+      ['NMAAS-ARCHIVE-LINK'],
+    ],
+    [
+      'hardlink',
+      () => [...chartEntries('web-qos-full'), { path: 'web-qos-full/shadow', type: 'Link', linkpath: '/etc/shadow' }],
+      ['NMAAS-ARCHIVE-LINK'],
+    ],
+    [
+      'character device',
+      () => [...chartEntries('web-qos-full'), { path: 'web-qos-full/mem', type: 'CharacterDevice' }],
+      ['NMAAS-ARCHIVE-SPECIAL-FILE'],
+    ],
+    [
+      'block device',
+      () => [...chartEntries('web-qos-full'), { path: 'web-qos-full/sda', type: 'BlockDevice' }],
+      ['NMAAS-ARCHIVE-SPECIAL-FILE'],
+    ],
+    [
+      'FIFO',
+      () => [...chartEntries('web-qos-full'), { path: 'web-qos-full/pipe', type: 'FIFO' }],
+      ['NMAAS-ARCHIVE-SPECIAL-FILE'],
+    ],
+    [
+      'two top-level folders',
+      () => [
+        ...chartEntries('web-qos-full'),
+        { path: 'other-chart/Chart.yaml', data: Buffer.from('name: other-chart\n') },
+      ],
+      ['NMAAS-ARCHIVE-TOP-LEVEL'],
+    ],
     ['top-level folder named unlike the chart', () => chartEntries('not-web-qos'), ['NMAAS-ARCHIVE-TOP-LEVEL']],
-    ['file at the archive root', () => [...chartEntries('web-qos-full'), { path: 'Chart.yaml', data: Buffer.from('name: web-qos-full\n') }], ['NMAAS-ARCHIVE-TOP-LEVEL']],
-    ['oversized file', () => [...chartEntries('web-qos-full'), { path: 'web-qos-full/files/blob.bin', data: randomBytes(6 * 1024 * 1024) }], ['NMAAS-ARCHIVE-FILE-SIZE']],
+    [
+      'file at the archive root',
+      () => [...chartEntries('web-qos-full'), { path: 'Chart.yaml', data: Buffer.from('name: web-qos-full\n') }],
+      ['NMAAS-ARCHIVE-TOP-LEVEL'],
+    ],
+    [
+      'oversized file',
+      () => [
+        ...chartEntries('web-qos-full'),
+        { path: 'web-qos-full/files/blob.bin', data: randomBytes(6 * 1024 * 1024) },
+      ],
+      ['NMAAS-ARCHIVE-FILE-SIZE'],
+    ],
     [
       'over 100 MiB decompressed (incompressible)',
-      () => [...chartEntries('web-qos-full'), ...Array.from({ length: 21 }, (_, i) => ({ path: `web-qos-full/files/part-${i}.bin`, data: randomBytes(5 * 1024 * 1024 - 4096) }))],
+      () => [
+        ...chartEntries('web-qos-full'),
+        ...Array.from({ length: 21 }, (_, i) => ({
+          path: `web-qos-full/files/part-${i}.bin`,
+          data: randomBytes(5 * 1024 * 1024 - 4096),
+        })),
+      ],
       ['NMAAS-ARCHIVE-TOTAL-SIZE'],
     ],
-    ['lying header (declares more bytes than the archive holds)', () => [...chartEntries('web-qos-full'), { path: 'web-qos-full/files/lie.bin', size: 4_500_000, data: Buffer.alloc(0) }], ['NMAAS-ARCHIVE-MALFORMED']],
+    [
+      'lying header (declares more bytes than the archive holds)',
+      () => [
+        ...chartEntries('web-qos-full'),
+        { path: 'web-qos-full/files/lie.bin', size: 4_500_000, data: Buffer.alloc(0) },
+      ],
+      ['NMAAS-ARCHIVE-MALFORMED'],
+    ],
     [
       'decompression bomb (many small zero files)',
-      () => [...chartEntries('web-qos-full'), ...Array.from({ length: 30 }, (_, i) => ({ path: `web-qos-full/files/zero-${i}.bin`, data: Buffer.alloc(4 * 1024 * 1024) }))],
+      () => [
+        ...chartEntries('web-qos-full'),
+        ...Array.from({ length: 30 }, (_, i) => ({
+          path: `web-qos-full/files/zero-${i}.bin`,
+          data: Buffer.alloc(4 * 1024 * 1024),
+        })),
+      ],
       ['NMAAS-ARCHIVE-COMPRESSION-RATIO'],
     ],
-    ['decompression bomb (one huge zero file)', () => [...chartEntries('web-qos-full'), { path: 'web-qos-full/files/zero.bin', data: Buffer.alloc(90 * 1024 * 1024) }], ['NMAAS-ARCHIVE-COMPRESSION-RATIO', 'NMAAS-ARCHIVE-FILE-SIZE']],
+    [
+      'decompression bomb (one huge zero file)',
+      () => [
+        ...chartEntries('web-qos-full'),
+        { path: 'web-qos-full/files/zero.bin', data: Buffer.alloc(90 * 1024 * 1024) },
+      ],
+      ['NMAAS-ARCHIVE-COMPRESSION-RATIO', 'NMAAS-ARCHIVE-FILE-SIZE'],
+    ],
     [
       'too many entries',
-      () => [...chartEntries('web-qos-full'), ...Array.from({ length: MAX_ENTRIES + 1 }, (_, i) => ({ path: `web-qos-full/files/f${i}.txt`, data: Buffer.from(digest(String(i))) }))],
+      () => [
+        ...chartEntries('web-qos-full'),
+        ...Array.from({ length: MAX_ENTRIES + 1 }, (_, i) => ({
+          path: `web-qos-full/files/f${i}.txt`,
+          data: Buffer.from(digest(String(i))),
+        })),
+      ],
       ['NMAAS-ARCHIVE-ENTRY-COUNT'],
     ],
   ];
@@ -147,7 +247,15 @@ describe('archive attacks', () => {
   });
 
   it('stops reading a bomb after a few MiB of output, whatever it would expand to', async () => {
-    const file = await write('bomb-scan.tgz', gz(tar([...chartEntries('web-qos-full'), { path: 'web-qos-full/files/zero.bin', data: Buffer.alloc(100 * 1024 * 1024) }])));
+    const file = await write(
+      'bomb-scan.tgz',
+      gz(
+        tar([
+          ...chartEntries('web-qos-full'),
+          { path: 'web-qos-full/files/zero.bin', data: Buffer.alloc(100 * 1024 * 1024) },
+        ]),
+      ),
+    );
     const { scan, files } = await scanArchive(file);
     expect(scan.stoppedAt?.limit).toBe('ratio');
     // Reading stops within one input chunk (16 KiB) times the ratio limit of the 1 MiB floor: a 100 MiB bomb yields < 4 MiB.

@@ -15,7 +15,12 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     if (req.url === '/charts/index.yaml') {
       res.writeHead(200, { 'content-type': 'text/yaml' });
-      res.end(stringify({ apiVersion: 'v1', entries: { 'web-qos-full': published.map((version) => ({ name: 'web-qos-full', version })) } }));
+      res.end(
+        stringify({
+          apiVersion: 'v1',
+          entries: { 'web-qos-full': published.map((version) => ({ name: 'web-qos-full', version })) },
+        }),
+      );
     } else {
       res.writeHead(404);
       res.end();
@@ -28,7 +33,10 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const ids = async (catalogue: string) => (await validate(BASE_CHART, { defaultsOnly: true, catalogue })).findings.filter((f) => f.ruleId === 'NMAAS-CHART-CATALOGUE-VERSION').map((f) => f.message);
+const ids = async (catalogue: string) =>
+  (await validate(BASE_CHART, { defaultsOnly: true, catalogue })).findings
+    .filter((f) => f.ruleId === 'NMAAS-CHART-CATALOGUE-VERSION')
+    .map((f) => f.message);
 
 describe('--catalogue over HTTP', () => {
   it('accepts a version higher than every published one', async () => {
@@ -42,6 +50,8 @@ describe('--catalogue over HTTP', () => {
     expect(await ids(base)).toEqual(['version 1.2.0 is not higher than the published 1.10.0']);
   });
   it('treats an unreachable index as unreadable input', async () => {
-    await expect(validate(BASE_CHART, { defaultsOnly: true, catalogue: `${base}/missing.yaml` })).rejects.toBeInstanceOf(UnreadableInputError);
+    await expect(
+      validate(BASE_CHART, { defaultsOnly: true, catalogue: `${base}/missing.yaml` }),
+    ).rejects.toBeInstanceOf(UnreadableInputError);
   });
 });

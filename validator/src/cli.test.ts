@@ -13,9 +13,14 @@ const CLI = path.join(REPO, 'cli', 'dist', 'main.js');
 
 function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, 'validate', ...args], { env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [CLI, 'validate', ...args],
+      { env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -38,7 +43,11 @@ describe('nmaas validate', () => {
     expect(r.code).toBe(0);
     for (const rule of RULES) expect(r.stdout).toContain(rule.meta.id);
     expect(r.stdout).toMatch(/NMAAS-PSS-PRIVILEGED {2}\[error, PSS baseline\]/);
-    const json = JSON.parse((await run(['--list-rules', '--format', 'json'])).stdout) as { id: string; rationale: string; fix: string }[];
+    const json = JSON.parse((await run(['--list-rules', '--format', 'json'])).stdout) as {
+      id: string;
+      rationale: string;
+      fix: string;
+    }[];
     expect(json.map((x) => x.id)).toEqual(RULES.map((x) => x.meta.id));
     expect(json.every((x) => x.rationale && x.fix)).toBe(true);
   });
@@ -56,7 +65,9 @@ describe('nmaas validate', () => {
   it('reports a bad chart as text grouped by object, and as JSON', async () => {
     const text = await run([privileged]);
     expect(text.code).toBe(1);
-    expect(text.stdout).toMatch(/Deployment\/nmaas-validate-web-qos-full {2}\(templates\/deployment\.yaml\)\n(.*\n)*.*error {3}NMAAS-PSS-PRIVILEGED/);
+    expect(text.stdout).toMatch(
+      /Deployment\/nmaas-validate-web-qos-full {2}\(templates\/deployment\.yaml\)\n(.*\n)*.*error {3}NMAAS-PSS-PRIVILEGED/,
+    );
     const json = await run([privileged, '--format', 'json']);
     expect(json.code).toBe(1);
     const report = JSON.parse(json.stdout);

@@ -12,7 +12,9 @@ import { UnreadableInputError } from './input/errors.js';
 import { PolicyError } from './policy.js';
 import type { Severity } from './types.js';
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 interface Opts {
   format: 'text' | 'json' | 'sarif';
@@ -42,10 +44,17 @@ export function registerValidateCommand(program: Command): void {
     .description('security-check a submission (app folder, chart folder or chart .tgz) before it enters the catalogue')
     .argument('[path]', 'app folder (with nmaas.yaml), chart folder (with Chart.yaml) or chart .tgz')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding has this severity or higher').choices(['error', 'warning', 'info', 'none']).default('error'))
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 1 when a finding has this severity or higher')
+        .choices(['error', 'warning', 'info', 'none'])
+        .default('error'),
+    )
     .option('--policy <file>', "reviewers' policy file (allowed registries, exemptions with justification and expiry)")
     .option('--strict', 'ignore every exemption of the policy file')
-    .option('--catalogue <index>', 'Helm repository index.yaml (file or URL): the version must be new and higher than every published one')
+    .option(
+      '--catalogue <index>',
+      'Helm repository index.yaml (file or URL): the version must be new and higher than every published one',
+    )
     .addOption(new Option('--helm <version>', 'helm version to render with').choices([...HELM_VERSIONS]))
     .option('-o, --output <file>', 'write the report to a file (written to a temp file, then renamed)')
     .option('--no-colour', 'no colour even on a terminal')
@@ -61,13 +70,18 @@ Examples:
     )
     .action(async (target: string | undefined, opts: Opts, cmd: Command) => {
       if (opts.listRules) {
-        await emit(opts.format === 'json' ? `${JSON.stringify(listRulesJson(RULES), null, 2)}\n` : listRulesText(RULES), opts.output);
+        await emit(
+          opts.format === 'json' ? `${JSON.stringify(listRulesJson(RULES), null, 2)}\n` : listRulesText(RULES),
+          opts.output,
+        );
         return;
       }
-      if (target === undefined) cmd.error('error: missing argument <path> (an app folder, chart folder or chart .tgz)', { exitCode: 2 });
+      if (target === undefined)
+        cmd.error('error: missing argument <path> (an app folder, chart folder or chart .tgz)', { exitCode: 2 });
       // Progress on a terminal only: rendering at the form bounds takes a few seconds.
       const progress = process.stderr.isTTY === true && opts.output === undefined;
-      if (progress) process.stderr.write(`validating ${target} (archive checks, helm template at defaults and form bounds)…`);
+      if (progress)
+        process.stderr.write(`validating ${target} (archive checks, helm template at defaults and form bounds)…`);
       try {
         const report = await validate(target!, {
           ...(opts.policy ? { policy: opts.policy } : {}),
@@ -80,7 +94,13 @@ Examples:
             ? `${JSON.stringify(report, null, 2)}\n`
             : opts.format === 'sarif'
               ? `${JSON.stringify(toSarif(report, version), null, 2)}\n`
-              : formatText(report, { colour: opts.colour !== false && opts.output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR });
+              : formatText(report, {
+                  colour:
+                    opts.colour !== false &&
+                    opts.output === undefined &&
+                    process.stdout.isTTY === true &&
+                    !process.env.NO_COLOR,
+                });
         if (progress) process.stderr.write('\r\x1b[K');
         await emit(text, opts.output);
         process.exitCode = failsAt(report, opts.failOn) ? 1 : 0;

@@ -10,14 +10,29 @@ import { parse } from 'yaml';
 import { ManifestError, parseManifest, type AppManifest } from '@nmaas/sdk';
 import { synthesizeChart, type HelmVersion } from '@nmaas/charts-gen';
 import { RULES } from './rules/index.js';
-import type { ArchiveRule, ArchiveScan, ChartInput, ChartRule, ObjectsRule, Draft, Finding, ObjectsInput, RenderedObject, Rule, Severity, ValidationReport } from './types.js';
+import type {
+  ArchiveRule,
+  ArchiveScan,
+  ChartInput,
+  ChartRule,
+  ObjectsRule,
+  Draft,
+  Finding,
+  ObjectsInput,
+  RenderedObject,
+  Rule,
+  Severity,
+  ValidationReport,
+} from './types.js';
 import { scanArchive, type ArchiveContents } from './input/archive-scan.js';
 import { scanFolder } from './input/folder-scan.js';
 import { materialize } from './input/materialize.js';
 import { publishedVersions } from './input/catalogue.js';
 import { UnreadableInputError } from './input/errors.js';
 import { boundValueSets, splitValueSet } from './render/bounds.js';
-import { RENDER_NAMESPACE, renderChart } from './render/render.js';
+import { RENDER_NAMESPACE, RENDER_RELEASE, renderChart, type InstallContext } from './render/render.js';
+import { installContexts } from './render/install-contexts.js';
+import type { ValueSet } from './render/bounds.js';
 import { applyPolicy, DEFAULT_ALLOWED_REGISTRIES, loadPolicy, type Policy } from './policy.js';
 import { segments } from './rules/archive/paths.js';
 import { MAX_FILE_BYTES } from './limits.js';
@@ -44,16 +59,35 @@ const isArchiveRule = (r: Rule): r is ArchiveRule => r.meta.scope === 'archive';
 const isChartRule = (r: Rule): r is ChartRule => r.meta.scope === 'chart';
 const isObjectsRule = (r: Rule): r is ObjectsRule => r.meta.scope === 'objects';
 
+/** helm template runs per validation, at most: hostile charts cannot make a review take forever. */
+const MAX_RENDERS = 40;
+
 /** Concurrent helm processes per validation. */
 const RENDER_CONCURRENCY = Math.min(4, os.availableParallelism());
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 2, warning: 1, info: 0 };
 
 function finalize(rule: Rule, draft: Draft, app: string | undefined, valueSet?: string): Finding {
-  const f: Finding = { ...draft, ruleId: rule.meta.id, severity: draft.severity ?? rule.meta.severity, title: rule.meta.title };
+  const f: Finding = {
+    ...draft,
+    ruleId: rule.meta.id,
+    severity: draft.severity ?? rule.meta.severity,
+    title: rule.meta.title,
+  };
   if (app !== undefined) f.app = app;
   if (valueSet !== undefined) f.valueSets = [valueSet];
   return f;
+}
+
+/** A draft from another render with that render's release and namespace replaced by the review's. */
+function renameRelease(d: Draft, release: string, toRelease: string, namespace: string, toNamespace: string): Draft {
+  const swap = (v: string | undefined) =>
+    v === undefined || release === '' ? v : v.split(release).join(toRelease).split(namespace).join(toNamespace);
+  const out: Draft = { ...d, message: swap(d.message)! };
+  if (d.object !== undefined) out.object = swap(d.object)!;
+  if (d.value !== undefined) out.value = swap(d.value)!;
+  if (d.container !== undefined) out.container = swap(d.container)!;
+  return out;
 }
 
 function findingKey(f: Finding): string {
@@ -92,14 +126,34 @@ async function kindOf(target: string): Promise<'app' | 'chart' | 'archive'> {
   try {
     st = await stat(target);
   } catch (error) {
-    throw new UnreadableInputError(`cannot read ${target}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (error as Error).message}`);
+    throw new UnreadableInputError(
+      `cannot read ${target}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (error as Error).message}`,
+    );
   }
   if (st.isFile()) return 'archive';
   if (!st.isDirectory()) throw new UnreadableInputError(`${target} is neither a folder nor a chart archive`);
-  const has = (f: string) => stat(path.join(target, f)).then(() => true, () => false);
+  const has = (f: string) =>
+    stat(path.join(target, f)).then(
+      () => true,
+      () => false,
+    );
   if (await has('Chart.yaml')) return 'chart';
   if (await has('nmaas.yaml')) return 'app';
   throw new UnreadableInputError(`${target} has neither Chart.yaml (a chart folder) nor nmaas.yaml (an app folder)`);
+}
+
+interface RenderJob {
+  set: ValueSet;
+  context: InstallContext;
+}
+
+function chartYamlRecord(files: Map<string, Buffer>): Record<string, unknown> | undefined {
+  try {
+    const y = parse(files.get('Chart.yaml')?.toString('utf8') ?? '') as unknown;
+    return y !== null && typeof y === 'object' && !Array.isArray(y) ? (y as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function chartNameIn(files: Map<string, Buffer>, file: string): string | undefined {
@@ -126,7 +180,14 @@ function parseManifestQuietly(files: Map<string, Buffer>): AppManifest | undefin
 
 /** The app-folder files charts-gen reads (nmaas.yaml and a local icon), as lstat sees them. */
 async function scanAppInputs(appDir: string): Promise<ArchiveScan> {
-  const scan: ArchiveScan = { source: 'folder', entries: [], compressedBytes: 0, decompressedBytes: 0, oversized: [], malformed: [] };
+  const scan: ArchiveScan = {
+    source: 'folder',
+    entries: [],
+    compressedBytes: 0,
+    decompressedBytes: 0,
+    oversized: [],
+    malformed: [],
+  };
   const names = ['nmaas.yaml'];
   try {
     const icon = (parse(await readFile(path.join(appDir, 'nmaas.yaml'), 'utf8')) as { icon?: unknown } | null)?.icon;
@@ -137,22 +198,45 @@ async function scanAppInputs(appDir: string): Promise<ArchiveScan> {
   for (const name of names) {
     const st = await lstat(path.join(appDir, name)).catch(() => undefined);
     if (!st) continue;
-    const type = st.isSymbolicLink() ? 'symlink' : st.isFile() ? (st.nlink > 1 ? 'hardlink' : 'file') : st.isDirectory() ? 'directory' : 'other';
-    scan.entries.push({ path: name, type, size: st.size, ...(type === 'symlink' ? { linkpath: await readlink(path.join(appDir, name)) } : {}) });
+    const type = st.isSymbolicLink()
+      ? 'symlink'
+      : st.isFile()
+        ? st.nlink > 1
+          ? 'hardlink'
+          : 'file'
+        : st.isDirectory()
+          ? 'directory'
+          : 'other';
+    scan.entries.push({
+      path: name,
+      type,
+      size: st.size,
+      ...(type === 'symlink' ? { linkpath: await readlink(path.join(appDir, name)) } : {}),
+    });
     if (type === 'file' && st.size > MAX_FILE_BYTES) scan.oversized.push(name);
   }
   return scan;
 }
 
-
 export async function validate(target: string, options: ValidateOptions = {}): Promise<ValidationReport> {
   const rules = options.rules ?? RULES;
   const kind = await kindOf(target);
-  const policy = typeof options.policy === 'string' ? await loadPolicy(options.policy, new Set(RULES.map((r) => r.meta.id))) : options.policy;
+  const policy =
+    typeof options.policy === 'string'
+      ? await loadPolicy(options.policy, new Set(RULES.map((r) => r.meta.id)))
+      : options.policy;
   const work = await mkdtemp(path.join(options.tempRoot ?? os.tmpdir(), 'nmaas-validate-'));
   const findings: Finding[] = [];
   let chartFiles = new Map<string, Buffer>();
-  const report: ValidationReport = { target, kind, findings: [], exempted: [], valueSets: [], rejectedBeforeUnpack: false, summary: { error: 0, warning: 0, info: 0 } };
+  const report: ValidationReport = {
+    target,
+    kind,
+    findings: [],
+    exempted: [],
+    valueSets: [],
+    rejectedBeforeUnpack: false,
+    summary: { error: 0, warning: 0, info: 0 },
+  };
   try {
     // 1. Read the submission into memory (an app folder is first turned into its chart).
     let contents: ArchiveContents;
@@ -160,7 +244,9 @@ export async function validate(target: string, options: ValidateOptions = {}): P
     let dirName: string;
     if (kind === 'archive') {
       contents = await scanArchive(target);
-      const tops = new Set(contents.scan.entries.map((e) => segments(e.path)[0]).filter((s): s is string => s !== undefined));
+      const tops = new Set(
+        contents.scan.entries.map((e) => segments(e.path)[0]).filter((s): s is string => s !== undefined),
+      );
       dirName = tops.size === 1 ? [...tops][0]! : '';
       const name = dirName === '' ? undefined : chartNameIn(contents.files, `${dirName}/Chart.yaml`);
       if (name !== undefined) contents.scan.chartName = name;
@@ -171,7 +257,8 @@ export async function validate(target: string, options: ValidateOptions = {}): P
         // charts-gen reads nmaas.yaml and copies the icon: a link there would pull a file from
         // outside the app folder into the chart, so those entries face the archive rules first.
         const appScan = await scanAppInputs(target);
-        for (const rule of rules.filter(isArchiveRule)) findings.push(...rule.check(appScan).map((d) => finalize(rule, d, path.basename(target))));
+        for (const rule of rules.filter(isArchiveRule))
+          findings.push(...rule.check(appScan).map((d) => finalize(rule, d, path.basename(target))));
         if (findings.some((f) => f.severity === 'error')) {
           report.rejectedBeforeUnpack = true;
           return finish();
@@ -184,7 +271,7 @@ export async function validate(target: string, options: ValidateOptions = {}): P
           const files = new Map([['nmaas.yaml', await readFile(path.join(target, 'nmaas.yaml'))]]);
           const chart: ChartInput = { dirName: path.basename(target), files };
           for (const rule of rules.filter(isChartRule)) {
-            if ((rule.meta.id === 'NMAAS-CHART-MANIFEST' || rule.meta.id === 'NMAAS-CAP-JUSTIFICATION')) {
+            if (rule.meta.id === 'NMAAS-CHART-MANIFEST' || rule.meta.id === 'NMAAS-CAP-JUSTIFICATION') {
               findings.push(...rule.check(chart).map((d) => finalize(rule, d, undefined)));
             }
           }
@@ -199,7 +286,8 @@ export async function validate(target: string, options: ValidateOptions = {}): P
 
     // 2. Archive rules, on entry headers only. Any error stops here: nothing is unpacked.
     const appGuess = scan.chartName ?? dirName;
-    for (const rule of rules.filter(isArchiveRule)) findings.push(...rule.check(scan).map((d) => finalize(rule, d, appGuess || undefined)));
+    for (const rule of rules.filter(isArchiveRule))
+      findings.push(...rule.check(scan).map((d) => finalize(rule, d, appGuess || undefined)));
     if (findings.some((f) => f.severity === 'error')) {
       report.rejectedBeforeUnpack = true;
       return finish();
@@ -231,7 +319,13 @@ export async function validate(target: string, options: ValidateOptions = {}): P
     if (options.catalogue) chart.publishedVersions = await publishedVersions(options.catalogue, chartName ?? dirName);
 
     // 4. Render with real helm, from a temp copy holding only the files that were checked.
-    const objectsBySet: { name: string; objects: RenderedObject[]; values: Record<string, unknown> }[] = [];
+    const objectsBySet: {
+      name: string;
+      objects: RenderedObject[];
+      values: Record<string, unknown>;
+      namespace: string;
+      release: string;
+    }[] = [];
     if (chartName !== undefined && files.has('Chart.yaml')) {
       const renderDir = path.join(work, 'chart', chartName);
       await materialize(files, renderDir);
@@ -247,38 +341,90 @@ export async function validate(target: string, options: ValidateOptions = {}): P
       } catch {
         defaults = undefined;
       }
-      const sets = boundValueSets(schema, defaults).filter((s) => !options.defaultsOnly || s.name === 'defaults');
+      const kubeVersion = (chartYamlRecord(files) ?? {}).kubeVersion;
+      // Review renders under fixed names so that reports are stable; the install contexts below use
+      // random ones, and NMAAS-RENDER-DIVERGENCE compares the two.
+      const review: InstallContext = { release: RENDER_RELEASE, namespace: RENDER_NAMESPACE };
+      const jobs: RenderJob[] = boundValueSets(schema, defaults)
+        .filter((s) => !options.defaultsOnly || s.name === 'defaults')
+        .map((set) => ({ set, context: review }));
+      // The defaults again as the install would see them: as an upgrade, on the oldest and newest Kubernetes.
+      if (!options.defaultsOnly) {
+        for (const c of installContexts(typeof kubeVersion === 'string' ? kubeVersion : undefined))
+          jobs.push({ set: { name: c.name, values: {} }, context: c.context });
+      }
       chart.renderErrors = [];
-      const queue = [...sets];
-      const results = new Map<string, Awaited<ReturnType<typeof renderChart>>>();
-      const setValues = new Map<string, Record<string, unknown>>();
+      chart.decodeProblems = [];
+      chart.renders = [];
+      const queue = [...jobs];
+      const results = new Map<string, { result: Awaited<ReturnType<typeof renderChart>>; job: RenderJob }>();
+      const unrendered: string[] = [];
+      let scheduled = jobs.length;
       // helm runs as separate processes: render value sets in parallel, up to the cores we have.
       const worker = async () => {
-        for (let set = queue.shift(); set !== undefined; set = queue.shift()) {
-          const r = await renderChart(renderDir, chartName, set, work, options.helmVersion);
-          results.set(set.name, r);
-          setValues.set(set.name, set.values);
+        for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
+          const r = await renderChart(renderDir, chartName, job.set, work, options.helmVersion, job.context);
+          results.set(job.set.name, { result: r, job });
           // A refused combination still leaves each group's bounds to check: render them one group at a time.
-          if (r.error !== undefined && r.refused && Object.keys(set.values).length > 1) queue.push(...splitValueSet(set));
+          if (r.error !== undefined && r.refused && Object.keys(job.set.values).length > 1) {
+            const parts = splitValueSet(job.set).map((set) => ({ set, context: job.context }));
+            // The render count stays bounded whatever the chart refuses: past the cap, a group is left unrendered (and named).
+            const room = Math.max(0, MAX_RENDERS - scheduled);
+            queue.push(...parts.slice(0, room));
+            scheduled += Math.min(room, parts.length);
+            for (const skipped of parts.slice(room)) unrendered.push(skipped.set.name);
+          }
         }
       };
-      await Promise.all(Array.from({ length: Math.max(1, Math.min(RENDER_CONCURRENCY, sets.length)) }, worker));
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(RENDER_CONCURRENCY, jobs.length)) }, worker));
+      for (const name of unrendered) {
+        chart.renderErrors.push({
+          valueSet: name,
+          message: `not rendered: the validation already ran helm ${MAX_RENDERS} times`,
+          refused: true,
+        });
+      }
+      report.renderCount = results.size;
       // Report in a stable order whatever finished first.
-      for (const name of [...results.keys()].sort((a, b) => (a === 'defaults' ? -1 : b === 'defaults' ? 1 : a.localeCompare(b)))) {
-        const r = results.get(name)!;
+      for (const name of [...results.keys()].sort((a, b) =>
+        a === 'defaults' ? -1 : b === 'defaults' ? 1 : a.localeCompare(b),
+      )) {
+        const { result: r, job } = results.get(name)!;
         report.valueSets.push(name);
-        if (r.error === undefined) objectsBySet.push({ name, objects: r.objects.map((o) => ({ ...o, valueSets: [name] })), values: setValues.get(name) ?? {} });
-        else chart.renderErrors.push({ valueSet: name, message: r.error, refused: r.refused === true });
+        for (const p of r.problems) chart.decodeProblems.push({ valueSet: name, ...p });
+        if (r.error === undefined) {
+          const objects = r.objects.map((o) => ({ ...o, valueSets: [name] }));
+          objectsBySet.push({
+            name,
+            objects,
+            values: job.set.values,
+            namespace: job.context.namespace,
+            release: job.context.release,
+          });
+          chart.renders.push({
+            valueSet: name,
+            release: job.context.release,
+            namespace: job.context.namespace,
+            objects,
+          });
+        } else chart.renderErrors.push({ valueSet: name, message: r.error, refused: r.refused === true });
       }
     }
 
     // 5. Chart rules, then object rules once per value set.
-    for (const rule of rules.filter(isChartRule)) findings.push(...rule.check(chart).map((d) => finalize(rule, d, app)));
+    for (const rule of rules.filter(isChartRule))
+      findings.push(...rule.check(chart).map((d) => finalize(rule, d, app)));
     const allowedRegistries = policy?.allowedRegistries ?? DEFAULT_ALLOWED_REGISTRIES;
-    for (const { name, objects, values } of objectsBySet) {
-      const input: ObjectsInput = { objects, valueSet: name, values, namespace: RENDER_NAMESPACE, allowedRegistries };
+    const reviewRelease = objectsBySet.find((s) => s.name === 'defaults')?.release ?? '';
+    const reviewNamespace = objectsBySet.find((s) => s.name === 'defaults')?.namespace ?? '';
+    for (const { name, objects, values, namespace, release } of objectsBySet) {
+      const input: ObjectsInput = { objects, valueSet: name, values, namespace, allowedRegistries };
       if (manifest) input.manifest = manifest;
-      for (const rule of rules.filter(isObjectsRule)) findings.push(...rule.check(input).map((d) => finalize(rule, d, app, name)));
+      // Each install context has its own random release and namespace: findings name the review's, so they merge.
+      const shown = (d: Draft): Draft =>
+        release === reviewRelease ? d : renameRelease(d, release, reviewRelease, namespace, reviewNamespace);
+      for (const rule of rules.filter(isObjectsRule))
+        findings.push(...rule.check(input).map((d) => finalize(rule, shown(d), app, name)));
     }
     return finish();
   } finally {
@@ -305,7 +451,10 @@ function locate(f: Finding, files: Map<string, Buffer>): Finding {
   // The value as a YAML token (a key, a scalar or a list item), not inside a longer word.
   const escaped = f.value.slice(0, 200).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const token = new RegExp(`(^|\\s|")${escaped}("|:|\\s*$)`);
-  const i = data.toString('utf8').split('\n').findIndex((l) => token.test(l));
+  const i = data
+    .toString('utf8')
+    .split('\n')
+    .findIndex((l) => token.test(l));
   return i < 0 ? f : { ...f, line: i + 1 };
 }
 

@@ -32,12 +32,27 @@ describe('good submissions pass with no error', () => {
     expect(blocking.map((f) => `${f.severity} ${f.ruleId} ${f.object ?? ''} ${f.message}`)).toEqual([]);
     // Every value set at the form bounds renders (the bounds keep the schedule consistent).
     expect(report.findings.filter((f) => f.ruleId === 'NMAAS-CHART-RENDER').map((f) => f.message)).toEqual([]);
-    expect(report.valueSets).toEqual(['defaults', 'lower-bounds', 'switches-off', 'upper-bounds']);
+    // Bounds, switches off, the middle of the ranges, and the defaults as an upgrade and on the oldest and newest Kubernetes.
+    for (const set of [
+      'defaults',
+      'lower-bounds',
+      'upper-bounds',
+      'switches-off',
+      'middle-values',
+      'install:upgrade',
+      'install:kube-1.25.0',
+      'install:kube-1.35.0',
+    ]) {
+      expect(report.valueSets).toContain(set);
+    }
+    expect(report.renderCount).toBeLessThanOrEqual(20);
     // The pods are isolated at the defaults: a missing NetworkPolicy is only ever a user's choice in the form.
-    expect(report.findings.filter((f) => f.ruleId === 'NMAAS-NETWORK-POLICY' && f.valueSets?.includes('defaults'))).toEqual([]);
+    expect(
+      report.findings.filter((f) => f.ruleId === 'NMAAS-NETWORK-POLICY' && f.valueSets?.includes('defaults')),
+    ).toEqual([]);
   });
 
-  it('accepts privilege escalation for ip-spoofing-detection\'s declared NET_RAW as a note with its justification', async () => {
+  it("accepts privilege escalation for ip-spoofing-detection's declared NET_RAW as a note with its justification", async () => {
     const report = await validate(path.join(REPO, 'examples', 'ip-spoofing-detection'), { defaultsOnly: true });
     const notes = report.findings.filter((f) => f.ruleId === 'NMAAS-PSS-PRIVILEGE-ESCALATION');
     expect(notes.map((f) => f.severity)).toEqual(['info']);
@@ -54,6 +69,8 @@ describe('good submissions pass with no error', () => {
     expect(report.rejectedBeforeUnpack).toBe(false);
     expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
     // Objects were rendered and checked: the declared capability shows up as a note.
-    expect(report.findings.some((f) => f.ruleId === 'NMAAS-PSS-CAPABILITIES-BASELINE' && f.severity === 'info')).toBe(true);
+    expect(report.findings.some((f) => f.ruleId === 'NMAAS-PSS-CAPABILITIES-BASELINE' && f.severity === 'info')).toBe(
+      true,
+    );
   });
 });

@@ -45,7 +45,13 @@ describe('policy exemptions', () => {
     const out = applyPolicy([finding()], policy, { strict: false, now });
     expect(out.findings).toEqual([]);
     expect(out.exempted[0]!.exemption.justification).toMatch(/Forges/);
-    for (const other of [{ app: 'web-qos' }, { container: 'sidecar' }, { value: 'SYS_ADMIN' }, { ruleId: 'NMAAS-CAP-UNDECLARED' }, { container: undefined }]) {
+    for (const other of [
+      { app: 'web-qos' },
+      { container: 'sidecar' },
+      { value: 'SYS_ADMIN' },
+      { ruleId: 'NMAAS-CAP-UNDECLARED' },
+      { container: undefined },
+    ]) {
       expect(applyPolicy([finding(other)], policy, { strict: false, now }).findings).toHaveLength(1);
     }
   });

@@ -49,11 +49,17 @@ export function parsePolicy(text: string, file = 'policy.yaml', knownRules?: Rea
   }
   const problems: string[] = [];
   const root = (data ?? {}) as Record<string, unknown>;
-  if (typeof root !== 'object' || Array.isArray(root)) throw new PolicyError(file, ['the file must be a YAML mapping (apiVersion, kind, allowedRegistries, exemptions)']);
-  if (root.kind !== undefined && root.kind !== 'ValidatorPolicy') problems.push(`kind is ${JSON.stringify(root.kind)}, expected ValidatorPolicy`);
+  if (typeof root !== 'object' || Array.isArray(root))
+    throw new PolicyError(file, ['the file must be a YAML mapping (apiVersion, kind, allowedRegistries, exemptions)']);
+  if (root.kind !== undefined && root.kind !== 'ValidatorPolicy')
+    problems.push(`kind is ${JSON.stringify(root.kind)}, expected ValidatorPolicy`);
   const policy: Policy = { allowedRegistries: DEFAULT_ALLOWED_REGISTRIES, exemptions: [] };
   if (root.allowedRegistries !== undefined) {
-    if (!Array.isArray(root.allowedRegistries) || !root.allowedRegistries.every((r) => typeof r === 'string' && r !== '')) problems.push('allowedRegistries must be a list of registry hosts such as ghcr.io');
+    if (
+      !Array.isArray(root.allowedRegistries) ||
+      !root.allowedRegistries.every((r) => typeof r === 'string' && r !== '')
+    )
+      problems.push('allowedRegistries must be a list of registry hosts such as ghcr.io');
     else policy.allowedRegistries = root.allowedRegistries as string[];
   }
   const list = root.exemptions ?? [];
@@ -76,11 +82,15 @@ export function parsePolicy(text: string, file = 'policy.yaml', knownRules?: Rea
       // YAML reads an unquoted 2027-01-31 as a date: accept both forms.
       const expiresRaw = e.expires instanceof Date ? e.expires.toISOString().slice(0, 10) : e.expires;
       let expires = '';
-      if (typeof expiresRaw !== 'string' || !DATE.test(expiresRaw) || Number.isNaN(Date.parse(expiresRaw))) problems.push(`${where}.expires is required, as a date YYYY-MM-DD`);
+      if (typeof expiresRaw !== 'string' || !DATE.test(expiresRaw) || Number.isNaN(Date.parse(expiresRaw)))
+        problems.push(`${where}.expires is required, as a date YYYY-MM-DD`);
       else expires = expiresRaw;
-      if (justification !== '' && justification.length < 10) problems.push(`${where}.justification is too short: say why the exemption is safe`);
-      if (rule !== '' && knownRules && !knownRules.has(rule)) problems.push(`${where}.rule ${rule} is not a rule id (see nmaas validate --list-rules)`);
-      for (const k of ['container', 'value', 'reviewer']) if (e[k] !== undefined && typeof e[k] !== 'string') problems.push(`${where}.${k} must be a string`);
+      if (justification !== '' && justification.length < 10)
+        problems.push(`${where}.justification is too short: say why the exemption is safe`);
+      if (rule !== '' && knownRules && !knownRules.has(rule))
+        problems.push(`${where}.rule ${rule} is not a rule id (see nmaas validate --list-rules)`);
+      for (const k of ['container', 'value', 'reviewer'])
+        if (e[k] !== undefined && typeof e[k] !== 'string') problems.push(`${where}.${k} must be a string`);
       const ex: Exemption = { rule, app, justification, expires };
       if (typeof e.container === 'string') ex.container = e.container;
       if (typeof e.value === 'string') ex.value = e.value;
@@ -126,7 +136,8 @@ export function applyPolicy(
     if (valid) {
       const { reviewer: _r, ...use } = valid as Exemption;
       exempted.push({ finding: f, exemption: use });
-    } else if (candidates.length > 0) active.push({ ...f, message: `${f.message} (policy exemption expired ${candidates[0]!.expires})` });
+    } else if (candidates.length > 0)
+      active.push({ ...f, message: `${f.message} (policy exemption expired ${candidates[0]!.expires})` });
     else active.push(f);
   }
   return { findings: active, exempted };

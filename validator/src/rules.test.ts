@@ -34,14 +34,37 @@ describe('rule catalogue', () => {
 
   it('covers every Pod Security Standards baseline and restricted control', () => {
     const pss = RULES.filter((r) => r.meta.pss).map((r) => r.meta.id);
-    for (const c of ['HOST-PROCESS', 'HOST-NAMESPACES', 'PRIVILEGED', 'CAPABILITIES-BASELINE', 'HOST-PATH', 'HOST-PORTS', 'HOST-PROBES', 'APPARMOR', 'SELINUX', 'PROC-MOUNT', 'SECCOMP-BASELINE', 'SYSCTLS']) {
+    for (const c of [
+      'HOST-PROCESS',
+      'HOST-NAMESPACES',
+      'PRIVILEGED',
+      'CAPABILITIES-BASELINE',
+      'HOST-PATH',
+      'HOST-PORTS',
+      'HOST-PROBES',
+      'APPARMOR',
+      'SELINUX',
+      'PROC-MOUNT',
+      'SECCOMP-BASELINE',
+      'SYSCTLS',
+    ]) {
       expect(pss).toContain(`NMAAS-PSS-${c}`);
     }
-    for (const c of ['VOLUME-TYPES', 'PRIVILEGE-ESCALATION', 'RUN-AS-NON-ROOT', 'RUN-AS-USER', 'SECCOMP-RESTRICTED', 'CAPABILITIES-RESTRICTED']) expect(pss).toContain(`NMAAS-PSS-${c}`);
+    for (const c of [
+      'VOLUME-TYPES',
+      'PRIVILEGE-ESCALATION',
+      'RUN-AS-NON-ROOT',
+      'RUN-AS-USER',
+      'SECCOMP-RESTRICTED',
+      'CAPABILITIES-RESTRICTED',
+    ])
+      expect(pss).toContain(`NMAAS-PSS-${c}`);
   });
 
   it('runs object rules as pure functions: frozen input, same output twice', async () => {
-    const manifest = parseManifest(await readFile(path.join(FIXTURES, 'corpus', 'base', 'web-qos-full', 'nmaas.yaml'), 'utf8'));
+    const manifest = parseManifest(
+      await readFile(path.join(FIXTURES, 'corpus', 'base', 'web-qos-full', 'nmaas.yaml'), 'utf8'),
+    );
     const pod = (extra: object) => ({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -51,7 +74,13 @@ describe('rule catalogue', () => {
           metadata: { labels: { 'nmaas.io/app': 'web-qos-full' } },
           spec: {
             hostNetwork: true,
-            containers: [{ name: 'a', image: 'evil.example/x:1', securityContext: { privileged: true, capabilities: { add: ['SYS_ADMIN'] } } }],
+            containers: [
+              {
+                name: 'a',
+                image: 'evil.example/x:1',
+                securityContext: { privileged: true, capabilities: { add: ['SYS_ADMIN'] } },
+              },
+            ],
             initContainers: [{ name: 'i', image: 'ghcr.io/x/y:1', securityContext: { runAsUser: 0 } }],
             ephemeralContainers: [{ name: 'e', image: 'ghcr.io/x/y:1', securityContext: { procMount: 'Unmasked' } }],
             volumes: [{ name: 'h', hostPath: { path: '/' } }],
@@ -61,7 +90,13 @@ describe('rule catalogue', () => {
       },
     });
     const input: ObjectsInput = deepFreeze({
-      objects: [{ object: pod({}), valueSets: ['defaults'] }, { object: { kind: 'ClusterRole', metadata: { name: 'r' }, rules: [{ verbs: ['*'], resources: ['*'] }] }, valueSets: ['defaults'] }],
+      objects: [
+        { object: pod({}), valueSets: ['defaults'] },
+        {
+          object: { kind: 'ClusterRole', metadata: { name: 'r' }, rules: [{ verbs: ['*'], resources: ['*'] }] },
+          valueSets: ['defaults'],
+        },
+      ],
       valueSet: 'defaults',
       namespace: 'ns',
       manifest: deepFreeze(manifest),
@@ -73,9 +108,22 @@ describe('rule catalogue', () => {
     expect(second).toEqual(first);
     const fired = new Set(objectRules.filter((_, i) => first[i]!.length > 0).map((r) => r.meta.id));
     // init and ephemeral containers are checked too
-    expect(first[objectRules.findIndex((r) => r.meta.id === 'NMAAS-PSS-RUN-AS-USER')]!.map((d) => d.container)).toEqual(['i']);
-    expect(first[objectRules.findIndex((r) => r.meta.id === 'NMAAS-PSS-PROC-MOUNT')]!.map((d) => d.container)).toEqual(['e']);
-    for (const id of ['NMAAS-PSS-PRIVILEGED', 'NMAAS-PSS-HOST-NAMESPACES', 'NMAAS-PSS-HOST-PATH', 'NMAAS-RBAC-SCOPE', 'NMAAS-RBAC-WILDCARD', 'NMAAS-IMAGE-REGISTRY', 'NMAAS-IMAGE-DIGEST']) expect(fired).toContain(id);
+    expect(first[objectRules.findIndex((r) => r.meta.id === 'NMAAS-PSS-RUN-AS-USER')]!.map((d) => d.container)).toEqual(
+      ['i'],
+    );
+    expect(first[objectRules.findIndex((r) => r.meta.id === 'NMAAS-PSS-PROC-MOUNT')]!.map((d) => d.container)).toEqual([
+      'e',
+    ]);
+    for (const id of [
+      'NMAAS-PSS-PRIVILEGED',
+      'NMAAS-PSS-HOST-NAMESPACES',
+      'NMAAS-PSS-HOST-PATH',
+      'NMAAS-RBAC-SCOPE',
+      'NMAAS-RBAC-WILDCARD',
+      'NMAAS-IMAGE-REGISTRY',
+      'NMAAS-IMAGE-DIGEST',
+    ])
+      expect(fired).toContain(id);
   });
 });
 
@@ -93,7 +141,16 @@ describe('value sets at the form bounds', () => {
       free: { type: 'string' },
     },
   };
-  const defaults = { replicaCount: 1, ratio: 0.5, mode: 'b', enabled: true, targets: ['x', 'y'], unique: ['p'], nested: { port: 8080 }, free: 's' };
+  const defaults = {
+    replicaCount: 1,
+    ratio: 0.5,
+    mode: 'b',
+    enabled: true,
+    targets: ['x', 'y'],
+    unique: ['p'],
+    nested: { port: 8080 },
+    free: 's',
+  };
 
   it('puts every bounded field at its minimum, then its maximum, skipping values equal to the defaults', () => {
     const [d, lower, upper, off] = boundValueSets(schema, defaults);
@@ -101,7 +158,13 @@ describe('value sets at the form bounds', () => {
     expect(lower!.name).toBe('lower-bounds');
     expect(lower!.values).toEqual({ ratio: expect.any(Number), mode: 'a', targets: ['x'], nested: { port: 1024 } });
     expect((lower!.values.ratio as number) > 0).toBe(true);
-    expect(upper!.values).toEqual({ replicaCount: 10, ratio: 1, mode: 'c', targets: ['x', 'y', 'x', 'y', 'x'], nested: { port: 65535 } });
+    expect(upper!.values).toEqual({
+      replicaCount: 10,
+      ratio: 1,
+      mode: 'c',
+      targets: ['x', 'y', 'x', 'y', 'x'],
+      nested: { port: 65535 },
+    });
     // Switches go off in a set of their own, so that switching a feature off hides nothing the maximums render.
     expect(off).toEqual({ name: 'switches-off', values: { enabled: false } });
   });
@@ -112,11 +175,17 @@ describe('value sets at the form bounds', () => {
       properties: {
         schedule: {
           type: 'object',
-          properties: { every: { type: 'string', enum: ['30s', '1m', '1h'] }, duration: { type: 'string', pattern: '^([0-9]+(h|m|s))+$' }, startWithin: { type: 'string' } },
+          properties: {
+            every: { type: 'string', enum: ['30s', '1m', '1h'] },
+            duration: { type: 'string', pattern: '^([0-9]+(h|m|s))+$' },
+            startWithin: { type: 'string' },
+          },
         },
       },
     };
-    const [, lower, upper] = boundValueSets(scheduleSchema, { schedule: { every: '1m', duration: '45s', startWithin: '10m' } });
+    const [, lower, upper] = boundValueSets(scheduleSchema, {
+      schedule: { every: '1m', duration: '45s', startWithin: '10m' },
+    });
     expect(lower!.values).toEqual({ schedule: { every: '30s', duration: '30s', startWithin: '30s' } });
     // A longer period fits the defaults: nothing else changes.
     expect(upper!.values).toEqual({ schedule: { every: '1h' } });
@@ -126,7 +195,10 @@ describe('value sets at the form bounds', () => {
   });
 
   it('splits a refused set into one set per top-level value', () => {
-    expect(splitValueSet({ name: 'lower-bounds', values: { a: 1, b: { c: 2 } } }).map((s) => s.name)).toEqual(['lower-bounds:a', 'lower-bounds:b']);
+    expect(splitValueSet({ name: 'lower-bounds', values: { a: 1, b: { c: 2 } } }).map((s) => s.name)).toEqual([
+      'lower-bounds:a',
+      'lower-bounds:b',
+    ]);
   });
 
   it('renders only the defaults when the chart has no schema', () => {
@@ -136,7 +208,10 @@ describe('value sets at the form bounds', () => {
 
 describe('helm output parsing', () => {
   it('keeps each object with its template and flattens Lists', () => {
-    const out = parseRendered('---\n# Source: c/templates/a.yaml\nkind: A\nmetadata: {name: a}\n---\n# Source: c/templates/l.yaml\nkind: List\nitems:\n  - {kind: Secret, metadata: {name: s}}\n', 'c');
+    const out = parseRendered(
+      '---\n# Source: c/templates/a.yaml\nkind: A\nmetadata: {name: a}\n---\n# Source: c/templates/l.yaml\nkind: List\nitems:\n  - {kind: Secret, metadata: {name: s}}\n',
+      'c',
+    );
     expect(out).toEqual([
       { object: { kind: 'A', metadata: { name: 'a' } }, source: 'templates/a.yaml' },
       { object: { kind: 'Secret', metadata: { name: 's' } }, source: 'templates/l.yaml' },
@@ -144,9 +219,19 @@ describe('helm output parsing', () => {
   });
 
   it('tells a chart refusing values from a broken template', () => {
-    expect(isRefusal('Error: execution error at (c/templates/d.yaml:1:4): schedule.startWithin (1m) is longer than schedule.every (20s)')).toBe(true);
-    expect(isRefusal("Error: values don't meet the specifications of the schema(s) in the following chart(s)")).toBe(true);
-    expect(isRefusal('Error: template: c/templates/d.yaml:3:12: executing "c/templates/d.yaml" at <.Values.a.b>: nil pointer evaluating interface {}.b')).toBe(false);
+    expect(
+      isRefusal(
+        'Error: execution error at (c/templates/d.yaml:1:4): schedule.startWithin (1m) is longer than schedule.every (20s)',
+      ),
+    ).toBe(true);
+    expect(isRefusal("Error: values don't meet the specifications of the schema(s) in the following chart(s)")).toBe(
+      true,
+    );
+    expect(
+      isRefusal(
+        'Error: template: c/templates/d.yaml:3:12: executing "c/templates/d.yaml" at <.Values.a.b>: nil pointer evaluating interface {}.b',
+      ),
+    ).toBe(false);
   });
 });
 

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- these tests walk the SARIF document as untyped JSON */
 /** SARIF output validates against the official SARIF 2.1.0 schema and carries what GitHub code scanning reads. */
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import AjvDraft04 from 'ajv-draft-04';
 import ajvFormats from 'ajv-formats';
@@ -9,7 +9,7 @@ import ajvFormats from 'ajv-formats';
 // Both are CommonJS modules whose class/function is also their `default` property.
 const Ajv = AjvDraft04.default;
 const addFormats = ajvFormats.default;
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validate } from './engine.js';
 import { toSarif } from './output/sarif.js';
 import { RULES } from './rules/index.js';
@@ -20,6 +20,11 @@ let validateSarif: (data: unknown) => boolean;
 let errors: () => unknown;
 let bad: ValidationReport;
 let caseDir: string;
+let work: string | undefined;
+
+afterAll(async () => {
+  if (work !== undefined) await rm(work, { recursive: true, force: true });
+});
 
 beforeAll(async () => {
   const schema = JSON.parse(await readFile(path.join(FIXTURES, 'sarif', 'sarif-2.1.0-rtm.5.json'), 'utf8'));
@@ -30,10 +35,19 @@ beforeAll(async () => {
   validateSarif = (d) => v(d) as boolean;
   errors = () => v.errors;
   const cases = await loadCases();
-  const work = await tempDir();
+  work = await tempDir();
   // A submission with several findings of each kind: privileged + hostPath + self-exemption.
   const c = cases.find((x) => x.id === 'NMAAS-SELF-EXEMPTION')!;
-  const dir = await buildCase({ ...c, edits: [...(c.edits ?? []), { file: 'templates/deployment.yaml', replace: 'hostNetwork: false', with: 'hostNetwork: true' }] }, work);
+  const dir = await buildCase(
+    {
+      ...c,
+      edits: [
+        ...(c.edits ?? []),
+        { file: 'templates/deployment.yaml', replace: 'hostNetwork: false', with: 'hostNetwork: true' },
+      ],
+    },
+    work,
+  );
   caseDir = dir;
   bad = await validate(dir, { defaultsOnly: true });
 });
@@ -82,7 +96,9 @@ describe('SARIF output', () => {
     expect(template[privileged.locations[0].physicalLocation.region.startLine - 1]).toMatch(/privileged: true/);
     // Fingerprints are stable across runs and distinct across findings.
     const again = toSarif(bad, '0.1.0') as any;
-    expect(again.runs[0].results.map((r: any) => r.partialFingerprints)).toEqual(run.results.map((r: any) => r.partialFingerprints));
+    expect(again.runs[0].results.map((r: any) => r.partialFingerprints)).toEqual(
+      run.results.map((r: any) => r.partialFingerprints),
+    );
     expect(new Set(run.results.map((r: any) => Object.values(r.partialFingerprints)[0])).size).toBe(run.results.length);
   });
 });

@@ -40,7 +40,7 @@ function initContainerYaml(spec: { image?: string; add?: string[]; allowPrivileg
     '      initContainers:',
     '        - name: helper',
     `          image: ${JSON.stringify(image)}`,
-    '          resources: { limits: { cpu: 10m, memory: 16Mi }, requests: { cpu: 10m, memory: 16Mi } }',
+    '          resources: { limits: { cpu: 10m, memory: 16Mi, ephemeral-storage: 16Mi }, requests: { cpu: 10m, memory: 16Mi } }',
     '          securityContext:',
     `            allowPrivilegeEscalation: ${spec.allowPrivilegeEscalation === true}`,
     '            readOnlyRootFilesystem: true',
@@ -60,13 +60,22 @@ export async function buildCase(c: CorpusCase, root: string): Promise<string> {
   const dir = path.join(root, c.dirName ?? 'web-qos-full');
   await cp(BASE_CHART, dir, { recursive: true });
   const edits = [...(c.edits ?? [])];
-  if (c.initContainer) edits.push({ file: 'templates/deployment.yaml', replace: '      containers:\n', with: `${initContainerYaml(c.initContainer)}      containers:\n` });
+  if (c.initContainer)
+    edits.push({
+      file: 'templates/deployment.yaml',
+      replace: '      containers:\n',
+      with: `${initContainerYaml(c.initContainer)}      containers:\n`,
+    });
   for (const e of edits) {
     const file = path.join(dir, e.file);
     const text = await readFile(file, 'utf8');
     const count = text.split(e.replace).length - 1;
-    if (count !== 1) throw new Error(`case ${c.id}: ${JSON.stringify(e.replace)} occurs ${count} times in ${e.file}, expected once`);
-    await writeFile(file, text.replace(e.replace, () => e.with));
+    if (count !== 1)
+      throw new Error(`case ${c.id}: ${JSON.stringify(e.replace)} occurs ${count} times in ${e.file}, expected once`);
+    await writeFile(
+      file,
+      text.replace(e.replace, () => e.with),
+    );
   }
   for (const [rel, content] of Object.entries(c.add ?? {})) {
     await mkdir(path.dirname(path.join(dir, rel)), { recursive: true });

@@ -4,6 +4,7 @@
  * archive, running helm) happens before, in input/ and render/, so a rule is tested with data.
  */
 import type { AppManifest } from '@nmaas/sdk';
+import type { PeerRules } from './rules/peers.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'error'];
@@ -26,6 +27,8 @@ export interface RuleMeta {
   scope: RuleScope;
   /** SARIF `security-severity` (0.1–10.0) for GitHub code scanning. */
   securitySeverity: number;
+  /** The other scanners' rules that check the same thing, where one exists. */
+  peers?: PeerRules;
 }
 
 /** What a rule reports; the engine adds the rule's id, default severity and the app. */
@@ -54,7 +57,8 @@ export interface Finding extends Draft {
 
 // ---- archive / folder scan ----
 
-export type EntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'character-device' | 'block-device' | 'fifo' | 'other';
+export type EntryType =
+  'file' | 'directory' | 'symlink' | 'hardlink' | 'character-device' | 'block-device' | 'fifo' | 'other';
 
 export interface ScannedEntry {
   /** The path exactly as the archive (or folder walk) gives it. */
@@ -102,6 +106,16 @@ export interface ChartInput {
   publishedVersions?: string[];
   /** helm template failures, by value set. */
   renderErrors?: { valueSet: string; message: string; refused: boolean }[];
+  /** Rendered documents Kubernetes would read differently from a reviewer, or not at all, by value set. */
+  /** Every successful render: value set, the release and namespace it was rendered into, its objects. */
+  renders?: { valueSet: string; release: string; namespace: string; objects: RenderedObject[] }[];
+  decodeProblems?: {
+    valueSet: string;
+    kind: 'duplicate-key' | 'unparsable';
+    message: string;
+    source?: string;
+    line?: number;
+  }[];
 }
 
 // ---- rendered objects ----
@@ -109,7 +123,12 @@ export interface ChartInput {
 export interface K8sObject {
   apiVersion?: string;
   kind?: string;
-  metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   [key: string]: unknown;
 }
 
@@ -167,8 +186,10 @@ export interface ValidationReport {
   /** Active findings (exempted ones are in `exempted`). */
   findings: Finding[];
   exempted: { finding: Finding; exemption: ExemptionUse }[];
-  /** Value sets rendered with helm template. */
+  /** Value sets rendered with helm template (install contexts are named `install:…`). */
   valueSets: string[];
+  /** How many times helm template ran. */
+  renderCount?: number;
   /** Whether archive checks stopped the validation before anything was unpacked. */
   rejectedBeforeUnpack: boolean;
   summary: Record<Severity, number>;

@@ -50,6 +50,14 @@ function handler(req: http.IncomingMessage, res: http.ServerResponse): void {
       served.set(key, (performance.now() - firstWrite) / 1000);
       res.socket!.end('content-length: 2\r\nconnection: close\r\n\r\nok');
     }, 300);
+  } else if (url.pathname === '/earlyhints') {
+    // A 103 Early Hints at once, the final answer 300 ms later.
+    res.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' });
+    const firstWrite = performance.now();
+    setTimeout(() => {
+      served.set(key, (performance.now() - firstWrite) / 1000);
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' }).end('ok');
+    }, 300);
   } else if (url.pathname === '/redirect') {
     res.writeHead(302, { location: '/redirect2' }).end();
   } else if (url.pathname === '/redirect2') {
@@ -207,6 +215,17 @@ describe.skipIf(openssl.skip)('probeHttp against real HTTP and HTTPS servers on 
     const r = await probeHttp(`https://127.0.0.1:${httpsPort}/ttfb`, options({ ca: undefined }));
     expect(r.success).toBe(false);
     expect(r.failure).toMatch(/certificate/i);
+  });
+
+  it('ends processing at the first byte of a 103 Early Hints, as blackbox does, and reports the final answer', async () => {
+    const error = await medianError('early hints 300 ms (http)', async () => {
+      const key = id();
+      const r = await probeHttp(`http://127.0.0.1:${httpPort}/earlyhints?id=${key}`, options());
+      expect(r).toMatchObject({ success: true, status: 200, bodyBytes: 2, contentLength: 2 });
+      expect(r.phases.processing).toBeLessThan(0.1);
+      return r.phases.transfer - served.get(key)!;
+    });
+    expect(Math.abs(error)).toBeLessThan(TOLERANCE);
   });
 
   it('follows redirects, counts them and sums phases over the hops', async () => {

@@ -189,10 +189,11 @@ function oneHop(
     let response: http.IncomingMessage | undefined;
     let bodyBytes = 0;
     let settled = false;
+    let hopSocket: net.Socket | undefined;
     const finish = (error?: Error) => {
       if (settled) return;
       settled = true;
-      resolve({
+      const hop: Hop = {
         status: response?.statusCode ?? 0,
         httpVersion: response?.httpVersion ?? '',
         ...(typeof response?.headers.location === 'string' ? { location: response.headers.location } : {}),
@@ -202,7 +203,12 @@ function oneHop(
         phases: phasesOf(t, secure),
         ...(tlsInfo ? { tls: tlsInfo } : {}),
         ...(error ? { error } : {}),
-      });
+      };
+      // The connection is never reused: close it now and go on once it is closed, so that its
+      // teardown does not run inside the next hop's timed phases.
+      if (!hopSocket || hopSocket.closed) return resolve(hop);
+      hopSocket.once('close', () => resolve(hop));
+      hopSocket.destroy();
     };
     const askResolver = makeLookup(options.resolver, options.family, ({ addresses, seconds }) => {
       t.resolved = performance.now();
@@ -236,6 +242,7 @@ function oneHop(
     };
     const request = (secure ? https : http).request(url, requestOptions);
     request.on('socket', (socket: net.Socket) => {
+      hopSocket = socket;
       if (Number.isNaN(t.start)) t.start = performance.now();
       // Prepended so the clock stops before Node's own connect listener writes the ClientHello:
       // generating it belongs to the tls phase, as in blackbox.

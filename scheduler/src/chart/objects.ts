@@ -12,54 +12,98 @@ import { ApiObject, Chart, type ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { APP_LABEL } from '@nmaas/sdk';
+import type { TemplateTokens } from '@nmaas/charts-gen';
 
 export const NAME = 'nmaas-scheduler';
 export const LEASE_NAME = 'nmaas-scheduler';
 export const TLS_SECRET = 'nmaas-scheduler-tls';
 export const PORT = 8443;
-export const T = {
-  namespace: '__NMAAS_NAMESPACE__',
-  image: '__NMAAS_IMAGE__',
-  pullPolicy: '__NMAAS_PULL_POLICY__',
-  replicas: '__NMAAS_REPLICAS__',
-  failurePolicy: '__NMAAS_FAILURE_POLICY__',
-  timeout: '__NMAAS_TIMEOUT__',
-  migrations: '__NMAAS_MIGRATIONS__',
-  caBundle: '__NMAAS_CA_BUNDLE__',
-  certManagerAnnotation: '__NMAAS_CERT_MANAGER_ANNOTATION__',
-  resources: '__NMAAS_RESOURCES__',
+/**
+ * Where the objects need Helm expressions: TemplateTokens placeholders (from charts-gen, the one
+ * placeholder scheme of the catalogue) that render.ts turns into `{{ … }}` after synthesis.
+ */
+export function chartTokens(tokens: TemplateTokens) {
+  return {
+    namespace: tokens.inline('{{ .Release.Namespace }}'),
+    image: tokens.scalar(`{{ include "${HELPERS.image}" . | quote }}`),
+    pullPolicy: tokens.scalar('{{ .Values.image.pullPolicy | quote }}'),
+    replicas: tokens.scalar('{{ int .Values.replicas }}'),
+    failurePolicy: tokens.scalar('{{ .Values.failurePolicy | quote }}'),
+    timeout: tokens.scalar('{{ int .Values.timeoutSeconds }}'),
+    migrations: tokens.scalar('{{ int .Values.migrations | toString | quote }}'),
+    /** The caBundle entry, only without cert-manager (which injects the CA itself). */
+    caBundle: () => tokens.block('ternary "" (printf "caBundle: %s" $caBundle) $certManager'),
+    certManagerAnnotation: () =>
+      tokens.block(
+        `ternary (printf "cert-manager.io/inject-ca-from: %s/${TLS_SECRET}" .Release.Namespace) "" $certManager`,
+      ),
+    resources: () => tokens.block('toYaml .Values.resources'),
+    labels: () => tokens.block(`include "${HELPERS.labels}" .`),
+    podAnnotations: () => tokens.block(`include "${HELPERS.podAnnotations}" .`),
+    podExtras: () => tokens.block(`include "${HELPERS.podExtras}" .`),
+    /** minAvailable 1 with two or more replicas; with one, maxUnavailable 1 so node drains go on. */
+    disruptionBudget: () => tokens.block(`include "${HELPERS.disruptionBudget}" .`),
+  };
+}
+export type ChartTokens = ReturnType<typeof chartTokens>;
+
+/** Named templates of templates/_helpers.tpl. */
+export const HELPERS = {
+  registry: `${NAME}.registry`,
+  image: `${NAME}.image`,
+  labels: `${NAME}.labels`,
+  podAnnotations: `${NAME}.podAnnotations`,
+  podExtras: `${NAME}.podExtras`,
+  disruptionBudget: `${NAME}.disruptionBudget`,
 } as const;
 
-const labels = { 'app.kubernetes.io/name': NAME, 'app.kubernetes.io/component': 'admission-webhook', 'app.kubernetes.io/part-of': 'nmaas' };
+export interface SchedulerChartProps extends ChartProps {
+  t: ChartTokens;
+}
+
+/** The selector stays the name alone: a Deployment's selector is immutable across upgrades. */
 const selector = { 'app.kubernetes.io/name': NAME };
 
 /** Deployment, PDB, Service and RBAC: `templates/scheduler.yaml`. */
 export class SchedulerChart extends Chart {
-  constructor(scope: Construct, id: string, props: ChartProps = {}) {
+  constructor(scope: Construct, id: string, props: SchedulerChartProps) {
     super(scope, id, { ...props, disableResourceNameHashes: true });
+    const T = props.t;
     const namespace = T.namespace;
+    const labels = () => ({ [T.labels()]: '' });
 
-    const sa = new kplus.ServiceAccount(this, 'sa', { metadata: { name: NAME, namespace, labels }, automountToken: true });
+    const sa = new kplus.ServiceAccount(this, 'sa', {
+      metadata: { name: NAME, namespace, labels: labels() },
+      automountToken: true,
+    });
 
-    const cluster = new kplus.ClusterRole(this, 'cluster-role', { metadata: { name: NAME, labels } });
+    const cluster = new kplus.ClusterRole(this, 'cluster-role', { metadata: { name: NAME, labels: labels() } });
     cluster.allow(['get', 'list', 'watch'], kplus.ApiResource.PODS, kplus.ApiResource.NODES);
     cluster.allow(['create'], kplus.ApiResource.custom({ apiGroup: '', resourceType: 'pods/eviction' }));
-    new kplus.ClusterRoleBinding(this, 'cluster-binding', { metadata: { name: NAME, labels }, role: cluster }).addSubjects(sa);
+    new kplus.ClusterRoleBinding(this, 'cluster-binding', {
+      metadata: { name: NAME, labels: labels() },
+      role: cluster,
+    }).addSubjects(sa);
 
     // Raw objects here: cdk8s-plus cannot restrict a rule to one resourceName.
     new ApiObject(this, 'role', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
-      metadata: { name: NAME, namespace, labels },
+      metadata: { name: NAME, namespace, labels: labels() },
       rules: [
         { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
-        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [LEASE_NAME], verbs: ['get', 'update'] },
+        {
+          apiGroups: ['coordination.k8s.io'],
+          resources: ['leases'],
+          resourceNames: [LEASE_NAME],
+          verbs: ['get', 'update'],
+        },
       ],
     });
     new ApiObject(this, 'role-binding', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
-      metadata: { name: NAME, namespace, labels },
+      metadata: { name: NAME, namespace, labels: labels() },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: NAME },
       subjects: [{ kind: 'ServiceAccount', name: sa.name, namespace }],
     });
@@ -68,21 +112,33 @@ export class SchedulerChart extends Chart {
     new ApiObject(this, 'deployment', {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name: NAME, namespace, labels },
+      metadata: { name: NAME, namespace, labels: labels() },
       spec: {
         replicas: T.replicas,
         selector: { matchLabels: selector },
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
         template: {
-          metadata: { labels },
+          metadata: { labels: labels(), annotations: { [T.podAnnotations()]: '' } },
           spec: {
             serviceAccountName: NAME,
             automountServiceAccountToken: true,
             enableServiceLinks: false,
-            securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+            [T.podExtras()]: '',
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: 65532,
+              runAsGroup: 65532,
+              fsGroup: 65532,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
             // Replicas on distinct nodes, so one node failure never takes the webhook down.
             topologySpreadConstraints: [
-              { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
+              {
+                maxSkew: 1,
+                topologyKey: 'kubernetes.io/hostname',
+                whenUnsatisfiable: 'ScheduleAnyway',
+                labelSelector: { matchLabels: selector },
+              },
             ],
             containers: [
               {
@@ -90,23 +146,46 @@ export class SchedulerChart extends Chart {
                 image: T.image,
                 imagePullPolicy: T.pullPolicy,
                 args: [
-                  'scheduler', 'serve',
-                  '--cert', '/etc/nmaas-scheduler/tls/tls.crt',
-                  '--key', '/etc/nmaas-scheduler/tls/tls.key',
-                  '--ca-file', '/etc/nmaas-scheduler/tls/ca.crt',
-                  '--port', String(PORT),
-                  '--namespace', '$(POD_NAMESPACE)',
-                  '--lease-name', LEASE_NAME,
-                  '--identity', '$(POD_NAME)',
-                  '--advertise-url', `https://$(POD_IP):${PORT}`,
-                  '--tls-server-name', `${NAME}.$(POD_NAMESPACE).svc`,
-                  '--migrations', T.migrations,
+                  'scheduler',
+                  'serve',
+                  '--cert',
+                  '/etc/nmaas-scheduler/tls/tls.crt',
+                  '--key',
+                  '/etc/nmaas-scheduler/tls/tls.key',
+                  '--ca-file',
+                  '/etc/nmaas-scheduler/tls/ca.crt',
+                  '--port',
+                  String(PORT),
+                  '--namespace',
+                  '$(POD_NAMESPACE)',
+                  '--lease-name',
+                  LEASE_NAME,
+                  '--identity',
+                  '$(POD_NAME)',
+                  '--advertise-url',
+                  `https://$(POD_IP):${PORT}`,
+                  '--tls-server-name',
+                  `${NAME}.$(POD_NAMESPACE).svc`,
+                  '--migrations',
+                  T.migrations,
                 ],
-                env: [fieldEnv('POD_NAME', 'metadata.name'), fieldEnv('POD_NAMESPACE', 'metadata.namespace'), fieldEnv('POD_IP', 'status.podIP')],
+                env: [
+                  fieldEnv('POD_NAME', 'metadata.name'),
+                  fieldEnv('POD_NAMESPACE', 'metadata.namespace'),
+                  fieldEnv('POD_IP', 'status.podIP'),
+                ],
                 ports: [{ name: 'https', containerPort: PORT, protocol: 'TCP' }],
-                readinessProbe: { httpGet: { path: '/readyz', port: 'https', scheme: 'HTTPS' }, periodSeconds: 5, failureThreshold: 2 },
-                livenessProbe: { httpGet: { path: '/healthz', port: 'https', scheme: 'HTTPS' }, periodSeconds: 10, failureThreshold: 3 },
-                resources: T.resources,
+                readinessProbe: {
+                  httpGet: { path: '/readyz', port: 'https', scheme: 'HTTPS' },
+                  periodSeconds: 5,
+                  failureThreshold: 2,
+                },
+                livenessProbe: {
+                  httpGet: { path: '/healthz', port: 'https', scheme: 'HTTPS' },
+                  periodSeconds: 10,
+                  failureThreshold: 3,
+                },
+                resources: { [T.resources()]: '' },
                 securityContext: {
                   allowPrivilegeEscalation: false,
                   privileged: false,
@@ -133,8 +212,8 @@ export class SchedulerChart extends Chart {
     new ApiObject(this, 'pdb', {
       apiVersion: 'policy/v1',
       kind: 'PodDisruptionBudget',
-      metadata: { name: NAME, namespace, labels },
-      spec: { minAvailable: 1, selector: { matchLabels: selector } },
+      metadata: { name: NAME, namespace, labels: labels() },
+      spec: { [T.disruptionBudget()]: '', selector: { matchLabels: selector } },
     });
 
     // Ingress: only the webhook port (callers are the API server and the peer replica, whose
@@ -142,14 +221,24 @@ export class SchedulerChart extends Chart {
     new ApiObject(this, 'network-policy', {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
-      metadata: { name: NAME, namespace, labels },
+      metadata: { name: NAME, namespace, labels: labels() },
       spec: {
         podSelector: { matchLabels: selector },
         policyTypes: ['Ingress', 'Egress'],
         ingress: [{ ports: [{ protocol: 'TCP', port: PORT }] }],
         egress: [
-          { ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
-          { ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }] },
+          {
+            ports: [
+              { protocol: 'UDP', port: 53 },
+              { protocol: 'TCP', port: 53 },
+            ],
+          },
+          {
+            ports: [
+              { protocol: 'TCP', port: 443 },
+              { protocol: 'TCP', port: 6443 },
+            ],
+          },
           { to: [{ podSelector: { matchLabels: selector } }], ports: [{ protocol: 'TCP', port: PORT }] },
         ],
       },
@@ -158,16 +247,22 @@ export class SchedulerChart extends Chart {
     new ApiObject(this, 'service', {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name: NAME, namespace, labels },
-      spec: { type: 'ClusterIP', selector, ports: [{ name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' }] },
+      metadata: { name: NAME, namespace, labels: labels() },
+      spec: {
+        type: 'ClusterIP',
+        selector,
+        ports: [{ name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' }],
+      },
     });
   }
 }
 
 /** The two webhook configurations: `templates/webhooks.yaml`, next to the certificate they trust. */
 export class WebhooksChart extends Chart {
-  constructor(scope: Construct, id: string, props: ChartProps = {}) {
+  constructor(scope: Construct, id: string, props: SchedulerChartProps) {
     super(scope, id, { ...props, disableResourceNameHashes: true });
+    const T = props.t;
+    const labels = () => ({ [T.labels()]: '' });
     const common = {
       admissionReviewVersions: ['v1'],
       matchPolicy: 'Equivalent',
@@ -175,19 +270,28 @@ export class WebhooksChart extends Chart {
       // Only measurement pods (the label charts-gen writes) ...
       objectSelector: { matchExpressions: [{ key: APP_LABEL, operator: 'Exists' }] },
       // ... never in kube-system nor in our own namespace (the webhook must not block its own pods).
-      namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', T.namespace] }] },
+      namespaceSelector: {
+        matchExpressions: [
+          { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', T.namespace] },
+        ],
+      },
       failurePolicy: T.failurePolicy,
     };
-    const client = (path: string) => ({ service: { name: NAME, namespace: T.namespace, path, port: 443 }, caBundle: T.caBundle });
+    const client = (path: string) => ({
+      service: { name: NAME, namespace: T.namespace, path, port: 443 },
+      [T.caBundle()]: '',
+    });
     new ApiObject(this, 'mutating', {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'MutatingWebhookConfiguration',
-      metadata: { name: NAME, labels, annotations: { [T.certManagerAnnotation]: '' } },
+      metadata: { name: NAME, labels: labels(), annotations: { [T.certManagerAnnotation()]: '' } },
       webhooks: [
         {
           name: 'place.scheduler.nmaas.io',
           clientConfig: client('/mutate'),
-          rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'], scope: 'Namespaced' }],
+          rules: [
+            { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'], scope: 'Namespaced' },
+          ],
           sideEffects: 'NoneOnDryRun',
           reinvocationPolicy: 'IfNeeded',
           ...common,
@@ -197,12 +301,20 @@ export class WebhooksChart extends Chart {
     new ApiObject(this, 'validating', {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingWebhookConfiguration',
-      metadata: { name: NAME, labels, annotations: { [T.certManagerAnnotation]: '' } },
+      metadata: { name: NAME, labels: labels(), annotations: { [T.certManagerAnnotation()]: '' } },
       webhooks: [
         {
           name: 'check.scheduler.nmaas.io',
           clientConfig: client('/validate'),
-          rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods'], scope: 'Namespaced' }],
+          rules: [
+            {
+              apiGroups: [''],
+              apiVersions: ['v1'],
+              operations: ['CREATE', 'UPDATE'],
+              resources: ['pods'],
+              scope: 'Namespaced',
+            },
+          ],
           sideEffects: 'None',
           ...common,
         },

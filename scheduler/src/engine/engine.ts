@@ -13,6 +13,16 @@ import { compileShape, type Shape } from './shape.js';
 import { isActive, isAllowedPhase } from './time.js';
 import { fromUnits, RESOURCES } from './units.js';
 import type { ResourceAmounts } from '@nmaas/sdk';
+import type {
+  Booking,
+  EngineOptions,
+  EngineSnapshot,
+  Migration,
+  NodeSnapshot,
+  Placement,
+  PlaceResult,
+  StrategyName,
+} from './types.js';
 
 /**
  * Score weights (tuned on seeded small workloads against the exact ILP): best fit in space (time-averaged
@@ -39,57 +49,17 @@ const LOOKAHEAD_SCORE = 0.3;
  */
 const LOOKAHEAD_BUDGET = 250_000;
 
-export type StrategyName = 'nmaas' | 'ffd' | 'kube';
-
-export interface Placement {
-  node: string;
-  phase: number;
-}
-
-export interface Migration {
-  id: string;
-  from: Placement;
-  to: Placement;
-}
-
-export type RejectCode = 'invalid' | 'no-node' | 'affinity' | 'anti-affinity' | 'spread' | 'capacity';
-
-export type PlaceResult =
-  | { ok: true; id: string; node: string; phase: number; migrations: Migration[] }
-  | { ok: false; id: string; reason: string; code: RejectCode };
-
-export interface Booking extends Placement {
-  id: string;
-  app: string;
-  instance: InstanceSpec;
-}
-
-export interface NodeSnapshot {
-  name: string;
-  pool: string | null;
-  labels: Record<string, string>;
-  capacity: ResourceAmounts;
-  instances: number;
-  apps: string[];
-  peak: ResourceAmounts;
-  average: ResourceAmounts;
-  busyFraction: number;
-  bookings: { id: string; app: string; phase: number; every: number; duration: number; exclusive: boolean }[];
-}
-
-export interface EngineSnapshot {
-  horizon: number;
-  strategy: StrategyName;
-  nodes: NodeSnapshot[];
-  instances: number;
-}
-
-export interface EngineOptions {
-  horizon?: number;
-  strategy?: StrategyName;
-  /** nmaas: how many feasible nodes the score stage compares (default 8; like kube's percentageOfNodesToScore). */
-  sample?: number;
-}
+export type {
+  Booking,
+  EngineOptions,
+  EngineSnapshot,
+  Migration,
+  NodeSnapshot,
+  Placement,
+  PlaceResult,
+  RejectCode,
+  StrategyName,
+} from './types.js';
 
 interface Choice {
   node: NodeState;
@@ -128,6 +98,8 @@ export class Engine {
   private seenCost = 0;
   /** Bumped on every removal: cursors that skipped full nodes restart (something may fit again). */
   private epoch = 0;
+  /** Order of arrival of nodes, never reused: ties between nodes break on it, so a replaced node sorts last. */
+  private nextNodeIndex = 0;
 
   constructor(nodes: NodeSpec[], options: EngineOptions = {}) {
     this.horizon = options.horizon ?? 3600;
@@ -144,7 +116,7 @@ export class Engine {
 
   addNode(spec: NodeSpec): void {
     if (this.byName.has(spec.name)) throw new Error(`node ${spec.name} is already known to the engine`);
-    const node = new NodeState(this.nodesList.length, spec, this.horizon);
+    const node = new NodeState(this.nextNodeIndex++, spec, this.horizon);
     this.nodesList.push(node);
     this.byName.set(spec.name, node);
     this.candidateCache.clear();
@@ -160,10 +132,20 @@ export class Engine {
       this.unbook(b);
     }
     node.dead = true;
+    // Dropped from the list (which stays in arrival order) so node churn does not keep slot arrays alive.
+    this.nodesList.splice(this.nodesList.indexOf(node), 1);
+    node.slots = null;
     this.byName.delete(name);
     this.candidateCache.clear();
     this.cursors.clear();
     return out;
+  }
+
+  /** What the engine holds in memory: nodes (live ones only) and the bytes of their slot arrays. */
+  held(): { nodes: number; slotBytes: number } {
+    let slotBytes = 0;
+    for (const n of this.nodesList) slotBytes += n.slots?.byteLength ?? 0;
+    return { nodes: this.nodesList.length, slotBytes };
   }
 
   has(id: string): boolean {

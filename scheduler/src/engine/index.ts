@@ -1,6 +1,6 @@
 /** Public API of the placement engine (see scheduler/ENGINE_API.md). */
+export { Engine } from './engine.js';
 export {
-  Engine,
   type Booking,
   type EngineOptions,
   type EngineSnapshot,
@@ -10,7 +10,7 @@ export {
   type PlaceResult,
   type RejectCode,
   type StrategyName,
-} from './engine.js';
+} from './types.js';
 export {
   instanceFromContract,
   InstanceSpecError,
@@ -22,3 +22,4 @@ export {
 } from './instance.js';
 export { checkPlacement, type CheckProblem, type CheckReport, type ProblemKind } from './check.js';
 export { allowedPhases, formatPeriod, formatSlot, isActive, isAllowedPhase } from './time.js';
+export { InputError, parseApps, parseNodes, parsePlacement, readApps, readNodes, readPlacement } from './codec.js';

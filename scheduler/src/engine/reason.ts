@@ -3,8 +3,8 @@
  * or — when nodes match but time is short — the closest node and who keeps it busy when.
  * Runs only on rejection, so it may look at every slot of a few hundred nodes.
  */
-import type { RejectCode } from './engine.js';
-import { staticCulprits, staticFilter } from './filter.js';
+import type { RejectCode, StrategyName } from './types.js';
+import { staticCulprits, type StaticRejection } from './filter.js';
 import type { InstanceSpec } from './instance.js';
 import { EXCLUSIVE_UNIT, SLOT_WORDS, type NodeState } from './node-state.js';
 import type { Shape } from './shape.js';
@@ -13,7 +13,7 @@ import { formatAmount } from './units.js';
 
 export interface ReasonContext {
   horizon: number;
-  strategy: 'nmaas' | 'ffd' | 'kube';
+  strategy: StrategyName;
   nodes: NodeState[];
 }
 
@@ -46,38 +46,92 @@ export function explainRejection(ctx: ReasonContext, spec: InstanceSpec, shape: 
       reason: `no node matches the nodeSelector of ${spec.id} (${Object.entries(spec.nodeSelector).map(([k, v]) => `${k}=${v}`).join(',') || 'none'}${spec.node ? `, pinned to ${spec.node}` : ''}); known pools: ${pools.join(', ') || 'none'}`,
     };
   }
+  // Every rule a node breaks is counted (not only the first), over all candidates: the breakdown
+  // says what really blocks the pod, and how much room each rule leaves.
   const byRule = { affinity: 0, 'anti-affinity': 0, spread: 0 };
+  const firstRule = { affinity: 0, 'anti-affinity': 0, spread: 0 };
   const open: NodeState[] = [];
   let antiExample = '';
   for (const n of candidates) {
-    const rule = staticFilter(n, spec);
-    if (rule === null) open.push(n);
+    const rules = staticRejections(n, spec);
+    if (rules.length === 0) open.push(n);
     else {
-      byRule[rule]++;
-      if (rule === 'anti-affinity' && antiExample === '') antiExample = `${n.name} (${list(staticCulprits(n, spec, rule))})`;
+      firstRule[rules[0]!]++;
+      for (const rule of rules) byRule[rule]++;
+      if (rules.includes('anti-affinity') && antiExample === '') antiExample = `${n.name} (${list(staticCulprits(n, spec, 'anti-affinity'))})`;
     }
   }
+  const excluded = staticBreakdown(byRule, spec, candidates.length);
   if (open.length === 0) {
-    if (byRule.affinity > 0 && byRule.affinity >= byRule['anti-affinity'] && byRule.affinity >= byRule.spread) {
+    const hostsAll = candidates.length - byRule.affinity;
+    if (firstRule.affinity > 0 && firstRule.affinity >= firstRule['anti-affinity'] && firstRule.affinity >= firstRule.spread) {
+      const fix =
+        hostsAll === 0
+          ? `place ${spec.affinity.length > 1 ? 'those apps' : spec.affinity[0]} first`
+          : `the ${hostsAll} node(s) hosting ${spec.affinity.length > 1 ? 'them' : 'it'} are excluded by other rules`;
       return {
         code: 'affinity',
-        reason: `no node in ${w} already hosts ${list(spec.affinity)}, which ${spec.id} must share a node with (affinity); place ${spec.affinity.length > 1 ? 'those apps' : spec.affinity[0]} first`,
+        reason: `${hostsAll === 0 ? 'no node' : `only ${hostsAll} of ${candidates.length} nodes`} in ${w} already host${hostsAll <= 1 ? 's' : ''} ${list(spec.affinity)}, which ${spec.id} must share a node with (affinity); ${fix}${excluded}`,
       };
     }
-    if (byRule['anti-affinity'] >= byRule.spread) {
+    if (firstRule['anti-affinity'] >= firstRule.spread) {
       return {
         code: 'anti-affinity',
-        reason: `every node in ${w} that could take ${spec.id} hosts an app it must not share a node with (anti-affinity${spec.antiAffinity.length ? ` with ${list(spec.antiAffinity)}` : ''}, or an app refusing ${spec.app}); e.g. ${antiExample}`,
+        reason: `every node in ${w} that could take ${spec.id} hosts an app it must not share a node with (anti-affinity${spec.antiAffinity.length ? ` with ${list(spec.antiAffinity)}` : ''}, or an app refusing ${spec.app}); e.g. ${antiExample}${excluded}`,
       };
     }
     return {
       code: 'spread',
-      reason: `every node in ${w} already hosts an instance of spread group ${spec.spreadGroup} (one per node); add a node to ${w} or drop spread`,
+      reason: `every node in ${w} already hosts an instance of spread group ${spec.spreadGroup} (one per node); add a node to ${w} or drop spread${excluded}`,
     };
   }
-  if (ctx.strategy === 'ffd') return { code: 'capacity', reason: reservationReason(spec, shape, open, w, 'run', 'ffd reserves the run load for the whole horizon') };
-  if (ctx.strategy === 'kube') return { code: 'capacity', reason: reservationReason(spec, shape, open, w, 'idle', 'kube requests only the idle load') };
-  return { code: 'capacity', reason: capacityReason(ctx, spec, shape, open.slice(0, MAX_EXAMINED), w) };
+  if (ctx.strategy === 'ffd') return { code: 'capacity', reason: reservationReason(spec, shape, open, w, 'run', 'ffd reserves the run load for the whole horizon') + excluded };
+  if (ctx.strategy === 'kube') return { code: 'capacity', reason: reservationReason(spec, shape, open, w, 'idle', 'kube requests only the idle load') + excluded };
+  // Nodes that could never hold one run (or the idle reservation), whatever the time: counted over all of them.
+  const tooSmall = [0, 0, 0];
+  const roomy: NodeState[] = [];
+  for (const n of open) {
+    let fits = true;
+    for (let r = 0; r < 3; r++) {
+      if (n.cap[r]! < Math.max(shape.run[r]!, shape.idle[r]!)) {
+        tooSmall[r]!++;
+        fits = false;
+      }
+    }
+    if (fits) roomy.push(n);
+  }
+  const smallText = [0, 1, 2]
+    .filter((r) => tooSmall[r]! > 0)
+    .map((r) => `${tooSmall[r]} offer${tooSmall[r] === 1 ? 's' : ''} less than ${formatAmount(r, Math.max(shape.run[r]!, shape.idle[r]!))} in all`);
+  if (roomy.length === 0) {
+    const largest = [0, 1, 2]
+      .filter((r) => tooSmall[r]! > 0)
+      .map((r) => `${formatAmount(r, Math.max(...open.map((n) => n.cap[r]!)))}`);
+    return {
+      code: 'capacity',
+      reason: `no node in ${w} offers what one run of ${spec.id} needs: of ${open.length} node(s), ${list(smallText)}; the largest offers ${list(largest)}${excluded}`,
+    };
+  }
+  const small = smallText.length > 0 ? `; ${open.length - roomy.length} of ${open.length} open node(s) are too small in all (${list(smallText)})` : '';
+  return { code: 'capacity', reason: capacityReason(ctx, spec, shape, roomy.slice(0, MAX_EXAMINED), w) + small + excluded };
+}
+
+/** Every static rule a node breaks for the instance, in the engine's filter order. */
+function staticRejections(node: NodeState, spec: InstanceSpec): StaticRejection[] {
+  const out: StaticRejection[] = [];
+  if (spec.affinity.some((a) => !node.apps.has(a))) out.push('affinity');
+  if (spec.antiAffinity.some((a) => node.apps.has(a)) || node.refused.has(spec.app)) out.push('anti-affinity');
+  if (spec.spreadGroup !== null && node.spread.has(spec.spreadGroup)) out.push('spread');
+  return out;
+}
+
+/** "; of 5,000 nodes, 4,999 are excluded by spread group g, …": empty when no rule excludes any node. */
+function staticBreakdown(byRule: Record<StaticRejection, number>, spec: InstanceSpec, total: number): string {
+  const parts: string[] = [];
+  if (byRule.affinity > 0) parts.push(`${byRule.affinity} lack ${list(spec.affinity)} (affinity)`);
+  if (byRule['anti-affinity'] > 0) parts.push(`${byRule['anti-affinity']} host an app it must not share a node with (anti-affinity)`);
+  if (byRule.spread > 0) parts.push(`${byRule.spread} already host spread group ${spec.spreadGroup}`);
+  return parts.length === 0 ? '' : `; of ${total} node(s) matching its selector, ${list(parts)}`;
 }
 
 /** Capacity reason for the time-blind baselines: what is left of the node once reservations are counted. */

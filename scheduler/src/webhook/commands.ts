@@ -2,18 +2,19 @@
  * `nmaas scheduler serve`, `nmaas scheduler nodes` and `nmaas scheduler chart`: the webhook's CLI.
  */
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import https from 'node:https';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { NODE_POOL_LABEL, type NodeOffer } from '@nmaas/sdk';
-import { InputError, readNodes } from '../simulate/index.js';
+import { InputError, readNodes } from '../engine/index.js';
 import type { NodeSpec } from '../engine/index.js';
 import { writeSchedulerChart } from '../chart/render.js';
 import { connectKubeApi, defaultConnection } from '../kube/connect.js';
 import { generateCertificates } from './certificates.js';
 import { formatNodesReport, nodesReport, type NodesReport } from './nodes-report.js';
+import { registerReviewCommand } from './review-command.js';
 import { startClusterReplica, startDevReplica } from './runtime.js';
 import { SchedulerState } from './state.js';
 
@@ -77,12 +78,19 @@ interface ServeOptions {
 async function serve(o: ServeOptions): Promise<void> {
   let { cert, key } = o;
   if ((cert === undefined) !== (key === undefined)) throw new UsageError('give both --cert and --key, or neither (only with --dev)');
+  /** The throwaway certificate's folder (it holds a private key): removed when serving stops. */
+  let throwaway: string | undefined;
   if (cert === undefined || key === undefined) {
     if (!o.dev) throw new UsageError('--cert and --key are required (the API server only calls webhooks over HTTPS); with --dev a throwaway certificate is made');
-    const files = await generateCertificates(await mkdtemp(path.join(tmpdir(), 'nmaas-scheduler-dev-')));
+    throwaway = await mkdtemp(path.join(tmpdir(), 'nmaas-scheduler-dev-'));
+    const files = await generateCertificates(throwaway).catch(async (error: unknown) => {
+      await rm(throwaway!, { recursive: true, force: true });
+      throw error;
+    });
     ({ certFile: cert, keyFile: key } = files);
     log('generated a throwaway certificate for dev mode', { ca: files.caFile });
   }
+  const removeThrowaway = () => (throwaway === undefined ? Promise.resolve() : rm(throwaway, { recursive: true, force: true }));
   if (o.dev) {
     let specs = DEFAULT_DEV_NODES;
     if (o.nodes !== undefined) {
@@ -93,9 +101,14 @@ async function serve(o: ServeOptions): Promise<void> {
         throw error;
       }
     }
-    const replica = await startDevReplica({ certFile: cert, keyFile: key, port: o.port, host: o.host ?? '127.0.0.1', nodes: [], offers: specs.map(offerOf), log });
+    const replica = await startDevReplica({ certFile: cert, keyFile: key, port: o.port, host: o.host ?? '127.0.0.1', nodes: [], offers: specs.map(offerOf), log }).catch(
+      async (error: unknown) => {
+        await removeThrowaway();
+        throw error;
+      },
+    );
     log('serving (dev mode: in-memory bookings)', { url: replica.url, nodes: specs.length, mutate: `${replica.url}/mutate`, validate: `${replica.url}/validate` });
-    await untilSignal(() => replica.stop());
+    await untilSignal(() => replica.stop().finally(removeThrowaway));
     return;
   }
   if (o.nodes !== undefined) throw new UsageError('--nodes is for --dev; in a cluster, nodes come from the API server');
@@ -147,6 +160,7 @@ async function fetchReport(server: string, caFile: string | undefined): Promise<
 
 export function registerWebhookCommands(program: Command): void {
   const g = group(program);
+  registerReviewCommand(g);
   g.command('serve')
     .description('run the admission webhook (HTTPS): places measurement pods on a node and a phase, or refuses them with a reason')
     .option('--dev', 'no cluster: nodes from --nodes (or a built-in set), bookings in memory')

@@ -10,7 +10,14 @@ import { once } from 'node:events';
 import { createGunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 import type { ArchiveScan, EntryType, ScannedEntry } from '../types.js';
-import { MAX_COMPRESSION_RATIO, MAX_ENTRIES, MAX_FILE_BYTES, MAX_META_ENTRY_BYTES, MAX_TOTAL_BYTES, MIN_RATIO_BYTES } from '../limits.js';
+import {
+  MAX_COMPRESSION_RATIO,
+  MAX_ENTRIES,
+  MAX_FILE_BYTES,
+  MAX_META_ENTRY_BYTES,
+  MAX_TOTAL_BYTES,
+  MIN_RATIO_BYTES,
+} from '../limits.js';
 import { UnreadableInputError } from './errors.js';
 
 export interface ArchiveContents {
@@ -82,7 +89,9 @@ export async function scanArchive(file: string, limits: ScanLimits = DEFAULT_LIM
     throw new UnreadableInputError(`cannot read ${file}: ${(error as Error).message}`);
   }
   if (magic[0] !== 0x1f || magic[1] !== 0x8b || magic[2] !== 0x08) {
-    throw new UnreadableInputError(`${file} is not a gzip-compressed chart archive; package the chart with \`helm package\``);
+    throw new UnreadableInputError(
+      `${file} is not a gzip-compressed chart archive; package the chart with \`helm package\``,
+    );
   }
 
   const scan: ArchiveScan = {
@@ -104,7 +113,11 @@ export async function scanArchive(file: string, limits: ScanLimits = DEFAULT_LIM
   };
 
   const record = (entry: ReadEntry, ignored: boolean) => {
-    const scanned: ScannedEntry = { path: entry.path, type: ignored ? 'other' : entryType(entry.type), size: entry.size };
+    const scanned: ScannedEntry = {
+      path: entry.path,
+      type: ignored ? 'other' : entryType(entry.type),
+      size: entry.size,
+    };
     if (entry.linkpath) scanned.linkpath = entry.linkpath;
     scan.entries.push(scanned);
     if (scan.entries.length > limits.maxEntries) halt('entries');
@@ -125,7 +138,8 @@ export async function scanArchive(file: string, limits: ScanLimits = DEFAULT_LIM
       if (got <= limits.maxFileBytes) chunks.push(chunk);
     });
     entry.on('end', () => {
-      if (got !== entry.size) scan.malformed.push(`${entry.path}: the header declares ${entry.size} bytes but the archive holds ${got}`);
+      if (got !== entry.size)
+        scan.malformed.push(`${entry.path}: the header declares ${entry.size} bytes but the archive holds ${got}`);
       else if (got <= limits.maxFileBytes) {
         files.set(entry.path, Buffer.concat(chunks));
         keptBytes += got;
@@ -138,7 +152,8 @@ export async function scanArchive(file: string, limits: ScanLimits = DEFAULT_LIM
   parser.on('warn', (code: string, message: string | Error) => {
     warnings.push(`${code}: ${String(message)}`);
     // Helm rejects short reads (lying headers); node-tar reports them, bad checksums and truncation as warnings.
-    if (code !== 'TAR_ENTRY_INFO') scan.malformed.push(`${code}: ${message instanceof Error ? message.message : message}`);
+    if (code !== 'TAR_ENTRY_INFO')
+      scan.malformed.push(`${code}: ${message instanceof Error ? message.message : message}`);
   });
 
   const parsed = new Promise<void>((resolve) => parser.once('end', () => resolve()));
@@ -152,7 +167,11 @@ export async function scanArchive(file: string, limits: ScanLimits = DEFAULT_LIM
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {
       scan.decompressedBytes += chunk.length;
       if (scan.decompressedBytes > limits.maxTotalBytes) halt('total-size');
-      else if (scan.decompressedBytes >= limits.minRatioBytes && scan.decompressedBytes / Math.max(1, scan.compressedBytes) > limits.maxRatio) halt('ratio');
+      else if (
+        scan.decompressedBytes >= limits.minRatioBytes &&
+        scan.decompressedBytes / Math.max(1, scan.compressedBytes) > limits.maxRatio
+      )
+        halt('ratio');
       if (stop) throw new StopScan();
       if (!parser.write(chunk)) await once(parser, 'drain');
       if (stop) throw new StopScan();
@@ -170,7 +189,9 @@ export async function scanArchive(file: string, limits: ScanLimits = DEFAULT_LIM
   if (stop) {
     scan.stoppedAt = stop;
   } else if (scan.entries.length === 0) {
-    throw new UnreadableInputError(`${file} holds no tar entries${warnings.length ? ` (${warnings.join('; ')})` : ''}; package the chart with \`helm package\``);
+    throw new UnreadableInputError(
+      `${file} holds no tar entries${warnings.length ? ` (${warnings.join('; ')})` : ''}; package the chart with \`helm package\``,
+    );
   }
   return { scan, files };
 }

@@ -19,10 +19,15 @@ export async function publishedVersions(index: string, chartName: string): Promi
   try {
     data = parse(text, { maxAliasCount: 100 });
   } catch (error) {
-    throw new UnreadableInputError(`the catalogue index ${index} does not parse: ${(error as Error).message.split('\n')[0]}`);
+    throw new UnreadableInputError(
+      `the catalogue index ${index} does not parse: ${(error as Error).message.split('\n')[0]}`,
+    );
   }
   const entries = (data as { entries?: Record<string, unknown> } | null)?.entries;
-  if (entries === undefined || entries === null || typeof entries !== 'object') throw new UnreadableInputError(`the catalogue index ${index} has no entries map; give a Helm repository index.yaml`);
+  if (entries === undefined || entries === null || typeof entries !== 'object')
+    throw new UnreadableInputError(
+      `the catalogue index ${index} has no entries map; give a Helm repository index.yaml`,
+    );
   const list = (entries as Record<string, unknown>)[chartName];
   if (!Array.isArray(list)) return [];
   return list.map((e) => (e as { version?: unknown }).version).filter((v): v is string => typeof v === 'string');

@@ -20,7 +20,14 @@ function typeOf(st: Stats): EntryType {
 }
 
 export async function scanFolder(root: string, limits: ScanLimits = DEFAULT_LIMITS): Promise<ArchiveContents> {
-  const scan: ArchiveScan = { source: 'folder', entries: [], compressedBytes: 0, decompressedBytes: 0, oversized: [], malformed: [] };
+  const scan: ArchiveScan = {
+    source: 'folder',
+    entries: [],
+    compressedBytes: 0,
+    decompressedBytes: 0,
+    oversized: [],
+    malformed: [],
+  };
   const files = new Map<string, Buffer>();
   const queue: string[] = [''];
   while (queue.length > 0 && !scan.stoppedAt) {
@@ -31,7 +38,11 @@ export async function scanFolder(root: string, limits: ScanLimits = DEFAULT_LIMI
       const full = path.join(root, relPath);
       const st = await lstat(full);
       const type = typeOf(st);
-      const entry = { path: type === 'directory' ? `${relPath}/` : relPath, type, size: type === 'file' ? st.size : 0 } as ArchiveScan['entries'][number];
+      const entry = {
+        path: type === 'directory' ? `${relPath}/` : relPath,
+        type,
+        size: type === 'file' ? st.size : 0,
+      } as ArchiveScan['entries'][number];
       if (type === 'symlink') entry.linkpath = await readlink(full);
       if (st.nlink > 1 && type === 'file') {
         // A second name for one inode is the folder form of a tar hardlink.
@@ -50,7 +61,11 @@ export async function scanFolder(root: string, limits: ScanLimits = DEFAULT_LIMI
         continue;
       }
       if (scan.decompressedBytes + st.size > limits.maxTotalBytes) {
-        scan.stoppedAt = { limit: 'total-size', afterBytes: scan.decompressedBytes + st.size, afterEntries: scan.entries.length };
+        scan.stoppedAt = {
+          limit: 'total-size',
+          afterBytes: scan.decompressedBytes + st.size,
+          afterEntries: scan.entries.length,
+        };
         break;
       }
       const data = await readFile(full);

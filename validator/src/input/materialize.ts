@@ -10,7 +10,8 @@ export async function materialize(files: Map<string, Buffer>, chartDir: string):
   const root = path.resolve(chartDir);
   for (const [rel, data] of files) {
     const target = path.resolve(root, rel);
-    if (!target.startsWith(root + path.sep)) throw new Error(`refusing to write ${JSON.stringify(rel)} outside ${root}`);
+    if (!target.startsWith(root + path.sep))
+      throw new Error(`refusing to write ${JSON.stringify(rel)} outside ${root}`);
     await mkdir(path.dirname(target), { recursive: true });
     await writeFile(target, data, { flag: 'wx' });
   }

@@ -43,41 +43,96 @@ export interface ContainerRef {
   path: string;
 }
 
-const TEMPLATE_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'ReplicationController', 'Job']);
-
 function stringMap(v: unknown): Record<string, string> {
   const r = rec(v) ?? {};
   return Object.fromEntries(Object.entries(r).filter(([, x]) => typeof x === 'string')) as Record<string, string>;
 }
 
-export function podOf(rendered: RenderedObject): PodRef | undefined {
+/** How deep a pod template is looked for inside an object (CronJob's is four levels down). */
+const MAX_TEMPLATE_DEPTH = 10;
+const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'];
+
+/**
+ * Every pod spec inside an object, wherever it sits: `spec.template.spec` of a Deployment, an
+ * Argo Rollout or any custom kind, `spec.jobTemplate.spec.template.spec` of a CronJob, or any
+ * other mapping that holds a container list. A controller of a custom kind creates pods from
+ * such a template, so an unknown kind is a workload as soon as it carries one.
+ */
+function findPodSpecs(
+  node: Rec,
+  at: string,
+  depth: number,
+  parent: Rec | undefined,
+  out: { spec: Rec; path: string; template: Rec | undefined }[],
+): void {
+  if (CONTAINER_LISTS.some((k) => Array.isArray(node[k]) && (node[k] as unknown[]).some((c) => rec(c) !== undefined))) {
+    out.push({ spec: node, path: at, template: parent });
+    return;
+  }
+  if (depth >= MAX_TEMPLATE_DEPTH) return;
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'metadata' || key === 'status') continue;
+    const child = rec(value);
+    if (child) findPodSpecs(child, at === '' ? key : `${at}.${key}`, depth + 1, node, out);
+    else if (Array.isArray(value)) {
+      value.forEach((v, i) => {
+        const r = rec(v);
+        if (r) findPodSpecs(r, `${at === '' ? key : `${at}.${key}`}[${i}]`, depth + 1, node, out);
+      });
+    }
+  }
+}
+
+/** Every pod spec an object embeds (a Pod's own spec, or its templates). */
+export function podsOf(rendered: RenderedObject): PodRef[] {
   const o = rendered.object;
   const id = objectId(o);
-  let template: Rec | undefined;
-  let specPath: string;
   if (o.kind === 'Pod') {
     const spec = rec(o.spec);
-    if (!spec) return undefined;
-    return { rendered, id, spec, metadata: { labels: stringMap(o.metadata?.labels), annotations: stringMap(o.metadata?.annotations) }, specPath: 'spec' };
+    if (!spec) return [];
+    return [
+      {
+        rendered,
+        id,
+        spec,
+        metadata: { labels: stringMap(o.metadata?.labels), annotations: stringMap(o.metadata?.annotations) },
+        specPath: 'spec',
+      },
+    ];
   }
-  if (o.kind !== undefined && TEMPLATE_KINDS.has(o.kind)) {
-    template = rec(rec(o.spec)?.template);
-    specPath = 'spec.template.spec';
-  } else if (o.kind === 'CronJob') {
-    template = rec(rec(rec(rec(o.spec)?.jobTemplate)?.spec)?.template);
-    specPath = 'spec.jobTemplate.spec.template.spec';
-  } else return undefined;
-  const spec = rec(template?.spec);
-  if (!template || !spec) return undefined;
-  const meta = rec(template.metadata);
-  return { rendered, id, spec, metadata: { labels: stringMap(meta?.labels), annotations: stringMap(meta?.annotations) }, specPath };
+  const found: { spec: Rec; path: string; template: Rec | undefined }[] = [];
+  const top = rec(o.spec);
+  if (top) findPodSpecs(top, 'spec', 1, o as Rec, found);
+  // A pod template elsewhere than under spec (a custom kind's `template:` at the top) counts too.
+  for (const [key, value] of Object.entries(o)) {
+    const r = rec(value);
+    if (key !== 'spec' && key !== 'metadata' && key !== 'status' && r) findPodSpecs(r, key, 1, o as Rec, found);
+  }
+  return found.map(({ spec, path, template }) => {
+    const meta = rec(template?.metadata);
+    return {
+      rendered,
+      id,
+      spec,
+      metadata: { labels: stringMap(meta?.labels), annotations: stringMap(meta?.annotations) },
+      specPath: path,
+    };
+  });
+}
+
+/** The first pod spec of an object, if it has one. */
+export function podOf(rendered: RenderedObject): PodRef | undefined {
+  return podsOf(rendered)[0];
 }
 
 export function pods(objects: RenderedObject[]): PodRef[] {
-  return objects.map(podOf).filter((p): p is PodRef => p !== undefined);
+  return objects.flatMap(podsOf);
 }
 
-export function containers(pod: PodRef, kinds: ContainerKind[] = ['containers', 'initContainers', 'ephemeralContainers']): ContainerRef[] {
+export function containers(
+  pod: PodRef,
+  kinds: ContainerKind[] = ['containers', 'initContainers', 'ephemeralContainers'],
+): ContainerRef[] {
   const out: ContainerRef[] = [];
   for (const kind of kinds) {
     arr(pod.spec[kind]).forEach((c, i) => {
@@ -103,9 +158,13 @@ export function imageRepository(image: string): string {
 /** Registry host of an image reference (Docker's rule: a first part with '.' or ':' or `localhost`). */
 export function imageRegistry(image: string): string {
   const first = image.split('/')[0]!;
-  if (image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')) return first;
+  if (image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost'))
+    return DOCKER_HUB_ALIASES.has(first.toLowerCase()) ? 'docker.io' : first;
   return 'docker.io';
 }
+
+/** Host names that serve Docker Hub itself (the distribution reference's aliases and its API host). */
+const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
 
 export function isMeasurementPodRef(pod: PodRef): boolean {
   return typeof pod.metadata.labels[APP_LABEL] === 'string';

@@ -17,7 +17,10 @@ function ruleDescriptor(rule: Rule) {
   const pss = m.pss ? ` (Pod Security Standards: ${m.pss})` : '';
   return {
     id: m.id,
-    name: m.id.replace(/^NMAAS-/, '').toLowerCase().replace(/(^|-)([a-z])/g, (_x, _d, ch: string) => ch.toUpperCase()),
+    name: m.id
+      .replace(/^NMAAS-/, '')
+      .toLowerCase()
+      .replace(/(^|-)([a-z])/g, (_x, _d, ch: string) => ch.toUpperCase()),
     shortDescription: { text: m.title.slice(0, 1024) },
     fullDescription: { text: `${m.rationale}${pss}`.slice(0, 1024) },
     help: { text: m.fix, markdown: `**Fix:** ${m.fix}\n\n**Why:** ${m.rationale}` },
@@ -51,7 +54,15 @@ export function toSarif(report: ValidationReport, version: string, rules: readon
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'nmaas-validate', informationUri: 'https://github.com/nmaas/nmaas', semanticVersion: version, version, rules: rules.map(ruleDescriptor) } },
+        tool: {
+          driver: {
+            name: 'nmaas-validate',
+            informationUri: 'https://github.com/nmaas/nmaas',
+            semanticVersion: version,
+            version,
+            rules: rules.map(ruleDescriptor),
+          },
+        },
         automationDetails: { id: `nmaas-validate/${report.chart?.name ?? 'submission'}/` },
         results: report.findings.map((f) => {
           const object = f.object ? `${f.object}${f.container ? ` container ${f.container}` : ''}: ` : '';
@@ -66,7 +77,13 @@ export function toSarif(report: ValidationReport, version: string, rules: readon
                   artifactLocation: { uri: artifactUri(f, report) },
                   region: { startLine: Math.max(1, f.line ?? 1), startColumn: 1 },
                 },
-                ...(f.object ? { logicalLocations: [{ fullyQualifiedName: f.object + (f.container ? `/${f.container}` : ''), kind: 'resource' }] } : {}),
+                ...(f.object
+                  ? {
+                      logicalLocations: [
+                        { fullyQualifiedName: f.object + (f.container ? `/${f.container}` : ''), kind: 'resource' },
+                      ],
+                    }
+                  : {}),
               },
             ],
             partialFingerprints: { 'nmaasFinding/v1': fingerprint(f) },

@@ -13,9 +13,12 @@ const COLOURS: Record<Severity | 'dim' | 'bold' | 'ok', [string, string]> = {
 export function formatText(report: ValidationReport, options: { colour: boolean }): string {
   const c = (k: keyof typeof COLOURS, s: string) => (options.colour ? `${COLOURS[k][0]}${s}${COLOURS[k][1]}` : s);
   const lines: string[] = [];
-  const title = report.chart ? `${report.chart.name}${report.chart.version ? ` ${report.chart.version}` : ''}` : report.target;
+  const title = report.chart
+    ? `${report.chart.name}${report.chart.version ? ` ${report.chart.version}` : ''}`
+    : report.target;
   lines.push(c('bold', `nmaas validate: ${title} (${report.kind} ${report.target})`));
-  if (report.valueSets.length > 0) lines.push(c('dim', `rendered with helm template: ${report.valueSets.join(', ')} values`));
+  if (report.valueSets.length > 0)
+    lines.push(c('dim', `rendered with helm template: ${report.valueSets.join(', ')} values`));
   if (report.rejectedBeforeUnpack) lines.push(c('error', 'rejected before unpacking: the archive itself is unsafe'));
   const groups = new Map<string, Finding[]>();
   for (const f of report.findings) {
@@ -28,16 +31,27 @@ export function formatText(report: ValidationReport, options: { colour: boolean 
     lines.push('', c('bold', key) + (file ? c('dim', `  (${file})`) : ''));
     for (const f of list) {
       const where = !f.object && f.file && f.line ? c('dim', ` ${f.file}:${f.line}`) : '';
-      const sets = f.valueSets && report.valueSets.length > 1 && f.valueSets.length < report.valueSets.length ? c('dim', ` [${f.valueSets.join(', ')} values]`) : '';
+      const sets =
+        f.valueSets && report.valueSets.length > 1 && f.valueSets.length < report.valueSets.length
+          ? c('dim', ` [${f.valueSets.join(', ')} values]`)
+          : '';
       lines.push(`  ${c(f.severity, f.severity.padEnd(7))} ${f.ruleId}  ${f.message}${where}${sets}`);
     }
   }
   if (report.exempted.length > 0) {
-    lines.push('', c('bold', 'exempted by the reviewers\' policy'));
-    for (const { finding, exemption } of report.exempted) lines.push(`  ${c('dim', 'exempt ')} ${finding.ruleId}  ${finding.object ?? finding.file ?? ''} ${finding.message} — ${exemption.justification} (until ${exemption.expires})`);
+    lines.push('', c('bold', "exempted by the reviewers' policy"));
+    for (const { finding, exemption } of report.exempted)
+      lines.push(
+        `  ${c('dim', 'exempt ')} ${finding.ruleId}  ${finding.object ?? finding.file ?? ''} ${finding.message} — ${exemption.justification} (until ${exemption.expires})`,
+      );
   }
   const s = report.summary;
   const count = (k: Severity, label: string) => (s[k] > 0 ? c(k, `${s[k]} ${label}`) : `${s[k]} ${label}`);
-  lines.push('', s.error + s.warning + s.info === 0 ? c('ok', 'no findings') : `${count('error', 'error(s)')}, ${count('warning', 'warning(s)')}, ${count('info', 'info')}${report.exempted.length ? `, ${report.exempted.length} exempted` : ''}`);
+  lines.push(
+    '',
+    s.error + s.warning + s.info === 0
+      ? c('ok', 'no findings')
+      : `${count('error', 'error(s)')}, ${count('warning', 'warning(s)')}, ${count('info', 'info')}${report.exempted.length ? `, ${report.exempted.length} exempted` : ''}`,
+  );
   return lines.join('\n') + '\n';
 }

@@ -1,6 +1,15 @@
 import type { ArchiveRule, ChartRule, ObjectsRule, RuleMeta } from '../types.js';
+import { PEERS } from './peers.js';
 
-type Meta<S extends RuleMeta['scope']> = Omit<RuleMeta, 'scope' | 'securitySeverity'> & { securitySeverity?: number } & { scope?: S };
+/** The peer rules of the table, attached to the rule's metadata. */
+function withPeers<M extends { id: string }>(meta: M): M & { peers?: RuleMeta['peers'] } {
+  const peers = PEERS[meta.id];
+  return peers ? { ...meta, peers } : meta;
+}
+
+type Meta<S extends RuleMeta['scope']> = Omit<RuleMeta, 'scope' | 'securitySeverity' | 'peers'> & {
+  securitySeverity?: number;
+} & { scope?: S };
 
 /** Default SARIF security-severity by severity: error = high, warning = medium, info = low. */
 function securitySeverity(meta: { severity: RuleMeta['severity']; securitySeverity?: number }): number {
@@ -8,11 +17,11 @@ function securitySeverity(meta: { severity: RuleMeta['severity']; securitySeveri
 }
 
 export function archiveRule(meta: Meta<'archive'>, check: ArchiveRule['check']): ArchiveRule {
-  return { meta: { ...meta, scope: 'archive', securitySeverity: securitySeverity(meta) }, check };
+  return { meta: { ...withPeers(meta), scope: 'archive', securitySeverity: securitySeverity(meta) }, check };
 }
 export function chartRule(meta: Meta<'chart'>, check: ChartRule['check']): ChartRule {
-  return { meta: { ...meta, scope: 'chart', securitySeverity: securitySeverity(meta) }, check };
+  return { meta: { ...withPeers(meta), scope: 'chart', securitySeverity: securitySeverity(meta) }, check };
 }
 export function objectsRule(meta: Meta<'objects'>, check: ObjectsRule['check']): ObjectsRule {
-  return { meta: { ...meta, scope: 'objects', securitySeverity: securitySeverity(meta) }, check };
+  return { meta: { ...withPeers(meta), scope: 'objects', securitySeverity: securitySeverity(meta) }, check };
 }

@@ -24,6 +24,18 @@ import appMismatch from './chart/app-mismatch.js';
 import catalogueVersion from './chart/catalogue-version.js';
 import render from './chart/render.js';
 import selfExemption from './chart/self-exemption.js';
+import renderedYaml from './chart/rendered-yaml.js';
+import installTimeBranch from './chart/install-time-branch.js';
+import renderDivergence from './chart/render-divergence.js';
+import securityFieldType from './workload/security-field-type.js';
+import rbacDangerous from './workload/rbac-dangerous.js';
+import rbacAnonymous from './workload/rbac-anonymous.js';
+import projectedToken from './workload/projected-token.js';
+import networkPolicyOpen from './workload/network-policy-open.js';
+import ingressRoute from './workload/ingress-route.js';
+import schedulingEscape from './workload/scheduling-escape.js';
+import rootGroup from './workload/root-group.js';
+import nodeStorage from './workload/node-storage.js';
 import hostProcess from './pss/host-process.js';
 import hostNamespaces from './pss/host-namespaces.js';
 import privileged from './pss/privileged.js';
@@ -34,6 +46,7 @@ import hostProbes from './pss/host-probes.js';
 import apparmor from './pss/apparmor.js';
 import selinux from './pss/selinux.js';
 import procMount from './pss/proc-mount.js';
+import procMountRestricted from './pss/proc-mount-restricted.js';
 import seccompBaseline from './pss/seccomp-baseline.js';
 import sysctls from './pss/sysctls.js';
 import volumeTypes from './pss/volume-types.js';
@@ -63,12 +76,80 @@ import metricsEndpoint from './workload/metrics-endpoint.js';
 import schedulingContract from './workload/scheduling-contract.js';
 
 export const RULES: readonly Rule[] = [
-  absolutePath, parentPath, drivePath, link, specialFile, topLevel, fileSize, totalSize, compressionRatio, entryCount, malformed,
-  chartYaml, apiVersion, versionSemver, chartName, kubeVersion, valuesSchema, rancherFiles, manifest, capabilityJustification, appMismatch, catalogueVersion, render, selfExemption,
-  hostProcess, hostNamespaces, privileged, capabilitiesBaseline, hostPath, hostPorts, hostProbes, apparmor, selinux, procMount, seccompBaseline, sysctls,
-  volumeTypes, privilegeEscalation, runAsNonRoot, runAsUser, seccompRestricted, capabilitiesRestricted,
-  capabilityUndeclared, netCapabilityContainer, resources, imageDigest, imagePlaceholder, imageRegistry, imageMismatch, saToken, secretObject, secretLiteral,
-  rbacScope, rbacWildcard, clusterScoped, foreignNamespace, readOnlyRoot, serviceExposure, networkPolicy, metricsEndpoint, schedulingContract,
+  absolutePath,
+  parentPath,
+  drivePath,
+  link,
+  specialFile,
+  topLevel,
+  fileSize,
+  totalSize,
+  compressionRatio,
+  entryCount,
+  malformed,
+  chartYaml,
+  apiVersion,
+  versionSemver,
+  chartName,
+  kubeVersion,
+  valuesSchema,
+  rancherFiles,
+  manifest,
+  capabilityJustification,
+  appMismatch,
+  catalogueVersion,
+  render,
+  selfExemption,
+  renderedYaml,
+  installTimeBranch,
+  renderDivergence,
+  hostProcess,
+  hostNamespaces,
+  privileged,
+  capabilitiesBaseline,
+  hostPath,
+  hostPorts,
+  hostProbes,
+  apparmor,
+  selinux,
+  procMount,
+  seccompBaseline,
+  sysctls,
+  volumeTypes,
+  privilegeEscalation,
+  runAsNonRoot,
+  runAsUser,
+  seccompRestricted,
+  capabilitiesRestricted,
+  procMountRestricted,
+  securityFieldType,
+  capabilityUndeclared,
+  netCapabilityContainer,
+  resources,
+  imageDigest,
+  imagePlaceholder,
+  imageRegistry,
+  imageMismatch,
+  saToken,
+  secretObject,
+  secretLiteral,
+  rbacScope,
+  rbacWildcard,
+  clusterScoped,
+  foreignNamespace,
+  readOnlyRoot,
+  serviceExposure,
+  networkPolicy,
+  metricsEndpoint,
+  schedulingContract,
+  rbacDangerous,
+  rbacAnonymous,
+  projectedToken,
+  networkPolicyOpen,
+  ingressRoute,
+  schedulingEscape,
+  rootGroup,
+  nodeStorage,
 ];
 
 export const RULES_BY_ID: ReadonlyMap<string, Rule> = new Map(RULES.map((r) => [r.meta.id, r]));

@@ -67,6 +67,42 @@ export function tbfArgs(rateMbit: number): { args: string[]; burstBytes: number 
   };
 }
 
+/** Names of `ip netns list` output that a bed of a process no longer alive left behind (a test killed with SIGKILL). */
+export function staleTestbedNamespaces(netnsList: string, isAlive: (pid: number) => boolean): string[] {
+  const stale: string[] = [];
+  for (const line of netnsList.split('\n')) {
+    const m = /^(nm[cs]-[a-z0-9]{1,6}-(\d+))\b/.exec(line.trim());
+    if (m && !isAlive(Number(m[2]))) stale.push(m[1]!);
+  }
+  return stale;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function deleteNamespace(ip: string, namespace: string): Promise<void> {
+  // Processes a test forgot would keep the namespace's sockets: end them with it.
+  const pids = await exec(ip, ['netns', 'pids', namespace]).then(
+    (r) => r.stdout.split(/\s+/).filter(Boolean).map(Number),
+    () => [] as number[],
+  );
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  await exec(ip, ['netns', 'del', namespace]).catch(() => undefined);
+  rmSync(`/etc/netns/${namespace}`, { recursive: true, force: true });
+}
+
 export async function createNetnsTestbed(options: NetnsTestbedOptions): Promise<NetnsTestbed> {
   if (!/^[a-z0-9]{1,6}$/.test(options.tag))
     throw new Error(`testbed tag "${options.tag}" must be 1–6 lowercase letters or digits`);
@@ -94,24 +130,14 @@ export async function createNetnsTestbed(options: NetnsTestbedOptions): Promise<
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000))]);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
-    for (const namespace of [client, server]) {
-      // Processes a test forgot would keep the namespace's sockets: end them with it.
-      const pids = await exec(ip, ['netns', 'pids', namespace]).then(
-        (r) => r.stdout.split(/\s+/).filter(Boolean).map(Number),
-        () => [] as number[],
-      );
-      for (const pid of pids) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          /* already gone */
-        }
-      }
-      await exec(ip, ['netns', 'del', namespace]).catch(() => undefined);
-      rmSync(`/etc/netns/${namespace}`, { recursive: true, force: true });
-    }
+    for (const namespace of [client, server]) await deleteNamespace(ip, namespace);
   };
   try {
+    const listed = await exec(ip, ['netns', 'list']).then(
+      (r) => r.stdout,
+      () => '',
+    );
+    for (const namespace of staleTestbedNamespaces(listed, processAlive)) await deleteNamespace(ip, namespace);
     await close();
     await exec(ip, ['netns', 'add', client]);
     await exec(ip, ['netns', 'add', server]);

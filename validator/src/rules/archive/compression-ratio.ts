@@ -7,7 +7,8 @@ export default archiveRule(
     title: 'Extreme compression ratio (decompression bomb)',
     severity: 'error',
     securitySeverity: 7.5,
-    rationale: 'A few KiB of gzip can expand to GiB of zeros; reading stops as soon as the output outgrows the input by more than the ratio a text chart can reach.',
+    rationale:
+      'A few KiB of gzip can expand to GiB of zeros; reading stops as soon as the output outgrows the input by more than the ratio a text chart can reach.',
     fix: 'Remove padding or generated filler; a chart of text compresses 3–20×.',
   },
   (scan) =>

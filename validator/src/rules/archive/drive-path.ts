@@ -9,7 +9,8 @@ export default archiveRule(
     title: 'Archive entry with a Windows drive path',
     severity: 'error',
     securitySeverity: 9.0,
-    rationale: 'A drive-letter path (C:\\Windows\\…, chart/C:/x) is absolute on Windows and escapes the extraction folder there; Helm rejects it as an illegal name.',
+    rationale:
+      'A drive-letter path (C:\\Windows\\…, chart/C:/x) is absolute on Windows and escapes the extraction folder there; Helm rejects it as an illegal name.',
     fix: 'Remove entries whose path holds a drive letter; package the chart with `helm package` on a clean checkout.',
   },
   (scan) =>

@@ -13,5 +13,9 @@ export default archiveRule(
   (scan) =>
     scan.entries
       .filter((e) => segments(e.path).includes('..'))
-      .map((e) => ({ message: `entry ${JSON.stringify(e.path)} contains a '..' segment`, file: e.path, value: e.path })),
+      .map((e) => ({
+        message: `entry ${JSON.stringify(e.path)} contains a '..' segment`,
+        file: e.path,
+        value: e.path,
+      })),
 );

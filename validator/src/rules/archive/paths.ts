@@ -3,5 +3,7 @@ export function slashed(p: string): string {
   return p.replaceAll('\\', '/');
 }
 export function segments(p: string): string[] {
-  return slashed(p).split('/').filter((s) => s !== '' && s !== '.');
+  return slashed(p)
+    .split('/')
+    .filter((s) => s !== '' && s !== '.');
 }

@@ -27,16 +27,26 @@ export default archiveRule(
       const segs = segments(e.path);
       if (segs.length === 0) continue;
       if (segs.length === 1 && e.type !== 'directory') {
-        out.push({ message: `file ${JSON.stringify(e.path)} sits at the archive root, outside the chart folder`, file: e.path, value: e.path });
+        out.push({
+          message: `file ${JSON.stringify(e.path)} sits at the archive root, outside the chart folder`,
+          file: e.path,
+          value: e.path,
+        });
       }
       tops.add(segs[0]!);
     }
     if (tops.size > 1) {
-      out.push({ message: `the archive has ${tops.size} top-level folders (${[...tops].sort().join(', ')}); a chart archive has exactly one`, value: [...tops].sort().join(',') });
+      out.push({
+        message: `the archive has ${tops.size} top-level folders (${[...tops].sort().join(', ')}); a chart archive has exactly one`,
+        value: [...tops].sort().join(','),
+      });
     }
     const expected = scan.chartName ?? scan.expectedTopLevel;
     if (tops.size === 1 && expected !== undefined && !tops.has(expected)) {
-      out.push({ message: `the top-level folder is ${JSON.stringify([...tops][0])} but the chart is named ${JSON.stringify(expected)}`, value: [...tops][0]! });
+      out.push({
+        message: `the top-level folder is ${JSON.stringify([...tops][0])} but the chart is named ${JSON.stringify(expected)}`,
+        value: [...tops][0]!,
+      });
     }
     return out;
   },

@@ -11,7 +11,8 @@ export default chartRule(
     title: 'Declared capability without a justification',
     severity: 'error',
     securitySeverity: 7.0,
-    rationale: 'Every capability beyond the restricted profile widens what a compromised measurement can do on a node in someone else\'s network; the reviewer decides on the stated reason.',
+    rationale:
+      "Every capability beyond the restricted profile widens what a compromised measurement can do on a node in someone else's network; the reviewer decides on the stated reason.",
     fix: 'Give each entry of `capabilities` in nmaas.yaml a `justification` sentence saying what the app does with it.',
   },
   (chart) => {

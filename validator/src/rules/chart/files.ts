@@ -8,7 +8,10 @@ export function text(files: Map<string, Buffer>, name: string): string | undefin
 }
 
 /** Parsed YAML, or an error message. */
-export function yamlOf(files: Map<string, Buffer>, name: string): { ok: true; value: unknown } | { ok: false; error: string } | undefined {
+export function yamlOf(
+  files: Map<string, Buffer>,
+  name: string,
+): { ok: true; value: unknown } | { ok: false; error: string } | undefined {
   const t = text(files, name);
   if (t === undefined) return undefined;
   try {

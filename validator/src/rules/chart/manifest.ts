@@ -10,8 +10,9 @@ export default chartRule(
     id: 'NMAAS-CHART-MANIFEST',
     title: 'nmaas.yaml missing or not a valid app declaration',
     severity: 'error',
-    rationale: 'The chart carries a copy of nmaas.yaml at its root: reviewers, the catalogue and the scheduler read what the app declares (schedule, resources, capabilities) from it.',
-    fix: 'Ship the app\'s nmaas.yaml at the chart root (`nmaas chart` copies it) and make `nmaas manifest check` pass.',
+    rationale:
+      'The chart carries a copy of nmaas.yaml at its root: reviewers, the catalogue and the scheduler read what the app declares (schedule, resources, capabilities) from it.',
+    fix: "Ship the app's nmaas.yaml at the chart root (`nmaas chart` copies it) and make `nmaas manifest check` pass.",
   },
   (chart) => {
     const t = text(chart.files, 'nmaas.yaml');
@@ -23,7 +24,12 @@ export default chartRule(
       if (!(error instanceof ManifestError)) throw error;
       return error.issues
         .filter((i) => !JUSTIFICATION_PATH.test(i.path))
-        .map((i) => ({ message: `${i.path || '(top level)'}: ${i.message}`, file: 'nmaas.yaml', ...(i.line !== undefined ? { line: i.line } : {}), value: i.path }));
+        .map((i) => ({
+          message: `${i.path || '(top level)'}: ${i.message}`,
+          file: 'nmaas.yaml',
+          ...(i.line !== undefined ? { line: i.line } : {}),
+          value: i.path,
+        }));
     }
   },
 );

@@ -19,7 +19,8 @@ export default chartRule(
     title: 'Submission tries to exempt itself from checks',
     severity: 'warning',
     securitySeverity: 6.0,
-    rationale: 'Exemptions belong to reviewers (policy file), never to the submitter: any deployer could otherwise switch checks off (Polaris #635). Markers in the chart are ignored and reported.',
+    rationale:
+      'Exemptions belong to reviewers (policy file), never to the submitter: any deployer could otherwise switch checks off (Polaris #635). Markers in the chart are ignored and reported.',
     fix: 'Remove the suppression; ask the reviewers for an exemption in their policy file, with a justification and an expiry.',
   },
   (chart) => {
@@ -31,7 +32,12 @@ export default chartRule(
         for (const m of MARKERS) {
           const hit = m.exec(l);
           if (hit) {
-            out.push({ message: `${JSON.stringify(hit[0].trim())} is an in-submission exemption; it is ignored`, file: name, line: i + 1, value: hit[0].trim() });
+            out.push({
+              message: `${JSON.stringify(hit[0].trim())} is an in-submission exemption; it is ignored`,
+              file: name,
+              line: i + 1,
+              value: hit[0].trim(),
+            });
             break;
           }
         }

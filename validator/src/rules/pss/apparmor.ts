@@ -12,7 +12,8 @@ export default objectsRule(
     severity: 'error',
     pss: 'baseline',
     securitySeverity: 7.0,
-    rationale: 'Setting AppArmor to unconfined (or any profile but the runtime default or a node-local one) removes a layer that blocks container escapes (PSS baseline "AppArmor").',
+    rationale:
+      'Setting AppArmor to unconfined (or any profile but the runtime default or a node-local one) removes a layer that blocks container escapes (PSS baseline "AppArmor").',
     fix: 'Leave appArmorProfile unset or set it to RuntimeDefault.',
   },
   (input) => {
@@ -25,10 +26,12 @@ export default objectsRule(
         }
       }
       const podType = rec(rec(pod.spec.securityContext)?.appArmorProfile)?.type;
-      if (!okType(podType)) out.push(onPod(pod, `spec.securityContext.appArmorProfile.type is ${JSON.stringify(podType)}`, str(podType)));
+      if (!okType(podType))
+        out.push(onPod(pod, `spec.securityContext.appArmorProfile.type is ${JSON.stringify(podType)}`, str(podType)));
       for (const c of containers(pod)) {
         const t = rec(rec(c.c.securityContext)?.appArmorProfile)?.type;
-        if (!okType(t)) out.push(onContainer(c, `securityContext.appArmorProfile.type is ${JSON.stringify(t)}`, str(t)));
+        if (!okType(t))
+          out.push(onContainer(c, `securityContext.appArmorProfile.type is ${JSON.stringify(t)}`, str(t)));
       }
     }
     return out;

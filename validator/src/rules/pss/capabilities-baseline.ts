@@ -5,7 +5,19 @@ import { onContainer } from './draft.js';
 
 /** PSA check_capabilities_baseline.go: the container runtimes' default set, minus NET_RAW. */
 export const BASELINE_CAPABILITIES = new Set([
-  'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
+  'AUDIT_WRITE',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'MKNOD',
+  'NET_BIND_SERVICE',
+  'SETFCAP',
+  'SETGID',
+  'SETPCAP',
+  'SETUID',
+  'SYS_CHROOT',
 ]);
 
 export default objectsRule(
@@ -22,14 +34,26 @@ export default objectsRule(
   (input) =>
     allContainers(input.objects).flatMap((c) =>
       addedCapabilities(c.c)
-        .filter((cap) => !BASELINE_CAPABILITIES.has(cap.replace(/^CAP_/, '')))
+        // Kubernetes compares names exactly: CAP_CHOWN is not CHOWN to PSA, which refuses it, so it is refused here too.
+        .filter((cap) => !BASELINE_CAPABILITIES.has(cap))
         .map((cap): Draft => {
           if (isDeclaredOnAppContainer(c, cap, input.manifest)) {
             // Allowed by the app's declaration, shown to the reviewer with its reason.
-            const why = input.manifest?.capabilities.find((d) => d.name === cap.replace(/^CAP_/, ''))?.justification ?? '';
-            return { ...onContainer(c, `adds capability ${cap}, outside PSS baseline; declared in nmaas.yaml: ${why}`, cap), severity: 'info' };
+            const why =
+              input.manifest?.capabilities.find((d) => d.name === cap.replace(/^CAP_/, ''))?.justification ?? '';
+            return {
+              ...onContainer(c, `adds capability ${cap}, outside PSS baseline; declared in nmaas.yaml: ${why}`, cap),
+              severity: 'info',
+            };
           }
-          return onContainer(c, `adds capability ${cap}, outside the PSS baseline set and not declared for this container in nmaas.yaml`, cap);
+          const prefixed = /^CAP_/.test(cap) && BASELINE_CAPABILITIES.has(cap.replace(/^CAP_/, ''));
+          return onContainer(
+            c,
+            prefixed
+              ? `adds capability ${cap}; Pod Security admission compares names exactly and refuses it (write ${cap.replace(/^CAP_/, '')})`
+              : `adds capability ${cap}, outside the PSS baseline set and not declared for this container in nmaas.yaml`,
+            cap,
+          );
         }),
     ),
 );

@@ -9,11 +9,14 @@ export default objectsRule(
     severity: 'error',
     pss: 'baseline',
     securitySeverity: 8.5,
-    rationale: 'hostNetwork lets a measurement sniff and spoof every flow of the node owner; hostPID/hostIPC expose every process on the node (PSS baseline "Host Namespaces").',
+    rationale:
+      'hostNetwork lets a measurement sniff and spoof every flow of the node owner; hostPID/hostIPC expose every process on the node (PSS baseline "Host Namespaces").',
     fix: 'Remove hostNetwork, hostPID and hostIPC from the pod spec; measure from the pod network.',
   },
   (input) =>
     pods(input.objects).flatMap((pod) =>
-      (['hostNetwork', 'hostPID', 'hostIPC'] as const).filter((k) => pod.spec[k] === true).map((k) => onPod(pod, `spec.${k} is true`, k)),
+      (['hostNetwork', 'hostPID', 'hostIPC'] as const)
+        .filter((k) => pod.spec[k] === true)
+        .map((k) => onPod(pod, `spec.${k} is true`, k)),
     ),
 );

@@ -9,7 +9,8 @@ export default objectsRule(
     severity: 'error',
     pss: 'baseline',
     securitySeverity: 9.0,
-    rationale: 'A hostPath volume reads or writes the node\'s files (/var/run/containerd.sock, /etc): a container escape by configuration (PSS baseline "HostPath Volumes").',
+    rationale:
+      'A hostPath volume reads or writes the node\'s files (/var/run/containerd.sock, /etc): a container escape by configuration (PSS baseline "HostPath Volumes").',
     fix: 'Use an emptyDir or a ConfigMap instead of hostPath.',
   },
   (input) =>
@@ -17,6 +18,12 @@ export default objectsRule(
       arr(pod.spec.volumes)
         .map(rec)
         .filter((v) => v?.hostPath !== undefined && v.hostPath !== null)
-        .map((v) => onPod(pod, `volume ${str(v!.name) ?? '?'} mounts hostPath ${JSON.stringify(str(rec(v!.hostPath)?.path) ?? '?')}`, str(rec(v!.hostPath)?.path))),
+        .map((v) =>
+          onPod(
+            pod,
+            `volume ${str(v!.name) ?? '?'} mounts hostPath ${JSON.stringify(str(rec(v!.hostPath)?.path) ?? '?')}`,
+            str(rec(v!.hostPath)?.path),
+          ),
+        ),
     ),
 );

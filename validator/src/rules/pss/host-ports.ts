@@ -9,7 +9,8 @@ export default objectsRule(
     severity: 'error',
     pss: 'baseline',
     securitySeverity: 7.0,
-    rationale: 'A hostPort opens a port on the node owner\'s address, bypassing NetworkPolicy and colliding with their services (PSS baseline "Host Ports").',
+    rationale:
+      'A hostPort opens a port on the node owner\'s address, bypassing NetworkPolicy and colliding with their services (PSS baseline "Host Ports").',
     fix: 'Remove hostPort; Prometheus scrapes the metrics port through the pod network.',
   },
   (input) =>

@@ -10,7 +10,8 @@ export default objectsRule(
     severity: 'error',
     pss: 'baseline',
     securitySeverity: 6.5,
-    rationale: 'A probe or hook with `host` makes the kubelet send requests to any address from the node (SSRF from the node\'s network; PSS baseline "Host Probes / Lifecycle Hooks", v1.34+).',
+    rationale:
+      'A probe or hook with `host` makes the kubelet send requests to any address from the node (SSRF from the node\'s network; PSS baseline "Host Probes / Lifecycle Hooks", v1.34+).',
     fix: 'Remove `host` from httpGet/tcpSocket probes and hooks; they target the pod itself.',
   },
   (input) => {
@@ -26,7 +27,8 @@ export default objectsRule(
       for (const [where, h] of handlers) {
         for (const kind of ['httpGet', 'tcpSocket']) {
           const host = str(rec(rec(h)?.[kind])?.host);
-          if (host !== undefined && host !== '') out.push(onContainer(c, `${where}.${kind}.host is ${JSON.stringify(host)}`, host));
+          if (host !== undefined && host !== '')
+            out.push(onContainer(c, `${where}.${kind}.host is ${JSON.stringify(host)}`, host));
         }
       }
     }

@@ -10,15 +10,18 @@ export default objectsRule(
     severity: 'error',
     pss: 'baseline',
     securitySeverity: 9.0,
-    rationale: 'A HostProcess container runs as a process on the Windows host with full access to it (PSS baseline "HostProcess").',
+    rationale:
+      'A HostProcess container runs as a process on the Windows host with full access to it (PSS baseline "HostProcess").',
     fix: 'Remove securityContext.windowsOptions.hostProcess (NMaaS apps run on Linux).',
   },
   (input) => {
     const out: Draft[] = [];
     for (const pod of pods(input.objects)) {
-      if (rec(rec(pod.spec.securityContext)?.windowsOptions)?.hostProcess === true) out.push(onPod(pod, 'spec.securityContext.windowsOptions.hostProcess is true', 'hostProcess'));
+      if (rec(rec(pod.spec.securityContext)?.windowsOptions)?.hostProcess === true)
+        out.push(onPod(pod, 'spec.securityContext.windowsOptions.hostProcess is true', 'hostProcess'));
       for (const c of containers(pod)) {
-        if (rec(rec(c.c.securityContext)?.windowsOptions)?.hostProcess === true) out.push(onContainer(c, 'securityContext.windowsOptions.hostProcess is true', 'hostProcess'));
+        if (rec(rec(c.c.securityContext)?.windowsOptions)?.hostProcess === true)
+          out.push(onContainer(c, 'securityContext.windowsOptions.hostProcess is true', 'hostProcess'));
       }
     }
     return out;

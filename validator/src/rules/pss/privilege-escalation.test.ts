@@ -8,14 +8,24 @@ import { FIXTURES } from '../../test-support.js';
 import type { ObjectsInput } from '../../types.js';
 
 // web-qos-full declares NET_RAW with a justification.
-const manifest = parseManifest(await readFile(path.join(FIXTURES, 'corpus', 'base', 'web-qos-full', 'nmaas.yaml'), 'utf8'));
+const manifest = parseManifest(
+  await readFile(path.join(FIXTURES, 'corpus', 'base', 'web-qos-full', 'nmaas.yaml'), 'utf8'),
+);
 const APP_IMAGE = `${manifest.image.repository}:1.2.0@sha256:${'a'.repeat(64)}`;
 const JUSTIFICATION = manifest.capabilities.find((c) => c.name === 'NET_RAW')!.justification;
 
 type Sc = Record<string, unknown>;
-const appSc = (over: Sc = {}): Sc => ({ allowPrivilegeEscalation: true, runAsNonRoot: true, capabilities: { drop: ['ALL'], add: ['NET_RAW'] }, ...over });
+const appSc = (over: Sc = {}): Sc => ({
+  allowPrivilegeEscalation: true,
+  runAsNonRoot: true,
+  capabilities: { drop: ['ALL'], add: ['NET_RAW'] },
+  ...over,
+});
 
-function input(spec: { app?: Sc; init?: Sc; podSc?: Sc; image?: string; labelled?: boolean }, withManifest = true): ObjectsInput {
+function input(
+  spec: { app?: Sc; init?: Sc; podSc?: Sc; image?: string; labelled?: boolean },
+  withManifest = true,
+): ObjectsInput {
   return {
     objects: [
       {
@@ -28,8 +38,12 @@ function input(spec: { app?: Sc; init?: Sc; podSc?: Sc; image?: string; labelled
               metadata: { labels: spec.labelled === false ? {} : { 'nmaas.io/app': 'web-qos-full' } },
               spec: {
                 securityContext: spec.podSc ?? {},
-                containers: [{ name: 'web-qos-full', image: spec.image ?? APP_IMAGE, securityContext: spec.app ?? appSc() }],
-                ...(spec.init ? { initContainers: [{ name: 'helper', image: APP_IMAGE, securityContext: spec.init }] } : {}),
+                containers: [
+                  { name: 'web-qos-full', image: spec.image ?? APP_IMAGE, securityContext: spec.app ?? appSc() },
+                ],
+                ...(spec.init
+                  ? { initContainers: [{ name: 'helper', image: APP_IMAGE, securityContext: spec.init }] }
+                  : {}),
               },
             },
           },
@@ -63,11 +77,23 @@ describe('NMAAS-PSS-PRIVILEGE-ESCALATION', () => {
 
   it.each([
     ['an init container', { init: appSc() }, 'helper'],
-    ['an undeclared capability on the app container', { app: appSc({ capabilities: { drop: ['ALL'], add: ['NET_RAW', 'NET_BIND_SERVICE'] } }) }, 'web-qos-full'],
-    ['capabilities not dropping ALL', { app: appSc({ capabilities: { drop: ['MKNOD'], add: ['NET_RAW'] } }) }, 'web-qos-full'],
+    [
+      'an undeclared capability on the app container',
+      { app: appSc({ capabilities: { drop: ['ALL'], add: ['NET_RAW', 'NET_BIND_SERVICE'] } }) },
+      'web-qos-full',
+    ],
+    [
+      'capabilities not dropping ALL',
+      { app: appSc({ capabilities: { drop: ['MKNOD'], add: ['NET_RAW'] } }) },
+      'web-qos-full',
+    ],
     ['no capability added', { app: appSc({ capabilities: { drop: ['ALL'] } }) }, 'web-qos-full'],
     ['runAsNonRoot unset', { app: appSc({ runAsNonRoot: undefined }) }, 'web-qos-full'],
-    ['runAsNonRoot false on the container although true on the pod', { app: appSc({ runAsNonRoot: false }), podSc: { runAsNonRoot: true } }, 'web-qos-full'],
+    [
+      'runAsNonRoot false on the container although true on the pod',
+      { app: appSc({ runAsNonRoot: false }), podSc: { runAsNonRoot: true } },
+      'web-qos-full',
+    ],
     ['another image than nmaas.yaml names', { image: `ghcr.io/evil/other:1@sha256:${'b'.repeat(64)}` }, 'web-qos-full'],
     ['a pod that is not a measurement pod', { labelled: false }, 'web-qos-full'],
     ['allowPrivilegeEscalation unset', { app: appSc({ allowPrivilegeEscalation: undefined }) }, 'web-qos-full'],

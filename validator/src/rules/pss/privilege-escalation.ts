@@ -39,7 +39,7 @@ export default objectsRule(
     securitySeverity: 7.0,
     rationale:
       'Without allowPrivilegeEscalation: false, a setuid binary in the image turns the non-root user into root (PSS restricted "Privilege Escalation"). ' +
-      'The one exception is the app\'s own container when every capability it adds is declared and justified in nmaas.yaml, capabilities drop ALL and runAsNonRoot is set: ' +
+      "The one exception is the app's own container when every capability it adds is declared and justified in nmaas.yaml, capabilities drop ALL and runAsNonRoot is set: " +
       'the non-root app can then use its declared capability through a file capability (which no_new_privs would disable), and escalation cannot reach beyond that bounding set (reported as a note).',
     fix: 'Set securityContext.allowPrivilegeEscalation: false on every container, init and ephemeral containers included (an app that needs a declared capability as a file capability: only on its own container, with drop ALL and runAsNonRoot).',
   },
@@ -51,10 +51,17 @@ export default objectsRule(
         const accepted = value === true ? acceptedEscalation(c, input.manifest) : undefined;
         if (accepted !== undefined) {
           return {
-            ...onContainer(c, `allows privilege escalation so that the declared capabilities work as file capabilities for the non-root user (bounded by drop ALL, runAsNonRoot); declared in nmaas.yaml: ${accepted}`, 'allowPrivilegeEscalation'),
+            ...onContainer(
+              c,
+              `allows privilege escalation so that the declared capabilities work as file capabilities for the non-root user (bounded by drop ALL, runAsNonRoot); declared in nmaas.yaml: ${accepted}`,
+              'allowPrivilegeEscalation',
+            ),
             severity: 'info',
           };
         }
-        return onContainer(c, `securityContext.allowPrivilegeEscalation is ${JSON.stringify(value ?? 'unset')}, must be false (true is accepted only on the app's own container adding only declared, justified capabilities, with drop ALL and runAsNonRoot)`);
+        return onContainer(
+          c,
+          `securityContext.allowPrivilegeEscalation is ${JSON.stringify(value ?? 'unset')}, must be false (true is accepted only on the app's own container adding only declared, justified capabilities, with drop ALL and runAsNonRoot)`,
+        );
       }),
 );

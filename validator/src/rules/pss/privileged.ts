@@ -9,7 +9,8 @@ export default objectsRule(
     severity: 'error',
     pss: 'baseline',
     securitySeverity: 9.5,
-    rationale: 'A privileged container has every capability and every host device: it is root on the node (PSS baseline "Privileged Containers").',
+    rationale:
+      'A privileged container has every capability and every host device: it is root on the node (PSS baseline "Privileged Containers").',
     fix: 'Remove securityContext.privileged; declare the one capability the app needs in nmaas.yaml instead.',
   },
   (input) =>

@@ -10,7 +10,8 @@ export default objectsRule(
     severity: 'error',
     pss: 'restricted',
     securitySeverity: 7.0,
-    rationale: 'runAsNonRoot: true makes the kubelet refuse to start a container whose user is root, whatever the image says (PSS restricted "Running as Non-root").',
+    rationale:
+      'runAsNonRoot: true makes the kubelet refuse to start a container whose user is root, whatever the image says (PSS restricted "Running as Non-root").',
     fix: 'Set spec.securityContext.runAsNonRoot: true (the NMaaS image runs as 65532) and never false on a container.',
   },
   (input) => {
@@ -21,7 +22,8 @@ export default objectsRule(
       for (const c of containers(pod)) {
         const v = rec(c.c.securityContext)?.runAsNonRoot;
         if (v === false) out.push(onContainer(c, 'securityContext.runAsNonRoot is false'));
-        else if (v !== true && podValue !== true) out.push(onContainer(c, 'runAsNonRoot is not true on the container nor on the pod'));
+        else if (v !== true && podValue !== true)
+          out.push(onContainer(c, 'runAsNonRoot is not true on the container nor on the pod'));
       }
     }
     return out;

@@ -16,8 +16,10 @@ export default objectsRule(
   (input) => {
     const out: Draft[] = [];
     for (const pod of pods(input.objects)) {
-      if (rec(pod.spec.securityContext)?.runAsUser === 0) out.push(onPod(pod, 'spec.securityContext.runAsUser is 0', '0'));
-      for (const c of containers(pod)) if (rec(c.c.securityContext)?.runAsUser === 0) out.push(onContainer(c, 'securityContext.runAsUser is 0', '0'));
+      if (rec(pod.spec.securityContext)?.runAsUser === 0)
+        out.push(onPod(pod, 'spec.securityContext.runAsUser is 0', '0'));
+      for (const c of containers(pod))
+        if (rec(c.c.securityContext)?.runAsUser === 0) out.push(onContainer(c, 'securityContext.runAsUser is 0', '0'));
     }
     return out;
   },

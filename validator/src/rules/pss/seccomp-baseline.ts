@@ -10,15 +10,18 @@ export default objectsRule(
     severity: 'error',
     pss: 'baseline',
     securitySeverity: 7.0,
-    rationale: 'Unconfined seccomp lets the container call every syscall, including the ones behind most kernel container escapes (PSS baseline "Seccomp").',
+    rationale:
+      'Unconfined seccomp lets the container call every syscall, including the ones behind most kernel container escapes (PSS baseline "Seccomp").',
     fix: 'Set seccompProfile.type: RuntimeDefault on the pod.',
   },
   (input) => {
     const out: Draft[] = [];
     for (const pod of pods(input.objects)) {
-      if (rec(rec(pod.spec.securityContext)?.seccompProfile)?.type === 'Unconfined') out.push(onPod(pod, 'spec.securityContext.seccompProfile.type is Unconfined', 'Unconfined'));
+      if (rec(rec(pod.spec.securityContext)?.seccompProfile)?.type === 'Unconfined')
+        out.push(onPod(pod, 'spec.securityContext.seccompProfile.type is Unconfined', 'Unconfined'));
       for (const c of containers(pod)) {
-        if (rec(rec(c.c.securityContext)?.seccompProfile)?.type === 'Unconfined') out.push(onContainer(c, 'securityContext.seccompProfile.type is Unconfined', 'Unconfined'));
+        if (rec(rec(c.c.securityContext)?.seccompProfile)?.type === 'Unconfined')
+          out.push(onContainer(c, 'securityContext.seccompProfile.type is Unconfined', 'Unconfined'));
       }
     }
     return out;

@@ -12,7 +12,8 @@ export default objectsRule(
     severity: 'error',
     pss: 'restricted',
     securitySeverity: 6.0,
-    rationale: 'Left unset, many runtimes run without any syscall filter; restricted requires the runtime default profile or a node-local one (PSS restricted "Seccomp").',
+    rationale:
+      'Left unset, many runtimes run without any syscall filter; restricted requires the runtime default profile or a node-local one (PSS restricted "Seccomp").',
     fix: 'Set spec.securityContext.seccompProfile.type: RuntimeDefault.',
   },
   (input) => {
@@ -24,7 +25,13 @@ export default objectsRule(
         // Unconfined is NMAAS-PSS-SECCOMP-BASELINE's finding.
         if (t === 'Unconfined' || (t === undefined && podType === 'Unconfined')) continue;
         const effective = t ?? podType;
-        if (!OK.has(effective as string)) out.push(onContainer(c, `seccompProfile.type is ${JSON.stringify(effective ?? 'unset')} (pod and container), must be RuntimeDefault or Localhost`));
+        if (!OK.has(effective as string))
+          out.push(
+            onContainer(
+              c,
+              `seccompProfile.type is ${JSON.stringify(effective ?? 'unset')} (pod and container), must be RuntimeDefault or Localhost`,
+            ),
+          );
       }
     }
     return out;

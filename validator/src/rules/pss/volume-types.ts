@@ -2,7 +2,17 @@ import { objectsRule } from '../define.js';
 import { arr, pods, rec, str } from '../../k8s/pods.js';
 import { onPod } from './draft.js';
 
-const ALLOWED = new Set(['configMap', 'downwardAPI', 'emptyDir', 'projected', 'secret', 'csi', 'persistentVolumeClaim', 'ephemeral', 'image']);
+const ALLOWED = new Set([
+  'configMap',
+  'downwardAPI',
+  'emptyDir',
+  'projected',
+  'secret',
+  'csi',
+  'persistentVolumeClaim',
+  'ephemeral',
+  'image',
+]);
 
 export default objectsRule(
   {
@@ -11,7 +21,8 @@ export default objectsRule(
     severity: 'error',
     pss: 'restricted',
     securitySeverity: 6.5,
-    rationale: 'Volume types other than configMap, downwardAPI, emptyDir, projected, secret, csi, persistentVolumeClaim, ephemeral and image reach node or network storage directly (PSS restricted "Volume Types").',
+    rationale:
+      'Volume types other than configMap, downwardAPI, emptyDir, projected, secret, csi, persistentVolumeClaim, ephemeral and image reach node or network storage directly (PSS restricted "Volume Types").',
     fix: 'Use emptyDir for scratch space and configMap for configuration.',
   },
   (input) =>
@@ -19,7 +30,9 @@ export default objectsRule(
       arr(pod.spec.volumes).flatMap((v) => {
         const r = rec(v) ?? {};
         // hostPath is reported by NMAAS-PSS-HOST-PATH; one finding per mistake.
-        const types = Object.keys(r).filter((k) => k !== 'name' && k !== 'hostPath' && !ALLOWED.has(k) && r[k] !== null);
+        const types = Object.keys(r).filter(
+          (k) => k !== 'name' && k !== 'hostPath' && !ALLOWED.has(k) && r[k] !== null,
+        );
         return types.map((t) => onPod(pod, `volume ${str(r.name) ?? '?'} has type ${t}`, t));
       }),
     ),

@@ -8,7 +8,8 @@ export default objectsRule(
     title: 'Capability added that nmaas.yaml does not declare',
     severity: 'error',
     securitySeverity: 7.0,
-    rationale: 'Reviewers approve the capabilities nmaas.yaml declares with a justification; one added only in a template bypasses that review.',
+    rationale:
+      'Reviewers approve the capabilities nmaas.yaml declares with a justification; one added only in a template bypasses that review.',
     fix: 'Remove the capability from the template, or declare it in nmaas.yaml `capabilities` with a justification.',
   },
   (input) => {

@@ -10,11 +10,18 @@ export default objectsRule(
     title: 'Image not pinned by digest',
     severity: 'error',
     securitySeverity: 7.0,
-    rationale: 'A tag can be moved to other content after review; only a sha256 digest pins the image the reviewers looked at.',
+    rationale:
+      'A tag can be moved to other content after review; only a sha256 digest pins the image the reviewers looked at.',
     fix: 'Reference every image as repository:tag@sha256:<digest> (nmaas.yaml image.digest).',
   },
   (input) =>
     allContainers(input.objects)
       .filter((c) => !DIGEST.test(str(c.c.image) ?? ''))
-      .map((c) => onContainer(c, `image ${JSON.stringify(str(c.c.image) ?? '(none)')} is not pinned by a sha256 digest`, str(c.c.image))),
+      .map((c) =>
+        onContainer(
+          c,
+          `image ${JSON.stringify(str(c.c.image) ?? '(none)')} is not pinned by a sha256 digest`,
+          str(c.c.image),
+        ),
+      ),
 );

@@ -10,7 +10,8 @@ export default objectsRule(
     title: 'App container image differs from nmaas.yaml',
     severity: 'error',
     securitySeverity: 7.0,
-    rationale: 'Reviewers approve the image nmaas.yaml pins (repository and digest); a chart running another image ships code nobody reviewed.',
+    rationale:
+      'Reviewers approve the image nmaas.yaml pins (repository and digest); a chart running another image ships code nobody reviewed.',
     fix: 'Regenerate the chart with `nmaas chart`, or make the app container image equal image.repository:tag@digest from nmaas.yaml.',
   },
   (input) => {
@@ -20,10 +21,23 @@ export default objectsRule(
     const expected = `${m.image.repository}:${m.image.tag}@${m.image.digest}`;
     for (const pod of pods(input.objects).filter(isMeasurementPodRef)) {
       const cs = allContainers([pod.rendered], ['containers']);
-      const match = cs.find((c) => str(c.c.image) === expected || str(c.c.image) === `${m.image.repository}@${m.image.digest}`);
+      const match = cs.find(
+        (c) => str(c.c.image) === expected || str(c.c.image) === `${m.image.repository}@${m.image.digest}`,
+      );
       if (match) continue;
-      const same = cs.find((c) => (str(c.c.image) ?? '').startsWith(`${m.image.repository}:`) || (str(c.c.image) ?? '').startsWith(`${m.image.repository}@`));
-      if (same) out.push(onContainer(same, `image ${JSON.stringify(str(same.c.image))} is not nmaas.yaml's ${expected}`, str(same.c.image)));
+      const same = cs.find(
+        (c) =>
+          (str(c.c.image) ?? '').startsWith(`${m.image.repository}:`) ||
+          (str(c.c.image) ?? '').startsWith(`${m.image.repository}@`),
+      );
+      if (same)
+        out.push(
+          onContainer(
+            same,
+            `image ${JSON.stringify(str(same.c.image))} is not nmaas.yaml's ${expected}`,
+            str(same.c.image),
+          ),
+        );
       else out.push(onPod(pod, `no container runs nmaas.yaml's image ${expected}`, expected));
     }
     return out;

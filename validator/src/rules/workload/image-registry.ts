@@ -8,7 +8,8 @@ export default objectsRule(
     title: 'Image from a registry that is not allowed',
     severity: 'error',
     securitySeverity: 6.5,
-    rationale: 'Images must come from registries the operators trust and can reach from every measurement network; an arbitrary host can serve different content per client.',
+    rationale:
+      'Images must come from registries the operators trust and can reach from every measurement network; an arbitrary host can serve different content per client.',
     fix: 'Push the image to an allowed registry (policy `allowedRegistries`; default ghcr.io, quay.io, registry.k8s.io, docker.io).',
   },
   (input) =>
@@ -16,6 +17,14 @@ export default objectsRule(
       const image = str(c.c.image);
       if (image === undefined) return [];
       const registry = imageRegistry(image);
-      return input.allowedRegistries.includes(registry) ? [] : [onContainer(c, `image ${JSON.stringify(image)} comes from ${registry}, not an allowed registry (${input.allowedRegistries.join(', ')})`, registry)];
+      return input.allowedRegistries.includes(registry)
+        ? []
+        : [
+            onContainer(
+              c,
+              `image ${JSON.stringify(image)} comes from ${registry}, not an allowed registry (${input.allowedRegistries.join(', ')})`,
+              registry,
+            ),
+          ];
     }),
 );

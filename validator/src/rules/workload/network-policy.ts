@@ -23,12 +23,14 @@ export default objectsRule(
     severity: 'error',
     securitySeverity: 6.0,
     rationale:
-      'Measurement pods run inside other people\'s networks; a NetworkPolicy limits ingress to the metrics port from monitoring, so a compromised neighbour cannot reach them. ' +
+      "Measurement pods run inside other people's networks; a NetworkPolicy limits ingress to the metrics port from monitoring, so a compromised neighbour cannot reach them. " +
       'The chart is judged by what it renders at its defaults and at the form bounds; only a user who switches the policy off in the form (a networkPolicy value set to false) goes without one, and that is a note.',
     fix: 'Ship a NetworkPolicy whose podSelector matches the pod labels at every value the form allows (`nmaas chart` writes one; only `networkPolicy.enabled: false` removes it).',
   },
   (input) => {
-    const policies = input.objects.filter((o) => o.object.kind === 'NetworkPolicy').map((o) => rec(o.object.spec)?.podSelector);
+    const policies = input.objects
+      .filter((o) => o.object.kind === 'NetworkPolicy')
+      .map((o) => rec(o.object.spec)?.podSelector);
     // A user who switches the policy off in the form chose so for their cluster (e.g. isolation
     // enforced another way). Any other value that makes the policy disappear is the chart's fault.
     const switches = input.valueSet === 'defaults' ? [] : policySwitchesOff(input.values);
@@ -36,9 +38,24 @@ export default objectsRule(
       .filter((p) => isMeasurementPodRef(p) || policies.length === 0)
       .filter((p) => !policies.some((sel) => selectorMatches(sel, p.metadata.labels)))
       .map((p) => {
-        const d = onPod(p, policies.length === 0 ? 'the chart has no NetworkPolicy' : 'no NetworkPolicy podSelector matches the pod labels');
-        if (switches.length > 0) return { ...d, message: `${d.message} (the user switched it off in the form: ${switches.map((s) => `${s}=false`).join(', ')})`, severity: 'info' as const };
-        return input.valueSet === 'defaults' ? d : { ...d, message: `${d.message} with the ${input.valueSet} values, although the form's NetworkPolicy switch is on` };
+        const d = onPod(
+          p,
+          policies.length === 0
+            ? 'the chart has no NetworkPolicy'
+            : 'no NetworkPolicy podSelector matches the pod labels',
+        );
+        if (switches.length > 0)
+          return {
+            ...d,
+            message: `${d.message} (the user switched it off in the form: ${switches.map((s) => `${s}=false`).join(', ')})`,
+            severity: 'info' as const,
+          };
+        return input.valueSet === 'defaults'
+          ? d
+          : {
+              ...d,
+              message: `${d.message} with the ${input.valueSet} values, although the form's NetworkPolicy switch is on`,
+            };
       });
   },
 );

@@ -8,7 +8,8 @@ export default objectsRule(
     title: 'RBAC rule with a wildcard verb, resource or API group',
     severity: 'error',
     securitySeverity: 8.0,
-    rationale: 'A `*` grants every present and future verb or resource, including secrets, exec and escalate (Trivy KSV-0044/0045/0046, Checkov CKV_K8S_49).',
+    rationale:
+      'A `*` grants every present and future verb or resource, including secrets, exec and escalate (Trivy KSV-0044/0045/0046, Checkov CKV_K8S_49).',
     fix: 'List the exact apiGroups, resources and verbs the app needs.',
   },
   (input) => {
@@ -18,7 +19,12 @@ export default objectsRule(
       arr(o.object.rules).forEach((r, i) => {
         for (const field of ['verbs', 'resources', 'apiGroups']) {
           if (arr(rec(r)?.[field]).includes('*')) {
-            out.push({ message: `rules[${i}].${field} contains "*"`, object: objectId(o.object), ...(o.source ? { file: o.source } : {}), value: field });
+            out.push({
+              message: `rules[${i}].${field} contains "*"`,
+              object: objectId(o.object),
+              ...(o.source ? { file: o.source } : {}),
+              value: field,
+            });
           }
         }
       });

@@ -8,7 +8,8 @@ export default objectsRule(
     title: 'Root filesystem writable',
     severity: 'warning',
     securitySeverity: 5.0,
-    rationale: 'NMaaS containers write only /tmp; a writable root lets an attacker drop tools into the image (kube-score critical, Trivy KSV-0014).',
+    rationale:
+      'NMaaS containers write only /tmp; a writable root lets an attacker drop tools into the image (kube-score critical, Trivy KSV-0014).',
     fix: 'Set securityContext.readOnlyRootFilesystem: true and mount an emptyDir at /tmp.',
   },
   (input) =>

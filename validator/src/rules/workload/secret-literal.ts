@@ -4,6 +4,8 @@ import { onContainer } from '../pss/draft.js';
 import type { Draft } from '../../types.js';
 
 const SECRET_NAME = /(PASSW(OR)?D|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
+/** Flags, numbers and paths: `ALLOW_EMPTY_PASSWORD=yes` or `TOKEN_FILE=/run/token` holds no secret. */
+const NOT_A_SECRET = /^(true|false|yes|no|on|off|y|n|\d+|\/[\w./-]*)$/i;
 /** Well-known credential shapes: these are secrets wherever they appear. */
 const SECRET_VALUE: [string, RegExp][] = [
   ['a private key', /-----BEGIN [A-Z ]*PRIVATE KEY-----/],
@@ -24,7 +26,8 @@ export default objectsRule(
     title: 'Secret-looking literal value',
     severity: 'error',
     securitySeverity: 7.5,
-    rationale: 'A password, token or key written into env or a ConfigMap is readable by anyone who can read the chart or the pod spec.',
+    rationale:
+      'A password, token or key written into env or a ConfigMap is readable by anyone who can read the chart or the pod spec.',
     fix: 'Remove the literal; take it from a user-provided Secret with env.valueFrom.secretKeyRef.',
   },
   (input) => {
@@ -36,13 +39,20 @@ export default objectsRule(
         if (value === undefined || value === '') continue;
         const shape = secretShape(value);
         if (shape) out.push(onContainer(c, `env ${name} holds ${shape}`, name));
-        else if (SECRET_NAME.test(name) && !/^(true|false|\d+|\/[\w./-]*)$/.test(value)) out.push(onContainer(c, `env ${name} has a literal value; a secret belongs in a Secret reference`, name));
+        else if (SECRET_NAME.test(name) && !NOT_A_SECRET.test(value))
+          out.push(onContainer(c, `env ${name} has a literal value; a secret belongs in a Secret reference`, name));
       }
     }
     for (const o of input.objects.filter((x) => x.object.kind === 'ConfigMap')) {
       for (const [key, value] of Object.entries(rec(o.object.data) ?? {})) {
         const shape = typeof value === 'string' ? secretShape(value) : undefined;
-        if (shape) out.push({ message: `data ${key} holds ${shape}`, object: objectId(o.object), ...(o.source ? { file: o.source } : {}), value: key });
+        if (shape)
+          out.push({
+            message: `data ${key} holds ${shape}`,
+            object: objectId(o.object),
+            ...(o.source ? { file: o.source } : {}),
+            value: key,
+          });
       }
     }
     return out;
