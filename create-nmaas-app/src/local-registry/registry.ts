@@ -19,6 +19,7 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
  */
 export const PUBLISHED_WORKSPACES = [
   'sdk',
+  'image',
   'charts-gen',
   'validator',
   'catalogue',
