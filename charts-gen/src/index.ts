@@ -29,7 +29,7 @@ export {
 } from './values-model.js';
 export { METRICS_PORT, CONFIG_DIR, CONFIG_FILE, RUN_AS, DASHBOARD_FILE } from './objects.js';
 export { KUBE_VERSION } from './chart-files.js';
-export { ADMISSION_PARAMETERS } from './namespace-guard-tpl.js';
+export { ADMISSION_PARAMETERS, namespaceGuardFiles } from './namespace-guard-tpl.js';
 export { registerCommands } from './cli.js';
 export { TemplateTokens, escapeTemplateDelimiters } from './tokens.js';
 export { toYaml } from './templates.js';

@@ -248,6 +248,22 @@ const nmaasRules: AdmissionRule[] = [
     ],
   },
   {
+    name: 'root-group',
+    mirrors: 'NMAAS-ROOT-GROUP',
+    scope: 'measurement',
+    validations: [
+      {
+        expression:
+          pod(
+            'NMAAS-ROOT-GROUP',
+            `${podSc(['runAsGroup'], '1')} != 0 && ${podSc(['fsGroup'], '1')} != 0 && ` +
+              `!(0 in ${podSc(['supplementalGroups'], '[]')})`,
+          ) + ` && ${eachContainer('NMAAS-ROOT-GROUP', (c) => `${sc(c)(['runAsGroup'], '1')} != 0`)}`,
+        message: 'runAsGroup, fsGroup or supplementalGroups is 0 (the root group)',
+      },
+    ],
+  },
+  {
     name: 'declared-capabilities',
     mirrors: 'NMAAS-CAP-UNDECLARED',
     scope: 'measurement',
@@ -456,8 +472,28 @@ const pssRules: AdmissionRule[] = [
     scope: 'capability-namespace',
     validations: [
       {
-        expression: eachContainer('NMAAS-PSS-PROC-MOUNT', (c) => `${sc(c)(['procMount'], "'Default'")} == 'Default'`),
-        message: 'procMount is not Default',
+        // Baseline allows an unmasked /proc inside a user namespace (hostUsers: false) since Kubernetes 1.35.
+        expression: eachContainer(
+          'NMAAS-PSS-PROC-MOUNT',
+          (c) =>
+            `${sc(c)(['procMount'], "'Default'")} == 'Default' || ` +
+            `(has(object.spec.hostUsers) && object.spec.hostUsers == false)`,
+        ),
+        message: 'procMount is not Default outside a user namespace',
+      },
+    ],
+  },
+  {
+    name: 'pss-proc-mount-restricted',
+    mirrors: 'NMAAS-PSS-PROC-MOUNT-RESTRICTED',
+    scope: 'capability-namespace',
+    validations: [
+      {
+        expression: eachContainer(
+          'NMAAS-PSS-PROC-MOUNT-RESTRICTED',
+          (c) => `${sc(c)(['procMount'], "'Default'")} == 'Default'`,
+        ),
+        message: 'procMount is not Default (restricted allows no unmasked /proc, even in a user namespace)',
       },
     ],
   },

@@ -5,25 +5,19 @@
  */
 export type Json = Record<string, unknown>;
 
-const TEMPLATE_KINDS = new Set([
-  'Deployment',
-  'ReplicaSet',
-  'StatefulSet',
-  'DaemonSet',
-  'ReplicationController',
-  'Job',
-]);
-
 function rec(v: unknown): Json | undefined {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
 }
 
+/**
+ * Any kind whose spec carries a pod template is a workload, built-in or not (an Argo Rollout, an
+ * operator's custom resource): its controller creates pods from it, and admission sees those.
+ */
 function templateOf(object: Json): Json | undefined {
   const spec = rec(object.spec);
   if (object.kind === 'Pod') return { metadata: object.metadata, spec };
-  if (typeof object.kind === 'string' && TEMPLATE_KINDS.has(object.kind)) return rec(spec?.template);
-  if (object.kind === 'CronJob') return rec(rec(rec(spec?.jobTemplate)?.spec)?.template);
-  return undefined;
+  const template = rec(spec?.template) ?? rec(rec(rec(spec?.jobTemplate)?.spec)?.template);
+  return rec(template?.spec) ? template : undefined;
 }
 
 /** The pod `object` creates (itself for a Pod), or undefined for objects that create none. */

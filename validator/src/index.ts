@@ -21,6 +21,7 @@ export { scanArchive, DEFAULT_LIMITS, type ArchiveContents, type ScanLimits } fr
 export { scanFolder } from './input/folder-scan.js';
 export { UnreadableInputError } from './input/errors.js';
 export { boundValueSets, type ValueSet } from './render/bounds.js';
+export { decodeRendered, type Decoded, type DecodedObject } from './render/decode.js';
 export * from './limits.js';
 export type * from './types.js';
 

@@ -1,3 +1,4 @@
+import { ADMISSION_PARAMETERS, namespaceGuardFiles } from '@nmaas/charts-gen';
 import { chartRule } from '../define.js';
 import type { Draft, Severity } from '../../types.js';
 
@@ -31,6 +32,23 @@ interface Construct {
   elsewhere: Severity;
 }
 
+const quoted = (text: string) => `"${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`;
+/**
+ * The platform's admission parameters, which charts-gen's capability guard reads only to refuse a
+ * wrong namespace. Only that guard, byte for byte as charts-gen writes it for this app, earns the
+ * note; the same lookup anywhere else is a lookup like any other.
+ */
+const PARAMETERS_LOOKUP = new RegExp(
+  `\\blookup\\s+${quoted(ADMISSION_PARAMETERS.apiVersion)}\\s+${quoted(ADMISSION_PARAMETERS.kind)}`,
+);
+
+const GUARD_LOOKUP: Construct = {
+  test: PARAMETERS_LOOKUP,
+  what: "lookup of the platform's admission parameters in charts-gen's namespace guard (can only refuse the install)",
+  inBranch: 'info',
+  elsewhere: 'info',
+};
+
 const CONSTRUCTS: Construct[] = [
   // Reading a Namespace only says whether it exists; anything else reads what only the install can see.
   {
@@ -39,6 +57,7 @@ const CONSTRUCTS: Construct[] = [
     inBranch: 'info',
     elsewhere: 'info',
   },
+  GUARD_LOOKUP,
   {
     test: /\blookup\s+(?!"v1"\s+"Namespace")/,
     what: 'lookup (reads the live cluster at install; empty under helm template, so never rendered for review)',
@@ -85,11 +104,15 @@ export default chartRule(
   },
   (chart) => {
     const out: Draft[] = [];
+    const guards = chart.manifest ? namespaceGuardFiles(chart.manifest) : [];
     for (const [file, data] of chart.files) {
       if (!TEMPLATE_FILE.test(file)) continue;
-      for (const { body, line } of actions(data.toString('utf8'))) {
+      const text = data.toString('utf8');
+      const isGuard = guards.some(([name, content]) => (file === name || file.endsWith(`/${name}`)) && text === content);
+      for (const { body, line } of actions(text)) {
         const branch = CONDITION.test(body);
         for (const c of CONSTRUCTS) {
+          if (c === GUARD_LOOKUP && !isGuard) continue;
           if (!c.test.test(body)) continue;
           const severity = branch ? c.inBranch : c.elsewhere;
           out.push({
