@@ -6,7 +6,7 @@
  * written with temp-file-and-rename, and finally index.yaml is replaced in one rename — so a
  * build killed at any point leaves the previous index, and every file it names, intact.
  */
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { archiveEntries, chartFromArchive, loadChartDir, type LoadedChart } from './chart-source.js';
@@ -16,7 +16,7 @@ import { classifyInput, formatFinding, InputError, makeWorkDir, synthesize, vali
 import { packageUrl, unpackedDir, type Layout } from './layout.js';
 import { signProvenance, type SigningKey } from './provenance.js';
 import { acquireRepoLock } from './repo-lock.js';
-import { removeStaleTemps, tempName, writeFileAtomic } from './safe-write.js';
+import { ensureDir, removeStaleTemps, writeDirAtomic, writeFileAtomic } from '@nmaas/sdk/kit';
 import { packArchive, sha256Hex } from './tgz.js';
 
 export const INDEX_FILE = 'index.yaml';
@@ -184,16 +184,9 @@ async function fileDigest(file: string): Promise<string | null> {
 /** Writes the unpacked chart folder (rancher-git) via a temp folder renamed into place. */
 async function writeUnpacked(repoDir: string, p: Prepared): Promise<void> {
   const target = path.join(repoDir, unpackedDir(p.metadata.name, p.metadata.version));
-  await mkdir(path.dirname(target), { recursive: true });
-  const tmp = tempName(target);
-  for (const entry of archiveEntries(p.chart)) {
-    const rel = entry.path.slice(entry.path.indexOf('/') + 1);
-    const file = path.join(tmp, ...rel.split('/'));
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, entry.data);
-  }
-  await rm(target, { recursive: true, force: true });
-  await rename(tmp, target);
+  const files = new Map<string, Uint8Array>();
+  for (const entry of archiveEntries(p.chart)) files.set(entry.path.slice(entry.path.indexOf('/') + 1), entry.data);
+  await writeDirAtomic(target, files);
 }
 
 export async function buildRepository(options: BuildOptions): Promise<BuildResult> {
@@ -228,7 +221,7 @@ export async function buildRepository(options: BuildOptions): Promise<BuildResul
   }
   if (problems.length > 0) throw new BuildRefusedError('conflicting inputs', problems);
 
-  await mkdir(repoDir, { recursive: true });
+  await ensureDir(repoDir);
   const lock = await acquireRepoLock(repoDir, {
     timeoutMs: options.lockTimeoutMs,
     onWait: (holder) => progress({ type: 'wait-lock', holderPid: holder?.pid }),
@@ -263,7 +256,7 @@ export async function buildRepository(options: BuildOptions): Promise<BuildResul
       const published = findEntry(index, name, version);
       const dir = path.dirname(file);
       // One mkdir per folder, shared by the charts written into it concurrently.
-      if (!madeDirs.has(dir)) madeDirs.set(dir, mkdir(dir, { recursive: true }).then(() => undefined));
+      if (!madeDirs.has(dir)) madeDirs.set(dir, ensureDir(dir));
       await madeDirs.get(dir);
       // A new version is written (replacing any orphan of a killed build); a published file that
       // went missing or was damaged is restored from the identical bytes.

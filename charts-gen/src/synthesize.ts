@@ -12,7 +12,7 @@ import { helpersTpl } from './helpers-tpl.js';
 import { dashboardJson } from './dashboard.js';
 import { appReadme, chartYaml, notesTxt, questionsYaml, readme } from './chart-files.js';
 import { buildValueSpecs, valuesObject, valuesSchema } from './values-model.js';
-import { writeDirAtomic } from './write-dir.js';
+import { writeDirAtomic } from '@nmaas/sdk/kit';
 
 export interface SynthesizeOptions {
   /** Check the result with helm's `lint --strict` before returning (slow; off by default). */

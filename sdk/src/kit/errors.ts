@@ -49,8 +49,12 @@ export function describeSystemError(error: NodeJS.ErrnoException): string {
   return `${where}${port === undefined ? '' : `:${port}`}: ${reason}`;
 }
 
-/** The exit code an error thrown by a command stands for. */
+/**
+ * The exit code an error thrown by a command stands for: 1 for `InputError` and for any error of a
+ * package that says `exitCode = 1` of itself (an invalid manifest, a refused chart), else 2.
+ */
 export function exitCodeOf(error: unknown): 1 | 2 {
   if (error instanceof InputError) return 1;
-  return 2;
+  const declared = error instanceof Error ? (error as { exitCode?: unknown }).exitCode : undefined;
+  return declared === 1 ? 1 : 2;
 }

@@ -33,7 +33,9 @@ export async function readManifestFile(file: string): Promise<AppManifest> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ManifestError(file, [{ path: '', message: `cannot read ${MANIFEST_FILE}: ${(error as Error).message}` }]);
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message;
+    const message = `cannot read ${file}: ${reason}; give the folder of an app, which declares the app in ${MANIFEST_FILE}`;
+    throw new ManifestError(file, [{ path: '', message }], 2);
   }
   return parseManifest(text, file);
 }
