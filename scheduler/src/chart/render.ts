@@ -6,7 +6,8 @@
  * Helm generates a CA and a serving certificate once (`genCA`/`genSignedCert`) and `lookup` keeps
  * them across upgrades. The folder is a plain chart the catalogue can package.
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeDirAtomic } from '@nmaas/sdk/kit';
 import path from 'node:path';
 import { App, Yaml } from 'cdk8s';
 import { NAME, PORT, SchedulerChart, T, TLS_SECRET, WebhooksChart } from './objects.js';
@@ -295,19 +296,8 @@ export async function chartFiles(options: SchedulerChartOptions = {}): Promise<R
 /** Writes `<outDir>/nmaas-scheduler/` (replacing it whole, through a temp folder and a rename). */
 export async function writeSchedulerChart(outDir: string, options: SchedulerChartOptions = {}): Promise<{ chartDir: string; name: string; version: string }> {
   const files = await chartFiles(options);
-  await mkdir(outDir, { recursive: true });
   const chartDir = path.join(outDir, NAME);
-  const tmp = path.join(outDir, `.${NAME}.tmp-${process.pid}-${Date.now()}`);
-  try {
-    for (const [file, text] of Object.entries(files)) {
-      await mkdir(path.dirname(path.join(tmp, file)), { recursive: true });
-      await writeFile(path.join(tmp, file), text);
-    }
-    await rm(chartDir, { recursive: true, force: true });
-    await rename(tmp, chartDir);
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
-  }
+  await writeDirAtomic(chartDir, new Map(Object.entries(files)));
   const version = /^version: (\S+)$/m.exec(files['Chart.yaml']!)![1]!;
   return { chartDir, name: NAME, version };
 }

@@ -59,6 +59,19 @@ async function writeSynced(file: string, data: string | Uint8Array, mode: number
   }
 }
 
+/**
+ * An error about the temp file is about the target for the user: a missing folder is named as the
+ * folder (not as `.x.svg.nmaas-tmp-…`), any other failure as the target file.
+ */
+function aboutTarget(error: unknown, temp: string, target: string): unknown {
+  const failure = error as NodeJS.ErrnoException;
+  if (failure.path !== temp) return error;
+  const missingFolder = failure.code === 'ENOENT' || failure.code === 'ENOTDIR';
+  failure.path = missingFolder ? path.dirname(target) : target;
+  failure.message = failure.message.replace(temp, failure.path);
+  return failure;
+}
+
 /** Writes `data` to `target` so a reader sees either the old content or the new, never a part. */
 export async function writeFileAtomic(
   target: string,
@@ -71,7 +84,7 @@ export async function writeFileAtomic(
     await rename(temp, target);
   } catch (error) {
     await rm(temp, { force: true });
-    throw error;
+    throw aboutTarget(error, temp, target);
   }
 }
 
