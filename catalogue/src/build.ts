@@ -12,11 +12,11 @@ import path from 'node:path';
 import { archiveEntries, chartFromArchive, loadChartDir, type LoadedChart } from './chart-source.js';
 import { packageFileName, type ChartMetadata } from './chart-metadata.js';
 import { emptyIndex, findEntry, makeEntry, parseIndex, stringifyIndex, type IndexFile } from './index-file.js';
-import { classifyInput, formatFinding, InputError, makeWorkDir, synthesize, validateTarget, type Finding, type InputKind } from './inputs.js';
+import { classifyInput, formatFinding, makeWorkDir, synthesize, validateTarget, type Finding, type InputKind } from './inputs.js';
 import { packageUrl, unpackedDir, type Layout } from './layout.js';
 import { signProvenance, type SigningKey } from './provenance.js';
 import { acquireRepoLock } from './repo-lock.js';
-import { ensureDir, removeStaleTemps, writeDirAtomic, writeFileAtomic } from '@nmaas/sdk/kit';
+import { ensureDir, removeStaleTemps, UsageError, writeDirAtomic, writeFileAtomic } from '@nmaas/sdk/kit';
 import { packArchive, sha256Hex } from './tgz.js';
 
 export const INDEX_FILE = 'index.yaml';
@@ -193,7 +193,7 @@ export async function buildRepository(options: BuildOptions): Promise<BuildResul
   const layout = options.layout ?? 'http';
   const repoDir = path.resolve(options.repoDir);
   const progress = options.onProgress ?? (() => undefined);
-  if (options.inputs.length === 0) throw new InputError('no inputs: give at least one app folder, chart folder or chart .tgz');
+  if (options.inputs.length === 0) throw new UsageError('no inputs: give at least one app folder, chart folder or chart .tgz');
   const total = options.inputs.length;
   progress({ type: 'start', total });
   let done = 0;

@@ -1,7 +1,4 @@
 /** @nmaas/sdk: the app model, the scheduling contract and the measurement runtime. */
-import type { Command } from 'commander';
-import { registerManifestCommands } from './cli/manifest-check.js';
-import { registerRunCommand } from './cli/run.js';
 
 export * from './model/schema.js';
 export * from './model/quantities.js';
@@ -12,9 +9,4 @@ export { manifestJsonSchema, manifestJsonSchemaText, MANIFEST_SCHEMA_FILE, MANIF
 export { LINUX_CAPABILITIES, type LinuxCapability } from './model/capabilities.js';
 export * from './contract.js';
 export * from './runtime/index.js';
-
-/** Adds the SDK's subcommands to the `nmaas` CLI. */
-export function registerCommands(program: Command): void {
-  registerManifestCommands(program);
-  registerRunCommand(program);
-}
+export { registerCommands } from './commands.js';

@@ -31,7 +31,7 @@ const FILE_SYSTEM_REASONS: Record<string, string> = {
   ENOSPC: 'no space left on the device',
   EEXIST: 'already exists',
   ENOTEMPTY: 'folder is not empty',
-  EADDRINUSE: 'address already in use (stop what listens there, or choose another port)',
+  EADDRINUSE: 'address already in use (stop what listens there, or pass another --port)',
   EADDRNOTAVAIL: 'address not available on this machine',
 };
 
