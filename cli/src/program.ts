@@ -4,7 +4,7 @@
  * package that owns it, and `--help`/`--version` load none — the root help lists the commands
  * from the table below, which a test keeps equal to what the packages register.
  */
-import { Command } from 'commander';
+import { Command, Help } from 'commander';
 
 type Register = (program: Command) => void;
 
@@ -35,8 +35,7 @@ export const TOP_COMMANDS: readonly TopCommand[] = [
   {
     name: 'validate',
     term: 'validate [options] [path]',
-    description:
-      'security-check a submission (app folder, chart folder or chart .tgz) before it enters the catalogue',
+    description: 'security-check a submission (app folder, chart folder or chart .tgz) before it enters the catalogue',
     load: async () => (await import('@nmaas/validator')).registerCommands,
   },
   {
@@ -91,7 +90,8 @@ export async function buildProgram(version: string, argv: readonly string[] = pr
     terms.set(listed, command.term);
     program.addCommand(listed);
   }
-  program.configureHelp({ subcommandTerm: (cmd) => terms.get(cmd) ?? cmd.name() });
+  const standard = new Help();
+  program.configureHelp({ subcommandTerm: (cmd) => terms.get(cmd) ?? standard.subcommandTerm(cmd) });
   return program;
 }
 

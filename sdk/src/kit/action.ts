@@ -9,7 +9,9 @@ import type { Command, CommanderError } from 'commander';
 import { describeSystemError, exitCodeOf, isSystemError } from './errors.js';
 
 function isCommand(value: unknown): value is Command {
-  return typeof value === 'object' && value !== null && typeof (value as Command).name === 'function' && 'parent' in value;
+  return (
+    typeof value === 'object' && value !== null && typeof (value as Command).name === 'function' && 'parent' in value
+  );
 }
 
 /** Commander's own errors (help shown, bad option…) carry a `commander.*` code. */

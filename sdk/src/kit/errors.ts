@@ -40,10 +40,13 @@ export function isSystemError(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && 'syscall' in error;
 }
 
-/** Turns Node's `ENOENT: no such file or directory, open '/x'` into `/x: does not exist`. */
-export function describeSystemError(error: NodeJS.ErrnoException): string {
+/**
+ * Turns Node's `ENOENT: no such file or directory, open '/x'` into `/x: does not exist`; `file`
+ * names the path for errors that carry none (a read of a folder: EISDIR).
+ */
+export function describeSystemError(error: NodeJS.ErrnoException, file?: string): string {
   const reason = FILE_SYSTEM_REASONS[error.code ?? ''];
-  const where = error.path ?? (error as { address?: string }).address;
+  const where = error.path ?? (error as { address?: string }).address ?? file;
   if (reason === undefined || where === undefined) return error.message;
   const port = (error as { port?: number }).port;
   return `${where}${port === undefined ? '' : `:${port}`}: ${reason}`;

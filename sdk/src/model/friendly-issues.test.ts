@@ -28,7 +28,9 @@ describe('friendly manifest issues', () => {
 
   it('offers did-you-mean for a misspelt field and drops the "required" echo of the field it meant', () => {
     const issues = issuesOf(example.replace(/^displayName:/m, 'displayname:'));
-    expect(issues).toEqual([expect.objectContaining({ path: 'displayname', message: 'unknown field displayname; did you mean displayName?' })]);
+    expect(issues).toEqual([
+      expect.objectContaining({ path: 'displayname', message: 'unknown field displayname; did you mean displayName?' }),
+    ]);
     const nested = issuesOf(example.replace(/^(\s+)every:/m, '$1evrey:'));
     expect(nested.map((i) => i.message)).toContain('unknown field evrey; did you mean every?');
   });
@@ -36,7 +38,9 @@ describe('friendly manifest issues', () => {
   it('lists the allowed fields when nothing is close, and says "is required" plainly', () => {
     const issues = issuesOf(example.replace(/^displayName:.*$/m, 'zzzzzzzz: 1'));
     const unknown = issues.find((i) => i.path === 'zzzzzzzz');
-    expect(unknown?.message).toMatch(/^unknown field zzzzzzzz; the fields allowed here are apiVersion, name, version, displayName/);
+    expect(unknown?.message).toMatch(
+      /^unknown field zzzzzzzz; the fields allowed here are apiVersion, name, version, displayName/,
+    );
     expect(issues.find((i) => i.path === 'displayName')?.message).toMatch(/^is required/);
   });
 

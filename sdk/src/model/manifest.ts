@@ -154,7 +154,7 @@ export async function loadApp(appDir: string, options: ModelRuleOptions = {}): P
         ? `no ${MANIFEST_FILE} in ${dir}; give the folder of an app, which declares the app in ${MANIFEST_FILE}`
         : code === 'ENOTDIR'
           ? `${appDir} is not a folder; give the folder that holds ${MANIFEST_FILE}`
-          : `cannot read ${file}: ${describeSystemError(error as NodeJS.ErrnoException)}`;
+          : `cannot read ${describeSystemError(error as NodeJS.ErrnoException, file)}`;
     throw new ManifestError(file, [{ path: '', message }], 2);
   }
   const manifest = parseManifest(text, file, options);
