@@ -12,6 +12,7 @@ export default defineConfig({
       { find: /^@nmaas\/sdk\/testing$/, replacement: src('sdk', 'testing') },
       { find: /^@nmaas\/sdk\/kit$/, replacement: src('sdk', 'kit/index') },
       { find: /^@nmaas\/sdk\/commands$/, replacement: src('sdk', 'commands') },
+      { find: /^@nmaas\/sdk\/contract$/, replacement: src('sdk', 'contract') },
       { find: /^@nmaas\/charts-gen$/, replacement: src('charts-gen') },
       { find: /^@nmaas\/validator$/, replacement: src('validator') },
       { find: /^@nmaas\/catalogue$/, replacement: src('catalogue') },

@@ -5,6 +5,7 @@ import { escapeTemplateDelimiters } from './tokens.js';
 import { questionEntries, type JsonValue, type ValueSpec } from './values-model.js';
 import { helperNames } from './helpers-tpl.js';
 import { METRICS_PORT } from './objects.js';
+import { CHART_ANNOTATIONS } from '@nmaas/sdk/contract';
 
 /** Oldest Kubernetes the templates target (PSS restricted, seccompProfile, kubernetes.io/metadata.name). */
 export const KUBE_VERSION = '>= 1.25.0-0';
@@ -34,8 +35,8 @@ export function chartYaml(manifest: AppManifest, icon: string | undefined): stri
     'catalog.cattle.io/os': 'linux',
     'catalog.cattle.io/requests-cpu': formatCpu(n.idle.cpu),
     'catalog.cattle.io/requests-memory': formatMemory(n.idle.memory),
-    'nmaas.io/category': manifest.category,
-    'nmaas.io/license': manifest.license,
+    [CHART_ANNOTATIONS.category]: manifest.category,
+    [CHART_ANNOTATIONS.license]: manifest.license,
   };
   return toYaml(chart);
 }

@@ -7,7 +7,7 @@ import https from 'node:https';
 import { homedir, hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { NODE_POOL_LABEL, type NodeOffer } from '@nmaas/sdk';
+import { APP_LABEL, NODE_POOL_LABEL, type NodeOffer } from '@nmaas/sdk';
 import { action, formatOption, UsageError } from '@nmaas/sdk/kit';
 import { readNodes, schedulerGroup } from '../simulate/index.js';
 import type { NodeSpec } from '../engine/index.js';
@@ -151,7 +151,7 @@ export function registerWebhookCommands(program: Command): void {
   g.command('serve')
     .description('run the admission webhook (HTTPS): places measurement pods on a node and a phase, or refuses them with a reason')
     .option('--dev', 'no cluster: nodes from --nodes (or a built-in set), bookings in memory')
-    .option('--nodes <file>', 'with --dev: nodes.json ({"nodes":[{"name","labels":{"nmaas.io/pool":"edge"},"capacity":{"cpu","memory","bandwidth"}}]})')
+    .option('--nodes <file>', `with --dev: nodes.json ({"nodes":[{"name","labels":{"${NODE_POOL_LABEL}":"edge"},"capacity":{"cpu","memory","bandwidth"}}]})`)
     .option('--cert <file>', 'TLS certificate (PEM), reloaded when it changes')
     .option('--key <file>', 'TLS private key (PEM), reloaded when it changes')
     .option('--ca-file <file>', 'CA that signed the replicas\' certificates (to check the leader when forwarding)')
@@ -185,7 +185,7 @@ export function registerWebhookCommands(program: Command): void {
           requireCluster(o.kubeconfig);
           const api = await connectKubeApi(defaultConnection(o.kubeconfig));
           state.syncNodes((await api.listNodes(NODE_POOL_LABEL)).items);
-          state.syncPods((await api.listPods('nmaas.io/app')).items);
+          state.syncPods((await api.listPods(APP_LABEL)).items);
         }
         report = nodesReport(state);
       }
