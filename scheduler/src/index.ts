@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-// engine (scheduler-engine engineer): the placement engine, simulation, checker and workload generator
+// The placement engine, simulation, checker and workload generator
 import { registerEngineCommands } from './simulate/index.js';
 export * from './engine/index.js';
 export * from './simulate/index.js';
-// webhook (scheduler-webhook engineer): admission webhook, Kubernetes API layer, the scheduler's own chart
+// The admission webhook, Kubernetes API layer, the scheduler's own chart
 import { registerWebhookCommands } from './webhook/commands.js';
 export * from './webhook/index.js';
 

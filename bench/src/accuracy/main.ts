@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench:accuracy` (node bench/dist/accuracy/main.js): the accuracy bench of issue 11.
+ * `npm run bench:accuracy` (node bench/dist/accuracy/main.js): the accuracy bench.
  * Builds the test bed, asks `nmaas scheduler simulate` for the Kubernetes and the NMaaS phases,
  * runs the real apps in the three set-ups (interleaved in rounds, so that whatever else the
  * machine is doing falls on every set-up alike), and writes bench/results/accuracy.{json,md,svg}.
