@@ -13,6 +13,8 @@ export default defineConfig({
       { find: /^@nmaas\/sdk\/kit$/, replacement: src('sdk', 'kit/index') },
       { find: /^@nmaas\/sdk\/commands$/, replacement: src('sdk', 'commands') },
       { find: /^@nmaas\/sdk\/contract$/, replacement: src('sdk', 'contract') },
+      { find: /^@nmaas\/sdk\/model$/, replacement: src('sdk', 'model/index') },
+      { find: /^@nmaas\/sdk\/runtime$/, replacement: src('sdk', 'runtime/index') },
       { find: /^@nmaas\/charts-gen$/, replacement: src('charts-gen') },
       { find: /^@nmaas\/validator$/, replacement: src('validator') },
       { find: /^@nmaas\/catalogue$/, replacement: src('catalogue') },

@@ -15,10 +15,14 @@ const ALLOWED = new Set(['sdk/src/contract.ts', 'sdk/src/model/schema.ts']);
 const KEY_LITERAL = /(['"`])nmaas\.io\/[A-Za-z0-9._-]+\1/g;
 
 function sourceFiles(): string[] {
-  const listed = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.ts', '*.mjs', '*.js'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
+  const listed = execFileSync(
+    'git',
+    ['ls-files', '--cached', '--others', '--exclude-standard', '*.ts', '*.mjs', '*.js'],
+    {
+      cwd: root,
+      encoding: 'utf8',
+    },
+  );
   return listed
     .split('\n')
     .filter((f) => f !== '' && !f.endsWith('.test.ts') && !f.includes('/dist/') && !f.includes('node_modules/'));
