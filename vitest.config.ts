@@ -15,10 +15,14 @@ export default defineConfig({
       { find: /^@nmaas\/sdk\/contract$/, replacement: src('sdk', 'contract') },
       { find: /^@nmaas\/sdk\/model$/, replacement: src('sdk', 'model/index') },
       { find: /^@nmaas\/sdk\/runtime$/, replacement: src('sdk', 'runtime/index') },
+      { find: /^@nmaas\/image$/, replacement: src('image') },
+      { find: /^@nmaas\/image\/testing$/, replacement: src('image', 'testing') },
       { find: /^@nmaas\/charts-gen$/, replacement: src('charts-gen') },
       { find: /^@nmaas\/validator$/, replacement: src('validator') },
+      { find: /^@nmaas\/validator\/testing$/, replacement: src('validator', 'test-support') },
       { find: /^@nmaas\/catalogue$/, replacement: src('catalogue') },
       { find: /^@nmaas\/scheduler$/, replacement: src('scheduler') },
+      { find: /^@nmaas\/policy$/, replacement: src('policy') },
     ],
   },
   test: {
@@ -27,5 +31,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // A temp directory per run; the run fails if a test leaves an nmaas-* folder in it.
+    globalSetup: ['./vitest.global-setup.ts'],
   },
 });

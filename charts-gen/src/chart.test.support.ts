@@ -4,8 +4,8 @@
  * kubernetes-models and @kubernetes-models/prometheus-operator.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
+import { withTempDir } from '@nmaas/sdk/testing';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
@@ -50,11 +50,12 @@ export interface RenderOptions {
 
 export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [key: string]: unknown };
 
-export async function helmTemplateArgs(chartDir: string, options: RenderOptions): Promise<string[]> {
+/** `valuesDir` receives the values file when `options.values` is given; the caller removes it. */
+export async function helmTemplateArgs(chartDir: string, options: RenderOptions, valuesDir?: string): Promise<string[]> {
   const args = ['template', options.release ?? 'rel', chartDir, '--namespace', options.namespace ?? 'measurements'];
   if (options.values !== undefined) {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'nmaas-values-'));
-    const file = path.join(dir, 'values.json');
+    if (valuesDir === undefined) throw new Error('helmTemplateArgs: give a folder for the values file');
+    const file = path.join(valuesDir, 'values.json');
     await writeFile(file, JSON.stringify(options.values));
     args.push('-f', file);
   }
@@ -66,7 +67,10 @@ export async function helmTemplateArgs(chartDir: string, options: RenderOptions)
 
 /** Renders with real helm and parses the documents as YAML 1.1, like go-yaml in Kubernetes. */
 export async function renderChart(chartDir: string, options: RenderOptions = {}): Promise<K8sObject[]> {
-  const { stdout } = await runHelm(await helmTemplateArgs(chartDir, options), { version: options.version ?? '3.17' });
+  const { stdout } = await withTempDir(
+    async (dir) => runHelm(await helmTemplateArgs(chartDir, options, dir), { version: options.version ?? '3.17' }),
+    'values',
+  );
   return parseManifests(stdout);
 }
 

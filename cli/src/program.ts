@@ -50,6 +50,18 @@ export const TOP_COMMANDS: readonly TopCommand[] = [
     description: 'place periodic measurements on nodes so that none compete (engine, simulation, webhook)',
     load: async () => (await import('@nmaas/scheduler')).registerCommands,
   },
+  {
+    name: 'image',
+    term: 'image',
+    description: "Build an app's container image without a daemon, and push it to a registry",
+    load: async () => (await import('@nmaas/image')).registerCommands,
+  },
+  {
+    name: 'policy',
+    term: 'policy',
+    description: 'admission policies that enforce at install time what the catalogue review checks',
+    load: async () => (await import('@nmaas/policy')).registerCommands,
+  },
 ];
 
 export const EXIT_CODES_HELP = `

@@ -1,179 +1,291 @@
 /**
- * The promise of create-nmaas-app, end to end. The workspace packages are packed (`npm pack`, as
- * published) and installed without network; `npm create nmaas-app` runs the packed initializer
- * without a terminal, and its bin runs again on a real terminal (tmux) with the same answers
- * typed into the prompts. Both projects are identical, install from the tarballs with no
- * network, and their tests, `nmaas run --once`, `nmaas chart` and `nmaas validate` all pass.
- * One install serves both projects.
+ * The README's tour, verbatim, on a fresh machine: the workspace packages are published with a
+ * real `npm publish` to a private registry on 127.0.0.1 (Verdaccio, which proxies everything else
+ * from npm), and a developer with only Node and npm (an empty HOME, an empty npm cache, no helm)
+ * runs `npm create nmaas-app@latest my-probe -- --yes …`, then `npm install`, `npm test`,
+ * `npm run dev -- --once`, `npm run chart` and `npm run validate` in the new project. The same
+ * project made through the prompts on a real terminal (tmux) is identical, and the Dockerfile's
+ * image layout runs. One registry and one install serve the whole suite.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tool } from '@nmaas/sdk/testing';
+import { makeTempDir, tool } from '@nmaas/sdk/testing';
 import { EQUIVALENT_FLAGS, INTERACTIVE_NAME, scaffoldInteractively } from './e2e/interactive.js';
-import { cleanEnv, installOffline, npm, packWorkspaces, REPO_ROOT } from './e2e/pack.js';
 import { snapshotTree } from './e2e/tree.js';
+import { npm, publishWorkspaces } from './local-registry/npm.js';
+import { cleanEnv, REPO_ROOT, startLocalRegistry, type LocalRegistry } from './local-registry/registry.js';
 
 const tmux = tool('tmux', 'apt-get install tmux');
-/** Each test spawns npm, tsc, vitest or helm: generous on a loaded 2-core machine. */
-const SLOW = 180_000;
-
-/**
- * The repository's helm copies (extracted on npm install), for the validator: a project outside
- * the repository cannot find them itself (a developer has helm on PATH instead).
- */
-const helmEnv: Record<string, string> = Object.fromEntries(
-  (['3.17', '4.1'] as const)
-    .map((v) => [`HELM_BIN_${v.replace('.', '_')}`, path.join(REPO_ROOT, '.tools', 'helm', v, 'helm')] as const)
-    .filter(([, bin]) => existsSync(bin)),
-);
-if (helmEnv.HELM_BIN_3_17) helmEnv.HELM_BIN = helmEnv.HELM_BIN_3_17;
+/** Each step spawns npm, tsc, vitest or helm: generous on a loaded 2-core machine. */
+const STEP = 240_000;
+/** The first install fetches ~600 packages through the local registry: minutes on a busy machine. */
+const INSTALL = 600_000;
+/** The README's tour, word for word (see "A tour"). */
+const CREATE = [
+  'create',
+  'nmaas-app@latest',
+  'my-probe',
+  '--',
+  '--yes',
+  '--template',
+  'http-probe',
+  '--every',
+  '5m',
+  '--duration',
+  '30s',
+  '--cpu',
+  '100m',
+  '--memory',
+  '96Mi',
+  '--bandwidth',
+  '5Mbps',
+];
 
 let tmp: string;
-/** Where the packed initializer is installed: its bin is what `npm create nmaas-app` runs. */
-let creator: string;
-let flagsProject: string;
-let flagsTree: Record<string, string>;
-let packed: Awaited<ReturnType<typeof packWorkspaces>>;
+let registry: LocalRegistry;
+/** The developer's environment: the local registry, an empty HOME and caches, no helm anywhere. */
+let env: Record<string, string>;
+let home: string;
+let project: string;
 let server: Server;
 let target: string;
 
 beforeAll(async () => {
-  tmp = await mkdtemp(path.join(tmpdir(), 'create-nmaas-app-e2e-'));
-  const packs = path.join(tmp, 'packs');
-  await mkdir(packs);
-  packed = await packWorkspaces(packs);
-  creator = path.join(tmp, 'creator');
-  await mkdir(creator);
-  await writeFile(path.join(creator, 'package.json'), JSON.stringify({ name: 'creator', version: '0.0.0', private: true, dependencies: { 'create-nmaas-app': '0.1.0' } }));
-  await installOffline(creator, packed);
-  // `npm create nmaas-app` with no terminal (stdin is a pipe): flags and defaults only. npm
-  // finds the initializer installed in `creator`; the target is an absolute folder elsewhere.
-  flagsProject = path.join(tmp, 'flags', INTERACTIVE_NAME);
-  const [, ...flags] = EQUIVALENT_FLAGS;
-  const created = await npm(['create', '--offline', 'nmaas-app', '--', flagsProject, ...flags], creator);
-  expect(created.stdout).toContain(`Created ${INTERACTIVE_NAME} (http-probe)`);
-  flagsTree = await snapshotTree(flagsProject);
-  await installOffline(flagsProject, packed);
-
+  tmp = await makeTempDir('create-app-e2e');
+  registry = await startLocalRegistry(path.join(tmp, 'registry'));
+  await publishWorkspaces(registry);
+  home = path.join(tmp, 'home');
+  await mkdir(home);
+  env = {
+    ...registry.npmEnv,
+    HOME: home,
+    NMAAS_CACHE_DIR: path.join(tmp, 'nmaas-cache'),
+    XDG_CACHE_HOME: path.join(tmp, 'xdg-cache'),
+  };
+  project = path.join(home, 'my-probe');
   server = createServer((_req, res) => res.end('measured\n'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   target = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-}, 300_000);
+}, STEP);
 
 afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve));
-  await rm(tmp, { recursive: true, force: true });
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  await registry?.stop();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
-/**
- * The developer's commands, as the README tells them, in `project()`. `chart` and `validate` are
- * functions of nmaas.yaml alone, so `all: false` skips them for a byte-identical copy.
- */
-function projectCommands(project: () => string, all = true) {
-  it('npm test: the generated test passes', { timeout: SLOW }, async () => {
-    const { stdout } = await npm(['test'], project());
+describe('the README tour against a local registry', () => {
+  it('starts on a machine without helm', () => {
+    expect(
+      cleanEnv()
+        .PATH?.split(path.delimiter)
+        .some((dir) => existsSync(path.join(dir, 'helm'))),
+    ).toBe(false);
+  });
+
+  it('npm create nmaas-app@latest my-probe -- --yes …', { timeout: STEP }, async () => {
+    const { stdout } = await npm(CREATE, home, env);
+    expect(stdout).toContain('Created my-probe (http-probe)');
+    const manifest = await readFile(path.join(project, 'package.json'), 'utf8');
+    expect(JSON.parse(manifest)).toMatchObject({
+      dependencies: { '@nmaas/sdk': '^0.1.0' },
+      devDependencies: { nmaas: '^0.1.0' },
+    });
+  });
+
+  it('npm install: every package from the registry', { timeout: INSTALL }, async () => {
+    await npm(['install'], project, env, INSTALL);
+    const lock = JSON.parse(await readFile(path.join(project, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { resolved?: string }>;
+    };
+    const nmaas = ['@nmaas/sdk', '@nmaas/charts-gen', '@nmaas/validator', 'nmaas'].map(
+      (name) => lock.packages[`node_modules/${name}`]?.resolved,
+    );
+    for (const resolved of nmaas) expect(resolved).toMatch(new RegExp(`^${registry.url}`));
+    expect(Object.values(lock.packages).filter((p) => p.resolved?.startsWith('file:'))).toEqual([]);
+  });
+
+  it('npm test: the generated test passes', { timeout: STEP }, async () => {
+    const { stdout } = await npm(['test'], project, env);
     expect(stdout).toMatch(/Tests\s+.*2 passed/);
   });
 
-  it('npm run dev -- --once: builds, measures once and exports the declared metrics', { timeout: SLOW }, async () => {
-    const { stdout } = await npm(['run', '--silent', 'dev', '--', '--once', '--format', 'json', '--param', `targets=${target}`], project());
-    const run = JSON.parse(stdout) as { app: string; outcome: string; result: { probes: { target: string; status?: number }[] }; metricsText: string };
-    expect(run).toMatchObject({ app: INTERACTIVE_NAME, outcome: 'success', result: { probes: [{ target, status: 200 }] } });
-    expect(run.metricsText).toMatch(/^edge_probe_requests_total\{.*result="ok".*\} 1$/m);
-    expect(existsSync(path.join(project(), 'dist', 'index.js'))).toBe(true);
+  it('npm run dev -- --once: builds, measures once and exports the declared metrics', { timeout: STEP }, async () => {
+    const { stdout } = await npm(
+      ['run', '--silent', 'dev', '--', '--once', '--format', 'json', '--param', `targets=${target}`],
+      project,
+      env,
+    );
+    const run = JSON.parse(stdout) as {
+      app: string;
+      outcome: string;
+      result: { probes: { target: string; status?: number }[] };
+      metricsText: string;
+    };
+    expect(run).toMatchObject({ app: 'my-probe', outcome: 'success', result: { probes: [{ target, status: 200 }] } });
+    expect(run.metricsText).toMatch(/^my_probe_requests_total\{.*result="ok".*\} 1$/m);
   });
 
-  if (!all) return;
-  it('npm run chart: writes the Helm chart', { timeout: SLOW }, async () => {
-    await npm(['run', 'chart'], project());
-    const chartYaml = await readFile(path.join(project(), 'chart', INTERACTIVE_NAME, 'Chart.yaml'), 'utf8');
-    expect(chartYaml).toMatch(new RegExp(`^name: ${INTERACTIVE_NAME}$`, 'm'));
-    expect(existsSync(path.join(project(), 'chart', INTERACTIVE_NAME, 'nmaas.yaml'))).toBe(true);
+  it('npm run chart: writes the Helm chart', { timeout: STEP }, async () => {
+    await npm(['run', 'chart'], project, env);
+    const chartYaml = await readFile(path.join(project, 'chart', 'my-probe', 'Chart.yaml'), 'utf8');
+    expect(chartYaml).toMatch(/^name: my-probe$/m);
   });
 
-  it('npm run validate: no error', { timeout: SLOW }, async () => {
-    const { stdout } = await npm(['run', '--silent', 'validate', '--', '--format', 'json'], project(), helmEnv);
-    const report = JSON.parse(stdout) as { findings: { ruleId: string; severity: string; message: string }[] };
-    expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
+  it('npm run validate: provisions the pinned helm from npm and finds no error', { timeout: STEP }, async () => {
+    const { stdout } = await npm(['run', 'validate'], project, env);
+    expect(stdout).toMatch(/^0 error\(s\), 0 warning\(s\)/m);
+    expect(stdout).toContain('rendered with helm template');
+    // The helm it used is the one the repository pins, now in the developer's cache.
+    expect(existsSync(path.join(env.NMAAS_CACHE_DIR!, 'helm', '3.17', 'helm'))).toBe(true);
   });
-}
-
-describe('a project scaffolded with flags, without a terminal', () => {
-  projectCommands(() => flagsProject);
 });
 
-describe.skipIf(tmux.skip)('the same project scaffolded through the prompts on a terminal', () => {
+describe.skipIf(tmux.skip)('the same kind of project scaffolded through the prompts on a terminal', () => {
+  let flagsProject: string;
   let ttyProject: string;
   beforeAll(async () => {
+    // The initializer as npm installs it, so its bin can run on the terminal.
+    const creator = path.join(tmp, 'creator');
+    await mkdir(creator);
+    await writeFile(
+      path.join(creator, 'package.json'),
+      JSON.stringify({ name: 'creator', version: '0.0.0', private: true }),
+    );
+    await npm(['install', 'create-nmaas-app@latest'], creator, env);
+    await mkdir(path.join(tmp, 'flags'));
+    await npm(['create', 'nmaas-app@latest', '--', ...EQUIVALENT_FLAGS], path.join(tmp, 'flags'), env);
+    flagsProject = path.join(tmp, 'flags', INTERACTIVE_NAME);
     await mkdir(path.join(tmp, 'tty'));
-    const session = await scaffoldInteractively(tmux.path(), path.join(tmp, 'tty'), path.join(creator, 'node_modules', '.bin', 'create-nmaas-app'));
+    const session = await scaffoldInteractively(
+      tmux.path(),
+      path.join(tmp, 'tty'),
+      path.join(creator, 'node_modules', '.bin', 'create-nmaas-app'),
+    );
     if (session.exitCode !== 0) throw new Error(`create-nmaas-app exited ${session.exitCode}:\n${session.screen}`);
     ttyProject = path.join(tmp, 'tty', INTERACTIVE_NAME);
-  }, 60_000);
+  }, STEP);
 
-  it('is the same project, file for file', async () => {
-    expect(await snapshotTree(ttyProject)).toEqual(flagsTree);
+  it('is the same project as the flags give, file for file', async () => {
+    expect(await snapshotTree(ttyProject)).toEqual(await snapshotTree(flagsProject));
   });
 
-  describe('and works the same', () => {
-    beforeAll(async () => {
-      // The files are identical, so the first project's install serves this one too.
-      await symlink(path.join(flagsProject, 'node_modules'), path.join(ttyProject, 'node_modules'), 'dir');
-    });
-    projectCommands(() => ttyProject, false);
+  it('passes its test with the same dependencies', { timeout: STEP }, async () => {
+    // Same dependencies as my-probe, so its install serves this one too.
+    await symlink(path.join(project, 'node_modules'), path.join(ttyProject, 'node_modules'), 'dir');
+    expect((await npm(['test'], ttyProject, env)).stdout).toMatch(/Tests\s+.*2 passed/);
   });
 });
 
 describe('the image layout of the Dockerfile, without Docker', () => {
-  it('runs `nmaas-app <dir>` with production dependencies only, serves health and metrics, stops on SIGTERM', { timeout: SLOW }, async () => {
-    const dockerfile = await readFile(path.join(flagsProject, 'Dockerfile'), 'utf8');
-    expect(dockerfile).toMatch(/^RUN npm run build && npm prune --omit=dev$/m);
-    expect(dockerfile).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
-    expect(dockerfile).toMatch(/^COPY package\.json nmaas\.yaml \.\/$/m);
-    expect(dockerfile).toMatch(/^CMD \["nmaas-app", "\/app"\]$/m);
-    // What the run stage holds: package.json, nmaas.yaml, dist/ and the production node_modules.
-    await npm(['run', 'build'], flagsProject);
-    const app = path.join(tmp, 'image', 'app');
-    await mkdir(app, { recursive: true });
-    for (const file of ['package.json', 'package-lock.json', 'nmaas.yaml', 'dist']) await cp(path.join(flagsProject, file), path.join(app, file), { recursive: true });
-    await npm(['ci', '--offline', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error'], app);
-    expect(existsSync(path.join(app, 'node_modules', 'nmaas'))).toBe(false);
-    await rm(path.join(app, 'package-lock.json'));
+  it(
+    'runs `nmaas-app <dir>` with production dependencies only, serves health and metrics, stops on SIGTERM',
+    { timeout: STEP },
+    async () => {
+      const dockerfile = await readFile(path.join(project, 'Dockerfile'), 'utf8');
+      expect(dockerfile).toMatch(/^RUN npm run build && npm prune --omit=dev$/m);
+      expect(dockerfile).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
+      expect(dockerfile).toMatch(/^COPY package\.json nmaas\.yaml \.\/$/m);
+      expect(dockerfile).toMatch(/^CMD \["nmaas-app", "\/app"\]$/m);
+      // What the run stage holds: package.json, nmaas.yaml, dist/ and the production node_modules.
+      await npm(['run', 'build'], project, env);
+      const app = path.join(tmp, 'image', 'app');
+      await mkdir(app, { recursive: true });
+      for (const file of ['package.json', 'package-lock.json', 'nmaas.yaml', 'dist'])
+        await cp(path.join(project, file), path.join(app, file), { recursive: true });
+      await npm(['ci', '--offline', '--omit=dev', '--loglevel=error'], app, env);
+      expect(existsSync(path.join(app, 'node_modules', 'nmaas'))).toBe(false);
+      await rm(path.join(app, 'package-lock.json'));
 
-    // The configuration file the chart mounts at /etc/nmaas/config.json.
-    const config = path.join(tmp, 'image', 'config.json');
-    await writeFile(config, JSON.stringify({ parameters: { targets: [target] }, schedule: { every: '1m', duration: '20s' } }));
-    const port = await freePort();
-    const child = spawn(path.join(app, 'node_modules', '.bin', 'nmaas-app'), [app], {
-      cwd: app,
-      env: cleanEnv({ NMAAS_METRICS_PORT: String(port), NMAAS_CONFIG: config, NMAAS_GRACE_SECONDS: '5' }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    let running = true;
-    const exited = new Promise<number | null>((resolve) =>
-      child.on('exit', (code) => {
-        running = false;
-        resolve(code);
-      }),
-    );
-    try {
-      const health = await poll(`http://127.0.0.1:${port}/healthz`, 20_000, () => (running ? null : output));
-      expect(health.status).toBe(200);
-      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      expect(metrics).toMatch(/^# TYPE nmaas_/m);
-    } finally {
-      child.kill('SIGTERM');
-    }
-    expect(await exited, output).toBe(0);
+      // The configuration file the chart mounts at /etc/nmaas/config.json.
+      const config = path.join(tmp, 'image', 'config.json');
+      await writeFile(
+        config,
+        JSON.stringify({ parameters: { targets: [target] }, schedule: { every: '1m', duration: '20s' } }),
+      );
+      const port = await freePort();
+      const child = spawn(path.join(app, 'node_modules', '.bin', 'nmaas-app'), [app], {
+        cwd: app,
+        env: cleanEnv({ NMAAS_METRICS_PORT: String(port), NMAAS_CONFIG: config, NMAAS_GRACE_SECONDS: '5' }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      let running = true;
+      const exited = new Promise<number | null>((resolve) =>
+        child.on('exit', (code) => {
+          running = false;
+          resolve(code);
+        }),
+      );
+      try {
+        const health = await poll(`http://127.0.0.1:${port}/healthz`, 20_000, () => (running ? null : output));
+        expect(health.status).toBe(200);
+        const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        expect(metrics).toMatch(/^# TYPE nmaas_/m);
+      } finally {
+        child.kill('SIGTERM');
+      }
+      expect(await exited, output).toBe(0);
+    },
+  );
+});
+
+describe('from a clone, before anything is published: npm run create-app -- <dir>', () => {
+  it(
+    'scaffolds and installs a project whose lock names the public registry and whose test passes',
+    { timeout: STEP },
+    async () => {
+      const clone = path.join(home, 'clone-probe');
+      // The developer's own npm cache, as `npm run` passes it down.
+      const own = { HOME: home, npm_config_cache: env.npm_config_cache! };
+      const { stdout } = await npm(
+        ['run', 'create-app', '--', clone, '--yes', '--template', 'http-probe'],
+        REPO_ROOT,
+        own,
+      );
+      expect(stdout).toContain(`Ready: ${clone}`);
+      const lock = await readFile(path.join(clone, 'package-lock.json'), 'utf8');
+      expect(lock).not.toMatch(/127\.0\.0\.1/);
+      expect(lock).toContain('"resolved": "https://registry.npmjs.org/@nmaas/sdk/-/sdk-0.1.0.tgz"');
+      expect((await npm(['test'], clone, own)).stdout).toMatch(/Tests\s+.*2 passed/);
+      // Installs again with no registry at all, from the cache it filled.
+      await rm(path.join(clone, 'node_modules'), { recursive: true });
+      await npm(['ci', '--offline', '--loglevel=error'], clone, own);
+      expect(existsSync(path.join(clone, 'node_modules', 'nmaas', 'package.json'))).toBe(true);
+    },
+  );
+});
+
+describe('the blank template', () => {
+  it('passes its test, runs once, and makes a chart that validates with no error', { timeout: STEP }, async () => {
+    await npm(['create', 'nmaas-app@latest', 'first-app', '--', '--template', 'blank', '--yes'], home, env);
+    const blank = path.join(home, 'first-app');
+    // Its package.json has the same dependencies, so the first install serves it too.
+    const deps = (dir: string) =>
+      readFile(path.join(dir, 'package.json'), 'utf8').then((t) =>
+        JSON.stringify([JSON.parse(t).dependencies, JSON.parse(t).devDependencies]),
+      );
+    expect(await deps(blank)).toBe(await deps(project));
+    await symlink(path.join(project, 'node_modules'), path.join(blank, 'node_modules'), 'dir');
+    expect((await npm(['test'], blank, env)).stdout).toMatch(/Tests\s+.*1 passed/);
+    const run = JSON.parse(
+      (await npm(['run', '--silent', 'dev', '--', '--once', '--format', 'json'], blank, env)).stdout,
+    ) as { outcome: string; result: unknown; metricsText: string };
+    expect(run).toMatchObject({ outcome: 'success', result: { greeting: 'hello' } });
+    expect(run.metricsText).toMatch(/^first_app_runs_total(\{[^}]*\})? 1$/m);
+    await npm(['run', 'chart'], blank, env);
+    expect(existsSync(path.join(blank, 'chart', 'first-app', 'Chart.yaml'))).toBe(true);
+    const report = JSON.parse(
+      (await npm(['run', '--silent', 'validate', '--', '--format', 'json'], blank, env)).stdout,
+    ) as { findings: { severity: string }[] };
+    expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
   });
 });
 
@@ -199,26 +311,3 @@ async function poll(url: string, timeoutMs: number, stopped: () => string | null
     }
   }
 }
-
-describe('the blank template', () => {
-  let blank: string;
-  beforeAll(async () => {
-    blank = path.join(tmp, 'blank', 'first-app');
-    await npm(['create', '--offline', 'nmaas-app', '--', blank, '--template', 'blank', '--yes'], creator);
-    // Its package.json has the same dependencies, so the first install serves it too.
-    const deps = (dir: string) => readFile(path.join(dir, 'package.json'), 'utf8').then((t) => JSON.stringify([JSON.parse(t).dependencies, JSON.parse(t).devDependencies]));
-    expect(await deps(blank)).toBe(await deps(flagsProject));
-    await symlink(path.join(flagsProject, 'node_modules'), path.join(blank, 'node_modules'), 'dir');
-  }, 60_000);
-
-  it('passes its test, runs once, and makes a chart that validates with no error', { timeout: SLOW }, async () => {
-    expect((await npm(['test'], blank)).stdout).toMatch(/Tests\s+.*1 passed/);
-    const run = JSON.parse((await npm(['run', '--silent', 'dev', '--', '--once', '--format', 'json'], blank)).stdout) as { outcome: string; result: unknown; metricsText: string };
-    expect(run).toMatchObject({ outcome: 'success', result: { greeting: 'hello' } });
-    expect(run.metricsText).toMatch(/^first_app_runs_total(\{[^}]*\})? 1$/m);
-    await npm(['run', 'chart'], blank);
-    expect(existsSync(path.join(blank, 'chart', 'first-app', 'Chart.yaml'))).toBe(true);
-    const report = JSON.parse((await npm(['run', '--silent', 'validate', '--', '--format', 'json'], blank, helmEnv)).stdout) as { findings: { severity: string }[] };
-    expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
-  });
-});

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- these tests walk the SARIF document as untyped JSON */
 /** SARIF output validates against the official SARIF 2.1.0 schema and carries what GitHub code scanning reads. */
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import AjvDraft04 from 'ajv-draft-04';
 import ajvFormats from 'ajv-formats';
@@ -9,7 +9,7 @@ import ajvFormats from 'ajv-formats';
 // Both are CommonJS modules whose class/function is also their `default` property.
 const Ajv = AjvDraft04.default;
 const addFormats = ajvFormats.default;
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validate } from './engine.js';
 import { toSarif } from './output/sarif.js';
 import { RULES } from './rules/index.js';
@@ -20,6 +20,11 @@ let validateSarif: (data: unknown) => boolean;
 let errors: () => unknown;
 let bad: ValidationReport;
 let caseDir: string;
+let work: string | undefined;
+
+afterAll(async () => {
+  if (work !== undefined) await rm(work, { recursive: true, force: true });
+});
 
 beforeAll(async () => {
   const schema = JSON.parse(await readFile(path.join(FIXTURES, 'sarif', 'sarif-2.1.0-rtm.5.json'), 'utf8'));
@@ -30,7 +35,7 @@ beforeAll(async () => {
   validateSarif = (d) => v(d) as boolean;
   errors = () => v.errors;
   const cases = await loadCases();
-  const work = await tempDir();
+  work = await tempDir();
   // A submission with several findings of each kind: privileged + hostPath + self-exemption.
   const c = cases.find((x) => x.id === 'NMAAS-SELF-EXEMPTION')!;
   const dir = await buildCase({ ...c, edits: [...(c.edits ?? []), { file: 'templates/deployment.yaml', replace: 'hostNetwork: false', with: 'hostNetwork: true' }] }, work);

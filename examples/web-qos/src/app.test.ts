@@ -41,7 +41,11 @@ describe.skipIf(openssl.skip || promtool.skip)('web-qos through the SDK runtime 
       await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
       ports.push((s.address() as AddressInfo).port);
     }
-    dns = await startTestDnsServer({ 'plain.qos.test': { a: ['127.0.0.1'] }, 'secure.qos.test': { cname: 'edge.qos.test' }, 'edge.qos.test': { a: ['127.0.0.1'] } });
+    dns = await startTestDnsServer({
+      'plain.qos.test': { a: ['127.0.0.1'] },
+      'secure.qos.test': { cname: 'edge.qos.test' },
+      'edge.qos.test': { a: ['127.0.0.1'] },
+    });
     httpUrl = `http://plain.qos.test:${ports[0]}/`;
     httpsUrl = `https://secure.qos.test:${ports[1]}/`;
     missingUrl = `http://plain.qos.test:${ports[0]}/missing`;
@@ -57,7 +61,13 @@ describe.skipIf(openssl.skip || promtool.skip)('web-qos through the SDK runtime 
   it('probes every target and exports the declared metrics with the measured values', async () => {
     const run = await runMeasurementOnce(measurement, {
       appDir,
-      parameters: { targets: [httpsUrl, httpUrl, missingUrl], resolver: dns.address, caCertificates: pki.caCert, ipFamily: 'ipv4', timeout: '5s' },
+      parameters: {
+        targets: [httpsUrl, httpUrl, missingUrl],
+        resolver: dns.address,
+        caCertificates: pki.caCert,
+        ipFamily: 'ipv4',
+        timeout: '5s',
+      },
     });
     expect(run.error).toBeUndefined();
     expect(run.outcome).toBe('success');
@@ -83,12 +93,20 @@ describe.skipIf(openssl.skip || promtool.skip)('web-qos through the SDK runtime 
     const days = (expiry - Date.now() / 1000) / 86400;
     expect(days).toBeGreaterThan(19);
     expect(days).toBeLessThanOrEqual(20);
+    // The blackbox metrics dashboards expect, under the app's prefix.
+    const chainExpiry = sampleValue(text, 'web_qos_tls_last_chain_expiry_timestamp_seconds', { target: httpsUrl })!;
+    expect(chainExpiry).toBeLessThanOrEqual(expiry);
+    expect(sampleValue(text, 'web_qos_tls_version', { target: httpsUrl, version: 'TLS 1.3' })).toBe(1);
+    expect(sampleValue(text, 'web_qos_ip_protocol', { target: httpsUrl })).toBe(4);
+    expect(sampleValue(text, 'web_qos_http_content_length', { target: missingUrl })).not.toBeUndefined();
     expect(firstByteDelay).toBeGreaterThan(0);
     // The exposition passes Prometheus' own linter.
     execFileSync(promtool.path(), ['check', 'metrics'], { input: text });
   });
 
   it('fails the run with a clear message when a parameter is wrong', async () => {
-    await expect(runMeasurementOnce(measurement, { appDir, parameters: { targets: ['ftp://x'] } })).rejects.toThrow(/targets/);
+    await expect(runMeasurementOnce(measurement, { appDir, parameters: { targets: ['ftp://x'] } })).rejects.toThrow(
+      /targets/,
+    );
   });
 });

@@ -2,16 +2,19 @@
  * The scheduler's own chart, rendered by real helm (3.17 and 4.1): every object the issue asks
  * for, least-privilege RBAC, PSS restricted, webhook scoping, and both certificate paths.
  */
-import { mkdtemp } from 'node:fs/promises';
+
 import { execFile } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { tool } from '@nmaas/sdk/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tool, TempDirs } from '@nmaas/sdk/testing';
 import { REPO_ROOT } from '../webhook/testing.js';
 import { writeSchedulerChart } from './render.js';
+
+/** Temp folders of this file's tests, removed after them. */
+const temp = new TempDirs('sched-chart');
+afterAll(() => temp.removeAll());
 
 const run = promisify(execFile);
 type Obj = { kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> | null }; [k: string]: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -27,7 +30,7 @@ for (const version of ['3.17', '4.1'] as const) {
     const byKind = (objs: Obj[], kind: string) => objs.filter((o) => o.kind === kind);
 
     beforeAll(async () => {
-      ({ chartDir } = await writeSchedulerChart(await mkdtemp(path.join(tmpdir(), 'nmaas-sched-chart-'))));
+      ({ chartDir } = await writeSchedulerChart(await temp.make()));
     });
 
     it('lints clean', async () => {
@@ -96,7 +99,7 @@ for (const version of ['3.17', '4.1'] as const) {
       }
       const openssl = tool('openssl', 'apt-get install openssl');
       if (!openssl.skip) {
-        const dir = await mkdtemp(path.join(tmpdir(), 'nmaas-sched-ca-'));
+        const dir = await temp.make();
         const { writeFile } = await import('node:fs/promises');
         await writeFile(path.join(dir, 'ca.crt'), ca);
         await writeFile(path.join(dir, 'tls.crt'), Buffer.from(secret.data['tls.crt'], 'base64'));
@@ -126,7 +129,7 @@ for (const version of ['3.17', '4.1'] as const) {
 describe('scheduler chart against the catalogue validator', () => {
   it('passes `nmaas validate` with the reviewers\' policy of fixtures/webhook (exemptions an admission webhook needs)', async () => {
     await run('npx', ['tsc', '-b', 'cli'], { cwd: REPO_ROOT, timeout: 600_000 });
-    const { chartDir } = await writeSchedulerChart(await mkdtemp(path.join(tmpdir(), 'nmaas-sched-validate-')));
+    const { chartDir } = await writeSchedulerChart(await temp.make());
     const policy = path.join(REPO_ROOT, 'catalogue-policy.yaml');
     const { stdout } = await run(process.execPath, [path.join(REPO_ROOT, 'cli/dist/main.js'), 'validate', chartDir, '--policy', policy, '--format', 'json'], { timeout: 300_000, maxBuffer: 16 << 20 });
     const report = JSON.parse(stdout) as { findings: { ruleId: string; severity: string; message: string }[]; exempted: unknown[] };

@@ -287,6 +287,22 @@ describe('the model, rule by rule', () => {
     expect(engine.place(inst('web-qos-2', { node: 'edge-1' }))).toMatchObject({ ok: false, code: 'no-node' });
   });
 
+  it('node churn leaves nothing behind: a replaced node keeps its bookings, the old one is let go', () => {
+    const engine = new Engine([edge('edge-1'), edge('edge-2')], { horizon: 300 });
+    expect(engine.place(inst('web-qos-0', { node: 'edge-1' })).ok).toBe(true);
+    expect(engine.place(inst('web-qos-1', { node: 'edge-2' })).ok).toBe(true);
+    const before = engine.held();
+    for (let round = 0; round < 500; round++) {
+      const kept = engine.removeNode('edge-1');
+      engine.addNode(edge('edge-1'));
+      for (const b of kept) expect(engine.book(b.instance, { node: b.node, phase: b.phase }).ok).toBe(true);
+    }
+    expect(engine.held()).toEqual(before);
+    expect(engine.bookings().map((b) => [b.id, b.node]).sort()).toEqual([['web-qos-0', 'edge-1'], ['web-qos-1', 'edge-2']]);
+    // The replaced node arrived last, so it now sorts after edge-2 among equals.
+    expect(engine.snapshot().nodes.map((n) => n.name)).toEqual(['edge-2', 'edge-1']);
+  });
+
   it('dry runs decide without booking', () => {
     const engine = new Engine([edge('edge-1')], { horizon: 300 });
     const r = engine.place(inst('web-qos-0'), { dryRun: true });

@@ -128,6 +128,8 @@ export class Engine {
   private seenCost = 0;
   /** Bumped on every removal: cursors that skipped full nodes restart (something may fit again). */
   private epoch = 0;
+  /** Order of arrival of nodes, never reused: ties between nodes break on it, so a replaced node sorts last. */
+  private nextNodeIndex = 0;
 
   constructor(nodes: NodeSpec[], options: EngineOptions = {}) {
     this.horizon = options.horizon ?? 3600;
@@ -144,7 +146,7 @@ export class Engine {
 
   addNode(spec: NodeSpec): void {
     if (this.byName.has(spec.name)) throw new Error(`node ${spec.name} is already known to the engine`);
-    const node = new NodeState(this.nodesList.length, spec, this.horizon);
+    const node = new NodeState(this.nextNodeIndex++, spec, this.horizon);
     this.nodesList.push(node);
     this.byName.set(spec.name, node);
     this.candidateCache.clear();
@@ -160,10 +162,20 @@ export class Engine {
       this.unbook(b);
     }
     node.dead = true;
+    // Dropped from the list (which stays in arrival order) so node churn does not keep slot arrays alive.
+    this.nodesList.splice(this.nodesList.indexOf(node), 1);
+    node.slots = null;
     this.byName.delete(name);
     this.candidateCache.clear();
     this.cursors.clear();
     return out;
+  }
+
+  /** What the engine holds in memory: nodes (live ones only) and the bytes of their slot arrays. */
+  held(): { nodes: number; slotBytes: number } {
+    let slotBytes = 0;
+    for (const n of this.nodesList) slotBytes += n.slots?.byteLength ?? 0;
+    return { nodes: this.nodesList.length, slotBytes };
   }
 
   has(id: string): boolean {

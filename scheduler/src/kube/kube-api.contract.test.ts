@@ -3,20 +3,23 @@
  * in-process fake API server. What the scheduler relies on: resourceVersion preconditions (409),
  * list-then-watch without gaps, 410 on a too-old resourceVersion, evictions honouring PDBs (429).
  */
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TempDirs } from '@nmaas/sdk/testing';
 import { ClientNodeKubeApi, loadKubeConfig } from './client-node-api.js';
 import { FakeApiServer } from './fake-api-server.js';
 import { generateCertificates } from '../webhook/certificates.js';
 import { KubeApiError, isConflict, type KubeApi, type Lease, type Pod, type WatchEventType } from './types.js';
 
+/** Temp folders of this file's tests, removed after them. */
+const temp = new TempDirs('kube');
+afterAll(() => temp.removeAll());
+
 let fake: FakeApiServer;
 let api: KubeApi;
 
 beforeAll(async () => {
-  const certs = await generateCertificates(await mkdtemp(path.join(tmpdir(), 'nmaas-kube-')));
+  const certs = await generateCertificates(await temp.make());
   fake = new FakeApiServer({ historyLimit: 50, tls: { cert: await readFile(certs.certFile), key: await readFile(certs.keyFile) } });
   api = new ClientNodeKubeApi(loadKubeConfig({ server: await fake.start(), caFile: certs.caFile }));
 });

@@ -1,13 +1,17 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TempDirs } from '@nmaas/sdk/testing';
 import { checkPlacement } from '../engine/index.js';
 import { parseApps, parseNodes } from './io.js';
 import { qualityTable } from './quality.js';
 import { simulate } from './run.js';
+
+/** Temp folders of this file's tests, removed after them. */
+const temp = new TempDirs('sim');
+afterAll(() => temp.removeAll());
 
 const run = promisify(execFile);
 const CLI = '/work/main/cli/dist/main.js';
@@ -33,7 +37,7 @@ async function load(nodesFile: string, appsFile: string) {
 
 describe('nmaas scheduler simulate / check (CLI)', () => {
   it('simulate --format json gives the documented shape; check agrees; --svg draws the plan', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'nmaas-sim-'));
+    const dir = await temp.make();
     const svg = path.join(dir, 'plan.svg');
     const r = await nmaas('scheduler', 'simulate', '--nodes', fx('nodes.json'), '--apps', fx('apps.json'), '--format', 'json', '--svg', svg);
     const out = JSON.parse(r.stdout);
@@ -71,7 +75,7 @@ describe('nmaas scheduler simulate / check (CLI)', () => {
   });
 
   it('check finds what kube causes and what a hand-made placement breaks', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'nmaas-chk-'));
+    const dir = await temp.make();
     const k = await nmaas('scheduler', 'simulate', '--nodes', fx('nodes.json'), '--apps', fx('apps.json'), '--strategy', 'kube', '--format', 'json');
     const kube = JSON.parse(k.stdout);
     expect(kube.metrics.competingSlotSeconds).toBeGreaterThan(0);
@@ -95,7 +99,7 @@ describe('nmaas scheduler simulate / check (CLI)', () => {
   });
 
   it('generate writes a seeded workload that simulate reads (same seed, same bytes)', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'nmaas-gen-'));
+    const dir = await temp.make();
     const g = await nmaas('scheduler', 'generate', '-o', path.join(dir, 'a'), '--seed', '4', '--nodes', '6', '--instances', '60');
     expect(g.code).toBe(0);
     await nmaas('scheduler', 'generate', '-o', path.join(dir, 'b'), '--seed', '4', '--nodes', '6', '--instances', '60');
@@ -107,7 +111,7 @@ describe('nmaas scheduler simulate / check (CLI)', () => {
   });
 
   it('bad arguments and unreadable input exit 2 with a message that says what and where', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'nmaas-bad-'));
+    const dir = await temp.make();
     const missing = await nmaas('scheduler', 'simulate', '--nodes', path.join(dir, 'nope.json'), '--apps', fx('apps.json'));
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/cannot read the nodes file .*nope\.json/);

@@ -4,6 +4,7 @@
  */
 import type { InstanceSpec, NodeSpec } from '../engine/index.js';
 import { formatSlot } from '../engine/index.js';
+import { LOAD_STRIP_HEIGHT, loadProfile, renderLoadStrip } from './load-strip.js';
 
 const escape = (s: string): string => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -56,7 +57,10 @@ export function renderTimeline(
       }
       parts.push(`<g fill="${color}"${spec.exclusive ? ' stroke="#000" stroke-width="0.8"' : ''}><title>${escape(`${spec.id} (${spec.app}) every ${spec.every} s for ${spec.duration} s, phase ${phase}${spec.exclusive ? ', exclusive' : ''}`)}</title>${bars.join('')}</g>`);
     });
-    y += bandHeight + gap;
+    // Under the lanes: the node's summed load against its declared capacity, competition in red.
+    parts.push(`<text x="${left - 8}" y="${y + bandHeight + 12}" text-anchor="end" font-size="9" fill="#555">load / capacity</text>`);
+    parts.push(renderLoadStrip(loadProfile(node, H, list), x, y + bandHeight + 2));
+    y += bandHeight + LOAD_STRIP_HEIGHT + gap;
   }
   // Time axis.
   const ticks: string[] = [];
@@ -69,7 +73,10 @@ export function renderTimeline(
     .map((a, k) => `<rect x="${left + k * 190}" y="${y + 8}" width="12" height="12" fill="hsl(${hue(a)},65%,50%)"/><text x="${left + k * 190 + 16}" y="${y + 18}">${escape(a)}</text>`)
     .join('');
   const note = shown.length > drawn.length ? `<text x="${left}" y="${y + 40}" fill="#a00">${shown.length - drawn.length} more nodes not drawn</text>` : '';
-  const height = y + 50;
+  const meaning =
+    `<text x="${left}" y="${y + 58}" font-size="10" fill="#555">Grey strip: a node's summed load (idle footprints + active runs), full height = its declared ` +
+    'measurement capacity. Red: seconds where runs compete (over capacity, or an exclusive run not alone).</text>';
+  const height = y + 70;
   const title = escape(options.title ?? `NMaaS schedule: ${placed.length} instances on ${shown.length} nodes over ${formatSlot(H)}`);
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${left + width + 20}" height="${height}" font-family="sans-serif" font-size="11">`,
@@ -79,6 +86,7 @@ export function renderTimeline(
     ...parts,
     legend,
     note,
+    meaning,
     '</svg>',
     '',
   ].join('\n');

@@ -4,21 +4,24 @@
  * that real `helm template` renders from the example charts. Patches are applied with a JSONPatch
  * library (fast-json-patch) and the result decoded again with the SDK's contract decoders.
  */
-import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import https from 'node:https';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import fastJsonPatch from 'fast-json-patch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOSTNAME_LABEL, PHASE_ENV, decodeDecision, decodePodContract, type Decision } from '@nmaas/sdk';
-import { tool } from '@nmaas/sdk/testing';
+import { tool, TempDirs } from '@nmaas/sdk/testing';
 import { checkPlacement, instanceFromContract, nodeSpecFromOffer } from '../engine/index.js';
 import type { Pod } from '../kube/types.js';
 import { generateCertificates, type CertificateFiles } from './certificates.js';
 import { startDevReplica, type Replica } from './runtime.js';
 import { BOOKING_ID_ANNOTATION } from './state.js';
 import { REPO_ROOT, admissionReview, contract, contractPod, measurementNode, patchOf, post, renderExamplePods } from './testing.js';
+
+/** Temp folders of this file's tests, removed after them. */
+const temp = new TempDirs('wh');
+afterAll(() => temp.removeAll());
 
 const openssl = tool('openssl', 'apt-get install openssl');
 const helmPath = path.join(REPO_ROOT, '.tools/helm/3.17/helm');
@@ -65,7 +68,7 @@ function decisionIn(pod: Pod): Decision {
 
 describe.skipIf(openssl.skip)('scheduler webhook over HTTPS (dev mode)', () => {
   beforeAll(async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'nmaas-wh-'));
+    const dir = await temp.make();
     certs = await generateCertificates(dir);
     ca = await readFile(certs.caFile);
     agent = new https.Agent({ keepAlive: true, ca });
@@ -216,7 +219,7 @@ describe.skipIf(openssl.skip)('scheduler webhook over HTTPS (dev mode)', () => {
   });
 
   it('reloads a changed certificate without a restart', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'nmaas-wh-rot-'));
+    const dir = await temp.make();
     const next = await generateCertificates(dir);
     const reloads = replica.server.tls.reloads;
     await copyFile(next.keyFile, certs.keyFile);

@@ -4,15 +4,18 @@
  * plus the argument errors (exit 2) and `scheduler chart`.
  */
 import { spawn, execFile, execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { tool } from '@nmaas/sdk/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tool, TempDirs } from '@nmaas/sdk/testing';
 import { encodePodContract } from '@nmaas/sdk';
 import { fakeCluster, lastCaFile as fakeCa } from '../kube/test-api.js';
 import { REPO_ROOT, admissionReview, contract, contractPod, measurementNode, post } from './testing.js';
+
+/** Temp folders of this file's tests, removed after them. */
+const temp = new TempDirs('cli');
+afterAll(() => temp.removeAll());
 
 const run = promisify(execFile);
 const CLI = path.join(REPO_ROOT, 'cli', 'dist', 'main.js');
@@ -34,7 +37,7 @@ describe('nmaas scheduler serve / nodes / chart', () => {
   }, 600_000);
 
   it.skipIf(openssl.skip)('serves in dev mode, places a pod, reports it, stops on SIGTERM', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'nmaas-cli-'));
+    const dir = await temp.make();
     const nodesFile = path.join(dir, 'nodes.json');
     await writeFile(nodesFile, JSON.stringify({ nodes: [{ name: 'lab-1', labels: { 'nmaas.io/pool': 'lab' }, capacity: { cpu: 1000, memory: 2048, bandwidth: 100 } }] }));
     const child = spawn(process.execPath, [CLI, 'scheduler', 'serve', '--dev', '--nodes', nodesFile, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -83,7 +86,7 @@ describe('nmaas scheduler serve / nodes / chart', () => {
       fake.create('nodes', { metadata: { name: 'edge-bad', labels: { 'nmaas.io/pool': 'edge' }, annotations: { 'nmaas.io/capacity': 'cpu=lots' } } });
       const meta = encodePodContract(contract('web-qos'));
       fake.create('pods', { metadata: { name: 'web-qos-1', namespace: 'm', labels: meta.labels, annotations: { ...meta.annotations, 'nmaas.io/assigned-node': 'edge-a', 'nmaas.io/phase-seconds': '42' } } });
-      const dir = await mkdtemp(path.join(tmpdir(), 'nmaas-kubeconfig-'));
+      const dir = await temp.make();
       const kubeconfig = path.join(dir, 'config');
       await writeFile(
         kubeconfig,
@@ -105,7 +108,7 @@ describe('nmaas scheduler serve / nodes / chart', () => {
     const child = { proc: undefined as ReturnType<typeof spawn> | undefined };
     try {
       fake.create('nodes', measurementNode('edge-a', 'edge'));
-      const dir = await mkdtemp(path.join(tmpdir(), 'nmaas-serve-cluster-'));
+      const dir = await temp.make();
       const kubeconfig = path.join(dir, 'config');
       await writeFile(
         kubeconfig,
@@ -146,7 +149,7 @@ describe('nmaas scheduler serve / nodes / chart', () => {
   }, 90_000);
 
   it('writes the chart folder', async () => {
-    const out = await mkdtemp(path.join(tmpdir(), 'nmaas-cli-chart-'));
+    const out = await temp.make();
     const r = await nmaas('scheduler', 'chart', '-o', out, '--image', 'registry.example/nmaas/scheduler:1.2.3', '--format', 'json');
     expect(r.code).toBe(0);
     const { chartDir } = JSON.parse(r.stdout) as { chartDir: string };

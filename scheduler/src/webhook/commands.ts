@@ -2,7 +2,7 @@
  * `nmaas scheduler serve`, `nmaas scheduler nodes` and `nmaas scheduler chart`: the webhook's CLI.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import https from 'node:https';
 import { homedir, hostname, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,6 +15,7 @@ import { writeSchedulerChart } from '../chart/render.js';
 import { connectKubeApi, defaultConnection } from '../kube/connect.js';
 import { generateCertificates } from './certificates.js';
 import { formatNodesReport, nodesReport, type NodesReport } from './nodes-report.js';
+import { registerReviewCommand } from './review-command.js';
 import { startClusterReplica, startDevReplica } from './runtime.js';
 import { SchedulerState } from './state.js';
 
@@ -69,18 +70,30 @@ interface ServeOptions {
 async function serve(o: ServeOptions): Promise<void> {
   let { cert, key } = o;
   if ((cert === undefined) !== (key === undefined)) throw new UsageError('give both --cert and --key, or neither (only with --dev)');
+  /** The throwaway certificate's folder (it holds a private key): removed when serving stops. */
+  let throwaway: string | undefined;
   if (cert === undefined || key === undefined) {
     if (!o.dev) throw new UsageError('--cert and --key are required (the API server only calls webhooks over HTTPS); with --dev a throwaway certificate is made');
-    const files = await generateCertificates(await mkdtemp(path.join(tmpdir(), 'nmaas-scheduler-dev-')));
+    throwaway = await mkdtemp(path.join(tmpdir(), 'nmaas-scheduler-dev-'));
+    const files = await generateCertificates(throwaway).catch(async (error: unknown) => {
+      await rm(throwaway!, { recursive: true, force: true });
+      throw error;
+    });
     ({ certFile: cert, keyFile: key } = files);
     log('generated a throwaway certificate for dev mode', { ca: files.caFile });
   }
+  const removeThrowaway = () => (throwaway === undefined ? Promise.resolve() : rm(throwaway, { recursive: true, force: true }));
   if (o.dev) {
     let specs = DEFAULT_DEV_NODES;
     if (o.nodes !== undefined) specs = await readNodes(o.nodes);
-    const replica = await startDevReplica({ certFile: cert, keyFile: key, port: o.port, host: o.host ?? '127.0.0.1', nodes: [], offers: specs.map(offerOf), log });
+    const replica = await startDevReplica({ certFile: cert, keyFile: key, port: o.port, host: o.host ?? '127.0.0.1', nodes: [], offers: specs.map(offerOf), log }).catch(
+      async (error: unknown) => {
+        await removeThrowaway();
+        throw error;
+      },
+    );
     log('serving (dev mode: in-memory bookings)', { url: replica.url, nodes: specs.length, mutate: `${replica.url}/mutate`, validate: `${replica.url}/validate` });
-    await untilSignal(() => replica.stop());
+    await untilSignal(() => replica.stop().finally(removeThrowaway));
     return;
   }
   if (o.nodes !== undefined) throw new UsageError('--nodes is for --dev; in a cluster, nodes come from the API server');
@@ -148,6 +161,7 @@ async function fetchReport(server: string, caFile: string | undefined): Promise<
 
 export function registerWebhookCommands(program: Command): void {
   const g = schedulerGroup(program);
+  registerReviewCommand(g);
   g.command('serve')
     .description('run the admission webhook (HTTPS): places measurement pods on a node and a phase, or refuses them with a reason')
     .option('--dev', 'no cluster: nodes from --nodes (or a built-in set), bookings in memory')

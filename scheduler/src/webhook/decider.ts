@@ -13,6 +13,7 @@ import { ContractError, HOSTNAME_LABEL, decodeDecision, decodePodContract, type 
 import { instanceFromContract, formatPeriod, type InstanceSpec, type Migration } from '../engine/index.js';
 import type { Pod } from '../kube/types.js';
 import { allow, refuse, type Outcome } from './admission-review.js';
+import { decodeAdmissibleContract } from './contract-rules.js';
 import { contradictions, decisionPatch } from './patch.js';
 import { BOOKING_ID_ANNOTATION, controllerUid, type SchedulerState } from './state.js';
 
@@ -21,10 +22,21 @@ export interface DeciderOptions {
   migrations?: number;
   /** Carries out a migration: evicts the moved pod (the Eviction API). Without it migrations are off. */
   evict?: (namespace: string, name: string) => Promise<void>;
+  /**
+   * Decisions waiting their turn beyond this many are refused at once (load shedding): a backlog
+   * that cannot be decided within the API server's webhook timeout only turns into timeouts.
+   */
+  maxPending?: number;
 }
+
+/** Default bound of the decision queue: far above what a healthy replica ever holds (decisions take < 1 ms). */
+export const DEFAULT_MAX_PENDING = 4096;
 
 export class Decider {
   private queue: Promise<unknown> = Promise.resolve();
+  private pending = 0;
+  private readonly maxPending: number;
+  readonly shed = { queueFull: 0, lateStart: 0 };
   private readonly migrations: number;
   /**
    * Refusals by pod shape (contract + pin), valid while no room has appeared since
@@ -40,13 +52,38 @@ export class Decider {
     private readonly options: DeciderOptions = {},
   ) {
     this.migrations = options.evict === undefined ? 0 : (options.migrations ?? 0);
+    this.maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
   }
 
-  /** Serialises decisions: each waits for the previous one to finish (even across an eviction). */
-  mutate(pod: Pod, namespace: string, dryRun: boolean): Promise<Outcome> {
-    const run = this.queue.then(() => this.decide(pod, namespace, dryRun));
-    this.queue = run.catch(() => undefined);
-    return run;
+  /** Decisions queued or running now. */
+  get queued(): number {
+    return this.pending;
+  }
+
+  /**
+   * Serialises decisions: each waits for the previous one to finish (even across an eviction).
+   * `deadline` (a `performance.now()` time) sheds a decision whose turn comes too late to answer
+   * within the webhook timeout: it is refused at once, explicitly, instead of deciding for a
+   * caller that has already given up (and leaving a booking nobody will use).
+   */
+  mutate(pod: Pod, namespace: string, dryRun: boolean, deadline?: number): Promise<Outcome> {
+    if (this.pending >= this.maxPending) {
+      this.shed.queueFull += 1;
+      return Promise.resolve(overloaded(`${this.pending} decisions are already waiting`));
+    }
+    this.pending += 1;
+    const run = this.queue.then(() => {
+      if (deadline !== undefined && performance.now() > deadline) {
+        this.shed.lateStart += 1;
+        return overloaded('this request waited past its answer deadline');
+      }
+      return this.decide(pod, namespace, dryRun);
+    });
+    const settled = run.finally(() => {
+      this.pending -= 1;
+    });
+    this.queue = settled.catch(() => undefined);
+    return settled;
   }
 
   private async decide(pod: Pod, namespace: string, dryRun: boolean): Promise<Outcome> {
@@ -54,7 +91,7 @@ export class Decider {
     let contract: PodContract;
     let existing: Decision | null;
     try {
-      contract = decodePodContract(pod.metadata, subject);
+      contract = decodeAdmissibleContract(pod.metadata, subject);
       existing = decodeDecision(pod.metadata.annotations, subject);
     } catch (error) {
       if (error instanceof ContractError) return refuse(400, `${error.message}\nFix the app's nmaas.yaml or the chart's pod template (charts-gen writes these annotations).`);
@@ -213,4 +250,13 @@ export class Decider {
     if (problems.length > 0) return refuse(403, `${subject} contradicts its NMaaS booking: ${problems.join('; ')}`);
     return allow();
   }
+}
+
+/** The explicit answer of a shed decision: retryable, and the same for every pod, so it costs nothing to build. */
+function overloaded(why: string): Outcome {
+  return refuse(
+    503,
+    `the NMaaS scheduler is overloaded (${why}); the pod was not placed, retry in a few seconds`,
+    'nmaas: scheduler overloaded; retry shortly',
+  );
 }

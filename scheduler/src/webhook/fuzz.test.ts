@@ -5,16 +5,18 @@
  * never crashes (an uncaught error would kill this test worker), memory stays bounded, and a
  * well-formed request is still answered correctly at the end. Seeded, so failures reproduce.
  */
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import https from 'node:https';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tool } from '@nmaas/sdk/testing';
+import { tool, TempDirs } from '@nmaas/sdk/testing';
 import { Random } from '../simulate/index.js';
 import { generateCertificates } from './certificates.js';
 import { startDevReplica, type Replica } from './runtime.js';
 import { admissionReview, contract, contractPod, measurementNode, post } from './testing.js';
+
+/** Temp folders of this file's tests, removed after them. */
+const temp = new TempDirs('fuzz');
+afterAll(() => temp.removeAll());
 
 const openssl = tool('openssl', 'apt-get install openssl');
 
@@ -85,7 +87,7 @@ describe.skipIf(openssl.skip)('webhook fuzz', () => {
   let agent: https.Agent;
 
   beforeAll(async () => {
-    const certs = await generateCertificates(await mkdtemp(path.join(tmpdir(), 'nmaas-fuzz-')));
+    const certs = await generateCertificates(await temp.make());
     ca = await readFile(certs.caFile);
     agent = new https.Agent({ keepAlive: true, maxSockets: 8, ca });
     const nodes = Array.from({ length: 20 }, (_, i) => measurementNode(`n-${i}`, i % 2 ? 'edge' : 'core'));

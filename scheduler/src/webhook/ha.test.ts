@@ -6,14 +6,12 @@
  * bookings (independent checker), a restarted replica rebuilds the same bookings, pods that were
  * never persisted release their slots, and readapt evicts through the Eviction API honouring PDBs.
  */
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import https from 'node:https';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import fastJsonPatch from 'fast-json-patch';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HOSTNAME_LABEL, decodeDecision, decodePodContract, type PodContract } from '@nmaas/sdk';
-import { tool } from '@nmaas/sdk/testing';
+import { tool, TempDirs } from '@nmaas/sdk/testing';
 import { checkPlacement, instanceFromContract, nodeSpecFromOffer, type InstanceSpec } from '../engine/index.js';
 import { ClientNodeKubeApi, loadKubeConfig } from '../kube/client-node-api.js';
 import { FakeApiServer } from '../kube/fake-api-server.js';
@@ -22,6 +20,10 @@ import { generateCertificates, type CertificateFiles } from './certificates.js';
 import { startClusterReplica, type ClusterReplicaOptions, type Replica } from './runtime.js';
 import { BOOKING_ID_ANNOTATION } from './state.js';
 import { admissionReview, contract, contractPod, measurementNode, patchOf, post } from './testing.js';
+
+/** Temp folders of this file's tests, removed after them. */
+const temp = new TempDirs('ha');
+afterAll(() => temp.removeAll());
 
 const openssl = tool('openssl', 'apt-get install openssl');
 const { applyPatch } = fastJsonPatch;
@@ -94,7 +96,7 @@ const APPS: PodContract[] = [
 
 describe.skipIf(openssl.skip)('two webhook replicas on one API server', () => {
   beforeAll(async () => {
-    certs = await generateCertificates(await mkdtemp(path.join(tmpdir(), 'nmaas-ha-')));
+    certs = await generateCertificates(await temp.make());
     ca = await readFile(certs.caFile);
     agent.options.ca = ca;
     fake = new FakeApiServer({ tls: { cert: await readFile(certs.certFile), key: await readFile(certs.keyFile) } });

@@ -13,7 +13,6 @@ export { KubeApiError, isConflict, isNotFound } from '../kube/types.js';
 // The client-node implementation is loaded on demand (connectKubeApi); import its module directly
 // (`scheduler/src/kube/client-node-api.ts`) only where the real client is wanted eagerly.
 export { connectKubeApi, defaultConnection, type KubeConnection } from '../kube/connect.js';
-export { FakeApiServer, type FakeApiServerOptions } from '../kube/fake-api-server.js';
 export { LeaderElector, LEADER_URL_ANNOTATION, type LeaderElectionOptions } from '../kube/leader-election.js';
 export { Reflector } from '../kube/reflector.js';
 export { writeSchedulerChart, chartFiles as schedulerChartFiles, type SchedulerChartOptions } from '../chart/render.js';

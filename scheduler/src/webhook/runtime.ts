@@ -9,6 +9,7 @@ import { Reflector } from '../kube/reflector.js';
 import type { KubeApi, Node, Pod } from '../kube/types.js';
 import { Decider } from './decider.js';
 import { WebhookServer } from './server.js';
+import type { ConnectionLimits } from './tls-server.js';
 import { SchedulerState, type StateOptions } from './state.js';
 
 export interface ReplicaOptions {
@@ -20,6 +21,12 @@ export interface ReplicaOptions {
   state?: StateOptions;
   reconcileEveryMs?: number;
   certPollMs?: number;
+  /** Connection and time bounds of the HTTPS server (defaults: `DEFAULT_LIMITS`). */
+  limits?: Partial<ConnectionLimits>;
+  /** Load shedding: the longest a decision may wait for its turn before a 503 refusal. */
+  answerWithinMs?: number;
+  /** Load shedding: most decisions waiting at once. */
+  maxPending?: number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -69,7 +76,11 @@ export async function startClusterReplica(options: ClusterReplicaOptions): Promi
   await nodes.start();
   await pods.start();
 
-  const decider = new Decider(state, { migrations: options.migrations ?? 0, evict: (ns, name) => api.evictPod(ns, name) });
+  const decider = new Decider(state, {
+    migrations: options.migrations ?? 0,
+    evict: (ns, name) => api.evictPod(ns, name),
+    maxPending: options.maxPending,
+  });
   let leader: LeaderElector | undefined;
   const ready = () => nodes.hasSynced && pods.hasSynced;
   const server = new WebhookServer({
@@ -79,6 +90,8 @@ export async function startClusterReplica(options: ClusterReplicaOptions): Promi
     ready,
     log,
     pollMs: options.certPollMs,
+    limits: options.limits,
+    answerWithinMs: options.answerWithinMs,
     forward: options.forward,
     get leadership() {
       return leader;
@@ -120,8 +133,16 @@ export async function startDevReplica(options: ReplicaOptions & { nodes: Node[];
   const state = new SchedulerState({ ...options.state, confirmOnAdmit: true, log });
   state.syncNodes(options.nodes);
   for (const offer of options.offers ?? []) state.setOffer(offer.name, { offer, hostname: offer.labels[HOSTNAME_LABEL] ?? offer.name });
-  const decider = new Decider(state, {});
-  const server = new WebhookServer({ certFile: options.certFile, keyFile: options.keyFile, decider, log, pollMs: options.certPollMs });
+  const decider = new Decider(state, { maxPending: options.maxPending });
+  const server = new WebhookServer({
+    certFile: options.certFile,
+    keyFile: options.keyFile,
+    decider,
+    log,
+    pollMs: options.certPollMs,
+    limits: options.limits,
+    answerWithinMs: options.answerWithinMs,
+  });
   const url = await server.listen(options.port, options.host ?? '127.0.0.1');
   return {
     url,

@@ -14,10 +14,12 @@ import type http from 'node:http';
 import { BadReview, parseReview, podOf, refuse, reviewResponse, allow, type Outcome, type ReviewRequest } from './admission-review.js';
 import type { Decider } from './decider.js';
 import { nodesReport } from './nodes-report.js';
-import { ReloadingHttpsServer, type TlsFiles } from './tls-server.js';
+import { ReloadingHttpsServer, type ConnectionLimits, type TlsFiles } from './tls-server.js';
 import { isMeasurementPod } from '@nmaas/sdk';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+/** Default budget for a decision's wait in the queue: below the smallest useful timeoutSeconds (2 s). */
+export const DEFAULT_ANSWER_WITHIN_MS = 1_000;
 const FORWARDED_HEADER = 'x-nmaas-forwarded';
 
 /** Who may decide now, in a cluster with several replicas. Absent in dev mode (always this process). */
@@ -35,6 +37,14 @@ export interface WebhookServerOptions extends TlsFiles {
   forward?: { ca?: Buffer; caFile?: string; serverName?: string; timeoutMs?: number };
   ready?: () => boolean;
   pollMs?: number;
+  /** Connection and time bounds (see `ConnectionLimits`); the defaults suit a webhook with timeoutSeconds ≥ 2. */
+  limits?: Partial<ConnectionLimits>;
+  /**
+   * A decision whose turn comes later than this after it was queued is refused at once with
+   * 503 (load shedding). Keep it below the webhook's timeoutSeconds so the API server reads an
+   * explicit answer instead of timing out.
+   */
+  answerWithinMs?: number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -52,6 +62,7 @@ export class WebhookServer {
         certFile: options.certFile,
         keyFile: options.keyFile,
         pollMs: options.pollMs,
+        limits: options.limits,
         onReload: (error) => {
           options.log?.(error ? 'certificate reload failed; keeping the previous one' : 'certificate reloaded', error ? { error: error.message } : {});
           // The CA rotates with the certificate (cert-manager renews the Secret as a whole).
@@ -148,9 +159,10 @@ export class WebhookServer {
     }
     let outcome: Outcome;
     try {
-      outcome = path === '/mutate' ? await this.mutate(review, body, req) : this.validate(review);
+      const answer = path === '/mutate' ? await this.mutate(review, body, req) : this.validate(review);
+      if ('forwarded' in answer) return sendRaw(res, 200, answer.forwarded);
+      outcome = answer;
     } catch (error) {
-      if (error instanceof Forwarded) return sendRaw(res, error.status, error.body);
       this.stats.errors += 1;
       this.options.log?.('decision failed', { uid: review.uid, error: error instanceof Error ? error.stack : String(error) });
       outcome = refuse(500, `the NMaaS scheduler failed on this request: ${error instanceof Error ? error.message : String(error)}`);
@@ -160,7 +172,7 @@ export class WebhookServer {
     sendJson(res, 200, reviewResponse(review.apiVersion, review.uid, outcome));
   }
 
-  private async mutate(review: ReviewRequest, body: string, req: http.IncomingMessage): Promise<Outcome> {
+  private async mutate(review: ReviewRequest, body: string, req: http.IncomingMessage): Promise<Outcome | Forwarded> {
     if (!review.isPod || review.operation !== 'CREATE') return allow();
     const pod = podOf(review.object);
     if (typeof pod === 'string') return refuse(400, `not a Pod: ${pod}`);
@@ -171,13 +183,16 @@ export class WebhookServer {
       const wait = leadership.msUntilDecide();
       if (wait <= 3_000) await new Promise((r) => setTimeout(r, wait));
       else if (req.headers[FORWARDED_HEADER] === undefined && leadership.leaderUrl !== undefined && !leadership.isLeader) {
-        await this.forward(leadership.leaderUrl, body, review);
+        const relayed = await this.forward(leadership.leaderUrl, body, review);
+        if (relayed !== null) return relayed;
       }
       if (!leadership.canDecide()) {
         return refuse(503, 'the NMaaS scheduler has no leader able to decide right now (leader election in progress); retry in a few seconds', 'nmaas: scheduler leader election in progress; retry shortly');
       }
     }
-    return this.options.decider.mutate(pod, namespace, review.dryRun);
+    // Counted from here, not from arrival: a wait for leadership above is deliberate and bounded.
+    const deadline = performance.now() + (this.options.answerWithinMs ?? DEFAULT_ANSWER_WITHIN_MS);
+    return this.options.decider.mutate(pod, namespace, review.dryRun, deadline);
   }
 
   private validate(review: ReviewRequest): Outcome {
@@ -189,8 +204,8 @@ export class WebhookServer {
     return this.options.decider.validate(pod, namespace, review.operation);
   }
 
-  /** Relays the review to the leader and throws `Forwarded` with its answer; returns if it cannot be reached. */
-  private async forward(leaderUrl: string, body: string, review: ReviewRequest): Promise<void> {
+  /** Relays the review to the leader: its answer, or null when it cannot be reached or did not answer 200. */
+  private async forward(leaderUrl: string, body: string, review: ReviewRequest): Promise<Forwarded | null> {
     const answer = await new Promise<{ status: number; body: string } | null>((resolve) => {
       const req = https.request(
         new URL('/mutate', leaderUrl),
@@ -214,20 +229,15 @@ export class WebhookServer {
       });
       req.end(body);
     });
-    if (answer !== null && answer.status === 200) {
-      this.stats.forwarded += 1;
-      throw new Forwarded(answer.status, answer.body);
-    }
+    if (answer === null || answer.status !== 200) return null;
+    this.stats.forwarded += 1;
+    return { forwarded: answer.body };
   }
 }
 
-class Forwarded extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: string,
-  ) {
-    super('forwarded');
-  }
+/** The leader's AdmissionReview answer, relayed as it came. */
+interface Forwarded {
+  forwarded: string;
 }
 
 async function readBody(req: http.IncomingMessage, res: http.ServerResponse): Promise<string | null> {

@@ -7,14 +7,18 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import https from 'node:https';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { HOSTNAME_LABEL, encodeNodeOffer, encodePodContract, type PodContract } from '@nmaas/sdk';
 import type { Node, Pod } from '../kube/types.js';
+import { afterAll } from 'vitest';
+import { TempDirs } from '@nmaas/sdk/testing';
+
+/** Temp folders of this file's tests, removed after them. */
+const temp = new TempDirs('wh-charts');
+afterAll(() => temp.removeAll());
 
 const run = promisify(execFile);
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -25,12 +29,13 @@ export function measurementNode(name: string, pool: string, capacity = { cpu: 20
   return { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { ...offer.labels, [HOSTNAME_LABEL]: name }, annotations: offer.annotations } };
 }
 
+/** A consistent contract: the start window defaults to the period, as nmaas.yaml's startWithin does. */
 export function contract(app: string, overrides: Partial<PodContract> = {}): PodContract {
   return {
     app,
     everySeconds: 300,
     durationSeconds: 20,
-    startWithinSeconds: 300,
+    startWithinSeconds: overrides.everySeconds ?? 300,
     run: { cpu: 250, memory: 128, bandwidth: 20 },
     idle: { cpu: 10, memory: 48 },
     nodeSelector: {},
@@ -134,7 +139,7 @@ export function exampleApps(): string[] {
  * through the built CLI) then real `helm template`, then each workload's pod template becomes a Pod.
  */
 export async function renderExamplePods(helm: string, namespace = 'measurements'): Promise<{ app: string; pod: Pod }[]> {
-  const out = await mkdtemp(path.join(tmpdir(), 'nmaas-wh-charts-'));
+  const out = await temp.make();
   const cli = path.join(REPO_ROOT, 'cli', 'dist', 'main.js');
   const pods: { app: string; pod: Pod }[] = [];
   for (const appDir of exampleApps()) {

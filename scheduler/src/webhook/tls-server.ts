@@ -15,7 +15,37 @@ export interface TlsFiles {
   keyFile: string;
 }
 
+/**
+ * What one client may hold. Node's defaults (no connection limit, 120 s to finish a handshake,
+ * header and request timeouts checked only every 30 s) let a storm of connections queue without
+ * bound far past the API server's webhook timeout.
+ */
+export interface ConnectionLimits {
+  /** Open connections beyond this are closed as they arrive (the API server then retries or applies failurePolicy). */
+  maxConnections: number;
+  /** A connection that has not finished the TLS handshake by then is closed. */
+  handshakeTimeoutMs: number;
+  /** A request whose headers are not complete by then gets 408 and the connection closes. */
+  headersTimeoutMs: number;
+  /** A request whose body is not complete by then gets 408. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** How often header and request timeouts are checked (their precision). */
+  checkEveryMs: number;
+}
+
+export const DEFAULT_LIMITS: ConnectionLimits = {
+  maxConnections: 1024,
+  handshakeTimeoutMs: 5_000,
+  headersTimeoutMs: 5_000,
+  requestTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 30_000,
+  checkEveryMs: 500,
+};
+
 export interface ReloadingServerOptions extends TlsFiles {
+  limits?: Partial<ConnectionLimits>;
   /** How often the files are checked for changes (ms). */
   pollMs?: number;
   onReload?: (error: Error | null) => void;
@@ -41,11 +71,21 @@ export class ReloadingHttpsServer {
     handler: (req: http.IncomingMessage, res: http.ServerResponse) => void,
   ) {
     const initial = loadContext(options);
-    this.server = https.createServer({ ...initial, minVersion: 'TLSv1.2' }, handler);
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
     // Bound slow or idle clients: a webhook answer takes milliseconds.
-    this.server.headersTimeout = 10_000;
-    this.server.requestTimeout = 15_000;
-    this.server.keepAliveTimeout = 30_000;
+    this.server = https.createServer(
+      {
+        ...initial,
+        minVersion: 'TLSv1.2',
+        handshakeTimeout: limits.handshakeTimeoutMs,
+        headersTimeout: limits.headersTimeoutMs,
+        requestTimeout: limits.requestTimeoutMs,
+        keepAliveTimeout: limits.keepAliveTimeoutMs,
+        connectionsCheckingInterval: limits.checkEveryMs,
+      },
+      handler,
+    );
+    this.server.maxConnections = limits.maxConnections;
     // Tracked so close() also ends sockets still in the TLS handshake (closeAllConnections misses them).
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);

@@ -184,11 +184,12 @@ describe('nmaas.yaml files', () => {
   it('refuses an icon file outside the app folder', () => {
     return expect(
       (async () => {
-        const { mkdtemp, writeFile } = await import('node:fs/promises');
-        const { tmpdir } = await import('node:os');
-        const dir = await mkdtemp(path.join(tmpdir(), 'nmaas-icon-'));
-        await writeFile(path.join(dir, 'nmaas.yaml'), stringify({ ...base(), icon: '../../etc/passwd' }));
-        await loadApp(dir);
+        const { writeFile } = await import('node:fs/promises');
+        const { withTempDir } = await import('../testing/temp-dirs.js');
+        await withTempDir(async (dir) => {
+          await writeFile(path.join(dir, 'nmaas.yaml'), stringify({ ...base(), icon: '../../etc/passwd' }));
+          await loadApp(dir);
+        }, 'icon');
       })(),
     ).rejects.toThrow(/icon: \.\.\/\.\.\/etc\/passwd is not a file inside the app folder/);
   });

@@ -44,7 +44,8 @@ export function manifestRuleIssues(data: unknown, options: ModelRuleOptions = {}
   const metrics = section('metrics');
   if (metrics) {
     checkUnique(metrics.map((m) => m.name), ['metrics'], 'metric', report);
-    metrics.forEach((m, i) => checkMetric(m, ['metrics', i], report));
+    const prefix = appMetricPrefix(name);
+    metrics.forEach((m, i) => checkMetric(m, ['metrics', i], prefix, report));
   }
   const alerts = section('alerts');
   if (alerts) checkUnique(alerts.map((a) => a.name), ['alerts'], 'alert', report);
@@ -220,9 +221,19 @@ const NON_BASE_UNITS: Record<string, string> = {
 /** The SDK's own metric prefix: apps must not collide with it. */
 export const SDK_METRIC_PREFIX = 'nmaas_';
 
-function checkMetric(metric: MetricDeclaration, path: Path, report: Report): void {
+/**
+ * The metric prefix an app's own name gives (`probe-ms` → `probe_ms_`). The words of the app's
+ * name are the developer's choice, not units, so the unit checks look only at what follows it:
+ * `probe_ms_requests_total` is fine for the app `probe-ms`, `probe_duration_ms` never is.
+ */
+export function appMetricPrefix(appName: string): string {
+  return appName === '' ? '' : `${appName.replaceAll('-', '_')}_`;
+}
+
+function checkMetric(metric: MetricDeclaration, path: Path, appPrefix: string, report: Report): void {
   const { name, type } = metric;
-  const words = name.split('_');
+  const own = appPrefix !== '' && name.startsWith(appPrefix) ? name.slice(appPrefix.length) : name;
+  const words = own.split('_');
   if (name.startsWith(SDK_METRIC_PREFIX)) {
     report([...path, 'name'], `${name} uses the prefix ${SDK_METRIC_PREFIX} that the SDK reserves for its own metrics; prefix it with your app's name`);
   }

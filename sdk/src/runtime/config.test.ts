@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
+import { withTempDir } from '../testing/temp-dirs.js';
 import path from 'node:path';
 import { ConfigError, envName, readConfigFile, resolveConfig, parseParameterText } from './config.js';
 import { parseManifest } from '../model/manifest.js';
@@ -87,12 +87,13 @@ describe('resolveConfig', () => {
 
 describe('readConfigFile', () => {
   it('tolerates a missing default file, but not a missing explicit one or bad JSON', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'nmaas-config-'));
-    expect(await readConfigFile(path.join(dir, 'none.json'), false)).toBeUndefined();
-    await expect(readConfigFile(path.join(dir, 'none.json'), true)).rejects.toThrow(/cannot read the configuration file/);
-    await writeFile(path.join(dir, 'bad.json'), '{"parameters": ');
-    await expect(readConfigFile(path.join(dir, 'bad.json'), false)).rejects.toThrow(/is not valid JSON/);
-    await writeFile(path.join(dir, 'ok.json'), '{"parameters": {"retries": 2}}');
-    expect(await readConfigFile(path.join(dir, 'ok.json'), true)).toEqual({ path: path.join(dir, 'ok.json'), data: { parameters: { retries: 2 } } });
+    await withTempDir(async (dir) => {
+      expect(await readConfigFile(path.join(dir, 'none.json'), false)).toBeUndefined();
+      await expect(readConfigFile(path.join(dir, 'none.json'), true)).rejects.toThrow(/cannot read the configuration file/);
+      await writeFile(path.join(dir, 'bad.json'), '{"parameters": ');
+      await expect(readConfigFile(path.join(dir, 'bad.json'), false)).rejects.toThrow(/is not valid JSON/);
+      await writeFile(path.join(dir, 'ok.json'), '{"parameters": {"retries": 2}}');
+      expect(await readConfigFile(path.join(dir, 'ok.json'), true)).toEqual({ path: path.join(dir, 'ok.json'), data: { parameters: { retries: 2 } } });
+    }, 'config');
   });
 });

@@ -1,0 +1,130 @@
+/**
+ * The webhook's bounds under hostile or excessive load: a connection that never starts TLS, slow
+ * headers, more connections than allowed, and more decisions than can be answered in time. Each
+ * bound is configured small here; the test checks it is enforced (and well before Node's defaults).
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import https from 'node:https';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tool } from '@nmaas/sdk/testing';
+import { generateCertificates } from './certificates.js';
+import { Decider } from './decider.js';
+import { startDevReplica, type Replica } from './runtime.js';
+import { SchedulerState } from './state.js';
+import { admissionReview, contract, contractPod, measurementNode, post } from './testing.js';
+
+const openssl = tool('openssl', 'apt-get install openssl');
+
+/** Resolves with how long the server took to close a socket (ms), or rejects after `withinMs`. */
+function closedWithin(socket: net.Socket, withinMs: number): Promise<number> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`the server kept the connection open for more than ${withinMs} ms`));
+    }, withinMs);
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(performance.now() - started);
+    });
+  });
+}
+
+describe.skipIf(openssl.skip)('webhook connection bounds', () => {
+  let dir: string;
+  let ca: Buffer;
+  let replica: Replica;
+  let port: number;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'nmaas-limits-'));
+    const certs = await generateCertificates(dir);
+    ca = await readFile(certs.caFile);
+    replica = await startDevReplica({
+      certFile: certs.certFile,
+      keyFile: certs.keyFile,
+      port: 0,
+      nodes: [measurementNode('edge-1', 'edge')],
+      limits: { maxConnections: 4, handshakeTimeoutMs: 300, headersTimeoutMs: 400, requestTimeoutMs: 600, checkEveryMs: 100 },
+    });
+    port = Number(new URL(replica.url).port);
+  });
+
+  afterAll(async () => {
+    await replica?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('closes a connection that never starts TLS after the handshake timeout', async () => {
+    const socket = net.connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    await closedWithin(socket, 5_000);
+  });
+
+  it('closes a connection whose headers never complete after the headers timeout', async () => {
+    const socket = tls.connect({ port, host: '127.0.0.1', ca, servername: 'localhost' });
+    await new Promise((resolve) => socket.once('secureConnect', resolve));
+    socket.write('POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n');
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    await closedWithin(socket, 5_000);
+    expect(Buffer.concat(chunks).toString()).toMatch(/^HTTP\/1\.1 408/);
+  });
+
+  it('refuses connections beyond the limit, and serves again once they are gone', async () => {
+    const held = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const s = tls.connect({ port, host: '127.0.0.1', ca, servername: 'localhost' });
+        s.on('error', () => {});
+        await new Promise((resolve) => s.once('secureConnect', resolve));
+        return s;
+      }),
+    );
+    const extra = net.connect(port, '127.0.0.1');
+    await closedWithin(extra, 5_000);
+    for (const s of held) s.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const agent = new https.Agent({ keepAlive: false });
+    const answer = await post(replica.url, JSON.stringify(admissionReview(contractPod(contract('probe')))), { ca, agent });
+    expect(answer.status).toBe(200);
+    expect(answer.json().response.allowed).toBe(true);
+    agent.destroy();
+  });
+});
+
+describe('load shedding', () => {
+  function decider(maxPending?: number): Decider {
+    const state = new SchedulerState({ confirmOnAdmit: true });
+    state.syncNodes([measurementNode('edge-1', 'edge', { cpu: 64000, memory: 65536, bandwidth: 100000 })]);
+    return new Decider(state, { maxPending });
+  }
+
+  it('refuses at once, with a retryable 503, what exceeds the queue bound; the rest is decided', async () => {
+    const d = decider(3);
+    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => d.mutate(contractPod(contract(`probe-${i}`)), 'm', false)));
+    expect(outcomes.filter((o) => o.allowed)).toHaveLength(3);
+    for (const o of outcomes.filter((x) => !x.allowed)) {
+      expect(o.code).toBe(503);
+      expect(o.message).toMatch(/overloaded.*retry/);
+    }
+    expect(d.shed.queueFull).toBe(7);
+    expect(d.state.engine.bookings()).toHaveLength(3);
+    expect(d.queued).toBe(0);
+    expect((await d.mutate(contractPod(contract('later')), 'm', false)).allowed).toBe(true);
+  });
+
+  it('a decision whose turn comes after its deadline is refused without booking', async () => {
+    const d = decider();
+    const late = await d.mutate(contractPod(contract('late')), 'm', false, performance.now() - 1);
+    expect(late).toMatchObject({ allowed: false, code: 503 });
+    expect(d.shed.lateStart).toBe(1);
+    expect(d.state.engine.bookings()).toHaveLength(0);
+    const onTime = await d.mutate(contractPod(contract('on-time')), 'm', false, performance.now() + 60_000);
+    expect(onTime.allowed).toBe(true);
+  });
+});
