@@ -254,6 +254,21 @@ const CASES: Record<string, Case> = {
     code: 2,
     says: /--image must be repository:tag/,
   },
+  'image build: missing folder': {
+    args: () => ['image', 'build', '/nonexistent'],
+    code: 2,
+    says: /\/nonexistent.*nmaas\.yaml/,
+  },
+  'image build: invalid manifest': {
+    args: (d) => ['image', 'build', `${d}/misspelt`],
+    code: 1,
+    says: /did you mean displayName\?/,
+  },
+  'policy chart: output that cannot be made': {
+    args: () => ['policy', 'chart', '-o', '/proc/nmaas-nope'],
+    code: 2,
+    says: /\/proc\/nmaas-nope: does not exist/,
+  },
   'unknown command': { args: () => ['nope'], code: 2, says: /unknown command 'nope'/ },
 };
 

@@ -18,7 +18,12 @@ async function guarded(action: () => Promise<void>): Promise<void> {
   } catch (error) {
     const message = (error as Error).message;
     process.stderr.write(`nmaas image: ${message}\n`);
-    const badInput = error instanceof ArgumentError || error instanceof ManifestError || /^ENOENT|is not an OCI image layout|names no registry|not a valid/.test(message);
+    // An nmaas.yaml that was read but is not valid exits 1, as in every other command.
+    if (error instanceof ManifestError) {
+      process.exitCode = error.exitCode;
+      return;
+    }
+    const badInput = error instanceof ArgumentError || /^ENOENT|is not an OCI image layout|names no registry|not a valid/.test(message);
     process.exitCode = badInput && !(error instanceof BaseLayerUnavailable) ? 2 : 1;
   }
 }
