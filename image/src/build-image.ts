@@ -4,7 +4,6 @@
  * is fixed, entries are sorted, owners are 0 except the app's files (65532), and no host path
  * goes into the layers, the config or the SBOM.
  */
-import { writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { loadApp } from '@nmaas/sdk';
 import { appLayerEntries, APP_DIR } from './app-layer.js';
@@ -13,6 +12,7 @@ import { baseLayer, defaultCacheDir } from './base-layer.js';
 import { buildLayer } from './layer.js';
 import { descriptorOf, jsonBytes, MEDIA_TYPES, REF_NAME, writeLayout, type ImageManifest } from './oci-layout.js';
 import { buildSbom } from './sbom.js';
+import { writeFileAtomic } from '@nmaas/sdk/kit';
 
 export const METRICS_PORT = 9464;
 /** The command the image runs: the SDK's container entry on the app folder. */
@@ -99,8 +99,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
   await writeLayout(layoutDir, [base.layer.blob, appLayer.blob, configBytes, manifestBytes], [manifestDescriptor]);
 
   const sbom = buildSbom(app.image.repository, manifestDescriptor.digest, base.components, appInput.packages);
-  await writeFile(`${sbomFile}.tmp`, JSON.stringify(sbom, null, 2) + '\n');
-  await rename(`${sbomFile}.tmp`, sbomFile);
+  await writeFileAtomic(sbomFile, JSON.stringify(sbom, null, 2) + '\n');
   return {
     name: app.name,
     repository: app.image.repository,

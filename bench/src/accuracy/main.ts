@@ -7,7 +7,7 @@
  * Needs root (network namespaces, tc). Always removes its namespaces and processes.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { benchApps, DEFAULT_PLAN, instanceFor, loadManifests, REPO_ROOT, type AppName, type BenchPlan } from './apps.js';
@@ -18,6 +18,7 @@ import { median } from './stats.js';
 import { METRICS, samples } from './extract.js';
 import { createTestbed, type Testbed } from './testbed.js';
 import { writeReport } from './render.js';
+import { writeFileAtomic } from '@nmaas/sdk/kit';
 
 interface Options {
   rounds: number;
@@ -75,10 +76,7 @@ export function roundOrder(round: number): ('alone-web' | 'alone-stream' | 'over
   return base.map((_, i) => base[(i + round) % base.length]!);
 }
 
-async function writeAtomic(file: string, content: string): Promise<void> {
-  await writeFile(`${file}.tmp`, content);
-  await rename(`${file}.tmp`, file);
-}
+const writeAtomic = (file: string, content: string): Promise<void> => writeFileAtomic(file, content);
 
 const log = (msg: string) => process.stderr.write(`[accuracy ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
