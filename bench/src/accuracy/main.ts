@@ -18,7 +18,7 @@ import { median } from './stats.js';
 import { METRICS, samples } from './extract.js';
 import { createTestbed, type Testbed } from './testbed.js';
 import { writeReport } from './render.js';
-import { writeFileAtomic } from '@nmaas/sdk/kit';
+import { UsageError, writeFileAtomic } from '@nmaas/sdk/kit';
 
 interface Options {
   rounds: number;
@@ -43,7 +43,6 @@ const USAGE = `usage: node bench/dist/accuracy/main.js [options]   (as root)
   --render <json>   only re-render accuracy.md and accuracy.svg from an accuracy.json (no root needed)
 `;
 
-class UsageError extends Error {}
 
 export function parseArgs(argv: string[]): Options {
   const o: Options = { rounds: 3, periodsPerSession: 4, rateMbit: 25, delayMs: 20, plan: { ...DEFAULT_PLAN }, outDir: path.join(REPO_ROOT, 'bench', 'results'), keepWork: false };
