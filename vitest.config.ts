@@ -21,6 +21,7 @@ export default defineConfig({
       { find: /^@nmaas\/validator$/, replacement: src('validator') },
       { find: /^@nmaas\/validator\/testing$/, replacement: src('validator', 'test-support') },
       { find: /^@nmaas\/catalogue$/, replacement: src('catalogue') },
+      { find: /^@nmaas\/catalogue\/commands$/, replacement: src('catalogue', 'cli') },
       { find: /^@nmaas\/scheduler$/, replacement: src('scheduler') },
       { find: /^@nmaas\/policy$/, replacement: src('policy') },
     ],

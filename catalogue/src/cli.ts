@@ -12,8 +12,9 @@ import { ChartError } from './chart-metadata.js';
 import { LAYOUTS, type Layout } from './layout.js';
 import { progressMode, progressReporter } from './progress.js';
 import { readSigningKey } from './provenance.js';
-import { serveCatalogue } from './serve/server.js';
-import { startCatalogue } from './start.js';
+// `serve` and `start` load the server (and what it reads) only when they run: `build` does not need it.
+const loadServer = () => import('./serve/server.js');
+const loadStart = () => import('./start.js');
 
 interface BuildFlags {
   output: string;
@@ -116,6 +117,7 @@ export function registerCatalogueCommands(program: Command): void {
     .option('--port <port>', 'port to listen on (0: any free port)', '8080')
     .action(action(async (repoDir: string, flags: { host: string; port: string }) => {
       const port = portNumber(flags.port);
+      const { serveCatalogue } = await loadServer();
       const running = await serveCatalogue({ repoDir, host: flags.host, port });
       process.stdout.write(`serving ${repoDir} at ${running.url}\n  helm repo add nmaas ${running.url}\n  browse: ${running.url}\n`);
       const stop = () => void running.close().then(() => process.exit(0));
@@ -133,6 +135,7 @@ export function registerCatalogueCommands(program: Command): void {
     .action(action(async (flags: { host: string; port: string; include?: string[]; policy?: string }) => {
       const port = portNumber(flags.port);
       try {
+        const { startCatalogue } = await loadStart();
         const { server } = await startCatalogue({ host: flags.host, port, include: flags.include, policy: flags.policy });
         const stop = () => void server.close().then(() => process.exit(0));
         process.once('SIGINT', stop);

@@ -42,7 +42,8 @@ export const TOP_COMMANDS: readonly TopCommand[] = [
     name: 'catalogue',
     term: 'catalogue',
     description: 'build and serve the NMaaS Helm repository (the catalogue Rancher adds)',
-    load: async () => (await import('@nmaas/catalogue')).registerCommands,
+    // The commands module, not the package root: `build` must not load the server and its image code.
+    load: async () => (await import('@nmaas/catalogue/commands')).registerCatalogueCommands,
   },
   {
     name: 'scheduler',
