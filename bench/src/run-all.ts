@@ -4,12 +4,13 @@
  * bench/results/<name>.json (temp file + rename). A bench module default-exports an async
  * function returning its figures as a JSON-serialisable object.
  */
-import { readdir, writeFile, rename, mkdir } from 'node:fs/promises';
+import { readdir, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import type { Bench } from "./index.js";
+import { writeFileAtomic } from '@nmaas/sdk/kit';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const resultsDir = path.resolve(here, '..', 'results');
@@ -38,8 +39,7 @@ async function main(): Promise<void> {
       ...figures,
     };
     const out = path.join(resultsDir, `${name}.json`);
-    await writeFile(`${out}.tmp`, `${JSON.stringify(result, null, 2)}\n`);
-    await rename(`${out}.tmp`, out);
+    await writeFileAtomic(out, `${JSON.stringify(result, null, 2)}\n`);
     process.stdout.write(`${JSON.stringify(figures, null, 2)}\nwrote ${path.relative(process.cwd(), out)}\n`);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * SDK runtime benchmark (issue 3). Figures:
+ * SDK runtime benchmark. Figures:
  * - start lateness (actual start − scheduled start) over ≥600 runs at a 100 ms period, on an idle
  *   machine and next to a busy neighbour process (one core spinning), compared with the naive peer,
  *   a chained `setInterval(100)`, measured against the same ideal instants under the same load;

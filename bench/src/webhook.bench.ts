@@ -49,18 +49,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { encodePodContract } from '@nmaas/sdk';
 import { startDevReplica, generateCertificates } from '@nmaas/scheduler';
+import { NODE_POOL_LABEL } from '@nmaas/sdk/contract';
 const [nodes, bookings] = JSON.parse(process.argv[1]);
 const certs = await generateCertificates(await mkdtemp(path.join(tmpdir(), 'nmaas-wh-bench-')));
 const pools = ['edge', 'core', 'lab'];
 const offers = Array.from({ length: nodes }, (_, i) => ({
-  name: 'node-' + i, pool: pools[i % 3], labels: { 'nmaas.io/pool': pools[i % 3], 'kubernetes.io/hostname': 'node-' + i },
+  name: 'node-' + i, pool: pools[i % 3], labels: { [NODE_POOL_LABEL]: pools[i % 3], 'kubernetes.io/hostname': 'node-' + i },
   capacity: { cpu: 4000, memory: 8192, bandwidth: 1000 },
 }));
 const replica = await startDevReplica({ certFile: certs.certFile, keyFile: certs.keyFile, port: 0, host: '127.0.0.1', nodes: [], offers });
 const apps = [
   { app: 'web-qos', everySeconds: 300, durationSeconds: 20, startWithinSeconds: 300, run: { cpu: 250, memory: 128, bandwidth: 20 }, idle: { cpu: 10, memory: 48 }, nodeSelector: {}, affinity: [], antiAffinity: [], exclusive: false, spreadGroup: null },
   { app: 'streaming-qos', everySeconds: 600, durationSeconds: 120, startWithinSeconds: 600, run: { cpu: 500, memory: 256, bandwidth: 200 }, idle: { cpu: 10, memory: 64 }, nodeSelector: {}, affinity: [], antiAffinity: ['ip-spoofing'], exclusive: false, spreadGroup: null },
-  { app: 'dns-probe', everySeconds: 60, durationSeconds: 5, startWithinSeconds: 60, run: { cpu: 100, memory: 64, bandwidth: 1 }, idle: { cpu: 5, memory: 32 }, nodeSelector: { 'nmaas.io/pool': 'edge' }, affinity: [], antiAffinity: [], exclusive: false, spreadGroup: null },
+  { app: 'dns-probe', everySeconds: 60, durationSeconds: 5, startWithinSeconds: 60, run: { cpu: 100, memory: 64, bandwidth: 1 }, idle: { cpu: 5, memory: 32 }, nodeSelector: { [NODE_POOL_LABEL]: 'edge' }, affinity: [], antiAffinity: [], exclusive: false, spreadGroup: null },
   { app: 'ip-spoofing', everySeconds: 900, durationSeconds: 60, startWithinSeconds: 900, run: { cpu: 200, memory: 128, bandwidth: 50 }, idle: { cpu: 5, memory: 32 }, nodeSelector: {}, affinity: [], antiAffinity: ['streaming-qos'], exclusive: true, spreadGroup: null },
   { app: 'cartography', everySeconds: 1800, durationSeconds: 60, startWithinSeconds: 600, run: { cpu: 200, memory: 128, bandwidth: 10 }, idle: { cpu: 5, memory: 64 }, nodeSelector: {}, affinity: ['web-qos'], antiAffinity: [], exclusive: false, spreadGroup: null },
 ];

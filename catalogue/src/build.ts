@@ -6,18 +6,18 @@
  * written with temp-file-and-rename, and finally index.yaml is replaced in one rename — so a
  * build killed at any point leaves the previous index, and every file it names, intact.
  */
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { archiveEntries, chartFromArchive, loadChartDir, type LoadedChart } from './chart-source.js';
 import { packageFileName, type ChartMetadata } from './chart-metadata.js';
 import { emptyIndex, findEntry, makeEntry, parseIndex, stringifyIndex, type IndexFile } from './index-file.js';
 import { markExperimental, UNPINNED_IMAGE_RULES, waiveUnpinnedImages } from './experimental-images.js';
-import { classifyInput, formatFinding, InputError, makeWorkDir, synthesize, validateTarget, type Finding, type InputKind, type PublishedIcon } from './inputs.js';
+import { classifyInput, formatFinding, makeWorkDir, synthesize, validateTarget, type Finding, type InputKind, type PublishedIcon } from './inputs.js';
 import { iconPath, iconUrl, packageUrl, unpackedDir, type Layout } from './layout.js';
 import { signProvenance, type SigningKey } from './provenance.js';
 import { acquireRepoLock } from './repo-lock.js';
-import { removeStaleTemps, tempName, writeFileAtomic } from './safe-write.js';
+import { ensureDir, removeStaleTemps, UsageError, writeDirAtomic, writeFileAtomic } from '@nmaas/sdk/kit';
 import { packArchive, sha256Hex } from './tgz.js';
 
 export const INDEX_FILE = 'index.yaml';
@@ -211,23 +211,16 @@ async function fileDigest(file: string): Promise<string | null> {
 /** Writes the unpacked chart folder (rancher-git) via a temp folder renamed into place. */
 async function writeUnpacked(repoDir: string, p: Prepared): Promise<void> {
   const target = path.join(repoDir, unpackedDir(p.metadata.name, p.metadata.version));
-  await mkdir(path.dirname(target), { recursive: true });
-  const tmp = tempName(target);
-  for (const entry of archiveEntries(p.chart)) {
-    const rel = entry.path.slice(entry.path.indexOf('/') + 1);
-    const file = path.join(tmp, ...rel.split('/'));
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, entry.data);
-  }
-  await rm(target, { recursive: true, force: true });
-  await rename(tmp, target);
+  const files = new Map<string, Uint8Array>();
+  for (const entry of archiveEntries(p.chart)) files.set(entry.path.slice(entry.path.indexOf('/') + 1), entry.data);
+  await writeDirAtomic(target, files);
 }
 
 export async function buildRepository(options: BuildOptions): Promise<BuildResult> {
   const layout = options.layout ?? 'http';
   const repoDir = path.resolve(options.repoDir);
   const progress = options.onProgress ?? (() => undefined);
-  if (options.inputs.length === 0) throw new InputError('no inputs: give at least one app folder, chart folder or chart .tgz');
+  if (options.inputs.length === 0) throw new UsageError('no inputs: give at least one app folder, chart folder or chart .tgz');
   const total = options.inputs.length;
   progress({ type: 'start', total });
   let done = 0;
@@ -255,7 +248,7 @@ export async function buildRepository(options: BuildOptions): Promise<BuildResul
   }
   if (problems.length > 0) throw new BuildRefusedError('conflicting inputs', problems);
 
-  await mkdir(repoDir, { recursive: true });
+  await ensureDir(repoDir);
   const lock = await acquireRepoLock(repoDir, {
     timeoutMs: options.lockTimeoutMs,
     onWait: (holder) => progress({ type: 'wait-lock', holderPid: holder?.pid }),
@@ -290,14 +283,14 @@ export async function buildRepository(options: BuildOptions): Promise<BuildResul
       const published = findEntry(index, name, version);
       const dir = path.dirname(file);
       // One mkdir per folder, shared by the charts written into it concurrently.
-      if (!madeDirs.has(dir)) madeDirs.set(dir, mkdir(dir, { recursive: true }).then(() => undefined));
+      if (!madeDirs.has(dir)) madeDirs.set(dir, ensureDir(dir));
       await madeDirs.get(dir);
       // A new version is written (replacing any orphan of a killed build); a published file that
       // went missing or was damaged is restored from the identical bytes.
       if (!published || (await fileDigest(file)) !== p.digest) await writeFileAtomic(file, p.bytes);
       if (p.icon) {
         const iconFile = path.join(repoDir, ...p.icon.path.split('/'));
-        await mkdir(path.dirname(iconFile), { recursive: true });
+        await ensureDir(path.dirname(iconFile));
         if (!existsSync(iconFile)) await writeFileAtomic(iconFile, p.icon.bytes);
       }
       if (layout === 'rancher-git') {

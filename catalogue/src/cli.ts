@@ -6,13 +6,16 @@
 import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { action, formatOption, InputError, UsageError } from '@nmaas/sdk/kit';
 import { buildRepository, BuildRefusedError, type BuildResult } from './build.js';
 import { ChartError } from './chart-metadata.js';
 import { LAYOUTS, type Layout } from './layout.js';
 import { progressMode, progressReporter } from './progress.js';
 import { readSigningKey } from './provenance.js';
-import { serveCatalogue } from './serve/server.js';
-import { listenHost, startCatalogue } from './start.js';
+// `serve` and `start` load the server (and what it reads) only when they run: `build` does not need it.
+const loadServer = () => import('./serve/server.js');
+const loadStart = () => import('./start.js');
+const PUBLIC_URL = /^https?:\/\/[^\s/]+(\/\S*)?$/;
 
 interface BuildFlags {
   output: string;
@@ -22,14 +25,19 @@ interface BuildFlags {
   allowWarnings?: boolean;
   experimentalImages?: boolean;
   policy?: string;
-  publicUrl?: string;
   validate: boolean;
   format: string;
+  publicUrl?: string;
 }
 
-function fail(message: string, code: 1 | 2): void {
-  process.stderr.write(`nmaas catalogue: ${message}\n`);
-  process.exitCode = code;
+// A refused input (findings, an invalid chart, a changed published version) did not pass: exit 1.
+const refusal = (error: unknown) =>
+  error instanceof BuildRefusedError || error instanceof ChartError ? new InputError((error as Error).message) : error;
+
+function portNumber(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number 0-65535, not ${text}`);
+  return port;
 }
 
 function printResult(result: BuildResult, format: string): void {
@@ -54,19 +62,18 @@ export function registerCatalogueCommands(program: Command): void {
     .requiredOption('-o, --output <repo-dir>', 'the repository folder (created if missing; existing versions are kept)')
     .option('--layout <layout>', `repository layout: ${LAYOUTS.join(' or ')}`, 'http')
     .option('--sign-key <file>', 'armored PGP private key: writes <chart>.tgz.prov provenance files for helm verify')
-    .option('--public-url <url>', 'URL Rancher reaches the repository at: app icons are published under icons/ and linked from Chart.yaml (default: $PUBLIC_URL)')
     .option('--sign-passphrase-file <file>', 'file holding the signing key passphrase (or set NMAAS_SIGN_PASSPHRASE)')
     .option('--allow-warnings', 'accept inputs whose validator findings are only warnings')
     .option('--experimental-images', 'accept apps whose image is unpinned or a placeholder digest, marking their charts experimental')
     .option('--policy <file>', "the reviewers' policy file: exemptions the validator applies (see nmaas validate --policy)")
     .option('--no-validate', 'skip the validator (for charts checked elsewhere)')
-    .option('--format <format>', 'text or json', 'text')
+    .option('--public-url <url>', 'URL Rancher reaches the repository at: app icons are published under icons/ and linked from Chart.yaml (default: $PUBLIC_URL)')
+    .addOption(formatOption())
     .addHelpText('after', '\nExit codes: 0 built, 1 an input was refused (findings, invalid chart, changed published version), 2 bad arguments or unreadable input.')
-    .action(async (inputs: string[], flags: BuildFlags) => {
-      if (flags.format !== 'text' && flags.format !== 'json') return fail(`--format must be text or json, not ${flags.format}`, 2);
-      if (!(LAYOUTS as readonly string[]).includes(flags.layout)) return fail(`--layout must be ${LAYOUTS.join(' or ')}, not ${flags.layout}`, 2);
+    .action(action(async (inputs: string[], flags: BuildFlags) => {
+      if (!(LAYOUTS as readonly string[]).includes(flags.layout)) throw new UsageError(`--layout must be ${LAYOUTS.join(' or ')}, not ${flags.layout}`);
       const publicUrl = flags.publicUrl ?? (process.env.PUBLIC_URL || undefined);
-      if (publicUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(publicUrl)) return fail(`--public-url must be an http(s) URL such as https://charts.example.org/, not ${publicUrl}`, 2);
+      if (publicUrl !== undefined && !PUBLIC_URL.test(publicUrl)) throw new UsageError(`--public-url must be an http(s) URL such as https://charts.example.org/, not ${publicUrl}`);
       let signingKey;
       if (flags.signKey) {
         try {
@@ -75,7 +82,7 @@ export function registerCatalogueCommands(program: Command): void {
           signingKey = await readSigningKey(armored, passphrase, flags.signKey);
           if (signingKey.compatibilityWarning) process.stderr.write(`nmaas catalogue: warning: ${signingKey.compatibilityWarning}\n`);
         } catch (error) {
-          return fail((error as Error).message, 2);
+          throw new UsageError((error as Error).message);
         }
       }
       // A shell glob such as `examples/*` also names plain files (README.md): say so and leave them
@@ -101,13 +108,12 @@ export function registerCatalogueCommands(program: Command): void {
         printResult(result, flags.format);
       } catch (error) {
         reporter.end();
-        const refused = error instanceof BuildRefusedError || error instanceof ChartError;
         if (flags.format === 'json') {
           process.stdout.write(`${JSON.stringify({ ok: false, error: (error as Error).message, problems: error instanceof BuildRefusedError ? error.problems : [] }, null, 2)}\n`);
         }
-        fail((error as Error).message, refused ? 1 : 2);
+        throw refusal(error);
       }
-    });
+    }));
 
   catalogue
     .command('serve')
@@ -115,19 +121,15 @@ export function registerCatalogueCommands(program: Command): void {
     .argument('<repo-dir>', 'repository folder written by `nmaas catalogue build`')
     .option('--host <host>', 'address to listen on (default: $HOST, else 127.0.0.1; 0.0.0.0 for a cluster to reach it)')
     .option('--port <port>', 'port to listen on (0: any free port)', '8080')
-    .action(async (repoDir: string, flags: { host?: string; port: string }) => {
-      const port = Number(flags.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) return fail(`--port must be a port number 0-65535, not ${flags.port}`, 2);
-      try {
-        const running = await serveCatalogue({ repoDir, host: listenHost(flags.host), port });
-        process.stdout.write(`serving ${repoDir} at ${running.url}\n  helm repo add nmaas ${running.url}\n  browse: ${running.url}\n`);
-        const stop = () => void running.close().then(() => process.exit(0));
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      } catch (error) {
-        fail((error as Error).message, 2);
-      }
-    });
+    .action(action(async (repoDir: string, flags: { host?: string; port: string }) => {
+      const port = portNumber(flags.port);
+      const [{ serveCatalogue }, { listenHost }] = await Promise.all([loadServer(), loadStart()]);
+      const running = await serveCatalogue({ repoDir, host: listenHost(flags.host), port });
+      process.stdout.write(`serving ${repoDir} at ${running.url}\n  helm repo add nmaas ${running.url}\n  browse: ${running.url}\n`);
+      const stop = () => void running.close().then(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    }));
 
   catalogue
     .command('start')
@@ -136,16 +138,16 @@ export function registerCatalogueCommands(program: Command): void {
     .option('--port <port>', 'port to listen on (falls back to a free port when taken)', process.env.PORT ?? '8080')
     .option('--include <dirs...>', 'more app or chart folders to publish beside the examples (e.g. the scheduler chart)')
     .option('--policy <file>', "the reviewers' policy file the validator applies")
-    .action(async (flags: { host?: string; port: string; include?: string[]; policy?: string }) => {
-      const port = Number(flags.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) return fail(`--port must be a port number 0-65535, not ${flags.port}`, 2);
+    .action(action(async (flags: { host?: string; port: string; include?: string[]; policy?: string }) => {
+      const port = portNumber(flags.port);
       try {
+        const { startCatalogue } = await loadStart();
         const { server } = await startCatalogue({ host: flags.host, port, include: flags.include, policy: flags.policy });
         const stop = () => void server.close().then(() => process.exit(0));
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       } catch (error) {
-        fail((error as Error).message, error instanceof BuildRefusedError || error instanceof ChartError ? 1 : 2);
+        throw refusal(error);
       }
-    });
+    }));
 }

@@ -4,7 +4,7 @@
  * `catalog.cattle.io/experimental: "true"` (Rancher shows the mark), with the image findings
  * kept as warnings so the build report still says what is missing.
  */
-import { parseDocument } from 'yaml';
+import { yaml } from './lazy-yaml.js';
 import type { LoadedChart } from './chart-source.js';
 import type { Finding } from './inputs.js';
 
@@ -27,7 +27,7 @@ export function waiveUnpinnedImages(findings: readonly Finding[]): Finding[] | n
 export function markExperimental(chart: LoadedChart): LoadedChart {
   const files = chart.files.map((file) => {
     if (file.name !== 'Chart.yaml') return file;
-    const doc = parseDocument(file.data.toString('utf8'));
+    const doc = yaml().parseDocument(file.data.toString('utf8'));
     doc.setIn(['annotations', EXPERIMENTAL_ANNOTATION], 'true');
     return { ...file, data: Buffer.from(doc.toString()) };
   });

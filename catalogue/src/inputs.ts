@@ -3,6 +3,7 @@
  * into a chart by charts-gen) and packaged charts (.tgz). App folders and charts are checked by
  * the validator before they enter the catalogue.
  */
+import { UsageError } from '@nmaas/sdk/kit';
 import { statSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -10,24 +11,18 @@ import path from 'node:path';
 
 export type InputKind = 'chart' | 'app' | 'archive';
 
-export class InputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InputError';
-  }
-}
 
 export async function classifyInput(input: string): Promise<InputKind> {
   const abs = path.resolve(input);
   const info = statSync(abs, { throwIfNoEntry: false }) ?? null;
-  if (info === null) throw new InputError(`${abs} does not exist; give an app folder (nmaas.yaml), a chart folder (Chart.yaml) or a chart .tgz`);
+  if (info === null) throw new UsageError(`${abs} does not exist; give an app folder (nmaas.yaml), a chart folder (Chart.yaml) or a chart .tgz`);
   if (info.isFile() && abs.endsWith('.tgz')) return 'archive';
   if (info.isDirectory()) {
     const has = (f: string) => statSync(path.join(abs, f), { throwIfNoEntry: false })?.isFile() === true;
     if (has('Chart.yaml')) return 'chart';
     if (has('nmaas.yaml')) return 'app';
   }
-  throw new InputError(`${abs} is neither an app folder (nmaas.yaml), a chart folder (Chart.yaml) nor a chart .tgz`);
+  throw new UsageError(`${abs} is neither an app folder (nmaas.yaml), a chart folder (Chart.yaml) nor a chart .tgz`);
 }
 
 /** An app's icon file, to publish beside the charts: where it goes in the repository and its bytes. */

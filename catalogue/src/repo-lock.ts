@@ -7,7 +7,7 @@
 import { link, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { isAlive } from './safe-write.js';
+import { isProcessAlive as isAlive } from '@nmaas/sdk/kit';
 
 export const LOCK_FILE = '.nmaas-catalogue.lock';
 

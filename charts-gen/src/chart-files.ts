@@ -9,6 +9,7 @@ import { appAlert, standardAlerts } from './alerts.js';
 
 /** How the README shows the release scope the chart adds to every alert selector. */
 const RELEASE_SCOPE = 'namespace="<release namespace>", service="<release fullname>"';
+import { CHART_ANNOTATIONS } from '@nmaas/sdk/contract';
 
 /** Oldest Kubernetes the templates target (PSS restricted, seccompProfile, kubernetes.io/metadata.name). */
 export const KUBE_VERSION = '>= 1.25.0-0';
@@ -70,8 +71,8 @@ export function chartYaml(manifest: AppManifest, icon: string | undefined, chart
     'artifacthub.io/license': manifest.license,
     'artifacthub.io/images': toYaml([{ name: manifest.name, image }]),
     ...(imageUnpublished(manifest) ? { 'artifacthub.io/prerelease': 'true' } : {}),
-    'nmaas.io/category': manifest.category,
-    'nmaas.io/license': manifest.license,
+    [CHART_ANNOTATIONS.category]: manifest.category,
+    [CHART_ANNOTATIONS.license]: manifest.license,
   };
   return toYaml(chart);
 }

@@ -1,6 +1,6 @@
 /** `nmaas chart <app-dir> -o <out-dir>`. */
-import { type Command } from 'commander';
-import { ManifestError } from '@nmaas/sdk';
+import type { Command } from 'commander';
+import { action, formatOption, InputError } from '@nmaas/sdk/kit';
 import { synthesizeChart } from './synthesize.js';
 import { HelmError } from './helm.js';
 
@@ -19,41 +19,31 @@ export function registerCommands(program: Command): void {
       '--chart-version <semver>',
       "the chart's own version, to release a generator change without a new app version (default: the app's version)",
     )
-    .option('--format <format>', 'output format: text or json', 'text')
+    .addOption(formatOption())
+    .addHelpText('after', '\nExit codes: 0 written, 1 nmaas.yaml or the chart did not pass, 2 bad arguments or unreadable input.')
     .action(
-      async (
-        appDir: string,
-        opts: { out: string; lint?: boolean; iconUrl?: string; chartVersion?: string; format: string },
-      ) => {
-        if (opts.format !== 'text' && opts.format !== 'json') {
-          process.stderr.write(`nmaas chart: --format must be text or json, not ${opts.format}\n`);
-          process.exitCode = 2;
-          return;
-        }
-        try {
-          const result = await synthesizeChart(appDir, opts.out, {
-            lint: opts.lint ?? false,
-            iconUrl: opts.iconUrl,
-            chartVersion: opts.chartVersion,
-          });
-          process.stdout.write(
-            opts.format === 'json'
-              ? `${JSON.stringify(result)}\n`
-              : `wrote chart ${result.name} ${result.version} to ${result.chartDir}\n`,
-          );
-        } catch (error) {
-          if (error instanceof ManifestError) {
-            // A manifest that does not pass is "input did not pass" (1) unless it could not be read at all.
-            process.stderr.write(`nmaas chart: ${error.message}\n`);
-            process.exitCode = error.issues.some((i) => /^no nmaas\.yaml|^cannot read/.test(i.message)) ? 2 : 1;
-          } else if (error instanceof HelmError) {
-            process.stderr.write(`nmaas chart: the generated chart failed helm lint:\n${error.message}\n`);
-            process.exitCode = 1;
-          } else {
-            process.stderr.write(`nmaas chart: ${error instanceof Error ? error.message : String(error)}\n`);
-            process.exitCode = 2;
+      action(
+        async (
+          appDir: string,
+          opts: { out: string; lint?: boolean; iconUrl?: string; chartVersion?: string; format: string },
+        ) => {
+          try {
+            const result = await synthesizeChart(appDir, opts.out, {
+              lint: opts.lint ?? false,
+              iconUrl: opts.iconUrl,
+              chartVersion: opts.chartVersion,
+            });
+            process.stdout.write(
+              opts.format === 'json'
+                ? `${JSON.stringify(result)}\n`
+                : `wrote chart ${result.name} ${result.version} to ${result.chartDir}\n`,
+            );
+          } catch (error) {
+            // An invalid nmaas.yaml carries its own exit code (1, or 2 when it could not be read).
+            if (error instanceof HelmError) throw new InputError(`the generated chart failed helm lint:\n${error.message}`);
+            throw error;
           }
-        }
-      },
+        },
+      ),
     );
 }

@@ -1,1 +1,8 @@
-export { buildProgram, EXIT_CODES_HELP } from './program.js';
+export {
+  buildProgram,
+  buildFullProgram,
+  requestedCommand,
+  TOP_COMMANDS,
+  EXIT_CODES_HELP,
+  type TopCommand,
+} from './program.js';

@@ -1,18 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { CommanderError } from 'commander';
+import { runCli } from '@nmaas/sdk/kit';
 import { buildProgram } from './program.js';
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-const program = buildProgram(version);
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
-  if (error instanceof CommanderError) {
-    // Help and --version exit 0; argument errors exit 2 (commander already printed the message).
-    process.exitCode = error.exitCode === 0 ? 0 : 2;
-  } else {
-    process.stderr.write(`nmaas: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 2;
-  }
-}
+// Help and --version exit 0, argument errors 2, and each command's own errors by the kit's convention.
+await runCli(await buildProgram(version, process.argv), process.argv);

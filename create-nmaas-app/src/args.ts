@@ -5,10 +5,10 @@
 import { parseArgs } from 'node:util';
 import { isTemplateName, TEMPLATE_HINTS, TEMPLATE_NAMES, type TemplateName } from './templates.js';
 import type { ManifestAnswers } from './answers.js';
+import { UsageError } from '@nmaas/sdk/kit';
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+// Bad flags are the toolkit's usage errors (exit 2), one class for every command.
+export { UsageError };
 
 export interface CliArgs {
   /** The target folder (the first positional argument). */

@@ -5,7 +5,7 @@
  * reused by every app built in the same process or later with the same inputs.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { run } from './exec.js';
 import { buildLayer, type Layer } from './layer.js';
 import type { TarEntry } from './tar.js';
 import { treeEntries } from './tree-entries.js';
+import { writeFileAtomic } from '@nmaas/sdk/kit';
 
 /** One input of the base layer, as the SBOM records it. */
 export interface BaseComponent {
@@ -212,10 +213,9 @@ async function assemble(cacheDir: string): Promise<BaseLayer> {
       ...accountFiles(),
     );
     const layer = buildLayer(entries);
-    await writeFile(`${cachedLayer}.tmp`, layer.blob);
-    await writeFile(`${cachedMeta}.tmp`, JSON.stringify({ digest: layer.digest, diffId: layer.diffId }));
-    await rename(`${cachedLayer}.tmp`, cachedLayer);
-    await rename(`${cachedMeta}.tmp`, cachedMeta);
+    // The layer first: metadata beside it is what says the cached layer is complete.
+    await writeFileAtomic(cachedLayer, layer.blob);
+    await writeFileAtomic(cachedMeta, JSON.stringify({ digest: layer.digest, diffId: layer.diffId }));
     return { layer, components };
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -50,6 +50,18 @@ export const NODE_CAPACITY_ANNOTATION = 'nmaas.io/capacity';
 /** The well-known label the webhook pins pods with. */
 export const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 
+/**
+ * Chart.yaml annotations charts-gen writes from nmaas.yaml and the catalogue reads back (for
+ * charts whose nmaas.yaml it does not have): the app store's category and the licence.
+ */
+export const CHART_ANNOTATIONS = {
+  category: 'nmaas.io/category',
+  license: 'nmaas.io/license',
+} as const;
+
+/** Annotation on the scheduler's leader-election Lease: where the other replicas reach the leader. */
+export const LEADER_URL_ANNOTATION = 'nmaas.io/leader-url';
+
 export interface PodContract {
   app: string;
   appVersion?: string;

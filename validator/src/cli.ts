@@ -1,7 +1,7 @@
 /** `nmaas validate <path>`: the reviewers' command. */
 import { readFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
+import { action, formatOption, UsageError, writeFileAtomic } from '@nmaas/sdk/kit';
 import { HELM_VERSIONS, type HelmVersion } from '@nmaas/charts-gen';
 import { failsAt, validate } from './engine.js';
 import { RULES } from './rules/index.js';
@@ -33,9 +33,7 @@ async function emit(text: string, output: string | undefined): Promise<void> {
     process.stdout.write(text);
     return;
   }
-  const tmp = `${output}.${process.pid}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, output);
+  await writeFileAtomic(output, text);
 }
 
 export function registerValidateCommand(program: Command): void {
@@ -43,12 +41,8 @@ export function registerValidateCommand(program: Command): void {
     .command('validate')
     .description('security-check a submission (app folder, chart folder or chart .tgz) before it enters the catalogue')
     .argument('[path]', 'app folder (with nmaas.yaml), chart folder (with Chart.yaml) or chart .tgz')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
-    .addOption(
-      new Option('--fail-on <severity>', 'exit 1 when a finding has this severity or higher')
-        .choices(['error', 'warning', 'info', 'none'])
-        .default('error'),
-    )
+    .addOption(formatOption(['text', 'json', 'sarif']))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding has this severity or higher').choices(['error', 'warning', 'info', 'none']).default('error'))
     .option('--policy <file>', "reviewers' policy file (allowed registries, exemptions with justification and expiry)")
     .option('--strict', 'ignore every exemption of the policy file')
     .option(
@@ -68,7 +62,7 @@ Examples:
   nmaas validate web-qos-1.2.0.tgz --policy reviewers.yaml --format sarif -o results.sarif
   nmaas validate --list-rules`,
     )
-    .action(async (target: string | undefined, opts: Opts, cmd: Command) => {
+    .action(action(async (target: string | undefined, opts: Opts, cmd: Command) => {
       if (opts.listRules) {
         await emit(
           opts.format === 'json' ? `${JSON.stringify(listRulesJson(RULES), null, 2)}\n` : listRulesText(RULES),
@@ -106,12 +100,8 @@ Examples:
         process.exitCode = failsAt(report, opts.failOn) ? 1 : 0;
       } catch (error) {
         if (progress) process.stderr.write('\n');
-        if (error instanceof UnreadableInputError || error instanceof PolicyError) {
-          process.stderr.write(`nmaas validate: ${error.message}\n`);
-          process.exitCode = 2;
-          return;
-        }
+        if (error instanceof UnreadableInputError || error instanceof PolicyError) throw new UsageError(error.message);
         throw error;
       }
-    });
+    }));
 }

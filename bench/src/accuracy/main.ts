@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 /**
- * `npm run bench:accuracy` (node bench/dist/accuracy/main.js): the accuracy bench of issue 11.
+ * `npm run bench:accuracy` (node bench/dist/accuracy/main.js): the accuracy bench.
  * Builds the test bed, asks `nmaas scheduler simulate` for the Kubernetes and the NMaaS phases,
  * runs the real apps in the three set-ups (interleaved in rounds, so that whatever else the
  * machine is doing falls on every set-up alike), and writes bench/results/accuracy.{json,md,svg}.
  * Needs root (network namespaces, tc). Always removes its namespaces and processes.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { benchApps, DEFAULT_PLAN, instanceFor, loadManifests, REPO_ROOT, type AppName, type BenchPlan } from './apps.js';
@@ -18,6 +18,7 @@ import { median } from './stats.js';
 import { METRICS, samples } from './extract.js';
 import { createTestbed, type Testbed } from './testbed.js';
 import { writeReport } from './render.js';
+import { UsageError, writeFileAtomic } from '@nmaas/sdk/kit';
 
 interface Options {
   rounds: number;
@@ -42,7 +43,6 @@ const USAGE = `usage: node bench/dist/accuracy/main.js [options]   (as root)
   --render <json>   only re-render accuracy.md and accuracy.svg from an accuracy.json (no root needed)
 `;
 
-class UsageError extends Error {}
 
 export function parseArgs(argv: string[]): Options {
   const o: Options = { rounds: 3, periodsPerSession: 4, rateMbit: 25, delayMs: 20, plan: { ...DEFAULT_PLAN }, outDir: path.join(REPO_ROOT, 'bench', 'results'), keepWork: false };
@@ -75,10 +75,7 @@ export function roundOrder(round: number): ('alone-web' | 'alone-stream' | 'over
   return base.map((_, i) => base[(i + round) % base.length]!);
 }
 
-async function writeAtomic(file: string, content: string): Promise<void> {
-  await writeFile(`${file}.tmp`, content);
-  await rename(`${file}.tmp`, file);
-}
+const writeAtomic = (file: string, content: string): Promise<void> => writeFileAtomic(file, content);
 
 const log = (msg: string) => process.stderr.write(`[accuracy ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 

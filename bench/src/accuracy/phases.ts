@@ -12,6 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { InstanceSpec, NodeSpec } from '@nmaas/scheduler';
 import { REPO_ROOT } from './apps.js';
+import { NODE_POOL_LABEL } from '@nmaas/sdk/contract';
 
 const exec = promisify(execFile);
 
@@ -27,7 +28,7 @@ export interface NodeCapacityInput {
 export function benchNode(c: NodeCapacityInput): NodeSpec {
   return {
     name: BENCH_NODE,
-    labels: { 'nmaas.io/pool': 'bench' },
+    labels: { [NODE_POOL_LABEL]: 'bench' },
     capacity: { cpu: c.cpus * 1000, memory: Math.floor(c.memoryBytes / (1024 * 1024)), bandwidth: c.rateMbit },
   };
 }

@@ -4,9 +4,10 @@
  * later (after a change of the report's layout) without re-running anything: both come from the
  * same stored figures, never from numbers typed in.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { renderMarkdown, renderSvg, type MetricFigures, type ReportContext } from './report.js';
+import { writeFileAtomic } from '@nmaas/sdk/kit';
 
 /** The parts of accuracy.json the report reads. */
 export interface StoredResult {
@@ -51,10 +52,7 @@ export function renderReport(r: StoredResult): { markdown: string; svg: string }
   };
 }
 
-async function writeAtomic(file: string, content: string): Promise<void> {
-  await writeFile(`${file}.tmp`, content);
-  await rename(`${file}.tmp`, file);
-}
+const writeAtomic = (file: string, content: string): Promise<void> => writeFileAtomic(file, content);
 
 /** Writes accuracy.md and accuracy.svg next to the JSON file. */
 export async function writeReport(jsonFile: string): Promise<{ mdFile: string; svgFile: string }> {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { yaml } from '../lazy-yaml.js';
 import { parseIndex, sortIndex, type ChartVersionEntry } from '../index-file.js';
 import { readArchive } from '../tgz.js';
+import { CHART_ANNOTATIONS } from '@nmaas/sdk/contract';
 
 export interface AppVersion {
   version: string;
@@ -112,7 +113,7 @@ async function summarise(repoDir: string, name: string, entries: ChartVersionEnt
     name,
     displayName: asString(manifest?.displayName) ?? annotations['catalog.cattle.io/display-name'] ?? name,
     description: asString(manifest?.description) ?? newest.description ?? '',
-    category: asString(manifest?.category) ?? annotations['nmaas.io/category'] ?? 'other',
+    category: asString(manifest?.category) ?? annotations[CHART_ANNOTATIONS.category] ?? 'other',
     keywords: manifest ? asStrings(manifest.keywords) : (newest.keywords ?? []),
     latest: newest.version,
     versions,

@@ -22,4 +22,4 @@ export {
 } from './instance.js';
 export { checkPlacement, type CheckProblem, type CheckReport, type ProblemKind } from './check.js';
 export { allowedPhases, formatPeriod, formatSlot, isActive, isAllowedPhase } from './time.js';
-export { InputError, parseApps, parseNodes, parsePlacement, readApps, readNodes, readPlacement } from './codec.js';
+export { UsageError, parseApps, parseNodes, parsePlacement, readApps, readNodes, readPlacement } from './codec.js';

@@ -1,5 +1,6 @@
 /** The unit the engine places: one measurement instance (one pod), in the shape of an apps.json entry. */
 import type { NodeOffer, PodContract, ResourceAmounts } from '@nmaas/sdk';
+import { NODE_POOL_LABEL } from '@nmaas/sdk/contract';
 
 export interface InstanceSpec {
   id: string;
@@ -32,7 +33,7 @@ export class InstanceSpecError extends Error {
 }
 
 export function nodeSpecFromOffer(offer: NodeOffer): NodeSpec {
-  return { name: offer.name, labels: { ...offer.labels, 'nmaas.io/pool': offer.pool }, capacity: { ...offer.capacity } };
+  return { name: offer.name, labels: { ...offer.labels, [NODE_POOL_LABEL]: offer.pool }, capacity: { ...offer.capacity } };
 }
 
 export function instanceFromContract(
@@ -104,7 +105,7 @@ function stringMap(o: Obj, key: string, where: string): Record<string, string> {
   const v = o[key];
   if (v === undefined || v === null) return {};
   if (!isObj(v) || !Object.values(v).every((x) => typeof x === 'string')) {
-    throw new InstanceSpecError(`${where}: "${key}" must be an object of label: value strings, e.g. {"nmaas.io/pool":"edge"}`);
+    throw new InstanceSpecError(`${where}: "${key}" must be an object of label: value strings, e.g. {"${NODE_POOL_LABEL}":"edge"}`);
   }
   return { ...(v as Record<string, string>) };
 }

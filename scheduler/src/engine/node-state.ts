@@ -6,6 +6,7 @@
 import type { InstanceSpec, NodeSpec } from './instance.js';
 import type { Shape } from './shape.js';
 import { capacityUnits } from './units.js';
+import { NODE_POOL_LABEL } from '@nmaas/sdk/contract';
 
 /** Word 3 of a slot: active count in the low 16 bits, active exclusive count above. */
 export const EXCLUSIVE_UNIT = 65536;
@@ -67,7 +68,7 @@ export class NodeState {
     readonly horizon: number,
   ) {
     this.cap = capacityUnits(spec.capacity);
-    this.pool = spec.labels['nmaas.io/pool'] ?? null;
+    this.pool = spec.labels[NODE_POOL_LABEL] ?? null;
   }
 
   get name(): string {

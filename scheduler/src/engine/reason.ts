@@ -10,6 +10,7 @@ import { EXCLUSIVE_UNIT, SLOT_WORDS, type NodeState } from './node-state.js';
 import type { Shape } from './shape.js';
 import { formatPeriod, formatSlot } from './time.js';
 import { formatAmount } from './units.js';
+import { NODE_POOL_LABEL } from '@nmaas/sdk/contract';
 
 export interface ReasonContext {
   horizon: number;
@@ -30,7 +31,7 @@ function where(spec: InstanceSpec): string {
   if (spec.node !== null) return `node ${spec.node}`;
   const keys = Object.keys(spec.nodeSelector);
   if (keys.length === 0) return 'the cluster';
-  if (keys.length === 1 && keys[0] === 'nmaas.io/pool') return `pool ${spec.nodeSelector['nmaas.io/pool']}`;
+  if (keys.length === 1 && keys[0] === NODE_POOL_LABEL) return `pool ${spec.nodeSelector[NODE_POOL_LABEL]}`;
   return `nodes matching ${keys.sort().map((k) => `${k}=${spec.nodeSelector[k]}`).join(',')}`;
 }
 

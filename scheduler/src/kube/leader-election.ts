@@ -11,9 +11,10 @@
  * Every write carries the resourceVersion read (409 Conflict = someone else wrote: re-read).
  */
 import { isConflict, type KubeApi, type Lease } from './types.js';
+import { LEADER_URL_ANNOTATION } from '@nmaas/sdk/contract';
 
 /** Lease annotation where the leader publishes the URL followers forward admission requests to. */
-export const LEADER_URL_ANNOTATION = 'nmaas.io/leader-url';
+export { LEADER_URL_ANNOTATION };
 
 export interface LeaderElectionOptions {
   namespace: string;

@@ -1,13 +1,14 @@
 /** `nmaas scheduler simulate` and `nmaas scheduler check`. */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { checkPlacement, formatSlot } from '../engine/index.js';
-import { InputError, readApps, readNodes, readPlacement, writeAtomic } from './io.js';
+import { action, ensureDir, formatOption, UsageError, writeFileAtomic } from '@nmaas/sdk/kit';
+import { readApps, readNodes, readPlacement } from './io.js';
 import { simulate, type SimulationResult, type SimulationStrategy } from './run.js';
 import { renderTimeline } from './svg.js';
 import { ExactTooLargeError } from './exact.js';
 import { generateWorkload } from './workload.js';
+import { schedulerGroup } from '../command-group.js';
 import path from 'node:path';
-import { mkdir } from 'node:fs/promises';
 
 function nonNegativeInt(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number ≥ 0');
@@ -30,18 +31,6 @@ function positive(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a number > 0');
   return n;
-}
-
-function formatOption(): Option {
-  return new Option('--format <format>', 'output format').choices(['text', 'json']).default('text');
-}
-
-/** The `scheduler` command group, shared with the webhook's commands: created by whoever registers first. */
-export function schedulerGroup(program: Command): Command {
-  return (
-    program.commands.find((c) => c.name() === 'scheduler') ??
-    program.command('scheduler').description('place periodic measurements on nodes so that none compete (engine, simulation, webhook)')
-  );
 }
 
 function textReport(r: SimulationResult, horizon: number): string {
@@ -78,22 +67,22 @@ export function registerEngineCommands(program: Command): void {
     .addOption(formatOption())
     .option('--svg <file>', 'also draw each node\'s timeline over the horizon as SVG')
     .addHelpText('after', '\nExit codes: 0 every instance placed without competition or violation; 1 some rejected, competing or violating; 2 bad arguments or unreadable input.')
-    .action(async (opts: { nodes: string; apps: string; strategy: SimulationStrategy; migrations: number; exactTimeLimit: number; format: string; svg?: string }) => {
+    .action(action(async (opts: { nodes: string; apps: string; strategy: SimulationStrategy; migrations: number; exactTimeLimit: number; format: string; svg?: string }) => {
       const nodes = await readNodes(opts.nodes);
       const apps = await readApps(opts.apps);
-      if (opts.migrations > 0 && opts.strategy !== 'nmaas') throw new InputError(`--migrations applies to the nmaas strategy only (got --strategy ${opts.strategy})`);
+      if (opts.migrations > 0 && opts.strategy !== 'nmaas') throw new UsageError(`--migrations applies to the nmaas strategy only (got --strategy ${opts.strategy})`);
       let result: SimulationResult;
       try {
         result = await simulate(nodes, apps, { strategy: opts.strategy, migrations: opts.migrations, exactTimeLimitSeconds: opts.exactTimeLimit });
       } catch (e) {
-        if (e instanceof ExactTooLargeError) throw new InputError(e.message);
+        if (e instanceof ExactTooLargeError) throw new UsageError(e.message);
         throw e;
       }
-      if (opts.svg) await writeAtomic(opts.svg, renderTimeline(nodes, apps, result.placed, { title: `NMaaS ${result.strategy}: ${result.metrics.placed} placed, ${result.metrics.rejected} rejected, ${result.metrics.competingSlotSeconds} competing slot-seconds` }));
+      if (opts.svg) await writeFileAtomic(opts.svg, renderTimeline(nodes, apps, result.placed, { title: `NMaaS ${result.strategy}: ${result.metrics.placed} placed, ${result.metrics.rejected} rejected, ${result.metrics.competingSlotSeconds} competing slot-seconds` }));
       process.stdout.write(opts.format === 'json' ? JSON.stringify(result, null, 2) + '\n' : textReport(result, apps.horizon));
       const m = result.metrics;
       if (m.rejected > 0 || m.competingSlotSeconds > 0 || m.violations > 0) process.exitCode = 1;
-    });
+    }));
 
   group
     .command('generate')
@@ -106,8 +95,8 @@ export function registerEngineCommands(program: Command): void {
     .option('--capacity-factor <x>', 'multiply node capacities (below 1 makes the cluster tighter)', positive)
     .option('--narrow-start <share>', 'share of instances with a narrow start window', ratio, 0.1)
     .option('--pinned <share>', 'share of instances pinned to a node', ratio, 0)
-    .action(async (opts: { out: string; seed: number; nodes: number; instances: number; scale: 'full' | 'small'; capacityFactor?: number; narrowStart: number; pinned: number }) => {
-      if (opts.nodes < 1) throw new InputError('--nodes must be at least 1');
+    .action(action(async (opts: { out: string; seed: number; nodes: number; instances: number; scale: 'full' | 'small'; capacityFactor?: number; narrowStart: number; pinned: number }) => {
+      if (opts.nodes < 1) throw new UsageError('--nodes must be at least 1');
       const { nodes, apps } = generateWorkload({
         seed: opts.seed,
         nodes: opts.nodes,
@@ -117,11 +106,11 @@ export function registerEngineCommands(program: Command): void {
         pinnedShare: opts.pinned,
         ...(opts.capacityFactor !== undefined ? { capacityFactor: opts.capacityFactor } : {}),
       });
-      await mkdir(opts.out, { recursive: true });
-      await writeAtomic(path.join(opts.out, 'nodes.json'), JSON.stringify({ nodes }, null, 2) + '\n');
-      await writeAtomic(path.join(opts.out, 'apps.json'), JSON.stringify(apps, null, 2) + '\n');
+      await ensureDir(opts.out);
+      await writeFileAtomic(path.join(opts.out, 'nodes.json'), JSON.stringify({ nodes }, null, 2) + '\n');
+      await writeFileAtomic(path.join(opts.out, 'apps.json'), JSON.stringify(apps, null, 2) + '\n');
       process.stdout.write(`wrote ${nodes.length} nodes and ${apps.instances.length} instances (horizon ${apps.horizon} s) to ${opts.out}\n`);
-    });
+    }));
 
   group
     .command('check')
@@ -131,7 +120,7 @@ export function registerEngineCommands(program: Command): void {
     .requiredOption('--placement <file>', 'a placement: the JSON output of "nmaas scheduler simulate" ({"placed":[{"id","node","phase"}]})')
     .addOption(formatOption())
     .addHelpText('after', '\nExit codes: 0 no competition and no violation; 1 some found; 2 bad arguments or unreadable input.')
-    .action(async (opts: { nodes: string; apps: string; placement: string; format: string }) => {
+    .action(action(async (opts: { nodes: string; apps: string; placement: string; format: string }) => {
       const nodes = await readNodes(opts.nodes);
       const apps = await readApps(opts.apps);
       const placed = await readPlacement(opts.placement);
@@ -143,5 +132,5 @@ export function registerEngineCommands(program: Command): void {
         process.stdout.write(lines.join('\n') + '\n');
       }
       if (report.competingSlotSeconds > 0 || report.violations > 0) process.exitCode = 1;
-    });
+    }));
 }

@@ -1,5 +1,6 @@
 /** Simulation, checking and workload generation around the engine (public through the package index). */
-export { registerEngineCommands, schedulerGroup } from './commands.js';
+export { registerEngineCommands } from './commands.js';
+export { UsageError, parseApps, parseNodes, parsePlacement, readApps, readNodes, readPlacement } from './io.js';
 export { ffdOrder, percentile, simulate, type SimulationResult, type SimulationStrategy } from './run.js';
 export { buildExactModel, EXACT_MAX_TERMS, ExactTooLargeError, solveExact, type ExactResult } from './exact.js';
 export { renderTimeline } from './svg.js';

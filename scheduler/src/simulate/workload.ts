@@ -4,6 +4,7 @@
  */
 import type { InstanceSpec, NodeSpec } from '../engine/index.js';
 import { Random } from './random.js';
+import { NODE_POOL_LABEL } from '@nmaas/sdk/contract';
 
 export const EXAMPLE_APPS = ['web-qos', 'streaming-qos', 'web-cartography', 'streaming-cartography', 'ip-spoofing-detection'] as const;
 export type ExampleApp = (typeof EXAMPLE_APPS)[number];
@@ -76,11 +77,11 @@ export function generateWorkload(options: WorkloadOptions): Workload {
     const f = factor;
     nodes.push({
       name: `${pool}-${i}`,
-      labels: { 'nmaas.io/pool': pool, 'topology.kubernetes.io/zone': `zone-${i % 3}` },
+      labels: { [NODE_POOL_LABEL]: pool, 'topology.kubernetes.io/zone': `zone-${i % 3}` },
       capacity: { cpu: Math.round(c.cpu * f), memory: Math.round(c.memory * f), bandwidth: Math.round(c.bandwidth * f) },
     });
   }
-  const pools = new Set(nodes.map((n) => n.labels['nmaas.io/pool']!));
+  const pools = new Set(nodes.map((n) => n.labels[NODE_POOL_LABEL]!));
   const instances: InstanceSpec[] = [];
   const counters = new Map<string, number>();
   const deployedPools = new Map<string, Set<string>>();
@@ -101,7 +102,7 @@ export function generateWorkload(options: WorkloadOptions): Workload {
     const narrow = rnd.next() < (options.narrowStartShare ?? 0.1);
     const allowedPools = t.pools.filter((p) => pools.has(p) && t.affinity.every((a) => deployedPools.get(a)?.has(p)));
     const pool = allowedPools.length > 0 ? rnd.pick(allowedPools) : null;
-    const pinned = rnd.next() < (options.pinnedShare ?? 0) ? rnd.pick(nodes.filter((nd) => pool === null || nd.labels['nmaas.io/pool'] === pool)) : undefined;
+    const pinned = rnd.next() < (options.pinnedShare ?? 0) ? rnd.pick(nodes.filter((nd) => pool === null || nd.labels[NODE_POOL_LABEL] === pool)) : undefined;
     if (pool !== null) {
       let set = deployedPools.get(app);
       if (!set) deployedPools.set(app, (set = new Set()));
@@ -116,7 +117,7 @@ export function generateWorkload(options: WorkloadOptions): Workload {
       release: narrow ? rnd.int(0, every - 1) : 0,
       run: { cpu: Math.round(t.run.cpu * size), memory: Math.round(t.run.memory * size), bandwidth: Math.round(t.run.bandwidth * size) },
       idle: { ...t.idle },
-      nodeSelector: pool ? { 'nmaas.io/pool': pool } : {},
+      nodeSelector: pool ? { [NODE_POOL_LABEL]: pool } : {},
       affinity: [...t.affinity],
       antiAffinity: [...t.antiAffinity],
       exclusive: t.exclusive,

@@ -1,14 +1,16 @@
 /**
  * `nmaas scheduler serve`, `nmaas scheduler nodes` and `nmaas scheduler chart`: the webhook's CLI.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import https from 'node:https';
-import { hostname, tmpdir } from 'node:os';
+import { homedir, hostname, tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import { NODE_POOL_LABEL, type NodeOffer } from '@nmaas/sdk';
-import { InputError, readNodes } from '../engine/index.js';
+import { type Command, InvalidArgumentError } from 'commander';
+import { APP_LABEL, NODE_POOL_LABEL, type NodeOffer } from '@nmaas/sdk';
+import { action, formatOption, UsageError } from '@nmaas/sdk/kit';
+import { readNodes } from '../engine/index.js';
+import { schedulerGroup } from '../command-group.js';
 import type { NodeSpec } from '../engine/index.js';
 import { writeSchedulerChart } from '../chart/render.js';
 import { connectKubeApi, defaultConnection } from '../kube/connect.js';
@@ -18,8 +20,6 @@ import { registerReviewCommand } from './review-command.js';
 import { startClusterReplica, startDevReplica } from './runtime.js';
 import { SchedulerState } from './state.js';
 
-/** Bad arguments or unreadable input found inside an action: the CLI prints it and exits 2. */
-class UsageError extends Error {}
 
 /** Nodes `serve --dev` uses when no --nodes file is given: two pools, as in the examples. */
 export const DEFAULT_DEV_NODES: NodeSpec[] = [
@@ -41,13 +41,6 @@ const count = (v: string) => {
 };
 const log = (message: string, fields: Record<string, unknown> = {}) =>
   process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', component: 'nmaas-scheduler', message, ...fields })}\n`);
-
-function group(program: Command): Command {
-  return (
-    program.commands.find((c) => c.name() === 'scheduler') ??
-    program.command('scheduler').description('place periodic measurements on nodes so that none compete (engine, simulation, webhook)')
-  );
-}
 
 function namespaceDefault(): string {
   if (process.env.POD_NAMESPACE) return process.env.POD_NAMESPACE;
@@ -93,14 +86,7 @@ async function serve(o: ServeOptions): Promise<void> {
   const removeThrowaway = () => (throwaway === undefined ? Promise.resolve() : rm(throwaway, { recursive: true, force: true }));
   if (o.dev) {
     let specs = DEFAULT_DEV_NODES;
-    if (o.nodes !== undefined) {
-      try {
-        specs = await readNodes(o.nodes);
-      } catch (error) {
-        if (error instanceof InputError) throw new UsageError(error.message);
-        throw error;
-      }
-    }
+    if (o.nodes !== undefined) specs = await readNodes(o.nodes);
     const replica = await startDevReplica({ certFile: cert, keyFile: key, port: o.port, host: o.host ?? '127.0.0.1', nodes: [], offers: specs.map(offerOf), log }).catch(
       async (error: unknown) => {
         await removeThrowaway();
@@ -112,6 +98,7 @@ async function serve(o: ServeOptions): Promise<void> {
     return;
   }
   if (o.nodes !== undefined) throw new UsageError('--nodes is for --dev; in a cluster, nodes come from the API server');
+  requireCluster(o.kubeconfig);
   const api = await connectKubeApi(defaultConnection(o.kubeconfig));
   const replica = await startClusterReplica({
     api,
@@ -142,8 +129,23 @@ function untilSignal(stop: () => Promise<void>): Promise<void> {
   });
 }
 
+const NO_CLUSTER =
+  'no cluster to ask: pass --kubeconfig <file>, set KUBECONFIG, or run inside a pod; ' +
+  'or ask a running webhook with --server https://host:port --ca-file <ca.pem>, or read a file with --nodes <nodes.json>';
+
+/** Refuses early when nothing says where a cluster is (the client would otherwise try http://localhost:8080). */
+function requireCluster(kubeconfig: string | undefined): void {
+  if (kubeconfig !== undefined || process.env.KUBERNETES_SERVICE_HOST || process.env.KUBECONFIG) return;
+  if (existsSync(path.join(homedir(), '.kube', 'config'))) return;
+  throw new UsageError(NO_CLUSTER);
+}
+
 async function fetchReport(server: string, caFile: string | undefined): Promise<NodesReport> {
-  const ca = caFile === undefined ? undefined : await readFile(caFile);
+  // The webhook's certificate comes from the cluster's own CA (or serve --dev's throwaway one).
+  if (caFile === undefined) {
+    throw new UsageError(`--server needs --ca-file <ca.pem>: the CA that signed ${server}'s certificate (serve --dev logs its path)`);
+  }
+  const ca = await readFile(caFile);
   return new Promise((resolve, reject) => {
     https
       .get(new URL('/v1/nodes', server), { ca, timeout: 10_000 }, (res) => {
@@ -159,12 +161,12 @@ async function fetchReport(server: string, caFile: string | undefined): Promise<
 }
 
 export function registerWebhookCommands(program: Command): void {
-  const g = group(program);
+  const g = schedulerGroup(program);
   registerReviewCommand(g);
   g.command('serve')
     .description('run the admission webhook (HTTPS): places measurement pods on a node and a phase, or refuses them with a reason')
     .option('--dev', 'no cluster: nodes from --nodes (or a built-in set), bookings in memory')
-    .option('--nodes <file>', 'with --dev: nodes.json ({"nodes":[{"name","labels":{"nmaas.io/pool":"edge"},"capacity":{"cpu","memory","bandwidth"}}]})')
+    .option('--nodes <file>', `with --dev: nodes.json ({"nodes":[{"name","labels":{"${NODE_POOL_LABEL}":"edge"},"capacity":{"cpu","memory","bandwidth"}}]})`)
     .option('--cert <file>', 'TLS certificate (PEM), reloaded when it changes')
     .option('--key <file>', 'TLS private key (PEM), reloaded when it changes')
     .option('--ca-file <file>', 'CA that signed the replicas\' certificates (to check the leader when forwarding)')
@@ -177,7 +179,7 @@ export function registerWebhookCommands(program: Command): void {
     .option('--identity <id>', 'this replica\'s identity in the Lease', process.env.POD_NAME ?? hostname())
     .option('--advertise-url <url>', 'where the other replicas reach this one (https://<pod IP>:<port>)')
     .option('--kubeconfig <file>', 'kubeconfig (default: in-cluster service account, else ~/.kube/config)')
-    .action(async (o: ServeOptions) => serve(o));
+    .action(action(async (o: ServeOptions) => serve(o)));
 
   g.command('nodes')
     .description('show measurement pools, node capacity and bookings (from the cluster, a running webhook, or a nodes file)')
@@ -185,38 +187,33 @@ export function registerWebhookCommands(program: Command): void {
     .option('--ca-file <file>', 'with --server: CA of its certificate')
     .option('--nodes <file>', 'show a nodes.json file as the scheduler would read it (no bookings)')
     .option('--kubeconfig <file>', 'kubeconfig (default: ~/.kube/config or in-cluster)')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (o: { server?: string; caFile?: string; nodes?: string; kubeconfig?: string; format: string }) => {
+    .addOption(formatOption())
+    .action(action(async (o: { server?: string; caFile?: string; nodes?: string; kubeconfig?: string; format: string }) => {
       let report: NodesReport;
       if (o.server !== undefined) report = await fetchReport(o.server, o.caFile);
       else {
         const state = new SchedulerState();
         if (o.nodes !== undefined) {
-          let specs: NodeSpec[];
-          try {
-            specs = await readNodes(o.nodes);
-          } catch (error) {
-            if (error instanceof InputError) throw new UsageError(error.message);
-            throw error;
-          }
+          const specs = await readNodes(o.nodes);
           for (const s of specs) state.setOffer(s.name, { offer: offerOf(s), hostname: s.name });
         } else {
+          requireCluster(o.kubeconfig);
           const api = await connectKubeApi(defaultConnection(o.kubeconfig));
           state.syncNodes((await api.listNodes(NODE_POOL_LABEL)).items);
-          state.syncPods((await api.listPods('nmaas.io/app')).items);
+          state.syncPods((await api.listPods(APP_LABEL)).items);
         }
         report = nodesReport(state);
       }
       process.stdout.write(o.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${formatNodesReport(report)}\n`);
       if (report.ignored.length > 0) process.exitCode = 1;
-    });
+    }));
 
   g.command('chart')
     .description("write the scheduler's own Helm chart (cdk8s-synthesised) into a folder the catalogue can package")
     .requiredOption('-o, --out <dir>', 'output folder (the chart goes to <dir>/nmaas-scheduler)')
     .option('--image <repository:tag>', 'default image in values.yaml')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (o: { out: string; image?: string; format: string }) => {
+    .addOption(formatOption())
+    .action(action(async (o: { out: string; image?: string; format: string }) => {
       let image: { repository: string; tag: string } | undefined;
       if (o.image !== undefined) {
         const m = /^(.+):([\w][\w.-]{0,127})$/.exec(o.image);
@@ -225,5 +222,5 @@ export function registerWebhookCommands(program: Command): void {
       }
       const result = await writeSchedulerChart(o.out, image ? { image } : {});
       process.stdout.write(o.format === 'json' ? `${JSON.stringify(result)}\n` : `wrote chart ${result.name} ${result.version} to ${result.chartDir}\n`);
-    });
+    }));
 }

@@ -2,14 +2,14 @@
  * `nmaas run <app-dir>`: the developer loop. Runs a built app locally on its schedule (first run
  * at the next whole second unless NMAAS_PHASE_SECONDS says otherwise), or once with `--once`,
  * printing the run's result and metrics. Exit codes: 0 ok, 1 the single run failed or timed out,
- * 2 bad arguments, an invalid nmaas.yaml, a bad parameter or an app that cannot be loaded.
+ * or the app's nmaas.yaml did not pass; 2 bad arguments or parameters, no readable nmaas.yaml, or
+ * an app that cannot be loaded (not built).
  */
 // Type-only: the SDK must not load commander inside every measurement container (idle memory).
 import type { Command } from 'commander';
-import { ContractError } from '../contract.js';
-import { ManifestError } from '../model/manifest.js';
-import { CONFIG_ENV, ConfigError, readConfigFile, resolveConfig } from '../runtime/config.js';
-import { AppLoadError, loadRunnableApp } from '../runtime/load-app.js';
+import { action, formatOption } from '../kit/index.js';
+import { CONFIG_ENV, readConfigFile, resolveConfig } from '../runtime/config.js';
+import { loadRunnableApp } from '../runtime/load-app.js';
 import { runOnce } from '../runtime/once.js';
 import { handleSignals, keepAlive, parseGraceSeconds, parsePort, serveApp, UsageError } from '../runtime/serve.js';
 
@@ -34,9 +34,6 @@ function parseParams(items: string[]): Record<string, string> {
   return out;
 }
 
-const isInputError = (error: unknown) =>
-  error instanceof ManifestError || error instanceof ConfigError || error instanceof AppLoadError || error instanceof ContractError || error instanceof UsageError;
-
 export function registerRunCommand(program: Command): void {
   const run = program.command('run');
   run
@@ -45,31 +42,27 @@ export function registerRunCommand(program: Command): void {
     .option('--once', 'run the measurement once now, print its result and metrics, exit 1 if it failed')
     .option('--port <port>', 'port for /metrics, /healthz, /readyz and /results (default 9464 or NMAAS_METRICS_PORT; 0 picks one)')
     .option('--param <name=value>', 'set a parameter (repeatable); lists as a,b or a JSON array', collectParam, [])
-    .addOption(run.createOption('--format <format>', 'output of --once').choices(['text', 'json']).default('text'))
+    .addOption(formatOption(['text', 'json'], 'output of --once'))
     .addHelpText(
       'after',
-      `\nConfiguration: parameter defaults from nmaas.yaml, then $${CONFIG_ENV} (JSON file) when set, then NMAAS_PARAM_<NAME> env vars, then --param.\nExit codes: 0 ok, 1 the --once run failed or timed out, 2 bad arguments or an app/configuration that is not valid.`,
+      `\nConfiguration: parameter defaults from nmaas.yaml, then $${CONFIG_ENV} (JSON file) when set, then NMAAS_PARAM_<NAME> env vars, then --param.\nExit codes: 0 ok, 1 the --once run failed or timed out or nmaas.yaml did not pass, 2 bad arguments or parameters, no readable nmaas.yaml or an app that cannot be loaded.`,
     )
-    .action(async (appDir: string, opts: RunOptions) => {
-      try {
+    .action(
+      action(async (appDir: string, opts: RunOptions) => {
+        // The kit maps what is thrown: an invalid nmaas.yaml exits 1 (as in `nmaas chart`); a bad
+        // --param, port or configuration value, an unreadable file or an unbuilt app exits 2.
         const textParams = parseParams(opts.param);
         const port = opts.port !== undefined ? parsePort(opts.port, '--port') : undefined;
-        if (opts.once) {
-          process.exitCode = await runOnceCommand(appDir, textParams, opts.format === 'json');
-          return;
-        }
+        if (opts.once) return await runOnceCommand(appDir, textParams, opts.format === 'json');
         const graceSeconds = parseGraceSeconds(process.env);
         const signals = handleSignals(graceSeconds);
         const { runtime } = await serveApp({ appDir, port, textParams, startNow: true, useDefaultConfigPath: false });
         keepAlive(runtime);
         signals.attach(runtime);
         process.stderr.write(`nmaas run: serving http://localhost:${runtime.port}/metrics and /results; Ctrl-C stops\n`);
-      } catch (error) {
-        if (!isInputError(error)) throw error;
-        process.stderr.write(`nmaas run: ${(error as Error).message}\n`);
-        process.exitCode = 2;
-      }
-    });
+        return 0;
+      }),
+    );
 }
 
 async function runOnceCommand(appDir: string, textParams: Record<string, string>, json: boolean): Promise<number> {

@@ -4,8 +4,20 @@
  * code, so no package maps errors to codes on its own. `runCli` does the same for commander's own
  * errors (unknown option, missing argument, bad choice), which are usage errors.
  */
-import { Command, CommanderError } from 'commander';
+// Type-only: the SDK's command modules are loaded where commander is not wanted (app containers).
+import type { Command, CommanderError } from 'commander';
 import { describeSystemError, exitCodeOf, isSystemError } from './errors.js';
+
+function isCommand(value: unknown): value is Command {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as Command).name === 'function' && 'parent' in value
+  );
+}
+
+/** Commander's own errors (help shown, bad option…) carry a `commander.*` code. */
+export function isCommanderError(error: unknown): error is CommanderError {
+  return error instanceof Error && String((error as { code?: unknown }).code).startsWith('commander.');
+}
 
 /** `nmaas scheduler simulate`: the names from the root program down to `command`. */
 export function commandPath(command: Command): string {
@@ -37,12 +49,12 @@ export function action<A extends unknown[]>(
 ): (...args: A) => Promise<void> {
   return async (...args: A) => {
     const command = args[args.length - 1];
-    const prefix = command instanceof Command ? commandPath(command) : 'nmaas';
+    const prefix = isCommand(command) ? commandPath(command) : 'nmaas';
     try {
       const code = await body(...args);
       if (typeof code === 'number') process.exitCode = code;
     } catch (error) {
-      if (error instanceof CommanderError) throw error;
+      if (isCommanderError(error)) throw error;
       reportError(prefix, error);
     }
   };
@@ -62,7 +74,7 @@ export async function runCli(program: Command, argv: readonly string[] = process
   try {
     await program.parseAsync(argv);
   } catch (error) {
-    if (error instanceof CommanderError) {
+    if (isCommanderError(error)) {
       process.exitCode = error.exitCode === 0 ? 0 : 2;
     } else {
       reportError(program.name(), error);

@@ -31,7 +31,7 @@ describe('writeFileAtomic', () => {
 
   it('fails on a missing folder, naming the target folder, and leaves nothing', async () => {
     const file = path.join(dir, 'missing', 'out.svg');
-    await expect(writeFileAtomic(file, 'x')).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(writeFileAtomic(file, 'x')).rejects.toMatchObject({ code: 'ENOENT', path: path.dirname(file) });
     expect(await readdir(dir)).toEqual([]);
   });
 

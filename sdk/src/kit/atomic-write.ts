@@ -59,19 +59,17 @@ async function writeSynced(file: string, data: string | Uint8Array, mode: number
   }
 }
 
-// Persists the rename itself; some file systems refuse to open or fsync a folder, which costs
-// nothing but durability after a power cut, so those refusals are ignored.
-async function syncDir(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    /* durability only */
-  }
+/**
+ * An error about the temp file is about the target for the user: a missing folder is named as the
+ * folder (not as `.x.svg.nmaas-tmp-…`), any other failure as the target file.
+ */
+function aboutTarget(error: unknown, temp: string, target: string): unknown {
+  const failure = error as NodeJS.ErrnoException;
+  if (failure.path !== temp) return error;
+  const missingFolder = failure.code === 'ENOENT' || failure.code === 'ENOTDIR';
+  failure.path = missingFolder ? path.dirname(target) : target;
+  failure.message = failure.message.replace(temp, failure.path);
+  return failure;
 }
 
 /** Writes `data` to `target` so a reader sees either the old content or the new, never a part. */
@@ -86,9 +84,8 @@ export async function writeFileAtomic(
     await rename(temp, target);
   } catch (error) {
     await rm(temp, { force: true });
-    throw error;
+    throw aboutTarget(error, temp, target);
   }
-  await syncDir(path.dirname(target));
 }
 
 /**
@@ -115,7 +112,6 @@ export async function writeDirAtomic(
       await ensureDir(path.dirname(file));
       await writeSynced(file, content, options.mode ?? 0o644);
     }
-    await syncDir(temp);
     try {
       await rename(target, aside);
       movedAside = true;
@@ -128,11 +124,11 @@ export async function writeDirAtomic(
     if (movedAside) await rename(aside, target).catch(() => undefined);
     throw error;
   }
-  await syncDir(parent);
   if (movedAside) await rm(aside, { recursive: true, force: true });
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid runs (EPERM: it runs, under another user). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -152,7 +148,7 @@ export async function removeStaleTemps(dir: string, depth = 3): Promise<number> 
       continue;
     }
     const pid = Number(entry.name.slice(at + TEMP_MARK.length).split('-')[0]);
-    if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) {
+    if (Number.isInteger(pid) && pid > 0 && !isProcessAlive(pid)) {
       await rm(path.join(dir, entry.name), { recursive: true, force: true });
       removed++;
     }

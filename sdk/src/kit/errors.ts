@@ -31,7 +31,7 @@ const FILE_SYSTEM_REASONS: Record<string, string> = {
   ENOSPC: 'no space left on the device',
   EEXIST: 'already exists',
   ENOTEMPTY: 'folder is not empty',
-  EADDRINUSE: 'address already in use (stop what listens there, or choose another port)',
+  EADDRINUSE: 'address already in use (stop what listens there, or pass another --port)',
   EADDRNOTAVAIL: 'address not available on this machine',
 };
 
@@ -40,17 +40,24 @@ export function isSystemError(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && 'syscall' in error;
 }
 
-/** Turns Node's `ENOENT: no such file or directory, open '/x'` into `/x: does not exist`. */
-export function describeSystemError(error: NodeJS.ErrnoException): string {
+/**
+ * Turns Node's `ENOENT: no such file or directory, open '/x'` into `/x: does not exist`; `file`
+ * names the path for errors that carry none (a read of a folder: EISDIR).
+ */
+export function describeSystemError(error: NodeJS.ErrnoException, file?: string): string {
   const reason = FILE_SYSTEM_REASONS[error.code ?? ''];
-  const where = error.path ?? (error as { address?: string }).address;
+  const where = error.path ?? (error as { address?: string }).address ?? file;
   if (reason === undefined || where === undefined) return error.message;
   const port = (error as { port?: number }).port;
   return `${where}${port === undefined ? '' : `:${port}`}: ${reason}`;
 }
 
-/** The exit code an error thrown by a command stands for. */
+/**
+ * The exit code an error thrown by a command stands for: 1 for `InputError` and for any error of a
+ * package that says `exitCode = 1` of itself (an invalid manifest, a refused chart), else 2.
+ */
 export function exitCodeOf(error: unknown): 1 | 2 {
   if (error instanceof InputError) return 1;
-  return 2;
+  const declared = error instanceof Error ? (error as { exitCode?: unknown }).exitCode : undefined;
+  return declared === 1 ? 1 : 2;
 }

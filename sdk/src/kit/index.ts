@@ -7,9 +7,10 @@ export {
   writeDirAtomic,
   ensureDir,
   tempPathFor,
+  isProcessAlive,
   removeStaleTemps,
   type WriteOptions,
 } from './atomic-write.js';
 export { UsageError, InputError, isSystemError, describeSystemError, exitCodeOf } from './errors.js';
-export { action, runCli, reportError, errorMessage, commandPath } from './action.js';
+export { action, runCli, reportError, errorMessage, commandPath, isCommanderError } from './action.js';
 export { formatOption, type OutputFormat } from './format-option.js';

@@ -4,10 +4,11 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { type z } from 'zod';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node as YamlNode } from 'yaml';
 import { appManifestShape, type AppManifest } from './schema.js';
 import { manifestRuleIssues, type ModelRuleOptions } from './rules.js';
+import { friendlyIssues } from './friendly-issues.js';
+import { describeSystemError } from '../kit/errors.js';
 import { IMAGE_LOCK_FILE, readImageLock } from './image-lock.js';
 
 export const MANIFEST_FILE = 'nmaas.yaml';
@@ -30,15 +31,21 @@ export class ManifestError extends Error {
   constructor(
     readonly file: string,
     readonly issues: ManifestIssue[],
+    /** 1: read but not valid; 2: could not be read at all (the command-line exit convention). */
+    readonly exitCode: 1 | 2 = 1,
   ) {
-    super(`${file} is not a valid NMaaS app declaration:\n${formatIssues(file, issues)}`);
+    super(
+      exitCode === 2
+        ? issues.map((i) => i.message).join('; ')
+        : `${file} is not a valid NMaaS app declaration:\n${formatIssues(file, issues)}`,
+    );
     this.name = 'ManifestError';
   }
 }
 
 export function formatIssues(file: string, issues: ManifestIssue[]): string {
   return issues
-    .map((i) => `  ${file}${i.line !== undefined ? `:${i.line}:${i.column ?? 1}` : ''} ${i.path || '(top level)'}: ${i.message}`)
+    .map((i) => `  ${file}${i.line !== undefined ? `:${i.line}:${i.column ?? 1}` : ''} ${i.path ? `${i.path}: ` : ''}${i.message}`)
     .join('\n');
 }
 
@@ -51,25 +58,6 @@ export function formatPath(segments: readonly PropertyKey[]): string {
   return out;
 }
 
-function valueAt(data: unknown, segments: readonly PropertyKey[]): unknown {
-  let cur: unknown = data;
-  for (const s of segments) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[s as string];
-  }
-  return cur;
-}
-
-function issueMessage(issue: z.core.$ZodIssue, data: unknown): string {
-  if (issue.code === 'unrecognized_keys') {
-    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}; check the spelling against the nmaas.yaml reference`;
-  }
-  if (issue.code !== 'custom' && valueAt(data, issue.path) === undefined) {
-    return `is required (${issue.message})`;
-  }
-  return issue.message;
-}
-
 /** Validates already-parsed data. Returns the typed manifest (defaults filled) or the issues. */
 export function validateManifest(
   data: unknown,
@@ -78,7 +66,7 @@ export function validateManifest(
   const result = appManifestShape.safeParse(data);
   const issues: ManifestIssue[] = result.success
     ? []
-    : result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issueMessage(issue, data) }));
+    : friendlyIssues(appManifestShape, result.error.issues, data).map((i) => ({ path: formatPath(i.path), message: i.message }));
   for (const issue of manifestRuleIssues(result.success ? result.data : data, options)) {
     issues.push({ path: formatPath(issue.path), message: issue.message });
   }
@@ -101,13 +89,11 @@ export function parseManifest(text: string, file = MANIFEST_FILE, options: Model
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ManifestError(
-      file,
-      doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        return { path: '', message: `YAML syntax: ${e.message.split('\n')[0]}`, line: pos?.line, column: pos?.col };
-      }),
-    );
+    // The first syntax error is the one to fix; those after it are mostly its echoes.
+    const first = doc.errors[0]!;
+    const pos = first.linePos?.[0];
+    const message = `YAML syntax: ${first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;
+    throw new ManifestError(file, [{ path: '', message, line: pos?.line, column: pos?.col }]);
   }
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
@@ -115,13 +101,13 @@ export function parseManifest(text: string, file = MANIFEST_FILE, options: Model
   }
   const result = validateManifest(data, options);
   if (result.ok) return result.manifest;
-  throw new ManifestError(
-    file,
-    result.issues.map((issue) => {
-      const pos = positionOf(doc.contents as YamlNode | null, issue.path, lineCounter);
-      return { ...issue, ...pos };
-    }),
-  );
+  const located = result.issues.map((issue) => ({
+    ...issue,
+    ...positionOf(doc.contents as YamlNode | null, issue.path, lineCounter),
+  }));
+  // In file order, as an editor lists them.
+  located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  throw new ManifestError(file, located);
 }
 
 /** Finds the line of the deepest YAML node that exists along a dotted path. */
@@ -164,9 +150,13 @@ export async function loadApp(appDir: string, options: ModelRuleOptions = {}): P
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ManifestError(file, [
-      { path: '', message: code === 'ENOENT' ? `no ${MANIFEST_FILE} in ${dir}; an app folder must declare the app in ${MANIFEST_FILE}` : `cannot read: ${(error as Error).message}` },
-    ]);
+    const message =
+      code === 'ENOENT'
+        ? `no ${MANIFEST_FILE} in ${dir}; give the folder of an app, which declares the app in ${MANIFEST_FILE}`
+        : code === 'ENOTDIR'
+          ? `${appDir} is not a folder; give the folder that holds ${MANIFEST_FILE}`
+          : `cannot read ${describeSystemError(error as NodeJS.ErrnoException, file)}`;
+    throw new ManifestError(file, [{ path: '', message }], 2);
   }
   const manifest = parseManifest(text, file, options);
   if (manifest.image.digest === undefined) {

@@ -2,7 +2,7 @@
 export { defineMeasurement, isMeasurement, MEASUREMENT_BRAND, type Measurement, type MeasureFunction, type MeasurementContext, type DeclaredMetrics, type RunFacts, type RunOutcome, type Logger, type LogFields } from './measurement.js';
 export { runMeasurementOnce, runOnce, type OnceResult, type RunMeasurementOnceOptions, type RunOnceOptions } from './once.js';
 export { startRuntime, choosePhaseMs, type Runtime, type RuntimeOptions } from './runtime.js';
-export { Scheduler, defaultMaxLatenessMs, validateTiming, type ScheduleTiming, type SchedulerOptions } from './scheduler.js';
+export { RunLoop, defaultMaxLatenessMs, validateTiming, type ScheduleTiming, type RunLoopOptions } from './run-loop.js';
 export { SystemClock, ManualClock, systemClock, type Clock } from './clock.js';
 export { AppMetrics, capSeries, wantsOpenMetrics, RUN_OUTCOMES, DEFAULT_MAX_SERIES_PER_METRIC, type CountedOutcome, type AppMetricsOptions } from './metrics.js';
 export { JsonLogger, memorySink, stdoutSink, type LogSink } from './logger.js';

@@ -2,6 +2,7 @@
  * Loads an app folder for running: nmaas.yaml (validated) and the package's `main` module, whose
  * default export must be the value returned by defineMeasurement().
  */
+import { describeSystemError } from '../kit/errors.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -33,7 +34,9 @@ export async function readManifestFile(file: string): Promise<AppManifest> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ManifestError(file, [{ path: '', message: `cannot read ${MANIFEST_FILE}: ${(error as Error).message}` }]);
+    const reason = describeSystemError(error as NodeJS.ErrnoException, file);
+    const message = `cannot read ${reason}; give the folder of an app, which declares the app in ${MANIFEST_FILE}`;
+    throw new ManifestError(file, [{ path: '', message }], 2);
   }
   return parseManifest(text, file);
 }

@@ -1,5 +1,5 @@
 /**
- * Assembles one running app: its metrics, its scheduler and its HTTP port. The container entry
+ * Assembles one running app: its metrics, its run loop and its HTTP port. The container entry
  * (main.ts) and `nmaas run` both go through `startRuntime`; so do the tests and the benchmark,
  * which may give the timing in milliseconds (sub-second periods) instead of nmaas.yaml's seconds.
  */
@@ -10,7 +10,7 @@ import type { Measurement } from './measurement.js';
 import { AppMetrics } from './metrics.js';
 import { ResultStore, DEFAULT_RESULTS_KEPT, type RunRecord } from './results.js';
 import { startRun } from './run.js';
-import { defaultMaxLatenessMs, Scheduler, type ScheduleTiming } from './scheduler.js';
+import { defaultMaxLatenessMs, RunLoop, type ScheduleTiming } from './run-loop.js';
 import { startServer, type MetricsServer } from './server.js';
 import type { RuntimeConfig } from './config.js';
 import type { AppManifest } from '../model/schema.js';
@@ -39,7 +39,7 @@ export interface RuntimeOptions {
 export interface Runtime {
   metrics: AppMetrics;
   results: ResultStore;
-  scheduler: Scheduler;
+  runLoop: RunLoop;
   log: JsonLogger;
   timing: ScheduleTiming;
   /** The bound HTTP port, or null when none was asked for. */
@@ -86,7 +86,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   let failed: string | null = null;
   let shuttingDown = false;
-  const scheduler = new Scheduler({
+  const runLoop = new RunLoop({
     timing,
     clock,
     log,
@@ -109,20 +109,20 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           version: manifest.version,
           node,
           schedule: { everySeconds: timing.everyMs / 1000, durationSeconds: timing.durationMs / 1000, phaseSeconds: timing.phaseMs / 1000 },
-          nextRunAt: scheduler.nextSlotMs === null ? null : new Date(scheduler.nextSlotMs).toISOString(),
+          nextRunAt: runLoop.nextSlotMs === null ? null : new Date(runLoop.nextSlotMs).toISOString(),
           results: results.list(),
         }),
         live: () => (failed === null ? { ok: true } : { ok: false, reason: failed }),
         ready: () =>
-          shuttingDown ? { ok: false, reason: 'shutting down' } : scheduler.nextSlotMs === null ? { ok: false, reason: 'no run scheduled' } : { ok: true },
+          shuttingDown ? { ok: false, reason: 'shutting down' } : runLoop.nextSlotMs === null ? { ok: false, reason: 'no run scheduled' } : { ok: true },
       },
       options.port ?? 0,
       options.host,
     );
   }
-  scheduler.start();
-  scheduler.done.catch((error: unknown) => {
-    failed = `scheduler stopped: ${(error as Error).message}`;
+  runLoop.start();
+  runLoop.done.catch((error: unknown) => {
+    failed = `run loop stopped: ${(error as Error).message}`;
   });
   log.info('started', {
     version: manifest.version,
@@ -130,21 +130,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     everySeconds: timing.everyMs / 1000,
     durationSeconds: timing.durationMs / 1000,
     phaseSeconds: timing.phaseMs / 1000,
-    firstRunAt: scheduler.nextSlotMs === null ? null : new Date(scheduler.nextSlotMs).toISOString(),
+    firstRunAt: runLoop.nextSlotMs === null ? null : new Date(runLoop.nextSlotMs).toISOString(),
   });
 
   let stopped: Promise<{ abortedRun: boolean; runStillGoing: boolean }> | null = null;
   return {
     metrics,
     results,
-    scheduler,
+    runLoop,
     log,
     timing,
     port: server?.port ?? null,
     stop(graceMs = 25_000) {
       stopped ??= (async () => {
         shuttingDown = true;
-        const outcome = await scheduler.stop(graceMs);
+        const outcome = await runLoop.stop(graceMs);
         await server?.close();
         log.info('stopped', { runs: await metrics.outcomeCounts(), ...outcome });
         return outcome;

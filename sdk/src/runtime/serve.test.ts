@@ -38,7 +38,7 @@ describe('readiness and liveness', () => {
     expect((await fetch(url('/readyz'))).status).toBe(200);
     expect(await (await fetch(url('/healthz'))).json()).toEqual({ status: 'ok' });
     await clock.set(T0 + 1000); // the run starts and takes 2 s
-    expect(runtime.scheduler.running).toBe(true);
+    expect(runtime.runLoop.running).toBe(true);
     const stopped = runtime.stop(10_000);
     await flush();
     const notReady = await fetch(url('/readyz'));

@@ -5,6 +5,7 @@
  * Signals are handled explicitly because Node as PID 1 gets no default SIGTERM action: without a
  * handler the pod would wait out its whole grace period and be killed.
  */
+import { UsageError } from '../kit/errors.js';
 import { decodePhaseEnv, PHASE_ENV } from '../contract.js';
 import { CONFIG_ENV, DEFAULT_CONFIG_PATH, readConfigFile, resolveConfig } from './config.js';
 import { loadRunnableApp, type RunnableApp } from './load-app.js';
@@ -33,12 +34,7 @@ export interface ServeOptions {
   host?: string;
 }
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError };
 
 export function parsePort(text: string, source: string): number {
   if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw new UsageError(`${source} must be a port number from 0 to 65535, not ${JSON.stringify(text)}`);

@@ -3,22 +3,17 @@ import { objectsRule } from '../define.js';
 import { containers, isAppContainer, isMeasurementPodRef, pods } from '../../k8s/pods.js';
 import { onPod } from '../pss/draft.js';
 import type { Draft } from '../../types.js';
+import { APP_LABEL } from '@nmaas/sdk/contract';
+
+const RELEASE_NAMED = new Set<string>(['spreadGroup']);
 
 function differences(actual: PodContract, expected: PodContract): string[] {
   const out: string[] = [];
-  const keys: (keyof PodContract)[] = [
-    'app',
-    'appVersion',
-    'everySeconds',
-    'durationSeconds',
-    'startWithinSeconds',
-    'run',
-    'idle',
-    'nodeSelector',
-    'affinity',
-    'antiAffinity',
-    'exclusive',
-  ];
+  // Every field either side has, so a field added to the contract is compared without a change
+  // here; only the spread group is named by the chart after its release, not by nmaas.yaml.
+  const keys = [...new Set([...Object.keys(expected), ...Object.keys(actual)])].filter(
+    (k) => !RELEASE_NAMED.has(k),
+  ) as (keyof PodContract)[];
   for (const k of keys) {
     if (JSON.stringify(actual[k]) !== JSON.stringify(expected[k]))
       out.push(`${k} is ${JSON.stringify(actual[k])}, nmaas.yaml says ${JSON.stringify(expected[k])}`);
@@ -48,21 +43,7 @@ export default objectsRule(
     for (const pod of all) {
       const measurement = isMeasurementPodRef(pod);
       if (!measurement) {
-        if (
-          m &&
-          containers(pod, ['containers']).some((c) =>
-            isAppContainer(
-              {
-                ...c,
-                pod: {
-                  ...pod,
-                  metadata: { ...pod.metadata, labels: { ...pod.metadata.labels, 'nmaas.io/app': m.name } },
-                },
-              },
-              m,
-            ),
-          )
-        ) {
+        if (m && containers(pod, ['containers']).some((c) => isAppContainer({ ...c, pod: { ...pod, metadata: { ...pod.metadata, labels: { ...pod.metadata.labels, [APP_LABEL]: m.name } } } }, m))) {
           out.push(onPod(pod, 'runs the app image without the nmaas.io/app label, so the scheduler never places it'));
         }
         continue;

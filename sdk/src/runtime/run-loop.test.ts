@@ -12,7 +12,7 @@ apiVersion: nmaas.io/v1
 name: sched-test
 version: 1.0.0
 displayName: Scheduler test
-description: Drives the scheduler with a manual clock.
+description: Drives the run loop with a manual clock.
 category: other
 maintainers: [{ name: Tests }]
 license: MIT
@@ -52,14 +52,14 @@ async function harness(measure: (ctx: MeasurementContext, clock: ManualClock) =>
   return { clock, runtime, records, logs, counts: () => runtime.metrics.outcomeCounts() };
 }
 
-describe('scheduler (manual clock)', () => {
+describe('run loop (manual clock)', () => {
   it('starts runs exactly at k x every + phase, aligned to Unix time', async () => {
     const starts: number[] = [];
     const h = await harness(async (ctx) => {
       starts.push(ctx.run.startedAt.getTime());
       expect(ctx.run.scheduledAt.getTime()).toBe(ctx.run.startedAt.getTime());
     });
-    expect(h.runtime.scheduler.nextSlotMs).toBe(T0 + 2000);
+    expect(h.runtime.runLoop.nextSlotMs).toBe(T0 + 2000);
     await h.clock.set(T0 + 20_000);
     expect(starts).toEqual([T0 + 2000, T0 + 7000, T0 + 12_000, T0 + 17_000]);
     expect(starts.every((s) => (s - 2000) % 5000 === 0)).toBe(true);
@@ -70,7 +70,7 @@ describe('scheduler (manual clock)', () => {
   it('reduces a phase larger than the period modulo the period', async () => {
     const h = await harness(async () => undefined, { phaseMs: 3_602_000 });
     expect(h.runtime.timing.phaseMs).toBe(2000);
-    expect(h.runtime.scheduler.nextSlotMs).toBe(T0 + 2000);
+    expect(h.runtime.runLoop.nextSlotMs).toBe(T0 + 2000);
     await h.runtime.stop(0);
   });
 
@@ -164,7 +164,7 @@ describe('scheduler (manual clock)', () => {
   it('stop lets the current run finish within the grace period', async () => {
     const h = await harness(async (_ctx, clock) => clock.sleepUntil(clock.now() + 1000));
     await h.clock.set(T0 + 2500);
-    expect(h.runtime.scheduler.running).toBe(true);
+    expect(h.runtime.runLoop.running).toBe(true);
     const stopping = h.runtime.stop(10_000);
     await h.clock.set(T0 + 3000);
     expect(await stopping).toEqual({ abortedRun: false, runStillGoing: false });
@@ -222,7 +222,7 @@ describe('a wall clock stepped backwards', () => {
     await h.clock.set(T0 + 2000);
     const back = T0 - 3_600_000 + 100; // NTP steps the clock back one hour
     await h.clock.stepBack(back);
-    expect(h.runtime.scheduler.nextSlotMs).toBe(T0 - 3_600_000 + 2000);
+    expect(h.runtime.runLoop.nextSlotMs).toBe(T0 - 3_600_000 + 2000);
     await h.clock.set(back + 10_000);
     expect(starts).toEqual([T0 + 2000, T0 - 3_600_000 + 2000, T0 - 3_600_000 + 7000]);
     expect(h.logs.records().some((r) => r.msg === 'the wall clock stepped backwards; schedule re-aligned')).toBe(true);

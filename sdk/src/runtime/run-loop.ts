@@ -1,5 +1,5 @@
 /**
- * The scheduler inside every app. Runs start at the wall-clock instants k × every + phase (Unix
+ * The run loop inside every app (the cluster scheduler places apps; this starts their runs). Runs start at the wall-clock instants k × every + phase (Unix
  * time), so apps on nodes with synchronised clocks agree on when each runs: that is what lets the
  * cluster scheduler interleave measurements without overlap.
  *
@@ -7,7 +7,7 @@
  *   no chained interval whose errors add up.
  * - No overlap: the next slot is only considered once the current run's function has returned.
  * - Skip, never catch up: a slot whose start would be more than `maxLatenessMs` late (the process
- *   was stalled, or a run ignored its abort signal) is skipped and counted, and the scheduler moves
+ *   was stalled, or a run ignored its abort signal) is skipped and counted, and the run loop moves
  *   on to the next slot still in time; a burst of make-up runs would measure a different network.
  * - Deadline anchored to the slot (scheduled start + duration): a late start shortens the run, it
  *   never pushes it into the next app's reserved window.
@@ -26,7 +26,7 @@ export interface ScheduleTiming {
   maxLatenessMs: number;
 }
 
-export interface SchedulerOptions {
+export interface RunLoopOptions {
   timing: ScheduleTiming;
   clock: Clock;
   startRun: (request: RunRequest) => RunHandle;
@@ -50,17 +50,17 @@ export function validateTiming(t: ScheduleTiming): void {
   if (problems.length > 0) throw new RangeError(`invalid schedule: ${problems.join('; ')}`);
 }
 
-export class Scheduler {
+export class RunLoop {
   private readonly stopping = new AbortController();
   private readonly abortRuns = new AbortController();
   private loopDone: Promise<void> | null = null;
   private runNumber = 0;
   private current: RunHandle | null = null;
   private readonly phaseMs: number;
-  /** The next slot the scheduler waits for (null before start and after stop). */
+  /** The next slot the run loop waits for (null before start and after stop). */
   nextSlotMs: number | null = null;
 
-  constructor(private readonly options: SchedulerOptions) {
+  constructor(private readonly options: RunLoopOptions) {
     validateTiming(options.timing);
     const { everyMs, phaseMs } = options.timing;
     this.phaseMs = ((phaseMs % everyMs) + everyMs) % everyMs;
@@ -86,12 +86,12 @@ export class Scheduler {
 
   /** Starts the loop; the first slot is the next one at or after now. */
   start(): void {
-    if (this.loopDone) throw new Error('scheduler already started');
+    if (this.loopDone) throw new Error('run loop already started');
     const k = this.slotIndexAtOrAfter(this.options.clock.now());
     this.nextSlotMs = this.slotAt(k);
     this.loopDone = this.loop(k).catch((error: unknown) => {
       // Runs cannot throw (run.ts classifies everything); reaching here is an SDK bug: make it loud.
-      this.options.log?.error('scheduler stopped by an internal error', { error });
+      this.options.log?.error('run loop stopped by an internal error', { error });
       throw error;
     });
   }
