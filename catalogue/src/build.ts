@@ -12,6 +12,7 @@ import path from 'node:path';
 import { archiveEntries, chartFromArchive, loadChartDir, type LoadedChart } from './chart-source.js';
 import { packageFileName, type ChartMetadata } from './chart-metadata.js';
 import { emptyIndex, findEntry, makeEntry, parseIndex, stringifyIndex, type IndexFile } from './index-file.js';
+import { markExperimental, UNPINNED_IMAGE_RULES, waiveUnpinnedImages } from './experimental-images.js';
 import { classifyInput, formatFinding, InputError, makeWorkDir, synthesize, validateTarget, type Finding, type InputKind } from './inputs.js';
 import { packageUrl, unpackedDir, type Layout } from './layout.js';
 import { signProvenance, type SigningKey } from './provenance.js';
@@ -32,6 +33,8 @@ export interface BuildOptions {
   allowWarnings?: boolean;
   /** The reviewers' policy file (exemptions) the validator applies. */
   policy?: string;
+  /** Accept apps whose image is unpinned or a placeholder, marking their charts experimental. */
+  experimentalImages?: boolean;
   /** Clock for `created`/`generated` (default: SOURCE_DATE_EPOCH, else now). */
   now?: Date;
   lockTimeoutMs?: number;
@@ -120,14 +123,21 @@ async function prepare(input: string, options: BuildOptions, layout: Layout, wor
     }
     chart = await loadChartDir(chartDir);
   }
-  const bytes = packArchive(archiveEntries(chart));
+  let bytes = packArchive(archiveEntries(chart));
   let findings: Finding[] = [];
   if (options.validate !== false) {
     // The validator sees the exact bytes that will be published, not the folder they came from.
     const packaged = path.join(await mkdtemp(path.join(workDir, 'pkg-')), packageFileName(chart.metadata));
     await writeFile(packaged, bytes);
     findings = await validateTarget(packaged, options.policy);
-    const blocking = findings.filter((f) => f.severity === 'error' || (f.severity === 'warning' && !options.allowWarnings));
+    const waived = options.experimentalImages ? waiveUnpinnedImages(findings) : null;
+    if (waived) {
+      findings = waived;
+      chart = markExperimental(chart);
+      bytes = packArchive(archiveEntries(chart));
+    }
+    // Image findings waived by --experimental-images stay in the report but do not block.
+    const blocking = findings.filter((f) => f.severity === 'error' || (f.severity === 'warning' && !options.allowWarnings && !(waived && UNPINNED_IMAGE_RULES.has(f.ruleId))));
     if (blocking.length > 0) {
       throw new BuildRefusedError(
         `${abs} did not pass validation${blocking.every((f) => f.severity === 'warning') ? ' (warnings only: --allow-warnings accepts them)' : ''}`,

@@ -20,6 +20,7 @@ interface BuildFlags {
   signKey?: string;
   signPassphraseFile?: string;
   allowWarnings?: boolean;
+  experimentalImages?: boolean;
   policy?: string;
   validate: boolean;
   format: string;
@@ -54,6 +55,7 @@ export function registerCatalogueCommands(program: Command): void {
     .option('--sign-key <file>', 'armored PGP private key: writes <chart>.tgz.prov provenance files for helm verify')
     .option('--sign-passphrase-file <file>', 'file holding the signing key passphrase (or set NMAAS_SIGN_PASSPHRASE)')
     .option('--allow-warnings', 'accept inputs whose validator findings are only warnings')
+    .option('--experimental-images', 'accept apps whose image is unpinned or a placeholder digest, marking their charts experimental')
     .option('--policy <file>', "the reviewers' policy file: exemptions the validator applies (see nmaas validate --policy)")
     .option('--no-validate', 'skip the validator (for charts checked elsewhere)')
     .option('--format <format>', 'text or json', 'text')
@@ -86,6 +88,7 @@ export function registerCatalogueCommands(program: Command): void {
           signingKey,
           validate: flags.validate,
           allowWarnings: flags.allowWarnings === true,
+          experimentalImages: flags.experimentalImages === true,
           policy: flags.policy,
           onProgress: reporter.onProgress,
         });

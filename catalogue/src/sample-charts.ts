@@ -3,6 +3,7 @@
  * values.yaml, values.schema.json, helpers, a CronJob, NOTES, nmaas.yaml) for the concurrency
  * tests and the build benchmark. Each chart differs in name and content so every package is new.
  */
+import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -21,7 +22,7 @@ export async function writeSampleCharts(dir: string, count: number, options: { p
       'templates/_helpers.tpl': `{{- define "${name}.fullname" -}}\n{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" }}\n{{- end }}\n`,
       'templates/cronjob.yaml': `apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: {{ include "${name}.fullname" . }}\n  labels:\n    app.kubernetes.io/name: {{ .Chart.Name }}\n    app.kubernetes.io/instance: {{ .Release.Name }}\nspec:\n  schedule: "*/${1 + (i % 9)} * * * *"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers:\n            - name: measure\n              image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"\n              args: {{ toJson .Values.parameters.targets }}\n              resources:\n                limits: { cpu: 250m, memory: 128Mi }\n`,
       'templates/NOTES.txt': `${name} {{ .Chart.Version }} installed as {{ .Release.Name }}.\n`,
-      'nmaas.yaml': `apiVersion: nmaas.io/v1\nname: ${name}\nversion: ${version}\ndisplayName: Sample ${i}\ndescription: Sample measurement ${i} (generated for tests and benchmarks).\ncategory: ${['qos', 'security', 'cartography', 'other'][i % 4]}\nmaintainers: [{ name: NMaaS tests }]\nlicense: Apache-2.0\nimage:\n  repository: ghcr.io/nmaas/${name}\n  tag: "${version}"\n  digest: sha256:${'0'.repeat(64)}\nschedule: { every: ${[1, 2, 5, 10][i % 4]}m, duration: 10s }\nresources:\n  run: { cpu: 250m, memory: 128Mi }\n  idle: { cpu: 5m, memory: 32Mi }\n`,
+      'nmaas.yaml': `apiVersion: nmaas.io/v1\nname: ${name}\nversion: ${version}\ndisplayName: Sample ${i}\ndescription: Sample measurement ${i} (generated for tests and benchmarks).\ncategory: ${['qos', 'security', 'cartography', 'other'][i % 4]}\nmaintainers: [{ name: NMaaS tests }]\nlicense: Apache-2.0\nimage:\n  repository: ghcr.io/nmaas/${name}\n  tag: "${version}"\n  digest: sha256:${createHash('sha256').update(`sample image ${name} ${version}`).digest('hex')}\nschedule: { every: ${[1, 2, 5, 10][i % 4]}m, duration: 10s }\nresources:\n  run: { cpu: 250m, memory: 128Mi }\n  idle: { cpu: 5m, memory: 32Mi }\n`,
     };
     for (const [file, text] of Object.entries(files)) await writeFile(path.join(chart, file), text);
     dirs.push(chart);

@@ -9,6 +9,8 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { buildRepository, BuildRefusedError, type BuildResult } from './build.js';
 import { serveCatalogue, type RunningServer } from './serve/server.js';
+import { addCharts, CHARTS_NAMESPACE, OCI_DIR } from './oci-content.js';
+import { buildExampleImages, type ExampleImages } from './start-images.js';
 
 export interface StartOptions {
   /** The monorepo root (default: the nearest folder above cwd that has examples/). */
@@ -19,6 +21,10 @@ export interface StartOptions {
   include?: string[];
   /** The reviewers' policy file the validator applies. */
   policy?: string;
+  /** Build and serve the example apps' images (default true). */
+  images?: boolean;
+  /** Base layer cache for the image builds (default ~/.cache/nmaas/image). */
+  imageCacheDir?: string;
   log?: (line: string) => void;
 }
 
@@ -46,21 +52,28 @@ export async function exampleInputs(rootDir: string): Promise<string[]> {
   return out;
 }
 
-export async function startCatalogue(options: StartOptions = {}): Promise<{ server: RunningServer; build: BuildResult | null }> {
+export async function startCatalogue(options: StartOptions = {}): Promise<{ server: RunningServer; build: BuildResult | null; images?: ExampleImages }> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const rootDir = options.rootDir ?? findRoot(process.cwd());
   const repoDir = path.join(rootDir, '.catalogue');
   const inputs = [...(await exampleInputs(rootDir)), ...(options.include ?? []).map((dir) => path.resolve(dir))];
   let build: BuildResult | null = null;
+  let images: ExampleImages | undefined;
   if (inputs.length === 0) {
     log(`no example apps in ${path.join(rootDir, 'examples')} yet; serving ${repoDir} as it is`);
   } else {
+    await mkdir(repoDir, { recursive: true });
+    if (options.images !== false) {
+      log(`building the app images into ${path.join(repoDir, OCI_DIR)}`);
+      images = await buildExampleImages(inputs, repoDir, log, options.imageCacheDir);
+    }
     log(`building ${inputs.length} chart${inputs.length === 1 ? '' : 's'} into ${repoDir}`);
     const run = () =>
       buildRepository({
         repoDir,
         inputs,
         allowWarnings: true,
+        experimentalImages: images?.unavailable !== undefined,
         policy: options.policy,
         onProgress: (e) => {
           if (e.type === 'step') log(`  [${e.done}/${e.total}] ${e.what}`);
@@ -72,11 +85,14 @@ export async function startCatalogue(options: StartOptions = {}): Promise<{ serv
       if (!(error instanceof BuildRefusedError) || !error.message.startsWith('refused to change published charts')) throw error;
       log('an example changed without a version bump; rebuilding the local preview .catalogue/ from scratch');
       await rm(repoDir, { recursive: true, force: true });
+      await mkdir(repoDir, { recursive: true });
+      if (images) images = await buildExampleImages(inputs, repoDir, log, options.imageCacheDir);
       build = await run();
     }
     for (const c of build.charts) {
       for (const f of c.findings.filter((x) => x.severity !== 'info')) log(`  ${c.name}: ${f.severity} ${f.ruleId}: ${f.message}`);
     }
+    await addCharts(repoDir, build.charts.map((c) => ({ file: c.file, metadata: { apiVersion: 'v2', name: c.name, version: c.version } })));
   }
   const port = options.port ?? Number(process.env.PORT ?? 8080);
   let server: RunningServer;
@@ -91,6 +107,11 @@ export async function startCatalogue(options: StartOptions = {}): Promise<{ serv
   log(`NMaaS catalogue: ${server.url}`);
   log(`  helm repo add nmaas ${server.url}`);
   log(`  browse the apps: ${server.url}`);
+  const registry = server.url.replace(/^https?:\/\//, '').replace(/\/$/, '');
+  const firstImage = images?.images[0];
+  if (firstImage) log(`  images (OCI, read-only): skopeo inspect --tls-verify=false docker://${registry}/${firstImage.repository}:${firstImage.tag}`);
+  const firstChart = build?.charts[0];
+  if (firstChart) log(`  charts (OCI): helm pull oci://${registry}/${CHARTS_NAMESPACE}/${firstChart.name} --version ${firstChart.version} --plain-http`);
   log('  (Ctrl-C stops the server)');
-  return { server, build };
+  return { server, build, images };
 }

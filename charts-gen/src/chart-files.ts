@@ -69,7 +69,7 @@ export function readme(manifest: AppManifest, specs: ValueSpec[]): string {
   out.push('`values.schema.json` checks every value at install. With `helm --set`, decimal numbers and lists need `--set-json` (e.g. `--set-json parameters.ratio=0.5`), since `--set` passes them as text.', '');
   out.push('## What it runs', '');
   out.push(
-    `- A Deployment running the NMaaS SDK runtime (image \`${manifest.image.repository}:${manifest.image.tag}@${manifest.image.digest}\`), metrics on port ${METRICS_PORT} (\`/metrics\`, \`/healthz\`, \`/readyz\`, \`/results\`).`,
+    `- A Deployment running the NMaaS SDK runtime (image \`${manifest.image.repository}:${manifest.image.tag}${manifest.image.digest ? `@${manifest.image.digest}` : ''}\`), metrics on port ${METRICS_PORT} (\`/metrics\`, \`/healthz\`, \`/readyz\`, \`/results\`).`,
     `- Scheduling contract on the pods (\`nmaas.io/*\` annotations): the NMaaS scheduler gives each pod a node and a time phase. Declared: every ${manifest.schedule.every}, duration ${manifest.schedule.duration}, run ${formatCpu(n.run.cpu)} CPU / ${formatMemory(n.run.memory)} / ${n.run.bandwidth} Mbps, idle ${formatCpu(n.idle.cpu)} CPU / ${formatMemory(n.idle.memory)}.`,
     '- Containers: requests = idle footprint, limits = run footprint.',
     '- Pod Security Standards *restricted*: non-root (65532), no privilege escalation, seccomp RuntimeDefault, all capabilities dropped, read-only root filesystem with an `emptyDir` on `/tmp`, no service-account token.',

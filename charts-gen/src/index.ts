@@ -5,4 +5,5 @@ export { synthesizeChart, chartFiles, type SynthesizeOptions, type SynthesizedCh
 export { buildValueSpecs, valuesObject, valuesSchema, questionEntries, QUESTION_GROUPS, type ValueSpec, type Question, type QuestionEntry } from './values-model.js';
 export { METRICS_PORT, CONFIG_DIR, CONFIG_FILE, RUN_AS, DASHBOARD_FILE } from './objects.js';
 export { KUBE_VERSION } from './chart-files.js';
+export { ADMISSION_PARAMETERS } from './namespace-guard-tpl.js';
 export { registerCommands } from './cli.js';

@@ -4,11 +4,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parseDocument } from 'yaml';
 import { loadApp, MANIFEST_FILE, type AppManifest, type LoadedApp } from '@nmaas/sdk';
 import { TemplateTokens } from './tokens.js';
 import { DASHBOARD_FILE, synthesizeObjects } from './objects.js';
 import { templateFile, toYaml } from './templates.js';
 import { helpersTpl } from './helpers-tpl.js';
+import { namespaceGuardFiles } from './namespace-guard-tpl.js';
 import { dashboardJson } from './dashboard.js';
 import { appReadme, chartYaml, notesTxt, questionsYaml, readme } from './chart-files.js';
 import { buildValueSpecs, valuesObject, valuesSchema } from './values-model.js';
@@ -37,7 +39,14 @@ const ICON_TYPES: Record<string, string> = { '.svg': 'image/svg+xml', '.png': 'i
 export async function chartFiles(app: LoadedApp, options: Pick<SynthesizeOptions, 'iconUrl'> = {}): Promise<Map<string, string | Uint8Array>> {
   const { manifest } = app;
   const files = new Map<string, string | Uint8Array>();
-  const manifestBytes = await readFile(app.file).catch(() => Buffer.from(toYaml(manifest)));
+  let manifestBytes: string | Uint8Array = await readFile(app.file).catch(() => Buffer.from(toYaml(manifest)));
+  // A digest pinned by the image lock (not in nmaas.yaml) goes into the chart's copy, which is
+  // what reviewers and the validator read.
+  const doc = parseDocument(Buffer.from(manifestBytes).toString('utf8'));
+  if (manifest.image.digest !== undefined && !doc.hasIn(['image', 'digest'])) {
+    doc.setIn(['image', 'digest'], manifest.image.digest);
+    manifestBytes = doc.toString();
+  }
   let icon: string | undefined;
   if (manifest.icon !== undefined && /^https:\/\//.test(manifest.icon)) icon = manifest.icon;
   else if (app.iconFile !== undefined) {
@@ -62,6 +71,7 @@ export async function chartFiles(app: LoadedApp, options: Pick<SynthesizeOptions
   files.set('templates/_helpers.tpl', helpersTpl(manifest));
   files.set('templates/NOTES.txt', notesTxt(manifest));
   for (const entry of synthesizeObjects(manifest, tokens)) files.set(`templates/${entry.file}`, templateFile(entry, tokens));
+  for (const [file, text] of namespaceGuardFiles(manifest)) files.set(file, text);
   return files;
 }
 

@@ -94,7 +94,7 @@ export function buildValueSpecs(manifest: AppManifest): ValueSpec[] {
   add({ path: ['fullnameOverride'], default: '', description: 'Replaces the release-scoped object name entirely.', schema: { type: 'string', maxLength: 63 } });
   add({ path: ['image', 'repository'], default: manifest.image.repository, description: 'Container image repository.', schema: { type: 'string', minLength: 1 } });
   add({ path: ['image', 'tag'], default: manifest.image.tag, description: 'Image tag (informational when a digest is set).', schema: { type: 'string' } });
-  add({ path: ['image', 'digest'], default: manifest.image.digest, description: 'Image digest; pins the exact image that was reviewed.', schema: { type: 'string', pattern: '^(sha256:[a-f0-9]{64})?$' } });
+  add({ path: ['image', 'digest'], default: manifest.image.digest ?? '', description: 'Image digest; pins the exact image that was reviewed.', schema: { type: 'string', pattern: '^(sha256:[a-f0-9]{64})?$' } });
   add({ path: ['image', 'pullPolicy'], default: 'IfNotPresent', description: 'Image pull policy.', schema: { type: 'string', enum: ['Always', 'IfNotPresent', 'Never'] } });
 
   for (const param of manifest.parameters) add(parameterSpec(param));

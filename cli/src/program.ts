@@ -8,6 +8,8 @@ import { registerCommands as registerChartsGen } from '@nmaas/charts-gen';
 import { registerCommands as registerValidator } from '@nmaas/validator';
 import { registerCommands as registerCatalogue } from '@nmaas/catalogue';
 import { registerCommands as registerScheduler } from '@nmaas/scheduler';
+import { registerCommands as registerImage } from '@nmaas/image';
+import { registerCommands as registerPolicy } from '@nmaas/policy';
 
 export const EXIT_CODES_HELP = `
 Exit codes:
@@ -22,7 +24,7 @@ export function buildProgram(version: string): Command {
     .showHelpAfterError()
     .exitOverride() // set before subcommands exist so they inherit it: main.ts maps errors to exit 2
     .addHelpText('after', EXIT_CODES_HELP);
-  for (const register of [registerSdk, registerChartsGen, registerValidator, registerCatalogue, registerScheduler]) {
+  for (const register of [registerSdk, registerChartsGen, registerValidator, registerCatalogue, registerScheduler, registerImage, registerPolicy]) {
     register(program);
   }
   return program;

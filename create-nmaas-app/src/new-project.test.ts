@@ -146,6 +146,15 @@ describe('the README tour against a local registry', () => {
   });
 });
 
+describe('npm run image', () => {
+  it('builds the OCI image without Docker and pins its digest in image.lock.json', { timeout: INSTALL }, async () => {
+    const { stdout } = await npm(['run', 'image'], project, env, INSTALL);
+    expect(stdout).toMatch(/^built \S+:\S+@sha256:[0-9a-f]{64}$/m);
+    const lock = JSON.parse(await readFile(path.join(project, 'image.lock.json'), 'utf8')) as { digest: string };
+    expect(lock.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+});
+
 describe.skipIf(tmux.skip)('the same kind of project scaffolded through the prompts on a terminal', () => {
   let flagsProject: string;
   let ttyProject: string;

@@ -6,6 +6,7 @@ import { registerRunCommand } from './cli/run.js';
 export * from './model/schema.js';
 export * from './model/quantities.js';
 export * from './model/manifest.js';
+export { IMAGE_LOCK_FILE, readImageLock, type ImageLock } from './model/image-lock.js';
 export * from './model/normalize.js';
 export { appMetricPrefix, parameterTypeError, parameterMeasure, SDK_METRIC_PREFIX, type ModelRuleOptions } from './model/rules.js';
 export { manifestJsonSchema, manifestJsonSchemaText, MANIFEST_SCHEMA_FILE, MANIFEST_SCHEMA_ID } from './model/json-schema.js';

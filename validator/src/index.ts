@@ -4,6 +4,8 @@ import { registerValidateCommand } from './cli.js';
 
 export { validate, failsAt, type ValidateOptions } from './engine.js';
 export { RULES, RULES_BY_ID } from './rules/index.js';
+export { BASELINE_CAPABILITIES } from './rules/pss/capabilities-baseline.js';
+export { SAFE_SYSCTLS } from './rules/pss/sysctls.js';
 export { toSarif, SARIF_SCHEMA_URI } from './output/sarif.js';
 export { formatText } from './output/text.js';
 export { parsePolicy, loadPolicy, applyPolicy, PolicyError, DEFAULT_ALLOWED_REGISTRIES, type Policy, type Exemption } from './policy.js';

@@ -5,6 +5,8 @@
  * separators, NUL and backslashes get 400; dot-files (the lock, temp files) get 404; the
  * resolved real path (symlinks followed) must stay inside the repository's real path, else 404.
  */
+import { ociPull, OciNotFound } from './oci-pull.js';
+import { OCI_DIR } from '../oci-content.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, realpath, stat } from 'node:fs/promises';
@@ -140,6 +142,11 @@ export function createCatalogueServer(options: ServeOptions): Server {
     if (rawPath === '/api/apps') {
       const cat = await catalogue();
       return { data: Buffer.from(JSON.stringify({ generated: cat.generated, apps: cat.apps })), type: 'application/json', cache: 'no-cache' };
+    }
+    if (rawPath === '/v2' || rawPath.startsWith('/v2/')) {
+      return ociPull(path.join(root, OCI_DIR), rawPath).catch((error: unknown) => {
+        throw error instanceof OciNotFound ? new HttpError(404, error.message) : error;
+      });
     }
     const segments = requestSegments(rawPath);
     if (segments[0] === 'api' && segments[1] === 'apps' && segments.length === 5 && segments[4] === 'icon') {

@@ -19,10 +19,12 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
  */
 export const PUBLISHED_WORKSPACES = [
   'sdk',
+  'image',
   'charts-gen',
   'validator',
   'catalogue',
   'scheduler',
+  'policy',
   'cli',
   'create-nmaas-app',
 ] as const;

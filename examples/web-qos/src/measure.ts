@@ -8,6 +8,7 @@ import { createResolver, type IpFamily } from '@nmaas/example-web-cartography/ho
 import type { MeasurementContext } from '@nmaas/sdk';
 import { PHASES, probeHttp } from './probe.js';
 import { parseStatusPatterns } from './status-codes.js';
+import { warmUp } from './warm-up.js';
 
 export interface WebQosParams {
   targets: string[];
@@ -25,6 +26,8 @@ export async function measureWebQos(ctx: MeasurementContext<WebQosParams>): Prom
   const timeoutMs = (parseDuration(p.timeout) ?? 10) * 1000;
   const isExpectedStatus = parseStatusPatterns(p.validStatusCodes);
   const resolver = createResolver(p.resolver, { timeoutMs: Math.min(timeoutMs, 5000) });
+  const ca = p.caCertificates.trim() ? p.caCertificates : undefined;
+  await warmUp(resolver, ca);
   const results = await Promise.all(
     p.targets.map((target) =>
       probeHttp(target, {
@@ -35,7 +38,7 @@ export async function measureWebQos(ctx: MeasurementContext<WebQosParams>): Prom
         signal: ctx.signal,
         isExpectedStatus,
         followRedirects: p.followRedirects,
-        ...(p.caCertificates.trim() ? { ca: p.caCertificates } : {}),
+        ...(ca ? { ca } : {}),
       }),
     ),
   );
@@ -47,15 +50,19 @@ export async function measureWebQos(ctx: MeasurementContext<WebQosParams>): Prom
     for (const phase of PHASES) m.gauge('web_qos_http_duration_seconds').set({ target, phase }, r.phases[phase]);
     m.gauge('web_qos_http_status_code').set({ target }, r.status);
     m.gauge('web_qos_http_body_size_bytes').set({ target }, r.bodyBytes);
+    m.gauge('web_qos_http_content_length').set({ target }, r.contentLength);
     m.gauge('web_qos_http_redirects').set({ target }, r.redirects);
     m.gauge('web_qos_http_version').set({ target }, Number(r.httpVersion) || 0);
     m.gauge('web_qos_ip_protocol').set({ target }, r.ipProtocol);
     m.gauge('web_qos_http_ssl').set({ target }, r.tls ? 1 : 0);
-    if (r.tls) m.gauge('web_qos_tls_earliest_cert_expiry_timestamp_seconds').set({ target }, r.tls.earliestCertExpiry);
+    if (r.tls) {
+      m.gauge('web_qos_tls_earliest_cert_expiry_timestamp_seconds').set({ target }, r.tls.earliestCertExpiry);
+      m.gauge('web_qos_tls_last_chain_expiry_timestamp_seconds').set({ target }, r.tls.lastChainExpiry);
+      m.gauge('web_qos_tls_version').set({ target, version: r.tls.version }, 1);
+    }
     m.counter('web_qos_probes_total').inc({ target, result: r.success ? 'success' : 'failure' });
     if (r.success) ctx.log.info('probe succeeded', { target, status: r.status, seconds: r.durationSeconds });
     else ctx.log.warn('probe failed', { target, status: r.status, failure: r.failure });
   }
   ctx.result({ resolver: p.resolver || 'system', probes: results });
-
 }

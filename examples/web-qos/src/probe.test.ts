@@ -42,6 +42,14 @@ function handler(req: http.IncomingMessage, res: http.ServerResponse): void {
       served.set(key, (performance.now() - firstWrite) / 1000);
       res.end(Buffer.alloc(50_000, 2));
     }, 300);
+  } else if (url.pathname === '/slowhead') {
+    // The status line at once, the rest of the head 300 ms later.
+    res.socket!.write('HTTP/1.1 200 OK\r\n');
+    const firstWrite = performance.now();
+    setTimeout(() => {
+      served.set(key, (performance.now() - firstWrite) / 1000);
+      res.socket!.end('content-length: 2\r\nconnection: close\r\n\r\nok');
+    }, 300);
   } else if (url.pathname === '/redirect') {
     res.writeHead(302, { location: '/redirect2' }).end();
   } else if (url.pathname === '/redirect2') {
@@ -77,7 +85,7 @@ describe.skipIf(openssl.skip)('probeHttp against real HTTP and HTTPS servers on 
   });
 
   beforeAll(async () => {
-    pki = makeTestPki(openssl.path(), { dns: ['www.qos.test'], ip: ['127.0.0.1'] }, { ca: 365, server: 30 });
+    pki = makeTestPki(openssl.path(), { dns: ['www.qos.test'], ip: ['127.0.0.1'] }, { ca: 200, server: 400 });
     httpServer = http.createServer(handler);
     httpsServer = https.createServer({ cert: pki.cert, key: pki.key }, handler);
     httpPort = await listen(httpServer);
@@ -87,7 +95,10 @@ describe.skipIf(openssl.skip)('probeHttp against real HTTP and HTTPS servers on 
   const accuracy: { what: string; error: number }[] = [];
   afterAll(async () => {
     // The accuracy figures the README quotes: measured minus what the server really did.
-    if (accuracy.length > 0) process.stderr.write(`[web-qos accuracy] ${accuracy.map((a) => `${a.what}: ${(a.error * 1000).toFixed(2)} ms`).join('; ')}\n`);
+    if (accuracy.length > 0)
+      process.stderr.write(
+        `[web-qos accuracy] ${accuracy.map((a) => `${a.what}: ${(a.error * 1000).toFixed(2)} ms`).join('; ')}\n`,
+      );
     for (const s of [httpServer, httpsServer]) {
       s?.closeAllConnections();
       await new Promise((r) => s?.close(r));
@@ -160,16 +171,36 @@ describe.skipIf(openssl.skip)('probeHttp against real HTTP and HTTPS servers on 
     }
   });
 
-  it('verifies TLS against the test CA and reports the certificate expiry the server presented', async () => {
+  it('verifies TLS and reports the presented leaf as earliest expiry, the CA from the trust store as last chain expiry', async () => {
     const r = await probeHttp(`https://www.qos.test:${httpsPort}/ttfb`, options());
     expect(r.success).toBe(true);
     expect(r.phases.tls).toBeGreaterThan(0);
     const serverNotAfter = Date.parse(new X509Certificate(pki.cert).validTo) / 1000;
     const caNotAfter = Date.parse(new X509Certificate(pki.caCert).validTo) / 1000;
-    expect(serverNotAfter).toBeLessThan(caNotAfter);
-    expect(r.tls?.earliestCertExpiry).toBe(serverNotAfter);
+    // The server presents its leaf only; the CA, which expires first, comes from the trust store.
+    expect(caNotAfter).toBeLessThan(serverNotAfter);
+    expect(r.tls).toMatchObject({
+      earliestCertExpiry: serverNotAfter,
+      lastChainExpiry: caNotAfter,
+      presentedCertificates: 1,
+    });
     expect(r.tls?.subject).toBe('www.qos.test');
-    expect(r.tls?.version).toMatch(/^TLSv1\.[23]$/);
+    expect(r.tls?.version).toMatch(/^TLS 1\.[23]$/);
+    // The address is read while the TLS socket still knows it.
+    expect(r).toMatchObject({ address: '127.0.0.1', ipProtocol: 4 });
+    // writeHead() then end(body) sends the body chunked: no Content-Length, which blackbox reports as -1.
+    expect(r.contentLength).toBe(-1);
+  });
+
+  it('ends processing at the first response byte, not at the end of the head (slow head)', async () => {
+    const error = await medianError('slow head 300 ms (http)', async () => {
+      const key = id();
+      const r = await probeHttp(`http://127.0.0.1:${httpPort}/slowhead?id=${key}`, options());
+      expect(r).toMatchObject({ success: true, status: 200, bodyBytes: 2 });
+      expect(r.phases.processing).toBeLessThan(0.1);
+      return r.phases.transfer - served.get(key)!;
+    });
+    expect(Math.abs(error)).toBeLessThan(TOLERANCE);
   });
 
   it('fails, with the reason, when the certificate is not trusted', async () => {
@@ -184,8 +215,16 @@ describe.skipIf(openssl.skip)('probeHttp against real HTTP and HTTPS servers on 
     expect(r.hops.map((h) => h.status)).toEqual([302, 301, 200]);
     expect(r.status).toBe(200);
     expect(r.phases.processing).toBeGreaterThanOrEqual(0.2 - 0.001);
-    expect(r.phases.processing).toBeCloseTo(r.hops.reduce((sum, h) => sum + h.phases.processing, 0), 9);
-    const noFollow = await probeHttp(`http://127.0.0.1:${httpPort}/redirect`, options({ followRedirects: false, isExpectedStatus: parseStatusPatterns(['302']) }));
+    expect(r.phases.processing).toBeCloseTo(
+      r.hops.reduce((sum, h) => sum + h.phases.processing, 0),
+      9,
+    );
+    // Transfer is the final answer's only, as blackbox books it.
+    expect(r.phases.transfer).toBe(r.hops[2]!.phases.transfer);
+    const noFollow = await probeHttp(
+      `http://127.0.0.1:${httpPort}/redirect`,
+      options({ followRedirects: false, isExpectedStatus: parseStatusPatterns(['302']) }),
+    );
     expect(noFollow).toMatchObject({ redirects: 0, status: 302, success: true });
   });
 
@@ -193,7 +232,10 @@ describe.skipIf(openssl.skip)('probeHttp against real HTTP and HTTPS servers on 
     const r = await probeHttp(`http://127.0.0.1:${httpPort}/missing`, options());
     expect(r).toMatchObject({ success: false, status: 404 });
     expect(r.failure).toMatch(/404/);
-    const ok = await probeHttp(`http://127.0.0.1:${httpPort}/missing`, options({ isExpectedStatus: parseStatusPatterns(['2xx', '404']) }));
+    const ok = await probeHttp(
+      `http://127.0.0.1:${httpPort}/missing`,
+      options({ isExpectedStatus: parseStatusPatterns(['2xx', '404']) }),
+    );
     expect(ok.success).toBe(true);
   });
 
@@ -202,6 +244,10 @@ describe.skipIf(openssl.skip)('probeHttp against real HTTP and HTTPS servers on 
     expect(r.success).toBe(false);
     expect(r.failure).toMatch(/within 300 ms/);
     expect(r.durationSeconds).toBeLessThan(3);
+    // The phases that completed before the timeout are kept.
+    expect(r.phases.connect).toBeGreaterThan(0);
+    expect(r.phases.processing).toBe(0);
+    expect(r.ipProtocol).toBe(4);
     await sleep(0);
   });
 
@@ -209,7 +255,11 @@ describe.skipIf(openssl.skip)('probeHttp against real HTTP and HTTPS servers on 
     const dual = http.createServer(handler);
     await new Promise<void>((resolve) => dual.listen(0, '::', () => resolve())); // dual-stack
     const port = (dual.address() as AddressInfo).port;
-    dns.setZone({ 'www.qos.test': { a: ['127.0.0.1'] }, 'dual.qos.test': { a: ['127.0.0.1'], aaaa: ['::1'] }, 'v6only.qos.test': { aaaa: ['::1'] } });
+    dns.setZone({
+      'www.qos.test': { a: ['127.0.0.1'] },
+      'dual.qos.test': { a: ['127.0.0.1'], aaaa: ['::1'] },
+      'v6only.qos.test': { aaaa: ['::1'] },
+    });
     try {
       const v6 = await probeHttp(`http://dual.qos.test:${port}/missing`, options({ family: 'ipv6' }));
       expect(v6).toMatchObject({ status: 404, ipProtocol: 6, address: '::1' });

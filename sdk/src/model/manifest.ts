@@ -8,6 +8,7 @@ import { type z } from 'zod';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node as YamlNode } from 'yaml';
 import { appManifestShape, type AppManifest } from './schema.js';
 import { manifestRuleIssues, type ModelRuleOptions } from './rules.js';
+import { IMAGE_LOCK_FILE, readImageLock } from './image-lock.js';
 
 export const MANIFEST_FILE = 'nmaas.yaml';
 
@@ -168,6 +169,20 @@ export async function loadApp(appDir: string, options: ModelRuleOptions = {}): P
     ]);
   }
   const manifest = parseManifest(text, file, options);
+  if (manifest.image.digest === undefined) {
+    const lock = await readImageLock(dir).catch((error: Error) => {
+      throw new ManifestError(file, [{ path: 'image.digest', message: error.message }]);
+    });
+    if (lock && (lock.repository !== manifest.image.repository || lock.tag !== manifest.image.tag)) {
+      throw new ManifestError(file, [
+        {
+          path: 'image',
+          message: `${IMAGE_LOCK_FILE} pins ${lock.repository}:${lock.tag}, not ${manifest.image.repository}:${manifest.image.tag}; rebuild the image (nmaas image build)`,
+        },
+      ]);
+    }
+    if (lock) manifest.image.digest = lock.digest;
+  }
   const loaded: LoadedApp = { dir, file, manifest };
   if (manifest.icon !== undefined && !/^https:\/\//.test(manifest.icon)) {
     const iconFile = path.resolve(dir, manifest.icon);

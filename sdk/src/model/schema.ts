@@ -60,7 +60,8 @@ const imageSchema = z.strictObject({
     .string()
     .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, 'repository must be an image reference such as ghcr.io/org/web-qos (lower case, no tag)'),
   tag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'tag must be a Docker tag such as 1.2.0'),
-  digest: z.string().regex(/^sha256:[a-f0-9]{64}$/, 'digest must be sha256: followed by 64 lower-case hex digits (docker buildx imagetools inspect shows it)'),
+  // Optional: `nmaas image build` / `push` pin it in image.lock.json beside nmaas.yaml instead.
+  digest: z.string().regex(/^sha256:[a-f0-9]{64}$/, 'digest must be sha256: followed by 64 lower-case hex digits (nmaas image build prints it)').optional(),
 });
 
 const scheduleSchema = z.strictObject({

@@ -46,6 +46,7 @@ import capabilityUndeclared from './workload/capability-undeclared.js';
 import netCapabilityContainer from './workload/net-capability-container.js';
 import resources from './workload/resources.js';
 import imageDigest from './workload/image-digest.js';
+import imagePlaceholder from './workload/image-placeholder.js';
 import imageRegistry from './workload/image-registry.js';
 import imageMismatch from './workload/image-matches-manifest.js';
 import saToken from './workload/service-account-token.js';
@@ -66,7 +67,7 @@ export const RULES: readonly Rule[] = [
   chartYaml, apiVersion, versionSemver, chartName, kubeVersion, valuesSchema, rancherFiles, manifest, capabilityJustification, appMismatch, catalogueVersion, render, selfExemption,
   hostProcess, hostNamespaces, privileged, capabilitiesBaseline, hostPath, hostPorts, hostProbes, apparmor, selinux, procMount, seccompBaseline, sysctls,
   volumeTypes, privilegeEscalation, runAsNonRoot, runAsUser, seccompRestricted, capabilitiesRestricted,
-  capabilityUndeclared, netCapabilityContainer, resources, imageDigest, imageRegistry, imageMismatch, saToken, secretObject, secretLiteral,
+  capabilityUndeclared, netCapabilityContainer, resources, imageDigest, imagePlaceholder, imageRegistry, imageMismatch, saToken, secretObject, secretLiteral,
   rbacScope, rbacWildcard, clusterScoped, foreignNamespace, readOnlyRoot, serviceExposure, networkPolicy, metricsEndpoint, schedulingContract,
 ];
 

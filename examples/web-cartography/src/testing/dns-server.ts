@@ -12,7 +12,7 @@ export type ZoneRecord = { cname: string } | { a?: string[]; aaaa?: string[] };
 export type Zone = Record<string, ZoneRecord>;
 
 export interface TestDnsServer {
-  /** `127.0.0.1:<port>`, the value to give an app's `resolver` parameter. */
+  /** `<host>:<port>`, the value to give an app's `resolver` parameter. */
   address: string;
   port: number;
   /** Questions received so far, as `name/TYPE`. */
@@ -29,13 +29,23 @@ export interface TestDnsServer {
 const TYPE = { A: 1, CNAME: 5, AAAA: 28, ANY: 255 } as const;
 const TYPE_NAMES: Record<number, string> = { 1: 'A', 5: 'CNAME', 28: 'AAAA', 255: 'ANY' };
 
-export async function startTestDnsServer(zone: Zone, options: { delayMs?: number; ttl?: number } = {}): Promise<TestDnsServer> {
+export interface TestDnsServerOptions {
+  delayMs?: number;
+  ttl?: number;
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Port to listen on (default: any free one). */
+  port?: number;
+}
+
+export async function startTestDnsServer(zone: Zone, options: TestDnsServerOptions = {}): Promise<TestDnsServer> {
   let records = normalizeZone(zone);
   let delayMs = options.delayMs ?? 0;
   const ttl = options.ttl ?? 60;
   const queries: string[] = [];
   const answerDelays: number[] = [];
-  const socket = dgram.createSocket('udp4');
+  const host = options.host ?? '127.0.0.1';
+  const socket = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
   socket.on('message', (msg, rinfo) => {
     const arrived = performance.now();
     let reply: Buffer;
@@ -55,11 +65,11 @@ export async function startTestDnsServer(zone: Zone, options: { delayMs?: number
   });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => resolve());
+    socket.bind(options.port ?? 0, host, () => resolve());
   });
   const port = (socket.address() as AddressInfo).port;
   return {
-    address: `127.0.0.1:${port}`,
+    address: net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`,
     port,
     queries,
     answerDelays,
@@ -101,7 +111,10 @@ function parseQuestion(msg: Buffer): Question {
 }
 
 function encodeName(name: string): Buffer {
-  const parts = name.split('.').filter(Boolean).map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label, 'ascii')]));
+  const parts = name
+    .split('.')
+    .filter(Boolean)
+    .map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label, 'ascii')]));
   return Buffer.concat([...parts, Buffer.from([0])]);
 }
 
@@ -131,7 +144,8 @@ function answer(msg: Buffer, question: Question, records: Map<string, ZoneRecord
       continue;
     }
     if (question.type === TYPE.A || question.type === TYPE.ANY) {
-      for (const a of record.a ?? []) answers.push(resourceRecord(name, TYPE.A, ttl, Buffer.from(a.split('.').map(Number))));
+      for (const a of record.a ?? [])
+        answers.push(resourceRecord(name, TYPE.A, ttl, Buffer.from(a.split('.').map(Number))));
     }
     if (question.type === TYPE.AAAA || question.type === TYPE.ANY) {
       for (const a of record.aaaa ?? []) answers.push(resourceRecord(name, TYPE.AAAA, ttl, ipv6Bytes(a)));

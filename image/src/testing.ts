@@ -1,0 +1,3 @@
+/** Test support for other packages (`@nmaas/image/testing`): a real registry and a runc runner. */
+export { startRegistry, freePort, type TestRegistry, type RegistryAuth } from './test-registry.js';
+export { startContainer, unpackImage, type RunningContainer } from './runc-harness.js';
