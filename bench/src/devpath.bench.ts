@@ -67,6 +67,7 @@ const bench: Bench = async () => {
       await timed(steps, 'devOnce', () =>
         npm(['run', 'dev', '--', '--once', '--param', `targets=${target}`], project, env),
       );
+      await timed(steps, 'image', () => npm(['run', 'image'], project, env, 900_000));
       await timed(steps, 'chart', () => npm(['run', 'chart'], project, env));
       await timed(steps, 'validateFirst', () => npm(['run', 'validate'], project, env));
       await timed(steps, 'validateAgain', () => npm(['run', 'validate'], project, env));
@@ -82,7 +83,7 @@ const bench: Bench = async () => {
     await new Promise((resolve) => server.close(resolve));
     await rm(tmp, { recursive: true, force: true });
   }
-  const tour = ['create', 'install', 'test', 'devOnce', 'chart', 'validateFirst'].reduce(
+  const tour = ['create', 'install', 'test', 'devOnce', 'image', 'chart', 'validateFirst'].reduce(
     (sum, k) => sum + (steps[k] ?? 0),
     0,
   );

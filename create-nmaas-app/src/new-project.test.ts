@@ -131,6 +131,17 @@ describe('the README tour against a local registry', () => {
     expect(run.metricsText).toMatch(/^my_probe_requests_total\{.*result="ok".*\} 1$/m);
   });
 
+  it(
+    'npm run image: builds the OCI image without Docker and pins its digest in image.lock.json',
+    { timeout: INSTALL },
+    async () => {
+      const { stdout } = await npm(['run', 'image'], project, env, INSTALL);
+      expect(stdout).toMatch(/^built \S+:\S+@sha256:[0-9a-f]{64}$/m);
+      const lock = JSON.parse(await readFile(path.join(project, 'image.lock.json'), 'utf8')) as { digest: string };
+      expect(lock.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    },
+  );
+
   it('npm run chart: writes the Helm chart', { timeout: STEP }, async () => {
     await npm(['run', 'chart'], project, env);
     const chartYaml = await readFile(path.join(project, 'chart', 'my-probe', 'Chart.yaml'), 'utf8');
@@ -141,7 +152,10 @@ describe('the README tour against a local registry', () => {
     const { stdout } = await npm(['run', 'validate'], project, env);
     expect(stdout).toMatch(/^0 error\(s\), 0 warning\(s\)/m);
     expect(stdout).toContain('rendered with helm template');
-    // The helm it used is the one the repository pins, now in the developer's cache.
+    // The chart carries the digest npm run image pinned; the helm used is the repository's pin.
+    expect(await readFile(path.join(project, 'chart', 'my-probe', 'values.yaml'), 'utf8')).toContain(
+      (JSON.parse(await readFile(path.join(project, 'image.lock.json'), 'utf8')) as { digest: string }).digest,
+    );
     expect(existsSync(path.join(env.NMAAS_CACHE_DIR!, 'helm', '3.17', 'helm'))).toBe(true);
   });
 });
@@ -264,29 +278,34 @@ describe('from a clone, before anything is published: npm run create-app -- <dir
 });
 
 describe('the blank template', () => {
-  it('passes its test, runs once, and makes a chart that validates with no error', { timeout: STEP }, async () => {
-    await npm(['create', 'nmaas-app@latest', 'first-app', '--', '--template', 'blank', '--yes'], home, env);
-    const blank = path.join(home, 'first-app');
-    // Its package.json has the same dependencies, so the first install serves it too.
-    const deps = (dir: string) =>
-      readFile(path.join(dir, 'package.json'), 'utf8').then((t) =>
-        JSON.stringify([JSON.parse(t).dependencies, JSON.parse(t).devDependencies]),
-      );
-    expect(await deps(blank)).toBe(await deps(project));
-    await symlink(path.join(project, 'node_modules'), path.join(blank, 'node_modules'), 'dir');
-    expect((await npm(['test'], blank, env)).stdout).toMatch(/Tests\s+.*1 passed/);
-    const run = JSON.parse(
-      (await npm(['run', '--silent', 'dev', '--', '--once', '--format', 'json'], blank, env)).stdout,
-    ) as { outcome: string; result: unknown; metricsText: string };
-    expect(run).toMatchObject({ outcome: 'success', result: { greeting: 'hello' } });
-    expect(run.metricsText).toMatch(/^first_app_runs_total(\{[^}]*\})? 1$/m);
-    await npm(['run', 'chart'], blank, env);
-    expect(existsSync(path.join(blank, 'chart', 'first-app', 'Chart.yaml'))).toBe(true);
-    const report = JSON.parse(
-      (await npm(['run', '--silent', 'validate', '--', '--format', 'json'], blank, env)).stdout,
-    ) as { findings: { severity: string }[] };
-    expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
-  });
+  it(
+    'passes its test, runs once, builds its image, and makes a chart that validates with no error',
+    { timeout: INSTALL },
+    async () => {
+      await npm(['create', 'nmaas-app@latest', 'first-app', '--', '--template', 'blank', '--yes'], home, env);
+      const blank = path.join(home, 'first-app');
+      // Its package.json has the same dependencies, so the first install serves it too.
+      const deps = (dir: string) =>
+        readFile(path.join(dir, 'package.json'), 'utf8').then((t) =>
+          JSON.stringify([JSON.parse(t).dependencies, JSON.parse(t).devDependencies]),
+        );
+      expect(await deps(blank)).toBe(await deps(project));
+      await symlink(path.join(project, 'node_modules'), path.join(blank, 'node_modules'), 'dir');
+      expect((await npm(['test'], blank, env)).stdout).toMatch(/Tests\s+.*1 passed/);
+      const run = JSON.parse(
+        (await npm(['run', '--silent', 'dev', '--', '--once', '--format', 'json'], blank, env)).stdout,
+      ) as { outcome: string; result: unknown; metricsText: string };
+      expect(run).toMatchObject({ outcome: 'success', result: { greeting: 'hello' } });
+      expect(run.metricsText).toMatch(/^first_app_runs_total(\{[^}]*\})? 1$/m);
+      await npm(['run', 'image'], blank, env, INSTALL);
+      await npm(['run', 'chart'], blank, env);
+      expect(existsSync(path.join(blank, 'chart', 'first-app', 'Chart.yaml'))).toBe(true);
+      const report = JSON.parse(
+        (await npm(['run', '--silent', 'validate', '--', '--format', 'json'], blank, env)).stdout,
+      ) as { findings: { severity: string }[] };
+      expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    },
+  );
 });
 
 async function freePort(): Promise<number> {

@@ -24,8 +24,17 @@ interface Manifest {
   dependencies?: Record<string, string>;
 }
 
-/** Public test support an app may import on purpose (`@nmaas/sdk/testing`). */
-const PUBLIC_TEST_SUPPORT = /^dist\/testing(\/temp-dirs)?\.(js|d\.ts)(\.map)?$/;
+/**
+ * Public test support other projects import on purpose (`@nmaas/sdk/testing`: tool checks and temp
+ * folders; `@nmaas/image/testing`: a real registry and a runc runner). Real parts, not fakes.
+ */
+const PUBLIC_TEST_SUPPORT = /^dist\/(testing(\/temp-dirs)?|test-registry|runc-harness)\.(js|d\.ts)(\.map)?$/;
+
+/**
+ * Export subpaths that only the repository's own tests use and that stay out of the tarball: the
+ * validator's corpus helpers read fixtures that are not published.
+ */
+const REPOSITORY_ONLY_EXPORTS: Record<string, string[]> = { '@nmaas/validator': ['./testing'] };
 
 let packs: Map<string, string[]>;
 
@@ -61,7 +70,9 @@ describe.each(PUBLISHED_WORKSPACES)('the published package in %s/', (ws) => {
       manifest.main,
       manifest.types,
       ...Object.values(manifest.bin ?? {}),
-      ...Object.values(manifest.exports ?? {}).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e))),
+      ...Object.entries(manifest.exports ?? {})
+        .filter(([subpath]) => !(REPOSITORY_ONLY_EXPORTS[manifest.name] ?? []).includes(subpath))
+        .flatMap(([, e]) => (typeof e === 'string' ? [e] : Object.values(e))),
     ].filter((t): t is string => t !== undefined);
     for (const target of targets) expect(files, target).toContain(path.posix.normalize(target));
   });

@@ -24,6 +24,7 @@ export const PUBLISHED_WORKSPACES = [
   'validator',
   'catalogue',
   'scheduler',
+  'policy',
   'cli',
   'create-nmaas-app',
 ] as const;
