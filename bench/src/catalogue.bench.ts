@@ -49,7 +49,9 @@ interface Sample {
 
 function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile(file, args, { env, maxBuffer: 64 * 1024 * 1024 }, (error, _out, stderr) => (error ? reject(new Error(`${file} ${args.slice(0, 3).join(' ')}…: ${error.message}\n${stderr}`)) : resolve()));
+    execFile(file, args, { env, maxBuffer: 64 * 1024 * 1024 }, (error, _out, stderr) =>
+      error ? reject(new Error(`${file} ${args.slice(0, 3).join(' ')}…: ${error.message}\n${stderr}`)) : resolve(),
+    );
   });
 }
 
@@ -76,27 +78,60 @@ export default async function bench(): Promise<Record<string, unknown>> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'nmaas-bench-catalogue-'));
   try {
     const charts = await writeSampleCharts(path.join(work, 'charts'), CHARTS, { prefix: 'bench' });
-    const env = { ...process.env, HELM_CONFIG_HOME: path.join(work, 'helm', 'config'), HELM_CACHE_HOME: path.join(work, 'helm', 'cache'), HELM_DATA_HOME: path.join(work, 'helm', 'data') };
+    const env = {
+      ...process.env,
+      HELM_CONFIG_HOME: path.join(work, 'helm', 'config'),
+      HELM_CACHE_HOME: path.join(work, 'helm', 'cache'),
+      HELM_DATA_HOME: path.join(work, 'helm', 'data'),
+    };
     let n = 0;
     const fresh = () => path.join(work, `out-${n++}`);
-    const samples: Record<string, Sample[]> = { 'nmaas-cli': [], 'catalogue-entry': [], 'in-process': [], ...Object.fromEntries(HELM_VERSIONS.map((v) => [`helm-${v}`, []])) };
+    const samples: Record<string, Sample[]> = {
+      'nmaas-cli': [],
+      'catalogue-entry': [],
+      'in-process': [],
+      ...Object.fromEntries(HELM_VERSIONS.map((v) => [`helm-${v}`, []])),
+    };
     const check = async (dir: string, who: string) => {
       if ((await countTgz(dir)) !== CHARTS) throw new Error(`${who} did not write every chart into ${dir}`);
     };
     for (let r = 0; r < ROUNDS; r++) {
       // Interleaved so that load from the rest of the machine hits every variant alike.
-      for (const [key, cli] of [['nmaas-cli', FULL_CLI], ['catalogue-entry', LEAN_CLI]] as const) {
+      for (const [key, cli] of [
+        ['nmaas-cli', FULL_CLI],
+        ['catalogue-entry', LEAN_CLI],
+      ] as const) {
         const out = fresh();
-        samples[key]!.push(await processes([[process.execPath, [cli, 'catalogue', 'build', ...charts, '-o', out, '--no-validate', '--format', 'json']]], env));
+        samples[key]!.push(
+          await processes(
+            [
+              [
+                process.execPath,
+                [cli, 'catalogue', 'build', ...charts, '-o', out, '--no-validate', '--format', 'json'],
+              ],
+            ],
+            env,
+          ),
+        );
         await check(out, key);
       }
       const lib = fresh();
-      samples['in-process']!.push(await inProcess(() => buildRepository({ repoDir: lib, inputs: charts, validate: false })));
+      samples['in-process']!.push(
+        await inProcess(() => buildRepository({ repoDir: lib, inputs: charts, validate: false })),
+      );
       await check(lib, 'buildRepository');
       for (const v of HELM_VERSIONS) {
         const out = fresh();
         const bin = resolveHelm(v);
-        samples[`helm-${v}`]!.push(await processes([[bin, ['package', ...charts, '-d', out]], [bin, ['repo', 'index', out]]], env));
+        samples[`helm-${v}`]!.push(
+          await processes(
+            [
+              [bin, ['package', ...charts, '-d', out]],
+              [bin, ['repo', 'index', out]],
+            ],
+            env,
+          ),
+        );
         await check(out, `helm ${v}`);
       }
     }
@@ -111,7 +146,13 @@ export default async function bench(): Promise<Record<string, unknown>> {
     for (const v of HELM_VERSIONS) {
       const peer = figures[`helm-${v}`]!;
       ratios[`helm-${v}`] = Object.fromEntries(
-        ours.map((o) => [o, { wall: Number((peer.wallMs / figures[o]!.wallMs).toFixed(2)), cpu: Number((peer.cpuMs / figures[o]!.cpuMs).toFixed(2)) }]),
+        ours.map((o) => [
+          o,
+          {
+            wall: Number((peer.wallMs / figures[o]!.wallMs).toFixed(2)),
+            cpu: Number((peer.cpuMs / figures[o]!.cpuMs).toFixed(2)),
+          },
+        ]),
       );
     }
     const headline = Math.min(...HELM_VERSIONS.map((v) => ratios[`helm-${v}`]!['catalogue-entry']!.wall));
@@ -123,7 +164,8 @@ export default async function bench(): Promise<Record<string, unknown>> {
       ...figures,
       ratios,
       ratio: headline,
-      ratioMeaning: 'wall-time ratio helm / `catalogue build` as a fresh process (lean entry) against the faster helm; target ≥ 2',
+      ratioMeaning:
+        'wall-time ratio helm / `catalogue build` as a fresh process (lean entry) against the faster helm; target ≥ 2',
       targetMet: headline >= 2,
     };
   } finally {

@@ -16,13 +16,25 @@ import type { Bench } from './index.js';
 const APPS = 100;
 const HELM_SAMPLE = 20;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SOURCES = ['sdk/fixtures/apps/full', 'sdk/fixtures/apps/minimal', 'charts-gen/fixtures/apps/every-field', 'charts-gen/fixtures/apps/long-name'];
+const SOURCES = [
+  'sdk/fixtures/apps/full',
+  'sdk/fixtures/apps/minimal',
+  'charts-gen/fixtures/apps/every-field',
+  'charts-gen/fixtures/apps/long-name',
+];
 
 function stats(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
   const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
   const sum = samples.reduce((a, b) => a + b, 0);
-  return { n: samples.length, meanMs: +(sum / samples.length).toFixed(2), p50Ms: +q(0.5).toFixed(2), p95Ms: +q(0.95).toFixed(2), maxMs: +sorted[sorted.length - 1]!.toFixed(2), totalMs: +sum.toFixed(1) };
+  return {
+    n: samples.length,
+    meanMs: +(sum / samples.length).toFixed(2),
+    p50Ms: +q(0.5).toFixed(2),
+    p95Ms: +q(0.95).toFixed(2),
+    maxMs: +sorted[sorted.length - 1]!.toFixed(2),
+    totalMs: +sum.toFixed(1),
+  };
 }
 
 /** 100 distinct app folders: the fixtures under new names and versions. */
@@ -36,7 +48,8 @@ async function makeApps(dir: string): Promise<string[]> {
     const appDir = path.join(dir, manifest.name as string);
     await mkdir(appDir, { recursive: true });
     await writeFile(path.join(appDir, 'nmaas.yaml'), stringify(manifest));
-    if (typeof manifest.icon === 'string' && !manifest.icon.startsWith('https://')) await cp(path.join(source, manifest.icon), path.join(appDir, manifest.icon));
+    if (typeof manifest.icon === 'string' && !manifest.icon.startsWith('https://'))
+      await cp(path.join(source, manifest.icon), path.join(appDir, manifest.icon));
     dirs.push(appDir);
   }
   return dirs;

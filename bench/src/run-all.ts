@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import type { Bench } from "./index.js";
+import type { Bench } from './index.js';
 import { writeFileAtomic } from '@nmaas/sdk/kit';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -20,7 +20,9 @@ async function main(): Promise<void> {
   const files = (await readdir(here)).filter((f) => f.endsWith('.bench.js')).sort();
   const selected = files.filter((f) => wanted.length === 0 || wanted.includes(f.replace(/\.bench\.js$/, '')));
   if (selected.length === 0) {
-    process.stderr.write(`no benchmark matches ${wanted.join(', ')}; available: ${files.map((f) => f.replace(/\.bench\.js$/, '')).join(', ')}\n`);
+    process.stderr.write(
+      `no benchmark matches ${wanted.join(', ')}; available: ${files.map((f) => f.replace(/\.bench\.js$/, '')).join(', ')}\n`,
+    );
     process.exitCode = 2;
     return;
   }
@@ -34,7 +36,13 @@ async function main(): Promise<void> {
     const result = {
       name,
       date: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryBytes: os.totalmem(), node: process.version, platform: `${os.platform()} ${os.release()}` },
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        memoryBytes: os.totalmem(),
+        node: process.version,
+        platform: `${os.platform()} ${os.release()}`,
+      },
       wallSeconds: (Date.now() - started) / 1000,
       ...figures,
     };

@@ -7,7 +7,16 @@
  *   2. quality at that scale against ffd (time-blind, reserves run for the whole horizon) and kube
  *      (requests = idle, least-allocated, blind to time and bandwidth), checked by the same checker.
  */
-import { checkPlacement, Engine, ffdOrder, generateWorkload, percentile, type InstanceSpec, type NodeSpec, type StrategyName } from '@nmaas/scheduler';
+import {
+  checkPlacement,
+  Engine,
+  ffdOrder,
+  generateWorkload,
+  percentile,
+  type InstanceSpec,
+  type NodeSpec,
+  type StrategyName,
+} from '@nmaas/scheduler';
 import os from 'node:os';
 import type { Bench } from './index.js';
 
@@ -70,8 +79,16 @@ function run(strategy: StrategyName, nodes: NodeSpec[], apps: { horizon: number;
     seconds: r2(seconds),
     decisionsPerSecond: Math.round(queue.length / seconds),
     decisionsPerCpuSecond: Math.round(queue.length / cpuSeconds),
-    decisionMicros: { p50: r2(percentile(times, 0.5)), p99: r2(percentile(times, 0.99)), max: r2(times[times.length - 1] ?? 0) },
-    decisionCpuMicros: { p50: r2(percentile(cpuTimes, 0.5)), p99: r2(percentile(cpuTimes, 0.99)), max: r2(cpuTimes[cpuTimes.length - 1] ?? 0) },
+    decisionMicros: {
+      p50: r2(percentile(times, 0.5)),
+      p99: r2(percentile(times, 0.99)),
+      max: r2(times[times.length - 1] ?? 0),
+    },
+    decisionCpuMicros: {
+      p50: r2(percentile(cpuTimes, 0.5)),
+      p99: r2(percentile(cpuTimes, 0.99)),
+      max: r2(cpuTimes[cpuTimes.length - 1] ?? 0),
+    },
     competingSlotSeconds: check.competingSlotSeconds,
     violations: check.violations,
     rssMiB: mib(after.rss),
@@ -95,8 +112,19 @@ const bench: Bench = async () => {
   const kube = run('kube', nodes, apps);
   return {
     loadAverage: os.loadavg().map((x) => Math.round(x * 10) / 10),
-    workload: { nodes: NODES, instances: INSTANCES, horizonSeconds: apps.horizon, seed: SEED, mix, withAffinity, withAntiAffinity: withAnti },
-    target: { decisionsPerSecond: 2700, reference: 'kube-scheduler scheduler_perf SchedulingBasic threshold 270 pods/s at 5,000 nodes, x10' },
+    workload: {
+      nodes: NODES,
+      instances: INSTANCES,
+      horizonSeconds: apps.horizon,
+      seed: SEED,
+      mix,
+      withAffinity,
+      withAntiAffinity: withAnti,
+    },
+    target: {
+      decisionsPerSecond: 2700,
+      reference: 'kube-scheduler scheduler_perf SchedulingBasic threshold 270 pods/s at 5,000 nodes, x10',
+    },
     nmaas,
     quality: {
       ffd,

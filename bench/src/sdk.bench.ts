@@ -16,7 +16,16 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { AppMetrics, defineMeasurement, parseManifest, resolveConfig, startRuntime, startServer, systemClock, type MetricDeclaration } from '@nmaas/sdk';
+import {
+  AppMetrics,
+  defineMeasurement,
+  parseManifest,
+  resolveConfig,
+  startRuntime,
+  startServer,
+  systemClock,
+  type MetricDeclaration,
+} from '@nmaas/sdk';
 
 const require = createRequire(import.meta.url);
 const sdkDir = path.dirname(require.resolve('@nmaas/sdk/package.json'));
@@ -24,11 +33,25 @@ const RUNS = 600;
 const PERIOD_MS = 100;
 
 /** `min` matters for render times: on a shared machine it is the sample least disturbed by other processes. */
-function percentiles(values: number[]): { n: number; min: number; p50: number; p99: number; max: number; mean: number } {
+function percentiles(values: number[]): {
+  n: number;
+  min: number;
+  p50: number;
+  p99: number;
+  max: number;
+  mean: number;
+} {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
   const round = (x: number) => Math.round(x * 1000) / 1000;
-  return { n: sorted.length, min: round(sorted[0]!), p50: round(at(0.5)), p99: round(at(0.99)), max: round(sorted[sorted.length - 1]!), mean: round(sorted.reduce((s, v) => s + v, 0) / sorted.length) };
+  return {
+    n: sorted.length,
+    min: round(sorted[0]!),
+    p50: round(at(0.5)),
+    p99: round(at(0.99)),
+    max: round(sorted[sorted.length - 1]!),
+    mean: round(sorted.reduce((s, v) => s + v, 0) / sorted.length),
+  };
 }
 
 const manifest = parseManifest(`
@@ -48,7 +71,12 @@ metrics:
 `);
 
 /** SDK scheduler at a 100 ms period: lateness in ms of each run, plus skips. */
-async function sdkLateness(): Promise<{ latenessMs: ReturnType<typeof percentiles>; skipped: number; runs: number; loadAverage1m: number }> {
+async function sdkLateness(): Promise<{
+  latenessMs: ReturnType<typeof percentiles>;
+  skipped: number;
+  runs: number;
+  loadAverage1m: number;
+}> {
   const load = os.loadavg()[0]!;
   const lateness: number[] = [];
   let resolveDone!: () => void;
@@ -89,7 +117,10 @@ async function setIntervalLateness(): Promise<{ latenessMs: ReturnType<typeof pe
       }
     }, PERIOD_MS);
   });
-  return { latenessMs: percentiles(lateness.map((l) => Math.max(0, l))), finalDriftMs: Math.round(lateness[lateness.length - 1]! * 1000) / 1000 };
+  return {
+    latenessMs: percentiles(lateness.map((l) => Math.max(0, l))),
+    finalDriftMs: Math.round(lateness[lateness.length - 1]! * 1000) / 1000,
+  };
 }
 
 /**
@@ -133,11 +164,16 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 async function renderAt10kSeries() {
-  const declarations: MetricDeclaration[] = [{ name: 'bench_latency_seconds', type: 'gauge', help: 'Per target and phase', labels: ['target', 'phase'] }];
+  const declarations: MetricDeclaration[] = [
+    { name: 'bench_latency_seconds', type: 'gauge', help: 'Per target and phase', labels: ['target', 'phase'] },
+  ];
   const metrics = new AppMetrics({ app: 'bench', version: '1.0.0', declarations, maxSeriesPerMetric: 20_000 });
   const gauge = metrics.declared.gauge('bench_latency_seconds');
-  for (let t = 0; t < 1000; t++) for (let p = 0; p < 10; p++) gauge.set({ target: `target-${t}.example.org`, phase: `phase${p}` }, Math.random());
-  const series = (await metrics.render(false)).body.split('\n').filter((l) => l.startsWith('bench_latency_seconds{')).length;
+  for (let t = 0; t < 1000; t++)
+    for (let p = 0; p < 10; p++) gauge.set({ target: `target-${t}.example.org`, phase: `phase${p}` }, Math.random());
+  const series = (await metrics.render(false)).body
+    .split('\n')
+    .filter((l) => l.startsWith('bench_latency_seconds{')).length;
   // Wall time depends on what else the machine runs; CPU time per render does not.
   const time = async (fn: () => Promise<unknown>, n: number) => {
     for (let i = 0; i < 5; i++) await fn(); // warm-up
@@ -158,7 +194,11 @@ async function renderAt10kSeries() {
   const promClient = await time(() => metrics.registry.metrics(), 50);
   const bytes = Buffer.byteLength((await metrics.render(false)).body);
   // End to end over loopback HTTP, through the runtime's server.
-  const server = await startServer({ metrics, results: () => [], live: () => ({ ok: true }), ready: () => ({ ok: true }) }, 0, '127.0.0.1');
+  const server = await startServer(
+    { metrics, results: () => [], live: () => ({ ok: true }), ready: () => ({ ok: true }) },
+    0,
+    '127.0.0.1',
+  );
   const http = await time(async () => (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text(), 30);
   await server.close();
   return {
@@ -198,13 +238,22 @@ async function waitForLine(child: ChildProcess, pred: (line: string) => boolean,
 async function idleRss(): Promise<Record<string, unknown>> {
   const mainJs = path.join(sdkDir, 'dist', 'runtime', 'main.js');
   const app = spawn(process.execPath, [mainJs, path.join(sdkDir, 'fixtures', 'apps', 'tiny')], {
-    env: { PATH: process.env.PATH ?? '', NMAAS_METRICS_PORT: '0', NMAAS_CONFIG: '', NMAAS_PHASE_SECONDS: String((Math.ceil(Date.now() / 1000) + 1) % 60) },
+    env: {
+      PATH: process.env.PATH ?? '',
+      NMAAS_METRICS_PORT: '0',
+      NMAAS_CONFIG: '',
+      NMAAS_PHASE_SECONDS: String((Math.ceil(Date.now() / 1000) + 1) % 60),
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const started = JSON.parse(await waitForLine(app, (l) => l.includes('"msg":"started"'))) as { port: number };
   await waitForLine(app, (l) => l.includes('"msg":"run finished"'));
   for (let i = 0; i < 10; i++) await (await fetch(`http://127.0.0.1:${started.port}/metrics`)).text();
-  const bare = spawn(process.execPath, ['-e', "require('http').createServer((q, s) => s.end('ok')).listen(0, () => console.log('up'))"], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const bare = spawn(
+    process.execPath,
+    ['-e', "require('http').createServer((q, s) => s.end('ok')).listen(0, () => console.log('up'))"],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   await waitForLine(bare, (l) => l === 'up');
   // V8's memory reducer shrinks the heap once a process has been idle for a while: sample over 60 s.
   const mb = (b: number) => Math.round((b / 1024 / 1024) * 10) / 10;
@@ -216,7 +265,12 @@ async function idleRss(): Promise<Record<string, unknown>> {
   await stopChild(app);
   await stopChild(bare);
   const last = timeline.at(-1)!;
-  return { appMB: last.appMB, bareNodeHttpServerMB: last.bareMB, ratioToBare: Math.round((last.appMB / last.bareMB) * 100) / 100, timeline };
+  return {
+    appMB: last.appMB,
+    bareNodeHttpServerMB: last.bareMB,
+    ratioToBare: Math.round((last.appMB / last.bareMB) * 100) / 100,
+    timeline,
+  };
 }
 
 export default async function sdkBench(): Promise<Record<string, unknown>> {
@@ -248,7 +302,12 @@ export default async function sdkBench(): Promise<Record<string, unknown>> {
     idleRss: rss,
     targets: {
       latenessP99UnderLoadMs: { target: 5, measured: p99Busy, met: p99Busy <= 5 },
-      renderAt10kSeriesMs: { target: 20, measuredWallP99: renderP99, measuredCpuPerRender: renderCpu, met: renderP99 <= 20 },
+      renderAt10kSeriesMs: {
+        target: 20,
+        measuredWallP99: renderP99,
+        measuredCpuPerRender: renderCpu,
+        met: renderP99 <= 20,
+      },
       idleRssMB: { target: 60, measured: rss.appMB, met: (rss.appMB as number) <= 60 },
     },
   };

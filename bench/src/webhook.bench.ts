@@ -118,7 +118,15 @@ function review(c: PodContract, dryRun: boolean): string {
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: { generateName: `${c.app}-`, namespace: 'bench', labels: meta.labels, annotations: meta.annotations },
-        spec: { containers: [{ name: c.app, image: `example/${c.app}:1`, env: [{ name: 'NMAAS_CONFIG', value: '/etc/nmaas/config.json' }] }] },
+        spec: {
+          containers: [
+            {
+              name: c.app,
+              image: `example/${c.app}:1`,
+              env: [{ name: 'NMAAS_CONFIG', value: '/etc/nmaas/config.json' }],
+            },
+          ],
+        },
       },
     },
   });
@@ -126,31 +134,57 @@ function review(c: PodContract, dryRun: boolean): string {
 
 /** Needs 5 Gbps on 1 Gbps nodes: always refused, with the reason computed (then remembered per shape). */
 const impossible: PodContract = {
-  app: 'bench-bulk', everySeconds: 300, durationSeconds: 10, startWithinSeconds: 300,
-  run: { cpu: 50, memory: 32, bandwidth: 5000 }, idle: { cpu: 2, memory: 16 },
-  nodeSelector: {}, affinity: [], antiAffinity: [], exclusive: false, spreadGroup: null,
+  app: 'bench-bulk',
+  everySeconds: 300,
+  durationSeconds: 10,
+  startWithinSeconds: 300,
+  run: { cpu: 50, memory: 32, bandwidth: 5000 },
+  idle: { cpu: 2, memory: 16 },
+  nodeSelector: {},
+  affinity: [],
+  antiAffinity: [],
+  exclusive: false,
+  spreadGroup: null,
 };
 
 const light: PodContract = {
-  app: 'bench-probe', everySeconds: 300, durationSeconds: 10, startWithinSeconds: 300,
-  run: { cpu: 50, memory: 32, bandwidth: 5 }, idle: { cpu: 2, memory: 16 },
-  nodeSelector: {}, affinity: [], antiAffinity: [], exclusive: false, spreadGroup: null,
+  app: 'bench-probe',
+  everySeconds: 300,
+  durationSeconds: 10,
+  startWithinSeconds: 300,
+  run: { cpu: 50, memory: 32, bandwidth: 5 },
+  idle: { cpu: 2, memory: 16 },
+  nodeSelector: {},
+  affinity: [],
+  antiAffinity: [],
+  exclusive: false,
+  spreadGroup: null,
 };
 
 const figures = (r: AutocannonResult) => ({
   requestsPerSecond: Math.round(r.requests.average),
   requests: r.requests.total,
-  latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max, average: Math.round(r.latency.average * 100) / 100 },
+  latencyMs: {
+    p50: r.latency.p50,
+    p90: r.latency.p90,
+    p99: r.latency.p99,
+    max: r.latency.max,
+    average: Math.round(r.latency.average * 100) / 100,
+  },
   non2xx: r.non2xx,
   errors: r.errors,
   timeouts: r.timeouts,
 });
 
 const bench: Bench = async () => {
-  const child = spawn(process.execPath, ['--expose-gc', '--input-type=module', '-e', SERVER, JSON.stringify([NODES, BOOKINGS])], {
-    cwd: here,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--expose-gc', '--input-type=module', '-e', SERVER, JSON.stringify([NODES, BOOKINGS])],
+    {
+      cwd: here,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const lines: string[] = [];
   let buffer = '';
   const waiters: ((line: string) => void)[] = [];
@@ -165,27 +199,50 @@ const bench: Bench = async () => {
       else lines.push(line);
     }
   });
-  const nextLine = () => new Promise<string>((resolve, reject) => {
-    const l = lines.shift();
-    if (l !== undefined) return resolve(l);
-    waiters.push(resolve);
-    child.once('exit', (code) => reject(new Error(`webhook process exited ${code}`)));
-  });
+  const nextLine = () =>
+    new Promise<string>((resolve, reject) => {
+      const l = lines.shift();
+      if (l !== undefined) return resolve(l);
+      waiters.push(resolve);
+      child.once('exit', (code) => reject(new Error(`webhook process exited ${code}`)));
+    });
   try {
-    const ready = JSON.parse(await nextLine()) as { url: string; ca: string; certFile: string; keyFile: string; placed: number; preloadSeconds: number; heapBytes: number; rssBytes: number };
+    const ready = JSON.parse(await nextLine()) as {
+      url: string;
+      ca: string;
+      certFile: string;
+      keyFile: string;
+      placed: number;
+      preloadSeconds: number;
+      heapBytes: number;
+      rssBytes: number;
+    };
     const ca = readFileSync(ready.ca);
-    const common = { url: `${ready.url}/mutate`, method: 'POST', headers: { 'content-type': 'application/json' }, idReplacement: true, tlsOptions: { ca }, duration: 10 };
+    const common = {
+      url: `${ready.url}/mutate`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      idReplacement: true,
+      tlsOptions: { ca },
+      duration: 10,
+    };
     // Warm-up (JIT, TLS sessions), not reported.
     await autocannon({ ...common, body: review(light, true), connections: 10, duration: 2 });
     child.stdin.write('reset\n');
     await nextLine();
     // Real placements and refusals mixed (one in four refused), at a fixed 1,000 requests/s.
-    const mixed = [review(light, false), review(light, false), review(light, false), review(impossible, false)].map((body) => ({ body }));
+    const mixed = [review(light, false), review(light, false), review(light, false), review(impossible, false)].map(
+      (body) => ({ body }),
+    );
     const fixed = await autocannon({ ...common, requests: mixed, connections: 20, overallRate: 1000 });
     child.stdin.write('stats\n');
     const afterFixed = JSON.parse(await nextLine()) as Stats;
     // The reference peer under the same load, in the same run.
-    const noop = spawn(process.execPath, ['--input-type=module', '-e', NOOP_SERVER, JSON.stringify([ready.certFile, ready.keyFile])], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const noop = spawn(
+      process.execPath,
+      ['--input-type=module', '-e', NOOP_SERVER, JSON.stringify([ready.certFile, ready.keyFile])],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
     const noopUrl = await new Promise<string>((resolve, reject) => {
       noop.stdout.once('data', (d: Buffer) => resolve((JSON.parse(d.toString()) as { url: string }).url));
       noop.once('exit', (code) => reject(new Error(`no-op server exited ${code}`)));
@@ -200,13 +257,21 @@ const bench: Bench = async () => {
     const afterMax = JSON.parse(await nextLine()) as Stats;
     // The same transport and parsing without the engine (a pod that is not a measurement): what
     // the webhook itself costs, to tell it apart from the placement decision.
-    const plain = JSON.parse(review(light, true)) as { request: { object: { metadata: { labels: Record<string, string> } } } };
+    const plain = JSON.parse(review(light, true)) as {
+      request: { object: { metadata: { labels: Record<string, string> } } };
+    };
     plain.request.object.metadata.labels = { app: 'not-a-measurement' };
     const pass = await autocannon({ ...common, body: JSON.stringify(plain), connections: 32 });
     child.stdin.write('stats\n');
     const afterPass = JSON.parse(await nextLine()) as Stats;
     return {
-      setup: { nodes: NODES, preloadRequested: BOOKINGS, preloadPlaced: ready.placed, preloadSeconds: Math.round(ready.preloadSeconds * 10) / 10, transport: 'HTTPS (TLS 1.3, ECDSA P-256) on 127.0.0.1, keep-alive' },
+      setup: {
+        nodes: NODES,
+        preloadRequested: BOOKINGS,
+        preloadPlaced: ready.placed,
+        preloadSeconds: Math.round(ready.preloadSeconds * 10) / 10,
+        transport: 'HTTPS (TLS 1.3, ECDSA P-256) on 127.0.0.1, keep-alive',
+      },
       fixedRate1000: {
         ...figures(fixed),
         mix: '3 placements : 1 refusal',
@@ -220,18 +285,35 @@ const bench: Bench = async () => {
         fixedRate1000: figures(reference),
         maxThroughput: { ...figures(referenceMax), connections: 32 },
         p99RatioWebhookToNoop: Math.round((fixed.latency.p99 / Math.max(1, reference.latency.p99)) * 100) / 100,
-        throughputRatioWebhookToNoop: Math.round((max.requests.average / Math.max(1, referenceMax.requests.average)) * 100) / 100,
+        throughputRatioWebhookToNoop:
+          Math.round((max.requests.average / Math.max(1, referenceMax.requests.average)) * 100) / 100,
       },
-      maxThroughputDryRun: { ...figures(max), serverSideMs: afterMax.serverLatencyMs, connections: 32, bookingsUnchanged: afterMax.bookings === afterFixed.bookings },
+      maxThroughputDryRun: {
+        ...figures(max),
+        serverSideMs: afterMax.serverLatencyMs,
+        connections: 32,
+        bookingsUnchanged: afterMax.bookings === afterFixed.bookings,
+      },
       inProcessMicrosPerAdmission: Math.round((ready.preloadSeconds * 1e6) / BOOKINGS),
       loadAverage1m: os.loadavg()[0],
       maxThroughputWithoutEngine: { ...figures(pass), serverSideMs: afterPass.serverLatencyMs, connections: 32 },
-      serverMemory: { heapMiBAfterPreload: Math.round(ready.heapBytes / 2 ** 20), rssMiBAfterRuns: Math.round(afterPass.rssBytes / 2 ** 20) },
-      reference: 'Kyverno scale test: 1 replica, 100 VUs: latency avg 44.28 ms, p90 67.64 ms (kyverno/website scaling.md)',
+      serverMemory: {
+        heapMiBAfterPreload: Math.round(ready.heapBytes / 2 ** 20),
+        rssMiBAfterRuns: Math.round(afterPass.rssBytes / 2 ** 20),
+      },
+      reference:
+        'Kyverno scale test: 1 replica, 100 VUs: latency avg 44.28 ms, p90 67.64 ms (kyverno/website scaling.md)',
     };
   } finally {
     child.stdin.end();
-    await new Promise((r) => { if (child.exitCode !== null) r(null); else child.once('exit', r); setTimeout(() => { child.kill('SIGKILL'); r(null); }, 10_000).unref(); });
+    await new Promise((r) => {
+      if (child.exitCode !== null) r(null);
+      else child.once('exit', r);
+      setTimeout(() => {
+        child.kill('SIGKILL');
+        r(null);
+      }, 10_000).unref();
+    });
   }
 };
 

@@ -42,7 +42,10 @@ describe('app folders', () => {
     await cp(path.join(SDK_APPS, 'full'), app, { recursive: true });
     const text = await readFile(path.join(app, 'nmaas.yaml'), 'utf8');
     // an image from a registry outside the reviewers' allow-list
-    await writeFile(path.join(app, 'nmaas.yaml'), text.replace('repository: ghcr.io/nmaas/web-qos', 'repository: registry.evil.example/nmaas/web-qos'));
+    await writeFile(
+      path.join(app, 'nmaas.yaml'),
+      text.replace('repository: ghcr.io/nmaas/web-qos', 'repository: registry.evil.example/nmaas/web-qos'),
+    );
     const repo = path.join(work.dir, 'repo');
     const build = buildRepository({ repoDir: repo, inputs: [app], allowWarnings: true });
     await expect(build).rejects.toThrow(/did not pass validation[^]*NMAAS-IMAGE-REGISTRY/);

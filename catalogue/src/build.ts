@@ -13,7 +13,16 @@ import { archiveEntries, chartFromArchive, loadChartDir, type LoadedChart } from
 import { packageFileName, type ChartMetadata } from './chart-metadata.js';
 import { emptyIndex, findEntry, makeEntry, parseIndex, stringifyIndex, type IndexFile } from './index-file.js';
 import { markExperimental, UNPINNED_IMAGE_RULES, waiveUnpinnedImages } from './experimental-images.js';
-import { classifyInput, formatFinding, makeWorkDir, synthesize, validateTarget, type Finding, type InputKind, type PublishedIcon } from './inputs.js';
+import {
+  classifyInput,
+  formatFinding,
+  makeWorkDir,
+  synthesize,
+  validateTarget,
+  type Finding,
+  type InputKind,
+  type PublishedIcon,
+} from './inputs.js';
 import { iconPath, iconUrl, packageUrl, unpackedDir, type Layout } from './layout.js';
 import { signProvenance, type SigningKey } from './provenance.js';
 import { acquireRepoLock } from './repo-lock.js';
@@ -127,11 +136,17 @@ async function prepare(input: string, options: BuildOptions, layout: Layout, wor
         icon = synthesized.icon;
       } catch (error) {
         // @nmaas/sdk's ManifestError, recognised by shape so the sdk is not loaded for chart-only builds.
-        const manifestError = error as { name?: string; file?: string; issues?: { path: string; message: string; line?: number }[] };
+        const manifestError = error as {
+          name?: string;
+          file?: string;
+          issues?: { path: string; message: string; line?: number }[];
+        };
         if (manifestError.name === 'ManifestError' && Array.isArray(manifestError.issues)) {
           throw new BuildRefusedError(
             `${manifestError.file ?? abs} is not a valid NMaaS app`,
-            manifestError.issues.map((i) => `${i.line !== undefined ? `line ${i.line} ` : ''}${i.path || '(top level)'}: ${i.message}`),
+            manifestError.issues.map(
+              (i) => `${i.line !== undefined ? `line ${i.line} ` : ''}${i.path || '(top level)'}: ${i.message}`,
+            ),
           );
         }
         throw error;
@@ -153,7 +168,11 @@ async function prepare(input: string, options: BuildOptions, layout: Layout, wor
       bytes = packArchive(archiveEntries(chart));
     }
     // Image findings waived by --experimental-images stay in the report but do not block.
-    const blocking = findings.filter((f) => f.severity === 'error' || (f.severity === 'warning' && !options.allowWarnings && !(waived && UNPINNED_IMAGE_RULES.has(f.ruleId))));
+    const blocking = findings.filter(
+      (f) =>
+        f.severity === 'error' ||
+        (f.severity === 'warning' && !options.allowWarnings && !(waived && UNPINNED_IMAGE_RULES.has(f.ruleId))),
+    );
     if (blocking.length > 0) {
       throw new BuildRefusedError(
         `${abs} did not pass validation${blocking.every((f) => f.severity === 'warning') ? ' (warnings only: --allow-warnings accepts them)' : ''}`,
@@ -175,7 +194,11 @@ async function prepare(input: string, options: BuildOptions, layout: Layout, wor
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight, keeping order in the result. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, i: number) => Promise<R>,
+): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   let failed = false;
@@ -220,7 +243,8 @@ export async function buildRepository(options: BuildOptions): Promise<BuildResul
   const layout = options.layout ?? 'http';
   const repoDir = path.resolve(options.repoDir);
   const progress = options.onProgress ?? (() => undefined);
-  if (options.inputs.length === 0) throw new UsageError('no inputs: give at least one app folder, chart folder or chart .tgz');
+  if (options.inputs.length === 0)
+    throw new UsageError('no inputs: give at least one app folder, chart folder or chart .tgz');
   const total = options.inputs.length;
   progress({ type: 'start', total });
   let done = 0;
@@ -231,7 +255,13 @@ export async function buildRepository(options: BuildOptions): Promise<BuildResul
   try {
     prepared = await mapLimit(options.inputs, options.validate === false ? 8 : 2, async (input) => {
       const p = await prepare(input, options, layout, workDir);
-      progress({ type: 'step', done: ++done, total, input, what: `packaged ${p.metadata.name} ${p.metadata.version}${options.validate === false ? '' : ' (validated)'}` });
+      progress({
+        type: 'step',
+        done: ++done,
+        total,
+        input,
+        what: `packaged ${p.metadata.name} ${p.metadata.version}${options.validate === false ? '' : ' (validated)'}`,
+      });
       return p;
     });
   } finally {
@@ -243,7 +273,10 @@ export async function buildRepository(options: BuildOptions): Promise<BuildResul
   for (const p of prepared) {
     const key = `${p.metadata.name}@${p.metadata.version}`;
     const other = seen.get(key);
-    if (other && other.digest !== p.digest) problems.push(`${p.input} and ${other.input} are both ${p.metadata.name} ${p.metadata.version} with different contents; bump one version`);
+    if (other && other.digest !== p.digest)
+      problems.push(
+        `${p.input} and ${other.input} are both ${p.metadata.name} ${p.metadata.version} with different contents; bump one version`,
+      );
     seen.set(key, p);
   }
   if (problems.length > 0) throw new BuildRefusedError('conflicting inputs', problems);
@@ -303,12 +336,26 @@ export async function buildRepository(options: BuildOptions): Promise<BuildResul
         provenance = `${file}.prov`;
         const hasProv = existsSync(provenance);
         if (!published || !hasProv) {
-          await writeFileAtomic(provenance, await signProvenance(options.signingKey, p.metadata, packageFileName(p.metadata), p.digest, clock));
+          await writeFileAtomic(
+            provenance,
+            await signProvenance(options.signingKey, p.metadata, packageFileName(p.metadata), p.digest, clock),
+          );
         }
       }
       const status: ChartStatus = published ? 'unchanged' : 'added';
       progress({ type: 'written', name, version, status });
-      return { name, version, source: p.input, kind: p.kind, file, url: p.url, digest: p.digest, status, findings: p.findings, ...(provenance ? { provenance } : {}) };
+      return {
+        name,
+        version,
+        source: p.input,
+        kind: p.kind,
+        file,
+        url: p.url,
+        digest: p.digest,
+        status,
+        findings: p.findings,
+        ...(provenance ? { provenance } : {}),
+      };
     });
     for (const [i, p] of [...seen.values()].entries()) {
       if (charts[i]!.status !== 'added') continue;

@@ -161,15 +161,21 @@ export function parseChartYaml(text: string, where: string): ChartMetadata {
 /** Helm's Metadata.Validate, with messages that say how to fix the field. */
 export function validateMetadata(m: ChartMetadata, where: string): void {
   if (m.apiVersion === '') throw new ChartError(where, 'apiVersion is required; use apiVersion: v2');
-  if (m.apiVersion !== 'v1' && m.apiVersion !== 'v2') throw new ChartError(where, `apiVersion ${m.apiVersion} is unknown; use v2`);
+  if (m.apiVersion !== 'v1' && m.apiVersion !== 'v2')
+    throw new ChartError(where, `apiVersion ${m.apiVersion} is unknown; use v2`);
   if (m.name === '') throw new ChartError(where, 'name is required');
   if (m.name === '.' || m.name === '..' || m.name !== path.posix.basename(m.name) || m.name.includes('\\')) {
     throw new ChartError(where, `name ${JSON.stringify(m.name)} must not contain a path separator or be . or ..`);
   }
   // Helm would accept a leading dot, but the package would be a hidden file that servers (ours included) refuse to serve.
-  if (m.name.startsWith('.')) throw new ChartError(where, `name ${JSON.stringify(m.name)} starts with a dot; use lower-case letters, digits and '-'`);
+  if (m.name.startsWith('.'))
+    throw new ChartError(
+      where,
+      `name ${JSON.stringify(m.name)} starts with a dot; use lower-case letters, digits and '-'`,
+    );
   if (m.version === '') throw new ChartError(where, 'version is required (a semantic version such as 1.0.0)');
-  if (semverValid(m.version) === null) throw new ChartError(where, `version ${m.version} is not a semantic version; use MAJOR.MINOR.PATCH such as 1.0.0`);
+  if (semverValid(m.version) === null)
+    throw new ChartError(where, `version ${m.version} is not a semantic version; use MAJOR.MINOR.PATCH such as 1.0.0`);
   if (m.type !== undefined && m.type !== 'application' && m.type !== 'library') {
     throw new ChartError(where, `type ${m.type} is invalid; use application or library`);
   }

@@ -79,7 +79,10 @@ async function walk(root: string, rootEntries: Dirent[], rules: IgnoreRule[]): P
             throw new ChartError(full, 'is a broken symbolic link; remove it or add it to .helmignore');
           }
           if (target !== realRoot && !target.startsWith(realRoot + path.sep)) {
-            throw new ChartError(full, `is a symbolic link to ${target}, outside the chart; copy the file into the chart instead`);
+            throw new ChartError(
+              full,
+              `is a symbolic link to ${target}, outside the chart; copy the file into the chart instead`,
+            );
           }
           const info = statSync(full);
           isDir = info.isDirectory();
@@ -88,7 +91,10 @@ async function walk(root: string, rootEntries: Dirent[], rules: IgnoreRule[]): P
         if (isDir) return isIgnored(rules, relPath, true) ? [] : visit(full, relPath);
         if (isFile) return isIgnored(rules, relPath, false) ? [] : [{ name: relPath, data: readSmallFile(full) }];
         if (isIgnored(rules, relPath, false)) return [];
-        throw new ChartError(full, 'is not a regular file (device, socket or pipe); Helm cannot package it — remove it or add it to .helmignore');
+        throw new ChartError(
+          full,
+          'is not a regular file (device, socket or pipe); Helm cannot package it — remove it or add it to .helmignore',
+        );
       }),
     );
     return parts.flat();
@@ -108,7 +114,10 @@ export async function chartFromFiles(files: ChartFile[], source: string): Promis
     try {
       JSON.parse(schema.data.toString('utf8'));
     } catch (error) {
-      throw new ChartError(path.join(source, 'values.schema.json'), `is not valid JSON (${(error as Error).message}); Helm refuses to package it`);
+      throw new ChartError(
+        path.join(source, 'values.schema.json'),
+        `is not valid JSON (${(error as Error).message}); Helm refuses to package it`,
+      );
     }
   }
   const templates: ChartFile[] = [];
@@ -132,7 +141,9 @@ export async function chartFromFiles(files: ChartFile[], source: string): Promis
     if (key.endsWith('.tgz')) {
       subcharts.push(await chartFromArchive(list[0]!.data, where));
     } else {
-      const inner = list.filter((f) => f.name.includes('/')).map((f) => ({ name: f.name.slice(key.length + 1), data: f.data }));
+      const inner = list
+        .filter((f) => f.name.includes('/'))
+        .map((f) => ({ name: f.name.slice(key.length + 1), data: f.data }));
       subcharts.push(await chartFromFiles(inner, where));
     }
   }
@@ -140,10 +151,20 @@ export async function chartFromFiles(files: ChartFile[], source: string): Promis
   for (const dep of metadata.dependencies ?? []) {
     if (dep.enabled === false) continue;
     if (!subcharts.some((s) => s.metadata.name === dep.name)) {
-      throw new ChartError(source, `dependency ${dep.name} is declared in Chart.yaml but missing from charts/; run \`helm dependency update ${source}\` first`);
+      throw new ChartError(
+        source,
+        `dependency ${dep.name} is declared in Chart.yaml but missing from charts/; run \`helm dependency update ${source}\` first`,
+      );
     }
   }
-  const ordered = [chartYaml, ...(lock && metadata.apiVersion === 'v2' ? [lock] : []), ...(values ? [values] : []), ...(schema ? [schema] : []), ...templates, ...others];
+  const ordered = [
+    chartYaml,
+    ...(lock && metadata.apiVersion === 'v2' ? [lock] : []),
+    ...(values ? [values] : []),
+    ...(schema ? [schema] : []),
+    ...templates,
+    ...others,
+  ];
   return { metadata, files: ordered, subcharts, source };
 }
 
@@ -168,12 +189,20 @@ export async function loadChartDir(dir: string): Promise<LoadedChart> {
   try {
     rootEntries = await readdir(root, { withFileTypes: true });
   } catch (error) {
-    throw new ChartError(root, (error as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'is not a folder' : `cannot be read: ${(error as Error).message}`);
+    throw new ChartError(
+      root,
+      (error as NodeJS.ErrnoException).code === 'ENOTDIR'
+        ? 'is not a folder'
+        : `cannot be read: ${(error as Error).message}`,
+    );
   }
   let rules = DEFAULT_IGNORE_RULES;
   // The root listing tells whether .helmignore exists: no extra stat per chart.
-  const ignoreText = rootEntries.some((e) => e.name === '.helmignore') ? readSmallFile(path.join(root, '.helmignore')).toString('utf8') : null;
-  if (ignoreText !== null) rules = [...parseHelmignore(ignoreText, path.join(root, '.helmignore')), ...DEFAULT_IGNORE_RULES];
+  const ignoreText = rootEntries.some((e) => e.name === '.helmignore')
+    ? readSmallFile(path.join(root, '.helmignore')).toString('utf8')
+    : null;
+  if (ignoreText !== null)
+    rules = [...parseHelmignore(ignoreText, path.join(root, '.helmignore')), ...DEFAULT_IGNORE_RULES];
   return chartFromFiles(await walk(root, rootEntries, rules), root);
 }
 

@@ -19,24 +19,78 @@ describe('fast Chart.yaml reader', () => {
   });
 
   it('declines what it does not know instead of guessing', () => {
-    for (const text of ['a: &x 1\nb: *x\n', 'description: |\n  multi\n', 'description: one\n  two\n', 'a: "esc\\n"\n', 'a:\n  b:\n    c: 1\n', 'a: {b: 1}\n', 'a: 1\na: 2\n', 'a:\tb\n', 'a: b: c\n', 'maintainers:\n  - name: x\n    tags:\n      - y\n']) {
+    for (const text of [
+      'a: &x 1\nb: *x\n',
+      'description: |\n  multi\n',
+      'description: one\n  two\n',
+      'a: "esc\\n"\n',
+      'a:\n  b:\n    c: 1\n',
+      'a: {b: 1}\n',
+      'a: 1\na: 2\n',
+      'a:\tb\n',
+      'a: b: c\n',
+      'maintainers:\n  - name: x\n    tags:\n      - y\n',
+    ]) {
       expect(parseChartYamlFast(text), JSON.stringify(text)).toBeNull();
     }
   });
 
   it('agrees with the full parser on generated documents whenever it answers', () => {
     const word = fc.oneof(
-      fc.constantFrom('a', 'web-probe', '1.10', '1.2.0', 'true', 'yes', '~', 'null', '>= 1.25.0-0', 'x # c', "it's", 'a:b', 'a: b', '#', '-', '- x', '[x]', '{x}', '"q"', "'q'", 'é', ' lead', 'trail ', ''),
+      fc.constantFrom(
+        'a',
+        'web-probe',
+        '1.10',
+        '1.2.0',
+        'true',
+        'yes',
+        '~',
+        'null',
+        '>= 1.25.0-0',
+        'x # c',
+        "it's",
+        'a:b',
+        'a: b',
+        '#',
+        '-',
+        '- x',
+        '[x]',
+        '{x}',
+        '"q"',
+        "'q'",
+        'é',
+        ' lead',
+        'trail ',
+        '',
+      ),
       fc.string({ maxLength: 8 }),
     );
-    const quoted = fc.oneof(word, word.map((w) => JSON.stringify(w)), word.map((w) => `'${w.replace(/'/g, "''")}'`));
-    const key = fc.constantFrom('apiVersion', 'name', 'version', 'description', 'catalog.cattle.io/display-name', 'nmaas.io/x', 'k');
+    const quoted = fc.oneof(
+      word,
+      word.map((w) => JSON.stringify(w)),
+      word.map((w) => `'${w.replace(/'/g, "''")}'`),
+    );
+    const key = fc.constantFrom(
+      'apiVersion',
+      'name',
+      'version',
+      'description',
+      'catalog.cattle.io/display-name',
+      'nmaas.io/x',
+      'k',
+    );
     const line = fc.oneof(
       fc.tuple(key, quoted).map(([k, v]) => `${k}: ${v}`),
       fc.tuple(key, fc.array(word, { maxLength: 3 })).map(([k, vs]) => `${k}: [${vs.join(', ')}]`),
-      fc.tuple(key, fc.array(quoted, { minLength: 1, maxLength: 3 })).map(([k, vs]) => `${k}:\n${vs.map((v) => `  - ${v}`).join('\n')}`),
-      fc.tuple(key, fc.array(fc.tuple(key, quoted), { minLength: 1, maxLength: 3 })).map(([k, kv]) => `${k}:\n${kv.map(([a, b]) => `  ${a}: ${b}`).join('\n')}`),
-      fc.tuple(key, fc.array(fc.tuple(key, quoted), { minLength: 1, maxLength: 3 })).map(([k, kv]) => `${k}:\n${kv.map(([a, b], i) => `  ${i === 0 ? '- ' : '  '}${a}: ${b}`).join('\n')}`),
+      fc
+        .tuple(key, fc.array(quoted, { minLength: 1, maxLength: 3 }))
+        .map(([k, vs]) => `${k}:\n${vs.map((v) => `  - ${v}`).join('\n')}`),
+      fc
+        .tuple(key, fc.array(fc.tuple(key, quoted), { minLength: 1, maxLength: 3 }))
+        .map(([k, kv]) => `${k}:\n${kv.map(([a, b]) => `  ${a}: ${b}`).join('\n')}`),
+      fc
+        .tuple(key, fc.array(fc.tuple(key, quoted), { minLength: 1, maxLength: 3 }))
+        .map(([k, kv]) => `${k}:\n${kv.map(([a, b], i) => `  ${i === 0 ? '- ' : '  '}${a}: ${b}`).join('\n')}`),
       fc.constantFrom('# comment', '', '  # indented comment'),
     );
     fc.assert(

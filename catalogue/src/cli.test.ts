@@ -13,34 +13,72 @@ describe('nmaas catalogue (CLI)', () => {
 
   it('prints one plain line per chart when stdout is not a terminal, and a JSON document with --format json', async () => {
     const repo = path.join(work.dir, 'repo');
-    const text = await runCli(['catalogue', 'build', fixture('dns-timer-1.0.0'), fixture('web-probe'), '-o', repo, '--no-validate']);
+    const text = await runCli([
+      'catalogue',
+      'build',
+      fixture('dns-timer-1.0.0'),
+      fixture('web-probe'),
+      '-o',
+      repo,
+      '--no-validate',
+    ]);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/^\[1\/2\] packaged /m);
     expect(text.stdout).toMatch(/^added +dns-timer 1\.0\.0 +dns-timer-1\.0\.0\.tgz +sha256:[a-f0-9]{64}$/m);
     expect(text.stdout).not.toContain('\u001b['); // no bar escape codes off a terminal
-    const json = await runCli(['catalogue', 'build', fixture('dns-timer-1.0.0'), fixture('dns-timer-1.1.0'), '-o', repo, '--no-validate', '--format', 'json']);
+    const json = await runCli([
+      'catalogue',
+      'build',
+      fixture('dns-timer-1.0.0'),
+      fixture('dns-timer-1.1.0'),
+      '-o',
+      repo,
+      '--no-validate',
+      '--format',
+      'json',
+    ]);
     expect(json.code, json.stderr).toBe(0);
-    const result = JSON.parse(json.stdout) as { indexChanged: boolean; charts: { name: string; version: string; status: string }[] };
-    expect(result.charts.map((c) => `${c.name}@${c.version}:${c.status}`)).toEqual(['dns-timer@1.0.0:unchanged', 'dns-timer@1.1.0:added']);
+    const result = JSON.parse(json.stdout) as {
+      indexChanged: boolean;
+      charts: { name: string; version: string; status: string }[];
+    };
+    expect(result.charts.map((c) => `${c.name}@${c.version}:${c.status}`)).toEqual([
+      'dns-timer@1.0.0:unchanged',
+      'dns-timer@1.1.0:added',
+    ]);
     expect(result.indexChanged).toBe(true);
   });
 
   it('exits 1 when a published version would change, 2 on bad arguments or unreadable input', async () => {
     const repo = path.join(work.dir, 'immutable');
-    expect((await runCli(['catalogue', 'build', fixture('dns-timer-1.0.0'), '-o', repo, '--no-validate'])).code).toBe(0);
+    expect((await runCli(['catalogue', 'build', fixture('dns-timer-1.0.0'), '-o', repo, '--no-validate'])).code).toBe(
+      0,
+    );
     const changed = path.join(work.dir, 'changed');
     await cp(fixture('dns-timer-1.0.0'), changed, { recursive: true });
     await writeFile(path.join(changed, 'values.yaml'), 'names: [example.com]\n');
     const refused = await runCli(['catalogue', 'build', changed, '-o', repo, '--no-validate', '--format', 'json']);
     expect(refused.code).toBe(1);
-    expect(JSON.parse(refused.stdout)).toMatchObject({ ok: false, problems: [expect.stringMatching(/dns-timer 1\.0\.0 is already published/)] });
+    expect(JSON.parse(refused.stdout)).toMatchObject({
+      ok: false,
+      problems: [expect.stringMatching(/dns-timer 1\.0\.0 is already published/)],
+    });
     expect(refused.stderr).toMatch(/bump the version/);
     expect((await runCli(['catalogue', 'build', path.join(work.dir, 'nope'), '-o', repo])).code).toBe(2);
     expect((await runCli(['catalogue', 'build', fixture('web-probe'), '-o', repo, '--layout', 'zip'])).code).toBe(2);
     expect((await runCli(['catalogue', 'build', fixture('web-probe')])).code).toBe(2); // -o is required
     const badKey = path.join(work.dir, 'key.asc');
     await writeFile(badKey, 'not a key');
-    const signed = await runCli(['catalogue', 'build', fixture('web-probe'), '-o', repo, '--no-validate', '--sign-key', badKey]);
+    const signed = await runCli([
+      'catalogue',
+      'build',
+      fixture('web-probe'),
+      '-o',
+      repo,
+      '--no-validate',
+      '--sign-key',
+      badKey,
+    ]);
     expect(signed.code).toBe(2);
     expect(signed.stderr).toMatch(/not an armored PGP private key/);
     expect((await runCli(['catalogue', 'serve', path.join(work.dir, 'missing-repo'), '--port', '0'])).code).toBe(2);
@@ -60,7 +98,8 @@ describe('nmaas catalogue (CLI)', () => {
   it('documents the commands in --help', async () => {
     const help = await runCli(['catalogue', 'build', '--help']);
     expect(help.code).toBe(0);
-    for (const flag of ['--output', '--layout', '--sign-key', '--allow-warnings', '--no-validate', '--format']) expect(help.stdout).toContain(flag);
+    for (const flag of ['--output', '--layout', '--sign-key', '--allow-warnings', '--no-validate', '--format'])
+      expect(help.stdout).toContain(flag);
     expect((await runCli(['catalogue', 'serve', '--help'])).stdout).toContain('--port');
   });
 

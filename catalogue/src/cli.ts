@@ -36,7 +36,8 @@ const refusal = (error: unknown) =>
 
 function portNumber(text: string): number {
   const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number 0-65535, not ${text}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be a port number 0-65535, not ${text}`);
   return port;
 }
 
@@ -46,108 +47,160 @@ function printResult(result: BuildResult, format: string): void {
     return;
   }
   for (const c of result.charts) {
-    process.stdout.write(`${c.status === 'added' ? 'added    ' : 'unchanged'} ${c.name} ${c.version}  ${c.url}  sha256:${c.digest}${c.provenance ? '  (signed)' : ''}\n`);
+    process.stdout.write(
+      `${c.status === 'added' ? 'added    ' : 'unchanged'} ${c.name} ${c.version}  ${c.url}  sha256:${c.digest}${c.provenance ? '  (signed)' : ''}\n`,
+    );
     for (const f of c.findings) process.stdout.write(`          ${f.severity} ${f.ruleId}: ${f.message}\n`);
   }
   const added = result.charts.filter((c) => c.status === 'added').length;
-  process.stdout.write(`${result.index}: ${added} added, ${result.charts.length - added} unchanged${result.indexChanged ? '' : ' (index not modified)'}\n`);
+  process.stdout.write(
+    `${result.index}: ${added} added, ${result.charts.length - added} unchanged${result.indexChanged ? '' : ' (index not modified)'}\n`,
+  );
 }
 
 export function registerCatalogueCommands(program: Command): void {
-  const catalogue = program.command('catalogue').description('build and serve the NMaaS Helm repository (the catalogue Rancher adds)');
+  const catalogue = program
+    .command('catalogue')
+    .description('build and serve the NMaaS Helm repository (the catalogue Rancher adds)');
   catalogue
     .command('build')
-    .description('package app folders, chart folders or chart .tgz files into a Helm repository (reproducible, immutable versions)')
+    .description(
+      'package app folders, chart folders or chart .tgz files into a Helm repository (reproducible, immutable versions)',
+    )
     .argument('<inputs...>', 'app folders (nmaas.yaml), chart folders (Chart.yaml) or packaged charts (.tgz)')
     .requiredOption('-o, --output <repo-dir>', 'the repository folder (created if missing; existing versions are kept)')
     .option('--layout <layout>', `repository layout: ${LAYOUTS.join(' or ')}`, 'http')
     .option('--sign-key <file>', 'armored PGP private key: writes <chart>.tgz.prov provenance files for helm verify')
     .option('--sign-passphrase-file <file>', 'file holding the signing key passphrase (or set NMAAS_SIGN_PASSPHRASE)')
     .option('--allow-warnings', 'accept inputs whose validator findings are only warnings')
-    .option('--experimental-images', 'accept apps whose image is unpinned or a placeholder digest, marking their charts experimental')
-    .option('--policy <file>', "the reviewers' policy file: exemptions the validator applies (see nmaas validate --policy)")
+    .option(
+      '--experimental-images',
+      'accept apps whose image is unpinned or a placeholder digest, marking their charts experimental',
+    )
+    .option(
+      '--policy <file>',
+      "the reviewers' policy file: exemptions the validator applies (see nmaas validate --policy)",
+    )
     .option('--no-validate', 'skip the validator (for charts checked elsewhere)')
-    .option('--public-url <url>', 'URL Rancher reaches the repository at: app icons are published under icons/ and linked from Chart.yaml (default: $PUBLIC_URL)')
+    .option(
+      '--public-url <url>',
+      'URL Rancher reaches the repository at: app icons are published under icons/ and linked from Chart.yaml (default: $PUBLIC_URL)',
+    )
     .addOption(formatOption())
-    .addHelpText('after', '\nExit codes: 0 built, 1 an input was refused (findings, invalid chart, changed published version), 2 bad arguments or unreadable input.')
-    .action(action(async (inputs: string[], flags: BuildFlags) => {
-      if (!(LAYOUTS as readonly string[]).includes(flags.layout)) throw new UsageError(`--layout must be ${LAYOUTS.join(' or ')}, not ${flags.layout}`);
-      const publicUrl = flags.publicUrl ?? (process.env.PUBLIC_URL || undefined);
-      if (publicUrl !== undefined && !PUBLIC_URL.test(publicUrl)) throw new UsageError(`--public-url must be an http(s) URL such as https://charts.example.org/, not ${publicUrl}`);
-      let signingKey;
-      if (flags.signKey) {
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 built, 1 an input was refused (findings, invalid chart, changed published version), 2 bad arguments or unreadable input.',
+    )
+    .action(
+      action(async (inputs: string[], flags: BuildFlags) => {
+        if (!(LAYOUTS as readonly string[]).includes(flags.layout))
+          throw new UsageError(`--layout must be ${LAYOUTS.join(' or ')}, not ${flags.layout}`);
+        const publicUrl = flags.publicUrl ?? (process.env.PUBLIC_URL || undefined);
+        if (publicUrl !== undefined && !PUBLIC_URL.test(publicUrl))
+          throw new UsageError(
+            `--public-url must be an http(s) URL such as https://charts.example.org/, not ${publicUrl}`,
+          );
+        let signingKey;
+        if (flags.signKey) {
+          try {
+            const armored = await readFile(flags.signKey, 'utf8');
+            const passphrase = flags.signPassphraseFile
+              ? (await readFile(flags.signPassphraseFile, 'utf8')).replace(/\r?\n$/, '')
+              : process.env.NMAAS_SIGN_PASSPHRASE;
+            signingKey = await readSigningKey(armored, passphrase, flags.signKey);
+            if (signingKey.compatibilityWarning)
+              process.stderr.write(`nmaas catalogue: warning: ${signingKey.compatibilityWarning}\n`);
+          } catch (error) {
+            throw new UsageError((error as Error).message);
+          }
+        }
+        // A shell glob such as `examples/*` also names plain files (README.md): say so and leave them
+        // out, rather than refuse the whole build. A missing path or a folder that is neither an app
+        // nor a chart is still an error.
+        const plainFiles = inputs.filter(
+          (input) => !input.endsWith('.tgz') && statSync(input, { throwIfNoEntry: false })?.isFile() === true,
+        );
+        for (const file of plainFiles)
+          process.stderr.write(
+            `nmaas catalogue: skipping ${file}: a plain file, not an app folder, chart folder or chart .tgz\n`,
+          );
+        const reporter = progressReporter(progressMode(flags.format));
         try {
-          const armored = await readFile(flags.signKey, 'utf8');
-          const passphrase = flags.signPassphraseFile ? (await readFile(flags.signPassphraseFile, 'utf8')).replace(/\r?\n$/, '') : process.env.NMAAS_SIGN_PASSPHRASE;
-          signingKey = await readSigningKey(armored, passphrase, flags.signKey);
-          if (signingKey.compatibilityWarning) process.stderr.write(`nmaas catalogue: warning: ${signingKey.compatibilityWarning}\n`);
+          const result = await buildRepository({
+            repoDir: flags.output,
+            inputs: inputs.filter((input) => !plainFiles.includes(input)),
+            layout: flags.layout as Layout,
+            signingKey,
+            validate: flags.validate,
+            allowWarnings: flags.allowWarnings === true,
+            experimentalImages: flags.experimentalImages === true,
+            policy: flags.policy,
+            publicUrl,
+            onProgress: reporter.onProgress,
+          });
+          reporter.end();
+          printResult(result, flags.format);
         } catch (error) {
-          throw new UsageError((error as Error).message);
+          reporter.end();
+          if (flags.format === 'json') {
+            process.stdout.write(
+              `${JSON.stringify({ ok: false, error: (error as Error).message, problems: error instanceof BuildRefusedError ? error.problems : [] }, null, 2)}\n`,
+            );
+          }
+          throw refusal(error);
         }
-      }
-      // A shell glob such as `examples/*` also names plain files (README.md): say so and leave them
-      // out, rather than refuse the whole build. A missing path or a folder that is neither an app
-      // nor a chart is still an error.
-      const plainFiles = inputs.filter((input) => !input.endsWith('.tgz') && statSync(input, { throwIfNoEntry: false })?.isFile() === true);
-      for (const file of plainFiles) process.stderr.write(`nmaas catalogue: skipping ${file}: a plain file, not an app folder, chart folder or chart .tgz\n`);
-      const reporter = progressReporter(progressMode(flags.format));
-      try {
-        const result = await buildRepository({
-          repoDir: flags.output,
-          inputs: inputs.filter((input) => !plainFiles.includes(input)),
-          layout: flags.layout as Layout,
-          signingKey,
-          validate: flags.validate,
-          allowWarnings: flags.allowWarnings === true,
-          experimentalImages: flags.experimentalImages === true,
-          policy: flags.policy,
-          publicUrl,
-          onProgress: reporter.onProgress,
-        });
-        reporter.end();
-        printResult(result, flags.format);
-      } catch (error) {
-        reporter.end();
-        if (flags.format === 'json') {
-          process.stdout.write(`${JSON.stringify({ ok: false, error: (error as Error).message, problems: error instanceof BuildRefusedError ? error.problems : [] }, null, 2)}\n`);
-        }
-        throw refusal(error);
-      }
-    }));
+      }),
+    );
 
   catalogue
     .command('serve')
-    .description('serve a catalogue: index.yaml, charts and provenance for helm/Rancher, /api/apps and a browse page at /')
+    .description(
+      'serve a catalogue: index.yaml, charts and provenance for helm/Rancher, /api/apps and a browse page at /',
+    )
     .argument('<repo-dir>', 'repository folder written by `nmaas catalogue build`')
     .option('--host <host>', 'address to listen on (default: $HOST, else 127.0.0.1; 0.0.0.0 for a cluster to reach it)')
     .option('--port <port>', 'port to listen on (0: any free port)', '8080')
-    .action(action(async (repoDir: string, flags: { host?: string; port: string }) => {
-      const port = portNumber(flags.port);
-      const [{ serveCatalogue }, { listenHost }] = await Promise.all([loadServer(), loadStart()]);
-      const running = await serveCatalogue({ repoDir, host: listenHost(flags.host), port });
-      process.stdout.write(`serving ${repoDir} at ${running.url}\n  helm repo add nmaas ${running.url}\n  browse: ${running.url}\n`);
-      const stop = () => void running.close().then(() => process.exit(0));
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    }));
+    .action(
+      action(async (repoDir: string, flags: { host?: string; port: string }) => {
+        const port = portNumber(flags.port);
+        const [{ serveCatalogue }, { listenHost }] = await Promise.all([loadServer(), loadStart()]);
+        const running = await serveCatalogue({ repoDir, host: listenHost(flags.host), port });
+        process.stdout.write(
+          `serving ${repoDir} at ${running.url}\n  helm repo add nmaas ${running.url}\n  browse: ${running.url}\n`,
+        );
+        const stop = () => void running.close().then(() => process.exit(0));
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      }),
+    );
 
   catalogue
     .command('start')
     .description('build examples/* into the git-ignored .catalogue/ folder and serve it (what `npm start` runs)')
     .option('--host <host>', 'address to listen on (default: $HOST, else 127.0.0.1; 0.0.0.0 for a cluster to reach it)')
     .option('--port <port>', 'port to listen on (falls back to a free port when taken)', process.env.PORT ?? '8080')
-    .option('--include <dirs...>', 'more app or chart folders to publish beside the examples (e.g. the scheduler chart)')
+    .option(
+      '--include <dirs...>',
+      'more app or chart folders to publish beside the examples (e.g. the scheduler chart)',
+    )
     .option('--policy <file>', "the reviewers' policy file the validator applies")
-    .action(action(async (flags: { host?: string; port: string; include?: string[]; policy?: string }) => {
-      const port = portNumber(flags.port);
-      try {
-        const { startCatalogue } = await loadStart();
-        const { server } = await startCatalogue({ host: flags.host, port, include: flags.include, policy: flags.policy });
-        const stop = () => void server.close().then(() => process.exit(0));
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      } catch (error) {
-        throw refusal(error);
-      }
-    }));
+    .action(
+      action(async (flags: { host?: string; port: string; include?: string[]; policy?: string }) => {
+        const port = portNumber(flags.port);
+        try {
+          const { startCatalogue } = await loadStart();
+          const { server } = await startCatalogue({
+            host: flags.host,
+            port,
+            include: flags.include,
+            policy: flags.policy,
+          });
+          const stop = () => void server.close().then(() => process.exit(0));
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        } catch (error) {
+          throw refusal(error);
+        }
+      }),
+    );
 }

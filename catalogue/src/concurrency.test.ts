@@ -40,24 +40,37 @@ describe('concurrent and interrupted builds (child processes)', () => {
       const charts = await writeSampleCharts(path.join(work.dir, `in-${i}`), perBuild, { prefix: `c${i}` });
       inputs.push([...charts, fixture('web-probe')]); // every build also publishes the same shared chart
     }
-    const results = await Promise.all(inputs.map((list) => runCli(['catalogue', 'build', ...list, '-o', repo, '--no-validate', '--format', 'json'])));
+    const results = await Promise.all(
+      inputs.map((list) => runCli(['catalogue', 'build', ...list, '-o', repo, '--no-validate', '--format', 'json'])),
+    );
     for (const r of results) expect(r.code, r.stderr).toBe(0);
-    const added = results.flatMap((r) => (JSON.parse(r.stdout) as { charts: { name: string; status: string }[] }).charts.filter((c) => c.status === 'added').map((c) => c.name));
+    const added = results.flatMap((r) =>
+      (JSON.parse(r.stdout) as { charts: { name: string; status: string }[] }).charts
+        .filter((c) => c.status === 'added')
+        .map((c) => c.name),
+    );
     expect(added.filter((n) => n === 'web-probe')).toHaveLength(1); // published once, a no-op for the other 11
     const index = await checkRepo(repo);
     expect(Object.keys(index.entries)).toHaveLength(builds * perBuild + 1);
-    for (let i = 0; i < builds; i++) for (let k = 0; k < perBuild; k++) expect(index.entries[`c${i}-00${k}`]?.[0]?.version).toBe('1.0.0');
+    for (let i = 0; i < builds; i++)
+      for (let k = 0; k < perBuild; k++) expect(index.entries[`c${i}-00${k}`]?.[0]?.version).toBe('1.0.0');
     const leftovers = (await readdir(repo)).filter((f) => f.startsWith('.'));
     expect(leftovers).toEqual([]);
   });
 
   it('leaves the previous index intact when a build is killed midway, and recovers on the next build', async () => {
     const repo = path.join(work.dir, 'killed');
-    await buildRepository({ repoDir: repo, inputs: [fixture('dns-timer-1.0.0'), fixture('web-probe')], validate: false });
+    await buildRepository({
+      repoDir: repo,
+      inputs: [fixture('dns-timer-1.0.0'), fixture('web-probe')],
+      validate: false,
+    });
     const before = await readFile(path.join(repo, 'index.yaml'));
     const many = await writeSampleCharts(path.join(work.dir, 'many'), 300, { prefix: 'k' });
     const child = spawnCli(['catalogue', 'build', ...many, '-o', repo, '--no-validate']);
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('exit', (_code, signal) => resolve(signal)),
+    );
     // Kill as soon as the child holds the lock and has started writing packages.
     let killedMidway = false;
     for (let i = 0; i < 30_000 && child.exitCode === null; i++) {

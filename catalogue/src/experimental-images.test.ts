@@ -19,12 +19,17 @@ describe('apps with a placeholder image digest', () => {
     app = path.join(work.dir, 'web-qos-full');
     await cp(path.join(REPO_ROOT, 'sdk', 'fixtures', 'apps', 'full'), app, { recursive: true });
     const manifest = await readFile(path.join(app, 'nmaas.yaml'), 'utf8');
-    await writeFile(path.join(app, 'nmaas.yaml'), manifest.replace(/digest: sha256:[a-f0-9]{64}/, `digest: sha256:${'0'.repeat(64)}`));
+    await writeFile(
+      path.join(app, 'nmaas.yaml'),
+      manifest.replace(/digest: sha256:[a-f0-9]{64}/, `digest: sha256:${'0'.repeat(64)}`),
+    );
   });
   afterAll(async () => work?.cleanup());
 
   it('are refused by catalogue build with the placeholder rule named', async () => {
-    const error = await buildRepository({ repoDir: path.join(work.dir, 'refused'), inputs: [app] }).catch((e: unknown) => e);
+    const error = await buildRepository({ repoDir: path.join(work.dir, 'refused'), inputs: [app] }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(BuildRefusedError);
     expect((error as BuildRefusedError).problems.join('\n')).toContain('NMAAS-IMAGE-PLACEHOLDER');
   });
@@ -34,7 +39,9 @@ describe('apps with a placeholder image digest', () => {
     // Warnings from other rules are not what this test is about.
     const result = await buildRepository({ repoDir, inputs: [app], experimentalImages: true, allowWarnings: true });
     const chart = result.charts[0]!;
-    expect(chart.findings.filter((f) => f.ruleId === 'NMAAS-IMAGE-PLACEHOLDER').map((f) => f.severity)).toEqual(expect.arrayContaining(['warning']));
+    expect(chart.findings.filter((f) => f.ruleId === 'NMAAS-IMAGE-PLACEHOLDER').map((f) => f.severity)).toEqual(
+      expect.arrayContaining(['warning']),
+    );
     expect(chart.findings.some((f) => f.severity === 'error')).toBe(false);
     const index = parseIndex(await readFile(path.join(repoDir, 'index.yaml'), 'utf8'), 'index.yaml');
     expect(index.entries['web-qos-full']![0]!.annotations?.[EXPERIMENTAL_ANNOTATION]).toBe('true');

@@ -18,7 +18,11 @@ export function waiveUnpinnedImages(findings: readonly Finding[]): Finding[] | n
   if (!findings.some((f) => f.severity === 'error' && UNPINNED_IMAGE_RULES.has(f.ruleId))) return null;
   return findings.map((f) =>
     f.severity === 'error' && UNPINNED_IMAGE_RULES.has(f.ruleId)
-      ? { ...f, severity: 'warning', message: `${f.message} (accepted by --experimental-images: the chart is marked experimental)` }
+      ? {
+          ...f,
+          severity: 'warning',
+          message: `${f.message} (accepted by --experimental-images: the chart is marked experimental)`,
+        }
       : f,
   );
 }
@@ -31,5 +35,9 @@ export function markExperimental(chart: LoadedChart): LoadedChart {
     doc.setIn(['annotations', EXPERIMENTAL_ANNOTATION], 'true');
     return { ...file, data: Buffer.from(doc.toString()) };
   });
-  return { ...chart, files, metadata: { ...chart.metadata, annotations: { ...chart.metadata.annotations, [EXPERIMENTAL_ANNOTATION]: 'true' } } };
+  return {
+    ...chart,
+    files,
+    metadata: { ...chart.metadata, annotations: { ...chart.metadata.annotations, [EXPERIMENTAL_ANNOTATION]: 'true' } },
+  };
 }

@@ -32,15 +32,31 @@ for (const version of HELM_VERSIONS) {
         helm.path();
         work = await tempDir();
         // RSA: helm 3's keyring reader does not know EdDSA keys (see provenance.ts).
-        const generated = await openpgp.generateKey({ type: 'rsa', rsaBits: 2048, userIDs: [{ name: 'NMaaS catalogue test', email: 'catalogue@nmaas.example.org' }], format: 'armored' });
-        const other = await openpgp.generateKey({ type: 'rsa', rsaBits: 2048, userIDs: [{ name: 'Someone else' }], format: 'armored' });
+        const generated = await openpgp.generateKey({
+          type: 'rsa',
+          rsaBits: 2048,
+          userIDs: [{ name: 'NMaaS catalogue test', email: 'catalogue@nmaas.example.org' }],
+          format: 'armored',
+        });
+        const other = await openpgp.generateKey({
+          type: 'rsa',
+          rsaBits: 2048,
+          userIDs: [{ name: 'Someone else' }],
+          format: 'armored',
+        });
         // helm verify reads a legacy binary keyring (what `gpg --export` writes), not armored text.
         keyring = path.join(work.dir, 'pubring.gpg');
         await writeFile(keyring, (await openpgp.readKey({ armoredKey: generated.publicKey })).write());
         otherKeyring = path.join(work.dir, 'other.gpg');
         await writeFile(otherKeyring, (await openpgp.readKey({ armoredKey: other.publicKey })).write());
         const repo = path.join(work.dir, 'repo');
-        await buildRepository({ repoDir: repo, inputs: ALL_FIXTURES, layout, validate: false, signingKey: await readSigningKey(generated.privateKey) });
+        await buildRepository({
+          repoDir: repo,
+          inputs: ALL_FIXTURES,
+          layout,
+          validate: false,
+          signingKey: await readSigningKey(generated.privateKey),
+        });
         index = parseIndex(await readFile(path.join(repo, 'index.yaml'), 'utf8'), 'index.yaml');
         server = await serveCatalogue({ repoDir: repo, port: 0 });
         run = await isolatedHelm(version, path.join(work.dir, 'helm-home'));
@@ -53,8 +69,15 @@ for (const version of HELM_VERSIONS) {
 
       it('search repo lists every chart with every version', async () => {
         const { stdout } = await run(['search', 'repo', 'nmaas/', '--versions', '-o', 'json']);
-        const found = (JSON.parse(stdout) as { name: string; version: string }[]).map((r) => `${r.name}@${r.version}`).sort();
-        expect(found).toEqual(['nmaas/dns-timer@1.0.0', 'nmaas/dns-timer@1.1.0', 'nmaas/web-probe@1.2.0', 'nmaas/with-sub@0.3.0']);
+        const found = (JSON.parse(stdout) as { name: string; version: string }[])
+          .map((r) => `${r.name}@${r.version}`)
+          .sort();
+        expect(found).toEqual([
+          'nmaas/dns-timer@1.0.0',
+          'nmaas/dns-timer@1.1.0',
+          'nmaas/web-probe@1.2.0',
+          'nmaas/with-sub@0.3.0',
+        ]);
       });
 
       it('pull fetches packages whose digest matches the index, and template renders them', async () => {
@@ -66,7 +89,9 @@ for (const version of HELM_VERSIONS) {
             const bytes = await readFile(path.join(dest, `${name}-${entry.version}.tgz`));
             expect(sha256Hex(bytes)).toBe(entry.digest);
             const { stdout } = await run(['template', 'probe', path.join(dest, `${name}-${entry.version}.tgz`)]);
-            const kinds = parseAllDocuments(stdout).map((d) => (d.toJS() as { kind?: string } | null)?.kind).filter(Boolean);
+            const kinds = parseAllDocuments(stdout)
+              .map((d) => (d.toJS() as { kind?: string } | null)?.kind)
+              .filter(Boolean);
             expect(kinds.length, `${name} ${entry.version} rendered nothing`).toBeGreaterThan(0);
           }
         }
@@ -83,7 +108,17 @@ for (const version of HELM_VERSIONS) {
         expect(stdout).toContain('NMaaS catalogue test');
         await expect(run(['verify', '--keyring', otherKeyring, tgz])).rejects.toThrow(/unknown entity|signature/i);
         // helm's own download-time check
-        await run(['pull', 'nmaas/dns-timer', '--version', '1.0.0', '--verify', '--keyring', keyring, '--destination', path.join(work.dir, 'pull-verify')]);
+        await run([
+          'pull',
+          'nmaas/dns-timer',
+          '--version',
+          '1.0.0',
+          '--verify',
+          '--keyring',
+          keyring,
+          '--destination',
+          path.join(work.dir, 'pull-verify'),
+        ]);
       });
     });
   }
@@ -92,20 +127,37 @@ for (const version of HELM_VERSIONS) {
 describe('EdDSA signing keys (why readSigningKey warns)', () => {
   const helm3 = helmTool('3.17');
   const helm4 = helmTool('4.1');
-  it.skipIf(helm3.skip || helm4.skip)('helm 4.1 verifies an Ed25519 signature; helm 3.17 cannot read the keyring', async () => {
-    const work = await tempDir();
-    try {
-      const generated = await openpgp.generateKey({ type: 'ecc', curve: 'ed25519Legacy', userIDs: [{ name: 'EdDSA signer' }], format: 'armored' });
-      const keyring = path.join(work.dir, 'ed.gpg');
-      await writeFile(keyring, (await openpgp.readKey({ armoredKey: generated.publicKey })).write());
-      const repo = path.join(work.dir, 'repo');
-      const [chart] = (await buildRepository({ repoDir: repo, inputs: [ALL_FIXTURES[0]!], validate: false, signingKey: await readSigningKey(generated.privateKey) })).charts;
-      const run4 = await isolatedHelm('4.1', path.join(work.dir, 'h4'));
-      expect((await run4(['verify', '--keyring', keyring, chart!.file])).stdout).toContain('Chart Hash Verified');
-      const run3 = await isolatedHelm('3.17', path.join(work.dir, 'h3'));
-      await expect(run3(['verify', '--keyring', keyring, chart!.file])).rejects.toThrow(/unsupported feature: public key type/);
-    } finally {
-      await work.cleanup();
-    }
-  });
+  it.skipIf(helm3.skip || helm4.skip)(
+    'helm 4.1 verifies an Ed25519 signature; helm 3.17 cannot read the keyring',
+    async () => {
+      const work = await tempDir();
+      try {
+        const generated = await openpgp.generateKey({
+          type: 'ecc',
+          curve: 'ed25519Legacy',
+          userIDs: [{ name: 'EdDSA signer' }],
+          format: 'armored',
+        });
+        const keyring = path.join(work.dir, 'ed.gpg');
+        await writeFile(keyring, (await openpgp.readKey({ armoredKey: generated.publicKey })).write());
+        const repo = path.join(work.dir, 'repo');
+        const [chart] = (
+          await buildRepository({
+            repoDir: repo,
+            inputs: [ALL_FIXTURES[0]!],
+            validate: false,
+            signingKey: await readSigningKey(generated.privateKey),
+          })
+        ).charts;
+        const run4 = await isolatedHelm('4.1', path.join(work.dir, 'h4'));
+        expect((await run4(['verify', '--keyring', keyring, chart!.file])).stdout).toContain('Chart Hash Verified');
+        const run3 = await isolatedHelm('3.17', path.join(work.dir, 'h3'));
+        await expect(run3(['verify', '--keyring', keyring, chart!.file])).rejects.toThrow(
+          /unsupported feature: public key type/,
+        );
+      } finally {
+        await work.cleanup();
+      }
+    },
+  );
 });

@@ -42,7 +42,10 @@ export function parseHelmignore(text: string, file = '.helmignore'): IgnoreRule[
   text.split(/\r?\n/).forEach((line, index) => {
     let rule = line.trim();
     if (rule === '' || rule.startsWith('#')) return;
-    if (rule.includes('**')) throw new Error(`${file}:${index + 1}: double-star (**) patterns are not supported by Helm; list the folders instead`);
+    if (rule.includes('**'))
+      throw new Error(
+        `${file}:${index + 1}: double-star (**) patterns are not supported by Helm; list the folders instead`,
+      );
     const raw = rule;
     const negate = rule.startsWith('!') && rule.length > 1;
     if (negate) rule = rule.slice(1);

@@ -23,8 +23,23 @@ export interface IndexFile {
 }
 
 const METADATA_KEYS = [
-  'name', 'home', 'sources', 'version', 'description', 'keywords', 'maintainers', 'icon', 'apiVersion', 'condition',
-  'tags', 'appVersion', 'deprecated', 'annotations', 'kubeVersion', 'dependencies', 'type',
+  'name',
+  'home',
+  'sources',
+  'version',
+  'description',
+  'keywords',
+  'maintainers',
+  'icon',
+  'apiVersion',
+  'condition',
+  'tags',
+  'appVersion',
+  'deprecated',
+  'annotations',
+  'kubeVersion',
+  'dependencies',
+  'type',
 ] as const;
 const ENTRY_KEYS = new Set<string>([...METADATA_KEYS, 'urls', 'created', 'digest', 'removed']);
 
@@ -57,15 +72,20 @@ export function parseIndex(text: string, file: string): IndexFile {
     // YAML 1.2 core schema: timestamps stay strings, so entries written by other tools keep their exact `created`.
     data = yaml().parse(text, { uniqueKeys: true });
   } catch (error) {
-    throw new IndexError(file, `is not valid YAML (${(error as Error).message.split('\n')[0]}); restore it from backup or rebuild the repository`);
+    throw new IndexError(
+      file,
+      `is not valid YAML (${(error as Error).message.split('\n')[0]}); restore it from backup or rebuild the repository`,
+    );
   }
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new IndexError(file, 'is not a Helm repository index (expected a mapping)');
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    throw new IndexError(file, 'is not a Helm repository index (expected a mapping)');
   const raw = data as Record<string, unknown>;
   const apiVersion = raw.apiVersion ?? 'v1';
   if (apiVersion !== 'v1') throw new IndexError(file, `apiVersion ${String(apiVersion)} is not v1`);
   const entries: Record<string, ChartVersionEntry[]> = {};
   const rawEntries = raw.entries ?? {};
-  if (typeof rawEntries !== 'object' || rawEntries === null || Array.isArray(rawEntries)) throw new IndexError(file, 'entries must be a mapping of chart names');
+  if (typeof rawEntries !== 'object' || rawEntries === null || Array.isArray(rawEntries))
+    throw new IndexError(file, 'entries must be a mapping of chart names');
   for (const [name, list] of Object.entries(rawEntries as Record<string, unknown>)) {
     if (!Array.isArray(list)) throw new IndexError(file, `entries.${name} must be a list`);
     entries[name] = list.map((item, i) => {
@@ -74,10 +94,13 @@ export function parseIndex(text: string, file: string): IndexFile {
       const e = item as Record<string, unknown>;
       const unknown = Object.keys(e).filter((k) => !ENTRY_KEYS.has(k));
       if (unknown.length > 0) throw new IndexError(file, `${at} has fields Helm does not know: ${unknown.join(', ')}`);
-      if (typeof e.digest !== 'string' || !/^[a-f0-9]{64}$/.test(e.digest)) throw new IndexError(file, `${at}.digest must be a sha256 hex digest`);
-      if (!Array.isArray(e.urls) || e.urls.length === 0) throw new IndexError(file, `${at}.urls must list the chart's URL`);
+      if (typeof e.digest !== 'string' || !/^[a-f0-9]{64}$/.test(e.digest))
+        throw new IndexError(file, `${at}.digest must be a sha256 hex digest`);
+      if (!Array.isArray(e.urls) || e.urls.length === 0)
+        throw new IndexError(file, `${at}.urls must list the chart's URL`);
       const created = e.created instanceof Date ? e.created.toISOString() : String(e.created ?? '');
-      for (const key of ['version', 'appVersion'] as const) if (e[key] !== undefined && typeof e[key] !== 'string') e[key] = String(e[key]);
+      for (const key of ['version', 'appVersion'] as const)
+        if (e[key] !== undefined && typeof e[key] !== 'string') e[key] = String(e[key]);
       const entry = { ...(e as unknown as ChartVersionEntry), created };
       validateMetadata(entry, `${file} ${at}`);
       return entry;

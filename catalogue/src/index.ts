@@ -2,7 +2,15 @@
 import type { Command } from 'commander';
 import { registerCatalogueCommands } from './cli.js';
 
-export { buildRepository, BuildRefusedError, INDEX_FILE, type BuildOptions, type BuildResult, type BuiltChart, type ProgressEvent } from './build.js';
+export {
+  buildRepository,
+  BuildRefusedError,
+  INDEX_FILE,
+  type BuildOptions,
+  type BuildResult,
+  type BuiltChart,
+  type ProgressEvent,
+} from './build.js';
 export { loadChartDir, chartFromArchive, archiveEntries, type LoadedChart } from './chart-source.js';
 export { parseChartYaml, ChartError, packageFileName, type ChartMetadata } from './chart-metadata.js';
 export { parseIndex, stringifyIndex, type IndexFile, type ChartVersionEntry } from './index-file.js';

@@ -11,11 +11,13 @@ import path from 'node:path';
 
 export type InputKind = 'chart' | 'app' | 'archive';
 
-
 export async function classifyInput(input: string): Promise<InputKind> {
   const abs = path.resolve(input);
   const info = statSync(abs, { throwIfNoEntry: false }) ?? null;
-  if (info === null) throw new UsageError(`${abs} does not exist; give an app folder (nmaas.yaml), a chart folder (Chart.yaml) or a chart .tgz`);
+  if (info === null)
+    throw new UsageError(
+      `${abs} does not exist; give an app folder (nmaas.yaml), a chart folder (Chart.yaml) or a chart .tgz`,
+    );
   if (info.isFile() && abs.endsWith('.tgz')) return 'archive';
   if (info.isDirectory()) {
     const has = (f: string) => statSync(path.join(abs, f), { throwIfNoEntry: false })?.isFile() === true;
@@ -47,7 +49,8 @@ export async function synthesize(
   const [{ synthesizeChart }, { loadApp }] = await Promise.all([import('@nmaas/charts-gen'), import('@nmaas/sdk')]);
   const app = await loadApp(path.resolve(appDir));
   const ext = app.iconFile === undefined ? undefined : path.extname(app.iconFile).toLowerCase();
-  const placed = ext === undefined || icon === undefined ? undefined : icon(app.manifest.name, app.manifest.version, ext);
+  const placed =
+    ext === undefined || icon === undefined ? undefined : icon(app.manifest.name, app.manifest.version, ext);
   const { chartDir } = await synthesizeChart(app, out, { iconUrl: placed?.url });
   if (placed === undefined || ext === undefined) return { chartDir };
   return { chartDir, icon: { path: placed.path, bytes: await readFile(path.join(chartDir, `icon${ext}`)) } };

@@ -7,7 +7,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { descriptorOf, jsonBytes, readLayout, REF_NAME, writeLayout, type Descriptor, type ImageManifest } from '@nmaas/image';
+import {
+  descriptorOf,
+  jsonBytes,
+  readLayout,
+  REF_NAME,
+  writeLayout,
+  type Descriptor,
+  type ImageManifest,
+} from '@nmaas/image';
 
 export const OCI_DIR = 'oci';
 export const CHARTS_NAMESPACE = 'charts';
@@ -23,7 +31,11 @@ export function servedRepository(imageRepository: string): string {
 }
 
 /** Copies an image layout's (single) image into `<repoDir>/oci/<served repository>/`. */
-export async function addImage(repoDir: string, imageRepository: string, layoutDir: string): Promise<{ repository: string; digest: string }> {
+export async function addImage(
+  repoDir: string,
+  imageRepository: string,
+  layoutDir: string,
+): Promise<{ repository: string; digest: string }> {
   const layout = await readLayout(layoutDir);
   const top = layout.index.manifests[0];
   if (!top) throw new Error(`${layoutDir} holds no image`);
@@ -43,7 +55,9 @@ export interface ChartRef {
   metadata: { name: string; version: string } & Record<string, unknown>;
 }
 
-export async function chartArtifact(chart: ChartRef): Promise<{ blobs: Buffer[]; descriptor: Descriptor; name: string }> {
+export async function chartArtifact(
+  chart: ChartRef,
+): Promise<{ blobs: Buffer[]; descriptor: Descriptor; name: string }> {
   const { metadata } = chart;
   const tgzFile = chart.file;
   const content = await readFile(tgzFile);
@@ -53,7 +67,10 @@ export async function chartArtifact(chart: ChartRef): Promise<{ blobs: Buffer[];
     mediaType: 'application/vnd.oci.image.manifest.v1+json',
     config: descriptorOf(HELM_MEDIA_TYPES.config, config),
     layers: [descriptorOf(HELM_MEDIA_TYPES.content, content)],
-    annotations: { 'org.opencontainers.image.title': metadata.name, 'org.opencontainers.image.version': metadata.version },
+    annotations: {
+      'org.opencontainers.image.title': metadata.name,
+      'org.opencontainers.image.version': metadata.version,
+    },
   };
   const manifestBytes = jsonBytes(manifest);
   return {
@@ -73,6 +90,7 @@ export async function addCharts(repoDir: string, charts: readonly ChartRef[]): P
     entry.descriptors.push(artifact.descriptor);
     byName.set(artifact.name, entry);
   }
-  for (const [name, entry] of byName) await writeLayout(path.join(repoDir, OCI_DIR, CHARTS_NAMESPACE, name), entry.blobs, entry.descriptors);
+  for (const [name, entry] of byName)
+    await writeLayout(path.join(repoDir, OCI_DIR, CHARTS_NAMESPACE, name), entry.blobs, entry.descriptors);
   return [...byName.keys()].sort();
 }

@@ -38,7 +38,7 @@ describe('reproducible packages', () => {
     const bytes = await ourPackage(fixture('with-sub'));
     const tar = zlib.gunzipSync(bytes);
     const names: string[] = [];
-    for (let off = 0; off + 512 <= tar.length; ) {
+    for (let off = 0; off + 512 <= tar.length;) {
       const h = tar.subarray(off, off + 512);
       if (h.every((x) => x === 0)) break;
       const name = h.subarray(0, 100).toString('latin1').replace(/\0.*$/s, '');
@@ -73,7 +73,10 @@ describe('reproducible packages', () => {
 
   it('keeps paths longer than USTAR allows through a PAX record', async () => {
     const long = `chart/${'d'.repeat(120)}/${'f'.repeat(150)}.txt`;
-    const bytes = packArchive([{ path: 'chart/Chart.yaml', data: Buffer.from('x') }, { path: long, data: Buffer.from('long') }]);
+    const bytes = packArchive([
+      { path: 'chart/Chart.yaml', data: Buffer.from('x') },
+      { path: long, data: Buffer.from('long') },
+    ]);
     expect(readArchive(bytes).map((f) => f.path)).toEqual(['chart/Chart.yaml', long]);
   });
 
@@ -101,19 +104,29 @@ for (const version of HELM_VERSIONS) {
       const out = path.join(work.dir, 'helm-out');
       await run(['package', ...ALL_FIXTURES, '-d', out]);
       const produced = (await readdir(out)).sort();
-      expect(produced).toEqual(['dns-timer-1.0.0.tgz', 'dns-timer-1.1.0.tgz', 'web-probe-1.2.0.tgz', 'with-sub-0.3.0.tgz']);
+      expect(produced).toEqual([
+        'dns-timer-1.0.0.tgz',
+        'dns-timer-1.1.0.tgz',
+        'web-probe-1.2.0.tgz',
+        'with-sub-0.3.0.tgz',
+      ]);
       for (const dir of ALL_FIXTURES) {
         const ours = readArchive(await ourPackage(dir));
         const chart = await loadChartDir(dir);
-        const theirs = readArchive(await readFile(path.join(out, `${chart.metadata.name}-${chart.metadata.version}.tgz`)));
+        const theirs = readArchive(
+          await readFile(path.join(out, `${chart.metadata.name}-${chart.metadata.version}.tgz`)),
+        );
         expect(ours.map((f) => f.path)).toEqual(theirs.map((f) => f.path));
         // Helm's gzip header (Extra + "Helm" comment) is reproduced byte for byte.
-        const theirHeader = (await readFile(path.join(out, `${chart.metadata.name}-${chart.metadata.version}.tgz`))).subarray(0, 58);
+        const theirHeader = (
+          await readFile(path.join(out, `${chart.metadata.name}-${chart.metadata.version}.tgz`))
+        ).subarray(0, 58);
         expect((await ourPackage(dir)).subarray(0, 58)).toEqual(theirHeader);
         for (let i = 0; i < ours.length; i++) {
           const a = ours[i]!;
           const b = theirs[i]!;
-          if (a.path.endsWith('/Chart.yaml')) expect(parseChartYaml(a.data.toString(), 'ours')).toEqual(parseChartYaml(b.data.toString(), 'helm'));
+          if (a.path.endsWith('/Chart.yaml'))
+            expect(parseChartYaml(a.data.toString(), 'ours')).toEqual(parseChartYaml(b.data.toString(), 'helm'));
           else expect(a.data.equals(b.data), `${a.path} differs`).toBe(true);
         }
       }

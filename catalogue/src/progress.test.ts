@@ -32,9 +32,16 @@ describe.skipIf(script.skip)('progress bar on a terminal', () => {
 
   it('redraws a bar in place when stdout is a terminal', async () => {
     const repo = path.join(work.dir, 'repo');
-    const command = [process.execPath, CLI, 'catalogue', 'build', ...ALL_FIXTURES, '-o', repo, '--no-validate'].map((a) => `'${a}'`).join(' ');
+    const command = [process.execPath, CLI, 'catalogue', 'build', ...ALL_FIXTURES, '-o', repo, '--no-validate']
+      .map((a) => `'${a}'`)
+      .join(' ');
     const output = await new Promise<string>((resolve, reject) => {
-      execFile(script.path(), ['-qec', command, '/dev/null'], { env: { ...process.env, TERM: 'xterm' } }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+      execFile(
+        script.path(),
+        ['-qec', command, '/dev/null'],
+        { env: { ...process.env, TERM: 'xterm' } },
+        (error, stdout) => (error ? reject(error) : resolve(stdout)),
+      );
     });
     expect(output).toContain('\r\u001b[2K[');
     expect(output).toMatch(/\[#{30}\] 4\/4/);

@@ -11,12 +11,17 @@ export function progressMode(format: string, stream: NodeJS.WriteStream = proces
   return stream.isTTY ? 'bar' : 'lines';
 }
 
-export function progressReporter(mode: ProgressMode, stream: NodeJS.WritableStream = process.stdout): { onProgress: (e: ProgressEvent) => void; end(): void } {
+export function progressReporter(
+  mode: ProgressMode,
+  stream: NodeJS.WritableStream = process.stdout,
+): { onProgress: (e: ProgressEvent) => void; end(): void } {
   let barShown = false;
   const width = 30;
   const drawBar = (done: number, total: number, label: string) => {
     const filled = total === 0 ? width : Math.round((done / total) * width);
-    stream.write(`\r\u001b[2K[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${label.slice(0, 60)}`);
+    stream.write(
+      `\r\u001b[2K[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${label.slice(0, 60)}`,
+    );
     barShown = true;
   };
   return {
@@ -25,11 +30,13 @@ export function progressReporter(mode: ProgressMode, stream: NodeJS.WritableStre
       if (mode === 'bar') {
         if (e.type === 'start') drawBar(0, e.total, 'reading inputs');
         else if (e.type === 'step') drawBar(e.done, e.total, e.what);
-        else if (e.type === 'wait-lock') drawBar(0, 1, `waiting for the repository lock (held by pid ${e.holderPid ?? '?'})`);
+        else if (e.type === 'wait-lock')
+          drawBar(0, 1, `waiting for the repository lock (held by pid ${e.holderPid ?? '?'})`);
         return;
       }
       if (e.type === 'step') stream.write(`[${e.done}/${e.total}] ${e.what}\n`);
-      else if (e.type === 'wait-lock') stream.write(`waiting for the repository lock held by pid ${e.holderPid ?? '?'}\n`);
+      else if (e.type === 'wait-lock')
+        stream.write(`waiting for the repository lock held by pid ${e.holderPid ?? '?'}\n`);
     },
     end() {
       if (barShown) stream.write('\r\u001b[2K');

@@ -25,10 +25,15 @@ export async function readSigningKey(armored: string, passphrase?: string, where
   try {
     key = await openpgp.readPrivateKey({ armoredKey: armored });
   } catch (error) {
-    throw new Error(`${where} is not an armored PGP private key (${(error as Error).message}); export one with \`gpg --armor --export-secret-keys <id>\``);
+    throw new Error(
+      `${where} is not an armored PGP private key (${(error as Error).message}); export one with \`gpg --armor --export-secret-keys <id>\``,
+    );
   }
   if (!key.isDecrypted()) {
-    if (passphrase === undefined) throw new Error(`${where} is protected by a passphrase; pass it with --sign-passphrase-file or NMAAS_SIGN_PASSPHRASE`);
+    if (passphrase === undefined)
+      throw new Error(
+        `${where} is protected by a passphrase; pass it with --sign-passphrase-file or NMAAS_SIGN_PASSPHRASE`,
+      );
     try {
       key = await openpgp.decryptKey({ privateKey: key, passphrase });
     } catch (error) {
@@ -51,7 +56,13 @@ export function provenanceBody(metadata: ChartMetadata, fileName: string, digest
   return `${meta}\n...\n${files}`;
 }
 
-export async function signProvenance(key: SigningKey, metadata: ChartMetadata, fileName: string, digest: string, date?: Date): Promise<string> {
+export async function signProvenance(
+  key: SigningKey,
+  metadata: ChartMetadata,
+  fileName: string,
+  digest: string,
+  date?: Date,
+): Promise<string> {
   const openpgp = await import('openpgp');
   const message = await openpgp.createCleartextMessage({ text: provenanceBody(metadata, fileName, digest) });
   return openpgp.sign({

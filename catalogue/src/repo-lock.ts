@@ -36,7 +36,11 @@ export async function acquireRepoLock(
   options: { timeoutMs?: number; onWait?: (holder: LockContent | null) => void } = {},
 ): Promise<RepoLock> {
   const file = path.join(repoDir, LOCK_FILE);
-  const mine: LockContent = { pid: process.pid, token: randomBytes(8).toString('hex'), since: new Date().toISOString() };
+  const mine: LockContent = {
+    pid: process.pid,
+    token: randomBytes(8).toString('hex'),
+    since: new Date().toISOString(),
+  };
   const deadline = Date.now() + (options.timeoutMs ?? 10 * 60_000);
   let waited = false;
   let delay = 20;
@@ -58,16 +62,22 @@ export async function acquireRepoLock(
     // An unreadable lock may be one being written right now: only a dead pid proves staleness.
     if (holder !== null && !isAlive(holder.pid)) {
       const aside = `${file}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
-      const moved = await rename(file, aside).then(() => true, () => false);
+      const moved = await rename(file, aside).then(
+        () => true,
+        () => false,
+      );
       if (moved) {
         const took = await readLock(aside);
-        if (took !== null && took.token !== holder.token && isAlive(took.pid)) await link(aside, file).catch(() => undefined);
+        if (took !== null && took.token !== holder.token && isAlive(took.pid))
+          await link(aside, file).catch(() => undefined);
         await rm(aside, { force: true });
       }
       continue;
     }
     if (Date.now() > deadline) {
-      throw new Error(`${file} is held by process ${holder?.pid ?? '?'} since ${holder?.since ?? '?'}; another build is running into this repository (delete the lock file if that process is gone)`);
+      throw new Error(
+        `${file} is held by process ${holder?.pid ?? '?'} since ${holder?.since ?? '?'}; another build is running into this repository (delete the lock file if that process is gone)`,
+      );
     }
     if (!waited) options.onWait?.(holder);
     waited = true;

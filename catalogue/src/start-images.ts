@@ -25,14 +25,21 @@ export interface ExampleImages {
   unavailable?: string;
 }
 
-export async function buildExampleImages(inputs: readonly string[], repoDir: string, log: (line: string) => void, cacheDir?: string): Promise<ExampleImages> {
+export async function buildExampleImages(
+  inputs: readonly string[],
+  repoDir: string,
+  log: (line: string) => void,
+  cacheDir?: string,
+): Promise<ExampleImages> {
   const apps = inputs.filter((dir) => existsSync(path.join(dir, 'nmaas.yaml')));
   const images: ServedImage[] = [];
   const work = await mkdtemp(path.join(os.tmpdir(), 'nmaas-start-images-'));
   try {
     for (const appDir of apps) {
       if (!existsSync(path.join(appDir, 'package.json')) || !existsSync(path.join(appDir, 'dist'))) {
-        log(`  ${path.basename(appDir)}: not compiled (no package.json or dist/), no image built; its chart keeps the digest nmaas.yaml names`);
+        log(
+          `  ${path.basename(appDir)}: not compiled (no package.json or dist/), no image built; its chart keeps the digest nmaas.yaml names`,
+        );
         continue;
       }
       try {
@@ -40,7 +47,9 @@ export async function buildExampleImages(inputs: readonly string[], repoDir: str
         await writeImageLock(appDir, { repository: built.repository, tag: built.tag, digest: built.manifestDigest });
         const served = await addImage(repoDir, built.repository, built.layoutDir);
         images.push({ app: built.name, repository: served.repository, tag: built.tag, digest: built.manifestDigest });
-        log(`  image ${built.repository}:${built.tag}@${built.manifestDigest} (${(built.compressedSize / 1e6).toFixed(1)} MB)`);
+        log(
+          `  image ${built.repository}:${built.tag}@${built.manifestDigest} (${(built.compressedSize / 1e6).toFixed(1)} MB)`,
+        );
       } catch (error) {
         if (!(error instanceof BaseLayerUnavailable)) throw error;
         log(`cannot build the app images here: ${error.message}`);

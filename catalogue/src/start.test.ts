@@ -12,7 +12,9 @@ describe('startCatalogue', () => {
     work = await tempDir();
     await writeFile(path.join(work.dir, 'package.json'), '{}');
     await mkdir(path.join(work.dir, 'examples'));
-    await cp(path.join(REPO_ROOT, 'sdk', 'fixtures', 'apps', 'full'), path.join(work.dir, 'examples', 'web-qos-full'), { recursive: true });
+    await cp(path.join(REPO_ROOT, 'sdk', 'fixtures', 'apps', 'full'), path.join(work.dir, 'examples', 'web-qos-full'), {
+      recursive: true,
+    });
     await mkdir(path.join(work.dir, 'examples', 'not-an-app'));
   });
   afterAll(async () => work?.cleanup());
@@ -35,7 +37,10 @@ describe('startCatalogue', () => {
 
   it('rebuilds the local preview from scratch when an example changed without a version bump', async () => {
     const app = path.join(work.dir, 'examples', 'web-qos-full', 'nmaas.yaml');
-    await writeFile(app, (await readFile(app, 'utf8')).replace('Probes HTTP(S) targets', 'Probes HTTP and HTTPS targets'));
+    await writeFile(
+      app,
+      (await readFile(app, 'utf8')).replace('Probes HTTP(S) targets', 'Probes HTTP and HTTPS targets'),
+    );
     const lines: string[] = [];
     const { server, build } = await startCatalogue({ rootDir: work.dir, port: 0, log: (l) => lines.push(l) });
     await server.close();
@@ -43,15 +48,23 @@ describe('startCatalogue', () => {
     expect(build?.charts[0]?.status).toBe('added');
   });
 
-  it('publishes included chart folders beside the examples, validated under the reviewers\' policy', async () => {
+  it("publishes included chart folders beside the examples, validated under the reviewers' policy", async () => {
     // The scheduler's chart comes from the nmaas CLI, as `npm start` makes it (catalogue does not depend on the scheduler).
     const charts = path.join(work.dir, 'sources');
     const made = await runCli(['scheduler', 'chart', '-o', charts]);
     expect(made.code, made.stderr).toBe(0);
     const include = [path.join(charts, 'nmaas-scheduler')];
     // Without the policy, the scheduler's cluster-wide webhook objects are findings that refuse it.
-    await expect(startCatalogue({ rootDir: work.dir, port: 0, include, log: () => undefined })).rejects.toThrow(/nmaas-scheduler|did not pass/);
-    const { server, build } = await startCatalogue({ rootDir: work.dir, port: 0, include, policy: path.join(REPO_ROOT, 'catalogue-policy.yaml'), log: () => undefined });
+    await expect(startCatalogue({ rootDir: work.dir, port: 0, include, log: () => undefined })).rejects.toThrow(
+      /nmaas-scheduler|did not pass/,
+    );
+    const { server, build } = await startCatalogue({
+      rootDir: work.dir,
+      port: 0,
+      include,
+      policy: path.join(REPO_ROOT, 'catalogue-policy.yaml'),
+      log: () => undefined,
+    });
     await server.close();
     expect(build?.charts.map((c) => c.name).sort()).toEqual(['nmaas-scheduler', 'web-qos-full']);
   });

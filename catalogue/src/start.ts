@@ -69,7 +69,9 @@ export async function exampleInputs(rootDir: string): Promise<string[]> {
   return out;
 }
 
-export async function startCatalogue(options: StartOptions = {}): Promise<{ server: RunningServer; build: BuildResult | null; images?: ExampleImages }> {
+export async function startCatalogue(
+  options: StartOptions = {},
+): Promise<{ server: RunningServer; build: BuildResult | null; images?: ExampleImages }> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const rootDir = options.rootDir ?? findRoot(process.cwd());
   const repoDir = path.join(rootDir, '.catalogue');
@@ -102,7 +104,8 @@ export async function startCatalogue(options: StartOptions = {}): Promise<{ serv
     try {
       build = await run();
     } catch (error) {
-      if (!(error instanceof BuildRefusedError) || !error.message.startsWith('refused to change published charts')) throw error;
+      if (!(error instanceof BuildRefusedError) || !error.message.startsWith('refused to change published charts'))
+        throw error;
       log('an example changed without a version bump; rebuilding the local preview .catalogue/ from scratch');
       await rm(repoDir, { recursive: true, force: true });
       await mkdir(repoDir, { recursive: true });
@@ -110,9 +113,13 @@ export async function startCatalogue(options: StartOptions = {}): Promise<{ serv
       build = await run();
     }
     for (const c of build.charts) {
-      for (const f of c.findings.filter((x) => x.severity !== 'info')) log(`  ${c.name}: ${f.severity} ${f.ruleId}: ${f.message}`);
+      for (const f of c.findings.filter((x) => x.severity !== 'info'))
+        log(`  ${c.name}: ${f.severity} ${f.ruleId}: ${f.message}`);
     }
-    await addCharts(repoDir, build.charts.map((c) => ({ file: c.file, metadata: { apiVersion: 'v2', name: c.name, version: c.version } })));
+    await addCharts(
+      repoDir,
+      build.charts.map((c) => ({ file: c.file, metadata: { apiVersion: 'v2', name: c.name, version: c.version } })),
+    );
   }
   const port = options.port ?? Number(process.env.PORT ?? 8080);
   const host = listenHost(options.host);
@@ -129,15 +136,23 @@ export async function startCatalogue(options: StartOptions = {}): Promise<{ serv
   log(`  helm repo add nmaas ${server.url}`);
   log(`  browse the apps: ${server.url}`);
   if (listensEverywhere(host)) {
-    log(`  listening on every address: in Rancher add http://<this machine's address>:${new URL(server.url).port}/ (Apps → Repositories)`);
+    log(
+      `  listening on every address: in Rancher add http://<this machine's address>:${new URL(server.url).port}/ (Apps → Repositories)`,
+    );
   } else if (host === '127.0.0.1' || host === 'localhost' || host === '::1') {
     log('  only this machine can reach it; HOST=0.0.0.0 npm start serves a Rancher cluster');
   }
   const registry = server.url.replace(/^https?:\/\//, '').replace(/\/$/, '');
   const firstImage = images?.images[0];
-  if (firstImage) log(`  images (OCI, read-only): skopeo inspect --tls-verify=false docker://${registry}/${firstImage.repository}:${firstImage.tag}`);
+  if (firstImage)
+    log(
+      `  images (OCI, read-only): skopeo inspect --tls-verify=false docker://${registry}/${firstImage.repository}:${firstImage.tag}`,
+    );
   const firstChart = build?.charts[0];
-  if (firstChart) log(`  charts (OCI): helm pull oci://${registry}/${CHARTS_NAMESPACE}/${firstChart.name} --version ${firstChart.version} --plain-http`);
+  if (firstChart)
+    log(
+      `  charts (OCI): helm pull oci://${registry}/${CHARTS_NAMESPACE}/${firstChart.name} --version ${firstChart.version} --plain-http`,
+    );
   log('  (Ctrl-C stops the server)');
   return { server, build, images };
 }

@@ -74,7 +74,17 @@ function fileHeader(path: string, size: number): Buffer[] {
 
 /** The header as the tar package writes it, with a PAX record when the path needs one. */
 export function tarHeader(path: string, size: number): Buffer[] {
-  const fields = { path, mode: 0o644, uid: 0, gid: 0, size, mtime: ARCHIVE_MTIME, type: 'File' as const, uname: '', gname: '' };
+  const fields = {
+    path,
+    mode: 0o644,
+    uid: 0,
+    gid: 0,
+    size,
+    mtime: ARCHIVE_MTIME,
+    type: 'File' as const,
+    uname: '',
+    gname: '',
+  };
   const header = new Header(fields);
   const block = Buffer.alloc(BLOCK);
   // encode() returns true when the path does not fit USTAR's name/prefix fields: add a PAX record then.
@@ -100,7 +110,20 @@ export function tarBytes(files: readonly ArchiveFile[]): Buffer {
 /** Wraps raw deflate data in the gzip header Helm writes (FEXTRA + FCOMMENT, mtime 0, OS unknown). */
 export function gzipLikeHelm(data: Buffer): Buffer {
   const deflated = zlib.deflateRawSync(data, { level: zlib.constants.Z_DEFAULT_COMPRESSION });
-  const header = Buffer.from([0x1f, 0x8b, 0x08, 0x04 | 0x10, 0, 0, 0, 0, 0x00, 0xff, HELM_GZIP_EXTRA.length & 0xff, HELM_GZIP_EXTRA.length >> 8]);
+  const header = Buffer.from([
+    0x1f,
+    0x8b,
+    0x08,
+    0x04 | 0x10,
+    0,
+    0,
+    0,
+    0,
+    0x00,
+    0xff,
+    HELM_GZIP_EXTRA.length & 0xff,
+    HELM_GZIP_EXTRA.length >> 8,
+  ]);
   const trailer = Buffer.alloc(8);
   trailer.writeUInt32LE(zlib.crc32(data) >>> 0, 0);
   trailer.writeUInt32LE(data.length >>> 0, 4);

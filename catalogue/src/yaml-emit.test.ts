@@ -5,7 +5,28 @@ import { scalar, toYamlSorted } from './yaml-emit.js';
 
 describe('YAML emitter', () => {
   it('quotes what YAML 1.1 or 1.2 would read as another type', () => {
-    for (const s of ['yes', 'No', 'on', 'OFF', 'y', 'true', 'null', '~', '1.10', '1e3', '0x1F', '2026-01-01', '', ' lead', 'a: b', '- x', '#c', '>= 1.25.0-0', "it's", 'tab\there'])
+    for (const s of [
+      'yes',
+      'No',
+      'on',
+      'OFF',
+      'y',
+      'true',
+      'null',
+      '~',
+      '1.10',
+      '1e3',
+      '0x1F',
+      '2026-01-01',
+      '',
+      ' lead',
+      'a: b',
+      '- x',
+      '#c',
+      '>= 1.25.0-0',
+      "it's",
+      'tab\there',
+    ])
       expect(scalar(s)).toMatch(/^"/);
     expect(scalar('web-probe')).toBe('web-probe');
     expect(scalar('1.2.0')).toMatch(/^"/); // starts with a digit: quoted, always safe
@@ -18,7 +39,11 @@ describe('YAML emitter', () => {
     fc.assert(
       fc.property(value, (v) => {
         const text = toYamlSorted({ root: v });
-        const expected = JSON.parse(JSON.stringify({ root: v }, (_k, x) => (Array.isArray(x) || typeof x !== 'object' || x === null ? x : Object.fromEntries(Object.entries(x).sort()))));
+        const expected = JSON.parse(
+          JSON.stringify({ root: v }, (_k, x) =>
+            Array.isArray(x) || typeof x !== 'object' || x === null ? x : Object.fromEntries(Object.entries(x).sort()),
+          ),
+        );
         expect(parse(text, { version: '1.1' })).toEqual(expected);
         expect(parse(text)).toEqual(expected);
       }),

@@ -7,7 +7,8 @@
  */
 const SAFE_PLAIN = /^[A-Za-z_/][A-Za-z0-9_./+-]*( [A-Za-z0-9_./+()-]+)*$/;
 // YAML 1.1 resolves these (any case variant) to booleans or null; plain they would change type.
-const YAML11_SPECIAL = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~)$/;
+const YAML11_SPECIAL =
+  /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~)$/;
 
 // Exponent-only forms such as `E0` that some readers take for floats.
 const NUMBER_LIKE = /^[eE][+-]?\d/;
@@ -17,7 +18,10 @@ export function scalar(value: string | number | boolean | null): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (SAFE_PLAIN.test(value) && !YAML11_SPECIAL.test(value) && !NUMBER_LIKE.test(value)) return value;
   // JSON leaves U+0085/U+2028/U+2029 raw, but YAML 1.1 folds them as line breaks inside quotes.
-  return JSON.stringify(value).replace(/[\u0085\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(
+    /[\u0085\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

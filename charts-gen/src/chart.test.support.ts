@@ -60,7 +60,11 @@ export type K8sObject = {
 };
 
 /** `valuesDir` receives the values file when `options.values` is given; the caller removes it. */
-export async function helmTemplateArgs(chartDir: string, options: RenderOptions, valuesDir?: string): Promise<string[]> {
+export async function helmTemplateArgs(
+  chartDir: string,
+  options: RenderOptions,
+  valuesDir?: string,
+): Promise<string[]> {
   const args = ['template', options.release ?? 'rel', chartDir, '--namespace', options.namespace ?? 'measurements'];
   if (options.values !== undefined) {
     if (valuesDir === undefined) throw new Error('helmTemplateArgs: give a folder for the values file');

@@ -20,7 +20,10 @@ export function registerCommands(program: Command): void {
       "the chart's own version, to release a generator change without a new app version (default: the app's version)",
     )
     .addOption(formatOption())
-    .addHelpText('after', '\nExit codes: 0 written, 1 nmaas.yaml or the chart did not pass, 2 bad arguments or unreadable input.')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 written, 1 nmaas.yaml or the chart did not pass, 2 bad arguments or unreadable input.',
+    )
     .action(
       action(
         async (
@@ -40,7 +43,8 @@ export function registerCommands(program: Command): void {
             );
           } catch (error) {
             // An invalid nmaas.yaml carries its own exit code (1, or 2 when it could not be read).
-            if (error instanceof HelmError) throw new InputError(`the generated chart failed helm lint:\n${error.message}`);
+            if (error instanceof HelmError)
+              throw new InputError(`the generated chart failed helm lint:\n${error.message}`);
             throw error;
           }
         },

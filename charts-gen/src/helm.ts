@@ -86,7 +86,13 @@ export class HelmError extends Error {
 /** Runs helm with isolated config/cache dirs unless the caller passes its own env. */
 export function runHelm(
   args: string[],
-  options: { version?: HelmVersion; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; maxBuffer?: number } = {},
+  options: {
+    version?: HelmVersion;
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    timeoutMs?: number;
+    maxBuffer?: number;
+  } = {},
 ): Promise<HelmResult> {
   return ensureHelm(options.version).then((bin) => execHelm(bin, args, options));
 }
@@ -100,11 +106,17 @@ function execHelm(
     execFile(
       bin,
       args,
-      { env: options.env ?? process.env, cwd: options.cwd, timeout: options.timeoutMs ?? 120_000, maxBuffer: options.maxBuffer ?? 64 * 1024 * 1024 },
+      {
+        env: options.env ?? process.env,
+        cwd: options.cwd,
+        timeout: options.timeoutMs ?? 120_000,
+        maxBuffer: options.maxBuffer ?? 64 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
         if (error) {
           const code = typeof error.code === 'number' ? error.code : null;
-          if ((error as NodeJS.ErrnoException).code === 'ENOENT') reject(new Error(`helm not found at ${bin}: ${error.message}`));
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+            reject(new Error(`helm not found at ${bin}: ${error.message}`));
           else reject(new HelmError(args, code, stdout, stderr));
         } else resolve({ stdout, stderr });
       },

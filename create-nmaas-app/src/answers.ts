@@ -61,7 +61,11 @@ export function defaultDuration(templateDuration: string, every: string): string
  * values change, in the text itself, so the template's comments and layout stay as written.
  */
 export function renderManifest(template: Template, answers: ManifestAnswers): string {
-  const text = replaceNames(template.manifestText, nameForms(template.appName, template.displayName), nameForms(answers.name));
+  const text = replaceNames(
+    template.manifestText,
+    nameForms(template.appName, template.displayName),
+    nameForms(answers.name),
+  );
   const doc = parseDocument(text);
   const fields: [string[], string][] = [
     [['category'], answers.category],
@@ -74,12 +78,18 @@ export function renderManifest(template: Template, answers: ManifestAnswers): st
   const edits: { start: number; end: number; value: string }[] = [];
   for (const [fieldPath, value] of fields) {
     const node = doc.getIn(fieldPath, true);
-    if (!isScalar(node) || !node.range) throw new Error(`template ${template.name} is broken: nmaas.yaml has no ${fieldPath.join('.')} value`);
+    if (!isScalar(node) || !node.range)
+      throw new Error(`template ${template.name} is broken: nmaas.yaml has no ${fieldPath.join('.')} value`);
     // Answers are checked after rendering; quoting keeps an odd answer from breaking the YAML.
-    edits.push({ start: node.range[0], end: node.range[1], value: /^[A-Za-z0-9.]+$/.test(value) ? value : JSON.stringify(value) });
+    edits.push({
+      start: node.range[0],
+      end: node.range[1],
+      value: /^[A-Za-z0-9.]+$/.test(value) ? value : JSON.stringify(value),
+    });
   }
   let out = text;
-  for (const edit of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, edit.start) + edit.value + out.slice(edit.end);
+  for (const edit of edits.sort((a, b) => b.start - a.start))
+    out = out.slice(0, edit.start) + edit.value + out.slice(edit.end);
   return out;
 }
 
@@ -105,7 +115,8 @@ export function answerIssues(template: Template, answers: ManifestAnswers): Part
   // The name rule alone first: a bad name also breaks every field derived from it, so the other
   // answers are then checked with the template's own name to still report all their problems.
   const name = appNameSchema.safeParse(answers.name);
-  if (!name.success) for (const issue of name.error.issues) add('name', `${JSON.stringify(answers.name)}: ${issue.message}`);
+  if (!name.success)
+    for (const issue of name.error.issues) add('name', `${JSON.stringify(answers.name)}: ${issue.message}`);
   const checked = name.success ? answers : { ...answers, name: template.appName };
   const result = validateManifest(parseDocument(renderManifest(template, checked)).toJS());
   if (result.ok) return issues;
@@ -117,6 +128,7 @@ export function answerIssues(template: Template, answers: ManifestAnswers): Part
     else if (issue.path === 'name') add('name', issue.message);
     else derived.set(issue.message, [...(derived.get(issue.message) ?? []), issue.path]);
   }
-  for (const [message, paths] of derived) add('name', `${answers.name} makes nmaas.yaml ${paths.join(', ')} invalid: ${message}`);
+  for (const [message, paths] of derived)
+    add('name', `${answers.name} makes nmaas.yaml ${paths.join(', ')} invalid: ${message}`);
   return issues;
 }

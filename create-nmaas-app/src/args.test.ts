@@ -3,18 +3,52 @@ import { parseCliArgs, UsageError } from './args.js';
 
 describe('parseCliArgs', () => {
   it('reads the directory and a flag for every answer', () => {
-    const args = parseCliArgs(['probe', '-t', 'blank', '--name', 'p', '--category', 'security', '--every', '10m', '--duration', '1m', '--cpu', '1', '--memory', '1Gi', '--bandwidth', '1Gbps', '--yes', '--force']);
+    const args = parseCliArgs([
+      'probe',
+      '-t',
+      'blank',
+      '--name',
+      'p',
+      '--category',
+      'security',
+      '--every',
+      '10m',
+      '--duration',
+      '1m',
+      '--cpu',
+      '1',
+      '--memory',
+      '1Gi',
+      '--bandwidth',
+      '1Gbps',
+      '--yes',
+      '--force',
+    ]);
     expect(args).toMatchObject({
       directory: 'probe',
       template: 'blank',
-      given: { name: 'p', category: 'security', every: '10m', duration: '1m', cpu: '1', memory: '1Gi', bandwidth: '1Gbps' },
+      given: {
+        name: 'p',
+        category: 'security',
+        every: '10m',
+        duration: '1m',
+        cpu: '1',
+        memory: '1Gi',
+        bandwidth: '1Gbps',
+      },
       yes: true,
       force: true,
     });
   });
 
   it('leaves unanswered questions out', () => {
-    expect(parseCliArgs([])).toMatchObject({ directory: undefined, template: undefined, given: {}, yes: false, force: false });
+    expect(parseCliArgs([])).toMatchObject({
+      directory: undefined,
+      template: undefined,
+      given: {},
+      yes: false,
+      force: false,
+    });
   });
 
   it('refuses unknown flags, unknown templates and two directories', () => {

@@ -68,7 +68,9 @@ export function parseCliArgs(argv: string[]): CliArgs {
   }
   const { values, positionals } = parsed;
   if (positionals.length > 1) {
-    throw new UsageError(`expected at most one directory, got ${positionals.map((p) => JSON.stringify(p)).join(' ')}; see --help`);
+    throw new UsageError(
+      `expected at most one directory, got ${positionals.map((p) => JSON.stringify(p)).join(' ')}; see --help`,
+    );
   }
   const template = values.template as string | undefined;
   if (template !== undefined && !isTemplateName(template)) {

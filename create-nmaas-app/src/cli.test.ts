@@ -42,7 +42,26 @@ describe('create-nmaas-app command', () => {
   });
 
   it('takes every answer from flags', async () => {
-    const { code, err } = await runPiped(['apps/probe', '--name', 'edge-probe', '-t', 'blank', '--category', 'cartography', '--every', '15m', '--duration', '2m', '--cpu', '500m', '--memory', '256Mi', '--bandwidth', '50Mbps', '--yes']);
+    const { code, err } = await runPiped([
+      'apps/probe',
+      '--name',
+      'edge-probe',
+      '-t',
+      'blank',
+      '--category',
+      'cartography',
+      '--every',
+      '15m',
+      '--duration',
+      '2m',
+      '--cpu',
+      '500m',
+      '--memory',
+      '256Mi',
+      '--bandwidth',
+      '50Mbps',
+      '--yes',
+    ]);
     expect(err).toBe('');
     expect(code).toBe(0);
     const dir = path.join(tmp, 'apps', 'probe');
@@ -96,7 +115,18 @@ describe('create-nmaas-app command', () => {
     const help = await runPiped(['--help']);
     expect(help.code).toBe(0);
     expect(help.out).toMatch(/--template <name>.*http-probe.*blank/);
-    for (const flag of ['--name', '--category', '--every', '--duration', '--cpu', '--memory', '--bandwidth', '--yes', '--force']) expect(help.out).toContain(flag);
+    for (const flag of [
+      '--name',
+      '--category',
+      '--every',
+      '--duration',
+      '--cpu',
+      '--memory',
+      '--bandwidth',
+      '--yes',
+      '--force',
+    ])
+      expect(help.out).toContain(flag);
     expect((await runPiped(['--version'])).out.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });

@@ -25,10 +25,15 @@ export interface CliIo {
 /** Invalid answers, each with the flag it came from and the rule it broke. */
 export class AnswerError extends Error {
   override name = 'AnswerError';
-  constructor(readonly issues: Partial<Record<AnswerKey, string>>, args: CliArgs) {
+  constructor(
+    readonly issues: Partial<Record<AnswerKey, string>>,
+    args: CliArgs,
+  ) {
     const lines = Object.entries(issues).map(([key, message]) => {
       const fromDirectory = key === 'name' && args.given.name === undefined && args.directory !== undefined;
-      const hint = fromDirectory ? ` (the name comes from the folder ${args.directory}; pass --name to choose another)` : '';
+      const hint = fromDirectory
+        ? ` (the name comes from the folder ${args.directory}; pass --name to choose another)`
+        : '';
       return `  --${key}: ${message}${hint}`;
     });
     super(`the answers do not make a valid app:\n${lines.join('\n')}`);
@@ -63,13 +68,21 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   try {
     const project = await create(args, io, interactive);
     const rel = path.relative(io.cwd, project.dir) || '.';
-    const steps = [...(rel === '.' ? [] : [`cd ${rel.includes(' ') ? JSON.stringify(rel) : rel}`]), 'npm install', 'npm test', 'npm run dev'];
+    const steps = [
+      ...(rel === '.' ? [] : [`cd ${rel.includes(' ') ? JSON.stringify(rel) : rel}`]),
+      'npm install',
+      'npm test',
+      'npm run dev',
+    ];
     const created = `Created ${project.answers.name} (${project.answers.template}) in ${project.dir}`;
     if (interactive) {
       note(steps.join('\n'), 'Next steps', { output: io.stdout });
       outro(created, { output: io.stdout });
     } else {
-      say(io.stdout, `${created}. Next:\n${steps.map((s) => `  ${s}`).join('\n')}\n\nFiles: ${project.files.join(', ')}`);
+      say(
+        io.stdout,
+        `${created}. Next:\n${steps.map((s) => `  ${s}`).join('\n')}\n\nFiles: ${project.files.join(', ')}`,
+      );
     }
     return 0;
   } catch (error) {
@@ -86,7 +99,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 /** Resolves the answers, checks them and writes the project. */
 export async function create(args: CliArgs, io: CliIo, interactive: boolean): Promise<CreatedProject> {
   const dirFor = (name: string) => path.resolve(io.cwd, args.directory ?? name);
-  const suggestedName = args.directory !== undefined ? path.basename(path.resolve(io.cwd, args.directory)) : DEFAULT_NAME;
+  const suggestedName =
+    args.directory !== undefined ? path.basename(path.resolve(io.cwd, args.directory)) : DEFAULT_NAME;
   // A folder known up front is checked before any question, so nobody answers for nothing.
   if (args.directory !== undefined) await checkTarget(dirFor(suggestedName), args.force);
 

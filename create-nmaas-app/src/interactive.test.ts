@@ -34,14 +34,26 @@ describe.skipIf(tmux.skip)('interactive prompts (tmux)', () => {
     expect(session.exitCode).toBe(0);
 
     await mkdir(path.join(tmp, 'flags'));
-    const code = await run(EQUIVALENT_FLAGS, { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), cwd: path.join(tmp, 'flags') });
+    const code = await run(EQUIVALENT_FLAGS, {
+      stdin: new PassThrough(),
+      stdout: new PassThrough(),
+      stderr: new PassThrough(),
+      cwd: path.join(tmp, 'flags'),
+    });
     expect(code).toBe(0);
     const viaPrompts = await snapshotTree(path.join(tmp, 'tty', INTERACTIVE_NAME));
-    expect(viaPrompts['nmaas.yaml']).toMatch(/category: security[\s\S]*every: 10m[\s\S]*duration: 20s[\s\S]*memory: 128Mi/);
+    expect(viaPrompts['nmaas.yaml']).toMatch(
+      /category: security[\s\S]*every: 10m[\s\S]*duration: 20s[\s\S]*memory: 128Mi/,
+    );
     expect(viaPrompts).toEqual(await snapshotTree(path.join(tmp, 'flags', INTERACTIVE_NAME)));
   });
 
-  const start = (cwd: string, args = '') => Terminal.start({ tmux: tmux.path(), cwd, command: `${JSON.stringify(process.execPath)} ${JSON.stringify(CREATE_MAIN)} ${args}` });
+  const start = (cwd: string, args = '') =>
+    Terminal.start({
+      tmux: tmux.path(),
+      cwd,
+      command: `${JSON.stringify(process.execPath)} ${JSON.stringify(CREATE_MAIN)} ${args}`,
+    });
 
   it('Ctrl-C cancels with exit 1 and writes nothing', async () => {
     const cwd = path.join(tmp, 'cancel');

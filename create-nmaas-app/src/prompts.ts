@@ -4,7 +4,15 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import { cancel, intro, isCancel, select, text } from '@clack/prompts';
-import { answerIssues, CATEGORIES, defaultDuration, templateDefaults, type AnswerKey, type Answers, type ManifestAnswers } from './answers.js';
+import {
+  answerIssues,
+  CATEGORIES,
+  defaultDuration,
+  templateDefaults,
+  type AnswerKey,
+  type Answers,
+  type ManifestAnswers,
+} from './answers.js';
 import { loadTemplate, TEMPLATE_HINTS, TEMPLATE_NAMES, type Template, type TemplateName } from './templates.js';
 
 export interface PromptIo {
@@ -38,7 +46,13 @@ export interface AskOptions {
   io: PromptIo;
 }
 
-export async function askAnswers({ given, template: givenTemplate, suggestedName, onName, io }: AskOptions): Promise<{ answers: Answers; template: Template }> {
+export async function askAnswers({
+  given,
+  template: givenTemplate,
+  suggestedName,
+  onName,
+  io,
+}: AskOptions): Promise<{ answers: Answers; template: Template }> {
   const common = { input: io.input, output: io.output };
   const answered = <T>(value: T): Exclude<T, symbol> => {
     if (isCancel(value)) {
@@ -105,7 +119,11 @@ export async function askAnswers({ given, template: givenTemplate, suggestedName
     answers[key] = value || fallback;
   };
   await ask('every', 'How often does a run start? (a period dividing 1h: 1m, 5m, 10m, 15m, 30m, 1h)', defaults.every);
-  await ask('duration', `How long may one run take at most? (at most ${answers.every})`, defaultDuration(defaults.duration, answers.every));
+  await ask(
+    'duration',
+    `How long may one run take at most? (at most ${answers.every})`,
+    defaultDuration(defaults.duration, answers.every),
+  );
   await ask('cpu', 'CPU one run uses (Kubernetes quantity, e.g. 100m = 0.1 core)', defaults.cpu);
   await ask('memory', 'Memory one run uses (e.g. 96Mi)', defaults.memory);
   await ask('bandwidth', 'Network bandwidth one run uses (e.g. 5Mbps)', defaults.bandwidth);

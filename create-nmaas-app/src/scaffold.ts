@@ -9,9 +9,14 @@ import { renderManifest, type ManifestAnswers } from './answers.js';
 import { nameForms, replaceNames } from './names.js';
 
 export class TargetNotEmptyError extends Error {
-  constructor(readonly dir: string, readonly entries: string[]) {
+  constructor(
+    readonly dir: string,
+    readonly entries: string[],
+  ) {
     const shown = entries.slice(0, 5).join(', ') + (entries.length > 5 ? `, … (${entries.length} entries)` : '');
-    super(`${dir} is not empty (${shown}); choose another folder, empty it, or pass --force to write the project into it (files with the same names are overwritten)`);
+    super(
+      `${dir} is not empty (${shown}); choose another folder, empty it, or pass --force to write the project into it (files with the same names are overwritten)`,
+    );
     this.name = 'TargetNotEmptyError';
   }
 }
@@ -42,7 +47,12 @@ export interface WriteProjectOptions {
 }
 
 /** Writes the project; returns the files written, relative to the target, sorted. */
-export async function writeProject({ targetDir, template, answers, force = false }: WriteProjectOptions): Promise<string[]> {
+export async function writeProject({
+  targetDir,
+  template,
+  answers,
+  force = false,
+}: WriteProjectOptions): Promise<string[]> {
   const target = path.resolve(targetDir);
   await checkTarget(target, force);
   const parent = path.dirname(target);

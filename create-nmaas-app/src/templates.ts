@@ -24,7 +24,13 @@ export const RENAMED_FILES: Readonly<Record<string, string>> = {
 };
 
 /** The only files in which the template's name is replaced by the new app's name. */
-export const SUBSTITUTED_FILES: readonly string[] = ['package.json', 'nmaas.yaml', 'README.md', 'src/index.ts', 'test/index.test.ts'];
+export const SUBSTITUTED_FILES: readonly string[] = [
+  'package.json',
+  'nmaas.yaml',
+  'README.md',
+  'src/index.ts',
+  'test/index.test.ts',
+];
 
 /** What a developer may have produced inside a template folder while working on it; never copied. */
 export const IGNORED_ENTRIES: readonly string[] = ['node_modules', 'dist', 'chart', 'package-lock.json'];

@@ -49,11 +49,16 @@ function findPackage(fromDir: string, name: string): string | null {
 }
 
 const NEVER = (relative: string) =>
-  /(^|\/)node_modules$/.test(relative) || /\.map$/.test(relative) || /\.test\./.test(relative) || /\.tsbuildinfo$/.test(relative);
+  /(^|\/)node_modules$/.test(relative) ||
+  /\.map$/.test(relative) ||
+  /\.test\./.test(relative) ||
+  /\.tsbuildinfo$/.test(relative);
 
 /** True for what a workspace package publishes: package.json plus the top-level entries in `files`. */
 function publishedFilter(files: readonly string[] | undefined): (relative: string, isDir: boolean) => boolean {
-  const top = new Set((files ?? []).filter((f) => !f.startsWith('!')).map((f) => f.replace(/^\.\//, '').split('/')[0]!));
+  const top = new Set(
+    (files ?? []).filter((f) => !f.startsWith('!')).map((f) => f.replace(/^\.\//, '').split('/')[0]!),
+  );
   return (relative) => {
     if (NEVER(relative)) return true;
     const first = relative.split('/')[0]!;
@@ -82,7 +87,8 @@ export async function appLayerEntries(appDir: string): Promise<AppLayerInput> {
     ...owner,
     exclude: (relative) => NEVER(relative) || !appFiles.has(relative.split('/')[0]!),
   });
-  if (!existsSync(path.join(root, 'dist'))) throw new Error(`${appDir} has no dist/ folder: build the app first (npx tsc -b ${appDir})`);
+  if (!existsSync(path.join(root, 'dist')))
+    throw new Error(`${appDir} has no dist/ folder: build the app first (npx tsc -b ${appDir})`);
 
   // Placement: a package goes flat under /app/node_modules unless another version holds that name,
   // then it nests under the package that needs it, as npm would.
@@ -91,9 +97,13 @@ export async function appLayerEntries(appDir: string): Promise<AppLayerInput> {
   const bins: Array<{ name: string; target: string }> = [];
 
   // Breadth first, so the app's own dependencies claim the flat places before anything deeper.
-  const queue: Array<{ fromSource: string; fromImage: string; deps: Record<string, string>; optional: Set<string>; isTop: boolean }> = [
-    { fromSource: root, fromImage: APP_DIR, deps: manifest.dependencies ?? {}, optional: new Set(), isTop: true },
-  ];
+  const queue: Array<{
+    fromSource: string;
+    fromImage: string;
+    deps: Record<string, string>;
+    optional: Set<string>;
+    isTop: boolean;
+  }> = [{ fromSource: root, fromImage: APP_DIR, deps: manifest.dependencies ?? {}, optional: new Set(), isTop: true }];
   while (queue.length > 0) {
     const { fromSource, fromImage, deps, optional, isTop } = queue.shift()!;
     for (const name of Object.keys(deps).sort()) {
@@ -112,10 +122,17 @@ export async function appLayerEntries(appDir: string): Promise<AppLayerInput> {
       entries.push(...(await treeEntries(source, imagePath, { ...owner, exclude })));
       if (isTop && pkg.bin) {
         const binMap = typeof pkg.bin === 'string' ? { [name.split('/').pop()!]: pkg.bin } : pkg.bin;
-        for (const [bin, file] of Object.entries(binMap)) bins.push({ name: bin, target: `../${name}/${file.replace(/^\.\//, '')}` });
+        for (const [bin, file] of Object.entries(binMap))
+          bins.push({ name: bin, target: `../${name}/${file.replace(/^\.\//, '')}` });
       }
       const optionalNames = new Set(Object.keys(pkg.optionalDependencies ?? {}));
-      queue.push({ fromSource: source, fromImage: imagePath, deps: { ...pkg.dependencies, ...pkg.optionalDependencies }, optional: optionalNames, isTop: false });
+      queue.push({
+        fromSource: source,
+        fromImage: imagePath,
+        deps: { ...pkg.dependencies, ...pkg.optionalDependencies },
+        optional: optionalNames,
+        isTop: false,
+      });
     }
   }
   for (const bin of bins) {

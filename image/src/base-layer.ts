@@ -43,7 +43,10 @@ export class BaseLayerUnavailable extends Error {
 }
 
 export function defaultCacheDir(): string {
-  return process.env.NMAAS_IMAGE_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'nmaas', 'image');
+  return (
+    process.env.NMAAS_IMAGE_CACHE ??
+    path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'nmaas', 'image')
+  );
 }
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -55,9 +58,13 @@ async function fetchNode(cacheDir: string): Promise<{ file: string; component: B
   if (!existsSync(file)) {
     const staging = await mkdtemp(path.join(cacheDir, 'npm-'));
     try {
-      const { stdout } = await run('npm', ['pack', `${NODE_PACKAGE.name}@${NODE_PACKAGE.version}`, '--json', '--pack-destination', staging], {
-        cwd: staging,
-      });
+      const { stdout } = await run(
+        'npm',
+        ['pack', `${NODE_PACKAGE.name}@${NODE_PACKAGE.version}`, '--json', '--pack-destination', staging],
+        {
+          cwd: staging,
+        },
+      );
       integrity = (JSON.parse(stdout) as Array<{ integrity?: string }>)[0]?.integrity;
       await rename(path.join(staging, fileName), file);
     } catch (error) {
@@ -72,15 +79,28 @@ async function fetchNode(cacheDir: string): Promise<{ file: string; component: B
   const data = await readFile(file);
   if (integrity) {
     const [algorithm, expected] = integrity.split('-', 2);
-    const actual = createHash(algorithm ?? 'sha512').update(data).digest('base64');
+    const actual = createHash(algorithm ?? 'sha512')
+      .update(data)
+      .digest('base64');
     if (actual !== expected) {
       await rm(file, { force: true });
-      throw new BaseLayerUnavailable(`${fileName} does not match the registry's integrity ${integrity}`, 'Run the build again');
+      throw new BaseLayerUnavailable(
+        `${fileName} does not match the registry's integrity ${integrity}`,
+        'Run the build again',
+      );
     }
   }
   return {
     file,
-    component: { kind: 'npm', name: NODE_PACKAGE.name, version: NODE_PACKAGE.version, architecture: 'amd64', sha256: sha256(data), source: fileName, license: 'MIT' },
+    component: {
+      kind: 'npm',
+      name: NODE_PACKAGE.name,
+      version: NODE_PACKAGE.version,
+      architecture: 'amd64',
+      sha256: sha256(data),
+      source: fileName,
+      license: 'MIT',
+    },
   };
 }
 
@@ -98,11 +118,16 @@ async function debianCandidate(name: string, pinned: string): Promise<DebianCand
   const architecture = field('Architecture');
   const hash = field('SHA256');
   const filename = field('Filename');
-  if (!version || !architecture || !hash || !filename) throw new Error(`apt-cache show ${name} gave no version, architecture, SHA256 or Filename`);
+  if (!version || !architecture || !hash || !filename)
+    throw new Error(`apt-cache show ${name} gave no version, architecture, SHA256 or Filename`);
   return { version, architecture, sha256: hash, filename: path.posix.basename(filename) };
 }
 
-export async function fetchDeb(cacheDir: string, name: string, version: string): Promise<{ file: string; component: BaseComponent }> {
+export async function fetchDeb(
+  cacheDir: string,
+  name: string,
+  version: string,
+): Promise<{ file: string; component: BaseComponent }> {
   let candidate: DebianCandidate;
   try {
     candidate = await debianCandidate(name, version);
@@ -132,20 +157,38 @@ export async function fetchDeb(cacheDir: string, name: string, version: string):
   const data = await readFile(file);
   if (sha256(data) !== candidate.sha256) {
     await rm(file, { force: true });
-    throw new BaseLayerUnavailable(`${candidate.filename} does not match the archive's SHA256 ${candidate.sha256}`, 'Run the build again');
+    throw new BaseLayerUnavailable(
+      `${candidate.filename} does not match the archive's SHA256 ${candidate.sha256}`,
+      'Run the build again',
+    );
   }
   return {
     file,
-    component: { kind: 'deb', name, version: candidate.version, architecture: candidate.architecture, sha256: candidate.sha256, source: candidate.filename },
+    component: {
+      kind: 'deb',
+      name,
+      version: candidate.version,
+      architecture: candidate.architecture,
+      sha256: candidate.sha256,
+      source: candidate.filename,
+    },
   };
 }
 
 /** The files of a .deb as root-owned layer entries, without documentation and other run-time dead weight. */
-export async function debEntries(file: string, label: string, scratchDir: string, only?: readonly string[]): Promise<TarEntry[]> {
+export async function debEntries(
+  file: string,
+  label: string,
+  scratchDir: string,
+  only?: readonly string[],
+): Promise<TarEntry[]> {
   try {
     await run('dpkg-deb', ['-x', file, scratchDir]);
   } catch (error) {
-    throw new BaseLayerUnavailable(`cannot unpack ${label}: ${(error as Error).message}`, 'Install dpkg (apt-get install dpkg)');
+    throw new BaseLayerUnavailable(
+      `cannot unpack ${label}: ${(error as Error).message}`,
+      'Install dpkg (apt-get install dpkg)',
+    );
   }
   return treeEntries(scratchDir, '/', {
     uid: 0,
@@ -162,7 +205,14 @@ export async function debEntries(file: string, label: string, scratchDir: string
 function accountFiles(): TarEntry[] {
   const own = { uid: 0, gid: 0, mode: 0o644 } as const;
   return [
-    { type: 'file', path: 'etc/passwd', ...own, data: Buffer.from(`root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:${APP_UID}:${APP_UID}:nonroot:/home/nonroot:/sbin/nologin\n`) },
+    {
+      type: 'file',
+      path: 'etc/passwd',
+      ...own,
+      data: Buffer.from(
+        `root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:${APP_UID}:${APP_UID}:nonroot:/home/nonroot:/sbin/nologin\n`,
+      ),
+    },
     { type: 'file', path: 'etc/group', ...own, data: Buffer.from(`root:x:0:\nnonroot:x:${APP_UID}:\n`) },
     { type: 'dir', path: 'home/nonroot', mode: 0o700, uid: APP_UID, gid: APP_UID },
     { type: 'dir', path: 'root', mode: 0o700, uid: 0, gid: 0 },
@@ -196,20 +246,43 @@ async function assemble(cacheDir: string): Promise<BaseLayer> {
     const blob = await readFile(cachedLayer);
     const meta = JSON.parse(await readFile(cachedMeta, 'utf8')) as { digest: string; diffId: string };
     if (`sha256:${sha256(blob)}` === meta.digest) {
-      return { layer: { blob, digest: meta.digest, diffId: meta.diffId, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' }, components };
+      return {
+        layer: {
+          blob,
+          digest: meta.digest,
+          diffId: meta.diffId,
+          mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+        },
+        components,
+      };
     }
   }
   const work = await mkdtemp(path.join(os.tmpdir(), 'nmaas-base-'));
   try {
     const entries: TarEntry[] = [];
-    for (const deb of debs) entries.push(...(await debEntries(deb.file, deb.component.source, path.join(work, deb.component.name))));
+    for (const deb of debs)
+      entries.push(...(await debEntries(deb.file, deb.component.source, path.join(work, deb.component.name))));
     const nodeDir = path.join(work, 'node');
     await mkdir(nodeDir);
     await run('tar', ['-xzf', node.file, '-C', nodeDir, 'package/bin/node', 'package/LICENSE']);
     const nodeRoot = path.posix.dirname(path.posix.dirname(NODE_PATH)).slice(1);
     entries.push(
-      { type: 'file', path: NODE_PATH.slice(1), mode: 0o755, uid: 0, gid: 0, data: await readFile(path.join(nodeDir, 'package/bin/node')) },
-      { type: 'file', path: `${nodeRoot}/LICENSE`, mode: 0o644, uid: 0, gid: 0, data: await readFile(path.join(nodeDir, 'package/LICENSE')) },
+      {
+        type: 'file',
+        path: NODE_PATH.slice(1),
+        mode: 0o755,
+        uid: 0,
+        gid: 0,
+        data: await readFile(path.join(nodeDir, 'package/bin/node')),
+      },
+      {
+        type: 'file',
+        path: `${nodeRoot}/LICENSE`,
+        mode: 0o644,
+        uid: 0,
+        gid: 0,
+        data: await readFile(path.join(nodeDir, 'package/LICENSE')),
+      },
       ...accountFiles(),
     );
     const layer = buildLayer(entries);

@@ -83,9 +83,22 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
     },
     rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
     history: [
-      { created: '1970-01-01T00:00:00Z', created_by: `nmaas image: Node.js ${base.components[0]!.version} runtime and its Debian libraries` },
-      ...(extras ? [{ created: '1970-01-01T00:00:00Z', created_by: `nmaas image: ${extras.components.map((c) => c.name).join(', ')} (${EXTRAS_FILE})` }] : []),
-      { created: '1970-01-01T00:00:00Z', created_by: `nmaas image: ${app.name} ${app.version} and its production dependencies` },
+      {
+        created: '1970-01-01T00:00:00Z',
+        created_by: `nmaas image: Node.js ${base.components[0]!.version} runtime and its Debian libraries`,
+      },
+      ...(extras
+        ? [
+            {
+              created: '1970-01-01T00:00:00Z',
+              created_by: `nmaas image: ${extras.components.map((c) => c.name).join(', ')} (${EXTRAS_FILE})`,
+            },
+          ]
+        : []),
+      {
+        created: '1970-01-01T00:00:00Z',
+        created_by: `nmaas image: ${app.name} ${app.version} and its production dependencies`,
+      },
     ],
   };
   const configBytes = jsonBytes(config);
@@ -100,7 +113,12 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
   const manifestDescriptor = descriptorOf(MEDIA_TYPES.manifest, manifestBytes, { [REF_NAME]: app.image.tag });
   await writeLayout(layoutDir, [...layers.map((l) => l.blob), configBytes, manifestBytes], [manifestDescriptor]);
 
-  const sbom = buildSbom(app.image.repository, manifestDescriptor.digest, [...base.components, ...(extras?.components ?? [])], appInput.packages);
+  const sbom = buildSbom(
+    app.image.repository,
+    manifestDescriptor.digest,
+    [...base.components, ...(extras?.components ?? [])],
+    appInput.packages,
+  );
   await writeFileAtomic(sbomFile, JSON.stringify(sbom, null, 2) + '\n');
   return {
     name: app.name,

@@ -44,7 +44,16 @@ describe.skipIf(registryBin.skip || apt.skip)('nmaas image build / push', () => 
 
   it('builds an example and pushes it, reporting the same digest', async () => {
     const layout = path.join(work, 'web-qos');
-    const build = await nmaas(['image', 'build', path.join(repoRoot, 'examples', 'web-qos'), '-o', layout, '--no-lock', '--format', 'json']);
+    const build = await nmaas([
+      'image',
+      'build',
+      path.join(repoRoot, 'examples', 'web-qos'),
+      '-o',
+      layout,
+      '--no-lock',
+      '--format',
+      'json',
+    ]);
     expect(build.code, build.stderr).toBe(0);
     const built = JSON.parse(build.stdout) as { manifestDigest: string; lockFile?: string };
     expect(built.lockFile).toBeUndefined();
@@ -59,16 +68,40 @@ describe.skipIf(registryBin.skip || apt.skip)('nmaas image build / push', () => 
     const unreachable = await nmaas(['image', 'push', path.join(work, 'web-qos'), '127.0.0.1:1/x:1']);
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toContain('cannot reach registry');
-    expect((await nmaas(['image', 'push', path.join(work, 'web-qos'), `${registry.address}/x:1`, '-u', 'ci'])).code).toBe(2);
+    expect(
+      (await nmaas(['image', 'push', path.join(work, 'web-qos'), `${registry.address}/x:1`, '-u', 'ci'])).code,
+    ).toBe(2);
   });
 
   it('reads the password from standard input', async () => {
     const locked = await startRegistry(registryBin.path(), { htpasswd: HTPASSWD });
     try {
-      const wrong = await nmaas(['image', 'push', path.join(work, 'web-qos'), `${locked.address}/nmaas/web-qos:0.1.0`, '-u', 'ci', '--password-stdin'], 'nope\n');
+      const wrong = await nmaas(
+        [
+          'image',
+          'push',
+          path.join(work, 'web-qos'),
+          `${locked.address}/nmaas/web-qos:0.1.0`,
+          '-u',
+          'ci',
+          '--password-stdin',
+        ],
+        'nope\n',
+      );
       expect(wrong.code).toBe(1);
       expect(wrong.stderr).toContain('rejected the credentials');
-      const right = await nmaas(['image', 'push', path.join(work, 'web-qos'), `${locked.address}/nmaas/web-qos:0.1.0`, '-u', 'ci', '--password-stdin'], 'cli-password\n');
+      const right = await nmaas(
+        [
+          'image',
+          'push',
+          path.join(work, 'web-qos'),
+          `${locked.address}/nmaas/web-qos:0.1.0`,
+          '-u',
+          'ci',
+          '--password-stdin',
+        ],
+        'cli-password\n',
+      );
       expect(right.code, right.stderr).toBe(0);
     } finally {
       await locked.stop();

@@ -17,7 +17,9 @@ import { RegistryError } from './registry-client.js';
 /** Maps what the build and push throw to the two error kinds; anything else stays a usage error (2). */
 function classify(error: unknown): unknown {
   if (error instanceof ManifestError) {
-    return error.issues.some((i) => /no nmaas\.yaml|cannot read/.test(i.message)) ? new UsageError(error.message) : new InputError(error.message);
+    return error.issues.some((i) => /no nmaas\.yaml|cannot read/.test(i.message))
+      ? new UsageError(error.message)
+      : new InputError(error.message);
   }
   if (error instanceof BaseLayerUnavailable || error instanceof RegistryError) return new InputError(error.message);
   return error;
@@ -28,11 +30,15 @@ function readPasswordStdin(): string {
 }
 
 export function registerCommands(program: Command): void {
-  const image = program.command('image').description("Build an app's container image without a daemon, and push it to a registry");
+  const image = program
+    .command('image')
+    .description("Build an app's container image without a daemon, and push it to a registry");
 
   image
     .command('build')
-    .description('Build <app-dir> into an OCI image layout (base: Node.js runtime only; user 65532; entry point nmaas-app), write an SPDX SBOM and pin the digest in image.lock.json')
+    .description(
+      'Build <app-dir> into an OCI image layout (base: Node.js runtime only; user 65532; entry point nmaas-app), write an SPDX SBOM and pin the digest in image.lock.json',
+    )
     .argument('<app-dir>', 'app folder (nmaas.yaml, built dist/)')
     .option('-o, --output <dir>', 'OCI layout folder to write (default: <app-dir>/dist-image/oci)')
     .option('--sbom <file>', 'SBOM file (default: <output>.spdx.json)')
@@ -41,32 +47,64 @@ export function registerCommands(program: Command): void {
     .option('--no-lock', 'do not write image.lock.json')
     .addOption(formatOption(['text', 'json']))
     .action(
-      action(async (appDir: string, opts: { output?: string; sbom?: string; cache?: string; revision?: string; lock: boolean; format: 'text' | 'json' }) => {
-        try {
-          const built = await buildImage({ appDir, outDir: opts.output, sbomFile: opts.sbom, cacheDir: opts.cache, revision: opts.revision });
-          const lockFile = opts.lock ? await writeImageLock(appDir, { repository: built.repository, tag: built.tag, digest: built.manifestDigest }) : undefined;
-          if (opts.format === 'json') process.stdout.write(`${JSON.stringify({ ...built, lockFile }, null, 2)}\n`);
-          else {
-            process.stdout.write(`built ${built.repository}:${built.tag}@${built.manifestDigest}\n`);
-            process.stdout.write(`  layout ${built.layoutDir} (${(built.compressedSize / 1e6).toFixed(1)} MB compressed)\n  sbom   ${built.sbomFile}\n`);
-            if (lockFile) process.stdout.write(`  pinned in ${lockFile}\n`);
+      action(
+        async (
+          appDir: string,
+          opts: {
+            output?: string;
+            sbom?: string;
+            cache?: string;
+            revision?: string;
+            lock: boolean;
+            format: 'text' | 'json';
+          },
+        ) => {
+          try {
+            const built = await buildImage({
+              appDir,
+              outDir: opts.output,
+              sbomFile: opts.sbom,
+              cacheDir: opts.cache,
+              revision: opts.revision,
+            });
+            const lockFile = opts.lock
+              ? await writeImageLock(appDir, {
+                  repository: built.repository,
+                  tag: built.tag,
+                  digest: built.manifestDigest,
+                })
+              : undefined;
+            if (opts.format === 'json') process.stdout.write(`${JSON.stringify({ ...built, lockFile }, null, 2)}\n`);
+            else {
+              process.stdout.write(`built ${built.repository}:${built.tag}@${built.manifestDigest}\n`);
+              process.stdout.write(
+                `  layout ${built.layoutDir} (${(built.compressedSize / 1e6).toFixed(1)} MB compressed)\n  sbom   ${built.sbomFile}\n`,
+              );
+              if (lockFile) process.stdout.write(`  pinned in ${lockFile}\n`);
+            }
+          } catch (error) {
+            throw classify(error);
           }
-        } catch (error) {
-          throw classify(error);
-        }
-      }),
+        },
+      ),
     );
 
   image
     .command('push')
-    .description("Push an OCI layout's image to a registry over the OCI Distribution API (Basic or Bearer auth); the tag is set only once every blob is there")
+    .description(
+      "Push an OCI layout's image to a registry over the OCI Distribution API (Basic or Bearer auth); the tag is set only once every blob is there",
+    )
     .argument('<oci-layout>', 'OCI layout folder (from nmaas image build, or .catalogue/oci/charts/<name>)')
     .argument('<reference>', 'registry/repository:tag, e.g. harbor.example.org/nmaas/web-qos:0.1.0')
     .option('--layout-tag <tag>', 'which image of the layout (its ref name), when it holds several')
     .option('-u, --username <name>', 'registry user (or NMAAS_REGISTRY_USERNAME)')
     .option('--password-stdin', 'read the password or token from standard input (or NMAAS_REGISTRY_PASSWORD)')
     .option('--plain-http', 'talk HTTP, not HTTPS (the default only for 127.0.0.1 and localhost)')
-    .addOption(new Option('--chunk-size <bytes>', 'upload blobs larger than this in chunks; 0 = one request per blob').default(String(DEFAULT_CHUNK_SIZE)))
+    .addOption(
+      new Option('--chunk-size <bytes>', 'upload blobs larger than this in chunks; 0 = one request per blob').default(
+        String(DEFAULT_CHUNK_SIZE),
+      ),
+    )
     .option('--mount-from <repo...>', 'repositories on the same registry to mount existing blobs from')
     .addOption(formatOption(['text', 'json']))
     .action(
@@ -74,13 +112,23 @@ export function registerCommands(program: Command): void {
         async (
           layoutDir: string,
           reference: string,
-          opts: { layoutTag?: string; username?: string; passwordStdin?: boolean; plainHttp?: boolean; chunkSize: string; mountFrom?: string[]; format: 'text' | 'json' },
+          opts: {
+            layoutTag?: string;
+            username?: string;
+            passwordStdin?: boolean;
+            plainHttp?: boolean;
+            chunkSize: string;
+            mountFrom?: string[];
+            format: 'text' | 'json';
+          },
         ) => {
           const chunkSize = Number(opts.chunkSize);
-          if (!Number.isInteger(chunkSize) || chunkSize < 0) throw new UsageError(`--chunk-size must be a whole number of bytes, not ${opts.chunkSize}`);
+          if (!Number.isInteger(chunkSize) || chunkSize < 0)
+            throw new UsageError(`--chunk-size must be a whole number of bytes, not ${opts.chunkSize}`);
           const username = opts.username ?? process.env.NMAAS_REGISTRY_USERNAME;
           const password = opts.passwordStdin ? readPasswordStdin() : process.env.NMAAS_REGISTRY_PASSWORD;
-          if (username !== undefined && password === undefined) throw new UsageError('a --username needs a password: --password-stdin or NMAAS_REGISTRY_PASSWORD');
+          if (username !== undefined && password === undefined)
+            throw new UsageError('a --username needs a password: --password-stdin or NMAAS_REGISTRY_PASSWORD');
           try {
             const result = await pushImage({
               layoutDir,
@@ -92,7 +140,10 @@ export function registerCommands(program: Command): void {
               mountFrom: opts.mountFrom,
             });
             if (opts.format === 'json') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-            else process.stdout.write(`pushed ${result.reference}@${result.digest} (${result.uploaded} uploaded, ${result.skipped} already there, ${result.mounted} mounted)\n`);
+            else
+              process.stdout.write(
+                `pushed ${result.reference}@${result.digest} (${result.uploaded} uploaded, ${result.skipped} already there, ${result.mounted} mounted)\n`,
+              );
           } catch (error) {
             throw classify(error);
           }

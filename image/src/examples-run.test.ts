@@ -32,9 +32,17 @@ describe.skipIf(missing)('the example images run under runc', () => {
 
   beforeAll(async () => {
     work = await mkdtemp(path.join(os.tmpdir(), 'nmaas-image-run-'));
-    apps.push(...(await readdir(path.join(repoRoot, 'examples'), { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort());
+    apps.push(
+      ...(await readdir(path.join(repoRoot, 'examples'), { withFileTypes: true }))
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort(),
+    );
     for (const app of apps) {
-      const image = await buildImage({ appDir: path.join(repoRoot, 'examples', app), outDir: path.join(work, app, 'oci') });
+      const image = await buildImage({
+        appDir: path.join(repoRoot, 'examples', app),
+        outDir: path.join(work, app, 'oci'),
+      });
       built.set(app, image);
       const bundle = path.join(work, app, 'bundle');
       await unpackImage(image.layoutDir, image.tag, bundle);
@@ -42,7 +50,10 @@ describe.skipIf(missing)('the example images run under runc', () => {
       // Put the next scheduled slot a few seconds from now, so one run happens during the test.
       const everySeconds = Math.round(parseDuration(manifest.schedule.every) ?? 3600);
       const phase = (Math.floor(Date.now() / 1000) + 6) % everySeconds;
-      containers.set(app, await startContainer(bundle, `${process.pid}-${app}`, { NMAAS_PHASE_SECONDS: String(phase) }));
+      containers.set(
+        app,
+        await startContainer(bundle, `${process.pid}-${app}`, { NMAAS_PHASE_SECONDS: String(phase) }),
+      );
     }
   }, 600_000);
 
@@ -72,7 +83,10 @@ describe.skipIf(missing)('the example images run under runc', () => {
         health = await container.get(9464, '/healthz');
         const m = await container.get(9464, '/metrics');
         metrics = m.body;
-        runs = [...metrics.matchAll(/^nmaas_runs_total\{outcome="(?:success|failure|timeout)"\} (\d+)/gm)].reduce((n, x) => n + Number(x[1]), 0);
+        runs = [...metrics.matchAll(/^nmaas_runs_total\{outcome="(?:success|failure|timeout)"\} (\d+)/gm)].reduce(
+          (n, x) => n + Number(x[1]),
+          0,
+        );
         if (health.status === 200 && runs > 0) break;
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
@@ -83,7 +97,9 @@ describe.skipIf(missing)('the example images run under runc', () => {
   }, 400_000);
 
   it('gives ip-spoofing-detection nping with CAP_NET_RAW as a file capability, as its Dockerfile does', async () => {
-    const { stdout } = await promisify(execFile)(getcap.path(), [path.join(work, 'ip-spoofing-detection', 'bundle', 'rootfs', 'usr', 'bin', 'nping')]);
+    const { stdout } = await promisify(execFile)(getcap.path(), [
+      path.join(work, 'ip-spoofing-detection', 'bundle', 'rootfs', 'usr', 'bin', 'nping'),
+    ]);
     expect(stdout).toMatch(/cap_net_raw[=+]ep/);
   });
 

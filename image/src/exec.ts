@@ -6,7 +6,11 @@ export interface ExecResult {
 }
 
 /** Runs a program without a shell; rejects with its stderr so callers can say what failed. */
-export function run(file: string, args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+export function run(
+  file: string,
+  args: readonly string[],
+  options: { cwd?: string; timeoutMs?: number } = {},
+): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     execFile(
       file,
@@ -15,7 +19,10 @@ export function run(file: string, args: readonly string[], options: { cwd?: stri
       (error, stdout, stderr) => {
         if (error) {
           const code = (error as NodeJS.ErrnoException).code;
-          const detail = code === 'ENOENT' ? `${file} is not installed` : (stderr.trim() || error.message).split('\n').slice(-5).join('\n');
+          const detail =
+            code === 'ENOENT'
+              ? `${file} is not installed`
+              : (stderr.trim() || error.message).split('\n').slice(-5).join('\n');
           reject(new Error(`${file} ${args.join(' ')}: ${detail}`));
         } else {
           resolve({ stdout, stderr });

@@ -29,7 +29,10 @@ export function capabilityXattr(capabilities: readonly string[]): Buffer {
   let permitted = 0;
   for (const name of capabilities) {
     const bit = CAPABILITY_NUMBERS[name];
-    if (bit === undefined) throw new Error(`${EXTRAS_FILE}: file capability ${name} is not one of ${Object.keys(CAPABILITY_NUMBERS).join(', ')}`);
+    if (bit === undefined)
+      throw new Error(
+        `${EXTRAS_FILE}: file capability ${name} is not one of ${Object.keys(CAPABILITY_NUMBERS).join(', ')}`,
+      );
     permitted |= 1 << bit;
   }
   data.writeUInt32LE(0x02000000 | 0x1, 0); // revision 2, effective bit set
@@ -41,13 +44,19 @@ export async function readExtras(appDir: string): Promise<ImageExtras | null> {
   const file = path.join(appDir, EXTRAS_FILE);
   if (!existsSync(file)) return null;
   const extras = JSON.parse(await readFile(file, 'utf8')) as ImageExtras;
-  if (!Array.isArray(extras.debianPackages) || extras.debianPackages.some((p) => typeof p.name !== 'string' || typeof p.version !== 'string')) {
+  if (
+    !Array.isArray(extras.debianPackages) ||
+    extras.debianPackages.some((p) => typeof p.name !== 'string' || typeof p.version !== 'string')
+  ) {
     throw new Error(`${file}: debianPackages must be a list of {"name", "version"[, "paths"]}`);
   }
   return extras;
 }
 
-export async function extrasLayer(extras: ImageExtras, cacheDir: string): Promise<{ layer: Layer; components: BaseComponent[] }> {
+export async function extrasLayer(
+  extras: ImageExtras,
+  cacheDir: string,
+): Promise<{ layer: Layer; components: BaseComponent[] }> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'nmaas-extras-'));
   try {
     const entries: TarEntry[] = [];
@@ -55,13 +64,21 @@ export async function extrasLayer(extras: ImageExtras, cacheDir: string): Promis
     for (const pkg of extras.debianPackages) {
       const deb = await fetchDeb(cacheDir, pkg.name, pkg.version);
       components.push(deb.component);
-      entries.push(...(await debEntries(deb.file, deb.component.source, path.join(work, pkg.name), pkg.paths?.map((p) => p.replace(/^\//, '')))));
+      entries.push(
+        ...(await debEntries(
+          deb.file,
+          deb.component.source,
+          path.join(work, pkg.name),
+          pkg.paths?.map((p) => p.replace(/^\//, '')),
+        )),
+      );
     }
     for (const [file, caps] of Object.entries(extras.fileCapabilities ?? {})) {
       const target = file.replace(/^\//, '');
       const index = entries.findIndex((e) => e.path === target);
       const entry = entries[index];
-      if (!entry || entry.type !== 'file') throw new Error(`${EXTRAS_FILE}: ${file} gets capabilities but no package puts a file there`);
+      if (!entry || entry.type !== 'file')
+        throw new Error(`${EXTRAS_FILE}: ${file} gets capabilities but no package puts a file there`);
       entries[index] = { ...entry, xattrs: { 'security.capability': capabilityXattr(caps) } };
     }
     // Same rule as the Dockerfile: no set-user-ID or set-group-ID program in an image whose pod may allow escalation.

@@ -30,7 +30,14 @@ export function normaliseEntries(entries: readonly TarEntry[]): TarEntry[] {
     const parts = entry.path.split('/');
     for (let i = 1; i < parts.length; i++) {
       const dir = parts.slice(0, i).join('/');
-      if (!byPath.has(dir)) byPath.set(dir, { type: 'dir', path: dir, mode: 0o755, uid: i === 1 ? 0 : entry.uid, gid: i === 1 ? 0 : entry.gid });
+      if (!byPath.has(dir))
+        byPath.set(dir, {
+          type: 'dir',
+          path: dir,
+          mode: 0o755,
+          uid: i === 1 ? 0 : entry.uid,
+          gid: i === 1 ? 0 : entry.gid,
+        });
     }
   }
   return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -40,5 +47,10 @@ export function buildLayer(entries: readonly TarEntry[]): Layer {
   const tar = writeTar(normaliseEntries(entries));
   // level 9 and no header name/mtime: the same tar always gives the same gzip with this zlib.
   const blob = gzipSync(tar, { level: 9 });
-  return { blob, digest: sha256Digest(blob), diffId: sha256Digest(tar), mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' };
+  return {
+    blob,
+    digest: sha256Digest(blob),
+    diffId: sha256Digest(tar),
+    mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  };
 }

@@ -54,7 +54,11 @@ export function blobPath(layoutDir: string, digest: string): string {
 }
 
 /** Writes a whole layout: the blobs plus an index naming `manifests`. Replaces `layoutDir` atomically. */
-export async function writeLayout(layoutDir: string, blobs: readonly Buffer[], manifests: readonly Descriptor[]): Promise<void> {
+export async function writeLayout(
+  layoutDir: string,
+  blobs: readonly Buffer[],
+  manifests: readonly Descriptor[],
+): Promise<void> {
   const target = path.resolve(layoutDir);
   const temp = `${target}.tmp-${process.pid}-${Date.now()}`;
   try {
@@ -85,10 +89,13 @@ export async function readLayout(layoutDir: string): Promise<LoadedLayout> {
   let index: OciIndex;
   try {
     const marker = JSON.parse(await readFile(path.join(dir, 'oci-layout'), 'utf8')) as { imageLayoutVersion?: string };
-    if (marker.imageLayoutVersion !== '1.0.0') throw new Error(`unsupported imageLayoutVersion ${String(marker.imageLayoutVersion)}`);
+    if (marker.imageLayoutVersion !== '1.0.0')
+      throw new Error(`unsupported imageLayoutVersion ${String(marker.imageLayoutVersion)}`);
     index = JSON.parse(await readFile(path.join(dir, 'index.json'), 'utf8')) as OciIndex;
   } catch (error) {
-    throw new Error(`${layoutDir} is not an OCI image layout (${(error as Error).message}); build one with \`nmaas image build\``);
+    throw new Error(
+      `${layoutDir} is not an OCI image layout (${(error as Error).message}); build one with \`nmaas image build\``,
+    );
   }
   if (!Array.isArray(index.manifests)) throw new Error(`${layoutDir}/index.json has no manifests list`);
   return {

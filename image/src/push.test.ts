@@ -28,9 +28,20 @@ const PASSWORD = 'nmaas-test-password';
 const HTPASSWD = `${USER}:$2b$04$HZGTe9RMp2J7h3tPgp.YRuUoTB1hXh/MD5neyUfbCVG0Fn62YXxNu\n`;
 
 /** A small image whose layer is `layerBytes` of random data, so chunked uploads have several chunks. */
-async function makeLayout(dir: string, tag: string, layerBytes: number): Promise<{ digest: string; layerDigest: string }> {
-  const layer = buildLayer([{ type: 'file', path: 'data/blob.bin', mode: 0o644, uid: 0, gid: 0, data: randomBytes(layerBytes) }]);
-  const config = jsonBytes({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [layer.diffId] } });
+async function makeLayout(
+  dir: string,
+  tag: string,
+  layerBytes: number,
+): Promise<{ digest: string; layerDigest: string }> {
+  const layer = buildLayer([
+    { type: 'file', path: 'data/blob.bin', mode: 0o644, uid: 0, gid: 0, data: randomBytes(layerBytes) },
+  ]);
+  const config = jsonBytes({
+    architecture: 'amd64',
+    os: 'linux',
+    config: {},
+    rootfs: { type: 'layers', diff_ids: [layer.diffId] },
+  });
   const manifest: ImageManifest = {
     schemaVersion: 2,
     mediaType: MEDIA_TYPES.manifest,
@@ -70,20 +81,40 @@ describe.skipIf(registryBin.skip || skopeo.skip || openssl.skip)('pushImage agai
     const { digest } = await makeLayout(layout, '1.0.0', 300_000);
     const mono = await pushImage({ layoutDir: layout, reference: `${registry.address}/team/mono:1.0.0`, chunkSize: 0 });
     expect(mono).toMatchObject({ digest, uploaded: 2, skipped: 0 });
-    const chunked = await pushImage({ layoutDir: layout, reference: `${registry.address}/team/chunked:1.0.0`, chunkSize: 64 * 1024 });
+    const chunked = await pushImage({
+      layoutDir: layout,
+      reference: `${registry.address}/team/chunked:1.0.0`,
+      chunkSize: 64 * 1024,
+    });
     expect(chunked.uploaded).toBe(2);
-    for (const repo of ['mono', 'chunked']) expect((await skopeoInspect(`${registry.address}/team/${repo}:1.0.0`)).Digest).toBe(digest);
+    for (const repo of ['mono', 'chunked'])
+      expect((await skopeoInspect(`${registry.address}/team/${repo}:1.0.0`)).Digest).toBe(digest);
 
     // Pushing again finds every blob present; mounting from another repository uploads nothing.
-    expect(await pushImage({ layoutDir: layout, reference: `${registry.address}/team/mono:1.0.1` })).toMatchObject({ uploaded: 0, skipped: 2 });
-    expect(await pushImage({ layoutDir: layout, reference: `${registry.address}/team/mounted:1.0.0`, mountFrom: ['team/mono'] })).toMatchObject({
+    expect(await pushImage({ layoutDir: layout, reference: `${registry.address}/team/mono:1.0.1` })).toMatchObject({
+      uploaded: 0,
+      skipped: 2,
+    });
+    expect(
+      await pushImage({
+        layoutDir: layout,
+        reference: `${registry.address}/team/mounted:1.0.0`,
+        mountFrom: ['team/mono'],
+      }),
+    ).toMatchObject({
       uploaded: 0,
       mounted: 2,
     });
 
     const back = path.join(work, 'copied');
-    await exec(skopeo.path(), ['copy', '--src-tls-verify=false', `docker://${registry.address}/team/chunked:1.0.0`, `oci:${back}:copied`], { timeout: 60_000 });
-    const index = JSON.parse(await readFile(path.join(back, 'index.json'), 'utf8')) as { manifests: Array<{ digest: string }> };
+    await exec(
+      skopeo.path(),
+      ['copy', '--src-tls-verify=false', `docker://${registry.address}/team/chunked:1.0.0`, `oci:${back}:copied`],
+      { timeout: 60_000 },
+    );
+    const index = JSON.parse(await readFile(path.join(back, 'index.json'), 'utf8')) as {
+      manifests: Array<{ digest: string }>;
+    };
     expect(index.manifests.map((m) => m.digest)).toContain(digest);
   });
 
@@ -93,16 +124,18 @@ describe.skipIf(registryBin.skip || skopeo.skip || openssl.skip)('pushImage agai
     const { layerDigest } = await makeLayout(layout, '2.0.0', 10_000);
     // Damage the layer on disk: the push must stop before the manifest.
     await writeFile(path.join(layout, 'blobs', 'sha256', layerDigest.slice(7)), 'not the layer');
-    await expect(pushImage({ layoutDir: layout, reference: `${registry.address}/team/broken:2.0.0` })).rejects.toThrow(/does not match its digest/);
+    await expect(pushImage({ layoutDir: layout, reference: `${registry.address}/team/broken:2.0.0` })).rejects.toThrow(
+      /does not match its digest/,
+    );
     const tag = await fetch(`http://${registry.address}/v2/team/broken/manifests/2.0.0`, { method: 'HEAD' });
     expect(tag.status).toBe(404);
   });
 
   it('says clearly when the registry cannot be reached', async () => {
     const port = await freePort();
-    await expect(pushImage({ layoutDir: path.join(work, 'open'), reference: `127.0.0.1:${port}/team/x:1` })).rejects.toThrow(
-      /cannot reach registry http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/,
-    );
+    await expect(
+      pushImage({ layoutDir: path.join(work, 'open'), reference: `127.0.0.1:${port}/team/x:1` }),
+    ).rejects.toThrow(/cannot reach registry http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
   });
 
   it('authenticates with Basic (htpasswd) and refuses missing or wrong credentials', async () => {
@@ -112,8 +145,14 @@ describe.skipIf(registryBin.skip || skopeo.skip || openssl.skip)('pushImage agai
     const { digest } = await makeLayout(layout, '1.0.0', 20_000);
     const reference = `${registry.address}/team/basic:1.0.0`;
     await expect(pushImage({ layoutDir: layout, reference })).rejects.toThrow(/needs a user name and password/);
-    await expect(pushImage({ layoutDir: layout, reference, credentials: { username: USER, password: 'wrong' } })).rejects.toThrow(/rejected the credentials/);
-    const pushed = await pushImage({ layoutDir: layout, reference, credentials: { username: USER, password: PASSWORD } });
+    await expect(
+      pushImage({ layoutDir: layout, reference, credentials: { username: USER, password: 'wrong' } }),
+    ).rejects.toThrow(/rejected the credentials/);
+    const pushed = await pushImage({
+      layoutDir: layout,
+      reference,
+      credentials: { username: USER, password: PASSWORD },
+    });
     expect(pushed.digest).toBe(digest);
     expect((await skopeoInspect(reference, `${USER}:${PASSWORD}`)).Digest).toBe(digest);
   });
@@ -121,8 +160,25 @@ describe.skipIf(registryBin.skip || skopeo.skip || openssl.skip)('pushImage agai
   it('authenticates with Bearer tokens from a token service', async () => {
     const certDir = path.join(work, 'token-cert');
     await exec('mkdir', ['-p', certDir]);
-    await exec(openssl.path(), ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=nmaas-test-token', '-days', '2',
-      '-keyout', path.join(certDir, 'key.pem'), '-out', path.join(certDir, 'cert.pem')], { timeout: 60_000 });
+    await exec(
+      openssl.path(),
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        '/CN=nmaas-test-token',
+        '-days',
+        '2',
+        '-keyout',
+        path.join(certDir, 'key.pem'),
+        '-out',
+        path.join(certDir, 'cert.pem'),
+      ],
+      { timeout: 60_000 },
+    );
     const key = await readFile(path.join(certDir, 'key.pem'), 'utf8');
     const certDer = (await readFile(path.join(certDir, 'cert.pem'), 'utf8')).replace(/-----[^-]+-----|\s/g, '');
     const issued: string[] = [];
@@ -140,7 +196,14 @@ describe.skipIf(registryBin.skip || skopeo.skip || openssl.skip)('pushImage agai
       const now = Math.floor(Date.now() / 1000);
       const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
       const body = `${b64({ alg: 'RS256', typ: 'JWT', x5c: [certDer] })}.${b64({
-        iss: 'nmaas-test-issuer', sub: USER, aud: url.searchParams.get('service'), exp: now + 300, nbf: now - 10, iat: now, jti: randomBytes(8).toString('hex'), access,
+        iss: 'nmaas-test-issuer',
+        sub: USER,
+        aud: url.searchParams.get('service'),
+        exp: now + 300,
+        nbf: now - 10,
+        iat: now,
+        jti: randomBytes(8).toString('hex'),
+        access,
       })}`;
       const token = `${body}.${sign('sha256', Buffer.from(body), key).toString('base64url')}`;
       issued.push(url.searchParams.getAll('scope').join(' '));
@@ -149,14 +212,25 @@ describe.skipIf(registryBin.skip || skopeo.skip || openssl.skip)('pushImage agai
     const tokenPort = await freePort();
     await new Promise<void>((resolve) => tokenServer!.listen(tokenPort, '127.0.0.1', resolve));
     const registry = await startRegistry(registryBin.path(), {
-      token: { realm: `http://127.0.0.1:${tokenPort}/token`, service: 'nmaas-test-registry', issuer: 'nmaas-test-issuer', rootCertBundle: path.join(certDir, 'cert.pem') },
+      token: {
+        realm: `http://127.0.0.1:${tokenPort}/token`,
+        service: 'nmaas-test-registry',
+        issuer: 'nmaas-test-issuer',
+        rootCertBundle: path.join(certDir, 'cert.pem'),
+      },
     });
     registries.push(registry);
     const layout = path.join(work, 'bearer');
     const { digest } = await makeLayout(layout, '1.0.0', 20_000);
     const reference = `${registry.address}/team/bearer:1.0.0`;
-    await expect(pushImage({ layoutDir: layout, reference })).rejects.toThrow(/token service .* refused a token \(401\)/);
-    const pushed = await pushImage({ layoutDir: layout, reference, credentials: { username: USER, password: PASSWORD } });
+    await expect(pushImage({ layoutDir: layout, reference })).rejects.toThrow(
+      /token service .* refused a token \(401\)/,
+    );
+    const pushed = await pushImage({
+      layoutDir: layout,
+      reference,
+      credentials: { username: USER, password: PASSWORD },
+    });
     expect(pushed.digest).toBe(digest);
     expect(issued.some((scope) => scope.includes('repository:team/bearer:pull,push'))).toBe(true);
     expect((await skopeoInspect(reference, `${USER}:${PASSWORD}`)).Digest).toBe(digest);

@@ -33,13 +33,18 @@ export interface PushResult {
 
 export const DEFAULT_CHUNK_SIZE = 16 * 1024 * 1024;
 
-export function selectManifest(manifests: readonly Descriptor[], layoutTag: string | undefined, layoutDir: string): Descriptor {
+export function selectManifest(
+  manifests: readonly Descriptor[],
+  layoutTag: string | undefined,
+  layoutDir: string,
+): Descriptor {
   if (layoutTag) {
     const found = manifests.find((m) => m.annotations?.[REF_NAME] === layoutTag);
     if (!found) throw new Error(`${layoutDir} has no image tagged ${layoutTag}`);
     return found;
   }
-  if (manifests.length !== 1) throw new Error(`${layoutDir} holds ${manifests.length} images: name one with --layout-tag`);
+  if (manifests.length !== 1)
+    throw new Error(`${layoutDir} holds ${manifests.length} images: name one with --layout-tag`);
   return manifests[0]!;
 }
 
@@ -57,7 +62,14 @@ export async function pushImage(options: PushOptions): Promise<PushResult> {
     scheme: options.scheme,
     extraPullScopes: options.mountFrom,
   });
-  const result: PushResult = { digest: top.digest, reference: `${ref.registry}/${ref.repository}:${ref.tag}`, uploaded: 0, skipped: 0, mounted: 0, bytesUploaded: 0 };
+  const result: PushResult = {
+    digest: top.digest,
+    reference: `${ref.registry}/${ref.repository}:${ref.tag}`,
+    uploaded: 0,
+    skipped: 0,
+    mounted: 0,
+    bytesUploaded: 0,
+  };
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
 
   for (const blob of [manifest.config, ...manifest.layers]) {
@@ -66,10 +78,14 @@ export async function pushImage(options: PushOptions): Promise<PushResult> {
       result.skipped++;
       continue;
     }
-    if (head.status !== 404) throw new RegistryError(`${ref.registry}: checking blob ${blob.digest} gave HTTP ${head.status}`, head.status);
+    if (head.status !== 404)
+      throw new RegistryError(`${ref.registry}: checking blob ${blob.digest} gave HTTP ${head.status}`, head.status);
     let location: string | null = null;
     for (const from of options.mountFrom ?? []) {
-      const mount = await client.request('POST', client.repoPath(`blobs/uploads/?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(from)}`));
+      const mount = await client.request(
+        'POST',
+        client.repoPath(`blobs/uploads/?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(from)}`),
+      );
       if (mount.status === 201) {
         await mount.body?.cancel();
         result.mounted++;
@@ -88,7 +104,11 @@ export async function pushImage(options: PushOptions): Promise<PushResult> {
     const data = await layout.readBlob(blob.digest);
     if (!location) {
       const start = await client.request('POST', client.repoPath('blobs/uploads/'));
-      if (start.status !== 202) throw new RegistryError(`${ref.registry}: starting an upload gave HTTP ${start.status}: ${await errorText(start)}`, start.status);
+      if (start.status !== 202)
+        throw new RegistryError(
+          `${ref.registry}: starting an upload gave HTTP ${start.status}: ${await errorText(start)}`,
+          start.status,
+        );
       await start.body?.cancel();
       location = start.headers.get('location');
     }
@@ -102,10 +122,15 @@ export async function pushImage(options: PushOptions): Promise<PushResult> {
     headers: { 'content-type': manifest.mediaType ?? top.mediaType },
     body: manifestBytes,
   });
-  if (put.status !== 201) throw new RegistryError(`${ref.registry} refused the manifest (HTTP ${put.status}): ${await errorText(put)}`, put.status);
+  if (put.status !== 201)
+    throw new RegistryError(
+      `${ref.registry} refused the manifest (HTTP ${put.status}): ${await errorText(put)}`,
+      put.status,
+    );
   const stored = put.headers.get('docker-content-digest');
   await put.body?.cancel();
-  if (stored && stored !== top.digest) throw new RegistryError(`${ref.registry} stored the manifest as ${stored}, not ${top.digest}`);
+  if (stored && stored !== top.digest)
+    throw new RegistryError(`${ref.registry} stored the manifest as ${stored}, not ${top.digest}`);
   return result;
 }
 
@@ -113,21 +138,39 @@ function withDigest(location: string, digest: string): string {
   return `${location}${location.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`;
 }
 
-async function uploadBlob(client: RegistryClient, location: string, digest: string, data: Buffer, chunkSize: number): Promise<void> {
+async function uploadBlob(
+  client: RegistryClient,
+  location: string,
+  digest: string,
+  data: Buffer,
+  chunkSize: number,
+): Promise<void> {
   let next = location;
   if (chunkSize > 0 && data.length > chunkSize) {
     for (let offset = 0; offset < data.length; offset += chunkSize) {
       const chunk = data.subarray(offset, Math.min(offset + chunkSize, data.length));
       const patch = await client.request('PATCH', next, {
-        headers: { 'content-type': 'application/octet-stream', 'content-range': `${offset}-${offset + chunk.length - 1}`, 'content-length': String(chunk.length) },
+        headers: {
+          'content-type': 'application/octet-stream',
+          'content-range': `${offset}-${offset + chunk.length - 1}`,
+          'content-length': String(chunk.length),
+        },
         body: chunk,
       });
-      if (patch.status !== 202) throw new RegistryError(`uploading ${digest}: chunk at ${offset} gave HTTP ${patch.status}: ${await errorText(patch)}`, patch.status);
+      if (patch.status !== 202)
+        throw new RegistryError(
+          `uploading ${digest}: chunk at ${offset} gave HTTP ${patch.status}: ${await errorText(patch)}`,
+          patch.status,
+        );
       await patch.body?.cancel();
       next = patch.headers.get('location') ?? next;
     }
     const done = await client.request('PUT', withDigest(next, digest), { headers: { 'content-length': '0' } });
-    if (done.status !== 201) throw new RegistryError(`finishing the upload of ${digest} gave HTTP ${done.status}: ${await errorText(done)}`, done.status);
+    if (done.status !== 201)
+      throw new RegistryError(
+        `finishing the upload of ${digest} gave HTTP ${done.status}: ${await errorText(done)}`,
+        done.status,
+      );
     await done.body?.cancel();
     return;
   }
@@ -135,6 +178,7 @@ async function uploadBlob(client: RegistryClient, location: string, digest: stri
     headers: { 'content-type': 'application/octet-stream', 'content-length': String(data.length) },
     body: data,
   });
-  if (put.status !== 201) throw new RegistryError(`uploading ${digest} gave HTTP ${put.status}: ${await errorText(put)}`, put.status);
+  if (put.status !== 201)
+    throw new RegistryError(`uploading ${digest} gave HTTP ${put.status}: ${await errorText(put)}`, put.status);
   await put.body?.cancel();
 }

@@ -54,12 +54,20 @@ export class RegistryClient {
   }
 
   /** Sends a request; on a 401 answers the challenge once and retries. */
-  async request(method: string, path: string, init: { headers?: Record<string, string>; body?: Buffer } = {}): Promise<Response> {
+  async request(
+    method: string,
+    path: string,
+    init: { headers?: Record<string, string>; body?: Buffer } = {},
+  ): Promise<Response> {
     let response = await this.send(method, path, init);
     if (response.status === 401) {
       const challenge = response.headers.get('www-authenticate');
       await response.body?.cancel();
-      if (!challenge) throw new RegistryError(`${this.options.registry} refused ${method} ${path} (401) without saying how to authenticate`, 401);
+      if (!challenge)
+        throw new RegistryError(
+          `${this.options.registry} refused ${method} ${path} (401) without saying how to authenticate`,
+          401,
+        );
       await this.authenticate(challenge);
       response = await this.send(method, path, init);
       if (response.status === 401) {
@@ -72,12 +80,19 @@ export class RegistryClient {
     }
     if (response.status === 403) {
       await response.body?.cancel();
-      throw new RegistryError(`${this.options.registry} denied ${method} on ${this.options.repository} (403): the account lacks push/pull rights there`, 403);
+      throw new RegistryError(
+        `${this.options.registry} denied ${method} on ${this.options.repository} (403): the account lacks push/pull rights there`,
+        403,
+      );
     }
     return response;
   }
 
-  private async send(method: string, path: string, init: { headers?: Record<string, string>; body?: Buffer }): Promise<Response> {
+  private async send(
+    method: string,
+    path: string,
+    init: { headers?: Record<string, string>; body?: Buffer },
+  ): Promise<Response> {
     const headers: Record<string, string> = { ...init.headers };
     if (this.authorization) headers.authorization = this.authorization;
     try {
@@ -91,7 +106,9 @@ export class RegistryClient {
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const why = cause?.code ?? cause?.message ?? (error as Error).message;
-      throw new RegistryError(`cannot reach registry ${this.base} (${why}): check the address, that it is running, and http vs https (--plain-http)`);
+      throw new RegistryError(
+        `cannot reach registry ${this.base} (${why}): check the address, that it is running, and http vs https (--plain-http)`,
+      );
     }
   }
 
@@ -99,23 +116,34 @@ export class RegistryClient {
     const { scheme, params } = parseChallenge(challengeHeader);
     const credentials = this.options.credentials;
     if (scheme === 'basic') {
-      if (!credentials) throw new RegistryError(`${this.options.registry} needs a user name and password (--username, --password-stdin)`, 401);
+      if (!credentials)
+        throw new RegistryError(
+          `${this.options.registry} needs a user name and password (--username, --password-stdin)`,
+          401,
+        );
       this.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
       return;
     }
-    if (scheme !== 'bearer' || !params.realm) throw new RegistryError(`${this.options.registry} asks for unsupported authentication: ${challengeHeader}`, 401);
+    if (scheme !== 'bearer' || !params.realm)
+      throw new RegistryError(`${this.options.registry} asks for unsupported authentication: ${challengeHeader}`, 401);
     const tokenUrl = new URL(params.realm);
     if (params.service) tokenUrl.searchParams.set('service', params.service);
-    const scopes = new Set([`repository:${this.options.repository}:pull,push`, ...(this.options.extraPullScopes ?? []).map((r) => `repository:${r}:pull`)]);
+    const scopes = new Set([
+      `repository:${this.options.repository}:pull,push`,
+      ...(this.options.extraPullScopes ?? []).map((r) => `repository:${r}:pull`),
+    ]);
     if (params.scope) scopes.add(params.scope);
     for (const scope of scopes) tokenUrl.searchParams.append('scope', scope);
     const headers: Record<string, string> = {};
-    if (credentials) headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+    if (credentials)
+      headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
     let response: Response;
     try {
       response = await fetch(tokenUrl, { headers, signal: AbortSignal.timeout(this.options.timeoutMs ?? 120_000) });
     } catch (error) {
-      throw new RegistryError(`cannot reach the token service ${tokenUrl.origin} of ${this.options.registry}: ${(error as Error).message}`);
+      throw new RegistryError(
+        `cannot reach the token service ${tokenUrl.origin} of ${this.options.registry}: ${(error as Error).message}`,
+      );
     }
     if (!response.ok) {
       await response.body?.cancel();

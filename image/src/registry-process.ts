@@ -45,7 +45,9 @@ export async function startRegistry(binary: string, auth: RegistryAuth = {}): Pr
     lines.push(`auth: { htpasswd: { realm: nmaas-test, path: ${JSON.stringify(path.join(dir, 'htpasswd'))} } }`);
   } else if (auth.token) {
     const t = auth.token;
-    lines.push(`auth: { token: { realm: ${JSON.stringify(t.realm)}, service: ${JSON.stringify(t.service)}, issuer: ${JSON.stringify(t.issuer)}, rootcertbundle: ${JSON.stringify(t.rootCertBundle)} } }`);
+    lines.push(
+      `auth: { token: { realm: ${JSON.stringify(t.realm)}, service: ${JSON.stringify(t.service)}, issuer: ${JSON.stringify(t.issuer)}, rootcertbundle: ${JSON.stringify(t.rootCertBundle)} } }`,
+    );
   }
   await writeFile(path.join(dir, 'config.yml'), lines.join('\n') + '\n');
   let output = '';

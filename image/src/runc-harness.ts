@@ -28,7 +28,11 @@ export async function unpackImage(layoutDir: string, tag: string, bundleDir: str
 }
 
 /** Starts the unpacked bundle. `env` adds to the image's environment. */
-export async function startContainer(bundleDir: string, id: string, env: Record<string, string>): Promise<RunningContainer> {
+export async function startContainer(
+  bundleDir: string,
+  id: string,
+  env: Record<string, string>,
+): Promise<RunningContainer> {
   const configFile = path.join(bundleDir, 'config.json');
   const config = JSON.parse(await readFile(configFile, 'utf8')) as RuncConfig;
   const netns = `nmaas-img-${id}`;
@@ -37,7 +41,9 @@ export async function startContainer(bundleDir: string, id: string, env: Record<
   config.process.terminal = false;
   config.process.env.push(...Object.entries(env).map(([k, v]) => `${k}=${v}`));
   config.root.readonly = true;
-  config.linux.namespaces = config.linux.namespaces.map((ns) => (ns.type === 'network' ? { type: 'network', path: `/var/run/netns/${netns}` } : ns));
+  config.linux.namespaces = config.linux.namespaces.map((ns) =>
+    ns.type === 'network' ? { type: 'network', path: `/var/run/netns/${netns}` } : ns,
+  );
   await writeFile(configFile, JSON.stringify(config));
   let log = '';
   const child: ChildProcess = spawn('runc', ['run', '--bundle', bundleDir, id], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -49,9 +55,18 @@ export async function startContainer(bundleDir: string, id: string, env: Record<
     netns,
     output: () => log,
     async get(port, urlPath) {
-      const { stdout } = await run('ip', ['netns', 'exec', netns, 'curl', '-s', '-m', '5', '-w', '\n%{http_code}', `http://127.0.0.1:${port}${urlPath}`]).catch(
-        () => ({ stdout: '\n0' }),
-      );
+      const { stdout } = await run('ip', [
+        'netns',
+        'exec',
+        netns,
+        'curl',
+        '-s',
+        '-m',
+        '5',
+        '-w',
+        '\n%{http_code}',
+        `http://127.0.0.1:${port}${urlPath}`,
+      ]).catch(() => ({ stdout: '\n0' }));
       const cut = stdout.lastIndexOf('\n');
       return { status: Number(stdout.slice(cut + 1)), body: stdout.slice(0, cut) };
     },

@@ -31,10 +31,16 @@ export interface SpdxDocument {
   relationships: Array<{ spdxElementId: string; relationshipType: string; relatedSpdxElement: string }>;
 }
 
-const spdxId = (prefix: string, name: string, version: string) => `SPDXRef-${prefix}-${`${name}-${version}`.replace(/[^A-Za-z0-9.-]/g, '-')}`;
+const spdxId = (prefix: string, name: string, version: string) =>
+  `SPDXRef-${prefix}-${`${name}-${version}`.replace(/[^A-Za-z0-9.-]/g, '-')}`;
 const license = (value: string | undefined) => (value && /^[A-Za-z0-9.+() -]+$/.test(value) ? value : 'NOASSERTION');
 
-export function buildSbom(imageName: string, manifestDigest: string, base: readonly BaseComponent[], app: readonly AppPackage[]): SpdxDocument {
+export function buildSbom(
+  imageName: string,
+  manifestDigest: string,
+  base: readonly BaseComponent[],
+  app: readonly AppPackage[],
+): SpdxDocument {
   const imageId = 'SPDXRef-image';
   const packages: SpdxPackage[] = [
     {
@@ -46,7 +52,13 @@ export function buildSbom(imageName: string, manifestDigest: string, base: reado
       licenseDeclared: 'NOASSERTION',
       copyrightText: 'NOASSERTION',
       filesAnalyzed: false,
-      externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: `pkg:oci/${imageName.split('/').pop()}@${encodeURIComponent(manifestDigest)}` }],
+      externalRefs: [
+        {
+          referenceCategory: 'PACKAGE-MANAGER',
+          referenceType: 'purl',
+          referenceLocator: `pkg:oci/${imageName.split('/').pop()}@${encodeURIComponent(manifestDigest)}`,
+        },
+      ],
     },
   ];
   for (const c of base) {
@@ -58,7 +70,10 @@ export function buildSbom(imageName: string, manifestDigest: string, base: reado
       SPDXID: spdxId(c.kind, c.name, c.version),
       name: c.name,
       versionInfo: c.version,
-      downloadLocation: c.kind === 'deb' ? `https://deb.debian.org/debian/pool/main/${c.source}` : `https://registry.npmjs.org/${c.name}/-/${c.source}`,
+      downloadLocation:
+        c.kind === 'deb'
+          ? `https://deb.debian.org/debian/pool/main/${c.source}`
+          : `https://registry.npmjs.org/${c.name}/-/${c.source}`,
       licenseConcluded: 'NOASSERTION',
       licenseDeclared: license(c.license),
       copyrightText: 'NOASSERTION',
@@ -78,7 +93,13 @@ export function buildSbom(imageName: string, manifestDigest: string, base: reado
       licenseDeclared: license(p.license),
       copyrightText: 'NOASSERTION',
       filesAnalyzed: false,
-      externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: `pkg:npm/${p.name.replace('@', '%40')}@${p.version}` }],
+      externalRefs: [
+        {
+          referenceCategory: 'PACKAGE-MANAGER',
+          referenceType: 'purl',
+          referenceLocator: `pkg:npm/${p.name.replace('@', '%40')}@${p.version}`,
+        },
+      ],
       comment: `app layer, at ${p.imagePath}`,
     });
   }
@@ -92,7 +113,9 @@ export function buildSbom(imageName: string, manifestDigest: string, base: reado
     packages,
     relationships: [
       { spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'DESCRIBES', relatedSpdxElement: imageId },
-      ...packages.slice(1).map((p) => ({ spdxElementId: imageId, relationshipType: 'CONTAINS', relatedSpdxElement: p.SPDXID })),
+      ...packages
+        .slice(1)
+        .map((p) => ({ spdxElementId: imageId, relationshipType: 'CONTAINS', relatedSpdxElement: p.SPDXID })),
     ],
   };
 }

@@ -7,7 +7,15 @@
 
 export type TarEntry =
   | { type: 'dir'; path: string; mode: number; uid: number; gid: number }
-  | { type: 'file'; path: string; mode: number; uid: number; gid: number; data: Buffer; xattrs?: Record<string, Buffer> }
+  | {
+      type: 'file';
+      path: string;
+      mode: number;
+      uid: number;
+      gid: number;
+      data: Buffer;
+      xattrs?: Record<string, Buffer>;
+    }
   | { type: 'symlink'; path: string; target: string; uid: number; gid: number };
 
 const BLOCK = 512;
@@ -18,7 +26,15 @@ function octal(value: number, width: number): string {
   return value.toString(8).padStart(width - 1, '0') + '\0';
 }
 
-function header(name: string, size: number, typeflag: string, mode: number, uid: number, gid: number, linkname = ''): Buffer {
+function header(
+  name: string,
+  size: number,
+  typeflag: string,
+  mode: number,
+  uid: number,
+  gid: number,
+  linkname = '',
+): Buffer {
   const block = Buffer.alloc(BLOCK);
   block.write(name, 0, 100, 'utf8');
   block.write(octal(mode & 0o7777, 8), 100, 'ascii');
@@ -67,9 +83,11 @@ export function writeTar(entries: readonly TarEntry[]): Buffer {
     const name = entry.type === 'dir' ? `${entry.path.replace(/\/$/, '')}/` : entry.path;
     const records: Buffer[] = [];
     if (!fitsUstar(name, 100)) records.push(paxRecord('path', Buffer.from(name)));
-    if (entry.type === 'symlink' && !fitsUstar(entry.target, 100)) records.push(paxRecord('linkpath', Buffer.from(entry.target)));
+    if (entry.type === 'symlink' && !fitsUstar(entry.target, 100))
+      records.push(paxRecord('linkpath', Buffer.from(entry.target)));
     if (entry.type === 'file' && entry.xattrs) {
-      for (const key of Object.keys(entry.xattrs).sort()) records.push(paxRecord(`SCHILY.xattr.${key}`, entry.xattrs[key]!));
+      for (const key of Object.keys(entry.xattrs).sort())
+        records.push(paxRecord(`SCHILY.xattr.${key}`, entry.xattrs[key]!));
     }
     if (records.length > 0) parts.push(...paxHeader(name, records));
     const shortName = fitsUstar(name, 100) ? name : name.slice(0, 99).replace(/[^\x20-\x7e]/g, '_');
@@ -79,7 +97,11 @@ export function writeTar(entries: readonly TarEntry[]): Buffer {
       const link = fitsUstar(entry.target, 100) ? entry.target : '';
       parts.push(header(shortName, 0, '2', 0o777, entry.uid, entry.gid, link));
     } else {
-      parts.push(header(shortName, entry.data.length, '0', entry.mode, entry.uid, entry.gid), entry.data, pad(entry.data.length));
+      parts.push(
+        header(shortName, entry.data.length, '0', entry.mode, entry.uid, entry.gid),
+        entry.data,
+        pad(entry.data.length),
+      );
     }
   }
   parts.push(Buffer.alloc(BLOCK * 2));

@@ -34,7 +34,14 @@ export async function treeEntries(root: string, imagePath: string, options: Tree
       if (options.exclude?.(relative, false)) return;
       // Only the executable bits of the host mode matter; group/other write never goes into an image.
       const mode = info.mode & 0o111 ? 0o755 : 0o644;
-      entries.push({ type: 'file', path: target, mode, uid: options.uid, gid: options.gid, data: await readFile(full) });
+      entries.push({
+        type: 'file',
+        path: target,
+        mode,
+        uid: options.uid,
+        gid: options.gid,
+        data: await readFile(full),
+      });
     } else {
       throw new Error(`${full} is neither a file, a directory nor a symbolic link; an image cannot hold it`);
     }

@@ -369,7 +369,10 @@ describe('a chart that slips past review', () => {
     const file = path.join(dir, 'templates', 'deployment.yaml');
     const text = await readFile(file, 'utf8');
     expect(text.split('privileged: false').length).toBe(2);
-    await writeFile(file, text.replace('privileged: false', `privileged: {{ if ${condition} }}true{{ else }}false{{ end }}`));
+    await writeFile(
+      file,
+      text.replace('privileged: false', `privileged: {{ if ${condition} }}true{{ else }}false{{ end }}`),
+    );
     return dir;
   }
 

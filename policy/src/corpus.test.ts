@@ -60,12 +60,14 @@ const SAME_CONTROL: Record<string, string> = {
 };
 
 /** Rules admission enforces: the mirrored ones and Pod Security's. */
-const ENFORCED = new Set([
-  ...ADMISSION_RULES.map((r) => r.mirrors),
-  ...pssRules('restricted').map((r) => r.meta.id),
-  'NMAAS-PROJECTED-TOKEN',
-  'NMAAS-SCHEDULING-ESCAPE',
-].filter((rule) => !REVIEW_ONLY.has(rule)));
+const ENFORCED = new Set(
+  [
+    ...ADMISSION_RULES.map((r) => r.mirrors),
+    ...pssRules('restricted').map((r) => r.meta.id),
+    'NMAAS-PROJECTED-TOKEN',
+    'NMAAS-SCHEDULING-ESCAPE',
+  ].filter((rule) => !REVIEW_ONLY.has(rule)),
+);
 
 let work: string;
 const baseManifest = parseManifest(await readFile(path.join(BASE_CHART, 'nmaas.yaml'), 'utf8'));

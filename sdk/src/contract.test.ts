@@ -49,7 +49,11 @@ describe('the pod scheduling contract', () => {
         name,
         fc.integer({ min: 1, max: 3600 }),
         fc.integer({ min: 0, max: 3600 }),
-        fc.record({ cpu: fc.integer({ min: 1, max: 64000 }), memory: fc.integer({ min: 1, max: 1 << 20 }), bandwidth: fc.integer({ min: 0, max: 100000 }) }),
+        fc.record({
+          cpu: fc.integer({ min: 1, max: 64000 }),
+          memory: fc.integer({ min: 1, max: 1 << 20 }),
+          bandwidth: fc.integer({ min: 0, max: 100000 }),
+        }),
         fc.record({ cpu: fc.integer({ min: 0, max: 64000 }), memory: fc.integer({ min: 0, max: 1 << 20 }) }),
         fc.uniqueArray(name, { maxLength: 4 }),
         fc.boolean(),
@@ -79,7 +83,13 @@ describe('the pod scheduling contract', () => {
     const { manifest } = await loadApp(new URL('../fixtures/apps/full', import.meta.url).pathname);
     const contract = contractFromManifest(manifest, { spreadGroup: 'ns.release' });
     expect(decodePodContract(encodePodContract(contract))).toEqual(contract);
-    expect(contract).toMatchObject({ app: 'web-qos-full', everySeconds: 300, durationSeconds: 20, startWithinSeconds: 60, spreadGroup: 'ns.release' });
+    expect(contract).toMatchObject({
+      app: 'web-qos-full',
+      everySeconds: 300,
+      durationSeconds: 20,
+      startWithinSeconds: 60,
+      spreadGroup: 'ns.release',
+    });
   });
 
   const malformed: [string, string | undefined, RegExp][] = [
@@ -119,17 +129,24 @@ describe('the pod scheduling contract', () => {
   });
 
   it('rejects a missing app label and non-object metadata', () => {
-    expect(() => decodePodContract({ labels: {}, annotations: encodePodContract(sample).annotations })).toThrow(/nmaas\.io\/app/);
+    expect(() => decodePodContract({ labels: {}, annotations: encodePodContract(sample).annotations })).toThrow(
+      /nmaas\.io\/app/,
+    );
     expect(() => decodePodContract({ labels: 'x', annotations: 42 })).toThrow(ContractError);
   });
 });
 
 describe('decisions, the phase env var and node offers', () => {
   it('round-trips a decision and reads none from an undecided pod', () => {
-    expect(decodeDecision(encodeDecision({ node: 'edge-1', phaseSeconds: 42 }))).toEqual({ node: 'edge-1', phaseSeconds: 42 });
+    expect(decodeDecision(encodeDecision({ node: 'edge-1', phaseSeconds: 42 }))).toEqual({
+      node: 'edge-1',
+      phaseSeconds: 42,
+    });
     expect(decodeDecision({})).toBeNull();
     expect(() => decodeDecision({ [DECISION_ANNOTATIONS.node]: 'edge-1' })).toThrow(/phase-seconds/);
-    expect(() => decodeDecision({ [DECISION_ANNOTATIONS.node]: '', [DECISION_ANNOTATIONS.phase]: '4' })).toThrow(/must name a node/);
+    expect(() => decodeDecision({ [DECISION_ANNOTATIONS.node]: '', [DECISION_ANNOTATIONS.phase]: '4' })).toThrow(
+      /must name a node/,
+    );
   });
 
   it('reads the phase env var strictly', () => {
@@ -143,10 +160,28 @@ describe('decisions, the phase env var and node offers', () => {
     const offer = { pool: 'edge', capacity: { cpu: 2000, memory: 4096, bandwidth: 1000 } };
     const encoded = encodeNodeOffer(offer);
     expect(encoded.annotations[NODE_CAPACITY_ANNOTATION]).toBe('cpu=2,memory=4Gi,bandwidth=1Gbps');
-    expect(decodeNodeOffer({ name: 'edge-1', ...encoded })).toEqual({ name: 'edge-1', labels: encoded.labels, ...offer });
+    expect(decodeNodeOffer({ name: 'edge-1', ...encoded })).toEqual({
+      name: 'edge-1',
+      labels: encoded.labels,
+      ...offer,
+    });
     expect(decodeNodeOffer({ name: 'cp-1', labels: { 'node-role.kubernetes.io/control-plane': '' } })).toBeNull();
-    expect(() => decodeNodeOffer({ name: 'edge-2', labels: { [NODE_POOL_LABEL]: 'edge' }, annotations: {} })).toThrow(/node edge-2.*\n.*nmaas\.io\/capacity.*is required/);
-    expect(() => decodeNodeOffer({ name: 'edge-3', labels: { [NODE_POOL_LABEL]: 'edge' }, annotations: { [NODE_CAPACITY_ANNOTATION]: 'cpu=2' } })).toThrow(/cpu, memory and bandwidth/);
-    expect(() => decodeNodeOffer({ name: 'edge-4', labels: { [NODE_POOL_LABEL]: 'edge' }, annotations: { [NODE_CAPACITY_ANNOTATION]: 'cpu=2,memory=4Gi' } })).toThrow(/and bandwidth/);
+    expect(() => decodeNodeOffer({ name: 'edge-2', labels: { [NODE_POOL_LABEL]: 'edge' }, annotations: {} })).toThrow(
+      /node edge-2.*\n.*nmaas\.io\/capacity.*is required/,
+    );
+    expect(() =>
+      decodeNodeOffer({
+        name: 'edge-3',
+        labels: { [NODE_POOL_LABEL]: 'edge' },
+        annotations: { [NODE_CAPACITY_ANNOTATION]: 'cpu=2' },
+      }),
+    ).toThrow(/cpu, memory and bandwidth/);
+    expect(() =>
+      decodeNodeOffer({
+        name: 'edge-4',
+        labels: { [NODE_POOL_LABEL]: 'edge' },
+        annotations: { [NODE_CAPACITY_ANNOTATION]: 'cpu=2,memory=4Gi' },
+      }),
+    ).toThrow(/and bandwidth/);
   });
 });

@@ -103,7 +103,9 @@ export class ContractError extends Error {
   ) {
     super(
       `${subject} has a malformed NMaaS scheduling contract:\n` +
-        problems.map((p) => `  ${p.key}=${p.value === undefined ? '(missing)' : JSON.stringify(p.value)}: ${p.message}`).join('\n'),
+        problems
+          .map((p) => `  ${p.key}=${p.value === undefined ? '(missing)' : JSON.stringify(p.value)}: ${p.message}`)
+          .join('\n'),
     );
     this.name = 'ContractError';
   }
@@ -112,7 +114,10 @@ export class ContractError extends Error {
 type StringMap = Record<string, string>;
 
 /** The contract an app's pods carry, from its manifest. `spreadGroup` is release-scoped, so the caller supplies it. */
-export function contractFromManifest(manifest: AppManifest, options: { spreadGroup?: string | null } = {}): PodContract {
+export function contractFromManifest(
+  manifest: AppManifest,
+  options: { spreadGroup?: string | null } = {},
+): PodContract {
   const n = normalizeManifest(manifest);
   return {
     app: manifest.name,
@@ -164,7 +169,8 @@ export function encodePodContract(contract: PodContract): { labels: StringMap; a
 }
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const LABEL_KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const MAX_SECONDS = 7 * 24 * 3600;
 
@@ -252,7 +258,10 @@ class Reader {
       const k = part.slice(0, eq);
       const v = part.slice(eq + 1);
       if (eq < 0 || !LABEL_KEY.test(k) || !LABEL_VALUE.test(v) || v.length > 63 || k in out) {
-        this.fail(key, `must be comma-separated label=value pairs, e.g. nmaas.io/pool=edge (bad part ${JSON.stringify(part)})`);
+        this.fail(
+          key,
+          `must be comma-separated label=value pairs, e.g. nmaas.io/pool=edge (bad part ${JSON.stringify(part)})`,
+        );
         return {};
       }
       out[k] = v;
@@ -284,7 +293,11 @@ export function decodePodContract(meta: { labels?: unknown; annotations?: unknow
   const problems: ContractProblem[] = [];
   const app = labels[APP_LABEL];
   if (typeof app !== 'string' || !DNS1123_LABEL.test(app) || app.length > 63) {
-    problems.push({ key: APP_LABEL, value: typeof app === 'string' ? app : undefined, message: 'label must name the app (a DNS-1123 label)' });
+    problems.push({
+      key: APP_LABEL,
+      value: typeof app === 'string' ? app : undefined,
+      message: 'label must name the app (a DNS-1123 label)',
+    });
   }
   const everySeconds = r.seconds(POD_ANNOTATIONS.every, 1);
   const durationSeconds = r.seconds(POD_ANNOTATIONS.duration, 1);
@@ -309,12 +322,20 @@ export function decodePodContract(meta: { labels?: unknown; annotations?: unknow
   const spread = r.raw(POD_ANNOTATIONS.spreadGroup, false);
   if (spread !== undefined) {
     if (spread.length === 0 || spread.length > 253 || !/^[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?$/.test(spread)) {
-      problems.push({ key: POD_ANNOTATIONS.spreadGroup, value: spread, message: 'must be a non-empty name of letters, digits, -, _, . and /' });
+      problems.push({
+        key: POD_ANNOTATIONS.spreadGroup,
+        value: spread,
+        message: 'must be a non-empty name of letters, digits, -, _, . and /',
+      });
     } else contract.spreadGroup = spread;
   }
   problems.push(...r.problems);
   if (Number.isFinite(everySeconds) && Number.isFinite(durationSeconds) && durationSeconds > everySeconds) {
-    problems.push({ key: POD_ANNOTATIONS.duration, value: String(durationSeconds), message: `is longer than the period (${everySeconds} s)` });
+    problems.push({
+      key: POD_ANNOTATIONS.duration,
+      value: String(durationSeconds),
+      message: `is longer than the period (${everySeconds} s)`,
+    });
   }
   if (problems.length > 0) throw new ContractError(subject, problems);
   return contract;
@@ -344,12 +365,19 @@ export function decodeDecision(annotations: unknown, subject = 'pod'): Decision 
 /** Reads the phase env var as the SDK runtime sees it; null when unset. Throws on a malformed value. */
 export function decodePhaseEnv(value: string | undefined): number | null {
   if (value === undefined || value === '') return null;
-  if (!/^\d{1,7}$/.test(value)) throw new ContractError('environment', [{ key: PHASE_ENV, value, message: 'must be a whole number of seconds' }]);
+  if (!/^\d{1,7}$/.test(value))
+    throw new ContractError('environment', [{ key: PHASE_ENV, value, message: 'must be a whole number of seconds' }]);
   return Number(value);
 }
 
-export function encodeNodeOffer(offer: Pick<NodeOffer, 'pool' | 'capacity'>): { labels: StringMap; annotations: StringMap } {
-  return { labels: { [NODE_POOL_LABEL]: offer.pool }, annotations: { [NODE_CAPACITY_ANNOTATION]: formatResources(offer.capacity) } };
+export function encodeNodeOffer(offer: Pick<NodeOffer, 'pool' | 'capacity'>): {
+  labels: StringMap;
+  annotations: StringMap;
+} {
+  return {
+    labels: { [NODE_POOL_LABEL]: offer.pool },
+    annotations: { [NODE_CAPACITY_ANNOTATION]: formatResources(offer.capacity) },
+  };
 }
 
 /**

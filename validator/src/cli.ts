@@ -42,7 +42,11 @@ export function registerValidateCommand(program: Command): void {
     .description('security-check a submission (app folder, chart folder or chart .tgz) before it enters the catalogue')
     .argument('[path]', 'app folder (with nmaas.yaml), chart folder (with Chart.yaml) or chart .tgz')
     .addOption(formatOption(['text', 'json', 'sarif']))
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding has this severity or higher').choices(['error', 'warning', 'info', 'none']).default('error'))
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 1 when a finding has this severity or higher')
+        .choices(['error', 'warning', 'info', 'none'])
+        .default('error'),
+    )
     .option('--policy <file>', "reviewers' policy file (allowed registries, exemptions with justification and expiry)")
     .option('--strict', 'ignore every exemption of the policy file')
     .option(
@@ -62,46 +66,49 @@ Examples:
   nmaas validate web-qos-1.2.0.tgz --policy reviewers.yaml --format sarif -o results.sarif
   nmaas validate --list-rules`,
     )
-    .action(action(async (target: string | undefined, opts: Opts, cmd: Command) => {
-      if (opts.listRules) {
-        await emit(
-          opts.format === 'json' ? `${JSON.stringify(listRulesJson(RULES), null, 2)}\n` : listRulesText(RULES),
-          opts.output,
-        );
-        return;
-      }
-      if (target === undefined)
-        cmd.error('error: missing argument <path> (an app folder, chart folder or chart .tgz)', { exitCode: 2 });
-      // Progress on a terminal only: rendering at the form bounds takes a few seconds.
-      const progress = process.stderr.isTTY === true && opts.output === undefined;
-      if (progress)
-        process.stderr.write(`validating ${target} (archive checks, helm template at defaults and form bounds)…`);
-      try {
-        const report = await validate(target!, {
-          ...(opts.policy ? { policy: opts.policy } : {}),
-          strict: opts.strict === true,
-          ...(opts.catalogue ? { catalogue: opts.catalogue } : {}),
-          ...(opts.helm ? { helmVersion: opts.helm } : {}),
-        });
-        const text =
-          opts.format === 'json'
-            ? `${JSON.stringify(report, null, 2)}\n`
-            : opts.format === 'sarif'
-              ? `${JSON.stringify(toSarif(report, version), null, 2)}\n`
-              : formatText(report, {
-                  colour:
-                    opts.colour !== false &&
-                    opts.output === undefined &&
-                    process.stdout.isTTY === true &&
-                    !process.env.NO_COLOR,
-                });
-        if (progress) process.stderr.write('\r\x1b[K');
-        await emit(text, opts.output);
-        process.exitCode = failsAt(report, opts.failOn) ? 1 : 0;
-      } catch (error) {
-        if (progress) process.stderr.write('\n');
-        if (error instanceof UnreadableInputError || error instanceof PolicyError) throw new UsageError(error.message);
-        throw error;
-      }
-    }));
+    .action(
+      action(async (target: string | undefined, opts: Opts, cmd: Command) => {
+        if (opts.listRules) {
+          await emit(
+            opts.format === 'json' ? `${JSON.stringify(listRulesJson(RULES), null, 2)}\n` : listRulesText(RULES),
+            opts.output,
+          );
+          return;
+        }
+        if (target === undefined)
+          cmd.error('error: missing argument <path> (an app folder, chart folder or chart .tgz)', { exitCode: 2 });
+        // Progress on a terminal only: rendering at the form bounds takes a few seconds.
+        const progress = process.stderr.isTTY === true && opts.output === undefined;
+        if (progress)
+          process.stderr.write(`validating ${target} (archive checks, helm template at defaults and form bounds)…`);
+        try {
+          const report = await validate(target!, {
+            ...(opts.policy ? { policy: opts.policy } : {}),
+            strict: opts.strict === true,
+            ...(opts.catalogue ? { catalogue: opts.catalogue } : {}),
+            ...(opts.helm ? { helmVersion: opts.helm } : {}),
+          });
+          const text =
+            opts.format === 'json'
+              ? `${JSON.stringify(report, null, 2)}\n`
+              : opts.format === 'sarif'
+                ? `${JSON.stringify(toSarif(report, version), null, 2)}\n`
+                : formatText(report, {
+                    colour:
+                      opts.colour !== false &&
+                      opts.output === undefined &&
+                      process.stdout.isTTY === true &&
+                      !process.env.NO_COLOR,
+                  });
+          if (progress) process.stderr.write('\r\x1b[K');
+          await emit(text, opts.output);
+          process.exitCode = failsAt(report, opts.failOn) ? 1 : 0;
+        } catch (error) {
+          if (progress) process.stderr.write('\n');
+          if (error instanceof UnreadableInputError || error instanceof PolicyError)
+            throw new UsageError(error.message);
+          throw error;
+        }
+      }),
+    );
 }

@@ -17,7 +17,7 @@ describe('bench apps', () => {
     expect(() => benchApps('http://x', { ...DEFAULT_PLAN, periodSeconds: 8 })).toThrow(/do not fit one period of 8 s/);
   });
 
-  it('builds instances from the apps\' own nmaas.yaml resources', async () => {
+  it("builds instances from the apps' own nmaas.yaml resources", async () => {
     const apps = benchApps('http://192.0.2.2:8080');
     const manifests = await loadManifests(apps);
     const web = instanceFor(apps[0]!, manifests.get('web-qos')!, DEFAULT_PLAN);
@@ -30,9 +30,15 @@ describe('bench apps', () => {
 
 describe('phase selection glue', () => {
   it('parses the simulate output and refuses placements on another node', () => {
-    const out = JSON.stringify({ placed: [{ id: 'a', node: 'bench-node', phase: 3 }], rejected: [], metrics: { competingSlotSeconds: 0 } });
+    const out = JSON.stringify({
+      placed: [{ id: 'a', node: 'bench-node', phase: 3 }],
+      rejected: [],
+      metrics: { competingSlotSeconds: 0 },
+    });
     expect(parseSimulation(out, 'nmaas', 'cmd')).toMatchObject({ phases: { a: 3 }, competingSlotSeconds: 0 });
-    expect(() => parseSimulation(JSON.stringify({ placed: [{ id: 'a', node: 'other', phase: 0 }] }), 'nmaas', 'cmd')).toThrow(/not bench-node/);
+    expect(() =>
+      parseSimulation(JSON.stringify({ placed: [{ id: 'a', node: 'other', phase: 0 }] }), 'nmaas', 'cmd'),
+    ).toThrow(/not bench-node/);
     expect(() => parseSimulation('oops', 'kube', 'cmd')).toThrow(/did not print JSON/);
   });
 

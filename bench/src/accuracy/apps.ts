@@ -72,16 +72,25 @@ export function benchApps(baseUrl: string, plan: BenchPlan = DEFAULT_PLAN): Benc
   ];
   const total = apps.reduce((s, a) => s + a.durationSeconds, 0);
   if (total > plan.periodSeconds) {
-    throw new RangeError(`the apps' runs (${total} s together) do not fit one period of ${plan.periodSeconds} s; lengthen the period or shorten the runs`);
+    throw new RangeError(
+      `the apps' runs (${total} s together) do not fit one period of ${plan.periodSeconds} s; lengthen the period or shorten the runs`,
+    );
   }
   return apps;
 }
 
 /** The config file (`NMAAS_CONFIG`) of one app: its parameters and the bench's schedule. */
-export function appConfig(app: BenchApp, plan: BenchPlan): { parameters: Record<string, unknown>; schedule: { every: string; duration: string; startWithin: string } } {
+export function appConfig(
+  app: BenchApp,
+  plan: BenchPlan,
+): { parameters: Record<string, unknown>; schedule: { every: string; duration: string; startWithin: string } } {
   return {
     parameters: app.parameters,
-    schedule: { every: `${plan.periodSeconds}s`, duration: `${app.durationSeconds}s`, startWithin: `${plan.periodSeconds}s` },
+    schedule: {
+      every: `${plan.periodSeconds}s`,
+      duration: `${app.durationSeconds}s`,
+      startWithin: `${plan.periodSeconds}s`,
+    },
   };
 }
 

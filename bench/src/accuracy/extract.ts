@@ -44,8 +44,22 @@ function session(record: RunRecordJson): StreamSession | null {
 }
 
 export const METRICS: MetricDef[] = [
-  { id: 'web.ttfb', label: 'web-qos TTFB', app: 'web-qos', unit: 's', mode: 'relative', read: (r) => probe(r)?.phases.processing ?? null },
-  { id: 'web.transfer', label: 'web-qos transfer time', app: 'web-qos', unit: 's', mode: 'relative', read: (r) => probe(r)?.phases.transfer ?? null },
+  {
+    id: 'web.ttfb',
+    label: 'web-qos TTFB',
+    app: 'web-qos',
+    unit: 's',
+    mode: 'relative',
+    read: (r) => probe(r)?.phases.processing ?? null,
+  },
+  {
+    id: 'web.transfer',
+    label: 'web-qos transfer time',
+    app: 'web-qos',
+    unit: 's',
+    mode: 'relative',
+    read: (r) => probe(r)?.phases.transfer ?? null,
+  },
   {
     id: 'web.throughput',
     label: 'web-qos throughput',
@@ -57,13 +71,55 @@ export const METRICS: MetricDef[] = [
       return p && p.phases.transfer > 0 ? p.bodyBytes / p.phases.transfer : null;
     },
   },
-  { id: 'stream.startup', label: 'streaming-qos startup time', app: 'streaming-qos', unit: 's', mode: 'relative', read: (r) => session(r)?.initialStartupTime ?? null },
-  { id: 'stream.throughput', label: 'streaming-qos segment throughput', app: 'streaming-qos', unit: 'B/s', mode: 'relative', read: (r) => session(r)?.meanThroughput ?? null },
-  { id: 'stream.stalls', label: 'streaming-qos stalls', app: 'streaming-qos', unit: 'stalls', mode: 'absolute', read: (r) => session(r)?.stallCount ?? null },
-  { id: 'stream.stallSeconds', label: 'streaming-qos stall time', app: 'streaming-qos', unit: 's', mode: 'absolute', read: (r) => session(r)?.stallDuration ?? null },
+  {
+    id: 'stream.startup',
+    label: 'streaming-qos startup time',
+    app: 'streaming-qos',
+    unit: 's',
+    mode: 'relative',
+    read: (r) => session(r)?.initialStartupTime ?? null,
+  },
+  {
+    id: 'stream.throughput',
+    label: 'streaming-qos segment throughput',
+    app: 'streaming-qos',
+    unit: 'B/s',
+    mode: 'relative',
+    read: (r) => session(r)?.meanThroughput ?? null,
+  },
+  {
+    id: 'stream.stalls',
+    label: 'streaming-qos stalls',
+    app: 'streaming-qos',
+    unit: 'stalls',
+    mode: 'absolute',
+    read: (r) => session(r)?.stallCount ?? null,
+  },
+  {
+    id: 'stream.stallSeconds',
+    label: 'streaming-qos stall time',
+    app: 'streaming-qos',
+    unit: 's',
+    mode: 'absolute',
+    read: (r) => session(r)?.stallDuration ?? null,
+  },
   // Lateness exists for every run the scheduler started, whatever its outcome.
-  { id: 'web.lateness', label: 'web-qos SDK start lateness', app: 'web-qos', unit: 's', mode: 'absolute', read: (r) => r.latenessSeconds },
-  { id: 'stream.lateness', label: 'streaming-qos SDK start lateness', app: 'streaming-qos', unit: 's', mode: 'absolute', read: (r) => r.latenessSeconds },
+  {
+    id: 'web.lateness',
+    label: 'web-qos SDK start lateness',
+    app: 'web-qos',
+    unit: 's',
+    mode: 'absolute',
+    read: (r) => r.latenessSeconds,
+  },
+  {
+    id: 'stream.lateness',
+    label: 'streaming-qos SDK start lateness',
+    app: 'streaming-qos',
+    unit: 's',
+    mode: 'absolute',
+    read: (r) => r.latenessSeconds,
+  },
 ];
 
 export interface Samples {

@@ -10,7 +10,15 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { benchApps, DEFAULT_PLAN, instanceFor, loadManifests, REPO_ROOT, type AppName, type BenchPlan } from './apps.js';
+import {
+  benchApps,
+  DEFAULT_PLAN,
+  instanceFor,
+  loadManifests,
+  REPO_ROOT,
+  type AppName,
+  type BenchPlan,
+} from './apps.js';
 import { benchNode, choosePhases, CLI_MAIN, machineCapacity, overlapSeconds } from './phases.js';
 import { computeFigures, SETUPS, type SetupId, type TaggedSession } from './report.js';
 import { APP_ENTRY, killAllNow, runSession, type SessionSpec } from './session.js';
@@ -43,11 +51,19 @@ const USAGE = `usage: node bench/dist/accuracy/main.js [options]   (as root)
   --render <json>   only re-render accuracy.md and accuracy.svg from an accuracy.json (no root needed)
 `;
 
-
 export function parseArgs(argv: string[]): Options {
-  const o: Options = { rounds: 3, periodsPerSession: 4, rateMbit: 25, delayMs: 20, plan: { ...DEFAULT_PLAN }, outDir: path.join(REPO_ROOT, 'bench', 'results'), keepWork: false };
+  const o: Options = {
+    rounds: 3,
+    periodsPerSession: 4,
+    rateMbit: 25,
+    delayMs: 20,
+    plan: { ...DEFAULT_PLAN },
+    outDir: path.join(REPO_ROOT, 'bench', 'results'),
+    keepWork: false,
+  };
   const int = (name: string, v: string | undefined, min: number): number => {
-    if (v === undefined || !/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`${name} needs a whole number ≥ ${min}, got ${JSON.stringify(v)}\n${USAGE}`);
+    if (v === undefined || !/^\d+$/.test(v) || Number(v) < min)
+      throw new UsageError(`${name} needs a whole number ≥ ${min}, got ${JSON.stringify(v)}\n${USAGE}`);
     return Number(v);
   };
   for (let i = 0; i < argv.length; i++) {
@@ -65,7 +81,8 @@ export function parseArgs(argv: string[]): Options {
       process.exit(0);
     } else throw new UsageError(`unknown option ${a}\n${USAGE}`);
   }
-  if (o.periodsPerSession > 20) throw new UsageError('--periods must be at most 20 (the SDK keeps the last 20 runs on /results)');
+  if (o.periodsPerSession > 20)
+    throw new UsageError('--periods must be at most 20 (the SDK keeps the last 20 runs on /results)');
   return o;
 }
 
@@ -83,11 +100,19 @@ async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.render) {
     const { mdFile, svgFile } = await writeReport(opts.render);
-    log(`rendered ${path.relative(process.cwd(), mdFile)} and ${path.relative(process.cwd(), svgFile)} from ${path.relative(process.cwd(), opts.render)}`);
+    log(
+      `rendered ${path.relative(process.cwd(), mdFile)} and ${path.relative(process.cwd(), svgFile)} from ${path.relative(process.cwd(), opts.render)}`,
+    );
     return;
   }
-  if (process.getuid?.() !== 0) throw new UsageError('the accuracy bench creates network namespaces and tc qdiscs: run it as root');
-  for (const file of [APP_ENTRY, CLI_MAIN, path.join(REPO_ROOT, 'examples', 'web-qos', 'dist', 'index.js'), path.join(REPO_ROOT, 'examples', 'streaming-qos', 'dist', 'index.js')]) {
+  if (process.getuid?.() !== 0)
+    throw new UsageError('the accuracy bench creates network namespaces and tc qdiscs: run it as root');
+  for (const file of [
+    APP_ENTRY,
+    CLI_MAIN,
+    path.join(REPO_ROOT, 'examples', 'web-qos', 'dist', 'index.js'),
+    path.join(REPO_ROOT, 'examples', 'streaming-qos', 'dist', 'index.js'),
+  ]) {
     if (!existsSync(file)) throw new UsageError(`${file} is missing: build first (npm run build)`);
   }
   const started = Date.now();
@@ -95,11 +120,12 @@ async function main(): Promise<void> {
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'nmaas-accuracy-'));
   let bed: Testbed | undefined;
   let cleaning: Promise<void> | undefined;
-  const cleanup = () => (cleaning ??= (async () => {
-    killAllNow();
-    await bed?.close();
-    if (!opts.keepWork) await rm(workDir, { recursive: true, force: true });
-  })());
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      killAllNow();
+      await bed?.close();
+      if (!opts.keepWork) await rm(workDir, { recursive: true, force: true });
+    })());
   const onSignal = (signal: NodeJS.Signals) => {
     log(`${signal}: removing the test bed and stopping the apps`);
     void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
@@ -109,7 +135,9 @@ async function main(): Promise<void> {
   process.on('SIGHUP', onSignal);
   try {
     bed = await createTestbed({ rateMbit: opts.rateMbit, firstByteDelayMs: opts.delayMs });
-    log(`test bed up: ${bed.clientNamespace} ⇄ ${bed.serverNamespace}, ${opts.rateMbit} Mbit/s tbf, server ${bed.baseUrl}`);
+    log(
+      `test bed up: ${bed.clientNamespace} ⇄ ${bed.serverNamespace}, ${opts.rateMbit} Mbit/s tbf, server ${bed.baseUrl}`,
+    );
     const plan = opts.plan;
     const apps = benchApps(bed.baseUrl, plan);
     const manifests = await loadManifests(apps);
@@ -121,7 +149,10 @@ async function main(): Promise<void> {
     const nmaas = await choosePhases(node, instances, horizon, 'nmaas');
     log(`phases: kube ${JSON.stringify(kube.phases)}, nmaas ${JSON.stringify(nmaas.phases)}`);
     const byName = (n: AppName) => apps.find((a) => a.name === n)!;
-    const specs: Record<ReturnType<typeof roundOrder>[number], Omit<SessionSpec, 'label' | 'periods'> & { setup: SetupId }> = {
+    const specs: Record<
+      ReturnType<typeof roundOrder>[number],
+      Omit<SessionSpec, 'label' | 'periods'> & { setup: SetupId }
+    > = {
       'alone-web': { setup: 'alone', apps: [byName('web-qos')], phases: { 'web-qos': 0 } },
       'alone-stream': { setup: 'alone', apps: [byName('streaming-qos')], phases: { 'streaming-qos': 0 } },
       overlap: { setup: 'overlap', apps, phases: kube.phases },
@@ -136,14 +167,17 @@ async function main(): Promise<void> {
       for (const kind of roundOrder(round)) {
         const { setup, ...spec } = specs[kind];
         const label = `r${round + 1}-${kind}`;
-        log(`session ${label}: ${spec.apps.map((a) => a.name).join(', ')} for ${opts.periodsPerSession} × ${plan.periodSeconds} s`);
+        log(
+          `session ${label}: ${spec.apps.map((a) => a.name).join(', ')} for ${opts.periodsPerSession} × ${plan.periodSeconds} s`,
+        );
         const outcome = await runSession(ctx, { ...spec, label, periods: opts.periodsPerSession });
         sessions.push({ ...outcome, setup });
       }
     }
     const figures = computeFigures(sessions);
     const wallSeconds = (Date.now() - started) / 1000;
-    const neighbourRuns = (setup: SetupId) => sessions.filter((s) => s.setup === setup).flatMap((s) => s.records.neighbour ?? []);
+    const neighbourRuns = (setup: SetupId) =>
+      sessions.filter((s) => s.setup === setup).flatMap((s) => s.records.neighbour ?? []);
     const result = {
       name: 'accuracy',
       date: new Date().toISOString(),
@@ -157,9 +191,19 @@ async function main(): Promise<void> {
         loadAverage: { start: loadAtStart, end: os.loadavg() },
       },
       wallSeconds,
-      testbed: { rateMbit: opts.rateMbit, firstByteDelayMs: opts.delayMs, tbf: 'both directions of a veth pair between two network namespaces', server: bed.baseUrl },
+      testbed: {
+        rateMbit: opts.rateMbit,
+        firstByteDelayMs: opts.delayMs,
+        tbf: 'both directions of a veth pair between two network namespaces',
+        server: bed.baseUrl,
+      },
       plan,
-      apps: apps.map((a) => ({ name: a.name, durationSeconds: a.durationSeconds, parameters: a.parameters, declared: instances.find((i) => i.id === a.name)!.run })),
+      apps: apps.map((a) => ({
+        name: a.name,
+        durationSeconds: a.durationSeconds,
+        parameters: a.parameters,
+        declared: instances.find((i) => i.id === a.name)!.run,
+      })),
       node,
       phases: {
         overlap: kube.phases,
@@ -167,8 +211,16 @@ async function main(): Promise<void> {
         commands: [kube.command, nmaas.command],
         competingSlotSeconds: { overlap: kube.competingSlotSeconds, nmaas: nmaas.competingSlotSeconds },
         overlapSecondsPerPeriod: {
-          overlap: overlapSeconds(plan.periodSeconds, { phase: kube.phases['web-qos']!, duration: byName('web-qos').durationSeconds }, { phase: kube.phases['streaming-qos']!, duration: byName('streaming-qos').durationSeconds }),
-          nmaas: overlapSeconds(plan.periodSeconds, { phase: nmaas.phases['web-qos']!, duration: byName('web-qos').durationSeconds }, { phase: nmaas.phases['streaming-qos']!, duration: byName('streaming-qos').durationSeconds }),
+          overlap: overlapSeconds(
+            plan.periodSeconds,
+            { phase: kube.phases['web-qos']!, duration: byName('web-qos').durationSeconds },
+            { phase: kube.phases['streaming-qos']!, duration: byName('streaming-qos').durationSeconds },
+          ),
+          nmaas: overlapSeconds(
+            plan.periodSeconds,
+            { phase: nmaas.phases['web-qos']!, duration: byName('web-qos').durationSeconds },
+            { phase: nmaas.phases['streaming-qos']!, duration: byName('streaming-qos').durationSeconds },
+          ),
         },
       },
       design: { rounds: opts.rounds, periodsPerSession: opts.periodsPerSession, sessionsPerRound: 4, warmUpPeriods: 1 },
@@ -182,19 +234,38 @@ async function main(): Promise<void> {
       neighbour: Object.fromEntries(
         (['overlap', 'nmaas'] as const).map((s) => {
           const rs = neighbourRuns(s);
-          const burns = rs.map((r) => (r.result as { burnSeconds?: number } | undefined)?.burnSeconds).filter((x): x is number => typeof x === 'number');
-          const passes = rs.map((r) => (r.result as { passes?: number } | undefined)?.passes).filter((x): x is number => typeof x === 'number');
+          const burns = rs
+            .map((r) => (r.result as { burnSeconds?: number } | undefined)?.burnSeconds)
+            .filter((x): x is number => typeof x === 'number');
+          const passes = rs
+            .map((r) => (r.result as { passes?: number } | undefined)?.passes)
+            .filter((x): x is number => typeof x === 'number');
           return [s, { runs: rs.length, medianBurnSeconds: median(burns), medianBufferPasses: median(passes) }];
         }),
       ),
       metrics: figures,
-      values: Object.fromEntries(METRICS.map((m) => [m.id, Object.fromEntries(SETUPS.map((s) => [s, samples(m, sessions.filter((x) => x.setup === s).flatMap((x) => x.records[m.app] ?? [])).values]))])),
+      values: Object.fromEntries(
+        METRICS.map((m) => [
+          m.id,
+          Object.fromEntries(
+            SETUPS.map((s) => [
+              s,
+              samples(
+                m,
+                sessions.filter((x) => x.setup === s).flatMap((x) => x.records[m.app] ?? []),
+              ).values,
+            ]),
+          ),
+        ]),
+      ),
     };
     await mkdir(opts.outDir, { recursive: true });
     const jsonFile = path.join(opts.outDir, 'accuracy.json');
     await writeAtomic(jsonFile, `${JSON.stringify(result, null, 2)}\n`);
     const { mdFile, svgFile } = await writeReport(jsonFile);
-    log(`wrote ${path.relative(process.cwd(), mdFile)}, ${path.relative(process.cwd(), jsonFile)}, ${path.relative(process.cwd(), svgFile)} in ${Math.round(wallSeconds)} s`);
+    log(
+      `wrote ${path.relative(process.cwd(), mdFile)}, ${path.relative(process.cwd(), jsonFile)}, ${path.relative(process.cwd(), svgFile)} in ${Math.round(wallSeconds)} s`,
+    );
     if (opts.keepWork) log(`work folder kept: ${workDir}`);
   } finally {
     await cleanup();
@@ -207,7 +278,9 @@ async function main(): Promise<void> {
 // Run only as the entry point, so tests can import parseArgs/roundOrder.
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
   main().catch((error: unknown) => {
-    process.stderr.write(`bench:accuracy: ${error instanceof UsageError ? error.message : (error as Error)?.stack ?? String(error)}\n`);
+    process.stderr.write(
+      `bench:accuracy: ${error instanceof UsageError ? error.message : ((error as Error)?.stack ?? String(error))}\n`,
+    );
     killAllNow();
     process.exit(error instanceof UsageError ? 2 : 1);
   });

@@ -49,7 +49,11 @@ export interface PhaseChoice {
 
 /** Parses `nmaas scheduler simulate --format json` output into phases for one node. */
 export function parseSimulation(stdout: string, strategy: 'nmaas' | 'kube', command: string): PhaseChoice {
-  let doc: { placed?: { id: string; node: string; phase: number }[]; rejected?: { id: string; reason: string }[]; metrics?: { competingSlotSeconds?: number } };
+  let doc: {
+    placed?: { id: string; node: string; phase: number }[];
+    rejected?: { id: string; reason: string }[];
+    metrics?: { competingSlotSeconds?: number };
+  };
   try {
     doc = JSON.parse(stdout) as typeof doc;
   } catch (error) {
@@ -61,33 +65,59 @@ export function parseSimulation(stdout: string, strategy: 'nmaas' | 'kube', comm
     if (p.node !== BENCH_NODE) throw new Error(`${p.id} was placed on ${p.node}, not ${BENCH_NODE}`);
     phases[p.id] = p.phase;
   }
-  return { strategy, phases, rejected: doc.rejected ?? [], competingSlotSeconds: doc.metrics?.competingSlotSeconds ?? 0, command };
+  return {
+    strategy,
+    phases,
+    rejected: doc.rejected ?? [],
+    competingSlotSeconds: doc.metrics?.competingSlotSeconds ?? 0,
+    command,
+  };
 }
 
 /**
  * Runs the CLI. Exit code 1 means "placed with competition or rejections", which is the expected
  * answer for `kube`; it is reported, not thrown. Rejected instances make the set-up impossible.
  */
-export async function choosePhases(node: NodeSpec, instances: InstanceSpec[], horizon: number, strategy: 'nmaas' | 'kube'): Promise<PhaseChoice> {
+export async function choosePhases(
+  node: NodeSpec,
+  instances: InstanceSpec[],
+  horizon: number,
+  strategy: 'nmaas' | 'kube',
+): Promise<PhaseChoice> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'nmaas-acc-sim-'));
   try {
     const nodesFile = path.join(dir, 'nodes.json');
     const appsFile = path.join(dir, 'apps.json');
     await writeFile(nodesFile, JSON.stringify({ nodes: [node] }, null, 2));
     await writeFile(appsFile, JSON.stringify({ horizon, instances }, null, 2));
-    const args = [CLI_MAIN, 'scheduler', 'simulate', '--nodes', nodesFile, '--apps', appsFile, '--strategy', strategy, '--format', 'json'];
+    const args = [
+      CLI_MAIN,
+      'scheduler',
+      'simulate',
+      '--nodes',
+      nodesFile,
+      '--apps',
+      appsFile,
+      '--strategy',
+      strategy,
+      '--format',
+      'json',
+    ];
     const command = `nmaas scheduler simulate --nodes nodes.json --apps apps.json --strategy ${strategy} --format json`;
     let stdout: string;
     try {
       ({ stdout } = await exec(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 }));
     } catch (error) {
       const e = error as { code?: number; stdout?: string; stderr?: string };
-      if (e.code !== 1 || !e.stdout) throw new Error(`${command} failed (exit ${e.code}): ${e.stderr ?? (error as Error).message}`);
+      if (e.code !== 1 || !e.stdout)
+        throw new Error(`${command} failed (exit ${e.code}): ${e.stderr ?? (error as Error).message}`);
       stdout = e.stdout;
     }
     const choice = parseSimulation(stdout, strategy, command);
     if (choice.rejected.length > 0) {
-      throw new Error(`${command} rejected ${choice.rejected.map((r) => `${r.id} (${r.reason})`).join('; ')}; the bench needs every app on the node`);
+      throw new Error(
+        `${command} rejected ${choice.rejected.map((r) => `${r.id} (${r.reason})`).join('; ')}; the bench needs every app on the node`,
+      );
     }
     return choice;
   } finally {
@@ -96,7 +126,11 @@ export async function choosePhases(node: NodeSpec, instances: InstanceSpec[], ho
 }
 
 /** Seconds of overlap between the runs of two apps with the same period, over one period. */
-export function overlapSeconds(period: number, a: { phase: number; duration: number }, b: { phase: number; duration: number }): number {
+export function overlapSeconds(
+  period: number,
+  a: { phase: number; duration: number },
+  b: { phase: number; duration: number },
+): number {
   let overlap = 0;
   for (let t = 0; t < period; t++) {
     const activeA = (((t - a.phase) % period) + period) % period < a.duration;

@@ -12,10 +12,23 @@ import { writeFileAtomic } from '@nmaas/sdk/kit';
 /** The parts of accuracy.json the report reads. */
 export interface StoredResult {
   date: string;
-  machine: { cpus: number; cpuModel?: string; memoryBytes: number; node: string; platform: string; loadAverage?: { start: number[]; end: number[] } };
+  machine: {
+    cpus: number;
+    cpuModel?: string;
+    memoryBytes: number;
+    node: string;
+    platform: string;
+    loadAverage?: { start: number[]; end: number[] };
+  };
   wallSeconds: number;
   testbed: { rateMbit: number; firstByteDelayMs: number };
-  plan: { periodSeconds: number; webObjectBytes: number; sessionSeconds: number; burnSeconds: number; neighbourMemoryMiB: number };
+  plan: {
+    periodSeconds: number;
+    webObjectBytes: number;
+    sessionSeconds: number;
+    burnSeconds: number;
+    neighbourMemoryMiB: number;
+  };
   apps: { name: string; durationSeconds: number }[];
   phases: { overlap: Record<string, number>; nmaas: Record<string, number>; commands: string[] };
   design: { rounds: number; periodsPerSession: number };
@@ -48,7 +61,10 @@ export function renderReport(r: StoredResult): { markdown: string; svg: string }
   const runs = r.design.rounds * r.design.periodsPerSession;
   return {
     markdown: renderMarkdown(r.metrics, reportContext(r)),
-    svg: renderSvg(r.metrics, `Error against alone runs (${runs} runs per app and set-up, period ${r.plan.periodSeconds} s)`),
+    svg: renderSvg(
+      r.metrics,
+      `Error against alone runs (${runs} runs per app and set-up, period ${r.plan.periodSeconds} s)`,
+    ),
   };
 }
 

@@ -1,11 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { METRICS } from './extract.js';
-import { computeFigures, formatError, formatSigned, niceMax, recordsOf, renderMarkdown, renderSvg, verdicts, type TaggedSession } from './report.js';
+import {
+  computeFigures,
+  formatError,
+  formatSigned,
+  niceMax,
+  recordsOf,
+  renderMarkdown,
+  renderSvg,
+  verdicts,
+  type TaggedSession,
+} from './report.js';
 import type { RunRecordJson } from './session.js';
 import { renderReport, type StoredResult } from './render.js';
 
 let run = 0;
-function webRecord(ttfb: number, transfer: number, lateness = 0.001, outcome: RunRecordJson['outcome'] = 'success'): RunRecordJson {
+function webRecord(
+  ttfb: number,
+  transfer: number,
+  lateness = 0.001,
+  outcome: RunRecordJson['outcome'] = 'success',
+): RunRecordJson {
   run += 1;
   return {
     run,
@@ -15,7 +30,9 @@ function webRecord(ttfb: number, transfer: number, lateness = 0.001, outcome: Ru
     outcome,
     durationSeconds: 0.5,
     latenessSeconds: lateness,
-    ...(outcome === 'success' ? { result: { probes: [{ success: true, bodyBytes: 1_000_000, phases: { processing: ttfb, transfer } }] } } : {}),
+    ...(outcome === 'success'
+      ? { result: { probes: [{ success: true, bodyBytes: 1_000_000, phases: { processing: ttfb, transfer } }] } }
+      : {}),
   };
 }
 function streamRecord(startup: number, stalls: number, throughput: number): RunRecordJson {
@@ -28,7 +45,17 @@ function streamRecord(startup: number, stalls: number, throughput: number): RunR
     outcome: 'success',
     durationSeconds: 5,
     latenessSeconds: 0.002,
-    result: { sessions: [{ playbackFailed: false, initialStartupTime: startup, stallCount: stalls, stallDuration: stalls * 0.5, meanThroughput: throughput }] },
+    result: {
+      sessions: [
+        {
+          playbackFailed: false,
+          initialStartupTime: startup,
+          stallCount: stalls,
+          stallDuration: stalls * 0.5,
+          meanThroughput: throughput,
+        },
+      ],
+    },
   };
 }
 function session(setup: TaggedSession['setup'], web: RunRecordJson[], stream: RunRecordJson[]): TaggedSession {
@@ -40,8 +67,16 @@ const sessions: TaggedSession[] = [
   session('alone', [], [streamRecord(0.2, 0, 3e6), streamRecord(0.2, 0, 3e6)]),
   session('alone', [webRecord(0.02, 0.3)], [streamRecord(0.2, 0, 3e6)]),
   // Overlap: everything 50 % slower, one stall, one timed-out web run.
-  session('overlap', [webRecord(0.03, 0.45), webRecord(0.03, 0.45), webRecord(0.03, 0.45, 0.05, 'timeout')], [streamRecord(0.3, 1, 2e6), streamRecord(0.3, 1, 2e6), streamRecord(0.3, 1, 2e6)]),
-  session('nmaas', [webRecord(0.0202, 0.3), webRecord(0.0198, 0.3), webRecord(0.02, 0.303)], [streamRecord(0.2, 0, 3e6), streamRecord(0.202, 0, 3e6), streamRecord(0.2, 0, 3e6)]),
+  session(
+    'overlap',
+    [webRecord(0.03, 0.45), webRecord(0.03, 0.45), webRecord(0.03, 0.45, 0.05, 'timeout')],
+    [streamRecord(0.3, 1, 2e6), streamRecord(0.3, 1, 2e6), streamRecord(0.3, 1, 2e6)],
+  ),
+  session(
+    'nmaas',
+    [webRecord(0.0202, 0.3), webRecord(0.0198, 0.3), webRecord(0.02, 0.303)],
+    [streamRecord(0.2, 0, 3e6), streamRecord(0.202, 0, 3e6), streamRecord(0.2, 0, 3e6)],
+  ),
 ];
 
 describe('accuracy figures', () => {
@@ -68,12 +103,27 @@ describe('accuracy figures', () => {
   it('judges the target per relative metric, from the numbers', () => {
     const v = verdicts(figures);
     const ttfb = v.find((x) => x.metric === 'web.ttfb')!;
-    expect(ttfb).toMatchObject({ nmaasWithinTarget: true, overlapWorse: true, overlapShiftSignificant: true, nmaasShiftWithinNoise: true });
+    expect(ttfb).toMatchObject({
+      nmaasWithinTarget: true,
+      overlapWorse: true,
+      overlapShiftSignificant: true,
+      nmaasShiftWithinNoise: true,
+    });
     expect(v.find((x) => x.metric === 'stream.stalls')!.nmaasWithinTarget).toBeNull();
     // A set-up whose runs are 10 % off fails the target even if its median is right.
     const spread = computeFigures([
       session('alone', [webRecord(0.02, 0.3)], []),
-      session('nmaas', [webRecord(0.018, 0.3), webRecord(0.02, 0.3), webRecord(0.022, 0.3), webRecord(0.018, 0.3), webRecord(0.022, 0.3)], []),
+      session(
+        'nmaas',
+        [
+          webRecord(0.018, 0.3),
+          webRecord(0.02, 0.3),
+          webRecord(0.022, 0.3),
+          webRecord(0.018, 0.3),
+          webRecord(0.022, 0.3),
+        ],
+        [],
+      ),
       session('overlap', [webRecord(0.02, 0.3)], []),
     ]);
     const w = verdicts(spread).find((x) => x.metric === 'web.ttfb')!;
@@ -100,7 +150,11 @@ describe('accuracy figures', () => {
       machine: 'test machine',
       testbed: 'bed',
       apps: 'apps',
-      phases: { overlap: { 'web-qos': 0 }, nmaas: { 'web-qos': 0, neighbour: 8 }, commands: ['nmaas scheduler simulate --strategy kube'] },
+      phases: {
+        overlap: { 'web-qos': 0 },
+        nmaas: { 'web-qos': 0, neighbour: 8 },
+        commands: ['nmaas scheduler simulate --strategy kube'],
+      },
       wallSeconds: 600,
       svgFile: 'accuracy.svg',
       jsonFile: 'accuracy.json',
@@ -109,7 +163,9 @@ describe('accuracy figures', () => {
     expect(md).toContain('50 % / 50 % (n=2, 1 without value)');
     expect(md).toContain('![Error per set-up](accuracy.svg)');
     expect(md).toContain('neighbour at 8 s');
-    expect(md).toMatch(/overlapping runs are worse than NMaaS-phased ones for \d of 5 \(their shift beyond run-to-run noise for \d\)/);
+    expect(md).toMatch(
+      /overlapping runs are worse than NMaaS-phased ones for \d of 5 \(their shift beyond run-to-run noise for \d\)/,
+    );
     expect(md).toMatch(/\| web-qos TTFB \| 20\.0 ms \(±0\.0 %\) \| 30\.0 ms \(\+50 %, 95 % CI \+50 % … \+50 %\)/);
   });
 
@@ -133,18 +189,41 @@ describe('accuracy figures', () => {
     const stored: StoredResult = JSON.parse(
       JSON.stringify({
         date: '2026-01-01T00:00:00Z',
-        machine: { cpus: 2, cpuModel: 'Test CPU', memoryBytes: 24 * 2 ** 30, node: 'v20.0.0', platform: 'linux 6', loadAverage: { start: [7.48, 6, 8], end: [3, 2, 1] } },
+        machine: {
+          cpus: 2,
+          cpuModel: 'Test CPU',
+          memoryBytes: 24 * 2 ** 30,
+          node: 'v20.0.0',
+          platform: 'linux 6',
+          loadAverage: { start: [7.48, 6, 8], end: [3, 2, 1] },
+        },
         wallSeconds: 650,
         testbed: { rateMbit: 25, firstByteDelayMs: 20 },
-        plan: { periodSeconds: 12, webObjectBytes: 1_000_000, sessionSeconds: 5, burnSeconds: 2, neighbourMemoryMiB: 512 },
-        apps: [{ name: 'web-qos', durationSeconds: 2 }, { name: 'streaming-qos', durationSeconds: 6 }, { name: 'neighbour', durationSeconds: 3 }],
-        phases: { overlap: { 'web-qos': 0 }, nmaas: { 'web-qos': 0, 'streaming-qos': 2 }, commands: ['nmaas scheduler simulate --strategy nmaas'] },
+        plan: {
+          periodSeconds: 12,
+          webObjectBytes: 1_000_000,
+          sessionSeconds: 5,
+          burnSeconds: 2,
+          neighbourMemoryMiB: 512,
+        },
+        apps: [
+          { name: 'web-qos', durationSeconds: 2 },
+          { name: 'streaming-qos', durationSeconds: 6 },
+          { name: 'neighbour', durationSeconds: 3 },
+        ],
+        phases: {
+          overlap: { 'web-qos': 0 },
+          nmaas: { 'web-qos': 0, 'streaming-qos': 2 },
+          commands: ['nmaas scheduler simulate --strategy nmaas'],
+        },
         design: { rounds: 3, periodsPerSession: 4 },
         metrics: figures,
       }),
     );
     const { markdown, svg } = renderReport(stored);
-    expect(markdown).toContain('2 × Test CPU, 24 GiB, linux 6, Node v20.0.0 (load average 7.5 at the start, 3.0 at the end)');
+    expect(markdown).toContain(
+      '2 × Test CPU, 24 GiB, linux 6, Node v20.0.0 (load average 7.5 at the start, 3.0 at the end)',
+    );
     expect(markdown).toContain('3 rounds × 4 periods per set-up');
     expect(markdown).toContain('streaming-qos at 2 s');
     expect(svg).toContain('12 runs per app and set-up, period 12 s');

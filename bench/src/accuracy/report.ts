@@ -47,12 +47,21 @@ export function recordsOf(sessions: readonly TaggedSession[], setup: SetupId, ap
   return sessions.filter((s) => s.setup === setup).flatMap((s) => s.records[app] ?? []);
 }
 
-export function computeFigures(sessions: readonly TaggedSession[], metrics: readonly MetricDef[] = METRICS): MetricFigures[] {
+export function computeFigures(
+  sessions: readonly TaggedSession[],
+  metrics: readonly MetricDef[] = METRICS,
+): MetricFigures[] {
   return metrics.map((m) => {
-    const per = Object.fromEntries(SETUPS.map((s) => [s, samples(m, recordsOf(sessions, s, m.app))])) as Record<SetupId, ReturnType<typeof samples>>;
+    const per = Object.fromEntries(SETUPS.map((s) => [s, samples(m, recordsOf(sessions, s, m.app))])) as Record<
+      SetupId,
+      ReturnType<typeof samples>
+    >;
     const truth = median(per.alone.values);
     const setups = Object.fromEntries(
-      SETUPS.map((s) => [s, { ...summarise(per[s].values, truth, m.mode, per.alone.values), appRuns: per[s].runs, missing: per[s].missing }]),
+      SETUPS.map((s) => [
+        s,
+        { ...summarise(per[s].values, truth, m.mode, per.alone.values), appRuns: per[s].runs, missing: per[s].missing },
+      ]),
     ) as Record<SetupId, SetupFigures>;
     return { id: m.id, label: m.label, app: m.app, unit: m.unit, mode: m.mode, truth, setups };
   });
@@ -104,7 +113,9 @@ export function formatError(value: number, figures: Pick<MetricFigures, 'unit'> 
 export function formatSigned(value: number, figures: Pick<MetricFigures, 'unit'> & { absolute: boolean }): string {
   if (!Number.isFinite(value)) return 'n/a';
   const text = formatError(Math.abs(value), figures);
-  return value === 0 || text.startsWith('0.0 ') || text.startsWith('0 ') ? `±${text}` : `${value > 0 ? '+' : '−'}${text}`;
+  return value === 0 || text.startsWith('0.0 ') || text.startsWith('0 ')
+    ? `±${text}`
+    : `${value > 0 ? '+' : '−'}${text}`;
 }
 
 export function formatValue(value: number, unit: string): string {
@@ -127,7 +138,8 @@ export interface ReportContext {
 }
 
 /** formatError for one set-up of a metric. */
-const err = (value: number, f: MetricFigures, s: SetupId): string => formatError(value, { unit: f.unit, absolute: f.setups[s].absolute });
+const err = (value: number, f: MetricFigures, s: SetupId): string =>
+  formatError(value, { unit: f.unit, absolute: f.setups[s].absolute });
 
 function cell(s: SetupFigures, unit: string): string {
   const n = s.missing > 0 ? `n=${s.runs}, ${s.missing} without value` : `n=${s.runs}`;
@@ -171,9 +183,12 @@ export function renderMarkdown(figures: readonly MetricFigures[], ctx: ReportCon
     '',
     `| metric | truth (alone median) | ${SETUPS.map((s) => SETUP_LABELS[s]).join(' | ')} |`,
     `|---|---|${SETUPS.map(() => '---').join('|')}|`,
-    ...figures.map((f) => `| ${f.label} | ${formatValue(f.truth, f.unit)} | ${SETUPS.map((s) => cell(f.setups[s], f.unit)).join(' | ')} |`),
+    ...figures.map(
+      (f) =>
+        `| ${f.label} | ${formatValue(f.truth, f.unit)} | ${SETUPS.map((s) => cell(f.setups[s], f.unit)).join(' | ')} |`,
+    ),
     '',
-    'Shift of the typical run: each set-up\'s median value, its signed shift against the truth and the 95 % bootstrap interval of that shift (resampling the set-up\'s and the alone runs): an interval that contains 0 means the shift is within what run-to-run noise of this many runs produces.',
+    "Shift of the typical run: each set-up's median value, its signed shift against the truth and the 95 % bootstrap interval of that shift (resampling the set-up's and the alone runs): an interval that contains 0 means the shift is within what run-to-run noise of this many runs produces.",
     '',
     `| metric | ${SETUPS.map((s) => SETUP_LABELS[s]).join(' | ')} |`,
     `|---|${SETUPS.map(() => '---').join('|')}|`,
@@ -254,16 +269,22 @@ export function renderSvg(figures: readonly MetricFigures[], title: string): str
   ];
   SETUPS.forEach((s, i) => {
     const x = 10 + i * 230;
-    out.push(`<rect x="${x}" y="32" width="12" height="12" fill="${SETUP_COLOURS[s]}"/><text x="${x + 16}" y="42">${esc(SETUP_LABELS[s])}</text>`);
+    out.push(
+      `<rect x="${x}" y="32" width="12" height="12" fill="${SETUP_COLOURS[s]}"/><text x="${x + 16}" y="42">${esc(SETUP_LABELS[s])}</text>`,
+    );
   });
-  out.push(`<text x="${width - 10}" y="58" text-anchor="end" fill="#555">bar: median per-run error; whisker: p95; n = runs; dashed: the ${TARGET * 100} % target</text>`);
+  out.push(
+    `<text x="${width - 10}" y="58" text-anchor="end" fill="#555">bar: median per-run error; whisker: p95; n = runs; dashed: the ${TARGET * 100} % target</text>`,
+  );
   figures.forEach((f, k) => {
     const x0 = 10 + (k % cols) * pw;
     const y0 = top + Math.floor(k / cols) * ph;
     const absolute = f.setups.nmaas.absolute;
     const scale = absolute && f.unit === 's' ? 1000 : absolute ? 1 : 100;
     const unit = absolute ? (f.unit === 's' ? 'ms' : f.unit) : '%';
-    const max = niceMax(Math.max(...SETUPS.map((s) => (Number.isFinite(f.setups[s].p95) ? f.setups[s].p95 * scale : 0))));
+    const max = niceMax(
+      Math.max(...SETUPS.map((s) => (Number.isFinite(f.setups[s].p95) ? f.setups[s].p95 * scale : 0))),
+    );
     const plotX = x0 + 45;
     const plotW = pw - 60;
     const plotY = y0 + 25;
@@ -272,11 +293,15 @@ export function renderSvg(figures: readonly MetricFigures[], title: string): str
     for (const t of [0, 0.5, 1]) {
       const y = plotY + plotH - t * plotH;
       out.push(`<line x1="${plotX}" x2="${plotX + plotW}" y1="${y}" y2="${y}" stroke="#ddd"/>`);
-      out.push(`<text x="${plotX - 4}" y="${y + 4}" text-anchor="end" fill="#555">${Number((t * max).toPrecision(3))}${t === 1 ? ` ${unit}` : ''}</text>`);
+      out.push(
+        `<text x="${plotX - 4}" y="${y + 4}" text-anchor="end" fill="#555">${Number((t * max).toPrecision(3))}${t === 1 ? ` ${unit}` : ''}</text>`,
+      );
     }
     if (!absolute && TARGET * 100 <= max) {
       const y = plotY + plotH - ((TARGET * 100) / max) * plotH;
-      out.push(`<line x1="${plotX}" x2="${plotX + plotW}" y1="${y}" y2="${y}" stroke="#1a9850" stroke-dasharray="4 3"/>`);
+      out.push(
+        `<line x1="${plotX}" x2="${plotX + plotW}" y1="${y}" y2="${y}" stroke="#1a9850" stroke-dasharray="4 3"/>`,
+      );
     }
     const bw = plotW / SETUPS.length;
     SETUPS.forEach((s, i) => {
@@ -285,10 +310,14 @@ export function renderSvg(figures: readonly MetricFigures[], title: string): str
       const p95 = Number.isFinite(fig.p95) ? fig.p95 * scale : 0;
       const bx = plotX + i * bw + bw * 0.2;
       const h = (med / max) * plotH;
-      out.push(`<rect x="${bx}" y="${plotY + plotH - h}" width="${bw * 0.6}" height="${h}" fill="${SETUP_COLOURS[s]}"><title>${esc(`${SETUP_LABELS[s]}: median ${med.toPrecision(3)} ${unit}, p95 ${p95.toPrecision(3)} ${unit}, n=${fig.runs}`)}</title></rect>`);
+      out.push(
+        `<rect x="${bx}" y="${plotY + plotH - h}" width="${bw * 0.6}" height="${h}" fill="${SETUP_COLOURS[s]}"><title>${esc(`${SETUP_LABELS[s]}: median ${med.toPrecision(3)} ${unit}, p95 ${p95.toPrecision(3)} ${unit}, n=${fig.runs}`)}</title></rect>`,
+      );
       const wy = plotY + plotH - (p95 / max) * plotH;
       const cx = bx + bw * 0.3;
-      out.push(`<line x1="${cx}" x2="${cx}" y1="${plotY + plotH - h}" y2="${wy}" stroke="#222"/><line x1="${cx - 5}" x2="${cx + 5}" y1="${wy}" y2="${wy}" stroke="#222"/>`);
+      out.push(
+        `<line x1="${cx}" x2="${cx}" y1="${plotY + plotH - h}" y2="${wy}" stroke="#222"/><line x1="${cx - 5}" x2="${cx + 5}" y1="${wy}" y2="${wy}" stroke="#222"/>`,
+      );
       out.push(`<text x="${cx}" y="${plotY + plotH + 13}" text-anchor="middle" fill="#555">n=${fig.runs}</text>`);
     });
     out.push(`<line x1="${plotX}" x2="${plotX + plotW}" y1="${plotY + plotH}" y2="${plotY + plotH}" stroke="#333"/>`);

@@ -36,13 +36,22 @@ function sendBytes(res: http.ServerResponse, total: number, contentType: string)
 function masterPlaylist(): string {
   const lines = ['#EXTM3U', '#EXT-X-VERSION:3'];
   RENDITIONS_KBPS.forEach((kbps, i) => {
-    lines.push(`#EXT-X-STREAM-INF:BANDWIDTH=${kbps * 1000},RESOLUTION=${[640, 1280, 1920][i]}x${[360, 720, 1080][i]}`, `r${kbps}/index.m3u8`);
+    lines.push(
+      `#EXT-X-STREAM-INF:BANDWIDTH=${kbps * 1000},RESOLUTION=${[640, 1280, 1920][i]}x${[360, 720, 1080][i]}`,
+      `r${kbps}/index.m3u8`,
+    );
   });
   return `${lines.join('\n')}\n`;
 }
 
 function mediaPlaylist(kbps: number): string {
-  const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${SEGMENT_SECONDS}`, '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-PLAYLIST-TYPE:VOD'];
+  const lines = [
+    '#EXTM3U',
+    '#EXT-X-VERSION:3',
+    `#EXT-X-TARGETDURATION:${SEGMENT_SECONDS}`,
+    '#EXT-X-MEDIA-SEQUENCE:0',
+    '#EXT-X-PLAYLIST-TYPE:VOD',
+  ];
   for (let i = 0; i < STREAM_SEGMENTS; i++) lines.push(`#EXTINF:${SEGMENT_SECONDS.toFixed(3)},`, `seg${i}.ts`);
   lines.push('#EXT-X-ENDLIST');
   void kbps;

@@ -19,14 +19,19 @@ describe('session plumbing', () => {
   it('counts only the runs scheduled inside the session window', () => {
     const origin = 1_700_000_004_000;
     const records = [rec(origin - 4000), rec(origin), rec(origin + 11_000), rec(origin + 24_000), rec(origin + 36_000)];
-    expect(recordsInWindow(records, origin, 3, 12).map((r) => Date.parse(r.scheduledAt) - origin)).toEqual([0, 11_000, 24_000]);
+    expect(recordsInWindow(records, origin, 3, 12).map((r) => Date.parse(r.scheduledAt) - origin)).toEqual([
+      0, 11_000, 24_000,
+    ]);
   });
 
   it('reads no value from failed runs, and a lateness from every run', () => {
     const ttfb = METRICS.find((m) => m.id === 'web.ttfb')!;
     const lateness = METRICS.find((m) => m.id === 'web.lateness')!;
     const records = [
-      rec(0, { result: { probes: [{ success: true, bodyBytes: 10, phases: { processing: 0.02, transfer: 0.1 } }] }, latenessSeconds: 0.001 }),
+      rec(0, {
+        result: { probes: [{ success: true, bodyBytes: 10, phases: { processing: 0.02, transfer: 0.1 } }] },
+        latenessSeconds: 0.001,
+      }),
       rec(0, { result: { probes: [{ success: false, bodyBytes: 0, phases: { processing: 0, transfer: 0 } }] } }),
       rec(0, { outcome: 'timeout', latenessSeconds: 0.2 }),
     ];
@@ -41,7 +46,11 @@ describe('session plumbing', () => {
   });
 
   it('parses its options and rejects bad ones', () => {
-    expect(parseArgs(['--rounds', '2', '--periods', '5', '--rate', '30'])).toMatchObject({ rounds: 2, periodsPerSession: 5, rateMbit: 30 });
+    expect(parseArgs(['--rounds', '2', '--periods', '5', '--rate', '30'])).toMatchObject({
+      rounds: 2,
+      periodsPerSession: 5,
+      rateMbit: 30,
+    });
     expect(() => parseArgs(['--rounds', 'x'])).toThrow(/whole number/);
     expect(() => parseArgs(['--periods', '21'])).toThrow(/at most 20/);
     expect(() => parseArgs(['--bogus'])).toThrow(/unknown option/);

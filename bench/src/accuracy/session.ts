@@ -68,7 +68,12 @@ export function killAllNow(): void {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 /** Runs in [originMs, originMs + periods × P), by scheduled start. */
-export function recordsInWindow(records: RunRecordJson[], originMs: number, periods: number, periodSeconds: number): RunRecordJson[] {
+export function recordsInWindow(
+  records: RunRecordJson[],
+  originMs: number,
+  periods: number,
+  periodSeconds: number,
+): RunRecordJson[] {
   const end = originMs + periods * periodSeconds * 1000;
   return records.filter((r) => {
     const t = Date.parse(r.scheduledAt);
@@ -111,7 +116,10 @@ export async function runSession(ctx: SessionContext, spec: SessionSpec): Promis
         NMAAS_POD_NAME: `${app.name}-0`,
         NMAAS_GRACE_SECONDS: '6',
       };
-      const child = spawn('ip', ['netns', 'exec', ctx.clientNamespace, process.execPath, APP_ENTRY, app.dir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('ip', ['netns', 'exec', ctx.clientNamespace, process.execPath, APP_ENTRY, app.dir], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       liveProcesses.add(child);
       child.stdout!.pipe(log);
       child.stderr!.pipe(log);
@@ -121,7 +129,10 @@ export async function runSession(ctx: SessionContext, spec: SessionSpec): Promis
     await Promise.all(started.map(({ app, child }) => waitForStart(app.name, child)));
     // A late start costs that app its first run (the SDK skips a slot it cannot make); the
     // window still counts only the runs that happened, and the report shows the counts.
-    if (Date.now() > originMs) process.stderr.write(`[accuracy] session ${spec.label}: the apps needed more than the lead time to start; early slots may be missing\n`);
+    if (Date.now() > originMs)
+      process.stderr.write(
+        `[accuracy] session ${spec.label}: the apps needed more than the lead time to start; early slots may be missing\n`,
+      );
     // Wait until the last counted run of every app has ended (its window may wrap past the period).
     const lastEnd = Math.max(...spec.apps.map((a) => (spec.phases[a.name] ?? 0) + a.durationSeconds));
     await sleep(originMs + ((spec.periods - 1) * P + lastEnd) * 1000 + 750 - Date.now());

@@ -43,6 +43,9 @@ describe('accuracy statistics', () => {
     expect(Math.max(...xs)).toBeLessThan(1);
   });
   it('reports a signed shift', () => {
-    expect(summarise([90, 90, 90], 100, 'relative', [100, 100])).toMatchObject({ signedShift: -0.1, shiftInterval: [-0.1, -0.1] });
+    expect(summarise([90, 90, 90], 100, 'relative', [100, 100])).toMatchObject({
+      signedShift: -0.1,
+      shiftInterval: [-0.1, -0.1],
+    });
   });
 });

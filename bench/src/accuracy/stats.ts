@@ -19,7 +19,11 @@ export const median = (values: readonly number[]): number => quantile(values, 0.
  * `absolute`: the difference in the metric's own unit, for counts and small offsets whose
  * truth is (near) zero (stalls, start lateness), where a ratio would explode.
  */
-export function errors(measured: readonly number[], truth: number, mode: 'relative' | 'absolute' = 'relative'): number[] {
+export function errors(
+  measured: readonly number[],
+  truth: number,
+  mode: 'relative' | 'absolute' = 'relative',
+): number[] {
   const relative = mode === 'relative' && truth !== 0;
   return measured.map((v) => (relative ? Math.abs(v - truth) / Math.abs(truth) : Math.abs(v - truth)));
 }
@@ -35,7 +39,13 @@ export function seededRandom(seed: number): () => number {
  * (relative: (m − t) / t; absolute: m − t), resampling both sets of runs. It says whether a
  * shift of a few percent is more than the run-to-run noise of n runs can produce.
  */
-export function shiftInterval(measured: readonly number[], alone: readonly number[], mode: 'relative' | 'absolute', iterations = 2000, seed = 11): [number, number] {
+export function shiftInterval(
+  measured: readonly number[],
+  alone: readonly number[],
+  mode: 'relative' | 'absolute',
+  iterations = 2000,
+  seed = 11,
+): [number, number] {
   if (measured.length === 0 || alone.length === 0) return [NaN, NaN];
   const random = seededRandom(seed);
   const resample = (xs: readonly number[]) => xs.map(() => xs[Math.floor(random() * xs.length)]!);
@@ -64,7 +74,12 @@ export interface ErrorSummary {
   absolute: boolean;
 }
 
-export function summarise(measured: readonly number[], truth: number, mode: 'relative' | 'absolute' = 'relative', alone: readonly number[] = [truth]): ErrorSummary {
+export function summarise(
+  measured: readonly number[],
+  truth: number,
+  mode: 'relative' | 'absolute' = 'relative',
+  alone: readonly number[] = [truth],
+): ErrorSummary {
   const e = errors(measured, truth, mode);
   const m = median(measured);
   const relative = mode === 'relative' && truth !== 0;

@@ -81,7 +81,10 @@ export async function removeStaleTestbeds(): Promise<string[]> {
   const stale = staleBedIds(stdout, processAlive);
   for (const id of stale) {
     for (const name of Object.values(namespaceNames(id))) {
-      const pids = await exec('ip', ['netns', 'pids', name]).then((r) => r.stdout.split(/\s+/).filter(Boolean).map(Number), () => [] as number[]);
+      const pids = await exec('ip', ['netns', 'pids', name]).then(
+        (r) => r.stdout.split(/\s+/).filter(Boolean).map(Number),
+        () => [] as number[],
+      );
       for (const pid of pids) {
         try {
           process.kill(pid, 'SIGKILL');
@@ -96,8 +99,16 @@ export async function removeStaleTestbeds(): Promise<string[]> {
 }
 
 /** Runs a command inside a namespace (`ip netns exec`), resolving with its stdout. */
-export async function inNamespace(namespace: string, command: string, args: string[], timeoutMs = 10_000): Promise<string> {
-  const { stdout } = await exec('ip', ['netns', 'exec', namespace, command, ...args], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+export async function inNamespace(
+  namespace: string,
+  command: string,
+  args: string[],
+  timeoutMs = 10_000,
+): Promise<string> {
+  const { stdout } = await exec('ip', ['netns', 'exec', namespace, command, ...args], {
+    timeout: timeoutMs,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return stdout;
 }
 
@@ -122,10 +133,26 @@ export async function createTestbed(options: TestbedOptions): Promise<Testbed> {
     await close();
     await exec('ip', ['netns', 'add', ns.client]);
     await exec('ip', ['netns', 'add', ns.server]);
-    await exec('ip', ['-n', ns.client, 'link', 'add', 'acc-c', 'type', 'veth', 'peer', 'name', 'acc-s', 'netns', ns.server]);
+    await exec('ip', [
+      '-n',
+      ns.client,
+      'link',
+      'add',
+      'acc-c',
+      'type',
+      'veth',
+      'peer',
+      'name',
+      'acc-s',
+      'netns',
+      ns.server,
+    ]);
     await exec('ip', ['-n', ns.client, 'addr', 'add', `${CLIENT_ADDRESS}/30`, 'dev', 'acc-c']);
     await exec('ip', ['-n', ns.server, 'addr', 'add', `${SERVER_ADDRESS}/30`, 'dev', 'acc-s']);
-    for (const [name, dev] of [[ns.client, 'acc-c'], [ns.server, 'acc-s']] as const) {
+    for (const [name, dev] of [
+      [ns.client, 'acc-c'],
+      [ns.server, 'acc-s'],
+    ] as const) {
       await exec('ip', ['-n', name, 'link', 'set', dev, 'up']);
       await exec('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
       // Shape both directions; server → client is the bottleneck the apps share.
@@ -134,7 +161,19 @@ export async function createTestbed(options: TestbedOptions): Promise<Testbed> {
     const serverMain = fileURLToPath(new URL('./server-main.js', import.meta.url));
     server = spawn(
       'ip',
-      ['netns', 'exec', ns.server, process.execPath, serverMain, '--host', SERVER_ADDRESS, '--port', String(port), '--delay-ms', String(options.firstByteDelayMs)],
+      [
+        'netns',
+        'exec',
+        ns.server,
+        process.execPath,
+        serverMain,
+        '--host',
+        SERVER_ADDRESS,
+        '--port',
+        String(port),
+        '--delay-ms',
+        String(options.firstByteDelayMs),
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     await new Promise<void>((resolve, reject) => {

@@ -38,7 +38,13 @@ export interface AppSummary {
   measurement: {
     schedule: { every?: string; duration?: string; startWithin?: string };
     resources: { run?: Record<string, string>; idle?: Record<string, string> };
-    placement: { nodeSelector?: Record<string, string>; affinity?: string[]; antiAffinity?: string[]; exclusive?: boolean; spread?: boolean };
+    placement: {
+      nodeSelector?: Record<string, string>;
+      affinity?: string[];
+      antiAffinity?: string[];
+      exclusive?: boolean;
+      spread?: boolean;
+    };
     capabilities: { name: string; justification: string }[];
     parameters: { name: string; type: string; label: string; default?: unknown }[];
     maintainers: { name: string; email?: string; url?: string }[];
@@ -53,13 +59,22 @@ export interface Catalogue {
   icons: Map<string, { data: Buffer; type: string }>;
 }
 
-const ICON_TYPES: Record<string, string> = { '.svg': 'image/svg+xml', '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.webp': 'image/webp' };
+const ICON_TYPES: Record<string, string> = {
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+};
 
 function asRecord(v: unknown): Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
-const asString = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
-const asStrings = (v: unknown): string[] => (Array.isArray(v) ? v.map(asString).filter((x): x is string => x !== undefined) : []);
+const asString = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+const asStrings = (v: unknown): string[] =>
+  Array.isArray(v) ? v.map(asString).filter((x): x is string => x !== undefined) : [];
 
 /** Resolves an index url to a file inside the repository, or null (absolute URLs, escapes). */
 export function localFileForUrl(repoDir: string, url: string): string | null {
@@ -72,7 +87,12 @@ async function exists(file: string): Promise<boolean> {
   return (await stat(file).catch(() => null))?.isFile() === true;
 }
 
-async function summarise(repoDir: string, name: string, entries: ChartVersionEntry[], icons: Catalogue['icons']): Promise<AppSummary> {
+async function summarise(
+  repoDir: string,
+  name: string,
+  entries: ChartVersionEntry[],
+  icons: Catalogue['icons'],
+): Promise<AppSummary> {
   const newest = entries[0]!;
   const versions: AppVersion[] = [];
   for (const e of entries) {
@@ -126,9 +146,14 @@ async function summarise(repoDir: string, name: string, entries: ChartVersionEnt
     const schedule = asRecord(manifest.schedule);
     const resources = asRecord(manifest.resources);
     const placement = asRecord(manifest.placement);
-    const strMap = (v: unknown) => Object.fromEntries(Object.entries(asRecord(v)).map(([k, x]) => [k, asString(x) ?? '']));
+    const strMap = (v: unknown) =>
+      Object.fromEntries(Object.entries(asRecord(v)).map(([k, x]) => [k, asString(x) ?? '']));
     summary.measurement = {
-      schedule: { every: asString(schedule.every), duration: asString(schedule.duration), startWithin: asString(schedule.startWithin) },
+      schedule: {
+        every: asString(schedule.every),
+        duration: asString(schedule.duration),
+        startWithin: asString(schedule.startWithin),
+      },
       resources: { run: strMap(resources.run), idle: strMap(resources.idle) },
       placement: {
         nodeSelector: strMap(placement.nodeSelector),
@@ -143,11 +168,20 @@ async function summarise(repoDir: string, name: string, entries: ChartVersionEnt
       })),
       parameters: (Array.isArray(manifest.parameters) ? manifest.parameters : []).map((p) => {
         const r = asRecord(p);
-        return { name: asString(r.name) ?? '', type: asString(r.type) ?? 'string', label: asString(r.label) ?? '', ...(r.default !== undefined ? { default: r.default } : {}) };
+        return {
+          name: asString(r.name) ?? '',
+          type: asString(r.type) ?? 'string',
+          label: asString(r.label) ?? '',
+          ...(r.default !== undefined ? { default: r.default } : {}),
+        };
       }),
       maintainers: (Array.isArray(manifest.maintainers) ? manifest.maintainers : []).map((m) => {
         const r = asRecord(m);
-        return { name: asString(r.name) ?? '', ...(asString(r.email) ? { email: asString(r.email) } : {}), ...(asString(r.url) ? { url: asString(r.url) } : {}) };
+        return {
+          name: asString(r.name) ?? '',
+          ...(asString(r.email) ? { email: asString(r.email) } : {}),
+          ...(asString(r.url) ? { url: asString(r.url) } : {}),
+        };
       }),
       ...(asString(manifest.license) ? { license: asString(manifest.license) } : {}),
     };

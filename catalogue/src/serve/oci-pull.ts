@@ -31,7 +31,8 @@ async function readIndex(layoutDir: string): Promise<Index> {
 /** Answers a `/v2/…` path, or throws OciNotFound (→ 404). */
 export async function ociPull(ociRoot: string, rawPath: string): Promise<OciBody> {
   const headers = { 'Docker-Distribution-API-Version': 'registry/2.0' };
-  if (rawPath === '/v2' || rawPath === '/v2/') return { data: Buffer.from('{}'), type: 'application/json', cache: 'no-cache', extraHeaders: headers };
+  if (rawPath === '/v2' || rawPath === '/v2/')
+    return { data: Buffer.from('{}'), type: 'application/json', cache: 'no-cache', extraHeaders: headers };
   const match = /^\/v2\/(.+)\/(manifests|blobs|tags)\/([^/]+)$/.exec(rawPath);
   if (!match) throw new OciNotFound('not an OCI Distribution path');
   const [, name, kind, reference] = match as unknown as [string, string, string, string];
@@ -42,8 +43,16 @@ export async function ociPull(ociRoot: string, rawPath: string): Promise<OciBody
   });
   if (kind === 'tags') {
     if (reference !== 'list') throw new OciNotFound('not found');
-    const tags = index.manifests.map((m) => m.annotations?.['org.opencontainers.image.ref.name']).filter((t): t is string => !!t).sort();
-    return { data: Buffer.from(JSON.stringify({ name, tags })), type: 'application/json', cache: 'no-cache', extraHeaders: headers };
+    const tags = index.manifests
+      .map((m) => m.annotations?.['org.opencontainers.image.ref.name'])
+      .filter((t): t is string => !!t)
+      .sort();
+    return {
+      data: Buffer.from(JSON.stringify({ name, tags })),
+      type: 'application/json',
+      cache: 'no-cache',
+      extraHeaders: headers,
+    };
   }
   let digest: string;
   let type = 'application/octet-stream';

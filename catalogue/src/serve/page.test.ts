@@ -28,7 +28,15 @@ describe.skipIf(browserTool.skip)('browse page in Chromium', () => {
     server = await serveCatalogue({ repoDir: repo, port: 0 });
     browser = await chromium.launch({
       executablePath: browserTool.path(),
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
   });
   afterAll(async () => {
@@ -47,7 +55,17 @@ describe.skipIf(browserTool.skip)('browse page in Chromium', () => {
     await page.goto(server.url);
     await page.waitForSelector('body[data-ready="true"]');
     const names = () => page.$$eval('li.app', (items) => items.map((i) => i.getAttribute('data-name')));
-    expect((await names()).sort()).toEqual(['dns-timer', 'extra-000', 'extra-001', 'extra-002', 'extra-003', 'extra-004', 'extra-005', 'web-probe', 'with-sub']);
+    expect((await names()).sort()).toEqual([
+      'dns-timer',
+      'extra-000',
+      'extra-001',
+      'extra-002',
+      'extra-003',
+      'extra-004',
+      'extra-005',
+      'web-probe',
+      'with-sub',
+    ]);
     expect(await page.textContent('#repo-add')).toBe(`helm repo add nmaas ${server.url}`);
 
     await page.fill('#search', 'probe');
@@ -60,7 +78,12 @@ describe.skipIf(browserTool.skip)('browse page in Chromium', () => {
     expect(card).toContain('NET_RAW: Sends ICMP echo requests');
     expect(card).toContain('helm install web-probe nmaas/web-probe --version 1.2.0');
     expect(await page.getAttribute('li.app[data-name="web-probe"] img', 'src')).toBe('api/apps/web-probe/1.2.0/icon');
-    expect(await page.$eval('li.app[data-name="web-probe"] img', (img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
+    expect(
+      await page.$eval(
+        'li.app[data-name="web-probe"] img',
+        (img) => (img as unknown as { naturalWidth: number }).naturalWidth,
+      ),
+    ).toBeGreaterThan(0);
     await mkdir(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'browse-search-probe.png'), fullPage: true });
 

@@ -96,7 +96,8 @@ function notModified(req: IncomingMessage, etag: string): boolean {
 async function repoFile(root: string, realRoot: string, segments: string[]): Promise<Body & { etag: string }> {
   const file = path.join(root, ...segments);
   const real = await realpath(file).catch(() => null);
-  if (real === null || (real !== realRoot && !real.startsWith(realRoot + path.sep))) throw new HttpError(404, 'not found');
+  if (real === null || (real !== realRoot && !real.startsWith(realRoot + path.sep)))
+    throw new HttpError(404, 'not found');
   const info = await stat(real);
   if (!info.isFile()) throw new HttpError(404, 'not found');
   const data = await readFile(real);
@@ -114,7 +115,9 @@ async function repoFile(root: string, realRoot: string, segments: string[]): Pro
     type: CONTENT_TYPES[ext] ?? 'application/octet-stream',
     cache: isIndex ? 'no-cache' : 'public, max-age=300',
     // An SVG opened directly must not run script from a chart author.
-    ...(ext === '.svg' ? { extraHeaders: { 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox" } } : {}),
+    ...(ext === '.svg'
+      ? { extraHeaders: { 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox" } }
+      : {}),
   };
 }
 
@@ -141,7 +144,11 @@ export function createCatalogueServer(options: ServeOptions): Server {
     }
     if (rawPath === '/api/apps') {
       const cat = await catalogue();
-      return { data: Buffer.from(JSON.stringify({ generated: cat.generated, apps: cat.apps })), type: 'application/json', cache: 'no-cache' };
+      return {
+        data: Buffer.from(JSON.stringify({ generated: cat.generated, apps: cat.apps })),
+        type: 'application/json',
+        cache: 'no-cache',
+      };
     }
     if (rawPath === '/v2' || rawPath.startsWith('/v2/')) {
       return ociPull(path.join(root, OCI_DIR), rawPath).catch((error: unknown) => {
@@ -152,7 +159,12 @@ export function createCatalogueServer(options: ServeOptions): Server {
     if (segments[0] === 'api' && segments[1] === 'apps' && segments.length === 5 && segments[4] === 'icon') {
       const icon = (await catalogue()).icons.get(`${segments[2]}@${segments[3]}`);
       if (!icon) throw new HttpError(404, 'no such icon');
-      return { data: icon.data, type: icon.type, cache: 'public, max-age=300', extraHeaders: { 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox" } };
+      return {
+        data: icon.data,
+        type: icon.type,
+        cache: 'public, max-age=300',
+        extraHeaders: { 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox" },
+      };
     }
     return repoFile(root, await realRoot(), segments);
   }
@@ -178,12 +190,17 @@ export function createCatalogueServer(options: ServeOptions): Server {
         finish(200);
       },
       (error: unknown) => {
-        const status = error instanceof HttpError ? error.status : (error as NodeJS.ErrnoException).code === 'ENOENT' ? 404 : 500;
+        const status =
+          error instanceof HttpError ? error.status : (error as NodeJS.ErrnoException).code === 'ENOENT' ? 404 : 500;
         const message = error instanceof HttpError ? error.message : status === 404 ? 'not found' : 'internal error';
-        const headers: Record<string, string | number> = { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' };
+        const headers: Record<string, string | number> = {
+          'Content-Type': 'text/plain; charset=utf-8',
+          'X-Content-Type-Options': 'nosniff',
+        };
         if (status === 405) headers.Allow = 'GET, HEAD';
         res.writeHead(status, headers).end(req.method === 'HEAD' ? undefined : `${message}\n`);
-        if (status === 500) process.stderr.write(`catalogue serve: ${req.url}: ${(error as Error).stack ?? String(error)}\n`);
+        if (status === 500)
+          process.stderr.write(`catalogue serve: ${req.url}: ${(error as Error).stack ?? String(error)}\n`);
         finish(status);
       },
     );
@@ -193,7 +210,10 @@ export function createCatalogueServer(options: ServeOptions): Server {
 /** Starts the server; resolves once it listens. Port 0 picks a free port. */
 export async function serveCatalogue(options: ServeOptions): Promise<RunningServer> {
   const info = await stat(path.resolve(options.repoDir)).catch(() => null);
-  if (!info?.isDirectory()) throw new Error(`${path.resolve(options.repoDir)} is not a folder; build a repository first with \`nmaas catalogue build <dirs…> -o <repo-dir>\``);
+  if (!info?.isDirectory())
+    throw new Error(
+      `${path.resolve(options.repoDir)} is not a folder; build a repository first with \`nmaas catalogue build <dirs…> -o <repo-dir>\``,
+    );
   const server = createCatalogueServer(options);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {

@@ -9,7 +9,20 @@ export const CREATE_MAIN = fileURLToPath(new URL('../../dist/main.js', import.me
 
 /** The name and answers typed below, as flags: scaffolding with these must give the same files. */
 export const INTERACTIVE_NAME = 'edge-probe';
-export const EQUIVALENT_FLAGS = [INTERACTIVE_NAME, '--template', 'http-probe', '--category', 'security', '--every', '10m', '--duration', '20s', '--memory', '128Mi', '--yes'];
+export const EQUIVALENT_FLAGS = [
+  INTERACTIVE_NAME,
+  '--template',
+  'http-probe',
+  '--category',
+  'security',
+  '--every',
+  '10m',
+  '--duration',
+  '20s',
+  '--memory',
+  '128Mi',
+  '--yes',
+];
 
 export interface InteractiveRun {
   exitCode: number;

@@ -25,7 +25,22 @@ export class Terminal {
     const term = new Terminal(tmux);
     // `-f /dev/null`: no user tmux.conf; the shell stays after the command so the exit code can be read.
     const script = `${command}; echo "[exit $?]"; sleep 600`;
-    await term.tmuxCmd(['-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', String(width), '-y', String(height), '-c', cwd, ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), script]);
+    await term.tmuxCmd([
+      '-f',
+      '/dev/null',
+      'new-session',
+      '-d',
+      '-s',
+      'main',
+      '-x',
+      String(width),
+      '-y',
+      String(height),
+      '-c',
+      cwd,
+      ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
+      script,
+    ]);
     return term;
   }
 

@@ -53,7 +53,8 @@ export function privateSourceFor(sender: string): string {
  * host numbers of a /24 so no router treats the probe as directed broadcast.
  */
 export function adjacentSource(sender: string, prefix: number): string {
-  if (!Number.isInteger(prefix) || prefix < 1 || prefix > 31) throw new Error(`adjacent prefix ${prefix} must be a whole number from 1 to 31`);
+  if (!Number.isInteger(prefix) || prefix < 1 || prefix > 31)
+    throw new Error(`adjacent prefix ${prefix} must be a whole number from 1 to 31`);
   let value = ipv4ToInt(sender) ^ (2 ** (31 - prefix));
   value = value >>> 0;
   const last = value % 256;
@@ -76,11 +77,14 @@ export function planProbes(options: PlanOptions): PlannedProbe[] {
     plan.push({ class: 'private', source });
   }
   for (const source of options.routableSources) {
-    if (isPrivate(source)) throw new Error(`routableSources: ${source} is private; give a public address outside the sender's network`);
-    if (inPrefix(source, options.sender, 16)) throw new Error(`routableSources: ${source} is within the sender's /16; give one outside its network`);
+    if (isPrivate(source))
+      throw new Error(`routableSources: ${source} is private; give a public address outside the sender's network`);
+    if (inPrefix(source, options.sender, 16))
+      throw new Error(`routableSources: ${source} is within the sender's /16; give one outside its network`);
     plan.push({ class: 'routable', source });
   }
-  for (const prefix of [...new Set(options.adjacentPrefixes)].sort((a, b) => b - a)) plan.push({ class: `adjacent_${prefix}`, source: adjacentSource(options.sender, prefix) });
+  for (const prefix of [...new Set(options.adjacentPrefixes)].sort((a, b) => b - a))
+    plan.push({ class: `adjacent_${prefix}`, source: adjacentSource(options.sender, prefix) });
   for (const p of plan) ipv4ToInt(p.source);
   return plan;
 }

@@ -46,10 +46,12 @@ export async function measureSpoofing(ctx: MeasurementContext<SpoofingParams>): 
 
 async function measureSender(ctx: MeasurementContext<SpoofingParams>): Promise<void> {
   const p = ctx.params;
-  if (!p.receiver) throw new Error('the sender role needs the receiver parameter: the IPv4 address of the receiver instance');
+  if (!p.receiver)
+    throw new Error('the sender role needs the receiver parameter: the IPv4 address of the receiver instance');
   const adjacentPrefixes = p.adjacentPrefixes.map((text) => {
     const n = Number(text);
-    if (!Number.isInteger(n) || n < 1 || n > 31) throw new Error(`adjacentPrefixes: ${text} must be a prefix length from 1 to 31`);
+    if (!Number.isInteger(n) || n < 1 || n > 31)
+      throw new Error(`adjacentPrefixes: ${text} must be a prefix length from 1 to 31`);
     return n;
   });
   const report = await runSender({
@@ -72,7 +74,8 @@ async function measureSender(ctx: MeasurementContext<SpoofingParams>): Promise<v
   }
   ctx.result({ role: 'sender', ...report });
   ctx.log.info('session sent', { session: report.session, sender: report.sender, receiver: report.receiver });
-  if (report.classes.every((c) => c.error)) throw new Error(`no probe could be sent: ${report.classes[0]?.error ?? ''}`);
+  if (report.classes.every((c) => c.error))
+    throw new Error(`no probe could be sent: ${report.classes[0]?.error ?? ''}`);
 }
 
 async function measureReceiver(ctx: MeasurementContext<SpoofingParams>): Promise<void> {
@@ -91,7 +94,11 @@ async function measureReceiver(ctx: MeasurementContext<SpoofingParams>): Promise
     m.counter('ip_spoofing_detection_sessions_total').inc({ sender });
     for (const c of s.classes) {
       m.counter('ip_spoofing_detection_probes_received_total').inc({ sender, class: c.class }, c.received);
-      if (c.verdict !== 'unknown') m.gauge('ip_spoofing_detection_spoofed_delivered').set({ sender, class: c.class }, c.verdict === 'received' ? 1 : 0);
+      if (c.verdict !== 'unknown')
+        m.gauge('ip_spoofing_detection_spoofed_delivered').set(
+          { sender, class: c.class },
+          c.verdict === 'received' ? 1 : 0,
+        );
     }
     m.gauge('ip_spoofing_detection_nat_detected').set({ sender }, s.natDetected ? 1 : 0);
     m.gauge('ip_spoofing_detection_spoofable_prefix_length').set({ sender }, s.spoofablePrefixLength);

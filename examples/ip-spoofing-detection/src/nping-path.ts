@@ -3,7 +3,10 @@ import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 
 export function findNping(): string {
-  const candidates = [process.env.NMAAS_NPING, ...(process.env.PATH ?? '/usr/bin').split(path.delimiter).map((d) => path.join(d, 'nping'))].filter((c): c is string => !!c);
+  const candidates = [
+    process.env.NMAAS_NPING,
+    ...(process.env.PATH ?? '/usr/bin').split(path.delimiter).map((d) => path.join(d, 'nping')),
+  ].filter((c): c is string => !!c);
   for (const candidate of candidates) {
     try {
       accessSync(candidate, constants.X_OK);

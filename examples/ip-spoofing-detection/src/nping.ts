@@ -25,18 +25,30 @@ export interface SpoofedSend {
 export function sendSpoofedUdp(send: SpoofedSend): Promise<number> {
   const nping = findNping();
   const args = [
-    '--udp', '--send-ip', '--privileged',
-    '--source-ip', send.source,
-    '--dest-ip', send.destination,
-    '--source-port', String(send.sourcePort),
-    '--dest-port', String(send.destinationPort),
-    '--data', send.payload.toString('hex'),
-    '--count', String(send.count),
-    '--delay', `${send.delayMs}ms`,
+    '--udp',
+    '--send-ip',
+    '--privileged',
+    '--source-ip',
+    send.source,
+    '--dest-ip',
+    send.destination,
+    '--source-port',
+    String(send.sourcePort),
+    '--dest-port',
+    String(send.destinationPort),
+    '--data',
+    send.payload.toString('hex'),
+    '--count',
+    String(send.count),
+    '--delay',
+    `${send.delayMs}ms`,
     '-H', // no per-packet lines; the summary with the sent count still prints
   ];
   return new Promise((resolve, reject) => {
-    const child = spawn(nping, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(send.signal ? { signal: send.signal } : {}) });
+    const child = spawn(nping, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(send.signal ? { signal: send.signal } : {}),
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -45,7 +57,9 @@ export function sendSpoofedUdp(send: SpoofedSend): Promise<number> {
       const sent = /Raw packets sent: (\d+)/.exec(out);
       if (code !== 0 || !sent) {
         const tail = out.trim().split('\n').slice(-3).join(' | ');
-        const hint = /raw socket|are you root|permission|privilege|operation not permitted/i.test(out) ? rawSocketHint() : '';
+        const hint = /raw socket|are you root|permission|privilege|operation not permitted/i.test(out)
+          ? rawSocketHint()
+          : '';
         return reject(new Error(`nping exited with ${code} without sending: ${tail}${hint}`));
       }
       resolve(Number(sent[1]));

@@ -39,12 +39,32 @@ export function decodeProbe(payload: Buffer, key: string): ProbeFields | null {
     const got = Buffer.from(text.slice(macAt + 5));
     if (expected.length !== got.length || !timingSafeEqual(expected, got)) return null;
   }
-  const fields = Object.fromEntries(body.slice(MAGIC.length + 1).split(' ').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  const fields = Object.fromEntries(
+    body
+      .slice(MAGIC.length + 1)
+      .split(' ')
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
   const classes = (fields.classes ?? '').split(',').filter(Boolean) as ProbeClass[];
   const count = Number(fields.count);
-  if (!fields.session || !fields.class || !fields.claimed || !fields.from || classes.length === 0 || !Number.isInteger(count)) return null;
+  if (
+    !fields.session ||
+    !fields.class ||
+    !fields.claimed ||
+    !fields.from ||
+    classes.length === 0 ||
+    !Number.isInteger(count)
+  )
+    return null;
   if (!/^[\w-]{1,64}$/.test(fields.session) || !classes.includes(fields.class as ProbeClass)) return null;
-  return { session: fields.session, class: fields.class as ProbeClass, claimed: fields.claimed, from: fields.from, classes, count };
+  return {
+    session: fields.session,
+    class: fields.class as ProbeClass,
+    claimed: fields.claimed,
+    from: fields.from,
+    classes,
+    count,
+  };
 }
 
 function mac(body: string, key: string): string {

@@ -72,11 +72,22 @@ export class ProbeCollector {
     const now = Date.now();
     let session = this.sessions.get(probe.session);
     if (!session) {
-      session = { sender: probe.from, classes: probe.classes, count: probe.count, firstSeen: now, lastSeen: now, byClass: new Map() };
+      session = {
+        sender: probe.from,
+        classes: probe.classes,
+        count: probe.count,
+        firstSeen: now,
+        lastSeen: now,
+        byClass: new Map(),
+      };
       this.sessions.set(probe.session, session);
     }
     session.lastSeen = now;
-    const entry = session.byClass.get(probe.class) ?? { claimed: probe.claimed, received: 0, observed: new Set<string>() };
+    const entry = session.byClass.get(probe.class) ?? {
+      claimed: probe.claimed,
+      received: 0,
+      observed: new Set<string>(),
+    };
     entry.received += 1;
     entry.observed.add(observed);
     session.byClass.set(probe.class, entry);
@@ -114,7 +125,9 @@ function summarise(id: string, s: OpenSession): SessionOutcome {
       ...(rewritten.length > 0 ? { rewrittenTo: rewritten } : {}),
     };
   });
-  const adjacent = classes.filter((c) => c.class.startsWith('adjacent_') && c.received > 0).map((c) => Number(c.class.slice('adjacent_'.length)));
+  const adjacent = classes
+    .filter((c) => c.class.startsWith('adjacent_') && c.received > 0)
+    .map((c) => Number(c.class.slice('adjacent_'.length)));
   return {
     session: id,
     sender: s.sender,

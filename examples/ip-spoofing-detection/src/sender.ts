@@ -37,18 +37,36 @@ export interface SenderReport {
 
 export async function runSender(options: SenderOptions): Promise<SenderReport> {
   const sender = options.sourceAddress || (await localAddressTowards(options.receiver, options.port));
-  const plan = planProbes({ sender, routableSources: options.routableSources, privateSources: options.privateSources, adjacentPrefixes: options.adjacentPrefixes });
+  const plan = planProbes({
+    sender,
+    routableSources: options.routableSources,
+    privateSources: options.privateSources,
+    adjacentPrefixes: options.adjacentPrefixes,
+  });
   const session = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
   const classes = plan.map((p) => p.class) as ProbeClass[];
   const sourcePort = 40000 + (randomBytes(2).readUInt16BE() % 20000);
-  const payloadFor = (p: PlannedProbe) => encodeProbe({ session, class: p.class, claimed: p.source, from: sender, classes, count: options.probesPerClass }, options.key);
+  const payloadFor = (p: PlannedProbe) =>
+    encodeProbe(
+      { session, class: p.class, claimed: p.source, from: sender, classes, count: options.probesPerClass },
+      options.key,
+    );
   const results: SentClass[] = await Promise.all(
     plan.map(async (p): Promise<SentClass> => {
       try {
         const sent =
           p.class === 'control'
             ? await sendControl(options.receiver, options.port, sourcePort, payloadFor(p), options.probesPerClass)
-            : await sendSpoofedUdp({ source: p.source, destination: options.receiver, sourcePort, destinationPort: options.port, payload: payloadFor(p), count: options.probesPerClass, delayMs: 20, ...(options.signal ? { signal: options.signal } : {}) });
+            : await sendSpoofedUdp({
+                source: p.source,
+                destination: options.receiver,
+                sourcePort,
+                destinationPort: options.port,
+                payload: payloadFor(p),
+                count: options.probesPerClass,
+                delayMs: 20,
+                ...(options.signal ? { signal: options.signal } : {}),
+              });
         return { ...p, sent };
       } catch (error) {
         return { ...p, sent: 0, error: (error as Error).message };
@@ -58,7 +76,13 @@ export async function runSender(options: SenderOptions): Promise<SenderReport> {
   return { session, sender, receiver: options.receiver, port: options.port, classes: results };
 }
 
-async function sendControl(receiver: string, port: number, sourcePort: number, payload: Buffer, count: number): Promise<number> {
+async function sendControl(
+  receiver: string,
+  port: number,
+  sourcePort: number,
+  payload: Buffer,
+  count: number,
+): Promise<number> {
   const socket = dgram.createSocket('udp4');
   try {
     await new Promise<void>((resolve, reject) => {
@@ -66,7 +90,9 @@ async function sendControl(receiver: string, port: number, sourcePort: number, p
       socket.bind(sourcePort, () => resolve());
     });
     for (let i = 0; i < count; i++) {
-      await new Promise<void>((resolve, reject) => socket.send(payload, port, receiver, (error) => (error ? reject(error) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        socket.send(payload, port, receiver, (error) => (error ? reject(error) : resolve())),
+      );
       await new Promise((r) => setTimeout(r, 20));
     }
     return count;

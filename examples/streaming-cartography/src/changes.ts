@@ -19,7 +19,8 @@ export function diffStreamMaps(before: StreamMap | undefined, after: StreamMap):
     const o = old.get(host);
     if (!o) changes.push({ kind: 'host_added', host, after: h.connectedAddresses });
     else {
-      if (o.connectedAddresses.join() !== h.connectedAddresses.join()) changes.push({ kind: 'addresses_changed', host, before: o.connectedAddresses, after: h.connectedAddresses });
+      if (o.connectedAddresses.join() !== h.connectedAddresses.join())
+        changes.push({ kind: 'addresses_changed', host, before: o.connectedAddresses, after: h.connectedAddresses });
       if (o.cdn !== h.cdn) changes.push({ kind: 'cdn_changed', host, before: o.cdn, after: h.cdn });
     }
   }

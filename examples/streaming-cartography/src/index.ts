@@ -4,5 +4,13 @@ import { measureStreamingCartography, type StreamingCartographyParams } from './
 
 export default defineMeasurement<StreamingCartographyParams>(measureStreamingCartography);
 export type { StreamingCartographyParams } from './measure.js';
-export { mapStream, sample, type StreamMap, type HostEntry, type RenditionEntry, type FetchRecord, type StreamMapOptions } from './map-stream.js';
+export {
+  mapStream,
+  sample,
+  type StreamMap,
+  type HostEntry,
+  type RenditionEntry,
+  type FetchRecord,
+  type StreamMapOptions,
+} from './map-stream.js';
 export { diffStreamMaps, type StreamChange, type StreamChangeKind } from './changes.js';

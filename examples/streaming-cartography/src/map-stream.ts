@@ -7,8 +7,20 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { classifyCdn, fetchUrl, resolveChain, type FetchResult, type IpFamily, type ResolverHandle } from '@nmaas/example-web-cartography/hosts';
-import { loadRenditionSegments, loadStream, type Segment, type StreamDescription } from '@nmaas/example-streaming-qos/manifest';
+import {
+  classifyCdn,
+  fetchUrl,
+  resolveChain,
+  type FetchResult,
+  type IpFamily,
+  type ResolverHandle,
+} from '@nmaas/example-web-cartography/hosts';
+import {
+  loadRenditionSegments,
+  loadStream,
+  type Segment,
+  type StreamDescription,
+} from '@nmaas/example-streaming-qos/manifest';
 
 export type FetchRole = 'manifest' | 'playlist' | 'init' | 'segment';
 
@@ -76,7 +88,14 @@ export interface StreamMapOptions {
 export async function mapStream(url: string, options: StreamMapOptions): Promise<StreamMap> {
   const started = performance.now();
   const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
-  const common = { resolver: options.resolver, family: options.family ?? 'auto', timeoutMs: options.timeoutMs ?? 10_000, agents, ...(options.signal ? { signal: options.signal } : {}), ...(options.ca ? { ca: options.ca } : {}) };
+  const common = {
+    resolver: options.resolver,
+    family: options.family ?? 'auto',
+    timeoutMs: options.timeoutMs ?? 10_000,
+    agents,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.ca ? { ca: options.ca } : {}),
+  };
   const fetches: FetchRecord[] = [];
   const note = (role: FetchRole, requested: string, got: FetchResult, rendition?: string) => {
     fetches.push({
@@ -151,10 +170,33 @@ export function sample(segments: Segment[], count: number): Segment[] {
 }
 
 async function describeHosts(fetches: FetchRecord[], options: StreamMapOptions): Promise<HostEntry[]> {
-  const byHost = new Map<string, { roles: Set<string>; renditions: Set<string>; addresses: Set<string>; bytes: number; segBytes: number; segSeconds: number; redirects: number }>();
+  const byHost = new Map<
+    string,
+    {
+      roles: Set<string>;
+      renditions: Set<string>;
+      addresses: Set<string>;
+      bytes: number;
+      segBytes: number;
+      segSeconds: number;
+      redirects: number;
+    }
+  >();
   const entry = (host: string) => {
     let e = byHost.get(host);
-    if (!e) byHost.set(host, (e = { roles: new Set(), renditions: new Set(), addresses: new Set(), bytes: 0, segBytes: 0, segSeconds: 0, redirects: 0 }));
+    if (!e)
+      byHost.set(
+        host,
+        (e = {
+          roles: new Set(),
+          renditions: new Set(),
+          addresses: new Set(),
+          bytes: 0,
+          segBytes: 0,
+          segSeconds: 0,
+          redirects: 0,
+        }),
+      );
     return e;
   };
   for (const f of fetches) {

@@ -16,7 +16,10 @@ describe.skipIf(promtool.skip)('streaming-qos through the SDK runtime (runMeasur
   let dns: TestDnsServer;
   beforeAll(async () => {
     server = await startStreamServer({
-      renditions: [{ id: 'sd', bandwidth: 400_000 }, { id: 'hd', bandwidth: 1_200_000 }],
+      renditions: [
+        { id: 'sd', bandwidth: 400_000 },
+        { id: 'hd', bandwidth: 1_200_000 },
+      ],
       segmentSeconds: 1,
       segmentCount: 6,
       rate: (info) => (info.kind === 'segment' ? 500_000 : undefined),
@@ -45,16 +48,27 @@ describe.skipIf(promtool.skip)('streaming-qos through the SDK runtime (runMeasur
     expect(h!.stallCount).toBe(1);
     expect(d!.stallCount).toBe(0);
     const text = run.metricsText;
-    for (const [url, r] of [[hls, h!], [dash, d!]] as const) {
+    for (const [url, r] of [
+      [hls, h!],
+      [dash, d!],
+    ] as const) {
       expect(sampleValue(text, 'streaming_qos_sessions_total', { stream: url, result: 'played' })).toBe(1);
-      expect(sampleValue(text, 'streaming_qos_startup_seconds_sum', { stream: url })).toBeCloseTo(r.initialStartupTime!, 6);
+      expect(sampleValue(text, 'streaming_qos_startup_seconds_sum', { stream: url })).toBeCloseTo(
+        r.initialStartupTime!,
+        6,
+      );
       expect(sampleValue(text, 'streaming_qos_stalls_total', { stream: url })).toBe(r.stallCount);
       expect(sampleValue(text, 'streaming_qos_stall_seconds_total', { stream: url })).toBeCloseTo(r.stallDuration, 6);
       expect(sampleValue(text, 'streaming_qos_rendition_switches_total', { stream: url })).toBe(r.renditionSwitches);
-      expect(sampleValue(text, 'streaming_qos_average_bitrate_bytes_per_second', { stream: url })).toBeCloseTo(r.averageBitrate / 8, 3);
+      expect(sampleValue(text, 'streaming_qos_average_bitrate_bytes_per_second', { stream: url })).toBeCloseTo(
+        r.averageBitrate / 8,
+        3,
+      );
       expect(sampleValue(text, 'streaming_qos_segment_throughput_bytes_per_second_count', { stream: url })).toBe(6);
       expect(sampleValue(text, 'streaming_qos_downloaded_bytes_total', { stream: url })).toBe(
-        server.log.filter((e) => e.format === r.format && (e.kind === 'segment' || e.kind === 'init')).reduce((sum, e) => sum + e.bytes, 0),
+        server.log
+          .filter((e) => e.format === r.format && (e.kind === 'segment' || e.kind === 'init'))
+          .reduce((sum, e) => sum + e.bytes, 0),
       );
     }
     expect(dns.queries).toContain('video.example.test/A');
@@ -62,7 +76,10 @@ describe.skipIf(promtool.skip)('streaming-qos through the SDK runtime (runMeasur
   }, 60_000);
 
   it('fails the run when no stream can be played', async () => {
-    const run = await runMeasurementOnce(measurement, { appDir, parameters: { streams: [server.hlsUrl().replace('master', 'nope')] } });
+    const run = await runMeasurementOnce(measurement, {
+      appDir,
+      parameters: { streams: [server.hlsUrl().replace('master', 'nope')] },
+    });
     expect(run.outcome).toBe('failure');
     expect(run.error).toMatch(/404/);
   });

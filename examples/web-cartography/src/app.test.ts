@@ -6,7 +6,14 @@ import { tool } from '@nmaas/sdk/testing';
 import measurement from './index.js';
 import type { Change } from './page/changes.js';
 import type { PageMap } from './page/map-page.js';
-import { sampleValue, startMultiHostSite, startTestDnsServer, type MultiHostSite, type TestDnsServer, type Zone } from './testing/index.js';
+import {
+  sampleValue,
+  startMultiHostSite,
+  startTestDnsServer,
+  type MultiHostSite,
+  type TestDnsServer,
+  type Zone,
+} from './testing/index.js';
 
 const promtool = tool('promtool', 'apt-get install prometheus');
 const appDir = fileURLToPath(new URL('..', import.meta.url));
@@ -52,7 +59,9 @@ describe.skipIf(promtool.skip)('web-cartography through the SDK runtime (runMeas
       ['news.example.test', null, '127.0.0.1'],
     ]);
     // What the servers saw matches the map: every host was reached on the address DNS gave.
-    expect(new Set(site.requests.map((r) => `${r.host}@${r.address}`))).toEqual(new Set(['news.example.test@127.0.0.1', 'assets.example.test@127.0.0.2', 'ads.tracker.test@127.0.0.3']));
+    expect(new Set(site.requests.map((r) => `${r.host}@${r.address}`))).toEqual(
+      new Set(['news.example.test@127.0.0.1', 'assets.example.test@127.0.0.2', 'ads.tracker.test@127.0.0.3']),
+    );
     const text = first.metricsText;
     expect(sampleValue(text, 'web_cartography_hosts', { page })).toBe(3);
     expect(sampleValue(text, 'web_cartography_third_party_hosts', { page })).toBe(1);
@@ -67,13 +76,20 @@ describe.skipIf(promtool.skip)('web-cartography through the SDK runtime (runMeas
     dns.setZone({ ...zone, 'assets.example.test': { a: ['127.0.0.1'] } });
     const second = await runMeasurementOnce(measurement, { appDir, parameters });
     const changes = (second.result as { pages: { changes: Change[] }[] }).pages[0]!.changes;
-    expect(changes.map((c) => `${c.kind}:${c.host}`).sort()).toEqual(['addresses_changed:assets.example.test', 'cdn_changed:assets.example.test', 'cname_changed:assets.example.test']);
+    expect(changes.map((c) => `${c.kind}:${c.host}`).sort()).toEqual([
+      'addresses_changed:assets.example.test',
+      'cdn_changed:assets.example.test',
+      'cname_changed:assets.example.test',
+    ]);
     expect(sampleValue(second.metricsText, 'web_cartography_changes_total', { page, kind: 'cdn_changed' })).toBe(1);
     expect(sampleValue(second.metricsText, 'web_cartography_cdn_hosts', { page, cdn: 'Bunny CDN' })).toBe(0);
   });
 
   it('fails the run, saying why, when no page can be mapped', async () => {
-    const run = await runMeasurementOnce(measurement, { appDir, parameters: { pages: [`http://unknown.example.test:${site.port}/`], resolver: dns.address } });
+    const run = await runMeasurementOnce(measurement, {
+      appDir,
+      parameters: { pages: [`http://unknown.example.test:${site.port}/`], resolver: dns.address },
+    });
     expect(run.outcome).toBe('failure');
     expect(run.error).toMatch(/unknown\.example\.test/);
   });

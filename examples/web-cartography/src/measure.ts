@@ -48,7 +48,12 @@ export async function measureWebCartography(ctx: MeasurementContext<WebCartograp
       previousMaps.set(page, map);
       record(ctx, page, map, changes, previous);
       pages.push({ page, map, changes });
-      ctx.log.info('mapped page', { page, hosts: map.hosts.length, resources: map.resources.length, changes: changes.length });
+      ctx.log.info('mapped page', {
+        page,
+        hosts: map.hosts.length,
+        resources: map.resources.length,
+        changes: changes.length,
+      });
     } catch (error) {
       const message = (error as Error).message;
       ctx.metrics.counter('web_cartography_crawls_total').inc({ page, result: 'failure' });
@@ -57,19 +62,30 @@ export async function measureWebCartography(ctx: MeasurementContext<WebCartograp
     }
   }
   ctx.result({ resolver: p.resolver || 'system', pages });
-  if (pages.length > 0 && pages.every((r) => r.error !== undefined)) throw new Error(`no page could be mapped: ${pages.map((r) => `${r.page}: ${r.error}`).join('; ')}`);
+  if (pages.length > 0 && pages.every((r) => r.error !== undefined))
+    throw new Error(`no page could be mapped: ${pages.map((r) => `${r.page}: ${r.error}`).join('; ')}`);
 }
 
-function record(ctx: MeasurementContext<WebCartographyParams>, page: string, map: PageMap, changes: Change[], previous: PageMap | undefined): void {
+function record(
+  ctx: MeasurementContext<WebCartographyParams>,
+  page: string,
+  map: PageMap,
+  changes: Change[],
+  previous: PageMap | undefined,
+): void {
   const m = ctx.metrics;
   m.counter('web_cartography_crawls_total').inc({ page, result: 'success' });
   m.gauge('web_cartography_hosts').set({ page }, map.hosts.length);
   m.gauge('web_cartography_third_party_hosts').set({ page }, map.hosts.filter((h) => !h.sameSite).length);
   m.gauge('web_cartography_addresses').set({ page }, new Set(map.hosts.flatMap((h) => h.addresses)).size);
   m.gauge('web_cartography_unresolved_hosts').set({ page }, map.hosts.filter((h) => h.error !== undefined).length);
-  m.gauge('web_cartography_cname_chain_max_hops').set({ page }, Math.max(0, ...map.hosts.map((h) => h.cnameChain.length)));
+  m.gauge('web_cartography_cname_chain_max_hops').set(
+    { page },
+    Math.max(0, ...map.hosts.map((h) => h.cnameChain.length)),
+  );
   m.gauge('web_cartography_crawl_duration_seconds').set({ page }, map.durationSeconds);
-  for (const type of RESOURCE_TYPES) m.gauge('web_cartography_resources').set({ page, type }, map.resources.filter((r) => r.type === type).length);
+  for (const type of RESOURCE_TYPES)
+    m.gauge('web_cartography_resources').set({ page, type }, map.resources.filter((r) => r.type === type).length);
   // A CDN the page no longer uses drops to 0 instead of keeping its last count.
   const perCdn = new Map<string, number>((previous?.hosts ?? []).map((h) => [h.cdn ?? 'none', 0]));
   for (const h of map.hosts) perCdn.set(h.cdn ?? 'none', (perCdn.get(h.cdn ?? 'none') ?? 0) + 1);

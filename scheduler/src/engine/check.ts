@@ -68,9 +68,13 @@ export function checkPlacement(
       continue;
     }
     if (!isAllowedPhase(p.phase, spec.every, spec.startWithin, spec.release)) {
-      violate('phase', `${p.id}: phase ${p.phase} is not allowed (release ${spec.release}, startWithin ${spec.startWithin}, every ${spec.every})`);
+      violate(
+        'phase',
+        `${p.id}: phase ${p.phase} is not allowed (release ${spec.release}, startWithin ${spec.startWithin}, every ${spec.every})`,
+      );
     }
-    if (spec.node !== null && spec.node !== p.node) violate('pinned', `${p.id}: pinned to ${spec.node} but placed on ${p.node}`);
+    if (spec.node !== null && spec.node !== p.node)
+      violate('pinned', `${p.id}: pinned to ${spec.node} but placed on ${p.node}`);
     for (const [k, v] of Object.entries(spec.nodeSelector)) {
       if (node.labels[k] !== v) violate('selector', `${p.id}: node ${p.node} lacks label ${k}=${v}`);
     }
@@ -84,15 +88,18 @@ export function checkPlacement(
     // Placement rules between instances sharing the node.
     for (const a of list) {
       for (const app of a.spec.affinity) {
-        if (!list.some((b) => b !== a && b.spec.app === app)) violate('affinity', `${a.spec.id}: node ${name} hosts no ${app} (affinity)`);
+        if (!list.some((b) => b !== a && b.spec.app === app))
+          violate('affinity', `${a.spec.id}: node ${name} hosts no ${app} (affinity)`);
       }
     }
     for (let i = 0; i < list.length; i++) {
       for (let j = i + 1; j < list.length; j++) {
         const a = list[i]!.spec;
         const b = list[j]!.spec;
-        if (a.antiAffinity.includes(b.app) || b.antiAffinity.includes(a.app)) violate('anti-affinity', `${a.id} and ${b.id} share node ${name} (anti-affinity)`);
-        if (a.spreadGroup !== null && a.spreadGroup === b.spreadGroup) violate('spread', `${a.id} and ${b.id} share node ${name} (spread group ${a.spreadGroup})`);
+        if (a.antiAffinity.includes(b.app) || b.antiAffinity.includes(a.app))
+          violate('anti-affinity', `${a.id} and ${b.id} share node ${name} (anti-affinity)`);
+        if (a.spreadGroup !== null && a.spreadGroup === b.spreadGroup)
+          violate('spread', `${a.id} and ${b.id} share node ${name} (spread group ${a.spreadGroup})`);
       }
     }
     // Load, slot by slot, from the definition.
@@ -106,7 +113,7 @@ export function checkPlacement(
       let active = 0;
       let activeExclusive = 0;
       for (const { spec, phase } of list) {
-        const on = ((((t - phase) % spec.every) + spec.every) % spec.every) < spec.duration;
+        const on = (((t - phase) % spec.every) + spec.every) % spec.every < spec.duration;
         if (on) {
           active++;
           if (spec.exclusive) activeExclusive++;
@@ -134,9 +141,17 @@ export function checkPlacement(
       if (bad) competing++;
     }
     for (let r = 0; r < 3; r++) {
-      if (overCount[r]! > 0) problems.push({ kind: 'capacity', message: `node ${name}: ${RES[r]} over capacity in ${overCount[r]} slot(s), first at ${formatSlot(firstOver[r]!)}` });
+      if (overCount[r]! > 0)
+        problems.push({
+          kind: 'capacity',
+          message: `node ${name}: ${RES[r]} over capacity in ${overCount[r]} slot(s), first at ${formatSlot(firstOver[r]!)}`,
+        });
     }
-    if (exclusiveSlots > 0) problems.push({ kind: 'exclusive', message: `node ${name}: an exclusive instance shares ${exclusiveSlots} active slot(s) with another run, first at ${formatSlot(firstExclusive)}` });
+    if (exclusiveSlots > 0)
+      problems.push({
+        kind: 'exclusive',
+        message: `node ${name}: an exclusive instance shares ${exclusiveSlots} active slot(s) with another run, first at ${formatSlot(firstExclusive)}`,
+      });
   }
   return { placed: seen.size, competingSlotSeconds: competing, violations, problems };
 }

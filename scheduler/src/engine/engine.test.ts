@@ -14,15 +14,25 @@ function placedOf(engine: Engine) {
 function naiveProfile(horizon: number, specs: { spec: InstanceSpec; phase: number }[]) {
   const out = { cpu: [] as number[], memory: [] as number[], bandwidth: [] as number[], active: [] as number[] };
   for (let t = 0; t < horizon; t++) {
-    let c = 0, m = 0, b = 0, a = 0;
+    let c = 0,
+      m = 0,
+      b = 0,
+      a = 0;
     for (const { spec, phase } of specs) {
       if (isActive(t, spec.every, spec.duration, phase)) {
-        c += spec.run.cpu; m += spec.run.memory; b += spec.run.bandwidth; a++;
+        c += spec.run.cpu;
+        m += spec.run.memory;
+        b += spec.run.bandwidth;
+        a++;
       } else {
-        c += spec.idle.cpu; m += spec.idle.memory;
+        c += spec.idle.cpu;
+        m += spec.idle.memory;
       }
     }
-    out.cpu.push(c); out.memory.push(m); out.bandwidth.push(b); out.active.push(a);
+    out.cpu.push(c);
+    out.memory.push(m);
+    out.bandwidth.push(b);
+    out.active.push(a);
   }
   return out;
 }
@@ -32,7 +42,14 @@ const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
 describe('nmaas placements pass the independent checker (seeded)', () => {
   for (const seed of SEEDS) {
     it(`seed ${seed}: full scale, 40 nodes, 700 instances`, () => {
-      const { nodes, apps } = generateWorkload({ seed, nodes: 40, instances: 700, capacityFactor: 0.4, narrowStartShare: 0.2, pinnedShare: 0.05 });
+      const { nodes, apps } = generateWorkload({
+        seed,
+        nodes: 40,
+        instances: 700,
+        capacityFactor: 0.4,
+        narrowStartShare: 0.2,
+        pinnedShare: 0.05,
+      });
       const engine = new Engine(nodes, { horizon: apps.horizon });
       let rejected = 0;
       for (const spec of apps.instances) if (!engine.place(spec).ok) rejected++;
@@ -87,7 +104,13 @@ describe('readapt at work', () => {
   });
 
   it('full scale, tight: readapt places more and every placement still passes the checker', () => {
-    const { nodes, apps } = generateWorkload({ seed: 9, nodes: 30, instances: 900, capacityFactor: 0.3, narrowStartShare: 0.3 });
+    const { nodes, apps } = generateWorkload({
+      seed: 9,
+      nodes: 30,
+      instances: 900,
+      capacityFactor: 0.3,
+      narrowStartShare: 0.3,
+    });
     const engine = new Engine(nodes, { horizon: apps.horizon });
     let moves = 0;
     for (const spec of apps.instances) {
@@ -102,7 +125,13 @@ describe('readapt at work', () => {
 
 describe('incremental occupancy', () => {
   it('matches the definition slot by slot, and removal frees exactly what was reserved', () => {
-    const { nodes, apps } = generateWorkload({ seed: 11, nodes: 6, instances: 120, capacityFactor: 0.6, narrowStartShare: 0.3 });
+    const { nodes, apps } = generateWorkload({
+      seed: 11,
+      nodes: 6,
+      instances: 120,
+      capacityFactor: 0.6,
+      narrowStartShare: 0.3,
+    });
     const engine = new Engine(nodes, { horizon: apps.horizon });
     const profiles = () => Object.fromEntries(nodes.map((n) => [n.name, engine.loadProfile(n.name)]));
     const empty = profiles();
@@ -153,11 +182,19 @@ describe('incremental occupancy', () => {
     for (const spec of apps.instances) a.place(spec);
     const b = new Engine(nodes, { horizon: apps.horizon });
     const specs = new Map(apps.instances.map((s) => [s.id, s]));
-    for (const x of a.bookings()) expect(b.book(specs.get(x.id)!, { node: x.node, phase: x.phase })).toEqual({ ok: true, problems: [] });
+    for (const x of a.bookings())
+      expect(b.book(specs.get(x.id)!, { node: x.node, phase: x.phase })).toEqual({ ok: true, problems: [] });
     expect(b.snapshot()).toEqual(a.snapshot());
     // Booking a second exclusive run on top of a busy slot is refused with the reason, or recorded when forced.
     const busy = a.bookings()[0]!;
-    const intruder: InstanceSpec = { ...specs.get(busy.id)!, id: 'intruder', exclusive: true, spreadGroup: null, antiAffinity: [], affinity: [] };
+    const intruder: InstanceSpec = {
+      ...specs.get(busy.id)!,
+      id: 'intruder',
+      exclusive: true,
+      spreadGroup: null,
+      antiAffinity: [],
+      affinity: [],
+    };
     const refused = b.book(intruder, { node: busy.node, phase: busy.phase });
     expect(refused.ok).toBe(false);
     expect(refused.problems.join(' ')).toMatch(/exclusive/);
@@ -168,7 +205,11 @@ describe('incremental occupancy', () => {
   });
 });
 
-const edge = (name: string, cap = { cpu: 2000, memory: 4096, bandwidth: 100 }): NodeSpec => ({ name, labels: { 'nmaas.io/pool': 'edge' }, capacity: cap });
+const edge = (name: string, cap = { cpu: 2000, memory: 4096, bandwidth: 100 }): NodeSpec => ({
+  name,
+  labels: { 'nmaas.io/pool': 'edge' },
+  capacity: cap,
+});
 const inst = (id: string, over: Partial<InstanceSpec> = {}): InstanceSpec => ({
   id,
   app: id.replace(/-\d+$/, ''),
@@ -191,15 +232,29 @@ const reason = (r: PlaceResult): string => (r.ok ? '' : r.reason);
 describe('the model, rule by rule', () => {
   it('times phases so that bandwidth-heavy runs never overlap, and rejects with the closest node and who is busy when', () => {
     const engine = new Engine([edge('edge-1'), edge('edge-2')], { horizon: 600 });
-    const results = [0, 1, 2, 3, 4, 5].map((k) => engine.place(inst(`streaming-qos-${k}`, { every: 300, duration: 100, run: { cpu: 500, memory: 256, bandwidth: 60 } })));
+    const results = [0, 1, 2, 3, 4, 5].map((k) =>
+      engine.place(
+        inst(`streaming-qos-${k}`, { every: 300, duration: 100, run: { cpu: 500, memory: 256, bandwidth: 60 } }),
+      ),
+    );
     expect(results.every((r) => r.ok)).toBe(true);
     const phases = engine.bookings('edge-1').map((b) => b.phase);
     expect(phases.length).toBe(3); // three 100-s runs of 60 Mbps fit a 5-minute period on a 100 Mbps node, never overlapping
     // Fixed start, nothing free then: a precise, actionable message.
-    const r = engine.place(inst('streaming-qos-9', { every: 300, duration: 100, startWithin: 0, release: phases[0]!, run: { cpu: 500, memory: 256, bandwidth: 60 } }));
+    const r = engine.place(
+      inst('streaming-qos-9', {
+        every: 300,
+        duration: 100,
+        startWithin: 0,
+        release: phases[0]!,
+        run: { cpu: 500, memory: 256, bandwidth: 60 },
+      }),
+    );
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.code).toBe('capacity');
-    expect(reason(r)).toMatch(/^no node in pool edge has 60 Mbps free for 100 s every 5 m starting at \d+:\d\d into each period; closest: edge-\d, busy \d+:\d\d–\d+:\d\d with streaming-qos-\d/);
+    expect(reason(r)).toMatch(
+      /^no node in pool edge has 60 Mbps free for 100 s every 5 m starting at \d+:\d\d into each period; closest: edge-\d, busy \d+:\d\d–\d+:\d\d with streaming-qos-\d/,
+    );
   });
 
   it('exclusive runs share their node with nobody while active', () => {
@@ -214,7 +269,18 @@ describe('the model, rule by rule', () => {
   });
 
   it('affinity, symmetric anti-affinity, spread, selector and pin, each with its own reason', () => {
-    const engine = new Engine([edge('edge-1'), edge('edge-2'), { name: 'core-1', labels: { 'nmaas.io/pool': 'core' }, capacity: { cpu: 8000, memory: 16384, bandwidth: 1000 } }], { horizon: 3600 });
+    const engine = new Engine(
+      [
+        edge('edge-1'),
+        edge('edge-2'),
+        {
+          name: 'core-1',
+          labels: { 'nmaas.io/pool': 'core' },
+          capacity: { cpu: 8000, memory: 16384, bandwidth: 1000 },
+        },
+      ],
+      { horizon: 3600 },
+    );
     const aff = engine.place(inst('web-cartography-0', { every: 900, duration: 120, affinity: ['web-qos'] }));
     expect(aff).toMatchObject({ ok: false, code: 'affinity' });
     expect(reason(aff)).toMatch(/already hosts web-qos/);
@@ -223,8 +289,12 @@ describe('the model, rule by rule', () => {
     const c = engine.place(inst('web-cartography-1', { every: 900, duration: 120, affinity: ['web-qos'] }));
     expect(c).toMatchObject({ ok: true, node: (w as { node: string }).node });
     // streaming refuses spoofing; spoofing does not list streaming: still kept apart (symmetric).
-    expect(engine.place(inst('streaming-qos-0', { node: 'edge-1', antiAffinity: ['ip-spoofing-detection'] })).ok).toBe(true);
-    expect(engine.place(inst('streaming-qos-1', { node: 'edge-2', antiAffinity: ['ip-spoofing-detection'] })).ok).toBe(true);
+    expect(engine.place(inst('streaming-qos-0', { node: 'edge-1', antiAffinity: ['ip-spoofing-detection'] })).ok).toBe(
+      true,
+    );
+    expect(engine.place(inst('streaming-qos-1', { node: 'edge-2', antiAffinity: ['ip-spoofing-detection'] })).ok).toBe(
+      true,
+    );
     const anti = engine.place(inst('ip-spoofing-detection-0', { exclusive: true, duration: 60, every: 3600 }));
     expect(anti).toMatchObject({ ok: false, code: 'anti-affinity' });
     expect(reason(anti)).toMatch(/refusing ip-spoofing-detection/);
@@ -232,7 +302,10 @@ describe('the model, rule by rule', () => {
     expect(s1.ok).toBe(true);
     const s2 = engine.place(inst('x-1', { nodeSelector: { 'nmaas.io/pool': 'core' }, spreadGroup: 'g' }));
     expect(s2).toMatchObject({ ok: false, code: 'spread' });
-    expect(engine.place(inst('y-0', { nodeSelector: { 'nmaas.io/pool': 'lab' } }))).toMatchObject({ ok: false, code: 'no-node' });
+    expect(engine.place(inst('y-0', { nodeSelector: { 'nmaas.io/pool': 'lab' } }))).toMatchObject({
+      ok: false,
+      code: 'no-node',
+    });
     expect(reason(engine.place(inst('y-1', { node: 'ghost' })))).toMatch(/pinned to node ghost/);
     const pinned = engine.place(inst('y-2', { node: 'edge-2' }));
     expect(pinned).toMatchObject({ ok: true, node: 'edge-2' });
@@ -249,11 +322,32 @@ describe('the model, rule by rule', () => {
   });
 
   it('readapt moves a placed instance to make room, and reports the move', () => {
-    const engine = new Engine([edge('edge-1', { cpu: 1000, memory: 4096, bandwidth: 100 }), edge('edge-2', { cpu: 1000, memory: 4096, bandwidth: 100 })], { horizon: 60 });
+    const engine = new Engine(
+      [
+        edge('edge-1', { cpu: 1000, memory: 4096, bandwidth: 100 }),
+        edge('edge-2', { cpu: 1000, memory: 4096, bandwidth: 100 }),
+      ],
+      { horizon: 60 },
+    );
     // Two flexible instances land at phase 0 on each node...
-    expect(engine.place(inst('a-0', { every: 60, duration: 30, startWithin: 59, run: { cpu: 600, memory: 10, bandwidth: 10 } })).ok).toBe(true);
-    expect(engine.place(inst('a-1', { every: 60, duration: 30, startWithin: 59, run: { cpu: 600, memory: 10, bandwidth: 10 } })).ok).toBe(true);
-    const fixed = inst('b-0', { every: 60, duration: 30, startWithin: 0, release: engine.get('a-0')!.phase, run: { cpu: 600, memory: 10, bandwidth: 10 }, node: engine.get('a-0')!.node });
+    expect(
+      engine.place(
+        inst('a-0', { every: 60, duration: 30, startWithin: 59, run: { cpu: 600, memory: 10, bandwidth: 10 } }),
+      ).ok,
+    ).toBe(true);
+    expect(
+      engine.place(
+        inst('a-1', { every: 60, duration: 30, startWithin: 59, run: { cpu: 600, memory: 10, bandwidth: 10 } }),
+      ).ok,
+    ).toBe(true);
+    const fixed = inst('b-0', {
+      every: 60,
+      duration: 30,
+      startWithin: 0,
+      release: engine.get('a-0')!.phase,
+      run: { cpu: 600, memory: 10, bandwidth: 10 },
+      node: engine.get('a-0')!.node,
+    });
     expect(engine.place(fixed).ok).toBe(false);
     const r = engine.place(fixed, { migrations: 1 });
     expect(r.ok).toBe(true);
@@ -261,9 +355,16 @@ describe('the model, rule by rule', () => {
       expect(r.migrations).toHaveLength(1);
       expect(r.migrations[0]!.id).toBe('a-0');
     }
-    const all = [engine.get('a-0')!, engine.get('a-1')!, engine.get('b-0')!].map((b) => ({ id: b.id, node: b.node, phase: b.phase }));
+    const all = [engine.get('a-0')!, engine.get('a-1')!, engine.get('b-0')!].map((b) => ({
+      id: b.id,
+      node: b.node,
+      phase: b.phase,
+    }));
     const report = checkPlacement(
-      [edge('edge-1', { cpu: 1000, memory: 4096, bandwidth: 100 }), edge('edge-2', { cpu: 1000, memory: 4096, bandwidth: 100 })],
+      [
+        edge('edge-1', { cpu: 1000, memory: 4096, bandwidth: 100 }),
+        edge('edge-2', { cpu: 1000, memory: 4096, bandwidth: 100 }),
+      ],
       { horizon: 60, instances: [engine.get('a-0')!.instance, engine.get('a-1')!.instance, fixed] },
       all,
     );
@@ -277,7 +378,10 @@ describe('the model, rule by rule', () => {
     expect(() => engine.addNode(edge('edge-2'))).toThrow(/already known/);
     expect(engine.place(inst('web-qos-1', { node: 'edge-2' }))).toMatchObject({ ok: true, node: 'edge-2' });
     const snap = engine.snapshot();
-    expect(snap.nodes.map((n) => [n.name, n.instances, n.apps])).toEqual([['edge-1', 1, ['web-qos']], ['edge-2', 1, ['web-qos']]]);
+    expect(snap.nodes.map((n) => [n.name, n.instances, n.apps])).toEqual([
+      ['edge-1', 1, ['web-qos']],
+      ['edge-2', 1, ['web-qos']],
+    ]);
     expect(snap.nodes[0]!.peak).toEqual({ cpu: 250, memory: 128, bandwidth: 20 });
     expect(snap.nodes[0]!.busyFraction).toBeCloseTo(20 / 300);
     const gone = engine.removeNode('edge-1');
@@ -298,7 +402,15 @@ describe('the model, rule by rule', () => {
       for (const b of kept) expect(engine.book(b.instance, { node: b.node, phase: b.phase }).ok).toBe(true);
     }
     expect(engine.held()).toEqual(before);
-    expect(engine.bookings().map((b) => [b.id, b.node]).sort()).toEqual([['web-qos-0', 'edge-1'], ['web-qos-1', 'edge-2']]);
+    expect(
+      engine
+        .bookings()
+        .map((b) => [b.id, b.node])
+        .sort(),
+    ).toEqual([
+      ['web-qos-0', 'edge-1'],
+      ['web-qos-1', 'edge-2'],
+    ]);
     // The replaced node arrived last, so it now sorts after edge-2 among equals.
     expect(engine.snapshot().nodes.map((n) => n.name)).toEqual(['edge-2', 'edge-1']);
   });

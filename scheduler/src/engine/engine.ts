@@ -103,7 +103,8 @@ export class Engine {
 
   constructor(nodes: NodeSpec[], options: EngineOptions = {}) {
     this.horizon = options.horizon ?? 3600;
-    if (!Number.isInteger(this.horizon) || this.horizon < 1) throw new RangeError(`horizon must be a whole number of seconds ≥ 1, got ${this.horizon}`);
+    if (!Number.isInteger(this.horizon) || this.horizon < 1)
+      throw new RangeError(`horizon must be a whole number of seconds ≥ 1, got ${this.horizon}`);
     this.strategy = options.strategy ?? 'nmaas';
     this.sample = options.sample ?? 8;
     this.scratch = new Scratch(this.horizon);
@@ -165,11 +166,16 @@ export class Engine {
   /** Validation shared by place and book: null when the spec can be placed in this horizon at all. */
   private invalid(spec: InstanceSpec): string | null {
     const { every, duration } = spec;
-    if (!Number.isInteger(every) || every < 1) return `${spec.id}: period must be a whole number of seconds ≥ 1 (got ${every})`;
-    if (this.horizon % every !== 0) return `${spec.id}: period ${every} s does not divide the scheduling horizon (${this.horizon} s); use a divisor such as 60, 300 or 600`;
-    if (!Number.isInteger(duration) || duration < 1 || duration > every) return `${spec.id}: duration must be a whole number of seconds from 1 to the period (${every} s), got ${duration}`;
-    if (!Number.isInteger(spec.startWithin) || spec.startWithin < 0) return `${spec.id}: startWithin must be a whole number of seconds ≥ 0`;
-    if (!Number.isInteger(spec.release) || spec.release < 0) return `${spec.id}: release must be a whole number of seconds ≥ 0`;
+    if (!Number.isInteger(every) || every < 1)
+      return `${spec.id}: period must be a whole number of seconds ≥ 1 (got ${every})`;
+    if (this.horizon % every !== 0)
+      return `${spec.id}: period ${every} s does not divide the scheduling horizon (${this.horizon} s); use a divisor such as 60, 300 or 600`;
+    if (!Number.isInteger(duration) || duration < 1 || duration > every)
+      return `${spec.id}: duration must be a whole number of seconds from 1 to the period (${every} s), got ${duration}`;
+    if (!Number.isInteger(spec.startWithin) || spec.startWithin < 0)
+      return `${spec.id}: startWithin must be a whole number of seconds ≥ 0`;
+    if (!Number.isInteger(spec.release) || spec.release < 0)
+      return `${spec.id}: release must be a whole number of seconds ≥ 0`;
     return null;
   }
 
@@ -208,7 +214,11 @@ export class Engine {
     return { ok: false, id: spec.id, reason: why.reason, code: why.code };
   }
 
-  book(spec: InstanceSpec, at: Placement, options: { force?: boolean } = {}): { ok: true; problems: string[] } | { ok: false; problems: string[] } {
+  book(
+    spec: InstanceSpec,
+    at: Placement,
+    options: { force?: boolean } = {},
+  ): { ok: true; problems: string[] } | { ok: false; problems: string[] } {
     if (this.booked.has(spec.id)) return { ok: false, problems: [`instance ${spec.id} is already booked`] };
     const invalid = this.invalid(spec);
     if (invalid) return { ok: false, problems: [invalid] };
@@ -220,8 +230,12 @@ export class Engine {
     if (!Number.isInteger(at.phase) || at.phase < 0 || at.phase >= spec.every) {
       return { ok: false, problems: [`phase ${at.phase} is outside 0..${spec.every - 1}`] };
     }
-    if (!isAllowedPhase(at.phase, spec.every, spec.startWithin, spec.release)) problems.push(`phase ${at.phase} is not among the allowed phases (release ${spec.release}, startWithin ${spec.startWithin})`);
-    if (spec.node !== null && spec.node !== at.node) problems.push(`instance is pinned to ${spec.node}, not ${at.node}`);
+    if (!isAllowedPhase(at.phase, spec.every, spec.startWithin, spec.release))
+      problems.push(
+        `phase ${at.phase} is not among the allowed phases (release ${spec.release}, startWithin ${spec.startWithin})`,
+      );
+    if (spec.node !== null && spec.node !== at.node)
+      problems.push(`instance is pinned to ${spec.node}, not ${at.node}`);
     if (!matchesSelector(node, spec.nodeSelector)) problems.push(`node ${at.node} does not match the nodeSelector`);
     const rule = staticFilter(node, spec);
     if (rule) problems.push(`node ${at.node} breaks the ${rule} rule`);
@@ -259,7 +273,14 @@ export class Engine {
         average: amounts((r) => n.idleSum[r]! + n.extraTotal[r]! / H),
         busyFraction: busy / H,
         bookings: [...n.booked.values()]
-          .map((b) => ({ id: b.spec.id, app: b.spec.app, phase: b.phase, every: b.shape.every, duration: b.shape.duration, exclusive: b.shape.exclusive }))
+          .map((b) => ({
+            id: b.spec.id,
+            app: b.spec.app,
+            phase: b.phase,
+            every: b.shape.every,
+            duration: b.shape.duration,
+            exclusive: b.shape.exclusive,
+          }))
           .sort((a, b) => a.phase - b.phase || cmp(a.id, b.id)),
       });
     }
@@ -274,7 +295,12 @@ export class Engine {
     const n = this.byName.get(nodeName);
     if (!n) return null;
     const H = this.horizon;
-    const out = { cpu: new Array<number>(H), memory: new Array<number>(H), bandwidth: new Array<number>(H), active: new Array<number>(H) };
+    const out = {
+      cpu: new Array<number>(H),
+      memory: new Array<number>(H),
+      bandwidth: new Array<number>(H),
+      active: new Array<number>(H),
+    };
     const s = n.slots;
     for (let t = 0; t < H; t++) {
       out.cpu[t] = fromUnits(0, n.idleSum[0] + (s ? s[t * 4]! : 0));
@@ -289,11 +315,15 @@ export class Engine {
 
   /** Nodes matching the pin and the nodeSelector, in engine order (cached per selector). */
   private candidates(spec: InstanceSpec): NodeState[] {
-    const sel = Object.keys(spec.nodeSelector).sort().map((k) => `${k}=${spec.nodeSelector[k]}`).join(',');
+    const sel = Object.keys(spec.nodeSelector)
+      .sort()
+      .map((k) => `${k}=${spec.nodeSelector[k]}`)
+      .join(',');
     const key = spec.node === null ? sel : `${sel}|@${spec.node}`;
     let list = this.candidateCache.get(key);
     if (!list) {
-      const pool = spec.node === null ? this.nodesList : this.byName.has(spec.node) ? [this.byName.get(spec.node)!] : [];
+      const pool =
+        spec.node === null ? this.nodesList : this.byName.has(spec.node) ? [this.byName.get(spec.node)!] : [];
       list = pool.filter((n) => !n.dead && matchesSelector(n, spec.nodeSelector));
       this.candidateCache.set(key, list);
     }
@@ -323,7 +353,9 @@ export class Engine {
       }
       if (smallest!.size < list.length) {
         const sel = spec.nodeSelector;
-        list = [...smallest!].filter((n) => (spec.node === null || n.name === spec.node) && matchesSelector(n, sel)).sort((a, b) => a.index - b.index);
+        list = [...smallest!]
+          .filter((n) => (spec.node === null || n.name === spec.node) && matchesSelector(n, sel))
+          .sort((a, b) => a.index - b.index);
       } else cursor = this.cursorFor(spec, shape);
     } else cursor = this.cursorFor(spec, shape);
     let start = cursor ? cursor.pos : 0;
@@ -370,7 +402,8 @@ export class Engine {
         fit = searchPhase(node, shape, this.scratch, true);
         this.scratch.record = false;
         phases = [];
-        for (let q = 0; q < this.scratch.feasN; q++) phases.push({ phase: this.scratch.feasPhase[q]!, score: this.scratch.feasScore[q]! / shape.duration });
+        for (let q = 0; q < this.scratch.feasN; q++)
+          phases.push({ phase: this.scratch.feasPhase[q]!, score: this.scratch.feasScore[q]! / shape.duration });
         phases.sort((x, y) => y.score - x.score || x.phase - y.phase);
       } else if (fit === undefined) {
         fit = searchPhase(node, shape, this.scratch, true);
@@ -383,7 +416,8 @@ export class Engine {
         continue;
       }
       contiguous = false;
-      const score = NODE_UTIL * utilization(node) - NODE_CROWD * fit.crowding - NODE_EXCL * this.newExclusions(node, spec);
+      const score =
+        NODE_UTIL * utilization(node) - NODE_CROWD * fit.crowding - NODE_EXCL * this.newExclusions(node, spec);
       if (phases) pool.push({ node, score, phases });
       if (score > bestScore) {
         bestScore = score;
@@ -397,7 +431,10 @@ export class Engine {
 
   /** Remembers an arriving shape (per selector and pin): later decisions try to leave room for its kind. */
   private learnShape(spec: InstanceSpec, shape: Shape): void {
-    const sel = Object.keys(spec.nodeSelector).sort().map((k) => `${k}=${spec.nodeSelector[k]}`).join(',');
+    const sel = Object.keys(spec.nodeSelector)
+      .sort()
+      .map((k) => `${k}=${spec.nodeSelector[k]}`)
+      .join(',');
     const key = `${shape.key}|${sel}|${spec.node ?? ''}`;
     const e = this.seen.get(key);
     if (e) e.count++;
@@ -421,7 +458,8 @@ export class Engine {
       const { node, score, phases } = pool[i]!;
       const shapes: { shape: Shape; count: number }[] = [];
       for (const e of this.seen.values()) {
-        if ((e.spec.node === null || e.spec.node === node.name) && matchesSelector(node, e.spec.nodeSelector)) shapes.push(e);
+        if ((e.spec.node === null || e.spec.node === node.name) && matchesSelector(node, e.spec.nodeSelector))
+          shapes.push(e);
       }
       for (const o of phases) {
         const trial: BookedInstance = { spec, shape, node, phase: o.phase };
@@ -467,7 +505,10 @@ export class Engine {
 
   /** Cursors are per shape, selector, pin and the rules that only ever close nodes (anti-affinity, spread). */
   private cursorKey(spec: InstanceSpec, shapeKey: string): string {
-    const sel = Object.keys(spec.nodeSelector).sort().map((k) => `${k}=${spec.nodeSelector[k]}`).join(',');
+    const sel = Object.keys(spec.nodeSelector)
+      .sort()
+      .map((k) => `${k}=${spec.nodeSelector[k]}`)
+      .join(',');
     return `${shapeKey}|${sel}|${spec.node ?? ''}|${spec.app}|${[...spec.antiAffinity].sort().join(',')}|${spec.spreadGroup ?? ''}`;
   }
 
@@ -490,7 +531,8 @@ export class Engine {
       if (staticFilter(node, spec) !== null) continue;
       if (shape.exclusive ? node.count > 0 : node.exclusiveCount > 0) continue;
       let ok = true;
-      for (let r = 0; r < 3; r++) if (node.reserved[r]! + Math.max(shape.run[r]!, shape.idle[r]!) > node.cap[r]!) ok = false;
+      for (let r = 0; r < 3; r++)
+        if (node.reserved[r]! + Math.max(shape.run[r]!, shape.idle[r]!) > node.cap[r]!) ok = false;
       if (ok) return { node, phase: shape.release };
     }
     return null;
@@ -505,7 +547,9 @@ export class Engine {
       const c = node.idleSum[0] + shape.idle[0];
       const m = node.idleSum[1] + shape.idle[1];
       if (c > node.cap[0] || m > node.cap[1]) continue;
-      const score = (node.cap[0] > 0 ? (node.cap[0] - c) / node.cap[0] : 0) + (node.cap[1] > 0 ? (node.cap[1] - m) / node.cap[1] : 0);
+      const score =
+        (node.cap[0] > 0 ? (node.cap[0] - c) / node.cap[0] : 0) +
+        (node.cap[1] > 0 ? (node.cap[1] - m) / node.cap[1] : 0);
       if (score > bestScore) {
         bestScore = score;
         best = node;
@@ -555,7 +599,11 @@ export class Engine {
    * newcomer's best window), books the newcomer, then re-places the evicted ones (same node with a new
    * phase, or another node) within their own constraints. Any failure rolls everything back.
    */
-  private readapt(spec: InstanceSpec, shape: Shape, k: number): { node: string; phase: number; migrations: Migration[]; undo: Undo } | null {
+  private readapt(
+    spec: InstanceSpec,
+    shape: Shape,
+    k: number,
+  ): { node: string; phase: number; migrations: Migration[]; undo: Undo } | null {
     // Candidates: nodes that pass the static filters, or fail them only because of at most k instances
     // (anti-affinity either way, same spread group) that could move elsewhere.
     const list = this.candidates(spec).filter((n) => {
@@ -578,7 +626,12 @@ export class Engine {
     return null;
   }
 
-  private tryEvictOn(node: NodeState, spec: InstanceSpec, shape: Shape, k: number): { node: string; phase: number; migrations: Migration[]; undo: Undo } | null {
+  private tryEvictOn(
+    node: NodeState,
+    spec: InstanceSpec,
+    shape: Shape,
+    k: number,
+  ): { node: string; phase: number; migrations: Migration[]; undo: Undo } | null {
     const undo: Undo = { evicted: [], placed: [] };
     // First the instances that rule the newcomer out (they must all go), then, by time overlap, those in its way.
     for (const b of conflicting(node, spec)) {
@@ -623,7 +676,11 @@ export class Engine {
       }
       undo.placed.push(this.reserve(b.spec, b.shape, choice.node, choice.phase));
       if (choice.node !== b.node || choice.phase !== b.phase) {
-        migrations.push({ id: b.spec.id, from: { node: b.node.name, phase: b.phase }, to: { node: choice.node.name, phase: choice.phase } });
+        migrations.push({
+          id: b.spec.id,
+          from: { node: b.node.name, phase: b.phase },
+          to: { node: choice.node.name, phase: choice.phase },
+        });
       }
     }
     return { node: node.name, phase: fit.phase, migrations, undo };
@@ -683,7 +740,12 @@ function conflicting(node: NodeState, spec: InstanceSpec): BookedInstance[] {
   const out: BookedInstance[] = [];
   for (const b of node.booked.values()) {
     const o = b.spec;
-    if (spec.antiAffinity.includes(o.app) || o.antiAffinity.includes(spec.app) || (spec.spreadGroup !== null && o.spreadGroup === spec.spreadGroup)) out.push(b);
+    if (
+      spec.antiAffinity.includes(o.app) ||
+      o.antiAffinity.includes(spec.app) ||
+      (spec.spreadGroup !== null && o.spreadGroup === spec.spreadGroup)
+    )
+      out.push(b);
   }
   return out;
 }
@@ -699,7 +761,7 @@ function overlapWeight(b: BookedInstance, shape: Shape, horizon: number): number
   let w = 0;
   const end = Math.min(horizon, shape.every);
   for (let t = 0; t < end; t++) {
-    const phaseOk = ((t - shape.release + shape.every) % shape.every) <= shape.kmax + shape.duration - 1;
+    const phaseOk = (t - shape.release + shape.every) % shape.every <= shape.kmax + shape.duration - 1;
     if (phaseOk && isActive(t, b.shape.every, b.shape.duration, b.phase)) w++;
   }
   return w * (1 + size(b.shape));

@@ -24,7 +24,8 @@ export function staticCulprits(node: NodeState, spec: InstanceSpec, rule: Static
   const out: string[] = [];
   for (const b of node.booked.values()) {
     const o = b.spec;
-    if (rule === 'anti-affinity' && (spec.antiAffinity.includes(o.app) || o.antiAffinity.includes(spec.app))) out.push(o.id);
+    if (rule === 'anti-affinity' && (spec.antiAffinity.includes(o.app) || o.antiAffinity.includes(spec.app)))
+      out.push(o.id);
     if (rule === 'spread' && o.spreadGroup === spec.spreadGroup) out.push(o.id);
   }
   return out;

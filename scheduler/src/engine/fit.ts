@@ -48,9 +48,12 @@ export class Scratch {
     const lim2 = cap[2] - node.idleSum[2] - shape.run[2];
     if (lim0 < 0 || lim1 < 0 || lim2 < 0) return 0;
     if (node.count === 0) return shape.kmax + 1;
-    const P = shape.every, D = shape.duration, excl = shape.exclusive;
+    const P = shape.every,
+      D = shape.duration,
+      excl = shape.exclusive;
     const f = node.fold(P);
-    const bad = this.countBad, pre = this.countPre;
+    const bad = this.countBad,
+      pre = this.countPre;
     for (let j = 0, i = 0; j < P; j++, i += SLOT_WORDS) {
       const v3 = f[i + 3]!;
       bad[j] = f[i]! > lim0 || f[i + 1]! > lim1 || f[i + 2]! > lim2 || (excl ? v3 !== 0 : v3 >= EXCLUSIVE_UNIT) ? 1 : 0;
@@ -108,7 +111,8 @@ export function searchPhase(node: NodeState, shape: Shape, scratch: Scratch, pac
     return lim0 >= 0 && lim1 >= 0 && lim2 >= 0 ? { phase: shape.release, crowding: 0 } : null;
   }
   const peak = node.peak();
-  const trivially = peak[0] <= lim0 && peak[1] <= lim1 && peak[2] <= lim2 && (excl ? node.count === 0 : node.exclusiveCount === 0);
+  const trivially =
+    peak[0] <= lim0 && peak[1] <= lim1 && peak[2] <= lim2 && (excl ? node.count === 0 : node.exclusiveCount === 0);
   if (trivially && !pack) return { phase: shape.release, crowding: 0 };
   const f = node.fold(P);
   const { bad, load, idleRun, preBad, preLoad } = scratch;
@@ -117,11 +121,15 @@ export function searchPhase(node: NodeState, shape: Shape, scratch: Scratch, pac
   const w2 = pack && cap[2] > 0 ? 1 / cap[2] : 0;
   for (let j = 0, i = 0; j < P; j++, i += SLOT_WORDS) {
     // f holds, per period offset, the busiest repetition of each word: a phase is as crowded as that.
-    const v0 = f[i]!, v1 = f[i + 1]!, v2 = f[i + 2]!, v3 = f[i + 3]!;
+    const v0 = f[i]!,
+      v1 = f[i + 1]!,
+      v2 = f[i + 2]!,
+      v3 = f[i + 3]!;
     bad[j] = v0 > lim0 || v1 > lim1 || v2 > lim2 || (excl ? v3 !== 0 : v3 >= EXCLUSIVE_UNIT) ? 1 : 0;
     if (pack) {
       let m = v0 * w0;
-      const m1 = v1 * w1, m2 = v2 * w2;
+      const m1 = v1 * w1,
+        m2 = v2 * w2;
       if (m1 > m) m = m1;
       if (m2 > m) m = m2;
       load[j] = m;
@@ -175,10 +183,12 @@ export function fitsAt(node: NodeState, shape: Shape, phase: number): string[] {
   const names = ['cpu', 'memory', 'bandwidth'];
   const peak = node.peak();
   for (let r = 0; r < 3; r++) {
-    if (peak[r]! + node.idleSum[r]! + shape.idle[r]! > node.cap[r]!) problems.push(`idle ${names[r]} does not fit at the busiest slot`);
+    if (peak[r]! + node.idleSum[r]! + shape.idle[r]! > node.cap[r]!)
+      problems.push(`idle ${names[r]} does not fit at the busiest slot`);
   }
   if (node.count === 0) {
-    for (let r = 0; r < 3; r++) if (node.idleSum[r]! + shape.run[r]! > node.cap[r]!) problems.push(`run ${names[r]} exceeds the node's capacity`);
+    for (let r = 0; r < 3; r++)
+      if (node.idleSum[r]! + shape.run[r]! > node.cap[r]!) problems.push(`run ${names[r]} exceeds the node's capacity`);
     return problems;
   }
   const s = node.slots!;

@@ -33,7 +33,11 @@ export class InstanceSpecError extends Error {
 }
 
 export function nodeSpecFromOffer(offer: NodeOffer): NodeSpec {
-  return { name: offer.name, labels: { ...offer.labels, [NODE_POOL_LABEL]: offer.pool }, capacity: { ...offer.capacity } };
+  return {
+    name: offer.name,
+    labels: { ...offer.labels, [NODE_POOL_LABEL]: offer.pool },
+    capacity: { ...offer.capacity },
+  };
 }
 
 export function instanceFromContract(
@@ -62,29 +66,42 @@ export function instanceFromContract(
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-function num(o: Obj, key: string, where: string, opts: { required?: boolean; def?: number; min?: number; integer?: boolean }): number {
+function num(
+  o: Obj,
+  key: string,
+  where: string,
+  opts: { required?: boolean; def?: number; min?: number; integer?: boolean },
+): number {
   const v = o[key];
   if (v === undefined || v === null) {
     if (opts.required) throw new InstanceSpecError(`${where}: "${key}" is required (a number)`);
     return opts.def ?? 0;
   }
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new InstanceSpecError(`${where}: "${key}" must be a number, got ${JSON.stringify(v)}`);
-  if (opts.integer && !Number.isInteger(v)) throw new InstanceSpecError(`${where}: "${key}" must be a whole number of seconds, got ${v}`);
-  if (opts.min !== undefined && v < opts.min) throw new InstanceSpecError(`${where}: "${key}" must be at least ${opts.min}, got ${v}`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new InstanceSpecError(`${where}: "${key}" must be a number, got ${JSON.stringify(v)}`);
+  if (opts.integer && !Number.isInteger(v))
+    throw new InstanceSpecError(`${where}: "${key}" must be a whole number of seconds, got ${v}`);
+  if (opts.min !== undefined && v < opts.min)
+    throw new InstanceSpecError(`${where}: "${key}" must be at least ${opts.min}, got ${v}`);
   return v;
 }
 
 function resources(o: Obj, key: string, where: string, withBandwidth: boolean, required: boolean): ResourceAmounts {
   const v = o[key];
   if (v === undefined || v === null) {
-    if (required) throw new InstanceSpecError(`${where}: "${key}" is required, e.g. {"cpu":250,"memory":128${withBandwidth ? ',"bandwidth":20' : ''}}`);
+    if (required)
+      throw new InstanceSpecError(
+        `${where}: "${key}" is required, e.g. {"cpu":250,"memory":128${withBandwidth ? ',"bandwidth":20' : ''}}`,
+      );
     return { cpu: 0, memory: 0, bandwidth: 0 };
   }
   if (!isObj(v)) throw new InstanceSpecError(`${where}: "${key}" must be an object like {"cpu":250,"memory":128}`);
   const w = `${where}.${key}`;
   for (const k of Object.keys(v)) {
     if (k !== 'cpu' && k !== 'memory' && !(withBandwidth && k === 'bandwidth')) {
-      throw new InstanceSpecError(`${w}: unknown resource "${k}" (use cpu in millicores, memory in MiB${withBandwidth ? ', bandwidth in Mbps' : ''})`);
+      throw new InstanceSpecError(
+        `${w}: unknown resource "${k}" (use cpu in millicores, memory in MiB${withBandwidth ? ', bandwidth in Mbps' : ''})`,
+      );
     }
   }
   return {
@@ -97,7 +114,8 @@ function resources(o: Obj, key: string, where: string, withBandwidth: boolean, r
 function strings(o: Obj, key: string, where: string): string[] {
   const v = o[key];
   if (v === undefined || v === null) return [];
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new InstanceSpecError(`${where}: "${key}" must be a list of app names`);
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
+    throw new InstanceSpecError(`${where}: "${key}" must be a list of app names`);
   return [...(v as string[])];
 }
 
@@ -105,7 +123,9 @@ function stringMap(o: Obj, key: string, where: string): Record<string, string> {
   const v = o[key];
   if (v === undefined || v === null) return {};
   if (!isObj(v) || !Object.values(v).every((x) => typeof x === 'string')) {
-    throw new InstanceSpecError(`${where}: "${key}" must be an object of label: value strings, e.g. {"${NODE_POOL_LABEL}":"edge"}`);
+    throw new InstanceSpecError(
+      `${where}: "${key}" must be an object of label: value strings, e.g. {"${NODE_POOL_LABEL}":"edge"}`,
+    );
   }
   return { ...(v as Record<string, string>) };
 }
@@ -113,23 +133,30 @@ function stringMap(o: Obj, key: string, where: string): Record<string, string> {
 function optString(o: Obj, key: string, where: string): string | null {
   const v = o[key];
   if (v === undefined || v === null) return null;
-  if (typeof v !== 'string' || v === '') throw new InstanceSpecError(`${where}: "${key}" must be a non-empty string or null`);
+  if (typeof v !== 'string' || v === '')
+    throw new InstanceSpecError(`${where}: "${key}" must be a non-empty string or null`);
   return v;
 }
 
 /** Fills the optional fields of an apps.json entry and validates it against the model and the horizon. */
 export function normalizeInstance(raw: unknown, where = 'instance', horizon?: number): InstanceSpec {
-  if (!isObj(raw)) throw new InstanceSpecError(`${where}: must be an object with at least id, app, every, duration and run`);
+  if (!isObj(raw))
+    throw new InstanceSpecError(`${where}: must be an object with at least id, app, every, duration and run`);
   const id = raw['id'];
   const app = raw['app'];
-  if (typeof id !== 'string' || id === '') throw new InstanceSpecError(`${where}: "id" is required (a non-empty string)`);
+  if (typeof id !== 'string' || id === '')
+    throw new InstanceSpecError(`${where}: "id" is required (a non-empty string)`);
   const w = `${where} (${id})`;
-  if (typeof app !== 'string' || app === '') throw new InstanceSpecError(`${w}: "app" is required (a non-empty string)`);
+  if (typeof app !== 'string' || app === '')
+    throw new InstanceSpecError(`${w}: "app" is required (a non-empty string)`);
   const every = num(raw, 'every', w, { required: true, min: 1, integer: true });
   const duration = num(raw, 'duration', w, { required: true, min: 1, integer: true });
-  if (duration > every) throw new InstanceSpecError(`${w}: "duration" (${duration}) must not exceed "every" (${every})`);
+  if (duration > every)
+    throw new InstanceSpecError(`${w}: "duration" (${duration}) must not exceed "every" (${every})`);
   if (horizon !== undefined && horizon % every !== 0) {
-    throw new InstanceSpecError(`${w}: "every" (${every} s) must divide the horizon (${horizon} s); pick a divisor such as 60, 300 or 600`);
+    throw new InstanceSpecError(
+      `${w}: "every" (${every} s) must divide the horizon (${horizon} s); pick a divisor such as 60, 300 or 600`,
+    );
   }
   const exclusive = raw['exclusive'] ?? false;
   if (typeof exclusive !== 'boolean') throw new InstanceSpecError(`${w}: "exclusive" must be true or false`);
@@ -152,9 +179,13 @@ export function normalizeInstance(raw: unknown, where = 'instance', horizon?: nu
 }
 
 export function normalizeNode(raw: unknown, where = 'node'): NodeSpec {
-  if (!isObj(raw)) throw new InstanceSpecError(`${where}: must be an object like {"name":"edge-1","labels":{},"capacity":{"cpu":2000,"memory":4096,"bandwidth":1000}}`);
+  if (!isObj(raw))
+    throw new InstanceSpecError(
+      `${where}: must be an object like {"name":"edge-1","labels":{},"capacity":{"cpu":2000,"memory":4096,"bandwidth":1000}}`,
+    );
   const name = raw['name'];
-  if (typeof name !== 'string' || name === '') throw new InstanceSpecError(`${where}: "name" is required (a non-empty string)`);
+  if (typeof name !== 'string' || name === '')
+    throw new InstanceSpecError(`${where}: "name" is required (a non-empty string)`);
   const w = `${where} (${name})`;
   return { name, labels: stringMap(raw, 'labels', w), capacity: resources(raw, 'capacity', w, true, true) };
 }

@@ -115,13 +115,17 @@ export class NodeState {
     const p: [number, number, number] = [0, 0, 0];
     const s = this.slots;
     if (s !== null) {
-      let p0 = -Infinity, p1 = -Infinity, p2 = -Infinity;
+      let p0 = -Infinity,
+        p1 = -Infinity,
+        p2 = -Infinity;
       for (let i = 0; i < s.length; i += SLOT_WORDS) {
         if (s[i]! > p0) p0 = s[i]!;
         if (s[i + 1]! > p1) p1 = s[i + 1]!;
         if (s[i + 2]! > p2) p2 = s[i + 2]!;
       }
-      p[0] = p0; p[1] = p1; p[2] = p2;
+      p[0] = p0;
+      p[1] = p1;
+      p[2] = p2;
     }
     this.peakCache = p;
     return p;
@@ -135,10 +139,14 @@ export class NodeState {
     const H = this.horizon;
     const P = shape.every;
     const D = shape.duration;
-    const d0 = shape.delta[0] * sign, d1 = shape.delta[1] * sign, d2 = shape.delta[2] * sign;
+    const d0 = shape.delta[0] * sign,
+      d1 = shape.delta[1] * sign,
+      d2 = shape.delta[2] * sign;
     const c = (shape.exclusive ? EXCLUSIVE_UNIT + 1 : 1) * sign;
     const peak = sign > 0 ? this.peakCache : null;
-    let p0 = peak ? peak[0] : 0, p1 = peak ? peak[1] : 0, p2 = peak ? peak[2] : 0;
+    let p0 = peak ? peak[0] : 0,
+      p1 = peak ? peak[1] : 0,
+      p2 = peak ? peak[2] : 0;
     for (let start = b.phase; start < H; start += P) {
       for (let d = 0; d < D; d++) {
         let t = start + d;
@@ -169,7 +177,9 @@ export class NodeState {
       this.foldArrays = [];
     }
     if (peak) {
-      peak[0] = p0; peak[1] = p1; peak[2] = p2;
+      peak[0] = p0;
+      peak[1] = p1;
+      peak[2] = p2;
     } else if (sign < 0) {
       this.peakCache = null;
     }

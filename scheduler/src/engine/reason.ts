@@ -32,19 +32,34 @@ function where(spec: InstanceSpec): string {
   const keys = Object.keys(spec.nodeSelector);
   if (keys.length === 0) return 'the cluster';
   if (keys.length === 1 && keys[0] === NODE_POOL_LABEL) return `pool ${spec.nodeSelector[NODE_POOL_LABEL]}`;
-  return `nodes matching ${keys.sort().map((k) => `${k}=${spec.nodeSelector[k]}`).join(',')}`;
+  return `nodes matching ${keys
+    .sort()
+    .map((k) => `${k}=${spec.nodeSelector[k]}`)
+    .join(',')}`;
 }
 
-export function explainRejection(ctx: ReasonContext, spec: InstanceSpec, shape: Shape, candidates: NodeState[]): { code: RejectCode; reason: string } {
+export function explainRejection(
+  ctx: ReasonContext,
+  spec: InstanceSpec,
+  shape: Shape,
+  candidates: NodeState[],
+): { code: RejectCode; reason: string } {
   const w = where(spec);
   if (candidates.length === 0) {
     if (spec.node !== null && !ctx.nodes.some((n) => !n.dead && n.name === spec.node)) {
-      return { code: 'no-node', reason: `${spec.id} is pinned to node ${spec.node}, which is not a measurement node (no nmaas.io/pool label or unknown); pin it to a pooled node` };
+      return {
+        code: 'no-node',
+        reason: `${spec.id} is pinned to node ${spec.node}, which is not a measurement node (no nmaas.io/pool label or unknown); pin it to a pooled node`,
+      };
     }
     const pools = [...new Set(ctx.nodes.filter((n) => !n.dead && n.pool !== null).map((n) => n.pool!))].sort();
     return {
       code: 'no-node',
-      reason: `no node matches the nodeSelector of ${spec.id} (${Object.entries(spec.nodeSelector).map(([k, v]) => `${k}=${v}`).join(',') || 'none'}${spec.node ? `, pinned to ${spec.node}` : ''}); known pools: ${pools.join(', ') || 'none'}`,
+      reason: `no node matches the nodeSelector of ${spec.id} (${
+        Object.entries(spec.nodeSelector)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',') || 'none'
+      }${spec.node ? `, pinned to ${spec.node}` : ''}); known pools: ${pools.join(', ') || 'none'}`,
     };
   }
   // Every rule a node breaks is counted (not only the first), over all candidates: the breakdown
@@ -59,13 +74,18 @@ export function explainRejection(ctx: ReasonContext, spec: InstanceSpec, shape: 
     else {
       firstRule[rules[0]!]++;
       for (const rule of rules) byRule[rule]++;
-      if (rules.includes('anti-affinity') && antiExample === '') antiExample = `${n.name} (${list(staticCulprits(n, spec, 'anti-affinity'))})`;
+      if (rules.includes('anti-affinity') && antiExample === '')
+        antiExample = `${n.name} (${list(staticCulprits(n, spec, 'anti-affinity'))})`;
     }
   }
   const excluded = staticBreakdown(byRule, spec, candidates.length);
   if (open.length === 0) {
     const hostsAll = candidates.length - byRule.affinity;
-    if (firstRule.affinity > 0 && firstRule.affinity >= firstRule['anti-affinity'] && firstRule.affinity >= firstRule.spread) {
+    if (
+      firstRule.affinity > 0 &&
+      firstRule.affinity >= firstRule['anti-affinity'] &&
+      firstRule.affinity >= firstRule.spread
+    ) {
       const fix =
         hostsAll === 0
           ? `place ${spec.affinity.length > 1 ? 'those apps' : spec.affinity[0]} first`
@@ -86,8 +106,17 @@ export function explainRejection(ctx: ReasonContext, spec: InstanceSpec, shape: 
       reason: `every node in ${w} already hosts an instance of spread group ${spec.spreadGroup} (one per node); add a node to ${w} or drop spread${excluded}`,
     };
   }
-  if (ctx.strategy === 'ffd') return { code: 'capacity', reason: reservationReason(spec, shape, open, w, 'run', 'ffd reserves the run load for the whole horizon') + excluded };
-  if (ctx.strategy === 'kube') return { code: 'capacity', reason: reservationReason(spec, shape, open, w, 'idle', 'kube requests only the idle load') + excluded };
+  if (ctx.strategy === 'ffd')
+    return {
+      code: 'capacity',
+      reason:
+        reservationReason(spec, shape, open, w, 'run', 'ffd reserves the run load for the whole horizon') + excluded,
+    };
+  if (ctx.strategy === 'kube')
+    return {
+      code: 'capacity',
+      reason: reservationReason(spec, shape, open, w, 'idle', 'kube requests only the idle load') + excluded,
+    };
   // Nodes that could never hold one run (or the idle reservation), whatever the time: counted over all of them.
   const tooSmall = [0, 0, 0];
   const roomy: NodeState[] = [];
@@ -103,7 +132,10 @@ export function explainRejection(ctx: ReasonContext, spec: InstanceSpec, shape: 
   }
   const smallText = [0, 1, 2]
     .filter((r) => tooSmall[r]! > 0)
-    .map((r) => `${tooSmall[r]} offer${tooSmall[r] === 1 ? 's' : ''} less than ${formatAmount(r, Math.max(shape.run[r]!, shape.idle[r]!))} in all`);
+    .map(
+      (r) =>
+        `${tooSmall[r]} offer${tooSmall[r] === 1 ? 's' : ''} less than ${formatAmount(r, Math.max(shape.run[r]!, shape.idle[r]!))} in all`,
+    );
   if (roomy.length === 0) {
     const largest = [0, 1, 2]
       .filter((r) => tooSmall[r]! > 0)
@@ -113,8 +145,14 @@ export function explainRejection(ctx: ReasonContext, spec: InstanceSpec, shape: 
       reason: `no node in ${w} offers what one run of ${spec.id} needs: of ${open.length} node(s), ${list(smallText)}; the largest offers ${list(largest)}${excluded}`,
     };
   }
-  const small = smallText.length > 0 ? `; ${open.length - roomy.length} of ${open.length} open node(s) are too small in all (${list(smallText)})` : '';
-  return { code: 'capacity', reason: capacityReason(ctx, spec, shape, roomy.slice(0, MAX_EXAMINED), w) + small + excluded };
+  const small =
+    smallText.length > 0
+      ? `; ${open.length - roomy.length} of ${open.length} open node(s) are too small in all (${list(smallText)})`
+      : '';
+  return {
+    code: 'capacity',
+    reason: capacityReason(ctx, spec, shape, roomy.slice(0, MAX_EXAMINED), w) + small + excluded,
+  };
 }
 
 /** Every static rule a node breaks for the instance, in the engine's filter order. */
@@ -130,14 +168,23 @@ function staticRejections(node: NodeState, spec: InstanceSpec): StaticRejection[
 function staticBreakdown(byRule: Record<StaticRejection, number>, spec: InstanceSpec, total: number): string {
   const parts: string[] = [];
   if (byRule.affinity > 0) parts.push(`${byRule.affinity} lack ${list(spec.affinity)} (affinity)`);
-  if (byRule['anti-affinity'] > 0) parts.push(`${byRule['anti-affinity']} host an app it must not share a node with (anti-affinity)`);
+  if (byRule['anti-affinity'] > 0)
+    parts.push(`${byRule['anti-affinity']} host an app it must not share a node with (anti-affinity)`);
   if (byRule.spread > 0) parts.push(`${byRule.spread} already host spread group ${spec.spreadGroup}`);
   return parts.length === 0 ? '' : `; of ${total} node(s) matching its selector, ${list(parts)}`;
 }
 
 /** Capacity reason for the time-blind baselines: what is left of the node once reservations are counted. */
-function reservationReason(spec: InstanceSpec, shape: Shape, nodes: NodeState[], w: string, what: 'run' | 'idle', how: string): string {
-  const demand = what === 'run' ? shape.run.map((v, r) => Math.max(v, shape.idle[r]!)) : [shape.idle[0], shape.idle[1], 0];
+function reservationReason(
+  spec: InstanceSpec,
+  shape: Shape,
+  nodes: NodeState[],
+  w: string,
+  what: 'run' | 'idle',
+  how: string,
+): string {
+  const demand =
+    what === 'run' ? shape.run.map((v, r) => Math.max(v, shape.idle[r]!)) : [shape.idle[0], shape.idle[1], 0];
   let best: NodeState | null = null;
   let bestShort = Infinity;
   for (const n of nodes) {
@@ -178,7 +225,8 @@ function examine(node: NodeState, shape: Shape, horizon: number): Closest {
   const blockedAt = (t: number): number => {
     // bit r set when resource r overflows, bit 3 for the exclusive rule
     let bits = 0;
-    for (let r = 0; r < 3; r++) if ((s ? s[t * SLOT_WORDS + r]! : 0) + node.idleSum[r]! + shape.run[r]! > node.cap[r]!) bits |= 1 << r;
+    for (let r = 0; r < 3; r++)
+      if ((s ? s[t * SLOT_WORDS + r]! : 0) + node.idleSum[r]! + shape.run[r]! > node.cap[r]!) bits |= 1 << r;
     const c = s ? s[t * SLOT_WORDS + 3]! : 0;
     if (shape.exclusive ? c !== 0 : c >= EXCLUSIVE_UNIT) bits |= 8;
     return bits;
@@ -231,7 +279,12 @@ function capacityReason(ctx: ReasonContext, spec: InstanceSpec, shape: Shape, no
   for (let r = 0; r < 3; r++) if (c.causes[r]! > 0) wanted.push(formatAmount(r, shape.run[r]!));
   const exclusiveBlock = c.causes[3]! > 0;
   let need = wanted.length ? `${list(wanted)} free` : '';
-  if (exclusiveBlock) need = need ? `${need} and ${shape.exclusive ? 'no other run' : 'no exclusive run'}` : shape.exclusive ? 'a time with no other run (exclusive)' : 'a time with no exclusive run';
+  if (exclusiveBlock)
+    need = need
+      ? `${need} and ${shape.exclusive ? 'no other run' : 'no exclusive run'}`
+      : shape.exclusive
+        ? 'a time with no other run (exclusive)'
+        : 'a time with no exclusive run';
   if (!need) need = names.map((_, r) => formatAmount(r, shape.run[r]!)).join(', ') + ' free';
   // First blocked stretch of the closest phase, and who is active then.
   const s = c.node.slots;
@@ -241,7 +294,8 @@ function capacityReason(ctx: ReasonContext, spec: InstanceSpec, shape: Shape, no
     for (let d = 0; d < shape.duration; d++) {
       const t = (start + d) % H;
       let blocked = false;
-      for (let r = 0; r < 3; r++) if ((s ? s[t * SLOT_WORDS + r]! : 0) + c.node.idleSum[r]! + shape.run[r]! > c.node.cap[r]!) blocked = true;
+      for (let r = 0; r < 3; r++)
+        if ((s ? s[t * SLOT_WORDS + r]! : 0) + c.node.idleSum[r]! + shape.run[r]! > c.node.cap[r]!) blocked = true;
       const cnt = s ? s[t * SLOT_WORDS + 3]! : 0;
       if (shape.exclusive ? cnt !== 0 : cnt >= EXCLUSIVE_UNIT) blocked = true;
       if (blocked) {
@@ -252,7 +306,10 @@ function capacityReason(ctx: ReasonContext, spec: InstanceSpec, shape: Shape, no
   }
   let busy = '';
   if (busyFrom >= 0) {
-    const who = c.node.activeAt(busyFrom).map((b) => b.spec.id).sort();
+    const who = c.node
+      .activeAt(busyFrom)
+      .map((b) => b.spec.id)
+      .sort();
     busy = who.length
       ? `, busy ${formatSlot(busyFrom)}–${formatSlot(busyTo)} with ${list(who)}`
       : `, where the idle reservations of its ${c.node.count} instance(s) already leave too little`;

@@ -2,7 +2,7 @@
 
 /** Whether an instance of period P, duration D, phase φ is active in slot t (the definition). */
 export function isActive(t: number, every: number, duration: number, phase: number): boolean {
-  return ((((t - phase) % every) + every) % every) < duration;
+  return (((t - phase) % every) + every) % every < duration;
 }
 
 /** Allowed phases, in preference order: (release + k) mod P for 0 ≤ k ≤ min(S, P − 1). */

@@ -35,6 +35,7 @@ export function fromUnits(r: number, units: number): number {
 export function formatAmount(r: number, units: number): string {
   const value = fromUnits(r, units);
   if (r === 0) return value % 1000 === 0 && value > 0 ? `${value / 1000} cpu` : `${Math.round(value)}m cpu`;
-  if (r === 1) return value >= 1024 && value % 1024 === 0 ? `${value / 1024} GiB` : `${Math.round(value * 10) / 10} MiB`;
+  if (r === 1)
+    return value >= 1024 && value % 1024 === 0 ? `${value / 1024} GiB` : `${Math.round(value * 10) / 10} MiB`;
   return value >= 1000 && value % 1000 === 0 ? `${value / 1000} Gbps` : `${Math.round(value * 1000) / 1000} Mbps`;
 }

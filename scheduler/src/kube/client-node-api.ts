@@ -14,7 +14,16 @@ import {
   setHeaderOptions,
   type V1Lease,
 } from '@kubernetes/client-node';
-import { KubeApiError, type KubeApi, type Lease, type Node, type ObjectList, type Pod, type WatchHandle, type WatchOptions } from './types.js';
+import {
+  KubeApiError,
+  type KubeApi,
+  type Lease,
+  type Node,
+  type ObjectList,
+  type Pod,
+  type WatchHandle,
+  type WatchOptions,
+} from './types.js';
 
 const wire = <T>(value: unknown): T => JSON.parse(JSON.stringify(value)) as T;
 
@@ -69,29 +78,46 @@ export class ClientNodeKubeApi implements KubeApi {
     return orNull(async () => wire<Pod>(await call(() => this.core.readNamespacedPod({ name, namespace }))));
   }
 
-  async patchPod(namespace: string, name: string, patch: Record<string, unknown>, resourceVersion?: string): Promise<Pod> {
+  async patchPod(
+    namespace: string,
+    name: string,
+    patch: Record<string, unknown>,
+    resourceVersion?: string,
+  ): Promise<Pod> {
     // In a merge patch, metadata.resourceVersion is a precondition: the API server answers 409 if it moved.
     const body =
       resourceVersion === undefined
         ? patch
-        : { ...patch, metadata: { ...((patch.metadata as Record<string, unknown> | undefined) ?? {}), resourceVersion } };
+        : {
+            ...patch,
+            metadata: { ...((patch.metadata as Record<string, unknown> | undefined) ?? {}), resourceVersion },
+          };
     const pod = await call(() =>
-      this.core.patchNamespacedPod({ name, namespace, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+      this.core.patchNamespacedPod(
+        { name, namespace, body },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      ),
     );
     return wire<Pod>(pod);
   }
 
   async getLease(namespace: string, name: string): Promise<Lease | null> {
-    return orNull(async () => wire<Lease>(await call(() => this.coordination.readNamespacedLease({ name, namespace }))));
+    return orNull(async () =>
+      wire<Lease>(await call(() => this.coordination.readNamespacedLease({ name, namespace }))),
+    );
   }
 
   async createLease(namespace: string, lease: Lease): Promise<Lease> {
-    return wire<Lease>(await call(() => this.coordination.createNamespacedLease({ namespace, body: lease as V1Lease })));
+    return wire<Lease>(
+      await call(() => this.coordination.createNamespacedLease({ namespace, body: lease as V1Lease })),
+    );
   }
 
   async updateLease(namespace: string, lease: Lease): Promise<Lease> {
     const name = lease.metadata.name ?? '';
-    return wire<Lease>(await call(() => this.coordination.replaceNamespacedLease({ name, namespace, body: lease as V1Lease })));
+    return wire<Lease>(
+      await call(() => this.coordination.replaceNamespacedLease({ name, namespace, body: lease as V1Lease })),
+    );
   }
 
   async evictPod(namespace: string, name: string): Promise<void> {

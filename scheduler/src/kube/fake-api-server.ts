@@ -40,7 +40,12 @@ const API_VERSION: Record<Kind, string> = {
   leases: 'coordination.k8s.io/v1',
   poddisruptionbudgets: 'policy/v1',
 };
-const KIND: Record<Kind, string> = { pods: 'Pod', nodes: 'Node', leases: 'Lease', poddisruptionbudgets: 'PodDisruptionBudget' };
+const KIND: Record<Kind, string> = {
+  pods: 'Pod',
+  nodes: 'Node',
+  leases: 'Lease',
+  poddisruptionbudgets: 'PodDisruptionBudget',
+};
 
 class HttpError extends Error {
   constructor(
@@ -87,7 +92,9 @@ export class FakeApiServer {
       this.handle(req, res).catch((error: unknown) => this.fail(res, error));
     };
     this.scheme = options.tls ? 'https' : 'http';
-    this.server = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, handler) : http.createServer(handler);
+    this.server = options.tls
+      ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, handler)
+      : http.createServer(handler);
     this.server.keepAliveTimeout = 60_000;
     // Every socket, including those still in the TLS handshake (closeAllConnections misses them):
     // stop() must not wait for a keep-alive client that connected at the last moment.
@@ -147,9 +154,17 @@ export class FakeApiServer {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
     const route = parseRoute(url.pathname);
-    if (route === null) throw new HttpError(404, 'NotFound', `the server could not find the requested resource (${url.pathname})`);
+    if (route === null)
+      throw new HttpError(404, 'NotFound', `the server could not find the requested resource (${url.pathname})`);
     const method = req.method ?? 'GET';
-    const verb = route.name === undefined ? (url.searchParams.get('watch') === 'true' ? 'watch' : method === 'GET' ? 'list' : method) : route.sub ?? method;
+    const verb =
+      route.name === undefined
+        ? url.searchParams.get('watch') === 'true'
+          ? 'watch'
+          : method === 'GET'
+            ? 'list'
+            : method
+        : (route.sub ?? method);
     this.requests[`${verb} ${route.kind}`] = (this.requests[`${verb} ${route.kind}`] ?? 0) + 1;
 
     if (route.name === undefined) {
@@ -157,9 +172,15 @@ export class FakeApiServer {
         const matches = parseLabelSelector(url.searchParams.get('labelSelector') ?? undefined);
         if (url.searchParams.get('watch') === 'true') return this.watch(route.kind, route.namespace, matches, url, res);
         const items = this.list<KubeObject>(route.kind).filter(
-          (o) => (route.namespace === undefined || o.metadata.namespace === route.namespace) && matches(o.metadata.labels),
+          (o) =>
+            (route.namespace === undefined || o.metadata.namespace === route.namespace) && matches(o.metadata.labels),
         );
-        return send(res, 200, { apiVersion: API_VERSION[route.kind], kind: `${KIND[route.kind]}List`, metadata: { resourceVersion: String(this.rv) }, items });
+        return send(res, 200, {
+          apiVersion: API_VERSION[route.kind],
+          kind: `${KIND[route.kind]}List`,
+          metadata: { resourceVersion: String(this.rv) },
+          items,
+        });
       }
       if (method === 'POST') {
         const body = (await readJson(req)) as KubeObject;
@@ -170,7 +191,8 @@ export class FakeApiServer {
     }
 
     const k = key(route.kind, route.namespace, route.name);
-    if (route.sub !== undefined && !(route.sub === 'eviction' && route.kind === 'pods')) throw new HttpError(404, 'NotFound', `no subresource ${route.sub}`);
+    if (route.sub !== undefined && !(route.sub === 'eviction' && route.kind === 'pods'))
+      throw new HttpError(404, 'NotFound', `no subresource ${route.sub}`);
     if (route.sub === 'eviction') {
       if (method !== 'POST') throw new HttpError(405, 'MethodNotAllowed', 'evictions are created with POST');
       await readJson(req);
@@ -187,21 +209,41 @@ export class FakeApiServer {
         if (current === undefined) throw notFound(route.kind, route.name);
         const want = body.metadata?.resourceVersion;
         if (want !== undefined && want !== current.metadata.resourceVersion) throw conflict(route.kind, route.name);
-        if (body.metadata?.name !== undefined && body.metadata.name !== route.name) throw new HttpError(400, 'BadRequest', 'the name of the object does not match the name in the URL');
-        const next: KubeObject = { ...body, metadata: { ...body.metadata, name: route.name, namespace: current.metadata.namespace, uid: current.metadata.uid, creationTimestamp: current.metadata.creationTimestamp } };
+        if (body.metadata?.name !== undefined && body.metadata.name !== route.name)
+          throw new HttpError(400, 'BadRequest', 'the name of the object does not match the name in the URL');
+        const next: KubeObject = {
+          ...body,
+          metadata: {
+            ...body.metadata,
+            name: route.name,
+            namespace: current.metadata.namespace,
+            uid: current.metadata.uid,
+            creationTimestamp: current.metadata.creationTimestamp,
+          },
+        };
         return send(res, 200, this.write(route.kind, next, 'MODIFIED'));
       }
       case 'PATCH': {
         const type = String(req.headers['content-type'] ?? '').split(';')[0];
         if (type !== 'application/merge-patch+json' && type !== 'application/strategic-merge-patch+json') {
-          throw new HttpError(415, 'UnsupportedMediaType', `the fake API server accepts merge patches only, not ${type}`);
+          throw new HttpError(
+            415,
+            'UnsupportedMediaType',
+            `the fake API server accepts merge patches only, not ${type}`,
+          );
         }
         const patch = (await readJson(req)) as Record<string, unknown>;
         if (current === undefined) throw notFound(route.kind, route.name);
         const meta = (patch.metadata ?? {}) as Record<string, unknown>;
-        if (meta.resourceVersion !== undefined && meta.resourceVersion !== current.metadata.resourceVersion) throw conflict(route.kind, route.name);
+        if (meta.resourceVersion !== undefined && meta.resourceVersion !== current.metadata.resourceVersion)
+          throw conflict(route.kind, route.name);
         const next = mergePatch(current, patch) as KubeObject;
-        next.metadata = { ...next.metadata, name: current.metadata.name, namespace: current.metadata.namespace, uid: current.metadata.uid };
+        next.metadata = {
+          ...next.metadata,
+          name: current.metadata.name,
+          namespace: current.metadata.namespace,
+          uid: current.metadata.uid,
+        };
         return send(res, 200, this.write(route.kind, next, 'MODIFIED'));
       }
       case 'DELETE': {
@@ -214,14 +256,29 @@ export class FakeApiServer {
     }
   }
 
-  private watch(kind: Kind, namespace: string | undefined, matches: Watcher['matches'], url: URL, res: http.ServerResponse): void {
+  private watch(
+    kind: Kind,
+    namespace: string | undefined,
+    matches: Watcher['matches'],
+    url: URL,
+    res: http.ServerResponse,
+  ): void {
     const from = Number(url.searchParams.get('resourceVersion') ?? this.rv);
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
     res.flushHeaders();
     const oldest = this.history[0]?.rv ?? this.rv + 1;
     if (!Number.isInteger(from) || (from < oldest - 1 && from < this.rv)) {
       // Like etcd compaction: the client must relist.
-      res.end(line('ERROR', { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 410, reason: 'Expired', message: `too old resource version: ${from} (${oldest - 1})` }));
+      res.end(
+        line('ERROR', {
+          kind: 'Status',
+          apiVersion: 'v1',
+          status: 'Failure',
+          code: 410,
+          reason: 'Expired',
+          message: `too old resource version: ${from} (${oldest - 1})`,
+        }),
+      );
       return;
     }
     const watcher: Watcher = { kind, namespace, matches, res };
@@ -236,7 +293,11 @@ export class FakeApiServer {
   }
 
   private visible(w: Watcher, e: StoredEvent): boolean {
-    return e.kind === w.kind && (w.namespace === undefined || e.object.metadata.namespace === w.namespace) && w.matches(e.object.metadata.labels);
+    return (
+      e.kind === w.kind &&
+      (w.namespace === undefined || e.object.metadata.namespace === w.namespace) &&
+      w.matches(e.object.metadata.labels)
+    );
   }
 
   private createObject(kind: Kind, body: KubeObject): KubeObject {
@@ -251,13 +312,21 @@ export class FakeApiServer {
       const candidate = meta.generateName + randomUUID().slice(0, 5);
       if (!this.objects.has(key(kind, namespace, candidate))) name = candidate;
     }
-    if (typeof name !== 'string' || name === '') throw new HttpError(422, 'Invalid', `${KIND[kind]} metadata.name: Required value`);
-    if (this.objects.has(key(kind, namespace, name))) throw new HttpError(409, 'AlreadyExists', `${kind} "${name}" already exists`);
+    if (typeof name !== 'string' || name === '')
+      throw new HttpError(422, 'Invalid', `${KIND[kind]} metadata.name: Required value`);
+    if (this.objects.has(key(kind, namespace, name)))
+      throw new HttpError(409, 'AlreadyExists', `${kind} "${name}" already exists`);
     const object: KubeObject = {
       ...body,
       apiVersion: API_VERSION[kind],
       kind: KIND[kind],
-      metadata: { ...meta, name, ...(namespace === undefined ? {} : { namespace }), uid: randomUUID(), creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
+      metadata: {
+        ...meta,
+        name,
+        ...(namespace === undefined ? {} : { namespace }),
+        uid: randomUUID(),
+        creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      },
     };
     delete object.metadata.resourceVersion;
     return this.write(kind, object, 'ADDED');
@@ -291,18 +360,32 @@ export class FakeApiServer {
   private evict(namespace: string | undefined, name: string): void {
     const pod = this.objects.get(key('pods', namespace, name)) as Pod | undefined;
     if (pod === undefined) throw notFound('pods', name);
-    const pods = this.list<Pod>('pods').filter((p) => p.metadata.namespace === namespace && p.metadata.deletionTimestamp === undefined);
+    const pods = this.list<Pod>('pods').filter(
+      (p) => p.metadata.namespace === namespace && p.metadata.deletionTimestamp === undefined,
+    );
     for (const pdb of this.list<KubeObject>('poddisruptionbudgets')) {
       if (pdb.metadata.namespace !== namespace) continue;
-      const spec = (pdb.spec ?? {}) as { selector?: { matchLabels?: StringMap }; minAvailable?: number; maxUnavailable?: number };
+      const spec = (pdb.spec ?? {}) as {
+        selector?: { matchLabels?: StringMap };
+        minAvailable?: number;
+        maxUnavailable?: number;
+      };
       const sel = spec.selector?.matchLabels ?? {};
       const covered = (p: Pod) => Object.entries(sel).every(([k, v]) => p.metadata.labels?.[k] === v);
       if (!covered(pod)) continue;
       const healthy = pods.filter(covered).length;
       const allowed =
-        spec.minAvailable !== undefined ? healthy - 1 >= spec.minAvailable : spec.maxUnavailable !== undefined ? spec.maxUnavailable >= 1 : true;
+        spec.minAvailable !== undefined
+          ? healthy - 1 >= spec.minAvailable
+          : spec.maxUnavailable !== undefined
+            ? spec.maxUnavailable >= 1
+            : true;
       if (!allowed) {
-        throw new HttpError(429, 'TooManyRequests', `Cannot evict pod as it would violate the pod's disruption budget ${pdb.metadata.name}.`);
+        throw new HttpError(
+          429,
+          'TooManyRequests',
+          `Cannot evict pod as it would violate the pod's disruption budget ${pdb.metadata.name}.`,
+        );
       }
     }
     if (this.evictionGraceMs <= 0) {
@@ -310,7 +393,11 @@ export class FakeApiServer {
       return;
     }
     if (pod.metadata.deletionTimestamp !== undefined) return;
-    this.write('pods', { ...pod, metadata: { ...pod.metadata, deletionTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z') } }, 'MODIFIED');
+    this.write(
+      'pods',
+      { ...pod, metadata: { ...pod.metadata, deletionTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z') } },
+      'MODIFIED',
+    );
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       if (this.objects.has(key('pods', namespace, name))) this.deleteObject('pods', namespace, name);
@@ -323,8 +410,18 @@ export class FakeApiServer {
       res.destroy();
       return;
     }
-    const e = error instanceof HttpError ? error : new HttpError(500, 'InternalError', error instanceof Error ? error.message : String(error));
-    send(res, e.code, { apiVersion: 'v1', kind: 'Status', status: 'Failure', message: e.message, reason: e.reason, code: e.code });
+    const e =
+      error instanceof HttpError
+        ? error
+        : new HttpError(500, 'InternalError', error instanceof Error ? error.message : String(error));
+    send(res, e.code, {
+      apiVersion: 'v1',
+      kind: 'Status',
+      status: 'Failure',
+      message: e.message,
+      reason: e.reason,
+      code: e.code,
+    });
   }
 }
 
@@ -360,7 +457,11 @@ const key = (kind: Kind, namespace: string | undefined, name: string) => `${kind
 const line = (type: string, object: unknown) => `${JSON.stringify({ type, object })}\n`;
 const notFound = (kind: Kind, name: string) => new HttpError(404, 'NotFound', `${kind} "${name}" not found`);
 const conflict = (kind: Kind, name: string) =>
-  new HttpError(409, 'Conflict', `Operation cannot be fulfilled on ${kind} "${name}": the object has been modified; please apply your changes to the latest version and try again`);
+  new HttpError(
+    409,
+    'Conflict',
+    `Operation cannot be fulfilled on ${kind} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+  );
 
 function send(res: http.ServerResponse, code: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -387,7 +488,9 @@ async function readJson(req: http.IncomingMessage): Promise<unknown> {
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return structuredClone(patch);
   const out: Record<string, unknown> =
-    target !== null && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+    target !== null && typeof target === 'object' && !Array.isArray(target)
+      ? { ...(target as Record<string, unknown>) }
+      : {};
   for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
     if (v === null) delete out[k];
     else out[k] = mergePatch(out[k], v);

@@ -20,7 +20,10 @@ let api: KubeApi;
 
 beforeAll(async () => {
   const certs = await generateCertificates(await temp.make());
-  fake = new FakeApiServer({ historyLimit: 50, tls: { cert: await readFile(certs.certFile), key: await readFile(certs.keyFile) } });
+  fake = new FakeApiServer({
+    historyLimit: 50,
+    tls: { cert: await readFile(certs.certFile), key: await readFile(certs.keyFile) },
+  });
   api = new ClientNodeKubeApi(loadKubeConfig({ server: await fake.start(), caFile: certs.caFile }));
 });
 afterAll(async () => fake.stop());
@@ -61,7 +64,12 @@ describe('KubeApi contract (client-node against the fake API server)', () => {
 
   it('patches with a resourceVersion precondition and answers 409 on a stale one', async () => {
     const current = (await api.getPod('ns1', 'a'))!;
-    const patched = await api.patchPod('ns1', 'a', { metadata: { annotations: { b: '2' } } }, current.metadata.resourceVersion);
+    const patched = await api.patchPod(
+      'ns1',
+      'a',
+      { metadata: { annotations: { b: '2' } } },
+      current.metadata.resourceVersion,
+    );
     expect(patched.metadata.annotations).toEqual({ a: '1', b: '2' });
     const stale = api.patchPod('ns1', 'a', { metadata: { annotations: { c: '3' } } }, current.metadata.resourceVersion);
     await expect(stale).rejects.toSatisfy(isConflict);
@@ -90,7 +98,11 @@ describe('KubeApi contract (client-node against the fake API server)', () => {
   it('ends a watch from a compacted resourceVersion with 410 Gone', async () => {
     for (let i = 0; i < 60; i++) fake.create('pods', pod(`filler-${i}`, { f: 'x' }));
     const seen = collect<Pod>();
-    await api.watchPods({ resourceVersion: '2', onEvent: (t, o) => seen.events.push([t, o]), onClose: (e) => seen.closed.push(e) });
+    await api.watchPods({
+      resourceVersion: '2',
+      onEvent: (t, o) => seen.events.push([t, o]),
+      onClose: (e) => seen.closed.push(e),
+    });
     await seen.waitFor(1);
     expect(seen.closed[0]).toBeInstanceOf(KubeApiError);
     expect((seen.closed[0] as KubeApiError).status).toBe(410);
@@ -99,7 +111,11 @@ describe('KubeApi contract (client-node against the fake API server)', () => {
   it('lists and watches nodes', async () => {
     const before = await api.listNodes();
     const seen = collect<{ metadata: { name?: string } }>();
-    const handle = await api.watchNodes({ resourceVersion: before.resourceVersion, onEvent: (t, o) => seen.events.push([t, o]), onClose: () => {} });
+    const handle = await api.watchNodes({
+      resourceVersion: before.resourceVersion,
+      onEvent: (t, o) => seen.events.push([t, o]),
+      onClose: () => {},
+    });
     fake.create('nodes', { metadata: { name: 'edge-1', labels: { 'nmaas.io/pool': 'edge' } } });
     await seen.waitFor(1);
     handle.stop();
@@ -112,7 +128,12 @@ describe('KubeApi contract (client-node against the fake API server)', () => {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
       metadata: { name: 'lock', namespace: 'sys' },
-      spec: { holderIdentity: 'a', leaseDurationSeconds: 15, renewTime: '2026-01-01T00:00:00.000000Z', leaseTransitions: 0 },
+      spec: {
+        holderIdentity: 'a',
+        leaseDurationSeconds: 15,
+        renewTime: '2026-01-01T00:00:00.000000Z',
+        leaseTransitions: 0,
+      },
     };
     expect(await api.getLease('sys', 'lock')).toBeNull();
     const created = await api.createLease('sys', lease);
@@ -122,7 +143,9 @@ describe('KubeApi contract (client-node against the fake API server)', () => {
     expect(Date.parse(read.spec.renewTime!)).toBe(Date.parse('2026-01-01T00:00:00Z'));
     const updated = await api.updateLease('sys', { ...read, spec: { ...read.spec, holderIdentity: 'b' } });
     expect(updated.spec.holderIdentity).toBe('b');
-    await expect(api.updateLease('sys', { ...read, spec: { ...read.spec, holderIdentity: 'c' } })).rejects.toSatisfy(isConflict);
+    await expect(api.updateLease('sys', { ...read, spec: { ...read.spec, holderIdentity: 'c' } })).rejects.toSatisfy(
+      isConflict,
+    );
     expect((await api.getLease('sys', 'lock'))!.spec.holderIdentity).toBe('b');
   });
 
@@ -131,7 +154,10 @@ describe('KubeApi contract (client-node against the fake API server)', () => {
     await api.evictPod('ns1', 'e1');
     expect(await api.getPod('ns1', 'e1')).toBeNull();
     fake.create('pods', pod('e2', { 'nmaas.io/app': 'dns', pdb: 'yes' }));
-    fake.create('poddisruptionbudgets', { metadata: { name: 'keep', namespace: 'ns1' }, spec: { selector: { matchLabels: { pdb: 'yes' } }, minAvailable: 1 } });
+    fake.create('poddisruptionbudgets', {
+      metadata: { name: 'keep', namespace: 'ns1' },
+      spec: { selector: { matchLabels: { pdb: 'yes' } }, minAvailable: 1 },
+    });
     await expect(api.evictPod('ns1', 'e2')).rejects.toMatchObject({ status: 429 });
     expect(await api.getPod('ns1', 'e2')).not.toBeNull();
     await expect(api.evictPod('ns1', 'missing')).rejects.toMatchObject({ status: 404 });

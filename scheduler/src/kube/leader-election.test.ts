@@ -35,7 +35,8 @@ function partitionable(api: KubeApi): { api: KubeApi; cut: () => void } {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown;
       if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => (down ? Promise.reject(new Error('partitioned')) : (value as (...a: unknown[]) => unknown).apply(target, args));
+      return (...args: unknown[]) =>
+        down ? Promise.reject(new Error('partitioned')) : (value as (...a: unknown[]) => unknown).apply(target, args);
     },
   });
   return { api: wrapped, cut: () => (down = true) };
@@ -46,7 +47,13 @@ describe.skipIf(openssl.skip)('LeaderElector', () => {
     const { fake, api } = await fakeCluster();
     cleanups.push(() => fake.stop());
     const a = partitionable(api);
-    const ea = new LeaderElector(a.api, { namespace: 'ns', name: 'lock', identity: 'a', url: 'https://a:1', ...timing });
+    const ea = new LeaderElector(a.api, {
+      namespace: 'ns',
+      name: 'lock',
+      identity: 'a',
+      url: 'https://a:1',
+      ...timing,
+    });
     const eb = new LeaderElector(api, { namespace: 'ns', name: 'lock', identity: 'b', url: 'https://b:1', ...timing });
     const g = guard([ea, eb]);
     ea.start();
@@ -72,7 +79,9 @@ describe.skipIf(openssl.skip)('LeaderElector', () => {
     expect(ea.canDecide()).toBe(false);
     expect(eb.canDecide()).toBe(true);
     expect(g.violations).toBe(0);
-    expect(fake.get<{ spec: { leaseTransitions: number } } & never>('leases', 'ns', 'lock')).toMatchObject({ spec: { holderIdentity: 'b', leaseTransitions: 1 } });
+    expect(fake.get<{ spec: { leaseTransitions: number } } & never>('leases', 'ns', 'lock')).toMatchObject({
+      spec: { holderIdentity: 'b', leaseTransitions: 1 },
+    });
   }, 30_000);
 
   it('hands the Lease over at once on a clean stop', async () => {

@@ -56,7 +56,8 @@ export class LeaderElector {
     this.retryPeriodMs = options.retryPeriodMs ?? 2_000;
     this.settleMs = options.settleMs ?? 10_000;
     this.now = options.now ?? Date.now;
-    if (!(this.renewDeadlineMs < this.leaseDurationMs)) throw new Error('renewDeadline must be shorter than the lease duration');
+    if (!(this.renewDeadlineMs < this.leaseDurationMs))
+      throw new Error('renewDeadline must be shorter than the lease duration');
   }
 
   start(): void {
@@ -148,7 +149,13 @@ export class LeaderElector {
     this.observe(lease, now);
     const holder = lease.spec.holderIdentity ?? '';
     if (holder === identity && this.leading) {
-      const renewed = await this.write(() => this.api.updateLease(namespace, { ...lease, metadata: { ...lease.metadata, annotations }, spec: spec(false, lease.spec.leaseTransitions ?? 0) }));
+      const renewed = await this.write(() =>
+        this.api.updateLease(namespace, {
+          ...lease,
+          metadata: { ...lease.metadata, annotations },
+          spec: spec(false, lease.spec.leaseTransitions ?? 0),
+        }),
+      );
       if (renewed) {
         this.lastRenew = now;
         this.observe(renewed, now);
@@ -159,7 +166,11 @@ export class LeaderElector {
     if (!expired && holder !== identity) return;
     // Ours from an earlier life of this identity, or expired: take it (a new term either way).
     const taken = await this.write(() =>
-      this.api.updateLease(namespace, { ...lease, metadata: { ...lease.metadata, annotations }, spec: spec(true, (lease.spec.leaseTransitions ?? 0) + 1) }),
+      this.api.updateLease(namespace, {
+        ...lease,
+        metadata: { ...lease.metadata, annotations },
+        spec: spec(true, (lease.spec.leaseTransitions ?? 0) + 1),
+      }),
     );
     if (taken) this.acquired(now, taken);
   }
@@ -174,7 +185,12 @@ export class LeaderElector {
   private observe(lease: Lease, now: number): void {
     const rv = lease.metadata.resourceVersion ?? '';
     if (this.observed?.resourceVersion !== rv) {
-      this.observed = { resourceVersion: rv, at: now, holder: lease.spec.holderIdentity ?? '', url: lease.metadata.annotations?.[LEADER_URL_ANNOTATION] };
+      this.observed = {
+        resourceVersion: rv,
+        at: now,
+        holder: lease.spec.holderIdentity ?? '',
+        url: lease.metadata.annotations?.[LEADER_URL_ANNOTATION],
+      };
     }
   }
 

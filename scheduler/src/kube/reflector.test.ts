@@ -18,7 +18,10 @@ describe.skipIf(openssl.skip)('Reflector', () => {
     let syncs = 0;
     let added = 0;
     const r = new Reflector<Pod>(
-      { list: () => api.listPods('nmaas.io/app'), watch: (o) => api.watchPods({ ...o, labelSelector: 'nmaas.io/app' }) },
+      {
+        list: () => api.listPods('nmaas.io/app'),
+        watch: (o) => api.watchPods({ ...o, labelSelector: 'nmaas.io/app' }),
+      },
       {
         onSync: (items) => {
           syncs += 1;
@@ -42,7 +45,12 @@ describe.skipIf(openssl.skip)('Reflector', () => {
     const settle = async () => {
       const end = Date.now() + 10_000;
       while (!same() && Date.now() < end) await new Promise((res) => setTimeout(res, 10));
-      expect([...copy.keys()].sort()).toEqual(fake.list<Pod>('pods').map((p) => p.metadata.name).sort());
+      expect([...copy.keys()].sort()).toEqual(
+        fake
+          .list<Pod>('pods')
+          .map((p) => p.metadata.name)
+          .sort(),
+      );
       expect(same()).toBe(true);
     };
     fake.create('pods', pod('a'));

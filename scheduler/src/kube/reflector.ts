@@ -4,7 +4,14 @@
  * seen resourceVersion, and on 410 Gone (or any error) it relists after a short backoff, so the
  * consumer's view converges on the API server's even across disconnects.
  */
-import { KubeApiError, type KubeObject, type ObjectList, type WatchEventType, type WatchHandle, type WatchOptions } from './types.js';
+import {
+  KubeApiError,
+  type KubeObject,
+  type ObjectList,
+  type WatchEventType,
+  type WatchHandle,
+  type WatchOptions,
+} from './types.js';
 
 export interface ReflectorSource<T extends KubeObject> {
   list(): Promise<ObjectList<T>>;
@@ -76,9 +83,13 @@ export class Reflector<T extends KubeObject> {
 
   private retry(error: unknown): void {
     if (this.stopped) return;
-    if (!(error instanceof KubeApiError && error.status === 410)) this.handlers.onError?.(error instanceof Error ? error : new Error(String(error)));
-    this.timer = setTimeout(() => {
-      this.relist().catch((e: unknown) => this.retry(e));
-    }, error instanceof KubeApiError && error.status === 410 ? 0 : this.backoffMs);
+    if (!(error instanceof KubeApiError && error.status === 410))
+      this.handlers.onError?.(error instanceof Error ? error : new Error(String(error)));
+    this.timer = setTimeout(
+      () => {
+        this.relist().catch((e: unknown) => this.retry(e));
+      },
+      error instanceof KubeApiError && error.status === 410 ? 0 : this.backoffMs,
+    );
   }
 }

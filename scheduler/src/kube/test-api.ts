@@ -17,10 +17,15 @@ let caFile = '';
 /** The CA file of the last fake cluster made (for kubeconfig files in CLI tests). */
 export const lastCaFile = () => caFile;
 
-export async function fakeCluster(options: FakeApiServerOptions = {}): Promise<{ fake: FakeApiServer; api: ClientNodeKubeApi }> {
+export async function fakeCluster(
+  options: FakeApiServerOptions = {},
+): Promise<{ fake: FakeApiServer; api: ClientNodeKubeApi }> {
   const certs = await generateCertificates(await temp.make());
   caFile = certs.caFile;
-  const fake = new FakeApiServer({ ...options, tls: { cert: await readFile(certs.certFile), key: await readFile(certs.keyFile) } });
+  const fake = new FakeApiServer({
+    ...options,
+    tls: { cert: await readFile(certs.certFile), key: await readFile(certs.keyFile) },
+  });
   const api = new ClientNodeKubeApi(loadKubeConfig({ server: await fake.start(), caFile: certs.caFile }));
   return { fake, api };
 }

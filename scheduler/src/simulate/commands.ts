@@ -40,14 +40,18 @@ function textReport(r: SimulationResult, horizon: number): string {
     `competing slot-seconds: ${m.competingSlotSeconds}   violations: ${m.violations}`,
     `decision time (µs): p50 ${m.decisionMicros.p50}  p99 ${m.decisionMicros.p99}  max ${m.decisionMicros.max}`,
   ];
-  if (r.solver) lines.push(`ILP: ${r.solver.status}, ${r.solver.variables} variables, ${r.solver.constraints} constraints, ${r.solver.solveMillis} ms`);
+  if (r.solver)
+    lines.push(
+      `ILP: ${r.solver.status}, ${r.solver.variables} variables, ${r.solver.constraints} constraints, ${r.solver.solveMillis} ms`,
+    );
   if (r.rejected.length) {
     lines.push('', 'rejected:');
     for (const x of r.rejected) lines.push(`  ${x.id}: ${x.reason}`);
   }
   if (r.migrations.length) {
     lines.push('', 'migrations:');
-    for (const x of r.migrations) lines.push(`  ${x.id}: ${x.from.node}@${x.from.phase}s → ${x.to.node}@${x.to.phase}s`);
+    for (const x of r.migrations)
+      lines.push(`  ${x.id}: ${x.from.node}@${x.from.phase}s → ${x.to.node}@${x.to.phase}s`);
   }
   lines.push('', 'placed:');
   for (const p of r.placed) lines.push(`  ${p.id} → ${p.node} at ${p.phase}s`);
@@ -58,79 +62,157 @@ export function registerEngineCommands(program: Command): void {
   const group = schedulerGroup(program);
   group
     .command('simulate')
-    .description('place every instance of apps.json on nodes.json, one at a time in file order, and report the plan and its quality')
-    .requiredOption('--nodes <file>', 'nodes.json: {"nodes":[{"name","labels","capacity":{"cpu","memory","bandwidth"}}]}')
-    .requiredOption('--apps <file>', 'apps.json: {"horizon":3600,"instances":[{"id","app","every","duration","run",...}]}')
-    .addOption(new Option('--strategy <name>', 'nmaas (ours), ffd, kube or exact (ILP, small inputs)').choices(['nmaas', 'ffd', 'kube', 'exact']).default('nmaas'))
-    .option('--migrations <K>', 'readapt: an instance that does not fit may move up to K placed instances (nmaas only)', nonNegativeInt, 0)
+    .description(
+      'place every instance of apps.json on nodes.json, one at a time in file order, and report the plan and its quality',
+    )
+    .requiredOption(
+      '--nodes <file>',
+      'nodes.json: {"nodes":[{"name","labels","capacity":{"cpu","memory","bandwidth"}}]}',
+    )
+    .requiredOption(
+      '--apps <file>',
+      'apps.json: {"horizon":3600,"instances":[{"id","app","every","duration","run",...}]}',
+    )
+    .addOption(
+      new Option('--strategy <name>', 'nmaas (ours), ffd, kube or exact (ILP, small inputs)')
+        .choices(['nmaas', 'ffd', 'kube', 'exact'])
+        .default('nmaas'),
+    )
+    .option(
+      '--migrations <K>',
+      'readapt: an instance that does not fit may move up to K placed instances (nmaas only)',
+      nonNegativeInt,
+      0,
+    )
     .option('--exact-time-limit <seconds>', 'time limit of the exact ILP solve', positiveNumber, 60)
     .addOption(formatOption())
-    .option('--svg <file>', 'also draw each node\'s timeline over the horizon as SVG')
-    .addHelpText('after', '\nExit codes: 0 every instance placed without competition or violation; 1 some rejected, competing or violating; 2 bad arguments or unreadable input.')
-    .action(action(async (opts: { nodes: string; apps: string; strategy: SimulationStrategy; migrations: number; exactTimeLimit: number; format: string; svg?: string }) => {
-      const nodes = await readNodes(opts.nodes);
-      const apps = await readApps(opts.apps);
-      if (opts.migrations > 0 && opts.strategy !== 'nmaas') throw new UsageError(`--migrations applies to the nmaas strategy only (got --strategy ${opts.strategy})`);
-      let result: SimulationResult;
-      try {
-        result = await simulate(nodes, apps, { strategy: opts.strategy, migrations: opts.migrations, exactTimeLimitSeconds: opts.exactTimeLimit });
-      } catch (e) {
-        if (e instanceof ExactTooLargeError) throw new UsageError(e.message);
-        throw e;
-      }
-      if (opts.svg) await writeFileAtomic(opts.svg, renderTimeline(nodes, apps, result.placed, { title: `NMaaS ${result.strategy}: ${result.metrics.placed} placed, ${result.metrics.rejected} rejected, ${result.metrics.competingSlotSeconds} competing slot-seconds` }));
-      process.stdout.write(opts.format === 'json' ? JSON.stringify(result, null, 2) + '\n' : textReport(result, apps.horizon));
-      const m = result.metrics;
-      if (m.rejected > 0 || m.competingSlotSeconds > 0 || m.violations > 0) process.exitCode = 1;
-    }));
+    .option('--svg <file>', "also draw each node's timeline over the horizon as SVG")
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 every instance placed without competition or violation; 1 some rejected, competing or violating; 2 bad arguments or unreadable input.',
+    )
+    .action(
+      action(
+        async (opts: {
+          nodes: string;
+          apps: string;
+          strategy: SimulationStrategy;
+          migrations: number;
+          exactTimeLimit: number;
+          format: string;
+          svg?: string;
+        }) => {
+          const nodes = await readNodes(opts.nodes);
+          const apps = await readApps(opts.apps);
+          if (opts.migrations > 0 && opts.strategy !== 'nmaas')
+            throw new UsageError(`--migrations applies to the nmaas strategy only (got --strategy ${opts.strategy})`);
+          let result: SimulationResult;
+          try {
+            result = await simulate(nodes, apps, {
+              strategy: opts.strategy,
+              migrations: opts.migrations,
+              exactTimeLimitSeconds: opts.exactTimeLimit,
+            });
+          } catch (e) {
+            if (e instanceof ExactTooLargeError) throw new UsageError(e.message);
+            throw e;
+          }
+          if (opts.svg)
+            await writeFileAtomic(
+              opts.svg,
+              renderTimeline(nodes, apps, result.placed, {
+                title: `NMaaS ${result.strategy}: ${result.metrics.placed} placed, ${result.metrics.rejected} rejected, ${result.metrics.competingSlotSeconds} competing slot-seconds`,
+              }),
+            );
+          process.stdout.write(
+            opts.format === 'json' ? JSON.stringify(result, null, 2) + '\n' : textReport(result, apps.horizon),
+          );
+          const m = result.metrics;
+          if (m.rejected > 0 || m.competingSlotSeconds > 0 || m.violations > 0) process.exitCode = 1;
+        },
+      ),
+    );
 
   group
     .command('generate')
-    .description('write a seeded workload (nodes.json and apps.json): a realistic mix of the five example apps over edge/core/lab pools')
+    .description(
+      'write a seeded workload (nodes.json and apps.json): a realistic mix of the five example apps over edge/core/lab pools',
+    )
     .requiredOption('-o, --out <dir>', 'folder to write nodes.json and apps.json into (created if missing)')
     .option('--seed <n>', 'random seed (same seed, same files)', nonNegativeInt, 1)
     .option('--nodes <n>', 'number of nodes', nonNegativeInt, 50)
     .option('--instances <n>', 'number of instances', nonNegativeInt, 500)
-    .addOption(new Option('--scale <scale>', 'full: 1-hour horizon, real periods; small: 120-s horizon for the exact ILP').choices(['full', 'small']).default('full'))
+    .addOption(
+      new Option('--scale <scale>', 'full: 1-hour horizon, real periods; small: 120-s horizon for the exact ILP')
+        .choices(['full', 'small'])
+        .default('full'),
+    )
     .option('--capacity-factor <x>', 'multiply node capacities (below 1 makes the cluster tighter)', positive)
     .option('--narrow-start <share>', 'share of instances with a narrow start window', ratio, 0.1)
     .option('--pinned <share>', 'share of instances pinned to a node', ratio, 0)
-    .action(action(async (opts: { out: string; seed: number; nodes: number; instances: number; scale: 'full' | 'small'; capacityFactor?: number; narrowStart: number; pinned: number }) => {
-      if (opts.nodes < 1) throw new UsageError('--nodes must be at least 1');
-      const { nodes, apps } = generateWorkload({
-        seed: opts.seed,
-        nodes: opts.nodes,
-        instances: opts.instances,
-        scale: opts.scale,
-        narrowStartShare: opts.narrowStart,
-        pinnedShare: opts.pinned,
-        ...(opts.capacityFactor !== undefined ? { capacityFactor: opts.capacityFactor } : {}),
-      });
-      await ensureDir(opts.out);
-      await writeFileAtomic(path.join(opts.out, 'nodes.json'), JSON.stringify({ nodes }, null, 2) + '\n');
-      await writeFileAtomic(path.join(opts.out, 'apps.json'), JSON.stringify(apps, null, 2) + '\n');
-      process.stdout.write(`wrote ${nodes.length} nodes and ${apps.instances.length} instances (horizon ${apps.horizon} s) to ${opts.out}\n`);
-    }));
+    .action(
+      action(
+        async (opts: {
+          out: string;
+          seed: number;
+          nodes: number;
+          instances: number;
+          scale: 'full' | 'small';
+          capacityFactor?: number;
+          narrowStart: number;
+          pinned: number;
+        }) => {
+          if (opts.nodes < 1) throw new UsageError('--nodes must be at least 1');
+          const { nodes, apps } = generateWorkload({
+            seed: opts.seed,
+            nodes: opts.nodes,
+            instances: opts.instances,
+            scale: opts.scale,
+            narrowStartShare: opts.narrowStart,
+            pinnedShare: opts.pinned,
+            ...(opts.capacityFactor !== undefined ? { capacityFactor: opts.capacityFactor } : {}),
+          });
+          await ensureDir(opts.out);
+          await writeFileAtomic(path.join(opts.out, 'nodes.json'), JSON.stringify({ nodes }, null, 2) + '\n');
+          await writeFileAtomic(path.join(opts.out, 'apps.json'), JSON.stringify(apps, null, 2) + '\n');
+          process.stdout.write(
+            `wrote ${nodes.length} nodes and ${apps.instances.length} instances (horizon ${apps.horizon} s) to ${opts.out}\n`,
+          );
+        },
+      ),
+    );
 
   group
     .command('check')
-    .description('independently recompute competing slot-seconds and rule violations of any placement (ours or a baseline\'s)')
+    .description(
+      "independently recompute competing slot-seconds and rule violations of any placement (ours or a baseline's)",
+    )
     .requiredOption('--nodes <file>', 'nodes.json')
     .requiredOption('--apps <file>', 'apps.json')
-    .requiredOption('--placement <file>', 'a placement: the JSON output of "nmaas scheduler simulate" ({"placed":[{"id","node","phase"}]})')
+    .requiredOption(
+      '--placement <file>',
+      'a placement: the JSON output of "nmaas scheduler simulate" ({"placed":[{"id","node","phase"}]})',
+    )
     .addOption(formatOption())
-    .addHelpText('after', '\nExit codes: 0 no competition and no violation; 1 some found; 2 bad arguments or unreadable input.')
-    .action(action(async (opts: { nodes: string; apps: string; placement: string; format: string }) => {
-      const nodes = await readNodes(opts.nodes);
-      const apps = await readApps(opts.apps);
-      const placed = await readPlacement(opts.placement);
-      const report = checkPlacement(nodes, apps, placed);
-      if (opts.format === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-      else {
-        const lines = [`${report.placed} placed; competing slot-seconds: ${report.competingSlotSeconds}; violations: ${report.violations}`];
-        for (const p of report.problems) lines.push(`  [${p.kind}] ${p.message}`);
-        process.stdout.write(lines.join('\n') + '\n');
-      }
-      if (report.competingSlotSeconds > 0 || report.violations > 0) process.exitCode = 1;
-    }));
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 no competition and no violation; 1 some found; 2 bad arguments or unreadable input.',
+    )
+    .action(
+      action(async (opts: { nodes: string; apps: string; placement: string; format: string }) => {
+        const nodes = await readNodes(opts.nodes);
+        const apps = await readApps(opts.apps);
+        const placed = await readPlacement(opts.placement);
+        const report = checkPlacement(nodes, apps, placed);
+        if (opts.format === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+        else {
+          const lines = [
+            `${report.placed} placed; competing slot-seconds: ${report.competingSlotSeconds}; violations: ${report.violations}`,
+          ];
+          for (const p of report.problems) lines.push(`  [${p.kind}] ${p.message}`);
+          process.stdout.write(lines.join('\n') + '\n');
+        }
+        if (report.competingSlotSeconds > 0 || report.violations > 0) process.exitCode = 1;
+      }),
+    );
 }

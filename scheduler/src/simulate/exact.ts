@@ -13,9 +13,12 @@
  */
 import highsModule from 'highs';
 
-type Solver = { solve(lp: string, options?: Record<string, unknown>): { Status: string; Columns: Record<string, unknown> } };
+type Solver = {
+  solve(lp: string, options?: Record<string, unknown>): { Status: string; Columns: Record<string, unknown> };
+};
 // `highs` is CommonJS whose typings declare an ES default export: take whichever the loader really is.
-const highsLoader = ((highsModule as unknown as { default?: unknown }).default ?? highsModule) as unknown as () => Promise<Solver>;
+const highsLoader = ((highsModule as unknown as { default?: unknown }).default ??
+  highsModule) as unknown as () => Promise<Solver>;
 import { allowedPhases, type InstanceSpec, type NodeSpec } from '../engine/index.js';
 import { capacityUnits, demandUnits } from '../engine/units.js';
 
@@ -37,7 +40,7 @@ interface Var {
 }
 
 function active(t: number, every: number, duration: number, phase: number): boolean {
-  return ((((t - phase) % every) + every) % every) < duration;
+  return (((t - phase) % every) + every) % every < duration;
 }
 
 /** Above this many (variable × slot) terms the LP text alone would not fit in memory: exact is for small inputs. */
@@ -50,12 +53,19 @@ export class ExactTooLargeError extends Error {
   }
 }
 
-export function buildExactModel(nodes: NodeSpec[], apps: { horizon: number; instances: InstanceSpec[] }): { lp: string; vars: Var[]; constraints: number } {
+export function buildExactModel(
+  nodes: NodeSpec[],
+  apps: { horizon: number; instances: InstanceSpec[] },
+): { lp: string; vars: Var[]; constraints: number } {
   const H = apps.horizon;
   const inst = apps.instances;
   let estimate = 0;
   for (const spec of inst) {
-    const eligible = nodes.filter((n) => (spec.node === null || spec.node === n.name) && Object.entries(spec.nodeSelector).every(([k, v]) => n.labels[k] === v)).length;
+    const eligible = nodes.filter(
+      (n) =>
+        (spec.node === null || spec.node === n.name) &&
+        Object.entries(spec.nodeSelector).every(([k, v]) => n.labels[k] === v),
+    ).length;
     estimate += eligible * (Math.min(spec.startWithin, spec.every - 1) + 1) * H * 3;
   }
   if (estimate > EXACT_MAX_TERMS) {
@@ -88,7 +98,10 @@ export function buildExactModel(nodes: NodeSpec[], apps: { horizon: number; inst
     nodes.forEach((_, n) => byIN.get(`${i},${n}`)?.forEach((v) => vs.push(v.name)));
     if (vs.length > 1) rows.push(`${vs.map((x) => `+ ${x}`).join(' ')} <= 1`);
   });
-  const demands = inst.map((s) => ({ run: demandUnits(s.run), idle: demandUnits({ cpu: s.idle.cpu, memory: s.idle.memory, bandwidth: 0 }) }));
+  const demands = inst.map((s) => ({
+    run: demandUnits(s.run),
+    idle: demandUnits({ cpu: s.idle.cpu, memory: s.idle.memory, bandwidth: 0 }),
+  }));
   nodes.forEach((node, n) => {
     const cap = capacityUnits(node.capacity);
     const here: Var[] = [];
@@ -113,13 +126,15 @@ export function buildExactModel(nodes: NodeSpec[], apps: { horizon: number; inst
       }
       for (const v0 of here) {
         const si = inst[v0.i]!;
-        if (!si.exclusive || v0.phase !== (byIN.get(`${v0.i},${n}`)![0]!.phase)) continue; // one row per (i, n, t)
+        if (!si.exclusive || v0.phase !== byIN.get(`${v0.i},${n}`)![0]!.phase) continue; // one row per (i, n, t)
         const mine = byIN.get(`${v0.i},${n}`)!.filter((v) => active(t, si.every, si.duration, v.phase));
         if (mine.length === 0) continue;
         const others = here.filter((v) => v.i !== v0.i && active(t, inst[v.i]!.every, inst[v.i]!.duration, v.phase));
         if (others.length === 0) continue;
         const M = new Set(others.map((v) => v.i)).size;
-        rows.push(`${others.map((v) => `+ ${v.name}`).join(' ')} ${mine.map((v) => term(M, v.name)).join(' ')} <= ${M}`);
+        rows.push(
+          `${others.map((v) => `+ ${v.name}`).join(' ')} ${mine.map((v) => term(M, v.name)).join(' ')} <= ${M}`,
+        );
       }
     }
     // Affinity, anti-affinity, spread.
@@ -179,8 +194,21 @@ export async function solveExact(
   }
   const rejected = apps.instances
     .filter((_, i) => !chosen.has(i))
-    .map((s) => ({ id: s.id, reason: hasSolution ? 'not selected by the ILP optimum (placing it would displace more than it adds)' : `ILP not solved: ${solution.Status}` }));
+    .map((s) => ({
+      id: s.id,
+      reason: hasSolution
+        ? 'not selected by the ILP optimum (placing it would displace more than it adds)'
+        : `ILP not solved: ${solution.Status}`,
+    }));
   const order = new Map(apps.instances.map((s, i) => [s.id, i]));
   placed.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
-  return { status: solution.Status, optimal: solution.Status === 'Optimal', placed, rejected, variables: vars.length, constraints, solveMillis };
+  return {
+    status: solution.Status,
+    optimal: solution.Status === 'Optimal',
+    placed,
+    rejected,
+    variables: vars.length,
+    constraints,
+    solveMillis,
+  };
 }

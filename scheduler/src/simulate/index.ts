@@ -4,6 +4,13 @@ export { UsageError, parseApps, parseNodes, parsePlacement, readApps, readNodes,
 export { ffdOrder, percentile, simulate, type SimulationResult, type SimulationStrategy } from './run.js';
 export { buildExactModel, EXACT_MAX_TERMS, ExactTooLargeError, solveExact, type ExactResult } from './exact.js';
 export { renderTimeline } from './svg.js';
-export { APP_TEMPLATES, EXAMPLE_APPS, generateWorkload, POOLS, type Workload, type WorkloadOptions } from './workload.js';
+export {
+  APP_TEMPLATES,
+  EXAMPLE_APPS,
+  generateWorkload,
+  POOLS,
+  type Workload,
+  type WorkloadOptions,
+} from './workload.js';
 export { Random } from './random.js';
 export { formatQualityTable, qualityTable, type QualityRow, type QualityTable } from './quality.js';

@@ -1,5 +1,12 @@
 /** One simulation: feed apps.json to a strategy in file order, measure each decision, check the result. */
-import { checkPlacement, Engine, type InstanceSpec, type Migration, type NodeSpec, type StrategyName } from '../engine/index.js';
+import {
+  checkPlacement,
+  Engine,
+  type InstanceSpec,
+  type Migration,
+  type NodeSpec,
+  type StrategyName,
+} from '../engine/index.js';
 import { solveExact } from './exact.js';
 
 export type SimulationStrategy = StrategyName | 'exact';
@@ -36,8 +43,12 @@ export function ffdOrder(nodes: NodeSpec[], instances: InstanceSpec[]): Instance
     max.memory = Math.max(max.memory, n.capacity.memory);
     max.bandwidth = Math.max(max.bandwidth, n.capacity.bandwidth);
   }
-  const size = (s: InstanceSpec): number => Math.max(s.run.cpu / max.cpu, s.run.memory / max.memory, s.run.bandwidth / max.bandwidth);
-  return instances.map((s, k) => ({ s, k, z: size(s) })).sort((a, b) => b.z - a.z || a.k - b.k).map((x) => x.s);
+  const size = (s: InstanceSpec): number =>
+    Math.max(s.run.cpu / max.cpu, s.run.memory / max.memory, s.run.bandwidth / max.bandwidth);
+  return instances
+    .map((s, k) => ({ s, k, z: size(s) }))
+    .sort((a, b) => b.z - a.z || a.k - b.k)
+    .map((x) => x.s);
 }
 
 export async function simulate(
@@ -56,7 +67,13 @@ export async function simulate(
     const r = await solveExact(nodes, apps, { timeLimitSeconds: options.exactTimeLimitSeconds ?? 60 });
     placed = r.placed;
     rejected = r.rejected;
-    solver = { status: r.status, optimal: r.optimal, variables: r.variables, constraints: r.constraints, solveMillis: round(r.solveMillis) };
+    solver = {
+      status: r.status,
+      optimal: r.optimal,
+      variables: r.variables,
+      constraints: r.constraints,
+      solveMillis: round(r.solveMillis),
+    };
     times = Float64Array.of((r.solveMillis * 1000) / Math.max(1, apps.instances.length));
   } else {
     const engine = new Engine(nodes, { horizon: apps.horizon, strategy });
@@ -86,7 +103,11 @@ export async function simulate(
       rejected: rejected.length,
       competingSlotSeconds: check.competingSlotSeconds,
       violations: check.violations,
-      decisionMicros: { p50: round(percentile(sorted, 0.5)), p99: round(percentile(sorted, 0.99)), max: round(sorted.length ? sorted[sorted.length - 1]! : 0) },
+      decisionMicros: {
+        p50: round(percentile(sorted, 0.5)),
+        p99: round(percentile(sorted, 0.99)),
+        max: round(sorted.length ? sorted[sorted.length - 1]! : 0),
+      },
     },
     ...(solver ? { solver } : {}),
   };

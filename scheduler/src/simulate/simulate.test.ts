@@ -39,31 +39,72 @@ describe('nmaas scheduler simulate / check (CLI)', () => {
   it('simulate --format json gives the documented shape; check agrees; --svg draws the plan', async () => {
     const dir = await temp.make();
     const svg = path.join(dir, 'plan.svg');
-    const r = await nmaas('scheduler', 'simulate', '--nodes', fx('nodes.json'), '--apps', fx('apps.json'), '--format', 'json', '--svg', svg);
+    const r = await nmaas(
+      'scheduler',
+      'simulate',
+      '--nodes',
+      fx('nodes.json'),
+      '--apps',
+      fx('apps.json'),
+      '--format',
+      'json',
+      '--svg',
+      svg,
+    );
     const out = JSON.parse(r.stdout);
     expect(Object.keys(out).slice(0, 5)).toEqual(['strategy', 'placed', 'rejected', 'migrations', 'metrics']);
     expect(out.strategy).toBe('nmaas');
-    expect(Object.keys(out.metrics)).toEqual(['placed', 'rejected', 'competingSlotSeconds', 'violations', 'decisionMicros']);
+    expect(Object.keys(out.metrics)).toEqual([
+      'placed',
+      'rejected',
+      'competingSlotSeconds',
+      'violations',
+      'decisionMicros',
+    ]);
     expect(Object.keys(out.metrics.decisionMicros)).toEqual(['p50', 'p99', 'max']);
     expect(out.placed.length + out.rejected.length).toBe(8);
     expect(out.metrics.competingSlotSeconds).toBe(0);
     expect(out.metrics.violations).toBe(0);
     // One instance cannot start at its only allowed phase: exit 1, and the reason names who is busy.
     expect(out.rejected).toHaveLength(1);
-    expect(out.rejected[0].reason).toMatch(/^no node in pool edge has 80 Mbps free for 60 s every 10 m starting at 0:00 into each period; closest: edge-\d, busy 0:00–1:00 with streaming-qos-\d$/);
+    expect(out.rejected[0].reason).toMatch(
+      /^no node in pool edge has 80 Mbps free for 60 s every 10 m starting at 0:00 into each period; closest: edge-\d, busy 0:00–1:00 with streaming-qos-\d$/,
+    );
     expect(r.code).toBe(1);
     const picture = await readFile(svg, 'utf8');
     expect(picture.startsWith('<svg')).toBe(true);
     for (const p of out.placed) expect(picture).toContain(p.id);
     const placement = path.join(dir, 'out.json');
     await writeFile(placement, r.stdout);
-    const c = await nmaas('scheduler', 'check', '--nodes', fx('nodes.json'), '--apps', fx('apps.json'), '--placement', placement, '--format', 'json');
+    const c = await nmaas(
+      'scheduler',
+      'check',
+      '--nodes',
+      fx('nodes.json'),
+      '--apps',
+      fx('apps.json'),
+      '--placement',
+      placement,
+      '--format',
+      'json',
+    );
     expect(c.code).toBe(0);
     expect(JSON.parse(c.stdout)).toMatchObject({ competingSlotSeconds: 0, violations: 0, placed: out.placed.length });
   });
 
   it('--migrations 1 moves one placed instance to make room, reports the move, and the result checks clean', async () => {
-    const r = await nmaas('scheduler', 'simulate', '--nodes', fx('nodes.json'), '--apps', fx('apps.json'), '--migrations', '1', '--format', 'json');
+    const r = await nmaas(
+      'scheduler',
+      'simulate',
+      '--nodes',
+      fx('nodes.json'),
+      '--apps',
+      fx('apps.json'),
+      '--migrations',
+      '1',
+      '--format',
+      'json',
+    );
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.rejected).toEqual([]);
@@ -76,35 +117,103 @@ describe('nmaas scheduler simulate / check (CLI)', () => {
 
   it('check finds what kube causes and what a hand-made placement breaks', async () => {
     const dir = await temp.make();
-    const k = await nmaas('scheduler', 'simulate', '--nodes', fx('nodes.json'), '--apps', fx('apps.json'), '--strategy', 'kube', '--format', 'json');
+    const k = await nmaas(
+      'scheduler',
+      'simulate',
+      '--nodes',
+      fx('nodes.json'),
+      '--apps',
+      fx('apps.json'),
+      '--strategy',
+      'kube',
+      '--format',
+      'json',
+    );
     const kube = JSON.parse(k.stdout);
     expect(kube.metrics.competingSlotSeconds).toBeGreaterThan(0);
     await writeFile(path.join(dir, 'kube.json'), k.stdout);
-    const c = await nmaas('scheduler', 'check', '--nodes', fx('nodes.json'), '--apps', fx('apps.json'), '--placement', path.join(dir, 'kube.json'));
+    const c = await nmaas(
+      'scheduler',
+      'check',
+      '--nodes',
+      fx('nodes.json'),
+      '--apps',
+      fx('apps.json'),
+      '--placement',
+      path.join(dir, 'kube.json'),
+    );
     expect(c.code).toBe(1);
     expect(c.stdout).toMatch(new RegExp(`competing slot-seconds: ${kube.metrics.competingSlotSeconds};`));
-    const bad = { placed: [
-      { id: 'web-cartography-0', node: 'core-1', phase: 0 },         // no web-qos there, and selector says edge
-      { id: 'ip-spoofing-detection-0', node: 'edge-1', phase: 0 },
-      { id: 'ip-spoofing-detection-1', node: 'edge-1', phase: 30 },  // same spread group
-      { id: 'streaming-qos-0', node: 'edge-1', phase: 5 },           // anti-affinity, exclusive overlap, 160 Mbps on a 100 Mbps node
-      { id: 'streaming-qos-2', node: 'edge-2', phase: 7 },           // not an allowed phase (startWithin 0)
-      { id: 'nobody', node: 'edge-2', phase: 0 },
-    ] };
+    const bad = {
+      placed: [
+        { id: 'web-cartography-0', node: 'core-1', phase: 0 }, // no web-qos there, and selector says edge
+        { id: 'ip-spoofing-detection-0', node: 'edge-1', phase: 0 },
+        { id: 'ip-spoofing-detection-1', node: 'edge-1', phase: 30 }, // same spread group
+        { id: 'streaming-qos-0', node: 'edge-1', phase: 5 }, // anti-affinity, exclusive overlap, 160 Mbps on a 100 Mbps node
+        { id: 'streaming-qos-2', node: 'edge-2', phase: 7 }, // not an allowed phase (startWithin 0)
+        { id: 'nobody', node: 'edge-2', phase: 0 },
+      ],
+    };
     await writeFile(path.join(dir, 'bad.json'), JSON.stringify(bad));
-    const b = await nmaas('scheduler', 'check', '--nodes', fx('nodes.json'), '--apps', fx('apps.json'), '--placement', path.join(dir, 'bad.json'), '--format', 'json');
+    const b = await nmaas(
+      'scheduler',
+      'check',
+      '--nodes',
+      fx('nodes.json'),
+      '--apps',
+      fx('apps.json'),
+      '--placement',
+      path.join(dir, 'bad.json'),
+      '--format',
+      'json',
+    );
     expect(b.code).toBe(1);
-    const kinds = JSON.parse(b.stdout).problems.map((p: { kind: string }) => p.kind).sort();
-    expect(new Set(kinds)).toEqual(new Set(['affinity', 'anti-affinity', 'capacity', 'exclusive', 'phase', 'selector', 'spread', 'unknown-instance']));
+    const kinds = JSON.parse(b.stdout)
+      .problems.map((p: { kind: string }) => p.kind)
+      .sort();
+    expect(new Set(kinds)).toEqual(
+      new Set([
+        'affinity',
+        'anti-affinity',
+        'capacity',
+        'exclusive',
+        'phase',
+        'selector',
+        'spread',
+        'unknown-instance',
+      ]),
+    );
   });
 
   it('generate writes a seeded workload that simulate reads (same seed, same bytes)', async () => {
     const dir = await temp.make();
-    const g = await nmaas('scheduler', 'generate', '-o', path.join(dir, 'a'), '--seed', '4', '--nodes', '6', '--instances', '60');
+    const g = await nmaas(
+      'scheduler',
+      'generate',
+      '-o',
+      path.join(dir, 'a'),
+      '--seed',
+      '4',
+      '--nodes',
+      '6',
+      '--instances',
+      '60',
+    );
     expect(g.code).toBe(0);
     await nmaas('scheduler', 'generate', '-o', path.join(dir, 'b'), '--seed', '4', '--nodes', '6', '--instances', '60');
-    expect(await readFile(path.join(dir, 'a', 'apps.json'), 'utf8')).toBe(await readFile(path.join(dir, 'b', 'apps.json'), 'utf8'));
-    const s = await nmaas('scheduler', 'simulate', '--nodes', path.join(dir, 'a', 'nodes.json'), '--apps', path.join(dir, 'a', 'apps.json'), '--format', 'json');
+    expect(await readFile(path.join(dir, 'a', 'apps.json'), 'utf8')).toBe(
+      await readFile(path.join(dir, 'b', 'apps.json'), 'utf8'),
+    );
+    const s = await nmaas(
+      'scheduler',
+      'simulate',
+      '--nodes',
+      path.join(dir, 'a', 'nodes.json'),
+      '--apps',
+      path.join(dir, 'a', 'apps.json'),
+      '--format',
+      'json',
+    );
     const out = JSON.parse(s.stdout);
     expect(out.placed.length + out.rejected.length).toBe(60);
     expect(out.metrics.competingSlotSeconds).toBe(0);
@@ -112,16 +221,54 @@ describe('nmaas scheduler simulate / check (CLI)', () => {
 
   it('bad arguments and unreadable input exit 2 with a message that says what and where', async () => {
     const dir = await temp.make();
-    const missing = await nmaas('scheduler', 'simulate', '--nodes', path.join(dir, 'nope.json'), '--apps', fx('apps.json'));
+    const missing = await nmaas(
+      'scheduler',
+      'simulate',
+      '--nodes',
+      path.join(dir, 'nope.json'),
+      '--apps',
+      fx('apps.json'),
+    );
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/cannot read the nodes file .*nope\.json/);
-    await writeFile(path.join(dir, 'apps.json'), JSON.stringify({ horizon: 3600, instances: [{ id: 'a', app: 'a', every: 60, duration: 90, run: { cpu: 1, memory: 1 } }] }));
-    const invalid = await nmaas('scheduler', 'simulate', '--nodes', fx('nodes.json'), '--apps', path.join(dir, 'apps.json'));
+    await writeFile(
+      path.join(dir, 'apps.json'),
+      JSON.stringify({
+        horizon: 3600,
+        instances: [{ id: 'a', app: 'a', every: 60, duration: 90, run: { cpu: 1, memory: 1 } }],
+      }),
+    );
+    const invalid = await nmaas(
+      'scheduler',
+      'simulate',
+      '--nodes',
+      fx('nodes.json'),
+      '--apps',
+      path.join(dir, 'apps.json'),
+    );
     expect(invalid.code).toBe(2);
     expect(invalid.stderr).toMatch(/instances\[0\] \(a\): "duration" \(90\) must not exceed "every" \(60\)/);
-    const strategy = await nmaas('scheduler', 'simulate', '--nodes', fx('nodes.json'), '--apps', fx('apps.json'), '--strategy', 'greedy');
+    const strategy = await nmaas(
+      'scheduler',
+      'simulate',
+      '--nodes',
+      fx('nodes.json'),
+      '--apps',
+      fx('apps.json'),
+      '--strategy',
+      'greedy',
+    );
     expect(strategy.code).toBe(2);
-    const big = await nmaas('scheduler', 'simulate', '--nodes', fx('nodes.json'), '--apps', fx('apps.json'), '--strategy', 'exact');
+    const big = await nmaas(
+      'scheduler',
+      'simulate',
+      '--nodes',
+      fx('nodes.json'),
+      '--apps',
+      fx('apps.json'),
+      '--strategy',
+      'exact',
+    );
     expect(big.code).toBe(2);
     expect(big.stderr).toMatch(/exact is the quality reference for small inputs/);
   });
@@ -142,7 +289,11 @@ describe('exact (HiGHS ILP)', () => {
 
 describe('quality on small seeded workloads', () => {
   it('nmaas is never below ffd, places at least 98% of the ILP optimum online, and kube competes', async () => {
-    const table = await qualityTable([1, 2, 3, 4, 5], { nodes: 3, instances: 30, scale: 'small', capacityFactor: 0.4 }, { migrations: 2, exactTimeLimitSeconds: 120 });
+    const table = await qualityTable(
+      [1, 2, 3, 4, 5],
+      { nodes: 3, instances: 30, scale: 'small', capacityFactor: 0.4 },
+      { migrations: 2, exactTimeLimitSeconds: 120 },
+    );
     for (const r of table.rows) {
       expect(r.nmaas).toBeGreaterThanOrEqual(r.ffd);
       expect(r.nmaasCompetingSlotSeconds).toBe(0);

@@ -8,7 +8,6 @@ import { LOAD_STRIP_HEIGHT, loadProfile, renderLoadStrip } from './load-strip.js
 
 const escape = (s: string): string => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-
 export function renderTimeline(
   nodes: NodeSpec[],
   apps: { horizon: number; instances: InstanceSpec[] },
@@ -26,7 +25,9 @@ export function renderTimeline(
     l.push({ spec, phase: p.phase });
   }
   // Distinct hues for the apps present (golden-angle steps), stable for a given set of apps.
-  const appNames = [...new Set(placed.map((p) => specs.get(p.id)?.app).filter((a): a is string => a !== undefined))].sort();
+  const appNames = [
+    ...new Set(placed.map((p) => specs.get(p.id)?.app).filter((a): a is string => a !== undefined)),
+  ].sort();
   const hues = new Map(appNames.map((a, k) => [a, Math.round((k * 137.508) % 360)]));
   const hue = (app: string): number => hues.get(app) ?? 0;
   const maxNodes = options.maxNodes ?? 200;
@@ -48,17 +49,28 @@ export function renderTimeline(
     list.forEach(({ spec, phase }, k) => {
       const ly = y + k * lane;
       const color = `hsl(${hue(spec.app)},65%,50%)`;
-      parts.push(`<text x="${left - 8}" y="${ly + 10}" text-anchor="end" font-size="9" fill="#555">${escape(spec.id)}</text>`);
+      parts.push(
+        `<text x="${left - 8}" y="${ly + 10}" text-anchor="end" font-size="9" fill="#555">${escape(spec.id)}</text>`,
+      );
       const bars: string[] = [];
       for (let start = phase; start < H; start += spec.every) {
         const end = start + spec.duration;
-        bars.push(`<rect x="${x(start).toFixed(2)}" y="${ly + 1}" width="${Math.max(0.6, x(Math.min(end, H)) - x(start)).toFixed(2)}" height="${lane - 2}"/>`);
-        if (end > H) bars.push(`<rect x="${x(0).toFixed(2)}" y="${ly + 1}" width="${Math.max(0.6, x(end - H) - x(0)).toFixed(2)}" height="${lane - 2}"/>`);
+        bars.push(
+          `<rect x="${x(start).toFixed(2)}" y="${ly + 1}" width="${Math.max(0.6, x(Math.min(end, H)) - x(start)).toFixed(2)}" height="${lane - 2}"/>`,
+        );
+        if (end > H)
+          bars.push(
+            `<rect x="${x(0).toFixed(2)}" y="${ly + 1}" width="${Math.max(0.6, x(end - H) - x(0)).toFixed(2)}" height="${lane - 2}"/>`,
+          );
       }
-      parts.push(`<g fill="${color}"${spec.exclusive ? ' stroke="#000" stroke-width="0.8"' : ''}><title>${escape(`${spec.id} (${spec.app}) every ${spec.every} s for ${spec.duration} s, phase ${phase}${spec.exclusive ? ', exclusive' : ''}`)}</title>${bars.join('')}</g>`);
+      parts.push(
+        `<g fill="${color}"${spec.exclusive ? ' stroke="#000" stroke-width="0.8"' : ''}><title>${escape(`${spec.id} (${spec.app}) every ${spec.every} s for ${spec.duration} s, phase ${phase}${spec.exclusive ? ', exclusive' : ''}`)}</title>${bars.join('')}</g>`,
+      );
     });
     // Under the lanes: the node's summed load against its declared capacity, competition in red.
-    parts.push(`<text x="${left - 8}" y="${y + bandHeight + 12}" text-anchor="end" font-size="9" fill="#555">load / capacity</text>`);
+    parts.push(
+      `<text x="${left - 8}" y="${y + bandHeight + 12}" text-anchor="end" font-size="9" fill="#555">load / capacity</text>`,
+    );
     parts.push(renderLoadStrip(loadProfile(node, H, list), x, y + bandHeight + 2));
     y += bandHeight + LOAD_STRIP_HEIGHT + gap;
   }
@@ -67,17 +79,27 @@ export function renderTimeline(
   const step = [60, 300, 600, 900, 1800, 3600, 7200].find((s) => H / s <= 12) ?? Math.ceil(H / 12);
   const tickStep = H <= 240 ? Math.max(1, Math.ceil(H / 12)) : step;
   for (let t = 0; t <= H; t += tickStep) {
-    ticks.push(`<line x1="${x(t)}" y1="${top - 6}" x2="${x(t)}" y2="${y}" stroke="#ddd"/><text x="${x(t)}" y="${top - 10}" text-anchor="middle" font-size="10">${formatSlot(t)}</text>`);
+    ticks.push(
+      `<line x1="${x(t)}" y1="${top - 6}" x2="${x(t)}" y2="${y}" stroke="#ddd"/><text x="${x(t)}" y="${top - 10}" text-anchor="middle" font-size="10">${formatSlot(t)}</text>`,
+    );
   }
   const legend = appNames
-    .map((a, k) => `<rect x="${left + k * 190}" y="${y + 8}" width="12" height="12" fill="hsl(${hue(a)},65%,50%)"/><text x="${left + k * 190 + 16}" y="${y + 18}">${escape(a)}</text>`)
+    .map(
+      (a, k) =>
+        `<rect x="${left + k * 190}" y="${y + 8}" width="12" height="12" fill="hsl(${hue(a)},65%,50%)"/><text x="${left + k * 190 + 16}" y="${y + 18}">${escape(a)}</text>`,
+    )
     .join('');
-  const note = shown.length > drawn.length ? `<text x="${left}" y="${y + 40}" fill="#a00">${shown.length - drawn.length} more nodes not drawn</text>` : '';
+  const note =
+    shown.length > drawn.length
+      ? `<text x="${left}" y="${y + 40}" fill="#a00">${shown.length - drawn.length} more nodes not drawn</text>`
+      : '';
   const meaning =
     `<text x="${left}" y="${y + 58}" font-size="10" fill="#555">Grey strip: a node's summed load (idle footprints + active runs), full height = its declared ` +
     'measurement capacity. Red: seconds where runs compete (over capacity, or an exclusive run not alone).</text>';
   const height = y + 70;
-  const title = escape(options.title ?? `NMaaS schedule: ${placed.length} instances on ${shown.length} nodes over ${formatSlot(H)}`);
+  const title = escape(
+    options.title ?? `NMaaS schedule: ${placed.length} instances on ${shown.length} nodes over ${formatSlot(H)}`,
+  );
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${left + width + 20}" height="${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,

@@ -6,7 +6,13 @@ import type { InstanceSpec, NodeSpec } from '../engine/index.js';
 import { Random } from './random.js';
 import { NODE_POOL_LABEL } from '@nmaas/sdk/contract';
 
-export const EXAMPLE_APPS = ['web-qos', 'streaming-qos', 'web-cartography', 'streaming-cartography', 'ip-spoofing-detection'] as const;
+export const EXAMPLE_APPS = [
+  'web-qos',
+  'streaming-qos',
+  'web-cartography',
+  'streaming-cartography',
+  'ip-spoofing-detection',
+] as const;
 export type ExampleApp = (typeof EXAMPLE_APPS)[number];
 
 interface AppTemplate {
@@ -31,11 +37,71 @@ interface AppTemplate {
  * ip-spoofing-detection runs exclusive (spoofed probes must not share the node's time with anything).
  */
 export const APP_TEMPLATES: Record<ExampleApp, AppTemplate> = {
-  'web-qos': { every: 300, duration: 30, startWithin: 120, run: { cpu: 100, memory: 96, bandwidth: 5 }, idle: { cpu: 5, memory: 48 }, pools: ['edge', 'core'], affinity: [], antiAffinity: [], exclusive: false, spread: false, weight: 0.34 },
-  'streaming-qos': { every: 900, duration: 120, startWithin: 300, run: { cpu: 200, memory: 128, bandwidth: 25 }, idle: { cpu: 5, memory: 48 }, pools: ['edge'], affinity: [], antiAffinity: [], exclusive: false, spread: false, weight: 0.22 },
-  'web-cartography': { every: 1800, duration: 60, startWithin: 600, run: { cpu: 200, memory: 128, bandwidth: 10 }, idle: { cpu: 5, memory: 64 }, pools: ['edge', 'core'], affinity: ['web-qos'], antiAffinity: [], exclusive: false, spread: false, weight: 0.18 },
-  'streaming-cartography': { every: 1800, duration: 90, startWithin: 600, run: { cpu: 150, memory: 128, bandwidth: 20 }, idle: { cpu: 5, memory: 64 }, pools: ['edge'], affinity: [], antiAffinity: ['streaming-qos'], exclusive: false, spread: false, weight: 0.1 },
-  'ip-spoofing-detection': { every: 3600, duration: 30, startWithin: 600, run: { cpu: 100, memory: 96, bandwidth: 1 }, idle: { cpu: 5, memory: 64 }, pools: ['edge', 'core'], affinity: [], antiAffinity: [], exclusive: true, spread: true, weight: 0.16 },
+  'web-qos': {
+    every: 300,
+    duration: 30,
+    startWithin: 120,
+    run: { cpu: 100, memory: 96, bandwidth: 5 },
+    idle: { cpu: 5, memory: 48 },
+    pools: ['edge', 'core'],
+    affinity: [],
+    antiAffinity: [],
+    exclusive: false,
+    spread: false,
+    weight: 0.34,
+  },
+  'streaming-qos': {
+    every: 900,
+    duration: 120,
+    startWithin: 300,
+    run: { cpu: 200, memory: 128, bandwidth: 25 },
+    idle: { cpu: 5, memory: 48 },
+    pools: ['edge'],
+    affinity: [],
+    antiAffinity: [],
+    exclusive: false,
+    spread: false,
+    weight: 0.22,
+  },
+  'web-cartography': {
+    every: 1800,
+    duration: 60,
+    startWithin: 600,
+    run: { cpu: 200, memory: 128, bandwidth: 10 },
+    idle: { cpu: 5, memory: 64 },
+    pools: ['edge', 'core'],
+    affinity: ['web-qos'],
+    antiAffinity: [],
+    exclusive: false,
+    spread: false,
+    weight: 0.18,
+  },
+  'streaming-cartography': {
+    every: 1800,
+    duration: 90,
+    startWithin: 600,
+    run: { cpu: 150, memory: 128, bandwidth: 20 },
+    idle: { cpu: 5, memory: 64 },
+    pools: ['edge'],
+    affinity: [],
+    antiAffinity: ['streaming-qos'],
+    exclusive: false,
+    spread: false,
+    weight: 0.1,
+  },
+  'ip-spoofing-detection': {
+    every: 3600,
+    duration: 30,
+    startWithin: 600,
+    run: { cpu: 100, memory: 96, bandwidth: 1 },
+    idle: { cpu: 5, memory: 64 },
+    pools: ['edge', 'core'],
+    affinity: [],
+    antiAffinity: [],
+    exclusive: true,
+    spread: true,
+    weight: 0.16,
+  },
 };
 
 export const POOLS: Record<string, { share: number; capacity: { cpu: number; memory: number; bandwidth: number } }> = {
@@ -72,13 +138,21 @@ export function generateWorkload(options: WorkloadOptions): Workload {
   const poolNames = Object.keys(POOLS);
   for (let i = 0; i < options.nodes; i++) {
     // Deterministic pool shares, with every pool present as soon as there are enough nodes.
-    const pool = small ? (i % 3 === 2 ? 'core' : 'edge') : rnd.weighted(poolNames.map((p) => [p, POOLS[p]!.share] as const));
+    const pool = small
+      ? i % 3 === 2
+        ? 'core'
+        : 'edge'
+      : rnd.weighted(poolNames.map((p) => [p, POOLS[p]!.share] as const));
     const c = POOLS[pool]!.capacity;
     const f = factor;
     nodes.push({
       name: `${pool}-${i}`,
       labels: { [NODE_POOL_LABEL]: pool, 'topology.kubernetes.io/zone': `zone-${i % 3}` },
-      capacity: { cpu: Math.round(c.cpu * f), memory: Math.round(c.memory * f), bandwidth: Math.round(c.bandwidth * f) },
+      capacity: {
+        cpu: Math.round(c.cpu * f),
+        memory: Math.round(c.memory * f),
+        bandwidth: Math.round(c.bandwidth * f),
+      },
     });
   }
   const pools = new Set(nodes.map((n) => n.labels[NODE_POOL_LABEL]!));
@@ -98,11 +172,18 @@ export function generateWorkload(options: WorkloadOptions): Workload {
     const duration = small ? Math.max(1, Math.round(t.duration / 20)) : t.duration;
     const startWithin = small ? Math.round(t.startWithin / 30) : t.startWithin;
     // Users tune load a little (bigger target lists): a few discrete sizes, so shapes recur as in real catalogues.
-    const size = rnd.weighted([[1, 0.6], [1.5, 0.25], [2, 0.15]] as const);
+    const size = rnd.weighted([
+      [1, 0.6],
+      [1.5, 0.25],
+      [2, 0.15],
+    ] as const);
     const narrow = rnd.next() < (options.narrowStartShare ?? 0.1);
     const allowedPools = t.pools.filter((p) => pools.has(p) && t.affinity.every((a) => deployedPools.get(a)?.has(p)));
     const pool = allowedPools.length > 0 ? rnd.pick(allowedPools) : null;
-    const pinned = rnd.next() < (options.pinnedShare ?? 0) ? rnd.pick(nodes.filter((nd) => pool === null || nd.labels[NODE_POOL_LABEL] === pool)) : undefined;
+    const pinned =
+      rnd.next() < (options.pinnedShare ?? 0)
+        ? rnd.pick(nodes.filter((nd) => pool === null || nd.labels[NODE_POOL_LABEL] === pool))
+        : undefined;
     if (pool !== null) {
       let set = deployedPools.get(app);
       if (!set) deployedPools.set(app, (set = new Set()));
@@ -115,7 +196,11 @@ export function generateWorkload(options: WorkloadOptions): Workload {
       duration,
       startWithin: narrow ? Math.max(0, Math.floor(every / 10)) : startWithin,
       release: narrow ? rnd.int(0, every - 1) : 0,
-      run: { cpu: Math.round(t.run.cpu * size), memory: Math.round(t.run.memory * size), bandwidth: Math.round(t.run.bandwidth * size) },
+      run: {
+        cpu: Math.round(t.run.cpu * size),
+        memory: Math.round(t.run.memory * size),
+        bandwidth: Math.round(t.run.bandwidth * size),
+      },
       idle: { ...t.idle },
       nodeSelector: pool ? { [NODE_POOL_LABEL]: pool } : {},
       affinity: [...t.affinity],

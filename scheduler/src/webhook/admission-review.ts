@@ -38,7 +38,8 @@ export function parseReview(body: string): ReviewRequest {
     throw new BadReview('the body is not JSON; expected an AdmissionReview (admission.k8s.io/v1)');
   }
   if (!isObj(review)) throw new BadReview('the body is not a JSON object; expected an AdmissionReview');
-  if (review.kind !== 'AdmissionReview') throw new BadReview(`kind is ${JSON.stringify(review.kind)}, expected "AdmissionReview"`);
+  if (review.kind !== 'AdmissionReview')
+    throw new BadReview(`kind is ${JSON.stringify(review.kind)}, expected "AdmissionReview"`);
   const apiVersion = review.apiVersion;
   if (typeof apiVersion !== 'string' || !(REVIEW_VERSIONS as readonly string[]).includes(apiVersion)) {
     throw new BadReview(`apiVersion ${JSON.stringify(apiVersion)} is not supported; send admission.k8s.io/v1`);
@@ -46,7 +47,8 @@ export function parseReview(body: string): ReviewRequest {
   const request = review.request;
   if (!isObj(request)) throw new BadReview('request is missing or not an object');
   const uid = request.uid;
-  if (typeof uid !== 'string' || uid.length === 0 || uid.length > 128) throw new BadReview('request.uid must be a non-empty string (at most 128 characters)');
+  if (typeof uid !== 'string' || uid.length === 0 || uid.length > 128)
+    throw new BadReview('request.uid must be a non-empty string (at most 128 characters)');
   const operation = typeof request.operation === 'string' ? request.operation : '';
   const kind = isObj(request.kind) ? request.kind : {};
   const resource = isObj(request.resource) ? request.resource : {};
@@ -67,7 +69,8 @@ export function podOf(object: unknown): Pod | string {
   for (const field of ['labels', 'annotations'] as const) {
     const map = meta[field];
     if (map === undefined) continue;
-    if (!isObj(map) || !Object.values(map).every((v) => typeof v === 'string')) return `metadata.${field} must map strings to strings`;
+    if (!isObj(map) || !Object.values(map).every((v) => typeof v === 'string'))
+      return `metadata.${field} must map strings to strings`;
   }
   if (object.spec !== undefined && !isObj(object.spec)) return 'request.object.spec is not an object';
   const spec = object.spec as Record<string, unknown> | undefined;
@@ -94,14 +97,22 @@ export const refuse = (code: number, message: string, warning?: string): Outcome
 
 /** One warning line for a person: first line only, at most 119 characters. */
 export function shortWarning(text: string): string {
-  const first = text.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+  const first =
+    text
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? '';
   return first.length <= MAX_WARNING_LENGTH ? first : `${first.slice(0, MAX_WARNING_LENGTH - 1)}…`;
 }
 
 export function reviewResponse(apiVersion: string, uid: string, outcome: Outcome): Record<string, unknown> {
   const response: Record<string, unknown> = { uid, allowed: outcome.allowed };
   if (!outcome.allowed) {
-    response.status = { code: outcome.code ?? 403, message: outcome.message ?? 'refused', reason: reasonOf(outcome.code ?? 403) };
+    response.status = {
+      code: outcome.code ?? 403,
+      message: outcome.message ?? 'refused',
+      reason: reasonOf(outcome.code ?? 403),
+    };
   }
   if (outcome.allowed && outcome.patch !== undefined && outcome.patch.length > 0) {
     response.patchType = 'JSONPatch';
@@ -114,5 +125,13 @@ export function reviewResponse(apiVersion: string, uid: string, outcome: Outcome
 }
 
 function reasonOf(code: number): string {
-  return code === 400 ? 'BadRequest' : code === 403 ? 'Forbidden' : code === 503 ? 'ServiceUnavailable' : code === 422 ? 'Invalid' : 'Forbidden';
+  return code === 400
+    ? 'BadRequest'
+    : code === 403
+      ? 'Forbidden'
+      : code === 503
+        ? 'ServiceUnavailable'
+        : code === 422
+          ? 'Invalid'
+          : 'Forbidden';
 }

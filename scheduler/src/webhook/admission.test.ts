@@ -17,7 +17,16 @@ import type { Pod } from '../kube/types.js';
 import { generateCertificates, type CertificateFiles } from './certificates.js';
 import { startDevReplica, type Replica } from './runtime.js';
 import { BOOKING_ID_ANNOTATION } from './state.js';
-import { REPO_ROOT, admissionReview, contract, contractPod, measurementNode, patchOf, post, renderExamplePods } from './testing.js';
+import {
+  REPO_ROOT,
+  admissionReview,
+  contract,
+  contractPod,
+  measurementNode,
+  patchOf,
+  post,
+  renderExamplePods,
+} from './testing.js';
 
 /** Temp folders of this file's tests, removed after them. */
 const temp = new TempDirs('wh');
@@ -47,7 +56,17 @@ async function admit(pod: unknown, options: Parameters<typeof admissionReview>[1
   expect(body.response.uid).toBe((review.request as { uid: string }).uid);
   expect(body.apiVersion).toBe(review.apiVersion);
   for (const w of body.response.warnings ?? []) expect(w.length).toBeLessThan(120);
-  return body as { apiVersion: string; response: { uid: string; allowed: boolean; patch?: string; patchType?: string; status?: { code: number; message: string }; warnings?: string[] } };
+  return body as {
+    apiVersion: string;
+    response: {
+      uid: string;
+      allowed: boolean;
+      patch?: string;
+      patchType?: string;
+      status?: { code: number; message: string };
+      warnings?: string[];
+    };
+  };
 }
 
 function applied(pod: Pod, review: { response: { patch?: string } }): Pod {
@@ -59,9 +78,14 @@ function decisionIn(pod: Pod): Decision {
   const decision = decodeDecision(pod.metadata.annotations)!;
   expect(decision).not.toBeNull();
   decodePodContract(pod.metadata); // still a valid contract
-  const terms = (pod.spec as any).affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
-  for (const term of terms) expect(term.matchExpressions).toContainEqual({ key: HOSTNAME_LABEL, operator: 'In', values: [decision.node] });
-  for (const c of pod.spec!.containers!) expect(c.env?.filter((e) => e.name === PHASE_ENV)).toEqual([{ name: PHASE_ENV, value: String(decision.phaseSeconds) }]);
+  const terms = (pod.spec as any).affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution
+    .nodeSelectorTerms;
+  for (const term of terms)
+    expect(term.matchExpressions).toContainEqual({ key: HOSTNAME_LABEL, operator: 'In', values: [decision.node] });
+  for (const c of pod.spec!.containers!)
+    expect(c.env?.filter((e) => e.name === PHASE_ENV)).toEqual([
+      { name: PHASE_ENV, value: String(decision.phaseSeconds) },
+    ]);
   expect(pod.spec?.nodeName).toBeUndefined();
   return decision;
 }
@@ -72,7 +96,13 @@ describe.skipIf(openssl.skip)('scheduler webhook over HTTPS (dev mode)', () => {
     certs = await generateCertificates(dir);
     ca = await readFile(certs.caFile);
     agent = new https.Agent({ keepAlive: true, ca });
-    replica = await startDevReplica({ certFile: certs.certFile, keyFile: certs.keyFile, port: 0, nodes, certPollMs: 50 });
+    replica = await startDevReplica({
+      certFile: certs.certFile,
+      keyFile: certs.keyFile,
+      port: 0,
+      nodes,
+      certPollMs: 50,
+    });
   });
   afterAll(async () => {
     agent.destroy();
@@ -144,7 +174,10 @@ describe.skipIf(openssl.skip)('scheduler webhook over HTTPS (dev mode)', () => {
     (pod.spec as any).affinity = {
       nodeAffinity: {
         requiredDuringSchedulingIgnoredDuringExecution: {
-          nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }, { matchExpressions: [{ key: 'zone', operator: 'In', values: ['b'] }] }],
+          nodeSelectorTerms: [
+            { matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] },
+            { matchExpressions: [{ key: 'zone', operator: 'In', values: ['b'] }] },
+          ],
         },
       },
     };
@@ -152,7 +185,10 @@ describe.skipIf(openssl.skip)('scheduler webhook over HTTPS (dev mode)', () => {
     const after = applied(pod, await admit(pod));
     decisionIn(after);
     expect(after.spec!.containers![0]!.env![0]).toEqual({ name: 'X', value: '1' });
-    expect((after.spec as any).affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[1].matchExpressions[0]).toEqual({ key: 'zone', operator: 'In', values: ['b'] });
+    expect(
+      (after.spec as any).affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[1]
+        .matchExpressions[0],
+    ).toEqual({ key: 'zone', operator: 'In', values: ['b'] });
   });
 
   it('refuses with 403 and the engine reason when nothing fits, and books nothing', async () => {
@@ -167,14 +203,26 @@ describe.skipIf(openssl.skip)('scheduler webhook over HTTPS (dev mode)', () => {
   });
 
   it('a refusal stays until room appears: an identical pod is refused alike, a new node lets it in', async () => {
-    const big = contract('big-probe', { everySeconds: 60, durationSeconds: 60, run: { cpu: 100, memory: 64, bandwidth: 15000 } });
+    const big = contract('big-probe', {
+      everySeconds: 60,
+      durationSeconds: 60,
+      run: { cpu: 100, memory: 64, bandwidth: 15000 },
+    });
     const first = await admit(contractPod(big));
     expect(first.response.allowed).toBe(false);
     const second = await admit(contractPod(big));
     expect(second.response.allowed).toBe(false);
     expect(second.response.status!.message).toBe(first.response.status!.message);
     expect(first.response.status!.message).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/); // no internal booking ids
-    replica.state.setOffer('fat-1', { offer: { name: 'fat-1', pool: 'core', labels: { 'nmaas.io/pool': 'core' }, capacity: { cpu: 8000, memory: 16384, bandwidth: 20000 } }, hostname: 'fat-1' });
+    replica.state.setOffer('fat-1', {
+      offer: {
+        name: 'fat-1',
+        pool: 'core',
+        labels: { 'nmaas.io/pool': 'core' },
+        capacity: { cpu: 8000, memory: 16384, bandwidth: 20000 },
+      },
+      hostname: 'fat-1',
+    });
     expect(decisionIn(applied(contractPod(big), await admit(contractPod(big)))).node).toBe('fat-1');
   });
 
@@ -205,12 +253,16 @@ describe.skipIf(openssl.skip)('scheduler webhook over HTTPS (dev mode)', () => {
     const pod = contractPod(contract('tamper'));
     const after = applied(pod, await admit(pod));
     const tampered = structuredClone(after);
-    tampered.spec!.containers![0]!.env = tampered.spec!.containers![0]!.env!.map((e) => (e.name === PHASE_ENV ? { ...e, value: '7' } : e));
+    tampered.spec!.containers![0]!.env = tampered.spec!.containers![0]!.env!.map((e) =>
+      e.name === PHASE_ENV ? { ...e, value: '7' } : e,
+    );
     const refused = await admit(tampered, {}, '/validate');
     expect(refused.response.allowed).toBe(false);
     expect(refused.response.status!.message).toContain(`${PHASE_ENV}=`);
     const moved = structuredClone(after);
-    moved.metadata.annotations!['nmaas.io/phase-seconds'] = String((Number(moved.metadata.annotations!['nmaas.io/phase-seconds']) + 1) % 300);
+    moved.metadata.annotations!['nmaas.io/phase-seconds'] = String(
+      (Number(moved.metadata.annotations!['nmaas.io/phase-seconds']) + 1) % 300,
+    );
     expect((await admit(moved, {}, '/validate')).response.allowed).toBe(false);
     expect((await admit(pod, {}, '/validate')).response.status!.message).toMatch(/without an NMaaS decision/);
     // A pod from before the scheduler may still be updated; a decided one may not be changed to contradict it.
@@ -227,13 +279,18 @@ describe.skipIf(openssl.skip)('scheduler webhook over HTTPS (dev mode)', () => {
     for (let i = 0; i < 100 && replica.server.tls.reloads === reloads; i++) await new Promise((r) => setTimeout(r, 20));
     expect(replica.server.tls.reloads).toBeGreaterThan(reloads);
     const newCa = await readFile(next.caFile);
-    const answer = await post(replica.url, JSON.stringify(admissionReview(contractPod(contract('after-rotation')))), { ca: newCa });
+    const answer = await post(replica.url, JSON.stringify(admissionReview(contractPod(contract('after-rotation')))), {
+      ca: newCa,
+    });
     expect(answer.status).toBe(200);
     await expect(post(replica.url, '{}', { ca })).rejects.toThrow();
     // A broken pair keeps the working certificate.
     await writeFile(certs.keyFile, 'not a key');
     expect(replica.server.tls.reload()).toBe(false);
-    expect((await post(replica.url, JSON.stringify(admissionReview(contractPod(contract('still-up')))), { ca: newCa })).status).toBe(200);
+    expect(
+      (await post(replica.url, JSON.stringify(admissionReview(contractPod(contract('still-up')))), { ca: newCa }))
+        .status,
+    ).toBe(200);
     ca = newCa;
     agent.destroy();
     agent = new https.Agent({ keepAlive: true, ca });
@@ -244,7 +301,10 @@ describe.skipIf(openssl.skip)('scheduler webhook over HTTPS (dev mode)', () => {
     const { port } = new URL(replica.url);
     await expect(
       new Promise((resolve, reject) => {
-        const s = tls.connect({ host: '127.0.0.1', port: Number(port), ca, maxVersion: 'TLSv1.1', minVersion: 'TLSv1' }, () => resolve(s));
+        const s = tls.connect(
+          { host: '127.0.0.1', port: Number(port), ca, maxVersion: 'TLSv1.1', minVersion: 'TLSv1' },
+          () => resolve(s),
+        );
         s.on('error', reject);
       }),
     ).rejects.toThrow();

@@ -36,37 +36,56 @@ describe('nmaas scheduler serve / nodes / chart', () => {
     execFileSync('npx', ['tsc', '-b', 'cli'], { cwd: REPO_ROOT, stdio: 'inherit' });
   }, 600_000);
 
-  it.skipIf(openssl.skip)('serves in dev mode, places a pod, reports it, stops on SIGTERM', async () => {
-    const dir = await temp.make();
-    const nodesFile = path.join(dir, 'nodes.json');
-    await writeFile(nodesFile, JSON.stringify({ nodes: [{ name: 'lab-1', labels: { 'nmaas.io/pool': 'lab' }, capacity: { cpu: 1000, memory: 2048, bandwidth: 100 } }] }));
-    const child = spawn(process.execPath, [CLI, 'scheduler', 'serve', '--dev', '--nodes', nodesFile, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    const started = new Promise<{ url: string; ca: string }>((resolve, reject) => {
-      let ca = '';
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        for (const line of stderr.split('\n')) {
-          if (!line.startsWith('{')) continue;
-          const entry = JSON.parse(line) as { message: string; url?: string; ca?: string };
-          if (entry.ca) ca = entry.ca;
-          if (entry.message.startsWith('serving') && entry.url) resolve({ url: entry.url, ca });
-        }
+  it.skipIf(openssl.skip)(
+    'serves in dev mode, places a pod, reports it, stops on SIGTERM',
+    async () => {
+      const dir = await temp.make();
+      const nodesFile = path.join(dir, 'nodes.json');
+      await writeFile(
+        nodesFile,
+        JSON.stringify({
+          nodes: [
+            {
+              name: 'lab-1',
+              labels: { 'nmaas.io/pool': 'lab' },
+              capacity: { cpu: 1000, memory: 2048, bandwidth: 100 },
+            },
+          ],
+        }),
+      );
+      const child = spawn(process.execPath, [CLI, 'scheduler', 'serve', '--dev', '--nodes', nodesFile, '--port', '0'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
-      child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
-    });
-    const { url, ca } = await started;
-    const review = await post(url, JSON.stringify(admissionReview(contractPod(contract('cli-app')))), { ca: await readFile(ca) });
-    expect(review.json().response.allowed).toBe(true);
-    const report = await nmaas('scheduler', 'nodes', '--server', url, '--ca-file', ca, '--format', 'json');
-    expect(report.code).toBe(0);
-    const json = JSON.parse(report.stdout);
-    expect(json.pools[0].pool).toBe('lab');
-    expect(json.pools[0].nodes[0].bookings.map((b: { app: string }) => b.app)).toEqual(['cli-app']);
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-  }, 60_000);
+      let stderr = '';
+      const started = new Promise<{ url: string; ca: string }>((resolve, reject) => {
+        let ca = '';
+        child.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString();
+          for (const line of stderr.split('\n')) {
+            if (!line.startsWith('{')) continue;
+            const entry = JSON.parse(line) as { message: string; url?: string; ca?: string };
+            if (entry.ca) ca = entry.ca;
+            if (entry.message.startsWith('serving') && entry.url) resolve({ url: entry.url, ca });
+          }
+        });
+        child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+      });
+      const { url, ca } = await started;
+      const review = await post(url, JSON.stringify(admissionReview(contractPod(contract('cli-app')))), {
+        ca: await readFile(ca),
+      });
+      expect(review.json().response.allowed).toBe(true);
+      const report = await nmaas('scheduler', 'nodes', '--server', url, '--ca-file', ca, '--format', 'json');
+      expect(report.code).toBe(0);
+      const json = JSON.parse(report.stdout);
+      expect(json.pools[0].pool).toBe('lab');
+      expect(json.pools[0].nodes[0].bookings.map((b: { app: string }) => b.app)).toEqual(['cli-app']);
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    },
+    60_000,
+  );
 
   it('exits 2 with a message on bad arguments or unreadable input', async () => {
     const noCert = await nmaas('scheduler', 'serve');
@@ -79,80 +98,140 @@ describe('nmaas scheduler serve / nodes / chart', () => {
     expect(badPort.code).toBe(2);
   });
 
-  it.skipIf(openssl.skip)('nodes reads pools, capacity and bookings from a cluster (kubeconfig), and exits 1 on an ignored node', async () => {
-    const { fake } = await fakeCluster();
-    try {
-      fake.create('nodes', measurementNode('edge-a', 'edge'));
-      fake.create('nodes', { metadata: { name: 'edge-bad', labels: { 'nmaas.io/pool': 'edge' }, annotations: { 'nmaas.io/capacity': 'cpu=lots' } } });
-      const meta = encodePodContract(contract('web-qos'));
-      fake.create('pods', { metadata: { name: 'web-qos-1', namespace: 'm', labels: meta.labels, annotations: { ...meta.annotations, 'nmaas.io/assigned-node': 'edge-a', 'nmaas.io/phase-seconds': '42' } } });
-      const dir = await temp.make();
-      const kubeconfig = path.join(dir, 'config');
-      await writeFile(
-        kubeconfig,
-        `apiVersion: v1\nkind: Config\nclusters: [{name: fake, cluster: {server: "${fake.url}", certificate-authority: "${fakeCa()}"}}]\nusers: [{name: u, user: {token: x}}]\ncontexts: [{name: c, context: {cluster: fake, user: u}}]\ncurrent-context: c\n`,
-      );
-      const r = await nmaas('scheduler', 'nodes', '--kubeconfig', kubeconfig, '--format', 'json');
-      expect(r.code).toBe(1);
-      const report = JSON.parse(r.stdout);
-      expect(report.pools[0].nodes[0].bookings).toMatchObject([{ app: 'web-qos', phase: 42, pod: 'm/web-qos-1' }]);
-      expect(report.ignored[0].name).toBe('edge-bad');
-      expect(report.ignored[0].problem).toContain('nmaas.io/capacity');
-    } finally {
-      await fake.stop();
-    }
-  }, 60_000);
-
-  it.skipIf(openssl.skip)('serves against a cluster: takes the Lease, then places pods', async () => {
-    const { fake } = await fakeCluster();
-    const child = { proc: undefined as ReturnType<typeof spawn> | undefined };
-    try {
-      fake.create('nodes', measurementNode('edge-a', 'edge'));
-      const dir = await temp.make();
-      const kubeconfig = path.join(dir, 'config');
-      await writeFile(
-        kubeconfig,
-        `apiVersion: v1\nkind: Config\nclusters: [{name: fake, cluster: {server: "${fake.url}", certificate-authority: "${fakeCa()}"}}]\nusers: [{name: u, user: {token: x}}]\ncontexts: [{name: c, context: {cluster: fake, user: u}}]\ncurrent-context: c\n`,
-      );
-      const { generateCertificates } = await import('./certificates.js');
-      const certs = await generateCertificates(path.join(dir, 'tls'));
-      const proc = spawn(process.execPath, [CLI, 'scheduler', 'serve', '--kubeconfig', kubeconfig, '--cert', certs.certFile, '--key', certs.keyFile, '--ca-file', certs.caFile, '--host', '127.0.0.1', '--port', '0', '--namespace', 'nmaas-system', '--identity', 'replica-1'], { stdio: ['ignore', 'pipe', 'pipe'] });
-      child.proc = proc;
-      let stderr = '';
-      const url = await new Promise<string>((resolve, reject) => {
-        proc.stderr!.on('data', (d: Buffer) => {
-          stderr += d.toString();
-          const m = /"message":"serving","url":"([^"]+)"/.exec(stderr);
-          if (m) resolve(m[1]!);
+  it.skipIf(openssl.skip)(
+    'nodes reads pools, capacity and bookings from a cluster (kubeconfig), and exits 1 on an ignored node',
+    async () => {
+      const { fake } = await fakeCluster();
+      try {
+        fake.create('nodes', measurementNode('edge-a', 'edge'));
+        fake.create('nodes', {
+          metadata: {
+            name: 'edge-bad',
+            labels: { 'nmaas.io/pool': 'edge' },
+            annotations: { 'nmaas.io/capacity': 'cpu=lots' },
+          },
         });
-        proc.on('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
-      });
-      const ca = await readFile(certs.caFile);
-      let allowed = false;
-      const end = Date.now() + 30_000;
-      while (!allowed && Date.now() < end) {
-        const answer = (await post(url, JSON.stringify(admissionReview(contractPod(contract('web-qos')))), { ca })).json();
-        allowed = answer.response.allowed;
-        if (!allowed) {
-          expect(answer.response.status.message).toMatch(/leader election in progress/);
-          await new Promise((r) => setTimeout(r, 500));
-        }
+        const meta = encodePodContract(contract('web-qos'));
+        fake.create('pods', {
+          metadata: {
+            name: 'web-qos-1',
+            namespace: 'm',
+            labels: meta.labels,
+            annotations: { ...meta.annotations, 'nmaas.io/assigned-node': 'edge-a', 'nmaas.io/phase-seconds': '42' },
+          },
+        });
+        const dir = await temp.make();
+        const kubeconfig = path.join(dir, 'config');
+        await writeFile(
+          kubeconfig,
+          `apiVersion: v1\nkind: Config\nclusters: [{name: fake, cluster: {server: "${fake.url}", certificate-authority: "${fakeCa()}"}}]\nusers: [{name: u, user: {token: x}}]\ncontexts: [{name: c, context: {cluster: fake, user: u}}]\ncurrent-context: c\n`,
+        );
+        const r = await nmaas('scheduler', 'nodes', '--kubeconfig', kubeconfig, '--format', 'json');
+        expect(r.code).toBe(1);
+        const report = JSON.parse(r.stdout);
+        expect(report.pools[0].nodes[0].bookings).toMatchObject([{ app: 'web-qos', phase: 42, pod: 'm/web-qos-1' }]);
+        expect(report.ignored[0].name).toBe('edge-bad');
+        expect(report.ignored[0].problem).toContain('nmaas.io/capacity');
+      } finally {
+        await fake.stop();
       }
-      expect(allowed).toBe(true);
-      expect(fake.get<{ spec: { holderIdentity: string } } & never>('leases', 'nmaas-system', 'nmaas-scheduler')).toMatchObject({ spec: { holderIdentity: 'replica-1' } });
-      expect(stderr).toContain('became leader');
-    } finally {
-      child.proc?.kill('SIGTERM');
-      await new Promise((r) => (child.proc && child.proc.exitCode === null ? child.proc.once('exit', r) : r(null)));
-      await fake.stop();
-    }
-  }, 90_000);
+    },
+    60_000,
+  );
+
+  it.skipIf(openssl.skip)(
+    'serves against a cluster: takes the Lease, then places pods',
+    async () => {
+      const { fake } = await fakeCluster();
+      const child = { proc: undefined as ReturnType<typeof spawn> | undefined };
+      try {
+        fake.create('nodes', measurementNode('edge-a', 'edge'));
+        const dir = await temp.make();
+        const kubeconfig = path.join(dir, 'config');
+        await writeFile(
+          kubeconfig,
+          `apiVersion: v1\nkind: Config\nclusters: [{name: fake, cluster: {server: "${fake.url}", certificate-authority: "${fakeCa()}"}}]\nusers: [{name: u, user: {token: x}}]\ncontexts: [{name: c, context: {cluster: fake, user: u}}]\ncurrent-context: c\n`,
+        );
+        const { generateCertificates } = await import('./certificates.js');
+        const certs = await generateCertificates(path.join(dir, 'tls'));
+        const proc = spawn(
+          process.execPath,
+          [
+            CLI,
+            'scheduler',
+            'serve',
+            '--kubeconfig',
+            kubeconfig,
+            '--cert',
+            certs.certFile,
+            '--key',
+            certs.keyFile,
+            '--ca-file',
+            certs.caFile,
+            '--host',
+            '127.0.0.1',
+            '--port',
+            '0',
+            '--namespace',
+            'nmaas-system',
+            '--identity',
+            'replica-1',
+          ],
+          { stdio: ['ignore', 'pipe', 'pipe'] },
+        );
+        child.proc = proc;
+        let stderr = '';
+        const url = await new Promise<string>((resolve, reject) => {
+          proc.stderr!.on('data', (d: Buffer) => {
+            stderr += d.toString();
+            const m = /"message":"serving","url":"([^"]+)"/.exec(stderr);
+            if (m) resolve(m[1]!);
+          });
+          proc.on('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+        });
+        const ca = await readFile(certs.caFile);
+        let allowed = false;
+        const end = Date.now() + 30_000;
+        while (!allowed && Date.now() < end) {
+          const answer = (
+            await post(url, JSON.stringify(admissionReview(contractPod(contract('web-qos')))), { ca })
+          ).json();
+          allowed = answer.response.allowed;
+          if (!allowed) {
+            expect(answer.response.status.message).toMatch(/leader election in progress/);
+            await new Promise((r) => setTimeout(r, 500));
+          }
+        }
+        expect(allowed).toBe(true);
+        expect(
+          fake.get<{ spec: { holderIdentity: string } } & never>('leases', 'nmaas-system', 'nmaas-scheduler'),
+        ).toMatchObject({ spec: { holderIdentity: 'replica-1' } });
+        expect(stderr).toContain('became leader');
+      } finally {
+        child.proc?.kill('SIGTERM');
+        await new Promise((r) => (child.proc && child.proc.exitCode === null ? child.proc.once('exit', r) : r(null)));
+        await fake.stop();
+      }
+    },
+    90_000,
+  );
 
   it('writes the chart folder', async () => {
     const out = await temp.make();
-    const r = await nmaas('scheduler', 'chart', '-o', out, '--image', 'registry.example/nmaas/scheduler:1.2.3', '--format', 'json');
+    const r = await nmaas(
+      'scheduler',
+      'chart',
+      '-o',
+      out,
+      '--image',
+      'registry.example/nmaas/scheduler:1.2.3',
+      '--format',
+      'json',
+    );
     expect(r.code).toBe(0);
     const { chartDir } = JSON.parse(r.stdout) as { chartDir: string };
-    expect(await readFile(path.join(chartDir, 'values.yaml'), 'utf8')).toContain('repository: registry.example/nmaas/scheduler');
+    expect(await readFile(path.join(chartDir, 'values.yaml'), 'utf8')).toContain(
+      'repository: registry.example/nmaas/scheduler',
+    );
   });
 });

@@ -20,15 +20,27 @@ import { registerReviewCommand } from './review-command.js';
 import { startClusterReplica, startDevReplica } from './runtime.js';
 import { SchedulerState } from './state.js';
 
-
 /** Nodes `serve --dev` uses when no --nodes file is given: two pools, as in the examples. */
 export const DEFAULT_DEV_NODES: NodeSpec[] = [
-  ...[1, 2, 3, 4].map((i) => ({ name: `edge-${i}`, labels: { [NODE_POOL_LABEL]: 'edge' }, capacity: { cpu: 2000, memory: 4096, bandwidth: 1000 } })),
-  ...[1, 2].map((i) => ({ name: `core-${i}`, labels: { [NODE_POOL_LABEL]: 'core' }, capacity: { cpu: 8000, memory: 16384, bandwidth: 10000 } })),
+  ...[1, 2, 3, 4].map((i) => ({
+    name: `edge-${i}`,
+    labels: { [NODE_POOL_LABEL]: 'edge' },
+    capacity: { cpu: 2000, memory: 4096, bandwidth: 1000 },
+  })),
+  ...[1, 2].map((i) => ({
+    name: `core-${i}`,
+    labels: { [NODE_POOL_LABEL]: 'core' },
+    capacity: { cpu: 8000, memory: 16384, bandwidth: 10000 },
+  })),
 ];
 
 export function offerOf(spec: NodeSpec): NodeOffer {
-  return { name: spec.name, pool: spec.labels[NODE_POOL_LABEL] ?? 'default', labels: { ...spec.labels, [NODE_POOL_LABEL]: spec.labels[NODE_POOL_LABEL] ?? 'default' }, capacity: spec.capacity };
+  return {
+    name: spec.name,
+    pool: spec.labels[NODE_POOL_LABEL] ?? 'default',
+    labels: { ...spec.labels, [NODE_POOL_LABEL]: spec.labels[NODE_POOL_LABEL] ?? 'default' },
+    capacity: spec.capacity,
+  };
 }
 
 const port = (v: string) => {
@@ -40,7 +52,9 @@ const count = (v: string) => {
   return Number(v);
 };
 const log = (message: string, fields: Record<string, unknown> = {}) =>
-  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', component: 'nmaas-scheduler', message, ...fields })}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ time: new Date().toISOString(), level: 'info', component: 'nmaas-scheduler', message, ...fields })}\n`,
+  );
 
 function namespaceDefault(): string {
   if (process.env.POD_NAMESPACE) return process.env.POD_NAMESPACE;
@@ -70,11 +84,15 @@ interface ServeOptions {
 
 async function serve(o: ServeOptions): Promise<void> {
   let { cert, key } = o;
-  if ((cert === undefined) !== (key === undefined)) throw new UsageError('give both --cert and --key, or neither (only with --dev)');
+  if ((cert === undefined) !== (key === undefined))
+    throw new UsageError('give both --cert and --key, or neither (only with --dev)');
   /** The throwaway certificate's folder (it holds a private key): removed when serving stops. */
   let throwaway: string | undefined;
   if (cert === undefined || key === undefined) {
-    if (!o.dev) throw new UsageError('--cert and --key are required (the API server only calls webhooks over HTTPS); with --dev a throwaway certificate is made');
+    if (!o.dev)
+      throw new UsageError(
+        '--cert and --key are required (the API server only calls webhooks over HTTPS); with --dev a throwaway certificate is made',
+      );
     throwaway = await mkdtemp(path.join(tmpdir(), 'nmaas-scheduler-dev-'));
     const files = await generateCertificates(throwaway).catch(async (error: unknown) => {
       await rm(throwaway!, { recursive: true, force: true });
@@ -83,17 +101,29 @@ async function serve(o: ServeOptions): Promise<void> {
     ({ certFile: cert, keyFile: key } = files);
     log('generated a throwaway certificate for dev mode', { ca: files.caFile });
   }
-  const removeThrowaway = () => (throwaway === undefined ? Promise.resolve() : rm(throwaway, { recursive: true, force: true }));
+  const removeThrowaway = () =>
+    throwaway === undefined ? Promise.resolve() : rm(throwaway, { recursive: true, force: true });
   if (o.dev) {
     let specs = DEFAULT_DEV_NODES;
     if (o.nodes !== undefined) specs = await readNodes(o.nodes);
-    const replica = await startDevReplica({ certFile: cert, keyFile: key, port: o.port, host: o.host ?? '127.0.0.1', nodes: [], offers: specs.map(offerOf), log }).catch(
-      async (error: unknown) => {
-        await removeThrowaway();
-        throw error;
-      },
-    );
-    log('serving (dev mode: in-memory bookings)', { url: replica.url, nodes: specs.length, mutate: `${replica.url}/mutate`, validate: `${replica.url}/validate` });
+    const replica = await startDevReplica({
+      certFile: cert,
+      keyFile: key,
+      port: o.port,
+      host: o.host ?? '127.0.0.1',
+      nodes: [],
+      offers: specs.map(offerOf),
+      log,
+    }).catch(async (error: unknown) => {
+      await removeThrowaway();
+      throw error;
+    });
+    log('serving (dev mode: in-memory bookings)', {
+      url: replica.url,
+      nodes: specs.length,
+      mutate: `${replica.url}/mutate`,
+      validate: `${replica.url}/validate`,
+    });
     await untilSignal(() => replica.stop().finally(removeThrowaway));
     return;
   }
@@ -109,7 +139,10 @@ async function serve(o: ServeOptions): Promise<void> {
     migrations: o.migrations,
     election: { namespace: o.namespace, name: o.leaseName, identity: o.identity },
     ...(o.advertiseUrl !== undefined ? { advertiseUrl: o.advertiseUrl } : {}),
-    forward: { ...(o.caFile !== undefined ? { caFile: o.caFile } : {}), ...(o.tlsServerName !== undefined ? { serverName: o.tlsServerName } : {}) },
+    forward: {
+      ...(o.caFile !== undefined ? { caFile: o.caFile } : {}),
+      ...(o.tlsServerName !== undefined ? { serverName: o.tlsServerName } : {}),
+    },
     log,
   });
   log('serving', { url: replica.url, identity: o.identity, lease: `${o.namespace}/${o.leaseName}` });
@@ -143,7 +176,9 @@ function requireCluster(kubeconfig: string | undefined): void {
 async function fetchReport(server: string, caFile: string | undefined): Promise<NodesReport> {
   // The webhook's certificate comes from the cluster's own CA (or serve --dev's throwaway one).
   if (caFile === undefined) {
-    throw new UsageError(`--server needs --ca-file <ca.pem>: the CA that signed ${server}'s certificate (serve --dev logs its path)`);
+    throw new UsageError(
+      `--server needs --ca-file <ca.pem>: the CA that signed ${server}'s certificate (serve --dev logs its path)`,
+    );
   }
   const ca = await readFile(caFile);
   return new Promise((resolve, reject) => {
@@ -164,63 +199,88 @@ export function registerWebhookCommands(program: Command): void {
   const g = schedulerGroup(program);
   registerReviewCommand(g);
   g.command('serve')
-    .description('run the admission webhook (HTTPS): places measurement pods on a node and a phase, or refuses them with a reason')
+    .description(
+      'run the admission webhook (HTTPS): places measurement pods on a node and a phase, or refuses them with a reason',
+    )
     .option('--dev', 'no cluster: nodes from --nodes (or a built-in set), bookings in memory')
-    .option('--nodes <file>', `with --dev: nodes.json ({"nodes":[{"name","labels":{"${NODE_POOL_LABEL}":"edge"},"capacity":{"cpu","memory","bandwidth"}}]})`)
+    .option(
+      '--nodes <file>',
+      `with --dev: nodes.json ({"nodes":[{"name","labels":{"${NODE_POOL_LABEL}":"edge"},"capacity":{"cpu","memory","bandwidth"}}]})`,
+    )
     .option('--cert <file>', 'TLS certificate (PEM), reloaded when it changes')
     .option('--key <file>', 'TLS private key (PEM), reloaded when it changes')
-    .option('--ca-file <file>', 'CA that signed the replicas\' certificates (to check the leader when forwarding)')
-    .option('--tls-server-name <name>', 'name the replicas\' certificate is valid for (e.g. nmaas-scheduler.nmaas-system.svc)')
+    .option('--ca-file <file>', "CA that signed the replicas' certificates (to check the leader when forwarding)")
+    .option(
+      '--tls-server-name <name>',
+      "name the replicas' certificate is valid for (e.g. nmaas-scheduler.nmaas-system.svc)",
+    )
     .option('--port <port>', 'HTTPS port', port, 8443)
     .option('--host <address>', 'address to listen on (default 0.0.0.0, 127.0.0.1 with --dev)')
-    .option('--migrations <K>', 'readapt: a new pod may move up to K placed pods (evicted through the Eviction API)', count, 0)
+    .option(
+      '--migrations <K>',
+      'readapt: a new pod may move up to K placed pods (evicted through the Eviction API)',
+      count,
+      0,
+    )
     .option('--namespace <ns>', 'namespace of the leader-election Lease', namespaceDefault())
     .option('--lease-name <name>', 'name of the leader-election Lease', 'nmaas-scheduler')
-    .option('--identity <id>', 'this replica\'s identity in the Lease', process.env.POD_NAME ?? hostname())
+    .option('--identity <id>', "this replica's identity in the Lease", process.env.POD_NAME ?? hostname())
     .option('--advertise-url <url>', 'where the other replicas reach this one (https://<pod IP>:<port>)')
     .option('--kubeconfig <file>', 'kubeconfig (default: in-cluster service account, else ~/.kube/config)')
     .action(action(async (o: ServeOptions) => serve(o)));
 
   g.command('nodes')
-    .description('show measurement pools, node capacity and bookings (from the cluster, a running webhook, or a nodes file)')
+    .description(
+      'show measurement pools, node capacity and bookings (from the cluster, a running webhook, or a nodes file)',
+    )
     .option('--server <url>', 'ask a running webhook (https://host:port) instead of the cluster')
     .option('--ca-file <file>', 'with --server: CA of its certificate')
     .option('--nodes <file>', 'show a nodes.json file as the scheduler would read it (no bookings)')
     .option('--kubeconfig <file>', 'kubeconfig (default: ~/.kube/config or in-cluster)')
     .addOption(formatOption())
-    .action(action(async (o: { server?: string; caFile?: string; nodes?: string; kubeconfig?: string; format: string }) => {
-      let report: NodesReport;
-      if (o.server !== undefined) report = await fetchReport(o.server, o.caFile);
-      else {
-        const state = new SchedulerState();
-        if (o.nodes !== undefined) {
-          const specs = await readNodes(o.nodes);
-          for (const s of specs) state.setOffer(s.name, { offer: offerOf(s), hostname: s.name });
-        } else {
-          requireCluster(o.kubeconfig);
-          const api = await connectKubeApi(defaultConnection(o.kubeconfig));
-          state.syncNodes((await api.listNodes(NODE_POOL_LABEL)).items);
-          state.syncPods((await api.listPods(APP_LABEL)).items);
+    .action(
+      action(async (o: { server?: string; caFile?: string; nodes?: string; kubeconfig?: string; format: string }) => {
+        let report: NodesReport;
+        if (o.server !== undefined) report = await fetchReport(o.server, o.caFile);
+        else {
+          const state = new SchedulerState();
+          if (o.nodes !== undefined) {
+            const specs = await readNodes(o.nodes);
+            for (const s of specs) state.setOffer(s.name, { offer: offerOf(s), hostname: s.name });
+          } else {
+            requireCluster(o.kubeconfig);
+            const api = await connectKubeApi(defaultConnection(o.kubeconfig));
+            state.syncNodes((await api.listNodes(NODE_POOL_LABEL)).items);
+            state.syncPods((await api.listPods(APP_LABEL)).items);
+          }
+          report = nodesReport(state);
         }
-        report = nodesReport(state);
-      }
-      process.stdout.write(o.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${formatNodesReport(report)}\n`);
-      if (report.ignored.length > 0) process.exitCode = 1;
-    }));
+        process.stdout.write(
+          o.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${formatNodesReport(report)}\n`,
+        );
+        if (report.ignored.length > 0) process.exitCode = 1;
+      }),
+    );
 
   g.command('chart')
     .description("write the scheduler's own Helm chart (cdk8s-synthesised) into a folder the catalogue can package")
     .requiredOption('-o, --out <dir>', 'output folder (the chart goes to <dir>/nmaas-scheduler)')
     .option('--image <repository:tag>', 'default image in values.yaml')
     .addOption(formatOption())
-    .action(action(async (o: { out: string; image?: string; format: string }) => {
-      let image: { repository: string; tag: string } | undefined;
-      if (o.image !== undefined) {
-        const m = /^(.+):([\w][\w.-]{0,127})$/.exec(o.image);
-        if (!m) throw new UsageError(`--image must be repository:tag, got ${o.image}`);
-        image = { repository: m[1]!, tag: m[2]! };
-      }
-      const result = await writeSchedulerChart(o.out, image ? { image } : {});
-      process.stdout.write(o.format === 'json' ? `${JSON.stringify(result)}\n` : `wrote chart ${result.name} ${result.version} to ${result.chartDir}\n`);
-    }));
+    .action(
+      action(async (o: { out: string; image?: string; format: string }) => {
+        let image: { repository: string; tag: string } | undefined;
+        if (o.image !== undefined) {
+          const m = /^(.+):([\w][\w.-]{0,127})$/.exec(o.image);
+          if (!m) throw new UsageError(`--image must be repository:tag, got ${o.image}`);
+          image = { repository: m[1]!, tag: m[2]! };
+        }
+        const result = await writeSchedulerChart(o.out, image ? { image } : {});
+        process.stdout.write(
+          o.format === 'json'
+            ? `${JSON.stringify(result)}\n`
+            : `wrote chart ${result.name} ${result.version} to ${result.chartDir}\n`,
+        );
+      }),
+    );
 }

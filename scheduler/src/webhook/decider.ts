@@ -9,7 +9,14 @@
  * Mutations run one at a time (the engine is single-threaded and an eviction is awaited in the
  * middle of a decision).
  */
-import { ContractError, HOSTNAME_LABEL, decodeDecision, decodePodContract, type Decision, type PodContract } from '@nmaas/sdk';
+import {
+  ContractError,
+  HOSTNAME_LABEL,
+  decodeDecision,
+  decodePodContract,
+  type Decision,
+  type PodContract,
+} from '@nmaas/sdk';
 import { instanceFromContract, formatPeriod, type InstanceSpec, type Migration } from '../engine/index.js';
 import type { Pod } from '../kube/types.js';
 import { allow, refuse, type Outcome } from './admission-review.js';
@@ -94,7 +101,11 @@ export class Decider {
       contract = decodeAdmissibleContract(pod.metadata, subject);
       existing = decodeDecision(pod.metadata.annotations, subject);
     } catch (error) {
-      if (error instanceof ContractError) return refuse(400, `${error.message}\nFix the app's nmaas.yaml or the chart's pod template (charts-gen writes these annotations).`);
+      if (error instanceof ContractError)
+        return refuse(
+          400,
+          `${error.message}\nFix the app's nmaas.yaml or the chart's pod template (charts-gen writes these annotations).`,
+        );
       throw error;
     }
     const state = this.state;
@@ -110,16 +121,23 @@ export class Decider {
       const at = state.placementOf(moved.id);
       if (at !== null && (pinned === null || pinned === at.node)) {
         if (!dryRun) state.claimReplacement(moved);
-        return this.placed(pod, { node: at.node, phaseSeconds: at.phase }, moved.id, [`nmaas: replacement of a moved pod, on ${at.node} at +${at.phase} s`]);
+        return this.placed(pod, { node: at.node, phaseSeconds: at.phase }, moved.id, [
+          `nmaas: replacement of a moved pod, on ${at.node} at +${at.phase} s`,
+        ]);
       }
     }
 
     const id = dryRun ? `dry-run:${state.newBookingId()}` : state.newBookingId();
     const instance = instanceFromContract(id, contract, { node: pinned });
-    const shape = this.migrations === 0 && instance.affinity.length === 0 ? JSON.stringify({ ...instance, id: '' }) : null;
+    const shape =
+      this.migrations === 0 && instance.affinity.length === 0 ? JSON.stringify({ ...instance, id: '' }) : null;
     const known = shape === null ? undefined : this.refusals.get(shape);
     if (known !== undefined && known.generation === state.freedGeneration) {
-      return refuse(403, `NMaaS cannot place ${subject} (app ${contract.app}): ${known.reason}`, `nmaas: ${known.reason}`);
+      return refuse(
+        403,
+        `NMaaS cannot place ${subject} (app ${contract.app}): ${known.reason}`,
+        `nmaas: ${known.reason}`,
+      );
     }
     const result = state.engine.place(instance, { migrations: this.migrations, dryRun });
     if (!result.ok) {
@@ -131,7 +149,8 @@ export class Decider {
       return refuse(403, `NMaaS cannot place ${subject} (app ${contract.app}): ${reason}`, `nmaas: ${reason}`);
     }
     const decision = { node: result.node, phaseSeconds: result.phase };
-    if (dryRun) return this.placed(pod, decision, id, [`nmaas: dry run, would run on ${result.node} at +${result.phase} s`]);
+    if (dryRun)
+      return this.placed(pod, decision, id, [`nmaas: dry run, would run on ${result.node} at +${result.phase} s`]);
 
     state.trackAdmitted(id, instance, namespace, owner);
     if (result.migrations.length > 0) {
@@ -139,15 +158,28 @@ export class Decider {
       if (failure !== null) {
         state.release(id);
         state.undoMigrations(result.migrations);
-        return refuse(403, `NMaaS can place ${subject} only by moving other measurements, and ${failure}. Retry later.`, `nmaas: needs a migration that is blocked now; retry later`);
+        return refuse(
+          403,
+          `NMaaS can place ${subject} only by moving other measurements, and ${failure}. Retry later.`,
+          `nmaas: needs a migration that is blocked now; retry later`,
+        );
       }
     }
     const moves = result.migrations.length > 0 ? `, moving ${result.migrations.length} pod(s)` : '';
-    return this.placed(pod, decision, id, [`nmaas: ${result.node} at +${result.phase} s every ${formatPeriod(contract.everySeconds)}${moves}`]);
+    return this.placed(pod, decision, id, [
+      `nmaas: ${result.node} at +${result.phase} s every ${formatPeriod(contract.everySeconds)}${moves}`,
+    ]);
   }
 
   /** A pod that already carries a decision keeps it, if it is still consistent with the bookings. */
-  private honour(pod: Pod, namespace: string, dryRun: boolean, contract: PodContract, decision: Decision, bookingId: string | undefined): Outcome {
+  private honour(
+    pod: Pod,
+    namespace: string,
+    dryRun: boolean,
+    contract: PodContract,
+    decision: Decision,
+    bookingId: string | undefined,
+  ): Outcome {
     const state = this.state;
     if (bookingId !== undefined) {
       const booked = state.placementOf(bookingId);
@@ -160,14 +192,20 @@ export class Decider {
       }
     }
     if (!state.nodes.has(decision.node)) {
-      return refuse(403, `pod carries an NMaaS decision for node ${decision.node}, which is not a measurement node; remove the nmaas.io/assigned-node and nmaas.io/phase-seconds annotations to have it placed again`);
+      return refuse(
+        403,
+        `pod carries an NMaaS decision for node ${decision.node}, which is not a measurement node; remove the nmaas.io/assigned-node and nmaas.io/phase-seconds annotations to have it placed again`,
+      );
     }
     const id = bookingId !== undefined && !state.engine.has(bookingId) ? bookingId : state.newBookingId();
     if (dryRun) return this.placed(pod, decision, id, []);
     const instance: InstanceSpec = instanceFromContract(id, contract, { node: decision.node });
     const result = state.engine.book(instance, { node: decision.node, phase: decision.phaseSeconds });
     if (!result.ok) {
-      return refuse(403, `pod carries an NMaaS decision (${decision.node} at +${decision.phaseSeconds} s) that now competes with other measurements: ${result.problems.join('; ')}`);
+      return refuse(
+        403,
+        `pod carries an NMaaS decision (${decision.node} at +${decision.phaseSeconds} s) that now competes with other measurements: ${result.problems.join('; ')}`,
+      );
     }
     state.trackAdmitted(id, instance, namespace, controllerUid(pod));
     return this.placed(pod, decision, id, []);
@@ -178,12 +216,15 @@ export class Decider {
    * "this pod", other bookings their pod (namespace/name) or, not created yet, their app.
    */
   private humanize(reason: string, selfId: string): string {
-    return reason.split(selfId).join('this pod').replace(/(?:dry-run:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => {
-      const pod = this.state.podOf(id);
-      if (pod !== null) return `${pod.namespace}/${pod.name}`;
-      const app = this.state.tracked.get(id)?.instance.app;
-      return app !== undefined ? `a pending ${app} pod` : 'another pod';
-    });
+    return reason
+      .split(selfId)
+      .join('this pod')
+      .replace(/(?:dry-run:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => {
+        const pod = this.state.podOf(id);
+        if (pod !== null) return `${pod.namespace}/${pod.name}`;
+        const app = this.state.tracked.get(id)?.instance.app;
+        return app !== undefined ? `a pending ${app} pod` : 'another pod';
+      });
   }
 
   private placed(pod: Pod, decision: Decision, bookingId: string, warnings: string[]): Outcome {
@@ -200,7 +241,11 @@ export class Decider {
       const host = (selector as Record<string, unknown>)[HOSTNAME_LABEL];
       if (typeof host === 'string') {
         const node = this.state.nodeForHostname(host);
-        if (node === undefined) return refuse(403, `pod is pinned by nodeSelector ${HOSTNAME_LABEL}=${host}, which is not a measurement node (label a node with nmaas.io/pool)`);
+        if (node === undefined)
+          return refuse(
+            403,
+            `pod is pinned by nodeSelector ${HOSTNAME_LABEL}=${host}, which is not a measurement node (label a node with nmaas.io/pool)`,
+          );
         return node;
       }
     }
@@ -239,13 +284,18 @@ export class Decider {
     // A pod that predates the scheduler may still be updated (labels, finalizers); a new one may not skip it.
     if (decision === null && operation === 'UPDATE') return allow();
     if (decision === null) {
-      return refuse(403, `${subject} is a measurement pod without an NMaaS decision: the scheduler's mutating webhook did not run (check the MutatingWebhookConfiguration)`);
+      return refuse(
+        403,
+        `${subject} is a measurement pod without an NMaaS decision: the scheduler's mutating webhook did not run (check the MutatingWebhookConfiguration)`,
+      );
     }
     const problems = contradictions(pod, decision, this.state.hostnameOf(decision.node));
     const id = pod.metadata.annotations?.[BOOKING_ID_ANNOTATION];
     const booked = id === undefined ? null : this.state.placementOf(id);
     if (booked !== null && (booked.node !== decision.node || booked.phase !== decision.phaseSeconds)) {
-      problems.push(`its annotations say ${decision.node} at +${decision.phaseSeconds} s but the booking is ${booked.node} at +${booked.phase} s`);
+      problems.push(
+        `its annotations say ${decision.node} at +${decision.phaseSeconds} s but the booking is ${booked.node} at +${booked.phase} s`,
+      );
     }
     if (problems.length > 0) return refuse(403, `${subject} contradicts its NMaaS booking: ${problems.join('; ')}`);
     return allow();

@@ -27,27 +27,86 @@ function rng(seed: number): () => number {
 }
 
 const HOSTILE_VALUES: unknown[] = [
-  null, 0, -1, 1e308, NaN, true, '', ' ', 'x'.repeat(70_000), '\u0000', '\ud800', '../../etc/passwd', '${jndi:ldap://x}',
-  '{"a":1}', [], [null], {}, { __proto__: { polluted: true } }, { constructor: { prototype: { polluted: true } } },
-  '9999999999', '-5', '1e3', '0x10', '300.5', 'cpu=', 'cpu=1,cpu=2,memory=1Mi', 'cpu=-1,memory=-1Mi,bandwidth=-1Mbps',
-  'cpu=1e309,memory=1Gi', 'a=b,c', 'nmaas.io/pool=edge,' + 'k=v,'.repeat(5000), 'true', 'TRUE', 'web-qos,,x', '🙂',
-  { key: 'kubernetes.io/hostname' }, [{ name: 'NMAAS_PHASE_SECONDS', valueFrom: {} }], 'edge-1', '0', '2147483648',
+  null,
+  0,
+  -1,
+  1e308,
+  NaN,
+  true,
+  '',
+  ' ',
+  'x'.repeat(70_000),
+  '\u0000',
+  '\ud800',
+  '../../etc/passwd',
+  '${jndi:ldap://x}',
+  '{"a":1}',
+  [],
+  [null],
+  {},
+  { __proto__: { polluted: true } },
+  { constructor: { prototype: { polluted: true } } },
+  '9999999999',
+  '-5',
+  '1e3',
+  '0x10',
+  '300.5',
+  'cpu=',
+  'cpu=1,cpu=2,memory=1Mi',
+  'cpu=-1,memory=-1Mi,bandwidth=-1Mbps',
+  'cpu=1e309,memory=1Gi',
+  'a=b,c',
+  'nmaas.io/pool=edge,' + 'k=v,'.repeat(5000),
+  'true',
+  'TRUE',
+  'web-qos,,x',
+  '🙂',
+  { key: 'kubernetes.io/hostname' },
+  [{ name: 'NMAAS_PHASE_SECONDS', valueFrom: {} }],
+  'edge-1',
+  '0',
+  '2147483648',
 ];
 
 const PATHS: string[][] = [
-  ['apiVersion'], ['kind'], ['request'], ['request', 'uid'], ['request', 'kind'], ['request', 'kind', 'kind'], ['request', 'resource'],
-  ['request', 'operation'], ['request', 'namespace'], ['request', 'dryRun'], ['request', 'subResource'], ['request', 'object'],
-  ['request', 'object', 'metadata'], ['request', 'object', 'metadata', 'labels'], ['request', 'object', 'metadata', 'labels', 'nmaas.io/app'],
-  ['request', 'object', 'metadata', 'annotations'], ['request', 'object', 'metadata', 'annotations', 'nmaas.io/every-seconds'],
-  ['request', 'object', 'metadata', 'annotations', 'nmaas.io/duration-seconds'], ['request', 'object', 'metadata', 'annotations', 'nmaas.io/start-within-seconds'],
-  ['request', 'object', 'metadata', 'annotations', 'nmaas.io/run-resources'], ['request', 'object', 'metadata', 'annotations', 'nmaas.io/idle-resources'],
-  ['request', 'object', 'metadata', 'annotations', 'nmaas.io/node-selector'], ['request', 'object', 'metadata', 'annotations', 'nmaas.io/affinity'],
-  ['request', 'object', 'metadata', 'annotations', 'nmaas.io/anti-affinity'], ['request', 'object', 'metadata', 'annotations', 'nmaas.io/exclusive'],
-  ['request', 'object', 'metadata', 'annotations', 'nmaas.io/spread-group'], ['request', 'object', 'metadata', 'annotations', 'nmaas.io/assigned-node'],
-  ['request', 'object', 'metadata', 'annotations', 'nmaas.io/phase-seconds'], ['request', 'object', 'metadata', 'annotations', 'nmaas.io/booking-id'],
-  ['request', 'object', 'metadata', 'ownerReferences'], ['request', 'object', 'spec'], ['request', 'object', 'spec', 'containers'],
-  ['request', 'object', 'spec', 'nodeName'], ['request', 'object', 'spec', 'nodeSelector'], ['request', 'object', 'spec', 'affinity'],
-  ['request', 'object', 'spec', 'affinity', 'nodeAffinity'], ['request', 'object', 'spec', 'containers', '0', 'env'], ['request', 'object', 'spec', 'containers', '0'],
+  ['apiVersion'],
+  ['kind'],
+  ['request'],
+  ['request', 'uid'],
+  ['request', 'kind'],
+  ['request', 'kind', 'kind'],
+  ['request', 'resource'],
+  ['request', 'operation'],
+  ['request', 'namespace'],
+  ['request', 'dryRun'],
+  ['request', 'subResource'],
+  ['request', 'object'],
+  ['request', 'object', 'metadata'],
+  ['request', 'object', 'metadata', 'labels'],
+  ['request', 'object', 'metadata', 'labels', 'nmaas.io/app'],
+  ['request', 'object', 'metadata', 'annotations'],
+  ['request', 'object', 'metadata', 'annotations', 'nmaas.io/every-seconds'],
+  ['request', 'object', 'metadata', 'annotations', 'nmaas.io/duration-seconds'],
+  ['request', 'object', 'metadata', 'annotations', 'nmaas.io/start-within-seconds'],
+  ['request', 'object', 'metadata', 'annotations', 'nmaas.io/run-resources'],
+  ['request', 'object', 'metadata', 'annotations', 'nmaas.io/idle-resources'],
+  ['request', 'object', 'metadata', 'annotations', 'nmaas.io/node-selector'],
+  ['request', 'object', 'metadata', 'annotations', 'nmaas.io/affinity'],
+  ['request', 'object', 'metadata', 'annotations', 'nmaas.io/anti-affinity'],
+  ['request', 'object', 'metadata', 'annotations', 'nmaas.io/exclusive'],
+  ['request', 'object', 'metadata', 'annotations', 'nmaas.io/spread-group'],
+  ['request', 'object', 'metadata', 'annotations', 'nmaas.io/assigned-node'],
+  ['request', 'object', 'metadata', 'annotations', 'nmaas.io/phase-seconds'],
+  ['request', 'object', 'metadata', 'annotations', 'nmaas.io/booking-id'],
+  ['request', 'object', 'metadata', 'ownerReferences'],
+  ['request', 'object', 'spec'],
+  ['request', 'object', 'spec', 'containers'],
+  ['request', 'object', 'spec', 'nodeName'],
+  ['request', 'object', 'spec', 'nodeSelector'],
+  ['request', 'object', 'spec', 'affinity'],
+  ['request', 'object', 'spec', 'affinity', 'nodeAffinity'],
+  ['request', 'object', 'spec', 'containers', '0', 'env'],
+  ['request', 'object', 'spec', 'containers', '0'],
 ];
 
 function setPath(root: Record<string, unknown>, p: string[], value: unknown, remove: boolean): void {
@@ -65,19 +124,31 @@ function setPath(root: Record<string, unknown>, p: string[], value: unknown, rem
 function hostileBody(random: () => number, i: number): { body: string | Buffer; contentType?: string; path?: string } {
   const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)]!;
   const kind = i % 20;
-  if (kind === 0) return { body: Buffer.from(Array.from({ length: Math.floor(random() * 500) }, () => Math.floor(random() * 256))) };
-  if (kind === 1) return { body: JSON.stringify(admissionReview(contractPod(contract('fz')))).slice(0, Math.floor(random() * 400)) };
-  if (kind === 2) return { body: JSON.stringify(pick([null, 1, 'x', [], [1, 2], true, {}, { kind: 'AdmissionReview' }])) };
+  if (kind === 0)
+    return { body: Buffer.from(Array.from({ length: Math.floor(random() * 500) }, () => Math.floor(random() * 256))) };
+  if (kind === 1)
+    return { body: JSON.stringify(admissionReview(contractPod(contract('fz')))).slice(0, Math.floor(random() * 400)) };
+  if (kind === 2)
+    return { body: JSON.stringify(pick([null, 1, 'x', [], [1, 2], true, {}, { kind: 'AdmissionReview' }])) };
   if (kind === 3) return { body: '['.repeat(20_000 + Math.floor(random() * 50_000)) + ']'.repeat(100) };
   if (kind === 4 && i % 200 === 4) return { body: Buffer.alloc(3 * 1024 * 1024 + 10, 0x20) }; // just over the limit
-  if (kind === 5) return { body: JSON.stringify(admissionReview(contractPod(contract('fz')))), contentType: pick(['text/plain', 'application/yaml', '']) };
-  if (kind === 6) return { body: JSON.stringify(admissionReview(contractPod(contract('fz')))), path: pick(['/', '/mutate/x', '/admin', '/validate?x=1', '/%2e%2e/']) };
+  if (kind === 5)
+    return {
+      body: JSON.stringify(admissionReview(contractPod(contract('fz')))),
+      contentType: pick(['text/plain', 'application/yaml', '']),
+    };
+  if (kind === 6)
+    return {
+      body: JSON.stringify(admissionReview(contractPod(contract('fz')))),
+      path: pick(['/', '/mutate/x', '/admin', '/validate?x=1', '/%2e%2e/']),
+    };
   const review = admissionReview(contractPod(contract(`fz-${i % 7}`, { everySeconds: pick([60, 300, 600]) })), {
     dryRun: random() < 0.5,
     apiVersion: random() < 0.1 ? 'admission.k8s.io/v1beta1' : 'admission.k8s.io/v1',
   });
   const mutations = 1 + Math.floor(random() * 4);
-  for (let m = 0; m < mutations; m++) setPath(review, pick(PATHS), structuredClone(pick(HOSTILE_VALUES)), random() < 0.2);
+  for (let m = 0; m < mutations; m++)
+    setPath(review, pick(PATHS), structuredClone(pick(HOSTILE_VALUES)), random() < 0.2);
   return { body: JSON.stringify(review), path: random() < 0.3 ? '/validate' : '/mutate' };
 }
 
@@ -114,7 +185,8 @@ describe.skipIf(openssl.skip)('webhook fuzz', () => {
             return { b, a: await post(replica.url, b.body, { ca, agent, contentType: b.contentType, path: b.path }) };
           } catch (error) {
             // The server may cut a client that sends more than the limit before reading it all.
-            if (Buffer.byteLength(b.body) > 3 * 1024 * 1024) return { b, a: { status: 413, body: '', json: () => ({}) } };
+            if (Buffer.byteLength(b.body) > 3 * 1024 * 1024)
+              return { b, a: { status: 413, body: '', json: () => ({}) } };
             throw error;
           }
         }),
@@ -122,7 +194,10 @@ describe.skipIf(openssl.skip)('webhook fuzz', () => {
       for (const { b, a } of answers) {
         const label = a.status === 200 ? 'review' : String(a.status);
         counts[label] = (counts[label] ?? 0) + 1;
-        expect(a.status === 200 || (a.status >= 400 && a.status < 500), `HTTP ${a.status} for ${String(b.body).slice(0, 200)}`).toBe(true);
+        expect(
+          a.status === 200 || (a.status >= 400 && a.status < 500),
+          `HTTP ${a.status} for ${String(b.body).slice(0, 200)}`,
+        ).toBe(true);
         if (a.status !== 200) continue;
         const review = a.json();
         expect(review.kind).toBe('AdmissionReview');
@@ -147,9 +222,26 @@ describe.skipIf(openssl.skip)('webhook fuzz', () => {
     expect(counts.refused).toBeGreaterThan(500);
     expect(replica.server.stats.errors).toBe(0);
     // Still healthy: a plain request is placed.
-    const ok = await post(replica.url, JSON.stringify(admissionReview(contractPod(contract('after-fuzz', { everySeconds: 60, durationSeconds: 1, run: { cpu: 1, memory: 1, bandwidth: 0 }, idle: { cpu: 1, memory: 1 } })))), { ca, agent });
+    const ok = await post(
+      replica.url,
+      JSON.stringify(
+        admissionReview(
+          contractPod(
+            contract('after-fuzz', {
+              everySeconds: 60,
+              durationSeconds: 1,
+              run: { cpu: 1, memory: 1, bandwidth: 0 },
+              idle: { cpu: 1, memory: 1 },
+            }),
+          ),
+        ),
+      ),
+      { ca, agent },
+    );
     expect(ok.json().response.allowed).toBe(true);
-    const total = Object.entries(counts).filter(([k]) => k !== 'refused').reduce((s, [, v]) => s + v, 0);
+    const total = Object.entries(counts)
+      .filter(([k]) => k !== 'refused')
+      .reduce((s, [, v]) => s + v, 0);
     expect(total).toBe(N);
   }, 300_000);
 });

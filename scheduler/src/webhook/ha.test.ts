@@ -51,7 +51,15 @@ async function replica(identity: string, extra: Partial<ClusterReplicaOptions> =
     port: 0,
     host: '127.0.0.1',
     // Realistic ratios, shortened: the renew deadline must survive a loaded event loop (1,000 TLS handshakes).
-    election: { namespace: 'nmaas-system', name: 'nmaas-scheduler', identity, leaseDurationMs: 6000, renewDeadlineMs: 4000, retryPeriodMs: 200, settleMs: 300 },
+    election: {
+      namespace: 'nmaas-system',
+      name: 'nmaas-scheduler',
+      identity,
+      leaseDurationMs: 6000,
+      renewDeadlineMs: 4000,
+      retryPeriodMs: 200,
+      settleMs: 300,
+    },
     // Everything (client, both replicas, the API server) shares this test process: be patient.
     forward: { ca, timeoutMs: 30_000 },
     state: { pendingTtlMs: 1500 },
@@ -63,7 +71,11 @@ async function replica(identity: string, extra: Partial<ClusterReplicaOptions> =
 }
 
 /** Plays the API server: admission, then persistence of the patched pod (as the ReplicaSet controller's create). */
-async function createThrough(r: Replica, pod: Pod, persist = true): Promise<{ allowed: boolean; message?: string; pod?: Pod }> {
+async function createThrough(
+  r: Replica,
+  pod: Pod,
+  persist = true,
+): Promise<{ allowed: boolean; message?: string; pod?: Pod }> {
   const answer = await post(r.url, JSON.stringify(admissionReview(pod)), { ca, agent });
   if (answer.status !== 200) throw new Error(`HTTP ${answer.status}: ${answer.body}`);
   const review = answer.json();
@@ -72,7 +84,11 @@ async function createThrough(r: Replica, pod: Pod, persist = true): Promise<{ al
   return { allowed: true, pod: persist ? fake.create('pods', final) : final };
 }
 
-function persistedPlacement(): { nodes: ReturnType<typeof nodeSpecFromOffer>[]; instances: InstanceSpec[]; placed: { id: string; node: string; phase: number }[] } {
+function persistedPlacement(): {
+  nodes: ReturnType<typeof nodeSpecFromOffer>[];
+  instances: InstanceSpec[];
+  placed: { id: string; node: string; phase: number }[];
+} {
   const instances: InstanceSpec[] = [];
   const placed: { id: string; node: string; phase: number }[] = [];
   for (const p of fake.list<Pod>('pods')) {
@@ -87,11 +103,38 @@ function persistedPlacement(): { nodes: ReturnType<typeof nodeSpecFromOffer>[]; 
 }
 
 const APPS: PodContract[] = [
-  contract('web-qos', { everySeconds: 300, durationSeconds: 20, startWithinSeconds: 300, run: { cpu: 250, memory: 128, bandwidth: 20 } }),
-  contract('streaming-qos', { everySeconds: 600, durationSeconds: 120, startWithinSeconds: 600, run: { cpu: 500, memory: 256, bandwidth: 300 } }),
-  contract('dns-probe', { everySeconds: 60, durationSeconds: 5, startWithinSeconds: 60, run: { cpu: 100, memory: 64, bandwidth: 1 } }),
-  contract('bulk', { everySeconds: 900, durationSeconds: 300, startWithinSeconds: 900, exclusive: true, run: { cpu: 1000, memory: 512, bandwidth: 800 } }),
-  contract('edge-only', { everySeconds: 300, durationSeconds: 60, startWithinSeconds: 120, nodeSelector: { 'nmaas.io/pool': 'edge' }, antiAffinity: ['bulk'] }),
+  contract('web-qos', {
+    everySeconds: 300,
+    durationSeconds: 20,
+    startWithinSeconds: 300,
+    run: { cpu: 250, memory: 128, bandwidth: 20 },
+  }),
+  contract('streaming-qos', {
+    everySeconds: 600,
+    durationSeconds: 120,
+    startWithinSeconds: 600,
+    run: { cpu: 500, memory: 256, bandwidth: 300 },
+  }),
+  contract('dns-probe', {
+    everySeconds: 60,
+    durationSeconds: 5,
+    startWithinSeconds: 60,
+    run: { cpu: 100, memory: 64, bandwidth: 1 },
+  }),
+  contract('bulk', {
+    everySeconds: 900,
+    durationSeconds: 300,
+    startWithinSeconds: 900,
+    exclusive: true,
+    run: { cpu: 1000, memory: 512, bandwidth: 800 },
+  }),
+  contract('edge-only', {
+    everySeconds: 300,
+    durationSeconds: 60,
+    startWithinSeconds: 120,
+    nodeSelector: { 'nmaas.io/pool': 'edge' },
+    antiAffinity: ['bulk'],
+  }),
 ];
 
 describe.skipIf(openssl.skip)('two webhook replicas on one API server', () => {
@@ -102,7 +145,8 @@ describe.skipIf(openssl.skip)('two webhook replicas on one API server', () => {
     fake = new FakeApiServer({ tls: { cert: await readFile(certs.certFile), key: await readFile(certs.keyFile) } });
     api = new ClientNodeKubeApi(loadKubeConfig({ server: await fake.start(), caFile: certs.caFile }));
     for (let i = 0; i < 80; i++) fake.create('nodes', measurementNode(`edge-${i}`, 'edge'));
-    for (let i = 0; i < 20; i++) fake.create('nodes', measurementNode(`core-${i}`, 'core', { cpu: 4000, memory: 8192, bandwidth: 2000 }));
+    for (let i = 0; i < 20; i++)
+      fake.create('nodes', measurementNode(`core-${i}`, 'core', { cpu: 4000, memory: 8192, bandwidth: 2000 }));
     fake.create('nodes', { metadata: { name: 'control-plane', labels: { [HOSTNAME_LABEL]: 'control-plane' } } });
   });
   afterAll(async () => {
@@ -116,7 +160,9 @@ describe.skipIf(openssl.skip)('two webhook replicas on one API server', () => {
     const b = await replica('replica-b');
     await until('a leader able to decide', () => a.leader!.canDecide() || b.leader!.canDecide());
     expect(a.state.nodes.size).toBe(100);
-    const pods = Array.from({ length: 1000 }, (_, i) => contractPod(APPS[i % APPS.length]!, { ownerUid: `rs-${i % 40}` }));
+    const pods = Array.from({ length: 1000 }, (_, i) =>
+      contractPod(APPS[i % APPS.length]!, { ownerUid: `rs-${i % 40}` }),
+    );
     const results = await Promise.all(pods.map((p, i) => createThrough(i % 2 === 0 ? a : b, p)));
     const placed = results.filter((r) => r.allowed).length;
     const refused = results.filter((r) => !r.allowed);
@@ -142,11 +188,19 @@ describe.skipIf(openssl.skip)('two webhook replicas on one API server', () => {
     const [a, b] = replicas as [Replica, Replica];
     const leader = a.leader!.isLeader ? a : b;
     const survivor = leader === a ? b : a;
-    const before = leader.state.engine.bookings().map((x) => `${x.id}@${x.node}+${x.phase}`).sort();
+    const before = leader.state.engine
+      .bookings()
+      .map((x) => `${x.id}@${x.node}+${x.phase}`)
+      .sort();
     await leader.stop();
     replicas.splice(replicas.indexOf(leader), 1);
     const restarted = await replica(leader === a ? 'replica-a' : 'replica-b');
-    expect(restarted.state.engine.bookings().map((x) => `${x.id}@${x.node}+${x.phase}`).sort()).toEqual(before);
+    expect(
+      restarted.state.engine
+        .bookings()
+        .map((x) => `${x.id}@${x.node}+${x.phase}`)
+        .sort(),
+    ).toEqual(before);
     await until('the survivor to lead', () => survivor.leader!.canDecide() || restarted.leader!.canDecide());
     await until('the restarted replica to know the leader', () => restarted.leader!.leaderUrl !== undefined);
     const after = await createThrough(restarted, contractPod(APPS[2]!, { ownerUid: 'rs-after' }));
@@ -169,11 +223,22 @@ describe.skipIf(openssl.skip)('two webhook replicas on one API server', () => {
     expect(original.allowed).toBe(true);
     const id = original.pod!.metadata.annotations![BOOKING_ID_ANNOTATION]!;
     await until('the watch', () => leader.state.podOf(id) !== null);
-    const copy: Pod = { ...structuredClone(original.pod!), metadata: { ...structuredClone(original.pod!.metadata), name: undefined, generateName: 'copy-', uid: undefined, resourceVersion: undefined } };
+    const copy: Pod = {
+      ...structuredClone(original.pod!),
+      metadata: {
+        ...structuredClone(original.pod!.metadata),
+        name: undefined,
+        generateName: 'copy-',
+        uid: undefined,
+        resourceVersion: undefined,
+      },
+    };
     const answer = await createThrough(leader, copy);
     if (answer.allowed) {
       expect(answer.pod!.metadata.annotations![BOOKING_ID_ANNOTATION]).not.toBe(id);
-      expect(decodeDecision(answer.pod!.metadata.annotations)).toEqual(decodeDecision(original.pod!.metadata.annotations));
+      expect(decodeDecision(answer.pod!.metadata.annotations)).toEqual(
+        decodeDecision(original.pod!.metadata.annotations),
+      );
     } else expect(answer.message).toMatch(/competes/);
     const { nodes, instances, placed } = persistedPlacement();
     expect(checkPlacement(nodes, { horizon: 3600, instances }, placed).competingSlotSeconds).toBe(0);
@@ -183,9 +248,17 @@ describe.skipIf(openssl.skip)('two webhook replicas on one API server', () => {
     const leader = replicas.find((x) => x.leader!.canDecide())!;
     const follower = replicas.find((x) => x !== leader)!;
     const before = leader.state.engine.bookings().length;
-    const answer = await post(follower.url, JSON.stringify(admissionReview(contractPod(APPS[0]!), { dryRun: true })), { ca, agent });
+    const answer = await post(follower.url, JSON.stringify(admissionReview(contractPod(APPS[0]!), { dryRun: true })), {
+      ca,
+      agent,
+    });
     expect(answer.json().response.allowed).toBe(true);
-    expect(decodeDecision(applyPatch(contractPod(APPS[0]!), patchOf(answer.json()) as fastJsonPatch.Operation[], true, false).newDocument.metadata.annotations)).not.toBeNull();
+    expect(
+      decodeDecision(
+        applyPatch(contractPod(APPS[0]!), patchOf(answer.json()) as fastJsonPatch.Operation[], true, false).newDocument
+          .metadata.annotations,
+      ),
+    ).not.toBeNull();
     expect(leader.state.engine.bookings().length).toBe(before);
   });
 });
@@ -193,11 +266,20 @@ describe.skipIf(openssl.skip)('two webhook replicas on one API server', () => {
 describe.skipIf(openssl.skip)('readapt through the Eviction API', () => {
   let fake2: FakeApiServer;
   let r: Replica;
-  const big = (app: string) => contract(app, { everySeconds: 60, durationSeconds: 60, startWithinSeconds: 59, run: { cpu: 100, memory: 64, bandwidth: 60 } });
+  const big = (app: string) =>
+    contract(app, {
+      everySeconds: 60,
+      durationSeconds: 60,
+      startWithinSeconds: 59,
+      run: { cpu: 100, memory: 64, bandwidth: 60 },
+    });
 
   beforeEach(async () => {
     // Evicted pods terminate gracefully: MODIFIED (deletionTimestamp) first, DELETED 150 ms later.
-    fake2 = new FakeApiServer({ evictionGraceMs: 150, tls: { cert: await readFile(certs.certFile), key: await readFile(certs.keyFile) } });
+    fake2 = new FakeApiServer({
+      evictionGraceMs: 150,
+      tls: { cert: await readFile(certs.certFile), key: await readFile(certs.keyFile) },
+    });
     const api2 = new ClientNodeKubeApi(loadKubeConfig({ server: await fake2.start(), caFile: certs.caFile }));
     fake2.create('nodes', measurementNode('n1', 'edge', { cpu: 2000, memory: 4096, bandwidth: 100 }));
     fake2.create('nodes', measurementNode('n2', 'edge', { cpu: 2000, memory: 4096, bandwidth: 100 }));
@@ -208,7 +290,15 @@ describe.skipIf(openssl.skip)('readapt through the Eviction API', () => {
       port: 0,
       host: '127.0.0.1',
       migrations: 2,
-      election: { namespace: 'nmaas-system', name: 'nmaas-scheduler', identity: 'solo', leaseDurationMs: 1000, renewDeadlineMs: 700, retryPeriodMs: 100, settleMs: 100 },
+      election: {
+        namespace: 'nmaas-system',
+        name: 'nmaas-scheduler',
+        identity: 'solo',
+        leaseDurationMs: 1000,
+        renewDeadlineMs: 700,
+        retryPeriodMs: 100,
+        settleMs: 100,
+      },
     });
     await until('leadership', () => r.leader!.canDecide());
   });
@@ -221,7 +311,12 @@ describe.skipIf(openssl.skip)('readapt through the Eviction API', () => {
     const answer = await post(r.url, JSON.stringify(admissionReview(pod)), { ca, agent });
     const review = answer.json();
     if (!review.response.allowed) return { allowed: false, message: review.response.status.message };
-    const final = applyPatch(structuredClone(pod), patchOf(review) as fastJsonPatch.Operation[], true, false).newDocument;
+    const final = applyPatch(
+      structuredClone(pod),
+      patchOf(review) as fastJsonPatch.Operation[],
+      true,
+      false,
+    ).newDocument;
     return { allowed: true, pod: fake2.create('pods', final) };
   }
 
@@ -246,13 +341,19 @@ describe.skipIf(openssl.skip)('readapt through the Eviction API', () => {
     expect(fake2.get<Pod>('pods', 'measurements', x.pod!.metadata.name!)?.metadata.deletionTimestamp).toBeDefined(); // evicted, terminating
     const planned = r.state.placementOf(id)!;
     expect(planned.node).not.toBe(xNode);
-    await until('the evicted pod to be gone', () => fake2.get('pods', 'measurements', x.pod!.metadata.name!) === undefined);
+    await until(
+      'the evicted pod to be gone',
+      () => fake2.get('pods', 'measurements', x.pod!.metadata.name!) === undefined,
+    );
     await new Promise((res) => setTimeout(res, 100)); // its MODIFIED and DELETED events reach the watch
     expect(r.state.placementOf(id)).toEqual(planned);
     // The ReplicaSet re-creates the moved pod: it gets the planned slot and the same booking.
     const replacement = await through(contractPod(big('mover'), { ownerUid: 'rs-mover' }));
     expect(replacement.allowed).toBe(true);
-    expect(decodeDecision(replacement.pod!.metadata.annotations)).toEqual({ node: planned.node, phaseSeconds: planned.phase });
+    expect(decodeDecision(replacement.pod!.metadata.annotations)).toEqual({
+      node: planned.node,
+      phaseSeconds: planned.phase,
+    });
     expect(replacement.pod!.metadata.annotations![BOOKING_ID_ANNOTATION]).toBe(id);
     await until('watch', () => r.state.podOf(id)?.name === replacement.pod!.metadata.name);
     const { nodes, instances, placed } = (() => {
@@ -269,13 +370,23 @@ describe.skipIf(openssl.skip)('readapt through the Eviction API', () => {
   });
 
   it('refuses the new pod and keeps the old one when a PodDisruptionBudget forbids the eviction', async () => {
-    fake2.create('poddisruptionbudgets', { metadata: { name: 'keep', namespace: 'measurements' }, spec: { selector: { matchLabels: { pdb: 'on' } }, minAvailable: 1 } });
-    const before = () => r.state.engine.bookings().map((b) => `${b.id}@${b.node}+${b.phase}`).sort();
+    fake2.create('poddisruptionbudgets', {
+      metadata: { name: 'keep', namespace: 'measurements' },
+      spec: { selector: { matchLabels: { pdb: 'on' } }, minAvailable: 1 },
+    });
+    const before = () =>
+      r.state.engine
+        .bookings()
+        .map((b) => `${b.id}@${b.node}+${b.phase}`)
+        .sort();
     const { x, id, y } = await crowd(big('guarded'), { pdb: 'on' });
     expect(y.allowed).toBe(false);
     expect(y.message).toMatch(/PodDisruptionBudget/);
     expect(fake2.get('pods', 'measurements', x.pod!.metadata.name!)).toBeDefined();
-    expect(r.state.placementOf(id)).toEqual({ node: decodeDecision(x.pod!.metadata.annotations)!.node, phase: decodeDecision(x.pod!.metadata.annotations)!.phaseSeconds });
+    expect(r.state.placementOf(id)).toEqual({
+      node: decodeDecision(x.pod!.metadata.annotations)!.node,
+      phase: decodeDecision(x.pod!.metadata.annotations)!.phaseSeconds,
+    });
     expect(before()).toHaveLength(1);
   });
 });

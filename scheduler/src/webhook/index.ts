@@ -1,5 +1,11 @@
 /** Public API of the admission webhook, its Kubernetes API layer and the scheduler's own chart. */
-export { startClusterReplica, startDevReplica, type ClusterReplicaOptions, type Replica, type ReplicaOptions } from './runtime.js';
+export {
+  startClusterReplica,
+  startDevReplica,
+  type ClusterReplicaOptions,
+  type Replica,
+  type ReplicaOptions,
+} from './runtime.js';
 export { WebhookServer, MAX_BODY_BYTES, type Leadership, type WebhookServerOptions } from './server.js';
 export { Decider, type DeciderOptions } from './decider.js';
 export { SchedulerState, BOOKING_ID_ANNOTATION, type StateOptions, type Tracked } from './state.js';

@@ -39,7 +39,14 @@ export function nodesReport(state: SchedulerState): NodesReport {
       busyPercent: Math.round(n.busyFraction * 1000) / 10,
       bookings: n.bookings.map((b) => {
         const pod = state.podOf(b.id);
-        return { id: b.id, app: b.app, phase: b.phase, every: b.every, duration: b.duration, pod: pod === null ? null : `${pod.namespace}/${pod.name}` };
+        return {
+          id: b.id,
+          app: b.app,
+          phase: b.phase,
+          every: b.every,
+          duration: b.duration,
+          pod: pod === null ? null : `${pod.namespace}/${pod.name}`,
+        };
       }),
     });
     pools.set(pool, list);
@@ -59,13 +66,20 @@ export function formatNodesReport(report: NodesReport): string {
   for (const { pool, nodes } of report.pools) {
     lines.push(`pool ${pool} (${nodes.length} node${nodes.length === 1 ? '' : 's'})`);
     for (const n of nodes) {
-      lines.push(`  ${n.name}  capacity ${n.capacity}  peak ${n.peak || '-'}  busy ${n.busyPercent}%  ${n.bookings.length} booking(s)`);
+      lines.push(
+        `  ${n.name}  capacity ${n.capacity}  peak ${n.peak || '-'}  busy ${n.busyPercent}%  ${n.bookings.length} booking(s)`,
+      );
       for (const b of n.bookings) {
-        lines.push(`    ${b.app.padEnd(20)} +${b.phase}s every ${formatPeriod(b.every)} for ${b.duration}s  ${b.pod ?? '(no pod seen yet)'}`);
+        lines.push(
+          `    ${b.app.padEnd(20)} +${b.phase}s every ${formatPeriod(b.every)} for ${b.duration}s  ${b.pod ?? '(no pod seen yet)'}`,
+        );
       }
     }
   }
-  if (report.pools.length === 0) lines.push('no measurement nodes: label nodes with nmaas.io/pool and annotate nmaas.io/capacity (see the scheduler README)');
+  if (report.pools.length === 0)
+    lines.push(
+      'no measurement nodes: label nodes with nmaas.io/pool and annotate nmaas.io/capacity (see the scheduler README)',
+    );
   for (const i of report.ignored) lines.push(`ignored ${i.name}: ${i.problem.replace(/\n\s*/g, ' ')}`);
   lines.push(`${report.bookings} booking(s), ${report.pending} pending`);
   return lines.join('\n');

@@ -26,7 +26,12 @@ interface Requirement {
 }
 
 const pins = (hostname: string) => (r: unknown) =>
-  isObj(r) && r.key === HOSTNAME_LABEL && r.operator === 'In' && Array.isArray(r.values) && r.values.length === 1 && r.values[0] === hostname;
+  isObj(r) &&
+  r.key === HOSTNAME_LABEL &&
+  r.operator === 'In' &&
+  Array.isArray(r.values) &&
+  r.values.length === 1 &&
+  r.values[0] === hostname;
 
 export function decisionPatch(pod: Pod, decision: Decision, hostname: string, bookingId: string): JsonPatchOp[] {
   const ops: JsonPatchOp[] = [];
@@ -47,20 +52,36 @@ export function decisionPatch(pod: Pod, decision: Decision, hostname: string, bo
   const spec = (pod.spec ?? {}) as Record<string, unknown>;
   const affinity = spec.affinity;
   const required = { nodeSelectorTerms: [{ matchExpressions: [requirement] }] };
-  if (!isObj(affinity)) ops.push({ op: 'add', path: '/spec/affinity', value: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: required } } });
-  else if (!isObj(affinity.nodeAffinity)) ops.push({ op: 'add', path: '/spec/affinity/nodeAffinity', value: { requiredDuringSchedulingIgnoredDuringExecution: required } });
+  if (!isObj(affinity))
+    ops.push({
+      op: 'add',
+      path: '/spec/affinity',
+      value: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: required } },
+    });
+  else if (!isObj(affinity.nodeAffinity))
+    ops.push({
+      op: 'add',
+      path: '/spec/affinity/nodeAffinity',
+      value: { requiredDuringSchedulingIgnoredDuringExecution: required },
+    });
   else {
     const req = affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution;
     const terms = isObj(req) && Array.isArray(req.nodeSelectorTerms) ? req.nodeSelectorTerms : null;
     if (terms === null || terms.length === 0) {
-      ops.push({ op: 'add', path: '/spec/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution', value: required });
+      ops.push({
+        op: 'add',
+        path: '/spec/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution',
+        value: required,
+      });
     } else {
       // Terms are ORed: pin each of them (an existing requirement ANDs with ours).
       terms.forEach((term, i) => {
         const base = `/spec/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms/${i}`;
         if (!isObj(term)) ops.push({ op: 'replace', path: base, value: { matchExpressions: [requirement] } });
-        else if (!Array.isArray(term.matchExpressions)) ops.push({ op: 'add', path: `${base}/matchExpressions`, value: [requirement] });
-        else if (!term.matchExpressions.some(pins(hostname))) ops.push({ op: 'add', path: `${base}/matchExpressions/-`, value: requirement });
+        else if (!Array.isArray(term.matchExpressions))
+          ops.push({ op: 'add', path: `${base}/matchExpressions`, value: [requirement] });
+        else if (!term.matchExpressions.some(pins(hostname)))
+          ops.push({ op: 'add', path: `${base}/matchExpressions/-`, value: requirement });
       });
     }
   }
@@ -96,18 +117,24 @@ export function contradictions(pod: Pod, decision: Decision, hostname: string): 
   const req = nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution;
   const terms = isObj(req) && Array.isArray(req.nodeSelectorTerms) ? req.nodeSelectorTerms : [];
   if (terms.length === 0) out.push(`no required node affinity pins the pod to ${hostname}`);
-  else if (!terms.every((t) => isObj(t) && Array.isArray(t.matchExpressions) && t.matchExpressions.some(pins(hostname)))) {
+  else if (
+    !terms.every((t) => isObj(t) && Array.isArray(t.matchExpressions) && t.matchExpressions.some(pins(hostname)))
+  ) {
     out.push(`a required node affinity term does not pin ${HOSTNAME_LABEL}=${hostname}`);
   }
-  if (typeof spec.nodeName === 'string' && spec.nodeName !== '' && spec.nodeName !== decision.node) out.push(`spec.nodeName is ${spec.nodeName}, booked ${decision.node}`);
+  if (typeof spec.nodeName === 'string' && spec.nodeName !== '' && spec.nodeName !== decision.node)
+    out.push(`spec.nodeName is ${spec.nodeName}, booked ${decision.node}`);
   const selector = isObj(spec.nodeSelector) ? spec.nodeSelector : {};
-  if (selector[HOSTNAME_LABEL] !== undefined && selector[HOSTNAME_LABEL] !== hostname) out.push(`nodeSelector ${HOSTNAME_LABEL}=${String(selector[HOSTNAME_LABEL])} contradicts ${hostname}`);
+  if (selector[HOSTNAME_LABEL] !== undefined && selector[HOSTNAME_LABEL] !== hostname)
+    out.push(`nodeSelector ${HOSTNAME_LABEL}=${String(selector[HOSTNAME_LABEL])} contradicts ${hostname}`);
   const containers = Array.isArray(spec.containers) ? spec.containers : [];
   containers.forEach((c, i) => {
     const env = isObj(c) && Array.isArray(c.env) ? c.env : [];
     const entries = env.filter((e) => isObj(e) && e.name === PHASE_ENV);
     if (entries.length !== 1 || !isObj(entries[0]) || entries[0].value !== String(decision.phaseSeconds)) {
-      out.push(`container ${isObj(c) && typeof c.name === 'string' ? c.name : i} does not set ${PHASE_ENV}=${decision.phaseSeconds}`);
+      out.push(
+        `container ${isObj(c) && typeof c.name === 'string' ? c.name : i} does not set ${PHASE_ENV}=${decision.phaseSeconds}`,
+      );
     }
   });
   return out;

@@ -54,10 +54,14 @@ export async function startClusterReplica(options: ClusterReplicaOptions): Promi
   const state = new SchedulerState({ ...options.state, log });
   const api = options.api;
   const nodes = new Reflector<Node>(
-    { list: () => api.listNodes(NODE_POOL_LABEL), watch: (o) => api.watchNodes({ ...o, labelSelector: NODE_POOL_LABEL }) },
+    {
+      list: () => api.listNodes(NODE_POOL_LABEL),
+      watch: (o) => api.watchNodes({ ...o, labelSelector: NODE_POOL_LABEL }),
+    },
     {
       onSync: (items) => state.syncNodes(items),
-      onEvent: (type, node) => (type === 'DELETED' ? state.deleteNode(node.metadata.name ?? '') : state.upsertNode(node)),
+      onEvent: (type, node) =>
+        type === 'DELETED' ? state.deleteNode(node.metadata.name ?? '') : state.upsertNode(node),
       onError: (e) => log('node watch failed; relisting', { error: e.message }),
     },
   );
@@ -128,11 +132,14 @@ export async function startClusterReplica(options: ClusterReplicaOptions): Promi
 }
 
 /** `serve --dev`: one process, nodes from a file, bookings in memory. */
-export async function startDevReplica(options: ReplicaOptions & { nodes: Node[]; offers?: NodeOffer[] }): Promise<Replica> {
+export async function startDevReplica(
+  options: ReplicaOptions & { nodes: Node[]; offers?: NodeOffer[] },
+): Promise<Replica> {
   const log = options.log ?? (() => {});
   const state = new SchedulerState({ ...options.state, confirmOnAdmit: true, log });
   state.syncNodes(options.nodes);
-  for (const offer of options.offers ?? []) state.setOffer(offer.name, { offer, hostname: offer.labels[HOSTNAME_LABEL] ?? offer.name });
+  for (const offer of options.offers ?? [])
+    state.setOffer(offer.name, { offer, hostname: offer.labels[HOSTNAME_LABEL] ?? offer.name });
   const decider = new Decider(state, { maxPending: options.maxPending });
   const server = new WebhookServer({
     certFile: options.certFile,

@@ -11,7 +11,16 @@
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type http from 'node:http';
-import { BadReview, parseReview, podOf, refuse, reviewResponse, allow, type Outcome, type ReviewRequest } from './admission-review.js';
+import {
+  BadReview,
+  parseReview,
+  podOf,
+  refuse,
+  reviewResponse,
+  allow,
+  type Outcome,
+  type ReviewRequest,
+} from './admission-review.js';
 import type { Decider } from './decider.js';
 import { nodesReport } from './nodes-report.js';
 import { ReloadingHttpsServer, type ConnectionLimits, type TlsFiles } from './tls-server.js';
@@ -64,7 +73,10 @@ export class WebhookServer {
         pollMs: options.pollMs,
         limits: options.limits,
         onReload: (error) => {
-          options.log?.(error ? 'certificate reload failed; keeping the previous one' : 'certificate reloaded', error ? { error: error.message } : {});
+          options.log?.(
+            error ? 'certificate reload failed; keeping the previous one' : 'certificate reloaded',
+            error ? { error: error.message } : {},
+          );
           // The CA rotates with the certificate (cert-manager renews the Secret as a whole).
           if (error === null && options.forward?.caFile !== undefined) this.agent = this.forwardAgent();
         },
@@ -89,7 +101,10 @@ export class WebhookServer {
       try {
         ca = readFileSync(f.caFile);
       } catch (error) {
-        this.options.log?.('cannot read the CA file; forwarding keeps the previous CA', { file: f.caFile, error: (error as Error).message });
+        this.options.log?.('cannot read the CA file; forwarding keeps the previous CA', {
+          file: f.caFile,
+          error: (error as Error).message,
+        });
       }
     }
     const previous = this.agent;
@@ -135,10 +150,16 @@ export class WebhookServer {
       if (path === '/v1/nodes') return sendJson(res, 200, nodesReport(this.options.decider.state));
       return sendJson(res, 404, { message: `no such path ${path}` });
     }
-    if (path !== '/mutate' && path !== '/validate') return sendJson(res, 404, { message: `no such path ${path}; the webhook serves POST /mutate and POST /validate` });
+    if (path !== '/mutate' && path !== '/validate')
+      return sendJson(res, 404, {
+        message: `no such path ${path}; the webhook serves POST /mutate and POST /validate`,
+      });
     if (req.method !== 'POST') return sendJson(res, 405, { message: 'AdmissionReview requests are POSTed' });
-    const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim();
-    if (type !== 'application/json') return sendJson(res, 415, { message: `Content-Type must be application/json, not ${type || '(none)'}` });
+    const type = String(req.headers['content-type'] ?? '')
+      .split(';')[0]!
+      .trim();
+    if (type !== 'application/json')
+      return sendJson(res, 415, { message: `Content-Type must be application/json, not ${type || '(none)'}` });
     const body = await readBody(req, res);
     if (body === null) return;
     const started = performance.now();
@@ -164,8 +185,14 @@ export class WebhookServer {
       outcome = answer;
     } catch (error) {
       this.stats.errors += 1;
-      this.options.log?.('decision failed', { uid: review.uid, error: error instanceof Error ? error.stack : String(error) });
-      outcome = refuse(500, `the NMaaS scheduler failed on this request: ${error instanceof Error ? error.message : String(error)}`);
+      this.options.log?.('decision failed', {
+        uid: review.uid,
+        error: error instanceof Error ? error.stack : String(error),
+      });
+      outcome = refuse(
+        500,
+        `the NMaaS scheduler failed on this request: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     if (outcome.allowed && outcome.patch !== undefined) this.stats.placed += 1;
     if (!outcome.allowed) this.stats.refused += 1;
@@ -177,17 +204,26 @@ export class WebhookServer {
     const pod = podOf(review.object);
     if (typeof pod === 'string') return refuse(400, `not a Pod: ${pod}`);
     if (!isMeasurementPod(pod.metadata.labels)) return allow();
-    const namespace = review.namespace || (typeof pod.metadata.namespace === 'string' ? pod.metadata.namespace : 'default');
+    const namespace =
+      review.namespace || (typeof pod.metadata.namespace === 'string' ? pod.metadata.namespace : 'default');
     const leadership = this.options.leadership;
     if (leadership !== undefined && !leadership.canDecide()) {
       const wait = leadership.msUntilDecide();
       if (wait <= 3_000) await new Promise((r) => setTimeout(r, wait));
-      else if (req.headers[FORWARDED_HEADER] === undefined && leadership.leaderUrl !== undefined && !leadership.isLeader) {
+      else if (
+        req.headers[FORWARDED_HEADER] === undefined &&
+        leadership.leaderUrl !== undefined &&
+        !leadership.isLeader
+      ) {
         const relayed = await this.forward(leadership.leaderUrl, body, review);
         if (relayed !== null) return relayed;
       }
       if (!leadership.canDecide()) {
-        return refuse(503, 'the NMaaS scheduler has no leader able to decide right now (leader election in progress); retry in a few seconds', 'nmaas: scheduler leader election in progress; retry shortly');
+        return refuse(
+          503,
+          'the NMaaS scheduler has no leader able to decide right now (leader election in progress); retry in a few seconds',
+          'nmaas: scheduler leader election in progress; retry shortly',
+        );
       }
     }
     // Counted from here, not from arrival: a wait for leadership above is deliberate and bounded.
@@ -200,7 +236,8 @@ export class WebhookServer {
     const pod = podOf(review.object);
     if (typeof pod === 'string') return refuse(400, `not a Pod: ${pod}`);
     if (!isMeasurementPod(pod.metadata.labels)) return allow();
-    const namespace = review.namespace || (typeof pod.metadata.namespace === 'string' ? pod.metadata.namespace : 'default');
+    const namespace =
+      review.namespace || (typeof pod.metadata.namespace === 'string' ? pod.metadata.namespace : 'default');
     return this.options.decider.validate(pod, namespace, review.operation);
   }
 
@@ -212,7 +249,11 @@ export class WebhookServer {
         {
           method: 'POST',
           agent: this.agent,
-          headers: { 'content-type': 'application/json', [FORWARDED_HEADER]: '1', 'content-length': Buffer.byteLength(body) },
+          headers: {
+            'content-type': 'application/json',
+            [FORWARDED_HEADER]: '1',
+            'content-length': Buffer.byteLength(body),
+          },
           timeout: this.options.forward?.timeoutMs ?? 3_000,
         },
         (res) => {
@@ -224,7 +265,11 @@ export class WebhookServer {
       );
       req.on('timeout', () => req.destroy(new Error('timeout')));
       req.on('error', (error) => {
-        this.options.log?.('forwarding to the leader failed', { leader: leaderUrl, uid: review.uid, error: error.message });
+        this.options.log?.('forwarding to the leader failed', {
+          leader: leaderUrl,
+          uid: review.uid,
+          error: error.message,
+        });
         resolve(null);
       });
       req.end(body);
@@ -266,7 +311,10 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, close
 }
 
 function sendRaw(res: http.ServerResponse, status: number, text: string, close = false): void {
-  const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) };
+  const headers: Record<string, string | number> = {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  };
   if (close) headers.connection = 'close';
   res.writeHead(status, headers);
   res.end(text);

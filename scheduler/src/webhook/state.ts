@@ -22,7 +22,15 @@ import {
   type NodeOffer,
   type PodContract,
 } from '@nmaas/sdk';
-import { Engine, instanceFromContract, nodeSpecFromOffer, type InstanceSpec, type Migration, type Placement, type StrategyName } from '../engine/index.js';
+import {
+  Engine,
+  instanceFromContract,
+  nodeSpecFromOffer,
+  type InstanceSpec,
+  type Migration,
+  type Placement,
+  type StrategyName,
+} from '../engine/index.js';
 import type { Node, Pod } from '../kube/types.js';
 
 /**
@@ -128,7 +136,8 @@ export class SchedulerState {
     const kept = before === undefined ? [] : this.engine.removeNode(name);
     if (view === null) {
       this.nodes.delete(name);
-      if (kept.length > 0) this.log('node left the measurement pools; its bookings are released', { node: name, bookings: kept.length });
+      if (kept.length > 0)
+        this.log('node left the measurement pools; its bookings are released', { node: name, bookings: kept.length });
       return;
     }
     this.nodes.set(name, view);
@@ -145,7 +154,8 @@ export class SchedulerState {
       if (id !== null) live.add(id);
     }
     // Persisted bookings whose pod vanished while we were not watching.
-    for (const t of [...this.tracked.values()]) if (t.podUid !== undefined && !live.has(t.id) && t.moving === undefined) this.release(t.id);
+    for (const t of [...this.tracked.values()])
+      if (t.podUid !== undefined && !live.has(t.id) && t.moving === undefined) this.release(t.id);
   }
 
   /** Records a persisted pod's booking; returns its booking id, or null when it carries none. */
@@ -166,7 +176,8 @@ export class SchedulerState {
       this.log('pod carries a malformed contract or decision; not counted', { pod: podKey(pod), error: String(error) });
       return null;
     }
-    const id = pod.metadata.annotations?.[BOOKING_ID_ANNOTATION] ?? `pod:${pod.metadata.namespace}/${pod.metadata.name}`;
+    const id =
+      pod.metadata.annotations?.[BOOKING_ID_ANNOTATION] ?? `pod:${pod.metadata.namespace}/${pod.metadata.name}`;
     const known = this.tracked.get(id);
     // An evicted pod terminating: its booking already waits at the new place for the replacement.
     if (known?.moving !== undefined && uid !== undefined && uid === known.podUid) return id;
@@ -188,8 +199,18 @@ export class SchedulerState {
       this.tracked.delete(id);
       return null;
     }
-    if (result.problems.length > 0) this.log('pod booking breaks the model (recorded anyway: the pod exists)', { pod: podKey(pod), problems: result.problems });
-    this.tracked.set(id, { id, instance, namespace: pod.metadata.namespace ?? 'default', admittedAt: this.now(), ...persisted(pod) });
+    if (result.problems.length > 0)
+      this.log('pod booking breaks the model (recorded anyway: the pod exists)', {
+        pod: podKey(pod),
+        problems: result.problems,
+      });
+    this.tracked.set(id, {
+      id,
+      instance,
+      namespace: pod.metadata.namespace ?? 'default',
+      admittedAt: this.now(),
+      ...persisted(pod),
+    });
     if (uid !== undefined) this.byUid.set(uid, id);
     return id;
   }
@@ -234,7 +255,8 @@ export class SchedulerState {
   replacementFor(namespace: string, ownerUid: string | undefined, app: string): Tracked | undefined {
     if (ownerUid === undefined) return undefined;
     for (const t of this.tracked.values()) {
-      if (t.moving !== undefined && t.ownerUid === ownerUid && t.namespace === namespace && t.instance.app === app) return t;
+      if (t.moving !== undefined && t.ownerUid === ownerUid && t.namespace === namespace && t.instance.app === app)
+        return t;
     }
     return undefined;
   }

@@ -24,9 +24,17 @@ const run = promisify(execFile);
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** A pooled Node object with its capacity annotation (what a node owner writes). */
-export function measurementNode(name: string, pool: string, capacity = { cpu: 2000, memory: 4096, bandwidth: 1000 }): Node {
+export function measurementNode(
+  name: string,
+  pool: string,
+  capacity = { cpu: 2000, memory: 4096, bandwidth: 1000 },
+): Node {
   const offer = encodeNodeOffer({ pool, capacity });
-  return { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { ...offer.labels, [HOSTNAME_LABEL]: name }, annotations: offer.annotations } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, labels: { ...offer.labels, [HOSTNAME_LABEL]: name }, annotations: offer.annotations },
+  };
 }
 
 /** A consistent contract: the start window defaults to the period, as nmaas.yaml's startWithin does. */
@@ -48,7 +56,10 @@ export function contract(app: string, overrides: Partial<PodContract> = {}): Pod
 }
 
 /** A pod as a ReplicaSet would create it from a template carrying `c` (generateName, owner). */
-export function contractPod(c: PodContract, options: { namespace?: string; name?: string; ownerUid?: string } = {}): Pod {
+export function contractPod(
+  c: PodContract,
+  options: { namespace?: string; name?: string; ownerUid?: string } = {},
+): Pod {
   const meta = encodePodContract(c);
   return {
     apiVersion: 'v1',
@@ -59,7 +70,17 @@ export function contractPod(c: PodContract, options: { namespace?: string; name?
       labels: meta.labels,
       annotations: meta.annotations,
       ...(options.ownerUid !== undefined
-        ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${c.app}-rs`, uid: options.ownerUid, controller: true }] }
+        ? {
+            ownerReferences: [
+              {
+                apiVersion: 'apps/v1',
+                kind: 'ReplicaSet',
+                name: `${c.app}-rs`,
+                uid: options.ownerUid,
+                controller: true,
+              },
+            ],
+          }
         : {}),
     },
     spec: { containers: [{ name: c.app, image: `example/${c.app}:1`, env: [{ name: 'X', value: '1' }] }] },
@@ -67,9 +88,12 @@ export function contractPod(c: PodContract, options: { namespace?: string; name?
 }
 
 let uidCounter = 0;
-export function admissionReview(pod: unknown, options: { dryRun?: boolean; operation?: string; apiVersion?: string; uid?: string; namespace?: string } = {}): Record<string, unknown> {
+export function admissionReview(
+  pod: unknown,
+  options: { dryRun?: boolean; operation?: string; apiVersion?: string; uid?: string; namespace?: string } = {},
+): Record<string, unknown> {
   uidCounter += 1;
-  const namespace = options.namespace ?? ((pod as Pod | null)?.metadata?.namespace ?? 'measurements');
+  const namespace = options.namespace ?? (pod as Pod | null)?.metadata?.namespace ?? 'measurements';
   return {
     apiVersion: options.apiVersion ?? 'admission.k8s.io/v1',
     kind: 'AdmissionReview',
@@ -98,11 +122,23 @@ export interface HttpAnswer {
 }
 
 /** POSTs to the webhook over HTTPS, checking its certificate against `ca`. */
-export function post(url: string, body: string | Buffer, options: { ca: Buffer; agent?: https.Agent; contentType?: string; path?: string }): Promise<HttpAnswer> {
+export function post(
+  url: string,
+  body: string | Buffer,
+  options: { ca: Buffer; agent?: https.Agent; contentType?: string; path?: string },
+): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const req = https.request(
       new URL(options.path ?? '/mutate', url),
-      { method: 'POST', ca: options.ca, agent: options.agent, headers: { 'content-type': options.contentType ?? 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        method: 'POST',
+        ca: options.ca,
+        agent: options.agent,
+        headers: {
+          'content-type': options.contentType ?? 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -121,7 +157,9 @@ export function post(url: string, body: string | Buffer, options: { ca: Buffer; 
 /** Decodes the JSONPatch of an AdmissionReview response (or [] when none). */
 export function patchOf(review: { response?: { patch?: string } }): { op: string; path: string; value?: unknown }[] {
   const p = review.response?.patch;
-  return p === undefined ? [] : (JSON.parse(Buffer.from(p, 'base64').toString('utf8')) as { op: string; path: string }[]);
+  return p === undefined
+    ? []
+    : (JSON.parse(Buffer.from(p, 'base64').toString('utf8')) as { op: string; path: string }[]);
 }
 
 /** The example apps that have an nmaas.yaml. */
@@ -138,16 +176,26 @@ export function exampleApps(): string[] {
  * Pods the way the cluster would create them from the example charts: `nmaas chart` (charts-gen,
  * through the built CLI) then real `helm template`, then each workload's pod template becomes a Pod.
  */
-export async function renderExamplePods(helm: string, namespace = 'measurements'): Promise<{ app: string; pod: Pod }[]> {
+export async function renderExamplePods(
+  helm: string,
+  namespace = 'measurements',
+): Promise<{ app: string; pod: Pod }[]> {
   const out = await temp.make();
   const cli = path.join(REPO_ROOT, 'cli', 'dist', 'main.js');
   const pods: { app: string; pod: Pod }[] = [];
   for (const appDir of exampleApps()) {
     const { stdout } = await run(process.execPath, [cli, 'chart', appDir, '-o', out], { timeout: 120_000 });
     const chartDir = /to (\S+)\s*$/m.exec(stdout)?.[1] ?? path.join(out, path.basename(appDir));
-    const rendered = await run(helm, ['template', 'r1', chartDir, '--namespace', namespace], { timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+    const rendered = await run(helm, ['template', 'r1', chartDir, '--namespace', namespace], {
+      timeout: 120_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     for (const doc of parseAllDocuments(rendered.stdout)) {
-      const o = doc.toJS() as { kind?: string; metadata?: { name?: string }; spec?: { template?: { metadata?: Pod['metadata']; spec?: Pod['spec'] } } } | null;
+      const o = doc.toJS() as {
+        kind?: string;
+        metadata?: { name?: string };
+        spec?: { template?: { metadata?: Pod['metadata']; spec?: Pod['spec'] } };
+      } | null;
       if (!o || !['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(o.kind ?? '')) continue;
       const template = o.spec?.template;
       if (!template) continue;

@@ -120,7 +120,8 @@ export class ReloadingHttpsServer {
         resolve();
       });
     });
-    for (const f of [this.options.certFile, this.options.keyFile]) watchFile(f, { interval: this.pollMs, persistent: false }, this.listener);
+    for (const f of [this.options.certFile, this.options.keyFile])
+      watchFile(f, { interval: this.pollMs, persistent: false }, this.listener);
     return this.server.address() as AddressInfo;
   }
 

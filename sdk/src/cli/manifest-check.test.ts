@@ -23,7 +23,9 @@ describe('nmaas manifest check (built CLI)', () => {
   it('exits 1 with readable, located errors on a broken app', async () => {
     const r = await run(['manifest', 'check', 'sdk/fixtures/apps/broken']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/nmaas\.yaml:13:\d+ schedule\.duration: 10m is longer than schedule\.every \(5m\); a run must end before the next one starts/);
+    expect(r.stderr).toMatch(
+      /nmaas\.yaml:13:\d+ schedule\.duration: 10m is longer than schedule\.every \(5m\); a run must end before the next one starts/,
+    );
     expect(r.stderr).toMatch(/name: name must be a DNS-1123 label/);
   });
 

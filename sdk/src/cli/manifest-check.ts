@@ -19,7 +19,13 @@ export function registerManifestCommands(program: Command): void {
           const app = await loadApp(appDir);
           const n = normalizeManifest(app.manifest);
           if (opts.format === 'json') {
-            const report = { valid: true, file: app.file, name: app.manifest.name, version: app.manifest.version, issues: [] };
+            const report = {
+              valid: true,
+              file: app.file,
+              name: app.manifest.name,
+              version: app.manifest.version,
+              issues: [],
+            };
             process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
           } else {
             process.stdout.write(
@@ -31,7 +37,9 @@ export function registerManifestCommands(program: Command): void {
         } catch (error) {
           if (!(error instanceof ManifestError)) throw error;
           if (opts.format === 'json') {
-            process.stdout.write(`${JSON.stringify({ valid: false, file: error.file, issues: error.issues }, null, 2)}\n`);
+            process.stdout.write(
+              `${JSON.stringify({ valid: false, file: error.file, issues: error.issues }, null, 2)}\n`,
+            );
           } else {
             // Unreadable: one line from the action wrapper, like every other command's.
             if (error.exitCode === 2) throw error;

@@ -45,25 +45,42 @@ describe('nmaas run --once', () => {
   it('exits 1 when the run fails, and prints JSON with --format json', async () => {
     const r = await nmaas('run', probeDir, '--once', '--param', 'fail=true', '--format', 'json');
     expect(r.code).toBe(1);
-    const out = JSON.parse(r.stdout) as { outcome: string; error: string; metricsText: string; parameters: Record<string, unknown> };
-    expect(out).toMatchObject({ outcome: 'failure', error: 'Error: told to fail', parameters: { fail: true, target: 'example.org' } });
+    const out = JSON.parse(r.stdout) as {
+      outcome: string;
+      error: string;
+      metricsText: string;
+      parameters: Record<string, unknown>;
+    };
+    expect(out).toMatchObject({
+      outcome: 'failure',
+      error: 'Error: told to fail',
+      parameters: { fail: true, target: 'example.org' },
+    });
     expect(out.metricsText).toContain('nmaas_runs_total{outcome="failure"} 1');
   });
 
   it('exits 2 on a bad parameter value, naming it and the expected form', async () => {
     const r = await nmaas('run', probeDir, '--once', '--param', 'sleepMs=abc');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--param: parameters.sleepMs: "abc" must be a whole number; expected a whole number from 0 to 600000');
+    expect(r.stderr).toContain(
+      '--param: parameters.sleepMs: "abc" must be a whole number; expected a whole number from 0 to 600000',
+    );
   });
 
   it('exits 2 on malformed arguments and on a folder that is not an app', async () => {
-    expect((await nmaas('run', probeDir, '--once', '--param', 'novalue')).stderr).toContain('must be written name=value');
+    expect((await nmaas('run', probeDir, '--once', '--param', 'novalue')).stderr).toContain(
+      'must be written name=value',
+    );
     expect((await nmaas('run', probeDir, '--once', '--param', 'novalue')).code).toBe(2);
     expect((await nmaas('run', probeDir, '--port', 'x')).code).toBe(2);
     const notApp = await nmaas('run', fileURLToPath(new URL('.', import.meta.url)), '--once');
     expect(notApp.code).toBe(2);
     expect(notApp.stderr).toContain('nmaas.yaml');
-    const unbuilt = await nmaas('run', fileURLToPath(new URL('../../fixtures/apps/minimal', import.meta.url)), '--once');
+    const unbuilt = await nmaas(
+      'run',
+      fileURLToPath(new URL('../../fixtures/apps/minimal', import.meta.url)),
+      '--once',
+    );
     expect(unbuilt.code).toBe(2);
     expect(unbuilt.stderr).toMatch(/package\.json/);
   });
@@ -102,7 +119,9 @@ describe('nmaas run (built CLI, on the schedule)', () => {
       expect(Date.now() - started).toBeLessThan(10_000);
       expect(finished).toMatchObject({ outcome: 'success', run: 1 });
       const port = lines.find((r) => r.msg === 'started')!.port as number;
-      const results = (await (await fetch(`http://127.0.0.1:${port}/results`)).json()) as { results: { result: unknown }[] };
+      const results = (await (await fetch(`http://127.0.0.1:${port}/results`)).json()) as {
+        results: { result: unknown }[];
+      };
       expect(results.results[0]!.result).toMatchObject({ target: 'dev.example' });
       const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGINT');

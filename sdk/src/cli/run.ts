@@ -28,7 +28,10 @@ function parseParams(items: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const item of items) {
     const eq = item.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--param ${JSON.stringify(item)} must be written name=value, e.g. --param targets=https://example.org/`);
+    if (eq <= 0)
+      throw new UsageError(
+        `--param ${JSON.stringify(item)} must be written name=value, e.g. --param targets=https://example.org/`,
+      );
     out[item.slice(0, eq)] = item.slice(eq + 1);
   }
   return out;
@@ -40,7 +43,10 @@ export function registerRunCommand(program: Command): void {
     .description('run a built measurement app locally: on its schedule, or once with --once')
     .argument('<app-dir>', 'app folder holding nmaas.yaml and package.json (built: its "main" must exist)')
     .option('--once', 'run the measurement once now, print its result and metrics, exit 1 if it failed')
-    .option('--port <port>', 'port for /metrics, /healthz, /readyz and /results (default 9464 or NMAAS_METRICS_PORT; 0 picks one)')
+    .option(
+      '--port <port>',
+      'port for /metrics, /healthz, /readyz and /results (default 9464 or NMAAS_METRICS_PORT; 0 picks one)',
+    )
     .option('--param <name=value>', 'set a parameter (repeatable); lists as a,b or a JSON array', collectParam, [])
     .addOption(formatOption(['text', 'json'], 'output of --once'))
     .addHelpText(
@@ -59,7 +65,9 @@ export function registerRunCommand(program: Command): void {
         const { runtime } = await serveApp({ appDir, port, textParams, startNow: true, useDefaultConfigPath: false });
         keepAlive(runtime);
         signals.attach(runtime);
-        process.stderr.write(`nmaas run: serving http://localhost:${runtime.port}/metrics and /results; Ctrl-C stops\n`);
+        process.stderr.write(
+          `nmaas run: serving http://localhost:${runtime.port}/metrics and /results; Ctrl-C stops\n`,
+        );
         return 0;
       }),
     );
@@ -69,12 +77,23 @@ async function runOnceCommand(appDir: string, textParams: Record<string, string>
   const app = await loadRunnableApp(appDir);
   const configPath = process.env[CONFIG_ENV];
   const file = configPath ? await readConfigFile(configPath, true) : undefined;
-  const config = resolveConfig(app.manifest, { file, env: process.env, textParams: { source: '--param', values: textParams } });
+  const config = resolveConfig(app.manifest, {
+    file,
+    env: process.env,
+    textParams: { source: '--param', values: textParams },
+  });
   // Logs go to stderr so that stdout holds only the result and metrics.
-  const outcome = await runOnce({ manifest: app.manifest, measurement: app.measurement, config, logSink: (line) => process.stderr.write(line) });
+  const outcome = await runOnce({
+    manifest: app.manifest,
+    measurement: app.measurement,
+    config,
+    logSink: (line) => process.stderr.write(line),
+  });
   if (json) {
     const { record: _record, ...rest } = outcome;
-    process.stdout.write(`${JSON.stringify({ app: app.manifest.name, version: app.manifest.version, parameters: config.parameters, ...rest }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ app: app.manifest.name, version: app.manifest.version, parameters: config.parameters, ...rest }, null, 2)}\n`,
+    );
   } else {
     process.stdout.write(
       `${app.manifest.name} ${app.manifest.version}: ${outcome.outcome} in ${outcome.durationSeconds.toFixed(3)} s${outcome.error ? ` (${outcome.error})` : ''}\n\n` +

@@ -26,8 +26,15 @@ export async function readImageLock(appDir: string): Promise<ImageLock | null> {
     throw error;
   }
   const lock = JSON.parse(text) as Partial<ImageLock>;
-  if (typeof lock.repository !== 'string' || typeof lock.tag !== 'string' || typeof lock.digest !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(lock.digest)) {
-    throw new Error(`${file} must hold {"repository", "tag", "digest": "sha256:<64 hex>"}; rebuild it with nmaas image build`);
+  if (
+    typeof lock.repository !== 'string' ||
+    typeof lock.tag !== 'string' ||
+    typeof lock.digest !== 'string' ||
+    !/^sha256:[a-f0-9]{64}$/.test(lock.digest)
+  ) {
+    throw new Error(
+      `${file} must hold {"repository", "tag", "digest": "sha256:<64 hex>"}; rebuild it with nmaas image build`,
+    );
   }
   return { repository: lock.repository, tag: lock.tag, digest: lock.digest };
 }

@@ -4,6 +4,12 @@ export * from './quantities.js';
 export * from './manifest.js';
 export { IMAGE_LOCK_FILE, readImageLock, type ImageLock } from './image-lock.js';
 export * from './normalize.js';
-export { appMetricPrefix, parameterTypeError, parameterMeasure, SDK_METRIC_PREFIX, type ModelRuleOptions } from './rules.js';
+export {
+  appMetricPrefix,
+  parameterTypeError,
+  parameterMeasure,
+  SDK_METRIC_PREFIX,
+  type ModelRuleOptions,
+} from './rules.js';
 export { manifestJsonSchema, manifestJsonSchemaText, MANIFEST_SCHEMA_FILE, MANIFEST_SCHEMA_ID } from './json-schema.js';
 export { LINUX_CAPABILITIES, type LinuxCapability } from './capabilities.js';

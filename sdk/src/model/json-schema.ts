@@ -13,12 +13,17 @@ export const MANIFEST_SCHEMA_ID = 'https://nmaas.io/schema/nmaas.schema.json';
 export const MANIFEST_SCHEMA_FILE = fileURLToPath(new URL('../../schema/nmaas.schema.json', import.meta.url));
 
 export function manifestJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(appManifestShape, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(appManifestShape, {
+    io: 'input',
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
   return {
     $schema: schema.$schema,
     $id: MANIFEST_SCHEMA_ID,
     title: 'NMaaS app declaration (nmaas.yaml)',
-    description: 'Declares a containerised measurement app: its image, schedule, resources, placement, capabilities, parameters, metrics and alerts.',
+    description:
+      'Declares a containerised measurement app: its image, schedule, resources, placement, capabilities, parameters, metrics and alerts.',
     ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')),
   };
 }

@@ -34,7 +34,9 @@ function set(obj: Record<string, unknown>, dotted: string, value: unknown): Reco
 }
 
 const param = (p: Record<string, unknown>) => [{ name: 'targets', type: 'string', label: 'Targets', ...p }];
-const metric = (m: Record<string, unknown>) => [{ name: 'probe_requests_total', type: 'counter', help: 'Requests', ...m }];
+const metric = (m: Record<string, unknown>) => [
+  { name: 'probe_requests_total', type: 'counter', help: 'Requests', ...m },
+];
 
 // [field, valid value, invalid value, expected path of the error, words the message must contain]
 const cases: [string, unknown, unknown, string, RegExp][] = [
@@ -48,7 +50,13 @@ const cases: [string, unknown, unknown, string, RegExp][] = [
   ['keywords', ['http'], [''], 'keywords[0]', /.+/],
   ['icon', 'https://example.org/icon.png', '', 'icon', /icon is empty/],
   ['maintainers', [{ name: 'A', email: 'a@b.org', url: 'https://b.org' }], [], 'maintainers', /at least one/],
-  ['maintainers', [{ name: 'A', email: 'a@b.org' }], [{ name: 'A', email: 'not-an-email' }], 'maintainers[0].email', /e-mail/],
+  [
+    'maintainers',
+    [{ name: 'A', email: 'a@b.org' }],
+    [{ name: 'A', email: 'not-an-email' }],
+    'maintainers[0].email',
+    /e-mail/,
+  ],
   ['license', 'MIT OR Apache-2.0', 'my license!', 'license', /SPDX/],
   ['home', 'https://example.org', 'http://example.org', 'home', /https/],
   ['sources', ['https://github.com/x/y'], ['ftp://x'], 'sources[0]', /https/],
@@ -57,7 +65,13 @@ const cases: [string, unknown, unknown, string, RegExp][] = [
   ['image.digest', `sha256:${'b'.repeat(64)}`, 'sha256:xyz', 'image.digest', /64 lower-case hex/],
   ['schedule.every', '10m', '7m', 'schedule.every', /does not divide the scheduling horizon/],
   ['schedule.every', '1h', 'often', 'schedule.every', /duration such as/],
-  ['schedule.duration', '5m', '10m', 'schedule.duration', /longer than schedule.every \(5m\); a run must end before the next one starts/],
+  [
+    'schedule.duration',
+    '5m',
+    '10m',
+    'schedule.duration',
+    /longer than schedule.every \(5m\); a run must end before the next one starts/,
+  ],
   ['schedule.duration', '1s', '500ms', 'schedule.duration', /whole number of seconds/],
   ['schedule.startWithin', '0s', '10m', 'schedule.startWithin', /longer than schedule.every/],
   ['resources.run.cpu', '1', '1 core', 'resources.run.cpu', /CPU quantity/],
@@ -66,36 +80,150 @@ const cases: [string, unknown, unknown, string, RegExp][] = [
   ['resources.run.bandwidth', '1Gbps', '20mbit', 'resources.run.bandwidth', /20Mbps/],
   ['resources.idle.cpu', '250m', '300m', 'resources.idle.cpu', /more than run cpu/],
   ['resources.idle.memory', '128Mi', '256Mi', 'resources.idle.memory', /more than run memory/],
-  ['placement.nodeSelector', { 'nmaas.io/pool': 'edge' }, { 'nmaas.io/pool': 'not valid!' }, 'placement.nodeSelector.nmaas.io/pool', /label value/],
+  [
+    'placement.nodeSelector',
+    { 'nmaas.io/pool': 'edge' },
+    { 'nmaas.io/pool': 'not valid!' },
+    'placement.nodeSelector.nmaas.io/pool',
+    /label value/,
+  ],
   ['placement.affinity', ['dns'], ['probe'], 'placement.affinity[0]', /this app itself/],
   ['placement.antiAffinity', ['streaming-qos'], ['probe'], 'placement.antiAffinity[0]', /spread: true/],
   ['placement.exclusive', true, 'yes', 'placement.exclusive', /true or false/],
   ['placement.spread', false, 1, 'placement.spread', /true or false/],
-  ['capabilities', [{ name: 'NET_RAW', justification: 'Sends raw ICMP probes.' }], [{ name: 'CAP_NET_RAW', justification: 'Sends raw ICMP probes.' }], 'capabilities[0].name', /without the CAP_ prefix/],
-  ['capabilities', [{ name: 'NET_ADMIN', justification: 'Shapes its own test traffic.' }], [{ name: 'NET_ADMIN', justification: '' }], 'capabilities[0].justification', /say in a sentence why/],
-  ['parameters', param({ type: 'string[]', default: ['a'], min: 1, max: 3 }), param({ type: 'string[]', default: [], min: 1 }), 'parameters[0].default', /below min/],
-  ['parameters', param({ type: 'enum', options: ['GET', 'HEAD'], default: 'GET' }), param({ type: 'enum', options: ['GET'], default: 'POST' }), 'parameters[0].default', /not one of the options/],
-  ['parameters', param({ type: 'int', default: 3 }), param({ type: 'int', default: 2.5 }), 'parameters[0].default', /whole number/],
-  ['parameters', param({ type: 'duration', default: '10s', max: 30 }), param({ type: 'duration', default: '1m', max: 30 }), 'parameters[0].default', /above max/],
-  ['parameters', param({ type: 'url', default: 'https://example.org/' }), param({ type: 'url', default: 'example' }), 'parameters[0].default', /URL/],
-  ['parameters', param({ type: 'hostname', default: 'example.org' }), param({ type: 'hostname', default: 'not a host' }), 'parameters[0].default', /host name/],
-  ['parameters', param({ type: 'boolean', default: false }), param({ type: 'boolean', default: 'no' }), 'parameters[0].default', /true or false/],
-  ['parameters', param({ pattern: '^a', default: 'abc' }), param({ pattern: '^a', default: 'xyz' }), 'parameters[0].default', /does not match pattern/],
-  ['parameters', param({ type: 'number', min: 0, max: 1 }), param({ type: 'number', min: 2, max: 1 }), 'parameters[0].max', /below min/],
+  [
+    'capabilities',
+    [{ name: 'NET_RAW', justification: 'Sends raw ICMP probes.' }],
+    [{ name: 'CAP_NET_RAW', justification: 'Sends raw ICMP probes.' }],
+    'capabilities[0].name',
+    /without the CAP_ prefix/,
+  ],
+  [
+    'capabilities',
+    [{ name: 'NET_ADMIN', justification: 'Shapes its own test traffic.' }],
+    [{ name: 'NET_ADMIN', justification: '' }],
+    'capabilities[0].justification',
+    /say in a sentence why/,
+  ],
+  [
+    'parameters',
+    param({ type: 'string[]', default: ['a'], min: 1, max: 3 }),
+    param({ type: 'string[]', default: [], min: 1 }),
+    'parameters[0].default',
+    /below min/,
+  ],
+  [
+    'parameters',
+    param({ type: 'enum', options: ['GET', 'HEAD'], default: 'GET' }),
+    param({ type: 'enum', options: ['GET'], default: 'POST' }),
+    'parameters[0].default',
+    /not one of the options/,
+  ],
+  [
+    'parameters',
+    param({ type: 'int', default: 3 }),
+    param({ type: 'int', default: 2.5 }),
+    'parameters[0].default',
+    /whole number/,
+  ],
+  [
+    'parameters',
+    param({ type: 'duration', default: '10s', max: 30 }),
+    param({ type: 'duration', default: '1m', max: 30 }),
+    'parameters[0].default',
+    /above max/,
+  ],
+  [
+    'parameters',
+    param({ type: 'url', default: 'https://example.org/' }),
+    param({ type: 'url', default: 'example' }),
+    'parameters[0].default',
+    /URL/,
+  ],
+  [
+    'parameters',
+    param({ type: 'hostname', default: 'example.org' }),
+    param({ type: 'hostname', default: 'not a host' }),
+    'parameters[0].default',
+    /host name/,
+  ],
+  [
+    'parameters',
+    param({ type: 'boolean', default: false }),
+    param({ type: 'boolean', default: 'no' }),
+    'parameters[0].default',
+    /true or false/,
+  ],
+  [
+    'parameters',
+    param({ pattern: '^a', default: 'abc' }),
+    param({ pattern: '^a', default: 'xyz' }),
+    'parameters[0].default',
+    /does not match pattern/,
+  ],
+  [
+    'parameters',
+    param({ type: 'number', min: 0, max: 1 }),
+    param({ type: 'number', min: 2, max: 1 }),
+    'parameters[0].max',
+    /below min/,
+  ],
   ['parameters', param({ group: 'Targets' }), param({ name: 'my-targets' }), 'parameters[0].name', /camelCase/],
   ['parameters', param({ type: 'string' }), param({ type: 'text' }), 'parameters[0].type', /one of string/],
   ['parameters', param({ label: 'T' }), param({ label: '' }), 'parameters[0].label', /label is empty/],
   ['parameters', param({ required: true }), param({ type: 'enum' }), 'parameters[0].options', /without options/],
-  ['metrics', metric({ labels: ['target'] }), metric({ name: 'probe_requests' }), 'metrics[0].name', /must end in _total/],
-  ['metrics', metric({ name: 'probe_duration_seconds', type: 'gauge', unit: 'seconds' }), metric({ name: 'probe_duration_ms', type: 'gauge' }), 'metrics[0].name', /abbreviates a unit/],
-  ['metrics', metric({ name: 'probe_size_bytes', type: 'histogram', buckets: [1, 10] }), metric({ name: 'probe_size_bytes', type: 'histogram', buckets: [10, 1] }), 'metrics[0].buckets', /increasing/],
-  ['metrics', metric({ name: 'probe_speed_bytes', type: 'gauge', unit: 'bytes' }), metric({ name: 'probe_speed_bits', type: 'gauge' }), 'metrics[0].name', /base unit bytes/],
+  [
+    'metrics',
+    metric({ labels: ['target'] }),
+    metric({ name: 'probe_requests' }),
+    'metrics[0].name',
+    /must end in _total/,
+  ],
+  [
+    'metrics',
+    metric({ name: 'probe_duration_seconds', type: 'gauge', unit: 'seconds' }),
+    metric({ name: 'probe_duration_ms', type: 'gauge' }),
+    'metrics[0].name',
+    /abbreviates a unit/,
+  ],
+  [
+    'metrics',
+    metric({ name: 'probe_size_bytes', type: 'histogram', buckets: [1, 10] }),
+    metric({ name: 'probe_size_bytes', type: 'histogram', buckets: [10, 1] }),
+    'metrics[0].buckets',
+    /increasing/,
+  ],
+  [
+    'metrics',
+    metric({ name: 'probe_speed_bytes', type: 'gauge', unit: 'bytes' }),
+    metric({ name: 'probe_speed_bits', type: 'gauge' }),
+    'metrics[0].name',
+    /base unit bytes/,
+  ],
   ['metrics', metric({ type: 'counter' }), metric({ name: 'nmaas_runs_total' }), 'metrics[0].name', /reserves/],
   ['metrics', metric({ help: 'x' }), metric({ help: '' }), 'metrics[0].help', /help is empty/],
   ['metrics', metric({ labels: ['a'] }), metric({ labels: ['a', 'a'] }), 'metrics[0].labels[1]', /listed twice/],
-  ['metrics', metric({ type: 'summary', name: 'probe_rtt_seconds' }), metric({ type: 'timer' }), 'metrics[0].type', /counter, gauge, histogram, summary/],
-  ['alerts', [{ name: 'ProbeDown', expr: 'up == 0', severity: 'critical', summary: 'down' }], [{ name: 'ProbeDown', expr: 'up == 0', severity: 'page', summary: 'down' }], 'alerts[0].severity', /critical, warning or info/],
-  ['alerts', [{ name: 'ProbeDown', expr: 'up == 0', for: '1h', severity: 'info', summary: 's' }], [{ name: 'ProbeDown', expr: ' ', severity: 'info', summary: 's' }], 'alerts[0].expr', /PromQL/],
+  [
+    'metrics',
+    metric({ type: 'summary', name: 'probe_rtt_seconds' }),
+    metric({ type: 'timer' }),
+    'metrics[0].type',
+    /counter, gauge, histogram, summary/,
+  ],
+  [
+    'alerts',
+    [{ name: 'ProbeDown', expr: 'up == 0', severity: 'critical', summary: 'down' }],
+    [{ name: 'ProbeDown', expr: 'up == 0', severity: 'page', summary: 'down' }],
+    'alerts[0].severity',
+    /critical, warning or info/,
+  ],
+  [
+    'alerts',
+    [{ name: 'ProbeDown', expr: 'up == 0', for: '1h', severity: 'info', summary: 's' }],
+    [{ name: 'ProbeDown', expr: ' ', severity: 'info', summary: 's' }],
+    'alerts[0].expr',
+    /PromQL/,
+  ],
 ];
 
 describe('the app model, field by field', () => {
@@ -103,7 +231,13 @@ describe('the app model, field by field', () => {
     const result = validateManifest(base());
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.manifest.placement).toEqual({ nodeSelector: {}, affinity: [], antiAffinity: [], exclusive: false, spread: false });
+    expect(result.manifest.placement).toEqual({
+      nodeSelector: {},
+      affinity: [],
+      antiAffinity: [],
+      exclusive: false,
+      spread: false,
+    });
     expect(result.manifest.parameters).toEqual([]);
   });
 
@@ -121,7 +255,8 @@ describe('the app model, field by field', () => {
   it('names a missing required field as required', () => {
     const ko = validateManifest(set(base(), 'schedule.every', undefined));
     expect(ko.ok).toBe(false);
-    if (!ko.ok) expect(ko.issues).toContainEqual({ path: 'schedule.every', message: expect.stringMatching(/^is required/) });
+    if (!ko.ok)
+      expect(ko.issues).toContainEqual({ path: 'schedule.every', message: expect.stringMatching(/^is required/) });
   });
 
   it('rejects unknown fields with their name', () => {

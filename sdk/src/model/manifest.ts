@@ -15,7 +15,8 @@ export const MANIFEST_FILE = 'nmaas.yaml';
 
 /** The full model: the shape plus the cross-field rules. */
 export const appManifestSchema = appManifestShape.superRefine((manifest, ctx) => {
-  for (const issue of manifestRuleIssues(manifest)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  for (const issue of manifestRuleIssues(manifest))
+    ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
 });
 
 export interface ManifestIssue {
@@ -45,7 +46,10 @@ export class ManifestError extends Error {
 
 export function formatIssues(file: string, issues: ManifestIssue[]): string {
   return issues
-    .map((i) => `  ${file}${i.line !== undefined ? `:${i.line}:${i.column ?? 1}` : ''} ${i.path ? `${i.path}: ` : ''}${i.message}`)
+    .map(
+      (i) =>
+        `  ${file}${i.line !== undefined ? `:${i.line}:${i.column ?? 1}` : ''} ${i.path ? `${i.path}: ` : ''}${i.message}`,
+    )
     .join('\n');
 }
 
@@ -66,7 +70,10 @@ export function validateManifest(
   const result = appManifestShape.safeParse(data);
   const issues: ManifestIssue[] = result.success
     ? []
-    : friendlyIssues(appManifestShape, result.error.issues, data).map((i) => ({ path: formatPath(i.path), message: i.message }));
+    : friendlyIssues(appManifestShape, result.error.issues, data).map((i) => ({
+        path: formatPath(i.path),
+        message: i.message,
+      }));
   for (const issue of manifestRuleIssues(result.success ? result.data : data, options)) {
     issues.push({ path: formatPath(issue.path), message: issue.message });
   }
@@ -97,7 +104,9 @@ export function parseManifest(text: string, file = MANIFEST_FILE, options: Model
   }
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new ManifestError(file, [{ path: '', message: 'the file must be a YAML mapping with apiVersion: nmaas.io/v1, name, version, …' }]);
+    throw new ManifestError(file, [
+      { path: '', message: 'the file must be a YAML mapping with apiVersion: nmaas.io/v1, name, version, …' },
+    ]);
   }
   const result = validateManifest(data, options);
   if (result.ok) return result.manifest;
@@ -177,10 +186,18 @@ export async function loadApp(appDir: string, options: ModelRuleOptions = {}): P
   if (manifest.icon !== undefined && !/^https:\/\//.test(manifest.icon)) {
     const iconFile = path.resolve(dir, manifest.icon);
     const inside = iconFile.startsWith(dir + path.sep);
-    const exists = inside && (await stat(iconFile).then((s) => s.isFile(), () => false));
+    const exists =
+      inside &&
+      (await stat(iconFile).then(
+        (s) => s.isFile(),
+        () => false,
+      ));
     if (!exists) {
       throw new ManifestError(file, [
-        { path: 'icon', message: `${manifest.icon} is not a file inside the app folder; add the file or give an https:// URL` },
+        {
+          path: 'icon',
+          message: `${manifest.icon} is not a file inside the app folder; add the file or give an https:// URL`,
+        },
       ]);
     }
     loaded.iconFile = iconFile;

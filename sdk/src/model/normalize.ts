@@ -37,7 +37,10 @@ export function normalizeSchedule(schedule: AppManifest['schedule']): Normalized
   return {
     everySeconds,
     durationSeconds: must(parseDuration(schedule.duration), 'schedule.duration'),
-    startWithinSeconds: schedule.startWithin === undefined ? everySeconds : must(parseDuration(schedule.startWithin), 'schedule.startWithin'),
+    startWithinSeconds:
+      schedule.startWithin === undefined
+        ? everySeconds
+        : must(parseDuration(schedule.startWithin), 'schedule.startWithin'),
   };
 }
 

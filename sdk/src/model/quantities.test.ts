@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { formatBandwidth, formatCpu, formatDuration, formatMemory, parseBandwidth, parseCpu, parseDuration, parseMemory } from './quantities.js';
+import {
+  formatBandwidth,
+  formatCpu,
+  formatDuration,
+  formatMemory,
+  parseBandwidth,
+  parseCpu,
+  parseDuration,
+  parseMemory,
+} from './quantities.js';
 
 describe('quantities', () => {
   it('parses durations', () => {

@@ -25,7 +25,11 @@ export function formatDuration(seconds: number): string {
   if (!Number.isInteger(seconds)) return `${Math.round(seconds * 1000)}ms`;
   let rest = seconds;
   let out = '';
-  for (const [unit, size] of [['h', 3600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     const n = Math.floor(rest / size);
     if (n > 0) {
       out += `${n}${unit}`;
@@ -52,8 +56,14 @@ export function formatCpu(millicores: number): string {
 }
 
 const MEMORY_UNITS: Record<string, number> = {
-  Ki: 1 / 1024, Mi: 1, Gi: 1024, Ti: 1024 * 1024,
-  k: 1000 / (1024 * 1024), M: 1e6 / (1024 * 1024), G: 1e9 / (1024 * 1024), T: 1e12 / (1024 * 1024),
+  Ki: 1 / 1024,
+  Mi: 1,
+  Gi: 1024,
+  Ti: 1024 * 1024,
+  k: 1000 / (1024 * 1024),
+  M: 1e6 / (1024 * 1024),
+  G: 1e9 / (1024 * 1024),
+  T: 1e12 / (1024 * 1024),
 };
 const MEMORY_RE = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)$/;
 

@@ -4,7 +4,13 @@
  * Each rule reports at the path of the field to change, with the fix in the message.
  */
 import type { z } from 'zod';
-import { appManifestShape, DEFAULT_HORIZON_SECONDS, type AppManifest, type Parameter, type MetricDeclaration } from './schema.js';
+import {
+  appManifestShape,
+  DEFAULT_HORIZON_SECONDS,
+  type AppManifest,
+  type Parameter,
+  type MetricDeclaration,
+} from './schema.js';
 import { formatDuration, parseBandwidth, parseCpu, parseDuration, parseMemory } from './quantities.js';
 
 type Path = (string | number)[];
@@ -35,27 +41,50 @@ export function manifestRuleIssues(data: unknown, options: ModelRuleOptions = {}
   const placement = section('placement');
   if (placement) checkPlacement(placement, name, report);
   const capabilities = section('capabilities');
-  if (capabilities) checkUnique(capabilities.map((c) => c.name), ['capabilities'], 'capability', report);
+  if (capabilities)
+    checkUnique(
+      capabilities.map((c) => c.name),
+      ['capabilities'],
+      'capability',
+      report,
+    );
   const parameters = section('parameters');
   if (parameters) {
-    checkUnique(parameters.map((p) => p.name), ['parameters'], 'parameter', report);
+    checkUnique(
+      parameters.map((p) => p.name),
+      ['parameters'],
+      'parameter',
+      report,
+    );
     parameters.forEach((p, i) => checkParameter(p, ['parameters', i], report));
   }
   const metrics = section('metrics');
   if (metrics) {
-    checkUnique(metrics.map((m) => m.name), ['metrics'], 'metric', report);
+    checkUnique(
+      metrics.map((m) => m.name),
+      ['metrics'],
+      'metric',
+      report,
+    );
     const prefix = appMetricPrefix(name);
     metrics.forEach((m, i) => checkMetric(m, ['metrics', i], prefix, report));
   }
   const alerts = section('alerts');
-  if (alerts) checkUnique(alerts.map((a) => a.name), ['alerts'], 'alert', report);
+  if (alerts)
+    checkUnique(
+      alerts.map((a) => a.name),
+      ['alerts'],
+      'alert',
+      report,
+    );
   return issues;
 }
 
 function checkUnique(names: string[], path: Path, what: string, report: Report): void {
   const seen = new Set<string>();
   names.forEach((name, i) => {
-    if (seen.has(name)) report([...path, i, 'name'], `${what} ${name} is declared twice; give each ${what} a distinct name`);
+    if (seen.has(name))
+      report([...path, i, 'name'], `${what} ${name} is declared twice; give each ${what} a distinct name`);
     seen.add(name);
   });
 }
@@ -65,16 +94,28 @@ function checkSchedule(schedule: AppManifest['schedule'], report: Report, horizo
   const duration = parseDuration(schedule.duration);
   if (every !== null) {
     if (!Number.isInteger(every) || every < 1) {
-      report(['schedule', 'every'], `${schedule.every} is not a whole number of seconds; the scheduler works in 1-second slots`);
+      report(
+        ['schedule', 'every'],
+        `${schedule.every} is not a whole number of seconds; the scheduler works in 1-second slots`,
+      );
     } else if (horizon % every !== 0) {
-      report(['schedule', 'every'], `${schedule.every} does not divide the scheduling horizon (${formatDuration(horizon)}); pick a period such as 1m, 5m, 10m, 15m, 30m or 1h`);
+      report(
+        ['schedule', 'every'],
+        `${schedule.every} does not divide the scheduling horizon (${formatDuration(horizon)}); pick a period such as 1m, 5m, 10m, 15m, 30m or 1h`,
+      );
     }
   }
   if (duration !== null) {
     if (!Number.isInteger(duration) || duration < 1) {
-      report(['schedule', 'duration'], `${schedule.duration} is not a whole number of seconds (at least 1s); the scheduler works in 1-second slots`);
+      report(
+        ['schedule', 'duration'],
+        `${schedule.duration} is not a whole number of seconds (at least 1s); the scheduler works in 1-second slots`,
+      );
     } else if (every !== null && duration > every) {
-      report(['schedule', 'duration'], `${schedule.duration} is longer than schedule.every (${schedule.every}); a run must end before the next one starts`);
+      report(
+        ['schedule', 'duration'],
+        `${schedule.duration} is longer than schedule.every (${schedule.every}); a run must end before the next one starts`,
+      );
     }
   }
   if (schedule.startWithin !== undefined) {
@@ -83,7 +124,10 @@ function checkSchedule(schedule: AppManifest['schedule'], report: Report, horizo
       if (!Number.isInteger(startWithin)) {
         report(['schedule', 'startWithin'], `${schedule.startWithin} is not a whole number of seconds`);
       } else if (every !== null && startWithin > every) {
-        report(['schedule', 'startWithin'], `${schedule.startWithin} is longer than schedule.every (${schedule.every}); startWithin equal to every already allows any start time`);
+        report(
+          ['schedule', 'startWithin'],
+          `${schedule.startWithin} is longer than schedule.every (${schedule.every}); startWithin equal to every already allows any start time`,
+        );
       }
     }
   }
@@ -96,31 +140,52 @@ function checkResources(resources: AppManifest['resources'], report: Report): vo
   const runMemory = parseMemory(run.memory);
   const idleMemory = parseMemory(idle.memory);
   if (runCpu === 0) report(['resources', 'run', 'cpu'], 'run cpu is 0; declare what one run really uses, e.g. 100m');
-  if (runMemory === 0) report(['resources', 'run', 'memory'], 'run memory is 0; declare what one run really uses, e.g. 64Mi');
+  if (runMemory === 0)
+    report(['resources', 'run', 'memory'], 'run memory is 0; declare what one run really uses, e.g. 64Mi');
   if (runCpu !== null && idleCpu !== null && idleCpu > runCpu) {
-    report(['resources', 'idle', 'cpu'], `idle cpu (${idle.cpu}) is more than run cpu (${run.cpu}); idle is what the app holds between runs and cannot exceed a run`);
+    report(
+      ['resources', 'idle', 'cpu'],
+      `idle cpu (${idle.cpu}) is more than run cpu (${run.cpu}); idle is what the app holds between runs and cannot exceed a run`,
+    );
   }
   if (runMemory !== null && idleMemory !== null && idleMemory > runMemory) {
-    report(['resources', 'idle', 'memory'], `idle memory (${idle.memory}) is more than run memory (${run.memory}); idle is what the app holds between runs and cannot exceed a run`);
+    report(
+      ['resources', 'idle', 'memory'],
+      `idle memory (${idle.memory}) is more than run memory (${run.memory}); idle is what the app holds between runs and cannot exceed a run`,
+    );
   }
-  if (parseBandwidth(run.bandwidth) === null) report(['resources', 'run', 'bandwidth'], `${run.bandwidth} is not a bandwidth such as 20Mbps`);
+  if (parseBandwidth(run.bandwidth) === null)
+    report(['resources', 'run', 'bandwidth'], `${run.bandwidth} is not a bandwidth such as 20Mbps`);
 }
 
 function checkPlacement(placement: AppManifest['placement'], name: string, report: Report): void {
   placement.affinity.forEach((app, i) => {
-    if (app === name) report(['placement', 'affinity', i], `${app} is this app itself; affinity lists other apps that must already run on the node`);
+    if (app === name)
+      report(
+        ['placement', 'affinity', i],
+        `${app} is this app itself; affinity lists other apps that must already run on the node`,
+      );
     if (placement.antiAffinity.includes(app)) {
       report(['placement', 'affinity', i], `${app} is in both affinity and antiAffinity; keep it in one of them`);
     }
   });
   placement.antiAffinity.forEach((app, i) => {
-    if (app === name) report(['placement', 'antiAffinity', i], `${app} is this app itself; to keep replicas on distinct nodes set placement.spread: true`);
+    if (app === name)
+      report(
+        ['placement', 'antiAffinity', i],
+        `${app} is this app itself; to keep replicas on distinct nodes set placement.spread: true`,
+      );
   });
-  checkUnique(placement.affinity, ['placement', 'affinity'], 'affinity entry', (path, m) => report(path.slice(0, -1), m));
-  checkUnique(placement.antiAffinity, ['placement', 'antiAffinity'], 'antiAffinity entry', (path, m) => report(path.slice(0, -1), m));
+  checkUnique(placement.affinity, ['placement', 'affinity'], 'affinity entry', (path, m) =>
+    report(path.slice(0, -1), m),
+  );
+  checkUnique(placement.antiAffinity, ['placement', 'antiAffinity'], 'antiAffinity entry', (path, m) =>
+    report(path.slice(0, -1), m),
+  );
 }
 
-const HOSTNAME = /^(?=.{1,253}$)([a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)*$/;
+const HOSTNAME =
+  /^(?=.{1,253}$)([a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)*$/;
 
 /** Whether `value` is a valid value of a parameter's type (bounds and options aside). */
 export function parameterTypeError(type: Parameter['type'], value: unknown): string | null {
@@ -164,13 +229,22 @@ const BOUNDED_TYPES = new Set(['int', 'number', 'duration', 'string[]']);
 
 function checkParameter(param: Parameter, path: Path, report: Report): void {
   if (param.type === 'enum' && (!param.options || param.options.length === 0)) {
-    report([...path, 'options'], `parameter ${param.name} is an enum without options; list the values users may choose`);
+    report(
+      [...path, 'options'],
+      `parameter ${param.name} is an enum without options; list the values users may choose`,
+    );
   }
   if (param.type !== 'enum' && param.options !== undefined) {
-    report([...path, 'options'], `options only apply to enum parameters; make ${param.name} type: enum or remove options`);
+    report(
+      [...path, 'options'],
+      `options only apply to enum parameters; make ${param.name} type: enum or remove options`,
+    );
   }
   if ((param.min !== undefined || param.max !== undefined) && !BOUNDED_TYPES.has(param.type)) {
-    report([...path, 'min'], `min/max do not apply to ${param.type} parameters; they bound int, number, duration (seconds) and string[] (item count)`);
+    report(
+      [...path, 'min'],
+      `min/max do not apply to ${param.type} parameters; they bound int, number, duration (seconds) and string[] (item count)`,
+    );
   }
   if (param.min !== undefined && param.max !== undefined && param.min > param.max) {
     report([...path, 'max'], `max (${param.max}) is below min (${param.min})`);
@@ -189,11 +263,17 @@ function checkParameter(param: Parameter, path: Path, report: Report): void {
   if (param.default === undefined) return;
   const typeError = parameterTypeError(param.type, param.default);
   if (typeError !== null) {
-    report([...path, 'default'], `default ${JSON.stringify(param.default)} of ${param.name} ${typeError} (type ${param.type})`);
+    report(
+      [...path, 'default'],
+      `default ${JSON.stringify(param.default)} of ${param.name} ${typeError} (type ${param.type})`,
+    );
     return;
   }
   if (param.type === 'enum' && param.options && !param.options.includes(param.default as string)) {
-    report([...path, 'default'], `default ${JSON.stringify(param.default)} is not one of the options (${param.options.join(', ')})`);
+    report(
+      [...path, 'default'],
+      `default ${JSON.stringify(param.default)} is not one of the options (${param.options.join(', ')})`,
+    );
   }
   const measure = parameterMeasure(param.type, param.default);
   if (measure !== null && param.min !== undefined && measure < param.min) {
@@ -205,7 +285,8 @@ function checkParameter(param: Parameter, path: Path, report: Report): void {
   if (regex !== null) {
     const values = Array.isArray(param.default) ? param.default : [param.default];
     for (const v of values) {
-      if (typeof v === 'string' && !regex.test(v)) report([...path, 'default'], `default ${JSON.stringify(v)} does not match pattern ${param.pattern}`);
+      if (typeof v === 'string' && !regex.test(v))
+        report([...path, 'default'], `default ${JSON.stringify(v)} does not match pattern ${param.pattern}`);
     }
   }
 }
@@ -214,9 +295,21 @@ function checkParameter(param: Parameter, path: Path, report: Report): void {
 const UNIT_ABBREVIATIONS = ['s', 'ms', 'us', 'ns', 'sec', 'b', 'kb', 'mb', 'gb', 'tb', 'pb', 'm', 'h', 'd'];
 /** Non-base units and the base unit to use instead (promlint LintMetricUnits). */
 const NON_BASE_UNITS: Record<string, string> = {
-  minutes: 'seconds', hours: 'seconds', days: 'seconds', weeks: 'seconds', milliseconds: 'seconds',
-  microseconds: 'seconds', nanoseconds: 'seconds', bits: 'bytes', kilobytes: 'bytes', megabytes: 'bytes',
-  gigabytes: 'bytes', kibibytes: 'bytes', mebibytes: 'bytes', percent: 'ratio', fahrenheit: 'celsius',
+  minutes: 'seconds',
+  hours: 'seconds',
+  days: 'seconds',
+  weeks: 'seconds',
+  milliseconds: 'seconds',
+  microseconds: 'seconds',
+  nanoseconds: 'seconds',
+  bits: 'bytes',
+  kilobytes: 'bytes',
+  megabytes: 'bytes',
+  gigabytes: 'bytes',
+  kibibytes: 'bytes',
+  mebibytes: 'bytes',
+  percent: 'ratio',
+  fahrenheit: 'celsius',
 };
 /** The SDK's own metric prefix: apps must not collide with it. */
 export const SDK_METRIC_PREFIX = 'nmaas_';
@@ -235,9 +328,13 @@ function checkMetric(metric: MetricDeclaration, path: Path, appPrefix: string, r
   const own = appPrefix !== '' && name.startsWith(appPrefix) ? name.slice(appPrefix.length) : name;
   const words = own.split('_');
   if (name.startsWith(SDK_METRIC_PREFIX)) {
-    report([...path, 'name'], `${name} uses the prefix ${SDK_METRIC_PREFIX} that the SDK reserves for its own metrics; prefix it with your app's name`);
+    report(
+      [...path, 'name'],
+      `${name} uses the prefix ${SDK_METRIC_PREFIX} that the SDK reserves for its own metrics; prefix it with your app's name`,
+    );
   }
-  if (/[A-Z]/.test(name)) report([...path, 'name'], `${name} is not snake_case; Prometheus names are lower case with _`);
+  if (/[A-Z]/.test(name))
+    report([...path, 'name'], `${name} is not snake_case; Prometheus names are lower case with _`);
   if (type === 'counter' && !name.endsWith('_total')) {
     report([...path, 'name'], `counter ${name} must end in _total (e.g. ${name}_total)`);
   }
@@ -245,11 +342,15 @@ function checkMetric(metric: MetricDeclaration, path: Path, appPrefix: string, r
     report([...path, 'name'], `${type} ${name} must not end in _total; only counters do`);
   }
   for (const suffix of ['_bucket', '_count', '_sum', '_created', '_info']) {
-    if (name.endsWith(suffix)) report([...path, 'name'], `${name} ends in ${suffix}, which Prometheus reserves for generated series; rename it`);
+    if (name.endsWith(suffix))
+      report([...path, 'name'], `${name} ends in ${suffix}, which Prometheus reserves for generated series; rename it`);
   }
   for (const word of words) {
     if (UNIT_ABBREVIATIONS.includes(word)) {
-      report([...path, 'name'], `${name} abbreviates a unit (_${word}); spell the base unit out, e.g. _seconds or _bytes`);
+      report(
+        [...path, 'name'],
+        `${name} abbreviates a unit (_${word}); spell the base unit out, e.g. _seconds or _bytes`,
+      );
     }
     const base = NON_BASE_UNITS[word];
     if (base !== undefined) report([...path, 'name'], `${name} uses ${word}; use the base unit ${base} instead`);
@@ -259,19 +360,25 @@ function checkMetric(metric: MetricDeclaration, path: Path, appPrefix: string, r
     if (base !== undefined) report([...path, 'unit'], `unit ${metric.unit} is not a base unit; use ${base}`);
     const stem = type === 'counter' ? name.replace(/_total$/, '') : name;
     if (!stem.endsWith(`_${metric.unit}`)) {
-      report([...path, 'name'], `${name} must end in _${metric.unit}${type === 'counter' ? '_total' : ''} since its unit is ${metric.unit}`);
+      report(
+        [...path, 'name'],
+        `${name} must end in _${metric.unit}${type === 'counter' ? '_total' : ''} since its unit is ${metric.unit}`,
+      );
     }
   }
   if (metric.buckets !== undefined) {
-    if (type !== 'histogram') report([...path, 'buckets'], `buckets only apply to histograms; remove them from ${type} ${name}`);
+    if (type !== 'histogram')
+      report([...path, 'buckets'], `buckets only apply to histograms; remove them from ${type} ${name}`);
     const sorted = metric.buckets.every((b, i, all) => i === 0 || b > all[i - 1]!);
-    if (!sorted || metric.buckets.length === 0) report([...path, 'buckets'], 'buckets must be a non-empty list in strictly increasing order');
+    if (!sorted || metric.buckets.length === 0)
+      report([...path, 'buckets'], 'buckets must be a non-empty list in strictly increasing order');
   }
   const seen = new Set<string>();
   metric.labels.forEach((label, i) => {
     if (seen.has(label)) report([...path, 'labels', i], `label ${label} is listed twice`);
     seen.add(label);
-    if (label.startsWith('__')) report([...path, 'labels', i], `label ${label} starts with __, which Prometheus reserves`);
+    if (label.startsWith('__'))
+      report([...path, 'labels', i], `label ${label} starts with __, which Prometheus reserves`);
     if ((type === 'histogram' && label === 'le') || (type === 'summary' && label === 'quantile')) {
       report([...path, 'labels', i], `label ${label} is reserved in a ${type}`);
     }

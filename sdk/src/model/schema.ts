@@ -26,7 +26,8 @@ const BANDWIDTH_PATTERN = '^\\d+(\\.\\d+)?(kbps|Mbps|Gbps)$';
 const METRIC_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const PARAM_NAME = /^[a-zA-Z][a-zA-Z0-9]*$/;
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const LABEL_KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 const dnsLabel = (what: string) =>
@@ -34,15 +35,17 @@ const dnsLabel = (what: string) =>
     .string({ error: `${what} must be a string` })
     .min(1, `${what} is empty; use lower-case letters, digits and '-'`)
     .max(63, `${what} is longer than 63 characters`)
-    .regex(DNS1123_LABEL, `${what} must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit (e.g. web-qos)`);
+    .regex(
+      DNS1123_LABEL,
+      `${what} must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit (e.g. web-qos)`,
+    );
 
 const duration = (what: string, example: string) =>
   z
     .string({ error: `${what} must be a duration such as ${example}` })
     .regex(new RegExp(DURATION_PATTERN), `${what} must be a duration such as ${example} (units ms, s, m, h, d)`);
 
-const httpsUrl = (what: string) =>
-  z.url({ protocol: /^https$/, error: `${what} must be an https:// URL` });
+const httpsUrl = (what: string) => z.url({ protocol: /^https$/, error: `${what} must be an https:// URL` });
 
 export const appNameSchema = dnsLabel('name').max(
   MAX_APP_NAME_LENGTH,
@@ -58,10 +61,19 @@ const maintainerSchema = z.strictObject({
 const imageSchema = z.strictObject({
   repository: z
     .string()
-    .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, 'repository must be an image reference such as ghcr.io/org/web-qos (lower case, no tag)'),
+    .regex(
+      /^[a-z0-9]+([._-][a-z0-9]+)*(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/,
+      'repository must be an image reference such as ghcr.io/org/web-qos (lower case, no tag)',
+    ),
   tag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'tag must be a Docker tag such as 1.2.0'),
   // Optional: `nmaas image build` / `push` pin it in image.lock.json beside nmaas.yaml instead.
-  digest: z.string().regex(/^sha256:[a-f0-9]{64}$/, 'digest must be sha256: followed by 64 lower-case hex digits (nmaas image build prints it)').optional(),
+  digest: z
+    .string()
+    .regex(
+      /^sha256:[a-f0-9]{64}$/,
+      'digest must be sha256: followed by 64 lower-case hex digits (nmaas image build prints it)',
+    )
+    .optional(),
 });
 
 const scheduleSchema = z.strictObject({
@@ -73,7 +85,10 @@ const scheduleSchema = z.strictObject({
 const runResourcesSchema = z.strictObject({
   cpu: z.string().regex(new RegExp(CPU_PATTERN), 'cpu must be a Kubernetes CPU quantity such as 250m or 1'),
   memory: z.string().regex(new RegExp(MEMORY_PATTERN), 'memory must be a Kubernetes memory quantity such as 128Mi'),
-  bandwidth: z.string().regex(new RegExp(BANDWIDTH_PATTERN), 'bandwidth must be written like 20Mbps, 500kbps or 1Gbps').default('0Mbps'),
+  bandwidth: z
+    .string()
+    .regex(new RegExp(BANDWIDTH_PATTERN), 'bandwidth must be written like 20Mbps, 500kbps or 1Gbps')
+    .default('0Mbps'),
 });
 
 const idleResourcesSchema = z.strictObject({
@@ -87,7 +102,13 @@ const placementSchema = z.strictObject({
   nodeSelector: z
     .record(
       z.string().regex(LABEL_KEY, 'a nodeSelector key must be a Kubernetes label key such as nmaas.io/pool'),
-      z.string().regex(LABEL_VALUE, 'a nodeSelector value must be a Kubernetes label value (≤63 characters: letters, digits, -, _ and .)').max(63),
+      z
+        .string()
+        .regex(
+          LABEL_VALUE,
+          'a nodeSelector value must be a Kubernetes label value (≤63 characters: letters, digits, -, _ and .)',
+        )
+        .max(63),
     )
     .default({}),
   affinity: z.array(dnsLabel('an affinity entry')).default([]),
@@ -97,18 +118,32 @@ const placementSchema = z.strictObject({
 });
 
 const capabilitySchema = z.strictObject({
-  name: z.enum(LINUX_CAPABILITIES, { error: 'name must be a Linux capability without the CAP_ prefix, such as NET_RAW' }),
+  name: z.enum(LINUX_CAPABILITIES, {
+    error: 'name must be a Linux capability without the CAP_ prefix, such as NET_RAW',
+  }),
   justification: z
     .string({ error: 'justification is required: say why the app needs this capability' })
     .trim()
     .min(10, 'justification is too short: say in a sentence why the app needs this capability'),
 });
 
-export const PARAMETER_TYPES = ['string', 'int', 'number', 'boolean', 'enum', 'url', 'hostname', 'duration', 'string[]'] as const;
+export const PARAMETER_TYPES = [
+  'string',
+  'int',
+  'number',
+  'boolean',
+  'enum',
+  'url',
+  'hostname',
+  'duration',
+  'string[]',
+] as const;
 export type ParameterType = (typeof PARAMETER_TYPES)[number];
 
 const parameterSchema = z.strictObject({
-  name: z.string().regex(PARAM_NAME, 'parameter name must be camelCase letters and digits, starting with a letter (e.g. targets)'),
+  name: z
+    .string()
+    .regex(PARAM_NAME, 'parameter name must be camelCase letters and digits, starting with a letter (e.g. targets)'),
   type: z.enum(PARAMETER_TYPES, { error: `type must be one of ${PARAMETER_TYPES.join(', ')}` }),
   label: z.string().min(1, 'label is empty; it is the field name users see in the form'),
   description: z.string().optional(),
@@ -129,13 +164,21 @@ const metricSchema = z.strictObject({
   help: z.string().min(1, 'help is empty; say what the metric measures'),
   labels: z.array(z.string().regex(LABEL_NAME, 'label names must be snake_case letters, digits and _')).default([]),
   buckets: z.array(z.number()).optional(),
-  unit: z.string().regex(/^[a-z]+(_[a-z]+)*$/, 'unit must be a lower-case base unit such as seconds or bytes').optional(),
+  unit: z
+    .string()
+    .regex(/^[a-z]+(_[a-z]+)*$/, 'unit must be a lower-case base unit such as seconds or bytes')
+    .optional(),
 });
 
 const alertSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'alert name must be letters, digits and _ (e.g. WebQosProbeFailing)'),
+  name: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'alert name must be letters, digits and _ (e.g. WebQosProbeFailing)'),
   expr: z.string().trim().min(1, 'expr is empty; write the PromQL condition that fires the alert'),
-  for: z.string().regex(/^(\d+(ms|s|m|h|d|w|y))+$/, 'for must be a Prometheus duration such as 5m').default('5m'),
+  for: z
+    .string()
+    .regex(/^(\d+(ms|s|m|h|d|w|y))+$/, 'for must be a Prometheus duration such as 5m')
+    .default('5m'),
   severity: z.enum(['critical', 'warning', 'info'], { error: 'severity must be critical, warning or info' }),
   summary: z.string().min(1, 'summary is empty'),
   description: z.string().optional(),
@@ -146,19 +189,40 @@ export const appManifestShape = z.strictObject({
   apiVersion: z.literal(API_VERSION, { error: `apiVersion must be ${API_VERSION}` }),
   name: appNameSchema,
   version: z.string().refine((v) => semver.valid(v) !== null, 'version must be a semantic version such as 1.0.0'),
-  displayName: z.string().min(1, 'displayName is empty; it is the title shown in the app store').max(64, 'displayName is longer than 64 characters'),
-  description: z.string().min(1, 'description is empty; say in a sentence what the app measures').max(1000, 'description is longer than 1000 characters; put details in the README'),
-  category: z.enum(['qos', 'security', 'cartography', 'other'], { error: 'category must be one of qos, security, cartography, other' }),
+  displayName: z
+    .string()
+    .min(1, 'displayName is empty; it is the title shown in the app store')
+    .max(64, 'displayName is longer than 64 characters'),
+  description: z
+    .string()
+    .min(1, 'description is empty; say in a sentence what the app measures')
+    .max(1000, 'description is longer than 1000 characters; put details in the README'),
+  category: z.enum(['qos', 'security', 'cartography', 'other'], {
+    error: 'category must be one of qos, security, cartography, other',
+  }),
   keywords: z.array(z.string().min(1)).default([]),
   icon: z.string().min(1, 'icon is empty; give a file in the app folder or an https:// URL').optional(),
-  maintainers: z.array(maintainerSchema).min(1, 'maintainers is empty; name at least one person who keeps the app working'),
-  license: z.string().regex(/^[A-Za-z0-9.+-]+( (AND|OR|WITH) [A-Za-z0-9.+-]+)*$/, 'license must be an SPDX identifier such as Apache-2.0'),
+  maintainers: z
+    .array(maintainerSchema)
+    .min(1, 'maintainers is empty; name at least one person who keeps the app working'),
+  license: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9.+-]+( (AND|OR|WITH) [A-Za-z0-9.+-]+)*$/,
+      'license must be an SPDX identifier such as Apache-2.0',
+    ),
   home: httpsUrl('home').optional(),
   sources: z.array(httpsUrl('a source')).default([]),
   image: imageSchema,
   schedule: scheduleSchema,
   resources: resourcesSchema,
-  placement: placementSchema.default({ nodeSelector: {}, affinity: [], antiAffinity: [], exclusive: false, spread: false }),
+  placement: placementSchema.default({
+    nodeSelector: {},
+    affinity: [],
+    antiAffinity: [],
+    exclusive: false,
+    spread: false,
+  }),
   capabilities: z.array(capabilitySchema).default([]),
   parameters: z.array(parameterSchema).default([]),
   metrics: z.array(metricSchema).default([]),

@@ -7,7 +7,9 @@ import { parseManifest } from '../model/manifest.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const full = parseManifest(readFileSync(fileURLToPath(new URL('../../fixtures/apps/full/nmaas.yaml', import.meta.url)), 'utf8'));
+const full = parseManifest(
+  readFileSync(fileURLToPath(new URL('../../fixtures/apps/full/nmaas.yaml', import.meta.url)), 'utf8'),
+);
 
 function problems(fn: () => unknown): string[] {
   try {
@@ -22,46 +24,76 @@ function problems(fn: () => unknown): string[] {
 describe('resolveConfig', () => {
   it('uses the nmaas.yaml defaults and schedule when nothing is given', () => {
     const c = resolveConfig(full, {});
-    expect(c.parameters).toMatchObject({ targets: ['https://example.org/'], method: 'GET', timeout: '10s', retries: 1, followRedirects: true });
+    expect(c.parameters).toMatchObject({
+      targets: ['https://example.org/'],
+      method: 'GET',
+      timeout: '10s',
+      retries: 1,
+      followRedirects: true,
+    });
     expect(c.schedule).toEqual({ everySeconds: 300, durationSeconds: 20, startWithinSeconds: 60 });
   });
 
   it('layers file < env < --param and parses text by type', () => {
     const c = resolveConfig(full, {
-      file: { path: '/etc/nmaas/config.json', data: { parameters: { retries: 3, method: 'HEAD' }, schedule: { every: '10m', duration: '30s' } } },
+      file: {
+        path: '/etc/nmaas/config.json',
+        data: { parameters: { retries: 3, method: 'HEAD' }, schedule: { every: '10m', duration: '30s' } },
+      },
       env: { [envName('retries')]: '4', NMAAS_PARAM_TARGETS: 'https://a.example/,https://b.example/' },
       textParams: { source: '--param', values: { followRedirects: 'false', weight: '0.25' } },
     });
     expect(envName('followRedirects')).toBe('NMAAS_PARAM_FOLLOW_REDIRECTS');
-    expect(c.parameters).toMatchObject({ retries: 4, method: 'HEAD', targets: ['https://a.example/', 'https://b.example/'], followRedirects: false, weight: 0.25 });
+    expect(c.parameters).toMatchObject({
+      retries: 4,
+      method: 'HEAD',
+      targets: ['https://a.example/', 'https://b.example/'],
+      followRedirects: false,
+      weight: 0.25,
+    });
     expect(c.schedule).toEqual({ everySeconds: 600, durationSeconds: 30, startWithinSeconds: 60 });
   });
 
   it('names the parameter, the source and the expected form for a bad value', () => {
-    expect(problems(() => resolveConfig(full, { file: { path: '/etc/nmaas/config.json', data: { parameters: { timeout: 'soon' } } } }))).toEqual([
+    expect(
+      problems(() =>
+        resolveConfig(full, { file: { path: '/etc/nmaas/config.json', data: { parameters: { timeout: 'soon' } } } }),
+      ),
+    ).toEqual([
       '/etc/nmaas/config.json: parameters.timeout: "soon" must be a duration such as 10s; expected a duration such as 10s from 1 to 20 seconds',
     ]);
     expect(problems(() => resolveConfig(full, { env: { NMAAS_PARAM_RETRIES: 'many' } }))).toEqual([
       'env NMAAS_PARAM_RETRIES: parameters.retries: "many" must be a whole number; expected a whole number from 0 to 5',
     ]);
-    expect(problems(() => resolveConfig(full, { textParams: { source: '--param', values: { method: 'POST', targets: 'ftp://x' } } }))).toEqual([
+    expect(
+      problems(() =>
+        resolveConfig(full, { textParams: { source: '--param', values: { method: 'POST', targets: 'ftp://x' } } }),
+      ),
+    ).toEqual([
       '--param: parameters.targets: "ftp://x" does not match ^https?://; expected a list of strings with 1 to 20 items each matching ^https?:// (JSON array, or comma-separated in env and --param)',
       '--param: parameters.method: "POST" is not one of GET, HEAD',
     ]);
-    expect(problems(() => resolveConfig(full, { env: { NMAAS_PARAM_RETRIES: '9' } }))[0]).toMatch(/"?9"? is above the maximum/);
+    expect(problems(() => resolveConfig(full, { env: { NMAAS_PARAM_RETRIES: '9' } }))[0]).toMatch(
+      /"?9"? is above the maximum/,
+    );
   });
 
   it('rejects unknown parameters, unknown keys and a schedule outside the model rules', () => {
     const found = problems(() =>
       resolveConfig(full, {
-        file: { path: 'c.json', data: { parameters: { nope: 1 }, schedule: { every: '7m', duration: '10m', often: 'yes' }, extra: true } },
+        file: {
+          path: 'c.json',
+          data: { parameters: { nope: 1 }, schedule: { every: '7m', duration: '10m', often: 'yes' }, extra: true },
+        },
         env: { NMAAS_PARAM_ALSO_NOPE: 'x' },
       }),
     );
     expect(found).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^c.json: extra: unknown key/),
-        expect.stringMatching(/^c.json: parameters.nope: nope is not a parameter of web-qos-full; declared: targets, method/),
+        expect.stringMatching(
+          /^c.json: parameters.nope: nope is not a parameter of web-qos-full; declared: targets, method/,
+        ),
         expect.stringMatching(/^c.json: schedule.often: unknown key/),
         expect.stringMatching(/^env NMAAS_PARAM_ALSO_NOPE: NMAAS_PARAM_ALSO_NOPE: ALSO_NOPE is not a parameter/),
         expect.stringMatching(/^c.json: schedule.every: 7m does not divide the scheduling horizon/),
@@ -73,7 +105,9 @@ describe('resolveConfig', () => {
   it('requires required parameters without a default', () => {
     const m = { ...full, parameters: [{ ...full.parameters[0]!, default: undefined }] };
     expect(problems(() => resolveConfig(m, {}))).toEqual([
-      expect.stringMatching(/^configuration: parameters.targets: is required and has no default; set it to a list of strings/),
+      expect.stringMatching(
+        /^configuration: parameters.targets: is required and has no default; set it to a list of strings/,
+      ),
     ]);
   });
 
@@ -89,11 +123,16 @@ describe('readConfigFile', () => {
   it('tolerates a missing default file, but not a missing explicit one or bad JSON', async () => {
     await withTempDir(async (dir) => {
       expect(await readConfigFile(path.join(dir, 'none.json'), false)).toBeUndefined();
-      await expect(readConfigFile(path.join(dir, 'none.json'), true)).rejects.toThrow(/cannot read the configuration file/);
+      await expect(readConfigFile(path.join(dir, 'none.json'), true)).rejects.toThrow(
+        /cannot read the configuration file/,
+      );
       await writeFile(path.join(dir, 'bad.json'), '{"parameters": ');
       await expect(readConfigFile(path.join(dir, 'bad.json'), false)).rejects.toThrow(/is not valid JSON/);
       await writeFile(path.join(dir, 'ok.json'), '{"parameters": {"retries": 2}}');
-      expect(await readConfigFile(path.join(dir, 'ok.json'), true)).toEqual({ path: path.join(dir, 'ok.json'), data: { parameters: { retries: 2 } } });
+      expect(await readConfigFile(path.join(dir, 'ok.json'), true)).toEqual({
+        path: path.join(dir, 'ok.json'),
+        data: { parameters: { retries: 2 } },
+      });
     }, 'config');
   });
 });

@@ -55,18 +55,33 @@ export interface ConfigSources {
 }
 
 /** Reads the JSON config file; a missing file is fine unless the path was given explicitly. */
-export async function readConfigFile(path: string, required: boolean): Promise<{ path: string; data: unknown } | undefined> {
+export async function readConfigFile(
+  path: string,
+  required: boolean,
+): Promise<{ path: string; data: unknown } | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !required) return undefined;
-    throw new ConfigError([{ source: path, key: '(file)', message: `cannot read the configuration file: ${(error as Error).message}; mount it or unset ${CONFIG_ENV}` }]);
+    throw new ConfigError([
+      {
+        source: path,
+        key: '(file)',
+        message: `cannot read the configuration file: ${(error as Error).message}; mount it or unset ${CONFIG_ENV}`,
+      },
+    ]);
   }
   try {
     return { path, data: JSON.parse(text) as unknown };
   } catch (error) {
-    throw new ConfigError([{ source: path, key: '(file)', message: `is not valid JSON (${(error as Error).message}); expected {"parameters": {...}, "schedule": {...}}` }]);
+    throw new ConfigError([
+      {
+        source: path,
+        key: '(file)',
+        message: `is not valid JSON (${(error as Error).message}); expected {"parameters": {...}, "schedule": {...}}`,
+      },
+    ]);
   }
 }
 
@@ -131,14 +146,18 @@ export function parameterValueError(p: Parameter, value: unknown): string | null
   const shown = JSON.stringify(value);
   const typeError = parameterTypeError(p.type, value);
   if (typeError !== null) return `${shown} ${typeError}; expected ${expectedForm(p)}`;
-  if (p.type === 'enum' && p.options && !p.options.includes(value as string)) return `${shown} is not one of ${p.options.join(', ')}`;
+  if (p.type === 'enum' && p.options && !p.options.includes(value as string))
+    return `${shown} is not one of ${p.options.join(', ')}`;
   const measure = parameterMeasure(p.type, value);
-  if (measure !== null && p.min !== undefined && measure < p.min) return `${shown} is below the minimum; expected ${expectedForm(p)}`;
-  if (measure !== null && p.max !== undefined && measure > p.max) return `${shown} is above the maximum; expected ${expectedForm(p)}`;
+  if (measure !== null && p.min !== undefined && measure < p.min)
+    return `${shown} is below the minimum; expected ${expectedForm(p)}`;
+  if (measure !== null && p.max !== undefined && measure > p.max)
+    return `${shown} is above the maximum; expected ${expectedForm(p)}`;
   if (p.pattern !== undefined) {
     const regex = new RegExp(p.pattern);
     for (const v of Array.isArray(value) ? value : [value]) {
-      if (typeof v === 'string' && !regex.test(v)) return `${JSON.stringify(v)} does not match ${p.pattern}; expected ${expectedForm(p)}`;
+      if (typeof v === 'string' && !regex.test(v))
+        return `${JSON.stringify(v)} does not match ${p.pattern}; expected ${expectedForm(p)}`;
     }
   }
   return null;
@@ -153,21 +172,32 @@ export function resolveConfig(manifest: AppManifest, sources: ConfigSources): Ru
   const problems: ConfigProblem[] = [];
   const declared = new Map(manifest.parameters.map((p) => [p.name, p]));
   const values = new Map<string, { value: unknown; source: string }>();
-  for (const p of manifest.parameters) if (p.default !== undefined) values.set(p.name, { value: p.default, source: 'nmaas.yaml default' });
+  for (const p of manifest.parameters)
+    if (p.default !== undefined) values.set(p.name, { value: p.default, source: 'nmaas.yaml default' });
   const unknown = (source: string, key: string, name: string) =>
-    problems.push({ source, key, message: `${name} is not a parameter of ${manifest.name}; declared: ${[...declared.keys()].join(', ') || 'none'}` });
+    problems.push({
+      source,
+      key,
+      message: `${name} is not a parameter of ${manifest.name}; declared: ${[...declared.keys()].join(', ') || 'none'}`,
+    });
 
   let scheduleOverride: ScheduleOverride = {};
   if (sources.file) {
     const { path, data } = sources.file;
     if (!isObject(data)) {
-      problems.push({ source: path, key: '(top level)', message: 'must be a JSON object {"parameters": {...}, "schedule": {...}}' });
+      problems.push({
+        source: path,
+        key: '(top level)',
+        message: 'must be a JSON object {"parameters": {...}, "schedule": {...}}',
+      });
     } else {
       for (const key of Object.keys(data)) {
-        if (key !== 'parameters' && key !== 'schedule') problems.push({ source: path, key, message: 'unknown key; the file holds only "parameters" and "schedule"' });
+        if (key !== 'parameters' && key !== 'schedule')
+          problems.push({ source: path, key, message: 'unknown key; the file holds only "parameters" and "schedule"' });
       }
       if (data.parameters !== undefined) {
-        if (!isObject(data.parameters)) problems.push({ source: path, key: 'parameters', message: 'must be an object of parameter name to value' });
+        if (!isObject(data.parameters))
+          problems.push({ source: path, key: 'parameters', message: 'must be an object of parameter name to value' });
         else
           for (const [name, value] of Object.entries(data.parameters)) {
             if (!declared.has(name)) unknown(path, `parameters.${name}`, name);
@@ -175,11 +205,26 @@ export function resolveConfig(manifest: AppManifest, sources: ConfigSources): Ru
           }
       }
       if (data.schedule !== undefined) {
-        if (!isObject(data.schedule)) problems.push({ source: path, key: 'schedule', message: 'must be an object like {"every": "5m", "duration": "20s", "startWithin": "1m"}' });
+        if (!isObject(data.schedule))
+          problems.push({
+            source: path,
+            key: 'schedule',
+            message: 'must be an object like {"every": "5m", "duration": "20s", "startWithin": "1m"}',
+          });
         else {
           for (const [key, value] of Object.entries(data.schedule)) {
-            if (key !== 'every' && key !== 'duration' && key !== 'startWithin') problems.push({ source: path, key: `schedule.${key}`, message: 'unknown key; use every, duration or startWithin' });
-            else if (typeof value !== 'string') problems.push({ source: path, key: `schedule.${key}`, message: `must be a duration string such as "5m"` });
+            if (key !== 'every' && key !== 'duration' && key !== 'startWithin')
+              problems.push({
+                source: path,
+                key: `schedule.${key}`,
+                message: 'unknown key; use every, duration or startWithin',
+              });
+            else if (typeof value !== 'string')
+              problems.push({
+                source: path,
+                key: `schedule.${key}`,
+                message: `must be a duration string such as "5m"`,
+              });
             else scheduleOverride[key] = value;
           }
         }
@@ -215,7 +260,12 @@ export function resolveConfig(manifest: AppManifest, sources: ConfigSources): Ru
   for (const p of manifest.parameters) {
     const entry = values.get(p.name);
     if (entry === undefined) {
-      if (p.required) problems.push({ source: 'configuration', key: `parameters.${p.name}`, message: `is required and has no default; set it to ${expectedForm(p)}` });
+      if (p.required)
+        problems.push({
+          source: 'configuration',
+          key: `parameters.${p.name}`,
+          message: `is required and has no default; set it to ${expectedForm(p)}`,
+        });
       continue;
     }
     const error = parameterValueError(p, entry.value);

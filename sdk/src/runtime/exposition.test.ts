@@ -8,7 +8,12 @@ const RegistryWithType = Registry as unknown as new (contentType: string) => Reg
 function sample(contentType: string): Registry {
   const registry = new RegistryWithType(contentType);
   const registers = [registry];
-  const c = new Counter({ name: 'x_requests_total', help: 'Requests with "quotes", back\\slash\nand newline', labelNames: ['target', 'code'], registers });
+  const c = new Counter({
+    name: 'x_requests_total',
+    help: 'Requests with "quotes", back\\slash\nand newline',
+    labelNames: ['target', 'code'],
+    registers,
+  });
   c.inc({ target: 'a', code: '200' }, 3);
   c.inc({ target: 'we"ird\\va\nlue', code: '500' });
   new Counter({ name: 'x_plain_total', help: 'No labels', registers }).inc(0.5);
@@ -17,12 +22,24 @@ function sample(contentType: string): Registry {
   g.set({ target: 'b' }, -0.25);
   g.set({ target: 'c' }, Infinity);
   new Gauge({ name: 'x_empty', help: 'Never set, with labels', labelNames: ['l'], registers });
-  const h = new Histogram({ name: 'x_latency_seconds', help: 'Latency', labelNames: ['phase'], buckets: [0.1, 1], registers });
+  const h = new Histogram({
+    name: 'x_latency_seconds',
+    help: 'Latency',
+    labelNames: ['phase'],
+    buckets: [0.1, 1],
+    registers,
+  });
   h.observe({ phase: 'dns' }, 0.05);
   h.observe({ phase: 'dns' }, 2);
   h.observe({ phase: 'tls' }, 0.5);
   new Histogram({ name: 'x_unlabelled_seconds', help: 'Unlabelled', registers }).observe(0.3);
-  const s = new Summary({ name: 'x_rtt_seconds', help: 'RTT', labelNames: ['target'], percentiles: [0.5, 0.9], registers });
+  const s = new Summary({
+    name: 'x_rtt_seconds',
+    help: 'RTT',
+    labelNames: ['target'],
+    percentiles: [0.5, 0.9],
+    registers,
+  });
   s.observe({ target: 'a' }, 0.01);
   s.observe({ target: 'a' }, 0.03);
   return registry;

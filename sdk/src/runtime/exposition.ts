@@ -85,7 +85,9 @@ function renderMetric(data: MetricData, openMetrics: boolean, out: string[]): vo
     } else {
       labels = own ? cachedLabels(own) : '';
     }
-    out.push(labels === '' ? `${name} ${formatValue(sample.value)}` : `${name}{${labels}} ${formatValue(sample.value)}`);
+    out.push(
+      labels === '' ? `${name} ${formatValue(sample.value)}` : `${name}{${labels}} ${formatValue(sample.value)}`,
+    );
   }
 }
 

@@ -32,7 +32,10 @@ afterEach(() => {
 function start(args: string[], env: Record<string, string>, wrapper: string[] = []): Started {
   const cmd = wrapper.length > 0 ? wrapper[0]! : process.execPath;
   const argv = wrapper.length > 0 ? [...wrapper.slice(1), process.execPath, mainJs, ...args] : [mainJs, ...args];
-  const child = spawn(cmd, argv, { env: { PATH: process.env.PATH ?? '', NMAAS_METRICS_PORT: '0', NMAAS_CONFIG: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd, argv, {
+    env: { PATH: process.env.PATH ?? '', NMAAS_METRICS_PORT: '0', NMAAS_CONFIG: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   const records: Rec[] = [];
   const waiters: { pred: (r: Rec) => boolean; resolve: (r: Rec) => void }[] = [];
@@ -62,9 +65,19 @@ function start(args: string[], env: Record<string, string>, wrapper: string[] = 
       const seen = records.find(pred);
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; stderr: ${stderr}; logs: ${records.map((r) => r.msg).join(', ')}`)), timeoutMs);
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `timed out waiting for ${what}; stderr: ${stderr}; logs: ${records.map((r) => r.msg).join(', ')}`,
+              ),
+            ),
+          timeoutMs,
+        );
         waiters.push({ pred, resolve: (r) => (clearTimeout(timer), resolve(r)) });
-        void exit.then(() => setTimeout(() => reject(new Error(`exited while waiting for ${what}; stderr: ${stderr}`)), 50));
+        void exit.then(() =>
+          setTimeout(() => reject(new Error(`exited while waiting for ${what}; stderr: ${stderr}`)), 50),
+        );
       });
     },
   };
@@ -76,7 +89,12 @@ describe.skipIf(!existsSync(mainJs) && !IN_CI)('nmaas-app (child process)', () =
     const dir = await mkdtemp(path.join(os.tmpdir(), 'nmaas-sigterm-'));
     const config = path.join(dir, 'config.json');
     await writeFile(config, JSON.stringify({ parameters: { sleepMs: 600 } }));
-    const app = start([probeDir], { NMAAS_CONFIG: config, NMAAS_PHASE_SECONDS: '0', NMAAS_GRACE_SECONDS: '5', NMAAS_NODE_NAME: 'node-x' });
+    const app = start([probeDir], {
+      NMAAS_CONFIG: config,
+      NMAAS_PHASE_SECONDS: '0',
+      NMAAS_GRACE_SECONDS: '5',
+      NMAAS_NODE_NAME: 'node-x',
+    });
     const started = await app.waitFor('started', (r) => r.msg === 'started');
     expect(started).toMatchObject({ app: 'probe', node: 'node-x', everySeconds: 1, phaseSeconds: 0 });
     await app.waitFor('run 2 probing', (r) => r.msg === 'probing' && r.run === 2);
@@ -88,14 +106,21 @@ describe.skipIf(!existsSync(mainJs) && !IN_CI)('nmaas-app (child process)', () =
     const finished = app.records.filter((r) => r.msg === 'run finished').map((r) => r.run);
     expect(finished).toEqual([1, 2]); // the run in progress at SIGTERM finished and was counted
     expect(app.records.some((r) => r.msg === 'probing' && r.run === 3)).toBe(false);
-    expect(app.records.at(-1)).toMatchObject({ msg: 'stopped', runs: { success: 2, failure: 0, timeout: 0, skipped: 0 }, abortedRun: false });
+    expect(app.records.at(-1)).toMatchObject({
+      msg: 'stopped',
+      runs: { success: 2, failure: 0, timeout: 0, skipped: 0 },
+      abortedRun: false,
+    });
     await rm(dir, { recursive: true, force: true });
   });
 
   it('aborts a run that would outlast the grace period, counts it as a timeout, and still exits 0', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'nmaas-sigterm-'));
     const config = path.join(dir, 'config.json');
-    await writeFile(config, JSON.stringify({ parameters: { sleepMs: 60_000 }, schedule: { every: '10s', duration: '10s' } }));
+    await writeFile(
+      config,
+      JSON.stringify({ parameters: { sleepMs: 60_000 }, schedule: { every: '10s', duration: '10s' } }),
+    );
     const phase = String((Math.ceil(Date.now() / 1000) + 1) % 10);
     const app = start([probeDir], { NMAAS_CONFIG: config, NMAAS_PHASE_SECONDS: phase, NMAAS_GRACE_SECONDS: '4' });
     await app.waitFor('run 1 probing', (r) => r.msg === 'probing' && r.run === 1);
@@ -104,19 +129,38 @@ describe.skipIf(!existsSync(mainJs) && !IN_CI)('nmaas-app (child process)', () =
     const exit = await app.exit;
     expect(exit).toMatchObject({ code: 0, signal: null });
     expect(exit.atMs - sentAt).toBeLessThan(4000); // the grace period; the run is aborted 2 s before it ends
-    expect(app.records.find((r) => r.msg === 'run timed out')).toMatchObject({ run: 1, outcome: 'timeout', error: 'aborted at shutdown' });
-    expect(app.records.at(-1)).toMatchObject({ msg: 'stopped', runs: { success: 0, timeout: 1 }, abortedRun: true, runStillGoing: false });
+    expect(app.records.find((r) => r.msg === 'run timed out')).toMatchObject({
+      run: 1,
+      outcome: 'timeout',
+      error: 'aborted at shutdown',
+    });
+    expect(app.records.at(-1)).toMatchObject({
+      msg: 'stopped',
+      runs: { success: 0, timeout: 1 },
+      abortedRun: true,
+      runStillGoing: false,
+    });
     await rm(dir, { recursive: true, force: true });
   });
 
   const unshare = findTool('unshare');
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   it.skipIf((!unshare || !root) && !IN_CI)('handles SIGTERM as PID 1 of its own PID namespace', async () => {
-    const app = start([probeDir], { NMAAS_PHASE_SECONDS: '0', NMAAS_GRACE_SECONDS: '5' }, [unshare!, '--pid', '--fork', '--mount-proc']);
+    const app = start([probeDir], { NMAAS_PHASE_SECONDS: '0', NMAAS_GRACE_SECONDS: '5' }, [
+      unshare!,
+      '--pid',
+      '--fork',
+      '--mount-proc',
+    ]);
     await app.waitFor('a finished run', (r) => r.msg === 'run finished');
     const unsharePid = app.child.pid!;
-    const nodePid = Number(readFileSync(`/proc/${unsharePid}/task/${unsharePid}/children`, 'utf8').trim().split(/\s+/)[0]);
-    const nsPid = readFileSync(`/proc/${nodePid}/status`, 'utf8').match(/^NSpid:\s+(.*)$/m)![1]!.trim().split(/\s+/);
+    const nodePid = Number(
+      readFileSync(`/proc/${unsharePid}/task/${unsharePid}/children`, 'utf8').trim().split(/\s+/)[0],
+    );
+    const nsPid = readFileSync(`/proc/${nodePid}/status`, 'utf8')
+      .match(/^NSpid:\s+(.*)$/m)![1]!
+      .trim()
+      .split(/\s+/);
     expect(nsPid.at(-1)).toBe('1'); // node is PID 1 inside the namespace
     process.kill(nodePid, 'SIGTERM');
     const exit = await app.exit;
@@ -128,7 +172,9 @@ describe.skipIf(!existsSync(mainJs) && !IN_CI)('nmaas-app (child process)', () =
     const app = start([probeDir], { NMAAS_PARAM_SLEEP_MS: 'soon' });
     const exit = await app.exit;
     expect(exit.code).toBe(2);
-    expect(app.stderr()).toContain('env NMAAS_PARAM_SLEEP_MS: parameters.sleepMs: "soon" must be a whole number; expected a whole number from 0 to 600000');
+    expect(app.stderr()).toContain(
+      'env NMAAS_PARAM_SLEEP_MS: parameters.sleepMs: "soon" must be a whole number; expected a whole number from 0 to 600000',
+    );
   });
 
   it('rejects a malformed phase, a missing explicit config file and an app folder without nmaas.yaml', async () => {

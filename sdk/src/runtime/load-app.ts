@@ -48,7 +48,9 @@ export async function appMainFile(dir: string): Promise<string> {
   try {
     pkg = JSON.parse(await readFile(pkgFile, 'utf8')) as { main?: unknown };
   } catch (error) {
-    throw new AppLoadError(`cannot read ${pkgFile}: ${(error as Error).message}; an app folder needs a package.json whose "main" is the built measurement (e.g. dist/index.js)`);
+    throw new AppLoadError(
+      `cannot read ${pkgFile}: ${(error as Error).message}; an app folder needs a package.json whose "main" is the built measurement (e.g. dist/index.js)`,
+    );
   }
   const main = typeof pkg.main === 'string' ? pkg.main : 'index.js';
   return path.resolve(dir, main);
@@ -61,11 +63,16 @@ export async function importMeasurement(mainFile: string): Promise<Measurement<u
     mod = (await import(pathToFileURL(mainFile).href)) as { default?: unknown };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const hint = code === 'ERR_MODULE_NOT_FOUND' && (error as Error).message.includes(mainFile) ? ' (is the app built? run npm run build in the app folder)' : '';
+    const hint =
+      code === 'ERR_MODULE_NOT_FOUND' && (error as Error).message.includes(mainFile)
+        ? ' (is the app built? run npm run build in the app folder)'
+        : '';
     throw new AppLoadError(`cannot import ${mainFile}${hint}: ${(error as Error).message}`);
   }
   if (!isMeasurement(mod.default)) {
-    throw new AppLoadError(`${mainFile} must default-export defineMeasurement(async (ctx) => { … }) from @nmaas/sdk; its default export is ${typeof mod.default}`);
+    throw new AppLoadError(
+      `${mainFile} must default-export defineMeasurement(async (ctx) => { … }) from @nmaas/sdk; its default export is ${typeof mod.default}`,
+    );
   }
   return mod.default;
 }

@@ -42,7 +42,13 @@ export class JsonLogger implements Logger {
       line = JSON.stringify(record, errorReplacer);
     } catch (error) {
       // A circular or BigInt field must not lose the message itself.
-      line = JSON.stringify({ ...this.base, time: record.time, level, msg: String(message), logError: (error as Error).message });
+      line = JSON.stringify({
+        ...this.base,
+        time: record.time,
+        level,
+        msg: String(message),
+        logError: (error as Error).message,
+      });
     }
     this.sink(`${line}\n`);
   }
@@ -57,5 +63,9 @@ function errorReplacer(_key: string, value: unknown): unknown {
 /** Collects log lines in memory (tests, `nmaas run --once`). */
 export function memorySink(): { sink: LogSink; lines: string[]; records: () => Record<string, unknown>[] } {
   const lines: string[] = [];
-  return { sink: (l) => lines.push(l), lines, records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    sink: (l) => lines.push(l),
+    lines,
+    records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }

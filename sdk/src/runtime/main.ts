@@ -37,13 +37,24 @@ async function main(argv: string[]): Promise<void> {
   const graceSeconds = parseGraceSeconds(env);
   const dir = appDir ?? env[APP_DIR_ENV] ?? DEFAULT_APP_DIR;
   const signals = handleSignals(graceSeconds);
-  const { runtime } = await serveApp({ appDir: dir, manifestFile: env[MANIFEST_ENV] || undefined, port, env, useDefaultConfigPath: true });
+  const { runtime } = await serveApp({
+    appDir: dir,
+    manifestFile: env[MANIFEST_ENV] || undefined,
+    port,
+    env,
+    useDefaultConfigPath: true,
+  });
   keepAlive(runtime);
   signals.attach(runtime);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  const known = error instanceof ManifestError || error instanceof ConfigError || error instanceof AppLoadError || error instanceof ContractError || error instanceof UsageError;
-  process.stderr.write(`nmaas-app: ${known ? (error as Error).message : (error as Error)?.stack ?? String(error)}\n`);
+  const known =
+    error instanceof ManifestError ||
+    error instanceof ConfigError ||
+    error instanceof AppLoadError ||
+    error instanceof ContractError ||
+    error instanceof UsageError;
+  process.stderr.write(`nmaas-app: ${known ? (error as Error).message : ((error as Error)?.stack ?? String(error))}\n`);
   process.exit(2);
 });

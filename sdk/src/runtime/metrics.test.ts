@@ -4,7 +4,11 @@ import { tool } from '../testing.js';
 import { AppMetrics, wantsOpenMetrics } from './metrics.js';
 import type { MetricDeclaration } from '../model/schema.js';
 
-const decl = (d: Partial<MetricDeclaration> & Pick<MetricDeclaration, 'name' | 'type'>): MetricDeclaration => ({ help: `help of ${d.name}`, labels: [], ...d });
+const decl = (d: Partial<MetricDeclaration> & Pick<MetricDeclaration, 'name' | 'type'>): MetricDeclaration => ({
+  help: `help of ${d.name}`,
+  labels: [],
+  ...d,
+});
 
 const declarations: MetricDeclaration[] = [
   decl({ name: 'app_probes_total', type: 'counter', labels: ['target'] }),
@@ -31,7 +35,8 @@ describe('AppMetrics', () => {
   it('exposes the standard metrics with base-unit names and the nmaas_ prefix', async () => {
     const { body, contentType } = await populated().render(false);
     expect(contentType).toBe('text/plain; version=0.0.4; charset=utf-8');
-    for (const outcome of ['success', 'failure', 'timeout']) expect(body).toMatch(new RegExp(`nmaas_runs_total\\{outcome="${outcome}"\\} \\d`));
+    for (const outcome of ['success', 'failure', 'timeout'])
+      expect(body).toMatch(new RegExp(`nmaas_runs_total\\{outcome="${outcome}"\\} \\d`));
     expect(body).toContain('nmaas_runs_total{outcome="skipped"} 2');
     expect(body).toContain('# TYPE nmaas_run_duration_seconds histogram');
     expect(body).toContain('nmaas_start_lateness_seconds_bucket{le="0.0005"} 1');
@@ -63,7 +68,13 @@ describe('AppMetrics', () => {
 
   it('caps label sets per declared metric and counts what it drops', async () => {
     const reached: string[] = [];
-    const m = new AppMetrics({ app: 'demo', version: '1.0.0', declarations, maxSeriesPerMetric: 3, onCapReached: (name, cap) => reached.push(`${name}:${cap}`) });
+    const m = new AppMetrics({
+      app: 'demo',
+      version: '1.0.0',
+      declarations,
+      maxSeriesPerMetric: 3,
+      onCapReached: (name, cap) => reached.push(`${name}:${cap}`),
+    });
     const probes = m.declared.counter('app_probes_total');
     for (const target of ['a', 'b', 'c', 'd', 'e']) probes.inc({ target });
     probes.inc({ target: 'a' }, 2); // an existing series still counts
@@ -93,8 +104,12 @@ describe('AppMetrics', () => {
 
   it('throws on undeclared names and wrong types with the fix in the message', () => {
     const m = populated();
-    expect(() => m.declared.counter('nope_total')).toThrow(/not declared in nmaas.yaml; declare it under metrics: \(declared: app_probes_total/);
-    expect(() => m.declared.histogram('app_probes_total')).toThrow(/declared as a counter in nmaas.yaml, not a histogram; use ctx.metrics.counter\('app_probes_total'\)/);
+    expect(() => m.declared.counter('nope_total')).toThrow(
+      /not declared in nmaas.yaml; declare it under metrics: \(declared: app_probes_total/,
+    );
+    expect(() => m.declared.histogram('app_probes_total')).toThrow(
+      /declared as a counter in nmaas.yaml, not a histogram; use ctx.metrics.counter\('app_probes_total'\)/,
+    );
   });
 
   it('uses one registry per instance', async () => {
@@ -105,7 +120,11 @@ describe('AppMetrics', () => {
   });
 
   it('reads the Accept header like Prometheus sends it', () => {
-    expect(wantsOpenMetrics('application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1')).toBe(true);
+    expect(
+      wantsOpenMetrics(
+        'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+      ),
+    ).toBe(true);
     expect(wantsOpenMetrics('text/plain;version=0.0.4')).toBe(false);
     expect(wantsOpenMetrics('application/openmetrics-text; q=0')).toBe(false);
     expect(wantsOpenMetrics(undefined)).toBe(false);

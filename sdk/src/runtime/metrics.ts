@@ -48,19 +48,69 @@ export class AppMetrics {
 
   constructor(options: AppMetricsOptions) {
     const registers = [this.registry];
-    this.runs = new Counter({ name: 'nmaas_runs_total', help: 'Scheduled runs by outcome (success, failure, timeout, skipped).', labelNames: ['outcome'] as const, registers });
+    this.runs = new Counter({
+      name: 'nmaas_runs_total',
+      help: 'Scheduled runs by outcome (success, failure, timeout, skipped).',
+      labelNames: ['outcome'] as const,
+      registers,
+    });
     for (const outcome of RUN_OUTCOMES) this.runs.inc({ outcome }, 0);
-    this.runDuration = new Histogram({ name: 'nmaas_run_duration_seconds', help: 'Duration of each run, from its start to its end or deadline.', labelNames: ['outcome'] as const, buckets: DURATION_BUCKETS, registers });
-    this.lateness = new Histogram({ name: 'nmaas_start_lateness_seconds', help: 'Actual start minus scheduled start of each run: the SDK scheduler timing error.', buckets: LATENESS_BUCKETS, registers });
-    this.lastRun = new Gauge({ name: 'nmaas_last_run_timestamp_seconds', help: 'Unix time the last run ended (0 before the first run).', registers });
-    this.lastSuccess = new Gauge({ name: 'nmaas_last_success_timestamp_seconds', help: 'Unix time the last successful run ended (0 before the first success).', registers });
-    this.inProgress = new Gauge({ name: 'nmaas_run_in_progress', help: '1 while a run is executing, else 0.', registers });
-    this.period = new Gauge({ name: 'nmaas_schedule_period_seconds', help: 'Period between scheduled runs.', registers });
-    this.phase = new Gauge({ name: 'nmaas_schedule_phase_seconds', help: 'Phase of the schedule: runs start at k x period + phase (Unix time).', registers });
-    this.duration = new Gauge({ name: 'nmaas_schedule_duration_seconds', help: 'Maximum duration of a run; a run is aborted at its scheduled start plus this.', registers });
-    const info = new Gauge({ name: 'nmaas_app_info', help: 'The measurement app and its version (value is always 1).', labelNames: ['app', 'version'] as const, registers });
+    this.runDuration = new Histogram({
+      name: 'nmaas_run_duration_seconds',
+      help: 'Duration of each run, from its start to its end or deadline.',
+      labelNames: ['outcome'] as const,
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.lateness = new Histogram({
+      name: 'nmaas_start_lateness_seconds',
+      help: 'Actual start minus scheduled start of each run: the SDK scheduler timing error.',
+      buckets: LATENESS_BUCKETS,
+      registers,
+    });
+    this.lastRun = new Gauge({
+      name: 'nmaas_last_run_timestamp_seconds',
+      help: 'Unix time the last run ended (0 before the first run).',
+      registers,
+    });
+    this.lastSuccess = new Gauge({
+      name: 'nmaas_last_success_timestamp_seconds',
+      help: 'Unix time the last successful run ended (0 before the first success).',
+      registers,
+    });
+    this.inProgress = new Gauge({
+      name: 'nmaas_run_in_progress',
+      help: '1 while a run is executing, else 0.',
+      registers,
+    });
+    this.period = new Gauge({
+      name: 'nmaas_schedule_period_seconds',
+      help: 'Period between scheduled runs.',
+      registers,
+    });
+    this.phase = new Gauge({
+      name: 'nmaas_schedule_phase_seconds',
+      help: 'Phase of the schedule: runs start at k x period + phase (Unix time).',
+      registers,
+    });
+    this.duration = new Gauge({
+      name: 'nmaas_schedule_duration_seconds',
+      help: 'Maximum duration of a run; a run is aborted at its scheduled start plus this.',
+      registers,
+    });
+    const info = new Gauge({
+      name: 'nmaas_app_info',
+      help: 'The measurement app and its version (value is always 1).',
+      labelNames: ['app', 'version'] as const,
+      registers,
+    });
     info.set({ app: options.app, version: options.version }, 1);
-    this.dropped = new Counter({ name: 'nmaas_series_dropped_total', help: 'Observations dropped because a metric reached its cap on label sets.', labelNames: ['metric'] as const, registers });
+    this.dropped = new Counter({
+      name: 'nmaas_series_dropped_total',
+      help: 'Observations dropped because a metric reached its cap on label sets.',
+      labelNames: ['metric'] as const,
+      registers,
+    });
     this.registerProcessMetrics();
 
     const cap = options.maxSeriesPerMetric ?? DEFAULT_MAX_SERIES_PER_METRIC;
@@ -77,9 +127,14 @@ export class AppMetrics {
       const entry = this.byName.get(name);
       if (!entry) {
         const known = [...this.byName.keys()];
-        throw new Error(`metric ${name} is not declared in nmaas.yaml; declare it under metrics: (declared: ${known.length ? known.join(', ') : 'none'})`);
+        throw new Error(
+          `metric ${name} is not declared in nmaas.yaml; declare it under metrics: (declared: ${known.length ? known.join(', ') : 'none'})`,
+        );
       }
-      if (entry.type !== type) throw new Error(`metric ${name} is declared as a ${entry.type} in nmaas.yaml, not a ${type}; use ctx.metrics.${entry.type}('${name}')`);
+      if (entry.type !== type)
+        throw new Error(
+          `metric ${name} is declared as a ${entry.type} in nmaas.yaml, not a ${type}; use ctx.metrics.${entry.type}('${name}')`,
+        );
       return entry.handle as T;
     };
     this.declared = {
@@ -113,7 +168,11 @@ export class AppMetrics {
         lastCpu = Math.max(lastCpu, total);
       },
     });
-    const start = new Gauge({ name: 'process_start_time_seconds', help: 'Start time of the process since unix epoch in seconds.', registers });
+    const start = new Gauge({
+      name: 'process_start_time_seconds',
+      help: 'Start time of the process since unix epoch in seconds.',
+      registers,
+    });
     start.set(Math.round(Date.now() / 1000 - process.uptime()));
   }
 
@@ -188,7 +247,8 @@ function once(fn: () => void): () => void {
   };
 }
 
-const isLabels = (v: unknown): v is Record<string, string | number> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isLabels = (v: unknown): v is Record<string, string | number> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Wraps a prom-client metric so that new label sets beyond `cap` are dropped. The returned object
@@ -257,11 +317,15 @@ export function capSeries<T extends AnyMetric>(metric: T, decl: MetricDeclaratio
     },
     startTimer: (labels?: Record<string, unknown>) => startTimer(labels),
     labels(...args: unknown[]) {
-      const labels: Record<string, unknown> = isLabels(args[0]) ? args[0] : Object.fromEntries(names.map((n, i) => [n, args[i]]));
+      const labels: Record<string, unknown> = isLabels(args[0])
+        ? args[0]
+        : Object.fromEntries(names.map((n, i) => [n, args[i]]));
       return child(labels);
     },
     remove(...args: unknown[]) {
-      const labels: Record<string, unknown> = isLabels(args[0]) ? args[0] : Object.fromEntries(names.map((n, i) => [n, args[i]]));
+      const labels: Record<string, unknown> = isLabels(args[0])
+        ? args[0]
+        : Object.fromEntries(names.map((n, i) => [n, args[i]]));
       seen.delete(keyOf(labels));
       return target.remove!.apply(metric, args);
     },

@@ -11,7 +11,11 @@ describe('runMeasurementOnce', () => {
     const { default: probe } = (await import(probeMain)) as { default: unknown };
     expect(isMeasurement(probe)).toBe(true);
     const logs = memorySink();
-    const out = await runMeasurementOnce(probe as Parameters<typeof runMeasurementOnce>[0], { appDir: probeDir, parameters: { target: 'a.example' }, logSink: logs.sink });
+    const out = await runMeasurementOnce(probe as Parameters<typeof runMeasurementOnce>[0], {
+      appDir: probeDir,
+      parameters: { target: 'a.example' },
+      logSink: logs.sink,
+    });
     expect(out.outcome).toBe('success');
     expect(out.result).toMatchObject({ target: 'a.example', run: 1 });
     expect(out.metricsText).toContain('probe_checks_total{target="a.example"} 1');
@@ -42,15 +46,27 @@ describe('runMeasurementOnce', () => {
 
   it('rejects parameters that do not match the declarations, naming the parameter', async () => {
     const m = defineMeasurement(async () => undefined);
-    await expect(runMeasurementOnce(m, { appDir: probeDir, parameters: { sleepMs: 'soon' } })).rejects.toThrow(ConfigError);
-    await expect(runMeasurementOnce(m, { appDir: probeDir, parameters: { sleepMs: 'soon' } })).rejects.toThrow(/parameters\.sleepMs: "soon" must be a whole number; expected a whole number from 0 to 600000/);
-    await expect(runMeasurementOnce(m, { appDir: probeDir, parameters: { nope: 1 } })).rejects.toThrow(/nope is not a parameter of probe/);
+    await expect(runMeasurementOnce(m, { appDir: probeDir, parameters: { sleepMs: 'soon' } })).rejects.toThrow(
+      ConfigError,
+    );
+    await expect(runMeasurementOnce(m, { appDir: probeDir, parameters: { sleepMs: 'soon' } })).rejects.toThrow(
+      /parameters\.sleepMs: "soon" must be a whole number; expected a whole number from 0 to 600000/,
+    );
+    await expect(runMeasurementOnce(m, { appDir: probeDir, parameters: { nope: 1 } })).rejects.toThrow(
+      /nope is not a parameter of probe/,
+    );
   });
 
   it('throws when the measurement uses an undeclared metric or the wrong type', async () => {
-    const undeclared = await runMeasurementOnce(defineMeasurement(async (ctx) => void ctx.metrics.counter('nope_total')), { appDir: probeDir });
+    const undeclared = await runMeasurementOnce(
+      defineMeasurement(async (ctx) => void ctx.metrics.counter('nope_total')),
+      { appDir: probeDir },
+    );
     expect(undeclared.error).toMatch(/metric nope_total is not declared in nmaas.yaml/);
-    const wrongType = await runMeasurementOnce(defineMeasurement(async (ctx) => void ctx.metrics.gauge('probe_checks_total')), { appDir: probeDir });
+    const wrongType = await runMeasurementOnce(
+      defineMeasurement(async (ctx) => void ctx.metrics.gauge('probe_checks_total')),
+      { appDir: probeDir },
+    );
     expect(wrongType.error).toMatch(/declared as a counter/);
   });
 });

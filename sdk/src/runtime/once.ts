@@ -35,12 +35,26 @@ export interface RunOnceOptions {
 export async function runOnce(options: RunOnceOptions): Promise<OnceResult & { record: RunRecord }> {
   const clock = options.clock ?? systemClock;
   const node = options.node ?? process.env.NMAAS_NODE_NAME ?? 'local';
-  const log = new JsonLogger(options.logSink ?? (() => undefined), { app: options.manifest.name, node }, () => clock.now());
-  const metrics = new AppMetrics({ app: options.manifest.name, version: options.manifest.version, declarations: options.manifest.metrics });
+  const log = new JsonLogger(options.logSink ?? (() => undefined), { app: options.manifest.name, node }, () =>
+    clock.now(),
+  );
+  const metrics = new AppMetrics({
+    app: options.manifest.name,
+    version: options.manifest.version,
+    declarations: options.manifest.metrics,
+  });
   const timeoutMs = options.timeoutMs ?? options.config.schedule.durationSeconds * 1000;
   const now = clock.now();
   const handle = startRun(
-    { measurement: options.measurement as Measurement<unknown>, params: options.config.parameters, metrics, log, clock, app: options.manifest.name, node },
+    {
+      measurement: options.measurement as Measurement<unknown>,
+      params: options.config.parameters,
+      metrics,
+      log,
+      clock,
+      app: options.manifest.name,
+      node,
+    },
     { number: 1, scheduledAtMs: now, startedAtMs: now, deadlineMs: now + timeoutMs },
   );
   const record = await handle.record;
@@ -72,9 +86,15 @@ export interface RunMeasurementOnceOptions {
  * and with a fresh registry. Throws ConfigError for bad parameters, ManifestError for a bad
  * nmaas.yaml; a failing or timed-out run is reported in the outcome, never thrown.
  */
-export async function runMeasurementOnce<P>(measurement: Measurement<P>, options: RunMeasurementOnceOptions): Promise<OnceResult> {
+export async function runMeasurementOnce<P>(
+  measurement: Measurement<P>,
+  options: RunMeasurementOnceOptions,
+): Promise<OnceResult> {
   const manifest = await readManifestFile(path.join(path.resolve(options.appDir), MANIFEST_FILE));
-  const config = resolveConfig(manifest, options.parameters ? { params: { source: 'runMeasurementOnce parameters', values: options.parameters } } : {});
+  const config = resolveConfig(
+    manifest,
+    options.parameters ? { params: { source: 'runMeasurementOnce parameters', values: options.parameters } } : {},
+  );
   const { record: _record, ...rest } = await runOnce({
     manifest,
     measurement: measurement as Measurement<unknown>,

@@ -30,7 +30,10 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string | null; body: string }> {
+async function get(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; type: string | null; body: string }> {
   const res = await fetch(url, { headers });
   return { status: res.status, type: res.headers.get('content-type'), body: await res.text() };
 }
@@ -67,7 +70,9 @@ describe('the runtime on loopback', () => {
       logSink: logs.sink,
     });
     base = `http://127.0.0.1:${runtime.port}`;
-    await until('two runs', 10_000, async () => ((await runtime.metrics.outcomeCounts()).success >= 2 ? true : undefined));
+    await until('two runs', 10_000, async () =>
+      (await runtime.metrics.outcomeCounts()).success >= 2 ? true : undefined,
+    );
   });
 
   afterAll(async () => {
@@ -77,7 +82,11 @@ describe('the runtime on loopback', () => {
   it('serves /healthz, /readyz and /results', async () => {
     expect(await get(`${base}/healthz`)).toMatchObject({ status: 200, body: '{"status":"ok"}\n' });
     expect(await get(`${base}/readyz`)).toMatchObject({ status: 200 });
-    const results = JSON.parse((await get(`${base}/results`)).body) as { app: string; nextRunAt: string; results: { outcome: string; result: { target: string } }[] };
+    const results = JSON.parse((await get(`${base}/results`)).body) as {
+      app: string;
+      nextRunAt: string;
+      results: { outcome: string; result: { target: string } }[];
+    };
     expect(results.app).toBe('probe');
     expect(results.results.length).toBeGreaterThanOrEqual(2);
     expect(results.results.at(-1)).toMatchObject({ outcome: 'success', result: { target: 'loopback.test' } });
@@ -90,7 +99,9 @@ describe('the runtime on loopback', () => {
     const text = await get(`${base}/metrics`);
     expect(text.type).toBe('text/plain; version=0.0.4; charset=utf-8');
     expect(text.body).toContain('probe_checks_total{target="loopback.test"}');
-    const om = await get(`${base}/metrics`, { Accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5' });
+    const om = await get(`${base}/metrics`, {
+      Accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5',
+    });
     expect(om.type).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');
     expect(om.body.endsWith('# EOF\n')).toBe(true);
   });
@@ -120,12 +131,19 @@ describe('the runtime on loopback', () => {
       );
       server = spawn(
         prometheus.path(),
-        [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+        [
+          `--config.file=${path.join(dir, 'prometheus.yml')}`,
+          `--storage.tsdb.path=${path.join(dir, 'data')}`,
+          `--web.listen-address=127.0.0.1:${port}`,
+          '--log.level=warn',
+        ],
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
       server.stdout?.on('data', (d: Buffer) => (serverLog += d.toString()));
       server.stderr?.on('data', (d: Buffer) => (serverLog += d.toString()));
-      await until(`Prometheus ready on ${api}`, 30_000, async () => ((await get(`${api}/-/ready`)).status === 200 ? true : undefined)).catch((error: Error) => {
+      await until(`Prometheus ready on ${api}`, 30_000, async () =>
+        (await get(`${api}/-/ready`)).status === 200 ? true : undefined,
+      ).catch((error: Error) => {
         throw new Error(`${error.message}\n${serverLog}`);
       });
     });

@@ -33,7 +33,10 @@ interface Harness {
   counts(): Promise<Record<string, number>>;
 }
 
-async function harness(measure: (ctx: MeasurementContext, clock: ManualClock) => Promise<void>, opts: { startAt?: number; phaseMs?: number; everyMs?: number; durationMs?: number; maxLatenessMs?: number } = {}): Promise<Harness> {
+async function harness(
+  measure: (ctx: MeasurementContext, clock: ManualClock) => Promise<void>,
+  opts: { startAt?: number; phaseMs?: number; everyMs?: number; durationMs?: number; maxLatenessMs?: number } = {},
+): Promise<Harness> {
   const clock = new ManualClock(opts.startAt ?? T0 + 300);
   const logs = memorySink();
   const records: RunRecord[] = [];
@@ -41,7 +44,12 @@ async function harness(measure: (ctx: MeasurementContext, clock: ManualClock) =>
     manifest,
     measurement: defineMeasurement((ctx) => measure(ctx, clock)),
     config: resolveConfig(manifest, {}),
-    timing: { phaseMs: opts.phaseMs ?? 2000, everyMs: opts.everyMs ?? 5000, durationMs: opts.durationMs ?? 2000, maxLatenessMs: opts.maxLatenessMs ?? 500 },
+    timing: {
+      phaseMs: opts.phaseMs ?? 2000,
+      everyMs: opts.everyMs ?? 5000,
+      durationMs: opts.durationMs ?? 2000,
+      maxLatenessMs: opts.maxLatenessMs ?? 500,
+    },
     port: null,
     clock,
     logSink: logs.sink,

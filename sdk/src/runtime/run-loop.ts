@@ -43,9 +43,12 @@ export function defaultMaxLatenessMs(durationMs: number): number {
 
 export function validateTiming(t: ScheduleTiming): void {
   const problems: string[] = [];
-  if (!(t.everyMs > 0) || !Number.isFinite(t.everyMs)) problems.push(`every must be a positive number of ms, not ${t.everyMs}`);
-  if (!(t.durationMs > 0) || t.durationMs > t.everyMs) problems.push(`duration (${t.durationMs} ms) must be positive and at most every (${t.everyMs} ms)`);
-  if (!(t.maxLatenessMs >= 0) || t.maxLatenessMs >= t.everyMs) problems.push(`maxLateness (${t.maxLatenessMs} ms) must be at least 0 and below every (${t.everyMs} ms)`);
+  if (!(t.everyMs > 0) || !Number.isFinite(t.everyMs))
+    problems.push(`every must be a positive number of ms, not ${t.everyMs}`);
+  if (!(t.durationMs > 0) || t.durationMs > t.everyMs)
+    problems.push(`duration (${t.durationMs} ms) must be positive and at most every (${t.everyMs} ms)`);
+  if (!(t.maxLatenessMs >= 0) || t.maxLatenessMs >= t.everyMs)
+    problems.push(`maxLateness (${t.maxLatenessMs} ms) must be at least 0 and below every (${t.everyMs} ms)`);
   if (!Number.isFinite(t.phaseMs)) problems.push(`phase must be a number of ms, not ${t.phaseMs}`);
   if (problems.length > 0) throw new RangeError(`invalid schedule: ${problems.join('; ')}`);
 }
@@ -109,7 +112,10 @@ export class RunLoop {
         // (NTP step, VM restore): re-align on the slots of the clock as it now reads.
         if (slotMs - now > timing.everyMs) {
           k = this.slotIndexAtOrAfter(now);
-          this.options.log?.warn('the wall clock stepped backwards; schedule re-aligned', { steppedBackSeconds: (slotMs - timing.everyMs - now) / 1000, nextRunAt: new Date(this.slotAt(k)).toISOString() });
+          this.options.log?.warn('the wall clock stepped backwards; schedule re-aligned', {
+            steppedBackSeconds: (slotMs - timing.everyMs - now) / 1000,
+            nextRunAt: new Date(this.slotAt(k)).toISOString(),
+          });
           slotMs = this.slotAt(k);
           this.nextSlotMs = slotMs;
         }
@@ -120,7 +126,11 @@ export class RunLoop {
       const now = clock.now();
       const late = now - slotMs;
       if (late > timing.maxLatenessMs) {
-        this.options.onSkip?.(1, slotMs, `started ${(late / 1000).toFixed(3)} s late (tolerance ${(timing.maxLatenessMs / 1000).toFixed(3)} s)`);
+        this.options.onSkip?.(
+          1,
+          slotMs,
+          `started ${(late / 1000).toFixed(3)} s late (tolerance ${(timing.maxLatenessMs / 1000).toFixed(3)} s)`,
+        );
       } else {
         const handle = this.options.startRun({
           number: ++this.runNumber,
@@ -138,7 +148,12 @@ export class RunLoop {
       // The next slot still in time; the ones in between passed while we were busy or stalled.
       const after = clock.now();
       const nextK = Math.max(k + 1, this.slotIndexAtOrAfter(after - timing.maxLatenessMs));
-      if (nextK > k + 1) this.options.onSkip?.(nextK - k - 1, this.slotAt(k + 1), 'the previous run was still going (or the process was stalled)');
+      if (nextK > k + 1)
+        this.options.onSkip?.(
+          nextK - k - 1,
+          this.slotAt(k + 1),
+          'the previous run was still going (or the process was stalled)',
+        );
       k = nextK;
     }
     this.nextSlotMs = null;

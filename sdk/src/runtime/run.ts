@@ -105,7 +105,10 @@ export function startRun(deps: RunDeps, req: RunRequest): RunHandle {
     await clock.sleepUntil(req.deadlineMs, stops);
     if (finished.signal.aborted) return null;
     const atMs = clock.now();
-    const why = req.stop?.aborted && atMs < req.deadlineMs ? 'aborted at shutdown' : `deadline reached after ${((req.deadlineMs - req.startedAtMs) / 1000).toFixed(3)} s`;
+    const why =
+      req.stop?.aborted && atMs < req.deadlineMs
+        ? 'aborted at shutdown'
+        : `deadline reached after ${((req.deadlineMs - req.startedAtMs) / 1000).toFixed(3)} s`;
     controller.abort(new RunTimeoutError(`run ${req.number} ${why}`));
     return { outcome: 'timeout', error: why, atMs };
   })();
@@ -120,7 +123,11 @@ export function startRun(deps: RunDeps, req: RunRequest): RunHandle {
       controller.signal.aborted && first.outcome === 'failure'
         ? { ...first, outcome: 'timeout' }
         : first.outcome !== 'timeout' && first.atMs > req.deadlineMs
-          ? { outcome: 'timeout', atMs: first.atMs, error: `finished ${((first.atMs - req.deadlineMs) / 1000).toFixed(3)} s after its deadline (it blocked the event loop)${first.error ? `; ${first.error}` : ''}` }
+          ? {
+              outcome: 'timeout',
+              atMs: first.atMs,
+              error: `finished ${((first.atMs - req.deadlineMs) / 1000).toFixed(3)} s after its deadline (it blocked the event loop)${first.error ? `; ${first.error}` : ''}`,
+            }
           : first;
     const durationSeconds = Math.max(0, ending.atMs - req.startedAtMs) / 1000;
     metrics.recordRun(ending.outcome, durationSeconds, ending.atMs);

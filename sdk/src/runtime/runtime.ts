@@ -49,7 +49,12 @@ export interface Runtime {
 }
 
 /** The phase for a first run inside `startWithin` from now: a random whole-second offset. */
-export function choosePhaseMs(nowMs: number, everyMs: number, startWithinMs: number, random: () => number = Math.random): number {
+export function choosePhaseMs(
+  nowMs: number,
+  everyMs: number,
+  startWithinMs: number,
+  random: () => number = Math.random,
+): number {
   const window = Math.min(startWithinMs, everyMs);
   const offsetMs = Math.floor((random() * window) / 1000) * 1000;
   const firstMs = Math.ceil(nowMs / 1000) * 1000 + offsetMs;
@@ -66,7 +71,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     version: manifest.version,
     declarations: manifest.metrics,
     maxSeriesPerMetric: options.maxSeriesPerMetric,
-    onCapReached: (metric, cap) => log.warn('metric reached its cap on label sets; new label sets are dropped', { metric, cap }),
+    onCapReached: (metric, cap) =>
+      log.warn('metric reached its cap on label sets; new label sets are dropped', { metric, cap }),
   });
   const results = new ResultStore(options.resultsKept ?? DEFAULT_RESULTS_KEPT);
   const everyMs = options.timing?.everyMs ?? config.schedule.everySeconds * 1000;
@@ -91,10 +97,26 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     clock,
     log,
     startRun: (request) =>
-      startRun({ measurement: options.measurement as Measurement<unknown>, params: config.parameters, metrics, log, clock, app: manifest.name, node, results }, request),
+      startRun(
+        {
+          measurement: options.measurement as Measurement<unknown>,
+          params: config.parameters,
+          metrics,
+          log,
+          clock,
+          app: manifest.name,
+          node,
+          results,
+        },
+        request,
+      ),
     onSkip: (count, slotMs, reason) => {
       metrics.recordSkip(count);
-      log.warn(count === 1 ? 'run skipped' : `${count} runs skipped`, { skipped: count, scheduledAt: new Date(slotMs).toISOString(), reason });
+      log.warn(count === 1 ? 'run skipped' : `${count} runs skipped`, {
+        skipped: count,
+        scheduledAt: new Date(slotMs).toISOString(),
+        reason,
+      });
     },
     onRecord: options.onRecord,
   });
@@ -108,13 +130,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           app: manifest.name,
           version: manifest.version,
           node,
-          schedule: { everySeconds: timing.everyMs / 1000, durationSeconds: timing.durationMs / 1000, phaseSeconds: timing.phaseMs / 1000 },
+          schedule: {
+            everySeconds: timing.everyMs / 1000,
+            durationSeconds: timing.durationMs / 1000,
+            phaseSeconds: timing.phaseMs / 1000,
+          },
           nextRunAt: runLoop.nextSlotMs === null ? null : new Date(runLoop.nextSlotMs).toISOString(),
           results: results.list(),
         }),
         live: () => (failed === null ? { ok: true } : { ok: false, reason: failed }),
         ready: () =>
-          shuttingDown ? { ok: false, reason: 'shutting down' } : runLoop.nextSlotMs === null ? { ok: false, reason: 'no run scheduled' } : { ok: true },
+          shuttingDown
+            ? { ok: false, reason: 'shutting down' }
+            : runLoop.nextSlotMs === null
+              ? { ok: false, reason: 'no run scheduled' }
+              : { ok: true },
       },
       options.port ?? 0,
       options.host,

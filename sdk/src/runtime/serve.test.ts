@@ -55,10 +55,14 @@ describe('entry-point settings', () => {
   it('parses ports, grace periods and the series cap strictly', () => {
     expect(parsePort('9464', '--port')).toBe(9464);
     expect(() => parsePort('70000', '--port')).toThrow(UsageError);
-    expect(() => parsePort('80a', 'NMAAS_METRICS_PORT')).toThrow(/NMAAS_METRICS_PORT must be a port number from 0 to 65535, not "80a"/);
+    expect(() => parsePort('80a', 'NMAAS_METRICS_PORT')).toThrow(
+      /NMAAS_METRICS_PORT must be a port number from 0 to 65535, not "80a"/,
+    );
     expect(parseGraceSeconds({})).toBe(25);
     expect(parseGraceSeconds({ NMAAS_GRACE_SECONDS: '2.5' })).toBe(2.5);
-    expect(() => parseGraceSeconds({ NMAAS_GRACE_SECONDS: 'soon' })).toThrow(/NMAAS_GRACE_SECONDS must be a number of seconds/);
+    expect(() => parseGraceSeconds({ NMAAS_GRACE_SECONDS: 'soon' })).toThrow(
+      /NMAAS_GRACE_SECONDS must be a number of seconds/,
+    );
     expect(parseMaxSeries({})).toBeUndefined();
     expect(parseMaxSeries({ NMAAS_MAX_SERIES_PER_METRIC: '50' })).toBe(50);
     expect(() => parseMaxSeries({ NMAAS_MAX_SERIES_PER_METRIC: '0' })).toThrow(/whole number from 1/);

@@ -37,21 +37,24 @@ export interface ServeOptions {
 export { UsageError };
 
 export function parsePort(text: string, source: string): number {
-  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw new UsageError(`${source} must be a port number from 0 to 65535, not ${JSON.stringify(text)}`);
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535)
+    throw new UsageError(`${source} must be a port number from 0 to 65535, not ${JSON.stringify(text)}`);
   return Number(text);
 }
 
 export function parseGraceSeconds(env: NodeJS.ProcessEnv): number {
   const text = env[GRACE_ENV];
   if (text === undefined || text === '') return DEFAULT_GRACE_SECONDS;
-  if (!/^\d+(\.\d+)?$/.test(text)) throw new UsageError(`${GRACE_ENV} must be a number of seconds, not ${JSON.stringify(text)}`);
+  if (!/^\d+(\.\d+)?$/.test(text))
+    throw new UsageError(`${GRACE_ENV} must be a number of seconds, not ${JSON.stringify(text)}`);
   return Number(text);
 }
 
 export function parseMaxSeries(env: NodeJS.ProcessEnv): number | undefined {
   const text = env[MAX_SERIES_ENV];
   if (text === undefined || text === '') return undefined;
-  if (!/^[1-9]\d{0,6}$/.test(text)) throw new UsageError(`${MAX_SERIES_ENV} must be a whole number from 1 to 9999999, not ${JSON.stringify(text)}`);
+  if (!/^[1-9]\d{0,6}$/.test(text))
+    throw new UsageError(`${MAX_SERIES_ENV} must be a whole number from 1 to 9999999, not ${JSON.stringify(text)}`);
   return Number(text);
 }
 
@@ -88,7 +91,10 @@ export async function serveApp(options: ServeOptions): Promise<{ app: RunnableAp
  * period, close the port, exit 0. A second signal exits at once. Installed before start-up so no
  * signal falls into the default action; one arriving before `attach` exits 0 (nothing runs yet).
  */
-export function handleSignals(graceSeconds: number, exit: (code: number) => void = (c) => process.exit(c)): { attach(runtime: Runtime): void } {
+export function handleSignals(
+  graceSeconds: number,
+  exit: (code: number) => void = (c) => process.exit(c),
+): { attach(runtime: Runtime): void } {
   let runtime: Runtime | null = null;
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -121,6 +127,10 @@ export function handleSignals(graceSeconds: number, exit: (code: number) => void
 
 /** Errors from code the app started outside its run (a stray timer) are logged; they never stop the app. */
 export function keepAlive(runtime: Runtime): void {
-  process.on('uncaughtException', (error) => runtime.log.error('uncaught exception in app code', { error, stack: error.stack }));
-  process.on('unhandledRejection', (reason) => runtime.log.error('unhandled promise rejection in app code', { error: reason }));
+  process.on('uncaughtException', (error) =>
+    runtime.log.error('uncaught exception in app code', { error, stack: error.stack }),
+  );
+  process.on('unhandledRejection', (reason) =>
+    runtime.log.error('unhandled promise rejection in app code', { error: reason }),
+  );
 }

@@ -24,12 +24,24 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-function send(res: http.ServerResponse, status: number, contentType: string, body: string, extra: Record<string, string> = {}): void {
-  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', ...extra });
+function send(
+  res: http.ServerResponse,
+  status: number,
+  contentType: string,
+  body: string,
+  extra: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+    ...extra,
+  });
   res.end(body);
 }
 
-const json = (res: http.ServerResponse, status: number, value: unknown) => send(res, status, 'application/json; charset=utf-8', `${JSON.stringify(value)}\n`);
+const json = (res: http.ServerResponse, status: number, value: unknown) =>
+  send(res, status, 'application/json; charset=utf-8', `${JSON.stringify(value)}\n`);
 
 export async function startServer(state: ServerState, port: number, host?: string): Promise<MetricsServer> {
   const server = http.createServer((req, res) => {
@@ -42,7 +54,8 @@ export async function startServer(state: ServerState, port: number, host?: strin
       case '/metrics':
         state.metrics.render(wantsOpenMetrics(req.headers.accept)).then(
           ({ contentType, body }) => send(res, 200, contentType, body),
-          (error: unknown) => send(res, 500, 'text/plain; charset=utf-8', `cannot render metrics: ${(error as Error).message}\n`),
+          (error: unknown) =>
+            send(res, 500, 'text/plain; charset=utf-8', `cannot render metrics: ${(error as Error).message}\n`),
         );
         return;
       case '/healthz': {

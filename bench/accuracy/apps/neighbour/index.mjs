@@ -34,7 +34,10 @@ export default defineMeasurement(async (ctx) => {
   const started = Date.now();
   const endAt = started + burnMs;
   const bytes = Math.floor((memoryMiB * 1024 * 1024) / threads);
-  const workers = Array.from({ length: threads }, () => new Worker(WORKER, { eval: true, workerData: { bytes, endAt } }));
+  const workers = Array.from(
+    { length: threads },
+    () => new Worker(WORKER, { eval: true, workerData: { bytes, endAt } }),
+  );
   const stopAll = () => workers.forEach((w) => w.postMessage('stop'));
   ctx.signal.addEventListener('abort', stopAll, { once: true });
   try {

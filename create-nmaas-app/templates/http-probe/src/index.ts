@@ -46,13 +46,17 @@ export default defineMeasurement<Params>(async (ctx) => {
       results.push({ target, status: response.status, seconds });
     } catch (error) {
       // A target that does not answer is a measurement, not a failure of the run.
-      const message = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+      const message =
+        error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
       requests.inc({ target, result: 'error' });
       up.set({ target }, 0);
       ctx.log.warn('target did not answer', { target, error: message });
       results.push({ target, error: message });
     }
   }
-  ctx.log.info('probed targets', { targets: results.length, up: results.filter((r) => r.status !== undefined && r.status < 400).length });
+  ctx.log.info('probed targets', {
+    targets: results.length,
+    up: results.filter((r) => r.status !== undefined && r.status < 400).length,
+  });
   ctx.result({ probes: results });
 });

@@ -37,7 +37,9 @@ function sample(metricsText: string, name: string, labels: Record<string, string
   for (const line of metricsText.split('\n')) {
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)/.exec(line);
     if (!match || match[1] !== name) continue;
-    const found = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
+    const found = Object.fromEntries(
+      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]),
+    );
     if (Object.entries(labels).every(([key, value]) => found[key] === value)) return Number(match[3]);
   }
   return undefined;
@@ -58,12 +60,17 @@ describe('http-probe', () => {
   });
 
   it('records an error answer and a target that does not answer without failing the run', async () => {
-    const run = await runMeasurementOnce(measurement, { appDir, parameters: { targets: [`${base}/missing`, closed], timeout: '5s' } });
+    const run = await runMeasurementOnce(measurement, {
+      appDir,
+      parameters: { targets: [`${base}/missing`, closed], timeout: '5s' },
+    });
     expect(run.outcome).toBe('success');
     const probes = (run.result as { probes: ProbeResult[] }).probes;
     expect(probes[0]).toMatchObject({ status: 404 });
     expect(probes[1]?.error).toMatch(/ECONNREFUSED/);
-    expect(sample(run.metricsText, 'http_probe_requests_total', { target: `${base}/missing`, result: 'http_error' })).toBe(1);
+    expect(
+      sample(run.metricsText, 'http_probe_requests_total', { target: `${base}/missing`, result: 'http_error' }),
+    ).toBe(1);
     expect(sample(run.metricsText, 'http_probe_requests_total', { target: closed, result: 'error' })).toBe(1);
     expect(sample(run.metricsText, 'http_probe_up', { target: closed })).toBe(0);
   });

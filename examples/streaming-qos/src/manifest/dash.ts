@@ -14,7 +14,9 @@ export function isMpd(text: string): boolean {
 /** ISO 8601 durations as MPDs write them (PT1H2M3.5S, P1DT2H). */
 export function parseIsoDuration(text: string | undefined): number | undefined {
   if (!text) return undefined;
-  const m = /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(text.trim());
+  const m = /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(
+    text.trim(),
+  );
   if (!m) return undefined;
   return Number(m[1] ?? 0) * 86400 + Number(m[2] ?? 0) * 3600 + Number(m[3] ?? 0) * 60 + Number(m[4] ?? 0);
 }
@@ -25,7 +27,8 @@ export function parseMpd(text: string, url: string): StreamDescription {
   const live = mpd.attributes.type === 'dynamic';
   const period = child(mpd, 'Period');
   if (!period) throw new Error(`${url}: the MPD has no Period`);
-  const presentation = parseIsoDuration(period.attributes.duration) ?? parseIsoDuration(mpd.attributes.mediaPresentationDuration);
+  const presentation =
+    parseIsoDuration(period.attributes.duration) ?? parseIsoDuration(mpd.attributes.mediaPresentationDuration);
   let base = withBase(url, mpd);
   base = withBase(base, period);
   const sets = children(period, 'AdaptationSet');
@@ -35,7 +38,8 @@ export function parseMpd(text: string, url: string): StreamDescription {
   const renditions: Rendition[] = children(video, 'Representation').map((rep) => {
     const id = rep.attributes.id ?? '';
     const bandwidth = Number(rep.attributes.bandwidth);
-    if (!Number.isFinite(bandwidth) || bandwidth <= 0) throw new Error(`${url}: Representation ${id} has no valid @bandwidth`);
+    if (!Number.isFinite(bandwidth) || bandwidth <= 0)
+      throw new Error(`${url}: Representation ${id} has no valid @bandwidth`);
     const repBase = withBase(setBase, rep);
     const width = Number(rep.attributes.width ?? video.attributes.width);
     const height = Number(rep.attributes.height ?? video.attributes.height);
@@ -50,14 +54,19 @@ export function parseMpd(text: string, url: string): StreamDescription {
     let initUrl: string | undefined;
     if (template) {
       const attributes = { ...setTemplate?.attributes, ...repTemplate?.attributes };
-      const timeline = (repTemplate && child(repTemplate, 'SegmentTimeline')) ?? (setTemplate && child(setTemplate, 'SegmentTimeline'));
+      const timeline =
+        (repTemplate && child(repTemplate, 'SegmentTimeline')) ??
+        (setTemplate && child(setTemplate, 'SegmentTimeline'));
       ({ segments, initUrl } = expandTemplate(attributes, timeline, repBase, vars, presentation, url));
     } else if (list) {
       const timescale = Number(list.attributes.timescale ?? 1);
       const duration = Number(list.attributes.duration ?? 0) / timescale;
       const init = child(list, 'Initialization')?.attributes.sourceURL;
       initUrl = init ? new URL(init, repBase).href : undefined;
-      segments = children(list, 'SegmentURL').map((s) => ({ url: new URL(s.attributes.media ?? '', repBase).href, duration }));
+      segments = children(list, 'SegmentURL').map((s) => ({
+        url: new URL(s.attributes.media ?? '', repBase).href,
+        duration,
+      }));
     } else {
       // SegmentBase / a single file: one "segment" spanning the presentation.
       segments = [{ url: repBase, duration: presentation ?? 0 }];
@@ -108,7 +117,9 @@ function expandTemplate(
   const startNumber = Number(attributes.startNumber ?? 1);
   const media = attributes.media;
   if (!media) throw new Error(`${url}: SegmentTemplate without @media`);
-  const initUrl = attributes.initialization ? new URL(fillTemplate(attributes.initialization, vars), base).href : undefined;
+  const initUrl = attributes.initialization
+    ? new URL(fillTemplate(attributes.initialization, vars), base).href
+    : undefined;
   const segments: Segment[] = [];
   if (timeline) {
     let time = 0;
@@ -118,19 +129,32 @@ function expandTemplate(
       const d = Number(s.attributes.d);
       const repeat = Number(s.attributes.r ?? 0);
       for (let i = 0; i <= repeat; i++) {
-        segments.push({ url: new URL(fillTemplate(media, { ...vars, Number: number, Time: time }), base).href, duration: d / timescale });
+        segments.push({
+          url: new URL(fillTemplate(media, { ...vars, Number: number, Time: time }), base).href,
+          duration: d / timescale,
+        });
         time += d;
         number += 1;
       }
     }
   } else {
     const duration = Number(attributes.duration) / timescale;
-    if (!Number.isFinite(duration) || duration <= 0) throw new Error(`${url}: SegmentTemplate has neither @duration nor a SegmentTimeline`);
-    if (presentation === undefined) throw new Error(`${url}: a SegmentTemplate with @duration needs the MPD's mediaPresentationDuration (live MPDs without a timeline are not supported)`);
+    if (!Number.isFinite(duration) || duration <= 0)
+      throw new Error(`${url}: SegmentTemplate has neither @duration nor a SegmentTimeline`);
+    if (presentation === undefined)
+      throw new Error(
+        `${url}: a SegmentTemplate with @duration needs the MPD's mediaPresentationDuration (live MPDs without a timeline are not supported)`,
+      );
     const count = Math.ceil(presentation / duration - 1e-9);
     for (let i = 0; i < count; i++) {
       const last = i === count - 1 ? presentation - duration * i : duration;
-      segments.push({ url: new URL(fillTemplate(media, { ...vars, Number: startNumber + i, Time: Math.round(i * duration * timescale) }), base).href, duration: last });
+      segments.push({
+        url: new URL(
+          fillTemplate(media, { ...vars, Number: startNumber + i, Time: Math.round(i * duration * timescale) }),
+          base,
+        ).href,
+        duration: last,
+      });
     }
   }
   return { segments, ...(initUrl ? { initUrl } : {}) };

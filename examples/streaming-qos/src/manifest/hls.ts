@@ -75,10 +75,17 @@ export function parseHlsMedia(text: string, url: string): HlsMediaPlaylist {
       const uri = parseAttributes(line.slice(11)).URI;
       if (uri) initUrl = new URL(uri, url).href;
     } else if (line !== '' && !line.startsWith('#')) {
-      if (pending === null || !Number.isFinite(pending)) throw new Error(`${url}: segment ${line} has no #EXTINF duration`);
+      if (pending === null || !Number.isFinite(pending))
+        throw new Error(`${url}: segment ${line} has no #EXTINF duration`);
       segments.push({ url: new URL(line, url).href, duration: pending, sequence: mediaSequence + segments.length });
       pending = null;
     }
   }
-  return { segments, ...(initUrl ? { initUrl } : {}), endList: /^#EXT-X-ENDLIST/m.test(text), targetDuration, mediaSequence };
+  return {
+    segments,
+    ...(initUrl ? { initUrl } : {}),
+    endList: /^#EXT-X-ENDLIST/m.test(text),
+    targetDuration,
+    mediaSequence,
+  };
 }

@@ -13,10 +13,19 @@ export type ManifestFetch = (url: string) => Promise<{ url: string; text: string
 export async function loadStream(url: string, fetchText: ManifestFetch): Promise<StreamDescription> {
   const { url: finalUrl, text } = await fetchText(url);
   if (isHlsPlaylist(text)) {
-    if (isHlsMaster(text)) return { format: 'hls', manifestUrl: finalUrl, live: false, renditions: parseHlsMaster(text, finalUrl) };
+    if (isHlsMaster(text))
+      return { format: 'hls', manifestUrl: finalUrl, live: false, renditions: parseHlsMaster(text, finalUrl) };
     const media = parseHlsMedia(text, finalUrl);
     // A lone media playlist declares no bandwidth: 0 tells the ABR it has nothing to choose from.
-    const only: Rendition = { id: 'main', bandwidth: 0, playlistUrl: finalUrl, segments: media.segments, loadedAt: performance.now(), targetDuration: media.targetDuration, ...(media.initUrl ? { initUrl: media.initUrl } : {}) };
+    const only: Rendition = {
+      id: 'main',
+      bandwidth: 0,
+      playlistUrl: finalUrl,
+      segments: media.segments,
+      loadedAt: performance.now(),
+      targetDuration: media.targetDuration,
+      ...(media.initUrl ? { initUrl: media.initUrl } : {}),
+    };
     return { format: 'hls', manifestUrl: finalUrl, live: !media.endList, renditions: [only] };
   }
   if (isMpd(text)) return parseMpd(text, finalUrl);
@@ -27,7 +36,12 @@ export async function loadStream(url: string, fetchText: ManifestFetch): Promise
  * The rendition's segments, loading its HLS media playlist the first time (or again with
  * `refresh`, for a live playlist that slides); marks the stream live when the playlist has no end.
  */
-export async function loadRenditionSegments(stream: StreamDescription, rendition: Rendition, fetchText: ManifestFetch, options: { refresh?: boolean } = {}): Promise<Segment[]> {
+export async function loadRenditionSegments(
+  stream: StreamDescription,
+  rendition: Rendition,
+  fetchText: ManifestFetch,
+  options: { refresh?: boolean } = {},
+): Promise<Segment[]> {
   if (rendition.segments && !options.refresh) return rendition.segments;
   if (!rendition.playlistUrl) {
     if (rendition.segments) return rendition.segments;

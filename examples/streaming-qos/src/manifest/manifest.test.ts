@@ -13,15 +13,39 @@ https://cdn.example.net/sd/index.m3u8
 `;
     const renditions = parseHlsMaster(master, 'https://origin.example.org/live/master.m3u8');
     expect(renditions).toEqual([
-      { id: 'https://cdn.example.net/sd/index.m3u8', bandwidth: 500000, codecs: 'avc1.42e01e,mp4a.40.2', playlistUrl: 'https://cdn.example.net/sd/index.m3u8' },
-      { id: 'hd/index.m3u8', bandwidth: 2000000, width: 1920, height: 1080, codecs: 'avc1.640028,mp4a.40.2', playlistUrl: 'https://origin.example.org/live/hd/index.m3u8' },
+      {
+        id: 'https://cdn.example.net/sd/index.m3u8',
+        bandwidth: 500000,
+        codecs: 'avc1.42e01e,mp4a.40.2',
+        playlistUrl: 'https://cdn.example.net/sd/index.m3u8',
+      },
+      {
+        id: 'hd/index.m3u8',
+        bandwidth: 2000000,
+        width: 1920,
+        height: 1080,
+        codecs: 'avc1.640028,mp4a.40.2',
+        playlistUrl: 'https://origin.example.org/live/hd/index.m3u8',
+      },
     ]);
     expect(parseAttributes('A=1,B="x,y",C=z')).toEqual({ A: '1', B: 'x,y', C: 'z' });
   });
 
   it('reads a media playlist with an init map and says whether it ends', () => {
-    const media = parseHlsMedia('#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-MEDIA-SEQUENCE:7\n#EXT-X-MAP:URI="init.mp4"\n#EXTINF:4.000,\na.m4s\n#EXTINF:3.5,\nb.m4s\n', 'http://h/p/x.m3u8');
-    expect(media).toEqual({ segments: [{ url: 'http://h/p/a.m4s', duration: 4, sequence: 7 }, { url: 'http://h/p/b.m4s', duration: 3.5, sequence: 8 }], initUrl: 'http://h/p/init.mp4', endList: false, targetDuration: 4, mediaSequence: 7 });
+    const media = parseHlsMedia(
+      '#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-MEDIA-SEQUENCE:7\n#EXT-X-MAP:URI="init.mp4"\n#EXTINF:4.000,\na.m4s\n#EXTINF:3.5,\nb.m4s\n',
+      'http://h/p/x.m3u8',
+    );
+    expect(media).toEqual({
+      segments: [
+        { url: 'http://h/p/a.m4s', duration: 4, sequence: 7 },
+        { url: 'http://h/p/b.m4s', duration: 3.5, sequence: 8 },
+      ],
+      initUrl: 'http://h/p/init.mp4',
+      endList: false,
+      targetDuration: 4,
+      mediaSequence: 7,
+    });
     expect(() => parseHlsMedia('#EXTM3U\nseg.ts\n', 'http://h/x.m3u8')).toThrow(/no #EXTINF/);
     expect(() => parseHlsMaster('#EXTM3U\n', 'http://h/m.m3u8')).toThrow(/no variant/);
   });
@@ -75,6 +99,11 @@ describe('DASH MPDs', () => {
 
   it('says what is wrong with a broken MPD', () => {
     expect(() => parseMpd('<MPD><Period><AdaptationSet></Period></MPD>', 'http://h/m.mpd')).toThrow(/closes/);
-    expect(() => parseMpd('<MPD type="dynamic"><Period><AdaptationSet contentType="video"><Representation id="x" bandwidth="1"><SegmentTemplate duration="2" media="$Number$.m4s"/></Representation></AdaptationSet></Period></MPD>', 'http://h/m.mpd')).toThrow(/mediaPresentationDuration/);
+    expect(() =>
+      parseMpd(
+        '<MPD type="dynamic"><Period><AdaptationSet contentType="video"><Representation id="x" bandwidth="1"><SegmentTemplate duration="2" media="$Number$.m4s"/></Representation></AdaptationSet></Period></MPD>',
+        'http://h/m.mpd',
+      ),
+    ).toThrow(/mediaPresentationDuration/);
   });
 });

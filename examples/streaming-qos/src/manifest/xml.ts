@@ -13,8 +13,12 @@ export interface XmlElement {
 export function parseXml(text: string): XmlElement {
   const root: XmlElement = { name: '#document', attributes: {}, children: [], text: '' };
   const stack: XmlElement[] = [root];
-  const body = text.replace(/<\?[\s\S]*?\?>/g, '').replace(/<!--[\s\S]*?-->/g, '').replace(/<!DOCTYPE[^>]*>/gi, '');
-  const token = /<(\/?)([A-Za-z_][\w:.-]*)((?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)|<!\[CDATA\[([\s\S]*?)\]\]>/g;
+  const body = text
+    .replace(/<\?[\s\S]*?\?>/g, '')
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/<!DOCTYPE[^>]*>/gi, '');
+  const token =
+    /<(\/?)([A-Za-z_][\w:.-]*)((?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)|<!\[CDATA\[([\s\S]*?)\]\]>/g;
   for (const m of body.matchAll(token)) {
     const top = stack[stack.length - 1]!;
     if (m[5] !== undefined || m[6] !== undefined) {
@@ -28,7 +32,8 @@ export function parseXml(text: string): XmlElement {
       continue;
     }
     const element: XmlElement = { name: localName(name!), attributes: {}, children: [], text: '' };
-    for (const a of (attrs ?? '').matchAll(/([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) element.attributes[localName(a[1]!)] = decode(a[2] ?? a[3] ?? '');
+    for (const a of (attrs ?? '').matchAll(/([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g))
+      element.attributes[localName(a[1]!)] = decode(a[2] ?? a[3] ?? '');
     top.children.push(element);
     if (!selfClosing) stack.push(element);
   }
@@ -41,7 +46,12 @@ function localName(name: string): string {
 }
 
 function decode(text: string): string {
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 export function children(element: XmlElement, name: string): XmlElement[] {

@@ -56,7 +56,10 @@ export class PlayerBuffer {
         this.playing = true;
       }
     } else if (level >= this.resumeLevel || streamComplete) {
-      this.stalls.push({ start: (this.stallStartedAt! - this.requestedAt) / 1000, duration: (now - this.stallStartedAt!) / 1000 });
+      this.stalls.push({
+        start: (this.stallStartedAt! - this.requestedAt) / 1000,
+        duration: (now - this.stallStartedAt!) / 1000,
+      });
       this.stallStartedAt = null;
       this.playing = true;
     }
@@ -78,7 +81,10 @@ export class PlayerBuffer {
   closeOpenStall(now: number): void {
     this.advance(now);
     if (this.startedAt !== null && !this.playing && this.stallStartedAt !== null) {
-      this.stalls.push({ start: (this.stallStartedAt - this.requestedAt) / 1000, duration: (now - this.stallStartedAt) / 1000 });
+      this.stalls.push({
+        start: (this.stallStartedAt - this.requestedAt) / 1000,
+        duration: (now - this.stallStartedAt) / 1000,
+      });
       this.stallStartedAt = null;
     }
   }

@@ -46,14 +46,19 @@ function play(url: string, overrides: Partial<Parameters<typeof playSession>[1]>
 }
 
 /** Media segments in the order the server finished them. */
-const served = (log: StreamLogEntry[]) => log.filter((e) => e.kind === 'segment').sort((a, b) => a.finished - b.finished);
+const served = (log: StreamLogEntry[]) =>
+  log.filter((e) => e.kind === 'segment').sort((a, b) => a.finished - b.finished);
 const switchesIn = (sequence: string[]) => sequence.filter((id, i) => i > 0 && id !== sequence[i - 1]).length;
 
 describe('playSession against a throttled stream on loopback', () => {
   it('HLS: start-up, a stall caused by a held segment, ABR switches and throughput match what the server did', async () => {
     const HELD = 6;
     server = await startStreamServer({
-      renditions: [{ id: 'low', bandwidth: 300_000 }, { id: 'mid', bandwidth: 800_000, width: 1280, height: 720 }, { id: 'high', bandwidth: 2_000_000 }],
+      renditions: [
+        { id: 'low', bandwidth: 300_000 },
+        { id: 'mid', bandwidth: 800_000, width: 1280, height: 720 },
+        { id: 'high', bandwidth: 2_000_000 },
+      ],
       segmentSeconds: SEGMENT,
       segmentCount: 10,
       rate: (info) => (info.kind === 'segment' ? 187_500 : undefined), // 1.5 Mbit/s
@@ -73,9 +78,13 @@ describe('playSession against a throttled stream on loopback', () => {
     const master = server.log.find((e) => e.kind === 'manifest')!;
     const expectedStartup = (segments[0]!.finished - master.arrived) / 1000;
     expect(report.initialStartupTime! - expectedStartup).toBeGreaterThan(-0.005);
-    expect(Math.abs(report.initialStartupTime! - (clientTimes.firstSegmentDone - clientTimes.manifestRequested) / 1000)).toBeLessThan(0.005);
+    expect(
+      Math.abs(report.initialStartupTime! - (clientTimes.firstSegmentDone - clientTimes.manifestRequested) / 1000),
+    ).toBeLessThan(0.005);
     expect(report.initialStartupTime! - expectedStartup).toBeLessThan(0.25);
-    accuracy.push(`startup ${(expectedStartup * 1000).toFixed(0)} ms: ${((report.initialStartupTime! - expectedStartup) * 1000).toFixed(1)} ms`);
+    accuracy.push(
+      `startup ${(expectedStartup * 1000).toFixed(0)} ms: ${((report.initialStartupTime! - expectedStartup) * 1000).toFixed(1)} ms`,
+    );
 
     // The stall: playback started when segment 0 arrived, so the buffer ran dry at start + HELD
     // seconds of media and refilled when the held segment finished.
@@ -84,7 +93,9 @@ describe('playSession against a throttled stream on loopback', () => {
     expect(expectedStall).toBeGreaterThan(0.5);
     expect(report.stallCount).toBe(1);
     expect(Math.abs(report.stallDuration - expectedStall)).toBeLessThan(0.05);
-    accuracy.push(`stall ${(expectedStall * 1000).toFixed(0)} ms: ${((report.stallDuration - expectedStall) * 1000).toFixed(1)} ms`);
+    accuracy.push(
+      `stall ${(expectedStall * 1000).toFixed(0)} ms: ${((report.stallDuration - expectedStall) * 1000).toFixed(1)} ms`,
+    );
     // It began after exactly HELD seconds of uninterrupted playback.
     expect(report.stalls[0]!.start - report.initialStartupTime!).toBeCloseTo(HELD * SEGMENT, 3);
 
@@ -120,7 +131,10 @@ describe('playSession against a throttled stream on loopback', () => {
 
   it('DASH: init segments, an up-switch, then a down-switch when the server slows down, no stall', async () => {
     server = await startStreamServer({
-      renditions: [{ id: 'v400', bandwidth: 400_000 }, { id: 'v1600', bandwidth: 1_600_000 }],
+      renditions: [
+        { id: 'v400', bandwidth: 400_000 },
+        { id: 'v1600', bandwidth: 1_600_000 },
+      ],
       segmentSeconds: SEGMENT,
       segmentCount: 8,
       // 3.2 Mbit/s for the first four segments, then 0.8 Mbit/s.
@@ -154,7 +168,9 @@ describe('playSession against a throttled stream on loopback', () => {
     // Two seconds of media, then a dry buffer until the session ended.
     expect(report.stallCount).toBe(1);
     expect(report.playedSeconds).toBeCloseTo(2, 1);
-    expect(Math.abs(report.stallDuration - (report.sessionSeconds - report.initialStartupTime! - 2))).toBeLessThan(0.05);
+    expect(Math.abs(report.stallDuration - (report.sessionSeconds - report.initialStartupTime! - 2))).toBeLessThan(
+      0.05,
+    );
   }, 20_000);
 
   it('live HLS: joins three segments from the edge, follows the sliding playlist, and stalls when the encoder pauses', async () => {
@@ -164,7 +180,11 @@ describe('playSession against a throttled stream on loopback', () => {
       segmentSeconds: SEGMENT,
       segmentCount: 100,
       // The encoder stalls for 3 s before segment 6, then publishes the backlog at once.
-      live: { window: 4, delayMs: (sequence) => (sequence >= PAUSED_FROM ? Math.max(0, (PAUSED_FROM - 3 + 3) * 1000 - (sequence - 3) * 1000) : 0) },
+      live: {
+        window: 4,
+        delayMs: (sequence) =>
+          sequence >= PAUSED_FROM ? Math.max(0, (PAUSED_FROM - 3 + 3) * 1000 - (sequence - 3) * 1000) : 0,
+      },
     });
     const report = await play(server.hlsUrl(), { sessionSeconds: 8 });
     expect(report.failure).toBeUndefined();
@@ -178,15 +198,22 @@ describe('playSession against a throttled stream on loopback', () => {
     for (const seq of sequences) expect(served.get(seq)!.arrived).toBeGreaterThanOrEqual(server.publishedAt(seq) - 1); // never asked before it existed
     // Playback started when segment 1 arrived; segments 1–5 hold 5 s of media; the stall lasted
     // until segment 6, published 3 s late, had arrived.
-    const expectedStall = (served.get(PAUSED_FROM)!.finished - (served.get(1)!.finished + (PAUSED_FROM - 1) * SEGMENT * 1000)) / 1000;
+    const expectedStall =
+      (served.get(PAUSED_FROM)!.finished - (served.get(1)!.finished + (PAUSED_FROM - 1) * SEGMENT * 1000)) / 1000;
     expect(expectedStall).toBeGreaterThan(0.5);
     expect(report.stallCount).toBe(1);
     expect(Math.abs(report.stallDuration - expectedStall)).toBeLessThan(0.05);
-    accuracy.push(`live stall ${(expectedStall * 1000).toFixed(0)} ms: ${((report.stallDuration - expectedStall) * 1000).toFixed(1)} ms`);
+    accuracy.push(
+      `live stall ${(expectedStall * 1000).toFixed(0)} ms: ${((report.stallDuration - expectedStall) * 1000).toFixed(1)} ms`,
+    );
   }, 20_000);
 
   it('reports a failed playback with the reason', async () => {
-    server = await startStreamServer({ renditions: [{ id: 'a', bandwidth: 100_000 }], segmentSeconds: 1, segmentCount: 3 });
+    server = await startStreamServer({
+      renditions: [{ id: 'a', bandwidth: 100_000 }],
+      segmentSeconds: 1,
+      segmentCount: 3,
+    });
     const report = await play(server.hlsUrl().replace('master', 'missing'));
     expect(report.playbackFailed).toBe(true);
     expect(report.failure).toMatch(/404/);

@@ -84,7 +84,11 @@ export async function playSession(url: string, options: SessionOptions): Promise
   const requestedAt = performance.now();
   const sessionEnd = AbortSignal.timeout(Math.max(1, options.sessionSeconds * 1000));
   const signal = options.signal ? AbortSignal.any([options.signal, sessionEnd]) : sessionEnd;
-  const buffer = new PlayerBuffer(requestedAt, options.startupBufferSeconds, options.resumeBufferSeconds ?? options.startupBufferSeconds);
+  const buffer = new PlayerBuffer(
+    requestedAt,
+    options.startupBufferSeconds,
+    options.resumeBufferSeconds ?? options.startupBufferSeconds,
+  );
   const abr = new ThroughputAbr(options.abrSafety);
   const report: SessionReport = {
     stream: url,
@@ -109,7 +113,15 @@ export async function playSession(url: string, options: SessionOptions): Promise
   const since = (t: number) => (t - requestedAt) / 1000;
   try {
     const stream = await loadStream(url, options.fetchText);
-    Object.assign(report, { format: stream.format, live: stream.live, renditions: stream.renditions.map(({ id, bandwidth, width, height }) => ({ id, bandwidth, ...(width ? { width, height } : {}) })) });
+    Object.assign(report, {
+      format: stream.format,
+      live: stream.live,
+      renditions: stream.renditions.map(({ id, bandwidth, width, height }) => ({
+        id,
+        bandwidth,
+        ...(width ? { width, height } : {}),
+      })),
+    });
     const initialised = new Set<string>();
     let previous: string | null = null;
     let mediaTime = 0;
@@ -151,7 +163,8 @@ export async function playSession(url: string, options: SessionOptions): Promise
       const now = performance.now();
       abr.addSample((got.bytes * 8) / Math.max(got.seconds, 1e-6));
       buffer.append(now, segment.duration, last);
-      if (report.initialStartupTime === null && buffer.startedAt !== null) report.initialStartupTime = since(buffer.startedAt);
+      if (report.initialStartupTime === null && buffer.startedAt !== null)
+        report.initialStartupTime = since(buffer.startedAt);
       media.push({ start: mediaTime, end: mediaTime + segment.duration, bandwidth: rendition.bandwidth });
       mediaTime += segment.duration;
       report.downloadedBytes += got.bytes;
@@ -183,11 +196,18 @@ export async function playSession(url: string, options: SessionOptions): Promise
  * the playlist every half target duration (§6.3.4) while the buffer drains; a segment that slid
  * out of the window is skipped to the oldest one still listed. Null when the session ends first.
  */
-async function liveSegment(stream: StreamDescription, rendition: Rendition, wanted: number | null, fetchText: ManifestFetch, signal: AbortSignal): Promise<{ segment: Segment; skipped: number } | null> {
+async function liveSegment(
+  stream: StreamDescription,
+  rendition: Rendition,
+  wanted: number | null,
+  fetchText: ManifestFetch,
+  signal: AbortSignal,
+): Promise<{ segment: Segment; skipped: number } | null> {
   for (;;) {
     const target = rendition.targetDuration || 2;
     let segments = rendition.segments ?? [];
-    if (performance.now() - (rendition.loadedAt ?? 0) > target * 1000) segments = await loadRenditionSegments(stream, rendition, fetchText, { refresh: true });
+    if (performance.now() - (rendition.loadedAt ?? 0) > target * 1000)
+      segments = await loadRenditionSegments(stream, rendition, fetchText, { refresh: true });
     const first = segments[0]?.sequence;
     if (first !== undefined) {
       const want = wanted ?? segments[Math.max(0, segments.length - 3)]!.sequence!;
@@ -200,8 +220,25 @@ async function liveSegment(stream: StreamDescription, rendition: Rendition, want
   }
 }
 
-function record(index: number, rendition: { id: string; bandwidth: number }, got: SegmentFetchResult, at: number, init = false): SegmentRecord {
-  return { index, rendition: rendition.id, bandwidth: rendition.bandwidth, url: got.url, bytes: got.bytes, seconds: got.seconds, throughput: got.bytes / Math.max(got.seconds, 1e-6), at, address: got.address, ...(init ? { init } : {}) };
+function record(
+  index: number,
+  rendition: { id: string; bandwidth: number },
+  got: SegmentFetchResult,
+  at: number,
+  init = false,
+): SegmentRecord {
+  return {
+    index,
+    rendition: rendition.id,
+    bandwidth: rendition.bandwidth,
+    url: got.url,
+    bytes: got.bytes,
+    seconds: got.seconds,
+    throughput: got.bytes / Math.max(got.seconds, 1e-6),
+    at,
+    address: got.address,
+    ...(init ? { init } : {}),
+  };
 }
 
 async function fetchOk(fetchSegment: SegmentFetch, url: string, signal: AbortSignal): Promise<SegmentFetchResult> {

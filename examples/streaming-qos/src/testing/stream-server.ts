@@ -73,7 +73,10 @@ export async function startStreamServer(options: StreamServerOptions): Promise<T
   const total = segmentSeconds * segmentCount;
   const byId = new Map(renditions.map((r) => [r.id, r]));
   const startedAt = performance.now();
-  const publishedAt = (sequence: number) => startedAt + (sequence - (options.live?.window ?? 0) + 1) * segmentSeconds * 1000 + (options.live?.delayMs?.(sequence) ?? 0);
+  const publishedAt = (sequence: number) =>
+    startedAt +
+    (sequence - (options.live?.window ?? 0) + 1) * segmentSeconds * 1000 +
+    (options.live?.delayMs?.(sequence) ?? 0);
   /** Live: the published sequence numbers now listed in the playlist window. */
   const liveWindow = (): number[] => {
     const now = performance.now();
@@ -99,12 +102,27 @@ export async function startStreamServer(options: StreamServerOptions): Promise<T
     if (info.rendition && !rendition) return void res.writeHead(404).end();
     if (info.kind === 'manifest' && info.format === 'hls') {
       type = 'application/vnd.apple.mpegurl';
-      body = Buffer.from(['#EXTM3U', '#EXT-X-VERSION:3', ...renditions.flatMap((r) => [`#EXT-X-STREAM-INF:BANDWIDTH=${r.bandwidth}${r.width ? `,RESOLUTION=${r.width}x${r.height}` : ''},CODECS="avc1.4d401f,mp4a.40.2"`, `${r.id}/playlist.m3u8`]), ''].join('\n'));
+      body = Buffer.from(
+        [
+          '#EXTM3U',
+          '#EXT-X-VERSION:3',
+          ...renditions.flatMap((r) => [
+            `#EXT-X-STREAM-INF:BANDWIDTH=${r.bandwidth}${r.width ? `,RESOLUTION=${r.width}x${r.height}` : ''},CODECS="avc1.4d401f,mp4a.40.2"`,
+            `${r.id}/playlist.m3u8`,
+          ]),
+          '',
+        ].join('\n'),
+      );
     } else if (info.kind === 'playlist') {
       type = 'application/vnd.apple.mpegurl';
       const base = options.segmentBase?.(rendition!.id, 'hls') ?? '';
       const sequences = options.live ? liveWindow() : Array.from({ length: segmentCount }, (_, i) => i);
-      const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${Math.ceil(segmentSeconds)}`, `#EXT-X-MEDIA-SEQUENCE:${sequences[0] ?? 0}`];
+      const lines = [
+        '#EXTM3U',
+        '#EXT-X-VERSION:3',
+        `#EXT-X-TARGETDURATION:${Math.ceil(segmentSeconds)}`,
+        `#EXT-X-MEDIA-SEQUENCE:${sequences[0] ?? 0}`,
+      ];
       if (!options.live) lines.push('#EXT-X-PLAYLIST-TYPE:VOD');
       for (const i of sequences) lines.push(`#EXTINF:${segmentSeconds.toFixed(3)},`, `${base}seg${i}.ts`);
       body = Buffer.from([...lines, ...(options.live ? [] : ['#EXT-X-ENDLIST']), ''].join('\n'));
@@ -133,7 +151,16 @@ ${reps.join('\n')}
       type = info.format === 'hls' ? 'video/mp2t' : 'video/iso.segment';
       body = Buffer.alloc(Math.round((rendition!.bandwidth * segmentSeconds) / 8), info.index % 251);
     }
-    const send = () => pace(res, body, type, options.rate?.(info), () => log.push({ ...info, arrived, finished: performance.now(), bytes: body.length, address: req.socket.localAddress ?? '' }));
+    const send = () =>
+      pace(res, body, type, options.rate?.(info), () =>
+        log.push({
+          ...info,
+          arrived,
+          finished: performance.now(),
+          bytes: body.length,
+          address: req.socket.localAddress ?? '',
+        }),
+      );
     const hold = options.hold?.(info) ?? 0;
     if (hold > 0) setTimeout(send, hold);
     else send();
@@ -153,9 +180,12 @@ function classify(path: string, host: string): StreamRequestInfo | null {
   let m: RegExpExecArray | null;
   if (path === '/hls/master.m3u8') return { format: 'hls', kind: 'manifest', host, path };
   if (path === '/dash/manifest.mpd') return { format: 'dash', kind: 'manifest', host, path };
-  if ((m = /^\/hls\/([\w-]+)\/playlist\.m3u8$/.exec(path))) return { format: 'hls', kind: 'playlist', rendition: m[1]!, host, path };
-  if ((m = /^\/(hls|dash)\/([\w-]+)\/seg(\d+)\.(ts|m4s)$/.exec(path))) return { format: m[1] as 'hls' | 'dash', kind: 'segment', rendition: m[2]!, index: Number(m[3]), host, path };
-  if ((m = /^\/dash\/([\w-]+)\/init\.mp4$/.exec(path))) return { format: 'dash', kind: 'init', rendition: m[1]!, host, path };
+  if ((m = /^\/hls\/([\w-]+)\/playlist\.m3u8$/.exec(path)))
+    return { format: 'hls', kind: 'playlist', rendition: m[1]!, host, path };
+  if ((m = /^\/(hls|dash)\/([\w-]+)\/seg(\d+)\.(ts|m4s)$/.exec(path)))
+    return { format: m[1] as 'hls' | 'dash', kind: 'segment', rendition: m[2]!, index: Number(m[3]), host, path };
+  if ((m = /^\/dash\/([\w-]+)\/init\.mp4$/.exec(path)))
+    return { format: 'dash', kind: 'init', rendition: m[1]!, host, path };
   return null;
 }
 

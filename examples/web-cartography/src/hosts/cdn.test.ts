@@ -3,7 +3,9 @@ import { classifyCdn, parseCdnSuffixes } from './cdn.js';
 
 describe('classifyCdn', () => {
   it('attributes a host by the longest CDN suffix in its names, then by published ranges', () => {
-    expect(classifyCdn(['www.example.org', 'www.example.org.edgekey.net', 'e1.a.akamaiedge.net'], ['23.1.2.3'])).toBe('Akamai');
+    expect(classifyCdn(['www.example.org', 'www.example.org.edgekey.net', 'e1.a.akamaiedge.net'], ['23.1.2.3'])).toBe(
+      'Akamai',
+    );
     expect(classifyCdn(['static.example.org', 'example.map.fastly.net'], [])).toBe('Fastly');
     expect(classifyCdn(['notcloudfront.net'], [])).toBeNull(); // a suffix matches at a label boundary only
     expect(classifyCdn(['example.org'], ['104.16.132.229'])).toBe('Cloudflare');

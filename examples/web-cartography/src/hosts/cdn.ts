@@ -38,7 +38,23 @@ export const KNOWN_CDN_SUFFIXES: Record<string, string> = {
 };
 
 /** Cloudflare's published IPv4 ranges (cloudflare.com/ips-v4): its customers' names point straight at them. */
-const CLOUDFLARE_V4 = ['173.245.48.0/20', '103.21.244.0/22', '103.22.200.0/22', '103.31.4.0/22', '141.101.64.0/18', '108.162.192.0/18', '190.93.240.0/20', '188.114.96.0/20', '197.234.240.0/22', '198.41.128.0/17', '162.158.0.0/15', '104.16.0.0/13', '104.24.0.0/14', '172.64.0.0/13', '131.0.72.0/22'];
+const CLOUDFLARE_V4 = [
+  '173.245.48.0/20',
+  '103.21.244.0/22',
+  '103.22.200.0/22',
+  '103.31.4.0/22',
+  '141.101.64.0/18',
+  '108.162.192.0/18',
+  '190.93.240.0/20',
+  '188.114.96.0/20',
+  '197.234.240.0/22',
+  '198.41.128.0/17',
+  '162.158.0.0/15',
+  '104.16.0.0/13',
+  '104.24.0.0/14',
+  '172.64.0.0/13',
+  '131.0.72.0/22',
+];
 
 /** Parses `suffix=Name` entries from the parameter; throws with the entry at fault. */
 export function parseCdnSuffixes(entries: string[]): Record<string, string> {
@@ -57,7 +73,8 @@ export function classifyCdn(names: string[], addresses: string[], extra: Record<
   let best: { suffix: string; cdn: string } | null = null;
   for (const name of names.map((n) => n.toLowerCase().replace(/\.$/, ''))) {
     for (const [suffix, cdn] of Object.entries(table)) {
-      if ((name === suffix || name.endsWith(`.${suffix}`)) && (!best || suffix.length > best.suffix.length)) best = { suffix, cdn };
+      if ((name === suffix || name.endsWith(`.${suffix}`)) && (!best || suffix.length > best.suffix.length))
+        best = { suffix, cdn };
     }
   }
   if (best) return best.cdn;

@@ -57,7 +57,8 @@ export async function fetchUrl(url: string, options: FetchOptions): Promise<Fetc
     const response = await requestOnce(current, options);
     const location = response.headers.location;
     if (response.status >= 300 && response.status < 400 && location !== undefined) {
-      if (hop >= (options.maxRedirects ?? 5)) throw new Error(`${url}: more than ${options.maxRedirects ?? 5} redirects`);
+      if (hop >= (options.maxRedirects ?? 5))
+        throw new Error(`${url}: more than ${options.maxRedirects ?? 5} redirects`);
       const next = new URL(location, current);
       redirects.push({ url: current.href, status: response.status, location: next.href, address: response.address });
       current = next;
@@ -70,7 +71,8 @@ export async function fetchUrl(url: string, options: FetchOptions): Promise<Fetc
 type OneResponse = Omit<FetchResult, 'url' | 'redirects' | 'totalSeconds'>;
 
 function requestOnce(url: URL, options: FetchOptions): Promise<OneResponse> {
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return Promise.reject(new Error(`${url.href}: only http and https URLs are supported`));
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return Promise.reject(new Error(`${url.href}: only http and https URLs are supported`));
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const started = performance.now();
@@ -83,7 +85,9 @@ function requestOnce(url: URL, options: FetchOptions): Promise<OneResponse> {
       signal: options.signal,
       ...(url.protocol === 'https:' && options.ca ? { ca: [...tls.rootCertificates, options.ca] } : {}),
     });
-    request.on('timeout', () => request.destroy(new Error(`${url.href}: no answer within ${options.timeoutMs ?? 10_000} ms`)));
+    request.on('timeout', () =>
+      request.destroy(new Error(`${url.href}: no answer within ${options.timeoutMs ?? 10_000} ms`)),
+    );
     request.on('error', reject);
     request.on('response', (response) => {
       const ttfb = (performance.now() - started) / 1000;

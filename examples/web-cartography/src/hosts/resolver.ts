@@ -26,7 +26,9 @@ export function createResolver(server: string, options: { timeoutMs?: number } =
   if (trimmed !== '') {
     const host = trimmed.replace(/^\[(.*)\](:\d+)?$/, '$1').replace(/^([^:]+):\d+$/, '$1');
     if (net.isIP(host) === 0) {
-      throw new Error(`resolver "${server}" must be an IP address with an optional port (e.g. 192.0.2.53 or 127.0.0.1:5353), not a host name`);
+      throw new Error(
+        `resolver "${server}" must be an IP address with an optional port (e.g. 192.0.2.53 or 127.0.0.1:5353), not a host name`,
+      );
     }
     resolver.setServers([trimmed]);
   }
@@ -37,14 +39,19 @@ export function createResolver(server: string, options: { timeoutMs?: number } =
  * A `lookup` for node:net/http/https that asks the configured resolver and reports how long it took,
  * so DNS time is measured on the resolver the operator chose.
  */
-export function makeLookup(handle: ResolverHandle, family: IpFamily, onResolved?: (info: { addresses: string[]; seconds: number }) => void): LookupFunction {
+export function makeLookup(
+  handle: ResolverHandle,
+  family: IpFamily,
+  onResolved?: (info: { addresses: string[]; seconds: number }) => void,
+): LookupFunction {
   return (hostname, options, callback) => {
     const started = performance.now();
     const done = (error: Error | null, addresses: { address: string; family: number }[]) => {
       const seconds = (performance.now() - started) / 1000;
       if (!error) onResolved?.({ addresses: addresses.map((a) => a.address), seconds });
       if (error) return (callback as (e: Error) => void)(error);
-      if (options.all) return (callback as (e: null, a: { address: string; family: number }[]) => void)(null, addresses);
+      if (options.all)
+        return (callback as (e: null, a: { address: string; family: number }[]) => void)(null, addresses);
       const first = addresses[0]!;
       return (callback as (e: null, a: string, f: number) => void)(null, first.address, first.family);
     };
@@ -56,11 +63,18 @@ export function makeLookup(handle: ResolverHandle, family: IpFamily, onResolved?
 }
 
 /** The addresses of `hostname` in the requested family order (IPv4 first for `auto`, like most clients here). */
-export async function resolveAddresses(handle: ResolverHandle, hostname: string, family: IpFamily): Promise<{ address: string; family: 4 | 6 }[]> {
+export async function resolveAddresses(
+  handle: ResolverHandle,
+  hostname: string,
+  family: IpFamily,
+): Promise<{ address: string; family: 4 | 6 }[]> {
   const literal = net.isIP(hostname.replace(/^\[|\]$/g, ''));
   if (literal !== 0) return [{ address: hostname.replace(/^\[|\]$/g, ''), family: literal as 4 | 6 }];
   if (handle.server === '') {
-    const all = await dns.promises.lookup(hostname, { all: true, family: family === 'ipv4' ? 4 : family === 'ipv6' ? 6 : 0 });
+    const all = await dns.promises.lookup(hostname, {
+      all: true,
+      family: family === 'ipv4' ? 4 : family === 'ipv6' ? 6 : 0,
+    });
     return all.map((a) => ({ address: a.address, family: a.family as 4 | 6 }));
   }
   const want4 = family !== 'ipv6';
@@ -69,9 +83,14 @@ export async function resolveAddresses(handle: ResolverHandle, hostname: string,
     want4 ? handle.resolver.resolve4(hostname).catch(noData) : Promise.resolve([]),
     want6 ? handle.resolver.resolve6(hostname).catch(noData) : Promise.resolve([]),
   ]);
-  const addresses = [...v4.map((address) => ({ address, family: 4 as const })), ...v6.map((address) => ({ address, family: 6 as const }))];
+  const addresses = [
+    ...v4.map((address) => ({ address, family: 4 as const })),
+    ...v6.map((address) => ({ address, family: 6 as const })),
+  ];
   if (addresses.length === 0) {
-    const error = new Error(`${hostname} has no ${family === 'auto' ? '' : family + ' '}address (resolver ${handle.server})`) as NodeJS.ErrnoException;
+    const error = new Error(
+      `${hostname} has no ${family === 'auto' ? '' : family + ' '}address (resolver ${handle.server})`,
+    ) as NodeJS.ErrnoException;
     error.code = 'ENOTFOUND';
     throw error;
   }
@@ -94,7 +113,11 @@ export interface HostResolution {
 }
 
 /** Follows `host`'s CNAME chain hop by hop (so every alias is seen), then resolves the final name. */
-export async function resolveChain(handle: ResolverHandle, host: string, family: IpFamily = 'auto'): Promise<HostResolution> {
+export async function resolveChain(
+  handle: ResolverHandle,
+  host: string,
+  family: IpFamily = 'auto',
+): Promise<HostResolution> {
   if (net.isIP(host) !== 0) return { host, cnameChain: [], addresses: [host] };
   const chain: string[] = [];
   let name = host;

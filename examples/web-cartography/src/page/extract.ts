@@ -4,7 +4,15 @@
  * run time are out of reach of a static reader; the README says so.
  */
 export type ResourceType = 'script' | 'stylesheet' | 'image' | 'font' | 'media' | 'frame' | 'other';
-export const RESOURCE_TYPES: readonly ResourceType[] = ['script', 'stylesheet', 'image', 'font', 'media', 'frame', 'other'];
+export const RESOURCE_TYPES: readonly ResourceType[] = [
+  'script',
+  'stylesheet',
+  'image',
+  'font',
+  'media',
+  'frame',
+  'other',
+];
 
 export interface Resource {
   url: string;
@@ -21,14 +29,21 @@ function attributes(text: string): Map<string, string> {
 }
 
 function decodeEntities(value: string): string {
-  return value.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+  return value
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
 }
 
 /** Resources referenced by an HTML document, as absolute http(s) URLs (deduplicated, in order). */
 export function extractFromHtml(html: string, pageUrl: string): Resource[] {
   // Comments and inline script bodies hold text that only looks like tags (a script's
   // "<img src=…>" string is not a resource of the page).
-  const withoutComments = html.replace(/<!--[\s\S]*?-->/g, '').replace(/(<script\b[^>]*>)[\s\S]*?<\/script>/gi, '$1</script>');
+  const withoutComments = html
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/(<script\b[^>]*>)[\s\S]*?<\/script>/gi, '$1</script>');
   let base = pageUrl;
   const found: Resource[] = [];
   const add = (raw: string | undefined, type: ResourceType) => {
@@ -51,7 +66,8 @@ export function extractFromHtml(html: string, pageUrl: string): Resource[] {
         const as = (attrs.get('as') ?? '').toLowerCase();
         if (rel.includes('stylesheet')) add(attrs.get('href'), 'stylesheet');
         else if (rel.includes('icon') || rel.includes('apple-touch-icon')) add(attrs.get('href'), 'image');
-        else if (rel.includes('preload') || rel.includes('modulepreload') || rel.includes('prefetch')) add(attrs.get('href'), asType(as));
+        else if (rel.includes('preload') || rel.includes('modulepreload') || rel.includes('prefetch'))
+          add(attrs.get('href'), asType(as));
         break;
       }
       case 'img':
@@ -82,7 +98,8 @@ export function extractFromHtml(html: string, pageUrl: string): Resource[] {
     const style = attrs.get('style');
     if (style) found.push(...extractFromCss(style, base));
   }
-  for (const m of withoutComments.matchAll(/<style[^>]*>([\s\S]*?)<\/style>/gi)) found.push(...extractFromCss(m[1]!, base));
+  for (const m of withoutComments.matchAll(/<style[^>]*>([\s\S]*?)<\/style>/gi))
+    found.push(...extractFromCss(m[1]!, base));
   return dedupe(found);
 }
 
@@ -96,7 +113,13 @@ export function extractFromCss(css: string, cssUrl: string): Resource[] {
   }
   for (const m of text.matchAll(/url\(\s*(["']?)([^"')]+)\1\s*\)/gi)) {
     const raw = m[2]!.trim();
-    if (text.slice(Math.max(0, m.index! - 8), m.index).toLowerCase().includes('@import')) continue;
+    if (
+      text
+        .slice(Math.max(0, m.index! - 8), m.index)
+        .toLowerCase()
+        .includes('@import')
+    )
+      continue;
     const url = absolute(raw, cssUrl);
     if (url) found.push({ url, type: /\.(woff2?|ttf|otf|eot)(\?|#|$)/i.test(raw) ? 'font' : 'image' });
   }
@@ -127,7 +150,10 @@ function asType(as: string): ResourceType {
 
 function srcset(value: string | undefined): string[] {
   if (!value) return [];
-  return value.split(',').map((part) => part.trim().split(/\s+/)[0] ?? '').filter(Boolean);
+  return value
+    .split(',')
+    .map((part) => part.trim().split(/\s+/)[0] ?? '')
+    .filter(Boolean);
 }
 
 function absolute(raw: string, base: string): string | null {

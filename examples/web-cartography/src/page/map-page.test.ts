@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createResolver } from '../hosts/resolver.js';
-import { startMultiHostSite, startTestDnsServer, type MultiHostSite, type TestDnsServer, type Zone } from '../testing/index.js';
+import {
+  startMultiHostSite,
+  startTestDnsServer,
+  type MultiHostSite,
+  type TestDnsServer,
+  type Zone,
+} from '../testing/index.js';
 import { diffMaps } from './changes.js';
 import { mapPage } from './map-page.js';
 
@@ -34,7 +40,9 @@ describe('mapPage on a site spread over several host names', () => {
           <img src="/local.png"><a href="${at('link.only.test')}/">not a resource</a></body></html>`);
       } else if (host === 'static.site.test' && req.url === '/main.css') {
         res.setHeader('content-type', 'text/css');
-        res.end(`@font-face { src: url("${at('fonts.partner.test')}/f.woff2") format("woff2"); } body { background: url(/bg.png) }`);
+        res.end(
+          `@font-face { src: url("${at('fonts.partner.test')}/f.woff2") format("woff2"); } body { background: url(/bg.png) }`,
+        );
       } else if (host === 'old.site.test' && req.url === '/legacy.js') {
         res.writeHead(301, { location: `${at('static.site.test')}/legacy.js` }).end();
       } else {
@@ -52,9 +60,25 @@ describe('mapPage on a site spread over several host names', () => {
     const resolver = createResolver(dns.address);
     const map = await mapPage(`${base('www.site.test')}/`, { resolver });
     const hosts = Object.fromEntries(map.hosts.map((h) => [h.host, h]));
-    expect(Object.keys(hosts).sort()).toEqual(['fonts.partner.test', 'img.shop.test', 'old.site.test', 'static.site.test', 'www.site.test']);
-    expect(hosts['static.site.test']).toMatchObject({ cnameChain: ['d111abcdef8.cloudfront.net'], addresses: ['127.0.0.2'], cdn: 'Amazon CloudFront', sameSite: true });
-    expect(hosts['img.shop.test']).toMatchObject({ cnameChain: ['img.shop.test.edgekey.net', 'e1234.a.akamaiedge.net'], addresses: ['127.0.0.3'], cdn: 'Akamai', sameSite: false });
+    expect(Object.keys(hosts).sort()).toEqual([
+      'fonts.partner.test',
+      'img.shop.test',
+      'old.site.test',
+      'static.site.test',
+      'www.site.test',
+    ]);
+    expect(hosts['static.site.test']).toMatchObject({
+      cnameChain: ['d111abcdef8.cloudfront.net'],
+      addresses: ['127.0.0.2'],
+      cdn: 'Amazon CloudFront',
+      sameSite: true,
+    });
+    expect(hosts['img.shop.test']).toMatchObject({
+      cnameChain: ['img.shop.test.edgekey.net', 'e1234.a.akamaiedge.net'],
+      addresses: ['127.0.0.3'],
+      cdn: 'Akamai',
+      sameSite: false,
+    });
     expect(hosts['www.site.test']).toMatchObject({ cnameChain: [], addresses: ['127.0.0.1'], cdn: null });
     expect(hosts['fonts.partner.test']!.roles).toEqual(['font']);
     expect(hosts['old.site.test']!.roles).toEqual(['script']);
@@ -69,7 +93,10 @@ describe('mapPage on a site spread over several host names', () => {
     const byAddress = (host: string) => new Set(site.requests.filter((r) => r.host === host).map((r) => r.address));
     expect(byAddress('static.site.test')).toEqual(new Set(['127.0.0.2']));
     expect(byAddress('img.shop.test')).toEqual(new Set(['127.0.0.3']));
-    expect(map.resources.find((r) => r.url.endsWith('/legacy.js'))).toMatchObject({ status: 200, redirects: [`${base('static.site.test')}/legacy.js`] });
+    expect(map.resources.find((r) => r.url.endsWith('/legacy.js'))).toMatchObject({
+      status: 200,
+      redirects: [`${base('static.site.test')}/legacy.js`],
+    });
     expect(map.resources.map((r) => r.url)).not.toContain(`${base('commented.site.test')}/no.png`);
     expect(map.graph.edges).toContainEqual({ from: 'old.site.test', to: 'static.site.test', kind: 'redirects' });
     expect(map.graph.edges).toContainEqual({ from: 'img.shop.test', to: 'Akamai', kind: 'served-by' });
@@ -79,12 +106,20 @@ describe('mapPage on a site spread over several host names', () => {
   it('reports what changed between two runs', async () => {
     const resolver = createResolver(dns.address);
     const first = await mapPage(`${base('www.site.test')}/`, { resolver });
-    dns.setZone({ ...zone, 'static.site.test': { cname: 'static.site.test.global.fastly.net' }, 'static.site.test.global.fastly.net': { a: ['127.0.0.3'] } });
+    dns.setZone({
+      ...zone,
+      'static.site.test': { cname: 'static.site.test.global.fastly.net' },
+      'static.site.test.global.fastly.net': { a: ['127.0.0.3'] },
+    });
     try {
       const second = await mapPage(`${base('www.site.test')}/`, { resolver });
       const changes = diffMaps(first, second);
       expect(changes.map((c) => c.kind).sort()).toEqual(['addresses_changed', 'cdn_changed', 'cname_changed']);
-      expect(changes.find((c) => c.kind === 'cdn_changed')).toMatchObject({ host: 'static.site.test', before: 'Amazon CloudFront', after: 'Fastly' });
+      expect(changes.find((c) => c.kind === 'cdn_changed')).toMatchObject({
+        host: 'static.site.test',
+        before: 'Amazon CloudFront',
+        after: 'Fastly',
+      });
     } finally {
       dns.setZone(zone);
     }

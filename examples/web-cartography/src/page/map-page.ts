@@ -50,13 +50,22 @@ export interface PageMap {
   resources: ResourceEntry[];
   skippedResources: number;
   hosts: HostNode[];
-  graph: { nodes: { id: string; kind: 'page' | 'host' | 'alias' | 'address' | 'cdn' }[]; edges: { from: string; to: string; kind: 'loads' | 'redirects' | 'alias' | 'resolves' | 'served-by' }[] };
+  graph: {
+    nodes: { id: string; kind: 'page' | 'host' | 'alias' | 'address' | 'cdn' }[];
+    edges: { from: string; to: string; kind: 'loads' | 'redirects' | 'alias' | 'resolves' | 'served-by' }[];
+  };
   durationSeconds: number;
 }
 
 export async function mapPage(pageUrl: string, options: MapOptions): Promise<PageMap> {
   const started = performance.now();
-  const common = { resolver: options.resolver, family: options.family ?? 'auto', timeoutMs: options.timeoutMs ?? 10_000, signal: options.signal, ca: options.ca };
+  const common = {
+    resolver: options.resolver,
+    family: options.family ?? 'auto',
+    timeoutMs: options.timeoutMs ?? 10_000,
+    signal: options.signal,
+    ca: options.ca,
+  };
   const page = await fetchUrl(pageUrl, { ...common, keepBody: true, maxBodyBytes: 5 * 1024 * 1024 });
   if (page.status >= 400) throw new Error(`${pageUrl} answered HTTP ${page.status}`);
   let found = extractFromHtml(page.body.toString('utf8'), page.url);
@@ -79,15 +88,24 @@ export async function mapPage(pageUrl: string, options: MapOptions): Promise<Pag
   const kept = found.slice(0, limit);
   const entries: ResourceEntry[] = kept.map((r) => sheetEntries.get(r.url) ?? { ...r, redirects: [] });
   if (options.followResources ?? true) {
-    await inBatches(entries.filter((e) => !sheetEntries.has(e.url)), options.concurrency ?? 6, async (entry) => {
-      try {
-        let result = await fetchUrl(entry.url, { ...common, method: 'HEAD' });
-        if (result.status === 405 || result.status === 501) result = await fetchUrl(entry.url, { ...common, method: 'GET' });
-        Object.assign(entry, { finalUrl: result.url, status: result.status, redirects: result.redirects.map((r) => r.location) });
-      } catch (error) {
-        entry.error = (error as Error).message;
-      }
-    });
+    await inBatches(
+      entries.filter((e) => !sheetEntries.has(e.url)),
+      options.concurrency ?? 6,
+      async (entry) => {
+        try {
+          let result = await fetchUrl(entry.url, { ...common, method: 'HEAD' });
+          if (result.status === 405 || result.status === 501)
+            result = await fetchUrl(entry.url, { ...common, method: 'GET' });
+          Object.assign(entry, {
+            finalUrl: result.url,
+            status: result.status,
+            redirects: result.redirects.map((r) => r.location),
+          });
+        } catch (error) {
+          entry.error = (error as Error).message;
+        }
+      },
+    );
   }
 
   const pageHost = new URL(page.url).hostname;
@@ -132,16 +150,28 @@ export async function mapPage(pageUrl: string, options: MapOptions): Promise<Pag
     resources: entries,
     skippedResources: found.length - kept.length,
     hosts,
-    graph: buildGraph(pageUrl, hosts, entries, page.redirects.map((r) => r.location)),
+    graph: buildGraph(
+      pageUrl,
+      hosts,
+      entries,
+      page.redirects.map((r) => r.location),
+    ),
     durationSeconds: (performance.now() - started) / 1000,
   };
 }
 
-function buildGraph(pageUrl: string, hosts: HostNode[], entries: ResourceEntry[], pageRedirects: string[]): PageMap['graph'] {
+function buildGraph(
+  pageUrl: string,
+  hosts: HostNode[],
+  entries: ResourceEntry[],
+  pageRedirects: string[],
+): PageMap['graph'] {
   const nodes = new Map<string, PageMap['graph']['nodes'][number]>();
   const edges = new Map<string, PageMap['graph']['edges'][number]>();
-  const node = (id: string, kind: PageMap['graph']['nodes'][number]['kind']) => nodes.set(`${kind}:${id}`, { id, kind });
-  const edge = (from: string, to: string, kind: PageMap['graph']['edges'][number]['kind']) => edges.set(`${from}>${to}>${kind}`, { from, to, kind });
+  const node = (id: string, kind: PageMap['graph']['nodes'][number]['kind']) =>
+    nodes.set(`${kind}:${id}`, { id, kind });
+  const edge = (from: string, to: string, kind: PageMap['graph']['edges'][number]['kind']) =>
+    edges.set(`${from}>${to}>${kind}`, { from, to, kind });
   node(pageUrl, 'page');
   const loaded = new Set(entries.map((e) => new URL(e.url).hostname));
   loaded.add(new URL(pageUrl).hostname);

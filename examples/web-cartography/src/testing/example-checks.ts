@@ -44,17 +44,26 @@ export function dockerfileChecks(appDirUrl: URL): Record<string, Check> {
       assert.match(finalStage, /^EXPOSE 9464$/m);
     },
     'packs nmaas.yaml, package.json and dist/ of this app': () => {
-      const name = (JSON.parse(readFileSync(path.join(appDir, 'package.json'), 'utf8')) as { name: string }).name.replace('@nmaas/example-', '');
+      const name = (
+        JSON.parse(readFileSync(path.join(appDir, 'package.json'), 'utf8')) as { name: string }
+      ).name.replace('@nmaas/example-', '');
       assert.ok(dockerfile.includes(`npx tsc -b examples/${name}`), 'builds the app with tsc -b');
-      assert.ok(dockerfile.includes(`cp -r examples/${name}/dist examples/${name}/nmaas.yaml examples/${name}/package.json /out/app/`), 'copies dist, nmaas.yaml and package.json');
+      assert.ok(
+        dockerfile.includes(
+          `cp -r examples/${name}/dist examples/${name}/nmaas.yaml examples/${name}/package.json /out/app/`,
+        ),
+        'copies dist, nmaas.yaml and package.json',
+      );
     },
     'its build steps, run without Docker, give an /app that the SDK container entry serves': async () => {
       const manifest = readFileSync(path.join(appDir, 'nmaas.yaml'), 'utf8');
       const prefix = /^name: (\S+)$/m.exec(manifest)![1]!.replace(/-/g, '_');
       const layout = buildImageLayout(appDir, repoRoot);
       try {
-        for (const file of ['nmaas.yaml', 'package.json', 'dist/index.js', 'node_modules/.bin/nmaas-app']) assert.ok(existsSync(path.join(layout.appRoot, file)), `${file} is in /app`);
-        for (const dev of ['typescript', 'vitest', '@types/node']) assert.ok(!existsSync(path.join(layout.appRoot, 'node_modules', dev)), `${dev} is not in the image`);
+        for (const file of ['nmaas.yaml', 'package.json', 'dist/index.js', 'node_modules/.bin/nmaas-app'])
+          assert.ok(existsSync(path.join(layout.appRoot, file)), `${file} is in /app`);
+        for (const dev of ['typescript', 'vitest', '@types/node'])
+          assert.ok(!existsSync(path.join(layout.appRoot, 'node_modules', dev)), `${dev} is not in the image`);
         // Half a period away, so no run starts: this checks that the packed app loads and serves.
         const every = parseDuration(/^ {2}every: (\S+)$/m.exec(manifest)![1]!)!;
         const phase = Math.floor(Date.now() / 1000 + every / 2) % every;
@@ -81,10 +90,16 @@ export function submissionChecks(appDirUrl: URL): Record<string, Check> {
       assert.ok(existsSync(cli), 'build the CLI first: npx tsc -b cli (npm test does)');
       const check = spawnSync(process.execPath, [cli, 'manifest', 'check', appDir], { encoding: 'utf8' });
       assert.equal(check.status, 0, check.stdout + check.stderr);
-      const run = spawnSync(process.execPath, [cli, 'validate', appDir, '--format', 'json'], { encoding: 'utf8', timeout: 180_000 });
+      const run = spawnSync(process.execPath, [cli, 'validate', appDir, '--format', 'json'], {
+        encoding: 'utf8',
+        timeout: 180_000,
+      });
       assert.ok(run.status === 0 || run.status === 1, run.stderr);
       const report = JSON.parse(run.stdout) as { findings: { severity: string; ruleId: string; message: string }[] };
-      assert.deepEqual(report.findings.filter((f) => f.severity === 'error').map((f) => `${f.ruleId}: ${f.message}`), []);
+      assert.deepEqual(
+        report.findings.filter((f) => f.severity === 'error').map((f) => `${f.ruleId}: ${f.message}`),
+        [],
+      );
     },
   };
 }

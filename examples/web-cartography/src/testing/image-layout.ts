@@ -34,11 +34,17 @@ export function buildImageLayout(appDir: string, repoRoot: string): ImageLayout 
     .filter((step) => !/^npm ci\b/.test(step.trim()))
     .map((step) => step.replace(/(^|\s)\/out\b/g, `$1${work}/out`));
   try {
-    execFileSync('sh', ['-c', steps.join(' && ')], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], timeout: 240_000 });
+    execFileSync('sh', ['-c', steps.join(' && ')], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 240_000,
+    });
   } catch (error) {
     rmSync(work, { recursive: true, force: true });
     const e = error as { stderr?: Buffer; stdout?: Buffer; message: string };
-    throw new Error(`the Dockerfile's build steps failed: ${e.message}\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`);
+    throw new Error(
+      `the Dockerfile's build steps failed: ${e.message}\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`,
+    );
   }
   return { appRoot: path.join(work, 'out', 'app'), dispose: () => rmSync(work, { recursive: true, force: true }) };
 }

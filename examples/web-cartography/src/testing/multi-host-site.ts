@@ -29,7 +29,12 @@ export async function startMultiHostSite(addresses: string[], handler: SiteHandl
   for (const address of addresses) {
     const server = http.createServer((request, response) => {
       const host = (request.headers.host ?? '').replace(/:\d+$/, '');
-      requests.push({ host, path: request.url ?? '/', method: request.method ?? 'GET', address: request.socket.localAddress ?? '' });
+      requests.push({
+        host,
+        path: request.url ?? '/',
+        method: request.method ?? 'GET',
+        address: request.socket.localAddress ?? '',
+      });
       handler(request, response, host);
     });
     await new Promise<void>((resolve, reject) => {
@@ -43,10 +48,15 @@ export async function startMultiHostSite(addresses: string[], handler: SiteHandl
     port,
     requests,
     close: async () => {
-      await Promise.all(servers.map((s) => new Promise<void>((resolve) => {
-        s.closeAllConnections();
-        s.close(() => resolve());
-      })));
+      await Promise.all(
+        servers.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.closeAllConnections();
+              s.close(() => resolve());
+            }),
+        ),
+      );
     },
   };
 }

@@ -108,7 +108,9 @@ export default chartRule(
     for (const [file, data] of chart.files) {
       if (!TEMPLATE_FILE.test(file)) continue;
       const text = data.toString('utf8');
-      const isGuard = guards.some(([name, content]) => (file === name || file.endsWith(`/${name}`)) && text === content);
+      const isGuard = guards.some(
+        ([name, content]) => (file === name || file.endsWith(`/${name}`)) && text === content,
+      );
       for (const { body, line } of actions(text)) {
         const branch = CONDITION.test(body);
         for (const c of CONSTRUCTS) {

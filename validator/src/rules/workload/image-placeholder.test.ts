@@ -25,7 +25,13 @@ function input(image: string): ObjectsInput {
 
 describe('NMAAS-IMAGE-PLACEHOLDER', () => {
   it('flags the all-zero digest the examples used to carry, and other repeated patterns', () => {
-    for (const hex of ['0'.repeat(64), 'f'.repeat(64), 'deadbeef'.repeat(8), '0123456789abcdef'.repeat(4), 'ab'.repeat(32)]) {
+    for (const hex of [
+      '0'.repeat(64),
+      'f'.repeat(64),
+      'deadbeef'.repeat(8),
+      '0123456789abcdef'.repeat(4),
+      'ab'.repeat(32),
+    ]) {
       expect(isPlaceholderDigest(hex), hex).toBe(true);
       const drafts = rule.check(input(`ghcr.io/nmaas/app:1.0.0@sha256:${hex}`));
       expect(drafts).toHaveLength(1);

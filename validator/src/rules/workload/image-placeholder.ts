@@ -24,7 +24,8 @@ export default objectsRule(
     securitySeverity: 5.0,
     rationale:
       'A placeholder digest (all zeros, a repeated pattern) names no image: every install ends in ImagePullBackOff, and whoever later pushes content under it decides what runs.',
-    fix: 'Build the image with `nmaas image build <app-dir>` (it pins the real digest in image.lock.json) and remove the placeholder from nmaas.yaml image.digest; ' +
+    fix:
+      'Build the image with `nmaas image build <app-dir>` (it pins the real digest in image.lock.json) and remove the placeholder from nmaas.yaml image.digest; ' +
       'a catalogue may only carry such an app when built with --experimental-images, which marks it experimental.',
   },
   (input) => {
@@ -33,10 +34,19 @@ export default objectsRule(
         const hex = DIGEST.exec(str(c.c.image) ?? '')?.[1];
         return hex !== undefined && isPlaceholderDigest(hex);
       })
-      .map((c) => onContainer(c, `image ${JSON.stringify(str(c.c.image))} carries a placeholder digest, not the digest of a built image`, str(c.c.image)));
+      .map((c) =>
+        onContainer(
+          c,
+          `image ${JSON.stringify(str(c.c.image))} carries a placeholder digest, not the digest of a built image`,
+          str(c.c.image),
+        ),
+      );
     const declared = input.manifest?.image.digest;
     if (drafts.length === 0 && declared !== undefined && isPlaceholderDigest(declared.slice('sha256:'.length))) {
-      drafts.push({ message: `nmaas.yaml image.digest ${declared} is a placeholder, not the digest of a built image`, value: declared });
+      drafts.push({
+        message: `nmaas.yaml image.digest ${declared} is a placeholder, not the digest of a built image`,
+        value: declared,
+      });
     }
     return drafts;
   },

@@ -43,7 +43,18 @@ export default objectsRule(
     for (const pod of all) {
       const measurement = isMeasurementPodRef(pod);
       if (!measurement) {
-        if (m && containers(pod, ['containers']).some((c) => isAppContainer({ ...c, pod: { ...pod, metadata: { ...pod.metadata, labels: { ...pod.metadata.labels, [APP_LABEL]: m.name } } } }, m))) {
+        if (
+          m &&
+          containers(pod, ['containers']).some((c) =>
+            isAppContainer(
+              {
+                ...c,
+                pod: { ...pod, metadata: { ...pod.metadata, labels: { ...pod.metadata.labels, [APP_LABEL]: m.name } } },
+              },
+              m,
+            ),
+          )
+        ) {
           out.push(onPod(pod, 'runs the app image without the nmaas.io/app label, so the scheduler never places it'));
         }
         continue;
