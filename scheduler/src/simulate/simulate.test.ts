@@ -68,7 +68,7 @@ describe('nmaas scheduler simulate / check (CLI)', () => {
     // One instance cannot start at its only allowed phase: exit 1, and the reason names who is busy.
     expect(out.rejected).toHaveLength(1);
     expect(out.rejected[0].reason).toMatch(
-      /^no node in pool edge has 80 Mbps free for 60 s every 10 m starting at 0:00 into each period; closest: edge-\d, busy 0:00–1:00 with streaming-qos-\d$/,
+      /^no node in pool edge has 80 Mbps free for 60 s every 10 m starting at 0:00 into each period; closest: edge-\d, busy 0:00–1:00 with streaming-qos-\d; of 2 node\(s\) matching its selector, 1 host an app it must not share a node with \(anti-affinity\)$/,
     );
     expect(r.code).toBe(1);
     const picture = await readFile(svg, 'utf8');
@@ -230,7 +230,7 @@ describe('nmaas scheduler simulate / check (CLI)', () => {
       fx('apps.json'),
     );
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/cannot read the nodes file .*nope\.json/);
+    expect(missing.stderr).toMatch(/cannot read the nodes file: .*nope\.json: does not exist/);
     await writeFile(
       path.join(dir, 'apps.json'),
       JSON.stringify({

@@ -3,7 +3,7 @@
  * one check after a run (`leftoverTempDirs`) finds any a test forgot; the helpers remove what
  * they made even when the test fails. Some tests keep private keys in them: never leave one.
  */
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -64,6 +64,9 @@ export async function leftoverTempDirs(dir = tmpdir()): Promise<string[]> {
 export async function isolateTempDir(): Promise<() => Promise<void>> {
   const outer = process.env.TMPDIR;
   const runDir = await mkdtemp(path.join(tmpdir(), 'vitest-run-'));
+  // The run's temp dir stands in for /tmp, which tests that drop privileges (a measurement run as
+  // user 65532) must be able to traverse: the same mode as /tmp. Folders made in it keep their 0700.
+  await chmod(runDir, 0o1777);
   process.env.TMPDIR = runDir;
   return async () => {
     if (outer === undefined) delete process.env.TMPDIR;
