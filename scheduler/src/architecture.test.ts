@@ -20,12 +20,17 @@ const TESTING_MODULES = ['testing.ts', 'webhook/testing.ts', 'kube/fake-api-serv
 
 /** Where each area of the package may import from (areas are the first folder under src/). */
 const ALLOWED: Record<string, { areas: string[]; packages: RegExp }> = {
-  engine: { areas: ['engine'], packages: /^(node:|@nmaas\/sdk$)/ },
-  simulate: { areas: ['simulate', 'engine'], packages: /^(node:|@nmaas\/sdk(\/kit)?$|highs$|commander$)/ },
+  engine: { areas: ['engine'], packages: /^(node:|@nmaas\/sdk(\/(contract|kit))?$)/ },
+  simulate: {
+    areas: ['simulate', 'engine', 'cli'],
+    packages: /^(node:|@nmaas\/sdk(\/(contract|kit))?$|highs$|commander$)/,
+  },
+  // The `scheduler` command group the simulator's and the webhook's commands share.
+  cli: { areas: ['cli'], packages: /^commander$/ },
   kube: { areas: ['kube', 'webhook'], packages: /./ },
-  webhook: { areas: ['webhook', 'engine', 'kube', 'chart'], packages: /./ },
+  webhook: { areas: ['webhook', 'engine', 'kube', 'chart', 'cli'], packages: /./ },
   chart: { areas: ['chart', 'engine', 'webhook', 'kube'], packages: /./ },
-  '.': { areas: ['.', 'engine', 'simulate', 'webhook', 'kube', 'chart'], packages: /./ },
+  '.': { areas: ['.', 'engine', 'simulate', 'webhook', 'kube', 'chart', 'cli'], packages: /./ },
 };
 
 const isTest = (file: string) => /\.test\.ts$/.test(file);

@@ -32,9 +32,12 @@ const PUBLIC_TEST_SUPPORT = /^dist\/(testing(\/temp-dirs)?|test-registry|runc-ha
 
 /**
  * Export subpaths that only the repository's own tests use and that stay out of the tarball: the
- * validator's corpus helpers read fixtures that are not published.
+ * validator's corpus helpers read fixtures that are not published; the scheduler's are its fake API server.
  */
-const REPOSITORY_ONLY_EXPORTS: Record<string, string[]> = { '@nmaas/validator': ['./testing'] };
+const REPOSITORY_ONLY_EXPORTS: Record<string, string[]> = {
+  '@nmaas/validator': ['./testing'],
+  '@nmaas/scheduler': ['./testing'],
+};
 
 let packs: Map<string, string[]>;
 

@@ -7,7 +7,7 @@ import { simulate, type SimulationResult, type SimulationStrategy } from './run.
 import { renderTimeline } from './svg.js';
 import { ExactTooLargeError } from './exact.js';
 import { generateWorkload } from './workload.js';
-import { schedulerGroup } from '../command-group.js';
+import { schedulerGroup } from '../cli/command-group.js';
 import path from 'node:path';
 
 function nonNegativeInt(value: string): number {

@@ -10,7 +10,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { APP_LABEL, NODE_POOL_LABEL, type NodeOffer } from '@nmaas/sdk';
 import { action, formatOption, UsageError } from '@nmaas/sdk/kit';
 import { readNodes } from '../engine/index.js';
-import { schedulerGroup } from '../command-group.js';
+import { schedulerGroup } from '../cli/command-group.js';
 import type { NodeSpec } from '../engine/index.js';
 import { writeSchedulerChart } from '../chart/render.js';
 import { connectKubeApi, defaultConnection } from '../kube/connect.js';
