@@ -47,6 +47,11 @@ export const PHASE_ENV = 'NMAAS_PHASE_SECONDS';
 export const NODE_POOL_LABEL = 'nmaas.io/pool';
 /** Node annotation declaring what the node offers to measurements: `cpu=2,memory=4Gi,bandwidth=1Gbps`. */
 export const NODE_CAPACITY_ANNOTATION = 'nmaas.io/capacity';
+/**
+ * Taint a node owner may put on nodes kept for measurements, so that other workloads stay off;
+ * charts tolerate it through their `tolerations` value (never with a catch-all toleration).
+ */
+export const MEASUREMENT_NODE_TAINT = 'nmaas.io/measurement';
 /** The well-known label the webhook pins pods with. */
 export const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 
