@@ -181,3 +181,25 @@ export function formValueSets(questions: FormQuestion[]): {
   setPath(min, 'schedule.startWithin', '');
   return { min, max };
 }
+
+/** rancher/dashboard shell/components/Questions: the types it renders (others fall back to string). */
+export const DASHBOARD_QUESTION_TYPES: ReadonlySet<string> = new Set([
+  'string',
+  'hostname',
+  'multiline',
+  'password',
+  'text',
+  'boolean',
+  'enum',
+  'int',
+  'float',
+  'questionMap',
+  'reference',
+  'configmap',
+  'secret',
+  'storageclass',
+  'pvc',
+  'cloudcredential',
+  'radio',
+  'yaml',
+]);

@@ -25,7 +25,13 @@ import { loadApp, type AppManifest } from '@nmaas/sdk';
 import { tool } from '@nmaas/sdk/testing';
 import { synthesizeChart } from './synthesize.js';
 import { HELM_VERSIONS } from './helm.js';
-import { MONITORING_APIS, REPO_ROOT, renderChart, type K8sObject } from './chart.test.support.js';
+import {
+  DASHBOARD_QUESTION_TYPES,
+  MONITORING_APIS,
+  REPO_ROOT,
+  renderChart,
+  type K8sObject,
+} from './chart.test.support.js';
 import { PROMETHEUS_DURATION_PATTERN } from './values-model.js';
 import { ADMISSION_PARAMETERS } from './namespace-guard-tpl.js';
 import { FLEET_INJECTED_VALUES, RANCHER_INJECTED_VALUES } from './rancher-values.js';
@@ -37,27 +43,6 @@ const DIGEST = `sha256:${'5e'.repeat(32)}`;
 const RANCHER_VALUES = RANCHER_INJECTED_VALUES;
 const FLEET_VALUES = FLEET_INJECTED_VALUES;
 
-/** rancher/dashboard shell/components/Questions: the types it renders (others fall back to string). */
-const DASHBOARD_TYPES = new Set([
-  'string',
-  'hostname',
-  'multiline',
-  'password',
-  'text',
-  'boolean',
-  'enum',
-  'int',
-  'float',
-  'questionMap',
-  'reference',
-  'configmap',
-  'secret',
-  'storageclass',
-  'pvc',
-  'cloudcredential',
-  'radio',
-  'yaml',
-]);
 const DASHBOARD_TYPE_PREFIXES = ['array[', 'map[', 'reference['];
 
 interface BuiltApp {
@@ -160,7 +145,7 @@ describe('questions.yaml as the Rancher dashboard reads it', () => {
           expect(() => new RegExp(`([^${chars}])`), `${b.id} ${q.variable}`).not.toThrow();
           expect(chars, `${b.id} ${q.variable}: an anchored pattern is not a character class`).not.toMatch(/^\^|\$$/);
         }
-        const known = DASHBOARD_TYPES.has(q.type) || DASHBOARD_TYPE_PREFIXES.some((p) => q.type.startsWith(p));
+        const known = DASHBOARD_QUESTION_TYPES.has(q.type) || DASHBOARD_TYPE_PREFIXES.some((p) => q.type.startsWith(p));
         expect(known, `${b.id} ${q.variable}: type ${q.type}`).toBe(true);
         expect(q.subquestions ?? [], 'no nested subquestions').toEqual([]);
       }

@@ -4,32 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
 import { loadApp } from '@nmaas/sdk';
 import { buildValueSpecs, questionEntries, valuesObject, valuesSchema, QUESTION_GROUPS } from './values-model.js';
-import { fixtureApps } from './chart.test.support.js';
+import { DASHBOARD_QUESTION_TYPES, fixtureApps } from './chart.test.support.js';
 import { parse } from 'yaml';
 import { chartFiles } from './synthesize.js';
 
-/** Question types the Rancher dashboard renders (shell/components/Questions). */
-const RANCHER_TYPES = new Set([
-  'string',
-  'hostname',
-  'multiline',
-  'password',
-  'text',
-  'boolean',
-  'enum',
-  'int',
-  'float',
-  'questionMap',
-  'reference',
-  'configmap',
-  'secret',
-  'storageclass',
-  'pvc',
-  'cloudcredential',
-  'radio',
-  'yaml',
-]);
-const knownType = (t: string) => RANCHER_TYPES.has(t) || /^(array|map|reference)\[.+\]$/.test(t);
+const knownType = (t: string) => DASHBOARD_QUESTION_TYPES.has(t) || /^(array|map|reference)\[.+\]$/.test(t);
 
 function at(values: unknown, dotted: string): { found: boolean; value: unknown } {
   let node: unknown = values;
