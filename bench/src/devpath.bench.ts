@@ -10,7 +10,7 @@ import path from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { makeTempDir } from '@nmaas/sdk/testing';
-import { npm, publishWorkspaces, startLocalRegistry } from 'create-nmaas-app/local-registry';
+import { npm, publishWorkspaces, startLocalRegistry, TOUR_CREATE_ARGS } from 'create-nmaas-app/local-registry';
 import type { Bench } from './index.js';
 
 const TOUR_BUDGET_SECONDS = 300;
@@ -42,26 +42,7 @@ const bench: Bench = async () => {
         XDG_CACHE_HOME: path.join(tmp, 'xdg'),
       };
       const project = path.join(home, 'my-probe');
-      const create = [
-        'create',
-        'nmaas-app@latest',
-        'my-probe',
-        '--',
-        '--yes',
-        '--template',
-        'http-probe',
-        '--every',
-        '5m',
-        '--duration',
-        '30s',
-        '--cpu',
-        '100m',
-        '--memory',
-        '96Mi',
-        '--bandwidth',
-        '5Mbps',
-      ];
-      await timed(steps, 'create', () => npm(create, home, env));
+      await timed(steps, 'create', () => npm([...TOUR_CREATE_ARGS], home, env));
       await timed(steps, 'install', () => npm(['install'], project, env, 900_000));
       await timed(steps, 'test', () => npm(['test'], project, env));
       await timed(steps, 'devOnce', () =>

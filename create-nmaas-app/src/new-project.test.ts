@@ -19,32 +19,13 @@ import { EQUIVALENT_FLAGS, INTERACTIVE_NAME, scaffoldInteractively } from './e2e
 import { snapshotTree } from './e2e/tree.js';
 import { npm, publishWorkspaces } from './local-registry/npm.js';
 import { cleanEnv, REPO_ROOT, startLocalRegistry, type LocalRegistry } from './local-registry/registry.js';
+import { TOUR_CREATE_ARGS } from './local-registry/tour.js';
 
 const tmux = tool('tmux', 'apt-get install tmux');
 /** Each step spawns npm, tsc, vitest or helm: generous on a loaded 2-core machine. */
 const STEP = 240_000;
 /** The first install fetches ~600 packages through the local registry: minutes on a busy machine. */
 const INSTALL = 600_000;
-/** The README's tour, word for word (see "A tour"). */
-const CREATE = [
-  'create',
-  'nmaas-app@latest',
-  'my-probe',
-  '--',
-  '--yes',
-  '--template',
-  'http-probe',
-  '--every',
-  '5m',
-  '--duration',
-  '30s',
-  '--cpu',
-  '100m',
-  '--memory',
-  '96Mi',
-  '--bandwidth',
-  '5Mbps',
-];
 
 let tmp: string;
 let registry: LocalRegistry;
@@ -89,7 +70,7 @@ describe('the README tour against a local registry', () => {
   });
 
   it('npm create nmaas-app@latest my-probe -- --yes …', { timeout: STEP }, async () => {
-    const { stdout } = await npm(CREATE, home, env);
+    const { stdout } = await npm([...TOUR_CREATE_ARGS], home, env);
     expect(stdout).toContain('Created my-probe (http-probe)');
     const manifest = await readFile(path.join(project, 'package.json'), 'utf8');
     expect(JSON.parse(manifest)).toMatchObject({

@@ -14,3 +14,4 @@ export {
 } from './registry.js';
 export { npm, publishWorkspaces, type NpmResult } from './npm.js';
 export { createApp, publicLock } from './create-app.js';
+export { TOUR_CREATE_ARGS } from './tour.js';
