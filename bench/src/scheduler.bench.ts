@@ -10,9 +10,9 @@
 import {
   checkPlacement,
   Engine,
-  ffdOrder,
   generateWorkload,
   percentile,
+  STRATEGIES,
   type InstanceSpec,
   type NodeSpec,
   type StrategyName,
@@ -49,8 +49,9 @@ const r2 = (x: number): number => Math.round(x * 100) / 100;
 function run(strategy: StrategyName, nodes: NodeSpec[], apps: { horizon: number; instances: InstanceSpec[] }): Run {
   global.gc?.();
   const before = process.memoryUsage();
-  const engine = new Engine(nodes, { horizon: apps.horizon, strategy });
-  const queue = strategy === 'ffd' ? ffdOrder(nodes, apps.instances) : apps.instances;
+  const { policy, order } = STRATEGIES[strategy];
+  const engine = new Engine(nodes, { horizon: apps.horizon, ...(policy ? { policy } : {}) });
+  const queue = order(nodes, apps.instances);
   const times = new Float64Array(queue.length);
   const cpuTimes = new Float64Array(queue.length);
   let rejected = 0;

@@ -423,21 +423,3 @@ describe('the model, rule by rule', () => {
     expect(engine.snapshot().instances).toBe(0);
   });
 });
-
-describe('baselines', () => {
-  it('kube causes competition that nmaas avoids; ffd is safe but places less', () => {
-    const { nodes, apps } = generateWorkload({ seed: 21, nodes: 10, instances: 200, capacityFactor: 0.4 });
-    const results = Object.fromEntries(
-      (['nmaas', 'ffd', 'kube'] as const).map((strategy) => {
-        const e = new Engine(nodes, { horizon: apps.horizon, strategy });
-        for (const s of apps.instances) e.place(s);
-        return [strategy, checkPlacement(nodes, apps, placedOf(e))];
-      }),
-    );
-    expect(results['nmaas']!.competingSlotSeconds).toBe(0);
-    expect(results['ffd']!.competingSlotSeconds).toBe(0);
-    expect(results['kube']!.competingSlotSeconds).toBeGreaterThan(0);
-    expect(results['nmaas']!.placed).toBeGreaterThan(results['ffd']!.placed);
-    for (const r of Object.values(results)) expect(r.violations).toBe(0);
-  });
-});

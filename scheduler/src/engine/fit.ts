@@ -3,7 +3,7 @@
  * capacity and the exclusive rule, and which of them packs best. One pass over the node's slots
  * folded onto the instance's period: O(H + P), independent of how many instances the node holds.
  */
-import { EXCLUSIVE_UNIT, SLOT_WORDS, type NodeState } from './node-state.js';
+import type { NodeState } from './node-state.js';
 import type { Shape } from './shape.js';
 
 /**
@@ -49,15 +49,10 @@ export class Scratch {
     if (lim0 < 0 || lim1 < 0 || lim2 < 0) return 0;
     if (node.count === 0) return shape.kmax + 1;
     const P = shape.every,
-      D = shape.duration,
-      excl = shape.exclusive;
-    const f = node.fold(P);
+      D = shape.duration;
     const bad = this.countBad,
       pre = this.countPre;
-    for (let j = 0, i = 0; j < P; j++, i += SLOT_WORDS) {
-      const v3 = f[i + 3]!;
-      bad[j] = f[i]! > lim0 || f[i + 1]! > lim1 || f[i + 2]! > lim2 || (excl ? v3 !== 0 : v3 >= EXCLUSIVE_UNIT) ? 1 : 0;
-    }
+    node.scanFold(shape, bad, null);
     pre[0] = 0;
     for (let i = 0, k = 0; i < P + D; i++) {
       pre[i + 1] = pre[i]! + bad[k]!;
@@ -114,29 +109,10 @@ export function searchPhase(node: NodeState, shape: Shape, scratch: Scratch, pac
   const trivially =
     peak[0] <= lim0 && peak[1] <= lim1 && peak[2] <= lim2 && (excl ? node.count === 0 : node.exclusiveCount === 0);
   if (trivially && !pack) return { phase: shape.release, crowding: 0 };
-  const f = node.fold(P);
   const { bad, load, idleRun, preBad, preLoad } = scratch;
-  const w0 = pack && cap[0] > 0 ? 1 / cap[0] : 0;
-  const w1 = pack && cap[1] > 0 ? 1 / cap[1] : 0;
-  const w2 = pack && cap[2] > 0 ? 1 / cap[2] : 0;
-  for (let j = 0, i = 0; j < P; j++, i += SLOT_WORDS) {
-    // f holds, per period offset, the busiest repetition of each word: a phase is as crowded as that.
-    const v0 = f[i]!,
-      v1 = f[i + 1]!,
-      v2 = f[i + 2]!,
-      v3 = f[i + 3]!;
-    bad[j] = v0 > lim0 || v1 > lim1 || v2 > lim2 || (excl ? v3 !== 0 : v3 >= EXCLUSIVE_UNIT) ? 1 : 0;
-    if (pack) {
-      let m = v0 * w0;
-      const m1 = v1 * w1,
-        m2 = v2 * w2;
-      if (m1 > m) m = m1;
-      if (m2 > m) m = m2;
-      load[j] = m;
-      // Keep idle time in one piece for exclusive runs: prefer offsets where others already run.
-      idleRun[j] = v3 === 0 ? IDLE_WEIGHT : 0;
-    }
-  }
+  // Per period offset, the busiest repetition: a phase is as crowded as that. Without `pack` only
+  // feasibility counts (the load sums below are then never read).
+  node.scanFold(shape, bad, pack ? { load, idleRun, idleWeight: IDLE_WEIGHT } : null);
   const span = P + D;
   preBad[0] = 0;
   preLoad[0] = 0;
@@ -191,7 +167,6 @@ export function fitsAt(node: NodeState, shape: Shape, phase: number): string[] {
       if (node.idleSum[r]! + shape.run[r]! > node.cap[r]!) problems.push(`run ${names[r]} exceeds the node's capacity`);
     return problems;
   }
-  const s = node.slots!;
   const H = node.horizon;
   let overloaded = 0;
   let exclusiveClash = 0;
@@ -199,12 +174,9 @@ export function fitsAt(node: NodeState, shape: Shape, phase: number): string[] {
     for (let d = 0; d < shape.duration; d++) {
       let t = start + d;
       if (t >= H) t -= H;
-      const i = t * SLOT_WORDS;
-      let over = false;
-      for (let r = 0; r < 3; r++) if (s[i + r]! + node.idleSum[r]! + shape.run[r]! > node.cap[r]!) over = true;
-      if (over) overloaded++;
-      const c = s[i + 3]!;
-      if (shape.exclusive ? c !== 0 : c >= EXCLUSIVE_UNIT) exclusiveClash++;
+      const bits = node.runBlockedAt(t, shape);
+      if (bits & 7) overloaded++;
+      if (bits & 8) exclusiveClash++;
     }
   }
   if (overloaded > 0) problems.push(`${overloaded} active slot(s) would exceed the node's capacity`);

@@ -15,8 +15,13 @@ export {
   type RuleCounts,
   type TooSmall,
   type RejectCode,
-  type StrategyName,
+  type PlacementPolicy,
 } from './types.js';
+/** What a placement policy (EngineOptions.policy) reads: the node state, the compiled shape, the static rules. */
+export { staticFilter, type StaticRejection } from './filter.js';
+export type { NodeState } from './node-state.js';
+export type { Shape } from './shape.js';
+export { toAmount } from './units.js';
 export {
   instanceFromContract,
   InstanceSpecError,

@@ -6,11 +6,16 @@
 import type { InstanceSpec, NodeSpec } from './instance.js';
 import type { Shape } from './shape.js';
 import { capacityUnits } from './units.js';
+import { NodeStamps } from './invalidation.js';
 import { NODE_POOL_LABEL } from '@nmaas/sdk/contract';
 
-/** Word 3 of a slot: active count in the low 16 bits, active exclusive count above. */
-export const EXCLUSIVE_UNIT = 65536;
-export const SLOT_WORDS = 4;
+/**
+ * The slot layout, private to this module: per slot, SLOT_WORDS int32 words — what active instances
+ * add to cpu, memory and bandwidth, then the active count in the low 16 bits and the active exclusive
+ * count above (in EXCLUSIVE_UNITs). Everything else reads slots through NodeState's methods.
+ */
+const EXCLUSIVE_UNIT = 65536;
+const SLOT_WORDS = 4;
 
 export interface BookedInstance {
   spec: InstanceSpec;
@@ -31,7 +36,7 @@ export class NodeState {
   readonly extraTotal: [number, number, number] = [0, 0, 0];
   /** Σ max(run, idle): what a time-blind scheduler reserving run for the whole horizon would hold. */
   readonly reserved: [number, number, number] = [0, 0, 0];
-  slots: Int32Array | null = null;
+  private slots: Int32Array | null = null;
   private peakCache: [number, number, number] | null = [0, 0, 0];
   readonly apps = new Map<string, number>();
   /** Apps that some instance here refuses to share the node with (anti-affinity, seen from this side). */
@@ -39,26 +44,34 @@ export class NodeState {
   readonly spread = new Map<string, number>();
   readonly booked = new Map<string, BookedInstance>();
   exclusiveCount = 0;
-  /** Bumped whenever load leaves the node: cached "does not fit" verdicts older than this are stale. */
-  removals = 0;
-  readonly noFit = new Map<string, number>();
-  /** Bumped on every booking or release: the phase-search results below are valid for one version only. */
-  version = 0;
-  private fitCacheVersion = 0;
+  /** Cache stamps, moved by the engine's Invalidation on named events (see invalidation.ts). */
+  readonly stamps = new NodeStamps();
+  /** Shape key → the `stamps.departures` under which no allowed phase fitted (valid until load leaves). */
+  private readonly noFit = new Map<string, number>();
+  private fitCacheStamp = 0;
   private readonly fitCache = new Map<string, PhaseFitResult>();
 
   /** Phase-search result for a shape if computed since the node last changed (nodes scored but not chosen stay valid). */
   cachedFit(shapeKey: string): PhaseFitResult | undefined {
-    if (this.fitCacheVersion !== this.version) return undefined;
+    if (this.fitCacheStamp !== this.stamps.changes) return undefined;
     return this.fitCache.get(shapeKey);
   }
 
   rememberFit(shapeKey: string, fit: PhaseFitResult): void {
-    if (this.fitCacheVersion !== this.version) {
+    if (this.fitCacheStamp !== this.stamps.changes) {
       this.fitCache.clear();
-      this.fitCacheVersion = this.version;
+      this.fitCacheStamp = this.stamps.changes;
     }
     this.fitCache.set(shapeKey, fit);
+  }
+
+  /** Whether no allowed phase of this shape key fitted, and nothing has left the node since. */
+  knownNoFit(shapeKey: string): boolean {
+    return this.noFit.get(shapeKey) === this.stamps.departures;
+  }
+
+  rememberNoFit(shapeKey: string): void {
+    this.noFit.set(shapeKey, this.stamps.departures);
   }
   dead = false;
 
@@ -104,7 +117,19 @@ export class NodeState {
     return f;
   }
 
-  ensureSlots(): Int32Array {
+  /** Bytes the slot array holds (0 until the first booking, and after the node is dropped). */
+  slotBytes(): number {
+    return this.slots?.byteLength ?? 0;
+  }
+
+  /** Lets go of the slot array and folds, for a node leaving the engine. */
+  dropSlots(): void {
+    this.slots = null;
+    this.foldPeriods = [];
+    this.foldArrays = [];
+  }
+
+  private ensureSlots(): Int32Array {
     if (this.slots === null) this.slots = new Int32Array(this.horizon * SLOT_WORDS);
     return this.slots;
   }
@@ -131,9 +156,8 @@ export class NodeState {
     return p;
   }
 
-  /** Adds (sign 1) or removes (sign −1) an instance's footprint. */
+  /** Adds (sign 1) or removes (sign −1) an instance's footprint; the caller reports the event to Invalidation. */
   apply(b: BookedInstance, sign: 1 | -1): void {
-    this.version++;
     const { shape, spec } = b;
     const s = this.ensureSlots();
     const H = this.horizon;
@@ -194,10 +218,7 @@ export class NodeState {
     for (const a of spec.antiAffinity) bump(this.refused, a, sign);
     if (spec.spreadGroup !== null) bump(this.spread, spec.spreadGroup, sign);
     if (sign > 0) this.booked.set(spec.id, b);
-    else {
-      this.booked.delete(spec.id);
-      this.removals++;
-    }
+    else this.booked.delete(spec.id);
   }
 
   /**
@@ -230,6 +251,61 @@ export class NodeState {
     const out = new Int32Array(P);
     for (let t = 0; t < this.horizon; t++) if (this.blockedBits(this.slots, t, shape) !== 0) out[t % P]!++;
     return out;
+  }
+
+  /**
+   * One pass over the fold of the shape's period: bad[j] = 1 when a run at offset j is blocked in at
+   * least one repetition (resources over capacity, or exclusivity). With `crowd`, also the busiest
+   * repetition's load at j normalised by capacity (max over resources), and `idleWeight` where nothing
+   * runs yet (keeps idle time in one piece for exclusive runs).
+   */
+  scanFold(
+    shape: Shape,
+    bad: Uint8Array,
+    crowd: { load: Float64Array; idleRun: Float64Array; idleWeight: number } | null,
+  ): void {
+    const cap = this.cap;
+    const lim0 = cap[0] - this.idleSum[0] - shape.run[0];
+    const lim1 = cap[1] - this.idleSum[1] - shape.run[1];
+    const lim2 = cap[2] - this.idleSum[2] - shape.run[2];
+    const excl = shape.exclusive;
+    const P = shape.every;
+    const f = this.fold(P);
+    if (crowd === null) {
+      for (let j = 0, i = 0; j < P; j++, i += SLOT_WORDS) {
+        const v3 = f[i + 3]!;
+        bad[j] =
+          f[i]! > lim0 || f[i + 1]! > lim1 || f[i + 2]! > lim2 || (excl ? v3 !== 0 : v3 >= EXCLUSIVE_UNIT) ? 1 : 0;
+      }
+      return;
+    }
+    const { load, idleRun, idleWeight } = crowd;
+    const w0 = cap[0] > 0 ? 1 / cap[0] : 0;
+    const w1 = cap[1] > 0 ? 1 / cap[1] : 0;
+    const w2 = cap[2] > 0 ? 1 / cap[2] : 0;
+    for (let j = 0, i = 0; j < P; j++, i += SLOT_WORDS) {
+      const v0 = f[i]!,
+        v1 = f[i + 1]!,
+        v2 = f[i + 2]!,
+        v3 = f[i + 3]!;
+      bad[j] = v0 > lim0 || v1 > lim1 || v2 > lim2 || (excl ? v3 !== 0 : v3 >= EXCLUSIVE_UNIT) ? 1 : 0;
+      let m = v0 * w0;
+      const m1 = v1 * w1,
+        m2 = v2 * w2;
+      if (m1 > m) m = m1;
+      if (m2 > m) m = m2;
+      load[j] = m;
+      idleRun[j] = v3 === 0 ? idleWeight : 0;
+    }
+  }
+
+  /** How many slots of the horizon have at least one instance active. */
+  busySlots(): number {
+    const s = this.slots;
+    if (s === null) return 0;
+    let busy = 0;
+    for (let i = 3; i < s.length; i += SLOT_WORDS) if ((s[i]! & (EXCLUSIVE_UNIT - 1)) > 0) busy++;
+    return busy;
   }
 
   /** Instances active in slot t (idle ones excluded): how many, and how many of them exclusive. */

@@ -3,16 +3,17 @@
  * every candidate node), or — when nodes match but time is short — the closest node, who keeps it busy
  * and the window the instance needs. Runs only on rejection; `describeRefusal` (reporting.ts) words it.
  */
-import type { Amount, Refusal, RefusalBase, RuleCounts, StrategyName, TooSmall } from './types.js';
+import type { Amount, PlacementPolicy, Refusal, RefusalBase, RuleCounts, TooSmall } from './types.js';
 import { staticCulprits, type StaticRejection } from './filter.js';
 import type { InstanceSpec } from './instance.js';
 import type { NodeState } from './node-state.js';
 import type { Shape } from './shape.js';
-import { fromUnits, RESOURCES } from './units.js';
+import { toAmount } from './units.js';
 
 export interface RefusalContext {
   horizon: number;
-  strategy: StrategyName;
+  /** The placement policy in place of the engine's own decision, if any: it explains capacity its way. */
+  policy: PlacementPolicy | null;
   nodes: NodeState[];
 }
 
@@ -23,9 +24,7 @@ export interface RefusalContext {
  */
 const EXACT_READ_BUDGET = 4_000_000;
 
-function amount(r: number, units: number): Amount {
-  return { resource: RESOURCES[r]!, amount: fromUnits(r, units) };
-}
+const amount: (r: number, units: number) => Amount = toAmount;
 
 /** The refusal of an instance whose spec the engine cannot place in its horizon at all. */
 export function invalidRefusal(spec: InstanceSpec, problem: string): Refusal {
@@ -107,8 +106,15 @@ export function refusalOf(ctx: RefusalContext, spec: InstanceSpec, shape: Shape,
     }
     return { ...common, code: 'spread', rule: 'spread' };
   }
-  if (ctx.strategy === 'ffd' || ctx.strategy === 'kube')
-    return { ...common, code: 'capacity', ...reservationRefusal(shape, open, ctx.strategy) };
+  if (ctx.policy !== null)
+    return {
+      ...common,
+      code: 'capacity',
+      rule: 'capacity',
+      kind: 'reservation',
+      strategy: ctx.policy.name,
+      ...ctx.policy.explain(shape, open),
+    };
   // Nodes that could never hold one run (or the idle reservation), whatever the time: counted over all of them.
   const small = [0, 0, 0];
   const roomy: NodeState[] = [];
@@ -148,33 +154,6 @@ function staticRejections(node: NodeState, spec: InstanceSpec): StaticRejection[
   if (spec.antiAffinity.some((a) => node.apps.has(a)) || node.refused.has(spec.app)) out.push('anti-affinity');
   if (spec.spreadGroup !== null && node.spread.has(spec.spreadGroup)) out.push('spread');
   return out;
-}
-
-/** For the time-blind baselines: the node with the least shortfall once their reservations are counted. */
-function reservationRefusal(shape: Shape, nodes: NodeState[], strategy: 'ffd' | 'kube') {
-  const demand =
-    strategy === 'ffd' ? shape.run.map((v, r) => Math.max(v, shape.idle[r]!)) : [shape.idle[0], shape.idle[1], 0];
-  let best = nodes[0]!;
-  let bestShort = Infinity;
-  for (const n of nodes) {
-    const held = strategy === 'ffd' ? n.reserved : n.idleSum;
-    let short = 0;
-    for (let r = 0; r < 3; r++) short += Math.max(0, held[r]! + demand[r]! - n.cap[r]!) / Math.max(1, n.cap[r]!);
-    if (shape.exclusive && strategy === 'ffd' && n.count > 0) short += 1;
-    if (short < bestShort) {
-      bestShort = short;
-      best = n;
-    }
-  }
-  const held = strategy === 'ffd' ? best.reserved : best.idleSum;
-  const shown = [0, 1, 2].filter((r) => demand[r]! > 0);
-  return {
-    rule: 'capacity' as const,
-    kind: 'reservation' as const,
-    strategy,
-    need: shown.map((r) => amount(r, demand[r]!)),
-    closest: { node: best.name, left: shown.map((r) => amount(r, Math.max(0, best.cap[r]! - held[r]!))) },
-  };
 }
 
 /** The resource whose idle reservation cannot fit beside the node's busiest slot, or -1. */

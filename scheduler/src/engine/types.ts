@@ -6,8 +6,8 @@
 import type { ResourceAmounts } from '@nmaas/sdk';
 import type { InstanceSpec } from './instance.js';
 import type { ResourceName } from './units.js';
-
-export type StrategyName = 'nmaas' | 'ffd' | 'kube';
+import type { NodeState } from './node-state.js';
+import type { Shape } from './shape.js';
 
 export interface Placement {
   node: string;
@@ -107,9 +107,11 @@ export type Refusal = RefusalBase &
     | {
         code: 'capacity';
         rule: 'capacity';
-        /** A time-blind baseline: what is left once its reservations are counted. */
+        /** A placement policy with its own view of capacity (a baseline): what is left once it is counted. */
         kind: 'reservation';
-        strategy: 'ffd' | 'kube';
+        strategy: string;
+        /** How that policy counts, in words ("ffd reserves the run load for the whole horizon"). */
+        how: string;
         need: Amount[];
         closest: { node: string; left: Amount[] };
       }
@@ -185,14 +187,31 @@ export interface NodeSnapshot {
 
 export interface EngineSnapshot {
   horizon: number;
-  strategy: StrategyName;
+  /** 'nmaas', or the name of the placement policy the engine was given. */
+  strategy: string;
   nodes: NodeSnapshot[];
   instances: number;
 }
 
+/**
+ * A placement policy other than the engine's own decision: the simulator's baselines plug in here.
+ * The engine validates, filters by pin and selector, books and explains; the policy only chooses.
+ */
+export interface PlacementPolicy {
+  readonly name: string;
+  /** A node among the candidates (pin and selector match) and a phase, or null. Reads only; changes nothing. */
+  choose(spec: InstanceSpec, shape: Shape, candidates: readonly NodeState[]): { node: NodeState; phase: number } | null;
+  /** Its refusal when nodes pass every static rule but its own capacity view says no. */
+  explain(
+    shape: Shape,
+    open: readonly NodeState[],
+  ): { how: string; need: Amount[]; closest: { node: string; left: Amount[] } };
+}
+
 export interface EngineOptions {
   horizon?: number;
-  strategy?: StrategyName;
+  /** Replaces the engine's own decision (and its look-ahead and readapt); for comparisons only. */
+  policy?: PlacementPolicy;
   /** nmaas: how many feasible nodes the score stage compares (default 8; like kube's percentageOfNodesToScore). */
   sample?: number;
 }

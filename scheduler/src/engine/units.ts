@@ -31,6 +31,11 @@ export function fromUnits(r: number, units: number): number {
   return units / SCALE[r as 0 | 1 | 2];
 }
 
+/** An amount in engine units as data: the resource's name and the amount in the input units. */
+export function toAmount(r: number, units: number): { resource: ResourceName; amount: number } {
+  return { resource: RESOURCES[r as 0 | 1 | 2], amount: fromUnits(r, units) };
+}
+
 /** An amount in engine units, as a person reads it: "250m cpu", "128 MiB", "20 Mbps". */
 export function formatAmount(r: number, units: number): string {
   return formatValue(r, fromUnits(r, units));

@@ -4,6 +4,7 @@ import { checkPlacement, formatSlot } from '../engine/index.js';
 import { action, ensureDir, formatOption, UsageError, writeFileAtomic } from '@nmaas/sdk/kit';
 import { readApps, readNodes, readPlacement } from './io.js';
 import { simulate, type SimulationResult, type SimulationStrategy } from './run.js';
+import { STRATEGIES, STRATEGY_NAMES } from './strategies/index.js';
 import { renderTimeline } from './svg.js';
 import { ExactTooLargeError } from './exact.js';
 import { generateWorkload } from './workload.js';
@@ -75,7 +76,7 @@ export function registerEngineCommands(program: Command): void {
     )
     .addOption(
       new Option('--strategy <name>', 'nmaas (ours), ffd, kube or exact (ILP, small inputs)')
-        .choices(['nmaas', 'ffd', 'kube', 'exact'])
+        .choices([...STRATEGY_NAMES, 'exact'])
         .default('nmaas'),
     )
     .option(
@@ -104,7 +105,7 @@ export function registerEngineCommands(program: Command): void {
         }) => {
           const nodes = await readNodes(opts.nodes);
           const apps = await readApps(opts.apps);
-          if (opts.migrations > 0 && opts.strategy !== 'nmaas')
+          if (opts.migrations > 0 && (opts.strategy === 'exact' || !STRATEGIES[opts.strategy].migrates))
             throw new UsageError(`--migrations applies to the nmaas strategy only (got --strategy ${opts.strategy})`);
           let result: SimulationResult;
           try {

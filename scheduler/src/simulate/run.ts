@@ -1,13 +1,9 @@
 /** One simulation: feed apps.json to a strategy in file order, measure each decision, check the result. */
-import {
-  checkPlacement,
-  Engine,
-  type InstanceSpec,
-  type Migration,
-  type NodeSpec,
-  type StrategyName,
-} from '../engine/index.js';
+import { checkPlacement, Engine, type InstanceSpec, type Migration, type NodeSpec } from '../engine/index.js';
 import { solveExact } from './exact.js';
+import { STRATEGIES, type StrategyName } from './strategies/index.js';
+
+export { ffdOrder } from './strategies/index.js';
 
 export type SimulationStrategy = StrategyName | 'exact';
 
@@ -35,22 +31,6 @@ export function percentile(sorted: Float64Array | number[], q: number): number {
 
 const round = (x: number): number => Math.round(x * 100) / 100;
 
-/** FFD's order: decreasing size (largest run demand, normalised by the largest node), stable. */
-export function ffdOrder(nodes: NodeSpec[], instances: InstanceSpec[]): InstanceSpec[] {
-  const max = { cpu: 1, memory: 1, bandwidth: 1 };
-  for (const n of nodes) {
-    max.cpu = Math.max(max.cpu, n.capacity.cpu);
-    max.memory = Math.max(max.memory, n.capacity.memory);
-    max.bandwidth = Math.max(max.bandwidth, n.capacity.bandwidth);
-  }
-  const size = (s: InstanceSpec): number =>
-    Math.max(s.run.cpu / max.cpu, s.run.memory / max.memory, s.run.bandwidth / max.bandwidth);
-  return instances
-    .map((s, k) => ({ s, k, z: size(s) }))
-    .sort((a, b) => b.z - a.z || a.k - b.k)
-    .map((x) => x.s);
-}
-
 export async function simulate(
   nodes: NodeSpec[],
   apps: { horizon: number; instances: InstanceSpec[] },
@@ -76,13 +56,14 @@ export async function simulate(
     };
     times = Float64Array.of((r.solveMillis * 1000) / Math.max(1, apps.instances.length));
   } else {
-    const engine = new Engine(nodes, { horizon: apps.horizon, strategy });
-    const queue = strategy === 'ffd' ? ffdOrder(nodes, apps.instances) : apps.instances;
+    const chosen = STRATEGIES[strategy];
+    const engine = new Engine(nodes, { horizon: apps.horizon, ...(chosen.policy ? { policy: chosen.policy } : {}) });
+    const queue = chosen.order(nodes, apps.instances);
     times = new Float64Array(queue.length);
     let k = 0;
     for (const spec of queue) {
       const t0 = performance.now();
-      const r = engine.place(spec, { migrations: options.migrations ?? 0 });
+      const r = engine.place(spec, { migrations: chosen.migrates ? (options.migrations ?? 0) : 0 });
       times[k++] = (performance.now() - t0) * 1000;
       if (r.ok) migrations.push(...r.migrations);
       else rejected.push({ id: r.id, reason: r.reason });

@@ -29,7 +29,6 @@ import {
   type InstanceSpec,
   type Migration,
   type Placement,
-  type StrategyName,
 } from '../engine/index.js';
 import type { Node, Pod } from '../kube/types.js';
 
@@ -56,7 +55,6 @@ export interface Tracked {
 
 export interface StateOptions {
   horizon?: number;
-  strategy?: StrategyName;
   pendingTtlMs?: number;
   replacementTtlMs?: number;
   now?: () => number;
@@ -87,7 +85,7 @@ export class SchedulerState {
   private readonly replacementTtlMs: number;
 
   constructor(readonly options: StateOptions = {}) {
-    this.engine = new Engine([], { horizon: options.horizon ?? 3600, strategy: options.strategy ?? 'nmaas' });
+    this.engine = new Engine([], { horizon: options.horizon ?? 3600 });
     this.now = options.now ?? Date.now;
     this.pendingTtlMs = options.pendingTtlMs ?? 60_000;
     this.replacementTtlMs = options.replacementTtlMs ?? 120_000;

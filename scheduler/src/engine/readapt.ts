@@ -1,0 +1,173 @@
+/**
+ * Readapt: when nothing fits, make room by moving up to k booked instances. Tries nodes that pass the
+ * static filters (or fail them only because of instances that could move); on each, evicts the
+ * blockers, books the newcomer, then re-places the evicted ones within their own constraints. Any
+ * failure rolls everything back, so the cluster is as before.
+ */
+import type { Cluster } from './cluster.js';
+import { staticFilter } from './filter.js';
+import { idleFits, searchPhase, type Scratch } from './fit.js';
+import type { InstanceSpec } from './instance.js';
+import type { Choice } from './lookahead.js';
+import type { BookedInstance, NodeState } from './node-state.js';
+import type { Shape } from './shape.js';
+import { isActive } from './time.js';
+import type { Migration } from './types.js';
+
+/** How many nodes readapt tries, most promising first. */
+const READAPT_NODES = 64;
+
+/** What was moved, so that it can be undone. */
+export interface Undo {
+  evicted: BookedInstance[];
+  placed: BookedInstance[];
+}
+
+export interface Readapted {
+  node: string;
+  phase: number;
+  migrations: Migration[];
+  undo: Undo;
+}
+
+export class Readapt {
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly scratch: Scratch,
+    /** The ordinary decision, used to re-place the evicted instances. */
+    private readonly decide: (spec: InstanceSpec, shape: Shape) => Choice | null,
+  ) {}
+
+  run(spec: InstanceSpec, shape: Shape, k: number): Readapted | null {
+    // Candidates: nodes that pass the static filters, or fail them only because of at most k instances
+    // (anti-affinity either way, same spread group) that could move elsewhere.
+    const list = this.cluster.candidates(spec).filter((n) => {
+      const rule = staticFilter(n, spec);
+      if (rule === 'affinity') return false;
+      if (rule !== null && conflicting(n, spec).length > k) return false;
+      return idleRoomAfterEvicting(n, shape, k);
+    });
+    // Most promising first: fewest conflicts to move, then least crowded.
+    const ranked = list
+      .map((n) => ({ n, conflicts: conflicting(n, spec).length, crowd: n.count }))
+      .sort((a, b) => a.conflicts - b.conflicts || a.crowd - b.crowd || a.n.index - b.n.index)
+      .slice(0, Math.min(list.length, READAPT_NODES))
+      .map((x) => x.n);
+    for (const node of ranked) {
+      const attempt = this.tryEvictOn(node, spec, shape, k);
+      if (attempt) return attempt;
+    }
+    return null;
+  }
+
+  /** Puts everything back as it was before the attempt that produced `undo`. */
+  rollback(undo: Undo): void {
+    for (const p of [...undo.placed].reverse()) if (this.cluster.booked.get(p.spec.id) === p) this.cluster.unbook(p);
+    for (const e of [...undo.evicted].reverse()) this.cluster.reserve(e.spec, e.shape, e.node, e.phase);
+    undo.placed.length = 0;
+    undo.evicted.length = 0;
+  }
+
+  private tryEvictOn(node: NodeState, spec: InstanceSpec, shape: Shape, k: number): Readapted | null {
+    const undo: Undo = { evicted: [], placed: [] };
+    // First the instances that rule the newcomer out (they must all go), then, by time overlap, those in its way.
+    for (const b of conflicting(node, spec)) {
+      if (!canLeave(b)) {
+        this.rollback(undo);
+        return null;
+      }
+      this.cluster.unbook(b);
+      undo.evicted.push(b);
+    }
+    if (staticFilter(node, spec) !== null) {
+      this.rollback(undo);
+      return null;
+    }
+    const horizon = this.cluster.horizon;
+    const blockers = [...node.booked.values()]
+      .map((b) => ({ b, weight: overlapWeight(b, shape, horizon) }))
+      .filter((x) => x.weight > 0 || shape.exclusive)
+      .sort((a, b) => b.weight - a.weight || cmp(a.b.spec.id, b.b.spec.id));
+    let fit: { phase: number } | null = searchPhase(node, shape, this.scratch, true);
+    for (const { b } of blockers) {
+      if (fit || undo.evicted.length >= k) break;
+      if (!canLeave(b)) continue;
+      this.cluster.unbook(b);
+      undo.evicted.push(b);
+      if (staticFilter(node, spec) !== null) break;
+      fit = searchPhase(node, shape, this.scratch, true);
+      if (fit) break;
+    }
+    if (!fit || staticFilter(node, spec) !== null) {
+      this.rollback(undo);
+      return null;
+    }
+    const newcomer = this.cluster.reserve(spec, shape, node, fit.phase);
+    undo.placed.push(newcomer);
+    const migrations: Migration[] = [];
+    const order = [...undo.evicted].sort((a, b) => size(b.shape) - size(a.shape));
+    for (const b of order) {
+      const choice = this.decide(b.spec, b.shape);
+      if (!choice) {
+        this.rollback(undo);
+        return null;
+      }
+      undo.placed.push(this.cluster.reserve(b.spec, b.shape, choice.node, choice.phase));
+      if (choice.node !== b.node || choice.phase !== b.phase) {
+        migrations.push({
+          id: b.spec.id,
+          from: { node: b.node.name, phase: b.phase },
+          to: { node: choice.node.name, phase: choice.phase },
+        });
+      }
+    }
+    return { node: node.name, phase: fit.phase, migrations, undo };
+  }
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** An instance may leave its node unless another instance there relies on it for affinity. */
+function canLeave(b: BookedInstance): boolean {
+  if ((b.node.apps.get(b.spec.app) ?? 0) > 1) return true;
+  for (const o of b.node.booked.values()) if (o !== b && o.spec.affinity.includes(b.spec.app)) return false;
+  return true;
+}
+
+function size(shape: Shape): number {
+  return (shape.run[0] + shape.run[1] + shape.run[2] / 1000) * (shape.duration / shape.every);
+}
+
+/** Instances on the node that the static rules say cannot share it with spec (anti-affinity both ways, spread). */
+function conflicting(node: NodeState, spec: InstanceSpec): BookedInstance[] {
+  const out: BookedInstance[] = [];
+  for (const b of node.booked.values()) {
+    const o = b.spec;
+    if (
+      spec.antiAffinity.includes(o.app) ||
+      o.antiAffinity.includes(spec.app) ||
+      (spec.spreadGroup !== null && o.spreadGroup === spec.spreadGroup)
+    )
+      out.push(b);
+  }
+  return out;
+}
+
+/** Whether evicting up to k instances could ever make the idle reservation fit (cheap prune). */
+function idleRoomAfterEvicting(node: NodeState, shape: Shape, k: number): boolean {
+  if (idleFits(node, shape)) return true;
+  return node.count > 0 && k > 0;
+}
+
+/** How much of b's activity falls into the slots the newcomer could use from its release window. */
+function overlapWeight(b: BookedInstance, shape: Shape, horizon: number): number {
+  let w = 0;
+  const end = Math.min(horizon, shape.every);
+  for (let t = 0; t < end; t++) {
+    const phaseOk = (t - shape.release + shape.every) % shape.every <= shape.kmax + shape.duration - 1;
+    if (phaseOk && isActive(t, b.shape.every, b.shape.duration, b.phase)) w++;
+  }
+  return w * (1 + size(b.shape));
+}
