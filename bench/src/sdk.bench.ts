@@ -19,13 +19,12 @@ import { performance } from 'node:perf_hooks';
 import {
   AppMetrics,
   defineMeasurement,
-  parseManifest,
   resolveConfig,
   startRuntime,
   startServer,
   systemClock,
-  type MetricDeclaration,
-} from '@nmaas/sdk';
+} from '@nmaas/sdk/runtime';
+import { parseManifest, type MetricDeclaration } from '@nmaas/sdk/model';
 
 const require = createRequire(import.meta.url);
 const sdkDir = path.dirname(require.resolve('@nmaas/sdk/package.json'));

@@ -21,7 +21,7 @@ import { promisify } from 'node:util';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parse, parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadApp, type AppManifest } from '@nmaas/sdk';
+import { loadApp, type AppManifest } from '@nmaas/sdk/model';
 import { tool } from '@nmaas/sdk/testing';
 import { synthesizeChart } from './synthesize.js';
 import { HELM_VERSIONS } from './helm.js';

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadApp, parseDuration, readImageLock } from '@nmaas/sdk';
+import { loadApp, parseDuration, readImageLock } from '@nmaas/sdk/model';
 import { tool } from '@nmaas/sdk/testing';
 import { buildImage, type BuiltImage } from './build-image.js';
 import { startContainer, unpackImage, type RunningContainer } from './runc-harness.js';

@@ -24,7 +24,7 @@ import {
   runHelm,
   type HelmVersion,
 } from '@nmaas/charts-gen';
-import { parseManifest, type AppManifest } from '@nmaas/sdk';
+import { parseManifest, type AppManifest } from '@nmaas/sdk/model';
 import { loadPolicy, validate } from '@nmaas/validator';
 import { BASE_CHART, REPO, tempDir } from '@nmaas/validator/testing';
 import { evaluate } from './admission.js';

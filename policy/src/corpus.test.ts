@@ -8,7 +8,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { loadApp, parseManifest, type AppManifest } from '@nmaas/sdk';
+import { loadApp, parseManifest, type AppManifest } from '@nmaas/sdk/model';
 import { HelmError, runHelm, synthesizeChart } from '@nmaas/charts-gen';
 import { DEFAULT_ALLOWED_REGISTRIES, RULES, boundValueSets, decodeRendered, validate } from '@nmaas/validator';
 import { BASE_CHART, REPO, buildCase, loadCases, tempDir, type CorpusCase } from '@nmaas/validator/testing';
