@@ -235,7 +235,7 @@ async function waitForLine(child: ChildProcess, pred: (line: string) => boolean,
 }
 
 async function idleRss(): Promise<Record<string, unknown>> {
-  const mainJs = path.join(sdkDir, 'dist', 'runtime', 'main.js');
+  const mainJs = path.join(sdkDir, 'dist', 'runtime', 'container-entry.js');
   const app = spawn(process.execPath, [mainJs, path.join(sdkDir, 'fixtures', 'apps', 'tiny')], {
     env: {
       PATH: process.env.PATH ?? '',

@@ -98,7 +98,7 @@ describe('@nmaas/sdk faces', () => {
   });
 
   it('what a measurement container loads needs no commander, and commander is only an optional peer', () => {
-    const entries = [path.join(sdkDir, 'dist/index.js'), path.join(sdkDir, 'dist/runtime/main.js')];
+    const entries = [path.join(sdkDir, 'dist/index.js'), path.join(sdkDir, 'dist/runtime/container-entry.js')];
     for (const entry of entries) expect(existsSync(entry), `${entry}: build first (npx tsc -b)`).toBe(true);
     const reached = outsidePackagesReached(entries);
     expect(reached.files.length).toBeGreaterThan(10); // the walk followed the graph

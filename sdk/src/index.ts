@@ -14,5 +14,5 @@ export {
   type Logger,
   type LogFields,
 } from './runtime/measurement.js';
-export { runMeasurementOnce, type OnceResult, type RunMeasurementOnceOptions } from './runtime/once.js';
+export { runMeasurementOnce, type OnceResult, type RunMeasurementOnceOptions } from './runtime/run-once.js';
 export { parseDuration, formatDuration } from './model/quantities.js';

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { tool } from '../testing.js';
 import { loadRunnableApp } from './load-app.js';
 import { resolveConfig } from './config.js';
-import { startRuntime, type Runtime } from './runtime.js';
+import { startRuntime, type Runtime } from './running-app.js';
 import { memorySink } from './logger.js';
 
 const probeDir = fileURLToPath(new URL('../../fixtures/apps/probe', import.meta.url));
