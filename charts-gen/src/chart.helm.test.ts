@@ -26,7 +26,7 @@ import {
   setPath,
   validateObject,
   type K8sObject,
-} from './chart.test.support.js';
+} from './testing/chart.js';
 
 const run = promisify(execFile);
 

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadApp } from '@nmaas/sdk/model';
 import { synthesizeChart } from './synthesize.js';
-import { fixtureApps, REPO_ROOT } from './chart.test.support.js';
+import { fixtureApps, REPO_ROOT } from './testing/chart.js';
 
 const run = promisify(execFile);
 let out: string;

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadApp, parseDuration, readImageLock } from '@nmaas/sdk/model';
 import { tool } from '@nmaas/sdk/testing';
 import { buildImage, type BuiltImage } from './build-image.js';
-import { startContainer, unpackImage, type RunningContainer } from './runc-harness.js';
+import { startContainer, unpackImage, type RunningContainer } from './testing/runc-harness.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const umoci = tool('umoci', 'apt-get install umoci');

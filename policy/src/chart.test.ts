@@ -38,7 +38,7 @@ import {
   notAfter,
   type AdmissionParameters,
 } from './parameters.js';
-import { podFromWorkload, type Json } from './workload-pod.js';
+import { podFromWorkload, type Json } from './testing/workload-pod.js';
 
 type Obj = Json & {
   apiVersion: string;

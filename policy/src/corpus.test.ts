@@ -17,7 +17,7 @@ import { ADMISSION_RULES } from './policies.js';
 import { pssRules } from './pod-security.js';
 import { DEFAULT_NAMESPACES } from './chart.js';
 import { admissionParameters } from './parameters.js';
-import { podFromWorkload, type Json } from './workload-pod.js';
+import { podFromWorkload, type Json } from './testing/workload-pod.js';
 
 const NOW = new Date('2026-12-04T12:00:00Z');
 const plan = DEFAULT_NAMESPACES;

@@ -6,7 +6,7 @@ import { parseManifest } from '@nmaas/sdk/model';
 import { RULES } from './rules/index.js';
 import { boundValueSets, splitValueSet } from './render/bounds.js';
 import { parseRendered, isRefusal } from './render/render.js';
-import { FIXTURES } from './test-support.js';
+import { FIXTURES } from './testing/index.js';
 import type { ObjectsInput, ObjectsRule } from './types.js';
 
 function deepFreeze<T>(v: T): T {

@@ -9,7 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tool } from '../testing.js';
+import { tool } from '../testing/index.js';
 import { loadRunnableApp } from './load-app.js';
 import { resolveConfig } from './config.js';
 import { startRuntime, type Runtime } from './running-app.js';
