@@ -4,7 +4,8 @@
  * synchronous and must be driven from one place (see ENGINE_API.md). The decision, look-ahead,
  * readapt and refusal each live in their own module; this class validates, routes and books.
  */
-import type { NodeOffer, ResourceAmounts } from '@nmaas/sdk';
+import type { NodeOffer } from '@nmaas/sdk/contract';
+import type { ResourceAmounts } from '@nmaas/sdk/model';
 import { Cluster } from './cluster.js';
 import { NmaasDecision } from './decision.js';
 import { matchesSelector, staticFilter } from './filter.js';
