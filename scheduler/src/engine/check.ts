@@ -3,9 +3,19 @@
  * definitions (no engine data structure, no integer units), so it can judge any placement — ours or a
  * baseline's. `competingSlotSeconds` counts node-slots where a capacity or an exclusive rule is broken;
  * `violations` counts selector, pin, affinity, anti-affinity, spread and allowed-phase breaches.
+ * Each rule's definition comes from its module under rules/ (pure functions over specs and numbers);
+ * nothing here reads the engine's node state, slots or indexes.
  */
 import type { InstanceSpec, NodeSpec } from './instance.js';
-import { formatSlot, isAllowedPhase } from './time.js';
+import { missingAffinity } from './rules/affinity.js';
+import { antiAffinityConflict } from './rules/anti-affinity.js';
+import { overCapacity } from './rules/capacity.js';
+import { exclusiveClash } from './rules/exclusive.js';
+import { pinnedElsewhere } from './rules/pin.js';
+import { selectorMismatches } from './rules/selector.js';
+import { sameSpreadGroup } from './rules/spread.js';
+import { isAllowedPhase } from './rules/start-window.js';
+import { formatSlot } from './time.js';
 
 export type ProblemKind =
   | 'capacity'
@@ -32,7 +42,6 @@ export interface CheckReport {
   problems: CheckProblem[];
 }
 
-const EPS = 1e-9;
 const RES = ['cpu', 'memory', 'bandwidth'] as const;
 
 export function checkPlacement(
@@ -73,11 +82,9 @@ export function checkPlacement(
         `${p.id}: phase ${p.phase} is not allowed (release ${spec.release}, startWithin ${spec.startWithin}, every ${spec.every})`,
       );
     }
-    if (spec.node !== null && spec.node !== p.node)
-      violate('pinned', `${p.id}: pinned to ${spec.node} but placed on ${p.node}`);
-    for (const [k, v] of Object.entries(spec.nodeSelector)) {
-      if (node.labels[k] !== v) violate('selector', `${p.id}: node ${p.node} lacks label ${k}=${v}`);
-    }
+    if (pinnedElsewhere(spec, p.node)) violate('pinned', `${p.id}: pinned to ${spec.node} but placed on ${p.node}`);
+    for (const label of selectorMismatches(node.labels, spec.nodeSelector))
+      violate('selector', `${p.id}: node ${p.node} lacks label ${label}`);
     let list = onNode.get(p.node);
     if (!list) onNode.set(p.node, (list = []));
     list.push({ spec, phase: Number.isInteger(p.phase) ? p.phase : Math.round(p.phase) });
@@ -87,18 +94,17 @@ export function checkPlacement(
     const node = nodeByName.get(name)!;
     // Placement rules between instances sharing the node.
     for (const a of list) {
-      for (const app of a.spec.affinity) {
-        if (!list.some((b) => b !== a && b.spec.app === app))
-          violate('affinity', `${a.spec.id}: node ${name} hosts no ${app} (affinity)`);
-      }
+      const others = list.filter((b) => b !== a).map((b) => b.spec);
+      for (const app of missingAffinity(a.spec, others))
+        violate('affinity', `${a.spec.id}: node ${name} hosts no ${app} (affinity)`);
     }
     for (let i = 0; i < list.length; i++) {
       for (let j = i + 1; j < list.length; j++) {
         const a = list[i]!.spec;
         const b = list[j]!.spec;
-        if (a.antiAffinity.includes(b.app) || b.antiAffinity.includes(a.app))
+        if (antiAffinityConflict(a, b))
           violate('anti-affinity', `${a.id} and ${b.id} share node ${name} (anti-affinity)`);
-        if (a.spreadGroup !== null && a.spreadGroup === b.spreadGroup)
+        if (sameSpreadGroup(a, b))
           violate('spread', `${a.id} and ${b.id} share node ${name} (spread group ${a.spreadGroup})`);
       }
     }
@@ -127,13 +133,13 @@ export function checkPlacement(
       }
       let bad = false;
       for (let r = 0; r < 3; r++) {
-        if (load[r]! > cap[r]! + EPS) {
+        if (overCapacity(load[r]!, cap[r]!)) {
           bad = true;
           overCount[r]!++;
           if (firstOver[r] === -1) firstOver[r] = t;
         }
       }
-      if (activeExclusive > 0 && active > 1) {
+      if (exclusiveClash(active, activeExclusive)) {
         bad = true;
         exclusiveSlots++;
         if (firstExclusive < 0) firstExclusive = t;

@@ -76,7 +76,7 @@ export class NmaasDecision {
       const rule = noFitHere ? null : staticFilter(node, spec);
       // Skipped for good (until something leaves a node): no phase fits, or an instance there refuses
       // this one or shares its spread group (more bookings never lift those). Affinity may become true later.
-      const lasting = rule === 'anti-affinity' || rule === 'spread';
+      const lasting = rule !== null && rule.lasting;
       if (noFitHere || lasting) {
         if (contiguous) cursor!.pos = i + 1;
         if (twinContiguous) {

@@ -17,7 +17,7 @@ import { Readapt } from './readapt.js';
 import { invalidRefusal, refusalOf } from './refusal.js';
 import { describeRefusal } from './reporting.js';
 import { compileShape, type Shape } from './shape.js';
-import { isAllowedPhase } from './time.js';
+import { isAllowedPhase } from './rules/start-window.js';
 import { fromUnits, RESOURCES } from './units.js';
 import type {
   Booking,
@@ -180,7 +180,7 @@ export class Engine {
       problems.push(`instance is pinned to ${spec.node}, not ${at.node}`);
     if (!matchesSelector(node, spec.nodeSelector)) problems.push(`node ${at.node} does not match the nodeSelector`);
     const rule = staticFilter(node, spec);
-    if (rule) problems.push(`node ${at.node} breaks the ${rule} rule`);
+    if (rule) problems.push(`node ${at.node} breaks the ${rule.name} rule`);
     problems.push(...fitsAt(node, shape, at.phase));
     if (problems.length > 0 && !options.force) return { ok: false, problems };
     this.cluster.reserve(spec, shape, node, at.phase);

@@ -33,5 +33,6 @@ export {
 } from './instance.js';
 export { describeRefusal, type NameOf } from './reporting.js';
 export { checkPlacement, type CheckProblem, type CheckReport, type ProblemKind } from './check.js';
-export { allowedPhases, formatPeriod, formatSlot, isActive, isAllowedPhase } from './time.js';
+export { formatPeriod, formatSlot, isActive } from './time.js';
+export { allowedPhases, isAllowedPhase } from './rules/start-window.js';
 export { UsageError, parseApps, parseNodes, parsePlacement, readApps, readNodes, readPlacement } from './codec.js';

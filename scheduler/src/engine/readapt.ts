@@ -12,6 +12,8 @@ import type { Choice } from './lookahead.js';
 import type { BookedInstance, NodeState } from './node-state.js';
 import type { Shape } from './shape.js';
 import { isActive } from './time.js';
+import { antiAffinityConflict } from './rules/anti-affinity.js';
+import { sameSpreadGroup } from './rules/spread.js';
 import type { Migration } from './types.js';
 
 /** How many nodes readapt tries, most promising first. */
@@ -43,7 +45,8 @@ export class Readapt {
     // (anti-affinity either way, same spread group) that could move elsewhere.
     const list = this.cluster.candidates(spec).filter((n) => {
       const rule = staticFilter(n, spec);
-      if (rule === 'affinity') return false;
+      // A rule that more bookings may lift (affinity) cannot be fixed by moving instances away.
+      if (rule !== null && !rule.lasting) return false;
       if (rule !== null && conflicting(n, spec).length > k) return false;
       return idleRoomAfterEvicting(n, shape, k);
     });
@@ -144,13 +147,7 @@ function size(shape: Shape): number {
 function conflicting(node: NodeState, spec: InstanceSpec): BookedInstance[] {
   const out: BookedInstance[] = [];
   for (const b of node.booked.values()) {
-    const o = b.spec;
-    if (
-      spec.antiAffinity.includes(o.app) ||
-      o.antiAffinity.includes(spec.app) ||
-      (spec.spreadGroup !== null && o.spreadGroup === spec.spreadGroup)
-    )
-      out.push(b);
+    if (antiAffinityConflict(spec, b.spec) || sameSpreadGroup(spec, b.spec)) out.push(b);
   }
   return out;
 }

@@ -18,7 +18,8 @@ import { checkPlacement } from './check.js';
 import { Engine } from './engine.js';
 import type { InstanceSpec, NodeSpec } from './instance.js';
 import { describeRefusal } from './reporting.js';
-import { allowedPhases, isActive } from './time.js';
+import { allowedPhases } from './rules/start-window.js';
+import { isActive } from './time.js';
 
 const SEEDS = Array.from({ length: 12 }, (_, i) => 101 + i);
 /** How many refusals over all seeds carried a breakdown: the count checks must not be vacuous. */

@@ -4,11 +4,13 @@
  * and the window the instance needs. Runs only on rejection; `describeRefusal` (reporting.ts) words it.
  */
 import type { Amount, PlacementPolicy, Refusal, RefusalBase, RuleCounts, TooSmall } from './types.js';
-import { staticCulprits, type StaticRejection } from './filter.js';
 import type { InstanceSpec } from './instance.js';
 import type { NodeState } from './node-state.js';
 import type { Shape } from './shape.js';
 import { toAmount } from './units.js';
+import { idleShortfall, tooSmall as tooSmallIn } from './rules/capacity.js';
+import { antiAffinity } from './rules/anti-affinity.js';
+import { NODE_RULES, type NodeRuleName } from './rules/index.js';
 
 export interface RefusalContext {
   horizon: number;
@@ -29,11 +31,15 @@ const amount: (r: number, units: number) => Amount = toAmount;
 /** The refusal of an instance whose spec the engine cannot place in its horizon at all. */
 export function invalidRefusal(spec: InstanceSpec, problem: string): Refusal {
   return {
-    ...base(spec, 0, { affinity: 0, 'anti-affinity': 0, spread: 0 }),
+    ...base(spec, 0, zeroCounts()),
     code: 'invalid',
     rule: 'invalid',
     problem,
   };
+}
+
+function zeroCounts(): RuleCounts {
+  return Object.fromEntries(NODE_RULES.map((r) => [r.name, 0])) as RuleCounts;
 }
 
 function base(spec: InstanceSpec, candidates: number, counts: RuleCounts): RefusalBase {
@@ -50,7 +56,7 @@ function base(spec: InstanceSpec, candidates: number, counts: RuleCounts): Refus
 }
 
 export function refusalOf(ctx: RefusalContext, spec: InstanceSpec, shape: Shape, candidates: NodeState[]): Refusal {
-  const counts: RuleCounts = { affinity: 0, 'anti-affinity': 0, spread: 0 };
+  const counts = zeroCounts();
   if (candidates.length === 0) {
     const common = base(spec, 0, counts);
     if (spec.node !== null && !ctx.nodes.some((n) => !n.dead && n.name === spec.node))
@@ -60,7 +66,7 @@ export function refusalOf(ctx: RefusalContext, spec: InstanceSpec, shape: Shape,
   }
   // Every rule a node breaks is counted (not only the first), over all candidates: the counts say
   // what really blocks the pod, and how much room each rule leaves.
-  const firstRule: RuleCounts = { affinity: 0, 'anti-affinity': 0, spread: 0 };
+  const firstRule = zeroCounts();
   const open: NodeState[] = [];
   let antiNode: NodeState | null = null;
   let antiCulprits: string[] = [];
@@ -72,7 +78,7 @@ export function refusalOf(ctx: RefusalContext, spec: InstanceSpec, shape: Shape,
       for (const rule of rules) counts[rule]++;
       if (rules.includes('anti-affinity')) {
         // The node with the fewest instances in the way: the one a user would free first.
-        const culprits = staticCulprits(n, spec, 'anti-affinity');
+        const culprits = antiAffinity.culprits(n, spec);
         if (antiNode === null || culprits.length < antiCulprits.length) {
           antiNode = n;
           antiCulprits = culprits;
@@ -119,14 +125,9 @@ export function refusalOf(ctx: RefusalContext, spec: InstanceSpec, shape: Shape,
   const small = [0, 0, 0];
   const roomy: NodeState[] = [];
   for (const n of open) {
-    let fits = true;
-    for (let r = 0; r < 3; r++) {
-      if (n.cap[r]! < Math.max(shape.run[r]!, shape.idle[r]!)) {
-        small[r]!++;
-        fits = false;
-      }
-    }
-    if (fits) roomy.push(n);
+    const short = tooSmallIn(n, shape);
+    for (const r of short) small[r]!++;
+    if (short.length === 0) roomy.push(n);
   }
   const tooSmall: TooSmall[] = [0, 1, 2]
     .filter((r) => small[r]! > 0)
@@ -147,21 +148,11 @@ export function refusalOf(ctx: RefusalContext, spec: InstanceSpec, shape: Shape,
   };
 }
 
-/** Every static rule a node breaks for the instance, in the engine's filter order. */
-function staticRejections(node: NodeState, spec: InstanceSpec): StaticRejection[] {
-  const out: StaticRejection[] = [];
-  if (spec.affinity.some((a) => !node.apps.has(a))) out.push('affinity');
-  if (spec.antiAffinity.some((a) => node.apps.has(a)) || node.refused.has(spec.app)) out.push('anti-affinity');
-  if (spec.spreadGroup !== null && node.spread.has(spec.spreadGroup)) out.push('spread');
+/** Every node rule a node breaks for the instance, in the engine's filter order. */
+function staticRejections(node: NodeState, spec: InstanceSpec): NodeRuleName[] {
+  const out: NodeRuleName[] = [];
+  for (const rule of NODE_RULES) if (rule.blocks(node, spec)) out.push(rule.name);
   return out;
-}
-
-/** The resource whose idle reservation cannot fit beside the node's busiest slot, or -1. */
-function idleShort(node: NodeState, shape: Shape): number {
-  if (node.count === 0) return -1;
-  const peak = node.peak();
-  for (let r = 0; r < 3; r++) if (peak[r]! + node.idleSum[r]! + shape.idle[r]! > node.cap[r]!) return r;
-  return -1;
 }
 
 /**
@@ -187,7 +178,7 @@ function timeRefusal(horizon: number, shape: Shape, roomy: NodeState[]) {
   const timed: { node: NodeState; bound: number }[] = [];
   let firstIdleShort: NodeState | null = null;
   for (const n of roomy) {
-    if (idleShort(n, shape) >= 0) {
+    if (idleShortfall(n, shape) >= 0) {
       if (firstIdleShort === null) firstIdleShort = n;
       continue;
     }
@@ -195,7 +186,7 @@ function timeRefusal(horizon: number, shape: Shape, roomy: NodeState[]) {
   }
   if (timed.length === 0) {
     const n = firstIdleShort!;
-    const r = idleShort(n, shape);
+    const r = idleShortfall(n, shape);
     return {
       rule: 'capacity' as const,
       kind: 'idle' as const,

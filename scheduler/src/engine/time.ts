@@ -5,20 +5,6 @@ export function isActive(t: number, every: number, duration: number, phase: numb
   return (((t - phase) % every) + every) % every < duration;
 }
 
-/** Allowed phases, in preference order: (release + k) mod P for 0 ≤ k ≤ min(S, P − 1). */
-export function allowedPhases(every: number, startWithin: number, release: number): number[] {
-  const kmax = Math.min(startWithin, every - 1);
-  const out: number[] = [];
-  for (let k = 0; k <= kmax; k++) out.push((((release + k) % every) + every) % every);
-  return out;
-}
-
-export function isAllowedPhase(phase: number, every: number, startWithin: number, release: number): boolean {
-  if (!Number.isInteger(phase) || phase < 0 || phase >= every) return false;
-  const k = (((phase - release) % every) + every) % every;
-  return k <= Math.min(startWithin, every - 1);
-}
-
 /** 725 → "12:05", 3725 → "1:02:05": a position in the horizon, as a clock a person reads. */
 export function formatSlot(seconds: number): string {
   const h = Math.floor(seconds / 3600);

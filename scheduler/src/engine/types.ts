@@ -6,6 +6,7 @@
 import type { ResourceAmounts } from '@nmaas/sdk/model';
 import type { InstanceSpec } from './instance.js';
 import type { ResourceName } from './units.js';
+import type { NodeRuleName } from './rules/index.js';
 import type { NodeState } from './node-state.js';
 import type { Shape } from './shape.js';
 
@@ -41,11 +42,7 @@ export interface Amount {
 }
 
 /** How many candidate nodes each static rule excludes; a node breaking several rules counts under each. */
-export interface RuleCounts {
-  affinity: number;
-  'anti-affinity': number;
-  spread: number;
-}
+export type RuleCounts = Record<NodeRuleName, number>;
 
 /** Open nodes that offer less of a resource than one run needs, in all. */
 export interface TooSmall extends Amount {

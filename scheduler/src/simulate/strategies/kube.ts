@@ -2,7 +2,14 @@
  * What kube-scheduler would do with the same pods: requests = the idle load (cpu, memory), the
  * least-allocated score; blind to time, bandwidth and exclusivity, so its runs compete.
  */
-import { staticFilter, toAmount, type InstanceSpec, type NodeState, type PlacementPolicy, type Shape } from '../../engine/index.js';
+import {
+  staticFilter,
+  toAmount,
+  type InstanceSpec,
+  type NodeState,
+  type PlacementPolicy,
+  type Shape,
+} from '../../engine/index.js';
 import type { Strategy } from './strategy.js';
 
 const policy: PlacementPolicy = {
