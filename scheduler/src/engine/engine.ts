@@ -24,7 +24,7 @@ import type {
   EngineOptions,
   EngineSnapshot,
   NodeSnapshot,
-  Placement,
+  Assignment,
   PlacementPolicy,
   PlaceResult,
   Refusal,
@@ -36,7 +36,7 @@ export type {
   EngineSnapshot,
   Migration,
   NodeSnapshot,
-  Placement,
+  Assignment,
   PlacementPolicy,
   PlaceResult,
   Refusal,
@@ -158,7 +158,7 @@ export class Engine {
 
   book(
     spec: InstanceSpec,
-    at: Placement,
+    at: Assignment,
     options: { force?: boolean } = {},
   ): { ok: true; problems: string[] } | { ok: false; problems: string[] } {
     if (this.cluster.booked.has(spec.id)) return { ok: false, problems: [`instance ${spec.id} is already booked`] };

@@ -6,7 +6,7 @@ export {
   type EngineSnapshot,
   type Migration,
   type NodeSnapshot,
-  type Placement,
+  type Assignment,
   type PlaceResult,
   type Amount,
   type Refusal,

@@ -10,15 +10,16 @@ import type { NodeRuleName } from './rules/index.js';
 import type { NodeState } from './node-state.js';
 import type { Shape } from './shape.js';
 
-export interface Placement {
+/** Where and when an instance runs: a node and a phase (seconds into each period). */
+export interface Assignment {
   node: string;
   phase: number;
 }
 
 export interface Migration {
   id: string;
-  from: Placement;
-  to: Placement;
+  from: Assignment;
+  to: Assignment;
 }
 
 export type RejectCode = 'invalid' | 'no-node' | 'affinity' | 'anti-affinity' | 'spread' | 'capacity';
@@ -163,7 +164,7 @@ export type Refusal = RefusalBase &
       }
   );
 
-export interface Booking extends Placement {
+export interface Booking extends Assignment {
   id: string;
   app: string;
   instance: InstanceSpec;

@@ -28,7 +28,7 @@ import {
   nodeSpecFromOffer,
   type InstanceSpec,
   type Migration,
-  type Placement,
+  type Assignment,
 } from '../engine/index.js';
 import type { Node, Pod } from '../kube/types.js';
 
@@ -318,7 +318,7 @@ export class SchedulerState {
     return undefined;
   }
 
-  placementOf(id: string): Placement | null {
+  placementOf(id: string): Assignment | null {
     const b = this.engine.get(id);
     return b === null ? null : { node: b.node, phase: b.phase };
   }
