@@ -1,6 +1,7 @@
 /**
  * A placement rule between the instances sharing a node, blind to time: a node passes or not whatever
- * the phase. Each such rule is one module carrying every view of it — see rules/README.md.
+ * the phase. Each such rule is one module carrying every view of it (scheduler/README.md, "Where a
+ * change belongs").
  */
 import type { InstanceSpec } from '../instance.js';
 import type { NodeState } from '../node-state.js';
