@@ -230,27 +230,29 @@ export class NodeState {
   }
 
   /**
-   * The same over the period fold (max over repetitions): position p is blocked here exactly when the
-   * run would be blocked at p in at least one repetition, so counts read here are lower bounds.
+   * Per position p of the shape's period, how many of its repetitions over the horizon block a run of
+   * `shape` (exact), written into `out` (length ≥ P).
    */
-  foldBlockedCounts(shape: Shape): Int32Array {
+  blockedCounts(shape: Shape, out: Int32Array): void {
     const P = shape.every;
-    const out = new Int32Array(P);
-    if (this.slots === null) {
-      for (let p = 0; p < P; p++) out[p] = this.blockedBits(null, p, shape) !== 0 ? 1 : 0;
-      return out;
+    out.fill(0, 0, P);
+    const s = this.slots;
+    if (s === null) {
+      // Nothing booked: the run alone against the capacity left by the idle load, the same in every slot.
+      const blocked = this.blockedBits(null, 0, shape) !== 0 ? this.horizon / P : 0;
+      out.fill(blocked, 0, P);
+      return;
     }
-    const f = this.fold(P);
-    for (let p = 0; p < P; p++) out[p] = this.blockedBits(f, p, shape) !== 0 ? 1 : 0;
-    return out;
-  }
-
-  /** Per position in the period, how many slots over the horizon block a run of `shape` (exact). */
-  blockedCounts(shape: Shape): Int32Array {
-    const P = shape.every;
-    const out = new Int32Array(P);
-    for (let t = 0; t < this.horizon; t++) if (this.blockedBits(this.slots, t, shape) !== 0) out[t % P]!++;
-    return out;
+    const cap = this.cap;
+    const lim0 = cap[0] - this.idleSum[0] - shape.run[0];
+    const lim1 = cap[1] - this.idleSum[1] - shape.run[1];
+    const lim2 = cap[2] - this.idleSum[2] - shape.run[2];
+    const excl = shape.exclusive;
+    for (let t = 0, i = 0, p = 0; t < this.horizon; t++, i += SLOT_WORDS) {
+      const v3 = s[i + 3]!;
+      if (s[i]! > lim0 || s[i + 1]! > lim1 || s[i + 2]! > lim2 || (excl ? v3 !== 0 : v3 >= EXCLUSIVE_UNIT)) out[p]!++;
+      if (++p === P) p = 0;
+    }
   }
 
   /**

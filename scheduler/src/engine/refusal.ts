@@ -10,7 +10,7 @@ import type { Shape } from './shape.js';
 import { toAmount } from './units.js';
 import { idleShortfall, tooSmall as tooSmallIn } from './rules/capacity.js';
 import { antiAffinity } from './rules/anti-affinity.js';
-import { NODE_RULES, type NodeRuleName } from './rules/index.js';
+import { NODE_RULES } from './rules/index.js';
 
 export interface RefusalContext {
   horizon: number;
@@ -20,11 +20,13 @@ export interface RefusalContext {
 }
 
 /**
- * Exact slot reads the closest-node search may spend (about 10 ms): nodes are visited in the order of
- * a lower bound read from their period folds, and the search stops early once no node left can beat
- * the best found, or when this budget runs out (the refusal then says it was not exhaustive).
+ * What the closest-node search may spend, in slot reads (a few ms each on this engine): a lower bound
+ * for every open node from its period fold (P reads a node), then exact reads of the horizon (H a node)
+ * in the order of those bounds, stopping once no node left can beat the best found. When a budget runs
+ * out, the nodes not read are left out and the refusal says the search was not exhaustive.
  */
-const EXACT_READ_BUDGET = 4_000_000;
+const BOUND_READ_BUDGET = 500_000;
+const EXACT_READ_BUDGET = 250_000;
 
 const amount: (r: number, units: number) => Amount = toAmount;
 
@@ -65,27 +67,26 @@ export function refusalOf(ctx: RefusalContext, spec: InstanceSpec, shape: Shape,
     return { ...common, code: 'no-node', rule: 'selector', pools };
   }
   // Every rule a node breaks is counted (not only the first), over all candidates: the counts say
-  // what really blocks the pod, and how much room each rule leaves.
-  const firstRule = zeroCounts();
+  // what really blocks the pod, and how much room each rule leaves. Plain arrays indexed like
+  // NODE_RULES on this loop over every candidate, the named records after it.
+  const byRule = new Array<number>(NODE_RULES.length).fill(0);
+  const byFirst = new Array<number>(NODE_RULES.length).fill(0);
   const open: NodeState[] = [];
-  let antiNode: NodeState | null = null;
-  let antiCulprits: string[] = [];
   for (const n of candidates) {
-    const rules = staticRejections(n, spec);
-    if (rules.length === 0) open.push(n);
-    else {
-      firstRule[rules[0]!]++;
-      for (const rule of rules) counts[rule]++;
-      if (rules.includes('anti-affinity')) {
-        // The node with the fewest instances in the way: the one a user would free first.
-        const culprits = antiAffinity.culprits(n, spec);
-        if (antiNode === null || culprits.length < antiCulprits.length) {
-          antiNode = n;
-          antiCulprits = culprits;
-        }
-      }
+    let first = -1;
+    for (let k = 0; k < NODE_RULES.length; k++) {
+      if (!NODE_RULES[k]!.blocks(n, spec)) continue;
+      byRule[k]!++;
+      if (first < 0) first = k;
     }
+    if (first < 0) open.push(n);
+    else byFirst[first]!++;
   }
+  const firstRule = zeroCounts();
+  NODE_RULES.forEach((rule, k) => {
+    counts[rule.name] = byRule[k]!;
+    firstRule[rule.name] = byFirst[k]!;
+  });
   const common = base(spec, candidates.length, counts);
   if (open.length === 0) {
     if (
@@ -101,13 +102,24 @@ export function refusalOf(ctx: RefusalContext, spec: InstanceSpec, shape: Shape,
         hosting: candidates.length - counts.affinity,
       };
     }
-    if (firstRule['anti-affinity'] >= firstRule.spread && antiNode !== null) {
+    if (firstRule['anti-affinity'] >= firstRule.spread && counts['anti-affinity'] > 0) {
+      // The node with the fewest instances in the way: the one a user would free first.
+      let antiNode: NodeState | null = null;
+      let antiCulprits: string[] = [];
+      for (const n of candidates) {
+        if (!antiAffinity.blocks(n, spec)) continue;
+        const culprits = antiAffinity.culprits(n, spec);
+        if (antiNode === null || culprits.length < antiCulprits.length) {
+          antiNode = n;
+          antiCulprits = culprits;
+        }
+      }
       return {
         ...common,
         code: 'anti-affinity',
         rule: 'anti-affinity',
         culprits: antiCulprits.sort(),
-        closest: { node: antiNode.name },
+        closest: { node: antiNode!.name },
       };
     }
     return { ...common, code: 'spread', rule: 'spread' };
@@ -125,9 +137,13 @@ export function refusalOf(ctx: RefusalContext, spec: InstanceSpec, shape: Shape,
   const small = [0, 0, 0];
   const roomy: NodeState[] = [];
   for (const n of open) {
-    const short = tooSmallIn(n, shape);
-    for (const r of short) small[r]!++;
-    if (short.length === 0) roomy.push(n);
+    let fits = true;
+    for (let r = 0; r < 3; r++)
+      if (tooSmallIn(n, shape, r)) {
+        small[r]!++;
+        fits = false;
+      }
+    if (fits) roomy.push(n);
   }
   const tooSmall: TooSmall[] = [0, 1, 2]
     .filter((r) => small[r]! > 0)
@@ -148,18 +164,16 @@ export function refusalOf(ctx: RefusalContext, spec: InstanceSpec, shape: Shape,
   };
 }
 
-/** Every node rule a node breaks for the instance, in the engine's filter order. */
-function staticRejections(node: NodeState, spec: InstanceSpec): NodeRuleName[] {
-  const out: NodeRuleName[] = [];
-  for (const rule of NODE_RULES) if (rule.blocks(node, spec)) out.push(rule.name);
-  return out;
-}
-
 /**
  * Least blocked window sum over the allowed phases, from per-position counts (a sliding window: O(P)).
  * Ties go to the earliest allowed start.
  */
-function bestPhase(counts: Int32Array, shape: Shape, first: number, last: number): { phase: number; blocked: number } {
+function bestPhase(
+  counts: ArrayLike<number>,
+  shape: Shape,
+  first: number,
+  last: number,
+): { phase: number; blocked: number } {
   const P = shape.every;
   let sum = 0;
   for (let d = 0; d < shape.duration; d++) sum += counts[(first + d) % P]!;
@@ -177,12 +191,26 @@ function timeRefusal(horizon: number, shape: Shape, roomy: NodeState[]) {
   // idle reservation cannot fit is farther than any other; among those, the first in engine order.
   const timed: { node: NodeState; bound: number }[] = [];
   let firstIdleShort: NodeState | null = null;
+  // Per offset of the period, whether some repetition blocks it (the fold): a lower bound on the
+  // exact count, read in O(P) per node.
+  const marks = new Uint8Array(shape.every);
+  let boundReads = 0;
+  let exhaustive = true;
   for (const n of roomy) {
     if (idleShortfall(n, shape) >= 0) {
       if (firstIdleShort === null) firstIdleShort = n;
       continue;
     }
-    timed.push({ node: n, bound: bestPhase(n.foldBlockedCounts(shape), shape, shape.release, shape.kmax).blocked });
+    if (n.count === 0) timed.push({ node: n, bound: 0 });
+    else {
+      if (boundReads + shape.every > BOUND_READ_BUDGET && timed.length > 0) {
+        exhaustive = false;
+        break;
+      }
+      boundReads += shape.every;
+      n.scanFold(shape, marks, null);
+      timed.push({ node: n, bound: bestPhase(marks, shape, shape.release, shape.kmax).blocked });
+    }
   }
   if (timed.length === 0) {
     const n = firstIdleShort!;
@@ -199,10 +227,11 @@ function timeRefusal(horizon: number, shape: Shape, roomy: NodeState[]) {
     };
   }
   timed.sort((a, b) => a.bound - b.bound || a.node.index - b.node.index);
-  let best: { node: NodeState; phase: number; blocked: number; counts: Int32Array } | null = null;
+  let best: { node: NodeState; phase: number; blocked: number } | null = null;
+  const counts = new Int32Array(shape.every);
+  const bestCounts = new Int32Array(shape.every);
   let reads = 0;
   let examined = 0;
-  let exhaustive = true;
   for (const { node, bound } of timed) {
     if (best !== null && (bound > best.blocked || (bound === best.blocked && node.index > best.node.index))) break;
     if (best !== null && reads + horizon > EXACT_READ_BUDGET) {
@@ -211,12 +240,14 @@ function timeRefusal(horizon: number, shape: Shape, roomy: NodeState[]) {
     }
     reads += horizon;
     examined++;
-    const counts = node.blockedCounts(shape);
+    node.blockedCounts(shape, counts);
     const at = bestPhase(counts, shape, shape.release, shape.kmax);
-    if (best === null || at.blocked < best.blocked || (at.blocked === best.blocked && node.index < best.node.index))
-      best = { node, ...at, counts };
+    if (best === null || at.blocked < best.blocked || (at.blocked === best.blocked && node.index < best.node.index)) {
+      best = { node, ...at };
+      bestCounts.set(counts);
+    }
   }
-  const { node, phase, blocked, counts } = best!;
+  const { node, phase, blocked } = best!;
   const P = shape.every;
   // Which limits the run breaks over its slots at that phase.
   const causes = [0, 0, 0, 0];
@@ -247,7 +278,7 @@ function timeRefusal(horizon: number, shape: Shape, roomy: NodeState[]) {
   // Whether the start window is what blocks: a phase outside it where the node is free.
   let freeOutside: number | null = null;
   if (shape.kmax + 1 < P) {
-    const outside = bestPhase(counts, shape, (shape.release + shape.kmax + 1) % P, P - shape.kmax - 2);
+    const outside = bestPhase(bestCounts, shape, (shape.release + shape.kmax + 1) % P, P - shape.kmax - 2);
     if (outside.blocked === 0) freeOutside = outside.phase;
   }
   const short = [0, 1, 2].filter((r) => causes[r]! > 0).map((r) => amount(r, shape.run[r]!));

@@ -19,11 +19,9 @@ export function overCapacity(load: number, capacity: number): boolean {
   return load > capacity + EPS;
 }
 
-/** Resources of which the node could never hold one run or the idle load, whatever else it holds. */
-export function tooSmall(node: NodeState, shape: Shape): number[] {
-  const out: number[] = [];
-  for (let r = 0; r < 3; r++) if (node.cap[r]! < Math.max(shape.run[r]!, shape.idle[r]!)) out.push(r);
-  return out;
+/** Whether the node could never hold one run or the idle load of resource r, whatever else it holds. */
+export function tooSmall(node: NodeState, shape: Shape, r: number): boolean {
+  return node.cap[r]! < Math.max(shape.run[r]!, shape.idle[r]!);
 }
 
 /** The resource whose idle load cannot fit beside the node's busiest slot, or -1. */
