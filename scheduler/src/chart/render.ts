@@ -25,6 +25,7 @@ import {
 } from '@nmaas/charts-gen';
 import { HELPERS, NAME, SchedulerChart, TLS_SECRET, WebhooksChart, chartTokens } from './objects.js';
 import { schedulerValueSpecs, type SchedulerImage } from './values.js';
+import { SCRAPE_TIMEOUT_TPL, monitoringTemplate } from './monitoring.js';
 
 export interface SchedulerChartOptions {
   /** Default image in values.yaml. */
@@ -64,7 +65,8 @@ replica maxUnavailable 1, since minAvailable 1 would block every node drain (RKE
 {{- define "${HELPERS.disruptionBudget}" -}}
 {{- if gt (int .Values.replicas) 1 }}minAvailable: 1{{ else }}maxUnavailable: 1{{ end }}
 {{- end }}
-`;
+
+${SCRAPE_TIMEOUT_TPL}`;
 
 const CERTIFICATES = `{{- /* Certificates: cert-manager when present (or forced), else generated once by Helm and kept by lookup. */ -}}
 {{- $mode := .Values.certificates.mode }}
@@ -220,6 +222,7 @@ export async function chartFiles(options: SchedulerChartOptions = {}): Promise<R
     'templates/NOTES.txt': NOTES,
     'templates/scheduler.yaml': tokens.render(Yaml.stringify(...scheduler.toJson())),
     'templates/webhooks.yaml': CERTIFICATES + tokens.render(Yaml.stringify(...webhooks.toJson())),
+    'templates/monitoring.yaml': monitoringTemplate(tokens),
     ...Object.fromEntries(ciValueFiles(toYaml, RANCHER_CI_EXTRAS)),
   };
   return files;
