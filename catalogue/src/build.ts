@@ -26,6 +26,7 @@ import {
 import { iconPath, iconUrl, packageUrl, unpackedDir, type Layout } from './layout.js';
 import { signProvenance, type SigningKey } from './provenance.js';
 import { acquireRepoLock } from './repo-lock.js';
+import { placeholderMaintainerProblems } from './maintainers.js';
 import { ensureDir, removeStaleTemps, UsageError, writeDirAtomic, writeFileAtomic } from '@nmaas/sdk/kit';
 import { packArchive, sha256Hex } from './tgz.js';
 
@@ -154,6 +155,13 @@ async function prepare(input: string, options: BuildOptions, layout: Layout, wor
     }
     chart = await loadChartDir(chartDir);
   }
+  // Checked whatever --no-validate says: Rancher and Artifact Hub show these as the contact.
+  const placeholders = placeholderMaintainerProblems(chart.metadata.maintainers);
+  if (placeholders.length > 0)
+    throw new BuildRefusedError(
+      `${abs} names placeholder maintainers, which the catalogue would publish`,
+      placeholders,
+    );
   let bytes = packArchive(archiveEntries(chart));
   let findings: Finding[] = [];
   if (options.validate !== false) {

@@ -154,8 +154,8 @@ annotations:
   artifacthub.io/category: monitoring-logging
   artifacthub.io/license: Apache-2.0
 maintainers:
-  - name: NMaaS maintainers
-    email: maintainers@nmaas.example.org
+  - name: NMaaS project
+    url: https://github.com/nmaas/nmaas/issues
 `;
 }
 
