@@ -44,9 +44,9 @@ export interface BuildOptions {
   /** The reviewers' policy file (exemptions) the validator applies. */
   policy?: string;
   /**
-   * The URL Rancher reaches the repository at (HTTP layout): app icons are published under
-   * icons/ and Chart.yaml points at them there. Without it an app chart has no icon URL (Rancher
-   * shows no data: URL). The git layout needs none: icons are `file://assets/icons/…`.
+   * The URL the repository is served at (HTTP layout): Chart.yaml's icon URLs become absolute
+   * under it. Without it they are relative to index.yaml (`icons/…`), which Rancher resolves
+   * against the repository URL. The git layout needs none: icons are `file://assets/icons/…`.
    */
   publicUrl?: string;
   /** Accept apps whose image is unpinned or a placeholder, marking their charts experimental. */

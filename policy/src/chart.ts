@@ -159,7 +159,7 @@ appVersion: "${version}"
 kubeVersion: "${KUBE_VERSION}"
 type: application
 description: NMaaS admission policies - Pod Security labels on measurement namespaces and ValidatingAdmissionPolicies mirroring the catalogue review.
-keywords: [nmaas, admission, pod-security, validating-admission-policy]
+keywords: [nmaas, admission, pod-security, validating-admission-policy, Security]
 home: https://github.com/nmaas/nmaas
 sources: [https://github.com/nmaas/nmaas]
 maintainers:

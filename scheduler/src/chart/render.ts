@@ -141,7 +141,7 @@ appVersion: "${version}"
 kubeVersion: ">=1.25.0-0"
 type: application
 description: NMaaS scheduler admission webhook - places measurement pods on nodes and phases so that none compete.
-keywords: [nmaas, scheduler, admission-webhook, measurement]
+keywords: [nmaas, scheduler, admission-webhook, measurement, Infrastructure]
 home: https://github.com/nmaas/nmaas
 annotations:
   catalog.cattle.io/display-name: NMaaS scheduler
