@@ -1,6 +1,6 @@
 /** The chart's non-template files: Chart.yaml, README.md, app-readme.md, questions.yaml, NOTES.txt. */
+import { formatCpu, formatMemory, normalizeManifest, type AppManifest } from '@nmaas/sdk/model';
 import { RANCHER_CATEGORY_OF } from './rancher-dashboard.js';
-import { formatCpu, formatMemory, normalizeManifest, type AppManifest } from '@nmaas/sdk';
 import { toYaml } from './templates.js';
 import { escapeTemplateDelimiters } from './tokens.js';
 import { questionEntries, type JsonValue, type ValueSpec } from './values-model.js';

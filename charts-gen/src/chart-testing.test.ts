@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tool } from '@nmaas/sdk/testing';
 import { synthesizeChart } from './synthesize.js';
 import { HELM_VERSIONS, runHelm } from './helm.js';
-import { REPO_ROOT } from './chart.test.support.js';
+import { REPO_ROOT } from './testing/chart.js';
 import { chartSchemaProblems } from './chart-schema.js';
 import { checkVersionIncrement } from './version-increment.js';
 

@@ -21,17 +21,11 @@ import { promisify } from 'node:util';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parse, parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadApp, type AppManifest } from '@nmaas/sdk';
+import { loadApp, type AppManifest } from '@nmaas/sdk/model';
 import { tool } from '@nmaas/sdk/testing';
 import { synthesizeChart } from './synthesize.js';
 import { HELM_VERSIONS } from './helm.js';
-import {
-  DASHBOARD_QUESTION_TYPES,
-  MONITORING_APIS,
-  REPO_ROOT,
-  renderChart,
-  type K8sObject,
-} from './chart.test.support.js';
+import { DASHBOARD_QUESTION_TYPES, MONITORING_APIS, REPO_ROOT, renderChart, type K8sObject } from './testing/chart.js';
 import { PROMETHEUS_DURATION_PATTERN } from './values-model.js';
 import { ADMISSION_PARAMETERS } from './namespace-guard-tpl.js';
 import { FLEET_INJECTED_VALUES, RANCHER_INJECTED_VALUES } from './rancher-values.js';

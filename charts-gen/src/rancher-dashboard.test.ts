@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadApp } from '@nmaas/sdk';
-import { REPO_ROOT } from './chart.test.support.js';
+import { loadApp } from '@nmaas/sdk/model';
+import { REPO_ROOT } from './testing/chart.js';
 import { chartFiles } from './synthesize.js';
 import { RANCHER_ICON_MAX_BYTES } from './rancher-dashboard.js';
 

@@ -22,7 +22,7 @@
  * path ends in `.svg`, under `X-Content-Type-Options: nosniff` (pkg/api/steve/catalog/content.go
  * `setIconHeaders`, lines 121-128), so an SVG icon's URL must end in `.svg`.
  */
-import type { AppManifest } from '@nmaas/sdk';
+import type { AppManifest } from '@nmaas/sdk/model';
 
 /** The dashboard's category names, in its order (shell/store/catalog.ts line 16). */
 export const RANCHER_CATEGORIES = [

@@ -25,7 +25,7 @@ import {
   runHelm,
   type HelmVersion,
 } from '@nmaas/charts-gen';
-import { parseManifest, type AppManifest } from '@nmaas/sdk';
+import { parseManifest, type AppManifest } from '@nmaas/sdk/model';
 import { loadPolicy, validate } from '@nmaas/validator';
 import { BASE_CHART, REPO, tempDir } from '@nmaas/validator/testing';
 import { evaluate } from './admission.js';
@@ -39,7 +39,7 @@ import {
   notAfter,
   type AdmissionParameters,
 } from './parameters.js';
-import { podFromWorkload, type Json } from './workload-pod.js';
+import { podFromWorkload, type Json } from './testing/workload-pod.js';
 
 type Obj = Json & {
   apiVersion: string;

@@ -3,7 +3,7 @@
  * the reconciler, leader election on a Lease (cluster mode) and the HTTPS server. `--dev` mode uses
  * the same server and decider with nodes from a file and no API server.
  */
-import { APP_LABEL, HOSTNAME_LABEL, NODE_POOL_LABEL, type NodeOffer } from '@nmaas/sdk';
+import { APP_LABEL, HOSTNAME_LABEL, NODE_POOL_LABEL, type NodeOffer } from '@nmaas/sdk/contract';
 import { LeaderElector, type LeaderElectionOptions } from '../kube/leader-election.js';
 import { Reflector } from '../kube/reflector.js';
 import type { KubeApi, Node, Pod } from '../kube/types.js';

@@ -26,7 +26,7 @@ import type { Decider } from './decider.js';
 import { nodesReport } from './nodes-report.js';
 import { WebhookMetrics } from './metrics.js';
 import { ReloadingHttpsServer, type ConnectionLimits, type TlsFiles } from './tls-server.js';
-import { isMeasurementPod } from '@nmaas/sdk';
+import { isMeasurementPod } from '@nmaas/sdk/contract';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 /** Default budget for a decision's wait in the queue: below the smallest useful timeoutSeconds (2 s). */
