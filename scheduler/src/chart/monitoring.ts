@@ -110,8 +110,12 @@ export function runbookAnchor(alert: string): string {
 
 const IF_SERVICE_MONITOR =
   '{{- if and .Values.serviceMonitor.enabled (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1/ServiceMonitor") }}';
+/**
+ * The alerts read the series the ServiceMonitor's scrape produces (its `service` label included):
+ * without it NmaasSchedulerDown would fire for ever, so the rule needs the monitor too.
+ */
 const IF_PROMETHEUS_RULE =
-  '{{- if and .Values.prometheusRule.enabled (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1/PrometheusRule") }}';
+  '{{- if and .Values.prometheusRule.enabled .Values.serviceMonitor.enabled (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1/ServiceMonitor") (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1/PrometheusRule") }}';
 
 /** `templates/monitoring.yaml`. */
 export function monitoringTemplate(tokens: TemplateTokens): string {

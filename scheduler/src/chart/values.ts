@@ -201,7 +201,7 @@ export function schedulerValueSpecs(image: SchedulerImage): ValueSpec[] {
       path: ['prometheusRule', 'enabled'],
       default: true,
       description:
-        'Create a PrometheusRule with the webhook alerts (down, not ready, no leader, errors, slow decisions, certificate expiry, watch errors) when the cluster has the prometheus-operator CRDs.',
+        'Create a PrometheusRule with the webhook alerts (down, not ready, no leader, errors, slow decisions, certificate expiry, watch errors) when the cluster has the prometheus-operator CRDs and the ServiceMonitor is on (the alerts read what it scrapes).',
       schema: { type: 'boolean' },
       question: { label: 'Alerts (PrometheusRule)', type: 'boolean', group: 'Monitoring' },
     },
