@@ -185,6 +185,13 @@ Installed from Rancher, the chart accepts the injected \`global\` values and pul
 is set; \`imagePullSecrets\` names the registry credentials, \`image.digest\` pins the image and
 \`priorityClassName\` (e.g. system-cluster-critical) keeps the webhook running under node pressure.
 
+With the prometheus-operator API installed (Rancher Monitoring, kube-prometheus-stack), a
+ServiceMonitor scrapes \`/metrics\` on the webhook's HTTPS port with the chart's CA, and a
+PrometheusRule alerts when the webhook is down, not ready, without a leader, erring or shedding,
+slow against \`timeoutSeconds\`, near certificate expiry, or failing its watches; each alert's
+\`runbook_url\` points at the runbook (\`prometheusRule.runbookBaseUrl\`). Off with
+\`serviceMonitor.enabled=false\` / \`prometheusRule.enabled=false\`.
+
 The image (\`image.repository\`/\`image.tag\`) must have the \`nmaas\` CLI as its entrypoint: the
 container runs \`nmaas scheduler serve …\` with the certificate mounted from the Secret.
 
