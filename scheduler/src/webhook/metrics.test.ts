@@ -12,7 +12,9 @@ import { tool, TempDirs } from '@nmaas/sdk/testing';
 import { refuse, allow } from './admission-review.js';
 import { generateCertificates } from './certificates.js';
 import { ADMISSION_OUTCOMES, SCHEDULER_METRICS, WebhookMetrics, admissionOutcome } from './metrics.js';
-import { startDevReplica, type Replica } from './runtime.js';
+import { startClusterReplica, startDevReplica, type Replica } from './runtime.js';
+import type { KubeApi, Pod, WatchOptions } from '../kube/types.js';
+import { fakeCluster } from '../kube/test-api.js';
 import { admissionReview, contract, contractPod, measurementNode, post } from './testing.js';
 
 const temp = new TempDirs('wh-metrics');
@@ -116,6 +118,54 @@ describe.skipIf(openssl.skip)('GET /metrics on the webhook port', () => {
     expect(`${result.stdout}${result.stderr}`).toBe('');
     expect(result.status).toBe(0);
   });
+});
+
+describe.skipIf(openssl.skip)('a cluster replica against a fake API server', () => {
+  it('reports the Lease it holds and counts a pod watch that breaks', async () => {
+    const certs = await generateCertificates(await temp.make());
+    const ca = await readFile(certs.caFile);
+    const { fake, api } = await fakeCluster();
+    // The real client, except that the test can cut the pod watch as a network failure would.
+    let podWatch: WatchOptions<Pod> | undefined;
+    const flaky: KubeApi = Object.create(api) as KubeApi;
+    flaky.watchPods = (options) => {
+      podWatch = options;
+      return api.watchPods(options);
+    };
+    let replica: Replica | undefined;
+    try {
+      replica = await startClusterReplica({
+        api: flaky,
+        certFile: certs.certFile,
+        keyFile: certs.keyFile,
+        port: 0,
+        host: '127.0.0.1',
+        election: { namespace: 'nmaas-system', name: 'nmaas-scheduler', identity: 'a', retryPeriodMs: 50, settleMs: 0 },
+      });
+      const m = SCHEDULER_METRICS;
+      const scrape = async () => (await get(`${replica!.url}/metrics`, ca)).body;
+      const until = async (what: string, ok: (text: string) => boolean) => {
+        for (let i = 0; i < 500; i++) {
+          if (ok(await scrape())) return;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        throw new Error(`timed out waiting for ${what}`);
+      };
+      await until('the Lease', (t) => sample(t, m.leader) === 1);
+      expect(sample(await scrape(), `${m.watchErrors}{resource="pods"}`)).toBe(0);
+      const watchesBefore = podWatch;
+      podWatch!.onClose(new Error('read ECONNRESET'));
+      await until('the watch error', (t) => sample(t, `${m.watchErrors}{resource="pods"}`) === 1);
+      // The reflector relists and watches again: the replica stays ready.
+      await until('a new watch', () => podWatch !== watchesBefore);
+      const text = await scrape();
+      expect(sample(text, m.ready)).toBe(1);
+      expect(sample(text, `${m.watchErrors}{resource="nodes"}`)).toBe(0);
+    } finally {
+      await replica?.stop();
+      await fake.stop();
+    }
+  }, 60_000);
 });
 
 describe('gauges from the sources a replica binds', () => {
