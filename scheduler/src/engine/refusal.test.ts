@@ -336,4 +336,29 @@ describe('refusal reasons agree with the checker', () => {
       'every node in the cluster that could take pod/quiet-0 hosts an app it must not share a node with (anti-affinity with noisy, or an app refusing quiet); e.g. n-1 (pod/noisy-2); of 3 node(s) matching its selector, 3 host an app it must not share a node with (anti-affinity)',
     );
   });
+
+  it('says when only the start window blocks: the closest node is free at a phase outside it', () => {
+    const nodes: NodeSpec[] = [
+      { name: 'n-0', labels: { 'nmaas.io/pool': 'edge' }, capacity: { cpu: 4000, memory: 8192, bandwidth: 1000 } },
+    ];
+    const engine = new Engine(nodes, { horizon: 600 });
+    const heavy = { cpu: 100, memory: 64, bandwidth: 900 };
+    expect(engine.book(instance('early-0', 'early', { run: heavy }), { node: 'n-0', phase: 0 }).ok).toBe(true);
+    // Must start within 30 s of 0:00, every 5 m, for 60 s: the first minute is taken, 1:00 onwards is free.
+    const late = instance('late-0', 'late', { startWithin: 30, run: heavy });
+    const r = engine.place(late);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.refusal).toMatchObject({
+      code: 'capacity',
+      rule: 'start-window',
+      kind: 'time',
+      culprits: ['early-0'],
+      window: { every: 300, duration: 60, earliest: 0, latest: 30, freeOutside: 60 },
+      closest: { node: 'n-0', exhaustive: true },
+    });
+    expect(r.reason).toBe(
+      'no node in the cluster has 900 Mbps free for 60 s every 5 m starting between 0:00 and 0:30 into each period; closest: n-0, busy 0:30–1:00 with early-0',
+    );
+  });
 });
