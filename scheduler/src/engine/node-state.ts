@@ -100,6 +100,11 @@ export class NodeState {
   private foldPeriods: number[] = [];
   private foldArrays: Int32Array[] = [];
 
+  /** Slot reads a `fold(period)` costs now: 0 when it is kept, the horizon when it must be built. */
+  foldCost(period: number): number {
+    return period >= this.horizon || this.slots === null || this.foldPeriods.includes(period) ? 0 : this.horizon;
+  }
+
   fold(period: number): Int32Array {
     const s = this.ensureSlots();
     if (period >= this.horizon) return s;

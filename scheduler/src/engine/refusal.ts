@@ -203,11 +203,13 @@ function timeRefusal(horizon: number, shape: Shape, roomy: NodeState[]) {
     }
     if (n.count === 0) timed.push({ node: n, bound: 0 });
     else {
-      if (boundReads + shape.every > BOUND_READ_BUDGET && timed.length > 0) {
+      // A fold dropped by a departure is rebuilt from the horizon: that counts too.
+      const cost = shape.every + n.foldCost(shape.every);
+      if (boundReads + cost > BOUND_READ_BUDGET && timed.length > 0) {
         exhaustive = false;
         break;
       }
-      boundReads += shape.every;
+      boundReads += cost;
       n.scanFold(shape, marks, null);
       timed.push({ node: n, bound: bestPhase(marks, shape, shape.release, shape.kmax).blocked });
     }
