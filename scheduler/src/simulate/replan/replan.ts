@@ -150,12 +150,19 @@ export function replan(
     if (!step.touched.has(id)) step.touched.set(id, at(id));
     engine.remove(id);
   };
-  const note = (step: Step, id: string): void => {
-    if (!step.touched.has(id)) step.touched.set(id, at(id));
-  };
+  // Forced: the bookings restored are exactly the state before the step, which was valid, but an affinity
+  // booking would be refused while the instance it relies on is not back yet.
   const undo = (step: Step): void => {
     for (const id of step.touched.keys()) engine.remove(id);
-    for (const [id, was] of step.touched) if (was) engine.book(specs.get(id)!, was);
+    for (const [id, was] of step.touched) if (was) engine.book(specs.get(id)!, was, { force: true });
+  };
+  /** An instance may leave its node unless another one there relies on its app (affinity) and it is the last. */
+  const canLeave = (id: string): boolean => {
+    const b = engine.get(id);
+    if (!b) return false;
+    const here = engine.bookings(b.node);
+    if (here.filter((o) => o.app === b.app).length > 1) return true;
+    return !here.some((o) => o.id !== id && o.instance.affinity.includes(b.app));
   };
   /** Nodes a spec may go to by pin and selector (time and rules are the engine's job). */
   const eligible = new Map<string, NodeSpec[]>();
@@ -292,13 +299,18 @@ export function replan(
       .sort((a, b) => b.w - a.w)
       .map((x) => x.b);
     const count = Math.min(ranked.length, 1 + Math.floor(rng.next() * MAX_DESTROY));
-    for (const b of ranked.slice(0, count)) lift(step, b.id);
+    let lifted = 0;
+    for (const b of ranked) {
+      if (lifted >= count) break;
+      if (!canLeave(b.id)) continue;
+      lift(step, b.id);
+      lifted++;
+    }
     if (!bookOn(spec, node) && !engine.place(spec).ok) {
       undo(step);
       return false;
     }
-    const lifted = [...step.touched.keys()].filter((x) => x !== id).sort(bySize);
-    for (const x of lifted) {
+    for (const x of [...step.touched.keys()].filter((x) => x !== id).sort(bySize)) {
       if (!repair(specs.get(x)!)) {
         undo(step);
         return false;
@@ -315,6 +327,7 @@ export function replan(
     if (here.length === 0) return false;
     const b = rng.pick(here);
     if (original.has(b.id) && !moved.has(b.id) && moved.size >= K) return false;
+    if (!canLeave(b.id)) return false;
     const step: Step = { touched: new Map() };
     lift(step, b.id);
     const spec = specs.get(b.id)!;
@@ -329,9 +342,9 @@ export function replan(
   function homeStep(): boolean {
     const list = [...moved].sort(cmp);
     const id = rng.pick(list);
+    if (!canLeave(id)) return false;
     const step: Step = { touched: new Map() };
-    note(step, id);
-    engine.remove(id);
+    lift(step, id);
     if (!engine.book(specs.get(id)!, original.get(id)!).ok) {
       undo(step);
       return false;
