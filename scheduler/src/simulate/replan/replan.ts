@@ -10,7 +10,7 @@
  * instance back where it was). A step is kept only if the objective does not get worse and the plan still
  * differs from the original placement in at most K already-placed instances.
  */
-import { allowedPhases, Engine, type InstanceSpec, type NodeSpec, UsageError } from '../../engine/index.js';
+import { allowedPhases, Engine, isActive, type InstanceSpec, type NodeSpec, UsageError } from '../../engine/index.js';
 import { Random } from '../random.js';
 import { overlapSeconds } from './overlap.js';
 
@@ -250,28 +250,33 @@ export function replan(
 
   const patience = options.patience ?? Math.max(200, 20 * refusedSet.size);
   let pending = [...refusedSet].sort(bySize);
-  let idle = 0;
   let iterations = 0;
   let stoppedBy: 'converged' | 'time-limit' = 'converged';
-  while (idle < patience) {
-    if (performance.now() > deadline) {
-      stoppedBy = 'time-limit';
-      break;
+  // First place (the first objective), sometimes sending a moved instance home to win budget back; once that
+  // stalls, polish: less overlap, fewer moves. Overlap moves never spend budget a placement could have used.
+  for (const mode of ['place', 'polish'] as const) {
+    let idle = 0;
+    while (idle < patience && stoppedBy === 'converged') {
+      if (performance.now() > deadline) {
+        stoppedBy = 'time-limit';
+        break;
+      }
+      if (mode === 'place' && pending.length === 0) break;
+      if (mode === 'polish' && overlap === 0 && moved.size === 0) break;
+      iterations++;
+      const roll = rng.next();
+      let kept = false;
+      if (mode === 'place' && (roll < 0.9 || moved.size === 0)) {
+        const id = rng.pick(pending);
+        kept = options.readaptOnly ? readaptStep(id) : destroyRepairStep(id);
+      } else if (mode === 'polish' && overlap > 0 && (roll < 0.8 || moved.size === 0)) {
+        kept = overlapStep();
+      } else if (moved.size > 0) {
+        kept = homeStep();
+      }
+      idle = kept ? 0 : idle + 1;
+      if (kept) pending = pending.filter((x) => refusedSet.has(x));
     }
-    iterations++;
-    const roll = rng.next();
-    let kept = false;
-    if (pending.length > 0 && (roll < 0.7 || overlap === 0)) {
-      const id = pending[Math.min(pending.length - 1, Math.floor(rng.next() ** 2 * pending.length))]!;
-      kept = options.readaptOnly ? readaptStep(id) : destroyRepairStep(id);
-    } else if (overlap > 0 && roll < 0.9) {
-      kept = overlapStep();
-    } else if (moved.size > 0) {
-      kept = homeStep();
-    }
-    idle = kept ? 0 : idle + 1;
-    if (kept) pending = pending.filter((x) => refusedSet.has(x));
-    if (pending.length === 0 && overlap === 0 && moved.size === 0) break;
   }
 
   function readaptStep(id: string): boolean {
@@ -293,9 +298,14 @@ export function replan(
     const node = rng.pick(candidates).name;
     const step: Step = { touched: new Map([[id, null]]) };
     const here = engine.bookings(node);
-    // Whom to lift: those in the way first (rules, then run-time overlap with the newcomer's window), a seeded few.
+    // A time window: one allowed phase of the newcomer. Whom to lift: those a rule keeps apart from it, then those
+    // running in that window (most overlap × size first), a seeded few.
+    const phases = allowedPhases(spec.every, spec.startWithin, spec.release);
+    const phase = rng.pick(phases);
     const ranked = here
-      .map((b) => ({ b, w: blocking(spec, b.instance) + rng.next() }))
+      .map((b) => ({ b, w: inTheWay(spec, phase, b.instance, b.phase, apps.horizon) }))
+      .filter((x) => x.w > 0)
+      .map((x) => ({ b: x.b, w: x.w * (1 + 0.25 * rng.next()) }))
       .sort((a, b) => b.w - a.w)
       .map((x) => x.b);
     const count = Math.min(ranked.length, 1 + Math.floor(rng.next() * MAX_DESTROY));
@@ -306,7 +316,7 @@ export function replan(
       lift(step, b.id);
       lifted++;
     }
-    if (!bookOn(spec, node) && !engine.place(spec).ok) {
+    if (!engine.book(spec, { node, phase }).ok && !bookOn(spec, node) && !engine.place(spec).ok) {
       undo(step);
       return false;
     }
@@ -398,15 +408,20 @@ function size(s: InstanceSpec): number {
   return ((s.run.cpu + s.run.memory + s.run.bandwidth) * s.duration) / s.every;
 }
 
-/** How much b stands in the way of spec on a shared node: a rule between them, else run-time overlap. */
-function blocking(spec: InstanceSpec, b: InstanceSpec): number {
+/**
+ * How much booking b (at phase bPhase) stands in the way of spec at phase: a rule between them, or an exclusive
+ * run that meets the other, counts above any overlap; else the seconds both run, times b's size.
+ */
+function inTheWay(spec: InstanceSpec, phase: number, b: InstanceSpec, bPhase: number, horizon: number): number {
   if (
     spec.antiAffinity.includes(b.app) ||
     b.antiAffinity.includes(spec.app) ||
-    (spec.spreadGroup !== null && spec.spreadGroup === b.spreadGroup) ||
-    spec.exclusive ||
-    b.exclusive
+    (spec.spreadGroup !== null && spec.spreadGroup === b.spreadGroup)
   )
-    return 10;
-  return Math.min(1, (b.duration / b.every) * 4) + size(b) / Math.max(1, size(spec));
+    return horizon * 1e6;
+  let both = 0;
+  for (let t = 0; t < horizon; t++)
+    if (isActive(t, spec.every, spec.duration, phase) && isActive(t, b.every, b.duration, bPhase)) both++;
+  if (both === 0) return 0;
+  return (spec.exclusive || b.exclusive ? horizon * 1e3 : 0) + both * (1 + size(b));
 }
