@@ -366,9 +366,14 @@ export function replan(
     .bookings()
     .map((b) => ({ id: b.id, node: b.node, phase: b.phase }))
     .sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  // The engine's reason for each still refused instance, while a second of grace lasts: explaining scans every
+  // candidate node, which thousands of refusals on thousands of nodes would turn into minutes.
+  const explainUntil = Math.max(performance.now(), deadline) + 1000;
   const rejected = apps.instances
     .filter((s) => !engine.has(s.id))
     .map((s) => {
+      if (performance.now() > explainUntil)
+        return { id: s.id, reason: 'no node and phase fits it (reason not computed within the time limit)' };
       const r = engine.place(s, { dryRun: true });
       return { id: s.id, reason: r.ok ? 'not placed by the re-plan' : r.reason };
     });
