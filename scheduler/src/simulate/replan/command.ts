@@ -52,7 +52,7 @@ function textReport(r: ReplanResult): string {
     lines.push('', 'moves (step: gain in placed / overlapping run-seconds):');
     for (const m of r.moves) {
       const from = m.from ? `${m.from.node}@${formatSlot(m.from.phase)}` : 'refused';
-      const gain = `${m.gain.placed >= 0 ? '+' : ''}${m.gain.placed} placed, ${m.gain.overlapSeconds} s overlap`;
+      const gain = `${m.gain.placed >= 0 ? '+' : ''}${m.gain.placed} placed, ${m.gain.overlapSeconds > 0 ? '+' : ''}${m.gain.overlapSeconds} s overlap`;
       lines.push(`  ${m.id}: ${m.kind} ${from} → ${m.to.node}@${formatSlot(m.to.phase)}   step ${m.step}: ${gain}`);
     }
   }
