@@ -9,6 +9,7 @@ import { renderTimeline } from './svg.js';
 import { ExactTooLargeError } from './exact.js';
 import { generateWorkload } from './workload.js';
 import { schedulerGroup } from '../cli/command-group.js';
+import { registerReplanCommand } from './replan/command.js';
 import path from 'node:path';
 
 function nonNegativeInt(value: string): number {
@@ -216,4 +217,5 @@ export function registerEngineCommands(program: Command): void {
         if (report.competingSlotSeconds > 0 || report.violations > 0) process.exitCode = 1;
       }),
     );
+  registerReplanCommand(group);
 }

@@ -15,3 +15,4 @@ export {
 } from './workload.js';
 export { Random } from './random.js';
 export { formatQualityTable, qualityTable, type QualityRow, type QualityTable } from './quality.js';
+export { replan, type ReplanMove, type ReplanOptions, type ReplanResult } from './replan/replan.js';

@@ -1,0 +1,434 @@
+/**
+ * Offline global re-planning: from a placement (what `simulate` printed, or what the cluster runs), find a
+ * better plan that needs at most K migrations. Lexicographic objective: more instances placed, then fewer
+ * overlapping run-seconds on a node, then fewer moves.
+ *
+ * Large-neighbourhood search over the engine itself, so every plan is one the engine would accept: destroy a
+ * few bookings on one node where a refused instance could go, book the refused one there, and repair the
+ * removed ones with the engine's own decision (their old spot first, which costs no migration). Two more
+ * neighbourhoods lower overlap (move the most-overlapping booking of a crowded node) and moves (put a moved
+ * instance back where it was). A step is kept only if the objective does not get worse and the plan still
+ * differs from the original placement in at most K already-placed instances.
+ */
+import { allowedPhases, Engine, isActive, type InstanceSpec, type NodeSpec, UsageError } from '../../engine/index.js';
+import { Random } from '../random.js';
+import { overlapSeconds } from './overlap.js';
+
+export interface PlacedEntry {
+  id: string;
+  node: string;
+  phase: number;
+}
+
+export interface ReplanOptions {
+  /** Most already-placed instances whose node or phase may change. */
+  migrations: number;
+  timeLimitSeconds: number;
+  seed: number;
+  /** Stop after this many steps in a row that kept nothing (the search has converged); default scales with size. */
+  patience?: number;
+  /** Only the engine's own readapt as the repair (the baseline LNS is measured against). */
+  readaptOnly?: boolean;
+}
+
+export interface Gain {
+  /** Instances placed more (+1 for a refused instance now placed). */
+  placed: number;
+  /** Change of overlapping run-seconds (negative is better). */
+  overlapSeconds: number;
+}
+
+export interface ReplanMove {
+  id: string;
+  /** place: a refused instance now placed (no migration); move: a placed instance changes node or phase. */
+  kind: 'place' | 'move';
+  from: { node: string; phase: number } | null;
+  to: { node: string; phase: number };
+  /** The step that last changed this instance, and what that step gained (a step places or moves a few together). */
+  step: number;
+  gain: Gain;
+}
+
+export interface PlanQuality {
+  placed: number;
+  rejected: number;
+  overlapSeconds: number;
+}
+
+export interface ReplanResult {
+  before: PlanQuality;
+  after: PlanQuality;
+  migrations: number;
+  budget: number;
+  moves: ReplanMove[];
+  placed: PlacedEntry[];
+  rejected: { id: string; reason: string }[];
+  search: { iterations: number; accepted: number; millis: number; stoppedBy: 'converged' | 'time-limit' };
+}
+
+/** Phases tried per node when booking a refused instance there: enough to find a gap, bounded per step. */
+const PHASES_PER_NODE = 48;
+/** Bookings removed by one destroy step at most. */
+const MAX_DESTROY = 3;
+
+interface Step {
+  /** Instances whose booking this step changed, with their booking before it (null: was refused). */
+  touched: Map<string, PlacedEntry | null>;
+}
+
+/** Rebuild the current placement in an engine; a placement that does not fit these nodes and apps is bad input. */
+function loadPlacement(
+  nodes: NodeSpec[],
+  apps: { horizon: number; instances: InstanceSpec[] },
+  placed: PlacedEntry[],
+  where: string,
+): Engine {
+  const engine = new Engine(nodes, { horizon: apps.horizon, strategy: 'nmaas' });
+  const specs = new Map(apps.instances.map((s) => [s.id, s]));
+  placed.forEach((p, k) => {
+    const spec = specs.get(p.id);
+    if (!spec)
+      throw new UsageError(
+        `${where}: placed[${k}]: ${p.id} is not an instance of the apps file; the placement must come from the same apps file`,
+      );
+    const r = engine.book(spec, { node: p.node, phase: p.phase });
+    if (!r.ok)
+      throw new UsageError(
+        `${where}: placed[${k}]: ${p.id} on ${p.node} at phase ${p.phase} does not fit: ${r.problems.join('; ')}` +
+          ' (the placement must come from the same nodes and apps files; "nmaas scheduler check" lists what is wrong)',
+      );
+  });
+  return engine;
+}
+
+export function replan(
+  nodes: NodeSpec[],
+  apps: { horizon: number; instances: InstanceSpec[] },
+  current: PlacedEntry[],
+  options: ReplanOptions,
+  where = 'placement',
+): ReplanResult {
+  const t0 = performance.now();
+  const deadline = t0 + options.timeLimitSeconds * 1000;
+  const K = options.migrations;
+  const rng = new Random(options.seed);
+  const engine = loadPlacement(nodes, apps, current, where);
+  const specs = new Map(apps.instances.map((s) => [s.id, s]));
+  const order = new Map(apps.instances.map((s, k) => [s.id, k]));
+  const original = new Map(current.map((p) => [p.id, { id: p.id, node: p.node, phase: p.phase }]));
+
+  const overlapOf = new Map<string, number>();
+  const nodeOverlap = (name: string): number => overlapSeconds(engine.loadProfile(name)!.active);
+  let overlap = 0;
+  for (const n of nodes) {
+    const o = nodeOverlap(n.name);
+    overlapOf.set(n.name, o);
+    overlap += o;
+  }
+  const before: PlanQuality = {
+    placed: current.length,
+    rejected: apps.instances.length - current.length,
+    overlapSeconds: overlap,
+  };
+
+  /** Originally placed instances not at their original spot now: the migrations the plan needs. */
+  const moved = new Set<string>();
+  const refused = apps.instances.filter((s) => !original.has(s.id)).map((s) => s.id);
+  const refusedSet = new Set(refused);
+  const lastStep = new Map<string, { step: number; gain: Gain }>();
+  let steps = 0;
+
+  const at = (id: string): PlacedEntry | null => {
+    const b = engine.get(id);
+    return b ? { id, node: b.node, phase: b.phase } : null;
+  };
+  const same = (a: PlacedEntry | null, b: PlacedEntry | null): boolean =>
+    a === b || (a !== null && b !== null && a.node === b.node && a.phase === b.phase);
+
+  /** Remove an instance, remembering its booking for the step's undo. */
+  const lift = (step: Step, id: string): void => {
+    if (!step.touched.has(id)) step.touched.set(id, at(id));
+    engine.remove(id);
+  };
+  // Forced: the bookings restored are exactly the state before the step, which was valid, but an affinity
+  // booking would be refused while the instance it relies on is not back yet.
+  const undo = (step: Step): void => {
+    for (const id of step.touched.keys()) engine.remove(id);
+    for (const [id, was] of step.touched) if (was) engine.book(specs.get(id)!, was, { force: true });
+  };
+  /** An instance may leave its node unless another one there relies on its app (affinity) and it is the last. */
+  const canLeave = (id: string): boolean => {
+    const b = engine.get(id);
+    if (!b) return false;
+    const here = engine.bookings(b.node);
+    if (here.filter((o) => o.app === b.app).length > 1) return true;
+    return !here.some((o) => o.id !== id && o.instance.affinity.includes(b.app));
+  };
+  /** Nodes a spec may go to by pin and selector (time and rules are the engine's job). */
+  const eligible = new Map<string, NodeSpec[]>();
+  const candidatesOf = (spec: InstanceSpec): NodeSpec[] => {
+    const key = JSON.stringify([spec.node, spec.nodeSelector]);
+    let list = eligible.get(key);
+    if (!list) {
+      list = nodes.filter(
+        (n) =>
+          (spec.node === null || spec.node === n.name) &&
+          Object.entries(spec.nodeSelector).every(([k, v]) => n.labels[k] === v),
+      );
+      eligible.set(key, list);
+    }
+    return list;
+  };
+  /** Book spec on one node at the first phase that fits, trying a bounded, seeded sample of its allowed phases. */
+  const bookOn = (spec: InstanceSpec, node: string): boolean => {
+    const phases = allowedPhases(spec.every, spec.startWithin, spec.release);
+    const stride = Math.max(1, Math.ceil(phases.length / PHASES_PER_NODE));
+    const offset = stride > 1 ? rng.int(0, stride - 1) : 0;
+    for (let k = offset; k < phases.length; k += stride)
+      if (engine.book(spec, { node, phase: phases[k]! }).ok) return true;
+    return false;
+  };
+  /** Re-insert a lifted instance: its original spot first (no migration), then the engine's own decision. */
+  const repair = (spec: InstanceSpec): boolean => {
+    const home = original.get(spec.id);
+    if (home && engine.book(spec, home).ok) return true;
+    return engine.place(spec).ok;
+  };
+
+  /** Judge a step: keep it if the objective holds and the budget holds, else undo it. */
+  const settle = (step: Step, mustImprove: boolean): boolean => {
+    const nodesHit = new Set<string>();
+    let placedDelta = 0;
+    const nextMoved = new Set(moved);
+    for (const [id, was] of step.touched) {
+      const now = at(id);
+      if (was) nodesHit.add(was.node);
+      if (now) nodesHit.add(now.node);
+      placedDelta += (now ? 1 : 0) - (was ? 1 : 0);
+      const home = original.get(id);
+      if (home) {
+        if (same(now, home)) nextMoved.delete(id);
+        else nextMoved.add(id);
+      }
+    }
+    let overlapDelta = 0;
+    const fresh = new Map<string, number>();
+    for (const n of nodesHit) {
+      const o = nodeOverlap(n);
+      fresh.set(n, o);
+      overlapDelta += o - overlapOf.get(n)!;
+    }
+    const movesDelta = nextMoved.size - moved.size;
+    const better =
+      placedDelta > 0 ||
+      (placedDelta === 0 &&
+        (overlapDelta < 0 || (overlapDelta === 0 && (mustImprove ? movesDelta < 0 : movesDelta <= 0))));
+    if (!better || nextMoved.size > K) {
+      undo(step);
+      return false;
+    }
+    steps++;
+    const gain = { placed: placedDelta, overlapSeconds: overlapDelta };
+    for (const [id, was] of step.touched) {
+      if (!same(was, at(id))) lastStep.set(id, { step: steps, gain });
+    }
+    for (const [n, o] of fresh) overlapOf.set(n, o);
+    overlap += overlapDelta;
+    moved.clear();
+    for (const id of nextMoved) moved.add(id);
+    for (const id of step.touched.keys()) if (engine.has(id)) refusedSet.delete(id);
+    return true;
+  };
+
+  // Free first: refused instances that fit now (largest first) cost no migration. A fifth of the time at most: the
+  // engine explains every refusal, and after online placement (which only ever added bookings) few fit.
+  const bySize = (a: string, b: string): number => size(specs.get(b)!) - size(specs.get(a)!) || cmp(a, b);
+  const freeUntil = t0 + options.timeLimitSeconds * 200;
+  for (const id of [...refused].sort(bySize)) {
+    if (performance.now() > freeUntil) break;
+    const step: Step = { touched: new Map([[id, null]]) };
+    if (engine.place(specs.get(id)!).ok) settle(step, true);
+  }
+
+  const patience = options.patience ?? Math.max(200, 20 * refusedSet.size);
+  let pending = [...refusedSet].sort(bySize);
+  let iterations = 0;
+  let stoppedBy: 'converged' | 'time-limit' = 'converged';
+  // First place (the first objective), sometimes sending a moved instance home to win budget back; once that
+  // stalls, polish: less overlap, fewer moves. Overlap moves never spend budget a placement could have used.
+  for (const mode of ['place', 'polish'] as const) {
+    let idle = 0;
+    while (idle < patience && stoppedBy === 'converged') {
+      if (performance.now() > deadline) {
+        stoppedBy = 'time-limit';
+        break;
+      }
+      if (mode === 'place' && pending.length === 0) break;
+      if (mode === 'polish' && overlap === 0 && moved.size === 0) break;
+      iterations++;
+      const roll = rng.next();
+      let kept = false;
+      if (mode === 'place' && (roll < 0.9 || moved.size === 0)) {
+        const id = rng.pick(pending);
+        kept = options.readaptOnly ? readaptStep(id) : destroyRepairStep(id);
+      } else if (mode === 'polish' && overlap > 0 && (roll < 0.8 || moved.size === 0)) {
+        kept = overlapStep();
+      } else if (moved.size > 0) {
+        kept = homeStep();
+      }
+      idle = kept ? 0 : idle + 1;
+      if (kept) pending = pending.filter((x) => refusedSet.has(x));
+    }
+  }
+
+  function readaptStep(id: string): boolean {
+    const spec = specs.get(id)!;
+    const budget = K - moved.size;
+    if (budget <= 0) return false;
+    const step: Step = { touched: new Map([[id, null]]) };
+    // The engine's readapt moves bookings itself and says from where: that is the step's undo.
+    const r = engine.place(spec, { migrations: Math.min(budget, MAX_DESTROY) });
+    if (!r.ok) return false;
+    for (const m of r.migrations) step.touched.set(m.id, { id: m.id, node: m.from.node, phase: m.from.phase });
+    return settle(step, true);
+  }
+
+  function destroyRepairStep(id: string): boolean {
+    const spec = specs.get(id)!;
+    const candidates = candidatesOf(spec);
+    if (candidates.length === 0) return false;
+    const node = rng.pick(candidates).name;
+    const step: Step = { touched: new Map([[id, null]]) };
+    const here = engine.bookings(node);
+    // A time window: one allowed phase of the newcomer. Whom to lift: those a rule keeps apart from it, then those
+    // running in that window (most overlap × size first), a seeded few.
+    const phases = allowedPhases(spec.every, spec.startWithin, spec.release);
+    const phase = rng.pick(phases);
+    const ranked = here
+      .map((b) => ({ b, w: inTheWay(spec, phase, b.instance, b.phase, apps.horizon) }))
+      .filter((x) => x.w > 0)
+      .map((x) => ({ b: x.b, w: x.w * (1 + 0.25 * rng.next()) }))
+      .sort((a, b) => b.w - a.w)
+      .map((x) => x.b);
+    const count = Math.min(ranked.length, 1 + Math.floor(rng.next() * MAX_DESTROY));
+    let lifted = 0;
+    for (const b of ranked) {
+      if (lifted >= count) break;
+      if (!canLeave(b.id)) continue;
+      lift(step, b.id);
+      lifted++;
+    }
+    if (!engine.book(spec, { node, phase }).ok && !bookOn(spec, node)) {
+      undo(step);
+      return false;
+    }
+    for (const x of [...step.touched.keys()].filter((x) => x !== id).sort(bySize)) {
+      if (!repair(specs.get(x)!)) {
+        undo(step);
+        return false;
+      }
+    }
+    return settle(step, true);
+  }
+
+  function overlapStep(): boolean {
+    const crowded = [...overlapOf].filter(([, o]) => o > 0).sort((a, b) => b[1] - a[1] || cmp(a[0], b[0]));
+    if (crowded.length === 0) return false;
+    const node = crowded[Math.floor(rng.next() ** 2 * Math.min(crowded.length, 8))]![0];
+    const here = engine.bookings(node);
+    if (here.length === 0) return false;
+    const b = rng.pick(here);
+    if (original.has(b.id) && !moved.has(b.id) && moved.size >= K) return false;
+    if (!canLeave(b.id)) return false;
+    const step: Step = { touched: new Map() };
+    lift(step, b.id);
+    const spec = specs.get(b.id)!;
+    const target = rng.pick(candidatesOf(spec)).name;
+    if (!(target !== node && bookOn(spec, target)) && !engine.place(spec).ok) {
+      undo(step);
+      return false;
+    }
+    return settle(step, true);
+  }
+
+  function homeStep(): boolean {
+    const list = [...moved].sort(cmp);
+    const id = rng.pick(list);
+    if (!canLeave(id)) return false;
+    const step: Step = { touched: new Map() };
+    lift(step, id);
+    if (!engine.book(specs.get(id)!, original.get(id)!).ok) {
+      undo(step);
+      return false;
+    }
+    return settle(step, true);
+  }
+
+  const placed = engine
+    .bookings()
+    .map((b) => ({ id: b.id, node: b.node, phase: b.phase }))
+    .sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  // The engine's reason for each still refused instance, while a second of grace lasts: explaining scans every
+  // candidate node, which thousands of refusals on thousands of nodes would turn into minutes.
+  const explainUntil = Math.max(performance.now(), deadline) + 1000;
+  const rejected = apps.instances
+    .filter((s) => !engine.has(s.id))
+    .map((s) => {
+      if (performance.now() > explainUntil)
+        return { id: s.id, reason: 'no node and phase fits it (reason not computed within the time limit)' };
+      const r = engine.place(s, { dryRun: true });
+      return { id: s.id, reason: r.ok ? 'not placed by the re-plan' : r.reason };
+    });
+  const moves: ReplanMove[] = [];
+  for (const p of placed) {
+    const home = original.get(p.id) ?? null;
+    if (same(home, p)) continue;
+    const s = lastStep.get(p.id) ?? { step: 0, gain: { placed: 0, overlapSeconds: 0 } };
+    moves.push({
+      id: p.id,
+      kind: home ? 'move' : 'place',
+      from: home ? { node: home.node, phase: home.phase } : null,
+      to: { node: p.node, phase: p.phase },
+      step: s.step,
+      gain: s.gain,
+    });
+  }
+  moves.sort((a, b) => a.step - b.step || order.get(a.id)! - order.get(b.id)!);
+  return {
+    before,
+    after: { placed: placed.length, rejected: rejected.length, overlapSeconds: overlap },
+    migrations: moved.size,
+    budget: K,
+    moves,
+    placed,
+    rejected,
+    search: { iterations, accepted: steps, millis: Math.round(performance.now() - t0), stoppedBy },
+  };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Run demand weighted by duty cycle: the order repairs re-insert in (large first, like FFD). */
+function size(s: InstanceSpec): number {
+  return ((s.run.cpu + s.run.memory + s.run.bandwidth) * s.duration) / s.every;
+}
+
+/**
+ * How much booking b (at phase bPhase) stands in the way of spec at phase: a rule between them, or an exclusive
+ * run that meets the other, counts above any overlap; else the seconds both run, times b's size.
+ */
+function inTheWay(spec: InstanceSpec, phase: number, b: InstanceSpec, bPhase: number, horizon: number): number {
+  if (
+    spec.antiAffinity.includes(b.app) ||
+    b.antiAffinity.includes(spec.app) ||
+    (spec.spreadGroup !== null && spec.spreadGroup === b.spreadGroup)
+  )
+    return horizon * 1e6;
+  let both = 0;
+  for (let t = 0; t < horizon; t++)
+    if (isActive(t, spec.every, spec.duration, phase) && isActive(t, b.every, b.duration, bPhase)) both++;
+  if (both === 0) return 0;
+  return (spec.exclusive || b.exclusive ? horizon * 1e3 : 0) + both * (1 + size(b));
+}
