@@ -14,7 +14,7 @@ const temp = new TempDirs('sim');
 afterAll(() => temp.removeAll());
 
 const run = promisify(execFile);
-const CLI = '/work/main/cli/dist/main.js';
+const CLI = path.resolve(import.meta.dirname, '../../../cli/dist/main.js');
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/engine');
 const fx = (f: string): string => path.join(FIXTURES, f);
 

@@ -83,7 +83,7 @@ function loadPlacement(
   placed: PlacedEntry[],
   where: string,
 ): Engine {
-  const engine = new Engine(nodes, { horizon: apps.horizon, strategy: 'nmaas' });
+  const engine = new Engine(nodes, { horizon: apps.horizon });
   const specs = new Map(apps.instances.map((s) => [s.id, s]));
   placed.forEach((p, k) => {
     const spec = specs.get(p.id);
