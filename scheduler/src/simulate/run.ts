@@ -24,7 +24,16 @@ export interface SimulationResult {
     decisionMicros: { p50: number; p99: number; max: number };
   };
   /** Only for exact: solver status (Optimal, or Time limit reached = best found, not proven). */
-  solver?: { status: string; optimal: boolean; variables: number; constraints: number; solveMillis: number };
+  solver?: {
+    status: string;
+    optimal: boolean;
+    /** Proven upper bound on the optimum, and (bound − placed) / bound: 0 when optimal. */
+    bound: number;
+    gap: number;
+    variables: number;
+    constraints: number;
+    solveMillis: number;
+  };
 }
 
 export function percentile(sorted: Float64Array | number[], q: number): number {
@@ -70,6 +79,8 @@ export async function simulate(
     solver = {
       status: r.status,
       optimal: r.optimal,
+      bound: r.bound,
+      gap: r.gap,
       variables: r.variables,
       constraints: r.constraints,
       solveMillis: round(r.solveMillis),
