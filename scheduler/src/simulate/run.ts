@@ -8,8 +8,10 @@ import {
   type StrategyName,
 } from '../engine/index.js';
 import { solveExact } from './exact.js';
+import { firstFit } from './first-fit.js';
+import { DEFAULT_RETRY_POLICY, runWithRetry, type RetryPolicy } from './retry.js';
 
-export type SimulationStrategy = StrategyName | 'exact';
+export type SimulationStrategy = StrategyName | 'exact' | 'first-fit';
 
 export interface SimulationResult {
   strategy: SimulationStrategy;
@@ -63,7 +65,13 @@ export function ffdOrder(nodes: NodeSpec[], instances: InstanceSpec[]): Instance
 export async function simulate(
   nodes: NodeSpec[],
   apps: { horizon: number; instances: InstanceSpec[] },
-  options: { strategy?: SimulationStrategy; migrations?: number; exactTimeLimitSeconds?: number } = {},
+  options: {
+    strategy?: SimulationStrategy;
+    migrations?: number;
+    exactTimeLimitSeconds?: number;
+    /** Re-offer refused instances with back-off (see retry.ts); engine strategies only. */
+    retry?: boolean | RetryPolicy;
+  } = {},
 ): Promise<SimulationResult> {
   const strategy = options.strategy ?? 'nmaas';
   const order = new Map(apps.instances.map((s, k) => [s.id, k]));
@@ -86,6 +94,31 @@ export async function simulate(
       solveMillis: round(r.solveMillis),
     };
     times = Float64Array.of((r.solveMillis * 1000) / Math.max(1, apps.instances.length));
+  } else if (strategy === 'first-fit') {
+    const t0 = performance.now();
+    ({ placed, rejected } = firstFit(nodes, apps));
+    times = Float64Array.of(((performance.now() - t0) * 1000) / Math.max(1, apps.instances.length));
+  } else if (options.retry) {
+    const engine = new Engine(nodes, { horizon: apps.horizon, strategy });
+    const policy = options.retry === true ? DEFAULT_RETRY_POLICY : options.retry;
+    const queue = strategy === 'ffd' ? ffdOrder(nodes, apps.instances) : apps.instances;
+    const spent: number[] = [];
+    const outcome = runWithRetry(
+      queue.map((spec) => ({ kind: 'arrive' as const, spec })),
+      (spec) => {
+        const t0 = performance.now();
+        const r = engine.place(spec, { migrations: options.migrations ?? 0 });
+        spent.push((performance.now() - t0) * 1000);
+        if (!r.ok) return r.reason;
+        migrations.push(...r.migrations);
+        return true;
+      },
+      (id) => engine.remove(id),
+      policy,
+    );
+    times = Float64Array.from(spent);
+    rejected = outcome.refused.map(({ id, reason }) => ({ id, reason }));
+    placed = engine.bookings().map((b) => ({ id: b.id, node: b.node, phase: b.phase }));
   } else {
     const engine = new Engine(nodes, { horizon: apps.horizon, strategy });
     const queue = strategy === 'ffd' ? ffdOrder(nodes, apps.instances) : apps.instances;

@@ -8,13 +8,14 @@ import { checkPlacement } from '../engine/index.js';
 import { parseApps, parseNodes } from './io.js';
 import { qualityTable } from './quality.js';
 import { simulate } from './run.js';
+import { generateWorkload } from './workload.js';
 
 /** Temp folders of this file's tests, removed after them. */
 const temp = new TempDirs('sim');
 afterAll(() => temp.removeAll());
 
 const run = promisify(execFile);
-const CLI = '/work/main/cli/dist/main.js';
+const CLI = path.resolve(import.meta.dirname, '../../../cli/dist/main.js');
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/engine');
 const fx = (f: string): string => path.join(FIXTURES, f);
 
@@ -259,13 +260,17 @@ describe('nmaas scheduler simulate / check (CLI)', () => {
       'greedy',
     );
     expect(strategy.code).toBe(2);
+    // The exact ILP now solves the fixture at its real periods; a cluster-sized workload stays out of its reach.
+    const large = generateWorkload({ seed: 1, nodes: 40, instances: 400 });
+    await writeFile(path.join(dir, 'large-nodes.json'), JSON.stringify({ nodes: large.nodes }));
+    await writeFile(path.join(dir, 'large-apps.json'), JSON.stringify(large.apps));
     const big = await nmaas(
       'scheduler',
       'simulate',
       '--nodes',
-      fx('nodes.json'),
+      path.join(dir, 'large-nodes.json'),
       '--apps',
-      fx('apps.json'),
+      path.join(dir, 'large-apps.json'),
       '--strategy',
       'exact',
     );
