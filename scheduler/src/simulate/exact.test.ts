@@ -118,6 +118,24 @@ describe('exact ILP', () => {
     expect(checkPlacement([node('n1', 1000)], apps, exact.placed)).toMatchObject({ violations: 0 });
   });
 
+  it('a solve cut short by its time limit reports the best plan found, the proven bound and the gap', async () => {
+    const { nodes, apps } = generateWorkload({
+      seed: 2,
+      nodes: 4,
+      instances: 40,
+      scale: 'full',
+      capacityFactor: 0.3,
+      releaseGrain: 30,
+    });
+    const cut = await solveExact(nodes, apps, { timeLimitSeconds: 0.05 });
+    expect(cut.status).toBe('Time limit reached');
+    expect(cut.optimal).toBe(false);
+    expect(cut.bound).toBeGreaterThanOrEqual(cut.placed.length);
+    expect(cut.bound).toBeLessThanOrEqual(apps.instances.length);
+    expect(cut.gap).toBeCloseTo(cut.bound === 0 ? 0 : (cut.bound - cut.placed.length) / cut.bound, 3);
+    expect(checkPlacement(nodes, apps, cut.placed)).toMatchObject({ competingSlotSeconds: 0, violations: 0 });
+  });
+
   it('block length is the gcd of periods, durations and releases', () => {
     expect(
       exactBlockSeconds([spec('a-0', { every: 300, duration: 30 }), spec('b-0', { every: 900, duration: 120 })]),

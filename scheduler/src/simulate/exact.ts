@@ -306,7 +306,9 @@ export async function solveExact(
     const status =
       code === st.optimal ? 'Optimal' : code === st.timeLimit ? 'Time limit reached' : `HiGHS model status ${code}`;
     const value = new Map<string, number>();
-    const hasSolution = code === st.optimal || code === st.timeLimit;
+    // A time limit may strike before any feasible plan is found: read the columns only when there is one.
+    const feasible = Number(model.info.get('primal_solution_status')) === 2;
+    const hasSolution = (code === st.optimal || code === st.timeLimit) && feasible;
     let bound = Number.POSITIVE_INFINITY;
     if (hasSolution) {
       const cols = model.getSolution().colValue;
