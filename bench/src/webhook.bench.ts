@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodePodContract, type PodContract } from '@nmaas/sdk';
+import { encodePodContract, type PodContract } from '@nmaas/sdk/contract';
 import type { Bench } from './index.js';
 
 const require = createRequire(import.meta.url);
@@ -47,7 +47,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import os from 'node:os';
 import path from 'node:path';
-import { encodePodContract } from '@nmaas/sdk';
+import { encodePodContract } from '@nmaas/sdk/contract';
 import { startDevReplica, generateCertificates } from '@nmaas/scheduler';
 import { NODE_POOL_LABEL } from '@nmaas/sdk/contract';
 const [nodes, bookings] = JSON.parse(process.argv[1]);
