@@ -155,7 +155,7 @@ export const FAMILIES: Family[] = [
       const periods = [60, 180, 300, 480, 900, 1440, 2700, 7200, 21_600, 86_400];
       const apps = Array.from({ length: 6 }, (_, k) => {
         const every = rnd.pick(periods);
-        const duration = 60 * Math.max(1, Math.floor(((every / 60) * (0.7 + 0.25 * rnd.next())) / 1));
+        const duration = 60 * Math.max(1, Math.floor((every / 60) * (0.7 + 0.25 * rnd.next())));
         return contract(rnd, `app-${k}`, {
           every,
           duration: Math.min(duration, every),
