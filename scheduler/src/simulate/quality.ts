@@ -257,7 +257,7 @@ export function formatFamilyTable(results: FamilyQuality[]): string {
     const opt =
       r.rows[0]?.optimumSource === 'planted'
         ? `${t.optimum} (planted)`
-        : `${t.optimum} (ILP${t.optimumProvenSeeds < r.rows.length ? `, ${r.rows.length - t.optimumProvenSeeds} seeds time-limited, bound ${t.bound}` : ', all proven'})`;
+        : `${t.optimum} (ILP${t.optimumProvenSeeds < r.rows.length ? `, ${r.rows.length - t.optimumProvenSeeds} of ${r.rows.length} seeds time-limited, bound ${t.bound}` : ', all proven'})`;
     lines.push(
       `| ${r.family} (${r.seeds}, ${r.size.nodes} × ${r.size.instances}) | ${opt} | ${pct(r.ofOptimum.nmaas)} | ${pct(r.ofOptimum.nmaasRetry)} | ${pct(r.ofOptimum.nmaasMigrations)} | ${pct(r.ofOptimum.firstFit)} | ${r.seedsBelowFirstFit.nmaas} / ${r.seedsBelowFirstFit.nmaasRetry} / ${r.seedsBelowFirstFit.nmaasMigrations} | ${t.modelLimit} | ${t.competingSlotSeconds} / ${t.violations} |`,
     );
