@@ -8,6 +8,7 @@ import { STRATEGIES, STRATEGY_NAMES } from './strategies/index.js';
 import { renderTimeline } from './svg.js';
 import { ExactTooLargeError } from './exact.js';
 import { generateWorkload } from './workload.js';
+import { family, FAMILY_NAMES } from './families.js';
 import { schedulerGroup } from '../cli/command-group.js';
 import { registerReplanCommand } from './replan/command.js';
 import path from 'node:path';
@@ -76,8 +77,11 @@ export function registerEngineCommands(program: Command): void {
       'apps.json: {"horizon":3600,"instances":[{"id","app","every","duration","run",...}]}',
     )
     .addOption(
-      new Option('--strategy <name>', 'nmaas (ours), ffd, kube or exact (ILP, small inputs)')
-        .choices([...STRATEGY_NAMES, 'exact'])
+      new Option(
+        '--strategy <name>',
+        'nmaas (ours), ffd, kube, first-fit (time-aware, arrival order) or exact (ILP, small inputs)',
+      )
+        .choices([...STRATEGY_NAMES, 'first-fit', 'exact'])
         .default('nmaas'),
     )
     .option(
@@ -87,6 +91,10 @@ export function registerEngineCommands(program: Command): void {
       0,
     )
     .option('--exact-time-limit <seconds>', 'time limit of the exact ILP solve', positiveNumber, 60)
+    .option(
+      '--retry',
+      'retry model: re-offer a refused instance after later arrivals, with back-off doubling from 1 to 32 arrival steps, 6 offers at most (nmaas, ffd, kube)',
+    )
     .addOption(formatOption())
     .option('--svg <file>', "also draw each node's timeline over the horizon as SVG")
     .addHelpText(
@@ -101,19 +109,24 @@ export function registerEngineCommands(program: Command): void {
           strategy: SimulationStrategy;
           migrations: number;
           exactTimeLimit: number;
+          retry?: boolean;
           format: string;
           svg?: string;
         }) => {
           const nodes = await readNodes(opts.nodes);
           const apps = await readApps(opts.apps);
-          if (opts.migrations > 0 && (opts.strategy === 'exact' || !STRATEGIES[opts.strategy].migrates))
+          const engineStrategy = opts.strategy === 'exact' || opts.strategy === 'first-fit' ? null : opts.strategy;
+          if (opts.migrations > 0 && (engineStrategy === null || !STRATEGIES[engineStrategy].migrates))
             throw new UsageError(`--migrations applies to the nmaas strategy only (got --strategy ${opts.strategy})`);
+          if (opts.retry && engineStrategy === null)
+            throw new UsageError(`--retry applies to the engine's strategies only (got --strategy ${opts.strategy})`);
           let result: SimulationResult;
           try {
             result = await simulate(nodes, apps, {
               strategy: opts.strategy,
               migrations: opts.migrations,
               exactTimeLimitSeconds: opts.exactTimeLimit,
+              retry: opts.retry === true,
             });
           } catch (e) {
             if (e instanceof ExactTooLargeError) throw new UsageError(e.message);
@@ -152,6 +165,12 @@ export function registerEngineCommands(program: Command): void {
     .option('--capacity-factor <x>', 'multiply node capacities (below 1 makes the cluster tighter)', positive)
     .option('--narrow-start <share>', 'share of instances with a narrow start window', ratio, 0.1)
     .option('--pinned <share>', 'share of instances pinned to a node', ratio, 0)
+    .addOption(
+      new Option(
+        '--family <name>',
+        'a workload family built apart from the default mix (see scheduler/README.md); planted-* have a known optimum',
+      ).choices(FAMILY_NAMES),
+    )
     .action(
       action(
         async (opts: {
@@ -163,22 +182,30 @@ export function registerEngineCommands(program: Command): void {
           capacityFactor?: number;
           narrowStart: number;
           pinned: number;
+          family?: string;
         }) => {
           if (opts.nodes < 1) throw new UsageError('--nodes must be at least 1');
-          const { nodes, apps } = generateWorkload({
-            seed: opts.seed,
-            nodes: opts.nodes,
-            instances: opts.instances,
-            scale: opts.scale,
-            narrowStartShare: opts.narrowStart,
-            pinnedShare: opts.pinned,
-            ...(opts.capacityFactor !== undefined ? { capacityFactor: opts.capacityFactor } : {}),
-          });
+          const { nodes, apps, knownOptimum } = opts.family
+            ? family(opts.family).generate({ seed: opts.seed, nodes: opts.nodes, instances: opts.instances })
+            : {
+                ...generateWorkload({
+                  seed: opts.seed,
+                  nodes: opts.nodes,
+                  instances: opts.instances,
+                  scale: opts.scale,
+                  narrowStartShare: opts.narrowStart,
+                  pinnedShare: opts.pinned,
+                  ...(opts.capacityFactor !== undefined ? { capacityFactor: opts.capacityFactor } : {}),
+                }),
+                knownOptimum: undefined,
+              };
           await ensureDir(opts.out);
           await writeFileAtomic(path.join(opts.out, 'nodes.json'), JSON.stringify({ nodes }, null, 2) + '\n');
           await writeFileAtomic(path.join(opts.out, 'apps.json'), JSON.stringify(apps, null, 2) + '\n');
           process.stdout.write(
-            `wrote ${nodes.length} nodes and ${apps.instances.length} instances (horizon ${apps.horizon} s) to ${opts.out}\n`,
+            `wrote ${nodes.length} nodes and ${apps.instances.length} instances (horizon ${apps.horizon} s) to ${opts.out}` +
+              (knownOptimum !== undefined ? `; the optimum places all ${knownOptimum}` : '') +
+              '\n',
           );
         },
       ),

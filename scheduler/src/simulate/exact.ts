@@ -1,50 +1,64 @@
 /**
  * The quality reference: the whole problem as one ILP (HiGHS, via the `highs` WebAssembly build),
  * maximising the number of instances placed. Offline (sees every instance at once) and exponential in
- * the worst case, so it is meant for small instances only.
+ * the worst case, so it is meant for a few nodes and tens of instances — but at the real periods.
  *
- * x[i,n,φ] = 1 when instance i runs on node n with phase φ (φ allowed, n passes pin and selector).
- *   Σ_{n,φ} x[i,n,φ] ≤ 1                                             each instance at most once
- *   Σ_{i,φ} (idle_ir + (run_ir − idle_ir)·active(i,φ,t)) x ≤ cap_nr    every node n, slot t, resource r
- *   Σ_{j≠i,φ'} active(j,φ',t) x[j,n,φ'] + M·Σ_φ active(i,φ,t) x[i,n,φ] ≤ M   exclusive i, node n, slot t
- *   Σ_φ x[i,n,φ] ≤ Σ_{j≠i: app_j=a} Σ_φ x[j,n,φ]                      affinity a of i
- *   y[i,n] + y[j,n] ≤ 1                                                 anti-affinity pair, spread pair
+ * Time is cut into blocks of g seconds, g = gcd of every period, duration and release. Flooring every
+ * phase of a feasible plan to a multiple of g keeps it feasible (the floored plan's load in block k is
+ * the original plan's load at second kg + g − 1, and a floored phase stays in its start window since the
+ * release is a multiple of g), so the optimum over whole-block phases is the optimum over all phases.
+ * The load repeats with the lcm of the periods, so only one such cycle is modelled.
+ *
+ * x[i,n,k] = 1 when instance i runs on node n with the k-th phase of its start window (k = 0…K).
+ * S[i,n,k] = x[i,n,0] + … + x[i,n,k] (prefix sums): the phases that make i run in block t form at most
+ *   two ranges of k, so "i runs in block t" is S[b] − S[a−1] (a few terms) however long the run is. This
+ *   is what keeps the model linear in blocks × instances instead of blocks × durations.
+ * y[i,n] = S[i,n,K]: i is on n.    I[n,r] = Σ_i idle[i,r]·y[i,n]: the load of idle pods.
+ *   Σ_n y[i,n] ≤ 1                                                   each instance at most once
+ *   I[n,r] + Σ_i (run[i,r] − idle[i,r])·runs(i,n,t) ≤ cap[n,r]       every node, block, resource
+ *   Σ_{e exclusive} runs(e,n,t) + runs(j,n,t) ≤ 1                    every non-exclusive j (a clique: a
+ *                                                                    conflict row, no big-M)
+ *   y[i,n] ≤ Σ_{j ≠ i, app j = a} y[j,n]                             affinity a of i
+ *   y[i,n] + y[j,n] ≤ 1                                              anti-affinity (either side)
+ *   Σ_{i ∈ group} y[i,n] ≤ 1                                         spread group
  * Demands are in the engine's integer units (rounded up, capacities down), like the engine itself.
  */
-import highsModule from 'highs';
-
-type Solver = {
-  solve(lp: string, options?: Record<string, unknown>): { Status: string; Columns: Record<string, unknown> };
-};
-// `highs` is CommonJS whose typings declare an ES default export: take whichever the loader really is.
-const highsLoader = ((highsModule as unknown as { default?: unknown }).default ??
-  highsModule) as unknown as () => Promise<Solver>;
-import { allowedPhases, type InstanceSpec, type NodeSpec } from '../engine/index.js';
+import highsModule, { type Highs } from 'highs';
+import { type InstanceSpec, type NodeSpec } from '../engine/index.js';
 import { capacityUnits, demandUnits } from '../engine/units.js';
+
+// `highs` is CommonJS whose typings declare an ES default export: take whichever the loader really is.
+const highsLoader = ((highsModule as unknown as { default?: unknown }).default ?? highsModule) as () => Promise<Highs>;
 
 export interface ExactResult {
   status: string;
   optimal: boolean;
   placed: { id: string; node: string; phase: number }[];
   rejected: { id: string; reason: string }[];
+  /** Best bound HiGHS proved: no plan places more. Equals placed.length when optimal. */
+  bound: number;
+  /** (bound − placed) / bound: 0 when optimal; the time-limited gap otherwise. */
+  gap: number;
+  /** Block length g and modelled cycle (lcm of the periods), in seconds. */
+  blockSeconds: number;
+  cycleSeconds: number;
   variables: number;
   constraints: number;
   solveMillis: number;
 }
 
-interface Var {
-  name: string;
+interface PhaseVars {
   i: number;
   n: number;
-  phase: number;
+  /** Phases of the start window in order, in seconds. */
+  phases: number[];
+  x: string[];
+  /** Prefix sums S[k], or null when the window is short enough to sum x directly. */
+  s: string[] | null;
 }
 
-function active(t: number, every: number, duration: number, phase: number): boolean {
-  return (((t - phase) % every) + every) % every < duration;
-}
-
-/** Above this many (variable × slot) terms the LP text alone would not fit in memory: exact is for small inputs. */
-export const EXACT_MAX_TERMS = 20_000_000;
+/** Above this many terms the model is no longer "small": exact refuses rather than exhausting memory. */
+export const EXACT_MAX_TERMS = 3_000_000;
 
 export class ExactTooLargeError extends Error {
   constructor(message: string) {
@@ -53,50 +67,134 @@ export class ExactTooLargeError extends Error {
   }
 }
 
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+const lcm = (a: number, b: number): number => (a / gcd(a, b)) * b;
+const mod = (a: number, m: number): number => ((a % m) + m) % m;
+
+/** The block length g: gcd of every period, duration and release (mod period), in seconds. */
+export function exactBlockSeconds(instances: InstanceSpec[]): number {
+  let g = 0;
+  for (const s of instances) g = gcd(gcd(gcd(g, s.every), s.duration), mod(s.release, s.every));
+  return Math.max(1, g);
+}
+
+function eligible(spec: InstanceSpec, node: NodeSpec): boolean {
+  if (spec.node !== null && spec.node !== node.name) return false;
+  return Object.entries(spec.nodeSelector).every(([k, v]) => node.labels[k] === v);
+}
+
+type Term = [number, string];
+
+/** Window indexes k (0…K) whose phase makes the instance run in block t: at most two ranges. */
+function runningRanges(spec: InstanceSpec, g: number, K: number, t: number): [number, number][] {
+  const P = spec.every / g;
+  const D = spec.duration / g;
+  const r = mod(spec.release, spec.every) / g;
+  const c0 = mod(t - r - D + 1, P);
+  const arcs: [number, number][] =
+    c0 + D - 1 < P
+      ? [[c0, c0 + D - 1]]
+      : [
+          [c0, P - 1],
+          [0, c0 + D - 1 - P],
+        ];
+  const out: [number, number][] = [];
+  for (const [a, b] of arcs) if (a <= K) out.push([a, Math.min(b, K)]);
+  return out;
+}
+
+function rangeTerms(v: PhaseVars, [a, b]: [number, number], coef: number, out: Term[]): void {
+  if (v.s === null || b - a < 2) {
+    for (let k = a; k <= b; k++) out.push([coef, v.x[k]!]);
+    return;
+  }
+  out.push([coef, v.s[b]!]);
+  if (a > 0) out.push([-coef, v.s[a - 1]!]);
+}
+
+function row(terms: Term[], sense: '<=' | '=', rhs: number): string {
+  const merged = new Map<string, number>();
+  for (const [c, name] of terms) merged.set(name, (merged.get(name) ?? 0) + c);
+  const parts: string[] = [];
+  for (const [name, c] of merged) if (c !== 0) parts.push(`${c >= 0 ? '+' : '-'} ${Math.abs(c)} ${name}`);
+  return parts.length === 0 ? '' : `${parts.join(' ')} ${sense} ${rhs}`;
+}
+
 export function buildExactModel(
   nodes: NodeSpec[],
   apps: { horizon: number; instances: InstanceSpec[] },
-): { lp: string; vars: Var[]; constraints: number } {
-  const H = apps.horizon;
+): { lp: string; vars: PhaseVars[]; constraints: number; blockSeconds: number; cycleSeconds: number } {
   const inst = apps.instances;
+  const g = exactBlockSeconds(inst);
+  const cycle = inst.reduce((l, s) => lcm(l, s.every), 1);
+  const B = cycle / g;
+  const windows = inst.map((s) => Math.floor(Math.min(s.startWithin, s.every - 1) / g));
   let estimate = 0;
-  for (const spec of inst) {
-    const eligible = nodes.filter(
-      (n) =>
-        (spec.node === null || spec.node === n.name) &&
-        Object.entries(spec.nodeSelector).every(([k, v]) => n.labels[k] === v),
-    ).length;
-    estimate += eligible * (Math.min(spec.startWithin, spec.every - 1) + 1) * H * 3;
+  for (const [i, spec] of inst.entries()) {
+    const on = nodes.filter((n) => eligible(spec, n)).length;
+    estimate += on * (2 * (windows[i]! + 1) + B * 4 * 5);
   }
-  if (estimate > EXACT_MAX_TERMS) {
+  if (!Number.isSafeInteger(B) || estimate > EXACT_MAX_TERMS) {
     throw new ExactTooLargeError(
-      `the exact ILP would have about ${estimate.toExponential(1)} terms (instances × nodes × phases × ${H} slots × 3 resources), above ${EXACT_MAX_TERMS.toExponential(0)}; ` +
-        'exact is the quality reference for small inputs: use a shorter horizon (e.g. 120 s), fewer nodes or instances, or narrower startWithin',
+      `the exact ILP would have about ${estimate.toExponential(1)} terms (${B} blocks of ${g} s over a ${cycle}-s cycle), ` +
+        `above ${EXACT_MAX_TERMS.toExponential(0)}; exact is the quality reference for small inputs (a few nodes, tens of instances): ` +
+        'use fewer nodes or instances, periods with a larger common divisor, or narrower startWithin',
     );
   }
-  const vars: Var[] = [];
-  const byIN = new Map<string, Var[]>(); // `${i},${n}` → vars
+  const rows: string[] = [];
+  const vars: PhaseVars[] = [];
+  const byIN = new Map<string, PhaseVars>();
+  const y = (v: PhaseVars): Term[] => (v.s ? [[1, v.s[v.s.length - 1]!]] : v.x.map((x): Term => [1, x]));
   inst.forEach((spec, i) => {
-    if (H % spec.every !== 0) return;
+    const K = windows[i]!;
+    const release = mod(spec.release, spec.every);
     nodes.forEach((node, n) => {
-      if (spec.node !== null && spec.node !== node.name) return;
-      for (const [k, v] of Object.entries(spec.nodeSelector)) if (node.labels[k] !== v) return;
-      const list: Var[] = [];
-      for (const phase of allowedPhases(spec.every, spec.startWithin, spec.release)) {
-        const v = { name: `x${i}_${n}_${phase}`, i, n, phase };
-        vars.push(v);
-        list.push(v);
+      if (!eligible(spec, node)) return;
+      const phases: number[] = [];
+      const x: string[] = [];
+      for (let k = 0; k <= K; k++) {
+        phases.push(mod(release + k * g, spec.every));
+        x.push(`x${i}_${n}_${k}`);
       }
-      byIN.set(`${i},${n}`, list);
+      let s: string[] | null = null;
+      if (K >= 3) {
+        s = x.map((_, k) => `s${i}_${n}_${k}`);
+        rows.push(
+          row(
+            [
+              [1, s[0]!],
+              [-1, x[0]!],
+            ],
+            '=',
+            0,
+          ),
+        );
+        for (let k = 1; k <= K; k++)
+          rows.push(
+            row(
+              [
+                [1, s[k]!],
+                [-1, s[k - 1]!],
+                [-1, x[k]!],
+              ],
+              '=',
+              0,
+            ),
+          );
+      }
+      const v = { i, n, phases, x, s };
+      vars.push(v);
+      byIN.set(`${i},${n}`, v);
     });
   });
-  const rows: string[] = [];
-  const term = (coef: number, name: string): string => `${coef >= 0 ? '+' : '-'} ${Math.abs(coef)} ${name}`;
   // Each instance at most once.
   inst.forEach((_, i) => {
-    const vs: string[] = [];
-    nodes.forEach((_, n) => byIN.get(`${i},${n}`)?.forEach((v) => vs.push(v.name)));
-    if (vs.length > 1) rows.push(`${vs.map((x) => `+ ${x}`).join(' ')} <= 1`);
+    const terms = nodes.flatMap((_, n) => {
+      const v = byIN.get(`${i},${n}`);
+      return v ? y(v) : [];
+    });
+    // Even on a single eligible node: its phases are alternatives, only one of them is taken.
+    if (terms.length > 0) rows.push(row(terms, '<=', 1));
   });
   const demands = inst.map((s) => ({
     run: demandUnits(s.run),
@@ -104,70 +202,92 @@ export function buildExactModel(
   }));
   nodes.forEach((node, n) => {
     const cap = capacityUnits(node.capacity);
-    const here: Var[] = [];
-    inst.forEach((_, i) => byIN.get(`${i},${n}`)?.forEach((v) => here.push(v)));
+    const here = vars.filter((v) => v.n === n);
     if (here.length === 0) return;
-    const y = (i: number): string[] => (byIN.get(`${i},${n}`) ?? []).map((v) => v.name);
-    for (let t = 0; t < H; t++) {
-      for (let r = 0; r < 3; r++) {
-        const terms: string[] = [];
-        let worst = 0;
-        const perInstance = new Map<number, number>();
-        for (const v of here) {
-          const s = inst[v.i]!;
-          const d = demands[v.i]!;
-          const coef = active(t, s.every, s.duration, v.phase) ? d.run[r]! : d.idle[r]!;
-          if (coef !== 0) terms.push(term(coef, v.name));
-          perInstance.set(v.i, Math.max(perInstance.get(v.i) ?? 0, coef));
-        }
-        for (const c of perInstance.values()) worst += c;
-        // Skip rows that can never bind: even the worst choice of every instance fits.
-        if (worst > cap[r]! && terms.length > 0) rows.push(`${terms.join(' ')} <= ${cap[r]}`);
+    // Idle load as one variable per resource, so that block rows carry only the instances that run.
+    const idleSum = [0, 0, 0];
+    for (let r = 0; r < 3; r++) {
+      const terms: Term[] = [[1, `idle${n}_${r}`]];
+      for (const v of here) {
+        const c = demands[v.i]!.idle[r]!;
+        idleSum[r]! += c;
+        if (c !== 0) for (const [cc, name] of y(v)) terms.push([-c * cc, name]);
       }
-      for (const v0 of here) {
-        const si = inst[v0.i]!;
-        if (!si.exclusive || v0.phase !== byIN.get(`${v0.i},${n}`)![0]!.phase) continue; // one row per (i, n, t)
-        const mine = byIN.get(`${v0.i},${n}`)!.filter((v) => active(t, si.every, si.duration, v.phase));
-        if (mine.length === 0) continue;
-        const others = here.filter((v) => v.i !== v0.i && active(t, inst[v.i]!.every, inst[v.i]!.duration, v.phase));
-        if (others.length === 0) continue;
-        const M = new Set(others.map((v) => v.i)).size;
-        rows.push(
-          `${others.map((v) => `+ ${v.name}`).join(' ')} ${mine.map((v) => term(M, v.name)).join(' ')} <= ${M}`,
-        );
+      rows.push(row(terms, '=', 0));
+    }
+    const seen = new Set<string>();
+    const push = (text: string): void => {
+      if (text !== '' && !seen.has(text)) {
+        seen.add(text);
+        rows.push(text);
+      }
+    };
+    const exclusive = here.filter((v) => inst[v.i]!.exclusive);
+    for (let t = 0; t < B; t++) {
+      const running = new Map<PhaseVars, [number, number][]>();
+      for (const v of here) {
+        const ranges = runningRanges(inst[v.i]!, g, v.x.length - 1, t);
+        if (ranges.length > 0) running.set(v, ranges);
+      }
+      for (let r = 0; r < 3; r++) {
+        const terms: Term[] = [[1, `idle${n}_${r}`]];
+        let worst = idleSum[r]!;
+        for (const [v, ranges] of running) {
+          const d = demands[v.i]!;
+          const extra = d.run[r]! - d.idle[r]!;
+          if (extra === 0) continue;
+          worst += Math.max(0, extra);
+          for (const range of ranges) rangeTerms(v, range, extra, terms);
+        }
+        // A row that even the worst choice of every instance satisfies can never bind.
+        if (worst > cap[r]!) push(row(terms, '<=', cap[r]!));
+      }
+      const ex: Term[] = [];
+      for (const v of exclusive) for (const range of running.get(v) ?? []) rangeTerms(v, range, 1, ex);
+      if (ex.length === 0) continue;
+      if (new Set(exclusive.filter((v) => running.has(v))).size > 1) push(row(ex, '<=', 1));
+      for (const [v, ranges] of running) {
+        if (inst[v.i]!.exclusive) continue;
+        const terms = [...ex];
+        for (const range of ranges) rangeTerms(v, range, 1, terms);
+        push(row(terms, '<=', 1));
       }
     }
     // Affinity, anti-affinity, spread.
-    inst.forEach((si, i) => {
-      const yi = y(i);
-      if (yi.length === 0) return;
+    const groups = new Map<string, Term[]>();
+    for (const v of here) {
+      const si = inst[v.i]!;
       for (const a of si.affinity) {
-        const partners: string[] = [];
-        inst.forEach((sj, j) => {
-          if (j !== i && sj.app === a) partners.push(...y(j));
-        });
-        rows.push(`${yi.map((x) => `+ ${x}`).join(' ')} ${partners.map((x) => `- ${x}`).join(' ')} <= 0`);
+        const terms = [...y(v)];
+        for (const w of here) if (w.i !== v.i && inst[w.i]!.app === a) for (const [c, x] of y(w)) terms.push([-c, x]);
+        rows.push(row(terms, '<=', 0));
       }
-      inst.forEach((sj, j) => {
-        if (j <= i) return;
-        const yj = y(j);
-        if (yj.length === 0) return;
-        const anti = si.antiAffinity.includes(sj.app) || sj.antiAffinity.includes(si.app);
-        const spread = si.spreadGroup !== null && si.spreadGroup === sj.spreadGroup;
-        if (anti || spread) rows.push(`${[...yi, ...yj].map((x) => `+ ${x}`).join(' ')} <= 1`);
-      });
-    });
+      for (const w of here) {
+        if (w.i <= v.i) continue;
+        const sj = inst[w.i]!;
+        if (si.antiAffinity.includes(sj.app) || sj.antiAffinity.includes(si.app))
+          rows.push(row([...y(v), ...y(w)], '<=', 1));
+      }
+      if (si.spreadGroup !== null) {
+        const list = groups.get(si.spreadGroup) ?? [];
+        list.push(...y(v));
+        groups.set(si.spreadGroup, list);
+      }
+    }
+    for (const terms of groups.values()) if (terms.length > 1) rows.push(row(terms, '<=', 1));
   });
+  const kept = rows.filter((r) => r !== '');
+  const objective = vars.flatMap((v) => v.x.map((x) => `+ ${x}`));
   const lp = [
     'Maximize',
-    ` obj: ${vars.length ? vars.map((v) => `+ ${v.name}`).join(' ') : '0 x_dummy'}`,
+    ` obj: ${objective.length ? objective.join(' ') : '0 x_dummy'}`,
     'Subject To',
-    ...rows.map((r, k) => ` c${k}: ${r}`),
+    ...kept.map((r, k) => ` c${k}: ${r}`),
     'Binary',
-    ...vars.map((v) => ` ${v.name}`),
+    ...vars.flatMap((v) => v.x.map((x) => ` ${x}`)),
     'End',
   ].join('\n');
-  return { lp, vars, constraints: rows.length };
+  return { lp, vars, constraints: kept.length, blockSeconds: g, cycleSeconds: cycle };
 }
 
 export async function solveExact(
@@ -175,39 +295,64 @@ export async function solveExact(
   apps: { horizon: number; instances: InstanceSpec[] },
   options: { timeLimitSeconds?: number } = {},
 ): Promise<ExactResult> {
-  const { lp, vars, constraints } = buildExactModel(nodes, apps);
+  const { lp, vars, constraints, blockSeconds, cycleSeconds } = buildExactModel(nodes, apps);
   const highs = await highsLoader();
   const started = performance.now();
-  const solution = highs.solve(lp, { time_limit: options.timeLimitSeconds ?? 60, output_flag: false });
+  const solved = highs.withModel({ format: 'lp', data: lp }, (model) => {
+    model.options.set({ time_limit: options.timeLimitSeconds ?? 60, output_flag: false });
+    model.run();
+    const code = model.getModelStatus();
+    const st = highs.constants.modelStatus;
+    const status =
+      code === st.optimal ? 'Optimal' : code === st.timeLimit ? 'Time limit reached' : `HiGHS model status ${code}`;
+    const value = new Map<string, number>();
+    // A time limit may strike before any feasible plan is found: read the columns only when there is one.
+    const feasible = Number(model.info.get('primal_solution_status')) === 2;
+    const hasSolution = (code === st.optimal || code === st.timeLimit) && feasible;
+    let bound = Number.POSITIVE_INFINITY;
+    if (hasSolution) {
+      const cols = model.getSolution().colValue;
+      for (let c = 0; c < cols.length; c++) value.set(model.getColName(c), cols[c]!);
+      const dual = Number(model.info.get('mip_dual_bound'));
+      if (Number.isFinite(dual)) bound = dual;
+    }
+    return { status, optimal: code === st.optimal, hasSolution, value, bound };
+  });
   const solveMillis = performance.now() - started;
   const placed: ExactResult['placed'] = [];
   const chosen = new Set<number>();
-  const hasSolution = solution.Status === 'Optimal' || solution.Status === 'Time limit reached';
-  if (hasSolution) {
-    for (const v of vars) {
-      const col = solution.Columns[v.name] as { Primal?: number } | undefined;
-      if (col && (col.Primal ?? 0) > 0.5 && !chosen.has(v.i)) {
+  for (const v of vars) {
+    v.x.forEach((x, k) => {
+      if ((solved.value.get(x) ?? 0) > 0.5 && !chosen.has(v.i)) {
         chosen.add(v.i);
-        placed.push({ id: apps.instances[v.i]!.id, node: nodes[v.n]!.name, phase: v.phase });
+        placed.push({ id: apps.instances[v.i]!.id, node: nodes[v.n]!.name, phase: v.phases[k]! });
       }
-    }
+    });
   }
   const rejected = apps.instances
     .filter((_, i) => !chosen.has(i))
     .map((s) => ({
       id: s.id,
-      reason: hasSolution
+      reason: solved.hasSolution
         ? 'not selected by the ILP optimum (placing it would displace more than it adds)'
-        : `ILP not solved: ${solution.Status}`,
+        : `ILP not solved: ${solved.status}`,
     }));
   const order = new Map(apps.instances.map((s, i) => [s.id, i]));
   placed.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  // The solver's bound is fractional up to its tolerance: no plan places more than its floor.
+  const bound = solved.optimal
+    ? placed.length
+    : Math.max(placed.length, Math.floor(Math.min(solved.bound, apps.instances.length) + 1e-6));
   return {
-    status: solution.Status,
-    optimal: solution.Status === 'Optimal',
+    status: solved.status,
+    optimal: solved.optimal,
     placed,
     rejected,
-    variables: vars.length,
+    bound,
+    gap: bound === 0 ? 0 : Math.round(((bound - placed.length) / bound) * 10000) / 10000,
+    blockSeconds,
+    cycleSeconds,
+    variables: vars.reduce((s, v) => s + v.x.length * (v.s ? 2 : 1), 0) + 3 * nodes.length,
     constraints,
     solveMillis,
   };

@@ -14,5 +14,25 @@ export {
   type WorkloadOptions,
 } from './workload.js';
 export { Random } from './random.js';
-export { formatQualityTable, qualityTable, type QualityRow, type QualityTable } from './quality.js';
 export { replan, type ReplanMove, type ReplanOptions, type ReplanResult } from './replan/replan.js';
+export {
+  ENGINE_HORIZON,
+  familyQuality,
+  formatFamilyTable,
+  formatQualityTable,
+  qualityTable,
+  type FamilyQuality,
+  type FamilyQualityRow,
+  type QualityRow,
+  type QualityTable,
+} from './quality.js';
+export { FAMILIES, FAMILY_NAMES, family, type Family, type FamilySize } from './families.js';
+export { plantedWorkload, type PlantedOptions } from './planted.js';
+export { firstFit, type FirstFitResult } from './first-fit.js';
+export {
+  DEFAULT_RETRY_POLICY,
+  runWithRetry,
+  type RetryOutcome,
+  type RetryPolicy,
+  type WorkloadEvent,
+} from './retry.js';

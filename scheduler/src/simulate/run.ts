@@ -2,10 +2,12 @@
 import { checkPlacement, Engine, type InstanceSpec, type Migration, type NodeSpec } from '../engine/index.js';
 import { solveExact } from './exact.js';
 import { STRATEGIES, type StrategyName } from './strategies/index.js';
+import { firstFit } from './first-fit.js';
+import { DEFAULT_RETRY_POLICY, runWithRetry, type RetryPolicy } from './retry.js';
 
 export { ffdOrder } from './strategies/index.js';
 
-export type SimulationStrategy = StrategyName | 'exact';
+export type SimulationStrategy = StrategyName | 'exact' | 'first-fit';
 
 export interface SimulationResult {
   strategy: SimulationStrategy;
@@ -20,7 +22,16 @@ export interface SimulationResult {
     decisionMicros: { p50: number; p99: number; max: number };
   };
   /** Only for exact: solver status (Optimal, or Time limit reached = best found, not proven). */
-  solver?: { status: string; optimal: boolean; variables: number; constraints: number; solveMillis: number };
+  solver?: {
+    status: string;
+    optimal: boolean;
+    /** Proven upper bound on the optimum, and (bound − placed) / bound: 0 when optimal. */
+    bound: number;
+    gap: number;
+    variables: number;
+    constraints: number;
+    solveMillis: number;
+  };
 }
 
 export function percentile(sorted: Float64Array | number[], q: number): number {
@@ -34,7 +45,13 @@ const round = (x: number): number => Math.round(x * 100) / 100;
 export async function simulate(
   nodes: NodeSpec[],
   apps: { horizon: number; instances: InstanceSpec[] },
-  options: { strategy?: SimulationStrategy; migrations?: number; exactTimeLimitSeconds?: number } = {},
+  options: {
+    strategy?: SimulationStrategy;
+    migrations?: number;
+    exactTimeLimitSeconds?: number;
+    /** Re-offer refused instances with back-off (see retry.ts); engine strategies only. */
+    retry?: boolean | RetryPolicy;
+  } = {},
 ): Promise<SimulationResult> {
   const strategy = options.strategy ?? 'nmaas';
   const order = new Map(apps.instances.map((s, k) => [s.id, k]));
@@ -50,11 +67,39 @@ export async function simulate(
     solver = {
       status: r.status,
       optimal: r.optimal,
+      bound: r.bound,
+      gap: r.gap,
       variables: r.variables,
       constraints: r.constraints,
       solveMillis: round(r.solveMillis),
     };
     times = Float64Array.of((r.solveMillis * 1000) / Math.max(1, apps.instances.length));
+  } else if (strategy === 'first-fit') {
+    const t0 = performance.now();
+    ({ placed, rejected } = firstFit(nodes, apps));
+    times = Float64Array.of(((performance.now() - t0) * 1000) / Math.max(1, apps.instances.length));
+  } else if (options.retry) {
+    const chosen = STRATEGIES[strategy];
+    const engine = new Engine(nodes, { horizon: apps.horizon, ...(chosen.policy ? { policy: chosen.policy } : {}) });
+    const policy = options.retry === true ? DEFAULT_RETRY_POLICY : options.retry;
+    const queue = chosen.order(nodes, apps.instances);
+    const spent: number[] = [];
+    const outcome = runWithRetry(
+      queue.map((spec) => ({ kind: 'arrive' as const, spec })),
+      (spec) => {
+        const t0 = performance.now();
+        const r = engine.place(spec, { migrations: options.migrations ?? 0 });
+        spent.push((performance.now() - t0) * 1000);
+        if (!r.ok) return r.reason;
+        migrations.push(...r.migrations);
+        return true;
+      },
+      (id) => engine.remove(id),
+      policy,
+    );
+    times = Float64Array.from(spent);
+    rejected = outcome.refused.map(({ id, reason }) => ({ id, reason }));
+    placed = engine.bookings().map((b) => ({ id: b.id, node: b.node, phase: b.phase }));
   } else {
     const chosen = STRATEGIES[strategy];
     const engine = new Engine(nodes, { horizon: apps.horizon, ...(chosen.policy ? { policy: chosen.policy } : {}) });

@@ -8,6 +8,7 @@ import { checkPlacement } from '../engine/index.js';
 import { parseApps, parseNodes } from './io.js';
 import { qualityTable } from './quality.js';
 import { simulate } from './run.js';
+import { generateWorkload } from './workload.js';
 
 /** Temp folders of this file's tests, removed after them. */
 const temp = new TempDirs('sim');
@@ -259,13 +260,17 @@ describe('nmaas scheduler simulate / check (CLI)', () => {
       'greedy',
     );
     expect(strategy.code).toBe(2);
+    // The exact ILP now solves the fixture at its real periods; a cluster-sized workload stays out of its reach.
+    const large = generateWorkload({ seed: 1, nodes: 40, instances: 400 });
+    await writeFile(path.join(dir, 'large-nodes.json'), JSON.stringify({ nodes: large.nodes }));
+    await writeFile(path.join(dir, 'large-apps.json'), JSON.stringify(large.apps));
     const big = await nmaas(
       'scheduler',
       'simulate',
       '--nodes',
-      fx('nodes.json'),
+      path.join(dir, 'large-nodes.json'),
       '--apps',
-      fx('apps.json'),
+      path.join(dir, 'large-apps.json'),
       '--strategy',
       'exact',
     );
@@ -287,11 +292,12 @@ describe('exact (HiGHS ILP)', () => {
   });
 });
 
-describe('quality on small seeded workloads', () => {
-  it('nmaas is never below ffd, places at least 98% of the ILP optimum online, and kube competes', async () => {
+describe('quality on small seeded workloads at the real periods', () => {
+  it('nmaas is never below ffd, places at least 96% of the ILP optimum online (98% with readapt), and kube competes', async () => {
+    // The examples' real periods (5 min to 1 h) on a one-hour cycle; the ILP works on 30-s blocks, exactly.
     const table = await qualityTable(
       [1, 2, 3, 4, 5],
-      { nodes: 3, instances: 30, scale: 'small', capacityFactor: 0.4 },
+      { nodes: 3, instances: 30, scale: 'full', capacityFactor: 0.4, releaseGrain: 30 },
       { migrations: 2, exactTimeLimitSeconds: 120 },
     );
     for (const r of table.rows) {
@@ -302,8 +308,8 @@ describe('quality on small seeded workloads', () => {
       expect(r.exact).toBeGreaterThanOrEqual(r.nmaas);
       expect(r.exact).toBeGreaterThanOrEqual(r.nmaasReadapt);
     }
-    // Measured on these seeds: 135/137 online (98.5%), 136/137 with --migrations 2 (99.3%).
-    expect(table.ratios.nmaasVsExact).toBeGreaterThanOrEqual(0.98);
+    // Measured on these seeds: 124/129 online (96.1%), 127/129 with --migrations 2 (98.4%).
+    expect(table.ratios.nmaasVsExact).toBeGreaterThanOrEqual(0.96);
     // Readapt serves the instance at hand; moving others can cost later arrivals, so it is not always above plain nmaas.
     expect(table.ratios.nmaasReadaptVsExact).toBeGreaterThanOrEqual(0.98);
     expect(table.totals.kubeCompetingSlotSeconds).toBeGreaterThan(0);

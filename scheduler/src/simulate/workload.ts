@@ -122,11 +122,17 @@ export interface WorkloadOptions {
   narrowStartShare?: number;
   /** Share of instances pinned to a node. */
   pinnedShare?: number;
+  /** Narrow start windows open on a multiple of this many seconds (default 1); 30 keeps the exact ILP's blocks long. */
+  releaseGrain?: number;
 }
 
 export interface Workload {
   nodes: NodeSpec[];
   apps: { horizon: number; instances: InstanceSpec[] };
+}
+
+function releaseAt(second: number, grain: number): number {
+  return Math.floor(second / grain) * grain;
 }
 
 export function generateWorkload(options: WorkloadOptions): Workload {
@@ -195,7 +201,7 @@ export function generateWorkload(options: WorkloadOptions): Workload {
       every,
       duration,
       startWithin: narrow ? Math.max(0, Math.floor(every / 10)) : startWithin,
-      release: narrow ? rnd.int(0, every - 1) : 0,
+      release: narrow ? releaseAt(rnd.int(0, every - 1), options.releaseGrain ?? 1) : 0,
       run: {
         cpu: Math.round(t.run.cpu * size),
         memory: Math.round(t.run.memory * size),

@@ -1,0 +1,161 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TempDirs } from '@nmaas/sdk/testing';
+import { checkPlacement } from '../engine/index.js';
+import { FAMILIES, family } from './families.js';
+import { plantedWorkload } from './planted.js';
+import { familyQuality } from './quality.js';
+
+describe('workload families', () => {
+  it('are deterministic for a seed and differ between seeds', () => {
+    for (const f of FAMILIES) {
+      const a = JSON.stringify(f.generate({ seed: 7, nodes: 4, instances: 40 }));
+      expect(JSON.stringify(f.generate({ seed: 7, nodes: 4, instances: 40 }))).toBe(a);
+      expect(JSON.stringify(f.generate({ seed: 8, nodes: 4, instances: 40 }))).not.toBe(a);
+    }
+    expect(() => family('nope')).toThrow(/unknown workload family "nope"; known: mixed-nodes/);
+  });
+
+  it('keep every instance valid: whole seconds, duration within the period, start window inside it', () => {
+    for (const f of FAMILIES) {
+      const { apps } = f.generate({ seed: 3, nodes: 4, instances: 60 });
+      for (const s of apps.instances) {
+        expect(apps.horizon % s.every, `${f.name} ${s.id}`).toBe(0);
+        expect(s.duration).toBeGreaterThan(0);
+        expect(s.duration).toBeLessThanOrEqual(s.every);
+        expect(s.release).toBeLessThan(s.every);
+      }
+    }
+  });
+
+  it('long periods go beyond the one-hour model: refused by the engine as a model limit, not dropped', async () => {
+    const { apps } = family('long-periods').generate({ seed: 5, nodes: 3, instances: 12 });
+    expect(apps.horizon).toBeGreaterThan(3600);
+    expect(apps.instances.some((s) => 3600 % s.every !== 0)).toBe(true);
+    const q = await familyQuality('long-periods', [5], { nodes: 3, instances: 12 }, { exactTimeLimitSeconds: 1 });
+    expect(q.rows[0]!.modelLimit).toBe(apps.instances.filter((s) => 3600 % s.every !== 0).length);
+    expect(q.rows[0]!.instances).toBe(12);
+  });
+});
+
+describe('planted optimum', () => {
+  it('the planted plan places every pod with no competition and, at fill 1, fills cpu and memory every second', () => {
+    for (const seed of [1, 2, 3]) {
+      const w = plantedWorkload({ seed, nodes: 5, instances: 60, fill: 1 });
+      const placed = [...w.plan].map(([id, p]) => ({ id, ...p }));
+      expect(placed.length).toBe(w.knownOptimum);
+      expect(checkPlacement(w.nodes, w.apps, placed)).toMatchObject({ competingSlotSeconds: 0, violations: 0 });
+      for (const n of w.nodes) {
+        const here = w.apps.instances.filter((s) => w.plan.get(s.id)!.node === n.name);
+        const cpuSeconds = here.reduce((sum, s) => sum + (s.run.cpu * s.duration * 3600) / s.every, 0);
+        expect(cpuSeconds).toBe(n.capacity.cpu * 3600);
+        const memorySeconds = here.reduce((sum, s) => sum + (s.run.memory * s.duration * 3600) / s.every, 0);
+        expect(memorySeconds).toBe(n.capacity.memory * 3600);
+      }
+    }
+  });
+
+  it('at fill 0.9 drops a tenth of the cut pods, shuffled out of plan order', () => {
+    const ninety = plantedWorkload({ seed: 4, nodes: 6, instances: 100, fill: 0.9 });
+    expect(ninety.knownOptimum).toBe(ninety.apps.instances.length);
+    expect(ninety.knownOptimum).toBeGreaterThanOrEqual(95);
+    const used = ninety.apps.instances.reduce((sum, s) => sum + (s.run.cpu * s.duration) / s.every, 0);
+    const capacity = ninety.nodes.reduce((sum, n) => sum + n.capacity.cpu, 0);
+    expect(used / capacity).toBeGreaterThan(0.8);
+    expect(used / capacity).toBeLessThan(0.97);
+    const nodesInOrder = ninety.apps.instances.map((s) => ninety.plan.get(s.id)!.node);
+    expect(nodesInOrder).not.toEqual([...nodesInOrder].sort());
+    expect(() => plantedWorkload({ seed: 1, nodes: 1, instances: 1, fill: 0 })).toThrow(/fill must be in \(0, 1\]/);
+  });
+});
+
+const temp = new TempDirs('families');
+afterAll(() => temp.removeAll());
+const CLI = path.resolve(import.meta.dirname, '../../../cli/dist/main.js');
+
+async function nmaas(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)('node', [CLI, ...args], { maxBuffer: 64 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe('nmaas scheduler generate --family / simulate --retry, --strategy first-fit (CLI)', () => {
+  it('writes a family workload that simulate reads; the retry model places the late-partner dependants', async () => {
+    const dir = await temp.make();
+    const out = path.join(dir, 'w');
+    const g = await nmaas(
+      'scheduler',
+      'generate',
+      '--family',
+      'affinity-late',
+      '--seed',
+      '2',
+      '--nodes',
+      '3',
+      '--instances',
+      '12',
+      '-o',
+      out,
+    );
+    expect(g).toMatchObject({ code: 0 });
+    expect(g.stdout).toMatch(/wrote 3 nodes and 12 instances \(horizon 3600 s\)/);
+    const expected = family('affinity-late').generate({ seed: 2, nodes: 3, instances: 12 });
+    expect(JSON.parse(await readFile(path.join(out, 'apps.json'), 'utf8'))).toEqual(expected.apps);
+    const sim = async (...extra: string[]) =>
+      JSON.parse(
+        (
+          await nmaas(
+            'scheduler',
+            'simulate',
+            '--nodes',
+            path.join(out, 'nodes.json'),
+            '--apps',
+            path.join(out, 'apps.json'),
+            '--format',
+            'json',
+            ...extra,
+          )
+        ).stdout,
+      ) as { metrics: { placed: number; competingSlotSeconds: number; violations: number } };
+    const [online, retried, ff] = [await sim(), await sim('--retry'), await sim('--strategy', 'first-fit')];
+    expect(retried.metrics.placed).toBeGreaterThan(online.metrics.placed);
+    expect(retried.metrics.placed).toBeGreaterThanOrEqual(ff.metrics.placed);
+    for (const r of [online, retried, ff]) expect(r.metrics).toMatchObject({ competingSlotSeconds: 0, violations: 0 });
+    const planted = await nmaas(
+      'scheduler',
+      'generate',
+      '--family',
+      'planted-100',
+      '--nodes',
+      '2',
+      '--instances',
+      '10',
+      '-o',
+      path.join(dir, 'p'),
+    );
+    expect(planted.stdout).toMatch(/; the optimum places all \d+/);
+    const bad = await nmaas('scheduler', 'generate', '--family', 'nope', '-o', path.join(dir, 'x'));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/Allowed choices are mixed-nodes, colliding-windows/);
+    const wrong = await nmaas(
+      'scheduler',
+      'simulate',
+      '--nodes',
+      path.join(out, 'nodes.json'),
+      '--apps',
+      path.join(out, 'apps.json'),
+      '--strategy',
+      'exact',
+      '--retry',
+    );
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/--retry applies to the engine's strategies only/);
+  }, 120_000);
+});
