@@ -30,7 +30,15 @@ import { materialize } from './input/materialize.js';
 import { publishedVersions } from './input/catalogue.js';
 import { UnreadableInputError } from './input/errors.js';
 import { boundValueSets, splitValueSet } from './render/bounds.js';
-import { RENDER_NAMESPACE, RENDER_RELEASE, renderChart, type InstallContext } from './render/render.js';
+import {
+  RENDER_NAMESPACE,
+  RENDER_RELEASE,
+  renderChart,
+  type InstallContext,
+  type RenderResult,
+} from './render/render.js';
+import { batchable, renderBatch, sameRender } from './render/batch.js';
+import type { DecodeCache } from './render/decode.js';
 import { installContexts } from './render/install-contexts.js';
 import type { ValueSet } from './render/bounds.js';
 import { applyPolicy, DEFAULT_ALLOWED_REGISTRIES, loadPolicy, type Policy } from './policy.js';
@@ -61,6 +69,9 @@ const isObjectsRule = (r: Rule): r is ObjectsRule => r.meta.scope === 'objects';
 
 /** helm template runs per validation, at most: hostile charts cannot make a review take forever. */
 const MAX_RENDERS = 40;
+
+/** Value sets worth a batch of their own (below this, separate processes run as fast). */
+const MIN_BATCH = 2;
 
 /** Concurrent helm processes per validation. */
 const RENDER_CONCURRENCY = Math.min(4, os.availableParallelism());
@@ -356,14 +367,21 @@ export async function validate(target: string, options: ValidateOptions = {}): P
       chart.renderErrors = [];
       chart.decodeProblems = [];
       chart.renders = [];
-      const queue = [...jobs];
-      const results = new Map<string, { result: Awaited<ReturnType<typeof renderChart>>; job: RenderJob }>();
+      const results = new Map<string, { result: RenderResult; job: RenderJob }>();
+      const cache: DecodeCache = new Map();
       const unrendered: string[] = [];
       let scheduled = jobs.length;
+      // The review's value sets beyond the defaults render together in one helm process (batch.ts),
+      // beside the standalone renders (the defaults, each install context) that need their own flags.
+      const grouped = jobs.filter((j) => j.context === review && j.set.name !== 'defaults' && batchable(j.set));
+      const defaultsJob = jobs.find((j) => j.set.name === 'defaults');
+      const useBatch = grouped.length >= MIN_BATCH && defaultsJob !== undefined;
+      const queue = useBatch ? jobs.filter((j) => !grouped.includes(j)) : [...jobs];
       // helm runs as separate processes: render value sets in parallel, up to the cores we have.
       const worker = async () => {
         for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
-          const r = await renderChart(renderDir, chartName, job.set, work, options.helmVersion, job.context);
+          const r = await renderChart(renderDir, chartName, job.set, work, options.helmVersion, job.context, cache);
+          report.helmProcesses = (report.helmProcesses ?? 0) + 1;
           results.set(job.set.name, { result: r, job });
           // A refused combination still leaves each group's bounds to check: render them one group at a time.
           if (r.error !== undefined && r.refused && Object.keys(job.set.values).length > 1) {
@@ -376,7 +394,32 @@ export async function validate(target: string, options: ValidateOptions = {}): P
           }
         }
       };
-      await Promise.all(Array.from({ length: Math.max(1, Math.min(RENDER_CONCURRENCY, jobs.length)) }, worker));
+      const workers = (n: number) => Array.from({ length: Math.max(1, Math.min(RENDER_CONCURRENCY, n)) }, worker);
+      const [batch] = await Promise.all([
+        useBatch
+          ? renderBatch({
+              files,
+              chartName,
+              sets: [defaultsJob.set, ...grouped.map((j) => j.set)],
+              workDir: work,
+              context: review,
+              cache,
+              ...(options.helmVersion ? { helmVersion: options.helmVersion } : {}),
+            })
+          : undefined,
+        ...workers(queue.length),
+      ]);
+      if (useBatch) {
+        report.helmProcesses = (report.helmProcesses ?? 0) + 1;
+        const alone = results.get('defaults')?.result;
+        // Only a batch whose copy of the defaults renders exactly as the chart alone stands for the chart.
+        if (batch instanceof Map && alone !== undefined && sameRender(batch.get('defaults')!, alone)) {
+          for (const j of grouped) results.set(j.set.name, { result: batch.get(j.set.name)!, job: j });
+        } else {
+          queue.push(...grouped);
+          await Promise.all(workers(queue.length));
+        }
+      }
       for (const name of unrendered) {
         chart.renderErrors.push({
           valueSet: name,

@@ -188,8 +188,10 @@ export interface ValidationReport {
   exempted: { finding: Finding; exemption: ExemptionUse }[];
   /** Value sets rendered with helm template (install contexts are named `install:…`). */
   valueSets: string[];
-  /** How many times helm template ran. */
+  /** How many value sets and install contexts helm template rendered (bounded). */
   renderCount?: number;
+  /** How many helm processes rendered them (several value sets share one process where they can). */
+  helmProcesses?: number;
   /** Whether archive checks stopped the validation before anything was unpacked. */
   rejectedBeforeUnpack: boolean;
   summary: Record<Severity, number>;

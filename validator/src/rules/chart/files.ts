@@ -7,11 +7,20 @@ export function text(files: Map<string, Buffer>, name: string): string | undefin
   return data === undefined ? undefined : data.toString('utf8').replace(/^\uFEFF/, '');
 }
 
+type Parsed = { ok: true; value: unknown } | { ok: false; error: string } | undefined;
+
+/** Each chart's files parsed once, however many rules read them (rules never change what they read). */
+const parsedFiles = new WeakMap<Map<string, Buffer>, Map<string, Parsed>>();
+
 /** Parsed YAML, or an error message. */
-export function yamlOf(
-  files: Map<string, Buffer>,
-  name: string,
-): { ok: true; value: unknown } | { ok: false; error: string } | undefined {
+export function yamlOf(files: Map<string, Buffer>, name: string): Parsed {
+  let parsed = parsedFiles.get(files);
+  if (parsed === undefined) parsedFiles.set(files, (parsed = new Map()));
+  if (!parsed.has(name)) parsed.set(name, parseFile(files, name));
+  return parsed.get(name);
+}
+
+function parseFile(files: Map<string, Buffer>, name: string): Parsed {
   const t = text(files, name);
   if (t === undefined) return undefined;
   try {
