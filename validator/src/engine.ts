@@ -33,6 +33,7 @@ import { boundValueSets, splitValueSet } from './render/bounds.js';
 import {
   RENDER_NAMESPACE,
   RENDER_RELEASE,
+  isRefusal,
   renderChart,
   type InstallContext,
   type RenderResult,
@@ -356,7 +357,8 @@ export async function validate(target: string, options: ValidateOptions = {}): P
       // Review renders under fixed names so that reports are stable; the install contexts below use
       // random ones, and NMAAS-RENDER-DIVERGENCE compares the two.
       const review: InstallContext = { release: RENDER_RELEASE, namespace: RENDER_NAMESPACE };
-      const jobs: RenderJob[] = boundValueSets(schema, defaults)
+      const unexplored: string[] = [];
+      const jobs: RenderJob[] = boundValueSets(schema, defaults, unexplored)
         .filter((s) => !options.defaultsOnly || s.name === 'defaults')
         .map((set) => ({ set, context: review }));
       // The defaults again as the install would see them: as an upgrade, on the oldest and newest Kubernetes.
@@ -364,6 +366,7 @@ export async function validate(target: string, options: ValidateOptions = {}): P
         for (const c of installContexts(typeof kubeVersion === 'string' ? kubeVersion : undefined))
           jobs.push({ set: { name: c.name, values: {} }, context: c.context });
       }
+      if (unexplored.length > 0 && !options.defaultsOnly) report.unexploredStrings = unexplored;
       chart.renderErrors = [];
       chart.decodeProblems = [];
       chart.renders = [];
@@ -377,45 +380,66 @@ export async function validate(target: string, options: ValidateOptions = {}): P
       const defaultsJob = jobs.find((j) => j.set.name === 'defaults');
       const useBatch = grouped.length >= MIN_BATCH && defaultsJob !== undefined;
       const queue = useBatch ? jobs.filter((j) => !grouped.includes(j)) : [...jobs];
+      /** A refused combination still leaves each group's bounds to check: its groups, within the render bound. */
+      const partsOf = (job: RenderJob, r: RenderResult): RenderJob[] => {
+        if (r.error === undefined || !r.refused || Object.keys(job.set.values).length <= 1) return [];
+        const parts = splitValueSet(job.set).map((set) => ({ set, context: job.context }));
+        // The render count stays bounded whatever the chart refuses: past the cap, a group is left unrendered (and named).
+        const room = Math.max(0, MAX_RENDERS - scheduled);
+        scheduled += Math.min(room, parts.length);
+        for (const skipped of parts.slice(room)) unrendered.push(skipped.set.name);
+        return parts.slice(0, room);
+      };
       // helm runs as separate processes: render value sets in parallel, up to the cores we have.
       const worker = async () => {
         for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
           const r = await renderChart(renderDir, chartName, job.set, work, options.helmVersion, job.context, cache);
           report.helmProcesses = (report.helmProcesses ?? 0) + 1;
           results.set(job.set.name, { result: r, job });
-          // A refused combination still leaves each group's bounds to check: render them one group at a time.
-          if (r.error !== undefined && r.refused && Object.keys(job.set.values).length > 1) {
-            const parts = splitValueSet(job.set).map((set) => ({ set, context: job.context }));
-            // The render count stays bounded whatever the chart refuses: past the cap, a group is left unrendered (and named).
-            const room = Math.max(0, MAX_RENDERS - scheduled);
-            queue.push(...parts.slice(0, room));
-            scheduled += Math.min(room, parts.length);
-            for (const skipped of parts.slice(room)) unrendered.push(skipped.set.name);
-          }
+          queue.push(...partsOf(job, r));
         }
       };
       const workers = (n: number) => Array.from({ length: Math.max(1, Math.min(RENDER_CONCURRENCY, n)) }, worker);
-      const [batch] = await Promise.all([
-        useBatch
-          ? renderBatch({
-              files,
-              chartName,
-              sets: [defaultsJob.set, ...grouped.map((j) => j.set)],
-              workDir: work,
-              context: review,
-              cache,
-              ...(options.helmVersion ? { helmVersion: options.helmVersion } : {}),
-            })
-          : undefined,
-        ...workers(queue.length),
-      ]);
+      // The batch: a set whose template refuses it is named in helm's message, taken out as refused
+      // (its groups join the next round) and the rest rendered again; any other failure ends it.
+      const batched = new Map<string, { result: RenderResult; job: RenderJob }>();
+      const batchRounds = async (): Promise<boolean> => {
+        let pending = [...grouped];
+        while (pending.length > 0) {
+          const b = await renderBatch({
+            files,
+            chartName,
+            sets: [defaultsJob!.set, ...pending.map((j) => j.set)],
+            workDir: work,
+            context: review,
+            cache,
+            ...(options.helmVersion ? { helmVersion: options.helmVersion } : {}),
+          });
+          report.helmProcesses = (report.helmProcesses ?? 0) + 1;
+          if (b instanceof Map) {
+            for (const j of pending) batched.set(j.set.name, { result: b.get(j.set.name)!, job: j });
+            batched.set('defaults', { result: b.get('defaults')!, job: defaultsJob! });
+            return true;
+          }
+          const job = b.failed === undefined ? undefined : pending[b.failed - 1];
+          if (job === undefined) return false;
+          const r: RenderResult = { objects: [], problems: [], error: b.error, refused: isRefusal(b.error) };
+          batched.set(job.set.name, { result: r, job });
+          pending = [...pending.filter((j) => j !== job), ...partsOf(job, r).filter((p) => batchable(p.set))];
+        }
+        return true;
+      };
+      const [batchDone] = await Promise.all([useBatch ? batchRounds() : false, ...workers(queue.length)]);
       if (useBatch) {
-        report.helmProcesses = (report.helmProcesses ?? 0) + 1;
         const alone = results.get('defaults')?.result;
+        const copy = batched.get('defaults')?.result;
         // Only a batch whose copy of the defaults renders exactly as the chart alone stands for the chart.
-        if (batch instanceof Map && alone !== undefined && sameRender(batch.get('defaults')!, alone)) {
-          for (const j of grouped) results.set(j.set.name, { result: batch.get(j.set.name)!, job: j });
+        if (batchDone && alone !== undefined && (copy === undefined || sameRender(copy, alone))) {
+          batched.delete('defaults');
+          for (const [name, entry] of batched) results.set(name, entry);
         } else {
+          scheduled = jobs.length;
+          unrendered.length = 0;
           queue.push(...grouped);
           await Promise.all(workers(queue.length));
         }

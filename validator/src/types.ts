@@ -190,6 +190,11 @@ export interface ValidationReport {
   valueSets: string[];
   /** How many value sets and install contexts helm template rendered (bounded). */
   renderCount?: number;
+  /**
+   * Constrained string fields (pattern, format, lengths) for which no other accepted value could be
+   * generated: a template branching on their value was explored at the default only.
+   */
+  unexploredStrings?: string[];
   /** How many helm processes rendered them (several value sets share one process where they can). */
   helmProcesses?: number;
   /** Whether archive checks stopped the validation before anything was unpacked. */

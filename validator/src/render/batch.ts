@@ -44,7 +44,9 @@ export function batchable(set: ValueSet): boolean {
  * Each set's render, by set name, or an error when the batch as a whole could not render (a set
  * the chart refuses fails every set in the same process: the caller then renders them one by one).
  */
-export async function renderBatch(input: BatchInput): Promise<Map<string, RenderResult> | { error: string }> {
+export async function renderBatch(
+  input: BatchInput,
+): Promise<Map<string, RenderResult> | { error: string; failed?: number }> {
   const { chartName, sets } = input;
   const holders = sets.map((_, i) => `set-${i}`);
   const dir = path.join(await mkdtemp(path.join(input.workDir, 'batch-')), WRAPPER);
@@ -58,7 +60,12 @@ export async function renderBatch(input: BatchInput): Promise<Map<string, Render
     values[holders[i]!] = { [chartName]: sets[i]!.values };
   }
   const out = await helmTemplate(dir, values, 'batch-values', input.workDir, input.helmVersion, input.context);
-  if ('error' in out) return { error: out.error };
+  if ('error' in out) {
+    // A template's own `fail` names the file it ran in, and so the copy: its message as the chart alone gives it.
+    const m = new RegExp(`${WRAPPER}/charts/set-(\\d+)/charts/`).exec(out.error);
+    if (!m) return { error: out.error };
+    return { error: out.error.split(m[0]).join(''), failed: Number(m[1]) };
+  }
   // Each copy's documents, with the `# Source:` line helm writes for the chart alone, decoded as that set's render.
   const texts: string[][] = sets.map(() => []);
   const starts = documentStarts(out.stdout);
