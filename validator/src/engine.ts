@@ -379,7 +379,12 @@ export async function validate(target: string, options: ValidateOptions = {}): P
       const grouped = jobs.filter((j) => j.context === review && j.set.name !== 'defaults' && batchable(j.set));
       const defaultsJob = jobs.find((j) => j.set.name === 'defaults');
       const useBatch = grouped.length >= MIN_BATCH && defaultsJob !== undefined;
-      const queue = useBatch ? jobs.filter((j) => !grouped.includes(j)) : [...jobs];
+      // With a batch, the defaults come from its copy when that copy renders what the upgrade
+      // context renders alone (names aside): the usual case, and one helm process fewer.
+      const upgradeJob = jobs.find((j) => j.set.name === 'install:upgrade');
+      const queue = useBatch
+        ? jobs.filter((j) => !grouped.includes(j) && !(upgradeJob !== undefined && j === defaultsJob))
+        : [...jobs];
       /** A refused combination still leaves each group's bounds to check: its groups, within the render bound. */
       const partsOf = (job: RenderJob, r: RenderResult): RenderJob[] => {
         if (r.error === undefined || !r.refused || Object.keys(job.set.values).length <= 1) return [];
@@ -431,15 +436,40 @@ export async function validate(target: string, options: ValidateOptions = {}): P
       };
       const [batchDone] = await Promise.all([useBatch ? batchRounds() : false, ...workers(queue.length)]);
       if (useBatch) {
-        const alone = results.get('defaults')?.result;
         const copy = batched.get('defaults')?.result;
-        // Only a batch whose copy of the defaults renders exactly as the chart alone stands for the chart.
-        if (batchDone && alone !== undefined && (copy === undefined || sameRender(copy, alone))) {
+        const upgrade = results.get('install:upgrade')?.result;
+        // The batch stands for the chart alone only when its copy of the defaults renders what the
+        // chart renders alone: the upgrade context under its own names, or else the defaults themselves.
+        let trusted =
+          batchDone &&
+          copy !== undefined &&
+          copy.error === undefined &&
+          upgrade !== undefined &&
+          sameRender(copy, upgrade, review, upgradeJob!.context);
+        if (!trusted && batchDone && copy !== undefined) {
+          if (!results.has('defaults')) {
+            const alone = await renderChart(
+              renderDir,
+              chartName,
+              defaultsJob.set,
+              work,
+              options.helmVersion,
+              review,
+              cache,
+            );
+            report.helmProcesses = (report.helmProcesses ?? 0) + 1;
+            results.set('defaults', { result: alone, job: defaultsJob });
+          }
+          trusted = sameRender(copy, results.get('defaults')!.result);
+        }
+        if (trusted) {
+          if (!results.has('defaults')) results.set('defaults', { result: copy!, job: defaultsJob });
           batched.delete('defaults');
           for (const [name, entry] of batched) results.set(name, entry);
         } else {
           scheduled = jobs.length;
           unrendered.length = 0;
+          if (!results.has('defaults')) queue.push(defaultsJob);
           queue.push(...grouped);
           await Promise.all(workers(queue.length));
         }

@@ -115,6 +115,8 @@ export interface ChartInput {
     message: string;
     source?: string;
     line?: number;
+    /** The rendered line's text, to trace it to the template line that wrote it. */
+    text?: string;
   }[];
 }
 

@@ -7,8 +7,9 @@
  * as for a standalone install, and `.Chart.Name` is the chart's own.
  *
  * What still differs inside the wrapper: `.Template` paths sit under the wrapper, and a subchart
- * receives a `global` block. The caller therefore renders the defaults twice, alone and in the
- * batch, and uses the batch only when both agree; a value set that sets `global` is never batched.
+ * receives a `global` block. The caller therefore uses the batch only when its copy of the defaults
+ * renders what the chart renders alone (the upgrade context under its own names, or else the
+ * defaults rendered alone); a value set that sets `global` is never batched.
  * A template that branches on its own `.Template` path only for a non-default value is the
  * remaining blind spot, and the admission policies still judge what is installed.
  */
@@ -17,7 +18,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import type { HelmVersion } from '@nmaas/charts-gen';
 import type { ValueSet } from './bounds.js';
-import { decodeRendered, documentStarts, type DecodeCache } from './decode.js';
+import { decodeRendered, documentStarts, type DecodeCache, type ReleaseNames } from './decode.js';
 import { materialize } from '../input/materialize.js';
 import { helmTemplate, type InstallContext, type RenderResult } from './render.js';
 
@@ -88,13 +89,25 @@ export async function renderBatch(
   return results;
 }
 
-/** Whether two renders of the defaults produced the same objects (and the same decoder problems). */
-export function sameRender(a: RenderResult, b: RenderResult): boolean {
-  const key = (r: RenderResult) =>
-    JSON.stringify({
+/**
+ * Whether two renders produced the same objects and decoder problems, each render's own release
+ * and namespace (when given) counted as the same placeholders, and so the digests made from them.
+ */
+export function sameRender(a: RenderResult, b: RenderResult, namesA?: ReleaseNames, namesB?: ReleaseNames): boolean {
+  const key = (r: RenderResult, names: ReleaseNames | undefined) => {
+    const text = JSON.stringify({
       objects: r.objects.map((o) => [o.source ?? '', o.object]),
       problems: r.problems.map((p) => [p.kind, p.source ?? '', p.line ?? 0]),
       error: r.error ?? '',
     });
-  return key(a) === key(b);
+    if (names === undefined) return text;
+    const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    // A digest of the names (a dashboard uid) differs with them: long hex runs count as one placeholder.
+    return text
+      .replace(new RegExp(`${escape(names.release)}|${escape(names.namespace)}`, 'g'), (m) =>
+        m === names.release ? '\u0000release' : '\u0000namespace',
+      )
+      .replace(/[0-9a-f]{32,}/g, '\u0000digest');
+  };
+  return key(a, namesA) === key(b, namesB);
 }

@@ -47,3 +47,34 @@ export function lineOf(files: Map<string, Buffer>, name: string, re: RegExp): nu
   const i = t.split('\n').findIndex((l) => re.test(l));
   return i < 0 ? undefined : i + 1;
 }
+
+/**
+ * The line of template `name` that wrote a rendered line: the template line with the same text
+ * nearest to the rendered line number (templates lose lines to their actions, rarely gain), else
+ * the nearest line writing the same key (`privileged: {{ … }}` for `privileged: true`).
+ */
+export function templateLine(
+  files: Map<string, Buffer>,
+  name: string,
+  renderedLine: number,
+  renderedText: string,
+): number | undefined {
+  const t = text(files, name);
+  const wanted = renderedText.trim();
+  if (t === undefined || wanted === '') return undefined;
+  const lines = t.split('\n');
+  const nearest = (match: (line: string) => boolean): number | undefined => {
+    let best: number | undefined;
+    lines.forEach((l, i) => {
+      if (match(l) && (best === undefined || Math.abs(i + 1 - renderedLine) < Math.abs(best - renderedLine)))
+        best = i + 1;
+    });
+    return best;
+  };
+  const same = nearest((l) => l.trim() === wanted);
+  if (same !== undefined) return same;
+  const key = /^(-\s+)?([^\s:#{}"'][^:#{}]*?):(\s|$)/.exec(wanted)?.[2];
+  if (key === undefined) return undefined;
+  const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return nearest((l) => new RegExp(`^\\s*(-\\s+)?${escaped}:(\\s|$)`).test(l));
+}
