@@ -74,8 +74,11 @@ const MAX_RENDERS = 40;
 /** Value sets worth a batch of their own (below this, separate processes run as fast). */
 const MIN_BATCH = 2;
 
-/** Concurrent helm processes per validation. */
-const RENDER_CONCURRENCY = Math.min(4, os.availableParallelism());
+/**
+ * Standalone helm processes at once per validation (the batch runs beside them): one more than
+ * the cores, since a helm process spends part of its life starting and reading the chart.
+ */
+const RENDER_CONCURRENCY = Math.min(4, os.availableParallelism() + 1);
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 2, warning: 1, info: 0 };
 
