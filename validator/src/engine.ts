@@ -415,7 +415,7 @@ export async function validate(target: string, options: ValidateOptions = {}): P
         let pending = [...grouped];
         while (pending.length > 0) {
           const b = await renderBatch({
-            files,
+            chartDir: renderDir,
             chartName,
             sets: [defaultsJob!.set, ...pending.map((j) => j.set)],
             workDir: work,

@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boundValueSets } from './bounds.js';
 import { batchable, renderBatch, sameRender } from './batch.js';
 import { RENDER_NAMESPACE, RENDER_RELEASE, renderChart, type RenderResult } from './render.js';
-import { scanFolder } from '../input/folder-scan.js';
 import { validate } from '../engine.js';
 import { BASE_CHART, buildCase, tempDir } from '../test-support.js';
 
@@ -24,13 +23,12 @@ afterAll(async () => {
 
 describe('rendering value sets in one helm process', () => {
   it('renders every value set of the base chart exactly as it renders alone', async () => {
-    const { files } = await scanFolder(BASE_CHART);
     const schema = JSON.parse(await readFile(path.join(BASE_CHART, 'values.schema.json'), 'utf8')) as unknown;
     const defaults = parse(await readFile(path.join(BASE_CHART, 'values.yaml'), 'utf8')) as unknown;
     const sets = boundValueSets(schema, defaults);
     expect(sets.length).toBeGreaterThan(5);
     const batch = await renderBatch({
-      files,
+      chartDir: BASE_CHART,
       chartName: 'web-qos-full',
       sets,
       workDir: work,
@@ -52,9 +50,8 @@ describe('rendering value sets in one helm process', () => {
   });
 
   it('reports an error for the whole batch when the chart refuses one set', async () => {
-    const { files } = await scanFolder(BASE_CHART);
     const result = await renderBatch({
-      files,
+      chartDir: BASE_CHART,
       chartName: 'web-qos-full',
       sets: [
         { name: 'defaults', values: {} },

@@ -13,7 +13,7 @@
  * A template that branches on its own `.Template` path only for a non-default value is the
  * remaining blind spot, and the admission policies still judge what is installed.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { HelmVersion } from '@nmaas/charts-gen';
@@ -26,7 +26,8 @@ import { helmTemplate, type InstallContext, type RenderResult } from './render.j
 const WRAPPER = 'nmaas-value-set-batch';
 
 export interface BatchInput {
-  files: Map<string, Buffer>;
+  /** The chart's checked files, already written out for helm: each copy is a link to this folder. */
+  chartDir: string;
   chartName: string;
   /** The defaults first (its copy is compared with the standalone render), then the sets to batch. */
   sets: ValueSet[];
@@ -54,12 +55,16 @@ export async function renderBatch(
   const chart = (name: string) => stringify({ apiVersion: 'v2', name, version: '0.0.0' });
   await materialize(new Map([['Chart.yaml', Buffer.from(chart(WRAPPER))]]), dir);
   const values: Record<string, unknown> = {};
-  for (let i = 0; i < sets.length; i++) {
-    const holder = path.join(dir, 'charts', holders[i]!);
-    await materialize(new Map([['Chart.yaml', Buffer.from(chart(holders[i]!))]]), holder);
-    await materialize(input.files, path.join(holder, 'charts', chartName));
-    values[holders[i]!] = { [chartName]: sets[i]!.values };
-  }
+  // Helm's loader follows a link to a chart folder (and says so on stderr): one copy on disk for every set.
+  await Promise.all(
+    holders.map(async (holder, i) => {
+      const at = path.join(dir, 'charts', holder);
+      await materialize(new Map([['Chart.yaml', Buffer.from(chart(holder))]]), at);
+      await mkdir(path.join(at, 'charts'), { recursive: true });
+      await symlink(path.resolve(input.chartDir), path.join(at, 'charts', chartName), 'dir');
+      values[holder] = { [chartName]: sets[i]!.values };
+    }),
+  );
   const out = await helmTemplate(dir, values, 'batch-values', input.workDir, input.helmVersion, input.context);
   if ('error' in out) {
     // A template's own `fail` names the file it ran in, and so the copy: its message as the chart alone gives it.
