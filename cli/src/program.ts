@@ -36,7 +36,8 @@ export const TOP_COMMANDS: readonly TopCommand[] = [
     name: 'validate',
     term: 'validate [options] [path]',
     description: 'security-check a submission (app folder, chart folder or chart .tgz) before it enters the catalogue',
-    load: async () => (await import('@nmaas/validator')).registerCommands,
+    // The commands module, not the package root: `--list-rules` must not load the engine and helm.
+    load: async () => (await import('@nmaas/validator/commands')).registerCommands,
   },
   {
     name: 'catalogue',

@@ -108,6 +108,9 @@ exemptions:
     expect((await run([path.join(work, 'nope')])).code).toBe(2);
     expect((await run([BASE_CHART, '--format', 'xml'])).code).toBe(2);
     expect((await run([BASE_CHART, '--fail-on', 'fatal'])).code).toBe(2);
+    const helm = await run([BASE_CHART, '--helm', '9']);
+    expect(helm.code).toBe(2);
+    expect(helm.stderr).toMatch(/--helm 9: .*use one of 3\.17, 4\.1/);
     const badPolicy = path.join(work, 'bad-policy.yaml');
     await writeFile(badPolicy, 'exemptions:\n  - { rule: NMAAS-PSS-PRIVILEGED, app: x }\n');
     const r = await run([BASE_CHART, '--policy', badPolicy]);

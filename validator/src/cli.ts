@@ -1,15 +1,14 @@
-/** `nmaas validate <path>`: the reviewers' command. */
+/**
+ * `nmaas validate <path>`: the reviewers' command. Only commander, the kit and the rule catalogue
+ * load with the command; the engine and its output formats are imported when a path is validated.
+ */
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { action, formatOption, UsageError, writeFileAtomic } from '@nmaas/sdk/kit';
-import { HELM_VERSIONS, type HelmVersion } from '@nmaas/charts-gen';
-import { failsAt, validate } from './engine.js';
-import { RULES } from './rules/index.js';
-import { formatText } from './output/text.js';
-import { toSarif } from './output/sarif.js';
+import type { HelmVersion } from '@nmaas/charts-gen';
+import { RULE_CATALOGUE } from './rules/catalogue.js';
 import { listRulesJson, listRulesText } from './output/rules-list.js';
 import { UnreadableInputError } from './input/errors.js';
-import { PolicyError } from './policy.js';
 import type { Severity } from './types.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -53,7 +52,7 @@ export function registerValidateCommand(program: Command): void {
       '--catalogue <index>',
       'Helm repository index.yaml (file or URL): the version must be new and higher than every published one',
     )
-    .addOption(new Option('--helm <version>', 'helm version to render with').choices([...HELM_VERSIONS]))
+    .option('--helm <version>', 'helm version to render with (one charts-gen provisions: 3.17 or 4.1)')
     .option('-o, --output <file>', 'write the report to a file (written to a temp file, then renamed)')
     .option('--no-colour', 'no colour even on a terminal')
     .option('--list-rules', 'print every rule (id, severity, PSS level, rationale, fix) and exit')
@@ -70,13 +69,27 @@ Examples:
       action(async (target: string | undefined, opts: Opts, cmd: Command) => {
         if (opts.listRules) {
           await emit(
-            opts.format === 'json' ? `${JSON.stringify(listRulesJson(RULES), null, 2)}\n` : listRulesText(RULES),
+            opts.format === 'json'
+              ? `${JSON.stringify(listRulesJson(RULE_CATALOGUE), null, 2)}\n`
+              : listRulesText(RULE_CATALOGUE),
             opts.output,
           );
           return;
         }
         if (target === undefined)
           cmd.error('error: missing argument <path> (an app folder, chart folder or chart .tgz)', { exitCode: 2 });
+        const [{ HELM_VERSIONS }, { failsAt, validate }, { formatText }, { toSarif }, { PolicyError }] =
+          await Promise.all([
+            import('@nmaas/charts-gen'),
+            import('./engine.js'),
+            import('./output/text.js'),
+            import('./output/sarif.js'),
+            import('./policy.js'),
+          ]);
+        if (opts.helm !== undefined && !(HELM_VERSIONS as readonly string[]).includes(opts.helm))
+          throw new UsageError(
+            `--helm ${opts.helm}: not a helm version the validator renders with; use one of ${HELM_VERSIONS.join(', ')}`,
+          );
         // Progress on a terminal only: rendering at the form bounds takes a few seconds.
         const progress = process.stderr.isTTY === true && opts.output === undefined;
         if (progress)

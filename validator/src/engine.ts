@@ -30,7 +30,16 @@ import { materialize } from './input/materialize.js';
 import { publishedVersions } from './input/catalogue.js';
 import { UnreadableInputError } from './input/errors.js';
 import { boundValueSets, splitValueSet } from './render/bounds.js';
-import { RENDER_NAMESPACE, RENDER_RELEASE, renderChart, type InstallContext } from './render/render.js';
+import {
+  RENDER_NAMESPACE,
+  RENDER_RELEASE,
+  isRefusal,
+  renderChart,
+  type InstallContext,
+  type RenderResult,
+} from './render/render.js';
+import { batchable, renderBatch, sameRender } from './render/batch.js';
+import type { DecodeCache } from './render/decode.js';
 import { installContexts } from './render/install-contexts.js';
 import type { ValueSet } from './render/bounds.js';
 import { applyPolicy, DEFAULT_ALLOWED_REGISTRIES, loadPolicy, type Policy } from './policy.js';
@@ -62,8 +71,14 @@ const isObjectsRule = (r: Rule): r is ObjectsRule => r.meta.scope === 'objects';
 /** helm template runs per validation, at most: hostile charts cannot make a review take forever. */
 const MAX_RENDERS = 40;
 
-/** Concurrent helm processes per validation. */
-const RENDER_CONCURRENCY = Math.min(4, os.availableParallelism());
+/** Value sets worth a batch of their own (below this, separate processes run as fast). */
+const MIN_BATCH = 2;
+
+/**
+ * Standalone helm processes at once per validation (the batch runs beside them): one more than
+ * the cores, since a helm process spends part of its life starting and reading the chart.
+ */
+const RENDER_CONCURRENCY = Math.min(4, os.availableParallelism() + 1);
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 2, warning: 1, info: 0 };
 
@@ -345,7 +360,8 @@ export async function validate(target: string, options: ValidateOptions = {}): P
       // Review renders under fixed names so that reports are stable; the install contexts below use
       // random ones, and NMAAS-RENDER-DIVERGENCE compares the two.
       const review: InstallContext = { release: RENDER_RELEASE, namespace: RENDER_NAMESPACE };
-      const jobs: RenderJob[] = boundValueSets(schema, defaults)
+      const unexplored: string[] = [];
+      const jobs: RenderJob[] = boundValueSets(schema, defaults, unexplored)
         .filter((s) => !options.defaultsOnly || s.name === 'defaults')
         .map((set) => ({ set, context: review }));
       // The defaults again as the install would see them: as an upgrade, on the oldest and newest Kubernetes.
@@ -353,30 +369,114 @@ export async function validate(target: string, options: ValidateOptions = {}): P
         for (const c of installContexts(typeof kubeVersion === 'string' ? kubeVersion : undefined))
           jobs.push({ set: { name: c.name, values: {} }, context: c.context });
       }
+      if (unexplored.length > 0 && !options.defaultsOnly) report.unexploredStrings = unexplored;
       chart.renderErrors = [];
       chart.decodeProblems = [];
       chart.renders = [];
-      const queue = [...jobs];
-      const results = new Map<string, { result: Awaited<ReturnType<typeof renderChart>>; job: RenderJob }>();
+      const results = new Map<string, { result: RenderResult; job: RenderJob }>();
+      const cache: DecodeCache = new Map();
       const unrendered: string[] = [];
       let scheduled = jobs.length;
+      // The review's value sets beyond the defaults render together in one helm process (batch.ts),
+      // beside the standalone renders (the defaults, each install context) that need their own flags.
+      const grouped = jobs.filter((j) => j.context === review && j.set.name !== 'defaults' && batchable(j.set));
+      const defaultsJob = jobs.find((j) => j.set.name === 'defaults');
+      const useBatch = grouped.length >= MIN_BATCH && defaultsJob !== undefined;
+      // With a batch, the defaults come from its copy when that copy renders what the upgrade
+      // context renders alone (names aside): the usual case, and one helm process fewer.
+      const upgradeJob = jobs.find((j) => j.set.name === 'install:upgrade');
+      const queue = useBatch
+        ? jobs.filter((j) => !grouped.includes(j) && !(upgradeJob !== undefined && j === defaultsJob))
+        : [...jobs];
+      /** A refused combination still leaves each group's bounds to check: its groups, within the render bound. */
+      const partsOf = (job: RenderJob, r: RenderResult): RenderJob[] => {
+        if (r.error === undefined || !r.refused || Object.keys(job.set.values).length <= 1) return [];
+        const parts = splitValueSet(job.set).map((set) => ({ set, context: job.context }));
+        // The render count stays bounded whatever the chart refuses: past the cap, a group is left unrendered (and named).
+        const room = Math.max(0, MAX_RENDERS - scheduled);
+        scheduled += Math.min(room, parts.length);
+        for (const skipped of parts.slice(room)) unrendered.push(skipped.set.name);
+        return parts.slice(0, room);
+      };
       // helm runs as separate processes: render value sets in parallel, up to the cores we have.
       const worker = async () => {
         for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
-          const r = await renderChart(renderDir, chartName, job.set, work, options.helmVersion, job.context);
+          const r = await renderChart(renderDir, chartName, job.set, work, options.helmVersion, job.context, cache);
+          report.helmProcesses = (report.helmProcesses ?? 0) + 1;
           results.set(job.set.name, { result: r, job });
-          // A refused combination still leaves each group's bounds to check: render them one group at a time.
-          if (r.error !== undefined && r.refused && Object.keys(job.set.values).length > 1) {
-            const parts = splitValueSet(job.set).map((set) => ({ set, context: job.context }));
-            // The render count stays bounded whatever the chart refuses: past the cap, a group is left unrendered (and named).
-            const room = Math.max(0, MAX_RENDERS - scheduled);
-            queue.push(...parts.slice(0, room));
-            scheduled += Math.min(room, parts.length);
-            for (const skipped of parts.slice(room)) unrendered.push(skipped.set.name);
-          }
+          queue.push(...partsOf(job, r));
         }
       };
-      await Promise.all(Array.from({ length: Math.max(1, Math.min(RENDER_CONCURRENCY, jobs.length)) }, worker));
+      const workers = (n: number) => Array.from({ length: Math.max(1, Math.min(RENDER_CONCURRENCY, n)) }, worker);
+      // The batch: a set whose template refuses it is named in helm's message, taken out as refused
+      // (its groups join the next round) and the rest rendered again; any other failure ends it.
+      const batched = new Map<string, { result: RenderResult; job: RenderJob }>();
+      const batchRounds = async (): Promise<boolean> => {
+        let pending = [...grouped];
+        while (pending.length > 0) {
+          const b = await renderBatch({
+            chartDir: renderDir,
+            chartName,
+            sets: [defaultsJob!.set, ...pending.map((j) => j.set)],
+            workDir: work,
+            context: review,
+            cache,
+            ...(options.helmVersion ? { helmVersion: options.helmVersion } : {}),
+          });
+          report.helmProcesses = (report.helmProcesses ?? 0) + 1;
+          if (b instanceof Map) {
+            for (const j of pending) batched.set(j.set.name, { result: b.get(j.set.name)!, job: j });
+            batched.set('defaults', { result: b.get('defaults')!, job: defaultsJob! });
+            return true;
+          }
+          const job = b.failed === undefined ? undefined : pending[b.failed - 1];
+          if (job === undefined) return false;
+          const r: RenderResult = { objects: [], problems: [], error: b.error, refused: isRefusal(b.error) };
+          batched.set(job.set.name, { result: r, job });
+          pending = [...pending.filter((j) => j !== job), ...partsOf(job, r).filter((p) => batchable(p.set))];
+        }
+        return true;
+      };
+      const [batchDone] = await Promise.all([useBatch ? batchRounds() : false, ...workers(queue.length)]);
+      if (useBatch) {
+        const copy = batched.get('defaults')?.result;
+        const upgrade = results.get('install:upgrade')?.result;
+        // The batch stands for the chart alone only when its copy of the defaults renders what the
+        // chart renders alone: the upgrade context under its own names, or else the defaults themselves.
+        let trusted =
+          batchDone &&
+          copy !== undefined &&
+          copy.error === undefined &&
+          upgrade !== undefined &&
+          sameRender(copy, upgrade, review, upgradeJob!.context);
+        if (!trusted && batchDone && copy !== undefined) {
+          if (!results.has('defaults')) {
+            const alone = await renderChart(
+              renderDir,
+              chartName,
+              defaultsJob.set,
+              work,
+              options.helmVersion,
+              review,
+              cache,
+            );
+            report.helmProcesses = (report.helmProcesses ?? 0) + 1;
+            results.set('defaults', { result: alone, job: defaultsJob });
+          }
+          trusted = sameRender(copy, results.get('defaults')!.result);
+        }
+        if (trusted) {
+          if (!results.has('defaults')) results.set('defaults', { result: copy!, job: defaultsJob });
+          batched.delete('defaults');
+          for (const [name, entry] of batched) results.set(name, entry);
+        } else {
+          scheduled = jobs.length;
+          unrendered.length = 0;
+          if (!results.has('defaults')) queue.push(defaultsJob);
+          queue.push(...grouped);
+          await Promise.all(workers(queue.length));
+        }
+      }
       for (const name of unrendered) {
         chart.renderErrors.push({
           valueSet: name,

@@ -46,6 +46,8 @@ describe('good submissions pass with no error', () => {
       expect(report.valueSets).toContain(set);
     }
     expect(report.renderCount).toBeLessThanOrEqual(20);
+    // The form's value sets share one helm process: the defaults alone, the batch, three install contexts.
+    expect(report.helmProcesses).toBeLessThanOrEqual(5);
     // The pods are isolated at the defaults: a missing NetworkPolicy is only ever a user's choice in the form.
     expect(
       report.findings.filter((f) => f.ruleId === 'NMAAS-NETWORK-POLICY' && f.valueSets?.includes('defaults')),

@@ -1,6 +1,4 @@
 /** @nmaas/validator: the reviewers' security checks for NMaaS submissions. */
-import type { Command } from 'commander';
-import { registerValidateCommand } from './cli.js';
 
 export { validate, failsAt, type ValidateOptions } from './engine.js';
 export { RULES, RULES_BY_ID } from './rules/index.js';
@@ -24,8 +22,4 @@ export { boundValueSets, type ValueSet } from './render/bounds.js';
 export { decodeRendered, type Decoded, type DecodedObject } from './render/decode.js';
 export * from './limits.js';
 export type * from './types.js';
-
-/** Adds `nmaas validate` to the `nmaas` CLI. */
-export function registerCommands(program: Command): void {
-  registerValidateCommand(program);
-}
+export { registerCommands } from './commands.js';

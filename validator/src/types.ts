@@ -115,6 +115,8 @@ export interface ChartInput {
     message: string;
     source?: string;
     line?: number;
+    /** The rendered line's text, to trace it to the template line that wrote it. */
+    text?: string;
   }[];
 }
 
@@ -188,8 +190,15 @@ export interface ValidationReport {
   exempted: { finding: Finding; exemption: ExemptionUse }[];
   /** Value sets rendered with helm template (install contexts are named `install:…`). */
   valueSets: string[];
-  /** How many times helm template ran. */
+  /** How many value sets and install contexts helm template rendered (bounded). */
   renderCount?: number;
+  /**
+   * Constrained string fields (pattern, format, lengths) for which no other accepted value could be
+   * generated: a template branching on their value was explored at the default only.
+   */
+  unexploredStrings?: string[];
+  /** How many helm processes rendered them (several value sets share one process where they can). */
+  helmProcesses?: number;
   /** Whether archive checks stopped the validation before anything was unpacked. */
   rejectedBeforeUnpack: boolean;
   summary: Record<Severity, number>;

@@ -19,6 +19,13 @@ export function formatText(report: ValidationReport, options: { colour: boolean 
   lines.push(c('bold', `nmaas validate: ${title} (${report.kind} ${report.target})`));
   if (report.valueSets.length > 0)
     lines.push(c('dim', `rendered with helm template: ${report.valueSets.join(', ')} values`));
+  if (report.unexploredStrings !== undefined)
+    lines.push(
+      c(
+        'dim',
+        `rendered at their default only (no other value fits their pattern): ${report.unexploredStrings.join(', ')}`,
+      ),
+    );
   if (report.rejectedBeforeUnpack) lines.push(c('error', 'rejected before unpacking: the archive itself is unsafe'));
   const groups = new Map<string, Finding[]>();
   for (const f of report.findings) {

@@ -8,6 +8,7 @@
  */
 import { parseDuration } from '@nmaas/sdk/model';
 import { MAX_SCHEMA_DEPTH, schemaProblems } from './schema-limits.js';
+import { FORMAT_EXAMPLES, matchesPattern, patternExample } from './pattern-example.js';
 
 type Json = Record<string, unknown>;
 
@@ -30,7 +31,7 @@ const MAX_WALK_DEPTH = MAX_SCHEMA_DEPTH;
  * Which value a set takes for each field: the lower or upper bound, switches off, the middle of
  * each number range, or the k-th option of every enum (so that every option is rendered once).
  */
-type Side = 'lower' | 'upper' | 'switches' | 'middle' | `option-${number}`;
+type Side = 'lower' | 'upper' | 'switches' | 'middle' | 'strings' | `option-${number}`;
 
 /** At most this many enum-option sets (options beyond it are covered by the first and last). */
 const MAX_OPTION_SETS = 6;
@@ -56,8 +57,45 @@ function typeOf(schema: Json): string | undefined {
   return undefined;
 }
 
+/**
+ * A string the field's `pattern`, `format` and lengths accept other than its current value, for
+ * constrained strings without an enum (enums have their own sets); `unexplored` when none is found.
+ */
+function otherString(schema: Json, current: unknown): { set: boolean; value?: unknown; unexplored?: boolean } {
+  if (typeOf(schema) !== 'string' || Array.isArray(schema.enum)) return { set: false };
+  const pattern = typeof schema.pattern === 'string' ? schema.pattern : undefined;
+  const format = typeof schema.format === 'string' ? schema.format : undefined;
+  const minLength = typeof schema.minLength === 'number' ? schema.minLength : undefined;
+  const maxLength = typeof schema.maxLength === 'number' ? schema.maxLength : undefined;
+  if (pattern === undefined && format === undefined && minLength === undefined && maxLength === undefined)
+    return { set: false };
+  const limits = {
+    ...(pattern !== undefined ? { pattern } : {}),
+    ...(minLength !== undefined ? { minLength } : {}),
+    ...(maxLength !== undefined ? { maxLength } : {}),
+  };
+  const known = format !== undefined ? FORMAT_EXAMPLES[format] : undefined;
+  // The format's own example, when the pattern and lengths accept it too.
+  if (
+    known !== undefined &&
+    known !== current &&
+    (minLength === undefined || known.length >= minLength) &&
+    (maxLength === undefined || known.length <= maxLength) &&
+    (pattern === undefined || matchesPattern(pattern, known))
+  )
+    return { set: true, value: known };
+  if (format !== undefined && known === undefined) return { set: false, unexplored: true };
+  const value = patternExample(limits, current);
+  return value === undefined ? { set: false, unexplored: true } : { set: true, value };
+}
+
 /** The bound value for one schema node, or undefined when it has none worth setting. */
-function leafBound(schema: Json, current: unknown, side: Side): { set: boolean; value?: unknown } {
+function leafBound(
+  schema: Json,
+  current: unknown,
+  side: Side,
+): { set: boolean; value?: unknown; unexplored?: boolean } {
+  if (side === 'strings') return otherString(schema, current);
   if (side === 'switches')
     return typeOf(schema) === 'boolean' && !Array.isArray(schema.enum) ? { set: true, value: false } : { set: false };
   if (side.startsWith('option-')) {
@@ -158,7 +196,27 @@ function resolve(schema: Json, root: Json, side: Side): Json {
   return merged;
 }
 
-function walk(schema: Json, defaults: unknown, side: Side, out: Json, root: Json = schema, depth = 0): boolean {
+/**
+ * Left as they are by the string set: image fields (the image rules judge every render's image)
+ * and Helm's rename keys (they only rename the chart's own objects and the references to them).
+ */
+const KEPT_STRING = /^(images?|repository|registry|tag|digest|nameOverride|fullnameOverride)$/i;
+
+interface Trail {
+  path: string;
+  /** Constrained string fields for which no other accepted value was found. */
+  unexplored: string[];
+}
+
+function walk(
+  schema: Json,
+  defaults: unknown,
+  side: Side,
+  out: Json,
+  root: Json = schema,
+  depth = 0,
+  trail: Trail = { path: '', unexplored: [] },
+): boolean {
   // The schema limits refuse deeper schemas before this runs; this bound keeps the walk safe on its own.
   if (depth > MAX_WALK_DEPTH) return false;
   schema = resolve(schema, root, side);
@@ -170,15 +228,18 @@ function walk(schema: Json, defaults: unknown, side: Side, out: Json, root: Json
     if (!raw) continue;
     const s = resolve(raw, root, side);
     const current = rec(defaults)?.[key];
+    if (side === 'strings' && KEPT_STRING.test(key)) continue;
+    const at = trail.path === '' ? key : `${trail.path}.${key}`;
     if (typeOf(s) === 'object' || rec(s.properties)) {
       const child: Json = {};
-      if (walk(s, current, side, child, root, depth + 1)) {
+      if (walk(s, current, side, child, root, depth + 1, { path: at, unexplored: trail.unexplored })) {
         out[key] = child;
         any = true;
       }
       continue;
     }
     const b = leafBound(s, current, side);
+    if (b.unexplored === true) trail.unexplored.push(at);
     // A bound equal to the default adds nothing the defaults render has not shown.
     if (b.set && JSON.stringify(b.value) !== JSON.stringify(current)) {
       out[key] = b.value;
@@ -197,11 +258,11 @@ function walk(schema: Json, defaults: unknown, side: Side, out: Json, root: Json
  */
 export function clampSchedule(values: Json, defaults: unknown): void {
   const schedule = rec(values.schedule);
-  const every = schedule?.every;
+  const base = rec(rec(defaults)?.schedule) ?? {};
+  const every = schedule?.every ?? base.every;
   if (!schedule || typeof every !== 'string') return;
   const period = parseDuration(every);
   if (period === null) return;
-  const base = rec(rec(defaults)?.schedule) ?? {};
   for (const key of ['duration', 'startWithin']) {
     const current = key in schedule ? schedule[key] : base[key];
     if (typeof current !== 'string' || current === '') continue;
@@ -219,7 +280,11 @@ function longestEnum(schema: unknown, depth: number): number {
   return most;
 }
 
-export function boundValueSets(schema: unknown, defaults: unknown): ValueSet[] {
+/**
+ * The value sets worth rendering besides the defaults. `unexplored` collects the constrained
+ * string fields for which no other accepted value could be generated (the report names them).
+ */
+export function boundValueSets(schema: unknown, defaults: unknown, unexplored: string[] = []): ValueSet[] {
   const sets: ValueSet[] = [{ name: 'defaults', values: {} }];
   const s = rec(schema);
   // A schema over the limits is reported by NMAAS-CHART-VALUES-SCHEMA; its bounds are not explored.
@@ -229,9 +294,12 @@ export function boundValueSets(schema: unknown, defaults: unknown): ValueSet[] {
     { length: Math.min(MAX_OPTION_SETS, Math.max(0, longestEnum(s, 0) - 2)) },
     (_, i) => `option-${i + 1}` as const,
   );
-  for (const side of ['lower', 'upper', 'switches', 'middle', ...optionSides] as Side[]) {
+  for (const side of ['lower', 'upper', 'switches', 'middle', 'strings', ...optionSides] as Side[]) {
     const values: Json = {};
-    if (walk(s, defaults, side, values)) {
+    const trail: Trail = { path: '', unexplored: [] };
+    const found = walk(s, defaults, side, values, s, 0, trail);
+    if (side === 'strings') unexplored.push(...trail.unexplored);
+    if (found) {
       clampSchedule(values, defaults);
       const name =
         side === 'switches'
@@ -240,7 +308,9 @@ export function boundValueSets(schema: unknown, defaults: unknown): ValueSet[] {
             ? `${side}-bounds`
             : side === 'middle'
               ? 'middle-values'
-              : `enum-${side}`;
+              : side === 'strings'
+                ? 'other-strings'
+                : `enum-${side}`;
       sets.push({ name, values });
     }
   }

@@ -21,6 +21,8 @@ export interface DecodeProblem {
   source?: string;
   /** Line within that template's rendered output (1-based). */
   line?: number;
+  /** That rendered line's text, to find the template line that wrote it. */
+  text?: string;
 }
 
 export interface Decoded {
@@ -70,7 +72,85 @@ function lineIn(text: string, offset: number, docStart: number, sourceLine: numb
   return line;
 }
 
-export function decodeRendered(stdout: string, chartName: string): Decoded {
+/**
+ * Cache of decoded documents for one validation, keyed by their text: the value sets and install
+ * contexts of one chart render mostly identical documents, and YAML parsing is most of the
+ * decoder's time. Under an install context the text is keyed with its release and namespace
+ * taken out, so contexts that differ only by those names share one parse.
+ */
+export type DecodeCache = Map<string, { decoded: Decoded; names?: ReleaseNames }>;
+
+/** The release and namespace a render was made with (random ones for the install contexts). */
+export interface ReleaseNames {
+  release: string;
+  namespace: string;
+}
+
+/** Offsets where a document starts: every line that is exactly `---` (helm writes one before each template). */
+export function documentStarts(text: string): number[] {
+  const starts = [0];
+  const marker = /^---[ \t]*$/gm;
+  for (let m = marker.exec(text); m !== null; m = marker.exec(text)) if (m.index > 0) starts.push(m.index);
+  return starts;
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A deep copy of `value` with both names swapped for another render's, in keys and strings alike. */
+function renamed(value: unknown, swap: (s: string) => string): unknown {
+  if (typeof value === 'string') return swap(value);
+  if (Array.isArray(value)) return value.map((v) => renamed(v, swap));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[swap(k)] = renamed(v, swap);
+    return out;
+  }
+  return value;
+}
+
+export function decodeRendered(stdout: string, chartName: string, cache?: DecodeCache, names?: ReleaseNames): Decoded {
+  const objects: DecodedObject[] = [];
+  const problems: DecodeProblem[] = [];
+  // Names are only taken out when they are two different DNS labels: then every occurrence maps
+  // back to exactly one of them, and neither can change how a YAML scalar is typed.
+  const dns = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+  const keyed =
+    names !== undefined && names.release !== names.namespace && dns.test(names.release) && dns.test(names.namespace)
+      ? names
+      : undefined;
+  const nameRe = keyed ? new RegExp(`${escapeRe(keyed.release)}|${escapeRe(keyed.namespace)}`, 'g') : undefined;
+  // Documents never share anchors, so each `---` chunk decodes alone exactly as within the stream.
+  const starts = documentStarts(stdout);
+  for (let i = 0; i < starts.length; i++) {
+    const chunk = stdout.slice(starts[i], starts[i + 1] ?? stdout.length);
+    const key = nameRe
+      ? `names\u0000${chunk.replace(nameRe, (m) => (m === keyed!.release ? '\u0000R' : '\u0000N'))}`
+      : `text\u0000${chunk}`;
+    let hit = cache?.get(key);
+    if (hit === undefined) {
+      hit = { decoded: decodeChunk(chunk, chartName), ...(keyed ? { names: keyed } : {}) };
+      cache?.set(key, hit);
+      objects.push(...hit.decoded.objects.map((o) => (cache ? { ...o, object: structuredClone(o.object) } : o)));
+      problems.push(...hit.decoded.problems);
+      continue;
+    }
+    // A cached document is handed out as a copy (each value set's objects are its own), with the
+    // names of this render where it was parsed under others.
+    const from = hit.names;
+    let swap: ((s: string) => string) | undefined;
+    if (from && keyed && (from.release !== keyed.release || from.namespace !== keyed.namespace)) {
+      const fromRe = new RegExp(`${escapeRe(from.release)}|${escapeRe(from.namespace)}`, 'g');
+      swap = (s) => s.replace(fromRe, (m) => (m === from.release ? keyed.release : keyed.namespace));
+    }
+    for (const o of hit.decoded.objects)
+      objects.push({ ...o, object: (swap ? renamed(o.object, swap) : structuredClone(o.object)) as K8sObject });
+    for (const p of hit.decoded.problems)
+      problems.push(swap ? { ...p, message: swap(p.message), ...(p.text ? { text: swap(p.text) } : {}) } : p);
+  }
+  return { objects, problems };
+}
+
+function decodeChunk(stdout: string, chartName: string): Decoded {
   const objects: DecodedObject[] = [];
   const problems: DecodeProblem[] = [];
   for (const doc of parseAllDocuments(stdout, { version: '1.1', merge: true, uniqueKeys: true, prettyErrors: false })) {
@@ -79,10 +159,15 @@ export function decodeRendered(stdout: string, chartName: string): Decoded {
     const docStart = doc.range[0];
     const sourceAt = stdout.lastIndexOf('# Source:', doc.contents?.range?.[0] ?? docStart);
     const origin = sourceAt >= docStart - 20 && sourceAt >= 0 ? stdout.indexOf('\n', sourceAt) + 1 : docStart;
-    const where = (offset: number) => ({
-      ...(source ? { source } : {}),
-      line: lineIn(stdout, offset, docStart, origin),
-    });
+    const where = (offset: number) => {
+      const lineStart = stdout.lastIndexOf('\n', Math.max(0, offset - 1)) + 1;
+      const lineEnd = stdout.indexOf('\n', offset);
+      return {
+        ...(source ? { source } : {}),
+        line: lineIn(stdout, offset, docStart, origin),
+        text: stdout.slice(lineStart, lineEnd < 0 ? stdout.length : lineEnd).slice(0, 500),
+      };
+    };
     const fatal = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY');
     for (const e of doc.errors.filter((x) => x.code === 'DUPLICATE_KEY')) {
       problems.push({

@@ -6,11 +6,14 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runHelm, HelmError, type HelmVersion } from '@nmaas/charts-gen';
 import type { ValueSet } from './bounds.js';
-import { decodeRendered, type DecodedObject, type DecodeProblem } from './decode.js';
+import { decodeRendered, type DecodeCache, type DecodedObject, type DecodeProblem } from './decode.js';
 
-/** Release and namespace used for rendering when none is given: objects must land in the namespace. */
+/**
+ * Release and namespace used for rendering when none is given: objects must land in the namespace.
+ * Two different names, so that every occurrence of either in the output says which one it is.
+ */
 export const RENDER_RELEASE = 'nmaas-validate';
-export const RENDER_NAMESPACE = 'nmaas-validate';
+export const RENDER_NAMESPACE = 'nmaas-review';
 
 /** How helm is told the chart is installed: a template may behave differently with each of these. */
 export interface InstallContext {
@@ -59,15 +62,30 @@ export async function renderChart(
   workDir: string,
   helmVersion?: HelmVersion,
   context: InstallContext = { release: RENDER_RELEASE, namespace: RENDER_NAMESPACE },
+  cache?: DecodeCache,
 ): Promise<RenderResult> {
+  const out = await helmTemplate(chartDir, set.values, `values-${set.name}`, workDir, helmVersion, context);
+  if ('stdout' in out) return decodeRendered(out.stdout, chartName, cache, context);
+  return { objects: [], problems: [], error: out.error, refused: set.name !== 'defaults' && isRefusal(out.error) };
+}
+
+/** One `helm template` run: its output, or helm's own message (first lines) when it refuses or fails. */
+export async function helmTemplate(
+  chartDir: string,
+  values: Record<string, unknown>,
+  valuesName: string,
+  workDir: string,
+  helmVersion: HelmVersion | undefined,
+  context: InstallContext,
+): Promise<{ stdout: string } | { error: string }> {
   // CRDs in crds/ are installed by `helm install` but left out of `helm template` unless asked for.
   const args = ['template', context.release, chartDir, '--namespace', context.namespace, '--include-crds'];
   for (const api of API_VERSIONS) args.push('--api-versions', api);
   if (context.upgrade === true) args.push('--is-upgrade');
   if (context.kubeVersion !== undefined) args.push('--kube-version', context.kubeVersion);
-  if (Object.keys(set.values).length > 0) {
-    const file = path.join(workDir, `values-${set.name}.json`);
-    await writeFile(file, JSON.stringify(set.values));
+  if (Object.keys(values).length > 0) {
+    const file = path.join(workDir, `${valuesName.replace(/[^\w.-]/g, '_')}.json`);
+    await writeFile(file, JSON.stringify(values));
     args.push('-f', file);
   }
   try {
@@ -81,7 +99,7 @@ export async function renderChart(
         HELM_DATA_HOME: path.join(workDir, 'helm-data'),
       },
     });
-    return decodeRendered(stdout, chartName);
+    return { stdout };
   } catch (error) {
     if (error instanceof HelmError) {
       const message = (error.stderr.trim() || error.stdout.trim())
@@ -89,7 +107,7 @@ export async function renderChart(
         .slice(0, 5)
         .join(' ')
         .replace(/\s*Use --debug flag to render out invalid YAML\s*$/, '');
-      return { objects: [], problems: [], error: message, refused: set.name !== 'defaults' && isRefusal(message) };
+      return { error: message };
     }
     throw error;
   }

@@ -7,11 +7,20 @@ export function text(files: Map<string, Buffer>, name: string): string | undefin
   return data === undefined ? undefined : data.toString('utf8').replace(/^\uFEFF/, '');
 }
 
+type Parsed = { ok: true; value: unknown } | { ok: false; error: string } | undefined;
+
+/** Each chart's files parsed once, however many rules read them (rules never change what they read). */
+const parsedFiles = new WeakMap<Map<string, Buffer>, Map<string, Parsed>>();
+
 /** Parsed YAML, or an error message. */
-export function yamlOf(
-  files: Map<string, Buffer>,
-  name: string,
-): { ok: true; value: unknown } | { ok: false; error: string } | undefined {
+export function yamlOf(files: Map<string, Buffer>, name: string): Parsed {
+  let parsed = parsedFiles.get(files);
+  if (parsed === undefined) parsedFiles.set(files, (parsed = new Map()));
+  if (!parsed.has(name)) parsed.set(name, parseFile(files, name));
+  return parsed.get(name);
+}
+
+function parseFile(files: Map<string, Buffer>, name: string): Parsed {
   const t = text(files, name);
   if (t === undefined) return undefined;
   try {
@@ -37,4 +46,35 @@ export function lineOf(files: Map<string, Buffer>, name: string, re: RegExp): nu
   if (t === undefined) return undefined;
   const i = t.split('\n').findIndex((l) => re.test(l));
   return i < 0 ? undefined : i + 1;
+}
+
+/**
+ * The line of template `name` that wrote a rendered line: the template line with the same text
+ * nearest to the rendered line number (templates lose lines to their actions, rarely gain), else
+ * the nearest line writing the same key (`privileged: {{ … }}` for `privileged: true`).
+ */
+export function templateLine(
+  files: Map<string, Buffer>,
+  name: string,
+  renderedLine: number,
+  renderedText: string,
+): number | undefined {
+  const t = text(files, name);
+  const wanted = renderedText.trim();
+  if (t === undefined || wanted === '') return undefined;
+  const lines = t.split('\n');
+  const nearest = (match: (line: string) => boolean): number | undefined => {
+    let best: number | undefined;
+    lines.forEach((l, i) => {
+      if (match(l) && (best === undefined || Math.abs(i + 1 - renderedLine) < Math.abs(best - renderedLine)))
+        best = i + 1;
+    });
+    return best;
+  };
+  const same = nearest((l) => l.trim() === wanted);
+  if (same !== undefined) return same;
+  const key = /^(-\s+)?([^\s:#{}"'][^:#{}]*?):(\s|$)/.exec(wanted)?.[2];
+  if (key === undefined) return undefined;
+  const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return nearest((l) => new RegExp(`^\\s*(-\\s+)?${escaped}:(\\s|$)`).test(l));
 }

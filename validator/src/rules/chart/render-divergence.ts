@@ -51,6 +51,17 @@ function facts(o: RenderedObject): Facts {
   return out;
 }
 
+/** Each object with its slot: `kind|template|n`, n counting that template's objects of that kind. */
+function slots(objects: RenderedObject[]): [string, RenderedObject][] {
+  const seen = new Map<string, number>();
+  return objects.map((o) => {
+    const base = `${o.object.kind ?? ''}|${o.source ?? ''}`;
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    return [`${base}|${n}`, o];
+  });
+}
+
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -88,13 +99,19 @@ export default chartRule(
     const baseFacts = new Map(
       base.objects.map((o) => [keyOf(o, base.release, base.namespace), { o, facts: facts(o) }]),
     );
+    // A form value may rename every object (nameOverride): then an object is matched by the
+    // template that wrote it and its place among that template's objects of its kind.
+    const baseBySlot = new Map(
+      slots(base.objects).map(([slot, o]) => [slot, baseFacts.get(keyOf(o, base.release, base.namespace))!]),
+    );
     const out: Draft[] = [];
     for (const r of renders) {
       if (r === base) continue;
       const install = r.valueSet.startsWith('install:');
+      const slotOf = new Map(slots(r.objects).map(([slot, o]) => [o, slot]));
       for (const o of r.objects) {
         const key = keyOf(o, r.release, r.namespace);
-        const b = baseFacts.get(key);
+        const b = baseFacts.get(key) ?? baseBySlot.get(slotOf.get(o)!);
         if (!b) continue;
         for (const [path, value] of facts(o)) {
           const was = b.facts.get(path);

@@ -1,5 +1,6 @@
 import { chartRule } from '../define.js';
 import type { Draft } from '../../types.js';
+import { templateLine } from './files.js';
 
 export default chartRule(
   {
@@ -21,11 +22,21 @@ export default chartRule(
         seen.sets.push(p.valueSet);
         continue;
       }
+      // The template's own line when the rendered line can be traced to it, else the rendered one.
+      const line =
+        p.source !== undefined && p.line !== undefined && p.text !== undefined
+          ? templateLine(chart.files, p.source, p.line, p.text)
+          : undefined;
       const where = p.source
-        ? `${p.source}${p.line !== undefined ? `, line ${p.line} of its rendered output` : ''}`
+        ? `${p.source}${line !== undefined ? `, line ${line}` : p.line !== undefined ? `, line ${p.line} of its rendered output` : ''}`
         : 'the rendered output';
       byPlace.set(key, {
-        draft: { message: `${where}: ${p.message}`, value: p.kind, ...(p.source ? { file: p.source } : {}) },
+        draft: {
+          message: `${where}: ${p.message}`,
+          value: p.kind,
+          ...(p.source ? { file: p.source } : {}),
+          ...(line !== undefined ? { line } : {}),
+        },
         sets: [p.valueSet],
       });
     }
