@@ -10,7 +10,7 @@ import { boundValueSets } from './bounds.js';
 import { batchable, renderBatch, sameRender } from './batch.js';
 import { RENDER_NAMESPACE, RENDER_RELEASE, renderChart, type RenderResult } from './render.js';
 import { validate } from '../engine.js';
-import { BASE_CHART, buildCase, tempDir } from '../test-support.js';
+import { BASE_CHART, buildCase, tempDir } from '../testing/index.js';
 
 const review = { release: RENDER_RELEASE, namespace: RENDER_NAMESPACE };
 let work: string;

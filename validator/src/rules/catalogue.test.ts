@@ -9,7 +9,7 @@ import { RULES } from './index.js';
 import { RULE_CATALOGUE } from './catalogue.js';
 import { peersText } from './peers.js';
 import { listRulesText } from '../output/rules-list.js';
-import { FIXTURES } from '../test-support.js';
+import { FIXTURES } from '../testing/index.js';
 
 describe('rule catalogue', () => {
   it('is the metadata of every rule, in order', () => {

@@ -6,7 +6,7 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validate } from '../../engine.js';
-import { buildCase, loadCases, tempDir } from '../../test-support.js';
+import { buildCase, loadCases, tempDir } from '../../testing/index.js';
 import { templateLine } from './files.js';
 
 let work: string;
