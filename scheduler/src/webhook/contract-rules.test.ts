@@ -15,12 +15,14 @@ import {
   loadApp,
   type PodContract,
 } from '@nmaas/sdk';
+import { AdmissionService } from './admission-service.js';
 import { Decider } from './decider.js';
 import { MAX_PLACEMENT_APPS, contractRuleProblems } from './contract-rules.js';
 import { SchedulerState } from './state.js';
 import { REPO_ROOT, contract, contractPod } from './testing.js';
 
-function decider(): Decider {
+/** A decider and the state behind its service (for counting bookings). */
+function decider(): Decider & { state: SchedulerState } {
   const state = new SchedulerState({ confirmOnAdmit: true });
   const capacity = { cpu: 4000, memory: 8192, bandwidth: 1000 };
   for (const name of ['n-1', 'n-2'])
@@ -28,7 +30,7 @@ function decider(): Decider {
       offer: { name, pool: 'edge', labels: { 'nmaas.io/pool': 'edge' }, capacity },
       hostname: name,
     });
-  return new Decider(state);
+  return Object.assign(new Decider(new AdmissionService(state)), { state });
 }
 
 const broken: { name: string; overrides: Partial<PodContract>; key: string; says: RegExp }[] = [

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tool } from '@nmaas/sdk/testing';
 import { generateCertificates } from './certificates.js';
+import { AdmissionService } from './admission-service.js';
 import { Decider } from './decider.js';
 import { startDevReplica, type Replica } from './runtime.js';
 import { SchedulerState } from './state.js';
@@ -107,10 +108,10 @@ describe.skipIf(openssl.skip)('webhook connection bounds', () => {
 });
 
 describe('load shedding', () => {
-  function decider(maxPending?: number): Decider {
+  function decider(maxPending?: number): Decider & { state: SchedulerState } {
     const state = new SchedulerState({ confirmOnAdmit: true });
     state.syncNodes([measurementNode('edge-1', 'edge', { cpu: 64000, memory: 65536, bandwidth: 100000 })]);
-    return new Decider(state, { maxPending });
+    return Object.assign(new Decider(new AdmissionService(state), { maxPending }), { state });
   }
 
   it('refuses at once, with a retryable 503, what exceeds the queue bound; the rest is decided', async () => {

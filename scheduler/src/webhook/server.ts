@@ -22,7 +22,6 @@ import {
   type ReviewRequest,
 } from './admission-review.js';
 import type { Decider } from './decider.js';
-import { nodesReport } from './nodes-report.js';
 import { ReloadingHttpsServer, type ConnectionLimits, type TlsFiles } from './tls-server.js';
 import { isMeasurementPod } from '@nmaas/sdk';
 
@@ -147,7 +146,7 @@ export class WebhookServer {
         const ready = this.options.ready?.() ?? true;
         return sendJson(res, ready ? 200 : 503, { ready });
       }
-      if (path === '/v1/nodes') return sendJson(res, 200, nodesReport(this.options.decider.state));
+      if (path === '/v1/nodes') return sendJson(res, 200, this.options.decider.service.report());
       return sendJson(res, 404, { message: `no such path ${path}` });
     }
     if (path !== '/mutate' && path !== '/validate')
