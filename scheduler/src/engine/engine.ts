@@ -8,7 +8,8 @@ import { fitsAt, idleFits, Scratch, searchPhase } from './fit.js';
 import { matchesSelector, staticFilter } from './filter.js';
 import { nodeSpecFromOffer, type InstanceSpec, type NodeSpec } from './instance.js';
 import { NodeState, type BookedInstance } from './node-state.js';
-import { explainRejection } from './reason.js';
+import { invalidRefusal, refusalOf } from './refusal.js';
+import { describeRefusal } from './reporting.js';
 import { compileShape, type Shape } from './shape.js';
 import { isActive, isAllowedPhase } from './time.js';
 import { fromUnits, RESOURCES } from './units.js';
@@ -21,6 +22,7 @@ import type {
   NodeSnapshot,
   Placement,
   PlaceResult,
+  Refusal,
   StrategyName,
 } from './types.js';
 
@@ -57,6 +59,7 @@ export type {
   NodeSnapshot,
   Placement,
   PlaceResult,
+  Refusal,
   RejectCode,
   StrategyName,
 } from './types.js';
@@ -191,7 +194,7 @@ export class Engine {
   place(spec: InstanceSpec, options: { migrations?: number; dryRun?: boolean } = {}): PlaceResult {
     if (this.booked.has(spec.id)) throw new Error(`instance ${spec.id} is already booked; remove it first`);
     const invalid = this.invalid(spec);
-    if (invalid) return { ok: false, id: spec.id, reason: invalid, code: 'invalid' };
+    if (invalid) return refused(invalidRefusal(spec, invalid));
     const shape = this.shapeOf(spec);
     this.learnAntiAffinity(spec);
     if (this.strategy === 'nmaas' && !options.dryRun) this.learnShape(spec, shape);
@@ -210,8 +213,7 @@ export class Engine {
         return { ok: true, id: spec.id, node: moved.node, phase: moved.phase, migrations: moved.migrations };
       }
     }
-    const why = explainRejection(this.reasonContext(), spec, shape, this.candidates(spec));
-    return { ok: false, id: spec.id, reason: why.reason, code: why.code };
+    return refused(refusalOf(this.refusalContext(), spec, shape, this.candidates(spec)));
   }
 
   book(
@@ -702,7 +704,7 @@ export class Engine {
 
   // ---- explanations ----
 
-  private reasonContext() {
+  private refusalContext() {
     return { horizon: this.horizon, strategy: this.strategy, nodes: this.nodesList };
   }
 }
@@ -710,6 +712,10 @@ export class Engine {
 interface Undo {
   evicted: BookedInstance[];
   placed: BookedInstance[];
+}
+
+function refused(refusal: Refusal): PlaceResult {
+  return { ok: false, id: refusal.id, code: refusal.code, refusal, reason: describeRefusal(refusal) };
 }
 
 function toBooking(b: BookedInstance): Booking {

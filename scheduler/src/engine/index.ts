@@ -8,6 +8,12 @@ export {
   type NodeSnapshot,
   type Placement,
   type PlaceResult,
+  type Amount,
+  type Refusal,
+  type RefusalBase,
+  type RefusalWindow,
+  type RuleCounts,
+  type TooSmall,
   type RejectCode,
   type StrategyName,
 } from './types.js';
@@ -20,6 +26,7 @@ export {
   type InstanceSpec,
   type NodeSpec,
 } from './instance.js';
+export { describeRefusal, type NameOf } from './reporting.js';
 export { checkPlacement, type CheckProblem, type CheckReport, type ProblemKind } from './check.js';
 export { allowedPhases, formatPeriod, formatSlot, isActive, isAllowedPhase } from './time.js';
 export { UsageError, parseApps, parseNodes, parsePlacement, readApps, readNodes, readPlacement } from './codec.js';

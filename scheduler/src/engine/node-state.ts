@@ -200,6 +200,59 @@ export class NodeState {
     }
   }
 
+  /**
+   * Which limits a run of `shape` would break in slot t: bit r (0 cpu, 1 memory, 2 bandwidth) when the
+   * resource overflows on top of the idle reservations, bit 3 when exclusivity forbids sharing the slot.
+   */
+  runBlockedAt(t: number, shape: Shape): number {
+    return this.blockedBits(this.slots, t, shape);
+  }
+
+  /**
+   * The same over the period fold (max over repetitions): position p is blocked here exactly when the
+   * run would be blocked at p in at least one repetition, so counts read here are lower bounds.
+   */
+  foldBlockedCounts(shape: Shape): Int32Array {
+    const P = shape.every;
+    const out = new Int32Array(P);
+    if (this.slots === null) {
+      for (let p = 0; p < P; p++) out[p] = this.blockedBits(null, p, shape) !== 0 ? 1 : 0;
+      return out;
+    }
+    const f = this.fold(P);
+    for (let p = 0; p < P; p++) out[p] = this.blockedBits(f, p, shape) !== 0 ? 1 : 0;
+    return out;
+  }
+
+  /** Per position in the period, how many slots over the horizon block a run of `shape` (exact). */
+  blockedCounts(shape: Shape): Int32Array {
+    const P = shape.every;
+    const out = new Int32Array(P);
+    for (let t = 0; t < this.horizon; t++) if (this.blockedBits(this.slots, t, shape) !== 0) out[t % P]!++;
+    return out;
+  }
+
+  /** Instances active in slot t (idle ones excluded): how many, and how many of them exclusive. */
+  activeCount(t: number): { active: number; exclusive: number } {
+    const c = this.slots === null ? 0 : this.slots[t * SLOT_WORDS + 3]!;
+    return { active: c & (EXCLUSIVE_UNIT - 1), exclusive: Math.floor(c / EXCLUSIVE_UNIT) };
+  }
+
+  /** What active instances add in slot t on top of the idle reservations, for resource r (engine units). */
+  extraAt(t: number, r: number): number {
+    return this.slots === null ? 0 : this.slots[t * SLOT_WORDS + r]!;
+  }
+
+  private blockedBits(words: Int32Array | null, i: number, shape: Shape): number {
+    let bits = 0;
+    const at = i * SLOT_WORDS;
+    for (let r = 0; r < 3; r++)
+      if ((words ? words[at + r]! : 0) + this.idleSum[r]! + shape.run[r]! > this.cap[r]!) bits |= 1 << r;
+    const c = words ? words[at + 3]! : 0;
+    if (shape.exclusive ? c !== 0 : c >= EXCLUSIVE_UNIT) bits |= 8;
+    return bits;
+  }
+
   /** Instances active in slot t, for messages. */
   activeAt(t: number): BookedInstance[] {
     const out: BookedInstance[] = [];

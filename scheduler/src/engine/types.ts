@@ -5,6 +5,7 @@
  */
 import type { ResourceAmounts } from '@nmaas/sdk';
 import type { InstanceSpec } from './instance.js';
+import type { ResourceName } from './units.js';
 
 export type StrategyName = 'nmaas' | 'ffd' | 'kube';
 
@@ -23,7 +24,145 @@ export type RejectCode = 'invalid' | 'no-node' | 'affinity' | 'anti-affinity' | 
 
 export type PlaceResult =
   | { ok: true; id: string; node: string; phase: number; migrations: Migration[] }
-  | { ok: false; id: string; reason: string; code: RejectCode };
+  | {
+      ok: false;
+      id: string;
+      code: RejectCode;
+      /** What blocks the instance, as data: booking ids, counts, the closest node and the window it needs. */
+      refusal: Refusal;
+      /** `describeRefusal(refusal)`: the same refusal in words, with booking ids as they are. */
+      reason: string;
+    };
+
+/** A resource amount in the input units: millicores, MiB, Mbps. */
+export interface Amount {
+  resource: ResourceName;
+  amount: number;
+}
+
+/** How many candidate nodes each static rule excludes; a node breaking several rules counts under each. */
+export interface RuleCounts {
+  affinity: number;
+  'anti-affinity': number;
+  spread: number;
+}
+
+/** Open nodes that offer less of a resource than one run needs, in all. */
+export interface TooSmall extends Amount {
+  nodes: number;
+}
+
+/** What a refusal has in common, whatever blocks the instance. */
+export interface RefusalBase {
+  /** Booking id of the refused instance. */
+  id: string;
+  app: string;
+  /** Where the instance may go: its pin (a node name) and its nodeSelector. */
+  scope: { node: string | null; selector: Record<string, string> };
+  /** Nodes matching the pin and the selector. */
+  candidates: number;
+  /** Per static rule, how many of the candidates it excludes (every candidate examined). */
+  counts: RuleCounts;
+  /** The instance's own rules, as the counts refer to them. */
+  affinity: string[];
+  antiAffinity: string[];
+  spreadGroup: string | null;
+}
+
+/** The slots an instance needs and the best a node offers. Times are seconds into the horizon. */
+export interface RefusalWindow {
+  every: number;
+  duration: number;
+  /** Earliest and latest allowed start in each period (equal when the start is fixed). */
+  earliest: number;
+  latest: number;
+  /** Phase at which the closest node is least busy, and how many of the run's slots over the horizon it blocks. */
+  phase: number;
+  blockedSlots: number;
+  /** First blocked stretch at that phase, or null when only the idle reservations leave too little. */
+  busy: { from: number; to: number } | null;
+  /** A phase outside the allowed window at which the closest node is free, or null. */
+  freeOutside: number | null;
+}
+
+/**
+ * Why an instance cannot be placed, as data. `rule` names what blocks it; `culprits` are booking ids
+ * (anti-affinity, capacity: who holds the closest node busy) or app names (affinity: the apps to place
+ * first). `describeRefusal` renders the sentence; a caller maps booking ids to its own names there.
+ */
+export type Refusal = RefusalBase &
+  (
+    | { code: 'invalid'; rule: 'invalid'; problem: string }
+    | { code: 'no-node'; rule: 'pin' }
+    | { code: 'no-node'; rule: 'selector'; pools: string[] }
+    | { code: 'affinity'; rule: 'affinity'; culprits: string[]; hosting: number }
+    | {
+        code: 'anti-affinity';
+        rule: 'anti-affinity';
+        culprits: string[];
+        /** The node with the fewest instances in the way (the culprits). */
+        closest: { node: string };
+      }
+    | { code: 'spread'; rule: 'spread' }
+    | {
+        code: 'capacity';
+        rule: 'capacity';
+        /** A time-blind baseline: what is left once its reservations are counted. */
+        kind: 'reservation';
+        strategy: 'ffd' | 'kube';
+        need: Amount[];
+        closest: { node: string; left: Amount[] };
+      }
+    | {
+        code: 'capacity';
+        rule: 'capacity';
+        /** No open node could ever hold one run: per resource, how many offer less than needed. */
+        kind: 'size';
+        tooSmall: TooSmall[];
+        largest: Amount[];
+        open: number;
+      }
+    | {
+        code: 'capacity';
+        rule: 'capacity';
+        /** The idle reservation does not fit beside the closest node's busiest slot. */
+        kind: 'idle';
+        need: Amount;
+        closest: { node: string; free: Amount; instances: number };
+        tooSmall: TooSmall[];
+        /** Open nodes (no static rule excludes them), and how many of those are too small in all. */
+        open: number;
+        tooSmallNodes: number;
+      }
+    | {
+        code: 'capacity';
+        /**
+         * What blocks the run's slots at the closest node: resources ('capacity'), an exclusive run
+         * ('exclusive'), or only the start window ('start-window': some phase outside it is free).
+         */
+        rule: 'capacity' | 'exclusive' | 'start-window';
+        kind: 'time';
+        /** The resources short at the closest node's best phase, and whether exclusivity is in the way. */
+        short: Amount[];
+        /** One run's demand, every resource. */
+        run: Amount[];
+        exclusive: { self: boolean; blocking: boolean };
+        culprits: string[];
+        window: RefusalWindow;
+        closest: {
+          node: string;
+          instances: number;
+          /** Nodes whose slots were read exactly; the rest were ruled out by a lower bound (or the budget). */
+          examined: number;
+          /** Whether the closest node is the closest of all open nodes (false when the read budget ran out). */
+          exhaustive: boolean;
+        };
+        tooSmall: TooSmall[];
+        /** Open nodes (no static rule excludes them), and how many of those are too small in all. */
+        open: number;
+        tooSmallNodes: number;
+      }
+  );
 
 export interface Booking extends Placement {
   id: string;

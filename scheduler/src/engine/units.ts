@@ -33,7 +33,11 @@ export function fromUnits(r: number, units: number): number {
 
 /** An amount in engine units, as a person reads it: "250m cpu", "128 MiB", "20 Mbps". */
 export function formatAmount(r: number, units: number): string {
-  const value = fromUnits(r, units);
+  return formatValue(r, fromUnits(r, units));
+}
+
+/** An amount in the input units (millicores, MiB, Mbps), as a person reads it. */
+export function formatValue(r: number, value: number): string {
   if (r === 0) return value % 1000 === 0 && value > 0 ? `${value / 1000} cpu` : `${Math.round(value)}m cpu`;
   if (r === 1)
     return value >= 1024 && value % 1024 === 0 ? `${value / 1024} GiB` : `${Math.round(value * 10) / 10} MiB`;
