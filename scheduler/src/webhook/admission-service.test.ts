@@ -52,8 +52,12 @@ describe('AdmissionService', () => {
 
     const refused = await s.admit(contract('dns', { everySeconds: 20, durationSeconds: 15 }), null, false, origin);
     expect(refused.kind).toBe('refused');
-    if (refused.kind !== 'refused' || !('reason' in refused)) throw new Error('expected an engine refusal');
+    if (refused.kind !== 'refused' || !('refusal' in refused)) throw new Error('expected an engine refusal');
     expect(refused.code).toBe('capacity');
+    // The culprit is data: the booking holding the node, not a sentence to parse.
+    expect(refused.refusal.code === 'capacity' && 'culprits' in refused.refusal && refused.refusal.culprits).toEqual([
+      first.bookingId,
+    ]);
     expect(state.tracked.size).toBe(1);
     const text = describeRefused(refused, (id) => s.nameOf(id));
     expect(text).toContain('m/web-abc');

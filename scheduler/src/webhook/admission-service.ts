@@ -10,7 +10,13 @@
  * (`admission-answer.ts`), where booking ids become pod names.
  */
 import type { Decision, PodContract } from '@nmaas/sdk';
-import { instanceFromContract, type InstanceSpec, type Migration, type RejectCode } from '../engine/index.js';
+import {
+  instanceFromContract,
+  type InstanceSpec,
+  type Migration,
+  type Refusal,
+  type RejectCode,
+} from '../engine/index.js';
 import { nodesReport, type NodesReport } from './nodes-report.js';
 import type { SchedulerState } from './state.js';
 
@@ -33,13 +39,11 @@ export interface Placed {
   dryRun: boolean;
 }
 
-/** Why the engine found no place: its code and account (booking ids in it are named at the edge). */
+/** Why the engine found no place, as the engine's data (culprits are booking ids, named at the edge). */
 export interface EngineRefusal {
   kind: 'refused';
   code: RejectCode;
-  reason: string;
-  /** The booking being decided, which the account calls by its id. */
-  self: string;
+  refusal: Refusal;
 }
 
 /** The pod carries a decision whose node is not a measurement node. */
@@ -128,7 +132,7 @@ export class AdmissionService {
 
     const result = state.engine.place(instance, { migrations: this.migrations, dryRun });
     if (!result.ok) {
-      const refusal: EngineRefusal = { kind: 'refused', code: result.code, reason: result.reason, self: id };
+      const refusal: EngineRefusal = { kind: 'refused', code: result.code, refusal: result.refusal };
       if (shape !== null) {
         if (this.refusals.size >= MAX_REMEMBERED_REFUSALS) this.refusals.clear();
         this.refusals.set(shape, { generation: state.freedGeneration, refusal });

@@ -17,7 +17,7 @@ export {
   type Placed,
   type Refused,
 } from './admission-service.js';
-export { describeRefused, bookingLabel, type NameOf } from './refusal-text.js';
+export { describeRefused, bookingLabel, type BookingNameOf } from './refusal-text.js';
 export { SchedulerState, BOOKING_ID_ANNOTATION, type StateOptions, type Tracked } from './state.js';
 export { parseReview, reviewResponse, BadReview, type Outcome, type ReviewRequest } from './admission-review.js';
 export { decisionPatch, contradictions, type JsonPatchOp } from './patch.js';

@@ -3,23 +3,21 @@
  * refusals whose culprits are booking ids, and here they become pod names (or "a pending <app>
  * pod" while the pod is not created yet; the pod being decided is "this pod").
  */
+import { describeRefusal } from '../engine/index.js';
 import type { BookingName, Refused } from './admission-service.js';
 
-export type NameOf = (bookingId: string) => BookingName;
+export type BookingNameOf = (bookingId: string) => BookingName;
 
 /** How a booking is called in a sentence. */
-export function bookingLabel(id: string, self: string | null, nameOf: NameOf): string {
+export function bookingLabel(id: string, self: string | null, nameOf: BookingNameOf): string {
   if (id === self) return 'this pod';
   const name = nameOf(id);
   if (name === null) return 'another pod';
   return 'pod' in name ? `${name.pod.namespace}/${name.pod.name}` : `a pending ${name.pendingApp} pod`;
 }
 
-/** The engine's account names bookings by id (dry runs carry a prefix); each becomes its label. */
-const BOOKING_ID = /(?:dry-run:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
-
 /** Why the pod cannot be placed (one sentence, without the subject). */
-export function describeRefused(refused: Refused, nameOf: NameOf): string {
+export function describeRefused(refused: Refused, nameOf: BookingNameOf): string {
   switch (refused.code) {
     case 'unknown-node':
       return `the pod carries an NMaaS decision for node ${refused.node}, which is not a measurement node`;
@@ -35,9 +33,6 @@ export function describeRefused(refused: Refused, nameOf: NameOf): string {
       return `evicting ${who} was refused (${why})`;
     }
     default:
-      return refused.reason
-        .split(refused.self)
-        .join('this pod')
-        .replace(BOOKING_ID, (id) => bookingLabel(id, refused.self, nameOf));
+      return describeRefusal(refused.refusal, (id) => bookingLabel(id, refused.refusal.id, nameOf));
   }
 }
