@@ -34,6 +34,7 @@ interface Ready {
 }
 
 interface ServerStats {
+  cpuMicrosPerRequest: number | null;
   bookings: number;
   rssMiB: number;
   heapMiB: number;
@@ -70,14 +71,15 @@ const bench: Bench = async () => {
       target: keyof typeof targets,
       load: Omit<LoadOptions, 'url' | 'ca'>,
       generator: 'own process' | 'bench process' = 'own process',
-    ): Promise<LoadFigures & { loadAverage1m: number; generator: string; server?: ServerStats }> {
+    ): Promise<LoadFigures & { loadAverage1m: number; generator: string; server: Partial<ServerStats> }> {
       const options = { ...load, url: targets[target], ca: ready.ca };
       const loadAverage1m = loadAverage();
-      if (target === 'webhook') await webhook.ask('reset');
+      const peer = target === 'webhook' ? webhook : noop!;
+      await peer.ask(target === 'webhook' ? 'reset' : 'stats');
       const figures =
         generator === 'own process' ? await runOnce<LoadFigures>('load-process', options) : await runLoad(options);
-      const server = target === 'webhook' ? await webhook.ask<ServerStats>('stats') : undefined;
-      return { ...figures, loadAverage1m, generator, ...(server ? { server } : {}) };
+      const server = await peer.ask<Partial<ServerStats>>('stats');
+      return { ...figures, loadAverage1m, generator, server };
     }
 
     // Warm-up (JIT, TLS sessions), not reported.
@@ -129,7 +131,7 @@ const bench: Bench = async () => {
         mix: '3 placements : 1 refusal',
         targetP99Ms: 5,
         meetsTarget: webhookFixed.latencyMs.p99 <= 5,
-        placedDuringRuns: webhookFixedInBench.server!.bookings - bookingsBefore,
+        placedDuringRuns: webhookFixedInBench.server.bookings! - bookingsBefore,
         webhook: webhookFixed,
         noopHttpsReference: noopFixed,
         p99RatioWebhookToNoop: ratio(webhookFixed.latencyMs.p99, noopFixed.latencyMs.p99),
@@ -140,7 +142,7 @@ const bench: Bench = async () => {
         noopHttpsReference: noopMax,
         withoutEngine: passMax,
         throughputRatioWebhookToNoop: ratio(webhookMax.requestsPerSecond, noopMax.requestsPerSecond),
-        bookingsUnchanged: webhookMax.server!.bookings === webhookFixedInBench.server!.bookings,
+        bookingsUnchanged: webhookMax.server.bookings! === webhookFixedInBench.server.bookings!,
       },
       storm: {
         loadAverage1m: stormLoad,

@@ -13,9 +13,11 @@ const answer = JSON.stringify({
   kind: 'AdmissionReview',
   response: { uid: 'x', allowed: true },
 });
+let requests = 0;
 const server = https.createServer(
   { cert: readFileSync(certFile), key: readFileSync(keyFile), minVersion: 'TLSv1.2' },
   (req, res) => {
+    requests += 1;
     req.resume();
     req.on('end', () => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) });
@@ -27,5 +29,19 @@ server.listen(0, '127.0.0.1', () => {
   const port = (server.address() as AddressInfo).port;
   process.stdout.write(`${JSON.stringify({ url: `https://127.0.0.1:${port}` })}\n`);
 });
-process.stdin.resume();
+// `stats`: CPU time per request since the previous `stats` (the reference for the webhook's).
+let cpuAt = process.cpuUsage();
+let requestsAt = 0;
+process.stdin.on('data', (d: Buffer) => {
+  for (const command of d.toString().split('\n'))
+    if (command.trim() === 'stats') {
+      const cpu = process.cpuUsage(cpuAt);
+      const n = requests - requestsAt;
+      process.stdout.write(
+        `${JSON.stringify({ cpuMicrosPerRequest: n === 0 ? null : Math.round((cpu.user + cpu.system) / n) })}\n`,
+      );
+      cpuAt = process.cpuUsage();
+      requestsAt = requests;
+    }
+});
 process.stdin.on('end', () => process.exit(0));

@@ -66,7 +66,7 @@ new PerformanceObserver((list) => {
 }).observe({ entryTypes: ['gc'] });
 // Peak RSS between two reads (a storm's "during").
 let peakRss = 0;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
 
 function gcSummary() {
   const sorted = pauses.map((p) => p.ms).sort((a, b) => a - b);
@@ -83,9 +83,16 @@ function gcSummary() {
   };
 }
 
+// CPU time per request: what the webhook costs whatever else the machine runs.
+let cpuAtReset = process.cpuUsage();
+let requestsAtReset = 0;
+
 function stats() {
   const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+  const cpu = process.cpuUsage(cpuAtReset);
+  const requests = replica.server.stats.requests - requestsAtReset;
   return {
+    cpuMicrosPerRequest: requests === 0 ? null : Math.round((cpu.user + cpu.system) / requests),
     bookings: replica.state.engine.bookings().length,
     ...memory(),
     peakRssMiB: mib(peakRss),
@@ -100,6 +107,8 @@ function stats() {
 
 function reset(): void {
   replica.server.latency(true);
+  cpuAtReset = process.cpuUsage();
+  requestsAtReset = replica.server.stats.requests;
   loopDelay.reset();
   pauses = [];
   peakRss = process.memoryUsage().rss;
