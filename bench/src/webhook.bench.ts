@@ -6,11 +6,12 @@
  *      each with the load generator in a process of its own and in the bench's process;
  *   2. saturation: dry-run placements, the no-op handler, and non-measurement pods (the webhook
  *      without the engine), each as fast as 32 connections go;
- *   3. a storm of 10,000 fresh TLS connections at once: how each ended, the answered ones' times,
- *      and the webhook's RSS before, during and after;
- *   4. node churn: every node's offer replaced four times; memory before and after.
+ *   3. storms of 10,000 fresh TLS connections, paced and in one burst: how each ended, the
+ *      answered ones' times, and the webhook's RSS before, during and after;
+ *   4. node churn: every node's offer replaced four times, three times over; memory each time.
  * Every figure carries the 1-minute load average at its start (the machine is shared).
- * `NMAAS_BENCH_CPU_PROF=<dir>` writes a CPU profile of the webhook process there.
+ * `NMAAS_BENCH_CPU_PROF=<dir>` writes a CPU profile of the webhook process there;
+ * `NMAAS_BENCH_WEBHOOK_FLAGS="--max-semi-space-size=64"` runs the webhook with those node flags.
  */
 import os from 'node:os';
 import type { Bench } from './index.js';
@@ -56,8 +57,10 @@ const NOT_MEASUREMENT = [review(LIGHT, true, false)];
 
 const bench: Bench = async () => {
   const profile = process.env.NMAAS_BENCH_CPU_PROF;
+  const webhookFlags = (process.env.NMAAS_BENCH_WEBHOOK_FLAGS ?? '').split(' ').filter((f) => f !== '');
   const webhook = new LineProcess('webhook-process', { nodes: NODES, bookings: BOOKINGS }, [
     '--expose-gc',
+    ...webhookFlags,
     ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
   ]);
   let noop: LineProcess | undefined;
@@ -98,23 +101,45 @@ const bench: Bench = async () => {
     const noopMax = await scenario('noop', { ...saturation, bodies: DRY_RUN });
     const passMax = await scenario('webhook', { ...saturation, bodies: NOT_MEASUREMENT });
 
-    // The storm, against the webhook only (the no-op handler has no limits to check).
+    // Storms, against the webhook only (the no-op handler has no limits to check).
     await noop.stop();
-    const calm = await webhook.ask<{ rssMiB: number; heapMiB: number }>('gc');
-    await webhook.ask('reset');
-    const stormLoad = loadAverage();
-    const storm = await runOnce<Record<string, unknown>>('storm-process', {
-      url: targets.webhook,
-      ca: ready.ca,
-      body: DRY_RUN[0],
-      connections: STORM_CONNECTIONS,
-      boundMs: 30_000,
-    });
-    const during = await webhook.ask<ServerStats>('stats');
-    await new Promise((r) => setTimeout(r, 3_000)); // closed sockets and TLS sessions released
-    const after = await webhook.ask<{ rssMiB: number; heapMiB: number }>('gc');
+    async function storm(batch: number) {
+      const before = await webhook.ask<{ rssMiB: number; heapMiB: number }>('gc');
+      await webhook.ask('reset');
+      const loadAverage1m = loadAverage();
+      const client = await runOnce<Record<string, unknown>>('storm-process', {
+        url: targets.webhook,
+        ca: ready.ca,
+        body: DRY_RUN[0],
+        connections: STORM_CONNECTIONS,
+        boundMs: 30_000,
+        batch,
+      });
+      const during = await webhook.ask<ServerStats & { refusedHandshakes: number }>('stats');
+      await new Promise((r) => setTimeout(r, 3_000)); // closed sockets and TLS sessions released
+      const after = await webhook.ask<{ rssMiB: number; heapMiB: number }>('gc');
+      return {
+        loadAverage1m,
+        ...client,
+        server: {
+          rssMiBBefore: before.rssMiB,
+          rssMiBPeakDuring: during.peakRssMiB,
+          rssMiBAfter: after.rssMiB,
+          heapMiBBefore: before.heapMiB,
+          heapMiBAfter: after.heapMiB,
+          closedOnArrival: during.refusedHandshakes,
+          shed: during.shed,
+          latencyMs: during.serverLatencyMs,
+        },
+      };
+    }
+    const pacedStorm = await storm(100);
+    const burstStorm = await storm(0);
+    const rssAtEnd = (await webhook.ask<{ rssMiB: number }>('gc')).rssMiB;
+    // Node churn three times over: a leak grows with every round, retained pages do not.
     const churnLoad = loadAverage();
-    const churn = await webhook.ask<Record<string, unknown>>('churn 4');
+    const churn: Record<string, unknown>[] = [];
+    for (let i = 0; i < 3; i++) churn.push(await webhook.ask<Record<string, unknown>>('churn 4'));
 
     const ratio = (a: number, b: number) => round2(a / Math.max(1, b));
     return {
@@ -126,6 +151,7 @@ const bench: Bench = async () => {
         inProcessMicrosPerAdmission: Math.round((ready.preloadSeconds * 1e6) / BOOKINGS),
         transport: 'HTTPS (TLS 1.3, ECDSA P-256) on 127.0.0.1, keep-alive',
         loadGenerator: 'autocannon 9, in a process of its own unless marked "bench process"',
+        webhookNodeFlags: webhookFlags,
       },
       fixedRate1000: {
         mix: '3 placements : 1 refusal',
@@ -145,20 +171,16 @@ const bench: Bench = async () => {
         bookingsUnchanged: webhookMax.server.bookings! === webhookFixedInBench.server.bookings!,
       },
       storm: {
-        loadAverage1m: stormLoad,
-        ...storm,
-        server: {
-          rssMiBBefore: calm.rssMiB,
-          rssMiBPeakDuring: during.peakRssMiB,
-          rssMiBAfter: after.rssMiB,
-          heapMiBBefore: calm.heapMiB,
-          heapMiBAfter: after.heapMiB,
-          shed: during.shed,
-          latencyMs: during.serverLatencyMs,
-        },
+        paced: pacedStorm,
+        burst: burstStorm,
+        note: 'paced: 100 connections opened per turn of the client event loop; burst: all opened in one loop, where the client (on the same 2 cores) computes thousands of key shares at once and sets the pace',
       },
-      nodeChurn: { loadAverage1m: churnLoad, ...churn },
-      serverMemory: { heapMiBAfterPreload: ready.heapMiB, rssMiBAfterPreload: ready.rssMiB, rssMiBAtEnd: after.rssMiB },
+      nodeChurn: { loadAverage1m: churnLoad, rounds: churn },
+      serverMemory: {
+        heapMiBAfterPreload: ready.heapMiB,
+        rssMiBAfterPreload: ready.rssMiB,
+        rssMiBAfterStorms: rssAtEnd,
+      },
       reference:
         'Kyverno scale test: 1 replica, 100 VUs: latency avg 44.28 ms, p90 67.64 ms (kyverno/website scaling.md)',
     };

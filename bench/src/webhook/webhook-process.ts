@@ -12,7 +12,7 @@ import { rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PerformanceObserver, monitorEventLoopDelay, type PerformanceEntry } from 'node:perf_hooks';
+import { PerformanceObserver, constants, monitorEventLoopDelay, type PerformanceEntry } from 'node:perf_hooks';
 import { NODE_POOL_LABEL } from '@nmaas/sdk/contract';
 import { generateCertificates, startDevReplica } from '@nmaas/scheduler/webhook';
 import { PRELOAD_APPS, measurementPod } from './apps.js';
@@ -71,13 +71,15 @@ const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsa
 function gcSummary() {
   const sorted = pauses.map((p) => p.ms).sort((a, b) => a - b);
   const round = (x: number) => Math.round(x * 100) / 100;
-  // perf_hooks GC kinds: 1 minor (scavenge), 2 major (mark-compact), 4 incremental, 8 weak callbacks.
-  const major = pauses.filter((p) => p.kind === 2);
+  const major = pauses.filter((p) => p.kind === constants.NODE_PERFORMANCE_GC_MAJOR);
+  const minor = pauses.filter((p) => p.kind === constants.NODE_PERFORMANCE_GC_MINOR);
   return {
     count: pauses.length,
     totalMs: round(sorted.reduce((a, b) => a + b, 0)),
     maxMs: round(sorted.at(-1) ?? 0),
     over5Ms: sorted.filter((x) => x > 5).length,
+    minor: minor.length,
+    minorMaxMs: round(Math.max(0, ...minor.map((p) => p.ms))),
     major: major.length,
     majorMaxMs: round(Math.max(0, ...major.map((p) => p.ms))),
   };
