@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { parse, stringify } from 'yaml';
-import { loadApp } from '@nmaas/sdk';
+import { loadApp } from '@nmaas/sdk/model';
 import { chartFiles, runHelm, synthesizeChart } from '@nmaas/charts-gen';
 import type { Bench } from './index.js';
 

@@ -19,13 +19,12 @@ import { performance } from 'node:perf_hooks';
 import {
   AppMetrics,
   defineMeasurement,
-  parseManifest,
   resolveConfig,
   startRuntime,
   startServer,
   systemClock,
-  type MetricDeclaration,
-} from '@nmaas/sdk';
+} from '@nmaas/sdk/runtime';
+import { parseManifest, type MetricDeclaration } from '@nmaas/sdk/model';
 
 const require = createRequire(import.meta.url);
 const sdkDir = path.dirname(require.resolve('@nmaas/sdk/package.json'));
@@ -236,7 +235,7 @@ async function waitForLine(child: ChildProcess, pred: (line: string) => boolean,
 }
 
 async function idleRss(): Promise<Record<string, unknown>> {
-  const mainJs = path.join(sdkDir, 'dist', 'runtime', 'main.js');
+  const mainJs = path.join(sdkDir, 'dist', 'runtime', 'container-entry.js');
   const app = spawn(process.execPath, [mainJs, path.join(sdkDir, 'fixtures', 'apps', 'tiny')], {
     env: {
       PATH: process.env.PATH ?? '',

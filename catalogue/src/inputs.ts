@@ -46,7 +46,10 @@ export async function synthesize(
   const out = await mkdtemp(path.join(workDir, 'synth-'));
   // charts-gen (cdk8s) and the validator are loaded on first use: builds of ready-made charts
   // with --no-validate never pay for them.
-  const [{ synthesizeChart }, { loadApp }] = await Promise.all([import('@nmaas/charts-gen'), import('@nmaas/sdk')]);
+  const [{ synthesizeChart }, { loadApp }] = await Promise.all([
+    import('@nmaas/charts-gen'),
+    import('@nmaas/sdk/model'),
+  ]);
   const app = await loadApp(path.resolve(appDir));
   const ext = app.iconFile === undefined ? undefined : path.extname(app.iconFile).toLowerCase();
   const placed =

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HELM_VERSIONS, runHelm } from '@nmaas/charts-gen';
 import { pushImage } from '@nmaas/image';
 import { startRegistry } from '@nmaas/image/testing';
-import { readImageLock } from '@nmaas/sdk';
+import { readImageLock } from '@nmaas/sdk/model';
 import { tool } from '@nmaas/sdk/testing';
 import { CHARTS_NAMESPACE, OCI_DIR } from './oci-content.js';
 import { startCatalogue } from './start.js';

@@ -7,7 +7,7 @@
  * scrapes through the chart's ServiceMonitor), so two releases of one app never fire each
  * other's alerts. Each alert carries `severity`, `summary`, `description` and `runbook_url`.
  */
-import type { AlertDeclaration, AppManifest, MetricDeclaration } from '@nmaas/sdk';
+import type { AlertDeclaration, AppManifest, MetricDeclaration } from '@nmaas/sdk/model';
 
 /** Metrics of the SDK runtime (sdk/src/runtime/metrics.ts) that the standard alerts read. */
 export const SDK_METRICS = {

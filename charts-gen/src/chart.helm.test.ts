@@ -11,15 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import {
-  contractFromManifest,
-  decodePodContract,
-  loadApp,
-  parseDuration,
-  resolveConfig,
-  type AppManifest,
-  type PodContract,
-} from '@nmaas/sdk';
+import { contractFromManifest, decodePodContract, type PodContract } from '@nmaas/sdk/contract';
+import { loadApp, parseDuration, type AppManifest } from '@nmaas/sdk/model';
+import { resolveConfig } from '@nmaas/sdk/runtime';
 import { synthesizeChart } from './synthesize.js';
 import { HELM_VERSIONS, runHelm } from './helm.js';
 import {
@@ -32,7 +26,7 @@ import {
   setPath,
   validateObject,
   type K8sObject,
-} from './chart.test.support.js';
+} from './testing/chart.js';
 
 const run = promisify(execFile);
 

@@ -4,7 +4,7 @@
  * `{{ }}` legend formats never pass through Helm's template engine; the ConfigMap template
  * only swaps two markers for a per-release uid and title.
  */
-import type { AppManifest, MetricDeclaration } from '@nmaas/sdk';
+import type { AppManifest, MetricDeclaration } from '@nmaas/sdk/model';
 import { DASHBOARD_INSTANCE_MARKER, DASHBOARD_UID_MARKER } from './objects.js';
 
 /** Metrics the SDK runtime exports for every app (sdk/src/runtime/metrics.ts). */

@@ -3,7 +3,8 @@
  * and limited to 63 characters; when a name has to be cut, a hash of the full name is kept at
  * the end, so two long release names that share a prefix still get distinct objects.
  */
-import { APP_LABEL, DECISION_ANNOTATIONS, NODE_POOL_LABEL, POD_ANNOTATIONS, type AppManifest } from '@nmaas/sdk';
+import { APP_LABEL, DECISION_ANNOTATIONS, NODE_POOL_LABEL, POD_ANNOTATIONS } from '@nmaas/sdk/contract';
+import type { AppManifest } from '@nmaas/sdk/model';
 import { DEFAULT_SCRAPE_TIMEOUT, omittedWhenEmpty } from './values-model.js';
 import { imageHelpersTpl, podExtrasHelperTpl } from './pod-helpers-tpl.js';
 

@@ -6,7 +6,8 @@
  * the install anywhere else, before any pod is refused. It renders nothing when the parameters
  * cannot be read (`helm template`, or no policy chart installed): admission still refuses then.
  */
-import { CONTRACT_PREFIX, type AppManifest } from '@nmaas/sdk';
+import { CONTRACT_PREFIX } from '@nmaas/sdk/contract';
+import type { AppManifest } from '@nmaas/sdk/model';
 
 /** The policy chart's parameters object, which admission policies and app charts both read. */
 export const ADMISSION_PARAMETERS = {

@@ -12,17 +12,9 @@
 import path from 'node:path';
 import { ApiObject, App, Chart, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import {
-  CONFIG_ENV,
-  DEFAULT_CONFIG_PATH,
-  DEFAULT_METRICS_PORT,
-  NODE_POOL_LABEL,
-  PORT_ENV,
-  contractFromManifest,
-  encodePodContract,
-  type AppManifest,
-  type PodContract,
-} from '@nmaas/sdk';
+import { CONFIG_ENV, DEFAULT_CONFIG_PATH, DEFAULT_METRICS_PORT, PORT_ENV } from '@nmaas/sdk/runtime';
+import { NODE_POOL_LABEL, contractFromManifest, encodePodContract, type PodContract } from '@nmaas/sdk/contract';
+import type { AppManifest } from '@nmaas/sdk/model';
 import { type TemplateTokens } from './tokens.js';
 import { helperNames, type HelperNames } from './helpers-tpl.js';
 import { appAlert, runbookAnchor, standardAlerts, type AlertRule } from './alerts.js';

@@ -21,20 +21,15 @@ import { promisify } from 'node:util';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parse, parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadApp, type AppManifest } from '@nmaas/sdk';
+import { loadApp, type AppManifest } from '@nmaas/sdk/model';
 import { tool } from '@nmaas/sdk/testing';
 import { synthesizeChart } from './synthesize.js';
 import { HELM_VERSIONS } from './helm.js';
-import {
-  DASHBOARD_QUESTION_TYPES,
-  MONITORING_APIS,
-  REPO_ROOT,
-  renderChart,
-  type K8sObject,
-} from './chart.test.support.js';
+import { DASHBOARD_QUESTION_TYPES, MONITORING_APIS, REPO_ROOT, renderChart, type K8sObject } from './testing/chart.js';
 import { PROMETHEUS_DURATION_PATTERN } from './values-model.js';
 import { ADMISSION_PARAMETERS } from './namespace-guard-tpl.js';
 import { FLEET_INJECTED_VALUES, RANCHER_INJECTED_VALUES } from './rancher-values.js';
+import { RANCHER_CATEGORY_OF, rancherCategories } from './rancher-dashboard.js';
 
 const run = promisify(execFile);
 const CRD_DIR = path.resolve(REPO_ROOT, '../shared/corpus/prometheus-operator-crds');
@@ -319,6 +314,15 @@ describe('non-admin installs and dashboards', () => {
   });
 });
 
+describe("the dashboard's category filter (rancher/dashboard shell/store/catalog.ts filterCategories)", () => {
+  it('keeps only its nine names, ignoring case and spaces, in its own order', () => {
+    expect(rancherCategories(['nmaas', 'qos', 'monitoring'])).toEqual(['Monitoring']);
+    expect(rancherCategories(['Net working', 'SECURITY', 'cartography'])).toEqual(['Security', 'Networking']);
+    expect(rancherCategories(['nmaas', 'measurement', 'qos', 'cartography', 'other'])).toEqual([]);
+    expect(rancherCategories(undefined)).toEqual([]);
+  });
+});
+
 describe('catalogue appearance in Chart.yaml', () => {
   it('permits-os, Artifact Hub metadata, experimental while the image is unpublished, no data: icon', async () => {
     for (const b of built) {
@@ -340,6 +344,8 @@ describe('catalogue appearance in Chart.yaml', () => {
         b.manifest.image.digest === undefined || /^sha256:0{64}$/.test(b.manifest.image.digest) ? 'true' : undefined,
       );
       expect(chart.keywords, b.id).toContain(b.manifest.category);
+      // The dashboard files the app under exactly the category its NMaaS category maps to.
+      expect(rancherCategories(chart.keywords), b.id).toEqual([RANCHER_CATEGORY_OF[b.manifest.category]]);
       expect(chart.maintainers.length, b.id).toBeGreaterThan(0);
       expect(chart.icon ?? '', b.id).not.toMatch(/^data:/);
     }

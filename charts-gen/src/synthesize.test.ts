@@ -6,9 +6,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadApp } from '@nmaas/sdk';
+import { loadApp } from '@nmaas/sdk/model';
 import { synthesizeChart } from './synthesize.js';
-import { fixtureApps, REPO_ROOT } from './chart.test.support.js';
+import { fixtureApps, REPO_ROOT } from './testing/chart.js';
 
 const run = promisify(execFile);
 let out: string;

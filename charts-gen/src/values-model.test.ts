@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
-import { loadApp } from '@nmaas/sdk';
+import { loadApp } from '@nmaas/sdk/model';
 import { buildValueSpecs, questionEntries, valuesObject, valuesSchema, QUESTION_GROUPS } from './values-model.js';
-import { DASHBOARD_QUESTION_TYPES, fixtureApps } from './chart.test.support.js';
+import { DASHBOARD_QUESTION_TYPES, fixtureApps } from './testing/chart.js';
 import { parse } from 'yaml';
 import { chartFiles } from './synthesize.js';
 

@@ -6,12 +6,12 @@
  */
 import {
   DEFAULT_HORIZON_SECONDS,
-  NODE_POOL_LABEL,
   formatDuration,
   normalizeManifest,
   type AppManifest,
   type Parameter,
-} from '@nmaas/sdk';
+} from '@nmaas/sdk/model';
+import { NODE_POOL_LABEL } from '@nmaas/sdk/contract';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonSchema = { [key: string]: JsonValue | JsonSchema };

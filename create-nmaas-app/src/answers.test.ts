@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseManifest } from '@nmaas/sdk';
+import { parseManifest } from '@nmaas/sdk/model';
 import { answerIssues, defaultDuration, renderManifest, templateDefaults, type ManifestAnswers } from './answers.js';
 import { loadTemplate, TEMPLATE_NAMES } from './templates.js';
 

@@ -5,7 +5,7 @@
  * `validateManifest`, so the scaffolder can never accept what `nmaas manifest check` refuses.
  */
 import { isScalar, parseDocument } from 'yaml';
-import { appNameSchema, appManifestShape, formatDuration, parseDuration, validateManifest } from '@nmaas/sdk';
+import { appNameSchema, appManifestShape, formatDuration, parseDuration, validateManifest } from '@nmaas/sdk/model';
 import type { Template, TemplateName } from './templates.js';
 import { nameForms, replaceNames } from './names.js';
 

@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadApp } from '@nmaas/sdk';
+import { loadApp } from '@nmaas/sdk/model';
 import { run } from './cli.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tool } from '@nmaas/sdk/testing';
-import { CREATE_MAIN, EQUIVALENT_FLAGS, INTERACTIVE_NAME, scaffoldInteractively } from './e2e/interactive.js';
-import { Terminal } from './e2e/terminal.js';
-import { snapshotTree } from './e2e/tree.js';
+import { CREATE_MAIN, EQUIVALENT_FLAGS, INTERACTIVE_NAME, scaffoldInteractively } from './testing/interactive.js';
+import { Terminal } from './testing/terminal.js';
+import { snapshotTree } from './testing/tree.js';
 import { run } from './cli.js';
 import { PassThrough } from 'node:stream';
 

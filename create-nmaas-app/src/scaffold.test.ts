@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadApp } from '@nmaas/sdk';
+import { loadApp } from '@nmaas/sdk/model';
 import { templateDefaults } from './answers.js';
 import { TargetNotEmptyError, writeProject } from './scaffold.js';
 import { loadTemplate, SUBSTITUTED_FILES, TEMPLATE_NAMES } from './templates.js';

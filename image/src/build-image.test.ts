@@ -21,7 +21,7 @@ import {
   METRICS_PORT,
   type BuiltImage,
 } from './build-image.js';
-import { effectiveCommand, parseDockerfile } from './dockerfile-final-stage.js';
+import { effectiveCommand, parseDockerfile } from './testing/dockerfile-final-stage.js';
 import { blobPath, readLayout, type ImageManifest } from './oci-layout.js';
 import { readExtras } from './extras.js';
 import type { SpdxDocument } from './sbom.js';

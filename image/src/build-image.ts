@@ -5,7 +5,7 @@
  * goes into the layers, the config or the SBOM.
  */
 import path from 'node:path';
-import { loadApp } from '@nmaas/sdk';
+import { loadApp } from '@nmaas/sdk/model';
 import { writeFileAtomic } from '@nmaas/sdk/kit';
 import { appLayerEntries, APP_DIR } from './app-layer.js';
 import { APP_UID, NODE_PATH } from './base-inputs.js';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tool } from '@nmaas/sdk/testing';
-import { startRegistry, type TestRegistry } from './registry-process.js';
+import { startRegistry, type TestRegistry } from './testing/registry-process.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const cli = path.join(repoRoot, 'cli', 'dist', 'main.js');

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { ManifestError } from '@nmaas/sdk';
+import { ManifestError } from '@nmaas/sdk/model';
 import { action, formatOption, InputError, UsageError } from '@nmaas/sdk/kit';
 import { BaseLayerUnavailable } from './base-layer.js';
 import { buildImage } from './build-image.js';

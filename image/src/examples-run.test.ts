@@ -11,10 +11,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadApp, parseDuration, readImageLock } from '@nmaas/sdk';
+import { loadApp, parseDuration, readImageLock } from '@nmaas/sdk/model';
 import { tool } from '@nmaas/sdk/testing';
 import { buildImage, type BuiltImage } from './build-image.js';
-import { startContainer, unpackImage, type RunningContainer } from './runc-harness.js';
+import { startContainer, unpackImage, type RunningContainer } from './testing/runc-harness.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const umoci = tool('umoci', 'apt-get install umoci');

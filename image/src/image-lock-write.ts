@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { IMAGE_LOCK_FILE, type ImageLock } from '@nmaas/sdk';
+import { IMAGE_LOCK_FILE, type ImageLock } from '@nmaas/sdk/model';
 import { writeFileAtomic } from '@nmaas/sdk/kit';
 
 /** Writes `<appDir>/image.lock.json` atomically: what `loadApp` and the chart generator pin. */

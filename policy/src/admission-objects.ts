@@ -3,7 +3,7 @@
  * mirrored rule (admissionregistration.k8s.io/v1, Kubernetes >= 1.30), the policy that keeps the
  * measurement namespaces' Pod Security labels, and their bindings for given namespace names.
  */
-import { APP_LABEL } from '@nmaas/sdk';
+import { APP_LABEL } from '@nmaas/sdk/contract';
 import {
   ADMISSION_RULES,
   POD_VARIABLES,

@@ -6,7 +6,7 @@
  * schema when a policy is created; this evaluator is dynamically typed and does not.
  */
 import { celEnv, isCelError, parse, plan, type CelInput, type CelValue } from '@bufbuild/cel';
-import { APP_LABEL } from '@nmaas/sdk';
+import { APP_LABEL } from '@nmaas/sdk/contract';
 import { ADMISSION_RULES, POD_VARIABLES, denialMessage, type AdmissionRule, type PolicyVariable } from './policies.js';
 import { NAMESPACE_POLICY, bindingSelection, type NamespacePlan } from './admission-objects.js';
 import { podSecurityFindings, type PssFinding } from './pod-security.js';

@@ -3,7 +3,7 @@
  * standard library (has(), macros, matches(), timestamp()), without optional types or the
  * Kubernetes extension libraries, so that the same text is evaluated by @bufbuild/cel in tests.
  */
-import { APP_LABEL } from '@nmaas/sdk';
+import { APP_LABEL } from '@nmaas/sdk/contract';
 
 /** A CEL string literal. */
 export function lit(value: string): string {

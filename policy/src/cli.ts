@@ -2,7 +2,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { ManifestError, loadApp, type AppManifest } from '@nmaas/sdk';
+import { ManifestError, loadApp, type AppManifest } from '@nmaas/sdk/model';
 import { UsageError, action, formatOption } from '@nmaas/sdk/kit';
 import { PolicyError, RULES_BY_ID, loadPolicy, parsePolicy, type Policy } from '@nmaas/validator';
 import { admissionParameters } from './parameters.js';

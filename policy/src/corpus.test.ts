@@ -8,7 +8,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { loadApp, parseManifest, type AppManifest } from '@nmaas/sdk';
+import { loadApp, parseManifest, type AppManifest } from '@nmaas/sdk/model';
 import { HelmError, runHelm, synthesizeChart } from '@nmaas/charts-gen';
 import { DEFAULT_ALLOWED_REGISTRIES, RULES, boundValueSets, decodeRendered, validate } from '@nmaas/validator';
 import { BASE_CHART, REPO, buildCase, loadCases, tempDir, type CorpusCase } from '@nmaas/validator/testing';
@@ -17,7 +17,7 @@ import { ADMISSION_RULES } from './policies.js';
 import { pssRules } from './pod-security.js';
 import { DEFAULT_NAMESPACES } from './chart.js';
 import { admissionParameters } from './parameters.js';
-import { podFromWorkload, type Json } from './workload-pod.js';
+import { podFromWorkload, type Json } from './testing/workload-pod.js';
 
 const NOW = new Date('2026-12-04T12:00:00Z');
 const plan = DEFAULT_NAMESPACES;

@@ -3,7 +3,7 @@
  * the measurement namespaces and the reviewers' exemptions. One cluster-scoped object of a small
  * CRD (a ConfigMap holds only strings, and Kubernetes' CEL cannot parse them into lists).
  */
-import type { AppManifest } from '@nmaas/sdk';
+import type { AppManifest } from '@nmaas/sdk/model';
 import { ADMISSION_PARAMETERS } from '@nmaas/charts-gen';
 import type { Policy } from '@nmaas/validator';
 

@@ -4,7 +4,7 @@
  * simulation the tests run; each validation's message is built from the validator rule's own
  * metadata (id, title, fix), so review and admission explain a refusal the same way.
  */
-import { APP_LABEL, POD_ANNOTATIONS } from '@nmaas/sdk';
+import { APP_LABEL, POD_ANNOTATIONS } from '@nmaas/sdk/contract';
 import { BASELINE_CAPABILITIES, RULES_BY_ID, SAFE_SYSCTLS } from '@nmaas/validator';
 import { ALL_CONTAINERS, APP_NAME, NOW, field, lit, litList } from './cel.js';
 

@@ -13,7 +13,7 @@ import { Header } from 'tar';
 import { validate } from './engine.js';
 import { scanArchive } from './input/archive-scan.js';
 import { UnreadableInputError } from './input/errors.js';
-import { BASE_CHART, tempDir } from './test-support.js';
+import { BASE_CHART, tempDir } from './testing/index.js';
 import { MAX_ENTRIES } from './limits.js';
 
 type Entry = { path: string; type?: string; data?: Buffer; size?: number; linkpath?: string };

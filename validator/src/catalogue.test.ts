@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { validate } from './engine.js';
 import { UnreadableInputError } from './input/errors.js';
-import { BASE_CHART } from './test-support.js';
+import { BASE_CHART } from './testing/index.js';
 
 let server: Server;
 let base: string;

@@ -5,7 +5,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RULES } from './rules/index.js';
-import { buildCase, BASE_CHART, loadCases, REPO, tempDir } from './test-support.js';
+import { buildCase, BASE_CHART, loadCases, REPO, tempDir } from './testing/index.js';
 import { formatText } from './output/text.js';
 import { validate } from './engine.js';
 

@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
 import { validate } from './engine.js';
 import { RULES } from './rules/index.js';
 import type { Finding } from './types.js';
-import { BASE_CHART, buildCase, loadCases, tempDir } from './test-support.js';
+import { BASE_CHART, buildCase, loadCases, tempDir } from './testing/index.js';
 import { rm } from 'node:fs/promises';
 
 const cases = await loadCases();

@@ -7,7 +7,7 @@ import { lstat, mkdtemp, readFile, readlink, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { ManifestError, parseManifest, type AppManifest } from '@nmaas/sdk';
+import { ManifestError, parseManifest, type AppManifest } from '@nmaas/sdk/model';
 import { synthesizeChart, type HelmVersion } from '@nmaas/charts-gen';
 import { RULES } from './rules/index.js';
 import type {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runHelm } from '@nmaas/charts-gen';
 import { validate } from './engine.js';
-import { BASE_CHART, REPO, tempDir } from './test-support.js';
+import { BASE_CHART, REPO, tempDir } from './testing/index.js';
 
 const examples = existsSync(path.join(REPO, 'examples'))
   ? readdirSync(path.join(REPO, 'examples'))

@@ -1,10 +1,10 @@
 /** A chart folder is read without following links: a symlink is a finding, and helm never sees it. */
-import { mkfifo } from './test-fifo.js';
+import { mkfifo } from './testing/fifo.js';
 import { cp, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validate } from './engine.js';
-import { BASE_CHART, REPO, tempDir } from './test-support.js';
+import { BASE_CHART, REPO, tempDir } from './testing/index.js';
 
 const dirs: string[] = [];
 afterAll(async () => {

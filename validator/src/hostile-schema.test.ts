@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validate } from './engine.js';
 import { boundValueSets } from './render/bounds.js';
 import { schemaProblems } from './render/schema-limits.js';
-import { buildCase, tempDir } from './test-support.js';
+import { buildCase, tempDir } from './testing/index.js';
 
 let work: string;
 beforeAll(async () => {

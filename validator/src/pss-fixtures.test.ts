@@ -12,7 +12,7 @@ import { parse, stringify } from 'yaml';
 import { validate } from './engine.js';
 import { RULES } from './rules/index.js';
 import type { Finding, PssLevel } from './types.js';
-import { REPO, tempDir } from './test-support.js';
+import { REPO, tempDir } from './testing/index.js';
 
 const CORPUS = path.resolve(REPO, '../shared/corpus/pod-security-admission');
 const VERSION = 'v1.37';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { validate } from './engine.js';
 import type { ValidationReport } from './types.js';
-import { REPO } from './test-support.js';
+import { REPO } from './testing/index.js';
 
 const CORPUS = path.resolve(REPO, '../shared/corpus/real-charts');
 const charts = readdirSync(CORPUS)

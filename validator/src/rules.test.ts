@@ -2,11 +2,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseManifest } from '@nmaas/sdk';
+import { parseManifest } from '@nmaas/sdk/model';
 import { RULES } from './rules/index.js';
 import { boundValueSets, splitValueSet } from './render/bounds.js';
 import { parseRendered, isRefusal } from './render/render.js';
-import { FIXTURES } from './test-support.js';
+import { FIXTURES } from './testing/index.js';
 import type { ObjectsInput, ObjectsRule } from './types.js';
 
 function deepFreeze<T>(v: T): T {

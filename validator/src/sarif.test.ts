@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validate } from './engine.js';
 import { toSarif } from './output/sarif.js';
 import { RULES } from './rules/index.js';
-import { buildCase, FIXTURES, loadCases, tempDir } from './test-support.js';
+import { buildCase, FIXTURES, loadCases, tempDir } from './testing/index.js';
 import type { ValidationReport } from './types.js';
 
 let validateSarif: (data: unknown) => boolean;

@@ -3,7 +3,7 @@
  * functions of these inputs (Helm's pkg/lint/rules style): everything impure (reading the
  * archive, running helm) happens before, in input/ and render/, so a rule is tested with data.
  */
-import type { AppManifest } from '@nmaas/sdk';
+import type { AppManifest } from '@nmaas/sdk/model';
 import type { PeerRules } from './rules/peers.js';
 
 export type Severity = 'error' | 'warning' | 'info';

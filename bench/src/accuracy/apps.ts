@@ -5,7 +5,8 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { contractFromManifest, loadApp, type AppManifest } from '@nmaas/sdk';
+import { contractFromManifest } from '@nmaas/sdk/contract';
+import { loadApp, type AppManifest } from '@nmaas/sdk/model';
 import { instanceFromContract, type InstanceSpec } from '@nmaas/scheduler';
 
 /** The monorepo root (this file is bench/src/accuracy/apps.ts or bench/dist/accuracy/apps.js). */

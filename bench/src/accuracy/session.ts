@@ -12,7 +12,7 @@ import { appConfig, REPO_ROOT, type AppName, type BenchApp, type BenchPlan } fro
 import { shiftPhases } from './phases.js';
 import { inNamespace } from './testbed.js';
 
-export const APP_ENTRY = path.join(REPO_ROOT, 'sdk', 'dist', 'runtime', 'main.js');
+export const APP_ENTRY = path.join(REPO_ROOT, 'sdk', 'dist', 'runtime', 'container-entry.js');
 
 /** What /results serves for each run (sdk/src/runtime/results.ts). */
 export interface RunRecordJson {

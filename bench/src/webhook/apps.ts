@@ -1,6 +1,5 @@
 /** The workload of the webhook bench: the five example apps' shapes and the admission bodies. */
-import { encodePodContract, type PodContract } from '@nmaas/sdk';
-import { NODE_POOL_LABEL } from '@nmaas/sdk/contract';
+import { NODE_POOL_LABEL, encodePodContract, type PodContract } from '@nmaas/sdk/contract';
 
 const base = { nodeSelector: {}, affinity: [], antiAffinity: [], exclusive: false, spreadGroup: null };
 

@@ -25,16 +25,14 @@ interface Manifest {
 }
 
 /**
- * Public test support other projects import on purpose (`@nmaas/sdk/testing`: tool checks and temp
- * folders; `@nmaas/image/testing`: a real registry and a runc runner). Real parts, not fakes.
- */
-const PUBLIC_TEST_SUPPORT = /^dist\/(testing(\/temp-dirs)?|test-registry|runc-harness)\.(js|d\.ts)(\.map)?$/;
-
-/**
- * Export subpaths that only the repository's own tests use and that stay out of the tarball: the
- * validator's corpus helpers read fixtures that are not published; the scheduler's are its fake API server.
+ * Every package keeps its test helpers in src/testing/, and dist/testing stays out of the tarball.
+ * The `/testing` subpaths below serve the repository's own tests only (temp folders and tool
+ * checks, a real registry and a runc runner, the validator's corpus, the scheduler's fake API
+ * server), so they are not shipped either.
  */
 const REPOSITORY_ONLY_EXPORTS: Record<string, string[]> = {
+  '@nmaas/sdk': ['./testing'],
+  '@nmaas/image': ['./testing'],
   '@nmaas/validator': ['./testing'],
   '@nmaas/scheduler': ['./testing'],
 };
@@ -82,10 +80,7 @@ describe.each(PUBLISHED_WORKSPACES)('the published package in %s/', (ws) => {
 
   it('ships no tests, fakes, fixtures or build state', () => {
     const unwanted = files.filter(
-      (f) =>
-        !f.startsWith('templates/') &&
-        !PUBLIC_TEST_SUPPORT.test(f) &&
-        /(\.test\.|test-|testing|fake|fixture|e2e|tsbuildinfo|(^|\/)src\/)/.test(f),
+      (f) => !f.startsWith('templates/') && /(\.test\.|test-|testing|fake|fixture|e2e|tsbuildinfo|(^|\/)src\/)/.test(f),
     );
     expect(unwanted).toEqual([]);
   });

@@ -10,7 +10,7 @@ import { sampleValue, startTestDnsServer, type TestDnsServer } from '@nmaas/exam
 import measurement from './index.js';
 import type { ProbeResult } from './probe.js';
 
-import { makeTestPki, type TestPki } from './test-pki.js';
+import { makeTestPki, type TestPki } from './testing/pki.js';
 
 const openssl = tool('openssl', 'apt-get install openssl');
 const promtool = tool('promtool', 'apt-get install prometheus');

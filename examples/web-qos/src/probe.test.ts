@@ -8,7 +8,7 @@ import { createResolver } from '@nmaas/example-web-cartography/hosts';
 import { startTestDnsServer, type TestDnsServer } from '@nmaas/example-web-cartography/testing';
 import { probeHttp, type ProbeOptions } from './probe.js';
 import { parseStatusPatterns } from './status-codes.js';
-import { makeTestPki, type TestPki } from './test-pki.js';
+import { makeTestPki, type TestPki } from './testing/pki.js';
 
 const openssl = tool('openssl', 'apt-get install openssl');
 const TOLERANCE = 0.02; // seconds: the issue's ±20 ms

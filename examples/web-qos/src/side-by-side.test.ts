@@ -24,7 +24,7 @@ import {
   type NetnsTestbed,
 } from '@nmaas/example-web-cartography/testing';
 import { PHASES, type Phase, type ProbeResult } from './probe.js';
-import { makeTestChainPki, type TestChainPki } from './test-pki.js';
+import { makeTestChainPki, type TestChainPki } from './testing/pki.js';
 import {
   compareSideBySide,
   renderComparison,

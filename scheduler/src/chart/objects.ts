@@ -11,7 +11,7 @@
 import { ApiObject, Chart, type ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import { APP_LABEL } from '@nmaas/sdk';
+import { APP_LABEL } from '@nmaas/sdk/contract';
 import type { TemplateTokens } from '@nmaas/charts-gen';
 
 export const NAME = 'nmaas-scheduler';
@@ -55,6 +55,7 @@ export const HELPERS = {
   podAnnotations: `${NAME}.podAnnotations`,
   podExtras: `${NAME}.podExtras`,
   disruptionBudget: `${NAME}.disruptionBudget`,
+  scrapeTimeout: `${NAME}.scrapeTimeout`,
 } as const;
 
 export interface SchedulerChartProps extends ChartProps {

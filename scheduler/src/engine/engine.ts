@@ -3,7 +3,7 @@
  * incremental per-node, per-slot occupancy. One engine holds one cluster's bookings; it is synchronous
  * and must be driven from one place (see ENGINE_API.md).
  */
-import type { NodeOffer } from '@nmaas/sdk';
+import type { NodeOffer } from '@nmaas/sdk/contract';
 import { fitsAt, idleFits, Scratch, searchPhase } from './fit.js';
 import { matchesSelector, staticFilter } from './filter.js';
 import { nodeSpecFromOffer, type InstanceSpec, type NodeSpec } from './instance.js';
@@ -13,7 +13,7 @@ import { describeRefusal } from './reporting.js';
 import { compileShape, type Shape } from './shape.js';
 import { isActive, isAllowedPhase } from './time.js';
 import { fromUnits, RESOURCES } from './units.js';
-import type { ResourceAmounts } from '@nmaas/sdk';
+import type { ResourceAmounts } from '@nmaas/sdk/model';
 import type {
   Booking,
   EngineOptions,

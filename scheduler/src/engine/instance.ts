@@ -1,5 +1,6 @@
 /** The unit the engine places: one measurement instance (one pod), in the shape of an apps.json entry. */
-import type { NodeOffer, PodContract, ResourceAmounts } from '@nmaas/sdk';
+import type { NodeOffer, PodContract } from '@nmaas/sdk/contract';
+import type { ResourceAmounts } from '@nmaas/sdk/model';
 import { NODE_POOL_LABEL } from '@nmaas/sdk/contract';
 
 export interface InstanceSpec {

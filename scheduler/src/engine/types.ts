@@ -3,7 +3,7 @@
  * Its own module so that the engine and the modules it calls (reasons, rules) share these types
  * without importing each other.
  */
-import type { ResourceAmounts } from '@nmaas/sdk';
+import type { ResourceAmounts } from '@nmaas/sdk/model';
 import type { InstanceSpec } from './instance.js';
 import type { ResourceName } from './units.js';
 

@@ -3,7 +3,7 @@
  * back exactly the same numbers (floating-point sums are not reversible). Demands round UP and capacities
  * round DOWN, so whatever the engine accepts also holds when recomputed in exact arithmetic.
  */
-import type { ResourceAmounts } from '@nmaas/sdk';
+import type { ResourceAmounts } from '@nmaas/sdk/model';
 
 export const RESOURCES = ['cpu', 'memory', 'bandwidth'] as const;
 export type ResourceName = (typeof RESOURCES)[number];

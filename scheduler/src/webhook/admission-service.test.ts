@@ -3,7 +3,7 @@
  * one call, refusals are data (code, culprits) until the edge renders them with pod names.
  */
 import { describe, expect, it } from 'vitest';
-import { DECISION_ANNOTATIONS, encodeDecision } from '@nmaas/sdk';
+import { DECISION_ANNOTATIONS, encodeDecision } from '@nmaas/sdk/contract';
 import { AdmissionService, type Admission } from './admission-service.js';
 import { describeRefused } from './refusal-text.js';
 import { SchedulerState } from './state.js';

@@ -9,7 +9,7 @@
  * What the caller sees carries no sentences and no HTTP codes: those are chosen at the edge
  * (`admission-answer.ts`), where booking ids become pod names.
  */
-import type { Decision, PodContract } from '@nmaas/sdk';
+import type { Decision, PodContract } from '@nmaas/sdk/contract';
 import {
   instanceFromContract,
   type InstanceSpec,
@@ -203,6 +203,11 @@ export class AdmissionService {
 
   nodeForHostname(hostname: string): string | undefined {
     return this.state.nodeForHostname(hostname);
+  }
+
+  /** Pooled nodes with a valid offer, and bookings tracked (booked, pending or running). */
+  counts(): { nodes: number; bookings: number } {
+    return { nodes: this.state.nodes.size, bookings: this.state.tracked.size };
   }
 
   /** Pools, capacity and bookings (GET /v1/nodes). */

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import fastJsonPatch from 'fast-json-patch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOSTNAME_LABEL, PHASE_ENV, decodeDecision, decodePodContract, type Decision } from '@nmaas/sdk';
+import { HOSTNAME_LABEL, PHASE_ENV, decodeDecision, decodePodContract, type Decision } from '@nmaas/sdk/contract';
 import { tool, TempDirs } from '@nmaas/sdk/testing';
 import { checkPlacement, instanceFromContract, nodeSpecFromOffer } from '../engine/index.js';
 import type { Pod } from '../kube/types.js';

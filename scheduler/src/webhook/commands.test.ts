@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tool, TempDirs } from '@nmaas/sdk/testing';
-import { encodePodContract } from '@nmaas/sdk';
+import { encodePodContract } from '@nmaas/sdk/contract';
 import { fakeCluster, lastCaFile as fakeCa } from '../kube/test-api.js';
 import { REPO_ROOT, admissionReview, contract, contractPod, measurementNode, post, startDevServe } from './testing.js';
 

@@ -7,7 +7,7 @@ import https from 'node:https';
 import { homedir, hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { APP_LABEL, NODE_POOL_LABEL, type NodeOffer } from '@nmaas/sdk';
+import { APP_LABEL, NODE_POOL_LABEL, type NodeOffer } from '@nmaas/sdk/contract';
 import { action, formatOption, UsageError } from '@nmaas/sdk/kit';
 import { readNodes } from '../engine/index.js';
 import { schedulerGroup } from '../cli/command-group.js';

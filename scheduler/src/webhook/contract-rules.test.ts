@@ -7,14 +7,8 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  MANIFEST_FILE,
-  POD_ANNOTATIONS,
-  contractFromManifest,
-  encodePodContract,
-  loadApp,
-  type PodContract,
-} from '@nmaas/sdk';
+import { MANIFEST_FILE, loadApp } from '@nmaas/sdk/model';
+import { POD_ANNOTATIONS, contractFromManifest, encodePodContract, type PodContract } from '@nmaas/sdk/contract';
 import { AdmissionService } from './admission-service.js';
 import { Decider } from './decider.js';
 import { MAX_PLACEMENT_APPS, contractRuleProblems } from './contract-rules.js';

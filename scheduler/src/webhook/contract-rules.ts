@@ -8,11 +8,10 @@ import {
   ContractError,
   POD_ANNOTATIONS,
   decodePodContract,
-  formatCpu,
-  formatMemory,
   type ContractProblem,
   type PodContract,
-} from '@nmaas/sdk';
+} from '@nmaas/sdk/contract';
+import { formatCpu, formatMemory } from '@nmaas/sdk/model';
 
 /** Most apps an affinity or anti-affinity list may name: far above any real placement, small enough to scan per decision. */
 export const MAX_PLACEMENT_APPS = 64;

@@ -17,7 +17,7 @@ import {
   decodePodContract,
   type Decision,
   type PodContract,
-} from '@nmaas/sdk';
+} from '@nmaas/sdk/contract';
 import { formatPeriod } from '../engine/index.js';
 import type { Pod } from '../kube/types.js';
 import { allow, refuse, type Outcome } from './admission-review.js';

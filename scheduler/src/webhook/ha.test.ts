@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import https from 'node:https';
 import fastJsonPatch from 'fast-json-patch';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { HOSTNAME_LABEL, decodeDecision, decodePodContract, type PodContract } from '@nmaas/sdk';
+import { HOSTNAME_LABEL, decodeDecision, decodePodContract, type PodContract } from '@nmaas/sdk/contract';
 import { tool, TempDirs } from '@nmaas/sdk/testing';
 import { checkPlacement, instanceFromContract, nodeSpecFromOffer, type InstanceSpec } from '../engine/index.js';
 import { ClientNodeKubeApi, loadKubeConfig } from '../kube/client-node-api.js';

@@ -3,7 +3,7 @@
  * and operators look at to see what the scheduler believes, including pooled nodes it ignores
  * because their capacity annotation is malformed.
  */
-import { formatResources } from '@nmaas/sdk';
+import { formatResources } from '@nmaas/sdk/contract';
 import { formatPeriod } from '../engine/index.js';
 import type { SchedulerState } from './state.js';
 

@@ -6,7 +6,7 @@
  * (re-invocation, retries): existing keys are replaced, the hostname requirement is added to
  * every node selector term only where it is missing.
  */
-import { DECISION_ANNOTATIONS, HOSTNAME_LABEL, PHASE_ENV, type Decision } from '@nmaas/sdk';
+import { DECISION_ANNOTATIONS, HOSTNAME_LABEL, PHASE_ENV, type Decision } from '@nmaas/sdk/contract';
 import type { Pod } from '../kube/types.js';
 import { BOOKING_ID_ANNOTATION } from './state.js';
 

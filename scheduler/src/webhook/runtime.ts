@@ -3,13 +3,14 @@
  * the reconciler, leader election on a Lease (cluster mode) and the HTTPS server. `--dev` mode uses
  * the same server and decider with nodes from a file and no API server.
  */
-import { APP_LABEL, HOSTNAME_LABEL, NODE_POOL_LABEL, type NodeOffer } from '@nmaas/sdk';
+import { APP_LABEL, HOSTNAME_LABEL, NODE_POOL_LABEL, type NodeOffer } from '@nmaas/sdk/contract';
 import { LeaderElector, type LeaderElectionOptions } from '../kube/leader-election.js';
 import { Reflector } from '../kube/reflector.js';
 import type { KubeApi, Node, Pod } from '../kube/types.js';
 import { AdmissionService } from './admission-service.js';
 import { Decider } from './decider.js';
 import { WebhookServer } from './server.js';
+import { WebhookMetrics } from './metrics.js';
 import type { ConnectionLimits } from './tls-server.js';
 import { SchedulerState, type StateOptions } from './state.js';
 
@@ -54,6 +55,7 @@ export async function startClusterReplica(options: ClusterReplicaOptions): Promi
   const log = options.log ?? (() => {});
   const state = new SchedulerState({ ...options.state, log });
   const api = options.api;
+  const metrics = new WebhookMetrics();
   const nodes = new Reflector<Node>(
     {
       list: () => api.listNodes(NODE_POOL_LABEL),
@@ -63,7 +65,10 @@ export async function startClusterReplica(options: ClusterReplicaOptions): Promi
       onSync: (items) => state.syncNodes(items),
       onEvent: (type, node) =>
         type === 'DELETED' ? state.deleteNode(node.metadata.name ?? '') : state.upsertNode(node),
-      onError: (e) => log('node watch failed; relisting', { error: e.message }),
+      onError: (e) => {
+        metrics.watchError('nodes');
+        log('node watch failed; relisting', { error: e.message });
+      },
     },
   );
   const pods = new Reflector<Pod>(
@@ -74,7 +79,10 @@ export async function startClusterReplica(options: ClusterReplicaOptions): Promi
         if (type === 'DELETED') state.deletePod(pod);
         else state.upsertPod(pod);
       },
-      onError: (e) => log('pod watch failed; relisting', { error: e.message }),
+      onError: (e) => {
+        metrics.watchError('pods');
+        log('pod watch failed; relisting', { error: e.message });
+      },
     },
   );
   // Nodes first: a pod's booking needs its node.
@@ -98,6 +106,7 @@ export async function startClusterReplica(options: ClusterReplicaOptions): Promi
     limits: options.limits,
     answerWithinMs: options.answerWithinMs,
     forward: options.forward,
+    metrics,
     get leadership() {
       return leader;
     },

@@ -5,6 +5,7 @@
  *   GET  /healthz   process alive
  *   GET  /readyz    informers synced (200) or not (503)
  *   GET  /v1/nodes  pools, capacity and bookings as JSON (what `nmaas scheduler nodes --server` shows)
+ *   GET  /metrics   Prometheus metrics (metrics.ts)
  * Every request ends in an answer: malformed bodies get 400/413/415, internal errors a refusal
  * with a reason; nothing a client sends can throw past the handler.
  */
@@ -22,8 +23,9 @@ import {
   type ReviewRequest,
 } from './admission-review.js';
 import type { Decider } from './decider.js';
+import { WebhookMetrics } from './metrics.js';
 import { ReloadingHttpsServer, type ConnectionLimits, type TlsFiles } from './tls-server.js';
-import { isMeasurementPod } from '@nmaas/sdk';
+import { isMeasurementPod } from '@nmaas/sdk/contract';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 /** Default budget for a decision's wait in the queue: below the smallest useful timeoutSeconds (2 s). */
@@ -54,6 +56,8 @@ export interface WebhookServerOptions extends TlsFiles {
    */
   answerWithinMs?: number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
+  /** Shared with the watch loops, which count their errors in it; default: the server's own. */
+  metrics?: WebhookMetrics;
 }
 
 export class WebhookServer {
@@ -63,8 +67,10 @@ export class WebhookServer {
   /** Server-side time of the last admissions (body read → answer written), a bounded ring. */
   private readonly durations = new Float64Array(1 << 16);
   private recorded = 0;
+  readonly metrics: WebhookMetrics;
 
   constructor(private readonly options: WebhookServerOptions) {
+    this.metrics = (options.metrics ?? new WebhookMetrics()).readFrom(options);
     this.https = new ReloadingHttpsServer(
       {
         certFile: options.certFile,
@@ -141,13 +147,14 @@ export class WebhookServer {
    * GET routes: path → answer. A new read-only endpoint is one entry here. Admission reviews are
    * POSTed to /mutate and /validate, handled below.
    */
-  private readonly getRoutes: Record<string, (res: http.ServerResponse) => void> = {
+  private readonly getRoutes: Record<string, (res: http.ServerResponse) => void | Promise<void>> = {
     '/healthz': (res) => sendJson(res, 200, { ok: true }),
     '/readyz': (res) => {
       const ready = this.options.ready?.() ?? true;
       sendJson(res, ready ? 200 : 503, { ready });
     },
     '/v1/nodes': (res) => sendJson(res, 200, this.options.decider.service.report()),
+    '/metrics': (res) => this.metrics.serve(res),
   };
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -203,6 +210,7 @@ export class WebhookServer {
     }
     if (outcome.allowed && outcome.patch !== undefined) this.stats.placed += 1;
     if (!outcome.allowed) this.stats.refused += 1;
+    this.metrics.observeAdmission(path, outcome, (performance.now() - started) / 1000);
     sendJson(res, 200, reviewResponse(review.apiVersion, review.uid, outcome));
   }
 

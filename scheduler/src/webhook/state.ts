@@ -21,7 +21,7 @@ import {
   type Decision,
   type NodeOffer,
   type PodContract,
-} from '@nmaas/sdk';
+} from '@nmaas/sdk/contract';
 import {
   Engine,
   instanceFromContract,

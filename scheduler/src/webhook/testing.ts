@@ -11,7 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { HOSTNAME_LABEL, encodeNodeOffer, encodePodContract, type PodContract } from '@nmaas/sdk';
+import { HOSTNAME_LABEL, encodeNodeOffer, encodePodContract, type PodContract } from '@nmaas/sdk/contract';
 import type { Node, Pod } from '../kube/types.js';
 import { afterAll } from 'vitest';
 import { TempDirs } from '@nmaas/sdk/testing';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Command } from 'commander';
 import { fileURLToPath } from 'node:url';
-import { registerCommands } from '../index.js';
+import { registerCommands } from '../commands.js';
 
 const probeDir = fileURLToPath(new URL('../../fixtures/apps/probe', import.meta.url));
 

@@ -10,8 +10,15 @@ import type { Command } from 'commander';
 import { action, formatOption } from '../kit/index.js';
 import { CONFIG_ENV, readConfigFile, resolveConfig } from '../runtime/config.js';
 import { loadRunnableApp } from '../runtime/load-app.js';
-import { runOnce } from '../runtime/once.js';
-import { handleSignals, keepAlive, parseGraceSeconds, parsePort, serveApp, UsageError } from '../runtime/serve.js';
+import { runOnce } from '../runtime/run-once.js';
+import {
+  handleSignals,
+  keepAlive,
+  parseGraceSeconds,
+  parsePort,
+  serveApp,
+  UsageError,
+} from '../runtime/app-process.js';
 
 interface RunOptions {
   once?: boolean;

@@ -18,8 +18,8 @@ export {
   type OnceResult,
   type RunMeasurementOnceOptions,
   type RunOnceOptions,
-} from './once.js';
-export { startRuntime, choosePhaseMs, type Runtime, type RuntimeOptions } from './runtime.js';
+} from './run-once.js';
+export { startRuntime, choosePhaseMs, type Runtime, type RuntimeOptions } from './running-app.js';
 export { RunLoop, defaultMaxLatenessMs, validateTiming, type ScheduleTiming, type RunLoopOptions } from './run-loop.js';
 export { SystemClock, ManualClock, systemClock, type Clock } from './clock.js';
 export {
@@ -58,5 +58,11 @@ export {
   DEFAULT_APP_DIR,
   type RunnableApp,
 } from './load-app.js';
-export { startServer, DEFAULT_METRICS_PORT, PORT_ENV, type ServerState, type MetricsServer } from './server.js';
-export { serveApp, GRACE_ENV, DEFAULT_GRACE_SECONDS, MAX_SERIES_ENV } from './serve.js';
+export {
+  startServer,
+  DEFAULT_METRICS_PORT,
+  PORT_ENV,
+  type ServerState,
+  type MetricsServer,
+} from './metrics-http-server.js';
+export { serveApp, GRACE_ENV, DEFAULT_GRACE_SECONDS, MAX_SERIES_ENV } from './app-process.js';

@@ -9,9 +9,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findTool, IN_CI } from '../testing.js';
+import { findTool, IN_CI } from '../testing/index.js';
 
-const mainJs = fileURLToPath(new URL('../../dist/runtime/main.js', import.meta.url));
+const mainJs = fileURLToPath(new URL('../../dist/runtime/container-entry.js', import.meta.url));
 const probeDir = fileURLToPath(new URL('../../fixtures/apps/probe', import.meta.url));
 
 type Rec = Record<string, unknown>;

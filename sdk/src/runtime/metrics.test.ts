@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { tool } from '../testing.js';
+import { tool } from '../testing/index.js';
 import { AppMetrics, wantsOpenMetrics } from './metrics.js';
 import type { MetricDeclaration } from '../model/schema.js';
 

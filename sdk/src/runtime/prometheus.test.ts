@@ -9,10 +9,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tool } from '../testing.js';
+import { tool } from '../testing/index.js';
 import { loadRunnableApp } from './load-app.js';
 import { resolveConfig } from './config.js';
-import { startRuntime, type Runtime } from './runtime.js';
+import { startRuntime, type Runtime } from './running-app.js';
 import { memorySink } from './logger.js';
 
 const probeDir = fileURLToPath(new URL('../../fixtures/apps/probe', import.meta.url));

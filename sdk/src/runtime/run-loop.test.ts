@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock, flush } from './clock.js';
 import { defineMeasurement, type MeasurementContext } from './measurement.js';
 import { memorySink } from './logger.js';
-import { startRuntime, choosePhaseMs, type Runtime } from './runtime.js';
+import { startRuntime, choosePhaseMs, type Runtime } from './running-app.js';
 import { resolveConfig } from './config.js';
 import { parseManifest } from '../model/manifest.js';
 import type { RunRecord } from './results.js';

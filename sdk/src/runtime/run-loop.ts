@@ -14,7 +14,7 @@
  */
 import type { Clock } from './clock.js';
 import type { JsonLogger } from './logger.js';
-import type { RunHandle, RunRequest } from './run.js';
+import type { RunHandle, RunRequest } from './measurement-run.js';
 import type { RunRecord } from './results.js';
 
 export interface ScheduleTiming {
@@ -93,7 +93,7 @@ export class RunLoop {
     const k = this.slotIndexAtOrAfter(this.options.clock.now());
     this.nextSlotMs = this.slotAt(k);
     this.loopDone = this.loop(k).catch((error: unknown) => {
-      // Runs cannot throw (run.ts classifies everything); reaching here is an SDK bug: make it loud.
+      // Runs cannot throw (measurement-run.ts classifies everything); reaching here is an SDK bug: make it loud.
       this.options.log?.error('run loop stopped by an internal error', { error });
       throw error;
     });

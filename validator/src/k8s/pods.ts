@@ -4,7 +4,8 @@
  * ephemeralContainers), since an attacker moves a privileged container to wherever a check
  * does not look.
  */
-import { APP_LABEL, type AppManifest } from '@nmaas/sdk';
+import { APP_LABEL } from '@nmaas/sdk/contract';
+import type { AppManifest } from '@nmaas/sdk/model';
 import type { K8sObject, RenderedObject } from '../types.js';
 
 export type Rec = Record<string, unknown>;

@@ -6,7 +6,7 @@
  * only with its defaults. Switches are turned off apart from the upper bounds so that a feature a
  * user switches off (a NetworkPolicy, say) cannot hide what the maximum numbers render.
  */
-import { parseDuration } from '@nmaas/sdk';
+import { parseDuration } from '@nmaas/sdk/model';
 import { MAX_SCHEMA_DEPTH, schemaProblems } from './schema-limits.js';
 
 type Json = Record<string, unknown>;

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDuration } from '@nmaas/sdk';
+import { parseDuration } from '@nmaas/sdk/model';
 import { buildImageLayout, startContainerEntry } from './image-layout.js';
 
 export type Check = () => Promise<void> | void;

@@ -1,4 +1,4 @@
-import { ManifestError, parseManifest } from '@nmaas/sdk';
+import { ManifestError, parseManifest } from '@nmaas/sdk/model';
 import { chartRule } from '../define.js';
 import { text } from './files.js';
 

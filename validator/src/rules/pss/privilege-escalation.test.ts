@@ -2,9 +2,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseManifest } from '@nmaas/sdk';
+import { parseManifest } from '@nmaas/sdk/model';
 import rule from './privilege-escalation.js';
-import { FIXTURES } from '../../test-support.js';
+import { FIXTURES } from '../../testing/index.js';
 import type { ObjectsInput } from '../../types.js';
 
 // web-qos-full declares NET_RAW with a justification.

@@ -1,7 +1,7 @@
 import { objectsRule } from '../define.js';
 import { addedCapabilities, allContainers, arr, isAppContainer, rec, type ContainerRef } from '../../k8s/pods.js';
 import { onContainer } from './draft.js';
-import type { AppManifest } from '@nmaas/sdk';
+import type { AppManifest } from '@nmaas/sdk/model';
 import type { Draft } from '../../types.js';
 
 /**

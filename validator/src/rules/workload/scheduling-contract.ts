@@ -1,4 +1,4 @@
-import { contractFromManifest, ContractError, decodePodContract, type PodContract } from '@nmaas/sdk';
+import { contractFromManifest, ContractError, decodePodContract, type PodContract } from '@nmaas/sdk/contract';
 import { objectsRule } from '../define.js';
 import { containers, isAppContainer, isMeasurementPodRef, pods } from '../../k8s/pods.js';
 import { onPod } from '../pss/draft.js';

@@ -7,7 +7,7 @@ import { systemClock, type Clock } from './clock.js';
 import { JsonLogger, type LogSink } from './logger.js';
 import type { Measurement } from './measurement.js';
 import { AppMetrics } from './metrics.js';
-import { startRun } from './run.js';
+import { startRun } from './measurement-run.js';
 import { resolveConfig, type RuntimeConfig } from './config.js';
 import type { RunRecord } from './results.js';
 import type { AppManifest } from '../model/schema.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { defineMeasurement, runMeasurementOnce, ConfigError, isMeasurement } from '../index.js';
+import { defineMeasurement, runMeasurementOnce, ConfigError, isMeasurement } from './index.js';
 import { memorySink } from './logger.js';
 
 const probeDir = fileURLToPath(new URL('../../fixtures/apps/probe', import.meta.url));

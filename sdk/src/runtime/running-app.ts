@@ -1,6 +1,6 @@
 /**
  * Assembles one running app: its metrics, its run loop and its HTTP port. The container entry
- * (main.ts) and `nmaas run` both go through `startRuntime`; so do the tests and the benchmark,
+ * (container-entry.ts) and `nmaas run` both go through `startRuntime`; so do the tests and the benchmark,
  * which may give the timing in milliseconds (sub-second periods) instead of nmaas.yaml's seconds.
  */
 import os from 'node:os';
@@ -9,9 +9,9 @@ import { JsonLogger, stdoutSink, type LogSink } from './logger.js';
 import type { Measurement } from './measurement.js';
 import { AppMetrics } from './metrics.js';
 import { ResultStore, DEFAULT_RESULTS_KEPT, type RunRecord } from './results.js';
-import { startRun } from './run.js';
+import { startRun } from './measurement-run.js';
 import { defaultMaxLatenessMs, RunLoop, type ScheduleTiming } from './run-loop.js';
-import { startServer, type MetricsServer } from './server.js';
+import { startServer, type MetricsServer } from './metrics-http-server.js';
 import type { RuntimeConfig } from './config.js';
 import type { AppManifest } from '../model/schema.js';
 

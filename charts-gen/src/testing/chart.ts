@@ -13,10 +13,10 @@ import { ServiceAccount, ConfigMap, Service } from 'kubernetes-models/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { ServiceMonitor, PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
-import { runHelm, type HelmVersion } from './helm.js';
+import { runHelm, type HelmVersion } from '../helm.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const REPO_ROOT = path.resolve(here, '..', '..');
+export const REPO_ROOT = path.resolve(here, '..', '..', '..');
 
 /** Every app the charts are checked on: the sdk fixtures, ours (every model field), and the examples present. */
 export function fixtureApps(): { id: string; dir: string }[] {

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { run } from './exec.js';
+import { run } from '../exec.js';
 
 export interface RunningContainer {
   id: string;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock, flush } from './clock.js';
 import { defineMeasurement } from './measurement.js';
-import { startRuntime } from './runtime.js';
+import { startRuntime } from './running-app.js';
 import { resolveConfig } from './config.js';
 import { parseManifest } from '../model/manifest.js';
-import { parseGraceSeconds, parseMaxSeries, parsePort, UsageError } from './serve.js';
+import { parseGraceSeconds, parseMaxSeries, parsePort, UsageError } from './app-process.js';
 
 const manifest = parseManifest(`
 apiVersion: nmaas.io/v1

@@ -10,8 +10,8 @@ import { decodePhaseEnv, PHASE_ENV } from '../contract.js';
 import { CONFIG_ENV, DEFAULT_CONFIG_PATH, readConfigFile, resolveConfig } from './config.js';
 import { loadRunnableApp, type RunnableApp } from './load-app.js';
 import type { LogSink } from './logger.js';
-import { startRuntime, type Runtime } from './runtime.js';
-import { DEFAULT_METRICS_PORT, PORT_ENV } from './server.js';
+import { startRuntime, type Runtime } from './running-app.js';
+import { DEFAULT_METRICS_PORT, PORT_ENV } from './metrics-http-server.js';
 
 /** Seconds the runtime allows itself to stop (Kubernetes' default grace period is 30 s). */
 export const GRACE_ENV = 'NMAAS_GRACE_SECONDS';

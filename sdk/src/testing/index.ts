@@ -49,11 +49,4 @@ export function tool(name: string, install: string, candidates: string[] = []): 
   };
 }
 
-export {
-  isolateTempDir,
-  leftoverTempDirs,
-  makeTempDir,
-  TempDirs,
-  TEMP_DIR_PREFIX,
-  withTempDir,
-} from './testing/temp-dirs.js';
+export { isolateTempDir, leftoverTempDirs, makeTempDir, TempDirs, TEMP_DIR_PREFIX, withTempDir } from './temp-dirs.js';

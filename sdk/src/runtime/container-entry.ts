@@ -8,7 +8,7 @@ import { ContractError } from '../contract.js';
 import { ManifestError } from '../model/manifest.js';
 import { ConfigError } from './config.js';
 import { AppLoadError, APP_DIR_ENV, DEFAULT_APP_DIR, MANIFEST_ENV } from './load-app.js';
-import { handleSignals, keepAlive, parseGraceSeconds, parsePort, serveApp, UsageError } from './serve.js';
+import { handleSignals, keepAlive, parseGraceSeconds, parsePort, serveApp, UsageError } from './app-process.js';
 
 const USAGE = `usage: nmaas-app [--port <port>] [app-dir]
 

@@ -7,9 +7,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
-export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+export const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 export const BASE_CHART = path.join(FIXTURES, 'corpus', 'base', 'web-qos-full');
-export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
 export interface CorpusCase {
   id: string;
