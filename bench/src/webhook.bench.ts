@@ -85,11 +85,12 @@ const bench: Bench = async () => {
       return { ...figures, loadAverage1m, generator, server };
     }
 
-    // Warm-up (JIT, TLS sessions), not reported.
+    // Warm-up (JIT on the placement and refusal paths, TLS sessions), not reported.
     for (const target of ['webhook', 'noop'] as const)
-      await scenario(target, { bodies: DRY_RUN, connections: 10, seconds: 2 });
+      await scenario(target, { bodies: MIXED, connections: 10, rate: 500, seconds: 3 });
 
-    const fixed = { bodies: MIXED, connections: 20, rate: 1000, seconds: 10 };
+    // 50 connections: a response slower than 50 ms would otherwise lower the offered rate itself.
+    const fixed = { bodies: MIXED, connections: 50, rate: 1000, seconds: 10 };
     const bookingsBefore = (await webhook.ask<ServerStats>('stats')).bookings;
     const webhookFixed = await scenario('webhook', fixed);
     const noopFixed = await scenario('noop', fixed);
@@ -115,7 +116,9 @@ const bench: Bench = async () => {
         boundMs: 30_000,
         batch,
       });
-      const during = await webhook.ask<ServerStats & { refusedHandshakes: number }>('stats');
+      const during = await webhook.ask<
+        ServerStats & { refusedHandshakes: number; handshakeMs: Record<string, number> }
+      >('stats');
       await new Promise((r) => setTimeout(r, 3_000)); // closed sockets and TLS sessions released
       const after = await webhook.ask<{ rssMiB: number; heapMiB: number }>('gc');
       return {
@@ -128,6 +131,7 @@ const bench: Bench = async () => {
           heapMiBBefore: before.heapMiB,
           heapMiBAfter: after.heapMiB,
           closedOnArrival: during.refusedHandshakes,
+          handshakeMs: during.handshakeMs,
           shed: during.shed,
           latencyMs: during.serverLatencyMs,
         },

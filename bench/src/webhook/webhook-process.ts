@@ -101,6 +101,7 @@ function stats() {
     stats: replica.server.stats,
     shed: replica.decider.shed,
     refusedHandshakes: replica.server.tls.refusedHandshakes,
+    handshakeMs: replica.server.tls.handshakeLatency(true),
     serverLatencyMs: replica.server.latency(true),
     eventLoopDelayMs: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) },
     gc: gcSummary(),
@@ -109,6 +110,7 @@ function stats() {
 
 function reset(): void {
   replica.server.latency(true);
+  replica.server.tls.handshakeLatency(true);
   cpuAtReset = process.cpuUsage();
   requestsAtReset = replica.server.stats.requests;
   loopDelay.reset();

@@ -140,6 +140,7 @@ describe.skipIf(openssl.skip)('handshakes in progress', () => {
       });
       // A finished handshake frees its place: only the idle raw connection is still handshaking.
       await until('the handshake counted as done', () => server.handshakes === 1);
+      expect(server.handshakeLatency()).toMatchObject({ count: 1 });
       client.destroy();
       held[1]!.destroy();
     } finally {

@@ -76,7 +76,10 @@ export class ReloadingHttpsServer {
   reloads = 0;
   private readonly sockets = new Set<Socket>();
   /** Connections still in the TLS handshake, by remote address and port (unique while connected). */
-  private readonly handshaking = new Map<string, Socket>();
+  private readonly handshaking = new Map<string, { socket: Socket; at: number }>();
+  /** Time from accepting a connection to the end of its handshake (ms), the last 4,096. */
+  private readonly handshakeMs = new Float64Array(4096);
+  private handshakesDone = 0;
   /** Connections closed on arrival because `maxHandshakes` were in progress. */
   refusedHandshakes = 0;
 
@@ -108,19 +111,36 @@ export class ReloadingHttpsServer {
         return;
       }
       const key = peerKey(socket);
-      this.handshaking.set(key, socket);
+      this.handshaking.set(key, { socket, at: performance.now() });
       this.sockets.add(socket);
       socket.once('close', () => {
         this.sockets.delete(socket);
-        if (this.handshaking.get(key) === socket) this.handshaking.delete(key);
+        if (this.handshaking.get(key)?.socket === socket) this.handshaking.delete(key);
       });
     });
-    this.server.on('secureConnection', (socket: tls.TLSSocket) => this.handshaking.delete(peerKey(socket)));
+    this.server.on('secureConnection', (socket: tls.TLSSocket) => {
+      const key = peerKey(socket);
+      const started = this.handshaking.get(key);
+      if (started === undefined) return;
+      this.handshaking.delete(key);
+      this.handshakeMs[this.handshakesDone % this.handshakeMs.length] = performance.now() - started.at;
+      this.handshakesDone += 1;
+    });
     this.pollMs = options.pollMs ?? 2_000;
     this.listener = (curr, prev) => {
       if (curr.mtimeMs === prev.mtimeMs && curr.size === prev.size && curr.ino === prev.ino) return;
       this.reload();
     };
+  }
+
+  /** Percentiles (ms) of the last handshakes, from accepting the connection to its end; `reset` starts afresh. */
+  handshakeLatency(reset = false): { count: number; p50: number; p99: number; max: number } {
+    const n = Math.min(this.handshakesDone, this.handshakeMs.length);
+    const sorted = Array.from(this.handshakeMs.subarray(0, n)).sort((a, b) => a - b);
+    const at = (q: number) => (n === 0 ? 0 : Math.round(sorted[Math.min(n - 1, Math.floor(q * n))]! * 10) / 10);
+    const out = { count: this.handshakesDone, p50: at(0.5), p99: at(0.99), max: at(1) };
+    if (reset) this.handshakesDone = 0;
+    return out;
   }
 
   /** Connections in the TLS handshake now. */
