@@ -296,6 +296,26 @@ describe.skipIf(openssl.skip)('scheduler webhook over HTTPS (dev mode)', () => {
     agent = new https.Agent({ keepAlive: true, ca });
   });
 
+  it("routes the API server's /mutate?timeout=5s and the GET endpoints; unknown paths are 404", async () => {
+    const admitted = await admit(contractPod(contract('routed')), {}, '/mutate?timeout=5s');
+    expect(admitted.response.allowed).toBe(true);
+    const get = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        https
+          .get(new URL(path, replica.url), { ca, agent }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          })
+          .on('error', reject);
+      });
+    expect(await get('/healthz')).toBe(200);
+    expect(await get('/readyz?verbose')).toBe(200);
+    expect(await get('/v1/nodes')).toBe(200);
+    expect(await get('/metrics-nope')).toBe(404);
+    expect(await get('/constructor')).toBe(404);
+    expect((await post(replica.url, '{}', { ca, agent, path: '/elsewhere' })).status).toBe(404);
+  });
+
   it('only speaks TLS 1.2 and newer', async () => {
     const tls = await import('node:tls');
     const { port } = new URL(replica.url);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tool, TempDirs } from '@nmaas/sdk/testing';
 import { encodePodContract } from '@nmaas/sdk/contract';
 import { fakeCluster, lastCaFile as fakeCa } from '../kube/test-api.js';
-import { REPO_ROOT, admissionReview, contract, contractPod, measurementNode, post } from './testing.js';
+import { REPO_ROOT, admissionReview, contract, contractPod, measurementNode, post, startDevServe } from './testing.js';
 
 /** Temp folders of this file's tests, removed after them. */
 const temp = new TempDirs('cli');
@@ -53,24 +53,7 @@ describe('nmaas scheduler serve / nodes / chart', () => {
           ],
         }),
       );
-      const child = spawn(process.execPath, [CLI, 'scheduler', 'serve', '--dev', '--nodes', nodesFile, '--port', '0'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stderr = '';
-      const started = new Promise<{ url: string; ca: string }>((resolve, reject) => {
-        let ca = '';
-        child.stderr.on('data', (d: Buffer) => {
-          stderr += d.toString();
-          for (const line of stderr.split('\n')) {
-            if (!line.startsWith('{')) continue;
-            const entry = JSON.parse(line) as { message: string; url?: string; ca?: string };
-            if (entry.ca) ca = entry.ca;
-            if (entry.message.startsWith('serving') && entry.url) resolve({ url: entry.url, ca });
-          }
-        });
-        child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
-      });
-      const { url, ca } = await started;
+      const { url, ca, stop } = await startDevServe(['--nodes', nodesFile]);
       const review = await post(url, JSON.stringify(admissionReview(contractPod(contract('cli-app')))), {
         ca: await readFile(ca),
       });
@@ -80,9 +63,7 @@ describe('nmaas scheduler serve / nodes / chart', () => {
       const json = JSON.parse(report.stdout);
       expect(json.pools[0].pool).toBe('lab');
       expect(json.pools[0].nodes[0].bookings.map((b: { app: string }) => b.app)).toEqual(['cli-app']);
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      expect(await stop()).toBe(0);
     },
     60_000,
   );

@@ -9,12 +9,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MANIFEST_FILE, loadApp } from '@nmaas/sdk/model';
 import { POD_ANNOTATIONS, contractFromManifest, encodePodContract, type PodContract } from '@nmaas/sdk/contract';
+import { AdmissionService } from './admission-service.js';
 import { Decider } from './decider.js';
 import { MAX_PLACEMENT_APPS, contractRuleProblems } from './contract-rules.js';
 import { SchedulerState } from './state.js';
 import { REPO_ROOT, contract, contractPod } from './testing.js';
 
-function decider(): Decider {
+/** A decider and the state behind its service (for counting bookings). */
+function decider(): Decider & { state: SchedulerState } {
   const state = new SchedulerState({ confirmOnAdmit: true });
   const capacity = { cpu: 4000, memory: 8192, bandwidth: 1000 };
   for (const name of ['n-1', 'n-2'])
@@ -22,7 +24,7 @@ function decider(): Decider {
       offer: { name, pool: 'edge', labels: { 'nmaas.io/pool': 'edge' }, capacity },
       hostname: name,
     });
-  return new Decider(state);
+  return Object.assign(new Decider(new AdmissionService(state)), { state });
 }
 
 const broken: { name: string; overrides: Partial<PodContract>; key: string; says: RegExp }[] = [

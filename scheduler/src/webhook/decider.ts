@@ -1,34 +1,33 @@
 /**
- * What the webhook decides for a measurement pod, on top of `SchedulerState` and the engine:
+ * The admission edge for measurement pods: it reads a pod (its contract, an existing decision, a
+ * user's pin), asks the admission service, and turns the answer into an AdmissionReview outcome:
+ * a JSON patch carrying the decision, or a refusal in words with its status code.
  *  - a pod that already carries a decision keeps it (re-invocation, retries, replacements);
  *  - a replacement for a pod moved by a readapt gets the slot the plan reserved for it;
- *  - otherwise the engine places it (filter → score → reserve), possibly moving up to
- *    `migrations` other pods, which are then evicted through the Eviction API before we answer;
- *    if an eviction is refused (PodDisruptionBudget) the plan is undone and the pod refused;
+ *  - otherwise the engine places it (filter → score → reserve), possibly moving other pods;
  *  - a dry run decides without booking anything.
  * Mutations run one at a time (the engine is single-threaded and an eviction is awaited in the
- * middle of a decision).
+ * middle of a decision); past a bound the queue sheds load with an explicit, retryable refusal.
  */
 import {
   ContractError,
+  DECISION_ANNOTATIONS,
   HOSTNAME_LABEL,
   decodeDecision,
   decodePodContract,
   type Decision,
   type PodContract,
 } from '@nmaas/sdk/contract';
-import { instanceFromContract, formatPeriod, type InstanceSpec, type Migration } from '../engine/index.js';
+import { formatPeriod } from '../engine/index.js';
 import type { Pod } from '../kube/types.js';
 import { allow, refuse, type Outcome } from './admission-review.js';
+import type { AdmissionService, Placed, Refused } from './admission-service.js';
 import { decodeAdmissibleContract } from './contract-rules.js';
 import { contradictions, decisionPatch } from './patch.js';
-import { BOOKING_ID_ANNOTATION, controllerUid, type SchedulerState } from './state.js';
+import { describeRefused } from './refusal-text.js';
+import { BOOKING_ID_ANNOTATION, controllerUid } from './state.js';
 
 export interface DeciderOptions {
-  /** How many placed pods a new one may move (readapt); 0 disables migrations. */
-  migrations?: number;
-  /** Carries out a migration: evicts the moved pod (the Eviction API). Without it migrations are off. */
-  evict?: (namespace: string, name: string) => Promise<void>;
   /**
    * Decisions waiting their turn beyond this many are refused at once (load shedding): a backlog
    * that cannot be decided within the API server's webhook timeout only turns into timeouts.
@@ -44,21 +43,11 @@ export class Decider {
   private pending = 0;
   private readonly maxPending: number;
   readonly shed = { queueFull: 0, lateStart: 0 };
-  private readonly migrations: number;
-  /**
-   * Refusals by pod shape (contract + pin), valid while no room has appeared since
-   * (`state.freedGeneration`): a controller retrying an unplaceable pod, or a flood of identical
-   * ones, costs a map lookup instead of the engine's full explanation. Only where refusals are
-   * monotonic: no migrations, and no affinity (a new booking of the required app can make room
-   * for an affinity pod; for every other rule a new booking only takes room away). Bounded.
-   */
-  private readonly refusals = new Map<string, { generation: number; reason: string }>();
 
   constructor(
-    readonly state: SchedulerState,
-    private readonly options: DeciderOptions = {},
+    readonly service: AdmissionService,
+    options: DeciderOptions = {},
   ) {
-    this.migrations = options.evict === undefined ? 0 : (options.migrations ?? 0);
     this.maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
   }
 
@@ -108,128 +97,52 @@ export class Decider {
         );
       throw error;
     }
-    const state = this.state;
-    const bookingIdInPod = pod.metadata.annotations?.[BOOKING_ID_ANNOTATION];
     const pinned = this.pinnedNode(pod);
     if (pinned !== null && typeof pinned === 'object') return pinned;
+    const origin = { namespace, ownerUid: controllerUid(pod) };
+    const admission =
+      existing !== null
+        ? this.service.keep(contract, existing, pod.metadata.annotations?.[BOOKING_ID_ANNOTATION], dryRun, origin)
+        : await this.service.admit(contract, pinned, dryRun, origin);
+    if (admission.kind === 'placed') return this.placed(pod, admission, contract);
+    return this.refused(admission, subject, contract.app);
+  }
 
-    if (existing !== null) return this.honour(pod, namespace, dryRun, contract, existing, bookingIdInPod);
-
-    const owner = controllerUid(pod);
-    const moved = state.replacementFor(namespace, owner, contract.app);
-    if (moved !== undefined) {
-      const at = state.placementOf(moved.id);
-      if (at !== null && (pinned === null || pinned === at.node)) {
-        if (!dryRun) state.claimReplacement(moved);
-        return this.placed(pod, { node: at.node, phaseSeconds: at.phase }, moved.id, [
-          `nmaas: replacement of a moved pod, on ${at.node} at +${at.phase} s`,
-        ]);
-      }
+  /** A placement as a patch writing the decision into the pod, with a warning saying what was done. */
+  private placed(pod: Pod, p: Placed, contract: PodContract): Outcome {
+    const decision = { node: p.node, phaseSeconds: p.phase };
+    const patch = decisionPatch(pod, decision, this.service.hostnameOf(p.node), p.bookingId);
+    const warnings: string[] = [];
+    if (p.how === 'replacement') warnings.push(`nmaas: replacement of a moved pod, on ${p.node} at +${p.phase} s`);
+    else if (p.how === 'decided' && p.dryRun) warnings.push(`nmaas: dry run, would run on ${p.node} at +${p.phase} s`);
+    else if (p.how === 'decided') {
+      const moves = p.migrations.length > 0 ? `, moving ${p.migrations.length} pod(s)` : '';
+      warnings.push(`nmaas: ${p.node} at +${p.phase} s every ${formatPeriod(contract.everySeconds)}${moves}`);
     }
+    return allow({ patch, warnings, auditAnnotations: { decision: `${p.node}@${p.phase}s` } });
+  }
 
-    const id = dryRun ? `dry-run:${state.newBookingId()}` : state.newBookingId();
-    const instance = instanceFromContract(id, contract, { node: pinned });
-    const shape =
-      this.migrations === 0 && instance.affinity.length === 0 ? JSON.stringify({ ...instance, id: '' }) : null;
-    const known = shape === null ? undefined : this.refusals.get(shape);
-    if (known !== undefined && known.generation === state.freedGeneration) {
-      return refuse(
-        403,
-        `NMaaS cannot place ${subject} (app ${contract.app}): ${known.reason}`,
-        `nmaas: ${known.reason}`,
-      );
-    }
-    const result = state.engine.place(instance, { migrations: this.migrations, dryRun });
-    if (!result.ok) {
-      const reason = this.humanize(result.reason, instance.id);
-      if (shape !== null) {
-        if (this.refusals.size >= 1024) this.refusals.clear();
-        this.refusals.set(shape, { generation: state.freedGeneration, reason });
-      }
-      return refuse(403, `NMaaS cannot place ${subject} (app ${contract.app}): ${reason}`, `nmaas: ${reason}`);
-    }
-    const decision = { node: result.node, phaseSeconds: result.phase };
-    if (dryRun)
-      return this.placed(pod, decision, id, [`nmaas: dry run, would run on ${result.node} at +${result.phase} s`]);
-
-    state.trackAdmitted(id, instance, namespace, owner);
-    if (result.migrations.length > 0) {
-      const failure = await this.carryOut(result.migrations);
-      if (failure !== null) {
-        state.release(id);
-        state.undoMigrations(result.migrations);
+  /** A refusal in words, pods named by namespace/name. */
+  private refused(r: Refused, subject: string, app: string): Outcome {
+    const nameOf = (id: string) => this.service.nameOf(id);
+    const why = describeRefused(r, nameOf);
+    switch (r.code) {
+      case 'unknown-node':
         return refuse(
           403,
-          `NMaaS can place ${subject} only by moving other measurements, and ${failure}. Retry later.`,
+          `${subject}: ${why}; remove the ${DECISION_ANNOTATIONS.node} and ${DECISION_ANNOTATIONS.phase} annotations to have it placed again`,
+        );
+      case 'stale-decision':
+        return refuse(403, `${subject}: ${why}`);
+      case 'migration-blocked':
+        return refuse(
+          403,
+          `NMaaS can place ${subject} only by moving other measurements, and ${why}. Retry later.`,
           `nmaas: needs a migration that is blocked now; retry later`,
         );
-      }
+      default:
+        return refuse(403, `NMaaS cannot place ${subject} (app ${app}): ${why}`, `nmaas: ${why}`);
     }
-    const moves = result.migrations.length > 0 ? `, moving ${result.migrations.length} pod(s)` : '';
-    return this.placed(pod, decision, id, [
-      `nmaas: ${result.node} at +${result.phase} s every ${formatPeriod(contract.everySeconds)}${moves}`,
-    ]);
-  }
-
-  /** A pod that already carries a decision keeps it, if it is still consistent with the bookings. */
-  private honour(
-    pod: Pod,
-    namespace: string,
-    dryRun: boolean,
-    contract: PodContract,
-    decision: Decision,
-    bookingId: string | undefined,
-  ): Outcome {
-    const state = this.state;
-    if (bookingId !== undefined) {
-      const booked = state.placementOf(bookingId);
-      // Same booking, pod not created yet: a re-invocation or a retry of this very admission.
-      // Once its pod exists, another pod carrying the same id is a copy (kubectl debug --copy-to,
-      // a hand-made duplicate) and needs a booking of its own below.
-      const copy = state.tracked.get(bookingId)?.podName !== undefined;
-      if (booked !== null && booked.node === decision.node && booked.phase === decision.phaseSeconds && !copy) {
-        return this.placed(pod, decision, bookingId, []);
-      }
-    }
-    if (!state.nodes.has(decision.node)) {
-      return refuse(
-        403,
-        `pod carries an NMaaS decision for node ${decision.node}, which is not a measurement node; remove the nmaas.io/assigned-node and nmaas.io/phase-seconds annotations to have it placed again`,
-      );
-    }
-    const id = bookingId !== undefined && !state.engine.has(bookingId) ? bookingId : state.newBookingId();
-    if (dryRun) return this.placed(pod, decision, id, []);
-    const instance: InstanceSpec = instanceFromContract(id, contract, { node: decision.node });
-    const result = state.engine.book(instance, { node: decision.node, phase: decision.phaseSeconds });
-    if (!result.ok) {
-      return refuse(
-        403,
-        `pod carries an NMaaS decision (${decision.node} at +${decision.phaseSeconds} s) that now competes with other measurements: ${result.problems.join('; ')}`,
-      );
-    }
-    state.trackAdmitted(id, instance, namespace, controllerUid(pod));
-    return this.placed(pod, decision, id, []);
-  }
-
-  /**
-   * The engine names instances by our booking ids; a person reads pod names. This pod becomes
-   * "this pod", other bookings their pod (namespace/name) or, not created yet, their app.
-   */
-  private humanize(reason: string, selfId: string): string {
-    return reason
-      .split(selfId)
-      .join('this pod')
-      .replace(/(?:dry-run:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => {
-        const pod = this.state.podOf(id);
-        if (pod !== null) return `${pod.namespace}/${pod.name}`;
-        const app = this.state.tracked.get(id)?.instance.app;
-        return app !== undefined ? `a pending ${app} pod` : 'another pod';
-      });
-  }
-
-  private placed(pod: Pod, decision: Decision, bookingId: string, warnings: string[]): Outcome {
-    const patch = decisionPatch(pod, decision, this.state.hostnameOf(decision.node), bookingId);
-    return allow({ patch, warnings, auditAnnotations: { decision: `${decision.node}@${decision.phaseSeconds}s` } });
   }
 
   /** A pod pinned by the user (nodeName or a hostname nodeSelector): only its phase is chosen. */
@@ -240,7 +153,7 @@ export class Decider {
     if (selector !== null && typeof selector === 'object') {
       const host = (selector as Record<string, unknown>)[HOSTNAME_LABEL];
       if (typeof host === 'string') {
-        const node = this.state.nodeForHostname(host);
+        const node = this.service.nodeForHostname(host);
         if (node === undefined)
           return refuse(
             403,
@@ -248,24 +161,6 @@ export class Decider {
           );
         return node;
       }
-    }
-    return null;
-  }
-
-  /** Evicts the moved pods; null when all went, else why not. */
-  private async carryOut(migrations: Migration[]): Promise<string | null> {
-    const evict = this.options.evict!;
-    for (const m of migrations) {
-      const pod = this.state.podOf(m.id);
-      if (pod === null) return `measurement ${m.id} that would move is not created yet`;
-      try {
-        await evict(pod.namespace, pod.name);
-      } catch (error) {
-        const status = (error as { status?: number }).status;
-        if (status === 404) continue; // already gone: its slot is free anyway
-        return `evicting ${pod.namespace}/${pod.name} was refused (${status === 429 ? 'its PodDisruptionBudget allows no disruption now' : error instanceof Error ? error.message : String(error)})`;
-      }
-      this.state.markMoving(m.id);
     }
     return null;
   }
@@ -289,9 +184,9 @@ export class Decider {
         `${subject} is a measurement pod without an NMaaS decision: the scheduler's mutating webhook did not run (check the MutatingWebhookConfiguration)`,
       );
     }
-    const problems = contradictions(pod, decision, this.state.hostnameOf(decision.node));
+    const problems = contradictions(pod, decision, this.service.hostnameOf(decision.node));
     const id = pod.metadata.annotations?.[BOOKING_ID_ANNOTATION];
-    const booked = id === undefined ? null : this.state.placementOf(id);
+    const booked = id === undefined ? null : this.service.bookingOf(id);
     if (booked !== null && (booked.node !== decision.node || booked.phase !== decision.phaseSeconds)) {
       problems.push(
         `its annotations say ${decision.node} at +${decision.phaseSeconds} s but the booking is ${booked.node} at +${booked.phase} s`,

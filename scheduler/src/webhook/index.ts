@@ -8,6 +8,16 @@ export {
 } from './runtime.js';
 export { WebhookServer, MAX_BODY_BYTES, type Leadership, type WebhookServerOptions } from './server.js';
 export { Decider, type DeciderOptions } from './decider.js';
+export {
+  AdmissionService,
+  type Admission,
+  type AdmissionOrigin,
+  type AdmissionServiceOptions,
+  type BookingName,
+  type Placed,
+  type Refused,
+} from './admission-service.js';
+export { describeRefused, bookingLabel, type BookingNameOf } from './refusal-text.js';
 export { SchedulerState, BOOKING_ID_ANNOTATION, type StateOptions, type Tracked } from './state.js';
 export { parseReview, reviewResponse, BadReview, type Outcome, type ReviewRequest } from './admission-review.js';
 export { decisionPatch, contradictions, type JsonPatchOp } from './patch.js';

@@ -12,8 +12,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tool } from '@nmaas/sdk/testing';
 import { generateCertificates } from './certificates.js';
+import { AdmissionService } from './admission-service.js';
 import { Decider } from './decider.js';
 import { startDevReplica, type Replica } from './runtime.js';
+import { ReloadingHttpsServer } from './tls-server.js';
 import { SchedulerState } from './state.js';
 import { admissionReview, contract, contractPod, measurementNode, post } from './testing.js';
 
@@ -106,11 +108,53 @@ describe.skipIf(openssl.skip)('webhook connection bounds', () => {
   });
 });
 
+describe.skipIf(openssl.skip)('handshakes in progress', () => {
+  it('closes at once a connection beyond the handshakes in progress, and admits again when one ends', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'nmaas-handshakes-'));
+    const certs = await generateCertificates(dir);
+    // The handshake timeout is far away: a close within the test's bound is the handshake limit.
+    const server = new ReloadingHttpsServer(
+      { ...certs, limits: { maxHandshakes: 2, handshakeTimeoutMs: 60_000 } },
+      (_req, res) => res.end('ok'),
+    );
+    const { port } = await server.listen(0, '127.0.0.1');
+    const until = async (what: string, ok: () => boolean) => {
+      for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+      if (!ok()) throw new Error(`timed out waiting for ${what}`);
+    };
+    try {
+      // Two connections that never start TLS occupy both handshake places.
+      const held = [net.connect(port, '127.0.0.1'), net.connect(port, '127.0.0.1')];
+      for (const s of held) s.on('error', () => {});
+      await until('two handshakes in progress', () => server.handshakes === 2);
+      const extra = net.connect(port, '127.0.0.1');
+      await closedWithin(extra, 5_000);
+      expect(server.refusedHandshakes).toBe(1);
+      held[0]!.destroy();
+      await until('a free handshake place', () => server.handshakes === 1);
+      const ca = await readFile(certs.caFile);
+      const client = tls.connect({ port, host: '127.0.0.1', ca, servername: 'localhost' });
+      await new Promise((resolve, reject) => {
+        client.once('secureConnect', resolve);
+        client.once('error', reject);
+      });
+      // A finished handshake frees its place: only the idle raw connection is still handshaking.
+      await until('the handshake counted as done', () => server.handshakes === 1);
+      expect(server.handshakeLatency()).toMatchObject({ count: 1 });
+      client.destroy();
+      held[1]!.destroy();
+    } finally {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('load shedding', () => {
-  function decider(maxPending?: number): Decider {
+  function decider(maxPending?: number): Decider & { state: SchedulerState } {
     const state = new SchedulerState({ confirmOnAdmit: true });
     state.syncNodes([measurementNode('edge-1', 'edge', { cpu: 64000, memory: 65536, bandwidth: 100000 })]);
-    return new Decider(state, { maxPending });
+    return Object.assign(new Decider(new AdmissionService(state), { maxPending }), { state });
   }
 
   it('refuses at once, with a retryable 503, what exceeds the queue bound; the rest is decided', async () => {

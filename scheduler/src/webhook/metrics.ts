@@ -43,7 +43,7 @@ const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.
 export interface WebhookMetricsSources {
   decider: {
     readonly queued: number;
-    readonly state: { nodes: ReadonlyMap<unknown, unknown>; tracked: ReadonlyMap<unknown, unknown> };
+    readonly service: { counts(): { nodes: number; bookings: number } };
   };
   /** Absent in dev mode, where this process always decides. */
   leadership?: { canDecide(): boolean };
@@ -114,8 +114,12 @@ export class WebhookMetrics {
         },
       });
     gauge(m.queue, 'Placement decisions queued or running now.', (s) => s.decider.queued);
-    gauge(m.nodes, 'Pooled nodes with a valid capacity offer.', (s) => s.decider.state.nodes.size);
-    gauge(m.bookings, 'Measurement pods tracked (booked, pending or running).', (s) => s.decider.state.tracked.size);
+    gauge(m.nodes, 'Pooled nodes with a valid capacity offer.', (s) => s.decider.service.counts().nodes);
+    gauge(
+      m.bookings,
+      'Measurement pods tracked (booked, pending or running).',
+      (s) => s.decider.service.counts().bookings,
+    );
     gauge(m.leader, '1 while this replica may decide (it holds the Lease, or runs alone).', (s) =>
       s.leadership === undefined || s.leadership.canDecide() ? 1 : 0,
     );

@@ -4,14 +4,14 @@
  * review command prints, with real helm, openssl and curl. Also: serve --dev removes its
  * throwaway certificate (a private key) when it stops.
  */
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TempDirs, tool } from '@nmaas/sdk/testing';
-import { REPO_ROOT } from './testing.js';
+import { REPO_ROOT, startDevServe } from './testing.js';
 import { curlLine } from './review-command.js';
 
 const run = promisify(execFile);
@@ -67,28 +67,10 @@ describe('nmaas scheduler review', () => {
       });
       expect(review.request.object.metadata.labels['nmaas.io/app']).toBe('web-qos');
 
-      const child = spawn(process.execPath, [CLI, 'scheduler', 'serve', '--dev', '--port', '0'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stderr = '';
-      const started = new Promise<{ url: string; ca: string }>((resolve, reject) => {
-        let ca = '';
-        child.stderr.on('data', (d: Buffer) => {
-          stderr += d.toString();
-          for (const line of stderr.split('\n')) {
-            if (!line.startsWith('{')) continue;
-            const entry = JSON.parse(line) as { message: string; url?: string; ca?: string };
-            if (entry.ca) ca = entry.ca;
-            if (entry.message.startsWith('serving') && entry.url) resolve({ url: entry.url, ca });
-          }
-        });
-        child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
-      });
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      let ca = '';
+      const served = await startDevServe();
+      const ca = served.ca;
+      let exitCode: number | null = null;
       try {
-        const served = await started;
-        ca = served.ca;
         // The printed line, pointed at the port this test's server got, run by a shell as typed.
         const { stdout } = await run('sh', ['-c', curlLine(served.url, reviewFile)], { timeout: 30_000 });
         expect(stdout).toMatch(/"response"/);
@@ -101,9 +83,9 @@ describe('nmaas scheduler review', () => {
         expect(JSON.stringify(patch)).toContain('NMAAS_PHASE_SECONDS');
         expect(JSON.stringify(patch)).toMatch(/edge-\d|core-\d/);
       } finally {
-        child.kill('SIGTERM');
+        exitCode = await served.stop();
       }
-      expect(await exited).toBe(0);
+      expect(exitCode).toBe(0);
       expect(ca).not.toBe('');
       expect(existsSync(path.dirname(ca))).toBe(false);
     },

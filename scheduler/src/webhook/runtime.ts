@@ -7,6 +7,7 @@ import { APP_LABEL, HOSTNAME_LABEL, NODE_POOL_LABEL, type NodeOffer } from '@nma
 import { LeaderElector, type LeaderElectionOptions } from '../kube/leader-election.js';
 import { Reflector } from '../kube/reflector.js';
 import type { KubeApi, Node, Pod } from '../kube/types.js';
+import { AdmissionService } from './admission-service.js';
 import { Decider } from './decider.js';
 import { WebhookServer } from './server.js';
 import { WebhookMetrics } from './metrics.js';
@@ -88,11 +89,11 @@ export async function startClusterReplica(options: ClusterReplicaOptions): Promi
   await nodes.start();
   await pods.start();
 
-  const decider = new Decider(state, {
+  const service = new AdmissionService(state, {
     migrations: options.migrations ?? 0,
     evict: (ns, name) => api.evictPod(ns, name),
-    maxPending: options.maxPending,
   });
+  const decider = new Decider(service, { maxPending: options.maxPending });
   let leader: LeaderElector | undefined;
   const ready = () => nodes.hasSynced && pods.hasSynced;
   const server = new WebhookServer({
@@ -149,7 +150,7 @@ export async function startDevReplica(
   state.syncNodes(options.nodes);
   for (const offer of options.offers ?? [])
     state.setOffer(offer.name, { offer, hostname: offer.labels[HOSTNAME_LABEL] ?? offer.name });
-  const decider = new Decider(state, { maxPending: options.maxPending });
+  const decider = new Decider(new AdmissionService(state), { maxPending: options.maxPending });
   const server = new WebhookServer({
     certFile: options.certFile,
     keyFile: options.keyFile,

@@ -23,7 +23,6 @@ import {
   type ReviewRequest,
 } from './admission-review.js';
 import type { Decider } from './decider.js';
-import { nodesReport } from './nodes-report.js';
 import { WebhookMetrics } from './metrics.js';
 import { ReloadingHttpsServer, type ConnectionLimits, type TlsFiles } from './tls-server.js';
 import { isMeasurementPod } from '@nmaas/sdk/contract';
@@ -144,17 +143,25 @@ export class WebhookServer {
     await this.https.close();
   }
 
+  /**
+   * GET routes: path → answer. A new read-only endpoint is one entry here. Admission reviews are
+   * POSTed to /mutate and /validate, handled below.
+   */
+  private readonly getRoutes: Record<string, (res: http.ServerResponse) => void | Promise<void>> = {
+    '/healthz': (res) => sendJson(res, 200, { ok: true }),
+    '/readyz': (res) => {
+      const ready = this.options.ready?.() ?? true;
+      sendJson(res, ready ? 200 : 503, { ready });
+    },
+    '/v1/nodes': (res) => sendJson(res, 200, this.options.decider.service.report()),
+    '/metrics': (res) => this.metrics.serve(res),
+  };
+
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'https://webhook');
-    const path = url.pathname;
+    const path = pathOf(req.url);
     if (req.method === 'GET') {
-      if (path === '/healthz') return sendJson(res, 200, { ok: true });
-      if (path === '/readyz') {
-        const ready = this.options.ready?.() ?? true;
-        return sendJson(res, ready ? 200 : 503, { ready });
-      }
-      if (path === '/v1/nodes') return sendJson(res, 200, nodesReport(this.options.decider.state));
-      if (path === '/metrics') return this.metrics.serve(res);
+      const route = Object.hasOwn(this.getRoutes, path) ? this.getRoutes[path] : undefined;
+      if (route !== undefined) return route(res);
       return sendJson(res, 404, { message: `no such path ${path}` });
     }
     if (path !== '/mutate' && path !== '/validate')
@@ -293,25 +300,51 @@ interface Forwarded {
   forwarded: string;
 }
 
-async function readBody(req: http.IncomingMessage, res: http.ServerResponse): Promise<string | null> {
+/**
+ * The path of a request target. The API server calls `/mutate?timeout=5s`: the query is cut
+ * without a URL parse; anything unusual (dot segments, an absolute form) goes through one.
+ */
+function pathOf(target: string | undefined): string {
+  const raw = target ?? '/';
+  const q = raw.indexOf('?');
+  const path = q < 0 ? raw : raw.slice(0, q);
+  if (path.startsWith('/') && !path.includes('.') && !path.includes('%') && !path.startsWith('//')) return path;
+  return new URL(raw, 'https://webhook').pathname;
+}
+
+/** The body as text, or null once a 413 has been sent (declared or actual size over the bound). */
+function readBody(req: http.IncomingMessage, res: http.ServerResponse): Promise<string | null> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > MAX_BODY_BYTES) {
     sendJson(res, 413, { message: `the body is larger than ${MAX_BODY_BYTES} bytes` }, true);
     req.resume();
-    return null;
+    return Promise.resolve(null);
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) {
-      sendJson(res, 413, { message: `the body is larger than ${MAX_BODY_BYTES} bytes` }, true);
-      req.destroy();
-      return null;
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  // Plain events rather than the stream's async iterator: one promise per request, not per chunk.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.off('data', onData);
+        sendJson(res, 413, { message: `the body is larger than ${MAX_BODY_BYTES} bytes` }, true);
+        req.destroy();
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () =>
+      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')),
+    );
+    req.once('error', reject);
+    // A client gone mid-body: nothing to answer.
+    req.once('close', () => {
+      if (!req.complete) resolve(null);
+    });
+  });
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown, close = false): void {

@@ -4,7 +4,7 @@
  * from the example charts (through the `nmaas chart` CLI, so the scheduler package keeps depending
  * on @nmaas/sdk only), and an HTTPS client for the webhook.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
@@ -211,4 +211,52 @@ export async function renderExamplePods(
     }
   }
   return pods;
+}
+
+/** A `nmaas scheduler serve --dev` child process, once it serves. */
+export interface DevServe {
+  url: string;
+  /** The CA file it generated (in a temp folder it removes when it stops). */
+  ca: string;
+  /** Sends SIGTERM and resolves with its exit code. */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Starts `nmaas scheduler serve --dev --port 0 …args` from the built CLI and waits for its
+ * "serving" log line (JSON on stderr), which carries the URL and the CA file.
+ */
+export async function startDevServe(args: string[] = []): Promise<DevServe> {
+  const cli = path.join(REPO_ROOT, 'cli', 'dist', 'main.js');
+  const child = spawn(process.execPath, [cli, 'scheduler', 'serve', '--dev', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let stderr = '';
+  try {
+    const { url, ca } = await new Promise<{ url: string; ca: string }>((resolve, reject) => {
+      let ca = '';
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        for (const line of stderr.split('\n')) {
+          if (!line.startsWith('{')) continue;
+          const entry = JSON.parse(line) as { message: string; url?: string; ca?: string };
+          if (entry.ca) ca = entry.ca;
+          if (entry.message.startsWith('serving') && entry.url) resolve({ url: entry.url, ca });
+        }
+      });
+      void exited.then((code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+    });
+    return {
+      url,
+      ca,
+      stop: () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+        return exited;
+      },
+    };
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
 }

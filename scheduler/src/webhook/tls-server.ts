@@ -23,6 +23,13 @@ export interface TlsFiles {
 export interface ConnectionLimits {
   /** Open connections beyond this are closed as they arrive (the API server then retries or applies failurePolicy). */
   maxConnections: number;
+  /**
+   * TLS handshakes in progress at once; a connection arriving beyond is closed at once. A storm of
+   * fresh connections otherwise shares the CPU among all their handshakes, so that none finishes
+   * within the webhook timeout; bounded, the admitted ones finish in milliseconds and the rest
+   * fail fast (the API server applies the failure policy or retries) instead of waiting seconds.
+   */
+  maxHandshakes: number;
   /** A connection that has not finished the TLS handshake by then is closed. */
   handshakeTimeoutMs: number;
   /** A request whose headers are not complete by then gets 408 and the connection closes. */
@@ -37,6 +44,7 @@ export interface ConnectionLimits {
 
 export const DEFAULT_LIMITS: ConnectionLimits = {
   maxConnections: 1024,
+  maxHandshakes: 256,
   handshakeTimeoutMs: 5_000,
   headersTimeoutMs: 5_000,
   requestTimeoutMs: 10_000,
@@ -59,12 +67,21 @@ function loadContext(files: TlsFiles): { cert: Buffer; key: Buffer } {
   return { cert, key };
 }
 
+const peerKey = (socket: Socket) => `${socket.remoteAddress}:${socket.remotePort}`;
+
 export class ReloadingHttpsServer {
   readonly server: https.Server;
   private readonly pollMs: number;
   private readonly listener: (curr: Stats, prev: Stats) => void;
   reloads = 0;
   private readonly sockets = new Set<Socket>();
+  /** Connections still in the TLS handshake, by remote address and port (unique while connected). */
+  private readonly handshaking = new Map<string, { socket: Socket; at: number }>();
+  /** Time from accepting a connection to the end of its handshake (ms), the last 4,096. */
+  private readonly handshakeMs = new Float64Array(4096);
+  private handshakesDone = 0;
+  /** Connections closed on arrival because `maxHandshakes` were in progress. */
+  refusedHandshakes = 0;
 
   constructor(
     private readonly options: ReloadingServerOptions,
@@ -88,14 +105,47 @@ export class ReloadingHttpsServer {
     this.server.maxConnections = limits.maxConnections;
     // Tracked so close() also ends sockets still in the TLS handshake (closeAllConnections misses them).
     this.server.on('connection', (socket: Socket) => {
+      if (this.handshaking.size >= limits.maxHandshakes) {
+        this.refusedHandshakes += 1;
+        socket.destroy();
+        return;
+      }
+      const key = peerKey(socket);
+      this.handshaking.set(key, { socket, at: performance.now() });
       this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
+      socket.once('close', () => {
+        this.sockets.delete(socket);
+        if (this.handshaking.get(key)?.socket === socket) this.handshaking.delete(key);
+      });
+    });
+    this.server.on('secureConnection', (socket: tls.TLSSocket) => {
+      const key = peerKey(socket);
+      const started = this.handshaking.get(key);
+      if (started === undefined) return;
+      this.handshaking.delete(key);
+      this.handshakeMs[this.handshakesDone % this.handshakeMs.length] = performance.now() - started.at;
+      this.handshakesDone += 1;
     });
     this.pollMs = options.pollMs ?? 2_000;
     this.listener = (curr, prev) => {
       if (curr.mtimeMs === prev.mtimeMs && curr.size === prev.size && curr.ino === prev.ino) return;
       this.reload();
     };
+  }
+
+  /** Percentiles (ms) of the last handshakes, from accepting the connection to its end; `reset` starts afresh. */
+  handshakeLatency(reset = false): { count: number; p50: number; p99: number; max: number } {
+    const n = Math.min(this.handshakesDone, this.handshakeMs.length);
+    const sorted = Array.from(this.handshakeMs.subarray(0, n)).sort((a, b) => a - b);
+    const at = (q: number) => (n === 0 ? 0 : Math.round(sorted[Math.min(n - 1, Math.floor(q * n))]! * 10) / 10);
+    const out = { count: this.handshakesDone, p50: at(0.5), p99: at(0.99), max: at(1) };
+    if (reset) this.handshakesDone = 0;
+    return out;
+  }
+
+  /** Connections in the TLS handshake now. */
+  get handshakes(): number {
+    return this.handshaking.size;
   }
 
   /** Re-reads the files now; true when the new pair is in use. */

@@ -1,0 +1,81 @@
+/**
+ * A helper process of the webhook bench, spoken to in JSON lines: each command written to its
+ * stdin is answered by one line on its stdout. Its stderr is the bench's, so a crash is visible.
+ */
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export class LineProcess {
+  private readonly child: ChildProcessByStdio<Writable, Readable, null>;
+  private readonly lines: string[] = [];
+  private readonly waiters: { resolve: (line: string) => void; reject: (error: Error) => void }[] = [];
+  private buffer = '';
+  private exited: Error | null = null;
+
+  /** Runs `<module>.js` of this folder with node `flags` and `args` (JSON-encoded as one argument). */
+  constructor(module: string, args: unknown, flags: string[] = []) {
+    this.child = spawn(process.execPath, [...flags, path.join(here, `${module}.js`), JSON.stringify(args)], {
+      cwd: here,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    this.child.stdout.on('data', (d: Buffer) => {
+      this.buffer += d.toString();
+      let i: number;
+      while ((i = this.buffer.indexOf('\n')) >= 0) {
+        const line = this.buffer.slice(0, i);
+        this.buffer = this.buffer.slice(i + 1);
+        const w = this.waiters.shift();
+        if (w) w.resolve(line);
+        else this.lines.push(line);
+      }
+    });
+    this.child.once('exit', (code, signal) => {
+      this.exited = new Error(`${module} exited with ${code ?? signal}`);
+      for (const w of this.waiters.splice(0)) w.reject(this.exited);
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** The next line, parsed. */
+  next<T>(): Promise<T> {
+    const line = this.lines.shift();
+    if (line !== undefined) return Promise.resolve(JSON.parse(line) as T);
+    if (this.exited !== null) return Promise.reject(this.exited);
+    return new Promise<string>((resolve, reject) => this.waiters.push({ resolve, reject })).then(
+      (l) => JSON.parse(l) as T,
+    );
+  }
+
+  /** Sends a command and waits for its answer. */
+  ask<T>(command: string): Promise<T> {
+    this.child.stdin.write(`${command}\n`);
+    return this.next<T>();
+  }
+
+  /** Closes its stdin (the signal to stop) and waits for it to exit; killed after 10 s. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.stdin.end();
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+/** Runs a one-shot helper (`<module>.js`): its first line is the result. */
+export async function runOnce<T>(module: string, args: unknown): Promise<T> {
+  const p = new LineProcess(module, args);
+  try {
+    return await p.next<T>();
+  } finally {
+    await p.stop();
+  }
+}

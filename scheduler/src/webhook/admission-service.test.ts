@@ -1,0 +1,83 @@
+/**
+ * The admission service on its own: placements keep the engine and the tracked pods in step in
+ * one call, refusals are data (code, culprits) until the edge renders them with pod names.
+ */
+import { describe, expect, it } from 'vitest';
+import { DECISION_ANNOTATIONS, encodeDecision } from '@nmaas/sdk/contract';
+import { AdmissionService, type Admission } from './admission-service.js';
+import { describeRefused } from './refusal-text.js';
+import { SchedulerState } from './state.js';
+import { contract, contractPod, measurementNode } from './testing.js';
+
+function service(): { service: AdmissionService; state: SchedulerState } {
+  const state = new SchedulerState();
+  state.syncNodes([measurementNode('edge-1', 'edge', { cpu: 1000, memory: 1024, bandwidth: 100 })]);
+  return { service: new AdmissionService(state), state };
+}
+
+const origin = { namespace: 'm', ownerUid: 'rs-1' };
+
+function placed(a: Admission): Extract<Admission, { kind: 'placed' }> {
+  if (a.kind !== 'placed') throw new Error(`expected a placement, got ${JSON.stringify(a)}`);
+  return a;
+}
+
+describe('AdmissionService', () => {
+  it('books and tracks a placement in one call; a dry run books nothing', async () => {
+    const { service: s, state } = service();
+    const dry = placed(await s.admit(contract('probe'), null, true, origin));
+    expect(dry).toMatchObject({ node: 'edge-1', how: 'decided', dryRun: true });
+    expect(state.engine.bookings()).toHaveLength(0);
+    expect(state.tracked.size).toBe(0);
+
+    const p = placed(await s.admit(contract('probe'), null, false, origin));
+    expect(s.bookingOf(p.bookingId)).toEqual({ node: p.node, phase: p.phase });
+    expect(state.tracked.get(p.bookingId)).toMatchObject({ namespace: 'm', ownerUid: 'rs-1' });
+    expect(s.nameOf(p.bookingId)).toEqual({ pendingApp: 'probe' });
+    // Every engine booking has its tracked pod, and the reverse.
+    expect(state.engine.bookings().map((b) => b.id)).toEqual([...state.tracked.keys()]);
+  });
+
+  it('refuses with data, not prose; the edge names the culprit pods', async () => {
+    const { service: s, state } = service();
+    const first = placed(await s.admit(contract('web', { exclusive: true }), null, false, origin));
+    // The watch sees the persisted pod: from now on it has a name.
+    const pod = contractPod(contract('web', { exclusive: true }), { namespace: 'm', name: 'web-abc' });
+    pod.metadata.annotations = {
+      ...pod.metadata.annotations,
+      ...encodeDecision({ node: 'edge-1', phaseSeconds: first.phase }),
+      [DECISION_ANNOTATIONS.bookingId]: first.bookingId,
+    };
+    expect(state.upsertPod({ ...pod, metadata: { ...pod.metadata, uid: 'u-1' } })).toBe(first.bookingId);
+
+    const refused = await s.admit(contract('dns', { everySeconds: 20, durationSeconds: 15 }), null, false, origin);
+    expect(refused.kind).toBe('refused');
+    if (refused.kind !== 'refused' || !('refusal' in refused)) throw new Error('expected an engine refusal');
+    expect(refused.code).toBe('capacity');
+    // The culprit is data: the booking holding the node, not a sentence to parse.
+    expect(refused.refusal.code === 'capacity' && 'culprits' in refused.refusal && refused.refusal.culprits).toEqual([
+      first.bookingId,
+    ]);
+    expect(state.tracked.size).toBe(1);
+    const text = describeRefused(refused, (id) => s.nameOf(id));
+    expect(text).toContain('m/web-abc');
+    expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}/);
+  });
+
+  it('keeps a decision the pod carries, or refuses it with the node and the problems', async () => {
+    const { service: s, state } = service();
+    const kept = placed(s.keep(contract('probe'), { node: 'edge-1', phaseSeconds: 7 }, undefined, false, origin));
+    expect(kept).toMatchObject({ node: 'edge-1', phase: 7, how: 'kept' });
+    expect(state.tracked.has(kept.bookingId)).toBe(true);
+    expect(s.keep(contract('probe'), { node: 'gone', phaseSeconds: 7 }, undefined, false, origin)).toEqual({
+      kind: 'refused',
+      code: 'unknown-node',
+      node: 'gone',
+      phase: 7,
+    });
+    const big = contract('big', { run: { cpu: 900, memory: 900, bandwidth: 90 } });
+    const stale = s.keep(big, { node: 'edge-1', phaseSeconds: 7 }, undefined, false, origin);
+    expect(stale).toMatchObject({ kind: 'refused', code: 'stale-decision', node: 'edge-1', phase: 7 });
+    expect(state.engine.bookings()).toHaveLength(1);
+  });
+});

@@ -1,0 +1,249 @@
+/**
+ * The admission service: the one owner of the scheduler's state and engine on the decision path.
+ * It answers "may this measurement run, and where?" in domain terms (a placement or a structured
+ * refusal) and keeps the invariants that span the engine and the tracked pods inside one call:
+ *  - every booking the engine holds for an admission has a tracked entry (and the reverse), so a
+ *    pod the API server never persists is released by the reconciler;
+ *  - a migration the cluster cannot carry out (an eviction refused) is undone before answering;
+ *  - a dry run books nothing.
+ * What the caller sees carries no sentences and no HTTP codes: those are chosen at the edge
+ * (`admission-answer.ts`), where booking ids become pod names.
+ */
+import type { Decision, PodContract } from '@nmaas/sdk/contract';
+import {
+  instanceFromContract,
+  type InstanceSpec,
+  type Migration,
+  type Refusal,
+  type RejectCode,
+} from '../engine/index.js';
+import { nodesReport, type NodesReport } from './nodes-report.js';
+import type { SchedulerState } from './state.js';
+
+/** Where an admission comes from: what ties its booking to the pod and its controller. */
+export interface AdmissionOrigin {
+  namespace: string;
+  /** The controller (ReplicaSet, Job…) that owns the pod, if any: a moved pod's replacement is its. */
+  ownerUid?: string;
+}
+
+export interface Placed {
+  kind: 'placed';
+  node: string;
+  phase: number;
+  bookingId: string;
+  /** Other bookings moved (and their pods evicted) to make room. */
+  migrations: Migration[];
+  /** decided now; kept (the pod already carried this decision); replacement of a moved pod. */
+  how: 'decided' | 'kept' | 'replacement';
+  dryRun: boolean;
+}
+
+/** Why the engine found no place, as the engine's data (culprits are booking ids, named at the edge). */
+export interface EngineRefusal {
+  kind: 'refused';
+  code: RejectCode;
+  refusal: Refusal;
+}
+
+/** The pod carries a decision whose node is not a measurement node. */
+export interface UnknownNodeRefusal {
+  kind: 'refused';
+  code: 'unknown-node';
+  node: string;
+  phase: number;
+}
+
+/** The pod carries a decision that now competes with other bookings. */
+export interface StaleDecisionRefusal {
+  kind: 'refused';
+  code: 'stale-decision';
+  node: string;
+  phase: number;
+  problems: string[];
+}
+
+/** A place exists only by moving other pods, and one of them cannot move now. */
+export interface MigrationBlockedRefusal {
+  kind: 'refused';
+  code: 'migration-blocked';
+  /** The booking whose pod could not be evicted. */
+  culprit: string;
+  /** not-created: its pod does not exist yet; disruption-budget: HTTP 429; failed: anything else. */
+  cause: 'not-created' | 'disruption-budget' | 'failed';
+  detail?: string;
+}
+
+export type Refused = EngineRefusal | UnknownNodeRefusal | StaleDecisionRefusal | MigrationBlockedRefusal;
+export type Admission = Placed | Refused;
+
+/** A pod name (namespace/name) for a booking, or what it is while its pod does not exist yet. */
+export type BookingName = { pod: { namespace: string; name: string } } | { pendingApp: string } | null;
+
+export interface AdmissionServiceOptions {
+  /** How many placed pods a new one may move (readapt); 0 disables migrations. */
+  migrations?: number;
+  /** Carries out a migration: evicts the moved pod (the Eviction API). Without it migrations are off. */
+  evict?: (namespace: string, name: string) => Promise<void>;
+}
+
+/** Bound of the remembered refusals (a flood of distinct shapes clears it rather than growing it). */
+const MAX_REMEMBERED_REFUSALS = 1024;
+
+export class AdmissionService {
+  private readonly migrations: number;
+  /**
+   * Refusals by pod shape (contract + pin), valid while no room has appeared since
+   * (`state.freedGeneration`): a controller retrying an unplaceable pod, or a flood of identical
+   * ones, costs a map lookup instead of the engine's full explanation. Only where refusals are
+   * monotonic: no migrations, and no affinity (a new booking of the required app can make room
+   * for an affinity pod; for every other rule a new booking only takes room away). Bounded.
+   */
+  private readonly refusals = new Map<string, { generation: number; refusal: EngineRefusal }>();
+
+  constructor(
+    private readonly state: SchedulerState,
+    private readonly options: AdmissionServiceOptions = {},
+  ) {
+    this.migrations = options.evict === undefined ? 0 : (options.migrations ?? 0);
+  }
+
+  /**
+   * Places a new measurement: a moved pod's replacement takes the slot kept for it; otherwise the
+   * engine decides, possibly moving other pods, whose evictions are carried out before answering.
+   * `pin` restricts it to one node (the pod's nodeName or hostname selector).
+   */
+  async admit(contract: PodContract, pin: string | null, dryRun: boolean, origin: AdmissionOrigin): Promise<Admission> {
+    const state = this.state;
+    const moved = state.replacementFor(origin.namespace, origin.ownerUid, contract.app);
+    if (moved !== undefined) {
+      const at = state.placementOf(moved.id);
+      if (at !== null && (pin === null || pin === at.node)) {
+        if (!dryRun) state.claimReplacement(moved);
+        return placed(at.node, at.phase, moved.id, [], 'replacement', dryRun);
+      }
+    }
+    const id = dryRun ? `dry-run:${state.newBookingId()}` : state.newBookingId();
+    const instance = instanceFromContract(id, contract, { node: pin });
+    const shape =
+      this.migrations === 0 && instance.affinity.length === 0 ? JSON.stringify({ ...instance, id: '' }) : null;
+    const known = shape === null ? undefined : this.refusals.get(shape);
+    if (known !== undefined && known.generation === state.freedGeneration) return known.refusal;
+
+    const result = state.engine.place(instance, { migrations: this.migrations, dryRun });
+    if (!result.ok) {
+      const refusal: EngineRefusal = { kind: 'refused', code: result.code, refusal: result.refusal };
+      if (shape !== null) {
+        if (this.refusals.size >= MAX_REMEMBERED_REFUSALS) this.refusals.clear();
+        this.refusals.set(shape, { generation: state.freedGeneration, refusal });
+      }
+      return refusal;
+    }
+    if (dryRun) return placed(result.node, result.phase, id, result.migrations, 'decided', true);
+    state.trackAdmitted(id, instance, origin.namespace, origin.ownerUid);
+    if (result.migrations.length > 0) {
+      const blocked = await this.carryOut(result.migrations);
+      if (blocked !== null) {
+        state.release(id);
+        state.undoMigrations(result.migrations);
+        return blocked;
+      }
+    }
+    return placed(result.node, result.phase, id, result.migrations, 'decided', false);
+  }
+
+  /**
+   * A pod that already carries a decision (a re-invocation, a retry, a replacement made from a
+   * decided template) keeps it while it is consistent with the bookings, and is booked there.
+   */
+  keep(
+    contract: PodContract,
+    decision: Decision,
+    bookingId: string | undefined,
+    dryRun: boolean,
+    origin: AdmissionOrigin,
+  ): Admission {
+    const state = this.state;
+    const { node, phaseSeconds: phase } = decision;
+    if (bookingId !== undefined) {
+      const booked = state.placementOf(bookingId);
+      // Same booking, pod not created yet: a re-invocation or a retry of this very admission.
+      // Once its pod exists, another pod carrying the same id is a copy (kubectl debug --copy-to,
+      // a hand-made duplicate) and needs a booking of its own below.
+      const copy = state.tracked.get(bookingId)?.podName !== undefined;
+      if (booked !== null && booked.node === node && booked.phase === phase && !copy)
+        return placed(node, phase, bookingId, [], 'kept', dryRun);
+    }
+    if (!state.nodes.has(node)) return { kind: 'refused', code: 'unknown-node', node, phase };
+    const id = bookingId !== undefined && !state.engine.has(bookingId) ? bookingId : state.newBookingId();
+    if (dryRun) return placed(node, phase, id, [], 'kept', true);
+    const instance: InstanceSpec = instanceFromContract(id, contract, { node });
+    const result = state.engine.book(instance, { node, phase });
+    if (!result.ok) return { kind: 'refused', code: 'stale-decision', node, phase, problems: result.problems };
+    state.trackAdmitted(id, instance, origin.namespace, origin.ownerUid);
+    return placed(node, phase, id, [], 'kept', false);
+  }
+
+  /** Where a booking sits now, or null when there is no such booking. */
+  bookingOf(id: string): { node: string; phase: number } | null {
+    return this.state.placementOf(id);
+  }
+
+  /** Who a booking is, for people: its pod, or its app while the pod is not created yet. */
+  nameOf(id: string): BookingName {
+    const pod = this.state.podOf(id);
+    if (pod !== null) return { pod };
+    const app = this.state.tracked.get(id)?.instance.app;
+    return app !== undefined ? { pendingApp: app } : null;
+  }
+
+  hostnameOf(node: string): string {
+    return this.state.hostnameOf(node);
+  }
+
+  nodeForHostname(hostname: string): string | undefined {
+    return this.state.nodeForHostname(hostname);
+  }
+
+  /** Pooled nodes with a valid offer, and bookings tracked (booked, pending or running). */
+  counts(): { nodes: number; bookings: number } {
+    return { nodes: this.state.nodes.size, bookings: this.state.tracked.size };
+  }
+
+  /** Pools, capacity and bookings (GET /v1/nodes). */
+  report(): NodesReport {
+    return nodesReport(this.state);
+  }
+
+  /** Evicts the moved pods; null when all went, else the refusal naming the one that could not. */
+  private async carryOut(migrations: Migration[]): Promise<MigrationBlockedRefusal | null> {
+    const evict = this.options.evict!;
+    for (const m of migrations) {
+      const pod = this.state.podOf(m.id);
+      if (pod === null) return { kind: 'refused', code: 'migration-blocked', culprit: m.id, cause: 'not-created' };
+      try {
+        await evict(pod.namespace, pod.name);
+      } catch (error) {
+        const status = (error as { status?: number }).status;
+        if (status === 404) continue; // already gone: its slot is free anyway
+        if (status === 429)
+          return { kind: 'refused', code: 'migration-blocked', culprit: m.id, cause: 'disruption-budget' };
+        const detail = error instanceof Error ? error.message : String(error);
+        return { kind: 'refused', code: 'migration-blocked', culprit: m.id, cause: 'failed', detail };
+      }
+      this.state.markMoving(m.id);
+    }
+    return null;
+  }
+}
+
+function placed(
+  node: string,
+  phase: number,
+  bookingId: string,
+  migrations: Migration[],
+  how: Placed['how'],
+  dryRun: boolean,
+): Placed {
+  return { kind: 'placed', node, phase, bookingId, migrations, how, dryRun };
+}
