@@ -150,6 +150,8 @@ describe.skipIf(apt.skip || dpkg.skip)('nmaas image build', () => {
     // Test helpers stay out, as `files` keeps them out of the tarballs: the app's and the sdk's.
     expect(existsSync(path.join(repoRoot, 'examples/web-qos/dist/testing'))).toBe(true);
     expect(paths.filter((p) => /(^|\/)dist\/testing(\/|$)/.test(p))).toEqual([]);
+    // The SDK's command-line parser is an optional peer: a measurement container does not carry it.
+    expect(paths.filter((p) => /node_modules\/commander(\/|$)/.test(p))).toEqual([]);
     expect(paths.filter((p) => /node_modules\/(vitest|typescript|@types)\b/.test(p))).toEqual([]); // no dev dependencies
     expect(entries.filter((e) => e.path.startsWith('app/') && e.owner !== '65532/65532')).toEqual([]);
     expect(paths.some((p) => p.includes(repoRoot.replace(/^\//, '')))).toBe(false);
