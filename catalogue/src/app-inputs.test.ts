@@ -1,11 +1,11 @@
 /** App folders go through charts-gen and the validator before they enter the catalogue. */
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildRepository, BuildRefusedError } from './build.js';
 import { parseIndex } from './index-file.js';
 import { readArchive } from './tgz.js';
-import { REPO_ROOT, tempDir } from './testing/helpers.js';
+import { REPO_ROOT, copyFullApp, tempDir } from './testing/helpers.js';
 
 const SDK_APPS = path.join(REPO_ROOT, 'sdk', 'fixtures', 'apps');
 let work: Awaited<ReturnType<typeof tempDir>>;
@@ -17,7 +17,8 @@ afterEach(async () => work.cleanup());
 describe('app folders', () => {
   it('synthesises, validates and publishes an app folder with its nmaas.yaml inside the chart', async () => {
     const repo = path.join(work.dir, 'repo');
-    const result = await buildRepository({ repoDir: repo, inputs: [path.join(SDK_APPS, 'full')], allowWarnings: true });
+    const full = await copyFullApp(path.join(work.dir, 'full'));
+    const result = await buildRepository({ repoDir: repo, inputs: [full], allowWarnings: true });
     const [chart] = result.charts;
     expect(chart).toMatchObject({ name: 'web-qos-full', version: '1.2.0', kind: 'app', status: 'added' });
     expect(chart!.findings.filter((f) => f.severity === 'error')).toEqual([]);
@@ -27,7 +28,7 @@ describe('app folders', () => {
     expect(files[0]).toBe('web-qos-full/Chart.yaml');
     expect(files).toContain('web-qos-full/nmaas.yaml');
     // the same app again: identical bytes (synthesis and packaging are reproducible), so a no-op
-    const again = await buildRepository({ repoDir: repo, inputs: [path.join(SDK_APPS, 'full')], allowWarnings: true });
+    const again = await buildRepository({ repoDir: repo, inputs: [full], allowWarnings: true });
     expect(again.charts[0]!.status).toBe('unchanged');
   });
 
@@ -39,7 +40,7 @@ describe('app folders', () => {
 
   it('refuses an app with validator errors and writes nothing', async () => {
     const app = path.join(work.dir, 'app');
-    await cp(path.join(SDK_APPS, 'full'), app, { recursive: true });
+    await copyFullApp(app);
     const text = await readFile(path.join(app, 'nmaas.yaml'), 'utf8');
     // an image from a registry outside the reviewers' allow-list
     await writeFile(

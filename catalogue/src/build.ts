@@ -26,6 +26,7 @@ import {
 import { iconPath, iconUrl, packageUrl, unpackedDir, type Layout } from './layout.js';
 import { signProvenance, type SigningKey } from './provenance.js';
 import { acquireRepoLock } from './repo-lock.js';
+import { placeholderMaintainerProblems } from './maintainers.js';
 import { ensureDir, removeStaleTemps, UsageError, writeDirAtomic, writeFileAtomic } from '@nmaas/sdk/kit';
 import { packArchive, sha256Hex } from './tgz.js';
 
@@ -43,9 +44,9 @@ export interface BuildOptions {
   /** The reviewers' policy file (exemptions) the validator applies. */
   policy?: string;
   /**
-   * The URL Rancher reaches the repository at (HTTP layout): app icons are published under
-   * icons/ and Chart.yaml points at them there. Without it an app chart has no icon URL (Rancher
-   * shows no data: URL). The git layout needs none: icons are `file://assets/icons/…`.
+   * The URL the repository is served at (HTTP layout): Chart.yaml's icon URLs become absolute
+   * under it. Without it they are relative to index.yaml (`icons/…`), which Rancher resolves
+   * against the repository URL. The git layout needs none: icons are `file://assets/icons/…`.
    */
   publicUrl?: string;
   /** Accept apps whose image is unpinned or a placeholder, marking their charts experimental. */
@@ -154,6 +155,13 @@ async function prepare(input: string, options: BuildOptions, layout: Layout, wor
     }
     chart = await loadChartDir(chartDir);
   }
+  // Checked whatever --no-validate says: Rancher and Artifact Hub show these as the contact.
+  const placeholders = placeholderMaintainerProblems(chart.metadata.maintainers);
+  if (placeholders.length > 0)
+    throw new BuildRefusedError(
+      `${abs} names placeholder maintainers, which the catalogue would publish`,
+      placeholders,
+    );
   let bytes = packArchive(archiveEntries(chart));
   let findings: Finding[] = [];
   if (options.validate !== false) {

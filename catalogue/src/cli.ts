@@ -84,7 +84,7 @@ export function registerCatalogueCommands(program: Command): void {
     .option('--no-validate', 'skip the validator (for charts checked elsewhere)')
     .option(
       '--public-url <url>',
-      'URL Rancher reaches the repository at: app icons are published under icons/ and linked from Chart.yaml (default: $PUBLIC_URL)',
+      'URL the repository is served at: Chart.yaml links the app icons under icons/ absolutely (default: $PUBLIC_URL; without it relative to index.yaml, which Rancher resolves)',
     )
     .addOption(formatOption())
     .addHelpText(

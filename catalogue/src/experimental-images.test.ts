@@ -3,13 +3,13 @@
  * validator's NMAAS-IMAGE-PLACEHOLDER), and --experimental-images lets it in only marked
  * `catalog.cattle.io/experimental` in Chart.yaml and index.yaml, the findings kept as warnings.
  */
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuildRefusedError, buildRepository } from './build.js';
 import { parseIndex } from './index-file.js';
 import { EXPERIMENTAL_ANNOTATION } from './experimental-images.js';
-import { REPO_ROOT, tempDir } from './testing/helpers.js';
+import { copyFullApp, tempDir } from './testing/helpers.js';
 
 describe('apps with a placeholder image digest', () => {
   let work: Awaited<ReturnType<typeof tempDir>>;
@@ -17,7 +17,7 @@ describe('apps with a placeholder image digest', () => {
   beforeAll(async () => {
     work = await tempDir();
     app = path.join(work.dir, 'web-qos-full');
-    await cp(path.join(REPO_ROOT, 'sdk', 'fixtures', 'apps', 'full'), app, { recursive: true });
+    await copyFullApp(app);
     const manifest = await readFile(path.join(app, 'nmaas.yaml'), 'utf8');
     await writeFile(
       path.join(app, 'nmaas.yaml'),

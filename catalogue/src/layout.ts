@@ -19,17 +19,25 @@ export function unpackedDir(name: string, version: string): string {
 
 /**
  * Where an app's icon is published: a file of the repository that Rancher can show. In the git
- * layout Chart.yaml names it `file://assets/icons/…` (Rancher reads it from the repository); in
- * the HTTP layout it is served at `<public URL>/icons/…`.
+ * layout Chart.yaml names it `file://assets/icons/…` (Rancher reads it from its clone); in the
+ * HTTP layout it is served at `icons/…` beside index.yaml. The file keeps its extension: Rancher
+ * types an icon `image/svg+xml` only when its URL ends in `.svg` (see charts-gen's
+ * rancher-dashboard.ts for the Rancher source this follows).
  */
 export function iconPath(layout: Layout, name: string, version: string, ext: string): string {
   const file = `${name}-${version}${ext}`;
   return layout === 'rancher-git' ? `assets/icons/${file}` : `icons/${file}`;
 }
 
-/** Chart.yaml's icon for a published icon file, or nothing when the HTTP layout has no public URL. */
-export function iconUrl(layout: Layout, file: string, publicUrl?: string): string | undefined {
+/**
+ * Chart.yaml's icon for a published icon file. Rancher fetches icons server-side, resolving a
+ * relative URL against the repository URL (rancher/rancher pkg/catalogv2/http/download.go `Icon`,
+ * commit 59bd052e, lines 39-47), so without a public URL the HTTP layout names the icon relative
+ * to index.yaml; with one, absolutely, for clients that do not resolve (Artifact Hub, browsers
+ * reading index.yaml).
+ */
+export function iconUrl(layout: Layout, file: string, publicUrl?: string): string {
   if (layout === 'rancher-git') return `file://${file}`;
-  if (publicUrl === undefined) return undefined;
+  if (publicUrl === undefined) return file;
   return new URL(file, publicUrl.endsWith('/') ? publicUrl : `${publicUrl}/`).toString();
 }

@@ -1,10 +1,10 @@
 /** What `npm start` runs: examples/* built into .catalogue/ and served, with the helm repo add line printed. */
-import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIndex } from './index-file.js';
 import { startCatalogue } from './start.js';
-import { REPO_ROOT, runCli, tempDir } from './testing/helpers.js';
+import { REPO_ROOT, copyFullApp, runCli, tempDir } from './testing/helpers.js';
 
 describe('startCatalogue', () => {
   let work: Awaited<ReturnType<typeof tempDir>>;
@@ -12,9 +12,7 @@ describe('startCatalogue', () => {
     work = await tempDir();
     await writeFile(path.join(work.dir, 'package.json'), '{}');
     await mkdir(path.join(work.dir, 'examples'));
-    await cp(path.join(REPO_ROOT, 'sdk', 'fixtures', 'apps', 'full'), path.join(work.dir, 'examples', 'web-qos-full'), {
-      recursive: true,
-    });
+    await copyFullApp(path.join(work.dir, 'examples', 'web-qos-full'));
     await mkdir(path.join(work.dir, 'examples', 'not-an-app'));
   });
   afterAll(async () => work?.cleanup());

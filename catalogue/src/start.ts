@@ -21,7 +21,7 @@ export interface StartOptions {
   include?: string[];
   /** The reviewers' policy file the validator applies. */
   policy?: string;
-  /** The URL a Rancher cluster reaches the catalogue at (default: $PUBLIC_URL): Chart.yaml icons point there. */
+  /** The URL the catalogue is served at (default: $PUBLIC_URL): Chart.yaml icons point there; without it they are relative. */
   publicUrl?: string;
   /** Build and serve the example apps' images (default true). */
   images?: boolean;

@@ -1,5 +1,6 @@
 /** The chart's non-template files: Chart.yaml, README.md, app-readme.md, questions.yaml, NOTES.txt. */
 import { formatCpu, formatMemory, normalizeManifest, type AppManifest } from '@nmaas/sdk/model';
+import { RANCHER_CATEGORY_OF } from './rancher-dashboard.js';
 import { toYaml } from './templates.js';
 import { escapeTemplateDelimiters } from './tokens.js';
 import { questionEntries, type JsonValue, type ValueSpec } from './values-model.js';
@@ -48,11 +49,12 @@ export function chartYaml(manifest: AppManifest, icon: string | undefined, chart
   const home = manifest.home ?? manifest.sources[0];
   if (home !== undefined) chart.home = home;
   if (manifest.sources.length > 0) chart.sources = manifest.sources;
+  // Rancher's dashboard files an app under a category only by a keyword it knows (rancher-dashboard.ts).
+  const rancherCategory = RANCHER_CATEGORY_OF[manifest.category];
+  const fixed = ['nmaas', 'measurement', manifest.category, rancherCategory];
   chart.keywords = [
-    'nmaas',
-    'measurement',
-    manifest.category,
-    ...manifest.keywords.filter((k) => !['nmaas', 'measurement', manifest.category].includes(k)),
+    ...fixed,
+    ...manifest.keywords.filter((k) => !fixed.some((f) => f.toLowerCase() === k.toLowerCase())),
   ];
   chart.maintainers = manifest.maintainers.map((m) => ({ ...m }));
   if (icon !== undefined) chart.icon = icon;

@@ -45,3 +45,16 @@ export { standardAlerts, scopeExpression, SDK_METRICS, type AlertRule } from './
 export { imageUnpublished } from './chart-files.js';
 export { RANCHER_INJECTED_VALUES, FLEET_INJECTED_VALUES, ciValueFiles } from './rancher-values.js';
 export { chartSchemaProblems } from './chart-schema.js';
+export {
+  changedCharts,
+  checkVersionIncrement,
+  type VersionCheck,
+  type VersionIncrementOptions,
+} from './version-increment.js';
+export {
+  RANCHER_CATEGORIES,
+  RANCHER_CATEGORY_OF,
+  RANCHER_ICON_MAX_BYTES,
+  rancherCategories,
+  type RancherCategory,
+} from './rancher-dashboard.js';

@@ -29,6 +29,7 @@ import { DASHBOARD_QUESTION_TYPES, MONITORING_APIS, REPO_ROOT, renderChart, type
 import { PROMETHEUS_DURATION_PATTERN } from './values-model.js';
 import { ADMISSION_PARAMETERS } from './namespace-guard-tpl.js';
 import { FLEET_INJECTED_VALUES, RANCHER_INJECTED_VALUES } from './rancher-values.js';
+import { RANCHER_CATEGORY_OF, rancherCategories } from './rancher-dashboard.js';
 
 const run = promisify(execFile);
 const CRD_DIR = path.resolve(REPO_ROOT, '../shared/corpus/prometheus-operator-crds');
@@ -313,6 +314,15 @@ describe('non-admin installs and dashboards', () => {
   });
 });
 
+describe("the dashboard's category filter (rancher/dashboard shell/store/catalog.ts filterCategories)", () => {
+  it('keeps only its nine names, ignoring case and spaces, in its own order', () => {
+    expect(rancherCategories(['nmaas', 'qos', 'monitoring'])).toEqual(['Monitoring']);
+    expect(rancherCategories(['Net working', 'SECURITY', 'cartography'])).toEqual(['Security', 'Networking']);
+    expect(rancherCategories(['nmaas', 'measurement', 'qos', 'cartography', 'other'])).toEqual([]);
+    expect(rancherCategories(undefined)).toEqual([]);
+  });
+});
+
 describe('catalogue appearance in Chart.yaml', () => {
   it('permits-os, Artifact Hub metadata, experimental while the image is unpublished, no data: icon', async () => {
     for (const b of built) {
@@ -334,6 +344,8 @@ describe('catalogue appearance in Chart.yaml', () => {
         b.manifest.image.digest === undefined || /^sha256:0{64}$/.test(b.manifest.image.digest) ? 'true' : undefined,
       );
       expect(chart.keywords, b.id).toContain(b.manifest.category);
+      // The dashboard files the app under exactly the category its NMaaS category maps to.
+      expect(rancherCategories(chart.keywords), b.id).toEqual([RANCHER_CATEGORY_OF[b.manifest.category]]);
       expect(chart.maintainers.length, b.id).toBeGreaterThan(0);
       expect(chart.icon ?? '', b.id).not.toMatch(/^data:/);
     }

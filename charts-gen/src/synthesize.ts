@@ -2,6 +2,7 @@
  * `synthesizeChart`: nmaas.yaml → a complete Helm chart in `<outDir>/<name>/`. Pure function of the
  * app folder: the same input gives the same bytes (no timestamps, sorted keys where order is free).
  */
+import { RANCHER_ICON_MAX_BYTES } from './rancher-dashboard.js';
 import { readFile } from 'node:fs/promises';
 import semverValid from 'semver/functions/valid.js';
 import path from 'node:path';
@@ -76,6 +77,10 @@ export async function chartFiles(
     const ext = path.extname(app.iconFile).toLowerCase();
     if (!(ext in ICON_TYPES))
       throw new Error(`${app.iconFile}: icon must be one of ${Object.keys(ICON_TYPES).join(', ')}`);
+    if (bytes.length > RANCHER_ICON_MAX_BYTES)
+      throw new Error(
+        `${app.iconFile}: the icon is ${bytes.length} bytes; Rancher reads at most ${RANCHER_ICON_MAX_BYTES} (1 MiB), so shrink it (an SVG or a 256-pixel PNG)`,
+      );
     icon = options.iconUrl;
     files.set(`icon${ext}`, bytes);
   }

@@ -21,6 +21,7 @@ import {
   FLEET_INJECTED_VALUES,
   HELM_VERSIONS,
   RANCHER_INJECTED_VALUES,
+  rancherCategories,
   runHelm,
   type HelmVersion,
 } from '@nmaas/charts-gen';
@@ -430,5 +431,21 @@ describe('the parameters', () => {
       },
     ]);
     expect(values.allowedRegistries.length).toBeGreaterThan(0);
+  });
+});
+
+describe('how Rancher lists the policy chart', () => {
+  it('a cluster tool for Linux, under Security, maintained by the NMaaS project', async () => {
+    const chart = parse(await readFile(path.join(chartDir, 'Chart.yaml'), 'utf8')) as {
+      keywords: string[];
+      maintainers: unknown[];
+      annotations: Record<string, string>;
+    };
+    expect(rancherCategories(chart.keywords)).toEqual(['Security']);
+    expect(chart.maintainers).toEqual([{ name: 'NMaaS project', url: 'https://github.com/nmaas/nmaas/issues' }]);
+    expect(chart.annotations).toMatchObject({
+      'catalog.cattle.io/type': 'cluster-tool',
+      'catalog.cattle.io/permits-os': 'linux',
+    });
   });
 });

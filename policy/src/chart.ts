@@ -159,14 +159,22 @@ appVersion: "${version}"
 kubeVersion: "${KUBE_VERSION}"
 type: application
 description: NMaaS admission policies - Pod Security labels on measurement namespaces and ValidatingAdmissionPolicies mirroring the catalogue review.
-keywords: [nmaas, admission, pod-security, validating-admission-policy]
+keywords: [nmaas, admission, pod-security, validating-admission-policy, Security]
 home: https://github.com/nmaas/nmaas
+sources: [https://github.com/nmaas/nmaas]
+maintainers:
+  - name: NMaaS project
+    url: https://github.com/nmaas/nmaas/issues
 annotations:
   catalog.cattle.io/display-name: NMaaS admission policies
   catalog.cattle.io/namespace: nmaas-system
   catalog.cattle.io/release-name: ${CHART_NAME}
   catalog.cattle.io/os: linux
+  catalog.cattle.io/permits-os: linux
   catalog.cattle.io/kube-version: "${KUBE_VERSION}"
+  catalog.cattle.io/type: cluster-tool
+  artifacthub.io/category: security
+  artifacthub.io/license: Apache-2.0
 `;
 }
 

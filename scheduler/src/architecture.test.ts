@@ -20,10 +20,10 @@ const TESTING_MODULES = ['testing.ts', 'webhook/testing.ts', 'kube/fake-api-serv
 
 /** Where each area of the package may import from (areas are the first folder under src/). */
 const ALLOWED: Record<string, { areas: string[]; packages: RegExp }> = {
-  engine: { areas: ['engine'], packages: /^(node:|@nmaas\/sdk(\/(contract|kit))?$)/ },
+  engine: { areas: ['engine'], packages: /^(node:|@nmaas\/sdk(\/(contract|kit|model))?$)/ },
   simulate: {
     areas: ['simulate', 'engine', 'cli'],
-    packages: /^(node:|@nmaas\/sdk(\/(contract|kit))?$|highs$|commander$)/,
+    packages: /^(node:|@nmaas\/sdk(\/(contract|kit|model))?$|highs$|commander$)/,
   },
   // The `scheduler` command group the simulator's and the webhook's commands share.
   cli: { areas: ['cli'], packages: /^commander$/ },

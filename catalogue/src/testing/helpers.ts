@@ -1,6 +1,6 @@
 /** Shared by catalogue tests only (never imported by runtime code). */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { cp, mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,23 @@ export const REPO_ROOT = path.resolve(CATALOGUE_DIR, '..');
 export const FIXTURES = path.join(CATALOGUE_DIR, 'fixtures', 'charts');
 export const CLI = path.join(REPO_ROOT, 'cli', 'dist', 'main.js');
 export const fixture = (name: string) => path.join(FIXTURES, name);
+
+/**
+ * Copies the sdk's `full` app fixture to `dest` with a real maintainer: the fixture names a
+ * placeholder (an example.org address), which `catalogue build` refuses to publish.
+ */
+export async function copyFullApp(dest: string): Promise<string> {
+  await cp(path.join(REPO_ROOT, 'sdk', 'fixtures', 'apps', 'full'), dest, { recursive: true });
+  const file = path.join(dest, 'nmaas.yaml');
+  const text = await readFile(file, 'utf8');
+  const real = text.replace(
+    /maintainers:\n(  .*\n)+/,
+    'maintainers:\n  - name: NMaaS project\n    url: https://github.com/nmaas/nmaas/issues\n',
+  );
+  if (real === text) throw new Error(`${file}: no maintainers block to replace`);
+  await writeFile(file, real);
+  return dest;
+}
 export const ALL_FIXTURES = ['web-probe', 'dns-timer-1.0.0', 'dns-timer-1.1.0', 'with-sub'].map(fixture);
 
 export async function tempDir(prefix = 'nmaas-catalogue-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {

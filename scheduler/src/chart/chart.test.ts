@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse, parseAllDocuments } from 'yaml';
-import { chartSchemaProblems } from '@nmaas/charts-gen';
+import { chartSchemaProblems, rancherCategories } from '@nmaas/charts-gen';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tool, TempDirs } from '@nmaas/sdk/testing';
 import { REPO_ROOT } from '../webhook/testing.js';
@@ -250,4 +250,21 @@ describe('scheduler chart against the catalogue validator', () => {
     expect(report.findings.filter((f) => f.severity !== 'info')).toEqual([]);
     expect(report.exempted.length).toBeGreaterThan(0);
   }, 600_000);
+});
+
+describe('how Rancher lists the scheduler chart', () => {
+  it('a cluster tool for Linux, under Infrastructure, maintained by the NMaaS project', async () => {
+    const { chartDir } = await writeSchedulerChart(await temp.make());
+    const chart = parse(await readFile(path.join(chartDir, 'Chart.yaml'), 'utf8')) as {
+      keywords: string[];
+      maintainers: unknown[];
+      annotations: Record<string, string>;
+    };
+    expect(rancherCategories(chart.keywords)).toEqual(['Infrastructure']);
+    expect(chart.maintainers).toEqual([{ name: 'NMaaS project', url: 'https://github.com/nmaas/nmaas/issues' }]);
+    expect(chart.annotations).toMatchObject({
+      'catalog.cattle.io/type': 'cluster-tool',
+      'catalog.cattle.io/permits-os': 'linux',
+    });
+  });
 });

@@ -55,6 +55,7 @@ export const HELPERS = {
   podAnnotations: `${NAME}.podAnnotations`,
   podExtras: `${NAME}.podExtras`,
   disruptionBudget: `${NAME}.disruptionBudget`,
+  scrapeTimeout: `${NAME}.scrapeTimeout`,
 } as const;
 
 export interface SchedulerChartProps extends ChartProps {

@@ -25,6 +25,7 @@ import {
 } from '@nmaas/charts-gen';
 import { HELPERS, NAME, SchedulerChart, TLS_SECRET, WebhooksChart, chartTokens } from './objects.js';
 import { schedulerValueSpecs, type SchedulerImage } from './values.js';
+import { SCRAPE_TIMEOUT_TPL, monitoringTemplate } from './monitoring.js';
 
 export interface SchedulerChartOptions {
   /** Default image in values.yaml. */
@@ -64,7 +65,8 @@ replica maxUnavailable 1, since minAvailable 1 would block every node drain (RKE
 {{- define "${HELPERS.disruptionBudget}" -}}
 {{- if gt (int .Values.replicas) 1 }}minAvailable: 1{{ else }}maxUnavailable: 1{{ end }}
 {{- end }}
-`;
+
+${SCRAPE_TIMEOUT_TPL}`;
 
 const CERTIFICATES = `{{- /* Certificates: cert-manager when present (or forced), else generated once by Helm and kept by lookup. */ -}}
 {{- $mode := .Values.certificates.mode }}
@@ -139,7 +141,7 @@ appVersion: "${version}"
 kubeVersion: ">=1.25.0-0"
 type: application
 description: NMaaS scheduler admission webhook - places measurement pods on nodes and phases so that none compete.
-keywords: [nmaas, scheduler, admission-webhook, measurement]
+keywords: [nmaas, scheduler, admission-webhook, measurement, Infrastructure]
 home: https://github.com/nmaas/nmaas
 annotations:
   catalog.cattle.io/display-name: NMaaS scheduler
@@ -152,8 +154,8 @@ annotations:
   artifacthub.io/category: monitoring-logging
   artifacthub.io/license: Apache-2.0
 maintainers:
-  - name: NMaaS maintainers
-    email: maintainers@nmaas.example.org
+  - name: NMaaS project
+    url: https://github.com/nmaas/nmaas/issues
 `;
 }
 
@@ -182,6 +184,13 @@ Installed from Rancher, the chart accepts the injected \`global\` values and pul
 \`global.cattle.systemDefaultRegistry\` (or \`global.systemDefaultRegistry\`) unless \`image.registry\`
 is set; \`imagePullSecrets\` names the registry credentials, \`image.digest\` pins the image and
 \`priorityClassName\` (e.g. system-cluster-critical) keeps the webhook running under node pressure.
+
+With the prometheus-operator API installed (Rancher Monitoring, kube-prometheus-stack), a
+ServiceMonitor scrapes \`/metrics\` on the webhook's HTTPS port with the chart's CA, and a
+PrometheusRule alerts when the webhook is down, not ready, without a leader, erring or shedding,
+slow against \`timeoutSeconds\`, near certificate expiry, or failing its watches; each alert's
+\`runbook_url\` points at the runbook (\`prometheusRule.runbookBaseUrl\`). Off with
+\`serviceMonitor.enabled=false\` / \`prometheusRule.enabled=false\`.
 
 The image (\`image.repository\`/\`image.tag\`) must have the \`nmaas\` CLI as its entrypoint: the
 container runs \`nmaas scheduler serve …\` with the certificate mounted from the Secret.
@@ -220,6 +229,7 @@ export async function chartFiles(options: SchedulerChartOptions = {}): Promise<R
     'templates/NOTES.txt': NOTES,
     'templates/scheduler.yaml': tokens.render(Yaml.stringify(...scheduler.toJson())),
     'templates/webhooks.yaml': CERTIFICATES + tokens.render(Yaml.stringify(...webhooks.toJson())),
+    'templates/monitoring.yaml': monitoringTemplate(tokens),
     ...Object.fromEntries(ciValueFiles(toYaml, RANCHER_CI_EXTRAS)),
   };
   return files;

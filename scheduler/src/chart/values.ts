@@ -7,6 +7,7 @@
  * `global.systemDefaultRegistry`) to every install, and a closed root would refuse it.
  */
 import { REGISTRY_PATTERN, type ValueSpec } from '@nmaas/charts-gen';
+import { DEFAULT_RUNBOOK_BASE_URL, SCRAPE_INTERVAL_PATTERN } from './monitoring.js';
 
 export interface SchedulerImage {
   repository: string;
@@ -163,6 +164,59 @@ export function schedulerValueSpecs(image: SchedulerImage): ValueSpec[] {
       schema: { type: 'object' },
     },
     { path: ['podAnnotations'], default: {}, description: 'Extra pod annotations.', schema: stringMap },
+    {
+      path: ['serviceMonitor', 'enabled'],
+      default: true,
+      description:
+        'Create a ServiceMonitor (scrapes /metrics on the webhook port over HTTPS) when the cluster has the prometheus-operator CRDs.',
+      schema: { type: 'boolean' },
+      question: {
+        label: 'ServiceMonitor',
+        type: 'boolean',
+        group: 'Monitoring',
+        description: 'Let Prometheus scrape the scheduler (needs prometheus-operator).',
+      },
+    },
+    {
+      path: ['serviceMonitor', 'interval'],
+      default: '30s',
+      description:
+        'Scrape interval in whole seconds or minutes (30s, 1m); the scrape timeout is 10 s or the interval if shorter.',
+      schema: { type: 'string', pattern: SCRAPE_INTERVAL_PATTERN },
+      question: {
+        label: 'Scrape interval',
+        type: 'string',
+        group: 'Monitoring',
+        show_if: 'serviceMonitor.enabled=true',
+        description: 'e.g. 30s or 1m.',
+      },
+    },
+    {
+      path: ['serviceMonitor', 'additionalLabels'],
+      default: {},
+      description: 'Extra labels on the ServiceMonitor, e.g. `release: kube-prometheus-stack` so that it is selected.',
+      schema: stringMap,
+    },
+    {
+      path: ['prometheusRule', 'enabled'],
+      default: true,
+      description:
+        'Create a PrometheusRule with the webhook alerts (down, not ready, no leader, errors, slow decisions, certificate expiry, watch errors) when the cluster has the prometheus-operator CRDs and the ServiceMonitor is on (the alerts read what it scrapes).',
+      schema: { type: 'boolean' },
+      question: { label: 'Alerts (PrometheusRule)', type: 'boolean', group: 'Monitoring' },
+    },
+    {
+      path: ['prometheusRule', 'additionalLabels'],
+      default: {},
+      description: 'Extra labels on the PrometheusRule (e.g. `release: kube-prometheus-stack`).',
+      schema: stringMap,
+    },
+    {
+      path: ['prometheusRule', 'runbookBaseUrl'],
+      default: DEFAULT_RUNBOOK_BASE_URL,
+      description: "Page of the alerts' runbooks; each alert's runbook_url is this plus `#<alert name in lower case>`.",
+      schema: { type: 'string', pattern: '^https?://[^\\s#]+$' },
+    },
     {
       path: ['tolerations'],
       default: [],

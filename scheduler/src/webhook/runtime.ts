@@ -9,6 +9,7 @@ import { Reflector } from '../kube/reflector.js';
 import type { KubeApi, Node, Pod } from '../kube/types.js';
 import { Decider } from './decider.js';
 import { WebhookServer } from './server.js';
+import { WebhookMetrics } from './metrics.js';
 import type { ConnectionLimits } from './tls-server.js';
 import { SchedulerState, type StateOptions } from './state.js';
 
@@ -53,6 +54,7 @@ export async function startClusterReplica(options: ClusterReplicaOptions): Promi
   const log = options.log ?? (() => {});
   const state = new SchedulerState({ ...options.state, log });
   const api = options.api;
+  const metrics = new WebhookMetrics();
   const nodes = new Reflector<Node>(
     {
       list: () => api.listNodes(NODE_POOL_LABEL),
@@ -62,7 +64,10 @@ export async function startClusterReplica(options: ClusterReplicaOptions): Promi
       onSync: (items) => state.syncNodes(items),
       onEvent: (type, node) =>
         type === 'DELETED' ? state.deleteNode(node.metadata.name ?? '') : state.upsertNode(node),
-      onError: (e) => log('node watch failed; relisting', { error: e.message }),
+      onError: (e) => {
+        metrics.watchError('nodes');
+        log('node watch failed; relisting', { error: e.message });
+      },
     },
   );
   const pods = new Reflector<Pod>(
@@ -73,7 +78,10 @@ export async function startClusterReplica(options: ClusterReplicaOptions): Promi
         if (type === 'DELETED') state.deletePod(pod);
         else state.upsertPod(pod);
       },
-      onError: (e) => log('pod watch failed; relisting', { error: e.message }),
+      onError: (e) => {
+        metrics.watchError('pods');
+        log('pod watch failed; relisting', { error: e.message });
+      },
     },
   );
   // Nodes first: a pod's booking needs its node.
@@ -97,6 +105,7 @@ export async function startClusterReplica(options: ClusterReplicaOptions): Promi
     limits: options.limits,
     answerWithinMs: options.answerWithinMs,
     forward: options.forward,
+    metrics,
     get leadership() {
       return leader;
     },

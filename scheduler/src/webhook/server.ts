@@ -5,6 +5,7 @@
  *   GET  /healthz   process alive
  *   GET  /readyz    informers synced (200) or not (503)
  *   GET  /v1/nodes  pools, capacity and bookings as JSON (what `nmaas scheduler nodes --server` shows)
+ *   GET  /metrics   Prometheus metrics (metrics.ts)
  * Every request ends in an answer: malformed bodies get 400/413/415, internal errors a refusal
  * with a reason; nothing a client sends can throw past the handler.
  */
@@ -23,6 +24,7 @@ import {
 } from './admission-review.js';
 import type { Decider } from './decider.js';
 import { nodesReport } from './nodes-report.js';
+import { WebhookMetrics } from './metrics.js';
 import { ReloadingHttpsServer, type ConnectionLimits, type TlsFiles } from './tls-server.js';
 import { isMeasurementPod } from '@nmaas/sdk/contract';
 
@@ -55,6 +57,8 @@ export interface WebhookServerOptions extends TlsFiles {
    */
   answerWithinMs?: number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
+  /** Shared with the watch loops, which count their errors in it; default: the server's own. */
+  metrics?: WebhookMetrics;
 }
 
 export class WebhookServer {
@@ -64,8 +68,10 @@ export class WebhookServer {
   /** Server-side time of the last admissions (body read → answer written), a bounded ring. */
   private readonly durations = new Float64Array(1 << 16);
   private recorded = 0;
+  readonly metrics: WebhookMetrics;
 
   constructor(private readonly options: WebhookServerOptions) {
+    this.metrics = (options.metrics ?? new WebhookMetrics()).readFrom(options);
     this.https = new ReloadingHttpsServer(
       {
         certFile: options.certFile,
@@ -148,6 +154,7 @@ export class WebhookServer {
         return sendJson(res, ready ? 200 : 503, { ready });
       }
       if (path === '/v1/nodes') return sendJson(res, 200, nodesReport(this.options.decider.state));
+      if (path === '/metrics') return this.metrics.serve(res);
       return sendJson(res, 404, { message: `no such path ${path}` });
     }
     if (path !== '/mutate' && path !== '/validate')
@@ -196,6 +203,7 @@ export class WebhookServer {
     }
     if (outcome.allowed && outcome.patch !== undefined) this.stats.placed += 1;
     if (!outcome.allowed) this.stats.refused += 1;
+    this.metrics.observeAdmission(path, outcome, (performance.now() - started) / 1000);
     sendJson(res, 200, reviewResponse(review.apiVersion, review.uid, outcome));
   }
 
