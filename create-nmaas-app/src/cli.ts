@@ -6,10 +6,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { note, outro } from '@clack/prompts';
+import { errorMessage, exitCodeOf } from '@nmaas/sdk/kit';
 import { HELP, parseCliArgs, UsageError, type CliArgs } from './args.js';
 import { answerIssues, defaultDuration, templateDefaults, type AnswerKey, type Answers } from './answers.js';
 import { askAnswers, CancelledError } from './prompts.js';
-import { checkTarget, TargetNotEmptyError, writeProject } from './scaffold.js';
+import { checkTarget, writeProject } from './scaffold.js';
 import { loadTemplate, type Template } from './templates.js';
 
 export const DEFAULT_NAME = 'my-probe';
@@ -23,7 +24,7 @@ export interface CliIo {
 }
 
 /** Invalid answers, each with the flag it came from and the rule it broke. */
-export class AnswerError extends Error {
+export class AnswerError extends UsageError {
   override name = 'AnswerError';
   constructor(
     readonly issues: Partial<Record<AnswerKey, string>>,
@@ -87,12 +88,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CancelledError) return 1;
-    if (error instanceof TargetNotEmptyError) {
-      say(io.stderr, `create-nmaas-app: ${error.message}`);
-      return 1;
-    }
-    say(io.stderr, `create-nmaas-app: ${error instanceof Error ? error.message : String(error)}`);
-    return error instanceof AnswerError || error instanceof UsageError ? 2 : 1;
+    // The kit's convention: a refused target is an input error (1), bad answers a usage error (2).
+    say(io.stderr, `create-nmaas-app: ${errorMessage(error)}`);
+    return exitCodeOf(error);
   }
 }
 

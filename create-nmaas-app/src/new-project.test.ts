@@ -14,7 +14,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, tool } from '@nmaas/sdk/testing';
+import { freePort, makeTempDir, tool } from '@nmaas/sdk/testing';
 import { EQUIVALENT_FLAGS, INTERACTIVE_NAME, scaffoldInteractively } from './testing/interactive.js';
 import { snapshotTree } from './testing/tree.js';
 import { npm, publishWorkspaces } from './local-registry/npm.js';
@@ -288,14 +288,6 @@ describe('the blank template', () => {
     },
   );
 });
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** Fetches `url` until it answers; `stopped()` returns the app's output once it has exited. */
 async function poll(url: string, timeoutMs: number, stopped: () => string | null): Promise<Response> {

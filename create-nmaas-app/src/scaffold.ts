@@ -1,14 +1,17 @@
 /**
- * Writes a new project: copies the template folder into a staging folder next to the target,
- * then moves it into place, so an interrupted run never leaves a half-written project behind.
+ * Writes a new project: the template's files are rendered in memory, then written with the kit's
+ * atomic writes, so an interrupted run never leaves a half-written project behind (a new or empty
+ * target gets the whole folder at once; a forced non-empty one each file whole).
  */
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { ensureDir, InputError, UsageError, writeDirAtomic, writeFileAtomic } from '@nmaas/sdk/kit';
 import { IGNORED_ENTRIES, RENAMED_FILES, SUBSTITUTED_FILES, type Template } from './templates.js';
 import { renderManifest, type ManifestAnswers } from './answers.js';
 import { nameForms, replaceNames } from './names.js';
 
-export class TargetNotEmptyError extends Error {
+// Read but refused (exit 1): the folder holds files the project would overwrite.
+export class TargetNotEmptyError extends InputError {
   constructor(
     readonly dir: string,
     readonly entries: string[],
@@ -28,7 +31,7 @@ export async function targetEntries(dir: string): Promise<string[]> {
     throw error;
   });
   if (info === null) return [];
-  if (!info.isDirectory()) throw new Error(`${dir} is a file, not a folder; choose another target folder`);
+  if (!info.isDirectory()) throw new UsageError(`${dir} is a file, not a folder; choose another target folder`);
   return (await readdir(dir)).sort();
 }
 
@@ -55,22 +58,23 @@ export async function writeProject({
 }: WriteProjectOptions): Promise<string[]> {
   const target = path.resolve(targetDir);
   await checkTarget(target, force);
-  const parent = path.dirname(target);
-  await mkdir(parent, { recursive: true });
-  const staging = await mkdtemp(path.join(parent, `.${path.basename(target)}.create-nmaas-app-`));
-  try {
-    const files = await copyTemplate(template, answers, staging);
-    await moveIntoPlace(staging, target);
-    return files.sort();
-  } finally {
-    await rm(staging, { recursive: true, force: true });
+  const files = await renderTemplate(template, answers);
+  if ((await targetEntries(target)).length === 0) await writeDirAtomic(target, files);
+  else {
+    for (const [rel, content] of files) {
+      const file = path.join(target, rel);
+      await ensureDir(path.dirname(file));
+      await writeFileAtomic(file, content);
+    }
   }
+  return [...files.keys()].sort();
 }
 
-async function copyTemplate(template: Template, answers: ManifestAnswers, outDir: string): Promise<string[]> {
+/** The project's files (path relative to the target, POSIX separators → content), rendered from the template. */
+async function renderTemplate(template: Template, answers: ManifestAnswers): Promise<Map<string, string | Buffer>> {
   const from = nameForms(template.appName, template.displayName);
   const to = nameForms(answers.name);
-  const written: string[] = [];
+  const files = new Map<string, string | Buffer>();
   const walk = async (rel: string): Promise<void> => {
     for (const entry of await readdir(path.join(template.dir, rel), { withFileTypes: true })) {
       if (rel === '' && IGNORED_ENTRIES.includes(entry.name)) continue;
@@ -79,44 +83,17 @@ async function copyTemplate(template: Template, answers: ManifestAnswers, outDir
         await walk(source);
         continue;
       }
-      const dest = path.join(rel, RENAMED_FILES[entry.name] ?? entry.name);
+      const dest = path
+        .join(rel, RENAMED_FILES[entry.name] ?? entry.name)
+        .split(path.sep)
+        .join('/');
       const posix = source.split(path.sep).join('/');
-      await mkdir(path.join(outDir, rel), { recursive: true });
-      if (posix === 'nmaas.yaml') {
-        await writeFile(path.join(outDir, dest), renderManifest(template, answers));
-      } else if (SUBSTITUTED_FILES.includes(posix)) {
-        const text = await readFile(path.join(template.dir, source), 'utf8');
-        await writeFile(path.join(outDir, dest), replaceNames(text, from, to));
-      } else {
-        await copyFile(path.join(template.dir, source), path.join(outDir, dest));
-      }
-      written.push(dest.split(path.sep).join('/'));
+      if (posix === 'nmaas.yaml') files.set(dest, renderManifest(template, answers));
+      else if (SUBSTITUTED_FILES.includes(posix))
+        files.set(dest, replaceNames(await readFile(path.join(template.dir, source), 'utf8'), from, to));
+      else files.set(dest, await readFile(path.join(template.dir, source)));
     }
   };
   await walk('');
-  return written;
-}
-
-/** A new or empty target takes the staging folder whole; a forced non-empty one file by file. */
-async function moveIntoPlace(staging: string, target: string): Promise<void> {
-  const entries = await targetEntries(target);
-  if (entries.length === 0) {
-    await rmdir(target).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') throw error;
-    });
-    await rename(staging, target);
-    return;
-  }
-  const move = async (rel: string): Promise<void> => {
-    for (const entry of await readdir(path.join(staging, rel), { withFileTypes: true })) {
-      const item = path.join(rel, entry.name);
-      if (entry.isDirectory()) {
-        await mkdir(path.join(target, item), { recursive: true });
-        await move(item);
-      } else {
-        await rename(path.join(staging, item), path.join(target, item));
-      }
-    }
-  };
-  await move('');
+  return files;
 }

@@ -54,13 +54,25 @@ const NEVER = (relative: string) =>
   /\.test\./.test(relative) ||
   /\.tsbuildinfo$/.test(relative);
 
+/**
+ * The folders a package's `files` leaves out by plain name (`!dist/testing`): its test helpers,
+ * which no app runs. Patterns with wildcards are left to NEVER, which covers the ones in use.
+ */
+function leftOutFolders(files: readonly string[] | undefined): (relative: string) => boolean {
+  const folders = (files ?? [])
+    .filter((f) => f.startsWith('!') && !/[*?[\]{}]/.test(f))
+    .map((f) => f.slice(1).replace(/^\.\//, '').replace(/\/$/, ''));
+  return (relative) => folders.some((f) => relative === f || relative.startsWith(`${f}/`));
+}
+
 /** True for what a workspace package publishes: package.json plus the top-level entries in `files`. */
 function publishedFilter(files: readonly string[] | undefined): (relative: string, isDir: boolean) => boolean {
   const top = new Set(
     (files ?? []).filter((f) => !f.startsWith('!')).map((f) => f.replace(/^\.\//, '').split('/')[0]!),
   );
+  const leftOut = leftOutFolders(files);
   return (relative) => {
-    if (NEVER(relative)) return true;
+    if (NEVER(relative) || leftOut(relative)) return true;
     const first = relative.split('/')[0]!;
     return !(first === 'package.json' || top.has(first));
   };
@@ -83,9 +95,10 @@ export async function appLayerEntries(appDir: string): Promise<AppLayerInput> {
   const manifest = await readPackageJson(root);
   const owner = { uid: APP_UID, gid: APP_UID };
   const appFiles = new Set(['package.json', 'nmaas.yaml', 'dist']);
+  const leftOut = leftOutFolders(manifest.files);
   const entries: TarEntry[] = await treeEntries(root, APP_DIR, {
     ...owner,
-    exclude: (relative) => NEVER(relative) || !appFiles.has(relative.split('/')[0]!),
+    exclude: (relative) => NEVER(relative) || leftOut(relative) || !appFiles.has(relative.split('/')[0]!),
   });
   if (!existsSync(path.join(root, 'dist')))
     throw new Error(`${appDir} has no dist/ folder: build the app first (npx tsc -b ${appDir})`);

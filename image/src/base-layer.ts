@@ -14,7 +14,7 @@ import { run } from './exec.js';
 import { buildLayer, type Layer } from './layer.js';
 import type { TarEntry } from './tar.js';
 import { treeEntries } from './tree-entries.js';
-import { writeFileAtomic } from '@nmaas/sdk/kit';
+import { InputError, writeFileAtomic } from '@nmaas/sdk/kit';
 
 /** One input of the base layer, as the SBOM records it. */
 export interface BaseComponent {
@@ -33,7 +33,9 @@ export interface BaseLayer {
   components: BaseComponent[];
 }
 
-export class BaseLayerUnavailable extends Error {
+// An input error (exit 1): the app was read, but its image cannot be built from what is at hand.
+export class BaseLayerUnavailable extends InputError {
+  override name = 'BaseLayerUnavailable';
   constructor(
     message: string,
     readonly remedy: string,

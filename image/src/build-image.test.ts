@@ -5,6 +5,7 @@
  * Dockerfile describes the same container (entry point, user, folder, environment, port, files).
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -146,6 +147,11 @@ describe.skipIf(apt.skip || dpkg.skip)('nmaas image build', () => {
       expect(paths, needed).toContain(needed);
     }
     expect(paths.filter((p) => /\.map$|\.test\.|\.tsbuildinfo$/.test(p))).toEqual([]);
+    // Test helpers stay out, as `files` keeps them out of the tarballs: the app's and the sdk's.
+    expect(existsSync(path.join(repoRoot, 'examples/web-qos/dist/testing'))).toBe(true);
+    expect(paths.filter((p) => /(^|\/)dist\/testing(\/|$)/.test(p))).toEqual([]);
+    // The SDK's command-line parser is an optional peer: a measurement container does not carry it.
+    expect(paths.filter((p) => /node_modules\/commander(\/|$)/.test(p))).toEqual([]);
     expect(paths.filter((p) => /node_modules\/(vitest|typescript|@types)\b/.test(p))).toEqual([]); // no dev dependencies
     expect(entries.filter((e) => e.path.startsWith('app/') && e.owner !== '65532/65532')).toEqual([]);
     expect(paths.some((p) => p.includes(repoRoot.replace(/^\//, '')))).toBe(false);

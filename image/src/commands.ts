@@ -2,28 +2,16 @@
  * `nmaas image build` and `nmaas image push`. Exit codes (the kit's convention): 2 for wrong
  * arguments or unreadable input (no app folder, no OCI layout, a malformed reference), 1 when the
  * input was read but the build or push did not pass (invalid nmaas.yaml, base layer unavailable,
- * registry refused or unreachable).
+ * registry refused or unreachable). The errors carry their own code (the manifest's says whether
+ * it could be read; a missing base layer and a refusing registry are input errors), so the kit's
+ * action wrapper maps them and nothing here looks at message text.
  */
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { ManifestError } from '@nmaas/sdk/model';
-import { action, formatOption, InputError, UsageError } from '@nmaas/sdk/kit';
-import { BaseLayerUnavailable } from './base-layer.js';
+import { action, formatOption, UsageError } from '@nmaas/sdk/kit';
 import { buildImage } from './build-image.js';
 import { writeImageLock } from './image-lock-write.js';
 import { DEFAULT_CHUNK_SIZE, pushImage } from './push.js';
-import { RegistryError } from './registry-client.js';
-
-/** Maps what the build and push throw to the two error kinds; anything else stays a usage error (2). */
-function classify(error: unknown): unknown {
-  if (error instanceof ManifestError) {
-    return error.issues.some((i) => /no nmaas\.yaml|cannot read/.test(i.message))
-      ? new UsageError(error.message)
-      : new InputError(error.message);
-  }
-  if (error instanceof BaseLayerUnavailable || error instanceof RegistryError) return new InputError(error.message);
-  return error;
-}
 
 function readPasswordStdin(): string {
   return readFileSync(0, 'utf8').replace(/\r?\n$/, '');
@@ -59,31 +47,27 @@ export function registerCommands(program: Command): void {
             format: 'text' | 'json';
           },
         ) => {
-          try {
-            const built = await buildImage({
-              appDir,
-              outDir: opts.output,
-              sbomFile: opts.sbom,
-              cacheDir: opts.cache,
-              revision: opts.revision,
-            });
-            const lockFile = opts.lock
-              ? await writeImageLock(appDir, {
-                  repository: built.repository,
-                  tag: built.tag,
-                  digest: built.manifestDigest,
-                })
-              : undefined;
-            if (opts.format === 'json') process.stdout.write(`${JSON.stringify({ ...built, lockFile }, null, 2)}\n`);
-            else {
-              process.stdout.write(`built ${built.repository}:${built.tag}@${built.manifestDigest}\n`);
-              process.stdout.write(
-                `  layout ${built.layoutDir} (${(built.compressedSize / 1e6).toFixed(1)} MB compressed)\n  sbom   ${built.sbomFile}\n`,
-              );
-              if (lockFile) process.stdout.write(`  pinned in ${lockFile}\n`);
-            }
-          } catch (error) {
-            throw classify(error);
+          const built = await buildImage({
+            appDir,
+            outDir: opts.output,
+            sbomFile: opts.sbom,
+            cacheDir: opts.cache,
+            revision: opts.revision,
+          });
+          const lockFile = opts.lock
+            ? await writeImageLock(appDir, {
+                repository: built.repository,
+                tag: built.tag,
+                digest: built.manifestDigest,
+              })
+            : undefined;
+          if (opts.format === 'json') process.stdout.write(`${JSON.stringify({ ...built, lockFile }, null, 2)}\n`);
+          else {
+            process.stdout.write(`built ${built.repository}:${built.tag}@${built.manifestDigest}\n`);
+            process.stdout.write(
+              `  layout ${built.layoutDir} (${(built.compressedSize / 1e6).toFixed(1)} MB compressed)\n  sbom   ${built.sbomFile}\n`,
+            );
+            if (lockFile) process.stdout.write(`  pinned in ${lockFile}\n`);
           }
         },
       ),
@@ -129,24 +113,20 @@ export function registerCommands(program: Command): void {
           const password = opts.passwordStdin ? readPasswordStdin() : process.env.NMAAS_REGISTRY_PASSWORD;
           if (username !== undefined && password === undefined)
             throw new UsageError('a --username needs a password: --password-stdin or NMAAS_REGISTRY_PASSWORD');
-          try {
-            const result = await pushImage({
-              layoutDir,
-              reference,
-              layoutTag: opts.layoutTag,
-              credentials: username !== undefined && password !== undefined ? { username, password } : undefined,
-              scheme: opts.plainHttp ? 'http' : undefined,
-              chunkSize,
-              mountFrom: opts.mountFrom,
-            });
-            if (opts.format === 'json') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-            else
-              process.stdout.write(
-                `pushed ${result.reference}@${result.digest} (${result.uploaded} uploaded, ${result.skipped} already there, ${result.mounted} mounted)\n`,
-              );
-          } catch (error) {
-            throw classify(error);
-          }
+          const result = await pushImage({
+            layoutDir,
+            reference,
+            layoutTag: opts.layoutTag,
+            credentials: username !== undefined && password !== undefined ? { username, password } : undefined,
+            scheme: opts.plainHttp ? 'http' : undefined,
+            chunkSize,
+            mountFrom: opts.mountFrom,
+          });
+          if (opts.format === 'json') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+          else
+            process.stdout.write(
+              `pushed ${result.reference}@${result.digest} (${result.uploaded} uploaded, ${result.skipped} already there, ${result.mounted} mounted)\n`,
+            );
         },
       ),
     );

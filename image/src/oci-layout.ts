@@ -3,7 +3,8 @@
  * `blobs/sha256/…`. A layout is written into a temporary sibling and renamed into place, so a
  * failed build never leaves a half-written layout behind.
  */
-import { mkdir, readFile, rename, rm, writeFile, readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { writeDirAtomic } from '@nmaas/sdk/kit';
 import path from 'node:path';
 import { DIGEST_PATTERN, sha256Digest } from './digest.js';
 
@@ -59,21 +60,12 @@ export async function writeLayout(
   blobs: readonly Buffer[],
   manifests: readonly Descriptor[],
 ): Promise<void> {
-  const target = path.resolve(layoutDir);
-  const temp = `${target}.tmp-${process.pid}-${Date.now()}`;
-  try {
-    await mkdir(path.join(temp, 'blobs', 'sha256'), { recursive: true });
-    for (const blob of blobs) await writeFile(blobPath(temp, sha256Digest(blob)), blob);
-    await writeFile(path.join(temp, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-    const index: OciIndex = { schemaVersion: 2, mediaType: MEDIA_TYPES.index, manifests: [...manifests] };
-    await writeFile(path.join(temp, 'index.json'), JSON.stringify(index, null, 2) + '\n');
-    await rm(target, { recursive: true, force: true });
-    await mkdir(path.dirname(target), { recursive: true });
-    await rename(temp, target);
-  } catch (error) {
-    await rm(temp, { recursive: true, force: true });
-    throw error;
-  }
+  const relativeBlobPath = (blob: Buffer) => path.relative('.', blobPath('.', sha256Digest(blob)));
+  const files = new Map<string, Buffer | string>(blobs.map((blob) => [relativeBlobPath(blob), blob]));
+  files.set('oci-layout', JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  const index: OciIndex = { schemaVersion: 2, mediaType: MEDIA_TYPES.index, manifests: [...manifests] };
+  files.set('index.json', JSON.stringify(index, null, 2) + '\n');
+  await writeDirAtomic(path.resolve(layoutDir), files);
 }
 
 export interface LoadedLayout {

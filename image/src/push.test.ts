@@ -15,7 +15,8 @@ import { tool } from '@nmaas/sdk/testing';
 import { buildLayer } from './layer.js';
 import { descriptorOf, jsonBytes, MEDIA_TYPES, REF_NAME, writeLayout, type ImageManifest } from './oci-layout.js';
 import { pushImage } from './push.js';
-import { freePort, startRegistry, type TestRegistry } from './testing/registry-process.js';
+import { freePort } from '@nmaas/sdk/testing';
+import { startRegistry, type TestRegistry } from './testing/registry-process.js';
 
 const exec = promisify(execFile);
 const registryBin = tool('docker-registry', 'apt-get install docker-registry');

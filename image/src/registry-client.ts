@@ -3,6 +3,7 @@
  * schemes registries use: Basic, and Bearer tokens fetched from the realm named in the
  * WWW-Authenticate challenge (Docker token spec). Every error says which registry and what to do.
  */
+import { InputError } from '@nmaas/sdk/kit';
 import { defaultScheme } from './reference.js';
 
 export interface Credentials {
@@ -20,7 +21,9 @@ export interface RegistryClientOptions {
   timeoutMs?: number;
 }
 
-export class RegistryError extends Error {
+// An input error (exit 1): the push was well formed, the registry refused it or could not be reached.
+export class RegistryError extends InputError {
+  override name = 'RegistryError';
   constructor(
     message: string,
     readonly status?: number,

@@ -12,7 +12,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UsageError, writeFileAtomic } from '@nmaas/sdk/kit';
+import { errorMessage, InputError, reportError, UsageError, writeFileAtomic } from '@nmaas/sdk/kit';
 import { publishWorkspaces } from './npm.js';
 import { cleanEnv, startLocalRegistry, upstreamRegistry, type LocalRegistry } from './registry.js';
 
@@ -86,8 +86,8 @@ if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLTo
       );
     },
     (error: unknown) => {
-      process.stderr.write(`create-app: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = error instanceof UsageError ? 2 : 1;
+      // Bad arguments exit 2; anything else (npm, the local registry) failed on good input: 1.
+      reportError('create-app', error instanceof UsageError ? error : new InputError(errorMessage(error)));
     },
   );
 }

@@ -5,11 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tool } from '../testing/index.js';
+import { freePort, tool } from '../testing/index.js';
 import { loadRunnableApp } from './load-app.js';
 import { resolveConfig } from './config.js';
 import { startRuntime, type Runtime } from './running-app.js';
@@ -18,17 +17,6 @@ import { memorySink } from './logger.js';
 const probeDir = fileURLToPath(new URL('../../fixtures/apps/probe', import.meta.url));
 const prometheus = tool('prometheus', 'apt-get install prometheus');
 const promtool = tool('promtool', 'apt-get install prometheus');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function get(
   url: string,

@@ -50,3 +50,4 @@ export function tool(name: string, install: string, candidates: string[] = []): 
 }
 
 export { isolateTempDir, leftoverTempDirs, makeTempDir, TempDirs, TEMP_DIR_PREFIX, withTempDir } from './temp-dirs.js';
+export { freePort } from './free-port.js';

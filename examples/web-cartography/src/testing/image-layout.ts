@@ -7,9 +7,9 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from '@nmaas/sdk/testing';
 
 export interface ImageLayout {
   /** What the image holds at /app. */
@@ -47,14 +47,6 @@ export function buildImageLayout(appDir: string, repoRoot: string): ImageLayout 
     );
   }
   return { appRoot: path.join(work, 'out', 'app'), dispose: () => rmSync(work, { recursive: true, force: true }) };
-}
-
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export interface RunningEntry {

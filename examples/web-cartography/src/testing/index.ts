@@ -12,7 +12,6 @@ export {
   buildImageLayout,
   buildStageCommand,
   startContainerEntry,
-  freePort,
   type ImageLayout,
   type RunningEntry,
 } from './image-layout.js';
