@@ -16,7 +16,13 @@ const SRC = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(SRC, '../..');
 
 /** Modules that exist for tests: never imported by production code. */
-const TESTING_MODULES = ['testing.ts', 'webhook/testing.ts', 'kube/fake-api-server.ts', 'kube/test-api.ts'];
+const TESTING_MODULES = [
+  'testing.ts',
+  'engine/testing.ts',
+  'webhook/testing.ts',
+  'kube/fake-api-server.ts',
+  'kube/test-api.ts',
+];
 
 /** Where each area of the package may import from (areas are the first folder under src/). */
 const ALLOWED: Record<string, { areas: string[]; packages: RegExp }> = {

@@ -1,28 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { allowedPhases, checkPlacement, type InstanceSpec, type NodeSpec } from '../engine/index.js';
+import { instanceSpec } from '../engine/testing.js';
 import { buildExactModel, exactBlockSeconds, solveExact } from './exact.js';
 import { Random } from './random.js';
 import { generateWorkload } from './workload.js';
 
-function spec(id: string, over: Partial<InstanceSpec>): InstanceSpec {
-  return {
-    id,
-    app: id.replace(/-\d+$/, ''),
-    every: 6,
-    duration: 2,
-    startWithin: 5,
-    release: 0,
-    run: { cpu: 100, memory: 10, bandwidth: 1 },
-    idle: { cpu: 0, memory: 0 },
-    nodeSelector: {},
-    affinity: [],
-    antiAffinity: [],
-    exclusive: false,
-    node: null,
-    spreadGroup: null,
-    ...over,
-  };
-}
+/** Six-second periods: a brute force over every phase stays small. */
+const spec = (id: string, over: Partial<InstanceSpec>): InstanceSpec =>
+  instanceSpec(id, { every: 6, duration: 2, startWithin: 5, ...over });
 
 const node = (name: string, cpu: number): NodeSpec => ({
   name,

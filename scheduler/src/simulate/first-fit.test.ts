@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkPlacement, type InstanceSpec, type NodeSpec } from '../engine/index.js';
+import { checkPlacement, type NodeSpec } from '../engine/index.js';
+import { instanceSpec } from '../engine/testing.js';
 import { FAMILIES } from './families.js';
 import { firstFit } from './first-fit.js';
 
@@ -9,25 +10,7 @@ const node = (name: string, cpu: number): NodeSpec => ({
   capacity: { cpu, memory: 1000, bandwidth: 1000 },
 });
 
-function spec(id: string, over: Partial<InstanceSpec> = {}): InstanceSpec {
-  return {
-    id,
-    app: id.replace(/-\d+$/, ''),
-    every: 60,
-    duration: 30,
-    startWithin: 59,
-    release: 0,
-    run: { cpu: 100, memory: 10, bandwidth: 1 },
-    idle: { cpu: 0, memory: 0 },
-    nodeSelector: {},
-    affinity: [],
-    antiAffinity: [],
-    exclusive: false,
-    node: null,
-    spreadGroup: null,
-    ...over,
-  };
-}
+const spec = instanceSpec;
 
 describe('time-aware first-fit', () => {
   it('takes the first node, then the first phase of the window where the run fits', () => {

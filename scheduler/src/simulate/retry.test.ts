@@ -1,27 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Engine, type InstanceSpec, type NodeSpec } from '../engine/index.js';
+import { instanceSpec } from '../engine/testing.js';
 import { DEFAULT_RETRY_POLICY, runWithRetry, type WorkloadEvent } from './retry.js';
 import { simulate } from './run.js';
 
-function spec(id: string, over: Partial<InstanceSpec> = {}): InstanceSpec {
-  return {
-    id,
-    app: id.replace(/-\d+$/, ''),
-    every: 60,
-    duration: 30,
-    startWithin: 59,
-    release: 0,
-    run: { cpu: 100, memory: 10, bandwidth: 1 },
-    idle: { cpu: 0, memory: 0 },
-    nodeSelector: {},
-    affinity: [],
-    antiAffinity: [],
-    exclusive: false,
-    node: null,
-    spreadGroup: null,
-    ...over,
-  };
-}
+const spec = instanceSpec;
 
 const nodes: NodeSpec[] = [{ name: 'a', labels: {}, capacity: { cpu: 100, memory: 1000, bandwidth: 1000 } }];
 
