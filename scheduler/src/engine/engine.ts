@@ -18,7 +18,7 @@ import { invalidRefusal, refusalOf } from './refusal.js';
 import { describeRefusal } from './reporting.js';
 import { compileShape, type Shape } from './shape.js';
 import { isAllowedPhase } from './rules/start-window.js';
-import { fromUnits, RESOURCES } from './units.js';
+import { demandBeyondLimit, fromUnits, RESOURCES } from './units.js';
 import type {
   Booking,
   EngineOptions,
@@ -117,6 +117,8 @@ export class Engine {
       return `${spec.id}: startWithin must be a whole number of seconds ≥ 0`;
     if (!Number.isInteger(spec.release) || spec.release < 0)
       return `${spec.id}: release must be a whole number of seconds ≥ 0`;
+    const beyond = demandBeyondLimit('run', spec.run) ?? demandBeyondLimit('idle', spec.idle);
+    if (beyond) return `${spec.id}: ${beyond}`;
     return null;
   }
 

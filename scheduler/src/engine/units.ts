@@ -11,6 +11,14 @@ export type ResourceName = (typeof RESOURCES)[number];
 /** Units per engine integer: 1 millicore, 1 MiB, 1 kbps (bandwidth is given in Mbps). */
 const SCALE = [1, 1, 1000] as const;
 
+/**
+ * The most the engine counts of one resource on one node: slots are 32-bit integers, so a sum above
+ * this would wrap negative and look free. Capacities above it are counted as this much (a node is
+ * never thought to have more than it has); a demand above it is refused before it is booked. That is
+ * 2,147 Gbps, 2,147,483 cores or 2 PiB per node.
+ */
+export const MAX_UNITS = 2 ** 31 - 1;
+
 export function demandUnits(amounts: Partial<ResourceAmounts>): [number, number, number] {
   return [
     Math.ceil((amounts.cpu ?? 0) * SCALE[0] - 1e-9),
@@ -21,10 +29,20 @@ export function demandUnits(amounts: Partial<ResourceAmounts>): [number, number,
 
 export function capacityUnits(amounts: ResourceAmounts): [number, number, number] {
   return [
-    Math.floor(amounts.cpu * SCALE[0] + 1e-9),
-    Math.floor(amounts.memory * SCALE[1] + 1e-9),
-    Math.floor(amounts.bandwidth * SCALE[2] + 1e-9),
+    Math.min(MAX_UNITS, Math.floor(amounts.cpu * SCALE[0] + 1e-9)),
+    Math.min(MAX_UNITS, Math.floor(amounts.memory * SCALE[1] + 1e-9)),
+    Math.min(MAX_UNITS, Math.floor(amounts.bandwidth * SCALE[2] + 1e-9)),
   ];
+}
+
+/** The first demand the engine cannot count (see MAX_UNITS), as a sentence; null when all fit in 32 bits. */
+export function demandBeyondLimit(what: string, amounts: Partial<ResourceAmounts>): string | null {
+  const units = demandUnits(amounts);
+  for (let r = 0; r < RESOURCES.length; r++) {
+    if (!(units[r]! <= MAX_UNITS))
+      return `${what}.${RESOURCES[r]} ${formatValue(r, amounts[RESOURCES[r]!] ?? 0)} is more than one node can hold (at most ${formatValue(r, Math.floor(fromUnits(r, MAX_UNITS)))})`;
+  }
+  return null;
 }
 
 export function fromUnits(r: number, units: number): number {
