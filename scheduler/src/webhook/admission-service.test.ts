@@ -22,6 +22,47 @@ function placed(a: Admission): Extract<Admission, { kind: 'placed' }> {
   return a;
 }
 
+/** Seconds from `arrivalMs` to the first run of a pod at `phase` of period `every` (runs start at k·every + phase). */
+function firstRunDelay(arrivalMs: number, every: number, phase: number): number {
+  const arrival = arrivalMs / 1000;
+  const k = Math.ceil((arrival - phase) / every);
+  return k * every + phase - arrival;
+}
+
+describe("start windows run from the pod's arrival", () => {
+  it('an hourly pod that tolerates ten minutes starts within ten minutes of whenever it arrives', async () => {
+    // Arrivals spread over a day at odd instants (not on period boundaries), one fresh cluster each.
+    for (let i = 0; i < 48; i++) {
+      const arrivalMs = 1_767_225_600_000 + i * 1_811_337 + (i % 7) * 123;
+      const state = new SchedulerState();
+      state.syncNodes([measurementNode('edge-1', 'edge', { cpu: 1000, memory: 1024, bandwidth: 100 })]);
+      const s = new AdmissionService(state, { now: () => arrivalMs });
+      const hourly = contract('cartography', { everySeconds: 3600, durationSeconds: 60, startWithinSeconds: 600 });
+      const p = placed(await s.admit(hourly, null, false, origin));
+      const delay = firstRunDelay(arrivalMs, 3600, p.phase);
+      expect(delay).toBeGreaterThanOrEqual(0);
+      expect(delay).toBeLessThanOrEqual(600 + 1);
+    }
+  });
+
+  it('pods of one app arriving at different times are not herded into one window of the period', async () => {
+    const state = new SchedulerState();
+    state.syncNodes([measurementNode('edge-1', 'edge', { cpu: 64_000, memory: 65_536, bandwidth: 10_000 })]);
+    let nowMs = 1_767_225_600_000;
+    const s = new AdmissionService(state, { now: () => nowMs });
+    const phases: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      nowMs += 25_000; // one pod every 25 s over a 5-minute period
+      const c = contract('web-qos', { everySeconds: 300, durationSeconds: 20, startWithinSeconds: 30 });
+      const p = placed(await s.admit(c, null, false, origin));
+      expect(firstRunDelay(nowMs, 300, p.phase)).toBeLessThanOrEqual(31);
+      phases.push(p.phase);
+    }
+    // With windows anchored at the period's start, all twelve would sit in 0–30 s.
+    expect(phases.filter((ph) => ph > 30).length).toBeGreaterThanOrEqual(8);
+  });
+});
+
 describe('AdmissionService', () => {
   it('books and tracks a placement in one call; a dry run books nothing', async () => {
     const { service: s, state } = service();

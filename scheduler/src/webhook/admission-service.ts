@@ -85,6 +85,18 @@ export interface AdmissionServiceOptions {
   migrations?: number;
   /** Carries out a migration: evicts the moved pod (the Eviction API). Without it migrations are off. */
   evict?: (namespace: string, name: string) => Promise<void>;
+  /** The wall clock in milliseconds (tests pin it): a pod's arrival, from which its start window runs. */
+  now?: () => number;
+}
+
+/**
+ * Where in its period a pod arriving at `nowMs` may start first: the engine allows the phases from
+ * here to here + startWithin, so the first run starts within startWithin of the arrival rather than
+ * within startWithin of the period's Unix-aligned start (which could make an hourly pod that
+ * tolerates ten minutes wait most of an hour, and would put every pod of an app in one window).
+ */
+export function arrivalPhase(nowMs: number, everySeconds: number): number {
+  return Math.ceil(nowMs / 1000) % everySeconds;
 }
 
 /** Bound of the remembered refusals (a flood of distinct shapes clears it rather than growing it). */
@@ -106,7 +118,10 @@ export class AdmissionService {
     private readonly options: AdmissionServiceOptions = {},
   ) {
     this.migrations = options.evict === undefined ? 0 : (options.migrations ?? 0);
+    this.now = options.now ?? Date.now;
   }
+
+  private readonly now: () => number;
 
   /**
    * Places a new measurement: a moved pod's replacement takes the slot kept for it; otherwise the
@@ -124,7 +139,8 @@ export class AdmissionService {
       }
     }
     const id = dryRun ? `dry-run:${state.newBookingId()}` : state.newBookingId();
-    const instance = instanceFromContract(id, contract, { node: pin });
+    const release = arrivalPhase(this.now(), contract.everySeconds);
+    const instance = instanceFromContract(id, contract, { node: pin, release });
     const shape =
       this.migrations === 0 && instance.affinity.length === 0 ? JSON.stringify({ ...instance, id: '' }) : null;
     const known = shape === null ? undefined : this.refusals.get(shape);
@@ -177,7 +193,8 @@ export class AdmissionService {
     if (!state.nodes.has(node)) return { kind: 'refused', code: 'unknown-node', node, phase };
     const id = bookingId !== undefined && !state.engine.has(bookingId) ? bookingId : state.newBookingId();
     if (dryRun) return placed(node, phase, id, [], 'kept', true);
-    const instance: InstanceSpec = instanceFromContract(id, contract, { node });
+    // The window was honoured when the decision was made; kept, it starts at the decided phase.
+    const instance: InstanceSpec = instanceFromContract(id, contract, { node, release: phase });
     const result = state.engine.book(instance, { node, phase });
     if (!result.ok) return { kind: 'refused', code: 'stale-decision', node, phase, problems: result.problems };
     state.trackAdmitted(id, instance, origin.namespace, origin.ownerUid);

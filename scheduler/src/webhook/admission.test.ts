@@ -14,6 +14,7 @@ import { HOSTNAME_LABEL, PHASE_ENV, decodeDecision, decodePodContract, type Deci
 import { tool, TempDirs } from '@nmaas/sdk/testing';
 import { checkPlacement, instanceFromContract, nodeSpecFromOffer } from '../engine/index.js';
 import type { Pod } from '../kube/types.js';
+import { arrivalPhase } from './admission-service.js';
 import { generateCertificates, type CertificateFiles } from './certificates.js';
 import { startDevReplica, type Replica } from './runtime.js';
 import { BOOKING_ID_ANNOTATION } from './state.js';
@@ -124,6 +125,7 @@ describe.skipIf(openssl.skip)('scheduler webhook over HTTPS (dev mode)', () => {
       const placed: { id: string; node: string; phase: number }[] = [];
       const instances = [];
       for (const { pod } of rendered) {
+        const arrivedMs = Date.now();
         const review = await admit(pod);
         expect(review.response.allowed).toBe(true);
         expect(review.response.patchType).toBe('JSONPatch');
@@ -131,7 +133,10 @@ describe.skipIf(openssl.skip)('scheduler webhook over HTTPS (dev mode)', () => {
         const decision = decisionIn(after);
         const id = after.metadata.annotations![BOOKING_ID_ANNOTATION]!;
         placed.push({ id, node: decision.node, phase: decision.phaseSeconds });
-        instances.push(instanceFromContract(id, decodePodContract(after.metadata)));
+        // The start window runs from the arrival (the admission a moment after arrivedMs: one second more).
+        const c = decodePodContract(after.metadata);
+        const release = arrivalPhase(arrivedMs, c.everySeconds);
+        instances.push(instanceFromContract(id, { ...c, startWithinSeconds: c.startWithinSeconds + 1 }, { release }));
         expect(replica.state.placementOf(id)).toEqual({ node: decision.node, phase: decision.phaseSeconds });
         // The validating webhook accepts the final pod.
         expect((await admit(after, {}, '/validate')).response.allowed).toBe(true);

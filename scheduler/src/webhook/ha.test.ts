@@ -95,7 +95,12 @@ function persistedPlacement(): {
     const d = decodeDecision(p.metadata.annotations);
     if (d === null) continue;
     const id = p.metadata.annotations![BOOKING_ID_ANNOTATION]!;
-    instances.push(instanceFromContract(id, decodePodContract(p.metadata)));
+    // The start window runs from the pod's arrival: the API server's creationTimestamp (whole
+    // seconds, just after admission), so the checker allows one second more.
+    const c = decodePodContract(p.metadata);
+    const created = Math.floor(Date.parse(p.metadata.creationTimestamp!) / 1000);
+    const release = created % c.everySeconds;
+    instances.push(instanceFromContract(id, { ...c, startWithinSeconds: c.startWithinSeconds + 1 }, { release }));
     placed.push({ id, node: d.node, phase: d.phaseSeconds });
   }
   const nodes = replicas[0]!.state ? [...replicas[0]!.state.nodes.values()].map((v) => nodeSpecFromOffer(v.offer)) : [];

@@ -190,7 +190,8 @@ export class SchedulerState {
       this.engine.remove(id);
       this.freedGeneration += 1;
     }
-    const instance = instanceFromContract(id, contract, { node: decision.node });
+    // A decided pod's window starts at its decided phase (its arrival is in the past).
+    const instance = instanceFromContract(id, contract, { node: decision.node, release: decision.phaseSeconds });
     const result = this.engine.book(instance, { node: decision.node, phase: decision.phaseSeconds }, { force: true });
     if (!result.ok) {
       this.log('pod booking cannot be recorded', { pod: podKey(pod), problems: result.problems });
