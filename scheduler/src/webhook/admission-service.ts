@@ -99,6 +99,12 @@ export function arrivalPhase(nowMs: number, everySeconds: number): number {
   return Math.ceil(nowMs / 1000) % everySeconds;
 }
 
+/** What one pass of affinity maintenance did: pods evicted, and pods whose eviction was refused. */
+export interface AffinityMaintenance {
+  evicted: string[];
+  blocked: { pod: string; cause: string }[];
+}
+
 /** Bound of the remembered refusals (a flood of distinct shapes clears it rather than growing it). */
 const MAX_REMEMBERED_REFUSALS = 1024;
 
@@ -223,8 +229,13 @@ export class AdmissionService {
   }
 
   /** Pooled nodes with a valid offer, and bookings tracked (booked, pending or running). */
-  counts(): { nodes: number; bookings: number } {
-    return { nodes: this.state.nodes.size, bookings: this.state.tracked.size };
+  /** Nodes, tracked pods, and pods whose required affinity partner left their node (not yet evicted). */
+  counts(): { nodes: number; bookings: number; affinityOrphans: number } {
+    return {
+      nodes: this.state.nodes.size,
+      bookings: this.state.tracked.size,
+      affinityOrphans: this.state.affinityOrphans().length,
+    };
   }
 
   /** Pools, capacity and bookings (GET /v1/nodes). */
@@ -233,6 +244,41 @@ export class AdmissionService {
   }
 
   /** Evicts the moved pods; null when all went, else the refusal naming the one that could not. */
+  /**
+   * Keeps affinity true after admission: a pod whose required partner left its node is evicted
+   * through the Eviction API (PodDisruptionBudgets honoured), so its controller creates it again
+   * and admission places it beside a partner, or refuses it until one exists. Eviction rather than
+   * a silent re-booking, because a pod cannot move while it runs. A blocked eviction is retried on
+   * the next call; until then the pod counts in `affinityOrphans`. Off without an evict callback.
+   */
+  async maintainAffinity(): Promise<AffinityMaintenance> {
+    const result: AffinityMaintenance = { evicted: [], blocked: [] };
+    const evict = this.options.evict;
+    if (evict === undefined) return result;
+    const orphans = this.state.affinityOrphans();
+    const current = new Set(orphans.map((t) => t.id));
+    for (const id of this.evicting) if (!current.has(id)) this.evicting.delete(id);
+    for (const t of orphans) {
+      if (this.evicting.has(t.id)) continue;
+      const pod = this.state.podOf(t.id);
+      if (pod === null) continue;
+      try {
+        await evict(pod.namespace, pod.name);
+        this.evicting.add(t.id);
+        result.evicted.push(`${pod.namespace}/${pod.name}`);
+      } catch (error) {
+        const status = (error as { status?: number }).status;
+        if (status === 404) continue;
+        const cause = status === 429 ? 'disruption-budget' : error instanceof Error ? error.message : String(error);
+        result.blocked.push({ pod: `${pod.namespace}/${pod.name}`, cause });
+      }
+    }
+    return result;
+  }
+
+  /** Orphans already evicted and terminating: not evicted twice. */
+  private readonly evicting = new Set<string>();
+
   private async carryOut(migrations: Migration[]): Promise<MigrationBlockedRefusal | null> {
     const evict = this.options.evict!;
     for (const m of migrations) {

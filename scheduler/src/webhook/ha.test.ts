@@ -374,6 +374,56 @@ describe.skipIf(openssl.skip)('readapt through the Eviction API', () => {
     expect(checkPlacement(nodes, { horizon: 3600, instances }, placed).competingSlotSeconds).toBe(0);
   });
 
+  /** An `anchor` pod pinned to n1, then a `follower` whose affinity requires anchor (so it lands on n1). */
+  async function pair(followerLabels: Record<string, string> = {}) {
+    const anchor = contractPod(contract('anchor'), { ownerUid: 'rs-anchor' });
+    (anchor.spec as any).nodeSelector = { [HOSTNAME_LABEL]: 'n1' };
+    const a = await through(anchor);
+    expect(a.allowed).toBe(true);
+    const follower = contractPod(contract('follower', { affinity: ['anchor'] }), { ownerUid: 'rs-follower' });
+    follower.metadata.labels = { ...follower.metadata.labels, ...followerLabels };
+    const f = await through(follower);
+    expect(f.allowed).toBe(true);
+    expect(decodeDecision(f.pod!.metadata.annotations)!.node).toBe('n1');
+    const ids = [a, f].map((x) => x.pod!.metadata.annotations![BOOKING_ID_ANNOTATION]!);
+    await until('watch', () => ids.every((id) => r.state.podOf(id) !== null));
+    return { anchor: a.pod!, follower: f.pod! };
+  }
+
+  it('evicts a pod whose affinity partner left its node, so no booking silently breaks the rule', async () => {
+    const { anchor, follower } = await pair();
+    expect(r.state.affinityOrphans()).toEqual([]);
+    fake2.delete('pods', 'measurements', anchor.metadata.name!);
+    await until(
+      'the follower to be evicted',
+      () =>
+        fake2.get<Pod>('pods', 'measurements', follower.metadata.name!)?.metadata.deletionTimestamp !== undefined ||
+        fake2.get('pods', 'measurements', follower.metadata.name!) === undefined,
+    );
+    await until(
+      'the follower to be gone',
+      () => fake2.get('pods', 'measurements', follower.metadata.name!) === undefined,
+    );
+    await until(
+      'its booking released',
+      () => r.state.affinityOrphans().length === 0 && r.state.engine.bookings().length === 0,
+    );
+  });
+
+  it('a PodDisruptionBudget holds an orphaned pod: it stays, counted as an orphan, and is retried', async () => {
+    fake2.create('poddisruptionbudgets', {
+      metadata: { name: 'keep-follower', namespace: 'measurements' },
+      spec: { selector: { matchLabels: { pdb: 'on' } }, minAvailable: 1 },
+    });
+    const { anchor, follower } = await pair({ pdb: 'on' });
+    fake2.delete('pods', 'measurements', anchor.metadata.name!);
+    await until('the anchor released', () => r.state.affinityOrphans().length === 1);
+    const blocked = await r.decider.service.maintainAffinity();
+    expect(blocked.evicted).toEqual([]);
+    expect(blocked.blocked).toEqual([{ pod: `measurements/${follower.metadata.name}`, cause: 'disruption-budget' }]);
+    expect(fake2.get<Pod>('pods', 'measurements', follower.metadata.name!)?.metadata.deletionTimestamp).toBeUndefined();
+  });
+
   it('refuses the new pod and keeps the old one when a PodDisruptionBudget forbids the eviction', async () => {
     fake2.create('poddisruptionbudgets', {
       metadata: { name: 'keep', namespace: 'measurements' },

@@ -173,7 +173,7 @@ describe('gauges from the sources a replica binds', () => {
     let leading = false;
     let synced = false;
     const metrics = new WebhookMetrics().readFrom({
-      decider: { queued: 3, service: { counts: () => ({ nodes: 1, bookings: 0 }) } },
+      decider: { queued: 3, service: { counts: () => ({ nodes: 1, bookings: 0, affinityOrphans: 0 }) } },
       leadership: { canDecide: () => leading },
       ready: () => synced,
       certFile: '/nonexistent/tls.crt',

@@ -24,6 +24,7 @@ export const SCHEDULER_METRICS = {
   ready: 'nmaas_scheduler_ready',
   certificateExpiry: 'nmaas_scheduler_certificate_expiry_timestamp_seconds',
   watchErrors: 'nmaas_scheduler_watch_errors_total',
+  affinityOrphans: 'nmaas_scheduler_affinity_orphans',
 } as const;
 
 /**
@@ -43,7 +44,7 @@ const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.
 export interface WebhookMetricsSources {
   decider: {
     readonly queued: number;
-    readonly service: { counts(): { nodes: number; bookings: number } };
+    readonly service: { counts(): { nodes: number; bookings: number; affinityOrphans: number } };
   };
   /** Absent in dev mode, where this process always decides. */
   leadership?: { canDecide(): boolean };
@@ -119,6 +120,11 @@ export class WebhookMetrics {
       m.bookings,
       'Measurement pods tracked (booked, pending or running).',
       (s) => s.decider.service.counts().bookings,
+    );
+    gauge(
+      m.affinityOrphans,
+      'Measurement pods whose required affinity partner left their node, not yet evicted (e.g. held by a PodDisruptionBudget).',
+      (s) => s.decider.service.counts().affinityOrphans,
     );
     gauge(m.leader, '1 while this replica may decide (it holds the Lease, or runs alone).', (s) =>
       s.leadership === undefined || s.leadership.canDecide() ? 1 : 0,

@@ -71,13 +71,28 @@ export async function startClusterReplica(options: ClusterReplicaOptions): Promi
       },
     },
   );
+  // Affinity after admission: when a pod goes, the leader evicts the pods that needed it beside
+  // them (one pass per burst of deletions; the reconciler retries blocked evictions). Wired to the
+  // admission service once it exists; deletions seen before that are covered by the first pass.
+  let affinityCheck: NodeJS.Timeout | undefined;
+  let checkAffinity: () => Promise<void> = async () => {};
+  const scheduleAffinityCheck = (): void => {
+    if (affinityCheck !== undefined) return;
+    affinityCheck = setTimeout(() => {
+      affinityCheck = undefined;
+      void checkAffinity();
+    }, 50);
+    affinityCheck.unref();
+  };
   const pods = new Reflector<Pod>(
     { list: () => api.listPods(APP_LABEL), watch: (o) => api.watchPods({ ...o, labelSelector: APP_LABEL }) },
     {
       onSync: (items) => state.syncPods(items),
       onEvent: (type, pod) => {
-        if (type === 'DELETED') state.deletePod(pod);
-        else state.upsertPod(pod);
+        if (type === 'DELETED') {
+          state.deletePod(pod);
+          scheduleAffinityCheck();
+        } else state.upsertPod(pod);
       },
       onError: (e) => {
         metrics.watchError('pods');
@@ -95,6 +110,20 @@ export async function startClusterReplica(options: ClusterReplicaOptions): Promi
   });
   const decider = new Decider(service, { maxPending: options.maxPending });
   let leader: LeaderElector | undefined;
+  let affinityRunning = false;
+  checkAffinity = async (): Promise<void> => {
+    if (affinityRunning || leader === undefined || !leader.canDecide()) return;
+    affinityRunning = true;
+    try {
+      const { evicted, blocked } = await service.maintainAffinity();
+      if (evicted.length > 0) log('evicted pods whose affinity partner left their node', { pods: evicted });
+      if (blocked.length > 0) log('affinity partner gone, eviction refused; retrying', { pods: blocked });
+    } catch (e) {
+      log('affinity maintenance failed', { error: e instanceof Error ? e.message : String(e) });
+    } finally {
+      affinityRunning = false;
+    }
+  };
   const ready = () => nodes.hasSynced && pods.hasSynced;
   const server = new WebhookServer({
     certFile: options.certFile,
@@ -122,6 +151,7 @@ export async function startClusterReplica(options: ClusterReplicaOptions): Promi
   const reconciler = setInterval(() => {
     const released = state.reconcile();
     if (released.length > 0) log('released bookings whose pods never appeared', { count: released.length });
+    void checkAffinity();
   }, options.reconcileEveryMs ?? 10_000);
   reconciler.unref();
   return {
@@ -133,6 +163,7 @@ export async function startClusterReplica(options: ClusterReplicaOptions): Promi
     ready,
     async stop() {
       clearInterval(reconciler);
+      clearTimeout(affinityCheck);
       await leader?.stop();
       nodes.stop();
       pods.stop();

@@ -227,6 +227,30 @@ export class SchedulerState {
     this.release(id);
   }
 
+  /**
+   * Persisted pods on a node that no longer hosts an app their affinity requires: the partner's
+   * pod went after they were placed. Affinity is checked at admission; these are what keeps it
+   * true afterwards (the admission service evicts them).
+   */
+  affinityOrphans(): Tracked[] {
+    const appsOn = new Map<string, Set<string>>();
+    const bookings = this.engine.bookings();
+    for (const b of bookings) {
+      const app = this.tracked.get(b.id)?.instance.app;
+      if (app === undefined) continue;
+      const apps = appsOn.get(b.node) ?? new Set<string>();
+      apps.add(app);
+      appsOn.set(b.node, apps);
+    }
+    const orphans: Tracked[] = [];
+    for (const b of bookings) {
+      const t = this.tracked.get(b.id);
+      if (t === undefined || t.moving !== undefined || t.podName === undefined) continue;
+      if (t.instance.affinity.some((app) => !appsOn.get(b.node)?.has(app))) orphans.push(t);
+    }
+    return orphans;
+  }
+
   release(id: string): void {
     if (this.engine.remove(id) !== null) this.freedGeneration += 1;
     this.tracked.delete(id);
