@@ -208,6 +208,7 @@ describe.skipIf(promtool.skip || helm317.skip)('scheduler alerts in promtool', (
       // notAfter 5 days after the evaluation time (90 min = 5,400 s).
       { series: `${m.certificateExpiry}{${scope}, pod="${pod}"}`, values: `${5_400 + 5 * 86_400}x100` },
       { series: `${m.watchErrors}{${scope}, pod="${pod}", resource="pods"}`, values: '0+1x100' },
+      { series: `${m.affinityOrphans}{${scope}, pod="${pod}"}`, values: '1x100' },
     ];
     const healthy = (scope: string) => [
       { series: `up{${scope}, pod="a"}`, values: '1x100' },
@@ -224,6 +225,7 @@ describe.skipIf(promtool.skip || helm317.skip)('scheduler alerts in promtool', (
       { series: `${m.duration}_bucket{${scope}, webhook="mutate", le="+Inf"}`, values: '0+10x100' },
       { series: `${m.certificateExpiry}{${scope}, pod="a"}`, values: `${400 * 86_400}x100` },
       { series: `${m.watchErrors}{${scope}, pod="a", resource="pods"}`, values: '0x100' },
+      { series: `${m.affinityOrphans}{${scope}, pod="a"}`, values: '0x100' },
     ];
     const byName = new Map(rule.spec.groups.flatMap((g) => g.rules).map((r) => [r.alert, r]));
     const expected = (name: string) => {

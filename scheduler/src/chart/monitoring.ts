@@ -9,9 +9,10 @@
  *
  * A fail-closed webhook that nobody watches refuses every measurement pod unnoticed, so the
  * alerts cover each way it stops answering well: down, not ready, no leader, errors or shed
- * answers, decisions slower than half the API server's timeout, the certificate near expiry, and
- * watches failing (bookings going stale). Every selector carries the release's namespace and
- * Service, so two installs never fire each other's alerts.
+ * answers, decisions slower than half the API server's timeout, the certificate near expiry,
+ * watches failing (bookings going stale), and pods left without their affinity partner. Every
+ * selector carries the release's namespace and Service, so two installs never fire each other's
+ * alerts.
  */
 import { ApiObject, Chart, Yaml, App } from 'cdk8s';
 import type { TemplateTokens } from '@nmaas/charts-gen';
@@ -100,6 +101,15 @@ export const SCHEDULER_ALERTS: SchedulerAlert[] = [
     summary: 'The NMaaS scheduler keeps failing to watch nodes or pods',
     description:
       'List or watch calls to the API server keep failing, so bookings and node capacity may be stale: placements may overlap or be refused wrongly.',
+  },
+  {
+    alert: 'NmaasSchedulerAffinityOrphans',
+    expr: (s) => `max(${m.affinityOrphans}{${s}}) > 0`,
+    for: '30m',
+    severity: 'warning',
+    summary: 'Measurement pods run without the app their affinity requires beside them',
+    description:
+      "A pod's affinity partner left its node and the scheduler could not evict it (a PodDisruptionBudget, or the eviction failed): its measurement runs without the partner it was declared to need.",
   },
 ];
 
