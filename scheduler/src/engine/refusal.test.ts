@@ -20,6 +20,18 @@ import type { InstanceSpec, NodeSpec } from './instance.js';
 import { describeRefusal } from './reporting.js';
 import { allowedPhases } from './rules/start-window.js';
 import { isActive } from './time.js';
+import { instanceSpec } from './testing.js';
+/** A five-minute instance of `app` running one minute, with an idle footprint; `extra` sets the rest. */
+const instance = (id: string, app: string, extra: Partial<InstanceSpec> = {}): InstanceSpec =>
+  instanceSpec(id, {
+    app,
+    every: 300,
+    duration: 60,
+    startWithin: 300,
+    run: { cpu: 100, memory: 64, bandwidth: 100 },
+    idle: { cpu: 10, memory: 48 },
+    ...extra,
+  });
 
 const SEEDS = Array.from({ length: 12 }, (_, i) => 101 + i);
 /** How many refusals over all seeds carried a breakdown: the count checks must not be vacuous. */
@@ -203,22 +215,7 @@ describe('refusal reasons agree with the checker', () => {
       capacity: { cpu: 4000, memory: 8192, bandwidth: 1000 },
     }));
     const engine = new Engine(nodes, { horizon: 600 });
-    const big: InstanceSpec = {
-      id: 'bulk-0',
-      app: 'bulk',
-      every: 300,
-      duration: 60,
-      startWithin: 300,
-      release: 0,
-      run: { cpu: 100, memory: 48, bandwidth: 2000 },
-      idle: { cpu: 10, memory: 48 },
-      nodeSelector: {},
-      affinity: [],
-      antiAffinity: [],
-      exclusive: false,
-      spreadGroup: null,
-      node: null,
-    };
+    const big = instance('bulk-0', 'bulk', { run: { cpu: 100, memory: 48, bandwidth: 2000 } });
     const r = engine.place(big);
     expect(r).toMatchObject({ ok: false, code: 'capacity' });
     if (!r.ok)
@@ -234,44 +231,11 @@ describe('refusal reasons agree with the checker', () => {
       capacity: { cpu: 4000, memory: 8192, bandwidth: i === 19 ? 10 : 1000 },
     }));
     const engine = new Engine(nodes, { horizon: 600 });
-    const spec = (k: number): InstanceSpec => ({
-      id: `g-${k}`,
-      app: 'g',
-      every: 300,
-      duration: 60,
-      startWithin: 300,
-      release: 0,
-      run: { cpu: 100, memory: 64, bandwidth: 100 },
-      idle: { cpu: 10, memory: 48 },
-      nodeSelector: {},
-      affinity: [],
-      antiAffinity: [],
-      exclusive: false,
-      spreadGroup: 'grp',
-      node: null,
-    });
+    const spec = (k: number): InstanceSpec => instance(`g-${k}`, 'g', { spreadGroup: 'grp' });
     for (let k = 0; k < 19; k++) expect(engine.place(spec(k)).ok).toBe(true);
     const r = engine.place(spec(19));
     expect(r).toMatchObject({ ok: false, code: 'capacity' });
     if (!r.ok) expect(r.reason).toMatch(/of 20 node\(s\) matching its selector, 19 already host spread group grp$/);
-  });
-
-  const instance = (id: string, app: string, extra: Partial<InstanceSpec> = {}): InstanceSpec => ({
-    id,
-    app,
-    every: 300,
-    duration: 60,
-    startWithin: 300,
-    release: 0,
-    run: { cpu: 100, memory: 64, bandwidth: 100 },
-    idle: { cpu: 10, memory: 48 },
-    nodeSelector: {},
-    affinity: [],
-    antiAffinity: [],
-    exclusive: false,
-    spreadGroup: null,
-    node: null,
-    ...extra,
   });
 
   it('finds the closest node among all of them, not the first 64', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkPlacement, describeRefusal, Engine, type InstanceSpec, type NodeSpec } from '../../engine/index.js';
 import { generateWorkload } from '../workload.js';
+import { instanceSpec } from '../../engine/testing.js';
 import { STRATEGIES, STRATEGY_NAMES } from './index.js';
 
 function placedOf(engine: Engine) {
@@ -32,22 +33,15 @@ describe('baselines', () => {
 
   it('each baseline explains a refusal by its own view of capacity', () => {
     const nodes: NodeSpec[] = [{ name: 'n-0', labels: {}, capacity: { cpu: 1000, memory: 1024, bandwidth: 100 } }];
-    const spec = (id: string): InstanceSpec => ({
-      id,
-      app: 'probe',
-      every: 300,
-      duration: 30,
-      startWithin: 300,
-      release: 0,
-      run: { cpu: 400, memory: 64, bandwidth: 60 },
-      idle: { cpu: 300, memory: 32 },
-      nodeSelector: {},
-      affinity: [],
-      antiAffinity: [],
-      exclusive: false,
-      spreadGroup: null,
-      node: null,
-    });
+    const spec = (id: string): InstanceSpec =>
+      instanceSpec(id, {
+        app: 'probe',
+        every: 300,
+        duration: 30,
+        startWithin: 300,
+        run: { cpu: 400, memory: 64, bandwidth: 60 },
+        idle: { cpu: 300, memory: 32 },
+      });
     const ffd = engineFor('ffd', nodes, 600);
     expect(ffd.place(spec('a')).ok).toBe(true);
     const r = ffd.place(spec('b'));
