@@ -11,13 +11,13 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tool } from '@nmaas/sdk/testing';
 import { RANCHER_ICON_MAX_BYTES } from '@nmaas/charts-gen';
 import { buildRepository } from '../build.js';
 import { parseIndex } from '../index-file.js';
-import { REPO_ROOT, tempDir } from '../testing/helpers.js';
+import { launchChromium, REPO_ROOT, tempDir } from '../testing/helpers.js';
 import { serveCatalogue, type RunningServer } from './server.js';
 
 const browserTool = tool('chromium', 'apt-get install chromium', ['/usr/bin/chromium']);
@@ -73,18 +73,7 @@ describe('published icons', () => {
     server = await serveCatalogue({ repoDir: repo, port: 0 });
     await buildRepository({ repoDir: repo, inputs: APPS, validate: false, publicUrl: server.url });
     if (!browserTool.skip) {
-      browser = await chromium.launch({
-        executablePath: browserTool.path(),
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
-      });
+      browser = await launchChromium(browserTool.path());
     }
   }, 300_000);
 

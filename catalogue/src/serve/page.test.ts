@@ -5,12 +5,12 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tool } from '@nmaas/sdk/testing';
 import { buildRepository } from '../build.js';
 import { writeSampleCharts } from '../sample-charts.js';
-import { ALL_FIXTURES, REPO_ROOT, tempDir } from '../testing/helpers.js';
+import { ALL_FIXTURES, launchChromium, REPO_ROOT, tempDir } from '../testing/helpers.js';
 import { serveCatalogue, type RunningServer } from './server.js';
 
 const browserTool = tool('chromium', 'apt-get install chromium', ['/usr/bin/chromium']);
@@ -26,18 +26,7 @@ describe.skipIf(browserTool.skip)('browse page in Chromium', () => {
     const samples = await writeSampleCharts(path.join(work.dir, 'samples'), 6, { prefix: 'extra' });
     await buildRepository({ repoDir: repo, inputs: [...ALL_FIXTURES, ...samples], validate: false });
     server = await serveCatalogue({ repoDir: repo, port: 0 });
-    browser = await chromium.launch({
-      executablePath: browserTool.path(),
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium(browserTool.path());
   });
   afterAll(async () => {
     await browser?.close();

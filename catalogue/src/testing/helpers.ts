@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveHelm, runHelm, type HelmVersion } from '@nmaas/charts-gen';
+import { chromium, type Browser } from 'playwright-core';
 import { tool, type ToolCheck } from '@nmaas/sdk/testing';
 
 export const CATALOGUE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -82,4 +83,20 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?:
 
 export function spawnCli(args: string[]): ChildProcess {
   return spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Debian's Chromium, headless and quiet (no sandbox as root, no background fetches), for the page tests. */
+export function launchChromium(executablePath: string): Promise<Browser> {
+  return chromium.launch({
+    executablePath,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
 }

@@ -1,26 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { InstanceSpec, NodeSpec } from '../engine/index.js';
+import { instanceSpec } from '../engine/testing.js';
 import { loadProfile, renderLoadStrip } from './load-strip.js';
 import { renderTimeline } from './svg.js';
 
 const node: NodeSpec = { name: 'edge-1', labels: {}, capacity: { cpu: 1000, memory: 1024, bandwidth: 100 } };
-const spec = (id: string, over: Partial<InstanceSpec> = {}): InstanceSpec => ({
-  id,
-  app: id.split('-')[0]!,
-  every: 60,
-  duration: 10,
-  startWithin: 60,
-  release: 0,
-  run: { cpu: 400, memory: 256, bandwidth: 40 },
-  idle: { cpu: 10, memory: 64 },
-  nodeSelector: {},
-  affinity: [],
-  antiAffinity: [],
-  exclusive: false,
-  node: null,
-  spreadGroup: null,
-  ...over,
-});
+/** A one-minute probe running 10 s; its app is the id's first word. */
+const spec = (id: string, over: Partial<InstanceSpec> = {}): InstanceSpec =>
+  instanceSpec(id, {
+    app: id.split('-')[0]!,
+    duration: 10,
+    startWithin: 60,
+    run: { cpu: 400, memory: 256, bandwidth: 40 },
+    idle: { cpu: 10, memory: 64 },
+    ...over,
+  });
 
 describe('what competing means, per second of a node', () => {
   it('co-running within the declared capacity is not competition', () => {
