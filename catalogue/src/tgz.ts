@@ -6,9 +6,21 @@
  */
 import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
-// The subpath exports load only the header code, not all of tar (a measurable share of a CLI run).
-import { Header } from 'tar/header';
-import { Pax } from 'tar/pax';
+import { createRequire } from 'node:module';
+import type * as TarHeaderApi from 'tar/header';
+import type * as TarPaxApi from 'tar/pax';
+
+// tar's header code (the subpath exports, not all of tar) is loaded on first use: the common
+// build (short ASCII paths, no archive inputs) writes every header itself and never needs it.
+const requireHere = createRequire(import.meta.url);
+let tarApi: { Header: typeof TarHeaderApi.Header; Pax: typeof TarPaxApi.Pax } | undefined;
+function tarCode() {
+  tarApi ??= {
+    Header: (requireHere('tar/header') as typeof TarHeaderApi).Header,
+    Pax: (requireHere('tar/pax') as typeof TarPaxApi).Pax,
+  };
+  return tarApi;
+}
 
 /** The mtime written into every tar header (2000-01-01T00:00:00Z): fixed so digests only depend on content. */
 export const ARCHIVE_MTIME = new Date(Date.UTC(2000, 0, 1));
@@ -85,6 +97,7 @@ export function tarHeader(path: string, size: number): Buffer[] {
     uname: '',
     gname: '',
   };
+  const { Header, Pax } = tarCode();
   const header = new Header(fields);
   const block = Buffer.alloc(BLOCK);
   // encode() returns true when the path does not fit USTAR's name/prefix fields: add a PAX record then.
@@ -141,6 +154,7 @@ export function sha256Hex(data: Buffer | Uint8Array): string {
 
 /** Reads the regular files of a (gzipped) tar archive, honouring PAX path records. */
 export function readArchive(tgz: Buffer): ArchiveFile[] {
+  const { Header, Pax } = tarCode();
   const tar = zlib.gunzipSync(tgz);
   const out: ArchiveFile[] = [];
   let offset = 0;
