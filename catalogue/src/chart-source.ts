@@ -27,7 +27,11 @@ export interface LoadedChart {
   source: string;
 }
 
-const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+const ASCII = /^[\x00-\x7f]*$/;
+// Go sorts names by their UTF-8 bytes; for ASCII names that is plain string order, which needs no
+// encoding per comparison.
+const byteOrder = (a: string, b: string) =>
+  ASCII.test(a) && ASCII.test(b) ? (a < b ? -1 : a > b ? 1 : 0) : Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 /**
  * Reads a whole small file with open/read/close only (readFile also calls fstat): on this kind of
@@ -64,7 +68,8 @@ function walk(root: string, rootEntries: Dirent[], rules: IgnoreRule[]): ChartFi
   const visit = (dir: string, rel: string, listed?: Dirent[]): void => {
     const entries = (listed ?? readdirSync(dir, { withFileTypes: true })).sort((a, b) => byteOrder(a.name, b.name));
     for (const entry of entries) {
-      const full = path.join(dir, entry.name);
+      // `dir` is absolute and normalised and a listed name holds no separator: no path.join needed.
+      const full = dir + path.sep + entry.name;
       const relPath = rel === '' ? entry.name : `${rel}/${entry.name}`;
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
