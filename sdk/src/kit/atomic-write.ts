@@ -7,7 +7,6 @@
  */
 import { closeSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
-import { execFile } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -122,12 +121,14 @@ function syncfsReportsErrors(): boolean {
  * Resolves false when that is not possible or not trustworthy (no such command, an old kernel, a
  * failure), so the caller falls back to fsync per file.
  */
-function syncFileSystems(paths: readonly string[]): Promise<boolean> {
-  if (!syncfsReportsErrors()) return Promise.resolve(false);
+async function syncFileSystems(paths: readonly string[]): Promise<boolean> {
+  if (!syncfsReportsErrors()) return false;
+  // Loaded here: every command loads the kit, and child_process costs milliseconds to start.
+  const { execFile } = await import('node:child_process');
   const byDevice = new Map<number, string>();
-  for (const file of paths) {
-    const device = statSync(file).dev;
-    if (!byDevice.has(device)) byDevice.set(device, file);
+  for (const dir of new Set(paths.map((file) => path.dirname(file)))) {
+    const device = statSync(dir).dev;
+    if (!byDevice.has(device)) byDevice.set(device, dir);
   }
   return new Promise((resolve) => {
     execFile('sync', ['--file-system', ...byDevice.values()], { timeout: 120_000 }, (error) => resolve(error === null));
