@@ -189,6 +189,25 @@ describe.skipIf(openssl.skip)('re-planning in the cluster', () => {
     expect(state.placementOf(id)).toEqual(at);
   });
 
+  it('bookings that already compete are left out of the search; the run adds no competition', async () => {
+    // Two pods created with the same decision on n2 by hand: 120 Mbps on a 100 Mbps node, 40 s a minute.
+    for (const name of ['squat-a', 'squat-b']) {
+      const pod = contractPod(busy('squat'), { ownerUid: `rs-${name}`, name });
+      pod.metadata.annotations = { ...pod.metadata.annotations, ...encodeDecision({ node: 'n2', phaseSeconds: 0 }) };
+      state.upsertPod(fake.create('pods', pod));
+    }
+    const before = noCompetition();
+    expect(before).toBeGreaterThan(0);
+    const { at } = await crowded();
+    clock += ((at.phase + 45) % 60) * 1000;
+    const run = await loop().run();
+    expect(run!.result).not.toBe('error');
+    expect(run!.fixed.conflicting).toBe(1);
+    expect(noCompetition()).toBe(before);
+    expect(fake.get('pods', 'measurements', 'squat-a')).toBeDefined();
+    expect(fake.get('pods', 'measurements', 'squat-b')).toBeDefined();
+  });
+
   it('a preview shows the moves and changes nothing', async () => {
     const { id, at } = await crowded();
     const plan = await loop().preview();

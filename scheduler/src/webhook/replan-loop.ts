@@ -19,6 +19,7 @@
  */
 import type { PodContract } from '@nmaas/sdk/contract';
 import {
+  Engine,
   formatSlot,
   instanceFromContract,
   nodeSpecFromOffer,
@@ -87,8 +88,11 @@ export interface ReplanPlan {
   after: PlanQuality;
   moves: PlannedMove[];
   search: { iterations: number; millis: number; stoppedBy: string };
-  /** Pods fixed in the plan, by why: not created yet, already moving, or their run would not end in time. */
-  fixed: { notCreated: number; moving: number; running: number };
+  /**
+   * Pods fixed in the plan, by why: not created yet, already moving, or their run would not end in time;
+   * conflicting: bookings that already compete, left out of the search (they stay where they are).
+   */
+  fixed: { notCreated: number; moving: number; running: number; conflicting: number };
 }
 
 export interface ReplanRun extends ReplanPlan {
@@ -139,7 +143,7 @@ export class ReplanLoop {
         this.options.log?.('re-plan failed', { error: message });
         this.options.metrics?.observeRun('error', { placed: 0, overlapSeconds: 0 }, startedAt);
         const empty = { placed: 0, rejected: 0, overlapSeconds: 0 };
-        const fixed = { notCreated: 0, moving: 0, running: 0 };
+        const fixed = { notCreated: 0, moving: 0, running: 0, conflicting: 0 };
         const search = { iterations: 0, millis: 0, stoppedBy: 'error' };
         return { before: empty, after: empty, moves: [], search, fixed, result: 'error', outcomes: [], error: message };
       }
@@ -178,16 +182,26 @@ export class ReplanLoop {
     const nodes = [...state.nodes.values()].map((v) => nodeSpecFromOffer(v.offer));
     const instances: InstanceSpec[] = [];
     const placed: PlacedEntry[] = [];
-    const fixed = { notCreated: 0, moving: 0, running: 0 };
+    const fixed = { notCreated: 0, moving: 0, running: 0, conflicting: 0 };
+    // Bookings that already compete (pods created with a decision the scheduler did not make, a node whose
+    // capacity was lowered under them) cannot be a plan's starting point: they are left out of the search.
+    // Their pods keep running where they are, and no move can land on them, because each move is booked in
+    // the live engine, which holds them, before its pod is evicted.
+    const trial = new Engine(nodes, { horizon: state.engine.horizon });
     for (const b of state.engine.bookings()) {
       const t = state.tracked.get(b.id);
-      let why: keyof typeof fixed | null = null;
+      let why: 'notCreated' | 'moving' | 'running' | null = null;
       if (t === undefined || t.podName === undefined) why = 'notCreated';
       else if (t.moving !== undefined) why = 'moving';
       else if (msUntilIdle(t.instance, b.phase, nowMs, guard) > this.settings.maxWaitSeconds * 1000) why = 'running';
-      if (why !== null) fixed[why] += 1;
       // A fixed booking keeps its node and phase: pinned there, with a start window of one phase.
-      instances.push(why === null ? t!.instance : { ...b.instance, node: b.node, release: b.phase, startWithin: 0 });
+      const instance = why === null ? t!.instance : { ...b.instance, node: b.node, release: b.phase, startWithin: 0 };
+      if (!trial.book(instance, { node: b.node, phase: b.phase }).ok) {
+        fixed.conflicting += 1;
+        continue;
+      }
+      if (why !== null) fixed[why] += 1;
+      instances.push(instance);
       placed.push({ id: b.id, node: b.node, phase: b.phase });
     }
     const pendingById = new Map<string, PendingRefusal>();
