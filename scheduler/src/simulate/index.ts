@@ -14,7 +14,7 @@ export {
   type WorkloadOptions,
 } from './workload.js';
 export { Random } from './random.js';
-export { replan, type ReplanMove, type ReplanOptions, type ReplanResult } from './replan/replan.js';
+export { replan, type ReplanMove, type ReplanOptions, type ReplanResult } from '../replan/replan.js';
 export {
   ENGINE_HORIZON,
   familyQuality,

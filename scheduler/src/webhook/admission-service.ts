@@ -18,6 +18,7 @@ import {
   type RejectCode,
 } from '../engine/index.js';
 import { nodesReport, type NodesReport } from './nodes-report.js';
+import { PendingRefusals } from './pending-refusals.js';
 import type { SchedulerState } from './state.js';
 
 /** Where an admission comes from: what ties its booking to the pod and its controller. */
@@ -118,6 +119,8 @@ export class AdmissionService {
    * for an affinity pod; for every other rule a new booking only takes room away). Bounded.
    */
   private readonly refusals = new Map<string, { generation: number; refusal: EngineRefusal }>();
+  /** Refused pods whose controller will ask again: what the re-plan tries to make room for. */
+  readonly pending = new PendingRefusals();
 
   constructor(
     private readonly state: SchedulerState,
@@ -150,7 +153,13 @@ export class AdmissionService {
     const shape =
       this.migrations === 0 && instance.affinity.length === 0 ? JSON.stringify({ ...instance, id: '' }) : null;
     const known = shape === null ? undefined : this.refusals.get(shape);
-    if (known !== undefined && known.generation === state.freedGeneration) return known.refusal;
+    const retried = !dryRun && origin.ownerUid !== undefined;
+    const notePending = () =>
+      retried && this.pending.note({ ...origin, ownerUid: origin.ownerUid!, contract, pin, refusedAt: this.now() });
+    if (known !== undefined && known.generation === state.freedGeneration) {
+      notePending();
+      return known.refusal;
+    }
 
     const result = state.engine.place(instance, { migrations: this.migrations, dryRun });
     if (!result.ok) {
@@ -159,8 +168,10 @@ export class AdmissionService {
         if (this.refusals.size >= MAX_REMEMBERED_REFUSALS) this.refusals.clear();
         this.refusals.set(shape, { generation: state.freedGeneration, refusal });
       }
+      notePending();
       return refusal;
     }
+    if (retried) this.pending.forget(origin.namespace, origin.ownerUid!, contract.app);
     if (dryRun) return placed(result.node, result.phase, id, result.migrations, 'decided', true);
     state.trackAdmitted(id, instance, origin.namespace, origin.ownerUid);
     if (result.migrations.length > 0) {

@@ -6,6 +6,7 @@
  *   GET  /readyz    informers synced (200) or not (503)
  *   GET  /v1/nodes  pools, capacity and bookings as JSON (what `nmaas scheduler nodes --server` shows)
  *   GET  /metrics   Prometheus metrics (metrics.ts)
+ *   GET  /replan    the re-plan's moves, not carried out; POST /replan carries them out (replan-routes.ts)
  * Every request ends in an answer: malformed bodies get 400/413/415, internal errors a refusal
  * with a reason; nothing a client sends can throw past the handler.
  */
@@ -23,6 +24,7 @@ import {
   type ReviewRequest,
 } from './admission-review.js';
 import type { Decider } from './decider.js';
+import type { ReplanRoutes } from './replan-routes.js';
 import { WebhookMetrics } from './metrics.js';
 import { ReloadingHttpsServer, type ConnectionLimits, type TlsFiles } from './tls-server.js';
 import { isMeasurementPod } from '@nmaas/sdk/contract';
@@ -58,6 +60,8 @@ export interface WebhookServerOptions extends TlsFiles {
   log?: (message: string, fields?: Record<string, unknown>) => void;
   /** Shared with the watch loops, which count their errors in it; default: the server's own. */
   metrics?: WebhookMetrics;
+  /** The in-cluster re-plan's routes; absent in dev mode. */
+  replan?: ReplanRoutes;
 }
 
 export class WebhookServer {
@@ -155,6 +159,7 @@ export class WebhookServer {
     },
     '/v1/nodes': (res) => sendJson(res, 200, this.options.decider.service.report()),
     '/metrics': (res) => this.metrics.serve(res),
+    '/replan': (res) => this.options.replan?.preview(res) ?? sendJson(res, 404, { message: 're-planning is off' }),
   };
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -164,6 +169,8 @@ export class WebhookServer {
       if (route !== undefined) return route(res);
       return sendJson(res, 404, { message: `no such path ${path}` });
     }
+    if (path === '/replan' && req.method === 'POST' && this.options.replan)
+      return this.options.replan.trigger(req, res);
     if (path !== '/mutate' && path !== '/validate')
       return sendJson(res, 404, {
         message: `no such path ${path}; the webhook serves POST /mutate and POST /validate`,

@@ -4,7 +4,7 @@ import { checkPlacement, formatSlot } from '../../engine/index.js';
 import { action, formatOption, writeFileAtomic } from '@nmaas/sdk/kit';
 import { readApps, readNodes, readPlacement } from '../io.js';
 import { renderTimeline } from '../svg.js';
-import { replan, type ReplanResult } from './replan.js';
+import { replan, type ReplanResult } from '../../replan/replan.js';
 
 function wholeNumber(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number ≥ 0');
