@@ -27,16 +27,18 @@ const TESTING_MODULES = [
 /** Where each area of the package may import from (areas are the first folder under src/). */
 const ALLOWED: Record<string, { areas: string[]; packages: RegExp }> = {
   engine: { areas: ['engine'], packages: /^(node:|@nmaas\/sdk(\/(contract|kit|model))?$)/ },
+  // The plan picture, drawn by the simulator and served live by the webhook.
+  picture: { areas: ['picture', 'engine'], packages: /^node:/ },
   simulate: {
-    areas: ['simulate', 'engine', 'cli'],
+    areas: ['simulate', 'engine', 'picture', 'cli'],
     packages: /^(node:|@nmaas\/sdk(\/(contract|kit|model))?$|highs$|commander$)/,
   },
   // The `scheduler` command group the simulator's and the webhook's commands share.
   cli: { areas: ['cli'], packages: /^commander$/ },
   kube: { areas: ['kube', 'webhook'], packages: /./ },
-  webhook: { areas: ['webhook', 'engine', 'kube', 'chart', 'cli'], packages: /./ },
+  webhook: { areas: ['webhook', 'engine', 'picture', 'kube', 'chart', 'cli'], packages: /./ },
   chart: { areas: ['chart', 'engine', 'webhook', 'kube'], packages: /./ },
-  '.': { areas: ['.', 'engine', 'simulate', 'webhook', 'kube', 'chart', 'cli'], packages: /./ },
+  '.': { areas: ['.', 'engine', 'picture', 'simulate', 'webhook', 'kube', 'chart', 'cli'], packages: /./ },
 };
 
 const isTest = (file: string) => /\.test\.ts$/.test(file);
