@@ -26,7 +26,7 @@ export {
   type QualityRow,
   type QualityTable,
 } from './quality.js';
-export { FAMILIES, FAMILY_NAMES, family, type Family, type FamilySize } from './families.js';
+export { FAMILIES, FAMILY_NAMES, HEAVY_FAMILY, family, type Family, type FamilySize } from './families.js';
 export { plantedWorkload, type PlantedOptions } from './planted.js';
 export { firstFit, type FirstFitResult } from './first-fit.js';
 export {
