@@ -29,8 +29,6 @@ export interface RefusalContext {
  */
 const BOUND_READ_BUDGET = 100_000;
 const EXACT_READ_BUDGET = 4 * 3600;
-/** Nodes are bound in order of how many instances they hold, up to this many (more sort together last). */
-const COUNT_BUCKETS = 64;
 
 const amount: (r: number, units: number) => Amount = toAmount;
 
@@ -200,7 +198,11 @@ function timeRefusal(horizon: number, shape: Shape, roomy: NodeState[]) {
   const marks = new Uint8Array(shape.every);
   let boundReads = 0;
   let exhaustive = true;
-  for (const n of byFewestInstances(roomy)) {
+  // Last-arrived nodes first: decisions fill nodes in engine order, so where the budget cuts the bound
+  // pass, the nodes left unread are the earliest, the fullest, the least likely to be closest. The order
+  // does not change the answer of a whole search (the bounds are sorted below).
+  for (let k = roomy.length - 1; k >= 0; k--) {
+    const n = roomy[k]!;
     if (idleShortfall(n, shape) >= 0) {
       if (firstIdleShort === null || n.index < firstIdleShort.index) firstIdleShort = n;
       continue;
@@ -313,18 +315,4 @@ function timeRefusal(horizon: number, shape: Shape, roomy: NodeState[]) {
     },
     closest: { node: node.name, instances: node.count, examined, exhaustive },
   };
-}
-
-/**
- * The nodes in order of how many instances they hold (fewest first, engine order among equals): where
- * the budget cuts the bound pass, the nodes left unread are the busiest, the least likely to be
- * closest. A counting sort, linear in the nodes. The order does not change the answer of a whole search.
- */
-function byFewestInstances(nodes: NodeState[]): NodeState[] {
-  const starts = new Int32Array(COUNT_BUCKETS + 1);
-  for (const n of nodes) starts[Math.min(n.count, COUNT_BUCKETS - 1) + 1]!++;
-  for (let b = 1; b <= COUNT_BUCKETS; b++) starts[b]! += starts[b - 1]!;
-  const out = new Array<NodeState>(nodes.length);
-  for (const n of nodes) out[starts[Math.min(n.count, COUNT_BUCKETS - 1)]!++] = n;
-  return out;
 }
