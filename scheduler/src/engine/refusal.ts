@@ -23,12 +23,12 @@ export interface RefusalContext {
  * What the closest-node search may spend, in slot reads (about 10 ns each): a lower bound for open
  * nodes from their period fold (P reads a node), then exact reads of the horizon (H a node) in the
  * order of those bounds, stopping once no node left can beat the best found. Sized so a refusal costs
- * about a millisecond at any cluster size (the whole search at thousands of nodes took ~10 ms); small
- * clusters (a hundred nodes at a five-minute period) are still searched whole. When a budget runs out,
+ * well under a millisecond at any cluster size (the whole search at thousands of nodes took ~10 ms);
+ * small clusters (a hundred nodes at a five-minute period, folds built) are still searched whole. When a budget runs out,
  * the nodes not read are left out and the refusal says the search was not exhaustive.
  */
-const BOUND_READ_BUDGET = 100_000;
-const EXACT_READ_BUDGET = 4 * 3600;
+const BOUND_READ_BUDGET = 40_000;
+const EXACT_READ_BUDGET = 3 * 3600;
 
 const amount: (r: number, units: number) => Amount = toAmount;
 
