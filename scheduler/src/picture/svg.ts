@@ -48,12 +48,13 @@ export function renderTimeline(
     if (!l) byNode.set(p.node, (l = []));
     l.push({ spec, phase: p.phase });
   }
-  // Distinct hues for the apps present (golden-angle steps), stable for a given set of apps.
+  // Distinct hues for the apps present (golden-angle steps), stable for a given set of apps; kept
+  // within 60°–330° so that no app is drawn in the red and amber of the competing and overlap marks.
   const appNames = [
     ...new Set(placed.map((p) => specs.get(p.id)?.app).filter((a): a is string => a !== undefined)),
   ].sort();
-  const hues = new Map(appNames.map((a, k) => [a, Math.round((k * 137.508) % 360)]));
-  const color = (app: string): string => `hsl(${hues.get(app) ?? 0},65%,50%)`;
+  const hues = new Map(appNames.map((a, k) => [a, 60 + Math.round((k * 137.508) % 270)]));
+  const color = (app: string): string => `hsl(${hues.get(app) ?? 60},65%,50%)`;
   const maxNodes = options.maxNodes ?? 200;
   const shown = nodes.filter((n) => byNode.has(n.name));
   const drawn = shown.slice(0, maxNodes);
@@ -149,7 +150,7 @@ export function renderTimeline(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${LEFT + WIDTH + 20}" height="${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     ...header,
-    `<g class="axis"><text x="${LEFT - 8}" y="${axisY}" text-anchor="end" font-size="10" fill="#555">time in the period</text>${ticks.join('')}</g>`,
+    `<g class="axis"><text x="${LEFT - 20}" y="${axisY}" text-anchor="end" font-size="10" fill="#555">time in the period</text>${ticks.join('')}</g>`,
     ...parts,
     '</svg>',
     '',
