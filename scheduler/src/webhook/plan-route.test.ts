@@ -7,6 +7,7 @@ import { generateCertificates } from './certificates.js';
 import type { LivePlan } from './live-plan.js';
 import { planRequest } from './plan-route.js';
 import { startDevReplica, type Replica } from './runtime.js';
+import { WebhookServer } from './server.js';
 import { admissionReview, contract, contractPod, measurementNode, post } from './testing.js';
 
 const temp = new TempDirs('wh-plan');
@@ -35,11 +36,12 @@ describe.skipIf(openssl.skip)('GET /plan on the webhook (dev mode, HTTPS)', () =
   let replica: Replica;
   let ca: Buffer;
   let agent: https.Agent;
+  let certs: { certFile: string; keyFile: string };
 
-  const get = (path: string, accept?: string) =>
+  const get = (path: string, accept?: string, url = replica.url) =>
     new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
       https
-        .get(new URL(path, replica.url), { ca, agent, headers: accept ? { accept } : {} }, (res) => {
+        .get(new URL(path, url), { ca, agent, headers: accept ? { accept } : {} }, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () =>
@@ -54,7 +56,7 @@ describe.skipIf(openssl.skip)('GET /plan on the webhook (dev mode, HTTPS)', () =
     });
 
   beforeAll(async () => {
-    const certs = await generateCertificates(await temp.make());
+    certs = await generateCertificates(await temp.make());
     ca = await readFile(certs.caFile);
     agent = new https.Agent({ keepAlive: true, ca });
     replica = await startDevReplica({
@@ -122,5 +124,23 @@ describe.skipIf(openssl.skip)('GET /plan on the webhook (dev mode, HTTPS)', () =
     expect(unknown.status).toBe(404);
     expect(JSON.parse(unknown.body).message).toMatch(/no measurement node named nowhere/);
     expect((await get('/plan?format=png')).status).toBe(400);
+  });
+
+  it("a follower answers from the state it holds, and says it is a follower's view", async () => {
+    const follower = new WebhookServer({
+      certFile: certs.certFile,
+      keyFile: certs.keyFile,
+      decider: replica.decider,
+      leadership: { canDecide: () => false, isLeader: false, msUntilDecide: () => 60_000, leaderUrl: undefined },
+    });
+    const url = await follower.listen(0, '127.0.0.1');
+    try {
+      const plan = JSON.parse((await get('/plan?format=json', undefined, url)).body) as LivePlan;
+      expect(plan.leader).toBe(false);
+      expect(plan.placed).toHaveLength(13);
+      expect((await get('/plan', undefined, url)).body).toContain('a follower&#39;s view');
+    } finally {
+      await follower.close();
+    }
   });
 });
