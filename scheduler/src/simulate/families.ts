@@ -267,7 +267,15 @@ export const FAMILIES: Family[] = [
 export const HEAVY_FAMILY: Family = {
   name: 'heavy',
   description: 'one app in six exclusive, 400 Mbps throughput tests, tight windows: about one pod in ten refused',
-  knobs: { apps: 12, exclusiveApps: 2, throughputApps: 4, throughputMbps: 400, nodeGbps: 1, podsPerNode: 10 },
+  knobs: {
+    apps: 12,
+    exclusiveApps: 2,
+    throughputApps: 4,
+    throughputMbps: 400,
+    nodeGbps: 1,
+    nodeMillicores: 680,
+    podsPerNode: 10,
+  },
   generate({ seed, nodes, instances }) {
     const rnd = new Random(seed);
     const apps = Array.from({ length: 12 }, (_, k) => {

@@ -3,7 +3,7 @@ import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tool, TempDirs } from '@nmaas/sdk/testing';
 import { checkPlacement, parseApps, parseNodes, parsePlacement } from '../engine/index.js';
-import { generateCertificates } from './certificates.js';
+import { generateCertificates, type CertificateFiles } from './certificates.js';
 import type { LivePlan } from './live-plan.js';
 import { planRequest } from './plan-route.js';
 import { startDevReplica, type Replica } from './runtime.js';
@@ -36,7 +36,7 @@ describe.skipIf(openssl.skip)('GET /plan on the webhook (dev mode, HTTPS)', () =
   let replica: Replica;
   let ca: Buffer;
   let agent: https.Agent;
-  let certs: { certFile: string; keyFile: string };
+  let certs: CertificateFiles;
 
   const get = (path: string, accept?: string, url = replica.url) =>
     new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
