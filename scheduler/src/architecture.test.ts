@@ -29,16 +29,18 @@ const TESTING_MODULES = [
 const ALLOWED: Record<string, { areas: string[]; packages: RegExp }> = {
   engine: { areas: ['engine'], packages: /^(node:|@nmaas\/sdk(\/(contract|kit|model))?$)/ },
   replan: { areas: ['replan', 'engine'], packages: /^(node:|@nmaas\/sdk(\/(contract|kit|model))?$)/ },
+  // The plan picture, drawn by the simulator and served live by the webhook.
+  picture: { areas: ['picture', 'engine'], packages: /^node:/ },
   simulate: {
-    areas: ['simulate', 'replan', 'engine', 'cli'],
+    areas: ['simulate', 'replan', 'engine', 'picture', 'cli'],
     packages: /^(node:|@nmaas\/sdk(\/(contract|kit|model))?$|highs$|commander$)/,
   },
   // The `scheduler` command group the simulator's and the webhook's commands share.
   cli: { areas: ['cli'], packages: /^commander$/ },
   kube: { areas: ['kube', 'webhook'], packages: /./ },
-  webhook: { areas: ['webhook', 'replan', 'engine', 'kube', 'chart', 'cli'], packages: /./ },
+  webhook: { areas: ['webhook', 'replan', 'engine', 'picture', 'kube', 'chart', 'cli'], packages: /./ },
   chart: { areas: ['chart', 'engine', 'webhook', 'kube'], packages: /./ },
-  '.': { areas: ['.', 'engine', 'replan', 'simulate', 'webhook', 'kube', 'chart', 'cli'], packages: /./ },
+  '.': { areas: ['.', 'engine', 'replan', 'picture', 'simulate', 'webhook', 'kube', 'chart', 'cli'], packages: /./ },
 };
 
 const isTest = (file: string) => /\.test\.ts$/.test(file);

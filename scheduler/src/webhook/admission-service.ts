@@ -17,6 +17,7 @@ import {
   type Refusal,
   type RejectCode,
 } from '../engine/index.js';
+import { livePlan, type LivePlan, type PlanQuery } from './live-plan.js';
 import { nodesReport, type NodesReport } from './nodes-report.js';
 import { PendingRefusals } from './pending-refusals.js';
 import type { SchedulerState } from './state.js';
@@ -252,6 +253,11 @@ export class AdmissionService {
   /** Pools, capacity and bookings (GET /v1/nodes). */
   report(): NodesReport {
     return nodesReport(this.state);
+  }
+
+  /** Which runs when on which node, bounded (GET /plan); `leader` says whether this replica decides. */
+  plan(query: PlanQuery, leader: boolean): LivePlan {
+    return livePlan(this.state, query, leader);
   }
 
   /** Evicts the moved pods; null when all went, else the refusal naming the one that could not. */

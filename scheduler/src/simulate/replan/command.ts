@@ -3,7 +3,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { checkPlacement, formatSlot } from '../../engine/index.js';
 import { action, formatOption, writeFileAtomic } from '@nmaas/sdk/kit';
 import { readApps, readNodes, readPlacement } from '../io.js';
-import { renderTimeline } from '../svg.js';
+import { renderTimeline } from '../../picture/svg.js';
 import { replan, type ReplanResult } from '../../replan/replan.js';
 
 function wholeNumber(value: string): number {
