@@ -6,6 +6,7 @@
 import { matchesSelector } from './filter.js';
 import type { InstanceSpec, NodeSpec } from './instance.js';
 import { Invalidation } from './invalidation.js';
+import { LinkState } from './link-state.js';
 import { NodeState, type BookedInstance } from './node-state.js';
 import type { Shape } from './shape.js';
 
@@ -27,6 +28,8 @@ export class Cluster {
   readonly refusersOf = new Map<string, Map<string, 1>>();
   readonly antiOf = new Map<string, Map<string, 1>>();
   readonly invalidation = new Invalidation();
+  /** Shared links by name, with the nodes behind them (link-state.ts). */
+  readonly links = new Map<string, LinkState>();
   private readonly candidateCache = new Map<string, NodeState[]>();
   private candidateTopology = 0;
   /** Order of arrival of nodes, never reused: ties between nodes break on it, so a replaced node sorts last. */
@@ -37,6 +40,13 @@ export class Cluster {
   addNode(spec: NodeSpec): void {
     if (this.byName.has(spec.name)) throw new Error(`node ${spec.name} is already known to the engine`);
     const node = new NodeState(this.nextNodeIndex++, spec, this.horizon);
+    for (const l of spec.links ?? []) {
+      let link = this.links.get(l.name);
+      if (!link) this.links.set(l.name, (link = new LinkState(l.name, this.horizon)));
+      link.declare(spec.name, l.capacity);
+      link.nodes.add(node);
+      node.links.push(link);
+    }
     this.nodes.push(node);
     this.byName.set(spec.name, node);
     this.invalidation.nodeAdded();
@@ -49,6 +59,11 @@ export class Cluster {
     const out = [...node.booked.values()];
     for (const b of out) this.unbook(b);
     node.dead = true;
+    for (const link of node.links) {
+      link.nodes.delete(node);
+      link.withdraw(name);
+      if (link.nodes.size === 0) this.links.delete(link.name);
+    }
     // Dropped from the list (which stays in arrival order) so node churn does not keep slot arrays alive.
     this.nodes.splice(this.nodes.indexOf(node), 1);
     node.dropSlots();
@@ -96,6 +111,7 @@ export class Cluster {
   reserve(spec: InstanceSpec, shape: Shape, node: NodeState, phase: number): BookedInstance {
     const b: BookedInstance = { spec, shape, node, phase };
     node.apply(b, 1);
+    for (const l of node.links) l.apply(b, 1);
     this.invalidation.booked(node);
     this.booked.set(spec.id, b);
     let h = this.hosts.get(spec.app);
@@ -106,6 +122,7 @@ export class Cluster {
 
   unbook(b: BookedInstance): void {
     b.node.apply(b, -1);
+    for (const l of b.node.links) l.apply(b, -1);
     this.invalidation.released(b.node);
     this.booked.delete(b.spec.id);
     if (!b.node.apps.has(b.spec.app)) {
@@ -121,10 +138,12 @@ export class Cluster {
    */
   trial<T>(b: BookedInstance, measure: () => T): T {
     b.node.apply(b, 1);
+    for (const l of b.node.links) l.apply(b, 1);
     try {
       return measure();
     } finally {
       b.node.apply(b, -1);
+      for (const l of b.node.links) l.apply(b, -1);
       this.invalidation.tried(b.node);
     }
   }

@@ -8,6 +8,7 @@ import type { Shape } from './shape.js';
 import { capacityUnits } from './units.js';
 import { NodeStamps } from './invalidation.js';
 import { NODE_POOL_LABEL } from '@nmaas/sdk/contract';
+import type { LinkState } from './link-state.js';
 
 /**
  * The slot layout, private to this module: per slot, SLOT_WORDS int32 words — what active instances
@@ -44,6 +45,8 @@ export class NodeState {
   readonly spread = new Map<string, number>();
   readonly booked = new Map<string, BookedInstance>();
   exclusiveCount = 0;
+  /** Shared links the node sits behind (registered by the Cluster). */
+  readonly links: LinkState[] = [];
   /** Cache stamps, moved by the engine's Invalidation on named events (see invalidation.ts). */
   readonly stamps = new NodeStamps();
   /** Shape key → the `stamps.departures` under which no allowed phase fitted (valid until load leaves). */

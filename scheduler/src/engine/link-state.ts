@@ -1,0 +1,138 @@
+/**
+ * Incremental occupancy of one shared link (a site's uplink): per slot, the bandwidth that active runs
+ * on the nodes behind it send through it. A run's bandwidth counts on its node and on every link the
+ * node sits behind; idle instances send nothing (idle load has no bandwidth). Booking touches only the
+ * booked run's active slots, like NodeState.
+ */
+import type { Shape } from './shape.js';
+import { capacityUnits } from './units.js';
+
+/** What LinkState needs of a booking: when it runs and what it sends (a NodeState's BookedInstance fits). */
+export interface LinkBooking {
+  spec: { id: string };
+  shape: Shape;
+  phase: number;
+}
+
+export class LinkState {
+  /** Capacity in engine units (kbps): the smallest any node behind the link declares. */
+  cap = 0;
+  /** Node name → the capacity (Mbps) that node declares; a disagreement is reported, the smallest wins. */
+  readonly declared = new Map<string, number>();
+  /** Bookings that send through the link (run bandwidth above zero). */
+  readonly booked = new Map<string, LinkBooking>();
+  /** Engine nodes behind the link: a booking on one of them changes what fits on the others. */
+  readonly nodes = new Set<{ stamps: { changes: number; departures: number } }>();
+  private load: Int32Array | null = null;
+
+  constructor(
+    readonly name: string,
+    readonly horizon: number,
+  ) {}
+
+  /** Records one node's declaration and recomputes the capacity (the smallest declaration). */
+  declare(node: string, mbps: number): void {
+    this.declared.set(node, mbps);
+    this.recompute();
+  }
+
+  withdraw(node: string): void {
+    this.declared.delete(node);
+    this.recompute();
+  }
+
+  private recompute(): void {
+    let min = Infinity;
+    for (const v of this.declared.values()) if (v < min) min = v;
+    this.cap = min === Infinity ? 0 : capacityUnits({ cpu: 0, memory: 0, bandwidth: min })[2];
+  }
+
+  /** The capacity in Mbps, as declared. */
+  get capacityMbps(): number {
+    let min = Infinity;
+    for (const v of this.declared.values()) if (v < min) min = v;
+    return min === Infinity ? 0 : min;
+  }
+
+  /** "node b declares 600 Mbps, node a 1000 Mbps": null when every node behind the link agrees. */
+  conflict(): { smallest: number; declarations: { node: string; mbps: number }[] } | null {
+    const values = new Set(this.declared.values());
+    if (values.size <= 1) return null;
+    const declarations = [...this.declared]
+      .map(([node, mbps]) => ({ node, mbps }))
+      .sort((a, b) => a.mbps - b.mbps || (a.node < b.node ? -1 : 1));
+    return { smallest: declarations[0]!.mbps, declarations };
+  }
+
+  /** Adds (sign 1) or removes (sign −1) a booking's run bandwidth over its active slots. */
+  apply(b: LinkBooking, sign: 1 | -1): void {
+    const bw = b.shape.run[2];
+    if (bw === 0) return;
+    if (this.load === null) this.load = new Int32Array(this.horizon);
+    const s = this.load;
+    const H = this.horizon;
+    const { every: P, duration: D } = b.shape;
+    const d = bw * sign;
+    for (let start = b.phase; start < H; start += P) {
+      for (let k = 0; k < D; k++) {
+        let t = start + k;
+        if (t >= H) t -= H;
+        s[t] = s[t]! + d;
+      }
+    }
+    if (sign > 0) this.booked.set(b.spec.id, b);
+    else this.booked.delete(b.spec.id);
+  }
+
+  /** Whether a run of `shape` would push the link over its capacity in slot t. */
+  blockedAt(t: number, shape: Shape): boolean {
+    if (shape.run[2] === 0) return false;
+    return (this.load === null ? 0 : this.load[t]!) + shape.run[2] > this.cap;
+  }
+
+  /** Marks bad[t mod P] = 1 for every slot t where a run of `shape` would overflow the link. O(H). */
+  markBlocked(shape: Shape, bad: Uint8Array): void {
+    const bw = shape.run[2];
+    if (bw === 0) return;
+    const P = shape.every;
+    if (bw > this.cap) {
+      bad.fill(1, 0, P);
+      return;
+    }
+    const s = this.load;
+    if (s === null) return;
+    const limit = this.cap - bw;
+    for (let t = 0, p = 0; t < this.horizon; t++) {
+      if (s[t]! > limit) bad[p] = 1;
+      if (++p === P) p = 0;
+    }
+  }
+
+  /** Bandwidth (engine units) active runs send through the link in slot t. */
+  loadAt(t: number): number {
+    return this.load === null ? 0 : this.load[t]!;
+  }
+
+  /** Highest per-slot load (engine units). */
+  peak(): number {
+    if (this.load === null) return 0;
+    let p = 0;
+    for (let t = 0; t < this.horizon; t++) if (this.load[t]! > p) p = this.load[t]!;
+    return p;
+  }
+
+  /** Bookings sending through the link in slot t, for messages. */
+  activeAt(t: number): LinkBooking[] {
+    const out: LinkBooking[] = [];
+    for (const b of this.booked.values()) {
+      const P = b.shape.every;
+      if ((((t - b.phase) % P) + P) % P < b.shape.duration) out.push(b);
+    }
+    return out;
+  }
+
+  /** Whether the link constrains a run of `shape` at all: it sends something and the link is in use or too small. */
+  constrains(shape: Shape): boolean {
+    return shape.run[2] > 0 && (this.booked.size > 0 || shape.run[2] > this.cap);
+  }
+}
