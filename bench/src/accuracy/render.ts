@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { renderMarkdown, renderSvg, type MetricFigures, type ReportContext } from './report.js';
+import { renderSharedLink, type SharedLinkResult } from './shared-link.js';
 import { writeFileAtomic } from '@nmaas/sdk/kit';
 
 /** The parts of accuracy.json the report reads. */
@@ -33,6 +34,8 @@ export interface StoredResult {
   phases: { overlap: Record<string, number>; nmaas: Record<string, number>; commands: string[] };
   design: { rounds: number; periodsPerSession: number };
   metrics: MetricFigures[];
+  /** The shared-link set-up, when it was run (`--shared-link`). */
+  sharedLink?: SharedLinkResult;
 }
 
 /** The 1-minute load average at start and end: how much else the machine was doing. */
@@ -60,7 +63,7 @@ export function reportContext(r: StoredResult): ReportContext {
 export function renderReport(r: StoredResult): { markdown: string; svg: string } {
   const runs = r.design.rounds * r.design.periodsPerSession;
   return {
-    markdown: renderMarkdown(r.metrics, reportContext(r)),
+    markdown: renderMarkdown(r.metrics, reportContext(r)) + (r.sharedLink ? `\n${renderSharedLink(r.sharedLink)}` : ''),
     svg: renderSvg(
       r.metrics,
       `Error against alone runs (${runs} runs per app and set-up, period ${r.plan.periodSeconds} s)`,

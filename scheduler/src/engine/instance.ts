@@ -203,25 +203,38 @@ export function normalizeNode(raw: unknown, where = 'node'): NodeSpec {
 
 const LINK_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-/** `"links": {"site-a": "1Gbps", "metro": 400}`: a capacity per link, a bandwidth string or a number of Mbps. */
+/**
+ * `"links": {"site-a": "1Gbps", "metro": 400}`: a capacity per link, a bandwidth string or a number of Mbps.
+ * The engine's own form, `[{"name": "site-a", "capacity": 1000}]`, is read too, so a NodeSpec written
+ * with JSON.stringify reads back as it was.
+ */
 function linkMap(o: Obj, where: string): LinkDeclaration[] {
   const v = o['links'];
   if (v === undefined || v === null) return [];
-  if (!isObj(v))
-    throw new InstanceSpecError(`${where}: "links" must be an object of link: capacity, e.g. {"site-a":"1Gbps"}`);
-  return Object.keys(v)
-    .sort()
-    .map((name) => {
+  let entries: [string, unknown][];
+  if (Array.isArray(v)) {
+    entries = v.map((e, k) => {
+      if (!isObj(e) || typeof e['name'] !== 'string')
+        throw new InstanceSpecError(`${where}.links[${k}]: must be {"name":"site-a","capacity":1000}`);
+      return [e['name'], e['capacity']];
+    });
+  } else if (isObj(v)) entries = Object.entries(v);
+  else throw new InstanceSpecError(`${where}: "links" must be an object of link: capacity, e.g. {"site-a":"1Gbps"}`);
+  const seen = new Set<string>();
+  return entries
+    .map(([name, c]): LinkDeclaration => {
       if (!LINK_NAME.test(name) || name.length > 58)
         throw new InstanceSpecError(
           `${where}.links: link name ${JSON.stringify(name)} must be a DNS-1123 label of at most 58 characters, e.g. site-a`,
         );
-      const c = v[name];
+      if (seen.has(name)) throw new InstanceSpecError(`${where}.links: link ${name} is declared twice`);
+      seen.add(name);
       const mbps = typeof c === 'number' ? c : typeof c === 'string' ? parseBandwidth(c) : null;
       if (mbps === null || !Number.isFinite(mbps) || mbps <= 0)
         throw new InstanceSpecError(
           `${where}.links.${name}: capacity ${JSON.stringify(c)} is not a bandwidth; write "1Gbps", "600Mbps" or a number of Mbps above 0`,
         );
       return { name, capacity: mbps };
-    });
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -171,6 +171,8 @@ describe('nodes.json links', () => {
       { name: 'site-a', capacity: 1000 },
     ]);
     expect(parseNodes(JSON.parse(JSON.stringify({ nodes: nodes.map(asJson) })))).toEqual(nodes);
+    // The engine's own form, as JSON.stringify writes a NodeSpec, reads back as it was.
+    expect(parseNodes(JSON.parse(JSON.stringify({ nodes })))).toEqual(nodes);
     expect(parseNodes(node(undefined))[0]!.links).toBeUndefined();
   });
 
@@ -181,7 +183,16 @@ describe('nodes.json links', () => {
     );
     expect(() => parseNodes(node({ 'site-a': 0 }))).toThrow(/is not a bandwidth/);
     expect(() => parseNodes(node({ 'Site A': '1Gbps' }))).toThrow(/link name "Site A" must be a DNS-1123 label/);
-    expect(() => parseNodes(node(['site-a']))).toThrow(/"links" must be an object of link: capacity/);
+    expect(() => parseNodes(node('site-a'))).toThrow(/"links" must be an object of link: capacity/);
+    expect(() => parseNodes(node(['site-a']))).toThrow(/links\[0\]: must be \{"name":"site-a","capacity":1000\}/);
+    expect(() =>
+      parseNodes(
+        node([
+          { name: 'a', capacity: 1 },
+          { name: 'a', capacity: 2 },
+        ]),
+      ),
+    ).toThrow(/declared twice/);
   });
 });
 
