@@ -5,6 +5,7 @@
 import type { InstanceSpec, NodeSpec } from '../engine/index.js';
 import { formatSlot } from '../engine/index.js';
 import { LOAD_STRIP_HEIGHT, loadProfile, renderLoadStrip } from './load-strip.js';
+import { linkProfiles } from './link-strip.js';
 
 const escape = (s: string): string => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -73,6 +74,14 @@ export function renderTimeline(
     );
     parts.push(renderLoadStrip(loadProfile(node, H, list), x, y + bandHeight + 2));
     y += bandHeight + LOAD_STRIP_HEIGHT + gap;
+  }
+  // Shared links: the runs of all nodes behind each, against its capacity.
+  for (const link of linkProfiles(nodes, H, byNode)) {
+    parts.push(
+      `<text x="${left - 8}" y="${y + 12}" text-anchor="end" font-size="9" fill="#555">link ${escape(link.name)} / ${link.capacity} Mbps</text>`,
+    );
+    parts.push(renderLoadStrip(link.profile, x, y + 2));
+    y += LOAD_STRIP_HEIGHT + gap;
   }
   // Time axis.
   const ticks: string[] = [];

@@ -4,6 +4,7 @@ import { parseNodes, UsageError } from '../codec.js';
 import { Engine } from '../engine.js';
 import type { NodeSpec } from '../instance.js';
 import { instanceSpec } from '../testing.js';
+import { generateWorkload } from '../../simulate/workload.js';
 
 /** Two nodes behind one 1 Gbps uplink, each with 1 Gbps of its own: alone, either could take any run. */
 function site(capacities: [number, number] = [1000, 1000]): NodeSpec[] {
@@ -156,6 +157,26 @@ describe('shared links', () => {
     const report = checkPlacement(nodes, { horizon: 300, instances }, placed);
     expect(report.problems).toEqual([]);
     expect(report.competingSlotSeconds).toBe(0);
+  });
+});
+
+describe('generated sites sharing uplinks', () => {
+  it('the engine keeps every uplink within capacity; the same plan without the links would over-book them', () => {
+    const options = { seed: 3, nodes: 12, instances: 240, siteSize: 4, uplinkMbps: 300 };
+    const sites = generateWorkload(options);
+    const bare = generateWorkload({ ...options, siteSize: 0 });
+    expect(sites.nodes.map((n) => n.links)).toContainEqual([{ name: 'site-2', capacity: 300 }]);
+    expect(bare.apps).toEqual(sites.apps);
+    const run = (nodes: NodeSpec[]) => {
+      const engine = new Engine(nodes, { horizon: sites.apps.horizon });
+      for (const spec of sites.apps.instances) engine.place(spec);
+      return engine.bookings().map((b) => ({ id: b.id, node: b.node, phase: b.phase }));
+    };
+    const withLinks = checkPlacement(sites.nodes, sites.apps, run(sites.nodes));
+    expect(withLinks.problems.filter((p) => p.kind === 'link')).toEqual([]);
+    expect(withLinks.competingSlotSeconds).toBe(0);
+    const blind = checkPlacement(sites.nodes, sites.apps, run(bare.nodes));
+    expect(blind.problems.filter((p) => p.kind === 'link').length).toBeGreaterThan(0);
   });
 });
 
