@@ -24,6 +24,13 @@ export class LinkState {
   /** Engine nodes behind the link: a booking on one of them changes what fits on the others. */
   readonly nodes = new Set<{ stamps: { changes: number; departures: number } }>();
   private load: Int32Array | null = null;
+  /**
+   * Per-period folds of the load, fold_P[j] = max over k of load[j + kP], as NodeState keeps them: a
+   * phase search for period P reads P entries instead of H. Kept up to date by bookings, dropped when
+   * load leaves (a max cannot be un-maxed), rebuilt on first use.
+   */
+  private foldPeriods: number[] = [];
+  private foldArrays: Int32Array[] = [];
 
   constructor(
     readonly name: string,
@@ -73,12 +80,22 @@ export class LinkState {
     const H = this.horizon;
     const { every: P, duration: D } = b.shape;
     const d = bw * sign;
+    const folds = sign > 0 ? this.foldArrays.length : 0;
     for (let start = b.phase; start < H; start += P) {
       for (let k = 0; k < D; k++) {
         let t = start + k;
         if (t >= H) t -= H;
-        s[t] = s[t]! + d;
+        const v = (s[t] = s[t]! + d);
+        for (let q = 0; q < folds; q++) {
+          const f = this.foldArrays[q]!;
+          const j = t % this.foldPeriods[q]!;
+          if (v > f[j]!) f[j] = v;
+        }
       }
+    }
+    if (sign < 0) {
+      this.foldPeriods = [];
+      this.foldArrays = [];
     }
     if (sign > 0) this.booked.set(b.spec.id, b);
     else this.booked.delete(b.spec.id);
@@ -99,13 +116,25 @@ export class LinkState {
       bad.fill(1, 0, P);
       return;
     }
-    const s = this.load;
-    if (s === null) return;
+    if (this.load === null) return;
     const limit = this.cap - bw;
-    for (let t = 0, p = 0; t < this.horizon; t++) {
-      if (s[t]! > limit) bad[p] = 1;
-      if (++p === P) p = 0;
+    const f = this.fold(P);
+    for (let j = 0; j < P; j++) if (f[j]! > limit) bad[j] = 1;
+  }
+
+  private fold(period: number): Int32Array {
+    const s = this.load!;
+    if (period >= this.horizon) return s;
+    const k = this.foldPeriods.indexOf(period);
+    if (k >= 0) return this.foldArrays[k]!;
+    const f = new Int32Array(period);
+    for (let t = 0, j = 0; t < this.horizon; t++) {
+      if (s[t]! > f[j]!) f[j] = s[t]!;
+      if (++j === period) j = 0;
     }
+    this.foldPeriods.push(period);
+    this.foldArrays.push(f);
+    return f;
   }
 
   /** Bandwidth (engine units) active runs send through the link in slot t. */

@@ -160,6 +160,33 @@ describe('shared links', () => {
   });
 });
 
+describe('link refusals are true', () => {
+  it('at every allowed phase of the closest node, the refused run would over-book its link', () => {
+    const options = { seed: 5, nodes: 8, instances: 200, siteSize: 4, uplinkMbps: 200 };
+    const { nodes, apps } = generateWorkload(options);
+    const engine = new Engine(nodes, { horizon: apps.horizon });
+    let linkRefusals = 0;
+    for (const spec of apps.instances) {
+      const r = engine.place(spec);
+      if (r.ok) continue;
+      const refusal = r.refusal;
+      if (refusal.code !== 'capacity' || refusal.kind !== 'link') continue;
+      linkRefusals++;
+      const placed = engine.bookings().map((b) => ({ id: b.id, node: b.node, phase: b.phase }));
+      const base = checkPlacement(nodes, apps, placed).competingSlotSeconds;
+      expect(base).toBe(0);
+      const node = nodes.find((n) => n.name === refusal.closest.node)!;
+      for (let k = 0; k <= Math.min(spec.startWithin, spec.every - 1); k++) {
+        const phase = (spec.release + k) % spec.every;
+        const report = checkPlacement(nodes, apps, [...placed, { id: spec.id, node: node.name, phase }]);
+        expect(report.competingSlotSeconds, `${spec.id} at ${phase} on ${node.name}`).toBeGreaterThan(0);
+      }
+      if (linkRefusals >= 5) break;
+    }
+    expect(linkRefusals).toBeGreaterThan(0);
+  });
+});
+
 describe('generated sites sharing uplinks', () => {
   it('the engine keeps every uplink within capacity; the same plan without the links would over-book them', () => {
     const options = { seed: 3, nodes: 12, instances: 240, siteSize: 4, uplinkMbps: 300 };
