@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkPlacement, Engine } from '@nmaas/scheduler/engine';
 import {
   renderSharedLink,
+  renderSharedLinkPanel,
   sharedLinkFigures,
   sharedLinkInstances,
   sharedLinkNodes,
@@ -65,7 +66,7 @@ describe('shared-link set-up', () => {
         worstAbsError: 0.07,
       },
     ]);
-    const md = renderSharedLink({
+    const result = {
       date: '2026-12-04T18:00:00Z',
       wallSeconds: 500,
       bed: 'four namespaces',
@@ -77,7 +78,11 @@ describe('shared-link set-up', () => {
       loadAverage: { start: [1], end: [2] },
       figures,
       runs,
-    });
+    };
+    const md = renderSharedLink(result);
+    const panel = renderSharedLinkPanel(result, 650, 740);
+    expect(panel.match(/<circle /g)).toHaveLength(4);
+    expect(panel).toContain('median 47.0 Mbit/s (-53.0 %)');
     expect(md).toContain('| without-link-model | 2 | 47 | 48 | 46 | -53.0 % | 53.0 % | 54.0 % |');
     expect(md).toContain('| with-link-model | 2 | 94 | 95 | 93 | -6.0 % | 6.0 % | 7.0 % |');
   });

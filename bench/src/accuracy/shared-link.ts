@@ -143,3 +143,40 @@ export function renderSharedLink(r: SharedLinkResult): string {
   ];
   return `${lines.join('\n')}\n`;
 }
+
+/** Height of the shared-link panel under the main picture, in pixels. */
+export const SHARED_LINK_PANEL_HEIGHT = 150;
+
+/**
+ * The shared-link panel of accuracy.svg: per set-up, each run's throughput as a dot and the median as a
+ * bar, against the shaped rate (dashed). Drawn at vertical offset `y`, `width` wide.
+ */
+export function renderSharedLinkPanel(r: SharedLinkResult, y: number, width: number): string {
+  const left = 170;
+  const right = width - 20;
+  const max = Math.max(r.plan.rateMbit * 1.1, ...r.runs.map((x) => x.mbps));
+  const x = (mbps: number) => left + (mbps / max) * (right - left);
+  const parts = [
+    `<text x="10" y="${y + 20}" font-size="14" font-weight="bold">Shared link: two bandwidth tests behind one ${r.plan.rateMbit} Mbit/s uplink (${r.figures[0]?.runs ?? 0} runs per set-up)</text>`,
+  ];
+  r.figures.forEach((f, k) => {
+    const rowY = y + 40 + k * 40;
+    const label = f.setup === 'with-link-model' ? 'with the link model' : 'without the link model';
+    const color = f.setup === 'with-link-model' ? '#2a7' : '#d33';
+    parts.push(`<text x="10" y="${rowY + 14}">${label}</text>`);
+    parts.push(
+      `<rect x="${left}" y="${rowY + 4}" width="${(x(f.medianMbps) - left).toFixed(1)}" height="14" fill="${color}" opacity="0.35"><title>median ${f.medianMbps} Mbit/s, error ${(f.medianError * 100).toFixed(1)} %</title></rect>`,
+    );
+    for (const run of r.runs.filter((x) => x.setup === f.setup))
+      parts.push(`<circle cx="${x(run.mbps).toFixed(1)}" cy="${rowY + 11}" r="2.5" fill="${color}"/>`);
+    parts.push(
+      `<text x="${left}" y="${rowY + 30}" font-size="10" fill="#333">median ${f.medianMbps.toFixed(1)} Mbit/s (${(f.medianError * 100).toFixed(1)} %)</text>`,
+    );
+  });
+  const rx = x(r.plan.rateMbit).toFixed(1);
+  parts.push(
+    `<line x1="${rx}" y1="${y + 34}" x2="${rx}" y2="${y + 124}" stroke="#000" stroke-dasharray="4 3"/>`,
+    `<text x="${rx}" y="${y + 138}" text-anchor="middle" font-size="10">shaped rate ${r.plan.rateMbit} Mbit/s</text>`,
+  );
+  return parts.join('\n');
+}
