@@ -30,6 +30,8 @@ export class Cluster {
   readonly invalidation = new Invalidation();
   /** Shared links by name, with the nodes behind them (link-state.ts). */
   readonly links = new Map<string, LinkState>();
+  /** The largest run bandwidth of any shape compiled so far: a link below it in every slot blocks nothing. */
+  readonly seen = { maxRunBandwidth: 0 };
   private readonly candidateCache = new Map<string, NodeState[]>();
   private candidateTopology = 0;
   /** Order of arrival of nodes, never reused: ties between nodes break on it, so a replaced node sorts last. */
@@ -42,8 +44,9 @@ export class Cluster {
     const node = new NodeState(this.nextNodeIndex++, spec, this.horizon);
     for (const l of spec.links ?? []) {
       let link = this.links.get(l.name);
-      if (!link) this.links.set(l.name, (link = new LinkState(l.name, this.horizon)));
-      link.declare(spec.name, l.capacity);
+      if (!link) this.links.set(l.name, (link = new LinkState(l.name, this.horizon, this.seen)));
+      // A capacity changed by the newcomer changes what fits on every node already behind the link.
+      if (link.declare(spec.name, l.capacity)) for (const peer of link.nodes) this.invalidation.released(peer);
       link.nodes.add(node);
       node.links.push(link);
     }
@@ -61,7 +64,7 @@ export class Cluster {
     node.dead = true;
     for (const link of node.links) {
       link.nodes.delete(node);
-      link.withdraw(name);
+      if (link.withdraw(name)) for (const peer of link.nodes) this.invalidation.released(peer);
       if (link.nodes.size === 0) this.links.delete(link.name);
     }
     // Dropped from the list (which stays in arrival order) so node churn does not keep slot arrays alive.
@@ -113,6 +116,7 @@ export class Cluster {
     node.apply(b, 1);
     for (const l of node.links) l.apply(b, 1);
     this.invalidation.booked(node);
+    this.onPeers(node, (peer) => this.invalidation.booked(peer));
     this.booked.set(spec.id, b);
     let h = this.hosts.get(spec.app);
     if (!h) this.hosts.set(spec.app, (h = new Set()));
@@ -121,9 +125,12 @@ export class Cluster {
   }
 
   unbook(b: BookedInstance): void {
+    // Whether the links could block anything is read with the load still on them.
+    const peers = this.relevantPeers(b.node);
     b.node.apply(b, -1);
     for (const l of b.node.links) l.apply(b, -1);
     this.invalidation.released(b.node);
+    for (const peer of peers) this.invalidation.released(peer);
     this.booked.delete(b.spec.id);
     if (!b.node.apps.has(b.spec.app)) {
       const h = this.hosts.get(b.spec.app);
@@ -139,12 +146,31 @@ export class Cluster {
   trial<T>(b: BookedInstance, measure: () => T): T {
     b.node.apply(b, 1);
     for (const l of b.node.links) l.apply(b, 1);
+    const peers = this.relevantPeers(b.node);
     try {
       return measure();
     } finally {
       b.node.apply(b, -1);
       for (const l of b.node.links) l.apply(b, -1);
       this.invalidation.tried(b.node);
+      for (const peer of peers) this.invalidation.tried(peer);
     }
+  }
+
+  /** Records a compiled shape's run bandwidth (links compare their free room with the largest). */
+  noteShape(shape: Shape): void {
+    if (shape.run[2] > this.seen.maxRunBandwidth) this.seen.maxRunBandwidth = shape.run[2];
+  }
+
+  private onPeers(node: NodeState, each: (peer: NodeState) => void): void {
+    for (const peer of this.relevantPeers(node)) each(peer);
+  }
+
+  /** The other nodes behind the node's links that can block a run: what fits on them follows this node's load. */
+  private relevantPeers(node: NodeState): NodeState[] {
+    if (node.links.length === 0) return [];
+    const out = new Set<NodeState>();
+    for (const l of node.links) if (l.relevant()) for (const peer of l.nodes) if (peer !== node) out.add(peer);
+    return [...out];
   }
 }

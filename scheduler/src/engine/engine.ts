@@ -138,6 +138,7 @@ export class Engine {
     const known = this.shapes.get(s.key);
     if (known) return known;
     this.shapes.set(s.key, s);
+    this.cluster.noteShape(s);
     return s;
   }
 

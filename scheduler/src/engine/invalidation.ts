@@ -7,8 +7,8 @@
  *  - `tried`: a look-ahead trial was booked and undone — the node is as before, but its phase-search
  *    results are recomputed (the trial went through the same slots); not a departure;
  *  - `nodeAdded` / `nodeRemoved`: the node set changed — candidate lists and cursors are rebuilt (`topology`).
- * A node behind shared links passes each event on to the other nodes behind them: load on a link
- * changes what fits on all of its nodes.
+ * An event on a node behind a shared link that can constrain a run is also an event on every other node
+ * behind it (the Cluster reports it for each: load on a link changes what fits on all of its nodes).
  */
 
 /** Per-node stamps, written only by Invalidation. */
@@ -19,40 +19,24 @@ export class NodeStamps {
   departures = 0;
 }
 
-/** What the events need of a node: its stamps, and those of the nodes sharing a link with it. */
-interface Stamped {
-  stamps: NodeStamps;
-  links?: readonly { nodes: Iterable<{ stamps: NodeStamps }> }[];
-}
-
-function peers(node: Stamped, each: (stamps: NodeStamps) => void): void {
-  if (node.links) for (const l of node.links) for (const n of l.nodes) if (n.stamps !== node.stamps) each(n.stamps);
-}
-
 export class Invalidation {
   /** Moves when load leaves any node. */
   departures = 0;
   /** Moves when a node joins or leaves. */
   topology = 0;
 
-  booked(node: Stamped): void {
+  booked(node: { stamps: NodeStamps }): void {
     node.stamps.changes++;
-    peers(node, (s) => s.changes++);
   }
 
-  released(node: Stamped): void {
+  released(node: { stamps: NodeStamps }): void {
     node.stamps.changes++;
     node.stamps.departures++;
-    peers(node, (s) => {
-      s.changes++;
-      s.departures++;
-    });
     this.departures++;
   }
 
-  tried(node: Stamped): void {
+  tried(node: { stamps: NodeStamps }): void {
     node.stamps.changes++;
-    peers(node, (s) => s.changes++);
   }
 
   nodeAdded(): void {

@@ -4,6 +4,7 @@
  * node sits behind; idle instances send nothing (idle load has no bandwidth). Booking touches only the
  * booked run's active slots, like NodeState.
  */
+import type { NodeState } from './node-state.js';
 import type { Shape } from './shape.js';
 import { capacityUnits } from './units.js';
 
@@ -22,7 +23,7 @@ export class LinkState {
   /** Bookings that send through the link (run bandwidth above zero). */
   readonly booked = new Map<string, LinkBooking>();
   /** Engine nodes behind the link: a booking on one of them changes what fits on the others. */
-  readonly nodes = new Set<{ stamps: { changes: number; departures: number } }>();
+  readonly nodes = new Set<NodeState>();
   private load: Int32Array | null = null;
   /**
    * Per-period folds of the load, fold_P[j] = max over k of load[j + kP], as NodeState keeps them: a
@@ -32,26 +33,34 @@ export class LinkState {
   private foldPeriods: number[] = [];
   private foldArrays: Int32Array[] = [];
 
+  /** Highest per-slot load, or null when load left and it must be recomputed. */
+  private peakCache: number | null = 0;
+
   constructor(
     readonly name: string,
     readonly horizon: number,
+    /** The largest run bandwidth of any shape the engine has seen (engine units), shared by all links. */
+    private readonly seen: { maxRunBandwidth: number },
   ) {}
 
-  /** Records one node's declaration and recomputes the capacity (the smallest declaration). */
-  declare(node: string, mbps: number): void {
+  /** Records one node's declaration and recomputes the capacity (the smallest); true when it changed. */
+  declare(node: string, mbps: number): boolean {
     this.declared.set(node, mbps);
-    this.recompute();
+    return this.recompute();
   }
 
-  withdraw(node: string): void {
+  /** Drops a leaving node's declaration; true when the capacity changed. */
+  withdraw(node: string): boolean {
     this.declared.delete(node);
-    this.recompute();
+    return this.recompute();
   }
 
-  private recompute(): void {
+  private recompute(): boolean {
     let min = Infinity;
     for (const v of this.declared.values()) if (v < min) min = v;
+    const before = this.cap;
     this.cap = min === Infinity ? 0 : capacityUnits({ cpu: 0, memory: 0, bandwidth: min })[2];
+    return this.cap !== before;
   }
 
   /** The capacity in Mbps, as declared. */
@@ -81,11 +90,13 @@ export class LinkState {
     const { every: P, duration: D } = b.shape;
     const d = bw * sign;
     const folds = sign > 0 ? this.foldArrays.length : 0;
+    let peak = sign > 0 ? this.peakCache : null;
     for (let start = b.phase; start < H; start += P) {
       for (let k = 0; k < D; k++) {
         let t = start + k;
         if (t >= H) t -= H;
         const v = (s[t] = s[t]! + d);
+        if (peak !== null && v > peak) peak = v;
         for (let q = 0; q < folds; q++) {
           const f = this.foldArrays[q]!;
           const j = t % this.foldPeriods[q]!;
@@ -93,6 +104,7 @@ export class LinkState {
         }
       }
     }
+    this.peakCache = peak;
     if (sign < 0) {
       this.foldPeriods = [];
       this.foldArrays = [];
@@ -144,10 +156,20 @@ export class LinkState {
 
   /** Highest per-slot load (engine units). */
   peak(): number {
-    if (this.load === null) return 0;
+    if (this.peakCache !== null) return this.peakCache;
     let p = 0;
-    for (let t = 0; t < this.horizon; t++) if (this.load[t]! > p) p = this.load[t]!;
+    if (this.load !== null) for (let t = 0; t < this.horizon; t++) if (this.load[t]! > p) p = this.load[t]!;
+    this.peakCache = p;
     return p;
+  }
+
+  /**
+   * Whether the link can block some run of a shape seen so far: otherwise its load changes nothing of what
+   * fits on its nodes, and a booking behind it need not invalidate the other nodes' caches.
+   */
+  relevant(): boolean {
+    const bw = this.seen.maxRunBandwidth;
+    return bw > 0 && this.peak() + bw > this.cap;
   }
 
   /** Bookings sending through the link in slot t, for messages. */
@@ -160,8 +182,8 @@ export class LinkState {
     return out;
   }
 
-  /** Whether the link constrains a run of `shape` at all: it sends something and the link is in use or too small. */
+  /** Whether the link can block a run of `shape` in some slot: it sends something, and the busiest slot has too little left. */
   constrains(shape: Shape): boolean {
-    return shape.run[2] > 0 && (this.booked.size > 0 || shape.run[2] > this.cap);
+    return shape.run[2] > 0 && this.peak() + shape.run[2] > this.cap;
   }
 }

@@ -61,7 +61,10 @@ export function linkBlockAt(node: NodeState, shape: Shape, phase: number): LinkB
   for (let start = phase; start < node.horizon; start += shape.every)
     for (let d = 0; d < shape.duration; d++) {
       const t = (start + d) % node.horizon;
-      for (const l of node.links) if (l.blockedAt(t, shape)) return blockOf(l, t);
+      for (const l of node.links)
+        if (l.blockedAt(t, shape))
+          // A link smaller than the run itself is named as such, whatever else is sending then.
+          return shape.run[2] > l.cap ? { ...blockOf(l, t), runs: [], culprits: [] } : blockOf(l, t);
     }
   return null;
 }
