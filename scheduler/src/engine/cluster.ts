@@ -29,7 +29,7 @@ export class Cluster {
   readonly antiOf = new Map<string, Map<string, 1>>();
   readonly invalidation = new Invalidation();
   /** Shared links by name, with the nodes behind them (link-state.ts). */
-  readonly links = new Map<string, LinkState>();
+  readonly links = new Map<string, LinkState<NodeState>>();
   /** The largest run bandwidth of any shape compiled so far: a link below it in every slot blocks nothing. */
   readonly seen = { maxRunBandwidth: 0 };
   private readonly candidateCache = new Map<string, NodeState[]>();
@@ -44,7 +44,7 @@ export class Cluster {
     const node = new NodeState(this.nextNodeIndex++, spec, this.horizon);
     for (const l of spec.links ?? []) {
       let link = this.links.get(l.name);
-      if (!link) this.links.set(l.name, (link = new LinkState(l.name, this.horizon, this.seen)));
+      if (!link) this.links.set(l.name, (link = new LinkState<NodeState>(l.name, this.horizon, this.seen)));
       // A capacity changed by the newcomer changes what fits on every node already behind the link.
       if (link.declare(spec.name, l.capacity)) for (const peer of link.nodes) this.invalidation.released(peer);
       link.nodes.add(node);

@@ -4,7 +4,6 @@
  * node sits behind; idle instances send nothing (idle load has no bandwidth). Booking touches only the
  * booked run's active slots, like NodeState.
  */
-import type { NodeState } from './node-state.js';
 import type { Shape } from './shape.js';
 import { capacityUnits } from './units.js';
 
@@ -15,7 +14,8 @@ export interface LinkBooking {
   phase: number;
 }
 
-export class LinkState {
+/** `Node` is the engine's node state; a parameter, so that this module and node-state.ts do not import each other. */
+export class LinkState<Node = unknown> {
   /** Capacity in engine units (kbps): the smallest any node behind the link declares. */
   cap = 0;
   /** Node name → the capacity (Mbps) that node declares; a disagreement is reported, the smallest wins. */
@@ -23,7 +23,7 @@ export class LinkState {
   /** Bookings that send through the link (run bandwidth above zero). */
   readonly booked = new Map<string, LinkBooking>();
   /** Engine nodes behind the link: a booking on one of them changes what fits on the others. */
-  readonly nodes = new Set<NodeState>();
+  readonly nodes = new Set<Node>();
   private load: Int32Array | null = null;
   /**
    * Per-period folds of the load, fold_P[j] = max over k of load[j + kP], as NodeState keeps them: a

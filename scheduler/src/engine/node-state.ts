@@ -46,7 +46,7 @@ export class NodeState {
   readonly booked = new Map<string, BookedInstance>();
   exclusiveCount = 0;
   /** Shared links the node sits behind (registered by the Cluster). */
-  readonly links: LinkState[] = [];
+  readonly links: LinkState<NodeState>[] = [];
   /** Cache stamps, moved by the engine's Invalidation on named events (see invalidation.ts). */
   readonly stamps = new NodeStamps();
   /** Shape key → the `stamps.departures` under which no allowed phase fitted (valid until load leaves). */
