@@ -5,6 +5,8 @@ import {
   ContractError,
   DECISION_ANNOTATIONS,
   NODE_CAPACITY_ANNOTATION,
+  NODE_LINK_CAPACITY_ANNOTATION_PREFIX,
+  NODE_LINK_LABEL_PREFIX,
   NODE_POOL_LABEL,
   POD_ANNOTATIONS,
   contractFromManifest,
@@ -18,6 +20,51 @@ import {
   type PodContract,
 } from './contract.js';
 import { loadApp } from './model/manifest.js';
+
+describe('shared links a node declares', () => {
+  const pooled = { [NODE_POOL_LABEL]: 'edge' };
+  const capacity = { [NODE_CAPACITY_ANNOTATION]: 'cpu=2,memory=4Gi,bandwidth=1Gbps' };
+
+  it('reads one label per link and its capacity annotation, and writes them back', () => {
+    const node = {
+      name: 'edge-1',
+      labels: { ...pooled, [`${NODE_LINK_LABEL_PREFIX}site-a`]: 'true', [`${NODE_LINK_LABEL_PREFIX}metro`]: '' },
+      annotations: {
+        ...capacity,
+        [`${NODE_LINK_CAPACITY_ANNOTATION_PREFIX}site-a`]: '1Gbps',
+        [`${NODE_LINK_CAPACITY_ANNOTATION_PREFIX}metro`]: '400Mbps',
+      },
+    };
+    const offer = decodeNodeOffer(node)!;
+    expect(offer.links).toEqual([
+      { name: 'metro', capacity: 400 },
+      { name: 'site-a', capacity: 1000 },
+    ]);
+    const encoded = encodeNodeOffer(offer);
+    expect(decodeNodeOffer({ name: 'edge-1', ...encoded })!.links).toEqual(offer.links);
+    expect(decodeNodeOffer({ name: 'edge-2', labels: pooled, annotations: capacity })!.links).toBeUndefined();
+  });
+
+  it('names the key and the fix for a link without capacity, a bad amount, a capacity without its label', () => {
+    const decode = (labels: Record<string, string>, annotations: Record<string, string>) => () =>
+      decodeNodeOffer({
+        name: 'edge-1',
+        labels: { ...pooled, ...labels },
+        annotations: { ...capacity, ...annotations },
+      });
+    const label = { [`${NODE_LINK_LABEL_PREFIX}site-a`]: 'true' };
+    expect(decode(label, {})).toThrow(
+      /link-capacity\.site-a=\(missing\): the node sits behind link site-a .*such as 1Gbps/,
+    );
+    expect(decode(label, { [`${NODE_LINK_CAPACITY_ANNOTATION_PREFIX}site-a`]: '1 gigabit' })).toThrow(
+      /link-capacity\.site-a="1 gigabit": the node sits behind link site-a/,
+    );
+    expect(decode({}, { [`${NODE_LINK_CAPACITY_ANNOTATION_PREFIX}site-a`]: '1Gbps' })).toThrow(
+      /a capacity for link site-a but no label .*link\.site-a: add the label or drop the annotation/,
+    );
+    expect(decode({ [`${NODE_LINK_LABEL_PREFIX}Site_A`]: 'true' }, {})).toThrow(/must be a DNS-1123 label/);
+  });
+});
 
 const sample: PodContract = {
   app: 'web-qos',

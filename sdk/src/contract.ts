@@ -52,6 +52,18 @@ export const NODE_CAPACITY_ANNOTATION = 'nmaas.io/capacity';
  * charts tolerate it through their `tolerations` value (never with a catch-all toleration).
  */
 export const MEASUREMENT_NODE_TAINT = 'nmaas.io/measurement';
+/**
+ * Links a node sits behind (a site's uplink, a shared radio): one label per link, `nmaas.io/link.<link>`
+ * (the value is not read; `true` by convention). One key per link, not one list: a node may sit behind
+ * several links, a label value cannot hold a comma, and a key per link lets an owner select the nodes
+ * behind a link (`kubectl get nodes -l nmaas.io/link.site-a`). A link name is a DNS-1123 label.
+ */
+export const NODE_LINK_LABEL_PREFIX = 'nmaas.io/link.';
+/**
+ * The capacity of a link, declared on each node behind it beside the node's own capacity:
+ * `nmaas.io/link-capacity.<link>: 1Gbps`. Nodes that disagree on one link are reported; the smaller wins.
+ */
+export const NODE_LINK_CAPACITY_ANNOTATION_PREFIX = 'nmaas.io/link-capacity.';
 /** The well-known label the webhook pins pods with. */
 export const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 
@@ -88,11 +100,19 @@ export interface Decision {
   phaseSeconds: number;
 }
 
+/** A link a node sits behind, and the capacity (Mbps) this node declares for it. */
+export interface LinkDeclaration {
+  name: string;
+  capacity: number;
+}
+
 export interface NodeOffer {
   name: string;
   pool: string;
   labels: Record<string, string>;
   capacity: ResourceAmounts;
+  /** The links the node sits behind (absent or empty: none declared). */
+  links?: LinkDeclaration[];
 }
 
 export interface ContractProblem {
@@ -375,14 +395,67 @@ export function decodePhaseEnv(value: string | undefined): number | null {
   return Number(value);
 }
 
-export function encodeNodeOffer(offer: Pick<NodeOffer, 'pool' | 'capacity'>): {
+export function encodeNodeOffer(offer: Pick<NodeOffer, 'pool' | 'capacity' | 'links'>): {
   labels: StringMap;
   annotations: StringMap;
 } {
-  return {
-    labels: { [NODE_POOL_LABEL]: offer.pool },
-    annotations: { [NODE_CAPACITY_ANNOTATION]: formatResources(offer.capacity) },
-  };
+  const labels: StringMap = { [NODE_POOL_LABEL]: offer.pool };
+  const annotations: StringMap = { [NODE_CAPACITY_ANNOTATION]: formatResources(offer.capacity) };
+  for (const link of offer.links ?? []) {
+    labels[NODE_LINK_LABEL_PREFIX + link.name] = 'true';
+    annotations[NODE_LINK_CAPACITY_ANNOTATION_PREFIX + link.name] = formatBandwidth(link.capacity);
+  }
+  return { labels, annotations };
+}
+
+/** Longest link name: the name part of a label key holds 63 characters, `link.` included. */
+const MAX_LINK_NAME = 63 - (NODE_LINK_LABEL_PREFIX.length - NODE_LINK_LABEL_PREFIX.indexOf('/') - 1);
+
+/**
+ * The links a node declares: a link label per link, each with its capacity annotation. A label without
+ * a capacity, a capacity without its label, or a malformed name or amount is a problem naming the key.
+ */
+export function decodeNodeLinks(
+  labels: StringMap,
+  annotations: StringMap,
+): { links: LinkDeclaration[]; problems: ContractProblem[] } {
+  const links: LinkDeclaration[] = [];
+  const problems: ContractProblem[] = [];
+  for (const key of Object.keys(labels).sort()) {
+    if (!key.startsWith(NODE_LINK_LABEL_PREFIX)) continue;
+    const name = key.slice(NODE_LINK_LABEL_PREFIX.length);
+    if (!DNS1123_LABEL.test(name) || name.length > MAX_LINK_NAME) {
+      problems.push({
+        key,
+        value: labels[key],
+        message: `the link name must be a DNS-1123 label of at most ${MAX_LINK_NAME} characters, e.g. ${NODE_LINK_LABEL_PREFIX}site-a`,
+      });
+      continue;
+    }
+    const capKey = NODE_LINK_CAPACITY_ANNOTATION_PREFIX + name;
+    const text = annotations[capKey];
+    const capacity = text === undefined ? null : parseBandwidth(text);
+    if (capacity === null || capacity <= 0) {
+      problems.push({
+        key: capKey,
+        value: text,
+        message: `the node sits behind link ${name} (label ${key}); declare its capacity as a bandwidth such as 1Gbps or 600Mbps`,
+      });
+      continue;
+    }
+    links.push({ name, capacity });
+  }
+  for (const key of Object.keys(annotations).sort()) {
+    if (!key.startsWith(NODE_LINK_CAPACITY_ANNOTATION_PREFIX)) continue;
+    const name = key.slice(NODE_LINK_CAPACITY_ANNOTATION_PREFIX.length);
+    if (labels[NODE_LINK_LABEL_PREFIX + name] === undefined)
+      problems.push({
+        key,
+        value: annotations[key],
+        message: `a capacity for link ${name} but no label ${NODE_LINK_LABEL_PREFIX}${name}: add the label or drop the annotation`,
+      });
+  }
+  return { links, problems };
 }
 
 /**
@@ -397,10 +470,13 @@ export function decodeNodeOffer(node: { name: string; labels?: unknown; annotati
   // All three amounts are required of a node: a silent 0 Mbps would quietly turn every
   // bandwidth-using measurement away from a node its owner meant to offer.
   const capacity = r.resources(NODE_CAPACITY_ANNOTATION, true, true);
-  const problems = [...r.problems];
+  const declared = decodeNodeLinks(labels, asStringMap(node.annotations));
+  const problems = [...r.problems, ...declared.problems];
   if (!LABEL_VALUE.test(pool) || pool === '' || pool.length > 63) {
     problems.push({ key: NODE_POOL_LABEL, value: pool, message: 'label must be a non-empty label value such as edge' });
   }
   if (problems.length > 0) throw new ContractError(`node ${node.name}`, problems);
-  return { name: node.name, pool, labels: { ...labels }, capacity };
+  const offer: NodeOffer = { name: node.name, pool, labels: { ...labels }, capacity };
+  if (declared.links.length > 0) offer.links = declared.links;
+  return offer;
 }

@@ -26,6 +26,7 @@ import { median } from './stats.js';
 import { METRICS, samples } from './extract.js';
 import { createTestbed, type Testbed } from './testbed.js';
 import { writeReport } from './render.js';
+import { runSharedLinkBench } from './shared-link-run.js';
 import { UsageError, writeFileAtomic } from '@nmaas/sdk/kit';
 
 interface Options {
@@ -38,6 +39,9 @@ interface Options {
   keepWork: boolean;
   /** Only re-render accuracy.md/.svg from this accuracy.json. */
   render?: string;
+  /** Only run the shared-link set-up (two nodes behind one shaped uplink) and add it to accuracy.json. */
+  sharedLink: boolean;
+  link: { rateMbit: number; periodSeconds: number; durationSeconds: number };
 }
 
 const USAGE = `usage: node bench/dist/accuracy/main.js [options]   (as root)
@@ -49,6 +53,9 @@ const USAGE = `usage: node bench/dist/accuracy/main.js [options]   (as root)
   --out <dir>       where accuracy.{json,md,svg} go (bench/results)
   --keep-work       keep the work folder (configs and app logs)
   --render <json>   only re-render accuracy.md and accuracy.svg from an accuracy.json (no root needed)
+  --shared-link     only the shared-link set-up: two nodes behind one shaped uplink, two bandwidth tests placed
+                    without and with the link model; added to accuracy.json under "sharedLink"
+  --link-rate <mbit>, --link-period <s>, --link-duration <s>   its uplink rate (100), period (20), run length (5)
 `;
 
 export function parseArgs(argv: string[]): Options {
@@ -60,6 +67,8 @@ export function parseArgs(argv: string[]): Options {
     plan: { ...DEFAULT_PLAN },
     outDir: path.join(REPO_ROOT, 'bench', 'results'),
     keepWork: false,
+    sharedLink: false,
+    link: { rateMbit: 100, periodSeconds: 20, durationSeconds: 5 },
   };
   const int = (name: string, v: string | undefined, min: number): number => {
     if (v === undefined || !/^\d+$/.test(v) || Number(v) < min)
@@ -75,12 +84,18 @@ export function parseArgs(argv: string[]): Options {
     else if (a === '--delay-ms') o.delayMs = int(a, argv[++i], 0);
     else if (a === '--out') o.outDir = path.resolve(argv[++i] ?? '.');
     else if (a === '--keep-work') o.keepWork = true;
+    else if (a === '--shared-link') o.sharedLink = true;
+    else if (a === '--link-rate') o.link.rateMbit = int(a, argv[++i], 1);
+    else if (a === '--link-period') o.link.periodSeconds = int(a, argv[++i], 2);
+    else if (a === '--link-duration') o.link.durationSeconds = int(a, argv[++i], 1);
     else if (a === '--render') o.render = path.resolve(argv[++i] ?? 'bench/results/accuracy.json');
     else if (a === '--help' || a === '-h') {
       process.stdout.write(USAGE);
       process.exit(0);
     } else throw new UsageError(`unknown option ${a}\n${USAGE}`);
   }
+  if (o.link.durationSeconds * 2 > o.link.periodSeconds)
+    throw new UsageError('--link-duration must be at most half of --link-period, so the two runs can take turns');
   if (o.periodsPerSession > 20)
     throw new UsageError('--periods must be at most 20 (the SDK keeps the last 20 runs on /results)');
   return o;
@@ -103,6 +118,15 @@ async function main(): Promise<void> {
     log(
       `rendered ${path.relative(process.cwd(), mdFile)} and ${path.relative(process.cwd(), svgFile)} from ${path.relative(process.cwd(), opts.render)}`,
     );
+    return;
+  }
+  if (opts.sharedLink) {
+    await runSharedLinkBench({
+      ...opts.link,
+      rounds: opts.rounds,
+      periods: opts.periodsPerSession,
+      outDir: opts.outDir,
+    });
     return;
   }
   if (process.getuid?.() !== 0)

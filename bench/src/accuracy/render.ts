@@ -7,6 +7,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { renderMarkdown, renderSvg, type MetricFigures, type ReportContext } from './report.js';
+import {
+  renderSharedLink,
+  renderSharedLinkPanel,
+  SHARED_LINK_PANEL_HEIGHT,
+  type SharedLinkResult,
+} from './shared-link.js';
 import { writeFileAtomic } from '@nmaas/sdk/kit';
 
 /** The parts of accuracy.json the report reads. */
@@ -33,6 +39,8 @@ export interface StoredResult {
   phases: { overlap: Record<string, number>; nmaas: Record<string, number>; commands: string[] };
   design: { rounds: number; periodsPerSession: number };
   metrics: MetricFigures[];
+  /** The shared-link set-up, when it was run (`--shared-link`). */
+  sharedLink?: SharedLinkResult;
 }
 
 /** The 1-minute load average at start and end: how much else the machine was doing. */
@@ -59,13 +67,31 @@ export function reportContext(r: StoredResult): ReportContext {
 
 export function renderReport(r: StoredResult): { markdown: string; svg: string } {
   const runs = r.design.rounds * r.design.periodsPerSession;
+  const svg = renderSvg(
+    r.metrics,
+    `Error against alone runs (${runs} runs per app and set-up, period ${r.plan.periodSeconds} s)`,
+  );
   return {
-    markdown: renderMarkdown(r.metrics, reportContext(r)),
-    svg: renderSvg(
-      r.metrics,
-      `Error against alone runs (${runs} runs per app and set-up, period ${r.plan.periodSeconds} s)`,
-    ),
+    markdown: renderMarkdown(r.metrics, reportContext(r)) + (r.sharedLink ? `\n${renderSharedLink(r.sharedLink)}` : ''),
+    svg: r.sharedLink ? withSharedLinkPanel(svg, r.sharedLink) : svg,
   };
+}
+
+/** The main picture with the shared-link panel under it: one SVG, the main one nested unchanged. */
+function withSharedLinkPanel(svg: string, shared: SharedLinkResult): string {
+  const size = /^<svg [^>]*width="(\d+)" height="(\d+)"/.exec(svg);
+  if (!size) throw new Error('accuracy.svg: the main picture has no width and height');
+  const width = Number(size[1]);
+  const height = Number(size[2]);
+  const total = height + SHARED_LINK_PANEL_HEIGHT;
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${total}" viewBox="0 0 ${width} ${total}" font-family="sans-serif" font-size="11">`,
+    `<rect width="${width}" height="${total}" fill="#fff"/>`,
+    svg.trimEnd().replace(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" /, '<svg x="0" y="0" '),
+    renderSharedLinkPanel(shared, height, width),
+    '</svg>',
+    '',
+  ].join('\n');
 }
 
 const writeAtomic = (file: string, content: string): Promise<void> => writeFileAtomic(file, content);

@@ -1,7 +1,8 @@
 /**
  * The independent checker: recomputes every node's load slot by slot straight from the issue's
  * definitions (no engine data structure, no integer units), so it can judge any placement — ours or a
- * baseline's. `competingSlotSeconds` counts node-slots where a capacity or an exclusive rule is broken;
+ * baseline's. `competingSlotSeconds` counts node-slots where a capacity or an exclusive rule is broken,
+ * plus link-slots where the runs behind a shared link send more than it carries;
  * `violations` counts selector, pin, affinity, anti-affinity, spread and allowed-phase breaches.
  * Each rule's definition comes from its module under rules/ (pure functions over specs and numbers);
  * nothing here reads the engine's node state, slots or indexes.
@@ -11,6 +12,7 @@ import { missingAffinity } from './rules/affinity.js';
 import { antiAffinityConflict } from './rules/anti-affinity.js';
 import { overCapacity } from './rules/capacity.js';
 import { exclusiveClash } from './rules/exclusive.js';
+import { checkLinks } from './rules/link.js';
 import { pinnedElsewhere } from './rules/pin.js';
 import { selectorMismatches } from './rules/selector.js';
 import { sameSpreadGroup } from './rules/spread.js';
@@ -19,6 +21,7 @@ import { formatSlot } from './time.js';
 
 export type ProblemKind =
   | 'capacity'
+  | 'link'
   | 'exclusive'
   | 'selector'
   | 'pinned'
@@ -159,5 +162,8 @@ export function checkPlacement(
         message: `node ${name}: an exclusive instance shares ${exclusiveSlots} active slot(s) with another run, first at ${formatSlot(firstExclusive)}`,
       });
   }
+  const links = checkLinks(nodes, onNode, H);
+  competing += links.overSlots;
+  for (const message of links.messages) problems.push({ kind: 'link', message });
   return { placed: seen.size, competingSlotSeconds: competing, violations, problems };
 }

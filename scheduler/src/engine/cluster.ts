@@ -6,6 +6,7 @@
 import { matchesSelector } from './filter.js';
 import type { InstanceSpec, NodeSpec } from './instance.js';
 import { Invalidation } from './invalidation.js';
+import { LinkState } from './link-state.js';
 import { NoFitVerdicts } from './no-fit.js';
 import { NodeState, type BookedInstance } from './node-state.js';
 import type { Shape } from './shape.js';
@@ -30,6 +31,10 @@ export class Cluster {
   readonly invalidation = new Invalidation();
   /** The nodes' "does not fit" verdicts, in one table (see no-fit.ts). */
   private readonly verdicts = new NoFitVerdicts();
+  /** Shared links by name, with the nodes behind them (link-state.ts). */
+  readonly links = new Map<string, LinkState<NodeState>>();
+  /** The largest run bandwidth of any shape compiled so far: a link below it in every slot blocks nothing. */
+  readonly seen = { maxRunBandwidth: 0 };
   private readonly candidateCache = new Map<string, NodeState[]>();
   private candidateTopology = 0;
   /** Order of arrival of nodes, never reused: ties between nodes break on it, so a replaced node sorts last. */
@@ -40,6 +45,14 @@ export class Cluster {
   addNode(spec: NodeSpec): void {
     if (this.byName.has(spec.name)) throw new Error(`node ${spec.name} is already known to the engine`);
     const node = new NodeState(this.nextNodeIndex++, spec, this.horizon, this.verdicts);
+    for (const l of spec.links ?? []) {
+      let link = this.links.get(l.name);
+      if (!link) this.links.set(l.name, (link = new LinkState<NodeState>(l.name, this.horizon, this.seen)));
+      // A capacity changed by the newcomer changes what fits on every node already behind the link.
+      if (link.declare(spec.name, l.capacity)) for (const peer of link.nodes) this.invalidation.released(peer);
+      link.nodes.add(node);
+      node.links.push(link);
+    }
     this.nodes.push(node);
     this.byName.set(spec.name, node);
     this.invalidation.nodeAdded();
@@ -52,6 +65,11 @@ export class Cluster {
     const out = [...node.booked.values()];
     for (const b of out) this.unbook(b);
     node.dead = true;
+    for (const link of node.links) {
+      link.nodes.delete(node);
+      if (link.withdraw(name)) for (const peer of link.nodes) this.invalidation.released(peer);
+      if (link.nodes.size === 0) this.links.delete(link.name);
+    }
     // Dropped from the list (which stays in arrival order) so node churn does not keep slot arrays alive.
     this.nodes.splice(this.nodes.indexOf(node), 1);
     node.dropSlots();
@@ -99,7 +117,9 @@ export class Cluster {
   reserve(spec: InstanceSpec, shape: Shape, node: NodeState, phase: number): BookedInstance {
     const b: BookedInstance = { spec, shape, node, phase };
     node.apply(b, 1);
+    for (const l of node.links) l.apply(b, 1);
     this.invalidation.booked(node);
+    this.onPeers(node, (peer) => this.invalidation.booked(peer));
     this.booked.set(spec.id, b);
     let h = this.hosts.get(spec.app);
     if (!h) this.hosts.set(spec.app, (h = new Set()));
@@ -108,8 +128,12 @@ export class Cluster {
   }
 
   unbook(b: BookedInstance): void {
+    // Whether the links could block anything is read with the load still on them.
+    const peers = this.relevantPeers(b.node);
     b.node.apply(b, -1);
+    for (const l of b.node.links) l.apply(b, -1);
     this.invalidation.released(b.node);
+    for (const peer of peers) this.invalidation.released(peer);
     this.booked.delete(b.spec.id);
     if (!b.node.apps.has(b.spec.app)) {
       const h = this.hosts.get(b.spec.app);
@@ -124,11 +148,32 @@ export class Cluster {
    */
   trial<T>(b: BookedInstance, measure: () => T): T {
     b.node.apply(b, 1);
+    for (const l of b.node.links) l.apply(b, 1);
+    const peers = this.relevantPeers(b.node);
     try {
       return measure();
     } finally {
       b.node.apply(b, -1);
+      for (const l of b.node.links) l.apply(b, -1);
       this.invalidation.tried(b.node);
+      for (const peer of peers) this.invalidation.tried(peer);
     }
+  }
+
+  /** Records a compiled shape's run bandwidth (links compare their free room with the largest). */
+  noteShape(shape: Shape): void {
+    if (shape.run[2] > this.seen.maxRunBandwidth) this.seen.maxRunBandwidth = shape.run[2];
+  }
+
+  private onPeers(node: NodeState, each: (peer: NodeState) => void): void {
+    for (const peer of this.relevantPeers(node)) each(peer);
+  }
+
+  /** The other nodes behind the node's links that can block a run: what fits on them follows this node's load. */
+  private relevantPeers(node: NodeState): NodeState[] {
+    if (node.links.length === 0) return [];
+    const out = new Set<NodeState>();
+    for (const l of node.links) if (l.relevant()) for (const peer of l.nodes) if (peer !== node) out.add(peer);
+    return [...out];
   }
 }

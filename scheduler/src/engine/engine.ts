@@ -13,6 +13,7 @@ import { fitsAt, Scratch } from './fit.js';
 import { nodeSpecFromOffer, type InstanceSpec, type NodeSpec } from './instance.js';
 import { LookAhead, type Choice } from './lookahead.js';
 import type { BookedInstance } from './node-state.js';
+import type { LinkState } from './link-state.js';
 import { Readapt } from './readapt.js';
 import { invalidRefusal, refusalOf } from './refusal.js';
 import { describeRefusal } from './reporting.js';
@@ -23,6 +24,7 @@ import type {
   Booking,
   EngineOptions,
   EngineSnapshot,
+  LinkSnapshot,
   NodeSnapshot,
   Assignment,
   PlacementPolicy,
@@ -34,6 +36,7 @@ export type {
   Booking,
   EngineOptions,
   EngineSnapshot,
+  LinkSnapshot,
   Migration,
   NodeSnapshot,
   Assignment,
@@ -78,6 +81,14 @@ export class Engine {
 
   removeNode(name: string): Booking[] {
     return this.cluster.removeNode(name).map(toBooking);
+  }
+
+  /**
+   * The nodes behind a shared link that declare different capacities for it (the smallest wins), smallest
+   * first; null when they agree or the link is unknown. Callers report it to the node owners.
+   */
+  linkConflict(name: string): { node: string; mbps: number }[] | null {
+    return this.cluster.links.get(name)?.conflict()?.declarations ?? null;
   }
 
   /** What the engine holds in memory: nodes (live ones only) and the bytes of their slot arrays. */
@@ -127,6 +138,7 @@ export class Engine {
     const known = this.shapes.get(s.key);
     if (known) return known;
     this.shapes.set(s.key, s);
+    this.cluster.noteShape(s);
     return s;
   }
 
@@ -214,6 +226,7 @@ export class Engine {
         peak: amounts((r) => (n.count === 0 ? 0 : n.idleSum[r]! + peak[r]!)),
         average: amounts((r) => n.idleSum[r]! + n.extraTotal[r]! / H),
         busyFraction: n.busySlots() / H,
+        links: n.links.map((l) => l.name).sort(),
         bookings: [...n.booked.values()]
           .map((b) => ({
             id: b.spec.id,
@@ -226,7 +239,13 @@ export class Engine {
           .sort((a, b) => a.phase - b.phase || cmp(a.id, b.id)),
       });
     }
-    return { horizon: H, strategy: this.strategy, nodes, instances: this.cluster.booked.size };
+    return {
+      horizon: H,
+      strategy: this.strategy,
+      nodes,
+      links: [...this.cluster.links.values()].map((l) => linkSnapshot(l, H)).sort((a, b) => cmp(a.name, b.name)),
+      instances: this.cluster.booked.size,
+    };
   }
 
   /**
@@ -251,6 +270,20 @@ export class Engine {
     }
     return out;
   }
+}
+
+function linkSnapshot(l: LinkState, H: number): LinkSnapshot {
+  let busy = 0;
+  for (let t = 0; t < H; t++) if (l.loadAt(t) > 0) busy++;
+  return {
+    name: l.name,
+    capacity: l.capacityMbps,
+    nodes: [...l.declared.keys()].sort(),
+    peak: fromUnits(2, l.peak()),
+    busyFraction: busy / H,
+    bookings: l.booked.size,
+    conflict: l.conflict()?.declarations ?? null,
+  };
 }
 
 function refused(refusal: Refusal): PlaceResult {

@@ -4,6 +4,7 @@
  * folded onto the instance's period: O(H + P), independent of how many instances the node holds.
  */
 import type { NodeState } from './node-state.js';
+import { linkProblems, linksConstrain, markLinkBlocked } from './rules/link.js';
 import type { Shape } from './shape.js';
 
 /**
@@ -47,12 +48,14 @@ export class Scratch {
     const lim1 = cap[1] - node.idleSum[1] - shape.run[1];
     const lim2 = cap[2] - node.idleSum[2] - shape.run[2];
     if (lim0 < 0 || lim1 < 0 || lim2 < 0) return 0;
-    if (node.count === 0) return shape.kmax + 1;
+    const linked = linksConstrain(node, shape);
+    if (node.count === 0 && !linked) return shape.kmax + 1;
     const P = shape.every,
       D = shape.duration;
     const bad = this.countBad,
       pre = this.countPre;
     node.scanFold(shape, bad, null);
+    if (linked) markLinkBlocked(node, shape, bad);
     pre[0] = 0;
     for (let i = 0, k = 0; i < P + D; i++) {
       pre[i + 1] = pre[i]! + bad[k]!;
@@ -101,18 +104,21 @@ export function searchPhase(node: NodeState, shape: Shape, scratch: Scratch, pac
   const P = shape.every;
   const D = shape.duration;
   const excl = shape.exclusive;
+  // Links shared with other nodes may be busy even when this node is empty: no shortcut then.
+  const linked = linksConstrain(node, shape);
   // An empty node takes the first allowed phase, unless the look-ahead wants every phase listed.
-  if (node.count === 0 && !(pack && scratch.record)) {
+  if (node.count === 0 && !(pack && scratch.record) && !linked) {
     return lim0 >= 0 && lim1 >= 0 && lim2 >= 0 ? { phase: shape.release, crowding: 0 } : null;
   }
   const peak = node.peak();
   const trivially =
     peak[0] <= lim0 && peak[1] <= lim1 && peak[2] <= lim2 && (excl ? node.count === 0 : node.exclusiveCount === 0);
-  if (trivially && !pack) return { phase: shape.release, crowding: 0 };
+  if (trivially && !pack && !linked) return { phase: shape.release, crowding: 0 };
   const { bad, load, idleRun, preBad, preLoad } = scratch;
   // Per period offset, the busiest repetition: a phase is as crowded as that. Without `pack` only
   // feasibility counts (the load sums below are then never read).
   node.scanFold(shape, bad, pack ? { load, idleRun, idleWeight: IDLE_WEIGHT } : null);
+  if (linked) markLinkBlocked(node, shape, bad);
   const span = P + D;
   preBad[0] = 0;
   preLoad[0] = 0;
@@ -162,6 +168,7 @@ export function fitsAt(node: NodeState, shape: Shape, phase: number): string[] {
     if (peak[r]! + node.idleSum[r]! + shape.idle[r]! > node.cap[r]!)
       problems.push(`idle ${names[r]} does not fit at the busiest slot`);
   }
+  problems.push(...linkProblems(node, shape, phase));
   if (node.count === 0) {
     for (let r = 0; r < 3; r++)
       if (node.idleSum[r]! + shape.run[r]! > node.cap[r]!) problems.push(`run ${names[r]} exceeds the node's capacity`);

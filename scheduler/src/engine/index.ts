@@ -4,6 +4,7 @@ export {
   type Booking,
   type EngineOptions,
   type EngineSnapshot,
+  type LinkSnapshot,
   type Migration,
   type NodeSnapshot,
   type Assignment,
@@ -33,6 +34,7 @@ export {
 } from './instance.js';
 export { describeRefusal, type NameOf } from './reporting.js';
 export { checkPlacement, type CheckProblem, type CheckReport, type ProblemKind } from './check.js';
+export { declaredLinks, describeLinkLoad, type LinkBlock } from './rules/link.js';
 export { formatPeriod, formatSlot, isActive } from './time.js';
 export { allowedPhases, isAllowedPhase } from './rules/start-window.js';
 export { UsageError, parseApps, parseNodes, parsePlacement, readApps, readNodes, readPlacement } from './codec.js';

@@ -1,6 +1,6 @@
 /** The unit the engine places: one measurement instance (one pod), in the shape of an apps.json entry. */
-import type { NodeOffer, PodContract } from '@nmaas/sdk/contract';
-import type { ResourceAmounts } from '@nmaas/sdk/model';
+import type { LinkDeclaration, NodeOffer, PodContract } from '@nmaas/sdk/contract';
+import { parseBandwidth, type ResourceAmounts } from '@nmaas/sdk/model';
 import { NODE_POOL_LABEL } from '@nmaas/sdk/contract';
 
 export interface InstanceSpec {
@@ -24,6 +24,8 @@ export interface NodeSpec {
   name: string;
   labels: Record<string, string>;
   capacity: ResourceAmounts;
+  /** Shared links the node sits behind, each with the capacity (Mbps) this node declares for it. */
+  links?: LinkDeclaration[];
 }
 
 export class InstanceSpecError extends Error {
@@ -38,6 +40,7 @@ export function nodeSpecFromOffer(offer: NodeOffer): NodeSpec {
     name: offer.name,
     labels: { ...offer.labels, [NODE_POOL_LABEL]: offer.pool },
     capacity: { ...offer.capacity },
+    ...(offer.links && offer.links.length > 0 ? { links: offer.links.map((l) => ({ ...l })) } : {}),
   };
 }
 
@@ -188,5 +191,50 @@ export function normalizeNode(raw: unknown, where = 'node'): NodeSpec {
   if (typeof name !== 'string' || name === '')
     throw new InstanceSpecError(`${where}: "name" is required (a non-empty string)`);
   const w = `${where} (${name})`;
-  return { name, labels: stringMap(raw, 'labels', w), capacity: resources(raw, 'capacity', w, true, true) };
+  const node: NodeSpec = {
+    name,
+    labels: stringMap(raw, 'labels', w),
+    capacity: resources(raw, 'capacity', w, true, true),
+  };
+  const links = linkMap(raw, w);
+  if (links.length > 0) node.links = links;
+  return node;
+}
+
+const LINK_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * `"links": {"site-a": "1Gbps", "metro": 400}`: a capacity per link, a bandwidth string or a number of Mbps.
+ * The engine's own form, `[{"name": "site-a", "capacity": 1000}]`, is read too, so a NodeSpec written
+ * with JSON.stringify reads back as it was.
+ */
+function linkMap(o: Obj, where: string): LinkDeclaration[] {
+  const v = o['links'];
+  if (v === undefined || v === null) return [];
+  let entries: [string, unknown][];
+  if (Array.isArray(v)) {
+    entries = v.map((e, k) => {
+      if (!isObj(e) || typeof e['name'] !== 'string')
+        throw new InstanceSpecError(`${where}.links[${k}]: must be {"name":"site-a","capacity":1000}`);
+      return [e['name'], e['capacity']];
+    });
+  } else if (isObj(v)) entries = Object.entries(v);
+  else throw new InstanceSpecError(`${where}: "links" must be an object of link: capacity, e.g. {"site-a":"1Gbps"}`);
+  const seen = new Set<string>();
+  return entries
+    .map(([name, c]): LinkDeclaration => {
+      if (!LINK_NAME.test(name) || name.length > 58)
+        throw new InstanceSpecError(
+          `${where}.links: link name ${JSON.stringify(name)} must be a DNS-1123 label of at most 58 characters, e.g. site-a`,
+        );
+      if (seen.has(name)) throw new InstanceSpecError(`${where}.links: link ${name} is declared twice`);
+      seen.add(name);
+      const mbps = typeof c === 'number' ? c : typeof c === 'string' ? parseBandwidth(c) : null;
+      if (mbps === null || !Number.isFinite(mbps) || mbps <= 0)
+        throw new InstanceSpecError(
+          `${where}.links.${name}: capacity ${JSON.stringify(c)} is not a bandwidth; write "1Gbps", "600Mbps" or a number of Mbps above 0`,
+        );
+      return { name, capacity: mbps };
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

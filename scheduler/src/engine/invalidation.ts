@@ -7,6 +7,8 @@
  *  - `tried`: a look-ahead trial was booked and undone — the node is as before, but its phase-search
  *    results are recomputed (the trial went through the same slots); not a departure;
  *  - `nodeAdded` / `nodeRemoved`: the node set changed — candidate lists and cursors are rebuilt (`topology`).
+ * An event on a node behind a shared link that can constrain a run is also an event on every other node
+ * behind it (the Cluster reports it for each: load on a link changes what fits on all of its nodes).
  */
 
 /** Per-node stamps, written only by Invalidation. */

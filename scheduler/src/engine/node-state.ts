@@ -9,6 +9,7 @@ import { capacityUnits } from './units.js';
 import { NodeStamps } from './invalidation.js';
 import { NoFitVerdicts } from './no-fit.js';
 import { NODE_POOL_LABEL } from '@nmaas/sdk/contract';
+import type { LinkState } from './link-state.js';
 
 /**
  * The slot layout, private to this module: per slot, SLOT_WORDS int32 words — what active instances
@@ -45,6 +46,8 @@ export class NodeState {
   readonly spread = new Map<string, number>();
   readonly booked = new Map<string, BookedInstance>();
   exclusiveCount = 0;
+  /** Shared links the node sits behind (registered by the Cluster). */
+  readonly links: LinkState<NodeState>[] = [];
   /** Cache stamps, moved by the engine's Invalidation on named events (see invalidation.ts). */
   readonly stamps = new NodeStamps();
   private fitCacheStamp = 0;

@@ -10,6 +10,7 @@ import type { Shape } from './shape.js';
 import { toAmount } from './units.js';
 import { idleShortfall, tooSmall as tooSmallIn } from './rules/capacity.js';
 import { antiAffinity } from './rules/anti-affinity.js';
+import { closestLinkBlock } from './rules/link.js';
 import { NODE_RULES } from './rules/index.js';
 
 export interface RefusalContext {
@@ -156,6 +157,25 @@ export function refusalOf(ctx: RefusalContext, spec: InstanceSpec, shape: Shape,
       .map((r) => amount(r, Math.max(...open.map((n) => n.cap[r]!))));
     return { ...common, code: 'capacity', rule: 'capacity', kind: 'size', tooSmall, largest, open: open.length };
   }
+  const link = closestLinkBlock(shape, roomy);
+  if (link)
+    return {
+      ...common,
+      code: 'capacity',
+      rule: 'link',
+      kind: 'link',
+      ...link,
+      window: {
+        every: shape.every,
+        duration: shape.duration,
+        earliest: shape.release,
+        latest: (shape.release + shape.kmax) % shape.every,
+      },
+      need: amount(2, shape.run[2]),
+      tooSmall,
+      open: open.length,
+      tooSmallNodes: open.length - roomy.length,
+    };
   return {
     ...common,
     code: 'capacity',

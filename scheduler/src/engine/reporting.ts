@@ -7,6 +7,7 @@ import type { Amount, Refusal, RefusalBase, TooSmall } from './types.js';
 import { describeAffinity } from './rules/affinity.js';
 import { describeAntiAffinity } from './rules/anti-affinity.js';
 import { describeExclusiveNeed } from './rules/exclusive.js';
+import { describeLinkBlock } from './rules/link.js';
 import { NODE_RULES } from './rules/index.js';
 import { describeUnknownPin } from './rules/pin.js';
 import { describeNoMatch, describeScope } from './rules/selector.js';
@@ -79,6 +80,8 @@ function capacityText(r: Extract<Refusal, { code: 'capacity' }>, self: string, w
     r.tooSmall.length > 0
       ? `; ${r.tooSmallNodes} of ${r.open} open node(s) are too small in all (${list(smallText(r.tooSmall))})`
       : '';
+  if (r.kind === 'link')
+    return `no node in ${w} has a time its links carry ${show(r.need)} for ${r.window.duration} s every ${formatPeriod(r.window.every)}${describeWindow(r.window)} for ${self}: ${r.linkBlocked} node(s) would take it but sit behind full links; closest: ${r.closest.node}, where ${describeLinkBlock(r.block, nameOf)}${small}`;
   if (r.kind === 'idle')
     return `no node in ${w} has ${show(r.need)} free at all times for ${self}'s idle reservation; closest: ${r.closest.node}, ${show(r.closest.free)} free at its busiest slot (${r.closest.instances} instances booked)${small}`;
   const win = r.window;

@@ -9,6 +9,7 @@ import type { ResourceName } from './units.js';
 import type { NodeRuleName } from './rules/index.js';
 import type { NodeState } from './node-state.js';
 import type { Shape } from './shape.js';
+import type { LinkBlock } from './rules/link.js';
 
 /** Where and when an instance runs: a node and a phase (seconds into each period). */
 export interface Assignment {
@@ -136,6 +137,23 @@ export type Refusal = RefusalBase &
       }
     | {
         code: 'capacity';
+        rule: 'link';
+        /** Some node would take the run, but a shared link behind it is full at every allowed phase. */
+        kind: 'link';
+        /** The closest such node, the phase its own slots allow, and the link full then. */
+        closest: { node: string; phase: number };
+        block: LinkBlock;
+        window: { every: number; duration: number; earliest: number; latest: number };
+        /** One run's bandwidth. */
+        need: Amount;
+        /** Nodes whose own slots would take the run, all blocked by their links. */
+        linkBlocked: number;
+        tooSmall: TooSmall[];
+        open: number;
+        tooSmallNodes: number;
+      }
+    | {
+        code: 'capacity';
         /**
          * What blocks the run's slots at the closest node: resources ('capacity'), an exclusive run
          * ('exclusive'), or only the start window ('start-window': some phase outside it is free).
@@ -180,11 +198,28 @@ export interface NodeSnapshot {
   peak: ResourceAmounts;
   average: ResourceAmounts;
   busyFraction: number;
+  /** The shared links the node sits behind. */
+  links: string[];
   bookings: { id: string; app: string; phase: number; every: number; duration: number; exclusive: boolean }[];
+}
+
+/** A shared link as the engine holds it: capacity (the smallest declared), nodes, and the busiest slot. */
+export interface LinkSnapshot {
+  name: string;
+  /** Mbps. */
+  capacity: number;
+  nodes: string[];
+  /** Highest bandwidth (Mbps) active runs send through it in one slot, and the share of slots it is used. */
+  peak: number;
+  busyFraction: number;
+  bookings: number;
+  /** Nodes that declare a different capacity for it (the smallest wins), or null when all agree. */
+  conflict: { node: string; mbps: number }[] | null;
 }
 
 export interface EngineSnapshot {
   horizon: number;
+  links: LinkSnapshot[];
   /** 'nmaas', or the name of the placement policy the engine was given. */
   strategy: string;
   nodes: NodeSnapshot[];

@@ -11,9 +11,12 @@ import {
   CAPACITY_STRIPS_HEIGHT,
   COMPETING_COLOR,
   loadProfile,
+  LOAD_STRIP_HEIGHT,
   OVERLAP_COLOR,
   renderCapacityStrips,
+  renderLoadStrip,
 } from './load-strip.js';
+import { linkProfiles } from './link-strip.js';
 
 const escape = (s: string): string => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -133,6 +136,14 @@ export function renderTimeline(
     parts.push(renderCapacityStrips(loadProfile(node, H, list), x, y + bandHeight + 2, LEFT - 8));
     parts.push('</g>');
     y += bandHeight + 2 + CAPACITY_STRIPS_HEIGHT + GAP;
+  }
+  // Shared links: the runs of every node behind each, against the link's capacity.
+  for (const link of linkProfiles(nodes, H, byNode)) {
+    parts.push(
+      `<text x="${LEFT - 8}" y="${y + 12}" text-anchor="end" font-size="9" fill="#555">link ${escape(link.name)} / ${link.capacity} Mbps</text>`,
+    );
+    parts.push(renderLoadStrip(link.profile, x, y + 2));
+    y += LOAD_STRIP_HEIGHT + GAP;
   }
   const bottom = Math.max(y - GAP, top);
 

@@ -165,6 +165,8 @@ export function registerEngineCommands(program: Command): void {
     .option('--capacity-factor <x>', 'multiply node capacities (below 1 makes the cluster tighter)', positive)
     .option('--narrow-start <share>', 'share of instances with a narrow start window', ratio, 0.1)
     .option('--pinned <share>', 'share of instances pinned to a node', ratio, 0)
+    .option('--site-size <n>', 'nodes per site sharing one uplink (declared as a link; 0: no links)', nonNegativeInt, 0)
+    .option('--uplink <mbps>', "capacity of each site's uplink, Mbps", positive, 1000)
     .addOption(
       new Option(
         '--family <name>',
@@ -182,9 +184,13 @@ export function registerEngineCommands(program: Command): void {
           capacityFactor?: number;
           narrowStart: number;
           pinned: number;
+          siteSize: number;
+          uplink: number;
           family?: string;
         }) => {
           if (opts.nodes < 1) throw new UsageError('--nodes must be at least 1');
+          if (opts.family && opts.siteSize > 0)
+            throw new UsageError('--site-size applies to the default mix, not to --family workloads');
           const { nodes, apps, knownOptimum } = opts.family
             ? family(opts.family).generate({ seed: opts.seed, nodes: opts.nodes, instances: opts.instances })
             : {
@@ -195,6 +201,8 @@ export function registerEngineCommands(program: Command): void {
                   scale: opts.scale,
                   narrowStartShare: opts.narrowStart,
                   pinnedShare: opts.pinned,
+                  siteSize: opts.siteSize,
+                  uplinkMbps: opts.uplink,
                   ...(opts.capacityFactor !== undefined ? { capacityFactor: opts.capacityFactor } : {}),
                 }),
                 knownOptimum: undefined,

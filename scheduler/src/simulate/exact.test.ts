@@ -136,6 +136,22 @@ describe('exact ILP', () => {
     expect(checkPlacement([node('n1', 1000)], apps, kept.placed)).toMatchObject({ violations: 0 });
   });
 
+  it('honours a shared link: two 600 Mbps runs behind a 1 Gbps link take turns, a third stays out', async () => {
+    const behind = (name: string): NodeSpec => ({ ...node(name, 1000), links: [{ name: 'site-a', capacity: 1000 }] });
+    const nodes = [behind('a'), behind('b')];
+    const bw = (k: number): InstanceSpec => spec(`bw-${k}`, { run: { cpu: 100, memory: 10, bandwidth: 600 } });
+    const apps = { horizon: 6, instances: [bw(0), bw(1), bw(2), bw(3)] };
+    const exact = await solveExact(nodes, apps, { timeLimitSeconds: 30 });
+    expect(exact.optimal).toBe(true);
+    // Each node alone could run three 2-s runs in 6 s; the link carries one 600 Mbps run at a time.
+    expect(exact.placed.length).toBe(3);
+    expect(checkPlacement(nodes, apps, exact.placed)).toMatchObject({ competingSlotSeconds: 0, violations: 0 });
+    expect(bruteForceOptimum(nodes, apps)).toBe(3);
+    // Without the link the same nodes hold all four (two on each, in turns).
+    const free = await solveExact([node('a', 1000), node('b', 1000)], apps, { timeLimitSeconds: 30 });
+    expect(free.placed.length).toBe(4);
+  });
+
   it('block length is the gcd of periods, durations and releases', () => {
     expect(
       exactBlockSeconds([spec('a-0', { every: 300, duration: 30 }), spec('b-0', { every: 900, duration: 120 })]),

@@ -16,6 +16,7 @@
  * y[i,n] = S[i,n,K]: i is on n.    I[n,r] = Σ_i idle[i,r]·y[i,n]: the load of idle pods.
  *   Σ_n y[i,n] ≤ 1                                                   each instance at most once
  *   I[n,r] + Σ_i (run[i,r] − idle[i,r])·runs(i,n,t) ≤ cap[n,r]       every node, block, resource
+ *   Σ_{n behind l} Σ_i run[i,bw]·runs(i,n,t) ≤ cap[l]                 every shared link, block
  *   Σ_{e exclusive} runs(e,n,t) + runs(j,n,t) ≤ 1                    every non-exclusive j (a clique: a
  *                                                                    conflict row, no big-M)
  *   y[i,n] ≤ Σ_{j ≠ i, app j = a} y[j,n]                             affinity a of i
@@ -24,7 +25,7 @@
  * Demands are in the engine's integer units (rounded up, capacities down), like the engine itself.
  */
 import highsModule, { type Highs } from 'highs';
-import { type InstanceSpec, type NodeSpec } from '../engine/index.js';
+import { declaredLinks, type InstanceSpec, type NodeSpec } from '../engine/index.js';
 import { capacityUnits, demandUnits } from '../engine/units.js';
 
 // `highs` is CommonJS whose typings declare an ES default export: take whichever the loader really is.
@@ -278,6 +279,28 @@ export function buildExactModel(
     }
     for (const terms of groups.values()) if (terms.length > 1) rows.push(row(terms, '<=', 1));
   });
+  // Shared links: the bandwidth of every run on the nodes behind a link, block by block (idle sends nothing).
+  const nodeIndex = new Map(nodes.map((node, n) => [node.name, n]));
+  for (const [, link] of declaredLinks(nodes)) {
+    const behind = new Set(link.nodes.map((name) => nodeIndex.get(name)!));
+    const here = vars.filter((v) => behind.has(v.n) && demands[v.i]!.run[2] > 0);
+    const cap = capacityUnits({ cpu: 0, memory: 0, bandwidth: link.capacity })[2];
+    for (let t = 0; t < B; t++) {
+      const terms: Term[] = [];
+      let worst = 0;
+      const onInstance = new Map<number, number>();
+      for (const v of here) {
+        const ranges = runningRanges(inst[v.i]!, g, v.x.length - 1, t);
+        if (ranges.length === 0) continue;
+        const bw = demands[v.i]!.run[2];
+        // An instance runs on one node at most: its worst is counted once, whatever the nodes.
+        onInstance.set(v.i, bw);
+        for (const range of ranges) rangeTerms(v, range, bw, terms);
+      }
+      for (const bw of onInstance.values()) worst += bw;
+      if (worst > cap) rows.push(row(terms, '<=', cap));
+    }
+  }
   const kept = rows.filter((r) => r !== '');
   const objective = vars.flatMap((v) => v.x.map((x) => `+ ${x}`));
   const lp = [

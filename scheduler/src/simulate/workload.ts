@@ -124,6 +124,13 @@ export interface WorkloadOptions {
   pinnedShare?: number;
   /** Narrow start windows open on a multiple of this many seconds (default 1); 30 keeps the exact ILP's blocks long. */
   releaseGrain?: number;
+  /**
+   * Sites sharing an uplink: consecutive nodes, this many per site, sit behind link `site-<k>` (0 or absent:
+   * no links). The draws are unchanged, so a seed gives the same nodes and instances with or without sites.
+   */
+  siteSize?: number;
+  /** Capacity of each site's uplink, Mbps (default 1000). */
+  uplinkMbps?: number;
 }
 
 export interface Workload {
@@ -161,6 +168,11 @@ export function generateWorkload(options: WorkloadOptions): Workload {
       },
     });
   }
+  const siteSize = options.siteSize ?? 0;
+  if (siteSize > 0)
+    nodes.forEach((n, i) => {
+      n.links = [{ name: `site-${Math.floor(i / siteSize)}`, capacity: options.uplinkMbps ?? 1000 }];
+    });
   const pools = new Set(nodes.map((n) => n.labels[NODE_POOL_LABEL]!));
   const instances: InstanceSpec[] = [];
   const counters = new Map<string, number>();

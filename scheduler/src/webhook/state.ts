@@ -140,6 +140,14 @@ export class SchedulerState {
     }
     this.nodes.set(name, view);
     this.engine.addNode(nodeSpecFromOffer(view.offer));
+    for (const link of view.offer.links ?? []) {
+      const conflict = this.engine.linkConflict(link.name);
+      if (conflict)
+        this.log('nodes declare different capacities for one link; the smallest is used', {
+          link: link.name,
+          declarations: conflict.map((d) => `${d.node}=${d.mbps}Mbps`),
+        });
+    }
     for (const b of kept) this.engine.book(b.instance, { node: b.node, phase: b.phase }, { force: true });
   }
 
@@ -372,7 +380,8 @@ function sameOffer(a: NodeView, b: NodeView): boolean {
     a.hostname === b.hostname &&
     a.offer.pool === b.offer.pool &&
     JSON.stringify(a.offer.capacity) === JSON.stringify(b.offer.capacity) &&
-    JSON.stringify(a.offer.labels) === JSON.stringify(b.offer.labels)
+    JSON.stringify(a.offer.labels) === JSON.stringify(b.offer.labels) &&
+    JSON.stringify(a.offer.links ?? []) === JSON.stringify(b.offer.links ?? [])
   );
 }
 
