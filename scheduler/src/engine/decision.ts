@@ -1,13 +1,26 @@
 /**
  * The nmaas decision: walk the candidates from a per-(shape, selector) cursor that skips nodes known
- * not to fit this shape, score up to `sample` feasible nodes (best fit in space and time), and hand the
- * best ones to the look-ahead when it is affordable.
+ * not to fit this shape, then one of two routes.
+ *
+ * - Packing (most instances): the first node in candidate order that fits, at the earliest phase of the
+ *   start window during which nothing else runs there, else the earliest phase that fits: first-fit in
+ *   space and in time. Load piles up on the front nodes and at the front of each window, so the free
+ *   time left stays contiguous and later (larger, exclusive, narrow-window) instances still find a hole;
+ *   preferring a quiet phase keeps measurements from overlapping when that costs nothing. Among the
+ *   first few nodes that fit, the earliest that shuts out the fewest arrivals of the shapes seen so far
+ *   (when the look-ahead can afford it): plain first-fit lets exclusive runs settle on every node until
+ *   a short-period app fits nowhere. A score that spread runs over the period and over the emptier
+ *   nodes placed fewer instances than first-fit on 13–57 of 60 held-out seeds of the packed families.
+ * - Spreading (apps that other instances need beside them, affinity): up to `sample` feasible nodes
+ *   scored (time-averaged utilisation minus crowding of the chosen slots minus newly shut-out apps), the
+ *   least crowded phase, and the look-ahead when it is affordable. Packed partners leave their nodes
+ *   full, and the dependants that must join them are refused (512 of 50,000 on the 5,000-node workload).
  */
 import { selectorKey, type Cluster } from './cluster.js';
 import { matchesSelector, staticFilter } from './filter.js';
 import { searchPhase, type Scratch } from './fit.js';
 import type { InstanceSpec } from './instance.js';
-import type { Choice, LookAhead, Option } from './lookahead.js';
+import { PACK_CANDIDATES, type Choice, type LookAhead, type Option } from './lookahead.js';
 import type { NodeState } from './node-state.js';
 import type { Shape } from './shape.js';
 
@@ -38,6 +51,9 @@ export class NmaasDecision {
   ) {}
 
   decide(spec: InstanceSpec, shape: Shape): Choice | null {
+    const pack = !this.lookahead.isPartner(spec.app);
+    // The fit cache keeps one phase per shape: the packing route keeps its own phase under its own key.
+    const fitKey = pack ? `${shape.key}<` : shape.key;
     let list = this.cluster.candidates(spec);
     let cursor: Cursor | null = null;
     if (spec.affinity.length > 0) {
@@ -67,7 +83,7 @@ export class NmaasDecision {
     let bestScore = -Infinity;
     let found = 0;
     // Look ahead only when its work fits the budget: options (nodes × allowed phases) × the seen shapes' cost.
-    const lookahead = this.lookahead.affordable(shape);
+    const lookahead = !pack && this.lookahead.affordable(shape);
     const pool: Option[] = [];
     for (let i = start; i < list.length; i++) {
       const node = list[i]!;
@@ -90,21 +106,21 @@ export class NmaasDecision {
         contiguous = false;
         continue;
       }
-      let fit = lookahead ? undefined : node.cachedFit(shape.key);
+      let fit = lookahead ? undefined : node.cachedFit(fitKey);
       const fresh = fit === undefined;
       let phases: { phase: number; score: number }[] | null = null;
       if (lookahead) {
         // Every feasible phase with its score (not cached: the cache keeps only the best phase).
         this.scratch.record = true;
-        fit = searchPhase(node, shape, this.scratch, true);
+        fit = searchPhase(node, shape, this.scratch, 'least-crowded');
         this.scratch.record = false;
         phases = [];
         for (let q = 0; q < this.scratch.feasN; q++)
           phases.push({ phase: this.scratch.feasPhase[q]!, score: this.scratch.feasScore[q]! / shape.duration });
         phases.sort((x, y) => y.score - x.score || x.phase - y.phase);
       } else if (fit === undefined) {
-        fit = searchPhase(node, shape, this.scratch, true);
-        node.rememberFit(shape.key, fit);
+        fit = searchPhase(node, shape, this.scratch, pack ? 'quiet-first' : 'least-crowded');
+        node.rememberFit(fitKey, fit);
       }
       if (fit === null) {
         node.rememberNoFit(shape.key);
@@ -113,6 +129,18 @@ export class NmaasDecision {
         continue;
       }
       contiguous = false;
+      if (pack) {
+        // First-fit, unless the first nodes that fit would shut out kinds of instance that keep arriving:
+        // then the earliest of up to PACK_CANDIDATES nodes that shuts out the fewest arrivals.
+        if (!this.lookahead.shutOutAffordable()) return { node, phase: fit.phase };
+        const lost = this.lookahead.shutOut(spec, shape, { node, phase: fit.phase });
+        if (best === null || lost < bestScore) {
+          bestScore = lost;
+          best = { node, phase: fit.phase };
+        }
+        if (lost === 0 || ++found >= PACK_CANDIDATES) return best;
+        continue;
+      }
       const score =
         NODE_UTIL * utilization(node) - NODE_CROWD * fit.crowding - NODE_EXCL * this.newExclusions(node, spec);
       if (phases) pool.push({ node, score, phases });

@@ -61,7 +61,7 @@ describe('nmaas placements pass the independent checker (seeded)', () => {
       expect(rejected).toBe(apps.instances.length - report.placed);
     });
     it(`seed ${seed}: small scale with migrations`, () => {
-      const { nodes, apps } = generateWorkload({ seed, nodes: 4, instances: 30, scale: 'small' });
+      const { nodes, apps } = generateWorkload({ seed, nodes: 4, instances: 60, scale: 'small' });
       const engine = new Engine(nodes, { horizon: apps.horizon });
       const positions = new Map<string, { node: string; phase: number }>();
       for (const spec of apps.instances) {
@@ -88,7 +88,7 @@ describe('readapt at work', () => {
     let moves = 0;
     let extra = 0;
     for (const seed of SEEDS) {
-      const { nodes, apps } = generateWorkload({ seed, nodes: 4, instances: 30, scale: 'small' });
+      const { nodes, apps } = generateWorkload({ seed, nodes: 4, instances: 60, scale: 'small' });
       const plain = new Engine(nodes, { horizon: apps.horizon });
       const readapt = new Engine(nodes, { horizon: apps.horizon });
       for (const spec of apps.instances) {

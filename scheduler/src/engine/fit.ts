@@ -86,11 +86,19 @@ export function idleFits(node: NodeState, shape: Shape): boolean {
 }
 
 /**
- * Best allowed phase on this node, or null when none fits. With `pack` the phase whose slots are least
- * crowded wins (every later instance adds its idle load to every slot, the busiest one included, so a
- * flat profile keeps the node open longest); without it the earliest feasible phase wins.
+ * Which feasible phase of the start window wins:
+ * - 'least-crowded': the phase whose slots are least loaded (every later instance adds its idle load to
+ *   every slot, the busiest one included, so a flat profile keeps the node open longest);
+ * - 'quiet-first': the earliest phase during which nothing else runs on the node, else the earliest
+ *   feasible one (first-fit in time that avoids overlapping runs when it can);
+ * - 'earliest': the earliest feasible phase.
  */
-export function searchPhase(node: NodeState, shape: Shape, scratch: Scratch, pack: boolean): PhaseFit | null {
+export type PhaseRule = 'least-crowded' | 'quiet-first' | 'earliest';
+
+/** Best allowed phase on this node under `rule`, or null when none fits. */
+export function searchPhase(node: NodeState, shape: Shape, scratch: Scratch, rule: PhaseRule): PhaseFit | null {
+  const pack = rule !== 'earliest';
+  const quiet = rule === 'quiet-first';
   scratch.anyPhaseFits = true;
   scratch.feasN = 0;
   if (!idleFits(node, shape)) {
@@ -117,14 +125,15 @@ export function searchPhase(node: NodeState, shape: Shape, scratch: Scratch, pac
   const { bad, load, idleRun, preBad, preLoad } = scratch;
   // Per period offset, the busiest repetition: a phase is as crowded as that. Without `pack` only
   // feasibility counts (the load sums below are then never read).
-  node.scanFold(shape, bad, pack ? { load, idleRun, idleWeight: IDLE_WEIGHT } : null);
+  node.scanFold(shape, bad, pack ? { load, idleRun, idleWeight: quiet ? 1 : IDLE_WEIGHT } : null);
   if (linked) markLinkBlocked(node, shape, bad);
   const span = P + D;
   preBad[0] = 0;
   preLoad[0] = 0;
   for (let i = 0, k = 0; i < span; i++) {
     preBad[i + 1] = preBad[i]! + bad[k]!;
-    preLoad[i + 1] = preLoad[i]! + load[k]! + idleRun[k]!;
+    // quiet-first counts busy slots (idleRun is 1 where nothing runs): a phase scores minus its overlap.
+    preLoad[i + 1] = preLoad[i]! + (quiet ? 1 - idleRun[k]! : load[k]! + idleRun[k]!);
     if (++k === P) k = 0;
   }
   let best = -1;
@@ -140,6 +149,7 @@ export function searchPhase(node: NodeState, shape: Shape, scratch: Scratch, pac
       if (score > bestScore + 1e-12) {
         bestScore = score;
         best = phase;
+        if (quiet && score === 0 && !scratch.record) break;
       }
     }
     if (++phase === P) phase = 0;

@@ -91,14 +91,14 @@ export class Readapt {
       .map((b) => ({ b, weight: overlapWeight(b, shape, horizon) }))
       .filter((x) => x.weight > 0 || shape.exclusive)
       .sort((a, b) => b.weight - a.weight || cmp(a.b.spec.id, b.b.spec.id));
-    let fit: { phase: number } | null = searchPhase(node, shape, this.scratch, true);
+    let fit: { phase: number } | null = searchPhase(node, shape, this.scratch, 'least-crowded');
     for (const { b } of blockers) {
       if (fit || undo.evicted.length >= k) break;
       if (!canLeave(b)) continue;
       this.cluster.unbook(b);
       undo.evicted.push(b);
       if (staticFilter(node, spec) !== null) break;
-      fit = searchPhase(node, shape, this.scratch, true);
+      fit = searchPhase(node, shape, this.scratch, 'least-crowded');
       if (fit) break;
     }
     if (!fit || staticFilter(node, spec) !== null) {

@@ -29,6 +29,7 @@ export {
 export { FAMILIES, FAMILY_NAMES, HEAVY_FAMILY, family, type Family, type FamilySize } from './families.js';
 export { plantedWorkload, type PlantedOptions } from './planted.js';
 export { firstFit, type FirstFitResult } from './first-fit.js';
+export { overlapRunSeconds } from './overlap.js';
 export {
   DEFAULT_RETRY_POLICY,
   runWithRetry,

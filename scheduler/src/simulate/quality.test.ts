@@ -21,7 +21,7 @@ describe('quality floors on small seeded families', () => {
 
   it('planted 90 % fill: a known optimum, no competition, never below first-fit', async () => {
     const q = await familyQuality('planted-90', [1, 2, 3], { nodes: 4, instances: 30 });
-    // Measured: 96 planted, online 85 (88.5 %), --migrations 5 88 (91.7 %), first-fit 81.
+    // Measured: 96 planted, online 82 (85.4 %), --migrations 5 88 (91.7 %), first-fit 81.
     expect(q.rows.every((r) => r.optimumSource === 'planted')).toBe(true);
     expect(q.ofOptimum.nmaas).toBeGreaterThanOrEqual(0.85);
     expect(q.ofOptimum.nmaasMigrations).toBeGreaterThanOrEqual(0.9);
