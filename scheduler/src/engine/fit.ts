@@ -5,6 +5,7 @@
  */
 import type { NodeState } from './node-state.js';
 import type { Shape } from './shape.js';
+import { slotStep } from './period.js';
 
 /**
  * Weight of "nothing runs at this offset yet" against normalised load in the phase score (tuned on the
@@ -15,19 +16,21 @@ const IDLE_WEIGHT = 0.15;
 export class Scratch {
   /** Set by searchPhase when it returns null: whether some phase outside the allowed window would fit. */
   anyPhaseFits = true;
-  readonly bad: Uint8Array;
-  readonly load: Float64Array;
-  readonly idleRun: Float64Array;
-  readonly preBad: Int32Array;
-  readonly preLoad: Float64Array;
+  bad: Uint8Array;
+  load: Float64Array;
+  idleRun: Float64Array;
+  preBad: Int32Array;
+  preLoad: Float64Array;
   /** When `record` is set, searchPhase lists every feasible allowed phase and its score here (for the look-ahead). */
   record = false;
   feasN = 0;
-  readonly feasPhase: Int32Array;
-  readonly feasScore: Float64Array;
-  private readonly countBad: Uint8Array;
-  private readonly countPre: Int32Array;
+  feasPhase: Int32Array;
+  feasScore: Float64Array;
+  private countBad: Uint8Array;
+  private countPre: Int32Array;
+  private size: number;
   constructor(horizon: number) {
+    this.size = horizon;
     this.bad = new Uint8Array(horizon);
     this.load = new Float64Array(horizon);
     this.idleRun = new Float64Array(horizon);
@@ -39,6 +42,25 @@ export class Scratch {
     this.countPre = new Int32Array(2 * horizon + 1);
   }
 
+  /**
+   * Room for a period longer than the horizon (a folded one, see period.ts): the arrays grow to it once
+   * and stay. One Scratch per engine, so this is per engine, never per node.
+   */
+  fit(period: number): void {
+    if (period <= this.size) return;
+    const n = period;
+    this.size = n;
+    this.bad = new Uint8Array(n);
+    this.load = new Float64Array(n);
+    this.idleRun = new Float64Array(n);
+    this.preBad = new Int32Array(2 * n + 1);
+    this.preLoad = new Float64Array(2 * n + 1);
+    this.feasPhase = new Int32Array(n);
+    this.feasScore = new Float64Array(n);
+    this.countBad = new Uint8Array(n);
+    this.countPre = new Int32Array(2 * n + 1);
+  }
+
   /** How many of the shape's allowed phases fit on the node as it stands (0 when its idle or run load cannot fit). */
   countFeasible(node: NodeState, shape: Shape): number {
     if (!idleFits(node, shape)) return 0;
@@ -48,6 +70,7 @@ export class Scratch {
     const lim2 = cap[2] - node.idleSum[2] - shape.run[2];
     if (lim0 < 0 || lim1 < 0 || lim2 < 0) return 0;
     if (node.count === 0) return shape.kmax + 1;
+    this.fit(shape.every);
     const P = shape.every,
       D = shape.duration;
     const bad = this.countBad,
@@ -106,6 +129,7 @@ export function searchPhase(node: NodeState, shape: Shape, scratch: Scratch, pac
     return lim0 >= 0 && lim1 >= 0 && lim2 >= 0 ? { phase: shape.release, crowding: 0 } : null;
   }
   const peak = node.peak();
+  scratch.fit(P);
   const trivially =
     peak[0] <= lim0 && peak[1] <= lim1 && peak[2] <= lim2 && (excl ? node.count === 0 : node.exclusiveCount === 0);
   if (trivially && !pack) return { phase: shape.release, crowding: 0 };
@@ -170,8 +194,10 @@ export function fitsAt(node: NodeState, shape: Shape, phase: number): string[] {
   const H = node.horizon;
   let overloaded = 0;
   let exclusiveClash = 0;
-  for (let start = phase; start < H; start += shape.every) {
-    for (let d = 0; d < shape.duration; d++) {
+  // A folded period (period.ts) meets the slots at its phase modulo the gcd with the horizon.
+  const { step, length } = slotStep(shape.every, shape.duration, H);
+  for (let start = phase % step; start < H; start += step) {
+    for (let d = 0; d < length; d++) {
       let t = start + d;
       if (t >= H) t -= H;
       const bits = node.runBlockedAt(t, shape);
@@ -181,5 +207,7 @@ export function fitsAt(node: NodeState, shape: Shape, phase: number): string[] {
   }
   if (overloaded > 0) problems.push(`${overloaded} active slot(s) would exceed the node's capacity`);
   if (exclusiveClash > 0) problems.push(`${exclusiveClash} active slot(s) would break an exclusive rule`);
+  const clashes = node.foldedClashes(shape, phase).map((b) => b.spec.id);
+  if (clashes.length > 0) problems.push(`its runs would meet those of ${clashes.join(', ')} (exclusive)`);
   return problems;
 }

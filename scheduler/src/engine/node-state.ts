@@ -8,6 +8,8 @@ import type { Shape } from './shape.js';
 import { capacityUnits } from './units.js';
 import { NodeStamps } from './invalidation.js';
 import { NODE_POOL_LABEL } from '@nmaas/sdk/contract';
+import { gcd, isFolded, slotStep } from './period.js';
+import { runsMeet } from './rules/exclusive.js';
 
 /**
  * The slot layout, private to this module: per slot, SLOT_WORDS int32 words — what active instances
@@ -43,6 +45,12 @@ export class NodeState {
   readonly refused = new Map<string, number>();
   readonly spread = new Map<string, number>();
   readonly booked = new Map<string, BookedInstance>();
+  /**
+   * Bookings whose period does not divide the horizon (period.ts): their load is folded into the slots,
+   * their activity is not (it would make two daily runs at different hours look simultaneous), so
+   * exclusivity against them is tested pairwise (`runsMeet`), exactly.
+   */
+  readonly folded = new Set<BookedInstance>();
   exclusiveCount = 0;
   /** Cache stamps, moved by the engine's Invalidation on named events (see invalidation.ts). */
   readonly stamps = new NodeStamps();
@@ -166,17 +174,18 @@ export class NodeState {
     const { shape, spec } = b;
     const s = this.ensureSlots();
     const H = this.horizon;
-    const P = shape.every;
-    const D = shape.duration;
+    // A folded booking adds its load every gcd(P, H) slots and no activity count (see `folded`).
+    const folded = isFolded(shape.every, H);
+    const { step: P, length: D } = slotStep(shape.every, shape.duration, H);
     const d0 = shape.delta[0] * sign,
       d1 = shape.delta[1] * sign,
       d2 = shape.delta[2] * sign;
-    const c = (shape.exclusive ? EXCLUSIVE_UNIT + 1 : 1) * sign;
+    const c = folded ? 0 : (shape.exclusive ? EXCLUSIVE_UNIT + 1 : 1) * sign;
     const peak = sign > 0 ? this.peakCache : null;
     let p0 = peak ? peak[0] : 0,
       p1 = peak ? peak[1] : 0,
       p2 = peak ? peak[2] : 0;
-    for (let start = b.phase; start < H; start += P) {
+    for (let start = b.phase % P; start < H; start += P) {
       for (let d = 0; d < D; d++) {
         let t = start + d;
         if (t >= H) t -= H;
@@ -224,6 +233,41 @@ export class NodeState {
     if (spec.spreadGroup !== null) bump(this.spread, spec.spreadGroup, sign);
     if (sign > 0) this.booked.set(spec.id, b);
     else this.booked.delete(spec.id);
+    if (folded && sign > 0) this.folded.add(b);
+    else if (folded) this.folded.delete(b);
+  }
+
+  /**
+   * Marks in `bad` (length ≥ P) the offsets of the shape's period at which a run would be active together
+   * with a folded booking while one of the two is exclusive: offset j meets booking B iff
+   * (j − φ_B) mod gcd(P, P_B) < D_B. Exact pairwise (`runsMeet`); nothing to do on nodes without one.
+   */
+  private markFoldedClashes(shape: Shape, bad: Uint8Array | Int32Array): void {
+    if (this.folded.size === 0) return;
+    const P = shape.every;
+    for (const f of this.folded) {
+      if (!shape.exclusive && !f.shape.exclusive) continue;
+      const g = gcd(P, f.shape.every);
+      if (f.shape.duration >= g) {
+        for (let j = 0; j < P; j++) bad[j] = 1;
+        continue;
+      }
+      for (let base = f.phase % g; base < P; base += g)
+        for (let d = 0; d < f.shape.duration && base + d < P; d++) bad[base + d] = 1;
+      // A run of the folded booking that starts near the end of one g-cycle wraps to the first offsets.
+      for (let d = g - (f.phase % g); d < f.shape.duration; d++) bad[d - (g - (f.phase % g))] = 1;
+    }
+  }
+
+  /** The folded bookings whose runs meet a run of `shape` at `phase` while one of the two is exclusive. */
+  foldedClashes(shape: Shape, phase: number): BookedInstance[] {
+    const out: BookedInstance[] = [];
+    for (const f of this.folded) {
+      if (!shape.exclusive && !f.shape.exclusive) continue;
+      const other = { every: f.shape.every, duration: f.shape.duration, phase: f.phase };
+      if (runsMeet({ every: shape.every, duration: shape.duration, phase }, other)) out.push(f);
+    }
+    return out;
   }
 
   /**
@@ -240,11 +284,13 @@ export class NodeState {
    */
   blockedCounts(shape: Shape, out: Int32Array): void {
     const P = shape.every;
+    // A folded period (period.ts) meets the slots by its offset modulo the gcd: count there, then repeat.
+    const n = slotStep(P, shape.duration, this.horizon).step;
     out.fill(0, 0, P);
     const s = this.slots;
     if (s === null) {
       // Nothing booked: the run alone against the capacity left by the idle load, the same in every slot.
-      const blocked = this.blockedBits(null, 0, shape) !== 0 ? this.horizon / P : 0;
+      const blocked = this.blockedBits(null, 0, shape) !== 0 ? this.horizon / n : 0;
       out.fill(blocked, 0, P);
       return;
     }
@@ -256,7 +302,13 @@ export class NodeState {
     for (let t = 0, i = 0, p = 0; t < this.horizon; t++, i += SLOT_WORDS) {
       const v3 = s[i + 3]!;
       if (s[i]! > lim0 || s[i + 1]! > lim1 || s[i + 2]! > lim2 || (excl ? v3 !== 0 : v3 >= EXCLUSIVE_UNIT)) out[p]!++;
-      if (++p === P) p = 0;
+      if (++p === n) p = 0;
+    }
+    for (let j = n; j < P; j++) out[j] = out[j - n]!;
+    if (this.folded.size > 0) {
+      const clash = new Uint8Array(P);
+      this.markFoldedClashes(shape, clash);
+      for (let j = 0; j < P; j++) out[j] = out[j]! + clash[j]!;
     }
   }
 
@@ -277,20 +329,24 @@ export class NodeState {
     const lim2 = cap[2] - this.idleSum[2] - shape.run[2];
     const excl = shape.exclusive;
     const P = shape.every;
-    const f = this.fold(P);
+    // A folded period (period.ts) reads the fold of its gcd with the horizon, then repeats it over P.
+    const n = slotStep(P, shape.duration, this.horizon).step;
+    const f = this.fold(n);
     if (crowd === null) {
-      for (let j = 0, i = 0; j < P; j++, i += SLOT_WORDS) {
+      for (let j = 0, i = 0; j < n; j++, i += SLOT_WORDS) {
         const v3 = f[i + 3]!;
         bad[j] =
           f[i]! > lim0 || f[i + 1]! > lim1 || f[i + 2]! > lim2 || (excl ? v3 !== 0 : v3 >= EXCLUSIVE_UNIT) ? 1 : 0;
       }
+      repeat(bad, n, P);
+      this.markFoldedClashes(shape, bad);
       return;
     }
     const { load, idleRun, idleWeight } = crowd;
     const w0 = cap[0] > 0 ? 1 / cap[0] : 0;
     const w1 = cap[1] > 0 ? 1 / cap[1] : 0;
     const w2 = cap[2] > 0 ? 1 / cap[2] : 0;
-    for (let j = 0, i = 0; j < P; j++, i += SLOT_WORDS) {
+    for (let j = 0, i = 0; j < n; j++, i += SLOT_WORDS) {
       const v0 = f[i]!,
         v1 = f[i + 1]!,
         v2 = f[i + 2]!,
@@ -304,6 +360,10 @@ export class NodeState {
       load[j] = m;
       idleRun[j] = v3 === 0 ? idleWeight : 0;
     }
+    repeat(bad, n, P);
+    repeat(load, n, P);
+    repeat(idleRun, n, P);
+    this.markFoldedClashes(shape, bad);
   }
 
   /** How many slots of the horizon have at least one instance active. */
@@ -344,6 +404,11 @@ export class NodeState {
     }
     return out;
   }
+}
+
+/** Repeats a[0, n) over a[0, P) (n divides P), doubling the copied stretch each time. */
+function repeat(a: Uint8Array | Float64Array, n: number, P: number): void {
+  for (let len = n; len < P; len *= 2) a.copyWithin(len, 0, Math.min(len, P - len));
 }
 
 function bump(map: Map<string, number>, key: string, sign: number): void {
