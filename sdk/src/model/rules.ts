@@ -12,7 +12,7 @@ import {
   type MetricDeclaration,
 } from './schema.js';
 import { periodProblem } from './period.js';
-import { formatDuration, parseBandwidth, parseCpu, parseDuration, parseMemory } from './quantities.js';
+import { parseBandwidth, parseCpu, parseDuration, parseMemory } from './quantities.js';
 
 type Path = (string | number)[];
 type Report = (path: Path, message: string) => void;
