@@ -8,6 +8,7 @@
  * Each rule's definition comes from its module under rules/ (pure functions over specs and numbers);
  * nothing here reads the engine's node state, slots or indexes.
  */
+import { InputError } from '@nmaas/sdk/kit';
 import type { InstanceSpec, NodeSpec } from './instance.js';
 import { missingAffinity } from './rules/affinity.js';
 import { antiAffinityConflict } from './rules/anti-affinity.js';
@@ -49,8 +50,11 @@ const RES = ['cpu', 'memory', 'bandwidth'] as const;
 /** Most run starts and ends the checker sweeps on one node; a longer cycle is refused, not half-checked. */
 export const MAX_SWEEP_EVENTS = 4_000_000;
 
-/** The placement's cycle on a node is too long to check exactly (periods with an absurd common multiple). */
-export class CheckCycleError extends Error {
+/**
+ * The placement's cycle on a node is too long to check exactly (periods with an absurd common multiple):
+ * the input was read but cannot be judged, exit code 1 in a command.
+ */
+export class CheckCycleError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = 'CheckCycleError';

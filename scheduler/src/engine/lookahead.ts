@@ -50,6 +50,9 @@ export class LookAhead {
 
   /** Remembers an arriving shape (per selector and pin): later decisions try to leave room for its kind. */
   learn(spec: InstanceSpec, shape: Shape): void {
+    // A period folded onto the horizon (period.ts) costs its whole period (up to a day) per count: left out
+    // rather than pricing every other shape out of the budget.
+    if (this.cluster.horizon % shape.every !== 0) return;
     const key = `${shape.key}|${selectorKey(spec.nodeSelector)}|${spec.node ?? ''}`;
     const e = this.seen.get(key);
     if (e) e.count++;
