@@ -5,7 +5,7 @@
  */
 import type { NodeState } from './node-state.js';
 import type { Shape } from './shape.js';
-import { slotStep } from './period.js';
+import { isFolded, slotStep } from './period.js';
 
 /**
  * Weight of "nothing runs at this offset yet" against normalised load in the phase score (tuned on the
@@ -133,6 +133,10 @@ export function searchPhase(node: NodeState, shape: Shape, scratch: Scratch, pac
   const trivially =
     peak[0] <= lim0 && peak[1] <= lim1 && peak[2] <= lim2 && (excl ? node.count === 0 : node.exclusiveCount === 0);
   if (trivially && !pack) return { phase: shape.release, crowding: 0 };
+  // A folded period with no exclusive folded booking in the way: offsets repeat modulo gcd(P, H), so
+  // only one allowed phase per residue needs reading (period.ts).
+  if (isFolded(P, node.horizon) && !scratch.record && !node.foldedClashPossible(shape))
+    return searchResidues(node, shape, scratch, pack);
   const { bad, load, idleRun, preBad, preLoad } = scratch;
   // Per period offset, the busiest repetition: a phase is as crowded as that. Without `pack` only
   // feasibility counts (the load sums below are then never read).
@@ -168,6 +172,50 @@ export function searchPhase(node: NodeState, shape: Shape, scratch: Scratch, pac
     scratch.anyPhaseFits = false;
     for (let phase = 0; phase < P; phase++) {
       if (preBad[phase + D] === preBad[phase]) {
+        scratch.anyPhaseFits = true;
+        break;
+      }
+    }
+    return null;
+  }
+  return { phase: best, crowding: -bestScore / D };
+}
+
+/**
+ * searchPhase for a folded period whose offsets repeat modulo n = gcd(P, H): the same answer (phase and
+ * crowding, ties to the earliest allowed phase) from the first n allowed phases, in O(n + D) instead of O(P).
+ */
+function searchResidues(node: NodeState, shape: Shape, scratch: Scratch, pack: boolean): PhaseFit | null {
+  const { bad, load, idleRun, preBad, preLoad } = scratch;
+  const n = node.scanResidues(shape, bad, pack ? { load, idleRun, idleWeight: IDLE_WEIGHT } : null);
+  const P = shape.every;
+  const D = shape.duration;
+  preBad[0] = 0;
+  preLoad[0] = 0;
+  for (let i = 0, k = 0; i < n + D; i++) {
+    preBad[i + 1] = preBad[i]! + bad[k]!;
+    preLoad[i + 1] = preLoad[i]! + (pack ? load[k]! + idleRun[k]! : 0);
+    if (++k === n) k = 0;
+  }
+  let best = -1;
+  let bestScore = -Infinity;
+  const tries = Math.min(shape.kmax, n - 1);
+  for (let k = 0, phase = shape.release; k <= tries; k++) {
+    const r = phase % n;
+    if (preBad[r + D] === preBad[r]) {
+      if (!pack) return { phase, crowding: 0 };
+      const score = preLoad[r]! - preLoad[r + D]!;
+      if (score > bestScore + 1e-12) {
+        bestScore = score;
+        best = phase;
+      }
+    }
+    if (++phase === P) phase = 0;
+  }
+  if (best < 0) {
+    scratch.anyPhaseFits = false;
+    for (let r = 0; r < n; r++) {
+      if (preBad[r + D] === preBad[r]) {
         scratch.anyPhaseFits = true;
         break;
       }

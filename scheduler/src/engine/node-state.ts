@@ -323,14 +323,44 @@ export class NodeState {
     bad: Uint8Array,
     crowd: { load: Float64Array; idleRun: Float64Array; idleWeight: number } | null,
   ): void {
+    const n = this.scanResidues(shape, bad, crowd);
+    const P = shape.every;
+    repeat(bad, n, P);
+    if (crowd !== null) {
+      repeat(crowd.load, n, P);
+      repeat(crowd.idleRun, n, P);
+    }
+    this.markFoldedClashes(shape, bad);
+  }
+
+  /**
+   * Whether a run of `shape` could meet a folded booking under the exclusive rule here: then its offsets
+   * are not interchangeable modulo gcd(P, H) and a phase search must read the whole period.
+   */
+  foldedClashPossible(shape: Shape): boolean {
+    if (this.folded.size === 0) return false;
+    if (shape.exclusive) return true;
+    for (const f of this.folded) if (f.shape.exclusive) return true;
+    return false;
+  }
+
+  /**
+   * `scanFold` over the first n = gcd(P, H) offsets only (n = P when P divides H), without the folded
+   * bookings' exclusive marks; returns n. Every other offset j repeats offset j mod n, so a search of a
+   * folded period on a node where `foldedClashPossible` is false reads n offsets instead of P.
+   */
+  scanResidues(
+    shape: Shape,
+    bad: Uint8Array,
+    crowd: { load: Float64Array; idleRun: Float64Array; idleWeight: number } | null,
+  ): number {
     const cap = this.cap;
     const lim0 = cap[0] - this.idleSum[0] - shape.run[0];
     const lim1 = cap[1] - this.idleSum[1] - shape.run[1];
     const lim2 = cap[2] - this.idleSum[2] - shape.run[2];
     const excl = shape.exclusive;
-    const P = shape.every;
-    // A folded period (period.ts) reads the fold of its gcd with the horizon, then repeats it over P.
-    const n = slotStep(P, shape.duration, this.horizon).step;
+    // A folded period (period.ts) reads the fold of its gcd with the horizon.
+    const n = slotStep(shape.every, shape.duration, this.horizon).step;
     const f = this.fold(n);
     if (crowd === null) {
       for (let j = 0, i = 0; j < n; j++, i += SLOT_WORDS) {
@@ -338,9 +368,7 @@ export class NodeState {
         bad[j] =
           f[i]! > lim0 || f[i + 1]! > lim1 || f[i + 2]! > lim2 || (excl ? v3 !== 0 : v3 >= EXCLUSIVE_UNIT) ? 1 : 0;
       }
-      repeat(bad, n, P);
-      this.markFoldedClashes(shape, bad);
-      return;
+      return n;
     }
     const { load, idleRun, idleWeight } = crowd;
     const w0 = cap[0] > 0 ? 1 / cap[0] : 0;
@@ -360,10 +388,7 @@ export class NodeState {
       load[j] = m;
       idleRun[j] = v3 === 0 ? idleWeight : 0;
     }
-    repeat(bad, n, P);
-    repeat(load, n, P);
-    repeat(idleRun, n, P);
-    this.markFoldedClashes(shape, bad);
+    return n;
   }
 
   /** How many slots of the horizon have at least one instance active. */
