@@ -135,7 +135,7 @@ export function searchPhase(node: NodeState, shape: Shape, scratch: Scratch, pac
   if (trivially && !pack) return { phase: shape.release, crowding: 0 };
   // A folded period with no exclusive folded booking in the way: offsets repeat modulo gcd(P, H), so
   // only one allowed phase per residue needs reading (period.ts).
-  if (isFolded(P, node.horizon) && !scratch.record && !node.foldedClashPossible(shape))
+  if (isFolded(P, node.horizon) && !scratch.record && !node.foldedClashPossible(shape) && !node.readsDay(shape))
     return searchResidues(node, shape, scratch, pack);
   const { bad, load, idleRun, preBad, preLoad } = scratch;
   // Per period offset, the busiest repetition: a phase is as crowded as that. Without `pack` only
@@ -253,6 +253,8 @@ export function fitsAt(node: NodeState, shape: Shape, phase: number): string[] {
       if (bits & 8) exclusiveClash++;
     }
   }
+  // Day periods beside each other are judged over the real day, not their fold onto every hour.
+  if (node.readsDay(shape)) overloaded = node.dayOverloaded(shape, phase);
   if (overloaded > 0) problems.push(`${overloaded} active slot(s) would exceed the node's capacity`);
   if (exclusiveClash > 0) problems.push(`${exclusiveClash} active slot(s) would break an exclusive rule`);
   const clashes = node.foldedClashes(shape, phase).map((b) => b.spec.id);

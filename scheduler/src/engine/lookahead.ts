@@ -64,6 +64,8 @@ export class LookAhead {
 
   /** Whether the look-ahead's work for this shape fits its budget. */
   affordable(shape: Shape): boolean {
+    // A folded period has up to a day of phases, each a trial booking: never worth it (see learn).
+    if (this.cluster.horizon % shape.every !== 0) return false;
     return LOOKAHEAD_NODES * (shape.kmax + 1) * this.seenCost <= LOOKAHEAD_BUDGET;
   }
 

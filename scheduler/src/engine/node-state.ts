@@ -8,7 +8,7 @@ import type { Shape } from './shape.js';
 import { capacityUnits } from './units.js';
 import { NodeStamps } from './invalidation.js';
 import { NODE_POOL_LABEL } from '@nmaas/sdk/contract';
-import { gcd, isFolded, slotStep } from './period.js';
+import { DAY_SECONDS, gcd, isDayPeriod, isFolded, slotStep } from './period.js';
 import { runsMeet } from './rules/exclusive.js';
 
 /**
@@ -18,6 +18,13 @@ import { runsMeet } from './rules/exclusive.js';
  */
 const EXCLUSIVE_UNIT = 65536;
 const SLOT_WORDS = 4;
+
+/**
+ * One day of load (cpu, memory, bandwidth per second), shared by every node of the process: the engine is
+ * synchronous, and only the phase search of a day period on a node holding another one fills it
+ * (`dayProfile`). Allocated on first use; nodes never hold a day of slots.
+ */
+let dayBuffer: Int32Array | null = null;
 
 export interface BookedInstance {
   spec: InstanceSpec;
@@ -138,6 +145,7 @@ export class NodeState {
   /** Lets go of the slot array and folds, for a node leaving the engine. */
   dropSlots(): void {
     this.slots = null;
+    this.dayMax = null;
     this.foldPeriods = [];
     this.foldArrays = [];
   }
@@ -185,7 +193,9 @@ export class NodeState {
     let p0 = peak ? peak[0] : 0,
       p1 = peak ? peak[1] : 0,
       p2 = peak ? peak[2] : 0;
-    for (let start = b.phase % P; start < H; start += P) {
+    // A day period's load enters the slots through `refreshDayMax` below, as the max over the day's hours.
+    const day = isDayPeriod(shape.every, H);
+    for (let start = b.phase % P; start < H && !day; start += P) {
       for (let d = 0; d < D; d++) {
         let t = start + d;
         if (t >= H) t -= H;
@@ -235,6 +245,64 @@ export class NodeState {
     else this.booked.delete(spec.id);
     if (folded && sign > 0) this.folded.add(b);
     else if (folded) this.folded.delete(b);
+    if (day) this.refreshDayMax();
+  }
+
+  /**
+   * Per slot of the hour, the most the day-period bookings (period.ts) add at that second of any hour of
+   * the day: exact for every booking whose period divides the hour (it runs at that second every hour),
+   * and at most the capacity, since the day bookings themselves never overlap beyond it. Kept in the
+   * slots (words 0–2) as the difference to the previous value; null when the node holds no day booking.
+   */
+  private dayMax: Int32Array | null = null;
+
+  private refreshDayMax(): void {
+    const H = this.horizon;
+    const s = this.ensureSlots();
+    const next = new Int32Array(H * 3);
+    const any = [...this.folded].some((f) => isDayPeriod(f.shape.every, H));
+    if (any) {
+      const buf = this.dayRuns();
+      next.fill(-2147483648);
+      for (let t = 0, i = 0, h = 0; t < DAY_SECONDS; t++, i += 3) {
+        const k = h * 3;
+        if (buf[i]! > next[k]!) next[k] = buf[i]!;
+        if (buf[i + 1]! > next[k + 1]!) next[k + 1] = buf[i + 1]!;
+        if (buf[i + 2]! > next[k + 2]!) next[k + 2] = buf[i + 2]!;
+        if (++h === H) h = 0;
+      }
+    }
+    const prev = this.dayMax;
+    for (let h = 0; h < H; h++) {
+      for (let r = 0; r < 3; r++) {
+        const diff = next[h * 3 + r]! - (prev ? prev[h * 3 + r]! : 0);
+        if (diff !== 0) s[h * SLOT_WORDS + r] = s[h * SLOT_WORDS + r]! + diff;
+      }
+    }
+    this.dayMax = any ? next : null;
+    // The slots moved both ways: folds and the peak are rebuilt lazily (as after a removal).
+    this.foldPeriods = [];
+    this.foldArrays = [];
+    this.peakCache = null;
+  }
+
+  /** The day-period bookings' real runs over one day (3 words a second) in the shared day buffer. */
+  private dayRuns(): Int32Array {
+    const buf = (dayBuffer ??= new Int32Array(DAY_SECONDS * 3));
+    buf.fill(0);
+    for (const f of this.folded) {
+      if (!isDayPeriod(f.shape.every, this.horizon)) continue;
+      const [d0, d1, d2] = f.shape.delta;
+      for (let start = f.phase; start < DAY_SECONDS; start += f.shape.every) {
+        for (let d = 0; d < f.shape.duration; d++) {
+          const i = ((start + d) % DAY_SECONDS) * 3;
+          buf[i] = buf[i]! + d0;
+          buf[i + 1] = buf[i + 1]! + d1;
+          buf[i + 2] = buf[i + 2]! + d2;
+        }
+      }
+    }
+    return buf;
   }
 
   /**
@@ -323,6 +391,11 @@ export class NodeState {
     bad: Uint8Array,
     crowd: { load: Float64Array; idleRun: Float64Array; idleWeight: number } | null,
   ): void {
+    if (this.readsDay(shape)) {
+      this.scanDay(shape, bad, crowd);
+      this.markFoldedClashes(shape, bad);
+      return;
+    }
     const n = this.scanResidues(shape, bad, crowd);
     const P = shape.every;
     repeat(bad, n, P);
@@ -331,6 +404,98 @@ export class NodeState {
       repeat(crowd.idleRun, n, P);
     }
     this.markFoldedClashes(shape, bad);
+  }
+
+  /**
+   * Whether a phase search of `shape` reads the node's exact day (`dayProfile`): a day period (period.ts)
+   * on a node holding another one, whose folded sum would count runs at different hours as simultaneous.
+   */
+  readsDay(shape: Shape): boolean {
+    if (this.folded.size === 0 || !isDayPeriod(shape.every, this.horizon)) return false;
+    for (const f of this.folded) if (isDayPeriod(f.shape.every, this.horizon)) return true;
+    return false;
+  }
+
+  /**
+   * The node's extra load over one day (3 words a second): the slots, with the day-period bookings' max
+   * over the hours (`dayMax`) replaced by their real runs. Exact between day-period bookings; the others
+   * stay folded.
+   */
+  private dayProfile(): Int32Array {
+    const H = this.horizon;
+    const s = this.ensureSlots();
+    const max = this.dayMax;
+    const buf = this.dayRuns();
+    for (let t = 0, i = 0, h = 0; t < DAY_SECONDS; t++, i += 3) {
+      const k = h * SLOT_WORDS;
+      const m = h * 3;
+      buf[i] = buf[i]! + s[k]! - (max ? max[m]! : 0);
+      buf[i + 1] = buf[i + 1]! + s[k + 1]! - (max ? max[m + 1]! : 0);
+      buf[i + 2] = buf[i + 2]! + s[k + 2]! - (max ? max[m + 2]! : 0);
+      if (++h === H) h = 0;
+    }
+    return buf;
+  }
+
+  /** `scanFold` of a day period from the exact day (`dayProfile`), before the folded bookings' exclusive marks. */
+  private scanDay(
+    shape: Shape,
+    bad: Uint8Array,
+    crowd: { load: Float64Array; idleRun: Float64Array; idleWeight: number } | null,
+  ): void {
+    const day = this.dayProfile();
+    const s = this.slots!;
+    const H = this.horizon;
+    const P = shape.every;
+    const cap = this.cap;
+    const lim0 = cap[0] - this.idleSum[0] - shape.run[0];
+    const lim1 = cap[1] - this.idleSum[1] - shape.run[1];
+    const lim2 = cap[2] - this.idleSum[2] - shape.run[2];
+    const excl = shape.exclusive;
+    const w0 = cap[0] > 0 ? 1 / cap[0] : 0;
+    const w1 = cap[1] > 0 ? 1 / cap[1] : 0;
+    const w2 = cap[2] > 0 ? 1 / cap[2] : 0;
+    bad.fill(0, 0, P);
+    if (crowd) {
+      crowd.load.fill(0, 0, P);
+      crowd.idleRun.fill(crowd.idleWeight, 0, P);
+    }
+    for (let t = 0, i = 0, j = 0, h = 0; t < DAY_SECONDS; t++, i += 3) {
+      const v0 = day[i]!,
+        v1 = day[i + 1]!,
+        v2 = day[i + 2]!,
+        v3 = s[h * SLOT_WORDS + 3]!;
+      if (v0 > lim0 || v1 > lim1 || v2 > lim2 || (excl ? v3 !== 0 : v3 >= EXCLUSIVE_UNIT)) bad[j] = 1;
+      if (crowd) {
+        let m = v0 * w0;
+        const m1 = v1 * w1,
+          m2 = v2 * w2;
+        if (m1 > m) m = m1;
+        if (m2 > m) m = m2;
+        if (m > crowd.load[j]!) crowd.load[j] = m;
+        if (v3 !== 0) crowd.idleRun[j] = 0;
+      }
+      if (++j === P) j = 0;
+      if (++h === H) h = 0;
+    }
+  }
+
+  /** Over a day, the seconds of a run of a day period at `phase` that break capacity (exact, see `dayProfile`). */
+  dayOverloaded(shape: Shape, phase: number): number {
+    const day = this.dayProfile();
+    let over = 0;
+    for (let start = phase; start < DAY_SECONDS; start += shape.every) {
+      for (let d = 0; d < shape.duration; d++) {
+        const i = ((start + d) % DAY_SECONDS) * 3;
+        for (let r = 0; r < 3; r++) {
+          if (day[i + r]! + this.idleSum[r]! + shape.run[r]! > this.cap[r]!) {
+            over++;
+            break;
+          }
+        }
+      }
+    }
+    return over;
   }
 
   /**

@@ -32,3 +32,15 @@ export function slotStep(every: number, duration: number, horizon: number): { st
   const step = gcd(every, horizon);
   return { step, length: Math.min(duration, step) };
 }
+
+/** Seconds in a day: the cycle of every period that divides it. */
+export const DAY_SECONDS = 86400;
+
+/**
+ * Whether a period is longer than the horizon, a whole number of horizons and divides a day (2, 3, 4, 6,
+ * 8, 12 or 24 h with the one-hour horizon): such bookings repeat within one day, so their sum with each
+ * other can be read exactly over a day instead of folded onto every hour.
+ */
+export function isDayPeriod(every: number, horizon: number): boolean {
+  return every > horizon && every % horizon === 0 && DAY_SECONDS % every === 0;
+}

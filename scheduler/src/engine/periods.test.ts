@@ -225,6 +225,50 @@ describe('periods that do not divide the hour', () => {
     expect(clash.problems.join('\n')).toMatch(/carto-0/);
   });
 
+  it('counts day periods at different hours as what they are: 24+ daily runs of 90 % cpu share one node', () => {
+    const nodes = [node('only', 1000)];
+    const engine = new Engine(nodes);
+    const dailies = Array.from({ length: 30 }, (_, k) =>
+      instanceSpec(`d${k}-0`, {
+        every: DAY,
+        duration: 3000,
+        startWithin: DAY - 1,
+        run: { cpu: 900, memory: 10, bandwidth: 1 },
+      }),
+    );
+    const sixHourly = instanceSpec('six-0', {
+      every: 21600,
+      duration: 600,
+      startWithin: 21599,
+      run: { cpu: 100, memory: 10, bandwidth: 1 },
+    });
+    // A 5-minute app beside them must not run where a daily run does: a daily run is at :00–:50 of some hour.
+    const five = instanceSpec('five-0', {
+      every: 300,
+      duration: 30,
+      startWithin: 299,
+      run: { cpu: 200, memory: 10, bandwidth: 1 },
+    });
+    const specs = [...dailies.slice(0, 12), sixHourly, ...dailies.slice(12), five];
+    const plan = placeAll(engine, specs);
+    const ids = new Set(plan.map((p) => p.id));
+    // 50-minute runs of 900 m: at most 28 fit in a day (folded onto the hour, only one would); the
+    // 6-hourly one fits beside them (100 + 900 ≤ 1000).
+    const placedDailies = dailies.filter((d) => ids.has(d.id)).length;
+    expect(placedDailies).toBeGreaterThanOrEqual(24);
+    expect(placedDailies).toBeLessThanOrEqual(28);
+    expect(ids.has('six-0')).toBe(true);
+    expect(ids.has('five-0')).toBe(false);
+    const report = checkPlacement(nodes, { horizon: 3600, instances: specs }, plan);
+    expect(report).toMatchObject({ competingSlotSeconds: 0, violations: 0 });
+    // Releasing them gives the node back whole: a run of the full capacity fits again.
+    for (const p of plan) engine.remove(p.id);
+    const full = engine.place(
+      instanceSpec('full-0', { every: 60, duration: 60, startWithin: 0, run: { cpu: 1000, memory: 10, bandwidth: 1 } }),
+    );
+    expect(full.ok).toBe(true);
+  });
+
   it('refuses periods beyond one day, naming the limit', () => {
     const engine = new Engine([node('a')]);
     const r = engine.place(instanceSpec('weekly-0', { every: 7 * DAY, duration: 60, startWithin: 0 }));
