@@ -4,8 +4,10 @@
  * its phase modulo g = gcd(P, H) matters against the bookings of the array (two strictly periodic runs
  * meet iff their intervals meet modulo the gcd of their periods), so it is written into the array as a
  * run of min(D, g) slots every g. Pairwise against another booking of period Q that is exact; summed
- * with others it is conservative (it counts the run at every hour where it falls in some cycle), so the
- * engine may refuse what an hyper-period model would accept, never the other way round.
+ * with other folded ones it is conservative (it counts the run at every hour where it falls in some
+ * cycle), so the engine may refuse what an hyper-period model would accept, never the other way round.
+ * Day periods (whole hours dividing a day) are the exception: among themselves they are read over the
+ * real day (NodeState's dayMax and dayProfile).
  */
 import { MAX_PERIOD_SECONDS } from '@nmaas/sdk/model';
 

@@ -132,7 +132,7 @@ describe('exact ILP', () => {
 describe('exact ILP and the engine on periods beyond one hour', () => {
   it('agree on how many fit: 6-hourly exclusive runs in the one free stretch of each hour', async () => {
     const SIX_HOURS = 21600;
-    // cpu is not what binds here (the engine's fold of daily loads onto the hour is conservative, see period.ts).
+    // Exclusivity binds here, not cpu.
     const nodes = [node('only', 4000)];
     const instances: InstanceSpec[] = [
       instanceSpec('hourly-0', { every: 3600, duration: 3000, startWithin: 0, exclusive: true }),
