@@ -60,14 +60,14 @@ describe('answers', () => {
     const issues = answerIssues(template, {
       ...answers,
       name: 'My_Probe',
-      every: '7m',
+      every: '7s',
       duration: '9m',
       cpu: 'lots',
       bandwidth: 'fast',
     });
     expect(issues.name).toMatch(/"My_Probe": name must be a DNS-1123 label/);
-    expect(issues.every).toMatch(/7m does not divide the scheduling horizon/);
-    expect(issues.duration).toMatch(/9m is longer than schedule.every \(7m\)/);
+    expect(issues.every).toMatch(/7s neither divides the scheduling horizon/);
+    expect(issues.duration).toMatch(/9m is longer than schedule.every \(7s\)/);
     expect(issues.cpu).toMatch(/cpu must be a Kubernetes CPU quantity/);
     expect(issues.bandwidth).toMatch(/bandwidth must be written like 20Mbps/);
     expect(Object.keys(issues).sort()).toEqual(['bandwidth', 'cpu', 'duration', 'every', 'name']);

@@ -104,9 +104,9 @@ describe('create-nmaas-app command', () => {
 
   it('reports wrong flags and bad values with exit 2', async () => {
     expect((await runPiped(['--every'])).err).toMatch(/--every/);
-    const bad = await runPiped(['x', '--every', '7m', '--cpu', 'two']);
+    const bad = await runPiped(['x', '--every', '7s', '--cpu', 'two']);
     expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/--every: 7m does not divide the scheduling horizon/);
+    expect(bad.err).toMatch(/--every: 7s neither divides the scheduling horizon/);
     expect(bad.err).toMatch(/--cpu: cpu must be a Kubernetes CPU quantity/);
     expect((await runPiped(['--colour'])).code).toBe(2);
   });

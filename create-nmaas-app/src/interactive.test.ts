@@ -28,7 +28,7 @@ describe.skipIf(tmux.skip)('interactive prompts (tmux)', () => {
     await mkdir(path.join(tmp, 'tty'));
     const session = await scaffoldInteractively(tmux.path(), path.join(tmp, 'tty'));
     expect(session.nameError).toContain(`"Edge_Probe": name must be a DNS-1123 label`);
-    expect(session.everyError).toContain('7m does not divide the scheduling horizon (1h)');
+    expect(session.everyError).toContain('7s neither divides the scheduling horizon (1h)');
     expect(session.screen).toContain(`Created ${INTERACTIVE_NAME} (http-probe)`);
     expect(session.screen).toMatch(/npm install[\s│]+npm test[\s│]+npm run dev/);
     expect(session.exitCode).toBe(0);

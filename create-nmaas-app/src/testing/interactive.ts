@@ -50,9 +50,9 @@ export async function scaffoldInteractively(tmux: string, cwd: string, bin?: str
     await term.waitFor('Category');
     await term.press('Down', 'Enter'); // qos is preselected for http-probe; the next is security
     await term.waitFor('How often');
-    await term.type('7m');
+    await term.type('7s');
     await term.press('Enter');
-    const everyError = await term.waitFor('does not divide');
+    const everyError = await term.waitFor('neither divides');
     await term.press('BSpace', 'BSpace');
     await term.type('10m');
     await term.press('Enter');

@@ -58,7 +58,7 @@ export function parseApps(doc: unknown, path = 'apps.json'): { horizon: number; 
   const seen = new Set<string>();
   const instances = d.instances.map((raw, k) => {
     try {
-      const spec = normalizeInstance(raw, `${path}: instances[${k}]`, horizon);
+      const spec = normalizeInstance(raw, `${path}: instances[${k}]`);
       if (seen.has(spec.id))
         throw new UsageError(`${path}: instances[${k}]: duplicate id ${spec.id}; ids must be unique`);
       seen.add(spec.id);

@@ -19,6 +19,7 @@ import { invalidRefusal, refusalOf } from './refusal.js';
 import { describeRefusal } from './reporting.js';
 import { compileShape, type Shape } from './shape.js';
 import { isAllowedPhase } from './rules/start-window.js';
+import { MAX_PERIOD_SECONDS } from './period.js';
 import { demandBeyondLimit, fromUnits, RESOURCES } from './units.js';
 import type {
   Booking,
@@ -120,8 +121,8 @@ export class Engine {
     const { every, duration } = spec;
     if (!Number.isInteger(every) || every < 1)
       return `${spec.id}: period must be a whole number of seconds ≥ 1 (got ${every})`;
-    if (this.horizon % every !== 0)
-      return `${spec.id}: period ${every} s does not divide the scheduling horizon (${this.horizon} s); use a divisor such as 60, 300 or 600`;
+    if (every > MAX_PERIOD_SECONDS)
+      return `${spec.id}: period ${every} s is longer than one day (${MAX_PERIOD_SECONDS} s); use at most 24 h`;
     if (!Number.isInteger(duration) || duration < 1 || duration > every)
       return `${spec.id}: duration must be a whole number of seconds from 1 to the period (${every} s), got ${duration}`;
     if (!Number.isInteger(spec.startWithin) || spec.startWithin < 0)

@@ -6,6 +6,7 @@
 import type { NodeState } from './node-state.js';
 import { linkProblems, linksConstrain, markLinkBlocked } from './rules/link.js';
 import type { Shape } from './shape.js';
+import { isFolded, slotStep } from './period.js';
 
 /**
  * Weight of "nothing runs at this offset yet" against normalised load in the phase score (tuned on the
@@ -16,19 +17,21 @@ const IDLE_WEIGHT = 0.15;
 export class Scratch {
   /** Set by searchPhase when it returns null: whether some phase outside the allowed window would fit. */
   anyPhaseFits = true;
-  readonly bad: Uint8Array;
-  readonly load: Float64Array;
-  readonly idleRun: Float64Array;
-  readonly preBad: Int32Array;
-  readonly preLoad: Float64Array;
+  bad: Uint8Array;
+  load: Float64Array;
+  idleRun: Float64Array;
+  preBad: Int32Array;
+  preLoad: Float64Array;
   /** When `record` is set, searchPhase lists every feasible allowed phase and its score here (for the look-ahead). */
   record = false;
   feasN = 0;
-  readonly feasPhase: Int32Array;
-  readonly feasScore: Float64Array;
-  private readonly countBad: Uint8Array;
-  private readonly countPre: Int32Array;
+  feasPhase: Int32Array;
+  feasScore: Float64Array;
+  private countBad: Uint8Array;
+  private countPre: Int32Array;
+  private size: number;
   constructor(horizon: number) {
+    this.size = horizon;
     this.bad = new Uint8Array(horizon);
     this.load = new Float64Array(horizon);
     this.idleRun = new Float64Array(horizon);
@@ -38,6 +41,25 @@ export class Scratch {
     this.feasScore = new Float64Array(horizon);
     this.countBad = new Uint8Array(horizon);
     this.countPre = new Int32Array(2 * horizon + 1);
+  }
+
+  /**
+   * Room for a period longer than the horizon (a folded one, see period.ts): the arrays grow to it once
+   * and stay. One Scratch per engine, so this is per engine, never per node.
+   */
+  fit(period: number): void {
+    if (period <= this.size) return;
+    const n = period;
+    this.size = n;
+    this.bad = new Uint8Array(n);
+    this.load = new Float64Array(n);
+    this.idleRun = new Float64Array(n);
+    this.preBad = new Int32Array(2 * n + 1);
+    this.preLoad = new Float64Array(2 * n + 1);
+    this.feasPhase = new Int32Array(n);
+    this.feasScore = new Float64Array(n);
+    this.countBad = new Uint8Array(n);
+    this.countPre = new Int32Array(2 * n + 1);
   }
 
   /** How many of the shape's allowed phases fit on the node as it stands (0 when its idle or run load cannot fit). */
@@ -50,6 +72,7 @@ export class Scratch {
     if (lim0 < 0 || lim1 < 0 || lim2 < 0) return 0;
     const linked = linksConstrain(node, shape);
     if (node.count === 0 && !linked) return shape.kmax + 1;
+    this.fit(shape.every);
     const P = shape.every,
       D = shape.duration;
     const bad = this.countBad,
@@ -119,9 +142,20 @@ export function searchPhase(node: NodeState, shape: Shape, scratch: Scratch, rul
     return lim0 >= 0 && lim1 >= 0 && lim2 >= 0 ? { phase: shape.release, crowding: 0 } : null;
   }
   const peak = node.peak();
+  scratch.fit(P);
   const trivially =
     peak[0] <= lim0 && peak[1] <= lim1 && peak[2] <= lim2 && (excl ? node.count === 0 : node.exclusiveCount === 0);
   if (trivially && !pack && !linked) return { phase: shape.release, crowding: 0 };
+  // A folded period with no exclusive folded booking in the way: offsets repeat modulo gcd(P, H), so
+  // only one allowed phase per residue needs reading (period.ts). Links are read on the full scan below.
+  if (
+    isFolded(P, node.horizon) &&
+    !linked &&
+    !scratch.record &&
+    !node.foldedClashPossible(shape) &&
+    !node.readsDay(shape)
+  )
+    return searchResidues(node, shape, scratch, pack);
   const { bad, load, idleRun, preBad, preLoad } = scratch;
   // Per period offset, the busiest repetition: a phase is as crowded as that. Without `pack` only
   // feasibility counts (the load sums below are then never read).
@@ -169,6 +203,50 @@ export function searchPhase(node: NodeState, shape: Shape, scratch: Scratch, rul
   return { phase: best, crowding: -bestScore / D };
 }
 
+/**
+ * searchPhase for a folded period whose offsets repeat modulo n = gcd(P, H): the same answer (phase and
+ * crowding, ties to the earliest allowed phase) from the first n allowed phases, in O(n + D) instead of O(P).
+ */
+function searchResidues(node: NodeState, shape: Shape, scratch: Scratch, pack: boolean): PhaseFit | null {
+  const { bad, load, idleRun, preBad, preLoad } = scratch;
+  const n = node.scanResidues(shape, bad, pack ? { load, idleRun, idleWeight: IDLE_WEIGHT } : null);
+  const P = shape.every;
+  const D = shape.duration;
+  preBad[0] = 0;
+  preLoad[0] = 0;
+  for (let i = 0, k = 0; i < n + D; i++) {
+    preBad[i + 1] = preBad[i]! + bad[k]!;
+    preLoad[i + 1] = preLoad[i]! + (pack ? load[k]! + idleRun[k]! : 0);
+    if (++k === n) k = 0;
+  }
+  let best = -1;
+  let bestScore = -Infinity;
+  const tries = Math.min(shape.kmax, n - 1);
+  for (let k = 0, phase = shape.release; k <= tries; k++) {
+    const r = phase % n;
+    if (preBad[r + D] === preBad[r]) {
+      if (!pack) return { phase, crowding: 0 };
+      const score = preLoad[r]! - preLoad[r + D]!;
+      if (score > bestScore + 1e-12) {
+        bestScore = score;
+        best = phase;
+      }
+    }
+    if (++phase === P) phase = 0;
+  }
+  if (best < 0) {
+    scratch.anyPhaseFits = false;
+    for (let r = 0; r < n; r++) {
+      if (preBad[r + D] === preBad[r]) {
+        scratch.anyPhaseFits = true;
+        break;
+      }
+    }
+    return null;
+  }
+  return { phase: best, crowding: -bestScore / D };
+}
+
 /** Whether the instance fits on the node at exactly this phase (used to validate a given booking). */
 export function fitsAt(node: NodeState, shape: Shape, phase: number): string[] {
   const problems: string[] = [];
@@ -187,8 +265,10 @@ export function fitsAt(node: NodeState, shape: Shape, phase: number): string[] {
   const H = node.horizon;
   let overloaded = 0;
   let exclusiveClash = 0;
-  for (let start = phase; start < H; start += shape.every) {
-    for (let d = 0; d < shape.duration; d++) {
+  // A folded period (period.ts) meets the slots at its phase modulo the gcd with the horizon.
+  const { step, length } = slotStep(shape.every, shape.duration, H);
+  for (let start = phase % step; start < H; start += step) {
+    for (let d = 0; d < length; d++) {
       let t = start + d;
       if (t >= H) t -= H;
       const bits = node.runBlockedAt(t, shape);
@@ -196,7 +276,11 @@ export function fitsAt(node: NodeState, shape: Shape, phase: number): string[] {
       if (bits & 8) exclusiveClash++;
     }
   }
+  // Day periods beside each other are judged over the real day, not their fold onto every hour.
+  if (node.readsDay(shape)) overloaded = node.dayOverloaded(shape, phase);
   if (overloaded > 0) problems.push(`${overloaded} active slot(s) would exceed the node's capacity`);
   if (exclusiveClash > 0) problems.push(`${exclusiveClash} active slot(s) would break an exclusive rule`);
+  const clashes = node.foldedClashes(shape, phase).map((b) => b.spec.id);
+  if (clashes.length > 0) problems.push(`its runs would meet those of ${clashes.join(', ')} (exclusive)`);
   return problems;
 }

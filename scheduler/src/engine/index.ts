@@ -33,7 +33,16 @@ export {
   type NodeSpec,
 } from './instance.js';
 export { describeRefusal, type NameOf } from './reporting.js';
-export { checkPlacement, type CheckProblem, type CheckReport, type ProblemKind } from './check.js';
+export {
+  checkPlacement,
+  CheckCycleError,
+  MAX_SWEEP_EVENTS,
+  type CheckProblem,
+  type CheckReport,
+  type ProblemKind,
+} from './check.js';
+export { MAX_PERIOD_SECONDS } from './period.js';
+export { runsMeet } from './rules/exclusive.js';
 export { declaredLinks, describeLinkLoad, type LinkBlock } from './rules/link.js';
 export { formatPeriod, formatSlot, isActive } from './time.js';
 export { allowedPhases, isAllowedPhase } from './rules/start-window.js';

@@ -2,6 +2,7 @@
 import type { LinkDeclaration, NodeOffer, PodContract } from '@nmaas/sdk/contract';
 import { parseBandwidth, type ResourceAmounts } from '@nmaas/sdk/model';
 import { NODE_POOL_LABEL } from '@nmaas/sdk/contract';
+import { MAX_PERIOD_SECONDS } from './period.js';
 
 export interface InstanceSpec {
   id: string;
@@ -142,8 +143,11 @@ function optString(o: Obj, key: string, where: string): string | null {
   return v;
 }
 
-/** Fills the optional fields of an apps.json entry and validates it against the model and the horizon. */
-export function normalizeInstance(raw: unknown, where = 'instance', horizon?: number): InstanceSpec {
+/**
+ * Fills the optional fields of an apps.json entry and validates it against the model. Any whole period up
+ * to a day is accepted: the engine folds those that do not divide its horizon (see period.ts).
+ */
+export function normalizeInstance(raw: unknown, where = 'instance'): InstanceSpec {
   if (!isObj(raw))
     throw new InstanceSpecError(`${where}: must be an object with at least id, app, every, duration and run`);
   const id = raw['id'];
@@ -157,9 +161,9 @@ export function normalizeInstance(raw: unknown, where = 'instance', horizon?: nu
   const duration = num(raw, 'duration', w, { required: true, min: 1, integer: true });
   if (duration > every)
     throw new InstanceSpecError(`${w}: "duration" (${duration}) must not exceed "every" (${every})`);
-  if (horizon !== undefined && horizon % every !== 0) {
+  if (every > MAX_PERIOD_SECONDS) {
     throw new InstanceSpecError(
-      `${w}: "every" (${every} s) must divide the horizon (${horizon} s); pick a divisor such as 60, 300 or 600`,
+      `${w}: "every" (${every} s) is longer than one day; the longest period is ${MAX_PERIOD_SECONDS} s (24 h)`,
     );
   }
   const exclusive = raw['exclusive'] ?? false;

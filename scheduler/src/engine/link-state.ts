@@ -4,8 +4,28 @@
  * node sits behind; idle instances send nothing (idle load has no bandwidth). Booking touches only the
  * booked run's active slots, like NodeState.
  */
+import { slotStep } from './period.js';
 import type { Shape } from './shape.js';
 import { capacityUnits } from './units.js';
+
+/**
+ * Calls `visit` once for every slot of the horizon where a run of `every`/`duration` at `phase` can be
+ * active. A period that divides the horizon lands exactly; any other one is folded onto it as a node's
+ * is (period.ts): a run of min(D, g) slots every g = gcd(P, H), which may count a run in hours where it
+ * does not fall — conservative, a link is never thought to have more room than it has.
+ */
+export function forEachRunSlot(
+  phase: number,
+  every: number,
+  duration: number,
+  horizon: number,
+  visit: (t: number) => void,
+): void {
+  const { step, length } = slotStep(every, duration, horizon);
+  for (let start = phase % step; start < horizon; start += step) {
+    for (let k = 0; k < length; k++) visit((start + k) % horizon);
+  }
+}
 
 /** What LinkState needs of a booking: when it runs and what it sends (a NodeState's BookedInstance fits). */
 export interface LinkBooking {
@@ -86,24 +106,18 @@ export class LinkState<Node = unknown> {
     if (bw === 0) return;
     if (this.load === null) this.load = new Int32Array(this.horizon);
     const s = this.load;
-    const H = this.horizon;
-    const { every: P, duration: D } = b.shape;
     const d = bw * sign;
     const folds = sign > 0 ? this.foldArrays.length : 0;
     let peak = sign > 0 ? this.peakCache : null;
-    for (let start = b.phase; start < H; start += P) {
-      for (let k = 0; k < D; k++) {
-        let t = start + k;
-        if (t >= H) t -= H;
-        const v = (s[t] = s[t]! + d);
-        if (peak !== null && v > peak) peak = v;
-        for (let q = 0; q < folds; q++) {
-          const f = this.foldArrays[q]!;
-          const j = t % this.foldPeriods[q]!;
-          if (v > f[j]!) f[j] = v;
-        }
+    forEachRunSlot(b.phase, b.shape.every, b.shape.duration, this.horizon, (t) => {
+      const v = (s[t] = s[t]! + d);
+      if (peak !== null && v > peak) peak = v;
+      for (let q = 0; q < folds; q++) {
+        const f = this.foldArrays[q]!;
+        const j = t % this.foldPeriods[q]!;
+        if (v > f[j]!) f[j] = v;
       }
-    }
+    });
     this.peakCache = peak;
     if (sign < 0) {
       this.foldPeriods = [];
@@ -119,7 +133,11 @@ export class LinkState<Node = unknown> {
     return (this.load === null ? 0 : this.load[t]!) + shape.run[2] > this.cap;
   }
 
-  /** Marks bad[t mod P] = 1 for every slot t where a run of `shape` would overflow the link. O(H). */
+  /**
+   * Marks bad[j] = 1 for every period offset j in [0, P) where a run of `shape` would overflow the link in
+   * some repetition. A period that does not divide the horizon reads the fold of its gcd with it (the
+   * offsets it can meet), like its booking.
+   */
   markBlocked(shape: Shape, bad: Uint8Array): void {
     const bw = shape.run[2];
     if (bw === 0) return;
@@ -130,8 +148,12 @@ export class LinkState<Node = unknown> {
     }
     if (this.load === null) return;
     const limit = this.cap - bw;
-    const f = this.fold(P);
-    for (let j = 0; j < P; j++) if (f[j]! > limit) bad[j] = 1;
+    const g = slotStep(P, shape.duration, this.horizon).step;
+    const f = this.fold(g);
+    for (let j = 0, r = 0; j < P; j++) {
+      if (f[r]! > limit) bad[j] = 1;
+      if (++r === g) r = 0;
+    }
   }
 
   private fold(period: number): Int32Array {
@@ -176,8 +198,8 @@ export class LinkState<Node = unknown> {
   activeAt(t: number): LinkBooking[] {
     const out: LinkBooking[] = [];
     for (const b of this.booked.values()) {
-      const P = b.shape.every;
-      if ((((t - b.phase) % P) + P) % P < b.shape.duration) out.push(b);
+      const { step, length } = slotStep(b.shape.every, b.shape.duration, this.horizon);
+      if ((((t - b.phase) % step) + step) % step < length) out.push(b);
     }
     return out;
   }

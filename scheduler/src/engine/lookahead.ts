@@ -59,6 +59,9 @@ export class LookAhead {
   /** Remembers an arriving shape (per selector and pin): later decisions try to leave room for its kind. */
   learn(spec: InstanceSpec, shape: Shape): void {
     for (const a of spec.affinity) this.partners.add(a);
+    // A period folded onto the horizon (period.ts) costs its whole period (up to a day) per count: left out
+    // rather than pricing every other shape out of the budget.
+    if (this.cluster.horizon % shape.every !== 0) return;
     const key = `${shape.key}|${selectorKey(spec.nodeSelector)}|${spec.node ?? ''}`;
     const e = this.seen.get(key);
     if (e) e.count++;
@@ -99,6 +102,8 @@ export class LookAhead {
 
   /** Whether the look-ahead's work for this shape fits its budget. */
   affordable(shape: Shape): boolean {
+    // A folded period has up to a day of phases, each a trial booking: never worth it (see learn).
+    if (this.cluster.horizon % shape.every !== 0) return false;
     return LOOKAHEAD_NODES * (shape.kmax + 1) * this.seenCost <= LOOKAHEAD_BUDGET;
   }
 

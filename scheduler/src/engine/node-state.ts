@@ -10,6 +10,8 @@ import { NodeStamps } from './invalidation.js';
 import { NoFitVerdicts } from './no-fit.js';
 import { NODE_POOL_LABEL } from '@nmaas/sdk/contract';
 import type { LinkState } from './link-state.js';
+import { DAY_SECONDS, gcd, isDayPeriod, isFolded, slotStep } from './period.js';
+import { runsMeet } from './rules/exclusive.js';
 
 /**
  * The slot layout, private to this module: per slot, SLOT_WORDS int32 words — what active instances
@@ -18,6 +20,13 @@ import type { LinkState } from './link-state.js';
  */
 const EXCLUSIVE_UNIT = 65536;
 const SLOT_WORDS = 4;
+
+/**
+ * One day of load (cpu, memory, bandwidth per second), shared by every node of the process: the engine is
+ * synchronous, and only the phase search of a day period on a node holding another one fills it
+ * (`dayProfile`). Allocated on first use; nodes never hold a day of slots.
+ */
+let dayBuffer: Int32Array | null = null;
 
 export interface BookedInstance {
   spec: InstanceSpec;
@@ -45,6 +54,12 @@ export class NodeState {
   readonly refused = new Map<string, number>();
   readonly spread = new Map<string, number>();
   readonly booked = new Map<string, BookedInstance>();
+  /**
+   * Bookings whose period does not divide the horizon (period.ts): their load is folded into the slots,
+   * their activity is not (it would make two daily runs at different hours look simultaneous), so
+   * exclusivity against them is tested pairwise (`runsMeet`), exactly.
+   */
+  readonly folded = new Set<BookedInstance>();
   exclusiveCount = 0;
   /** Shared links the node sits behind (registered by the Cluster). */
   readonly links: LinkState<NodeState>[] = [];
@@ -134,6 +149,7 @@ export class NodeState {
   /** Lets go of the slot array and folds, for a node leaving the engine. */
   dropSlots(): void {
     this.slots = null;
+    this.dayMax = null;
     this.foldPeriods = [];
     this.foldArrays = [];
   }
@@ -170,17 +186,20 @@ export class NodeState {
     const { shape, spec } = b;
     const s = this.ensureSlots();
     const H = this.horizon;
-    const P = shape.every;
-    const D = shape.duration;
+    // A folded booking adds its load every gcd(P, H) slots and no activity count (see `folded`).
+    const folded = isFolded(shape.every, H);
+    const { step: P, length: D } = slotStep(shape.every, shape.duration, H);
     const d0 = shape.delta[0] * sign,
       d1 = shape.delta[1] * sign,
       d2 = shape.delta[2] * sign;
-    const c = (shape.exclusive ? EXCLUSIVE_UNIT + 1 : 1) * sign;
+    const c = folded ? 0 : (shape.exclusive ? EXCLUSIVE_UNIT + 1 : 1) * sign;
     const peak = sign > 0 ? this.peakCache : null;
     let p0 = peak ? peak[0] : 0,
       p1 = peak ? peak[1] : 0,
       p2 = peak ? peak[2] : 0;
-    for (let start = b.phase; start < H; start += P) {
+    // A day period's load enters the slots through `refreshDayMax` below, as the max over the day's hours.
+    const day = isDayPeriod(shape.every, H);
+    for (let start = b.phase % P; start < H && !day; start += P) {
       for (let d = 0; d < D; d++) {
         let t = start + d;
         if (t >= H) t -= H;
@@ -228,6 +247,99 @@ export class NodeState {
     if (spec.spreadGroup !== null) bump(this.spread, spec.spreadGroup, sign);
     if (sign > 0) this.booked.set(spec.id, b);
     else this.booked.delete(spec.id);
+    if (folded && sign > 0) this.folded.add(b);
+    else if (folded) this.folded.delete(b);
+    if (day) this.refreshDayMax();
+  }
+
+  /**
+   * Per slot of the hour, the most the day-period bookings (period.ts) add at that second of any hour of
+   * the day: exact for every booking whose period divides the hour (it runs at that second every hour),
+   * and at most the capacity, since the day bookings themselves never overlap beyond it. Kept in the
+   * slots (words 0–2) as the difference to the previous value; null when the node holds no day booking.
+   */
+  private dayMax: Int32Array | null = null;
+
+  private refreshDayMax(): void {
+    const H = this.horizon;
+    const s = this.ensureSlots();
+    const next = new Int32Array(H * 3);
+    const any = [...this.folded].some((f) => isDayPeriod(f.shape.every, H));
+    if (any) {
+      const buf = this.dayRuns();
+      next.fill(-2147483648);
+      for (let t = 0, i = 0, h = 0; t < DAY_SECONDS; t++, i += 3) {
+        const k = h * 3;
+        if (buf[i]! > next[k]!) next[k] = buf[i]!;
+        if (buf[i + 1]! > next[k + 1]!) next[k + 1] = buf[i + 1]!;
+        if (buf[i + 2]! > next[k + 2]!) next[k + 2] = buf[i + 2]!;
+        if (++h === H) h = 0;
+      }
+    }
+    const prev = this.dayMax;
+    for (let h = 0; h < H; h++) {
+      for (let r = 0; r < 3; r++) {
+        const diff = next[h * 3 + r]! - (prev ? prev[h * 3 + r]! : 0);
+        if (diff !== 0) s[h * SLOT_WORDS + r] = s[h * SLOT_WORDS + r]! + diff;
+      }
+    }
+    this.dayMax = any ? next : null;
+    // The slots moved both ways: folds and the peak are rebuilt lazily (as after a removal).
+    this.foldPeriods = [];
+    this.foldArrays = [];
+    this.peakCache = null;
+  }
+
+  /** The day-period bookings' real runs over one day (3 words a second) in the shared day buffer. */
+  private dayRuns(): Int32Array {
+    const buf = (dayBuffer ??= new Int32Array(DAY_SECONDS * 3));
+    buf.fill(0);
+    for (const f of this.folded) {
+      if (!isDayPeriod(f.shape.every, this.horizon)) continue;
+      const [d0, d1, d2] = f.shape.delta;
+      for (let start = f.phase; start < DAY_SECONDS; start += f.shape.every) {
+        for (let d = 0; d < f.shape.duration; d++) {
+          const i = ((start + d) % DAY_SECONDS) * 3;
+          buf[i] = buf[i]! + d0;
+          buf[i + 1] = buf[i + 1]! + d1;
+          buf[i + 2] = buf[i + 2]! + d2;
+        }
+      }
+    }
+    return buf;
+  }
+
+  /**
+   * Marks in `bad` (length ≥ P) the offsets of the shape's period at which a run would be active together
+   * with a folded booking while one of the two is exclusive: offset j meets booking B iff
+   * (j − φ_B) mod gcd(P, P_B) < D_B. Exact pairwise (`runsMeet`); nothing to do on nodes without one.
+   */
+  private markFoldedClashes(shape: Shape, bad: Uint8Array | Int32Array): void {
+    if (this.folded.size === 0) return;
+    const P = shape.every;
+    for (const f of this.folded) {
+      if (!shape.exclusive && !f.shape.exclusive) continue;
+      const g = gcd(P, f.shape.every);
+      if (f.shape.duration >= g) {
+        for (let j = 0; j < P; j++) bad[j] = 1;
+        continue;
+      }
+      for (let base = f.phase % g; base < P; base += g)
+        for (let d = 0; d < f.shape.duration && base + d < P; d++) bad[base + d] = 1;
+      // A run of the folded booking that starts near the end of one g-cycle wraps to the first offsets.
+      for (let d = g - (f.phase % g); d < f.shape.duration; d++) bad[d - (g - (f.phase % g))] = 1;
+    }
+  }
+
+  /** The folded bookings whose runs meet a run of `shape` at `phase` while one of the two is exclusive. */
+  foldedClashes(shape: Shape, phase: number): BookedInstance[] {
+    const out: BookedInstance[] = [];
+    for (const f of this.folded) {
+      if (!shape.exclusive && !f.shape.exclusive) continue;
+      const other = { every: f.shape.every, duration: f.shape.duration, phase: f.phase };
+      if (runsMeet({ every: shape.every, duration: shape.duration, phase }, other)) out.push(f);
+    }
+    return out;
   }
 
   /**
@@ -244,11 +356,13 @@ export class NodeState {
    */
   blockedCounts(shape: Shape, out: Int32Array): void {
     const P = shape.every;
+    // A folded period (period.ts) meets the slots by its offset modulo the gcd: count there, then repeat.
+    const n = slotStep(P, shape.duration, this.horizon).step;
     out.fill(0, 0, P);
     const s = this.slots;
     if (s === null) {
       // Nothing booked: the run alone against the capacity left by the idle load, the same in every slot.
-      const blocked = this.blockedBits(null, 0, shape) !== 0 ? this.horizon / P : 0;
+      const blocked = this.blockedBits(null, 0, shape) !== 0 ? this.horizon / n : 0;
       out.fill(blocked, 0, P);
       return;
     }
@@ -260,7 +374,13 @@ export class NodeState {
     for (let t = 0, i = 0, p = 0; t < this.horizon; t++, i += SLOT_WORDS) {
       const v3 = s[i + 3]!;
       if (s[i]! > lim0 || s[i + 1]! > lim1 || s[i + 2]! > lim2 || (excl ? v3 !== 0 : v3 >= EXCLUSIVE_UNIT)) out[p]!++;
-      if (++p === P) p = 0;
+      if (++p === n) p = 0;
+    }
+    for (let j = n; j < P; j++) out[j] = out[j - n]!;
+    if (this.folded.size > 0) {
+      const clash = new Uint8Array(P);
+      this.markFoldedClashes(shape, clash);
+      for (let j = 0; j < P; j++) out[j] = out[j]! + clash[j]!;
     }
   }
 
@@ -275,26 +395,155 @@ export class NodeState {
     bad: Uint8Array,
     crowd: { load: Float64Array; idleRun: Float64Array; idleWeight: number } | null,
   ): void {
+    if (this.readsDay(shape)) {
+      this.scanDay(shape, bad, crowd);
+      this.markFoldedClashes(shape, bad);
+      return;
+    }
+    const n = this.scanResidues(shape, bad, crowd);
+    const P = shape.every;
+    repeat(bad, n, P);
+    if (crowd !== null) {
+      repeat(crowd.load, n, P);
+      repeat(crowd.idleRun, n, P);
+    }
+    this.markFoldedClashes(shape, bad);
+  }
+
+  /**
+   * Whether a phase search of `shape` reads the node's exact day (`dayProfile`): a day period (period.ts)
+   * on a node holding another one, whose folded sum would count runs at different hours as simultaneous.
+   */
+  readsDay(shape: Shape): boolean {
+    if (this.folded.size === 0 || !isDayPeriod(shape.every, this.horizon)) return false;
+    for (const f of this.folded) if (isDayPeriod(f.shape.every, this.horizon)) return true;
+    return false;
+  }
+
+  /**
+   * The node's extra load over one day (3 words a second): the slots, with the day-period bookings' max
+   * over the hours (`dayMax`) replaced by their real runs. Exact between day-period bookings; the others
+   * stay folded.
+   */
+  private dayProfile(): Int32Array {
+    const H = this.horizon;
+    const s = this.ensureSlots();
+    const max = this.dayMax;
+    const buf = this.dayRuns();
+    for (let t = 0, i = 0, h = 0; t < DAY_SECONDS; t++, i += 3) {
+      const k = h * SLOT_WORDS;
+      const m = h * 3;
+      buf[i] = buf[i]! + s[k]! - (max ? max[m]! : 0);
+      buf[i + 1] = buf[i + 1]! + s[k + 1]! - (max ? max[m + 1]! : 0);
+      buf[i + 2] = buf[i + 2]! + s[k + 2]! - (max ? max[m + 2]! : 0);
+      if (++h === H) h = 0;
+    }
+    return buf;
+  }
+
+  /** `scanFold` of a day period from the exact day (`dayProfile`), before the folded bookings' exclusive marks. */
+  private scanDay(
+    shape: Shape,
+    bad: Uint8Array,
+    crowd: { load: Float64Array; idleRun: Float64Array; idleWeight: number } | null,
+  ): void {
+    const day = this.dayProfile();
+    const s = this.slots!;
+    const H = this.horizon;
+    const P = shape.every;
     const cap = this.cap;
     const lim0 = cap[0] - this.idleSum[0] - shape.run[0];
     const lim1 = cap[1] - this.idleSum[1] - shape.run[1];
     const lim2 = cap[2] - this.idleSum[2] - shape.run[2];
     const excl = shape.exclusive;
-    const P = shape.every;
-    const f = this.fold(P);
+    const w0 = cap[0] > 0 ? 1 / cap[0] : 0;
+    const w1 = cap[1] > 0 ? 1 / cap[1] : 0;
+    const w2 = cap[2] > 0 ? 1 / cap[2] : 0;
+    bad.fill(0, 0, P);
+    if (crowd) {
+      crowd.load.fill(0, 0, P);
+      crowd.idleRun.fill(crowd.idleWeight, 0, P);
+    }
+    for (let t = 0, i = 0, j = 0, h = 0; t < DAY_SECONDS; t++, i += 3) {
+      const v0 = day[i]!,
+        v1 = day[i + 1]!,
+        v2 = day[i + 2]!,
+        v3 = s[h * SLOT_WORDS + 3]!;
+      if (v0 > lim0 || v1 > lim1 || v2 > lim2 || (excl ? v3 !== 0 : v3 >= EXCLUSIVE_UNIT)) bad[j] = 1;
+      if (crowd) {
+        let m = v0 * w0;
+        const m1 = v1 * w1,
+          m2 = v2 * w2;
+        if (m1 > m) m = m1;
+        if (m2 > m) m = m2;
+        if (m > crowd.load[j]!) crowd.load[j] = m;
+        if (v3 !== 0) crowd.idleRun[j] = 0;
+      }
+      if (++j === P) j = 0;
+      if (++h === H) h = 0;
+    }
+  }
+
+  /** Over a day, the seconds of a run of a day period at `phase` that break capacity (exact, see `dayProfile`). */
+  dayOverloaded(shape: Shape, phase: number): number {
+    const day = this.dayProfile();
+    let over = 0;
+    for (let start = phase; start < DAY_SECONDS; start += shape.every) {
+      for (let d = 0; d < shape.duration; d++) {
+        const i = ((start + d) % DAY_SECONDS) * 3;
+        for (let r = 0; r < 3; r++) {
+          if (day[i + r]! + this.idleSum[r]! + shape.run[r]! > this.cap[r]!) {
+            over++;
+            break;
+          }
+        }
+      }
+    }
+    return over;
+  }
+
+  /**
+   * Whether a run of `shape` could meet a folded booking under the exclusive rule here: then its offsets
+   * are not interchangeable modulo gcd(P, H) and a phase search must read the whole period.
+   */
+  foldedClashPossible(shape: Shape): boolean {
+    if (this.folded.size === 0) return false;
+    if (shape.exclusive) return true;
+    for (const f of this.folded) if (f.shape.exclusive) return true;
+    return false;
+  }
+
+  /**
+   * `scanFold` over the first n = gcd(P, H) offsets only (n = P when P divides H), without the folded
+   * bookings' exclusive marks; returns n. Every other offset j repeats offset j mod n, so a search of a
+   * folded period on a node where `foldedClashPossible` is false reads n offsets instead of P.
+   */
+  scanResidues(
+    shape: Shape,
+    bad: Uint8Array,
+    crowd: { load: Float64Array; idleRun: Float64Array; idleWeight: number } | null,
+  ): number {
+    const cap = this.cap;
+    const lim0 = cap[0] - this.idleSum[0] - shape.run[0];
+    const lim1 = cap[1] - this.idleSum[1] - shape.run[1];
+    const lim2 = cap[2] - this.idleSum[2] - shape.run[2];
+    const excl = shape.exclusive;
+    // A folded period (period.ts) reads the fold of its gcd with the horizon.
+    const n = slotStep(shape.every, shape.duration, this.horizon).step;
+    const f = this.fold(n);
     if (crowd === null) {
-      for (let j = 0, i = 0; j < P; j++, i += SLOT_WORDS) {
+      for (let j = 0, i = 0; j < n; j++, i += SLOT_WORDS) {
         const v3 = f[i + 3]!;
         bad[j] =
           f[i]! > lim0 || f[i + 1]! > lim1 || f[i + 2]! > lim2 || (excl ? v3 !== 0 : v3 >= EXCLUSIVE_UNIT) ? 1 : 0;
       }
-      return;
+      return n;
     }
     const { load, idleRun, idleWeight } = crowd;
     const w0 = cap[0] > 0 ? 1 / cap[0] : 0;
     const w1 = cap[1] > 0 ? 1 / cap[1] : 0;
     const w2 = cap[2] > 0 ? 1 / cap[2] : 0;
-    for (let j = 0, i = 0; j < P; j++, i += SLOT_WORDS) {
+    for (let j = 0, i = 0; j < n; j++, i += SLOT_WORDS) {
       const v0 = f[i]!,
         v1 = f[i + 1]!,
         v2 = f[i + 2]!,
@@ -308,6 +557,7 @@ export class NodeState {
       load[j] = m;
       idleRun[j] = v3 === 0 ? idleWeight : 0;
     }
+    return n;
   }
 
   /** How many slots of the horizon have at least one instance active. */
@@ -348,6 +598,11 @@ export class NodeState {
     }
     return out;
   }
+}
+
+/** Repeats a[0, n) over a[0, P) (n divides P), doubling the copied stretch each time. */
+function repeat(a: Uint8Array | Float64Array, n: number, P: number): void {
+  for (let len = n; len < P; len *= 2) a.copyWithin(len, 0, Math.min(len, P - len));
 }
 
 function bump(map: Map<string, number>, key: string, sign: number): void {

@@ -110,7 +110,7 @@ export function formatQualityTable(t: QualityTable): string {
   return lines.join('\n') + '\n';
 }
 
-/** The engine's horizon as the webhook runs it: periods that do not divide it are a model limit. */
+/** The engine's horizon as the webhook runs it: periods that do not divide it are folded onto it. */
 export const ENGINE_HORIZON = 3600;
 
 export interface FamilyQualityRow {
@@ -127,7 +127,7 @@ export interface FamilyQualityRow {
   nmaasRetry: number;
   nmaasMigrations: number;
   firstFit: number;
-  /** Instances the engine refused because their period does not fit its one-hour model. */
+  /** Instances the engine refused because their period is beyond its model (longer than a day). */
   modelLimit: number;
   competingSlotSeconds: number;
   violations: number;
@@ -152,7 +152,7 @@ export interface FamilyQuality {
   seconds: number;
 }
 
-const MODEL_LIMIT = /does not divide the scheduling horizon/;
+const MODEL_LIMIT = /is longer than one day/;
 
 /** One family over seeds: optimum, nmaas online / with retry / with migrations, first-fit, all checked. */
 export async function familyQuality(

@@ -54,6 +54,18 @@ const broken: { name: string; overrides: Partial<PodContract>; key: string; says
     says: /longer than the period/,
   },
   {
+    name: 'a period of odd seconds (neither divides the hour nor whole minutes)',
+    overrides: { everySeconds: 7, durationSeconds: 2, startWithinSeconds: 0 },
+    key: POD_ANNOTATIONS.every,
+    says: /neither divides the scheduling horizon/,
+  },
+  {
+    name: 'a period beyond one day',
+    overrides: { everySeconds: 90000, durationSeconds: 60, startWithinSeconds: 0 },
+    key: POD_ANNOTATIONS.every,
+    says: /longer than one day/,
+  },
+  {
     name: 'idle cpu > run cpu',
     overrides: { idle: { cpu: 300, memory: 48 } },
     key: POD_ANNOTATIONS.idle,
@@ -109,6 +121,27 @@ describe('contract rules at admission', () => {
       checked += 1;
     }
     expect(checked).toBeGreaterThanOrEqual(5);
+  });
+
+  it('places a daily pod and a 7-minute one, each first run within its start window', async () => {
+    const d = decider();
+    for (const [app, every] of [
+      ['carto', 86400],
+      ['seven', 420],
+    ] as const) {
+      const outcome = await d.mutate(
+        contractPod(contract(app, { everySeconds: every, durationSeconds: 60, startWithinSeconds: 300 })),
+        'm',
+        false,
+      );
+      expect(outcome.allowed, app).toBe(true);
+    }
+    const bookings = d.state.engine.bookings();
+    expect(bookings.map((b) => b.instance.every).sort((a, b) => a - b)).toEqual([420, 86400]);
+    for (const b of bookings) {
+      const k = (b.phase - b.instance.release + b.instance.every) % b.instance.every;
+      expect(k).toBeLessThanOrEqual(300);
+    }
   });
 
   it('still places a consistent pod', async () => {

@@ -11,7 +11,7 @@ import {
   type ContractProblem,
   type PodContract,
 } from '@nmaas/sdk/contract';
-import { formatCpu, formatMemory } from '@nmaas/sdk/model';
+import { formatCpu, formatMemory, periodProblem } from '@nmaas/sdk/model';
 
 /** Most apps an affinity or anti-affinity list may name: far above any real placement, small enough to scan per decision. */
 export const MAX_PLACEMENT_APPS = 64;
@@ -61,6 +61,8 @@ export function contractRuleProblems(contract: PodContract): ContractProblem[] {
       `requires ${selectorSize} labels; at most ${MAX_SELECTOR_LABELS} are allowed`,
     );
   }
+  const period = periodProblem(contract.everySeconds);
+  if (period !== null) report(POD_ANNOTATIONS.every, String(contract.everySeconds), period);
   if (contract.startWithinSeconds > contract.everySeconds) {
     report(
       POD_ANNOTATIONS.startWithin,

@@ -4,6 +4,7 @@ export * from './quantities.js';
 export * from './manifest.js';
 export { IMAGE_LOCK_FILE, readImageLock, type ImageLock } from './image-lock.js';
 export * from './normalize.js';
+export { MAX_PERIOD_SECONDS, periodProblem } from './period.js';
 export {
   appMetricPrefix,
   parameterTypeError,

@@ -63,7 +63,8 @@ const cases: [string, unknown, unknown, string, RegExp][] = [
   ['image.repository', 'registry.example.org:5000/team/probe', 'Ghcr.io/Probe:1', 'image.repository', /repository/],
   ['image.tag', '1.0.0', 'bad tag', 'image.tag', /Docker tag/],
   ['image.digest', `sha256:${'b'.repeat(64)}`, 'sha256:xyz', 'image.digest', /64 lower-case hex/],
-  ['schedule.every', '10m', '7m', 'schedule.every', /does not divide the scheduling horizon/],
+  ['schedule.every', '10m', '7s', 'schedule.every', /neither divides the scheduling horizon \(1h\) nor is a whole/],
+  ['schedule.every', '24h', '25h', 'schedule.every', /longer than one day; the longest period is 24h/],
   ['schedule.every', '1h', 'often', 'schedule.every', /duration such as/],
   [
     'schedule.duration',
@@ -272,9 +273,16 @@ describe('the app model, field by field', () => {
   });
 
   it('honours a different scheduling horizon', () => {
-    const m = set(base(), 'schedule.every', '2h');
-    expect(validateManifest(m).ok).toBe(false);
-    expect(validateManifest(m, { horizonSeconds: 86400 }).ok).toBe(true);
+    const m = set(base(), 'schedule.every', '90s');
+    expect(validateManifest(m).ok).toBe(true);
+    expect(validateManifest(m, { horizonSeconds: 600 }).ok).toBe(false);
+  });
+
+  it('accepts periods beyond one hour and whole minutes that do not divide it, up to a day', () => {
+    for (const every of ['7m', '90m', '2h', '6h', '24h', '1d', '1439m'])
+      expect(validateManifest(set(base(), 'schedule.every', every)).ok, every).toBe(true);
+    for (const every of ['7s', '61s', '24h1m', '2d'])
+      expect(validateManifest(set(base(), 'schedule.every', every)).ok, every).toBe(false);
   });
 });
 

@@ -11,13 +11,14 @@ import {
   type Parameter,
   type MetricDeclaration,
 } from './schema.js';
-import { formatDuration, parseBandwidth, parseCpu, parseDuration, parseMemory } from './quantities.js';
+import { periodProblem } from './period.js';
+import { parseBandwidth, parseCpu, parseDuration, parseMemory } from './quantities.js';
 
 type Path = (string | number)[];
 type Report = (path: Path, message: string) => void;
 
 export interface ModelRuleOptions {
-  /** Scheduling horizon in seconds (every period must divide it). */
+  /** Scheduling horizon in seconds (a period divides it or is whole minutes up to a day; see period.ts). */
   horizonSeconds?: number;
 }
 
@@ -93,17 +94,8 @@ function checkSchedule(schedule: AppManifest['schedule'], report: Report, horizo
   const every = parseDuration(schedule.every);
   const duration = parseDuration(schedule.duration);
   if (every !== null) {
-    if (!Number.isInteger(every) || every < 1) {
-      report(
-        ['schedule', 'every'],
-        `${schedule.every} is not a whole number of seconds; the scheduler works in 1-second slots`,
-      );
-    } else if (horizon % every !== 0) {
-      report(
-        ['schedule', 'every'],
-        `${schedule.every} does not divide the scheduling horizon (${formatDuration(horizon)}); pick a period such as 1m, 5m, 10m, 15m, 30m or 1h`,
-      );
-    }
+    const problem = periodProblem(every, horizon);
+    if (problem !== null) report(['schedule', 'every'], `${schedule.every} ${problem}`);
   }
   if (duration !== null) {
     if (!Number.isInteger(duration) || duration < 1) {

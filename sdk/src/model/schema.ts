@@ -13,7 +13,7 @@ import { parseBandwidth, parseCpu, parseDuration, parseMemory } from './quantiti
 import { LINUX_CAPABILITIES } from './capabilities.js';
 
 export const API_VERSION = 'nmaas.io/v1';
-/** The scheduling horizon, in seconds: every period must divide it so the plan repeats exactly. */
+/** The scheduling horizon, in seconds: periods dividing it repeat exactly in it; others are folded (period.ts). */
 export const DEFAULT_HORIZON_SECONDS = 3600;
 /** App names stay short so that `<release>-<app>` style names stay under Kubernetes' 63 characters. */
 export const MAX_APP_NAME_LENGTH = 40;

@@ -83,7 +83,7 @@ describe('resolveConfig', () => {
       resolveConfig(full, {
         file: {
           path: 'c.json',
-          data: { parameters: { nope: 1 }, schedule: { every: '7m', duration: '10m', often: 'yes' }, extra: true },
+          data: { parameters: { nope: 1 }, schedule: { every: '7s', duration: '10m', often: 'yes' }, extra: true },
         },
         env: { NMAAS_PARAM_ALSO_NOPE: 'x' },
       }),
@@ -96,7 +96,7 @@ describe('resolveConfig', () => {
         ),
         expect.stringMatching(/^c.json: schedule.often: unknown key/),
         expect.stringMatching(/^env NMAAS_PARAM_ALSO_NOPE: NMAAS_PARAM_ALSO_NOPE: ALSO_NOPE is not a parameter/),
-        expect.stringMatching(/^c.json: schedule.every: 7m does not divide the scheduling horizon/),
+        expect.stringMatching(/^c.json: schedule.every: 7s neither divides the scheduling horizon/),
         expect.stringMatching(/^c.json: schedule.duration: 10m is longer than schedule.every/),
       ]),
     );

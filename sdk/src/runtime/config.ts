@@ -274,7 +274,7 @@ export function resolveConfig(manifest: AppManifest, sources: ConfigSources): Ru
   }
 
   // The overridden schedule must satisfy the same rules as nmaas.yaml itself (whole seconds, a
-  // period dividing the horizon, duration within the period): check it with the model.
+  // period the scheduler accepts, duration within the period): check it with the model.
   const scheduleText = { ...manifest.schedule, ...scheduleOverride };
   if (Object.keys(scheduleOverride).length > 0) {
     const checked = validateManifest({ ...manifest, schedule: scheduleText });

@@ -75,6 +75,39 @@ describe('run loop (manual clock)', () => {
     await h.runtime.stop(0);
   });
 
+  it('runs a daily measurement at the same UTC time each day: k x 24 h + phase, no drift', async () => {
+    const DAY = 86_400_000;
+    const midnight = Math.floor(T0 / DAY) * DAY;
+    const starts: number[] = [];
+    const h = await harness(async (ctx) => void starts.push(ctx.run.scheduledAt.getTime()), {
+      startAt: midnight + 5 * 3_600_000,
+      everyMs: DAY,
+      durationMs: 600_000,
+      phaseMs: 3 * 3_600_000 + 17_000,
+    });
+    // Started after 03:00:17 UTC: the first run is tomorrow's.
+    expect(h.runtime.runLoop.nextSlotMs).toBe(midnight + DAY + 3 * 3_600_000 + 17_000);
+    await h.clock.set(midnight + 4 * DAY);
+    expect(starts).toEqual([1, 2, 3].map((d) => midnight + d * DAY + 3 * 3_600_000 + 17_000));
+    expect(await h.counts()).toEqual({ success: 3, failure: 0, timeout: 0, skipped: 0 });
+    await h.runtime.stop(0);
+  });
+
+  it('without a scheduler, puts a daily first run within startWithin of any start', () => {
+    const DAY = 86_400_000;
+    for (const [now, r] of [
+      [T0 + 1234.5, 0],
+      [T0 + 7 * 3_600_000 + 59_999, 0.5],
+      [T0 + 23 * 3_600_000 + 999, 0.999],
+    ] as const) {
+      const phase = choosePhaseMs(now, DAY, 900_000, () => r);
+      expect(phase % 1000).toBe(0);
+      const first = Math.ceil((now - phase) / DAY) * DAY + phase;
+      expect(first - now).toBeGreaterThanOrEqual(0);
+      expect(first - now).toBeLessThan(901_000);
+    }
+  });
+
   it('reduces a phase larger than the period modulo the period', async () => {
     const h = await harness(async () => undefined, { phaseMs: 3_602_000 });
     expect(h.runtime.timing.phaseMs).toBe(2000);

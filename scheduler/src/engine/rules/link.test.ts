@@ -265,6 +265,32 @@ describe('nodes.json links', () => {
       ),
     ).toThrow(/declared twice/);
   });
+
+  it('folds periods beyond the horizon: a daily run and an hourly one behind one link never send at once', () => {
+    const hourly = test('hourly-0', { every: 3600, duration: 60, startWithin: 3599, node: 'edge-a' });
+    const daily = test('daily-0', { every: 86400, duration: 60, startWithin: 86399, node: 'edge-b' });
+    const engine = new Engine(site(), { horizon: 3600 });
+    const a = engine.place(hourly);
+    const b = engine.place(daily);
+    expect(a.ok && b.ok).toBe(true);
+    if (!a.ok || !b.ok) return;
+    // The daily run meets the hourly one in the hour it falls in: apart modulo the hour, or they collide.
+    expect(overlaps(a.phase % 3600, b.phase % 3600, 60, 3600)).toBe(false);
+    const apps = { horizon: 3600, instances: [hourly, daily] };
+    expect(
+      checkPlacement(site(), apps, [
+        { id: 'hourly-0', node: a.node, phase: a.phase },
+        { id: 'daily-0', node: b.node, phase: b.phase },
+      ]).competingSlotSeconds,
+    ).toBe(0);
+    // The checker sweeps the whole day: a daily run at 2:00 meets the hourly run at :00 once a day.
+    const clash = checkPlacement(site(), apps, [
+      { id: 'hourly-0', node: 'edge-a', phase: 0 },
+      { id: 'daily-0', node: 'edge-b', phase: 7200 },
+    ]);
+    expect(clash.competingSlotSeconds).toBe(60);
+    expect(clash.problems.map((p) => p.kind)).toContain('link');
+  });
 });
 
 /** A node spec as nodes.json writes it: links as an object of name → Mbps. */

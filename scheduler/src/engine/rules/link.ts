@@ -11,10 +11,12 @@
  *  - checker: `checkLinks`, per slot of each link, counted as competing slot-seconds.
  */
 import type { InstanceSpec, NodeSpec } from '../instance.js';
-import type { LinkState } from '../link-state.js';
+import { forEachRunSlot, type LinkState } from '../link-state.js';
 import type { NodeState } from '../node-state.js';
 import type { Shape } from '../shape.js';
-import { formatSlot, isActive } from '../time.js';
+import { InputError } from '@nmaas/sdk/kit';
+import { gcd, slotStep } from '../period.js';
+import { formatSlot } from '../time.js';
 import { formatValue } from '../units.js';
 import { idleShortfall, overCapacity } from './capacity.js';
 
@@ -34,8 +36,9 @@ export function linkProblems(node: NodeState, shape: Shape, phase: number): stri
   const out: string[] = [];
   for (const l of node.links) {
     let over = 0;
-    for (let start = phase; start < node.horizon; start += shape.every)
-      for (let d = 0; d < shape.duration; d++) if (l.blockedAt((start + d) % node.horizon, shape)) over++;
+    forEachRunSlot(phase, shape.every, shape.duration, node.horizon, (t) => {
+      if (l.blockedAt(t, shape)) over++;
+    });
     if (over > 0) out.push(`${over} active slot(s) would exceed the capacity of link ${l.name}`);
   }
   return out;
@@ -58,8 +61,9 @@ export interface LinkBlock {
  * the run's slots, with what sends through it then. Null when no link blocks that phase.
  */
 export function linkBlockAt(node: NodeState, shape: Shape, phase: number): LinkBlock | null {
-  for (let start = phase; start < node.horizon; start += shape.every)
-    for (let d = 0; d < shape.duration; d++) {
+  const { step, length } = slotStep(shape.every, shape.duration, node.horizon);
+  for (let start = phase % step; start < node.horizon; start += step)
+    for (let d = 0; d < length; d++) {
       const t = (start + d) % node.horizon;
       for (const l of node.links)
         if (l.blockedAt(t, shape))
@@ -146,9 +150,14 @@ export function declaredLinks(nodes: NodeSpec[]): Map<string, { capacity: number
   return out;
 }
 
+/** Most run starts and ends the checker sweeps on one link; a longer cycle is refused, not half-checked. */
+const MAX_LINK_SWEEP_EVENTS = 4_000_000;
+
 /**
- * The checker's view, from the definition: per link and slot, the run bandwidth of every instance active
- * on a node behind it, in floating point. Returns the link-slots over capacity and one message per link.
+ * The checker's view, from the definition: per link, the run bandwidth of every instance active on a node
+ * behind it, in floating point, swept from run start to run end over one cycle (the lcm of the horizon and
+ * of the periods sending through the link), as the checker sweeps a node. Returns the link-seconds over
+ * capacity and one message per link.
  */
 export function checkLinks(
   nodes: NodeSpec[],
@@ -160,17 +169,51 @@ export function checkLinks(
   for (const [name, link] of declaredLinks(nodes)) {
     const runs = link.nodes.flatMap((n) => onNode.get(n) ?? []).filter((x) => x.spec.run.bandwidth > 0);
     if (runs.length === 0) continue;
+    let cycle = horizon;
+    for (const { spec } of runs) {
+      cycle = (cycle / gcd(cycle, spec.every)) * spec.every;
+      if (!Number.isSafeInteger(cycle)) break;
+    }
+    const edges = Number.isSafeInteger(cycle)
+      ? runs.reduce((n, { spec }) => n + 2 * (cycle / spec.every) + 2, 0)
+      : Infinity;
+    if (edges > MAX_LINK_SWEEP_EVENTS) {
+      const periods = [...new Set(runs.map((r) => r.spec.every))].sort((a, b) => a - b);
+      throw new InputError(
+        `link ${name}: the periods sending through it (${periods.slice(0, 8).join(', ')} s) repeat together only ` +
+          `every ${Number.isSafeInteger(cycle) ? `${cycle} s` : 'more than 2^53 s'}; checking that cycle exactly takes more ` +
+          `than ${MAX_LINK_SWEEP_EVENTS} run starts and ends. Use periods with a larger common divisor (whole minutes or hours)`,
+      );
+    }
+    // Edges as [time, +bandwidth at a start / −bandwidth at an end]; at one instant ends come first
+    // (runs are half-open), so the sort is by time, then by sign.
+    const events: [number, number][] = [];
+    for (const { spec, phase } of runs) {
+      const p = ((phase % spec.every) + spec.every) % spec.every;
+      const bw = spec.run.bandwidth;
+      for (let t = p; t < cycle; t += spec.every) {
+        const end = t + spec.duration;
+        events.push([t, bw]);
+        if (end <= cycle) events.push([end, -bw]);
+        else events.push([cycle, -bw], [0, bw], [end - cycle, -bw]);
+      }
+    }
+    events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     let over = 0;
     let first = -1;
     let worst = 0;
-    for (let t = 0; t < horizon; t++) {
-      let load = 0;
-      for (const { spec, phase } of runs) if (isActive(t, spec.every, spec.duration, phase)) load += spec.run.bandwidth;
-      if (overCapacity(load, link.capacity)) {
-        over++;
-        if (first < 0) first = t;
-        if (load > worst) worst = load;
+    let load = 0;
+    let at = 0;
+    for (const [time, delta] of events) {
+      if (time > at) {
+        if (overCapacity(load, link.capacity)) {
+          over += time - at;
+          if (first < 0 || at < first) first = at;
+          if (load > worst) worst = load;
+        }
+        at = time;
       }
+      load += delta;
     }
     if (over > 0) {
       overSlots += over;
