@@ -349,7 +349,7 @@ describe('values.schema.json and the chart checks reject bad values', () => {
       message: [/parameters\.mode.*must be one of/, /\/parameters\/mode.*value must be one of/],
     },
     {
-      what: 'a period that does not divide an hour',
+      what: 'a period the form does not offer',
       set: ['schedule.every=7m'],
       message: [/schedule\.every.*must be one of/, /\/schedule\/every.*value must be one of/],
     },

@@ -100,6 +100,13 @@ describe('bounds', () => {
       '20m',
       '30m',
       '1h',
+      '2h',
+      '3h',
+      '4h',
+      '6h',
+      '8h',
+      '12h',
+      '24h',
     ]);
     expect(byPath.get('resources.run.cpuMillicores')!.schema).toMatchObject({
       type: 'integer',

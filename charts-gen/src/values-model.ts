@@ -8,6 +8,7 @@ import {
   DEFAULT_HORIZON_SECONDS,
   formatDuration,
   normalizeManifest,
+  periodProblem,
   type AppManifest,
   type Parameter,
 } from '@nmaas/sdk/model';
@@ -68,8 +69,15 @@ const URL_PATTERN = '^https?://[^\\s]+$';
 const LABEL_VALUE_PATTERN = '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$';
 const DNS_LABEL_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 
-/** Periods a user may pick: divisors of the scheduling horizon (so the plan repeats exactly). */
-const PERIOD_CANDIDATES = [10, 15, 20, 30, 60, 120, 180, 240, 300, 360, 600, 720, 900, 1200, 1800, 3600];
+/**
+ * Periods a user may pick: divisors of the scheduling horizon (the plan repeats exactly inside it) and
+ * whole hours dividing a day (the scheduler folds them onto the horizon), each kept only when the app
+ * model accepts it.
+ */
+const PERIOD_CANDIDATES = [
+  10, 15, 20, 30, 60, 120, 180, 240, 300, 360, 600, 720, 900, 1200, 1800, 3600, 7200, 10800, 14400, 21600, 28800, 43200,
+  86400,
+];
 
 /** Resource bounds: at least what the developer declared, at most 8× (with a floor for tiny apps). */
 const RESOURCE_GROWTH = 8;
@@ -79,7 +87,9 @@ export const MAX_REPLICAS = 1000;
 
 export function periodOptions(manifest: AppManifest, horizonSeconds = DEFAULT_HORIZON_SECONDS): number[] {
   const n = normalizeManifest(manifest);
-  const set = new Set(PERIOD_CANDIDATES.filter((s) => s >= n.schedule.durationSeconds && horizonSeconds % s === 0));
+  const set = new Set(
+    PERIOD_CANDIDATES.filter((s) => s >= n.schedule.durationSeconds && periodProblem(s, horizonSeconds) === null),
+  );
   set.add(n.schedule.everySeconds);
   return [...set].sort((a, b) => a - b);
 }
@@ -176,7 +186,7 @@ export function buildValueSpecs(manifest: AppManifest): ValueSpec[] {
   add({
     path: ['schedule', 'every'],
     default: formatDuration(n.schedule.everySeconds),
-    description: 'How often a run starts; a divisor of one hour so the schedule repeats exactly.',
+    description: 'How often a run starts: a divisor of one hour, or whole hours up to a day.',
     schema: { type: 'string', enum: periods },
     question: {
       label: 'Run every',
