@@ -4,6 +4,7 @@
  */
 import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,6 +13,17 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** Whether `taskset` can pin a process to a CPU here (util-linux; absent on some hosts). */
 export const canPin: boolean =
   spawnSync('taskset', ['-c', '0', process.execPath, '-e', '0'], { stdio: 'ignore' }).status === 0;
+
+/**
+ * Pins this process (every thread of it) to CPU `cpu`, or frees it again with null; false when
+ * `taskset` is not there. A load generator running in the bench's own process then keeps off the
+ * server's CPU.
+ */
+export function pinSelf(cpu: number | null): boolean {
+  if (!canPin) return false;
+  const cpus = cpu === null ? `0-${os.cpus().length - 1}` : String(cpu);
+  return spawnSync('taskset', ['-a', '-p', '-c', cpus, String(process.pid)], { stdio: 'ignore' }).status === 0;
+}
 
 export class LineProcess {
   private readonly child: ChildProcessByStdio<Writable, Readable, null>;
