@@ -144,13 +144,15 @@ export class AdmissionService {
         return placed(at.node, at.phase, moved.id, [], 'replacement', dryRun);
       }
     }
-    const id = dryRun ? `dry-run:${state.newBookingId()}` : state.newBookingId();
     const release = arrivalPhase(this.now(), contract.everySeconds);
-    const instance = instanceFromContract(id, contract, { node: pin, release });
-    const shape =
-      this.migrations === 0 && instance.affinity.length === 0 ? JSON.stringify({ ...instance, id: '' }) : null;
+    // Built without its id first: the instance so far is the refusal cache's key, and a remembered
+    // refusal answers without copying it or drawing a booking id.
+    const instance = instanceFromContract('', contract, { node: pin, release });
+    const shape = this.migrations === 0 && instance.affinity.length === 0 ? JSON.stringify(instance) : null;
     const known = shape === null ? undefined : this.refusals.get(shape);
     if (known !== undefined && known.generation === state.freedGeneration) return known.refusal;
+    const id = dryRun ? `dry-run:${state.newBookingId()}` : state.newBookingId();
+    instance.id = id;
 
     const result = state.engine.place(instance, { migrations: this.migrations, dryRun });
     if (!result.ok) {
