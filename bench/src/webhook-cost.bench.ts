@@ -34,6 +34,8 @@ const LOADS = {
 };
 
 const bench: Bench = async () => {
+  // The 1, 5 and 15-minute load averages: the host is shared, and latencies are read against them.
+  const loadAtStart = os.loadavg().map((x) => Math.round(x * 100) / 100);
   const webhookFlags = (process.env.NMAAS_BENCH_WEBHOOK_FLAGS ?? '').split(' ').filter((f) => f !== '');
   const profile = process.env.NMAAS_BENCH_CPU_PROF;
   const webhook = new LineProcess(
@@ -77,6 +79,7 @@ const bench: Bench = async () => {
     for (const [name, bodies] of Object.entries(LOADS)) webhookCost[name] = await measure(webhook, ready.url, bodies);
     const mixed = webhookCost.mixed!;
     return {
+      machineLoad: { atStart: loadAtStart, atEnd: os.loadavg().map((x) => Math.round(x * 100) / 100) },
       setup: {
         nodes: NODES,
         preloadRequested: BOOKINGS,

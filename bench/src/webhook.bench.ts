@@ -64,6 +64,8 @@ const DRY_RUN = [review(LIGHT, true)];
 const NOT_MEASUREMENT = [review(LIGHT, true, false)];
 
 const bench: Bench = async () => {
+  // The 1, 5 and 15-minute load averages: the host is shared, and latencies are read against them.
+  const loadAtStart = os.loadavg().map((x) => Math.round(x * 100) / 100);
   const profile = process.env.NMAAS_BENCH_CPU_PROF;
   const webhookFlags = (process.env.NMAAS_BENCH_WEBHOOK_FLAGS ?? '').split(' ').filter((f) => f !== '');
   const webhook = new LineProcess(
@@ -159,6 +161,7 @@ const bench: Bench = async () => {
 
     const ratio = (a: number, b: number) => round2(a / Math.max(1, b));
     return {
+      machineLoad: { atStart: loadAtStart, atEnd: os.loadavg().map((x) => Math.round(x * 100) / 100) },
       setup: {
         nodes: NODES,
         preloadRequested: BOOKINGS,
