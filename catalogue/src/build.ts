@@ -3,11 +3,12 @@
  * Packages are built in memory first (reproducible bytes, see tgz.ts), then, under the
  * repository lock, checked against the published index (a published version never changes:
  * the same bytes are a no-op, different bytes refuse the whole build before anything is written),
- * written with temp-file-and-rename, and finally index.yaml is replaced in one rename — so a
- * build killed at any point leaves the previous index, and every file it names, intact.
+ * written as temp files made durable together (one syncfs, see the kit's writeFilesAtomic) and
+ * renamed into place, index.yaml last — so a build killed at any point leaves the previous index,
+ * and every file it names, intact.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { archiveEntries, chartFromArchive, loadChartDir, type LoadedChart } from './chart-source.js';
 import { packageFileName, type ChartMetadata } from './chart-metadata.js';
@@ -27,7 +28,14 @@ import { iconPath, iconUrl, packageUrl, unpackedDir, type Layout } from './layou
 import { signProvenance, type SigningKey } from './provenance.js';
 import { acquireRepoLock } from './repo-lock.js';
 import { placeholderMaintainerProblems } from './maintainers.js';
-import { ensureDir, removeStaleTemps, UsageError, writeDirAtomic, writeFileAtomic } from '@nmaas/sdk/kit';
+import {
+  ensureDir,
+  removeStaleTemps,
+  UsageError,
+  writeDirAtomic,
+  writeFilesAtomic,
+  type PendingFile,
+} from '@nmaas/sdk/kit';
 import { packArchive, sha256Hex } from './tgz.js';
 
 export const INDEX_FILE = 'index.yaml';
@@ -118,8 +126,13 @@ export function buildClock(now?: Date): Date {
   return new Date();
 }
 
-async function prepare(input: string, options: BuildOptions, layout: Layout, workDir: string): Promise<Prepared> {
-  const kind = await classifyInput(input);
+async function prepare(
+  input: string,
+  options: BuildOptions,
+  layout: Layout,
+  workDir: () => Promise<string>,
+): Promise<Prepared> {
+  const { kind, listing } = await classifyInput(input);
   const abs = path.resolve(input);
   let chart: LoadedChart;
   let icon: PublishedIcon | undefined;
@@ -132,7 +145,7 @@ async function prepare(input: string, options: BuildOptions, layout: Layout, wor
           const file = iconPath(layout, name, version, ext);
           return { path: file, url: iconUrl(layout, file, options.publicUrl) };
         };
-        const synthesized = await synthesize(abs, workDir, placeIcon);
+        const synthesized = await synthesize(abs, await workDir(), placeIcon);
         chartDir = synthesized.chartDir;
         icon = synthesized.icon;
       } catch (error) {
@@ -153,7 +166,7 @@ async function prepare(input: string, options: BuildOptions, layout: Layout, wor
         throw error;
       }
     }
-    chart = await loadChartDir(chartDir);
+    chart = await loadChartDir(chartDir, kind === 'chart' ? listing : undefined);
   }
   // Checked whatever --no-validate says: Rancher and Artifact Hub show these as the contact.
   const placeholders = placeholderMaintainerProblems(chart.metadata.maintainers);
@@ -166,7 +179,7 @@ async function prepare(input: string, options: BuildOptions, layout: Layout, wor
   let findings: Finding[] = [];
   if (options.validate !== false) {
     // The validator sees the exact bytes that will be published, not the folder they came from.
-    const packaged = path.join(await mkdtemp(path.join(workDir, 'pkg-')), packageFileName(chart.metadata));
+    const packaged = path.join(await mkdtemp(path.join(await workDir(), 'pkg-')), packageFileName(chart.metadata));
     await writeFile(packaged, bytes);
     findings = await validateTarget(packaged, options.policy);
     const waived = options.experimentalImages ? waiveUnpinnedImages(findings) : null;
@@ -258,7 +271,10 @@ export async function buildRepository(options: BuildOptions): Promise<BuildResul
   let done = 0;
   // Inputs are read, synthesised, packaged and validated before taking the lock, so concurrent
   // builds overlap their CPU work; the lock only covers the short publish step.
-  const workDir = await makeWorkDir();
+  // The scratch folder (synthesised charts, packages handed to the validator) is made on first
+  // use: building ready-made charts without validation needs none.
+  let scratch: Promise<string> | undefined;
+  const workDir = () => (scratch ??= makeWorkDir());
   let prepared: Prepared[];
   try {
     prepared = await mapLimit(options.inputs, options.validate === false ? 8 : 2, async (input) => {
@@ -273,7 +289,11 @@ export async function buildRepository(options: BuildOptions): Promise<BuildResul
       return p;
     });
   } finally {
-    await rm(workDir, { recursive: true, force: true });
+    if (scratch)
+      await scratch.then(
+        (dir) => rm(dir, { recursive: true, force: true }),
+        () => undefined,
+      );
   }
 
   const problems: string[] = [];
@@ -297,10 +317,12 @@ export async function buildRepository(options: BuildOptions): Promise<BuildResul
   try {
     await removeStaleTemps(repoDir);
     const indexPath = path.join(repoDir, INDEX_FILE);
-    const indexText = await readFile(indexPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return null;
-      throw error;
-    });
+    let indexText: string | null = null;
+    try {
+      indexText = readFileSync(indexPath, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
     const clock = buildClock(options.now);
     const index: IndexFile = indexText === null ? emptyIndex(clock.toISOString()) : parseIndex(indexText, indexPath);
 
@@ -317,22 +339,28 @@ export async function buildRepository(options: BuildOptions): Promise<BuildResul
 
     let indexChanged = indexText === null;
     const madeDirs = new Map<string, Promise<void>>([[repoDir, Promise.resolve()]]);
-    // Files are written in parallel (their fsyncs overlap); the index, written last, is what publishes them.
+    // One mkdir per folder, shared by the charts placed in it concurrently.
+    const folderFor = async (file: string) => {
+      const dir = path.dirname(file);
+      if (!madeDirs.has(dir)) madeDirs.set(dir, ensureDir(dir));
+      await madeDirs.get(dir);
+    };
+    // What each chart needs written is decided first (and signed, where asked); the files are then
+    // written as one batch, made durable together, with index.yaml renamed last: it is what
+    // publishes them.
+    const pending: PendingFile[] = [];
     const charts = await mapLimit([...seen.values()], 16, async (p): Promise<BuiltChart> => {
       const { name, version } = p.metadata;
       const file = path.join(repoDir, ...p.url.split('/'));
       const published = findEntry(index, name, version);
-      const dir = path.dirname(file);
-      // One mkdir per folder, shared by the charts written into it concurrently.
-      if (!madeDirs.has(dir)) madeDirs.set(dir, ensureDir(dir));
-      await madeDirs.get(dir);
+      await folderFor(file);
       // A new version is written (replacing any orphan of a killed build); a published file that
       // went missing or was damaged is restored from the identical bytes.
-      if (!published || (await fileDigest(file)) !== p.digest) await writeFileAtomic(file, p.bytes);
+      if (!published || (await fileDigest(file)) !== p.digest) pending.push({ target: file, data: p.bytes });
       if (p.icon) {
         const iconFile = path.join(repoDir, ...p.icon.path.split('/'));
-        await ensureDir(path.dirname(iconFile));
-        if (!existsSync(iconFile)) await writeFileAtomic(iconFile, p.icon.bytes);
+        await folderFor(iconFile);
+        if (!existsSync(iconFile)) pending.push({ target: iconFile, data: p.icon.bytes });
       }
       if (layout === 'rancher-git') {
         const dir = path.join(repoDir, unpackedDir(name, version));
@@ -344,14 +372,13 @@ export async function buildRepository(options: BuildOptions): Promise<BuildResul
         provenance = `${file}.prov`;
         const hasProv = existsSync(provenance);
         if (!published || !hasProv) {
-          await writeFileAtomic(
-            provenance,
-            await signProvenance(options.signingKey, p.metadata, packageFileName(p.metadata), p.digest, clock),
-          );
+          pending.push({
+            target: provenance,
+            data: await signProvenance(options.signingKey, p.metadata, packageFileName(p.metadata), p.digest, clock),
+          });
         }
       }
       const status: ChartStatus = published ? 'unchanged' : 'added';
-      progress({ type: 'written', name, version, status });
       return {
         name,
         version,
@@ -374,8 +401,10 @@ export async function buildRepository(options: BuildOptions): Promise<BuildResul
     }
     if (indexChanged) {
       index.generated = clock.toISOString();
-      await writeFileAtomic(indexPath, stringifyIndex(index));
+      pending.push({ target: indexPath, data: stringifyIndex(index) });
     }
+    await writeFilesAtomic(pending);
+    for (const c of charts) progress({ type: 'written', name: c.name, version: c.version, status: c.status });
     return { repoDir, layout, index: indexPath, indexChanged, charts };
   } finally {
     await lock.release();

@@ -4,27 +4,51 @@
  * the validator before they enter the catalogue.
  */
 import { UsageError } from '@nmaas/sdk/kit';
-import { statSync } from 'node:fs';
+import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
 export type InputKind = 'chart' | 'app' | 'archive';
 
-export async function classifyInput(input: string): Promise<InputKind> {
+export interface ClassifiedInput {
+  kind: InputKind;
+  /** A folder's listing, read once here and reused to load the chart (absent for archives). */
+  listing?: Dirent[];
+}
+
+const NEITHER = (abs: string) =>
+  new UsageError(`${abs} is neither an app folder (nmaas.yaml), a chart folder (Chart.yaml) nor a chart .tgz`);
+
+/**
+ * Tells what an input is from one listing of it (a folder's entries carry their types, so no stat
+ * per marker file); a path that cannot be listed is looked at with stat.
+ */
+export async function classifyInput(input: string): Promise<ClassifiedInput> {
   const abs = path.resolve(input);
-  const info = statSync(abs, { throwIfNoEntry: false }) ?? null;
-  if (info === null)
-    throw new UsageError(
-      `${abs} does not exist; give an app folder (nmaas.yaml), a chart folder (Chart.yaml) or a chart .tgz`,
-    );
-  if (info.isFile() && abs.endsWith('.tgz')) return 'archive';
-  if (info.isDirectory()) {
-    const has = (f: string) => statSync(path.join(abs, f), { throwIfNoEntry: false })?.isFile() === true;
-    if (has('Chart.yaml')) return 'chart';
-    if (has('nmaas.yaml')) return 'app';
+  let listing: Dirent[];
+  try {
+    listing = readdirSync(abs, { withFileTypes: true });
+  } catch {
+    const info = statSync(abs, { throwIfNoEntry: false }) ?? null;
+    if (info === null)
+      throw new UsageError(
+        `${abs} does not exist; give an app folder (nmaas.yaml), a chart folder (Chart.yaml) or a chart .tgz`,
+      );
+    if (info.isFile() && abs.endsWith('.tgz')) return { kind: 'archive' };
+    // A folder that cannot be listed: loading it says why.
+    if (info.isDirectory()) return { kind: 'chart' };
+    throw NEITHER(abs);
   }
-  throw new UsageError(`${abs} is neither an app folder (nmaas.yaml), a chart folder (Chart.yaml) nor a chart .tgz`);
+  const isFile = (name: string) => {
+    const entry = listing.find((e) => e.name === name);
+    if (entry === undefined) return false;
+    if (entry.isSymbolicLink()) return statSync(path.join(abs, name), { throwIfNoEntry: false })?.isFile() === true;
+    return entry.isFile();
+  };
+  if (isFile('Chart.yaml')) return { kind: 'chart', listing };
+  if (isFile('nmaas.yaml')) return { kind: 'app', listing };
+  throw NEITHER(abs);
 }
 
 /** An app's icon file, to publish beside the charts: where it goes in the repository and its bytes. */

@@ -4,7 +4,8 @@
  * a unique name (only one contender can win that rename), then checked — if it turns out to be a
  * live owner's fresh lock, it is put back with link() (which never overwrites).
  */
-import { link, open, readFile, rename, rm } from 'node:fs/promises';
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { link, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { isProcessAlive as isAlive } from '@nmaas/sdk/kit';
@@ -46,13 +47,23 @@ export async function acquireRepoLock(
   let delay = 20;
   for (;;) {
     try {
-      const handle = await open(file, 'wx', 0o644);
-      await handle.writeFile(JSON.stringify(mine));
-      await handle.close();
+      // Synchronous calls on the uncontended path: a build takes and drops the lock once, and each
+      // thread-pool round trip costs a wake-up that a loaded machine makes slow.
+      const fd = openSync(file, 'wx', 0o644);
+      try {
+        writeFileSync(fd, JSON.stringify(mine));
+      } finally {
+        closeSync(fd);
+      }
       return {
         async release() {
-          const current = await readLock(file);
-          if (current?.token === mine.token) await rm(file, { force: true });
+          let current: LockContent | null = null;
+          try {
+            current = JSON.parse(readFileSync(file, 'utf8')) as LockContent;
+          } catch {
+            current = null;
+          }
+          if (current?.token === mine.token) rmSync(file, { force: true });
         },
       };
     } catch (error) {

@@ -6,9 +6,21 @@
  */
 import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
-// The subpath exports load only the header code, not all of tar (a measurable share of a CLI run).
-import { Header } from 'tar/header';
-import { Pax } from 'tar/pax';
+import { createRequire } from 'node:module';
+import type * as TarHeaderApi from 'tar/header';
+import type * as TarPaxApi from 'tar/pax';
+
+// tar's header code (the subpath exports, not all of tar) is loaded on first use: the common
+// build (short ASCII paths, no archive inputs) writes every header itself and never needs it.
+const requireHere = createRequire(import.meta.url);
+let tarApi: { Header: typeof TarHeaderApi.Header; Pax: typeof TarPaxApi.Pax } | undefined;
+function tarCode() {
+  tarApi ??= {
+    Header: (requireHere('tar/header') as typeof TarHeaderApi).Header,
+    Pax: (requireHere('tar/pax') as typeof TarPaxApi).Pax,
+  };
+  return tarApi;
+}
 
 /** The mtime written into every tar header (2000-01-01T00:00:00Z): fixed so digests only depend on content. */
 export const ARCHIVE_MTIME = new Date(Date.UTC(2000, 0, 1));
@@ -50,6 +62,13 @@ const HEADER_TEMPLATE = (() => {
   return block;
 })();
 
+/** Byte sum of the template with the checksum field as eight spaces (as the checksum is computed). */
+const TEMPLATE_SUM = (() => {
+  let sum = 8 * 0x20;
+  for (let i = 0; i < BLOCK; i++) if (i < 148 || i >= 156) sum += HEADER_TEMPLATE[i]!;
+  return sum;
+})();
+
 /**
  * The common case (an ASCII path of at most 100 bytes, a file under 1 GiB) written directly; byte-identical to tar's
  * Header.encode (a test checks), at a fraction of its cost on large builds. Returns null otherwise.
@@ -58,10 +77,13 @@ export function fastHeader(path: string, size: number): Buffer | null {
   if (path.length > 100 || size >= 8 ** 10 || !/^[\x20-\x7e]*$/.test(path)) return null;
   const block = Buffer.from(HEADER_TEMPLATE);
   block.write(path, 0, 'latin1');
-  octal(block, 124, 12, size);
-  block.fill(0x20, 148, 156);
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += block[i]!;
+  const sizeField = `${size.toString(8).padStart(10, '0')} `;
+  block.write(sizeField, 124, 'latin1');
+  // The checksum is the byte sum of the header with its own field as spaces: the template's share
+  // is fixed, so only the name and size bytes are added here.
+  let sum = TEMPLATE_SUM;
+  for (let i = 0; i < path.length; i++) sum += path.charCodeAt(i);
+  for (let i = 0; i < sizeField.length; i++) sum += sizeField.charCodeAt(i);
   block.write(`${sum.toString(8).padStart(6, '0')} \0`, 148, 'latin1');
   return block;
 }
@@ -85,6 +107,7 @@ export function tarHeader(path: string, size: number): Buffer[] {
     uname: '',
     gname: '',
   };
+  const { Header, Pax } = tarCode();
   const header = new Header(fields);
   const block = Buffer.alloc(BLOCK);
   // encode() returns true when the path does not fit USTAR's name/prefix fields: add a PAX record then.
@@ -141,6 +164,7 @@ export function sha256Hex(data: Buffer | Uint8Array): string {
 
 /** Reads the regular files of a (gzipped) tar archive, honouring PAX path records. */
 export function readArchive(tgz: Buffer): ArchiveFile[] {
+  const { Header, Pax } = tarCode();
   const tar = zlib.gunzipSync(tgz);
   const out: ArchiveFile[] = [];
   let offset = 0;

@@ -2,7 +2,8 @@
  * The package's import directions, read from the sources:
  *  - the engine (`@nmaas/scheduler/engine`) depends on @nmaas/sdk and itself only, never on the
  *    simulator, the webhook, the Kubernetes layer or the chart;
- *  - the simulator and the webhook do not depend on each other;
+ *  - the simulator and the webhook do not depend on each other; both use the re-planner
+ *    (`replan/`, a search over the engine's public API only);
  *  - test fakes and helpers (`@nmaas/scheduler/testing` and the modules behind it) are imported by
  *    tests only, in this package and everywhere else in the repository;
  *  - no import cycle between the package's modules.
@@ -27,16 +28,19 @@ const TESTING_MODULES = [
 /** Where each area of the package may import from (areas are the first folder under src/). */
 const ALLOWED: Record<string, { areas: string[]; packages: RegExp }> = {
   engine: { areas: ['engine'], packages: /^(node:|@nmaas\/sdk(\/(contract|kit|model))?$)/ },
+  replan: { areas: ['replan', 'engine'], packages: /^(node:|@nmaas\/sdk(\/(contract|kit|model))?$)/ },
+  // The plan picture, drawn by the simulator and served live by the webhook.
+  picture: { areas: ['picture', 'engine'], packages: /^node:/ },
   simulate: {
-    areas: ['simulate', 'engine', 'cli'],
+    areas: ['simulate', 'replan', 'engine', 'picture', 'cli'],
     packages: /^(node:|@nmaas\/sdk(\/(contract|kit|model))?$|highs$|commander$)/,
   },
   // The `scheduler` command group the simulator's and the webhook's commands share.
   cli: { areas: ['cli'], packages: /^commander$/ },
   kube: { areas: ['kube', 'webhook'], packages: /./ },
-  webhook: { areas: ['webhook', 'engine', 'kube', 'chart', 'cli'], packages: /./ },
+  webhook: { areas: ['webhook', 'replan', 'engine', 'picture', 'kube', 'chart', 'cli'], packages: /./ },
   chart: { areas: ['chart', 'engine', 'webhook', 'kube'], packages: /./ },
-  '.': { areas: ['.', 'engine', 'simulate', 'webhook', 'kube', 'chart', 'cli'], packages: /./ },
+  '.': { areas: ['.', 'engine', 'replan', 'picture', 'simulate', 'webhook', 'kube', 'chart', 'cli'], packages: /./ },
 };
 
 const isTest = (file: string) => /\.test\.ts$/.test(file);

@@ -82,6 +82,8 @@ for (const version of ['3.17', '4.1'] as const) {
           readOnlyRootFilesystem: true,
         });
         expect(c.args.slice(0, 2)).toEqual(['scheduler', 'serve']);
+        // Re-planning is off by default: no interval, and POST /replan needs a Secret nobody created yet.
+        expect(c.args[c.args.indexOf('--replan-interval') + 1]).toBe('0');
         expect(c.readinessProbe.httpGet).toMatchObject({ path: '/readyz', scheme: 'HTTPS' });
       }
       expect(pod.hostNetwork ?? false).toBe(false);
@@ -94,7 +96,12 @@ for (const version of ['3.17', '4.1'] as const) {
       const rules = (byKind(objs, 'ClusterRole')[0]!.rules as Rule[]).map(
         (r) => `${r.apiGroups.join()}|${r.resources.join()}|${[...r.verbs].sort().join()}`,
       );
-      expect(rules.sort()).toEqual(['|nodes|get,list,watch', '|pods/eviction|create', '|pods|get,list,watch']);
+      expect(rules.sort()).toEqual([
+        '|events|create',
+        '|nodes|get,list,watch',
+        '|pods/eviction|create',
+        '|pods|get,list,watch',
+      ]);
       const role = byKind(objs, 'Role')[0]!;
       expect(role.metadata.namespace).toBe('nmaas-system');
       expect(role.rules).toEqual([

@@ -16,6 +16,7 @@ import { HELM_VERSIONS } from '@nmaas/charts-gen';
 import { tool, TempDirs } from '@nmaas/sdk/testing';
 import { REPO_ROOT } from '../webhook/testing.js';
 import { SCHEDULER_METRICS } from '../webhook/metrics.js';
+import { REPLAN_METRICS } from '../webhook/replan-metrics.js';
 import { SCHEDULER_ALERTS, runbookAnchor } from './monitoring.js';
 import { writeSchedulerChart } from './render.js';
 
@@ -209,6 +210,7 @@ describe.skipIf(promtool.skip || helm317.skip)('scheduler alerts in promtool', (
       { series: `${m.certificateExpiry}{${scope}, pod="${pod}"}`, values: `${5_400 + 5 * 86_400}x100` },
       { series: `${m.watchErrors}{${scope}, pod="${pod}", resource="pods"}`, values: '0+1x100' },
       { series: `${m.affinityOrphans}{${scope}, pod="${pod}"}`, values: '1x100' },
+      { series: `${REPLAN_METRICS.runs}{${scope}, pod="${pod}", result="error"}`, values: '0+1x100' },
     ];
     const healthy = (scope: string) => [
       { series: `up{${scope}, pod="a"}`, values: '1x100' },
@@ -226,6 +228,8 @@ describe.skipIf(promtool.skip || helm317.skip)('scheduler alerts in promtool', (
       { series: `${m.certificateExpiry}{${scope}, pod="a"}`, values: `${400 * 86_400}x100` },
       { series: `${m.watchErrors}{${scope}, pod="a", resource="pods"}`, values: '0x100' },
       { series: `${m.affinityOrphans}{${scope}, pod="a"}`, values: '0x100' },
+      { series: `${REPLAN_METRICS.runs}{${scope}, pod="a", result="error"}`, values: '0x100' },
+      { series: `${REPLAN_METRICS.runs}{${scope}, pod="a", result="applied"}`, values: '0+1x100' },
     ];
     const byName = new Map(rule.spec.groups.flatMap((g) => g.rules).map((r) => [r.alert, r]));
     const expected = (name: string) => {

@@ -17,6 +17,7 @@
 import { ApiObject, Chart, Yaml, App } from 'cdk8s';
 import type { TemplateTokens } from '@nmaas/charts-gen';
 import { SCHEDULER_METRICS } from '../webhook/metrics.js';
+import { REPLAN_METRICS } from '../webhook/replan-metrics.js';
 import { HELPERS, NAME, TLS_SECRET } from './objects.js';
 
 /** Days before the serving certificate's notAfter when its alert fires. */
@@ -110,6 +111,15 @@ export const SCHEDULER_ALERTS: SchedulerAlert[] = [
     summary: 'Measurement pods run without the app their affinity requires beside them',
     description:
       "A pod's affinity partner left its node and the scheduler could not evict it (a PodDisruptionBudget, or the eviction failed): its measurement runs without the partner it was declared to need.",
+  },
+  {
+    alert: 'NmaasSchedulerReplanErrors',
+    expr: (s) => `sum(increase(${REPLAN_METRICS.runs}{${s}, result="error"}[1h])) > 0`,
+    for: '15m',
+    severity: 'warning',
+    summary: 'Re-plans of the measurement pool fail',
+    description:
+      'The leader could not compute a re-plan in the last hour (its log says why): refused pods stay refused until admissions free room on their own.',
   },
 ];
 

@@ -3,7 +3,8 @@
  * (namespace, image, replicas, failure policy, the CA bundle) are placeholders `__NMAAS_…__`
  * that `render.ts` swaps for template expressions after synthesis.
  *
- * Least privilege: read pods and nodes (list+watch), create pods/eviction (readapt), and Leases
+ * Least privilege: read pods and nodes (list+watch), create pods/eviction (readapt, re-plan) and
+ * events (re-plan), and Leases
  * only in the scheduler's own namespace (get/update restricted to its Lease by name; create
  * cannot be restricted by name in RBAC). Nothing else: the webhook needs no Secrets access,
  * because its certificate is mounted.
@@ -17,6 +18,8 @@ import type { TemplateTokens } from '@nmaas/charts-gen';
 export const NAME = 'nmaas-scheduler';
 export const LEASE_NAME = 'nmaas-scheduler';
 export const TLS_SECRET = 'nmaas-scheduler-tls';
+/** Optional Secret (key `token`) whose token a POST /replan must present; absent, on-demand re-plans are off. */
+export const REPLAN_TOKEN_SECRET = 'nmaas-scheduler-replan-token';
 export const PORT = 8443;
 /**
  * Where the objects need Helm expressions: TemplateTokens placeholders (from charts-gen, the one
@@ -31,6 +34,10 @@ export function chartTokens(tokens: TemplateTokens) {
     failurePolicy: tokens.scalar('{{ .Values.failurePolicy | quote }}'),
     timeout: tokens.scalar('{{ int .Values.timeoutSeconds }}'),
     migrations: tokens.scalar('{{ int .Values.migrations | toString | quote }}'),
+    replanInterval: tokens.scalar('{{ int .Values.replan.interval | toString | quote }}'),
+    replanMaxMigrations: tokens.scalar('{{ int .Values.replan.maxMigrations | toString | quote }}'),
+    replanTimeLimit: tokens.scalar('{{ int .Values.replan.timeLimit | toString | quote }}'),
+    replanMaxWait: tokens.scalar('{{ int .Values.replan.maxWait | toString | quote }}'),
     /** The caBundle entry, only without cert-manager (which injects the CA itself). */
     caBundle: () => tokens.block('ternary "" (printf "caBundle: %s" $caBundle) $certManager'),
     certManagerAnnotation: () =>
@@ -81,6 +88,8 @@ export class SchedulerChart extends Chart {
     const cluster = new kplus.ClusterRole(this, 'cluster-role', { metadata: { name: NAME, labels: labels() } });
     cluster.allow(['get', 'list', 'watch'], kplus.ApiResource.PODS, kplus.ApiResource.NODES);
     cluster.allow(['create'], kplus.ApiResource.custom({ apiGroup: '', resourceType: 'pods/eviction' }));
+    // Events on the pods a re-plan moves or could not move.
+    cluster.allow(['create'], kplus.ApiResource.custom({ apiGroup: '', resourceType: 'events' }));
     new kplus.ClusterRoleBinding(this, 'cluster-binding', {
       metadata: { name: NAME, labels: labels() },
       role: cluster,
@@ -169,6 +178,16 @@ export class SchedulerChart extends Chart {
                   `${NAME}.$(POD_NAMESPACE).svc`,
                   '--migrations',
                   T.migrations,
+                  '--replan-interval',
+                  T.replanInterval,
+                  '--replan-max-migrations',
+                  T.replanMaxMigrations,
+                  '--replan-time-limit',
+                  T.replanTimeLimit,
+                  '--replan-max-wait',
+                  T.replanMaxWait,
+                  '--replan-token-file',
+                  '/etc/nmaas-scheduler/replan/token',
                 ],
                 env: [
                   fieldEnv('POD_NAME', 'metadata.name'),
@@ -197,12 +216,15 @@ export class SchedulerChart extends Chart {
                 },
                 volumeMounts: [
                   { name: 'tls', mountPath: '/etc/nmaas-scheduler/tls', readOnly: true },
+                  { name: 'replan-token', mountPath: '/etc/nmaas-scheduler/replan', readOnly: true },
                   { name: 'tmp', mountPath: '/tmp' },
                 ],
               },
             ],
             volumes: [
               { name: 'tls', secret: { secretName: TLS_SECRET } },
+              // Optional: the pod starts without it, and the kubelet mounts it once an admin creates it.
+              { name: 'replan-token', secret: { secretName: REPLAN_TOKEN_SECRET, optional: true } },
               { name: 'tmp', emptyDir: { sizeLimit: '16Mi' } },
             ],
           },

@@ -108,6 +108,49 @@ export function schedulerValueSpecs(image: SchedulerImage): ValueSpec[] {
       },
     },
     {
+      path: ['replan', 'interval'],
+      default: 0,
+      description:
+        'Seconds between re-plans of the whole pool by the leader, which carries the moves out (evictions honour PodDisruptionBudgets and never interrupt a run); 0 = off.',
+      schema: { type: 'integer', minimum: 0, maximum: 86400 },
+      question: {
+        label: 'Re-plan interval (seconds, 0 = off)',
+        type: 'int',
+        group: 'Re-planning',
+        min: 0,
+        max: 86400,
+        description:
+          'How often the leader plans the whole pool again and moves pods to place refused ones; 0 disables.',
+      },
+    },
+    {
+      path: ['replan', 'maxMigrations'],
+      default: 5,
+      description: 'Most placed measurement pods one re-plan may move.',
+      schema: { type: 'integer', minimum: 0, maximum: 100 },
+      question: {
+        label: 'Re-plan migrations',
+        type: 'int',
+        group: 'Re-planning',
+        min: 0,
+        max: 100,
+        description: 'Most placed measurement pods one re-plan may move.',
+      },
+    },
+    {
+      path: ['replan', 'timeLimit'],
+      default: 10,
+      description: "Seconds the re-plan's search may take (it runs in a worker thread; admissions go on meanwhile).",
+      schema: { type: 'integer', minimum: 1, maximum: 600 },
+    },
+    {
+      path: ['replan', 'maxWait'],
+      default: 300,
+      description:
+        'Longest wait, in seconds, for a pod to finish its run before it is evicted; a move that needs longer is left out.',
+      schema: { type: 'integer', minimum: 0, maximum: 86400 },
+    },
+    {
       path: ['priorityClassName'],
       default: '',
       description:

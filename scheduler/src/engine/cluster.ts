@@ -6,6 +6,7 @@
 import { matchesSelector } from './filter.js';
 import type { InstanceSpec, NodeSpec } from './instance.js';
 import { Invalidation } from './invalidation.js';
+import { NoFitVerdicts } from './no-fit.js';
 import { NodeState, type BookedInstance } from './node-state.js';
 import type { Shape } from './shape.js';
 
@@ -27,6 +28,8 @@ export class Cluster {
   readonly refusersOf = new Map<string, Map<string, 1>>();
   readonly antiOf = new Map<string, Map<string, 1>>();
   readonly invalidation = new Invalidation();
+  /** The nodes' "does not fit" verdicts, in one table (see no-fit.ts). */
+  private readonly verdicts = new NoFitVerdicts();
   private readonly candidateCache = new Map<string, NodeState[]>();
   private candidateTopology = 0;
   /** Order of arrival of nodes, never reused: ties between nodes break on it, so a replaced node sorts last. */
@@ -36,7 +39,7 @@ export class Cluster {
 
   addNode(spec: NodeSpec): void {
     if (this.byName.has(spec.name)) throw new Error(`node ${spec.name} is already known to the engine`);
-    const node = new NodeState(this.nextNodeIndex++, spec, this.horizon);
+    const node = new NodeState(this.nextNodeIndex++, spec, this.horizon, this.verdicts);
     this.nodes.push(node);
     this.byName.set(spec.name, node);
     this.invalidation.nodeAdded();

@@ -7,6 +7,7 @@ import type { InstanceSpec, NodeSpec } from './instance.js';
 import type { Shape } from './shape.js';
 import { capacityUnits } from './units.js';
 import { NodeStamps } from './invalidation.js';
+import { NoFitVerdicts } from './no-fit.js';
 import { NODE_POOL_LABEL } from '@nmaas/sdk/contract';
 
 /**
@@ -46,8 +47,6 @@ export class NodeState {
   exclusiveCount = 0;
   /** Cache stamps, moved by the engine's Invalidation on named events (see invalidation.ts). */
   readonly stamps = new NodeStamps();
-  /** Shape key → the `stamps.departures` under which no allowed phase fitted (valid until load leaves). */
-  private readonly noFit = new Map<string, number>();
   private fitCacheStamp = 0;
   private readonly fitCache = new Map<string, PhaseFitResult>();
 
@@ -67,11 +66,11 @@ export class NodeState {
 
   /** Whether no allowed phase of this shape key fitted, and nothing has left the node since. */
   knownNoFit(shapeKey: string): boolean {
-    return this.noFit.get(shapeKey) === this.stamps.departures;
+    return this.verdicts.known(shapeKey, this.index, this.stamps.departures);
   }
 
   rememberNoFit(shapeKey: string): void {
-    this.noFit.set(shapeKey, this.stamps.departures);
+    this.verdicts.remember(shapeKey, this.index, this.stamps.departures);
   }
   dead = false;
 
@@ -79,6 +78,8 @@ export class NodeState {
     readonly index: number,
     readonly spec: NodeSpec,
     readonly horizon: number,
+    /** Where "no allowed phase fitted" verdicts are kept, shared by the cluster's nodes (no-fit.ts). */
+    private readonly verdicts: NoFitVerdicts = new NoFitVerdicts(),
   ) {
     this.cap = capacityUnits(spec.capacity);
     this.pool = spec.labels[NODE_POOL_LABEL] ?? null;

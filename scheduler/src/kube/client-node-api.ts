@@ -12,6 +12,7 @@ import {
   PatchStrategy,
   Watch,
   setHeaderOptions,
+  type CoreV1Event,
   type V1Lease,
 } from '@kubernetes/client-node';
 import {
@@ -20,6 +21,7 @@ import {
   type Lease,
   type Node,
   type ObjectList,
+  type KubeObject,
   type Pod,
   type WatchHandle,
   type WatchOptions,
@@ -128,6 +130,10 @@ export class ClientNodeKubeApi implements KubeApi {
         body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } },
       }),
     );
+  }
+
+  async createEvent(namespace: string, event: KubeObject): Promise<void> {
+    await call(() => this.core.createNamespacedEvent({ namespace, body: event as unknown as CoreV1Event }));
   }
 
   private async watch<T>(path: string, options: WatchOptions<T>): Promise<WatchHandle> {

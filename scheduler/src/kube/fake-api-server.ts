@@ -18,7 +18,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { parseLabelSelector } from './label-selector.js';
 import type { KubeObject, Lease, Node, Pod, StringMap } from './types.js';
 
-type Kind = 'pods' | 'nodes' | 'leases' | 'poddisruptionbudgets';
+type Kind = 'pods' | 'nodes' | 'leases' | 'poddisruptionbudgets' | 'events';
 
 interface StoredEvent {
   rv: number;
@@ -39,12 +39,14 @@ const API_VERSION: Record<Kind, string> = {
   nodes: 'v1',
   leases: 'coordination.k8s.io/v1',
   poddisruptionbudgets: 'policy/v1',
+  events: 'v1',
 };
 const KIND: Record<Kind, string> = {
   pods: 'Pod',
   nodes: 'Node',
   leases: 'Lease',
   poddisruptionbudgets: 'PodDisruptionBudget',
+  events: 'Event',
 };
 
 class HttpError extends Error {
@@ -445,7 +447,7 @@ function parseRoute(pathname: string): Route | null {
   }
   const kind = rest[i] as Kind;
   const ok =
-    (group === 'core' && (kind === 'pods' || kind === 'nodes')) ||
+    (group === 'core' && (kind === 'pods' || kind === 'nodes' || kind === 'events')) ||
     (group === 'coordination.k8s.io/v1' && kind === 'leases') ||
     (group === 'policy/v1' && kind === 'poddisruptionbudgets');
   if (!ok || (kind === 'nodes') !== (namespace === undefined && kind === 'nodes')) return null;

@@ -162,4 +162,18 @@ describe('KubeApi contract (client-node against the fake API server)', () => {
     expect(await api.getPod('ns1', 'e2')).not.toBeNull();
     await expect(api.evictPod('ns1', 'missing')).rejects.toMatchObject({ status: 404 });
   });
+
+  it('records an Event naming the object it is about', async () => {
+    await api.createEvent('ns1', {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: 'e1.replan', namespace: 'ns1' },
+      involvedObject: { kind: 'Pod', namespace: 'ns1', name: 'e1' },
+      reason: 'Replanned',
+      message: 'moved',
+      type: 'Normal',
+    });
+    const events = fake.list<{ metadata: { name?: string }; reason?: string }>('events');
+    expect(events.map((e) => [e.metadata.name, e.reason])).toEqual([['e1.replan', 'Replanned']]);
+  });
 });

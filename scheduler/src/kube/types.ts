@@ -109,4 +109,6 @@ export interface KubeApi {
   updateLease(namespace: string, lease: Lease): Promise<Lease>;
   /** Eviction API: 429 when a PodDisruptionBudget forbids it now, 404 when the pod is gone. */
   evictPod(namespace: string, name: string): Promise<void>;
+  /** Records a core/v1 Event (what `kubectl describe` shows under the object it names). */
+  createEvent(namespace: string, event: KubeObject): Promise<void>;
 }

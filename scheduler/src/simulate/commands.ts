@@ -5,7 +5,7 @@ import { action, ensureDir, formatOption, UsageError, writeFileAtomic } from '@n
 import { readApps, readNodes, readPlacement } from './io.js';
 import { simulate, type SimulationResult, type SimulationStrategy } from './run.js';
 import { STRATEGIES, STRATEGY_NAMES } from './strategies/index.js';
-import { renderTimeline } from './svg.js';
+import { renderTimeline } from '../picture/svg.js';
 import { ExactTooLargeError } from './exact.js';
 import { generateWorkload } from './workload.js';
 import { family, FAMILY_NAMES } from './families.js';

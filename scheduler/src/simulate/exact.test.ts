@@ -121,6 +121,21 @@ describe('exact ILP', () => {
     expect(checkPlacement(nodes, apps, cut.placed)).toMatchObject({ competingSlotSeconds: 0, violations: 0 });
   });
 
+  it('with pods to keep, the optimum places them: the ceiling of a re-plan, which never un-places a pod', async () => {
+    // One node, runs of a 6-s period: three 2-s pods fill it one after another, or one 4-s pod takes
+    // the whole node for 4 s and leaves room for one 2-s pod.
+    const big = spec('big', { duration: 4, run: { cpu: 1000, memory: 10, bandwidth: 10 } });
+    const small = (k: number) => spec(`small-${k}`, { run: { cpu: 1000, memory: 10, bandwidth: 10 } });
+    const apps = { horizon: 6, instances: [big, small(0), small(1), small(2)] };
+    const free = await solveExact([node('n1', 1000)], apps, { timeLimitSeconds: 10 });
+    expect(free.placed.map((p) => p.id).sort()).toEqual(['small-0', 'small-1', 'small-2']);
+    const kept = await solveExact([node('n1', 1000)], apps, { timeLimitSeconds: 10, keep: ['big'] });
+    expect(kept.optimal).toBe(true);
+    expect(kept.placed.map((p) => p.id)).toContain('big');
+    expect(kept.placed).toHaveLength(2);
+    expect(checkPlacement([node('n1', 1000)], apps, kept.placed)).toMatchObject({ violations: 0 });
+  });
+
   it('block length is the gcd of periods, durations and releases', () => {
     expect(
       exactBlockSeconds([spec('a-0', { every: 300, duration: 30 }), spec('b-0', { every: 900, duration: 120 })]),

@@ -123,6 +123,7 @@ function row(terms: Term[], sense: '<=' | '=', rhs: number): string {
 export function buildExactModel(
   nodes: NodeSpec[],
   apps: { horizon: number; instances: InstanceSpec[] },
+  keep: ReadonlySet<string> = new Set(),
 ): { lp: string; vars: PhaseVars[]; constraints: number; blockSeconds: number; cycleSeconds: number } {
   const inst = apps.instances;
   const g = exactBlockSeconds(inst);
@@ -193,8 +194,9 @@ export function buildExactModel(
       const v = byIN.get(`${i},${n}`);
       return v ? y(v) : [];
     });
-    // Even on a single eligible node: its phases are alternatives, only one of them is taken.
-    if (terms.length > 0) rows.push(row(terms, '<=', 1));
+    // Even on a single eligible node: its phases are alternatives, only one of them is taken. A kept
+    // instance (placed now, and a re-plan never un-places one) is taken exactly once.
+    if (terms.length > 0) rows.push(row(terms, keep.has(inst[i]!.id) ? '=' : '<=', 1));
   });
   const demands = inst.map((s) => ({
     run: demandUnits(s.run),
@@ -293,9 +295,17 @@ export function buildExactModel(
 export async function solveExact(
   nodes: NodeSpec[],
   apps: { horizon: number; instances: InstanceSpec[] },
-  options: { timeLimitSeconds?: number } = {},
+  options: {
+    timeLimitSeconds?: number;
+    /** Instances every plan must place (e.g. those placed now: the optimum a re-plan can reach). */
+    keep?: readonly string[];
+  } = {},
 ): Promise<ExactResult> {
-  const { lp, vars, constraints, blockSeconds, cycleSeconds } = buildExactModel(nodes, apps);
+  const { lp, vars, constraints, blockSeconds, cycleSeconds } = buildExactModel(
+    nodes,
+    apps,
+    new Set(options.keep ?? []),
+  );
   const highs = await highsLoader();
   const started = performance.now();
   const solved = highs.withModel({ format: 'lp', data: lp }, (model) => {

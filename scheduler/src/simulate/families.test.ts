@@ -4,8 +4,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TempDirs } from '@nmaas/sdk/testing';
-import { checkPlacement } from '../engine/index.js';
-import { FAMILIES, family } from './families.js';
+import { checkPlacement, Engine } from '../engine/index.js';
+import { FAMILIES, family, HEAVY_FAMILY } from './families.js';
 import { plantedWorkload } from './planted.js';
 import { familyQuality } from './quality.js';
 
@@ -38,6 +38,29 @@ describe('workload families', () => {
     const q = await familyQuality('long-periods', [5], { nodes: 3, instances: 12 }, { exactTimeLimitSeconds: 1 });
     expect(q.rows[0]!.modelLimit).toBe(apps.instances.filter((s) => 3600 % s.every !== 0).length);
     expect(q.rows[0]!.instances).toBe(12);
+  });
+});
+
+describe('the heavy family (the engine at scale)', () => {
+  it('has one app in six exclusive and 400 Mbps tests, and leaves some pods without room, each explained', () => {
+    const w = HEAVY_FAMILY.generate({ seed: 7, nodes: 60, instances: 600 });
+    expect(JSON.stringify(family('heavy').generate({ seed: 7, nodes: 60, instances: 600 }))).toBe(JSON.stringify(w));
+    const apps = new Map(w.apps.instances.map((s) => [s.app, s]));
+    expect(apps.size).toBe(12);
+    expect([...apps.values()].filter((s) => s.exclusive)).toHaveLength(2);
+    expect([...apps.values()].filter((s) => s.run.bandwidth === 400)).toHaveLength(4);
+    for (const s of w.apps.instances) {
+      expect(w.apps.horizon % s.every).toBe(0);
+      expect(s.duration).toBeLessThanOrEqual(s.every);
+    }
+    const engine = new Engine(w.nodes, { horizon: w.apps.horizon });
+    const refused = w.apps.instances.map((s) => engine.place(s)).filter((r) => !r.ok);
+    // About one in ten at ten pods a node (seed 7: 11.5 % at 5,000 nodes); a range, not a tuned figure.
+    expect(refused.length).toBeGreaterThan(0.03 * 600);
+    expect(refused.length).toBeLessThan(0.25 * 600);
+    for (const r of refused) if (!r.ok) expect(r.reason).toMatch(/^no node in /);
+    const placed = engine.bookings().map((b) => ({ id: b.id, node: b.node, phase: b.phase }));
+    expect(checkPlacement(w.nodes, w.apps, placed)).toMatchObject({ competingSlotSeconds: 0, violations: 0 });
   });
 });
 

@@ -4,7 +4,7 @@ export { UsageError, parseApps, parseNodes, parsePlacement, readApps, readNodes,
 export { ffdOrder, percentile, simulate, type SimulationResult, type SimulationStrategy } from './run.js';
 export { STRATEGIES, STRATEGY_NAMES, type Strategy, type StrategyName } from './strategies/index.js';
 export { buildExactModel, EXACT_MAX_TERMS, ExactTooLargeError, solveExact, type ExactResult } from './exact.js';
-export { renderTimeline } from './svg.js';
+export { renderTimeline } from '../picture/svg.js';
 export {
   APP_TEMPLATES,
   EXAMPLE_APPS,
@@ -14,7 +14,7 @@ export {
   type WorkloadOptions,
 } from './workload.js';
 export { Random } from './random.js';
-export { replan, type ReplanMove, type ReplanOptions, type ReplanResult } from './replan/replan.js';
+export { replan, type ReplanMove, type ReplanOptions, type ReplanResult } from '../replan/replan.js';
 export {
   ENGINE_HORIZON,
   familyQuality,
@@ -26,7 +26,7 @@ export {
   type QualityRow,
   type QualityTable,
 } from './quality.js';
-export { FAMILIES, FAMILY_NAMES, family, type Family, type FamilySize } from './families.js';
+export { FAMILIES, FAMILY_NAMES, HEAVY_FAMILY, family, type Family, type FamilySize } from './families.js';
 export { plantedWorkload, type PlantedOptions } from './planted.js';
 export { firstFit, type FirstFitResult } from './first-fit.js';
 export {

@@ -17,7 +17,9 @@ import {
   type Refusal,
   type RejectCode,
 } from '../engine/index.js';
+import { livePlan, type LivePlan, type PlanQuery } from './live-plan.js';
 import { nodesReport, type NodesReport } from './nodes-report.js';
+import { PendingRefusals } from './pending-refusals.js';
 import type { SchedulerState } from './state.js';
 
 /** Where an admission comes from: what ties its booking to the pod and its controller. */
@@ -118,6 +120,8 @@ export class AdmissionService {
    * for an affinity pod; for every other rule a new booking only takes room away). Bounded.
    */
   private readonly refusals = new Map<string, { generation: number; refusal: EngineRefusal }>();
+  /** Refused pods whose controller will ask again: what the re-plan tries to make room for. */
+  readonly pending = new PendingRefusals();
 
   constructor(
     private readonly state: SchedulerState,
@@ -150,7 +154,13 @@ export class AdmissionService {
     const instance = instanceFromContract('', contract, { node: pin, release });
     const shape = this.migrations === 0 && instance.affinity.length === 0 ? refusalKey(instance) : null;
     const known = shape === null ? undefined : this.refusals.get(shape);
-    if (known !== undefined && known.generation === state.freedGeneration) return known.refusal;
+    const retried = !dryRun && origin.ownerUid !== undefined;
+    const notePending = () =>
+      retried && this.pending.note({ ...origin, ownerUid: origin.ownerUid!, contract, pin, refusedAt: this.now() });
+    if (known !== undefined && known.generation === state.freedGeneration) {
+      notePending();
+      return known.refusal;
+    }
     const id = dryRun ? `dry-run:${state.newBookingId()}` : state.newBookingId();
     instance.id = id;
 
@@ -161,8 +171,10 @@ export class AdmissionService {
         if (this.refusals.size >= MAX_REMEMBERED_REFUSALS) this.refusals.clear();
         this.refusals.set(shape, { generation: state.freedGeneration, refusal });
       }
+      notePending();
       return refusal;
     }
+    if (retried) this.pending.forget(origin.namespace, origin.ownerUid!, contract.app);
     if (dryRun) return placed(result.node, result.phase, id, result.migrations, 'decided', true);
     state.trackAdmitted(id, instance, origin.namespace, origin.ownerUid);
     if (result.migrations.length > 0) {
@@ -243,6 +255,11 @@ export class AdmissionService {
   /** Pools, capacity and bookings (GET /v1/nodes). */
   report(): NodesReport {
     return nodesReport(this.state);
+  }
+
+  /** Which runs when on which node, bounded (GET /plan); `leader` says whether this replica decides. */
+  plan(query: PlanQuery, leader: boolean): LivePlan {
+    return livePlan(this.state, query, leader);
   }
 
   /** Evicts the moved pods; null when all went, else the refusal naming the one that could not. */

@@ -51,6 +51,11 @@ const count = (v: string) => {
   if (!/^\d+$/.test(v) || Number(v) > 100) throw new InvalidArgumentError('must be a whole number from 0 to 100');
   return Number(v);
 };
+/** Whole seconds from 0 to a day (a re-plan interval, time limit or wait bound). */
+const secondsUpToADay = (v: string) => {
+  if (!/^\d+$/.test(v) || Number(v) > 86_400) throw new InvalidArgumentError('must be whole seconds from 0 to 86400');
+  return Number(v);
+};
 const log = (message: string, fields: Record<string, unknown> = {}) =>
   process.stderr.write(
     `${JSON.stringify({ time: new Date().toISOString(), level: 'info', component: 'nmaas-scheduler', message, ...fields })}\n`,
@@ -80,6 +85,11 @@ interface ServeOptions {
   advertiseUrl?: string;
   tlsServerName?: string;
   kubeconfig?: string;
+  replanInterval: number;
+  replanMaxMigrations: number;
+  replanTimeLimit: number;
+  replanMaxWait: number;
+  replanTokenFile?: string;
 }
 
 async function serve(o: ServeOptions): Promise<void> {
@@ -137,6 +147,13 @@ async function serve(o: ServeOptions): Promise<void> {
     port: o.port,
     host: o.host ?? '0.0.0.0',
     migrations: o.migrations,
+    replan: {
+      intervalSeconds: o.replanInterval,
+      maxMigrations: o.replanMaxMigrations,
+      timeLimitSeconds: Math.max(1, o.replanTimeLimit),
+      maxWaitSeconds: o.replanMaxWait,
+      ...(o.replanTokenFile !== undefined ? { tokenFile: o.replanTokenFile } : {}),
+    },
     election: { namespace: o.namespace, name: o.leaseName, identity: o.identity },
     ...(o.advertiseUrl !== undefined ? { advertiseUrl: o.advertiseUrl } : {}),
     forward: {
@@ -221,6 +238,24 @@ export function registerWebhookCommands(program: Command): void {
       'readapt: a new pod may move up to K placed pods (evicted through the Eviction API)',
       count,
       0,
+    )
+    .option(
+      '--replan-interval <seconds>',
+      'the leader re-plans the whole pool this often and carries the moves out (0: never, the default)',
+      secondsUpToADay,
+      0,
+    )
+    .option('--replan-max-migrations <K>', 'most placed pods one re-plan may move', count, 5)
+    .option('--replan-time-limit <seconds>', "time the re-plan's search may take", secondsUpToADay, 10)
+    .option(
+      '--replan-max-wait <seconds>',
+      'longest wait for a pod to finish its run before it is evicted (a move needing longer is left out)',
+      secondsUpToADay,
+      300,
+    )
+    .option(
+      '--replan-token-file <file>',
+      'token a POST /replan must present as "Authorization: Bearer <token>" (without it, on-demand re-plans are off)',
     )
     .option('--namespace <ns>', 'namespace of the leader-election Lease', namespaceDefault())
     .option('--lease-name <name>', 'name of the leader-election Lease', 'nmaas-scheduler')

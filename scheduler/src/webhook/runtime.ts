@@ -9,6 +9,10 @@ import { Reflector } from '../kube/reflector.js';
 import type { KubeApi, Node, Pod } from '../kube/types.js';
 import { AdmissionService } from './admission-service.js';
 import { Decider } from './decider.js';
+import { eventObject, ReplanLoop, type ReplanSettings } from './replan-loop.js';
+import { ReplanMetrics } from './replan-metrics.js';
+import { ReplanRoutes } from './replan-routes.js';
+import { defaultSearch } from './replan-search.js';
 import { WebhookServer } from './server.js';
 import { WebhookMetrics } from './metrics.js';
 import type { ConnectionLimits } from './tls-server.js';
@@ -38,6 +42,8 @@ export interface ClusterReplicaOptions extends ReplicaOptions {
   /** URL peers forward to; defaults to https://<host>:<port>. */
   advertiseUrl?: string;
   forward?: { ca?: Buffer; serverName?: string; timeoutMs?: number };
+  /** Re-planning: always previewable (GET /replan); run every `intervalSeconds` (0: never) and on POST with the token. */
+  replan?: ReplanSettings & { intervalSeconds: number; tokenFile?: string };
 }
 
 export interface Replica {
@@ -46,6 +52,7 @@ export interface Replica {
   decider: Decider;
   server: WebhookServer;
   leader?: LeaderElector;
+  replan?: ReplanLoop;
   ready(): boolean;
   stop(): Promise<void>;
 }
@@ -125,6 +132,21 @@ export async function startClusterReplica(options: ClusterReplicaOptions): Promi
     }
   };
   const ready = () => nodes.hasSynced && pods.hasSynced;
+  const canDecide = () => leader?.canDecide() ?? false;
+  const replan = new ReplanLoop(
+    state,
+    service.pending,
+    options.replan ?? { maxMigrations: 5, timeLimitSeconds: 10, maxWaitSeconds: 300 },
+    {
+      evict: (ns, name) => api.evictPod(ns, name),
+      recordEvent: (e) =>
+        api.createEvent(e.pod.namespace, eventObject(e, 'nmaas-scheduler', options.election.identity, Date.now())),
+      canDecide,
+      metrics: new ReplanMetrics(metrics.registry),
+      search: defaultSearch,
+      log,
+    },
+  );
   const server = new WebhookServer({
     certFile: options.certFile,
     keyFile: options.keyFile,
@@ -136,6 +158,7 @@ export async function startClusterReplica(options: ClusterReplicaOptions): Promi
     answerWithinMs: options.answerWithinMs,
     forward: options.forward,
     metrics,
+    replan: new ReplanRoutes(replan, { tokenFile: options.replan?.tokenFile, canDecide }),
     get leadership() {
       return leader;
     },
@@ -154,15 +177,26 @@ export async function startClusterReplica(options: ClusterReplicaOptions): Promi
     void checkAffinity();
   }, options.reconcileEveryMs ?? 10_000);
   reconciler.unref();
+  // Off by default: periodic re-plans only with an interval, and only on the leader.
+  const interval = options.replan?.intervalSeconds ?? 0;
+  const replanner =
+    interval > 0
+      ? setInterval(() => {
+          if (canDecide() && ready() && !replan.busy) void replan.run();
+        }, interval * 1000)
+      : undefined;
+  replanner?.unref();
   return {
     url,
     state,
     decider,
     server,
     leader,
+    replan,
     ready,
     async stop() {
       clearInterval(reconciler);
+      clearInterval(replanner);
       clearTimeout(affinityCheck);
       await leader?.stop();
       nodes.stop();

@@ -6,6 +6,8 @@
  *   GET  /readyz    informers synced (200) or not (503)
  *   GET  /v1/nodes  pools, capacity and bookings as JSON (what `nmaas scheduler nodes --server` shows)
  *   GET  /metrics   Prometheus metrics (metrics.ts)
+ *   GET  /replan    the re-plan's moves, not carried out; POST /replan carries them out (replan-routes.ts)
+ *   GET  /plan      the live plan, read-only: SVG, or JSON with ?format=json (plan-route.ts)
  * Every request ends in an answer: malformed bodies get 400/413/415, internal errors a refusal
  * with a reason; nothing a client sends can throw past the handler.
  */
@@ -23,7 +25,9 @@ import {
   type ReviewRequest,
 } from './admission-review.js';
 import type { Decider } from './decider.js';
+import type { ReplanRoutes } from './replan-routes.js';
 import { WebhookMetrics } from './metrics.js';
+import { servePlan } from './plan-route.js';
 import { ReloadingHttpsServer, type ConnectionLimits, type TlsFiles } from './tls-server.js';
 import { isMeasurementPod } from '@nmaas/sdk/contract';
 
@@ -58,6 +62,8 @@ export interface WebhookServerOptions extends TlsFiles {
   log?: (message: string, fields?: Record<string, unknown>) => void;
   /** Shared with the watch loops, which count their errors in it; default: the server's own. */
   metrics?: WebhookMetrics;
+  /** The in-cluster re-plan's routes; absent in dev mode. */
+  replan?: ReplanRoutes;
 }
 
 export class WebhookServer {
@@ -147,7 +153,10 @@ export class WebhookServer {
    * GET routes: path → answer. A new read-only endpoint is one entry here. Admission reviews are
    * POSTed to /mutate and /validate, handled below.
    */
-  private readonly getRoutes: Record<string, (res: http.ServerResponse) => void | Promise<void>> = {
+  private readonly getRoutes: Record<
+    string,
+    (res: http.ServerResponse, req: http.IncomingMessage) => void | Promise<void>
+  > = {
     '/healthz': (res) => sendJson(res, 200, { ok: true }),
     '/readyz': (res) => {
       const ready = this.options.ready?.() ?? true;
@@ -155,15 +164,22 @@ export class WebhookServer {
     },
     '/v1/nodes': (res) => sendJson(res, 200, this.options.decider.service.report()),
     '/metrics': (res) => this.metrics.serve(res),
+    '/replan': (res) => this.options.replan?.preview(res) ?? sendJson(res, 404, { message: 're-planning is off' }),
+    '/plan': (res, req) =>
+      servePlan(req, res, (query) =>
+        this.options.decider.service.plan(query, this.options.leadership?.isLeader ?? true),
+      ),
   };
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = pathOf(req.url);
     if (req.method === 'GET') {
       const route = Object.hasOwn(this.getRoutes, path) ? this.getRoutes[path] : undefined;
-      if (route !== undefined) return route(res);
+      if (route !== undefined) return route(res, req);
       return sendJson(res, 404, { message: `no such path ${path}` });
     }
+    if (path === '/replan' && req.method === 'POST' && this.options.replan)
+      return this.options.replan.trigger(req, res);
     if (path !== '/mutate' && path !== '/validate')
       return sendJson(res, 404, {
         message: `no such path ${path}; the webhook serves POST /mutate and POST /validate`,

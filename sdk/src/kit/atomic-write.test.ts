@@ -2,7 +2,17 @@ import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ensureDir, removeStaleTemps, tempPathFor, writeDirAtomic, writeFileAtomic } from './atomic-write.js';
+import { tool } from '../testing/index.js';
+import {
+  ensureDir,
+  removeStaleTemps,
+  tempPathFor,
+  writeDirAtomic,
+  writeFileAtomic,
+  writeFilesAtomic,
+} from './atomic-write.js';
+
+const syncCommand = tool('sync', 'apt-get install coreutils');
 
 let dir: string;
 beforeEach(async () => {
@@ -42,6 +52,83 @@ describe('writeFileAtomic', () => {
     await expect(writeFileAtomic(target, 'x')).rejects.toThrow();
     expect(await readdir(dir)).toEqual(['target']);
     expect(await readdir(target)).toEqual(['child']);
+  });
+});
+
+describe('writeFilesAtomic', () => {
+  it('writes and replaces a batch in one go, with its modes, leaving no temp behind', async () => {
+    await mkdir(path.join(dir, 'sub'));
+    await writeFile(path.join(dir, 'index.yaml'), 'old index');
+    const result = await writeFilesAtomic([
+      { target: path.join(dir, 'a.tgz'), data: Buffer.from([1, 2, 3]) },
+      { target: path.join(dir, 'sub', 'b.prov'), data: 'signed', mode: 0o600 },
+      { target: path.join(dir, 'index.yaml'), data: 'new index' },
+    ]);
+    expect(['syncfs', 'fsync']).toContain(result.durableBy);
+    expect([...(await readFile(path.join(dir, 'a.tgz')))]).toEqual([1, 2, 3]);
+    expect(await readFile(path.join(dir, 'sub', 'b.prov'), 'utf8')).toBe('signed');
+    const { stat } = await import('node:fs/promises');
+    expect((await stat(path.join(dir, 'sub', 'b.prov'))).mode & 0o777).toBe(0o600);
+    expect(await readFile(path.join(dir, 'index.yaml'), 'utf8')).toBe('new index');
+    expect((await readdir(dir)).sort()).toEqual(['a.tgz', 'index.yaml', 'sub']);
+    expect(await readdir(path.join(dir, 'sub'))).toEqual(['b.prov']);
+  });
+
+  it.skipIf(syncCommand.skip || process.platform !== 'linux')(
+    'flushes the batch with one syncfs where the sync command can',
+    async () => {
+      syncCommand.path();
+      const result = await writeFilesAtomic([{ target: path.join(dir, 'a'), data: 'x' }]);
+      expect(result.durableBy).toBe('syncfs');
+    },
+  );
+
+  it('falls back to an fsync per file when no sync command is found', async () => {
+    const savedPath = process.env.PATH;
+    process.env.PATH = path.join(dir, 'no-tools-here');
+    try {
+      const result = await writeFilesAtomic([
+        { target: path.join(dir, 'a'), data: 'one' },
+        { target: path.join(dir, 'b'), data: 'two' },
+      ]);
+      expect(result.durableBy).toBe('fsync');
+    } finally {
+      process.env.PATH = savedPath;
+    }
+    expect(await readFile(path.join(dir, 'a'), 'utf8')).toBe('one');
+    expect(await readFile(path.join(dir, 'b'), 'utf8')).toBe('two');
+    expect((await readdir(dir)).sort()).toEqual(['a', 'b']);
+  });
+
+  it('changes no target when a temp cannot be written, naming the missing folder', async () => {
+    await writeFile(path.join(dir, 'index.yaml'), 'old index');
+    const missing = path.join(dir, 'missing', 'b.tgz');
+    await expect(
+      writeFilesAtomic([
+        { target: path.join(dir, 'a.tgz'), data: 'a' },
+        { target: missing, data: 'b' },
+        { target: path.join(dir, 'index.yaml'), data: 'new index' },
+      ]),
+    ).rejects.toMatchObject({ code: 'ENOENT', path: path.dirname(missing) });
+    expect(await readdir(dir)).toEqual(['index.yaml']);
+    expect(await readFile(path.join(dir, 'index.yaml'), 'utf8')).toBe('old index');
+  });
+
+  it('stops at a failed rename: earlier files are in place, later ones untouched, no temp left', async () => {
+    await writeFile(path.join(dir, 'index.yaml'), 'old index');
+    await mkdir(path.join(dir, 'blocked', 'child'), { recursive: true });
+    // Renaming a file over a non-empty folder fails after every temp was written and flushed.
+    await expect(
+      writeFilesAtomic([
+        { target: path.join(dir, 'a.tgz'), data: 'a' },
+        { target: path.join(dir, 'blocked'), data: 'b' },
+        { target: path.join(dir, 'index.yaml'), data: 'new index' },
+      ]),
+    ).rejects.toMatchObject({ path: path.join(dir, 'blocked') });
+    expect((await readdir(dir)).sort()).toEqual(['a.tgz', 'blocked', 'index.yaml']);
+    expect(await readFile(path.join(dir, 'a.tgz'), 'utf8')).toBe('a');
+    expect(await readFile(path.join(dir, 'index.yaml'), 'utf8')).toBe('old index');
+    expect(await readdir(path.join(dir, 'blocked'))).toEqual(['child']);
   });
 });
 

@@ -5,7 +5,9 @@
  * writer's pid, so `removeStaleTemps` can tell leftovers of a killed writer from files a live
  * writer is still producing.
  */
+import { closeSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -85,6 +87,114 @@ export async function writeFileAtomic(
   } catch (error) {
     await rm(temp, { force: true });
     throw aboutTarget(error, temp, target);
+  }
+}
+
+/** One file of a batch for `writeFilesAtomic`. */
+export interface PendingFile {
+  target: string;
+  data: string | Uint8Array;
+  /** File mode; 0o644 unless given. */
+  mode?: number;
+}
+
+/** How a batch was made durable before its renames: one syncfs per file system, or one fsync per file. */
+export type DurableBy = 'syncfs' | 'fsync';
+
+/**
+ * syncfs(2) reports write-back errors only since Linux 5.8; before that (and off Linux) only a
+ * per-file fsync proves the data reached the disk.
+ */
+function syncfsReportsErrors(): boolean {
+  if (process.platform !== 'linux') return false;
+  const [major = 0, minor = 0] = os
+    .release()
+    .split('.')
+    .map((part) => Number.parseInt(part, 10));
+  return major > 5 || (major === 5 && minor >= 8);
+}
+
+/**
+ * Flushes the file systems holding `paths` with coreutils' `sync --file-system`, which calls
+ * syncfs(2) once per argument: Node has no binding for it, and one small process costs less than
+ * hundreds of fsyncs queued on the thread pool. One path per file system (by device) is passed.
+ * Resolves false when that is not possible or not trustworthy (no such command, an old kernel, a
+ * failure), so the caller falls back to fsync per file.
+ */
+async function syncFileSystems(paths: readonly string[]): Promise<boolean> {
+  if (!syncfsReportsErrors()) return false;
+  // Loaded here: every command loads the kit, and child_process costs milliseconds to start.
+  const { execFile } = await import('node:child_process');
+  const byDevice = new Map<number, string>();
+  for (const dir of new Set(paths.map((file) => path.dirname(file)))) {
+    const device = statSync(dir).dev;
+    if (!byDevice.has(device)) byDevice.set(device, dir);
+  }
+  return new Promise((resolve) => {
+    execFile('sync', ['--file-system', ...byDevice.values()], { timeout: 120_000 }, (error) => resolve(error === null));
+  });
+}
+
+/** fsync of each file, a few at a time on the thread pool (the fallback when syncfs is not usable). */
+async function fsyncEach(paths: readonly string[]): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < paths.length) {
+      const handle = await open(paths[next++]!, 'r+');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(16, paths.length) }, worker));
+}
+
+/**
+ * Writes many files with `writeFileAtomic`'s guarantees, made durable together: every temp is
+ * written (beside its target), then all are flushed at once — one syncfs per file system, or an
+ * fsync per file where that is not available — and only then renamed over their targets, in the
+ * order given (so a file that publishes the others, such as an index, goes last). A failure before
+ * the renames leaves every target as it was; a failed rename stops the batch, leaves the files
+ * already renamed (each whole and durable) and removes every temp. Temps are written with
+ * synchronous calls: the data is in memory and each write only copies it into the page cache, so
+ * a thread-pool round trip per call would cost more than the call.
+ */
+export async function writeFilesAtomic(files: readonly PendingFile[]): Promise<{ durableBy: DurableBy }> {
+  const temps: string[] = [];
+  try {
+    for (const file of files) {
+      const temp = tempPathFor(file.target);
+      temps.push(temp);
+      try {
+        const fd = openSync(temp, 'wx', file.mode ?? 0o644);
+        try {
+          writeFileSync(fd, file.data);
+        } finally {
+          closeSync(fd);
+        }
+      } catch (error) {
+        throw aboutTarget(error, temp, file.target);
+      }
+    }
+    let durableBy: DurableBy = 'syncfs';
+    if (temps.length > 0 && !(await syncFileSystems(temps))) {
+      durableBy = 'fsync';
+      await fsyncEach(temps);
+    }
+    files.forEach((file, i) => {
+      try {
+        renameSync(temps[i]!, file.target);
+      } catch (error) {
+        throw aboutTarget(error, temps[i]!, file.target);
+      }
+    });
+    return { durableBy };
+  } catch (error) {
+    // Temps already renamed are gone from their temp names: removing them is a no-op.
+    for (const temp of temps) rmSync(temp, { force: true });
+    throw error;
   }
 }
 

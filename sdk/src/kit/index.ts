@@ -5,6 +5,9 @@
 export {
   writeFileAtomic,
   writeDirAtomic,
+  writeFilesAtomic,
+  type PendingFile,
+  type DurableBy,
   ensureDir,
   tempPathFor,
   isProcessAlive,

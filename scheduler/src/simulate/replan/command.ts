@@ -3,8 +3,8 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { checkPlacement, formatSlot } from '../../engine/index.js';
 import { action, formatOption, writeFileAtomic } from '@nmaas/sdk/kit';
 import { readApps, readNodes, readPlacement } from '../io.js';
-import { renderTimeline } from '../svg.js';
-import { replan, type ReplanResult } from './replan.js';
+import { renderTimeline } from '../../picture/svg.js';
+import { replan, type ReplanResult } from '../../replan/replan.js';
 
 function wholeNumber(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number ≥ 0');

@@ -7,7 +7,7 @@ import { TempDirs } from '@nmaas/sdk/testing';
 import { checkPlacement, type InstanceSpec, type NodeSpec } from '../../engine/index.js';
 import { simulate } from '../run.js';
 import { generateWorkload } from '../workload.js';
-import { replan, type ReplanResult } from './replan.js';
+import { replan, type ReplanResult } from '../../replan/replan.js';
 
 const temp = new TempDirs('replan');
 afterAll(() => temp.removeAll());

@@ -10,8 +10,8 @@
  * instance back where it was). A step is kept only if the objective does not get worse and the plan still
  * differs from the original placement in at most K already-placed instances.
  */
-import { allowedPhases, Engine, isActive, type InstanceSpec, type NodeSpec, UsageError } from '../../engine/index.js';
-import { Random } from '../random.js';
+import { allowedPhases, Engine, isActive, type InstanceSpec, type NodeSpec, UsageError } from '../engine/index.js';
+import { Random } from '../engine/random.js';
 import { overlapSeconds } from './overlap.js';
 
 export interface PlacedEntry {

@@ -59,8 +59,8 @@ describe('what competing means, per second of a node', () => {
       { id: 'a-0', node: 'edge-1', phase: 0 },
       { id: 'b-0', node: 'edge-1', phase: 30 },
     ]);
-    expect(svg).toContain('load: peak');
-    expect(svg).not.toContain('fill="#d00"');
-    expect(svg).toContain('Red: seconds where runs compete');
+    expect(svg).toContain('bandwidth: peak 40 % of declared capacity');
+    expect(svg).not.toContain('class="competing"');
+    expect(svg).toContain('runs compete (over capacity, or exclusive not alone)');
   });
 });
