@@ -9,19 +9,25 @@
  *   3. storms of 10,000 fresh TLS connections, paced and in one burst: how each ended, the
  *      answered ones' times, and the webhook's RSS before, during and after;
  *   4. node churn: every node's offer replaced four times, three times over; memory each time.
- * Every figure carries the 1-minute load average at its start (the machine is shared).
+ * Every figure carries the 1-minute load average at its start (the machine is shared). With
+ * `taskset` the webhook and the no-op peer run on CPU 0 and every load generator on CPU 1, so a
+ * server and the client measuring it do not take turns on one core. CPU time and heap bytes per
+ * request are reported beside the latencies (`webhook-cost.bench.ts` measures them per kind of request).
  * `NMAAS_BENCH_CPU_PROF=<dir>` writes a CPU profile of the webhook process there;
  * `NMAAS_BENCH_WEBHOOK_FLAGS="--max-semi-space-size=64"` runs the webhook with those node flags.
  */
 import os from 'node:os';
 import type { Bench } from './index.js';
 import { IMPOSSIBLE, LIGHT, review } from './webhook/apps.js';
-import { LineProcess, runOnce } from './webhook/line-process.js';
+import { LineProcess, canPin, pinSelf, runOnce } from './webhook/line-process.js';
 import { runLoad, type LoadFigures, type LoadOptions } from './webhook/load.js';
 
 const NODES = 5_000;
 const BOOKINGS = 20_000;
 const STORM_CONNECTIONS = 10_000;
+/** The servers on one CPU, every load generator (and this process) on the other, when taskset is there. */
+const SERVER_CPU = 0;
+const GENERATOR_CPU = 1;
 
 interface Ready {
   url: string;
@@ -36,6 +42,8 @@ interface Ready {
 
 interface ServerStats {
   cpuMicrosPerRequest: number | null;
+  heapBytesPerRequest: number | null;
+  gcPauseMicrosPerRequest: number | null;
   bookings: number;
   rssMiB: number;
   heapMiB: number;
@@ -56,17 +64,21 @@ const DRY_RUN = [review(LIGHT, true)];
 const NOT_MEASUREMENT = [review(LIGHT, true, false)];
 
 const bench: Bench = async () => {
+  // The 1, 5 and 15-minute load averages: the host is shared, and latencies are read against them.
+  const loadAtStart = os.loadavg().map((x) => Math.round(x * 100) / 100);
   const profile = process.env.NMAAS_BENCH_CPU_PROF;
   const webhookFlags = (process.env.NMAAS_BENCH_WEBHOOK_FLAGS ?? '').split(' ').filter((f) => f !== '');
-  const webhook = new LineProcess('webhook-process', { nodes: NODES, bookings: BOOKINGS }, [
-    '--expose-gc',
-    ...webhookFlags,
-    ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
-  ]);
+  const webhook = new LineProcess(
+    'webhook-process',
+    { nodes: NODES, bookings: BOOKINGS },
+    ['--expose-gc', ...webhookFlags, ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])],
+    SERVER_CPU,
+  );
+  const pinned = pinSelf(GENERATOR_CPU);
   let noop: LineProcess | undefined;
   try {
     const ready = await webhook.next<Ready>();
-    noop = new LineProcess('noop-process', { certFile: ready.certFile, keyFile: ready.keyFile });
+    noop = new LineProcess('noop-process', { certFile: ready.certFile, keyFile: ready.keyFile }, [], SERVER_CPU);
     const targets = { webhook: `${ready.url}/mutate`, noop: `${(await noop.next<{ url: string }>()).url}/mutate` };
 
     /** One load against one target; the webhook's own figures for the same window when it is the target. */
@@ -80,7 +92,9 @@ const bench: Bench = async () => {
       const peer = target === 'webhook' ? webhook : noop!;
       await peer.ask(target === 'webhook' ? 'reset' : 'stats');
       const figures =
-        generator === 'own process' ? await runOnce<LoadFigures>('load-process', options) : await runLoad(options);
+        generator === 'own process'
+          ? await runOnce<LoadFigures>('load-process', options, GENERATOR_CPU)
+          : await runLoad(options);
       const server = await peer.ask<Partial<ServerStats>>('stats');
       return { ...figures, loadAverage1m, generator, server };
     }
@@ -147,6 +161,7 @@ const bench: Bench = async () => {
 
     const ratio = (a: number, b: number) => round2(a / Math.max(1, b));
     return {
+      machineLoad: { atStart: loadAtStart, atEnd: os.loadavg().map((x) => Math.round(x * 100) / 100) },
       setup: {
         nodes: NODES,
         preloadRequested: BOOKINGS,
@@ -156,6 +171,11 @@ const bench: Bench = async () => {
         transport: 'HTTPS (TLS 1.3, ECDSA P-256) on 127.0.0.1, keep-alive',
         loadGenerator: 'autocannon 9, in a process of its own unless marked "bench process"',
         webhookNodeFlags: webhookFlags,
+        pinned: pinned
+          ? `webhook and no-op peer on CPU ${SERVER_CPU}; load generators and the bench process on CPU ${GENERATOR_CPU}`
+          : canPin
+            ? 'servers pinned; the bench process could not be'
+            : 'no (taskset absent)',
       },
       fixedRate1000: {
         mix: '3 placements : 1 refusal',
@@ -191,6 +211,7 @@ const bench: Bench = async () => {
   } finally {
     await noop?.stop();
     await webhook.stop();
+    pinSelf(null);
   }
 };
 

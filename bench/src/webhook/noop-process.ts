@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { CostMeter } from './cost-meter.js';
 
 const { certFile, keyFile } = JSON.parse(process.argv[2]!) as { certFile: string; keyFile: string };
 const answer = JSON.stringify({
@@ -29,19 +30,13 @@ server.listen(0, '127.0.0.1', () => {
   const port = (server.address() as AddressInfo).port;
   process.stdout.write(`${JSON.stringify({ url: `https://127.0.0.1:${port}` })}\n`);
 });
-// `stats`: CPU time per request since the previous `stats` (the reference for the webhook's).
-let cpuAt = process.cpuUsage();
-let requestsAt = 0;
+// `stats`: CPU time and heap bytes per request since the previous `stats` (the reference for the webhook's).
+const cost = new CostMeter(() => requests);
 process.stdin.on('data', (d: Buffer) => {
   for (const command of d.toString().split('\n'))
     if (command.trim() === 'stats') {
-      const cpu = process.cpuUsage(cpuAt);
-      const n = requests - requestsAt;
-      process.stdout.write(
-        `${JSON.stringify({ cpuMicrosPerRequest: n === 0 ? null : Math.round((cpu.user + cpu.system) / n) })}\n`,
-      );
-      cpuAt = process.cpuUsage();
-      requestsAt = requests;
+      process.stdout.write(`${JSON.stringify(cost.read())}\n`);
+      cost.reset();
     }
 });
 process.stdin.on('end', () => process.exit(0));

@@ -1,7 +1,8 @@
 /**
  * The webhook under test, in its own process (a `serve --dev` replica: in-memory state): builds
  * a cluster of `nodes` nodes and `bookings` admissions, prints one line when ready, then answers
- * commands on stdin, one JSON line each:
+ * commands on stdin, one JSON line each (`observe: false` leaves out the event-loop delay monitor
+ * and the RSS sampler, whose timers cost CPU per second the no-op peer does not pay):
  *   reset  clears the server-side latency ring, the event-loop delay histogram and the GC record;
  *   stats  bookings, memory, server-side latency, event-loop delay and GC pauses since the reset;
  *   churn  replaces every node's offer (capacity changed and changed back) `rounds` times, then
@@ -16,11 +17,18 @@ import { PerformanceObserver, constants, monitorEventLoopDelay, type Performance
 import { NODE_POOL_LABEL } from '@nmaas/sdk/contract';
 import { generateCertificates, startDevReplica } from '@nmaas/scheduler/webhook';
 import { PRELOAD_APPS, measurementPod } from './apps.js';
+import { CostMeter } from './cost-meter.js';
 
-const { nodes, bookings, limits } = JSON.parse(process.argv[2]!) as {
+const {
+  nodes,
+  bookings,
+  limits,
+  observe = true,
+} = JSON.parse(process.argv[2]!) as {
   nodes: number;
   bookings: number;
   limits?: Record<string, number>;
+  observe?: boolean;
 };
 const certDir = await mkdtemp(path.join(tmpdir(), 'nmaas-wh-bench-'));
 const certs = await generateCertificates(certDir);
@@ -58,7 +66,7 @@ function memory() {
 
 // Where a tail can come from besides the decision: the event loop held by something else, GC.
 const loopDelay = monitorEventLoopDelay({ resolution: 1 });
-loopDelay.enable();
+if (observe) loopDelay.enable();
 let pauses: { kind: number; ms: number }[] = [];
 new PerformanceObserver((list) => {
   for (const e of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[])
@@ -66,7 +74,7 @@ new PerformanceObserver((list) => {
 }).observe({ entryTypes: ['gc'] });
 // Peak RSS between two reads (a storm's "during").
 let peakRss = 0;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
+const sampler = observe ? setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50) : undefined;
 
 function gcSummary() {
   const sorted = pauses.map((p) => p.ms).sort((a, b) => a - b);
@@ -85,16 +93,13 @@ function gcSummary() {
   };
 }
 
-// CPU time per request: what the webhook costs whatever else the machine runs.
-let cpuAtReset = process.cpuUsage();
-let requestsAtReset = 0;
+// CPU time and heap bytes per request: what the webhook costs whatever else the machine runs.
+const cost = new CostMeter(() => replica.server.stats.requests);
 
 function stats() {
   const ms = (ns: number) => Math.round(ns / 1e4) / 100;
-  const cpu = process.cpuUsage(cpuAtReset);
-  const requests = replica.server.stats.requests - requestsAtReset;
   return {
-    cpuMicrosPerRequest: requests === 0 ? null : Math.round((cpu.user + cpu.system) / requests),
+    ...cost.read(),
     bookings: replica.state.engine.bookings().length,
     ...memory(),
     peakRssMiB: mib(peakRss),
@@ -111,8 +116,7 @@ function stats() {
 function reset(): void {
   replica.server.latency(true);
   replica.server.tls.handshakeLatency(true);
-  cpuAtReset = process.cpuUsage();
-  requestsAtReset = replica.server.stats.requests;
+  cost.reset();
   loopDelay.reset();
   pauses = [];
   peakRss = process.memoryUsage().rss;

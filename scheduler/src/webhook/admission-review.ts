@@ -97,11 +97,18 @@ export const refuse = (code: number, message: string, warning?: string): Outcome
 
 /** One warning line for a person: first line only, at most 119 characters. */
 export function shortWarning(text: string): string {
-  const first =
-    text
-      .split('\n')
-      .find((l) => l.trim() !== '')
-      ?.trim() ?? '';
+  // The first non-blank line, found without splitting the text into an array of lines.
+  let first = '';
+  for (let start = 0; start <= text.length;) {
+    const newline = text.indexOf('\n', start);
+    const end = newline < 0 ? text.length : newline;
+    const line = text.slice(start, end).trim();
+    if (line !== '') {
+      first = line;
+      break;
+    }
+    start = end + 1;
+  }
   return first.length <= MAX_WARNING_LENGTH ? first : `${first.slice(0, MAX_WARNING_LENGTH - 1)}…`;
 }
 
@@ -122,6 +129,41 @@ export function reviewResponse(apiVersion: string, uid: string, outcome: Outcome
   if (warnings.length > 0) response.warnings = warnings.slice(0, 4);
   if (outcome.auditAnnotations !== undefined) response.auditAnnotations = outcome.auditAnnotations;
   return { apiVersion, kind: 'AdmissionReview', response };
+}
+
+/** The start of a response in each supported version, up to the uid's value. */
+const responsePrefix = (apiVersion: string) =>
+  `{"apiVersion":${JSON.stringify(apiVersion)},"kind":"AdmissionReview","response":{"uid":`;
+const RESPONSE_PREFIX = new Map<string, string>(REVIEW_VERSIONS.map((v) => [v, responsePrefix(v)]));
+
+/**
+ * `JSON.stringify(reviewResponse(apiVersion, uid, outcome))`, written directly: the response has a
+ * fixed shape, so its constant parts are pre-serialised and only the uid, the messages, the patch
+ * and the annotations are escaped, without building the intermediate objects on every answer.
+ */
+export function reviewResponseJson(apiVersion: string, uid: string, outcome: Outcome): string {
+  let json = (RESPONSE_PREFIX.get(apiVersion) ?? responsePrefix(apiVersion)) + JSON.stringify(uid);
+  if (outcome.allowed) {
+    json += ',"allowed":true';
+    if (outcome.patch !== undefined && outcome.patch.length > 0)
+      json += `,"patchType":"JSONPatch","patch":"${Buffer.from(JSON.stringify(outcome.patch)).toString('base64')}"`;
+  } else {
+    const code = outcome.code ?? 403;
+    json += `,"allowed":false,"status":{"code":${JSON.stringify(code)},"message":${JSON.stringify(outcome.message ?? 'refused')},"reason":"${reasonOf(code)}"}`;
+  }
+  const warnings = outcome.warnings;
+  if (warnings !== undefined) {
+    let written = 0;
+    for (let i = 0; i < warnings.length && written < 4; i++) {
+      const w = shortWarning(warnings[i]!);
+      if (w === '') continue;
+      json += (written === 0 ? ',"warnings":[' : ',') + JSON.stringify(w);
+      written += 1;
+    }
+    if (written > 0) json += ']';
+  }
+  if (outcome.auditAnnotations !== undefined) json += `,"auditAnnotations":${JSON.stringify(outcome.auditAnnotations)}`;
+  return `${json}}}`;
 }
 
 function reasonOf(code: number): string {

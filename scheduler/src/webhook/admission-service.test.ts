@@ -105,6 +105,31 @@ describe('AdmissionService', () => {
     expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}/);
   });
 
+  it('explains an unplaceable pod whose window spans its period once, whatever second it arrives', async () => {
+    const state = new SchedulerState();
+    state.syncNodes([measurementNode('edge-1', 'edge', { cpu: 1000, memory: 1024, bandwidth: 100 })]);
+    let nowMs = 1_767_225_600_000;
+    const s = new AdmissionService(state, { now: () => nowMs });
+    const run = { cpu: 100, memory: 64, bandwidth: 500 };
+    const anyTime = contract('bulk', { everySeconds: 300, durationSeconds: 10, startWithinSeconds: 300, run });
+    const narrow = contract('bulk', { everySeconds: 300, durationSeconds: 10, startWithinSeconds: 30, run });
+    const first = await s.admit(anyTime, null, false, origin);
+    const firstNarrow = await s.admit(narrow, null, false, origin);
+    expect(first.kind).toBe('refused');
+    nowMs += 7_000;
+    // Remembered across arrival seconds: every phase was allowed at both.
+    expect(await s.admit(anyTime, null, false, origin)).toBe(first);
+    // A narrow window allows other phases from another second: explained again, and still refused.
+    const laterNarrow = await s.admit(narrow, null, false, origin);
+    expect(laterNarrow).not.toBe(firstNarrow);
+    expect(laterNarrow.kind).toBe('refused');
+    // Room may have appeared (a node changed): explained again.
+    state.syncNodes([measurementNode('edge-1', 'edge', { cpu: 1000, memory: 1024, bandwidth: 200 })]);
+    const afterChange = await s.admit(anyTime, null, false, origin);
+    expect(afterChange).not.toBe(first);
+    expect(afterChange.kind).toBe('refused');
+  });
+
   it('keeps a decision the pod carries, or refuses it with the node and the problems', async () => {
     const { service: s, state } = service();
     const kept = placed(s.keep(contract('probe'), { node: 'edge-1', phaseSeconds: 7 }, undefined, false, origin));

@@ -148,11 +148,11 @@ export class AdmissionService {
         return placed(at.node, at.phase, moved.id, [], 'replacement', dryRun);
       }
     }
-    const id = dryRun ? `dry-run:${state.newBookingId()}` : state.newBookingId();
     const release = arrivalPhase(this.now(), contract.everySeconds);
-    const instance = instanceFromContract(id, contract, { node: pin, release });
-    const shape =
-      this.migrations === 0 && instance.affinity.length === 0 ? JSON.stringify({ ...instance, id: '' }) : null;
+    // Built without its id first: the instance so far is the refusal cache's key, and a remembered
+    // refusal answers without copying it or drawing a booking id.
+    const instance = instanceFromContract('', contract, { node: pin, release });
+    const shape = this.migrations === 0 && instance.affinity.length === 0 ? refusalKey(instance) : null;
     const known = shape === null ? undefined : this.refusals.get(shape);
     const retried = !dryRun && origin.ownerUid !== undefined;
     const notePending = () =>
@@ -161,6 +161,8 @@ export class AdmissionService {
       notePending();
       return known.refusal;
     }
+    const id = dryRun ? `dry-run:${state.newBookingId()}` : state.newBookingId();
+    instance.id = id;
 
     const result = state.engine.place(instance, { migrations: this.migrations, dryRun });
     if (!result.ok) {
@@ -315,6 +317,23 @@ export class AdmissionService {
     }
     return null;
   }
+}
+
+/**
+ * The refusal cache's key: the instance without its id, and without its release when its start
+ * window spans the whole period. Then every phase is allowed whatever the arrival second, so whether
+ * some node can take the pod does not depend on it, and a refusal computed at one second holds at
+ * every other: an unplaceable pod retried or flooded is explained once per change of the cluster,
+ * not once per second of arrival (the explanation reads every open node, milliseconds at 5,000 nodes).
+ * Such a window's sentence names no start times; only an equally close phase may be the one shown.
+ */
+function refusalKey(instance: InstanceSpec): string {
+  if (instance.startWithin < instance.every - 1) return JSON.stringify(instance);
+  const release = instance.release;
+  instance.release = 0;
+  const key = JSON.stringify(instance);
+  instance.release = release;
+  return key;
 }
 
 function placed(

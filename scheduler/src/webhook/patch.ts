@@ -17,6 +17,9 @@ export interface JsonPatchOp {
 }
 
 const escape = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
+/** The annotations a decision writes, in patch order, and their JSON Pointers (escaped once, not per request). */
+const DECISION_KEYS = [DECISION_ANNOTATIONS.node, DECISION_ANNOTATIONS.phase, BOOKING_ID_ANNOTATION];
+const ANNOTATION_PATHS = new Map(DECISION_KEYS.map((k) => [k, `/metadata/annotations/${escape(k)}`]));
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 interface Requirement {
@@ -43,8 +46,9 @@ export function decisionPatch(pod: Pod, decision: Decision, hostname: string, bo
   };
   if (!isObj(meta.annotations)) ops.push({ op: 'add', path: '/metadata/annotations', value: annotations });
   else {
-    for (const [k, v] of Object.entries(annotations)) {
-      if (meta.annotations[k] !== v) ops.push({ op: 'add', path: `/metadata/annotations/${escape(k)}`, value: v });
+    for (const k of DECISION_KEYS) {
+      const v = annotations[k]!;
+      if (meta.annotations[k] !== v) ops.push({ op: 'add', path: ANNOTATION_PATHS.get(k)!, value: v });
     }
   }
 

@@ -16,15 +16,44 @@ export function bookingLabel(id: string, self: string | null, nameOf: BookingNam
   return 'pod' in name ? `${name.pod.namespace}/${name.pod.name}` : `a pending ${name.pendingApp} pod`;
 }
 
+/**
+ * Sentences already written for a refusal, with the label each booking had then. The admission
+ * service hands out the same refusal object while it remembers it (a controller retrying, a flood
+ * of identical pods); its sentence is reused as long as every booking it names is still called the
+ * same (a pending pod gets its name once created), so a remembered refusal is not worded again.
+ */
+const worded = new WeakMap<Refused, { why: string; labels: string[] }>();
+
 /** Why the pod cannot be placed (one sentence, without the subject). */
 export function describeRefused(refused: Refused, nameOf: BookingNameOf): string {
+  const before = worded.get(refused);
+  if (before !== undefined && sameLabels(refused, before.labels, nameOf)) return before.why;
+  const labels: string[] = [];
+  const label = (id: string, self: string | null) => {
+    const text = bookingLabel(id, self, nameOf);
+    labels.push(id, text);
+    return text;
+  };
+  const why = word(refused, label);
+  worded.set(refused, { why, labels });
+  return why;
+}
+
+/** Whether each booking named in a sentence (id, label, id, label…) is still called the same. */
+function sameLabels(refused: Refused, labels: string[], nameOf: BookingNameOf): boolean {
+  const self = refused.code === 'migration-blocked' ? null : 'refusal' in refused ? refused.refusal.id : null;
+  for (let i = 0; i < labels.length; i += 2) if (bookingLabel(labels[i]!, self, nameOf) !== labels[i + 1]) return false;
+  return true;
+}
+
+function word(refused: Refused, label: (id: string, self: string | null) => string): string {
   switch (refused.code) {
     case 'unknown-node':
       return `the pod carries an NMaaS decision for node ${refused.node}, which is not a measurement node`;
     case 'stale-decision':
       return `the pod carries an NMaaS decision (${refused.node} at +${refused.phase} s) that now competes with other measurements: ${refused.problems.join('; ')}`;
     case 'migration-blocked': {
-      const who = bookingLabel(refused.culprit, null, nameOf);
+      const who = label(refused.culprit, null);
       if (refused.cause === 'not-created') return `measurement ${who} that would move is not created yet`;
       const why =
         refused.cause === 'disruption-budget'
@@ -33,6 +62,6 @@ export function describeRefused(refused: Refused, nameOf: BookingNameOf): string
       return `evicting ${who} was refused (${why})`;
     }
     default:
-      return describeRefusal(refused.refusal, (id) => bookingLabel(id, refused.refusal.id, nameOf));
+      return describeRefusal(refused.refusal, (id) => label(id, refused.refusal.id));
   }
 }

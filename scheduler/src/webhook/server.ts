@@ -19,7 +19,7 @@ import {
   parseReview,
   podOf,
   refuse,
-  reviewResponse,
+  reviewResponseJson,
   allow,
   type Outcome,
   type ReviewRequest,
@@ -185,19 +185,30 @@ export class WebhookServer {
         message: `no such path ${path}; the webhook serves POST /mutate and POST /validate`,
       });
     if (req.method !== 'POST') return sendJson(res, 405, { message: 'AdmissionReview requests are POSTed' });
-    const type = String(req.headers['content-type'] ?? '')
-      .split(';')[0]!
-      .trim();
+    const type = mediaType(req.headers['content-type']);
     if (type !== 'application/json')
       return sendJson(res, 415, { message: `Content-Type must be application/json, not ${type || '(none)'}` });
     const body = await readBody(req, res);
     if (body === null) return;
     const started = performance.now();
-    res.once('finish', () => {
+    this.stats.requests += 1;
+    try {
+      await this.review(path, body, req, res, started);
+    } finally {
+      // Until the answer is handed to the socket (or the request failed); no per-request listener.
       this.durations[this.recorded % this.durations.length] = performance.now() - started;
       this.recorded += 1;
-    });
-    this.stats.requests += 1;
+    }
+  }
+
+  /** Parses, decides and answers one AdmissionReview read from `body`. */
+  private async review(
+    path: '/mutate' | '/validate',
+    body: string,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    started: number,
+  ): Promise<void> {
     let review: ReviewRequest;
     try {
       review = parseReview(body);
@@ -227,7 +238,7 @@ export class WebhookServer {
     if (outcome.allowed && outcome.patch !== undefined) this.stats.placed += 1;
     if (!outcome.allowed) this.stats.refused += 1;
     this.metrics.observeAdmission(path, outcome, (performance.now() - started) / 1000);
-    sendJson(res, 200, reviewResponse(review.apiVersion, review.uid, outcome));
+    sendRaw(res, 200, reviewResponseJson(review.apiVersion, review.uid, outcome));
   }
 
   private async mutate(review: ReviewRequest, body: string, req: http.IncomingMessage): Promise<Outcome | Forwarded> {
@@ -326,6 +337,14 @@ function pathOf(target: string | undefined): string {
   const path = q < 0 ? raw : raw.slice(0, q);
   if (path.startsWith('/') && !path.includes('.') && !path.includes('%') && !path.startsWith('//')) return path;
   return new URL(raw, 'https://webhook').pathname;
+}
+
+/** The media type of a Content-Type header (parameters and blanks cut), without splitting the common value. */
+function mediaType(header: string | undefined): string {
+  if (header === undefined) return '';
+  if (header === 'application/json') return header;
+  const semicolon = header.indexOf(';');
+  return (semicolon < 0 ? header : header.slice(0, semicolon)).trim();
 }
 
 /** The body as text, or null once a 413 has been sent (declared or actual size over the bound). */
