@@ -10,10 +10,9 @@
  *
  * Addresses are TEST-NET-1 (RFC 5737) inside the namespaces only, like the single-node bed.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
-import { tbfArgs } from './testbed.js';
+import { spawnTestServer, tbfArgs, untilListening } from './testbed.js';
 
 const exec = promisify(execFile);
 
@@ -78,37 +77,8 @@ export async function createSharedLinkBed(options: {
     // The uplink: shaped on the router's end (uploads) and the server's end (downloads).
     await inNs(ns.router, 'tc', 'qdisc', 'add', 'dev', 'acl-up', ...tbfArgs(options.rateMbit));
     await inNs(ns.server, 'tc', 'qdisc', 'add', 'dev', 'acl-s', ...tbfArgs(options.rateMbit));
-    const serverMain = fileURLToPath(new URL('./server-main.js', import.meta.url));
-    server = spawn(
-      'ip',
-      [
-        'netns',
-        'exec',
-        ns.server,
-        process.execPath,
-        serverMain,
-        '--host',
-        SERVER_ADDRESS,
-        '--port',
-        String(port),
-        '--delay-ms',
-        '0',
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('test server did not start within 10 s')), 10_000);
-      server!.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`test server exited with ${code}`));
-      });
-      server!.stdout!.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('listening')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
+    server = spawnTestServer(ns.server, port, 0);
+    await untilListening(server);
     return {
       nodes: [
         { name: 'node-a', namespace: ns.a },

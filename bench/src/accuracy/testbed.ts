@@ -158,37 +158,8 @@ export async function createTestbed(options: TestbedOptions): Promise<Testbed> {
       // Shape both directions; server → client is the bottleneck the apps share.
       await exec('ip', ['netns', 'exec', name, 'tc', 'qdisc', 'add', 'dev', dev, ...tbfArgs(options.rateMbit)]);
     }
-    const serverMain = fileURLToPath(new URL('./server-main.js', import.meta.url));
-    server = spawn(
-      'ip',
-      [
-        'netns',
-        'exec',
-        ns.server,
-        process.execPath,
-        serverMain,
-        '--host',
-        SERVER_ADDRESS,
-        '--port',
-        String(port),
-        '--delay-ms',
-        String(options.firstByteDelayMs),
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('test server did not start within 10 s')), 10_000);
-      server!.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`test server exited with ${code}`));
-      });
-      server!.stdout!.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('listening')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
+    server = spawnTestServer(ns.server, port, options.firstByteDelayMs);
+    await untilListening(server);
     return {
       clientNamespace: ns.client,
       serverNamespace: ns.server,
@@ -203,4 +174,43 @@ export async function createTestbed(options: TestbedOptions): Promise<Testbed> {
     await close();
     throw error;
   }
+}
+
+/** Starts the accuracy test server inside `namespace`, on SERVER_ADDRESS:port (see server-main.ts). */
+export function spawnTestServer(namespace: string, port: number, firstByteDelayMs: number): ChildProcess {
+  const serverMain = fileURLToPath(new URL('./server-main.js', import.meta.url));
+  return spawn(
+    'ip',
+    [
+      'netns',
+      'exec',
+      namespace,
+      process.execPath,
+      serverMain,
+      '--host',
+      SERVER_ADDRESS,
+      '--port',
+      String(port),
+      '--delay-ms',
+      String(firstByteDelayMs),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+}
+
+/** Resolves once the test server says it listens; rejects if it exits first or takes over 10 s. */
+export function untilListening(server: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('test server did not start within 10 s')), 10_000);
+    server.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`test server exited with ${code}`));
+    });
+    server.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('listening')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
 }

@@ -17,6 +17,7 @@ import { generateCertificates, type CertificateFiles } from './certificates.js';
 import { inProcessSearch, type workerSearch } from './replan-search.js';
 import { startClusterReplica, type ClusterReplicaOptions, type Replica } from './runtime.js';
 import { contract, contractPod, measurementNode, patchOf, post, admissionReview, REPO_ROOT } from './testing.js';
+import { instanceSpec } from '../engine/testing.js';
 
 const temp = new TempDirs('replan-routes');
 const openssl = tool('openssl', 'apt-get install openssl');
@@ -170,22 +171,7 @@ describe('the search in a worker thread', () => {
       nodes,
       apps: {
         horizon: 3600,
-        instances: ['a', 'b'].map((id) => ({
-          id,
-          app: id,
-          every: 60,
-          duration: 30,
-          startWithin: 59,
-          release: 0,
-          run: { cpu: 100, memory: 64, bandwidth: 60 },
-          idle: { cpu: 0, memory: 0 },
-          nodeSelector: {},
-          affinity: [],
-          antiAffinity: [],
-          exclusive: false,
-          node: null,
-          spreadGroup: null,
-        })),
+        instances: ['a', 'b'].map((id) => instanceSpec(id, { run: { cpu: 100, memory: 64, bandwidth: 60 } })),
       },
       placed: [{ id: 'a', node: 'n1', phase: 10 }],
       options: { migrations: 1, timeLimitSeconds: 2, seed: 3 },
