@@ -68,7 +68,11 @@ export const LOAD_STRIP_HEIGHT = 18;
  * The strip: the load as a grey area up to the capacity line (full height = 100 % of the
  * declared capacity), with the seconds where runs compete in red.
  */
-export function renderLoadStrip(profile: Pick<LoadProfile, 'share' | 'competing'>, x: (t: number) => number, y: number): string {
+export function renderLoadStrip(
+  profile: Pick<LoadProfile, 'share' | 'competing'>,
+  x: (t: number) => number,
+  y: number,
+): string {
   const h = LOAD_STRIP_HEIGHT - 4;
   const horizon = profile.share.length;
   const level = (t: number) => (y + h - Math.min(1, profile.share[t]!) * h).toFixed(2);
