@@ -6,7 +6,6 @@
 import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tool, TempDirs } from '@nmaas/sdk/testing';
 import { refuse, allow } from './admission-review.js';
@@ -15,7 +14,7 @@ import { ADMISSION_OUTCOMES, SCHEDULER_METRICS, WebhookMetrics, admissionOutcome
 import { startClusterReplica, startDevReplica, type Replica } from './runtime.js';
 import type { KubeApi, Pod, WatchOptions } from '../kube/types.js';
 import { fakeCluster } from '../kube/test-api.js';
-import { admissionReview, contract, contractPod, measurementNode, post } from './testing.js';
+import { admissionReview, contract, contractPod, httpsGet, measurementNode, post } from './testing.js';
 
 const temp = new TempDirs('wh-metrics');
 afterAll(() => temp.removeAll());
@@ -27,24 +26,6 @@ const promtool = tool('promtool', 'apt-get install prometheus');
 function sample(text: string, series: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
-
-function get(url: string, ca: Buffer): Promise<{ status: number; type: string; body: string }> {
-  return new Promise((resolve, reject) => {
-    https
-      .get(url, { ca }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            type: String(res.headers['content-type']),
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-      })
-      .on('error', reject);
-  });
 }
 
 describe('admissionOutcome', () => {
@@ -78,7 +59,7 @@ describe.skipIf(openssl.skip)('GET /metrics on the webhook port', () => {
 
   it('counts each admission by webhook and outcome, and reads the gauges when scraped', async () => {
     const m = SCHEDULER_METRICS;
-    const before = await get(`${replica.url}/metrics`, ca);
+    const before = await httpsGet(`${replica.url}/metrics`, { ca });
     expect(before.status).toBe(200);
     expect(before.type).toMatch(/^text\/plain; version=0\.0\.4/);
     // Every outcome is there from the start, at zero.
@@ -94,7 +75,7 @@ describe.skipIf(openssl.skip)('GET /metrics on the webhook port', () => {
       expect((await post(replica.url, review(pod), { ca })).status).toBe(200);
     expect((await post(replica.url, review(plain), { ca, path: '/validate' })).status).toBe(200);
 
-    const after = (await get(`${replica.url}/metrics`, ca)).body;
+    const after = (await httpsGet(`${replica.url}/metrics`, { ca })).body;
     expect(sample(after, `${m.admissions}{webhook="mutate",outcome="placed"}`)).toBe(2);
     expect(sample(after, `${m.admissions}{webhook="mutate",outcome="refused"}`)).toBe(1);
     expect(sample(after, `${m.admissions}{webhook="mutate",outcome="allowed"}`)).toBe(1);
@@ -113,7 +94,7 @@ describe.skipIf(openssl.skip)('GET /metrics on the webhook port', () => {
   });
 
   it.skipIf(promtool.skip)('the exposition passes promtool check metrics', async () => {
-    const { body } = await get(`${replica.url}/metrics`, ca);
+    const { body } = await httpsGet(`${replica.url}/metrics`, { ca });
     const result = spawnSync(promtool.path(), ['check', 'metrics'], { input: body, encoding: 'utf8' });
     expect(`${result.stdout}${result.stderr}`).toBe('');
     expect(result.status).toBe(0);
@@ -143,7 +124,7 @@ describe.skipIf(openssl.skip)('a cluster replica against a fake API server', () 
         election: { namespace: 'nmaas-system', name: 'nmaas-scheduler', identity: 'a', retryPeriodMs: 50, settleMs: 0 },
       });
       const m = SCHEDULER_METRICS;
-      const scrape = async () => (await get(`${replica!.url}/metrics`, ca)).body;
+      const scrape = async () => (await httpsGet(`${replica!.url}/metrics`, { ca })).body;
       const until = async (what: string, ok: (text: string) => boolean) => {
         for (let i = 0; i < 500; i++) {
           if (ok(await scrape())) return;

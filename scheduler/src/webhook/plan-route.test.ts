@@ -8,7 +8,7 @@ import type { LivePlan } from './live-plan.js';
 import { planRequest } from './plan-route.js';
 import { startDevReplica, type Replica } from './runtime.js';
 import { WebhookServer } from './server.js';
-import { admissionReview, contract, contractPod, measurementNode, post } from './testing.js';
+import { admissionReview, contract, contractPod, httpsGet, measurementNode, post } from './testing.js';
 
 const temp = new TempDirs('wh-plan');
 afterAll(() => temp.removeAll());
@@ -38,22 +38,7 @@ describe.skipIf(openssl.skip)('GET /plan on the webhook (dev mode, HTTPS)', () =
   let agent: https.Agent;
   let certs: CertificateFiles;
 
-  const get = (path: string, accept?: string, url = replica.url) =>
-    new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
-      https
-        .get(new URL(path, url), { ca, agent, headers: accept ? { accept } : {} }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            resolve({
-              status: res.statusCode ?? 0,
-              type: String(res.headers['content-type']),
-              body: Buffer.concat(chunks).toString('utf8'),
-            }),
-          );
-        })
-        .on('error', reject);
-    });
+  const get = (path: string, accept?: string, url = replica.url) => httpsGet(new URL(path, url), { ca, agent, accept });
 
   beforeAll(async () => {
     certs = await generateCertificates(await temp.make());

@@ -155,6 +155,29 @@ export function post(
 }
 
 /** Decodes the JSONPatch of an AdmissionReview response (or [] when none). */
+/** GETs `url` over HTTPS trusting `ca`; resolves with the status, content type and body as text. */
+export function httpsGet(
+  url: string | URL,
+  options: { ca: Buffer; agent?: https.Agent; accept?: string },
+): Promise<{ status: number; type: string; body: string }> {
+  const { ca, agent, accept } = options;
+  return new Promise((resolve, reject) => {
+    https
+      .get(url, { ca, agent, headers: accept ? { accept } : {} }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            type: String(res.headers['content-type']),
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      })
+      .on('error', reject);
+  });
+}
+
 export function patchOf(review: { response?: { patch?: string } }): { op: string; path: string; value?: unknown }[] {
   const p = review.response?.patch;
   return p === undefined
