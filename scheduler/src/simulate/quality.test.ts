@@ -21,10 +21,10 @@ describe('quality floors on small seeded families', () => {
 
   it('planted 90 % fill: a known optimum, no competition, never below first-fit', async () => {
     const q = await familyQuality('planted-90', [1, 2, 3], { nodes: 4, instances: 30 });
-    // Measured: 96 planted, online 82 (85.4 %), --migrations 5 88 (91.7 %), first-fit 81.
+    // Measured: 96 planted, online 82 (85.4 %), --migrations 5 89 (92.7 %; 88 with one eviction order), first-fit 81.
     expect(q.rows.every((r) => r.optimumSource === 'planted')).toBe(true);
     expect(q.ofOptimum.nmaas).toBeGreaterThanOrEqual(0.85);
-    expect(q.ofOptimum.nmaasMigrations).toBeGreaterThanOrEqual(0.9);
+    expect(q.ofOptimum.nmaasMigrations).toBeGreaterThanOrEqual(0.92);
     expect(q.seedsBelowFirstFit).toEqual({ nmaas: 0, nmaasRetry: 0, nmaasMigrations: 0 });
     expect(q.totals).toMatchObject({ competingSlotSeconds: 0, violations: 0 });
   }, 300_000);
