@@ -11,8 +11,8 @@
  *   out the fewest arrivals of the shapes seen so far (when the look-ahead can afford it): plain first-fit
  *   lets exclusive runs settle on every node until a short-period app fits nowhere. On a short list those
  *   few nodes are the whole cluster, and weighing them gives first-fit up: measured on tuning seeds 1–100
- *   of the families (3 and 8 nodes), it placed fewer than plain first-fit on 1–46 seeds per family, and
- *   fewer in total on 6 of 10 families, while the quiet phase alone placed at least as many in total on 9.
+ *   of the families (3 and 8 nodes), it placed fewer than plain first-fit on up to 46 seeds per family, and
+ *   fewer in total on 5 of 9 families, while the quiet phase alone placed at least as many in total on 9 of 10.
  * - Spreading (apps that other instances need beside them, affinity): up to `sample` feasible nodes
  *   scored (time-averaged utilisation minus crowding of the chosen slots minus newly shut-out apps), the
  *   least crowded phase, and the look-ahead when it is affordable. Packed partners leave their nodes

@@ -33,8 +33,8 @@ export const PACK_CANDIDATES = 4;
 /**
  * The packing route weighs its first PACK_CANDIDATES nodes only when the candidate list is at least this
  * long: then they are a local choice at the front of the cluster, not the whole of it. Measured against
- * plain first-fit (shut-out on / off): on 3- and 8-node families (tuning seeds 1–100) it lost placements
- * on every packed family; on 12 nodes it was mixed; on 32 nodes (seeds 1–15) it placed as many or more
+ * plain first-fit (shut-out on / off): on 3- and 8-node families (tuning seeds 1–100) it fell below
+ * first-fit on up to 46 seeds per family; on 12 nodes it was mixed; on 32 nodes (seeds 1–15) it placed as many or more
  * on each family tried (colliding windows 4,489 against 4,391, the heavy mix 4,323 against 4,306).
  */
 export const SHUT_OUT_MIN_CANDIDATES = 4 * PACK_CANDIDATES;
