@@ -12,6 +12,7 @@
  */
 import { allowedPhases, Engine, isActive, type InstanceSpec, type NodeSpec, UsageError } from '../engine/index.js';
 import { Random } from '../engine/random.js';
+import { acsReplan } from './acs.js';
 import { overlapSeconds } from './overlap.js';
 
 export interface PlacedEntry {
@@ -29,7 +30,14 @@ export interface ReplanOptions {
   patience?: number;
   /** Only the engine's own readapt as the repair (the baseline LNS is measured against). */
   readaptOnly?: boolean;
+  /** The search: large-neighbourhood search (default) or the ant colony system; see README's re-plan section. */
+  method?: ReplanMethod;
 }
+
+export type ReplanMethod = 'lns' | 'acs';
+export const REPLAN_METHODS: readonly ReplanMethod[] = ['lns', 'acs'];
+/** The method that measured better on the held-out seeds (bench/results/replan.json, `methods`). */
+export const DEFAULT_REPLAN_METHOD: ReplanMethod = 'lns';
 
 export interface Gain {
   /** Instances placed more (+1 for a refused instance now placed). */
@@ -77,7 +85,7 @@ interface Step {
 }
 
 /** Rebuild the current placement in an engine; a placement that does not fit these nodes and apps is bad input. */
-function loadPlacement(
+export function loadPlacement(
   nodes: NodeSpec[],
   apps: { horizon: number; instances: InstanceSpec[] },
   placed: PlacedEntry[],
@@ -108,6 +116,7 @@ export function replan(
   options: ReplanOptions,
   where = 'placement',
 ): ReplanResult {
+  if ((options.method ?? DEFAULT_REPLAN_METHOD) === 'acs') return acsReplan(nodes, apps, current, options, where);
   const t0 = performance.now();
   const deadline = t0 + options.timeLimitSeconds * 1000;
   const K = options.migrations;
@@ -142,8 +151,7 @@ export function replan(
     const b = engine.get(id);
     return b ? { id, node: b.node, phase: b.phase } : null;
   };
-  const same = (a: PlacedEntry | null, b: PlacedEntry | null): boolean =>
-    a === b || (a !== null && b !== null && a.node === b.node && a.phase === b.phase);
+  const same = samePlace;
 
   /** Remove an instance, remembering its booking for the step's undo. */
   const lift = (step: Step, id: string): void => {
@@ -364,13 +372,41 @@ export function replan(
     return settle(step, true);
   }
 
+  return summarize(engine, apps, original, order, lastStep, {
+    t0,
+    deadline,
+    before,
+    overlap,
+    migrations: moved.size,
+    budget: K,
+    search: { iterations, accepted: steps, stoppedBy },
+  });
+}
+
+/** What the search ended with, as the result: the plan, the moves with the step that made each, the refusals. */
+export function summarize(
+  engine: Engine,
+  apps: { horizon: number; instances: InstanceSpec[] },
+  original: Map<string, PlacedEntry>,
+  order: Map<string, number>,
+  lastStep: Map<string, { step: number; gain: Gain }>,
+  end: {
+    t0: number;
+    deadline: number;
+    before: PlanQuality;
+    overlap: number;
+    migrations: number;
+    budget: number;
+    search: { iterations: number; accepted: number; stoppedBy: 'converged' | 'time-limit' };
+  },
+): ReplanResult {
   const placed = engine
     .bookings()
     .map((b) => ({ id: b.id, node: b.node, phase: b.phase }))
     .sort((a, b) => order.get(a.id)! - order.get(b.id)!);
   // The engine's reason for each still refused instance, while a second of grace lasts: explaining scans every
   // candidate node, which thousands of refusals on thousands of nodes would turn into minutes.
-  const explainUntil = Math.max(performance.now(), deadline) + 1000;
+  const explainUntil = Math.max(performance.now(), end.deadline) + 1000;
   const rejected = apps.instances
     .filter((s) => !engine.has(s.id))
     .map((s) => {
@@ -382,7 +418,7 @@ export function replan(
   const moves: ReplanMove[] = [];
   for (const p of placed) {
     const home = original.get(p.id) ?? null;
-    if (same(home, p)) continue;
+    if (samePlace(home, p)) continue;
     const s = lastStep.get(p.id) ?? { step: 0, gain: { placed: 0, overlapSeconds: 0 } };
     moves.push({
       id: p.id,
@@ -395,23 +431,27 @@ export function replan(
   }
   moves.sort((a, b) => a.step - b.step || order.get(a.id)! - order.get(b.id)!);
   return {
-    before,
-    after: { placed: placed.length, rejected: rejected.length, overlapSeconds: overlap },
-    migrations: moved.size,
-    budget: K,
+    before: end.before,
+    after: { placed: placed.length, rejected: rejected.length, overlapSeconds: end.overlap },
+    migrations: end.migrations,
+    budget: end.budget,
     moves,
     placed,
     rejected,
-    search: { iterations, accepted: steps, millis: Math.round(performance.now() - t0), stoppedBy },
+    search: { ...end.search, millis: Math.round(performance.now() - end.t0) },
   };
 }
 
-function cmp(a: string, b: string): number {
+export function samePlace(a: PlacedEntry | null, b: PlacedEntry | null): boolean {
+  return a === b || (a !== null && b !== null && a.node === b.node && a.phase === b.phase);
+}
+
+export function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Run demand weighted by duty cycle: the order repairs re-insert in (large first, like FFD). */
-function size(s: InstanceSpec): number {
+export function size(s: InstanceSpec): number {
   return ((s.run.cpu + s.run.memory + s.run.bandwidth) * s.duration) / s.every;
 }
 
@@ -419,7 +459,7 @@ function size(s: InstanceSpec): number {
  * How much booking b (at phase bPhase) stands in the way of spec at phase: a rule between them, or an exclusive
  * run that meets the other, counts above any overlap; else the seconds both run, times b's size.
  */
-function inTheWay(spec: InstanceSpec, phase: number, b: InstanceSpec, bPhase: number, horizon: number): number {
+export function inTheWay(spec: InstanceSpec, phase: number, b: InstanceSpec, bPhase: number, horizon: number): number {
   if (
     spec.antiAffinity.includes(b.app) ||
     b.antiAffinity.includes(spec.app) ||

@@ -14,7 +14,15 @@ export {
   type WorkloadOptions,
 } from './workload.js';
 export { Random } from './random.js';
-export { replan, type ReplanMove, type ReplanOptions, type ReplanResult } from '../replan/replan.js';
+export {
+  DEFAULT_REPLAN_METHOD,
+  replan,
+  REPLAN_METHODS,
+  type ReplanMethod,
+  type ReplanMove,
+  type ReplanOptions,
+  type ReplanResult,
+} from '../replan/replan.js';
 export {
   ENGINE_HORIZON,
   familyQuality,
