@@ -2,12 +2,14 @@
  * The re-plan as an Ant Colony System (Dorigo and Gambardella's ACS, the metaheuristic of Orange's "Allocating and
  * Scheduling Measurement Applications"), over the engine's public API so that every plan is one the engine accepts.
  *
- * A colony works on a region: all nodes of a small pool, else a few nodes where a refused instance may go. Each ant
- * frees bookings of the region (all of them, or as many as the migration budget allows, chosen by pheromone) and
- * builds the region again: freed and refused instances, largest first, each choosing a (node, phase bucket) by the
+ * A colony works on a region: all nodes of a small pool, else a few nodes where a refused instance (the target) may
+ * go. Each ant first aims the target at a (node, phase bucket) by the transition rule, then frees bookings of the
+ * region (a small pool: all of them, or as many as the migration budget allows; a larger one: a few), chosen by
+ * pheromone × how much each stands in the way of the target there, and builds the region again, target first: freed and refused instances, largest first, each choosing a (node, phase bucket) by the
  * ACS transition rule (the best pheromone × heuristic with probability Q0, else a roulette), then the first phase of
  * the bucket the engine books (the instance's own phase first, which costs no migration). A choice the engine
- * refuses is struck out and the ant chooses again. Local update after each choice; the colony's best ant replaces
+ * refuses is struck out and the ant chooses again. An ant that cannot place again a pod placed before it fails: a
+ * re-plan moves pods, it never leaves one pending. Local update after each choice; the colony's best ant replaces
  * the region's plan when it is better (more placed, then fewer overlapping run-seconds, then fewer moves), and the
  * plan's choices are reinforced (global update). Only freed instances can move, so a plan never needs more than K
  * migrations; the same seed and inputs give the same plan when the search stops by convergence.
@@ -29,6 +31,8 @@ import {
   type ReplanResult,
 } from './replan.js';
 
+/** Further runs from the same placement, with fresh pheromone, when a run converges before the time limit. */
+const RESTARTS = 4;
 /** Ants per colony. */
 const ANTS = 8;
 /** Phase buckets per instance: the time granularity of the pheromone. */
@@ -41,8 +45,10 @@ const TRIES_PER_INSTANCE = 24;
 const WHOLE_POOL_NODES = 4;
 /** Nodes in a region of a larger pool. */
 const REGION_NODES = 3;
+/** Bookings an ant of a larger pool frees at most. */
+const FREE_PER_ANT = 4;
 /** Refused instances offered to one ant of a larger pool at most (the target first). */
-const REFUSED_PER_ANT = 12;
+const REFUSED_PER_ANT = 6;
 /** ACS constants: exploitation probability, local evaporation, global evaporation, initial pheromone. */
 const Q0 = 0.8;
 const RHO = 0.1;
@@ -67,6 +73,11 @@ interface Ant {
   overlapAfter: Map<string, number>;
 }
 
+/**
+ * Colonies from the current placement until they converge; while time is left, up to RESTARTS more runs from the
+ * same placement with fresh pheromone and the next seed, and the best plan wins (more placed, then less overlap,
+ * then fewer migrations). A colony that converged early has settled on one basin; a fresh one may find another.
+ */
 export function acsReplan(
   nodes: NodeSpec[],
   apps: { horizon: number; instances: InstanceSpec[] },
@@ -76,8 +87,39 @@ export function acsReplan(
 ): ReplanResult {
   const t0 = performance.now();
   const deadline = t0 + options.timeLimitSeconds * 1000;
+  let best = colonies(nodes, apps, current, options, where, options.seed, deadline);
+  let iterations = best.search.iterations;
+  for (let r = 1; r <= RESTARTS && best.search.stoppedBy === 'converged'; r++) {
+    if (performance.now() > deadline) break;
+    const next = colonies(nodes, apps, current, options, where, options.seed + r * 7919, deadline);
+    iterations += next.search.iterations;
+    const a = next.after;
+    const b = best.after;
+    const stopped = next.search.stoppedBy;
+    if (
+      a.placed > b.placed ||
+      (a.placed === b.placed &&
+        (a.overlapSeconds < b.overlapSeconds ||
+          (a.overlapSeconds === b.overlapSeconds && next.migrations < best.migrations)))
+    )
+      best = next;
+    best = { ...best, search: { ...best.search, stoppedBy: stopped } };
+  }
+  return { ...best, search: { ...best.search, iterations, millis: Math.round(performance.now() - t0) } };
+}
+
+function colonies(
+  nodes: NodeSpec[],
+  apps: { horizon: number; instances: InstanceSpec[] },
+  current: PlacedEntry[],
+  options: ReplanOptions,
+  where: string,
+  seed: number,
+  deadline: number,
+): ReplanResult {
+  const t0 = performance.now();
   const K = options.migrations;
-  const rng = new Random(options.seed);
+  const rng = new Random(seed);
   const engine: Engine = loadPlacement(nodes, apps, current, where);
   const specs = new Map(apps.instances.map((s) => [s.id, s]));
   const order = new Map(apps.instances.map((s, k) => [s.id, k]));
@@ -309,7 +351,8 @@ export function acsReplan(
     const here = region.flatMap((n) => engine.bookings(n));
     // Instances relying on a partner first, so the partner may leave after them.
     here.sort((a, b) => b.instance.affinity.length - a.instance.affinity.length || cmp(a.id, b.id));
-    let budget = K - moved.size;
+    // A whole small pool may be rebuilt; in a larger one an ant frees a few bookings, mostly those in the way.
+    let budget = Math.min(K - moved.size, nodeNames.length <= WHOLE_POOL_NODES ? Infinity : FREE_PER_ANT);
     const others = here.filter((b) => !moved.has(b.id));
     const chosen = new Set<string>(here.filter((b) => moved.has(b.id)).map((b) => b.id));
     if (budget >= others.length) for (const b of others) chosen.add(b.id);
@@ -479,7 +522,7 @@ export function acsReplan(
     overlapOf.set(r.node, o);
   }
 
-  const patience = options.patience ?? Math.max(40, 4 * refused.size);
+  const patience = options.patience ?? Math.max(15, 3 * refused.size);
   let idle = 0;
   while (idle < patience) {
     if (performance.now() > deadline) {

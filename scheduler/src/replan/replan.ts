@@ -30,14 +30,25 @@ export interface ReplanOptions {
   patience?: number;
   /** Only the engine's own readapt as the repair (the baseline LNS is measured against). */
   readaptOnly?: boolean;
-  /** The search: large-neighbourhood search (default) or the ant colony system; see README's re-plan section. */
+  /** The search: large-neighbourhood search, the ant colony system, or auto (default: by pool size). */
   method?: ReplanMethod;
 }
 
-export type ReplanMethod = 'lns' | 'acs';
-export const REPLAN_METHODS: readonly ReplanMethod[] = ['lns', 'acs'];
-/** The method that measured better on the held-out seeds (bench/results/replan.json, `methods`). */
-export const DEFAULT_REPLAN_METHOD: ReplanMethod = 'lns';
+export type ReplanMethod = 'lns' | 'acs' | 'auto';
+export const REPLAN_METHODS: readonly ReplanMethod[] = ['auto', 'lns', 'acs'];
+/**
+ * auto: the ant colony on pools of at most this many nodes, the large-neighbourhood search beyond. Measured on
+ * held-out seeds (bench/results/replan.json): the colony places more on 20-node pools whose pods all want narrow
+ * windows and as much elsewhere; on 5,000 nodes its colonies are too few in the time limit and LNS places far more.
+ */
+export const ACS_UP_TO_NODES = 100;
+export const DEFAULT_REPLAN_METHOD: ReplanMethod = 'auto';
+
+/** The search `auto` stands for on these nodes. */
+export function resolveMethod(method: ReplanMethod, nodeCount: number): 'lns' | 'acs' {
+  if (method !== 'auto') return method;
+  return nodeCount <= ACS_UP_TO_NODES ? 'acs' : 'lns';
+}
 
 export interface Gain {
   /** Instances placed more (+1 for a refused instance now placed). */
@@ -116,7 +127,8 @@ export function replan(
   options: ReplanOptions,
   where = 'placement',
 ): ReplanResult {
-  if ((options.method ?? DEFAULT_REPLAN_METHOD) === 'acs') return acsReplan(nodes, apps, current, options, where);
+  if (resolveMethod(options.method ?? DEFAULT_REPLAN_METHOD, nodes.length) === 'acs')
+    return acsReplan(nodes, apps, current, options, where);
   const t0 = performance.now();
   const deadline = t0 + options.timeLimitSeconds * 1000;
   const K = options.migrations;

@@ -15,9 +15,11 @@ export {
 } from './workload.js';
 export { Random } from './random.js';
 export {
+  ACS_UP_TO_NODES,
   DEFAULT_REPLAN_METHOD,
   replan,
   REPLAN_METHODS,
+  resolveMethod,
   type ReplanMethod,
   type ReplanMove,
   type ReplanOptions,

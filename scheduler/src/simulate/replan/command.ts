@@ -5,6 +5,7 @@ import { action, formatOption, writeFileAtomic } from '@nmaas/sdk/kit';
 import { readApps, readNodes, readPlacement } from '../io.js';
 import { renderTimeline } from '../../picture/svg.js';
 import {
+  ACS_UP_TO_NODES,
   DEFAULT_REPLAN_METHOD,
   replan,
   REPLAN_METHODS,
@@ -93,7 +94,8 @@ export function registerReplanCommand(group: Command): void {
     .option('--time-limit <seconds>', 'stop searching after this long', seconds, 10)
     .option(
       '--method <name>',
-      `the search: lns (large-neighbourhood search) or acs (ant colony system); ${DEFAULT_REPLAN_METHOD} measured better`,
+      `the search: lns (large-neighbourhood search), acs (ant colony system), or auto: acs up to ${ACS_UP_TO_NODES}` +
+        ' nodes, lns beyond (what measured better)',
       method,
       DEFAULT_REPLAN_METHOD,
     )
