@@ -364,35 +364,32 @@ const bench: Bench = async () => {
  * share of the instances, the ceiling (optimum keeping placed pods − online, in points) beside the +10 target.
  */
 function targets(out: Record<string, unknown>) {
-  type Vs = { againstOptimumKeepingPlaced?: { meanPlacedShare: Record<string, number> } };
-  type Fam = {
-    onlinePlacedShare: number;
-    lnsK5: { meanPlacedShare: number; pointsAboveOnline: number };
-    acsK5: { meanPlacedShare: number; pointsAboveOnline: number };
+  // Parts kept from an older results file may lack a method's figures: those read as null, never as a crash.
+  const read = (key: string, ...pathTo: string[]): number | null => {
+    let x: unknown = out[key];
+    for (const k of pathTo) x = x !== null && typeof x === 'object' ? (x as Record<string, unknown>)[k] : undefined;
+    return typeof x === 'number' ? x : null;
   };
   const row = (smallKey: string, familyKey: string) => {
-    const vs = (out[smallKey] as Vs | undefined)?.againstOptimumKeepingPlaced?.meanPlacedShare;
-    const fam = out[familyKey] as Fam | undefined;
+    const share = (m: string) => read(smallKey, 'againstOptimumKeepingPlaced', 'meanPlacedShare', m);
+    const online = share('online');
+    const optimum = share('optimum');
     return {
       targetPointsAboveOnline: 10,
-      smallPools: vs
-        ? {
-            onlinePercent: vs.online,
-            lnsPercent: vs.replanAnyMoves,
-            acsPercent: vs.acsAnyMoves,
-            optimumKeepingPlacedPercent: vs.optimum,
-            ceilingPointsAboveOnline: r2(vs.optimum! - vs.online!),
-          }
-        : null,
-      pools20x400K5: fam
-        ? {
-            onlinePercent: fam.onlinePlacedShare,
-            lnsPercent: fam.lnsK5.meanPlacedShare,
-            acsPercent: fam.acsK5.meanPlacedShare,
-            lnsPointsAboveOnline: fam.lnsK5.pointsAboveOnline,
-            acsPointsAboveOnline: fam.acsK5.pointsAboveOnline,
-          }
-        : null,
+      smallPools: {
+        onlinePercent: online,
+        lnsPercent: share('replanAnyMoves'),
+        acsPercent: share('acsAnyMoves'),
+        optimumKeepingPlacedPercent: optimum,
+        ceilingPointsAboveOnline: online !== null && optimum !== null ? r2(optimum - online) : null,
+      },
+      pools20x400K5: {
+        onlinePercent: read(familyKey, 'onlinePlacedShare'),
+        lnsPercent: read(familyKey, 'lnsK5', 'meanPlacedShare'),
+        acsPercent: read(familyKey, 'acsK5', 'meanPlacedShare'),
+        lnsPointsAboveOnline: read(familyKey, 'lnsK5', 'pointsAboveOnline'),
+        acsPointsAboveOnline: read(familyKey, 'acsK5', 'pointsAboveOnline'),
+      },
     };
   };
   return {
