@@ -91,6 +91,7 @@ interface FamilyRow {
   k5: Trial;
   acsK1: Trial;
   acsK5: Trial;
+  autoK5: Trial;
   readaptK5: Trial;
 }
 
@@ -110,6 +111,7 @@ interface IlpRow {
   acsK5: number;
   acsAnyMoves: number;
   acsAnyMovesSeconds: number;
+  autoAnyMoves: number;
   checkerClean: boolean;
 }
 
@@ -130,6 +132,7 @@ async function family(make: (seed: number) => Workload) {
       k5: trial(w, online.placed, k5, 'lns'),
       acsK1: trial(w, online.placed, k1, 'acs'),
       acsK5: trial(w, online.placed, k5, 'acs'),
+      autoK5: trial(w, online.placed, k5, 'auto'),
       readaptK5: trial(w, online.placed, k5, 'readapt'),
     });
   }
@@ -150,6 +153,7 @@ async function family(make: (seed: number) => Workload) {
     lnsK5: summary((r) => r.k5),
     acsK1: summary((r) => r.acsK1),
     acsK5: summary((r) => r.acsK5),
+    autoK5: summary((r) => r.autoK5),
     readaptOnlyK5: summary((r) => r.readaptK5),
     acsAgainstLnsK5: duel(rows.map((r) => [r.acsK5, r.k5])),
     rows,
@@ -172,6 +176,7 @@ async function againstIlp(make: (seed: number) => Workload, plainIlp = true) {
     const free = trial(w, online.placed, w.apps.instances.length, 'lns');
     const acsPlan = trial(w, online.placed, k, 'acs');
     const acsFree = trial(w, online.placed, w.apps.instances.length, 'acs');
+    const autoFree = trial(w, online.placed, w.apps.instances.length, 'auto');
     rows.push({
       seed,
       instances: w.apps.instances.length,
@@ -186,7 +191,9 @@ async function againstIlp(make: (seed: number) => Workload, plainIlp = true) {
       acsK5: acsPlan.placed,
       acsAnyMoves: acsFree.placed,
       acsAnyMovesSeconds: r2(acsFree.seconds),
-      checkerClean: plan.checkerClean && free.checkerClean && acsPlan.checkerClean && acsFree.checkerClean,
+      autoAnyMoves: autoFree.placed,
+      checkerClean:
+        plan.checkerClean && free.checkerClean && acsPlan.checkerClean && acsFree.checkerClean && autoFree.checkerClean,
     });
   }
   const gapTo = (optimum: (r: IlpRow) => number | null) => {
@@ -201,13 +208,16 @@ async function againstIlp(make: (seed: number) => Workload, plainIlp = true) {
         replanAnyMoves: gap((r) => r.replanAnyMoves),
         acsK5: gap((r) => r.acsK5),
         acsAnyMoves: gap((r) => r.acsAnyMoves),
+        autoAnyMoves: gap((r) => r.autoAnyMoves),
       },
       replanAnyMovesWithinOnePercent: solved.filter((r) => r.replanAnyMoves >= 0.99 * optimum(r)!).length,
       acsAnyMovesWithinOnePercent: solved.filter((r) => r.acsAnyMoves >= 0.99 * optimum(r)!).length,
+      autoAnyMovesWithinOnePercent: solved.filter((r) => r.autoAnyMoves >= 0.99 * optimum(r)!).length,
       meanPlacedShare: {
         online: r2(mean(solved.map((r) => (100 * r.online) / r.instances))),
         replanAnyMoves: r2(mean(solved.map((r) => (100 * r.replanAnyMoves) / r.instances))),
         acsAnyMoves: r2(mean(solved.map((r) => (100 * r.acsAnyMoves) / r.instances))),
+        autoAnyMoves: r2(mean(solved.map((r) => (100 * r.autoAnyMoves) / r.instances))),
         optimum: r2(mean(solved.map((r) => (100 * optimum(r)!) / r.instances))),
       },
       meanPointsAboveOnline: {
@@ -380,6 +390,7 @@ function targets(out: Record<string, unknown>) {
         onlinePercent: online,
         lnsPercent: share('replanAnyMoves'),
         acsPercent: share('acsAnyMoves'),
+        autoPercent: share('autoAnyMoves'),
         optimumKeepingPlacedPercent: optimum,
         ceilingPointsAboveOnline: online !== null && optimum !== null ? r2(optimum - online) : null,
       },
@@ -387,8 +398,10 @@ function targets(out: Record<string, unknown>) {
         onlinePercent: read(familyKey, 'onlinePlacedShare'),
         lnsPercent: read(familyKey, 'lnsK5', 'meanPlacedShare'),
         acsPercent: read(familyKey, 'acsK5', 'meanPlacedShare'),
+        autoPercent: read(familyKey, 'autoK5', 'meanPlacedShare'),
         lnsPointsAboveOnline: read(familyKey, 'lnsK5', 'pointsAboveOnline'),
         acsPointsAboveOnline: read(familyKey, 'acsK5', 'pointsAboveOnline'),
+        autoPointsAboveOnline: read(familyKey, 'autoK5', 'pointsAboveOnline'),
       },
     };
   };

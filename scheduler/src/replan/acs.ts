@@ -89,7 +89,8 @@ export function acsReplan(
   const deadline = t0 + options.timeLimitSeconds * 1000;
   let best = colonies(nodes, apps, current, options, where, options.seed, deadline);
   let iterations = best.search.iterations;
-  for (let r = 1; r <= RESTARTS && best.search.stoppedBy === 'converged'; r++) {
+  // Restarts look for more placed pods; once every pod is placed, one run's polish is enough.
+  for (let r = 1; r <= RESTARTS && best.search.stoppedBy === 'converged' && best.after.rejected > 0; r++) {
     if (performance.now() > deadline) break;
     const next = colonies(nodes, apps, current, options, where, options.seed + r * 7919, deadline);
     iterations += next.search.iterations;
