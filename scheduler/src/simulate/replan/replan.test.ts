@@ -7,7 +7,7 @@ import { TempDirs } from '@nmaas/sdk/testing';
 import { checkPlacement, type InstanceSpec, type NodeSpec } from '../../engine/index.js';
 import { simulate } from '../run.js';
 import { generateWorkload } from '../workload.js';
-import { replan, type ReplanResult } from '../../replan/replan.js';
+import { ACS_UP_TO_NODES, replan, resolveMethod, type ReplanResult } from '../../replan/replan.js';
 
 const temp = new TempDirs('replan');
 afterAll(() => temp.removeAll());
@@ -200,6 +200,19 @@ describe('replan --method acs (ant colony)', () => {
     expect(['a', 'b']).toContain(moved.id);
     expect(moved.to.node).toBe('node-3');
     expect(r.placed.find((p) => p.id === 'e')!.node).toBe('node-1');
+  });
+
+  it('auto, the default, keeps the better of the colony and the LNS on a small pool, and is the LNS on a large one', async () => {
+    const w = generateWorkload({ seed: 2, nodes: 3, instances: 30, scale: 'small', narrowStartShare: 1 });
+    const online = await simulate(w.nodes, w.apps);
+    const run = (method?: 'acs' | 'lns') =>
+      replan(w.nodes, w.apps, online.placed, { migrations: 30, timeLimitSeconds: 60, seed: 1, method });
+    const [auto, acs, lns] = [run(), run('acs'), run('lns')];
+    expectSound(w, online.placed, auto, 30);
+    expect(auto.after.placed).toBe(Math.max(acs.after.placed, lns.after.placed));
+    expect(resolveMethod('auto', ACS_UP_TO_NODES)).toBe('acs');
+    expect(resolveMethod('auto', ACS_UP_TO_NODES + 1)).toBe('lns');
+    expect(resolveMethod('acs', 5000)).toBe('acs');
   });
 
   it('gives the same plan for the same seed, and searches differently for another seed', async () => {
