@@ -4,11 +4,12 @@
  *
  * A colony works on a region: all nodes of a small pool, else a few nodes where a refused instance (the target) may
  * go. Each ant first aims the target at a (node, phase bucket) by the transition rule, then frees bookings of the
- * region (a small pool: all of them, or as many as the migration budget allows; a larger one: a few), chosen by
- * pheromone × how much each stands in the way of the target there, and builds the region again, target first: freed and refused instances, largest first, each choosing a (node, phase bucket) by the
- * ACS transition rule (the best pheromone × heuristic with probability Q0, else a roulette), then the first phase of
- * the bucket the engine books (the instance's own phase first, which costs no migration). A choice the engine
- * refuses is struck out and the ant chooses again. An ant that cannot place again a pod placed before it fails: a
+ * region (a small pool: all of them, or as many as the migration budget allows; a larger one: a few), drawn by
+ * pheromone × how much each stands in the way of the target there. It builds the region again: the target first,
+ * then the freed instances, then other refused ones, each group largest first. Each instance chooses a (node, phase
+ * bucket) by the ACS transition rule (the best pheromone × heuristic with probability Q0, else a roulette) and takes
+ * the first phase of the bucket the engine books (its own phase first, which costs no migration). A choice the
+ * engine refuses is struck out and the instance chooses again. An ant that cannot place a freed pod again fails: a
  * re-plan moves pods, it never leaves one pending. Local update after each choice; the colony's best ant replaces
  * the region's plan when it is better (more placed, then fewer overlapping run-seconds, then fewer moves), and the
  * plan's choices are reinforced (global update). Only freed instances can move, so a plan never needs more than K
