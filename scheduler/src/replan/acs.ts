@@ -30,7 +30,7 @@ import {
   type PlanQuality,
   type ReplanOptions,
   type ReplanResult,
-} from './replan.js';
+} from './plan.js';
 
 /** Further runs from the same placement, with fresh pheromone, when a run converges before the time limit. */
 const RESTARTS = 4;
