@@ -1,0 +1,165 @@
+/**
+ * Readapt through a shared link: when a node would take the newcomer by its own slots but a link it sits
+ * behind is full at every allowed phase, evicting on that node frees nothing — the runs filling the link
+ * send from the other nodes behind it. This repair picks a node and a phase its own slots allow, evicts
+ * (at most k) bookings that send through the blocking link at that time, on any node behind it, books
+ * the newcomer, then re-places the evicted ones with the ordinary decision. Net gain: the newcomer, with
+ * nobody lost; any failure rolls everything back, so the cluster is as before. Every placement goes
+ * through the engine's own fit (node and link slots), so the result is legal by construction.
+ */
+import type { Cluster } from './cluster.js';
+import { staticFilter } from './filter.js';
+import { idleFits, searchPhase, type Scratch } from './fit.js';
+import type { InstanceSpec } from './instance.js';
+import { forEachRunSlot } from './link-state.js';
+import type { Choice } from './lookahead.js';
+import type { BookedInstance, NodeState } from './node-state.js';
+import { canLeave, type Readapted, type Undo } from './readapt.js';
+import { linksConstrain } from './rules/link.js';
+import type { Shape } from './shape.js';
+import type { Migration } from './types.js';
+
+/** Nodes behind a blocking link tried, in engine order (a repair is rare; its cost stays bounded). */
+const LINK_READAPT_NODES = 16;
+/** Node-feasible phases examined per node, evenly spread over the start window. */
+const PHASES_PER_NODE = 32;
+/** Attempts (node, phase) carried out per repair, fewest culprits first. */
+const ATTEMPTS = 24;
+
+export interface LinkRepairContext {
+  cluster: Cluster;
+  scratch: Scratch;
+  /** The ordinary decision, used to re-place the evicted instances. */
+  decide: (spec: InstanceSpec, shape: Shape) => Choice | null;
+  /** Puts back what an attempt moved. */
+  rollback: (undo: Undo) => void;
+}
+
+/** A node and a phase its own slots allow, with the bookings that fill its links then, heaviest first. */
+interface Attempt {
+  node: NodeState;
+  phase: number;
+  culprits: BookedInstance[];
+}
+
+/**
+ * Places `spec` by moving at most k bookings that send through a link blocking it, or returns null with
+ * the cluster unchanged. Only instances that send bandwidth can be blocked by a link.
+ */
+export function readaptThroughLinks(
+  ctx: LinkRepairContext,
+  spec: InstanceSpec,
+  shape: Shape,
+  k: number,
+): Readapted | null {
+  if (k <= 0 || shape.run[2] === 0) return null;
+  const attempts: Attempt[] = [];
+  let nodes = 0;
+  for (const node of ctx.cluster.candidates(spec)) {
+    if (nodes >= LINK_READAPT_NODES) break;
+    if (node.links.length === 0 || !linksConstrain(node, shape)) continue;
+    if (staticFilter(node, spec) !== null || !idleFits(node, shape)) continue;
+    const phases = nodeFeasiblePhases(node, shape);
+    if (phases.length === 0) continue;
+    nodes++;
+    const step = Math.max(1, Math.floor(phases.length / PHASES_PER_NODE));
+    for (let i = 0; i < phases.length; i += step) {
+      const culprits = linkCulprits(ctx.cluster, node, shape, phases[i]!);
+      if (culprits.length > 0) attempts.push({ node, phase: phases[i]!, culprits });
+    }
+  }
+  // Fewest culprits first (fewest moves), then engine order, then the earliest phase.
+  attempts.sort((a, b) => a.culprits.length - b.culprits.length || a.node.index - b.node.index || a.phase - b.phase);
+  for (const attempt of attempts.slice(0, ATTEMPTS)) {
+    const done = tryAttempt(ctx, spec, shape, k, attempt);
+    if (done) return done;
+  }
+  return null;
+}
+
+/** Allowed phases of the start window where the node's own slots (capacity, exclusivity) take the run. */
+function nodeFeasiblePhases(node: NodeState, shape: Shape): number[] {
+  const P = shape.every;
+  const bad = new Uint8Array(P);
+  node.scanFold(shape, bad, null);
+  const out: number[] = [];
+  for (let i = 0, p = shape.release; i <= shape.kmax; i++, p = (p + 1) % P) {
+    let free = true;
+    for (let d = 0; d < shape.duration && free; d++) if (bad[(p + d) % P]) free = false;
+    if (free) out.push(p);
+  }
+  return out;
+}
+
+/**
+ * The bookings sending through one of the node's links during a slot where a run of `shape` at `phase`
+ * would overflow it, heaviest first (bandwidth × overflowing slots they share with the run).
+ */
+function linkCulprits(cluster: Cluster, node: NodeState, shape: Shape, phase: number): BookedInstance[] {
+  const H = node.horizon;
+  const over = new Uint8Array(H);
+  const weight = new Map<BookedInstance, number>();
+  for (const link of node.links) {
+    let any = false;
+    forEachRunSlot(phase, shape.every, shape.duration, H, (t) => {
+      const blocked = link.blockedAt(t, shape) ? 1 : 0;
+      over[t] = blocked;
+      if (blocked) any = true;
+    });
+    if (!any) continue;
+    for (const lb of link.booked.values()) {
+      const b = cluster.booked.get(lb.spec.id);
+      if (!b) continue;
+      let shared = 0;
+      forEachRunSlot(b.phase, b.shape.every, b.shape.duration, H, (t) => {
+        if (over[t]) shared++;
+      });
+      if (shared > 0) weight.set(b, (weight.get(b) ?? 0) + shared * b.shape.run[2]);
+    }
+    over.fill(0);
+  }
+  return [...weight]
+    .sort((a, b) => b[1] - a[1] || (a[0].spec.id < b[0].spec.id ? -1 : a[0].spec.id > b[0].spec.id ? 1 : 0))
+    .map(([b]) => b);
+}
+
+function tryAttempt(ctx: LinkRepairContext, spec: InstanceSpec, shape: Shape, k: number, a: Attempt): Readapted | null {
+  const { cluster, scratch } = ctx;
+  const undo: Undo = { evicted: [], placed: [] };
+  let fit: { phase: number } | null = null;
+  for (const b of a.culprits) {
+    if (undo.evicted.length >= k) break;
+    if (!canLeave(b)) continue;
+    cluster.unbook(b);
+    undo.evicted.push(b);
+    fit = searchPhase(a.node, shape, scratch, 'least-crowded');
+    if (fit) break;
+  }
+  // Evicting an affinity partner from the node itself could break the newcomer's own rules.
+  if (!fit || staticFilter(a.node, spec) !== null) {
+    ctx.rollback(undo);
+    return null;
+  }
+  undo.placed.push(cluster.reserve(spec, shape, a.node, fit.phase));
+  const migrations: Migration[] = [];
+  const order = [...undo.evicted].sort((x, y) => y.shape.run[2] - x.shape.run[2] || cmp(x.spec.id, y.spec.id));
+  for (const b of order) {
+    const choice = ctx.decide(b.spec, b.shape);
+    if (!choice) {
+      ctx.rollback(undo);
+      return null;
+    }
+    undo.placed.push(cluster.reserve(b.spec, b.shape, choice.node, choice.phase));
+    if (choice.node !== b.node || choice.phase !== b.phase)
+      migrations.push({
+        id: b.spec.id,
+        from: { node: b.node.name, phase: b.phase },
+        to: { node: choice.node.name, phase: choice.phase },
+      });
+  }
+  return { node: a.node.name, phase: fit.phase, migrations, undo };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
