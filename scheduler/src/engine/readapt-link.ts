@@ -14,7 +14,6 @@ import type { InstanceSpec } from './instance.js';
 import { forEachRunSlot } from './link-state.js';
 import type { Choice } from './lookahead.js';
 import type { BookedInstance, NodeState } from './node-state.js';
-import { canLeave, type Readapted, type Undo } from './readapt.js';
 import { linksConstrain } from './rules/link.js';
 import type { Shape } from './shape.js';
 import type { Migration } from './types.js';
@@ -26,13 +25,29 @@ const PHASES_PER_NODE = 32;
 /** Attempts (node, phase) carried out per repair, fewest culprits first. */
 const ATTEMPTS = 24;
 
+/** What an attempt moved, so that it can be undone (readapt.ts's Undo). */
+interface Moved {
+  evicted: BookedInstance[];
+  placed: BookedInstance[];
+}
+
+/** A placement made by moving others (readapt.ts's Readapted). */
+export interface LinkRepair {
+  node: string;
+  phase: number;
+  migrations: Migration[];
+  undo: Moved;
+}
+
 export interface LinkRepairContext {
   cluster: Cluster;
   scratch: Scratch;
   /** The ordinary decision, used to re-place the evicted instances. */
   decide: (spec: InstanceSpec, shape: Shape) => Choice | null;
   /** Puts back what an attempt moved. */
-  rollback: (undo: Undo) => void;
+  rollback: (undo: Moved) => void;
+  /** Whether a booking may leave its node (no instance there relies on it for affinity). */
+  canLeave: (b: BookedInstance) => boolean;
 }
 
 /** A node and a phase its own slots allow, with the bookings that fill its links then, heaviest first. */
@@ -51,7 +66,7 @@ export function readaptThroughLinks(
   spec: InstanceSpec,
   shape: Shape,
   k: number,
-): Readapted | null {
+): LinkRepair | null {
   if (k <= 0 || shape.run[2] === 0) return null;
   const attempts: Attempt[] = [];
   let nodes = 0;
@@ -123,13 +138,19 @@ function linkCulprits(cluster: Cluster, node: NodeState, shape: Shape, phase: nu
     .map(([b]) => b);
 }
 
-function tryAttempt(ctx: LinkRepairContext, spec: InstanceSpec, shape: Shape, k: number, a: Attempt): Readapted | null {
+function tryAttempt(
+  ctx: LinkRepairContext,
+  spec: InstanceSpec,
+  shape: Shape,
+  k: number,
+  a: Attempt,
+): LinkRepair | null {
   const { cluster, scratch } = ctx;
-  const undo: Undo = { evicted: [], placed: [] };
+  const undo: Moved = { evicted: [], placed: [] };
   let fit: { phase: number } | null = null;
   for (const b of a.culprits) {
     if (undo.evicted.length >= k) break;
-    if (!canLeave(b)) continue;
+    if (!ctx.canLeave(b)) continue;
     cluster.unbook(b);
     undo.evicted.push(b);
     fit = searchPhase(a.node, shape, scratch, 'least-crowded');

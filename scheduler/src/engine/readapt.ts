@@ -67,6 +67,7 @@ export class Readapt {
       scratch: this.scratch,
       decide: this.decide,
       rollback: (u: Undo) => this.rollback(u),
+      canLeave,
     };
     return readaptThroughLinks(context, spec, shape, k);
   }
@@ -141,7 +142,7 @@ function cmp(a: string, b: string): number {
 }
 
 /** An instance may leave its node unless another instance there relies on it for affinity. */
-export function canLeave(b: BookedInstance): boolean {
+function canLeave(b: BookedInstance): boolean {
   if ((b.node.apps.get(b.spec.app) ?? 0) > 1) return true;
   for (const o of b.node.booked.values()) if (o !== b && o.spec.affinity.includes(b.spec.app)) return false;
   return true;

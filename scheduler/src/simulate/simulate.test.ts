@@ -59,6 +59,7 @@ describe('nmaas scheduler simulate / check (CLI)', () => {
       'placed',
       'rejected',
       'competingSlotSeconds',
+      'linkSlotSeconds',
       'violations',
       'decisionMicros',
     ]);
