@@ -69,6 +69,7 @@ const policy: PlacementPolicy = {
     for (const n of open) {
       let short = 0;
       for (let r = 0; r < 3; r++) short += Math.max(0, n.reserved[r]! + need[r]! - n.cap[r]!) / Math.max(1, n.cap[r]!);
+      for (const l of n.links) short += Math.max(0, linkReserved(l) + shape.run[2] - l.cap) / Math.max(1, l.cap);
       if (shape.exclusive && n.count > 0) short += 1;
       if (short < bestShort) {
         bestShort = short;
@@ -77,12 +78,21 @@ const policy: PlacementPolicy = {
     }
     const shown = [0, 1, 2].filter((r) => need[r]! > 0);
     return {
-      how: 'ffd reserves the run load for the whole horizon',
+      how: open.some((n) => n.links.length > 0)
+        ? 'ffd reserves the run load for the whole horizon, on nodes and on their shared links'
+        : 'ffd reserves the run load for the whole horizon',
       need: shown.map((r) => toAmount(r, need[r]!)),
-      closest: { node: best.name, left: shown.map((r) => toAmount(r, Math.max(0, best.cap[r]! - best.reserved[r]!))) },
+      closest: { node: best.name, left: shown.map((r) => toAmount(r, Math.max(0, leftOn(best, r)))) },
     };
   },
 };
+
+/** What ffd has left unreserved on a node for resource r; for bandwidth, also on every link behind it. */
+function leftOn(node: NodeState, r: number): number {
+  let left = node.cap[r]! - node.reserved[r]!;
+  if (r === 2) for (const l of node.links) left = Math.min(left, l.cap - linkReserved(l));
+  return left;
+}
 
 export const ffd: Strategy = {
   name: 'ffd',
