@@ -12,6 +12,7 @@ import { staticFilter } from './filter.js';
 import { idleFits, searchPhase, type Scratch } from './fit.js';
 import type { InstanceSpec } from './instance.js';
 import { forEachRunSlot } from './link-state.js';
+import { slotStep } from './period.js';
 import type { Choice } from './lookahead.js';
 import type { BookedInstance, NodeState } from './node-state.js';
 import { linksConstrain } from './rules/link.js';
@@ -19,11 +20,11 @@ import type { Shape } from './shape.js';
 import type { Migration } from './types.js';
 
 /** Nodes behind a blocking link tried, in engine order (a repair is rare; its cost stays bounded). */
-const LINK_READAPT_NODES = 16;
+const LINK_READAPT_NODES = 8;
 /** Node-feasible phases examined per node, evenly spread over the start window. */
-const PHASES_PER_NODE = 32;
-/** Attempts (node, phase) carried out per repair, fewest culprits first. */
-const ATTEMPTS = 24;
+const PHASES_PER_NODE = 4;
+/** Attempts (node, phase) carried out per repair, fewest moves first. */
+const ATTEMPTS = 8;
 
 /** What an attempt moved, so that it can be undone (readapt.ts's Undo). */
 interface Moved {
@@ -50,11 +51,11 @@ export interface LinkRepairContext {
   canLeave: (b: BookedInstance) => boolean;
 }
 
-/** A node and a phase its own slots allow, with the bookings that fill its links then, heaviest first. */
+/** A node, a phase its own slots allow, and the runs whose eviction frees its links then. */
 interface Attempt {
   node: NodeState;
   phase: number;
-  culprits: BookedInstance[];
+  evict: BookedInstance[];
 }
 
 /**
@@ -79,14 +80,14 @@ export function readaptThroughLinks(
     nodes++;
     const step = Math.max(1, Math.floor(phases.length / PHASES_PER_NODE));
     for (let i = 0; i < phases.length; i += step) {
-      const culprits = linkCulprits(ctx.cluster, node, shape, phases[i]!);
-      if (culprits.length > 0) attempts.push({ node, phase: phases[i]!, culprits });
+      const evict = evictionSet(ctx, node, shape, phases[i]!, k);
+      if (evict) attempts.push({ node, phase: phases[i]!, evict });
     }
   }
-  // Fewest culprits first (fewest moves), then engine order, then the earliest phase.
-  attempts.sort((a, b) => a.culprits.length - b.culprits.length || a.node.index - b.node.index || a.phase - b.phase);
+  // Fewest moves first, then engine order, then the earliest phase.
+  attempts.sort((a, b) => a.evict.length - b.evict.length || a.node.index - b.node.index || a.phase - b.phase);
   for (const attempt of attempts.slice(0, ATTEMPTS)) {
-    const done = tryAttempt(ctx, spec, shape, k, attempt);
+    const done = tryAttempt(ctx, spec, shape, attempt);
     if (done) return done;
   }
   return null;
@@ -107,55 +108,82 @@ function nodeFeasiblePhases(node: NodeState, shape: Shape): number[] {
 }
 
 /**
- * The bookings sending through one of the node's links during a slot where a run of `shape` at `phase`
- * would overflow it, heaviest first (bandwidth × overflowing slots they share with the run).
+ * The runs to evict so that a run of `shape` at `phase` fits every link of the node, or null when no set
+ * of at most k (each free to leave its node) does. Per link, the slots where the run would overflow it and
+ * by how much; the bookings sending then, heaviest first (bandwidth × overflowing slots they share with
+ * the run), are taken until every overflow is gone. Arithmetic only: nothing is unbooked to find out.
  */
-function linkCulprits(cluster: Cluster, node: NodeState, shape: Shape, phase: number): BookedInstance[] {
+function evictionSet(ctx: LinkRepairContext, node: NodeState, shape: Shape, phase: number, k: number) {
   const H = node.horizon;
-  const over = new Uint8Array(H);
-  const weight = new Map<BookedInstance, number>();
+  const bw = shape.run[2];
+  /** Per link behind the node that the run would overflow: its slots and the excess in each (engine units). */
+  const overflows: { slots: number[]; excess: number[]; link: (typeof node.links)[number] }[] = [];
   for (const link of node.links) {
-    let any = false;
+    const slots: number[] = [];
+    const excess: number[] = [];
     forEachRunSlot(phase, shape.every, shape.duration, H, (t) => {
-      const blocked = link.blockedAt(t, shape) ? 1 : 0;
-      over[t] = blocked;
-      if (blocked) any = true;
+      const e = link.loadAt(t) + bw - link.cap;
+      if (e > 0) {
+        slots.push(t);
+        excess.push(e);
+      }
     });
-    if (!any) continue;
+    if (slots.length > 0) overflows.push({ slots, excess, link });
+  }
+  if (overflows.length === 0) return null;
+  // Each booking's share of the overflowing slots: its active slots read against a mark of those slots.
+  const over = overMark(H);
+  const weight = new Map<BookedInstance, number>();
+  for (const { slots, link } of overflows) {
+    for (const t of slots) over[t] = 1;
     for (const lb of link.booked.values()) {
-      const b = cluster.booked.get(lb.spec.id);
+      const b = ctx.cluster.booked.get(lb.spec.id);
       if (!b) continue;
       let shared = 0;
       forEachRunSlot(b.phase, b.shape.every, b.shape.duration, H, (t) => {
-        if (over[t]) shared++;
+        shared += over[t]!;
       });
       if (shared > 0) weight.set(b, (weight.get(b) ?? 0) + shared * b.shape.run[2]);
     }
-    over.fill(0);
+    for (const t of slots) over[t] = 0;
   }
-  return [...weight]
-    .sort((a, b) => b[1] - a[1] || (a[0].spec.id < b[0].spec.id ? -1 : a[0].spec.id > b[0].spec.id ? 1 : 0))
-    .map(([b]) => b);
+  const ranked = [...weight]
+    .sort((x, y) => y[1] - x[1] || cmp(x[0].spec.id, y[0].spec.id))
+    .map(([b]) => b)
+    .filter((b) => ctx.canLeave(b));
+  const chosen: BookedInstance[] = [];
+  let left = overflows.reduce((n, o) => n + o.slots.length, 0);
+  for (const b of ranked) {
+    if (left === 0 || chosen.length >= k) break;
+    chosen.push(b);
+    const { step, length } = slotStep(b.shape.every, b.shape.duration, H);
+    for (const o of overflows) {
+      if (!b.node.links.includes(o.link)) continue;
+      for (let i = 0; i < o.slots.length; i++) {
+        if (o.excess[i]! <= 0 || (((o.slots[i]! - b.phase) % step) + step) % step >= length) continue;
+        o.excess[i]! -= b.shape.run[2];
+        if (o.excess[i]! <= 0) left--;
+      }
+    }
+  }
+  return left === 0 ? chosen : null;
 }
 
-function tryAttempt(
-  ctx: LinkRepairContext,
-  spec: InstanceSpec,
-  shape: Shape,
-  k: number,
-  a: Attempt,
-): LinkRepair | null {
+/** One zeroed mark per horizon length, shared by every repair (a repair leaves it zeroed). */
+let overBuffer = new Uint8Array(0);
+function overMark(horizon: number): Uint8Array {
+  if (overBuffer.length < horizon) overBuffer = new Uint8Array(horizon);
+  return overBuffer;
+}
+
+function tryAttempt(ctx: LinkRepairContext, spec: InstanceSpec, shape: Shape, a: Attempt): LinkRepair | null {
   const { cluster, scratch } = ctx;
   const undo: Moved = { evicted: [], placed: [] };
-  let fit: { phase: number } | null = null;
-  for (const b of a.culprits) {
-    if (undo.evicted.length >= k) break;
-    if (!ctx.canLeave(b)) continue;
+  for (const b of a.evict) {
     cluster.unbook(b);
     undo.evicted.push(b);
-    fit = searchPhase(a.node, shape, scratch, 'least-crowded');
-    if (fit) break;
   }
+  const fit = searchPhase(a.node, shape, scratch, 'least-crowded');
   // Evicting an affinity partner from the node itself could break the newcomer's own rules.
   if (!fit || staticFilter(a.node, spec) !== null) {
     ctx.rollback(undo);
