@@ -11,13 +11,14 @@
  * the first phase of the bucket the engine books (its own phase first, which costs no migration). A choice the
  * engine refuses is struck out and the instance chooses again. An ant that cannot place a freed pod again fails: a
  * re-plan moves pods, it never leaves one pending. Local update after each choice; the colony's best ant replaces
- * the region's plan when it is better (more placed, then fewer overlapping run-seconds, then fewer moves), and the
- * plan's choices are reinforced (global update). Only freed instances can move, so a plan never needs more than K
- * migrations; the same seed and inputs give the same plan when the search stops by convergence.
+ * the region's plan when it is better (more placed, then fewer overlapping run-seconds on a node or behind a shared
+ * link, then fewer moves), and the plan's choices are reinforced (global update). Only freed instances can move,
+ * so a plan never needs more than K migrations; the same seed and inputs give the same plan when the search stops
+ * by convergence.
  */
 import { allowedPhases, type Booking, type Engine, type InstanceSpec, type NodeSpec } from '../engine/index.js';
 import { Random } from '../engine/random.js';
-import { overlapSeconds } from './overlap.js';
+import { LinkOverlap, overlapSeconds } from './overlap.js';
 import {
   cmp,
   inTheWay,
@@ -72,6 +73,8 @@ interface Ant {
   overlapDelta: number;
   movesDelta: number;
   overlapAfter: Map<string, number>;
+  /** Keeps the links' overlap as the ant left it (measured before the region was put back). */
+  commitLinks: () => void;
 }
 
 /**
@@ -136,6 +139,9 @@ function colonies(
     overlapOf.set(n, o);
     overlap += o;
   }
+  // Runs sending at once behind a shared link count as overlap too, as in the LNS.
+  const links = new LinkOverlap(nodes, (name) => engine.loadProfile(name)!.bandwidth);
+  overlap += links.total();
   const before: PlanQuality = {
     placed: current.length,
     rejected: apps.instances.length - current.length,
@@ -250,7 +256,10 @@ function colonies(
         region.add(rng.pick(list));
     } else {
       // Polish: the most crowded nodes, and the nodes of moved instances that could go home.
-      const crowded = [...overlapOf].filter(([, o]) => o > 0).sort((a, b) => b[1] - a[1] || cmp(a[0], b[0]));
+      const crowded = [...overlapOf]
+        .map(([n, o]): [string, number] => [n, o + links.around(n)])
+        .filter(([, o]) => o > 0)
+        .sort((a, b) => b[1] - a[1] || cmp(a[0], b[0]));
       if (crowded.length > 0) region.add(crowded[Math.floor(rng.next() ** 2 * Math.min(crowded.length, 8))]![0]);
       if (moved.size > 0) {
         const id = rng.pick([...moved].sort(cmp));
@@ -298,9 +307,9 @@ function colonies(
     return key;
   };
   /**
-   * Book spec at one option: its own phase first when the option is its home, then the bucket's phases. While an
-   * ant builds, bookings only come, so a spot refused to an alike instance is not asked again (`refusedHere`);
-   * `tries` counts the engine's answers left for this instance.
+   * Book spec at one option: its own phase first when the option is its home (node and bucket), then the bucket's
+   * phases. While an ant builds, bookings only come, so a spot refused to an alike instance is not asked again
+   * (`refusedHere`); `tries` counts the engine's answers left for this instance.
    */
   const tryOption = (
     spec: InstanceSpec,
@@ -318,7 +327,9 @@ function colonies(
       refusedHere.add(key);
       return false;
     };
-    if (home && home.node === o.node && attempt(home.phase)) return home.phase;
+    // The instance's own phase only in its own bucket: elsewhere on its node the ant means to shift it in time.
+    if (home && home.node === o.node && bucketOfPhase(spec, home.phase) === o.bucket && attempt(home.phase))
+      return home.phase;
     for (const phase of bucketsOf(spec)[o.bucket]!) if (attempt(phase)) return phase;
     return null;
   };
@@ -333,6 +344,7 @@ function colonies(
       overlapDelta: 0,
       movesDelta: 0,
       overlapAfter: new Map(),
+      commitLinks: () => {},
     };
     // Aim: the target's (node, bucket), by the transition rule; the ant frees what stands in its way there.
     const targetSpec = target === null ? null : specs.get(target)!;
@@ -456,6 +468,9 @@ function colonies(
       ant.overlapAfter.set(n, o);
       ant.overlapDelta += o - overlapOf.get(n)!;
     }
+    const linkChange = links.change(region);
+    ant.overlapDelta += linkChange.delta;
+    ant.commitLinks = linkChange.commit;
     restore(ant);
     return ant;
   };
@@ -486,6 +501,7 @@ function colonies(
       else refused.add(id);
     }
     for (const [n, o] of ant.overlapAfter) overlapOf.set(n, o);
+    ant.commitLinks();
     overlap += ant.overlapDelta;
   };
 
@@ -518,10 +534,13 @@ function colonies(
     if (!r.ok) continue;
     refused.delete(id);
     accepted++;
-    lastStep.set(id, { step: accepted, gain: { placed: 1, overlapSeconds: 0 } });
     const o = nodeOverlap(r.node);
-    overlap += o - overlapOf.get(r.node)!;
+    const linkChange = links.change([r.node]);
+    const delta = o - overlapOf.get(r.node)! + linkChange.delta;
+    lastStep.set(id, { step: accepted, gain: { placed: 1, overlapSeconds: delta } });
+    overlap += delta;
     overlapOf.set(r.node, o);
+    linkChange.commit();
   }
 
   const patience = options.patience ?? Math.max(15, 3 * refused.size);

@@ -1,7 +1,7 @@
 /**
  * Offline global re-planning: from a placement (what `simulate` printed, or what the cluster runs), find a
  * better plan that needs at most K migrations. Lexicographic objective: more instances placed, then fewer
- * overlapping run-seconds on a node, then fewer moves.
+ * overlapping run-seconds on a node or behind a shared link (overlap.ts), then fewer moves.
  *
  * Large-neighbourhood search over the engine itself, so every plan is one the engine would accept: destroy a
  * few bookings on one node where a refused instance could go, book the refused one there, and repair the
@@ -13,7 +13,7 @@
 import { allowedPhases, type InstanceSpec, type NodeSpec } from '../engine/index.js';
 import { Random } from '../engine/random.js';
 import { acsReplan } from './acs.js';
-import { overlapSeconds } from './overlap.js';
+import { LinkOverlap, overlapSeconds } from './overlap.js';
 import {
   cmp,
   inTheWay,
@@ -118,6 +118,8 @@ function lnsReplan(
     overlapOf.set(n.name, o);
     overlap += o;
   }
+  const links = new LinkOverlap(nodes, (name) => engine.loadProfile(name)!.bandwidth);
+  overlap += links.total();
   const before: PlanQuality = {
     placed: current.length,
     rejected: apps.instances.length - current.length,
@@ -180,6 +182,12 @@ function lnsReplan(
       if (engine.book(spec, { node, phase: phases[k]! }).ok) return true;
     return false;
   };
+  /** Book spec on the node at one of a few allowed phases drawn at random (a shift in time). */
+  const bookShifted = (spec: InstanceSpec, node: string): boolean => {
+    const phases = allowedPhases(spec.every, spec.startWithin, spec.release);
+    for (let k = 0; k < 4; k++) if (engine.book(spec, { node, phase: rng.pick(phases) }).ok) return true;
+    return false;
+  };
   /** Re-insert a lifted instance: its original spot first (no migration), then the engine's own decision. */
   const repair = (spec: InstanceSpec): boolean => {
     const home = original.get(spec.id);
@@ -210,6 +218,8 @@ function lnsReplan(
       fresh.set(n, o);
       overlapDelta += o - overlapOf.get(n)!;
     }
+    const linkChange = links.change(nodesHit);
+    overlapDelta += linkChange.delta;
     const movesDelta = nextMoved.size - moved.size;
     const better =
       placedDelta > 0 ||
@@ -225,6 +235,7 @@ function lnsReplan(
       if (!same(was, at(id))) lastStep.set(id, { step: steps, gain });
     }
     for (const [n, o] of fresh) overlapOf.set(n, o);
+    linkChange.commit();
     overlap += overlapDelta;
     moved.clear();
     for (const id of nextMoved) moved.add(id);
@@ -324,7 +335,10 @@ function lnsReplan(
   }
 
   function overlapStep(): boolean {
-    const crowded = [...overlapOf].filter(([, o]) => o > 0).sort((a, b) => b[1] - a[1] || cmp(a[0], b[0]));
+    const crowded = [...overlapOf]
+      .map(([n, o]): [string, number] => [n, o + links.around(n)])
+      .filter(([, o]) => o > 0)
+      .sort((a, b) => b[1] - a[1] || cmp(a[0], b[0]));
     if (crowded.length === 0) return false;
     const node = crowded[Math.floor(rng.next() ** 2 * Math.min(crowded.length, 8))]![0];
     const here = engine.bookings(node);
@@ -336,7 +350,9 @@ function lnsReplan(
     lift(step, b.id);
     const spec = specs.get(b.id)!;
     const target = rng.pick(candidatesOf(spec)).name;
-    if (!(target !== node && bookOn(spec, target)) && !engine.place(spec).ok) {
+    // Behind a crowded link, a shift in time on the same node can end an overlap the node alone does not see.
+    const shifted = links.around(node) > 0 && rng.next() < 0.5 && bookShifted(spec, node);
+    if (!shifted && !(target !== node && bookOn(spec, target)) && !engine.place(spec).ok) {
       undo(step);
       return false;
     }
