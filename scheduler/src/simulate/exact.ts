@@ -27,9 +27,16 @@
 import highsModule, { type Highs } from 'highs';
 import { declaredLinks, type InstanceSpec, type NodeSpec } from '../engine/index.js';
 import { capacityUnits, demandUnits } from '../engine/units.js';
+import { conflictCliques } from './exact-cliques.js';
+import { bestStart, type Plan } from './exact-start.js';
+import { canonicalAssignment, symmetryRows, type Assignment, type Term } from './exact-symmetry.js';
 
 // `highs` is CommonJS whose typings declare an ES default export: take whichever the loader really is.
 const highsLoader = ((highsModule as unknown as { default?: unknown }).default ?? highsModule) as () => Promise<Highs>;
+// One WebAssembly instance per process: each solve makes (and frees) its own model in it, and instantiating
+// the module costs more than solving a small pool.
+let highsInstance: Promise<Highs> | null = null;
+const loadHighs = (): Promise<Highs> => (highsInstance ??= highsLoader());
 
 export interface ExactResult {
   status: string;
@@ -58,6 +65,17 @@ interface PhaseVars {
   s: string[] | null;
 }
 
+/**
+ * Rows that only tighten the model: each keeps the optimum (see their modules), both are on by default, and
+ * turning them off gives the plain model (the tests compare the two).
+ */
+export interface ModelOptions {
+  /** One plan of each class of equivalent plans over identical nodes and instances (exact-symmetry.ts). */
+  symmetryBreaking?: boolean;
+  /** Σ runs ≤ 1 over instances that pairwise cannot run together (exact-cliques.ts). */
+  conflictCliques?: boolean;
+}
+
 /** Above this many terms the model is no longer "small": exact refuses rather than exhausting memory. */
 export const EXACT_MAX_TERMS = 3_000_000;
 
@@ -83,8 +101,6 @@ function eligible(spec: InstanceSpec, node: NodeSpec): boolean {
   if (spec.node !== null && spec.node !== node.name) return false;
   return Object.entries(spec.nodeSelector).every(([k, v]) => node.labels[k] === v);
 }
-
-type Term = [number, string];
 
 /** Window indexes k (0…K) whose phase makes the instance run in block t: at most two ranges. */
 function runningRanges(spec: InstanceSpec, g: number, K: number, t: number): [number, number][] {
@@ -125,6 +141,7 @@ export function buildExactModel(
   nodes: NodeSpec[],
   apps: { horizon: number; instances: InstanceSpec[] },
   keep: ReadonlySet<string> = new Set(),
+  options: ModelOptions = {},
 ): { lp: string; vars: PhaseVars[]; constraints: number; blockSeconds: number; cycleSeconds: number } {
   const inst = apps.instances;
   const g = exactBlockSeconds(inst);
@@ -226,6 +243,20 @@ export function buildExactModel(
       }
     };
     const exclusive = here.filter((v) => inst[v.i]!.exclusive);
+    // Pairs that can never run together here, grouped into cliques (exact-cliques.ts).
+    const cliques = !(options.conflictCliques ?? true)
+      ? []
+      : conflictCliques(
+          here.map((_, k) => k),
+          (a, b) => {
+            const [da, db] = [demands[here[a]!.i]!.run, demands[here[b]!.i]!.run];
+            return (
+              inst[here[a]!.i]!.exclusive ||
+              inst[here[b]!.i]!.exclusive ||
+              [0, 1, 2].some((r) => da[r]! + db[r]! > cap[r]!)
+            );
+          },
+        ).map((members) => members.map((k) => here[k]!));
     for (let t = 0; t < B; t++) {
       const running = new Map<PhaseVars, [number, number][]>();
       for (const v of here) {
@@ -244,6 +275,13 @@ export function buildExactModel(
         }
         // A row that even the worst choice of every instance satisfies can never bind.
         if (worst > cap[r]!) push(row(terms, '<=', cap[r]!));
+      }
+      for (const clique of cliques) {
+        const members = clique.filter((v) => running.has(v));
+        if (members.length < 2) continue;
+        const terms: Term[] = [];
+        for (const v of members) for (const range of running.get(v)!) rangeTerms(v, range, 1, terms);
+        push(row(terms, '<=', 1));
       }
       const ex: Term[] = [];
       for (const v of exclusive) for (const range of running.get(v) ?? []) rangeTerms(v, range, 1, ex);
@@ -301,6 +339,9 @@ export function buildExactModel(
       if (worst > cap) rows.push(row(terms, '<=', cap));
     }
   }
+  // Identical nodes and identical instances: one plan of each class of equivalent plans (exact-symmetry.ts).
+  if (options.symmetryBreaking ?? true)
+    for (const terms of symmetryRows(nodes, inst, byIN, keep)) rows.push(row(terms, '<=', 0));
   const kept = rows.filter((r) => r !== '');
   const objective = vars.flatMap((v) => v.x.map((x) => `+ ${x}`));
   const lp = [
@@ -315,6 +356,46 @@ export function buildExactModel(
   return { lp, vars, constraints: kept.length, blockSeconds: g, cycleSeconds: cycle };
 }
 
+/**
+ * Column values of a legal plan: x at its phase floored to the block (still legal, see above), the prefix
+ * sums, the idle loads. Symmetry rows may cut this exact plan off while keeping an equivalent one: it is
+ * first relabelled to the representative those rows keep.
+ */
+function startColumns(
+  nodes: NodeSpec[],
+  apps: { horizon: number; instances: InstanceSpec[] },
+  vars: PhaseVars[],
+  g: number,
+  keep: ReadonlySet<string>,
+  symmetryBreaking: boolean,
+  plan: Plan,
+): Map<string, number> {
+  const inst = apps.instances;
+  const index = new Map(inst.map((s, i) => [s.id, i]));
+  const nodeIndex = new Map(nodes.map((node, n) => [node.name, n]));
+  const byIN = new Map(vars.map((v) => [`${v.i},${v.n}`, v]));
+  let assignment: Assignment[] = inst.map(() => null);
+  for (const p of plan) {
+    const i = index.get(p.id)!;
+    const n = nodeIndex.get(p.node)!;
+    const spec = inst[i]!;
+    assignment[i] = { n, k: Math.floor(mod(p.phase - mod(spec.release, spec.every), spec.every) / g) };
+  }
+  if (symmetryBreaking) assignment = canonicalAssignment(nodes, inst, byIN, keep, assignment);
+  const values = new Map<string, number>();
+  const idle = nodes.map(() => [0, 0, 0]);
+  assignment.forEach((a, i) => {
+    const v = a === null ? undefined : byIN.get(`${i},${a.n}`);
+    if (a === null || !v || a.k >= v.x.length) return;
+    values.set(v.x[a.k]!, 1);
+    if (v.s) for (let q = a.k; q < v.s.length; q++) values.set(v.s[q]!, 1);
+    const d = demandUnits({ cpu: inst[i]!.idle.cpu, memory: inst[i]!.idle.memory, bandwidth: 0 });
+    for (let r = 0; r < 3; r++) idle[a.n]![r]! += d[r]!;
+  });
+  idle.forEach((load, n) => load.forEach((u, r) => values.set(`idle${n}_${r}`, u)));
+  return values;
+}
+
 export async function solveExact(
   nodes: NodeSpec[],
   apps: { horizon: number; instances: InstanceSpec[] },
@@ -322,17 +403,31 @@ export async function solveExact(
     timeLimitSeconds?: number;
     /** Instances every plan must place (e.g. those placed now: the optimum a re-plan can reach). */
     keep?: readonly string[];
-  } = {},
+    /** Plans already known (legal ones only are used): the best becomes HiGHS's first incumbent. */
+    starts?: readonly Plan[];
+    /** Start from the best of the given plans, the engine's and first-fit's; on by default. */
+    heuristicStart?: boolean;
+  } & ModelOptions = {},
 ): Promise<ExactResult> {
-  const { lp, vars, constraints, blockSeconds, cycleSeconds } = buildExactModel(
-    nodes,
-    apps,
-    new Set(options.keep ?? []),
-  );
-  const highs = await highsLoader();
+  const keep = new Set(options.keep ?? []);
+  const symmetryBreaking = options.symmetryBreaking ?? true;
+  const { lp, vars, constraints, blockSeconds, cycleSeconds } = buildExactModel(nodes, apps, keep, {
+    symmetryBreaking,
+    conflictCliques: options.conflictCliques ?? true,
+  });
+  const highs = await loadHighs();
   const started = performance.now();
+  const start = (options.heuristicStart ?? true) ? bestStart(nodes, apps, keep, options.starts ?? []) : null;
+  const startValues =
+    start === null ? null : startColumns(nodes, apps, vars, blockSeconds, keep, symmetryBreaking, start);
   const solved = highs.withModel({ format: 'lp', data: lp }, (model) => {
     model.options.set({ time_limit: options.timeLimitSeconds ?? 60, output_flag: false });
+    if (startValues !== null) {
+      const columns = model.getDimensions().numCols;
+      const colValue = new Float64Array(columns);
+      for (let c = 0; c < columns; c++) colValue[c] = startValues.get(model.getColName(c)) ?? 0;
+      model.setSolution({ colValue });
+    }
     model.run();
     const code = model.getModelStatus();
     const st = highs.constants.modelStatus;
