@@ -20,6 +20,8 @@ import {
   type InstanceSpec,
   type NodeSpec,
 } from '@nmaas/scheduler';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Bench } from './index.js';
 
 const SEEDS = Number(process.env.REPLAN_SEEDS ?? 10);
@@ -218,28 +220,70 @@ async function large() {
   };
 }
 
+const PARTS = ['smallVsIlp', 'collidingSmallVsIlp', 'collidingStartWindows', 'largestItemsLast', 'large'] as const;
+type Part = (typeof PARTS)[number];
+
+/**
+ * REPLAN_PARTS=smallVsIlp,… re-runs only those parts (the whole bench takes about 16 minutes); the others are
+ * carried over from the last results file, and `partDates` says when each part was measured.
+ */
+function partsToRun(): Part[] {
+  const spec = process.env.REPLAN_PARTS;
+  if (spec === undefined || spec === '') return [...PARTS];
+  const asked = spec.split(',').map((p) => p.trim());
+  const unknown = asked.filter((p) => !(PARTS as readonly string[]).includes(p));
+  if (unknown.length > 0)
+    throw new Error(`REPLAN_PARTS: unknown part ${unknown.join(', ')}; parts: ${PARTS.join(', ')}`);
+  return asked as Part[];
+}
+
+function previousResults(): Record<string, unknown> {
+  const file = fileURLToPath(new URL('../results/replan.json', import.meta.url));
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+}
+
 const bench: Bench = async () => {
   const tight = { nodes: 20, instances: 400, capacityFactor: 0.2 };
+  const run = partsToRun();
+  const previous = run.length < PARTS.length ? previousResults() : {};
+  const previousDates = (previous.partDates ?? {}) as Record<string, string>;
+  const now = new Date().toISOString();
+  const parts: Record<Part, () => Promise<unknown>> = {
+    smallVsIlp: () =>
+      againstIlp((seed) => generateWorkload({ seed, nodes: 3, instances: 30, scale: 'small', narrowStartShare: 0.5 })),
+    // The colliding-windows family, small enough for the exact model: how much a re-plan could gain at all.
+    collidingSmallVsIlp: () =>
+      againstIlp(
+        (seed) =>
+          generateWorkload({ seed, nodes: 3, instances: 30, scale: 'small', narrowStartShare: 1, capacityFactor: 0.2 }),
+        false,
+      ),
+    collidingStartWindows: () => family((seed) => generateWorkload({ seed, ...tight, narrowStartShare: 1 })),
+    largestItemsLast: () =>
+      family((seed) => {
+        const w = generateWorkload({ seed, ...tight, narrowStartShare: 0.5 });
+        const order = w.apps.instances.map((s, k) => ({ s, k })).sort((a, b) => size(a.s) - size(b.s) || a.k - b.k);
+        return { nodes: w.nodes, apps: { horizon: w.apps.horizon, instances: order.map((x) => x.s) } };
+      }),
+    large,
+  };
+  const figures: Record<string, unknown> = {};
+  const partDates: Record<string, string> = {};
+  for (const part of PARTS) {
+    if (run.includes(part)) {
+      figures[part] = await parts[part]();
+      partDates[part] = now;
+    } else if (part in previous) {
+      figures[part] = previous[part];
+      partDates[part] = previousDates[part] ?? String(previous.date);
+    }
+  }
   return {
     note:
       'held-out seeds; K = 1 % and 5 % of the pods; time limit per replan ' +
       `${TIME_LIMIT} s; readaptOnly = the engine's own readapt as the only repair (the baseline for the choice of LNS)`,
-    smallVsIlp: await againstIlp((seed) =>
-      generateWorkload({ seed, nodes: 3, instances: 30, scale: 'small', narrowStartShare: 0.5 }),
-    ),
-    // The colliding-windows family, small enough for the exact model: how much a re-plan could gain at all.
-    collidingSmallVsIlp: await againstIlp(
-      (seed) =>
-        generateWorkload({ seed, nodes: 3, instances: 30, scale: 'small', narrowStartShare: 1, capacityFactor: 0.2 }),
-      false,
-    ),
-    collidingStartWindows: await family((seed) => generateWorkload({ seed, ...tight, narrowStartShare: 1 })),
-    largestItemsLast: await family((seed) => {
-      const w = generateWorkload({ seed, ...tight, narrowStartShare: 0.5 });
-      const order = w.apps.instances.map((s, k) => ({ s, k })).sort((a, b) => size(a.s) - size(b.s) || a.k - b.k);
-      return { nodes: w.nodes, apps: { horizon: w.apps.horizon, instances: order.map((x) => x.s) } };
-    }),
-    large: await large(),
+    partDates,
+    ...figures,
   };
 };
 

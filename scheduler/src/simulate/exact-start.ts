@@ -7,9 +7,12 @@
  *
  * The candidates are the engine's online plan (kept instances offered first) and time-aware first-fit, plus
  * any plans the caller already has; each is judged by the independent checker, and a plan that leaves out an
- * instance that must be kept is no start at all.
+ * instance that must be kept is no start at all. The best is then handed to the re-planner's search for a short
+ * while (it never un-places a pod, so kept instances stay): on the small pools the ILP's bound is right at the
+ * root and what it lacked was a plan that reaches it.
  */
 import { checkPlacement, Engine, type InstanceSpec, type NodeSpec } from '../engine/index.js';
+import { replan } from '../replan/replan.js';
 import { firstFit } from './first-fit.js';
 
 export type Plan = { id: string; node: string; phase: number }[];
@@ -34,6 +37,7 @@ export function bestStart(
   apps: { horizon: number; instances: InstanceSpec[] },
   keep: ReadonlySet<string>,
   given: readonly Plan[] = [],
+  searchSeconds = 0,
 ): Plan | null {
   const candidates: Plan[] = [...given];
   try {
@@ -43,12 +47,29 @@ export function bestStart(
   }
   candidates.push(firstFit(nodes, apps).placed);
   let best: Plan | null = null;
-  for (const plan of candidates) {
-    if (best !== null && plan.length <= best.length) continue;
-    const ids = new Set(plan.map((p) => p.id));
-    if ([...keep].some((id) => !ids.has(id))) continue;
-    const report = checkPlacement(nodes, apps, plan);
-    if (report.competingSlotSeconds === 0 && report.violations === 0) best = plan;
+  for (const plan of candidates) if ((best === null || plan.length > best.length) && legal(plan)) best = plan;
+  if (best === null || best.length === apps.instances.length || searchSeconds <= 0) return best;
+  try {
+    const engineApps = { horizon: Math.min(apps.horizon, ENGINE_HOURS), instances: apps.instances };
+    const searched = replan(nodes, engineApps, best, {
+      migrations: apps.instances.length,
+      timeLimitSeconds: searchSeconds,
+      seed: 1,
+    }).placed;
+    if (searched.length > best.length && legal(searched)) best = searched;
+  } catch {
+    // The search refuses what the engine cannot hold: the plan found so far stands.
   }
   return best;
+
+  function legal(plan: Plan): boolean {
+    const ids = new Set(plan.map((p) => p.id));
+    if ([...keep].some((id) => !ids.has(id))) return false;
+    try {
+      const report = checkPlacement(nodes, apps, plan);
+      return report.competingSlotSeconds === 0 && report.violations === 0;
+    } catch {
+      return false;
+    }
+  }
 }

@@ -417,11 +417,17 @@ export async function solveExact(
   });
   const highs = await loadHighs();
   const started = performance.now();
-  const start = (options.heuristicStart ?? true) ? bestStart(nodes, apps, keep, options.starts ?? []) : null;
+  const limit = options.timeLimitSeconds ?? 60;
+  // A tenth of the time limit, at most a second, searching for a better start (exact-start.ts).
+  const start =
+    (options.heuristicStart ?? true)
+      ? bestStart(nodes, apps, keep, options.starts ?? [], Math.min(1, limit / 10))
+      : null;
   const startValues =
     start === null ? null : startColumns(nodes, apps, vars, blockSeconds, keep, symmetryBreaking, start);
   const solved = highs.withModel({ format: 'lp', data: lp }, (model) => {
-    model.options.set({ time_limit: options.timeLimitSeconds ?? 60, output_flag: false });
+    // The start's search came out of the same budget.
+    model.options.set({ time_limit: Math.max(0.01, limit - (performance.now() - started) / 1000), output_flag: false });
     if (startValues !== null) {
       const columns = model.getDimensions().numCols;
       const colValue = new Float64Array(columns);
