@@ -124,6 +124,18 @@ describe('exact ILP: symmetry rows, conflict cliques and starting plans keep the
   });
 });
 
+describe('a time-limited solve', () => {
+  it('is optimal when its plan reaches the proven bound: the count of placed pods is whole', async () => {
+    // Six small pods on one large node: the start places all six, and no plan places more than six.
+    const nodes = [node('a', 4000)];
+    const small = (k: number) => instanceSpec(`small-${k}`, { every: 60, duration: 10, startWithin: 59 });
+    const apps = { horizon: 60, instances: [0, 1, 2, 3, 4, 5].map(small) };
+    const r = await solveExact(nodes, apps, { timeLimitSeconds: 0.0001 });
+    expect(r).toMatchObject({ optimal: true, bound: 6, gap: 0 });
+    expect(r.placed).toHaveLength(6);
+  });
+});
+
 describe('symmetry rows', () => {
   it('the canonical member of any plan satisfies every row and keeps each class’s choices', () => {
     const rnd = new Random(5);
