@@ -26,7 +26,8 @@
  *
  * Three additions make it solve without changing the optimum (each can be turned off; the tests compare):
  *   - run-conflict cliques (exact-cliques.ts): Σ runs(i,n,t) ≤ 1 over instances no two of which fit side by
- *     side; the capacity row alone lets the relaxation run fractions of several large pods at once;
+ *     side on a node, or behind a shared link; the capacity row alone lets the relaxation run fractions of
+ *     several large pods at once;
  *   - symmetry rows (exact-symmetry.ts) over identical nodes and identical instances, so branch-and-bound
  *     does not prove the same dead end once per relabelling;
  *   - a starting plan (exact-start.ts): the best legal plan of the engine, first-fit and the caller's, then
@@ -332,13 +333,22 @@ export function buildExactModel(
     const behind = new Set(link.nodes.map((name) => nodeIndex.get(name)!));
     const here = vars.filter((v) => behind.has(v.n) && demands[v.i]!.run[2] > 0);
     const cap = capacityUnits({ cpu: 0, memory: 0, bandwidth: link.capacity })[2];
+    // Instances no two of which the link carries at once, wherever behind it they run (exact-cliques.ts).
+    const senders = [...new Set(here.map((v) => v.i))];
+    const cliques = !(options.conflictCliques ?? true)
+      ? []
+      : conflictCliques(senders, (a, b) => demands[a]!.run[2] + demands[b]!.run[2] > cap).map(
+          (members) => new Set(members),
+        );
     for (let t = 0; t < B; t++) {
       const terms: Term[] = [];
       let worst = 0;
       const onInstance = new Map<number, number>();
+      const running: [PhaseVars, [number, number][]][] = [];
       for (const v of here) {
         const ranges = runningRanges(inst[v.i]!, g, v.x.length - 1, t);
         if (ranges.length === 0) continue;
+        running.push([v, ranges]);
         const bw = demands[v.i]!.run[2];
         // An instance runs on one node at most: its worst is counted once, whatever the nodes.
         onInstance.set(v.i, bw);
@@ -346,6 +356,13 @@ export function buildExactModel(
       }
       for (const bw of onInstance.values()) worst += bw;
       if (worst > cap) rows.push(row(terms, '<=', cap));
+      for (const clique of cliques) {
+        const on = running.filter(([v]) => clique.has(v.i));
+        if (new Set(on.map(([v]) => v.i)).size < 2) continue;
+        const cliqueTerms: Term[] = [];
+        for (const [v, ranges] of on) for (const range of ranges) rangeTerms(v, range, 1, cliqueTerms);
+        rows.push(row(cliqueTerms, '<=', 1));
+      }
     }
   }
   // Identical nodes and identical instances: one plan of each class of equivalent plans (exact-symmetry.ts).
