@@ -64,7 +64,7 @@ export class Engine {
       throw new RangeError(`horizon must be a whole number of seconds ≥ 1, got ${this.horizon}`);
     this.policy = options.policy ?? null;
     this.strategy = this.policy?.name ?? 'nmaas';
-    this.cluster = new Cluster(this.horizon);
+    this.cluster = new Cluster(this.horizon, options.slotBudgetBytes);
     const scratch = new Scratch(this.horizon);
     this.lookahead = new LookAhead(this.cluster, scratch);
     this.decision = new NmaasDecision(this.cluster, scratch, this.lookahead, options.sample ?? 8);
@@ -92,11 +92,21 @@ export class Engine {
     return this.cluster.links.get(name)?.conflict()?.declarations ?? null;
   }
 
-  /** What the engine holds in memory: nodes (live ones only) and the bytes of their slot arrays. */
-  held(): { nodes: number; slotBytes: number } {
+  /**
+   * What the engine holds in memory: nodes (live ones only), the bytes of their slot arrays now, the
+   * bytes of slot arrays and folds together against the budget, and how often the budget let a node's go.
+   */
+  held(): { nodes: number; slotBytes: number; derivedBytes: number; budgetBytes: number; evictions: number } {
     let slotBytes = 0;
     for (const n of this.cluster.nodes) slotBytes += n.slotBytes();
-    return { nodes: this.cluster.nodes.length, slotBytes };
+    const budget = this.cluster.slotBudget;
+    return {
+      nodes: this.cluster.nodes.length,
+      slotBytes,
+      derivedBytes: budget.held,
+      budgetBytes: budget.limitBytes,
+      evictions: budget.evictions,
+    };
   }
 
   has(id: string): boolean {
