@@ -111,5 +111,6 @@ process.stdout.write(
     derivedMiB: mib(held.derivedBytes),
     slotBudgetMiB: mib(held.budgetBytes),
     evictions: held.evictions,
+    rebuilds: held.rebuilds,
   })}\n`,
 );

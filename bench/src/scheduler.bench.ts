@@ -113,6 +113,7 @@ const bench: Bench = async () => {
         slotArraysAndFoldsMiB: nmaas.derivedMiB,
         slotBudgetMiB: nmaas.slotBudgetMiB,
         evictions: nmaas.evictions,
+        rebuilds: nmaas.rebuilds,
       },
       placementHash: nmaas.placementHash,
       met: {

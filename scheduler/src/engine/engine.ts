@@ -94,9 +94,17 @@ export class Engine {
 
   /**
    * What the engine holds in memory: nodes (live ones only), the bytes of their slot arrays now, the
-   * bytes of slot arrays and folds together against the budget, and how often the budget let a node's go.
+   * bytes of slot arrays and folds together against the budget, how often the budget let a node's go and
+   * how often a node read again rebuilt them.
    */
-  held(): { nodes: number; slotBytes: number; derivedBytes: number; budgetBytes: number; evictions: number } {
+  held(): {
+    nodes: number;
+    slotBytes: number;
+    derivedBytes: number;
+    budgetBytes: number;
+    evictions: number;
+    rebuilds: number;
+  } {
     let slotBytes = 0;
     for (const n of this.cluster.nodes) slotBytes += n.slotBytes();
     const budget = this.cluster.slotBudget;
@@ -106,6 +114,7 @@ export class Engine {
       derivedBytes: budget.held,
       budgetBytes: budget.limitBytes,
       evictions: budget.evictions,
+      rebuilds: budget.rebuilds,
     };
   }
 

@@ -203,7 +203,10 @@ export class NodeState implements BudgetMember {
       return this.slots;
     }
     const s = this.budget.take(this.horizon * SLOT_WORDS, 0);
-    if (this.written) this.rebuild(s);
+    if (this.written) {
+      this.rebuild(s);
+      this.budget.rebuilds++;
+    }
     this.slots = s;
     this.written = true;
     this.budget.resize(this, this.heldBytes + s.byteLength);

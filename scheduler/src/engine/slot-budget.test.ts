@@ -192,6 +192,7 @@ describe('decisions do not depend on the slot budget', () => {
       const starved = replay(workload, steps, 0);
       expect(kept.engine.held().evictions).toBe(0);
       expect(starved.engine.held().evictions).toBeGreaterThan(steps.length / 4);
+      expect(starved.engine.held().rebuilds).toBeGreaterThan(steps.length / 4);
       expect(starved.answers).toEqual(kept.answers);
       refusals += starved.answers.filter((a) => a.includes('refused')).length;
       const placed = starved.engine.bookings().map((b) => ({ id: b.id, node: b.node, phase: b.phase }));

@@ -40,6 +40,8 @@ export class SlotBudget {
   held = 0;
   /** How many times a member let its arrays go for another's sake. */
   evictions = 0;
+  /** How many times a member read again after an eviction rebuilt its arrays (counted by the members). */
+  rebuilds = 0;
   private readonly pool = new Map<number, Int32Array[]>();
   private pooled = 0;
   /** Takes an array no longer needed into the pool (dropped when the pool is full). */
