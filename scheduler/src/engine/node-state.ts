@@ -657,12 +657,43 @@ export class NodeState implements BudgetMember {
     return n;
   }
 
-  /** How many slots of the horizon have at least one instance active. */
+  /**
+   * How many slots of the horizon have at least one instance active (folded bookings, which carry no
+   * activity count, excluded). Read from the slots when they are held; otherwise from the bookings' runs,
+   * so that a report over every node (a snapshot) does not rebuild every node's array.
+   */
   busySlots(): number {
-    const s = this.words();
-    if (s === null) return 0;
+    if (this.booked.size === 0) return 0;
+    const s = this.slots;
+    if (s === null) return this.busySlotsFromRuns();
     let busy = 0;
     for (let i = 3; i < s.length; i += SLOT_WORDS) if ((s[i]! & (EXCLUSIVE_UNIT - 1)) > 0) busy++;
+    return busy;
+  }
+
+  /** `busySlots` from the bookings: the length of the union of their runs over the horizon. */
+  private busySlotsFromRuns(): number {
+    const H = this.horizon;
+    const runs: number[] = [];
+    for (const b of this.booked.values()) {
+      if (isFolded(b.shape.every, H)) continue;
+      const { every: P, duration: D } = b.shape;
+      for (let start = b.phase % P; start < H; start += P) {
+        if (start + D <= H) runs.push(start, start + D);
+        else runs.push(start, H, 0, start + D - H);
+      }
+    }
+    const order = Array.from({ length: runs.length / 2 }, (_, k) => k).sort((x, y) => runs[2 * x]! - runs[2 * y]!);
+    let busy = 0;
+    let reach = 0;
+    for (const k of order) {
+      const from = Math.max(runs[2 * k]!, reach);
+      const to = runs[2 * k + 1]!;
+      if (to > from) {
+        busy += to - from;
+        reach = to;
+      }
+    }
     return busy;
   }
 
