@@ -1,7 +1,7 @@
 /**
  * Offline global re-planning: from a placement (what `simulate` printed, or what the cluster runs), find a
  * better plan that needs at most K migrations. Lexicographic objective: more instances placed, then fewer
- * overlapping run-seconds on a node, then fewer moves.
+ * overlapping run-seconds on a node or behind a shared link (overlap.ts), then fewer moves.
  *
  * Large-neighbourhood search over the engine itself, so every plan is one the engine would accept: destroy a
  * few bookings on one node where a refused instance could go, book the refused one there, and repair the
@@ -12,7 +12,7 @@
  */
 import { allowedPhases, Engine, isActive, type InstanceSpec, type NodeSpec, UsageError } from '../engine/index.js';
 import { Random } from '../engine/random.js';
-import { overlapSeconds } from './overlap.js';
+import { LinkOverlap, overlapSeconds } from './overlap.js';
 
 export interface PlacedEntry {
   id: string;
@@ -125,6 +125,8 @@ export function replan(
     overlapOf.set(n.name, o);
     overlap += o;
   }
+  const links = new LinkOverlap(nodes, (name) => engine.loadProfile(name)!.bandwidth);
+  overlap += links.total();
   const before: PlanQuality = {
     placed: current.length,
     rejected: apps.instances.length - current.length,
@@ -188,6 +190,12 @@ export function replan(
       if (engine.book(spec, { node, phase: phases[k]! }).ok) return true;
     return false;
   };
+  /** Book spec on the node at one of a few allowed phases drawn at random (a shift in time). */
+  const bookShifted = (spec: InstanceSpec, node: string): boolean => {
+    const phases = allowedPhases(spec.every, spec.startWithin, spec.release);
+    for (let k = 0; k < 4; k++) if (engine.book(spec, { node, phase: rng.pick(phases) }).ok) return true;
+    return false;
+  };
   /** Re-insert a lifted instance: its original spot first (no migration), then the engine's own decision. */
   const repair = (spec: InstanceSpec): boolean => {
     const home = original.get(spec.id);
@@ -218,6 +226,8 @@ export function replan(
       fresh.set(n, o);
       overlapDelta += o - overlapOf.get(n)!;
     }
+    const linkChange = links.change(nodesHit);
+    overlapDelta += linkChange.delta;
     const movesDelta = nextMoved.size - moved.size;
     const better =
       placedDelta > 0 ||
@@ -233,6 +243,7 @@ export function replan(
       if (!same(was, at(id))) lastStep.set(id, { step: steps, gain });
     }
     for (const [n, o] of fresh) overlapOf.set(n, o);
+    linkChange.commit();
     overlap += overlapDelta;
     moved.clear();
     for (const id of nextMoved) moved.add(id);
@@ -332,7 +343,10 @@ export function replan(
   }
 
   function overlapStep(): boolean {
-    const crowded = [...overlapOf].filter(([, o]) => o > 0).sort((a, b) => b[1] - a[1] || cmp(a[0], b[0]));
+    const crowded = [...overlapOf]
+      .map(([n, o]): [string, number] => [n, o + links.around(n)])
+      .filter(([, o]) => o > 0)
+      .sort((a, b) => b[1] - a[1] || cmp(a[0], b[0]));
     if (crowded.length === 0) return false;
     const node = crowded[Math.floor(rng.next() ** 2 * Math.min(crowded.length, 8))]![0];
     const here = engine.bookings(node);
@@ -344,7 +358,9 @@ export function replan(
     lift(step, b.id);
     const spec = specs.get(b.id)!;
     const target = rng.pick(candidatesOf(spec)).name;
-    if (!(target !== node && bookOn(spec, target)) && !engine.place(spec).ok) {
+    // Behind a crowded link, a shift in time on the same node can end an overlap the node alone does not see.
+    const shifted = links.around(node) > 0 && rng.next() < 0.5 && bookShifted(spec, node);
+    if (!shifted && !(target !== node && bookOn(spec, target)) && !engine.place(spec).ok) {
       undo(step);
       return false;
     }

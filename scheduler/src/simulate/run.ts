@@ -18,6 +18,8 @@ export interface SimulationResult {
     placed: number;
     rejected: number;
     competingSlotSeconds: number;
+    /** Of competingSlotSeconds, the slot-seconds over a shared link's capacity. */
+    linkSlotSeconds: number;
     violations: number;
     decisionMicros: { p50: number; p99: number; max: number };
   };
@@ -128,6 +130,7 @@ export async function simulate(
       placed: placed.length,
       rejected: rejected.length,
       competingSlotSeconds: check.competingSlotSeconds,
+      linkSlotSeconds: check.linkSlotSeconds,
       violations: check.violations,
       decisionMicros: {
         p50: round(percentile(sorted, 0.5)),
