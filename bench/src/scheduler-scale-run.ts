@@ -1,12 +1,13 @@
 /**
  * One scale run of the scheduler bench, alone in its process so that its resident memory is its own:
- * `node scheduler-scale-run.js <nodes> <instances> <strategy> <seed>` generates the heavy family,
+ * `node scheduler-scale-run.js <nodes> <instances> <strategy> <seed> [slot budget MiB]` generates the heavy family,
  * places every instance in arrival order on one core, checks the result with the independent checker
  * and prints one JSON line of figures. Spawned by scheduler.bench.ts.
  */
+import { createHash } from 'node:crypto';
 import { checkPlacement, Engine, HEAVY_FAMILY, percentile, STRATEGIES, type StrategyName } from '@nmaas/scheduler';
 
-const [nodes, instances, strategy, seed] = process.argv.slice(2);
+const [nodes, instances, strategy, seed, budgetMiB] = process.argv.slice(2);
 const { nodes: nodeSpecs, apps } = HEAVY_FAMILY.generate({
   seed: Number(seed),
   nodes: Number(nodes),
@@ -18,7 +19,11 @@ const mib = (b: number): number => Math.round((b / 1048576) * 10) / 10;
 
 global.gc?.();
 const before = process.memoryUsage();
-const engine = new Engine(nodeSpecs, { horizon: apps.horizon, ...(policy ? { policy } : {}) });
+const engine = new Engine(nodeSpecs, {
+  horizon: apps.horizon,
+  ...(policy ? { policy } : {}),
+  ...(budgetMiB ? { slotBudgetBytes: Number(budgetMiB) * 1048576 } : {}),
+});
 const queue = order(nodeSpecs, apps.instances);
 const wall = new Float64Array(queue.length);
 const cpu = new Float64Array(queue.length);
@@ -56,6 +61,16 @@ const peakRss = process.resourceUsage().maxRSS * 1024;
 const held = engine.held();
 const placed = engine.bookings().map((b) => ({ id: b.id, node: b.node, phase: b.phase }));
 const check = checkPlacement(nodeSpecs, apps, placed);
+/** The placements in one string (by instance id): equal hashes across runs and versions mean equal decisions. */
+const placementHash = createHash('sha256')
+  .update(
+    placed
+      .map((b) => `${b.id}@${b.node}+${b.phase}`)
+      .sort()
+      .join(';'),
+  )
+  .digest('hex')
+  .slice(0, 16);
 wall.sort();
 cpu.sort();
 refusalWall.sort((a, b) => a - b);
@@ -84,6 +99,7 @@ process.stdout.write(
     decisionCpuMicros: micros(cpu),
     refusalMicros: micros(refusalWall),
     refusalCpuMicros: micros(refusalCpu),
+    placementHash,
     competingSlotSeconds: check.competingSlotSeconds,
     violations: check.violations,
     rssMiB: mib(after.rss),
@@ -92,5 +108,9 @@ process.stdout.write(
     arrayBuffersMiB: mib(after.arrayBuffers),
     addedHeapMiB: mib(after.heapUsed - before.heapUsed),
     slotMiB: mib(held.slotBytes),
+    derivedMiB: mib(held.derivedBytes),
+    slotBudgetMiB: mib(held.budgetBytes),
+    evictions: held.evictions,
+    rebuilds: held.rebuilds,
   })}\n`,
 );

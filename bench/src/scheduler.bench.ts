@@ -11,7 +11,9 @@
  *     OS gave to others (both are reported).
  *   - The machine, measured in the same run: load average before and after, a bare `node -e 0`
  *     (wall ms, median of 5) and a fixed CPU loop (ms), so runs on different machines compare.
- * Every placement is judged by the independent checker (competing slot-seconds, rule violations).
+ * Every placement is judged by the independent checker (competing slot-seconds, rule violations), and
+ * hashed (`placementHash`): a change that must not alter decisions (the engine's memory budget, say)
+ * shows the same hash before and after.
  */
 import { execFile } from 'node:child_process';
 import os from 'node:os';
@@ -104,6 +106,16 @@ const bench: Bench = async () => {
       decisionsPerCpuSecond: nmaas.decisionsPerCpuSecond,
       p99CpuMicros: nmaas.decisionCpuMicros.p99,
       peakRssMiB: nmaas.peakRssMiB,
+      /** Where the memory goes at the end of the run: the JS heap, typed arrays (slot arrays and folds within the budget). */
+      memory: {
+        heapMiB: nmaas.heapMiB,
+        arrayBuffersMiB: nmaas.arrayBuffersMiB,
+        slotArraysAndFoldsMiB: nmaas.derivedMiB,
+        slotBudgetMiB: nmaas.slotBudgetMiB,
+        evictions: nmaas.evictions,
+        rebuilds: nmaas.rebuilds,
+      },
+      placementHash: nmaas.placementHash,
       met: {
         decisionsPerSecond: nmaas.decisionsPerCpuSecond >= TARGET.decisionsPerSecond,
         p99: nmaas.decisionCpuMicros.p99 <= TARGET.p99Micros,

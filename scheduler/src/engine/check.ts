@@ -45,6 +45,8 @@ export interface CheckProblem {
 export interface CheckReport {
   placed: number;
   competingSlotSeconds: number;
+  /** Of competingSlotSeconds, the link-slots over a shared link's capacity (0 when no node declares a link). */
+  linkSlotSeconds: number;
   violations: number;
   problems: CheckProblem[];
 }
@@ -148,7 +150,7 @@ export function checkPlacement(
   const links = checkLinks(nodes, onNode, H);
   competing += links.overSlots;
   for (const message of links.messages) problems.push({ kind: 'link', message });
-  return { placed: seen.size, competingSlotSeconds: competing, violations, problems };
+  return { placed: seen.size, competingSlotSeconds: competing, linkSlotSeconds: links.overSlots, violations, problems };
 }
 
 interface Swept {

@@ -10,6 +10,7 @@ import { LinkState } from './link-state.js';
 import { NoFitVerdicts } from './no-fit.js';
 import { NodeState, type BookedInstance } from './node-state.js';
 import type { Shape } from './shape.js';
+import { SlotBudget } from './slot-budget.js';
 
 /** "k1=v1,k2=v2": a nodeSelector as a cache key. */
 export function selectorKey(selector: Record<string, string>): string {
@@ -31,6 +32,8 @@ export class Cluster {
   readonly invalidation = new Invalidation();
   /** The nodes' "does not fit" verdicts, in one table (see no-fit.ts). */
   private readonly verdicts = new NoFitVerdicts();
+  /** The memory budget of the nodes' slot arrays and folds (slot-budget.ts). */
+  readonly slotBudget: SlotBudget;
   /** Shared links by name, with the nodes behind them (link-state.ts). */
   readonly links = new Map<string, LinkState<NodeState>>();
   /** The largest run bandwidth of any shape compiled so far: a link below it in every slot blocks nothing. */
@@ -40,11 +43,17 @@ export class Cluster {
   /** Order of arrival of nodes, never reused: ties between nodes break on it, so a replaced node sorts last. */
   private nextNodeIndex = 0;
 
-  constructor(readonly horizon: number) {}
+  constructor(
+    readonly horizon: number,
+    /** Bytes of slot arrays and folds kept at most (slot-budget.ts); the default when absent. */
+    slotBudgetBytes?: number,
+  ) {
+    this.slotBudget = new SlotBudget(slotBudgetBytes);
+  }
 
   addNode(spec: NodeSpec): void {
     if (this.byName.has(spec.name)) throw new Error(`node ${spec.name} is already known to the engine`);
-    const node = new NodeState(this.nextNodeIndex++, spec, this.horizon, this.verdicts);
+    const node = new NodeState(this.nextNodeIndex++, spec, this.horizon, this.verdicts, this.slotBudget);
     for (const l of spec.links ?? []) {
       let link = this.links.get(l.name);
       if (!link) this.links.set(l.name, (link = new LinkState<NodeState>(l.name, this.horizon, this.seen)));

@@ -64,7 +64,7 @@ export class Engine {
       throw new RangeError(`horizon must be a whole number of seconds ≥ 1, got ${this.horizon}`);
     this.policy = options.policy ?? null;
     this.strategy = this.policy?.name ?? 'nmaas';
-    this.cluster = new Cluster(this.horizon);
+    this.cluster = new Cluster(this.horizon, options.slotBudgetBytes);
     const scratch = new Scratch(this.horizon);
     this.lookahead = new LookAhead(this.cluster, scratch);
     this.decision = new NmaasDecision(this.cluster, scratch, this.lookahead, options.sample ?? 8);
@@ -92,11 +92,30 @@ export class Engine {
     return this.cluster.links.get(name)?.conflict()?.declarations ?? null;
   }
 
-  /** What the engine holds in memory: nodes (live ones only) and the bytes of their slot arrays. */
-  held(): { nodes: number; slotBytes: number } {
+  /**
+   * What the engine holds in memory: nodes (live ones only), the bytes of their slot arrays now, the
+   * bytes of slot arrays and folds together against the budget, how often the budget let a node's go and
+   * how often a node read again rebuilt them.
+   */
+  held(): {
+    nodes: number;
+    slotBytes: number;
+    derivedBytes: number;
+    budgetBytes: number;
+    evictions: number;
+    rebuilds: number;
+  } {
     let slotBytes = 0;
     for (const n of this.cluster.nodes) slotBytes += n.slotBytes();
-    return { nodes: this.cluster.nodes.length, slotBytes };
+    const budget = this.cluster.slotBudget;
+    return {
+      nodes: this.cluster.nodes.length,
+      slotBytes,
+      derivedBytes: budget.held,
+      budgetBytes: budget.limitBytes,
+      evictions: budget.evictions,
+      rebuilds: budget.rebuilds,
+    };
   }
 
   has(id: string): boolean {

@@ -12,6 +12,7 @@ import { NODE_POOL_LABEL } from '@nmaas/sdk/contract';
 import type { LinkState } from './link-state.js';
 import { DAY_SECONDS, gcd, isDayPeriod, isFolded, slotStep } from './period.js';
 import { runsMeet } from './rules/exclusive.js';
+import { SlotBudget, type BudgetMember } from './slot-budget.js';
 
 /**
  * The slot layout, private to this module: per slot, SLOT_WORDS int32 words — what active instances
@@ -38,7 +39,7 @@ export interface BookedInstance {
 /** A cached phase search: the best phase and its crowding, or null when nothing fits. */
 export type PhaseFitResult = { phase: number; crowding: number } | null;
 
-export class NodeState {
+export class NodeState implements BudgetMember {
   readonly cap: [number, number, number];
   readonly pool: string | null;
   /** Σ idle of every booked instance (always reserved). */
@@ -47,7 +48,15 @@ export class NodeState {
   readonly extraTotal: [number, number, number] = [0, 0, 0];
   /** Σ max(run, idle): what a time-blind scheduler reserving run for the whole horizon would hold. */
   readonly reserved: [number, number, number] = [0, 0, 0];
+  /**
+   * The slot array when materialised, else null: before the first booking, and after the cluster's slot
+   * budget let it go (slot-budget.ts). The bookings determine it exactly (`rebuild`), so every reader goes
+   * through `words` or `ensureSlots`, which bring it back.
+   */
   private slots: Int32Array | null = null;
+  lruPrev: BudgetMember | null = null;
+  lruNext: BudgetMember | null = null;
+  heldBytes = 0;
   private peakCache: [number, number, number] | null = [0, 0, 0];
   readonly apps = new Map<string, number>();
   /** Apps that some instance here refuses to share the node with (anti-affinity, seen from this side). */
@@ -98,6 +107,8 @@ export class NodeState {
     readonly horizon: number,
     /** Where "no allowed phase fitted" verdicts are kept, shared by the cluster's nodes (no-fit.ts). */
     private readonly verdicts: NoFitVerdicts = new NoFitVerdicts(),
+    /** The memory budget of the derived arrays, shared by the cluster's nodes (slot-budget.ts). */
+    private readonly budget: SlotBudget = new SlotBudget(),
   ) {
     this.cap = capacityUnits(spec.capacity);
     this.pool = spec.labels[NODE_POOL_LABEL] ?? null;
@@ -114,14 +125,20 @@ export class NodeState {
   /**
    * Per-period folds of the slots: fold_P[s] = max over k of slot[s + kP], per word. A phase search for
    * period P then reads P entries instead of H. Built on first use, kept up to date by bookings,
-   * dropped on removal (a max cannot be un-maxed) and rebuilt lazily.
+   * dropped on removal (a max cannot be un-maxed) and rebuilt lazily. The arrays (`foldArrays`, for
+   * `foldPeriods`) go with the slots when the budget lets them go; `keptFolds` lists the folds built since
+   * the last removal whether or not their arrays are held, so that what a fold is said to cost
+   * (`foldCost`, which bounds the refusal's search) and hence every answer does not depend on the budget.
    */
   private foldPeriods: number[] = [];
   private foldArrays: Int32Array[] = [];
+  private keptFolds: number[] = [];
+  /** Whether the slots were ever written (since the node joined): what `foldCost` calls "built". */
+  private written = false;
 
-  /** Slot reads a `fold(period)` costs now: 0 when it is kept, the horizon when it must be built. */
+  /** Slot reads a `fold(period)` costs: 0 when it is kept, the horizon when it must be built. */
   foldCost(period: number): number {
-    return period >= this.horizon || this.slots === null || this.foldPeriods.includes(period) ? 0 : this.horizon;
+    return period >= this.horizon || !this.written || this.keptFolds.includes(period) ? 0 : this.horizon;
   }
 
   fold(period: number): Int32Array {
@@ -129,7 +146,7 @@ export class NodeState {
     if (period >= this.horizon) return s;
     const k = this.foldPeriods.indexOf(period);
     if (k >= 0) return this.foldArrays[k]!;
-    const f = new Int32Array(period * SLOT_WORDS).fill(-2147483648);
+    const f = this.budget.take(period * SLOT_WORDS, -2147483648);
     for (let t = 0, j = 0; t < this.horizon; t++) {
       const i = t * SLOT_WORDS;
       for (let w = 0; w < SLOT_WORDS; w++) if (s[i + w]! > f[j + w]!) f[j + w] = s[i + w]!;
@@ -138,32 +155,113 @@ export class NodeState {
     }
     this.foldPeriods.push(period);
     this.foldArrays.push(f);
+    if (!this.keptFolds.includes(period)) this.keptFolds.push(period);
+    this.budget.resize(this, this.heldBytes + f.byteLength);
     return f;
   }
 
-  /** Bytes the slot array holds (0 until the first booking, and after the node is dropped). */
+  /** Bytes the slot array holds now (0 until the first booking, while the budget holds it elsewhere, and after the node is dropped). */
   slotBytes(): number {
     return this.slots?.byteLength ?? 0;
   }
 
   /** Lets go of the slot array and folds, for a node leaving the engine. */
   dropSlots(): void {
-    this.slots = null;
+    this.budget.forget(this);
     this.dayMax = null;
+    this.keptFolds = [];
+    this.written = false;
+  }
+
+  /** Lets the derived arrays go (the budget's call): the slots and folds, rebuilt from the bookings on the next read. */
+  evict(recycle: (a: Int32Array) => void): void {
+    if (this.slots !== null) recycle(this.slots);
+    for (const f of this.foldArrays) recycle(f);
+    this.slots = null;
     this.foldPeriods = [];
     this.foldArrays = [];
   }
 
+  /** Drops the fold arrays (a removal or a day-load change moved the slots both ways); rebuilt lazily. */
+  private dropFolds(): void {
+    if (this.foldArrays.length === 0 && this.keptFolds.length === 0) return;
+    let bytes = this.heldBytes;
+    for (const f of this.foldArrays) {
+      bytes -= f.byteLength;
+      this.budget.recycle(f);
+    }
+    this.foldPeriods = [];
+    this.foldArrays = [];
+    this.keptFolds = [];
+    this.budget.resize(this, bytes);
+  }
+
+  /** The slots, materialised (rebuilt from the bookings when the budget let them go) and marked used. */
   private ensureSlots(): Int32Array {
-    if (this.slots === null) this.slots = new Int32Array(this.horizon * SLOT_WORDS);
-    return this.slots;
+    if (this.slots !== null) {
+      this.budget.touch(this);
+      return this.slots;
+    }
+    const s = this.budget.take(this.horizon * SLOT_WORDS, 0);
+    if (this.written) {
+      this.rebuild(s);
+      this.budget.rebuilds++;
+    }
+    this.slots = s;
+    this.written = true;
+    this.budget.resize(this, this.heldBytes + s.byteLength);
+    return s;
+  }
+
+  /**
+   * The slots for reading, or null when nothing is booked (every word is then 0: removals give back
+   * exactly what bookings added, integers being reversible).
+   */
+  private words(): Int32Array | null {
+    return this.booked.size === 0 ? null : this.ensureSlots();
+  }
+
+  /**
+   * Writes into zeroed slots what the bookings add: each booking's runs as `apply` writes them, and the
+   * day-period bookings through `dayMax`. Integer sums do not depend on order: the array is the one the
+   * bookings built one by one.
+   */
+  private rebuild(s: Int32Array): void {
+    const H = this.horizon;
+    for (const b of this.booked.values()) {
+      const { shape } = b;
+      if (isDayPeriod(shape.every, H)) continue;
+      const folded = isFolded(shape.every, H);
+      const { step: P, length: D } = slotStep(shape.every, shape.duration, H);
+      const [d0, d1, d2] = shape.delta;
+      const c = folded ? 0 : shape.exclusive ? EXCLUSIVE_UNIT + 1 : 1;
+      for (let start = b.phase % P; start < H; start += P) {
+        for (let d = 0; d < D; d++) {
+          let t = start + d;
+          if (t >= H) t -= H;
+          const i = t * SLOT_WORDS;
+          s[i] = s[i]! + d0;
+          s[i + 1] = s[i + 1]! + d1;
+          s[i + 2] = s[i + 2]! + d2;
+          s[i + 3] = s[i + 3]! + c;
+        }
+      }
+    }
+    const max = this.dayMax;
+    if (max === null) return;
+    for (let h = 0; h < H; h++) {
+      const k = h * SLOT_WORDS;
+      s[k] = s[k]! + max[h * 3]!;
+      s[k + 1] = s[k + 1]! + max[h * 3 + 1]!;
+      s[k + 2] = s[k + 2]! + max[h * 3 + 2]!;
+    }
   }
 
   /** Highest per-slot extra per resource (lazily recomputed after a removal). */
   peak(): [number, number, number] {
     if (this.peakCache !== null) return this.peakCache;
     const p: [number, number, number] = [0, 0, 0];
-    const s = this.slots;
+    const s = this.words();
     if (s !== null) {
       let p0 = -Infinity,
         p1 = -Infinity,
@@ -193,6 +291,9 @@ export class NodeState {
       d1 = shape.delta[1] * sign,
       d2 = shape.delta[2] * sign;
     const c = folded ? 0 : (shape.exclusive ? EXCLUSIVE_UNIT + 1 : 1) * sign;
+    // Folds follow bookings by max, which holds only while a booking raises its slots: one that lowers
+    // some (idle above run, an input the app model refuses but the engine reads) drops them like a removal.
+    const lowers = d0 < 0 || d1 < 0 || d2 < 0;
     const peak = sign > 0 ? this.peakCache : null;
     let p0 = peak ? peak[0] : 0,
       p1 = peak ? peak[1] : 0,
@@ -224,10 +325,7 @@ export class NodeState {
         }
       }
     }
-    if (sign < 0) {
-      this.foldPeriods = [];
-      this.foldArrays = [];
-    }
+    if (sign < 0 || lowers) this.dropFolds();
     if (peak) {
       peak[0] = p0;
       peak[1] = p1;
@@ -285,8 +383,7 @@ export class NodeState {
     }
     this.dayMax = any ? next : null;
     // The slots moved both ways: folds and the peak are rebuilt lazily (as after a removal).
-    this.foldPeriods = [];
-    this.foldArrays = [];
+    this.dropFolds();
     this.peakCache = null;
   }
 
@@ -347,7 +444,7 @@ export class NodeState {
    * resource overflows on top of the idle reservations, bit 3 when exclusivity forbids sharing the slot.
    */
   runBlockedAt(t: number, shape: Shape): number {
-    return this.blockedBits(this.slots, t, shape);
+    return this.blockedBits(this.words(), t, shape);
   }
 
   /**
@@ -359,7 +456,7 @@ export class NodeState {
     // A folded period (period.ts) meets the slots by its offset modulo the gcd: count there, then repeat.
     const n = slotStep(P, shape.duration, this.horizon).step;
     out.fill(0, 0, P);
-    const s = this.slots;
+    const s = this.words();
     if (s === null) {
       // Nothing booked: the run alone against the capacity left by the idle load, the same in every slot.
       const blocked = this.blockedBits(null, 0, shape) !== 0 ? this.horizon / n : 0;
@@ -448,7 +545,7 @@ export class NodeState {
     crowd: { load: Float64Array; idleRun: Float64Array; idleWeight: number } | null,
   ): void {
     const day = this.dayProfile();
-    const s = this.slots!;
+    const s = this.ensureSlots();
     const H = this.horizon;
     const P = shape.every;
     const cap = this.cap;
@@ -560,24 +657,57 @@ export class NodeState {
     return n;
   }
 
-  /** How many slots of the horizon have at least one instance active. */
+  /**
+   * How many slots of the horizon have at least one instance active (folded bookings, which carry no
+   * activity count, excluded). Read from the slots when they are held; otherwise from the bookings' runs,
+   * so that a report over every node (a snapshot) does not rebuild every node's array.
+   */
   busySlots(): number {
+    if (this.booked.size === 0) return 0;
     const s = this.slots;
-    if (s === null) return 0;
+    if (s === null) return this.busySlotsFromRuns();
     let busy = 0;
     for (let i = 3; i < s.length; i += SLOT_WORDS) if ((s[i]! & (EXCLUSIVE_UNIT - 1)) > 0) busy++;
     return busy;
   }
 
+  /** `busySlots` from the bookings: the length of the union of their runs over the horizon. */
+  private busySlotsFromRuns(): number {
+    const H = this.horizon;
+    const runs: number[] = [];
+    for (const b of this.booked.values()) {
+      if (isFolded(b.shape.every, H)) continue;
+      const { every: P, duration: D } = b.shape;
+      for (let start = b.phase % P; start < H; start += P) {
+        if (start + D <= H) runs.push(start, start + D);
+        else runs.push(start, H, 0, start + D - H);
+      }
+    }
+    const order = Array.from({ length: runs.length / 2 }, (_, k) => k).sort((x, y) => runs[2 * x]! - runs[2 * y]!);
+    let busy = 0;
+    let reach = 0;
+    for (const k of order) {
+      const from = Math.max(runs[2 * k]!, reach);
+      const to = runs[2 * k + 1]!;
+      if (to > from) {
+        busy += to - from;
+        reach = to;
+      }
+    }
+    return busy;
+  }
+
   /** Instances active in slot t (idle ones excluded): how many, and how many of them exclusive. */
   activeCount(t: number): { active: number; exclusive: number } {
-    const c = this.slots === null ? 0 : this.slots[t * SLOT_WORDS + 3]!;
+    const s = this.words();
+    const c = s === null ? 0 : s[t * SLOT_WORDS + 3]!;
     return { active: c & (EXCLUSIVE_UNIT - 1), exclusive: Math.floor(c / EXCLUSIVE_UNIT) };
   }
 
   /** What active instances add in slot t on top of the idle reservations, for resource r (engine units). */
   extraAt(t: number, r: number): number {
-    return this.slots === null ? 0 : this.slots[t * SLOT_WORDS + r]!;
+    const s = this.words();
+    return s === null ? 0 : s[t * SLOT_WORDS + r]!;
   }
 
   private blockedBits(words: Int32Array | null, i: number, shape: Shape): number {

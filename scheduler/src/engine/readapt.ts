@@ -15,6 +15,7 @@ import { isActive } from './time.js';
 import { antiAffinityConflict } from './rules/anti-affinity.js';
 import { sameSpreadGroup } from './rules/spread.js';
 import type { Migration } from './types.js';
+import { readaptThroughLinks } from './readapt-link.js';
 
 /** How many nodes readapt tries, most promising first. */
 const READAPT_NODES = 64;
@@ -74,7 +75,15 @@ export class Readapt {
         if (attempt) return attempt;
       }
     }
-    return null;
+    // A shared link may be what blocks: its runs on other nodes behind it can move (readapt-link.ts).
+    const context = {
+      cluster: this.cluster,
+      scratch: this.scratch,
+      decide: this.decide,
+      rollback: (u: Undo) => this.rollback(u),
+      canLeave,
+    };
+    return readaptThroughLinks(context, spec, shape, k);
   }
 
   /** Puts everything back as it was before the attempt that produced `undo`. */

@@ -247,4 +247,10 @@ export interface EngineOptions {
   policy?: PlacementPolicy;
   /** nmaas: how many feasible nodes the score stage compares (default 8; like kube's percentageOfNodesToScore). */
   sample?: number;
+  /**
+   * Bytes of per-second slot arrays and their period folds kept in memory at most (default 64 MiB): the
+   * least recently read nodes' arrays are let go and rebuilt from their bookings when read again. Only
+   * memory and speed depend on it, never a decision.
+   */
+  slotBudgetBytes?: number;
 }

@@ -1,7 +1,7 @@
 /**
  * Offline global re-planning: from a placement (what `simulate` printed, or what the cluster runs), find a
  * better plan that needs at most K migrations. Lexicographic objective: more instances placed, then fewer
- * overlapping run-seconds on a node, then fewer moves.
+ * overlapping run-seconds on a node or behind a shared link (overlap.ts), then fewer moves.
  *
  * Large-neighbourhood search over the engine itself, so every plan is one the engine would accept: destroy a
  * few bookings on one node where a refused instance could go, book the refused one there, and repair the
@@ -10,60 +10,41 @@
  * instance back where it was). A step is kept only if the objective does not get worse and the plan still
  * differs from the original placement in at most K already-placed instances.
  */
-import { allowedPhases, Engine, isActive, type InstanceSpec, type NodeSpec, UsageError } from '../engine/index.js';
+import { allowedPhases, type InstanceSpec, type NodeSpec } from '../engine/index.js';
 import { Random } from '../engine/random.js';
-import { overlapSeconds } from './overlap.js';
+import { acsReplan } from './acs.js';
+import { LinkOverlap, overlapSeconds } from './overlap.js';
+import {
+  cmp,
+  inTheWay,
+  loadPlacement,
+  samePlace,
+  size,
+  summarize,
+  type Gain,
+  type PlacedEntry,
+  type PlanQuality,
+  type ReplanMethod,
+  type ReplanOptions,
+  type ReplanResult,
+} from './plan.js';
 
-export interface PlacedEntry {
-  id: string;
-  node: string;
-  phase: number;
-}
+export type { Gain, PlacedEntry, PlanQuality, ReplanMethod, ReplanMove, ReplanOptions, ReplanResult } from './plan.js';
 
-export interface ReplanOptions {
-  /** Most already-placed instances whose node or phase may change. */
-  migrations: number;
-  timeLimitSeconds: number;
-  seed: number;
-  /** Stop after this many steps in a row that kept nothing (the search has converged); default scales with size. */
-  patience?: number;
-  /** Only the engine's own readapt as the repair (the baseline LNS is measured against). */
-  readaptOnly?: boolean;
-}
+export const REPLAN_METHODS: readonly ReplanMethod[] = ['auto', 'lns', 'acs'];
+/**
+ * auto: on pools of at most this many nodes the ant colony for half the time, then the large-neighbourhood search,
+ * and the better plan; the large-neighbourhood search alone beyond. Measured on
+ * held-out seeds (bench/results/replan.json): the colony places more on 20-node pools whose pods all want narrow
+ * windows and as much elsewhere; on 5,000 nodes its colonies are too few in the time limit and LNS places far more.
+ */
+export const ACS_UP_TO_NODES = 100;
+export const DEFAULT_REPLAN_METHOD: ReplanMethod = 'auto';
 
-export interface Gain {
-  /** Instances placed more (+1 for a refused instance now placed). */
-  placed: number;
-  /** Change of overlapping run-seconds (negative is better). */
-  overlapSeconds: number;
-}
-
-export interface ReplanMove {
-  id: string;
-  /** place: a refused instance now placed (no migration); move: a placed instance changes node or phase. */
-  kind: 'place' | 'move';
-  from: { node: string; phase: number } | null;
-  to: { node: string; phase: number };
-  /** The step that last changed this instance, and what that step gained (a step places or moves a few together). */
-  step: number;
-  gain: Gain;
-}
-
-export interface PlanQuality {
-  placed: number;
-  rejected: number;
-  overlapSeconds: number;
-}
-
-export interface ReplanResult {
-  before: PlanQuality;
-  after: PlanQuality;
-  migrations: number;
-  budget: number;
-  moves: ReplanMove[];
-  placed: PlacedEntry[];
-  rejected: { id: string; reason: string }[];
-  search: { iterations: number; accepted: number; millis: number; stoppedBy: 'converged' | 'time-limit' };
+/** The search `auto` stands for on these nodes. */
+export function resolveMethod(method: ReplanMethod, nodeCount: number): 'lns' | 'acs' {
+  if (method !== 'auto') return method;
+  return nodeCount <= ACS_UP_TO_NODES ? 'acs' : 'lns';
 }
 
 /** Phases tried per node when booking a refused instance there: enough to find a gap, bounded per step. */
@@ -76,37 +57,49 @@ interface Step {
   touched: Map<string, PlacedEntry | null>;
 }
 
-/** Rebuild the current placement in an engine; a placement that does not fit these nodes and apps is bad input. */
-function loadPlacement(
-  nodes: NodeSpec[],
-  apps: { horizon: number; instances: InstanceSpec[] },
-  placed: PlacedEntry[],
-  where: string,
-): Engine {
-  const engine = new Engine(nodes, { horizon: apps.horizon });
-  const specs = new Map(apps.instances.map((s) => [s.id, s]));
-  placed.forEach((p, k) => {
-    const spec = specs.get(p.id);
-    if (!spec)
-      throw new UsageError(
-        `${where}: placed[${k}]: ${p.id} is not an instance of the apps file; the placement must come from the same apps file`,
-      );
-    const r = engine.book(spec, { node: p.node, phase: p.phase });
-    if (!r.ok)
-      throw new UsageError(
-        `${where}: placed[${k}]: ${p.id} on ${p.node} at phase ${p.phase} does not fit: ${r.problems.join('; ')}` +
-          ' (the placement must come from the same nodes and apps files; "nmaas scheduler check" lists what is wrong)',
-      );
-  });
-  return engine;
-}
-
 export function replan(
   nodes: NodeSpec[],
   apps: { horizon: number; instances: InstanceSpec[] },
   current: PlacedEntry[],
   options: ReplanOptions,
   where = 'placement',
+): ReplanResult {
+  const method = options.method ?? DEFAULT_REPLAN_METHOD;
+  if (resolveMethod(method, nodes.length) === 'lns') return lnsReplan(nodes, apps, current, options, where);
+  if (method === 'acs') return acsReplan(nodes, apps, current, options, where);
+  // auto on a pool the colony suits: the colony for half the time, then the LNS for the rest, both from the
+  // current placement; the better plan wins (each search misses some optima the other finds).
+  const t0 = performance.now();
+  const half = { ...options, timeLimitSeconds: options.timeLimitSeconds / 2 };
+  const colony = acsReplan(nodes, apps, current, half, where);
+  const rest = Math.max(options.timeLimitSeconds / 10, options.timeLimitSeconds - colony.search.millis / 1000);
+  const lns = lnsReplan(nodes, apps, current, { ...options, timeLimitSeconds: rest }, where);
+  const a = colony.after;
+  const b = lns.after;
+  const lnsBetter =
+    b.placed > a.placed ||
+    (b.placed === a.placed &&
+      (b.overlapSeconds < a.overlapSeconds ||
+        (b.overlapSeconds === a.overlapSeconds && lns.migrations < colony.migrations)));
+  const best = lnsBetter ? lns : colony;
+  return {
+    ...best,
+    search: {
+      iterations: colony.search.iterations + lns.search.iterations,
+      accepted: best.search.accepted,
+      millis: Math.round(performance.now() - t0),
+      stoppedBy:
+        colony.search.stoppedBy === 'time-limit' || lns.search.stoppedBy === 'time-limit' ? 'time-limit' : 'converged',
+    },
+  };
+}
+
+function lnsReplan(
+  nodes: NodeSpec[],
+  apps: { horizon: number; instances: InstanceSpec[] },
+  current: PlacedEntry[],
+  options: ReplanOptions,
+  where: string,
 ): ReplanResult {
   const t0 = performance.now();
   const deadline = t0 + options.timeLimitSeconds * 1000;
@@ -125,6 +118,8 @@ export function replan(
     overlapOf.set(n.name, o);
     overlap += o;
   }
+  const links = new LinkOverlap(nodes, (name) => engine.loadProfile(name)!.bandwidth);
+  overlap += links.total();
   const before: PlanQuality = {
     placed: current.length,
     rejected: apps.instances.length - current.length,
@@ -142,8 +137,7 @@ export function replan(
     const b = engine.get(id);
     return b ? { id, node: b.node, phase: b.phase } : null;
   };
-  const same = (a: PlacedEntry | null, b: PlacedEntry | null): boolean =>
-    a === b || (a !== null && b !== null && a.node === b.node && a.phase === b.phase);
+  const same = samePlace;
 
   /** Remove an instance, remembering its booking for the step's undo. */
   const lift = (step: Step, id: string): void => {
@@ -188,6 +182,12 @@ export function replan(
       if (engine.book(spec, { node, phase: phases[k]! }).ok) return true;
     return false;
   };
+  /** Book spec on the node at one of a few allowed phases drawn at random (a shift in time). */
+  const bookShifted = (spec: InstanceSpec, node: string): boolean => {
+    const phases = allowedPhases(spec.every, spec.startWithin, spec.release);
+    for (let k = 0; k < 4; k++) if (engine.book(spec, { node, phase: rng.pick(phases) }).ok) return true;
+    return false;
+  };
   /** Re-insert a lifted instance: its original spot first (no migration), then the engine's own decision. */
   const repair = (spec: InstanceSpec): boolean => {
     const home = original.get(spec.id);
@@ -218,6 +218,8 @@ export function replan(
       fresh.set(n, o);
       overlapDelta += o - overlapOf.get(n)!;
     }
+    const linkChange = links.change(nodesHit);
+    overlapDelta += linkChange.delta;
     const movesDelta = nextMoved.size - moved.size;
     const better =
       placedDelta > 0 ||
@@ -233,6 +235,7 @@ export function replan(
       if (!same(was, at(id))) lastStep.set(id, { step: steps, gain });
     }
     for (const [n, o] of fresh) overlapOf.set(n, o);
+    linkChange.commit();
     overlap += overlapDelta;
     moved.clear();
     for (const id of nextMoved) moved.add(id);
@@ -332,7 +335,10 @@ export function replan(
   }
 
   function overlapStep(): boolean {
-    const crowded = [...overlapOf].filter(([, o]) => o > 0).sort((a, b) => b[1] - a[1] || cmp(a[0], b[0]));
+    const crowded = [...overlapOf]
+      .map(([n, o]): [string, number] => [n, o + links.around(n)])
+      .filter(([, o]) => o > 0)
+      .sort((a, b) => b[1] - a[1] || cmp(a[0], b[0]));
     if (crowded.length === 0) return false;
     const node = crowded[Math.floor(rng.next() ** 2 * Math.min(crowded.length, 8))]![0];
     const here = engine.bookings(node);
@@ -344,7 +350,9 @@ export function replan(
     lift(step, b.id);
     const spec = specs.get(b.id)!;
     const target = rng.pick(candidatesOf(spec)).name;
-    if (!(target !== node && bookOn(spec, target)) && !engine.place(spec).ok) {
+    // Behind a crowded link, a shift in time on the same node can end an overlap the node alone does not see.
+    const shifted = links.around(node) > 0 && rng.next() < 0.5 && bookShifted(spec, node);
+    if (!shifted && !(target !== node && bookOn(spec, target)) && !engine.place(spec).ok) {
       undo(step);
       return false;
     }
@@ -364,71 +372,13 @@ export function replan(
     return settle(step, true);
   }
 
-  const placed = engine
-    .bookings()
-    .map((b) => ({ id: b.id, node: b.node, phase: b.phase }))
-    .sort((a, b) => order.get(a.id)! - order.get(b.id)!);
-  // The engine's reason for each still refused instance, while a second of grace lasts: explaining scans every
-  // candidate node, which thousands of refusals on thousands of nodes would turn into minutes.
-  const explainUntil = Math.max(performance.now(), deadline) + 1000;
-  const rejected = apps.instances
-    .filter((s) => !engine.has(s.id))
-    .map((s) => {
-      if (performance.now() > explainUntil)
-        return { id: s.id, reason: 'no node and phase fits it (reason not computed within the time limit)' };
-      const r = engine.place(s, { dryRun: true });
-      return { id: s.id, reason: r.ok ? 'not placed by the re-plan' : r.reason };
-    });
-  const moves: ReplanMove[] = [];
-  for (const p of placed) {
-    const home = original.get(p.id) ?? null;
-    if (same(home, p)) continue;
-    const s = lastStep.get(p.id) ?? { step: 0, gain: { placed: 0, overlapSeconds: 0 } };
-    moves.push({
-      id: p.id,
-      kind: home ? 'move' : 'place',
-      from: home ? { node: home.node, phase: home.phase } : null,
-      to: { node: p.node, phase: p.phase },
-      step: s.step,
-      gain: s.gain,
-    });
-  }
-  moves.sort((a, b) => a.step - b.step || order.get(a.id)! - order.get(b.id)!);
-  return {
+  return summarize(engine, apps, original, order, lastStep, {
+    t0,
+    deadline,
     before,
-    after: { placed: placed.length, rejected: rejected.length, overlapSeconds: overlap },
+    overlap,
     migrations: moved.size,
     budget: K,
-    moves,
-    placed,
-    rejected,
-    search: { iterations, accepted: steps, millis: Math.round(performance.now() - t0), stoppedBy },
-  };
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Run demand weighted by duty cycle: the order repairs re-insert in (large first, like FFD). */
-function size(s: InstanceSpec): number {
-  return ((s.run.cpu + s.run.memory + s.run.bandwidth) * s.duration) / s.every;
-}
-
-/**
- * How much booking b (at phase bPhase) stands in the way of spec at phase: a rule between them, or an exclusive
- * run that meets the other, counts above any overlap; else the seconds both run, times b's size.
- */
-function inTheWay(spec: InstanceSpec, phase: number, b: InstanceSpec, bPhase: number, horizon: number): number {
-  if (
-    spec.antiAffinity.includes(b.app) ||
-    b.antiAffinity.includes(spec.app) ||
-    (spec.spreadGroup !== null && spec.spreadGroup === b.spreadGroup)
-  )
-    return horizon * 1e6;
-  let both = 0;
-  for (let t = 0; t < horizon; t++)
-    if (isActive(t, spec.every, spec.duration, phase) && isActive(t, b.every, b.duration, bPhase)) both++;
-  if (both === 0) return 0;
-  return (spec.exclusive || b.exclusive ? horizon * 1e3 : 0) + both * (1 + size(b));
+    search: { iterations, accepted: steps, stoppedBy },
+  });
 }

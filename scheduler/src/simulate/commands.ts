@@ -36,11 +36,20 @@ function positive(value: string): number {
   return n;
 }
 
-function textReport(r: SimulationResult, horizon: number): string {
+/** What the report says about shared links, when some node declares one. */
+function linkNote(r: SimulationResult): string {
+  const over = `${r.metrics.linkSlotSeconds} of them over a shared link's capacity`;
+  if (r.strategy === 'kube')
+    return `${over}: kube is blind to time, bandwidth and shared links on purpose (it models kube-scheduler); the checker counts what it over-books`;
+  return `${over} (${r.strategy} honours shared links; the checker counts any over-booking)`;
+}
+
+function textReport(r: SimulationResult, horizon: number, linked: boolean): string {
   const m = r.metrics;
   const lines = [
     `strategy ${r.strategy}: ${m.placed} placed, ${m.rejected} rejected, ${r.migrations.length} migration(s) over a ${formatSlot(horizon)} horizon`,
     `competing slot-seconds: ${m.competingSlotSeconds}   violations: ${m.violations}`,
+    ...(linked ? [linkNote(r)] : []),
     `decision time (µs): p50 ${m.decisionMicros.p50}  p99 ${m.decisionMicros.p99}  max ${m.decisionMicros.max}`,
   ];
   if (r.solver)
@@ -140,7 +149,13 @@ export function registerEngineCommands(program: Command): void {
               }),
             );
           process.stdout.write(
-            opts.format === 'json' ? JSON.stringify(result, null, 2) + '\n' : textReport(result, apps.horizon),
+            opts.format === 'json'
+              ? JSON.stringify(result, null, 2) + '\n'
+              : textReport(
+                  result,
+                  apps.horizon,
+                  nodes.some((n) => (n.links ?? []).length > 0),
+                ),
           );
           const m = result.metrics;
           if (m.rejected > 0 || m.competingSlotSeconds > 0 || m.violations > 0) process.exitCode = 1;

@@ -23,13 +23,30 @@
  *   y[i,n] + y[j,n] ≤ 1                                              anti-affinity (either side)
  *   Σ_{i ∈ group} y[i,n] ≤ 1                                         spread group
  * Demands are in the engine's integer units (rounded up, capacities down), like the engine itself.
+ *
+ * Three additions make it solve without changing the optimum (each can be turned off; the tests compare):
+ *   - run-conflict cliques (exact-cliques.ts): Σ runs(i,n,t) ≤ 1 over instances no two of which fit side by
+ *     side on a node, or behind a shared link; the capacity row alone lets the relaxation run fractions of
+ *     several large pods at once;
+ *   - symmetry rows (exact-symmetry.ts) over identical nodes and identical instances, so branch-and-bound
+ *     does not prove the same dead end once per relabelling;
+ *   - a starting plan (exact-start.ts): the best legal plan of the engine, first-fit and the caller's, then
+ *     improved by the re-planner's search for a tenth of the time limit (at most 1 s). On the small pools the
+ *     root bound was already the optimum; HiGHS's own heuristics found a plan that reaches it late.
  */
 import highsModule, { type Highs } from 'highs';
 import { declaredLinks, type InstanceSpec, type NodeSpec } from '../engine/index.js';
 import { capacityUnits, demandUnits } from '../engine/units.js';
+import { conflictCliques } from './exact-cliques.js';
+import { bestStart, type Plan } from './exact-start.js';
+import { canonicalAssignment, symmetryRows, type Assignment, type Term } from './exact-symmetry.js';
 
 // `highs` is CommonJS whose typings declare an ES default export: take whichever the loader really is.
 const highsLoader = ((highsModule as unknown as { default?: unknown }).default ?? highsModule) as () => Promise<Highs>;
+// One WebAssembly instance per process: each solve makes (and frees) its own model in it, and instantiating
+// the module costs more than solving a small pool.
+let highsInstance: Promise<Highs> | null = null;
+const loadHighs = (): Promise<Highs> => (highsInstance ??= highsLoader());
 
 export interface ExactResult {
   status: string;
@@ -58,6 +75,17 @@ interface PhaseVars {
   s: string[] | null;
 }
 
+/**
+ * Rows that only tighten the model: each keeps the optimum (see their modules), both are on by default, and
+ * turning them off gives the plain model (the tests compare the two).
+ */
+export interface ModelOptions {
+  /** One plan of each class of equivalent plans over identical nodes and instances (exact-symmetry.ts). */
+  symmetryBreaking?: boolean;
+  /** Σ runs ≤ 1 over instances that pairwise cannot run together (exact-cliques.ts). */
+  conflictCliques?: boolean;
+}
+
 /** Above this many terms the model is no longer "small": exact refuses rather than exhausting memory. */
 export const EXACT_MAX_TERMS = 3_000_000;
 
@@ -83,8 +111,6 @@ function eligible(spec: InstanceSpec, node: NodeSpec): boolean {
   if (spec.node !== null && spec.node !== node.name) return false;
   return Object.entries(spec.nodeSelector).every(([k, v]) => node.labels[k] === v);
 }
-
-type Term = [number, string];
 
 /** Window indexes k (0…K) whose phase makes the instance run in block t: at most two ranges. */
 function runningRanges(spec: InstanceSpec, g: number, K: number, t: number): [number, number][] {
@@ -125,6 +151,7 @@ export function buildExactModel(
   nodes: NodeSpec[],
   apps: { horizon: number; instances: InstanceSpec[] },
   keep: ReadonlySet<string> = new Set(),
+  options: ModelOptions = {},
 ): { lp: string; vars: PhaseVars[]; constraints: number; blockSeconds: number; cycleSeconds: number } {
   const inst = apps.instances;
   const g = exactBlockSeconds(inst);
@@ -226,6 +253,20 @@ export function buildExactModel(
       }
     };
     const exclusive = here.filter((v) => inst[v.i]!.exclusive);
+    // Pairs that can never run together here, grouped into cliques (exact-cliques.ts).
+    const cliques = !(options.conflictCliques ?? true)
+      ? []
+      : conflictCliques(
+          here.map((_, k) => k),
+          (a, b) => {
+            const [da, db] = [demands[here[a]!.i]!.run, demands[here[b]!.i]!.run];
+            return (
+              inst[here[a]!.i]!.exclusive ||
+              inst[here[b]!.i]!.exclusive ||
+              [0, 1, 2].some((r) => da[r]! + db[r]! > cap[r]!)
+            );
+          },
+        ).map((members) => members.map((k) => here[k]!));
     for (let t = 0; t < B; t++) {
       const running = new Map<PhaseVars, [number, number][]>();
       for (const v of here) {
@@ -244,6 +285,13 @@ export function buildExactModel(
         }
         // A row that even the worst choice of every instance satisfies can never bind.
         if (worst > cap[r]!) push(row(terms, '<=', cap[r]!));
+      }
+      for (const clique of cliques) {
+        const members = clique.filter((v) => running.has(v));
+        if (members.length < 2) continue;
+        const terms: Term[] = [];
+        for (const v of members) for (const range of running.get(v)!) rangeTerms(v, range, 1, terms);
+        push(row(terms, '<=', 1));
       }
       const ex: Term[] = [];
       for (const v of exclusive) for (const range of running.get(v) ?? []) rangeTerms(v, range, 1, ex);
@@ -285,13 +333,22 @@ export function buildExactModel(
     const behind = new Set(link.nodes.map((name) => nodeIndex.get(name)!));
     const here = vars.filter((v) => behind.has(v.n) && demands[v.i]!.run[2] > 0);
     const cap = capacityUnits({ cpu: 0, memory: 0, bandwidth: link.capacity })[2];
+    // Instances no two of which the link carries at once, wherever behind it they run (exact-cliques.ts).
+    const senders = [...new Set(here.map((v) => v.i))];
+    const cliques = !(options.conflictCliques ?? true)
+      ? []
+      : conflictCliques(senders, (a, b) => demands[a]!.run[2] + demands[b]!.run[2] > cap).map(
+          (members) => new Set(members),
+        );
     for (let t = 0; t < B; t++) {
       const terms: Term[] = [];
       let worst = 0;
       const onInstance = new Map<number, number>();
+      const running: [PhaseVars, [number, number][]][] = [];
       for (const v of here) {
         const ranges = runningRanges(inst[v.i]!, g, v.x.length - 1, t);
         if (ranges.length === 0) continue;
+        running.push([v, ranges]);
         const bw = demands[v.i]!.run[2];
         // An instance runs on one node at most: its worst is counted once, whatever the nodes.
         onInstance.set(v.i, bw);
@@ -299,8 +356,18 @@ export function buildExactModel(
       }
       for (const bw of onInstance.values()) worst += bw;
       if (worst > cap) rows.push(row(terms, '<=', cap));
+      for (const clique of cliques) {
+        const on = running.filter(([v]) => clique.has(v.i));
+        if (new Set(on.map(([v]) => v.i)).size < 2) continue;
+        const cliqueTerms: Term[] = [];
+        for (const [v, ranges] of on) for (const range of ranges) rangeTerms(v, range, 1, cliqueTerms);
+        rows.push(row(cliqueTerms, '<=', 1));
+      }
     }
   }
+  // Identical nodes and identical instances: one plan of each class of equivalent plans (exact-symmetry.ts).
+  if (options.symmetryBreaking ?? true)
+    for (const terms of symmetryRows(nodes, inst, byIN, keep)) rows.push(row(terms, '<=', 0));
   const kept = rows.filter((r) => r !== '');
   const objective = vars.flatMap((v) => v.x.map((x) => `+ ${x}`));
   const lp = [
@@ -315,6 +382,46 @@ export function buildExactModel(
   return { lp, vars, constraints: kept.length, blockSeconds: g, cycleSeconds: cycle };
 }
 
+/**
+ * Column values of a legal plan: x at its phase floored to the block (still legal, see above), the prefix
+ * sums, the idle loads. Symmetry rows may cut this exact plan off while keeping an equivalent one: it is
+ * first relabelled to the representative those rows keep.
+ */
+function startColumns(
+  nodes: NodeSpec[],
+  apps: { horizon: number; instances: InstanceSpec[] },
+  vars: PhaseVars[],
+  g: number,
+  keep: ReadonlySet<string>,
+  symmetryBreaking: boolean,
+  plan: Plan,
+): Map<string, number> {
+  const inst = apps.instances;
+  const index = new Map(inst.map((s, i) => [s.id, i]));
+  const nodeIndex = new Map(nodes.map((node, n) => [node.name, n]));
+  const byIN = new Map(vars.map((v) => [`${v.i},${v.n}`, v]));
+  let assignment: Assignment[] = inst.map(() => null);
+  for (const p of plan) {
+    const i = index.get(p.id)!;
+    const n = nodeIndex.get(p.node)!;
+    const spec = inst[i]!;
+    assignment[i] = { n, k: Math.floor(mod(p.phase - mod(spec.release, spec.every), spec.every) / g) };
+  }
+  if (symmetryBreaking) assignment = canonicalAssignment(nodes, inst, byIN, keep, assignment);
+  const values = new Map<string, number>();
+  const idle = nodes.map(() => [0, 0, 0]);
+  assignment.forEach((a, i) => {
+    const v = a === null ? undefined : byIN.get(`${i},${a.n}`);
+    if (a === null || !v || a.k >= v.x.length) return;
+    values.set(v.x[a.k]!, 1);
+    if (v.s) for (let q = a.k; q < v.s.length; q++) values.set(v.s[q]!, 1);
+    const d = demandUnits({ cpu: inst[i]!.idle.cpu, memory: inst[i]!.idle.memory, bandwidth: 0 });
+    for (let r = 0; r < 3; r++) idle[a.n]![r]! += d[r]!;
+  });
+  idle.forEach((load, n) => load.forEach((u, r) => values.set(`idle${n}_${r}`, u)));
+  return values;
+}
+
 export async function solveExact(
   nodes: NodeSpec[],
   apps: { horizon: number; instances: InstanceSpec[] },
@@ -322,17 +429,37 @@ export async function solveExact(
     timeLimitSeconds?: number;
     /** Instances every plan must place (e.g. those placed now: the optimum a re-plan can reach). */
     keep?: readonly string[];
-  } = {},
+    /** Plans already known (legal ones only are used): the best becomes HiGHS's first incumbent. */
+    starts?: readonly Plan[];
+    /** Start from the best of the given plans, the engine's and first-fit's; on by default. */
+    heuristicStart?: boolean;
+  } & ModelOptions = {},
 ): Promise<ExactResult> {
-  const { lp, vars, constraints, blockSeconds, cycleSeconds } = buildExactModel(
-    nodes,
-    apps,
-    new Set(options.keep ?? []),
-  );
-  const highs = await highsLoader();
+  const keep = new Set(options.keep ?? []);
+  const symmetryBreaking = options.symmetryBreaking ?? true;
+  const { lp, vars, constraints, blockSeconds, cycleSeconds } = buildExactModel(nodes, apps, keep, {
+    symmetryBreaking,
+    conflictCliques: options.conflictCliques ?? true,
+  });
+  const highs = await loadHighs();
   const started = performance.now();
+  const limit = options.timeLimitSeconds ?? 60;
+  // A tenth of the time limit, at most a second, searching for a better start (exact-start.ts).
+  const start =
+    (options.heuristicStart ?? true)
+      ? bestStart(nodes, apps, keep, options.starts ?? [], Math.min(1, limit / 10))
+      : null;
+  const startValues =
+    start === null ? null : startColumns(nodes, apps, vars, blockSeconds, keep, symmetryBreaking, start);
   const solved = highs.withModel({ format: 'lp', data: lp }, (model) => {
-    model.options.set({ time_limit: options.timeLimitSeconds ?? 60, output_flag: false });
+    // The start's search came out of the same budget.
+    model.options.set({ time_limit: Math.max(0.01, limit - (performance.now() - started) / 1000), output_flag: false });
+    if (startValues !== null) {
+      const columns = model.getDimensions().numCols;
+      const colValue = new Float64Array(columns);
+      for (let c = 0; c < columns; c++) colValue[c] = startValues.get(model.getColName(c)) ?? 0;
+      model.setSolution({ colValue });
+    }
     model.run();
     const code = model.getModelStatus();
     const st = highs.constants.modelStatus;
@@ -376,9 +503,12 @@ export async function solveExact(
   const bound = solved.optimal
     ? placed.length
     : Math.max(placed.length, Math.floor(Math.min(solved.bound, apps.instances.length) + 1e-6));
+  // The objective counts placed instances, so it is whole: a plan that reaches the floor of the proven bound
+  // is optimal even when the time limit struck before HiGHS closed its fractional gap.
+  const proven = solved.optimal || (solved.hasSolution && placed.length === bound);
   return {
-    status: solved.status,
-    optimal: solved.optimal,
+    status: proven && !solved.optimal ? 'Optimal (the plan reaches the bound proven by the time limit)' : solved.status,
+    optimal: proven,
     placed,
     rejected,
     bound,

@@ -186,3 +186,26 @@ describe('nmaas scheduler generate --family / simulate --retry, --strategy first
     expect(wrong.stderr).toMatch(/--retry applies to the engine's strategies only/);
   }, 120_000);
 });
+
+describe('the shared-uplinks family', () => {
+  it('puts three nodes behind each uplink, and the uplinks bind: a plan blind to them over-books them', async () => {
+    const f = family('shared-uplinks');
+    for (const seed of [1, 2, 3]) {
+      const { nodes, apps } = f.generate({ seed, nodes: 6, instances: 32 });
+      expect(nodes.map((n) => n.links?.map((l) => `${l.name}:${l.capacity}`).join())).toEqual([
+        ...Array<string>(3).fill('site-0:600'),
+        ...Array<string>(3).fill('site-1:600'),
+      ]);
+      const bare = nodes.map(({ links: _links, ...n }) => n);
+      const blind = new Engine(bare, { horizon: apps.horizon });
+      const aware = new Engine(nodes, { horizon: apps.horizon });
+      for (const s of apps.instances) {
+        blind.place(s);
+        aware.place(s, { migrations: 5 });
+      }
+      const plan = (e: Engine) => e.bookings().map((b) => ({ id: b.id, node: b.node, phase: b.phase }));
+      expect(checkPlacement(nodes, apps, plan(blind)).linkSlotSeconds, `seed ${seed}`).toBeGreaterThan(0);
+      expect(checkPlacement(nodes, apps, plan(aware))).toMatchObject({ competingSlotSeconds: 0, violations: 0 });
+    }
+  });
+});

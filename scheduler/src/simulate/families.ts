@@ -244,6 +244,31 @@ export const FAMILIES: Family[] = [
     },
   },
   {
+    name: 'shared-uplinks',
+    description:
+      'sites of three nodes behind one uplink smaller than their own bandwidth; half the pods are throughput tests',
+    knobs: { siteSize: 3, uplinkMbps: 600, nodeMbps: 1000, throughputApps: 3, throughputMbps: '200–450', probeApps: 3 },
+    generate({ seed, nodes, instances }) {
+      const rnd = new Random(seed);
+      const throughput = Array.from({ length: 3 }, (_, k) =>
+        contract(rnd, `throughput-${k}`, {
+          every: rnd.pick([300, 600, 900]),
+          duration: 30 * rnd.int(2, 5),
+          bandwidth: 50 * rnd.int(4, 9),
+          cpu: 50 * rnd.int(1, 4),
+        }),
+      );
+      const probes = Array.from({ length: 3 }, (_, k) => contract(rnd, `probe-${k}`));
+      const list = pods(rnd, [...throughput, ...probes], instances);
+      // Each node alone could carry any two tests at once; its site's uplink carries one large or two small.
+      const ns = uniformNodes(nodes, 1000).map((n, k) => ({
+        ...n,
+        links: [{ name: `site-${Math.floor(k / 3)}`, capacity: 600 }],
+      }));
+      return { nodes: ns, apps: { horizon: 3600, instances: list } };
+    },
+  },
+  {
     name: 'planted-90',
     description: 'pods cut from a known perfect packing filled to 90 %, shuffled: the optimum is every pod',
     knobs: { fill: 0.9 },

@@ -2,8 +2,11 @@
  * Time-aware first-fit: the plain baseline the engine must never fall below. In arrival order, each
  * instance takes the first node (in the nodes' order) and the first phase of its start window (in
  * the window's order) where it fits in time and resources and breaks no rule; otherwise it is refused.
- * No scoring, no look-ahead, no moves. Its own state (per-second load over the horizon), so it shares
- * no code with the engine it is compared with; the independent checker judges both.
+ * No scoring, no look-ahead, no moves. Its own state (per-second load over the horizon, per node and per
+ * shared link), so it shares no code with the engine it is compared with; the independent checker judges
+ * both. A shared link (a site's uplink) is honoured as a node's bandwidth is: in every second, the run
+ * bandwidth of the pods active on all nodes behind it stays within the link's capacity (the smallest any
+ * of them declares).
  */
 import { allowedPhases, type InstanceSpec, type NodeSpec } from '../engine/index.js';
 
@@ -12,8 +15,15 @@ export interface FirstFitResult {
   rejected: { id: string; reason: string }[];
 }
 
+/** Per second, the run bandwidth the pods active on the nodes behind one link send through it. */
+interface LinkLoad {
+  cap: number;
+  load: Float64Array;
+}
+
 interface NodeLoad {
   spec: NodeSpec;
+  links: LinkLoad[];
   cap: [number, number, number];
   /** Σ idle of the pods here (constant over time). */
   idle: [number, number, number];
@@ -44,10 +54,20 @@ function fits(node: NodeLoad, s: InstanceSpec, phase: number, H: number): boolea
   if (!idleFitsAlways) {
     for (let t = 0; t < H; t++)
       if (!slotFits(t, (((t - phase) % s.every) + s.every) % s.every < s.duration)) return false;
-    return true;
+  } else {
+    for (let c = 0; c < H; c += s.every)
+      for (let d = 0; d < s.duration; d++) if (!slotFits((c + phase + d) % H, true)) return false;
   }
-  for (let c = 0; c < H; c += s.every)
-    for (let d = 0; d < s.duration; d++) if (!slotFits((c + phase + d) % H, true)) return false;
+  return linksFit(node, s, phase, H);
+}
+
+/** Whether the run's bandwidth fits on every link behind the node in each of its active seconds. */
+function linksFit(node: NodeLoad, s: InstanceSpec, phase: number, H: number): boolean {
+  const bw = s.run.bandwidth;
+  if (bw === 0) return true;
+  for (const link of node.links)
+    for (let c = 0; c < H; c += s.every)
+      for (let d = 0; d < s.duration; d++) if (link.load[(c + phase + d) % H]! + bw > link.cap + EPS) return false;
   return true;
 }
 
@@ -74,6 +94,7 @@ function book(node: NodeLoad, s: InstanceSpec, phase: number, H: number): void {
     }
     node.running[t]!++;
     if (s.exclusive) node.exclusive[t]!++;
+    for (const link of node.links) link.load[t]! += s.run.bandwidth;
   }
   node.pods.push(s);
 }
@@ -81,8 +102,20 @@ function book(node: NodeLoad, s: InstanceSpec, phase: number, H: number): void {
 /** Places in the given order; instances whose period does not divide the horizon are refused as such. */
 export function firstFit(nodes: NodeSpec[], apps: { horizon: number; instances: InstanceSpec[] }): FirstFitResult {
   const H = apps.horizon;
+  const links = new Map<string, LinkLoad>();
+  const linkOf = (name: string, capacity: number): LinkLoad => {
+    const known = links.get(name);
+    if (known) {
+      known.cap = Math.min(known.cap, capacity);
+      return known;
+    }
+    const created = { cap: capacity, load: new Float64Array(H) };
+    links.set(name, created);
+    return created;
+  };
   const state: NodeLoad[] = nodes.map((spec) => ({
     spec,
+    links: (spec.links ?? []).map((l) => linkOf(l.name, l.capacity)),
     cap: [spec.capacity.cpu, spec.capacity.memory, spec.capacity.bandwidth],
     idle: [0, 0, 0],
     extra: [new Float64Array(H), new Float64Array(H), new Float64Array(H)],

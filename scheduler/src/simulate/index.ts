@@ -14,7 +14,17 @@ export {
   type WorkloadOptions,
 } from './workload.js';
 export { Random } from './random.js';
-export { replan, type ReplanMove, type ReplanOptions, type ReplanResult } from '../replan/replan.js';
+export {
+  ACS_UP_TO_NODES,
+  DEFAULT_REPLAN_METHOD,
+  replan,
+  REPLAN_METHODS,
+  resolveMethod,
+  type ReplanMethod,
+  type ReplanMove,
+  type ReplanOptions,
+  type ReplanResult,
+} from '../replan/replan.js';
 export {
   ENGINE_HORIZON,
   familyQuality,

@@ -185,6 +185,7 @@ export async function familyQuality(
       const exact = await simulate(nodes, apps, {
         strategy: 'exact',
         exactTimeLimitSeconds: options.exactTimeLimitSeconds ?? 20,
+        exactStarts: runs.map((r) => r.placed),
       });
       runs.push(exact);
       // A time-limited solve proves only a bound: the best plan anyone found stands in for the optimum.

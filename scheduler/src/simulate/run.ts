@@ -18,6 +18,8 @@ export interface SimulationResult {
     placed: number;
     rejected: number;
     competingSlotSeconds: number;
+    /** Of competingSlotSeconds, the slot-seconds over a shared link's capacity. */
+    linkSlotSeconds: number;
     violations: number;
     decisionMicros: { p50: number; p99: number; max: number };
   };
@@ -49,6 +51,8 @@ export async function simulate(
     strategy?: SimulationStrategy;
     migrations?: number;
     exactTimeLimitSeconds?: number;
+    /** Plans already known, handed to the exact model as starting points (it keeps the legal ones). */
+    exactStarts?: { id: string; node: string; phase: number }[][];
     /** Re-offer refused instances with back-off (see retry.ts); engine strategies only. */
     retry?: boolean | RetryPolicy;
   } = {},
@@ -61,7 +65,10 @@ export async function simulate(
   let times = new Float64Array(0);
   let solver: SimulationResult['solver'];
   if (strategy === 'exact') {
-    const r = await solveExact(nodes, apps, { timeLimitSeconds: options.exactTimeLimitSeconds ?? 60 });
+    const r = await solveExact(nodes, apps, {
+      timeLimitSeconds: options.exactTimeLimitSeconds ?? 60,
+      starts: options.exactStarts ?? [],
+    });
     placed = r.placed;
     rejected = r.rejected;
     solver = {
@@ -128,6 +135,7 @@ export async function simulate(
       placed: placed.length,
       rejected: rejected.length,
       competingSlotSeconds: check.competingSlotSeconds,
+      linkSlotSeconds: check.linkSlotSeconds,
       violations: check.violations,
       decisionMicros: {
         p50: round(percentile(sorted, 0.5)),

@@ -59,6 +59,7 @@ describe('nmaas scheduler simulate / check (CLI)', () => {
       'placed',
       'rejected',
       'competingSlotSeconds',
+      'linkSlotSeconds',
       'violations',
       'decisionMicros',
     ]);
@@ -314,4 +315,31 @@ describe('quality on small seeded workloads at the real periods', () => {
     expect(table.ratios.nmaasReadaptVsExact).toBeGreaterThanOrEqual(0.98);
     expect(table.totals.kubeCompetingSlotSeconds).toBeGreaterThan(0);
   }, 900_000);
+});
+
+describe('baselines behind shared links (CLI)', () => {
+  it('ffd and first-fit honour the uplinks; kube over-books them and the report says why', async () => {
+    const out = path.join(await temp.make(), 'sites');
+    const g = await nmaas(
+      ...['scheduler', 'generate', '--seed', '4', '--nodes', '6', '--instances', '90'],
+      ...['--site-size', '3', '--uplink', '150', '-o', out],
+    );
+    expect(g).toMatchObject({ code: 0 });
+    const sim = (strategy: string, format: string) =>
+      nmaas(
+        ...['scheduler', 'simulate', '--strategy', strategy, '--format', format],
+        ...['--nodes', path.join(out, 'nodes.json'), '--apps', path.join(out, 'apps.json')],
+      );
+    for (const strategy of ['ffd', 'first-fit']) {
+      const r = JSON.parse((await sim(strategy, 'json')).stdout) as { metrics: { linkSlotSeconds: number } };
+      expect(r.metrics.linkSlotSeconds, strategy).toBe(0);
+    }
+    const kube = await sim('kube', 'text');
+    expect(kube.code).toBe(1);
+    const over = /(\d+) of them over a shared link's capacity: kube is blind to time, bandwidth and shared links/.exec(
+      kube.stdout,
+    );
+    expect(over, kube.stdout).not.toBeNull();
+    expect(Number(over![1])).toBeGreaterThan(0);
+  });
 });

@@ -299,8 +299,9 @@ describe.skipIf(openssl.skip)('readapt through the Eviction API', () => {
         namespace: 'nmaas-system',
         name: 'nmaas-scheduler',
         identity: 'solo',
-        leaseDurationMs: 1000,
-        renewDeadlineMs: 700,
+        // One replica, so nothing waits on the lease expiring: long enough to survive a loaded machine.
+        leaseDurationMs: 6000,
+        renewDeadlineMs: 4000,
         retryPeriodMs: 100,
         settleMs: 100,
       },

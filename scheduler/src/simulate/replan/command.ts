@@ -4,11 +4,24 @@ import { checkPlacement, formatSlot } from '../../engine/index.js';
 import { action, formatOption, writeFileAtomic } from '@nmaas/sdk/kit';
 import { readApps, readNodes, readPlacement } from '../io.js';
 import { renderTimeline } from '../../picture/svg.js';
-import { replan, type ReplanResult } from '../../replan/replan.js';
+import {
+  ACS_UP_TO_NODES,
+  DEFAULT_REPLAN_METHOD,
+  replan,
+  REPLAN_METHODS,
+  type ReplanMethod,
+  type ReplanResult,
+} from '../../replan/replan.js';
 
 function wholeNumber(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number ≥ 0');
   return Number(value);
+}
+
+function method(value: string): ReplanMethod {
+  const found = REPLAN_METHODS.find((m) => m === value);
+  if (!found) throw new InvalidArgumentError(`must be one of ${REPLAN_METHODS.join(', ')}`);
+  return found;
 }
 
 function seconds(value: string): number {
@@ -79,6 +92,13 @@ export function registerReplanCommand(group: Command): void {
       0,
     )
     .option('--time-limit <seconds>', 'stop searching after this long', seconds, 10)
+    .option(
+      '--method <name>',
+      `the search: lns (large-neighbourhood search), acs (ant colony system), or auto: acs up to ${ACS_UP_TO_NODES}` +
+        ' nodes, lns beyond (what measured better)',
+      method,
+      DEFAULT_REPLAN_METHOD,
+    )
     .option('--seed <n>', 'random seed (same seed and inputs, same plan when the search converges)', wholeNumber, 1)
     .addOption(formatOption())
     .option('--svg <file>', "also draw each node's timeline of the new plan as SVG")
@@ -96,6 +116,7 @@ export function registerReplanCommand(group: Command): void {
           migrations: number;
           timeLimit: number;
           seed: number;
+          method: ReplanMethod;
           format: string;
           svg?: string;
         }) => {
@@ -106,7 +127,12 @@ export function registerReplanCommand(group: Command): void {
             nodes,
             apps,
             current,
-            { migrations: opts.migrations, timeLimitSeconds: opts.timeLimit, seed: opts.seed },
+            {
+              migrations: opts.migrations,
+              timeLimitSeconds: opts.timeLimit,
+              seed: opts.seed,
+              method: opts.method,
+            },
             opts.placement,
           );
           const check = checkPlacement(nodes, apps, result.placed);

@@ -7,7 +7,7 @@ import { TempDirs } from '@nmaas/sdk/testing';
 import { checkPlacement, type InstanceSpec, type NodeSpec } from '../../engine/index.js';
 import { simulate } from '../run.js';
 import { generateWorkload } from '../workload.js';
-import { replan, type ReplanResult } from '../../replan/replan.js';
+import { ACS_UP_TO_NODES, replan, resolveMethod, type ReplanResult } from '../../replan/replan.js';
 
 const temp = new TempDirs('replan');
 afterAll(() => temp.removeAll());
@@ -87,9 +87,14 @@ function expectSound(
   expect(r.after.placed + r.after.rejected).toBe(w.apps.instances.length);
 }
 
-describe('replan (algorithm)', () => {
+describe.each(['lns', 'acs'] as const)('replan (algorithm, --method %s)', (method) => {
   it('one migration undoes an early choice that blocked a later pod; with K=0 the pod stays refused', () => {
-    const one = replan(blocked.nodes, blocked.apps, blocked.placed, { migrations: 1, timeLimitSeconds: 10, seed: 1 });
+    const one = replan(blocked.nodes, blocked.apps, blocked.placed, {
+      migrations: 1,
+      timeLimitSeconds: 10,
+      seed: 1,
+      method,
+    });
     expectSound(blocked, blocked.placed, one, 1);
     expect(one.after.placed).toBe(2);
     expect(one.migrations).toBe(1);
@@ -101,7 +106,12 @@ describe('replan (algorithm)', () => {
     expect(kinds).toEqual({ small: 'move', big: 'place' });
     expect(one.moves.every((m) => m.gain.placed === 1)).toBe(true);
 
-    const none = replan(blocked.nodes, blocked.apps, blocked.placed, { migrations: 0, timeLimitSeconds: 10, seed: 1 });
+    const none = replan(blocked.nodes, blocked.apps, blocked.placed, {
+      migrations: 0,
+      timeLimitSeconds: 10,
+      seed: 1,
+      method,
+    });
     expectSound(blocked, blocked.placed, none, 0);
     expect(none.placed).toEqual(blocked.placed);
     expect(none.rejected.map((x) => x.id)).toEqual(['big']);
@@ -114,7 +124,7 @@ describe('replan (algorithm)', () => {
       const w = generateWorkload({ seed, nodes: 4, instances: 40, scale: 'small', narrowStartShare: 0.5 });
       const online = await simulate(w.nodes, w.apps);
       for (const k of [0, 2, 6]) {
-        const r = replan(w.nodes, w.apps, online.placed, { migrations: k, timeLimitSeconds: 30, seed });
+        const r = replan(w.nodes, w.apps, online.placed, { migrations: k, timeLimitSeconds: 30, seed, method });
         expectSound(w, online.placed, r, k);
         if (k === 0) {
           expect(r.migrations).toBe(0);
@@ -130,10 +140,120 @@ describe('replan (algorithm)', () => {
   it('is deterministic for a seed when the search converges', async () => {
     const w = generateWorkload({ seed: 1, nodes: 4, instances: 40, scale: 'small', narrowStartShare: 0.5 });
     const online = await simulate(w.nodes, w.apps);
-    const a = replan(w.nodes, w.apps, online.placed, { migrations: 3, timeLimitSeconds: 60, seed: 7 });
-    const b = replan(w.nodes, w.apps, online.placed, { migrations: 3, timeLimitSeconds: 60, seed: 7 });
+    const a = replan(w.nodes, w.apps, online.placed, { migrations: 3, timeLimitSeconds: 60, seed: 7, method });
+    const b = replan(w.nodes, w.apps, online.placed, { migrations: 3, timeLimitSeconds: 60, seed: 7, method });
     expect(a.search.stoppedBy).toBe('converged');
     expect({ ...a, search: { ...a.search, millis: 0 } }).toEqual({ ...b, search: { ...b.search, millis: 0 } });
+  });
+
+  it('honours the time limit on a pool it cannot finish in that time', async () => {
+    // Every instance wants a narrow window on tight nodes: hundreds stay refused, so the search never runs out of work.
+    const w = generateWorkload({ seed: 2, nodes: 20, instances: 400, capacityFactor: 0.2, narrowStartShare: 1 });
+    const online = await simulate(w.nodes, w.apps);
+    const r = replan(w.nodes, w.apps, online.placed, { migrations: 20, timeLimitSeconds: 0.5, seed: 1, method });
+    expect(r.search.stoppedBy).toBe('time-limit');
+    // The limit plus the second of grace the refusals' explanations get, and slack for a loaded machine.
+    expect(r.search.millis).toBeLessThan(0.5 * 1000 + 1000 + 1500);
+    expectSound(w, online.placed, r, 20);
+  });
+});
+
+describe('replan --method acs (ant colony)', () => {
+  /**
+   * Three nodes, exclusive one-minute runs every 5 minutes that may start in the first two minutes only. Online
+   * placement put a and b on node-1 at minutes 0 and 1 and c, d on node-2 the same way, then e only fits node-1
+   * (selector) and both its minutes there are taken. Placing e needs one of a and b to move to node-3.
+   */
+  const exclusive = (id: string, extra: Partial<InstanceSpec> = {}): InstanceSpec =>
+    instance(id, 100, { every: 300, duration: 60, startWithin: 60, exclusive: true, ...extra });
+  const tiny = {
+    nodes: [node('node-1', 1000, { site: 'x' }), node('node-2', 1000), node('node-3', 1000)],
+    apps: {
+      horizon: 300,
+      instances: [
+        exclusive('a'),
+        exclusive('b'),
+        exclusive('c'),
+        exclusive('d'),
+        exclusive('e', { nodeSelector: { site: 'x' } }),
+      ],
+    },
+    placed: [
+      { id: 'a', node: 'node-1', phase: 0 },
+      { id: 'b', node: 'node-1', phase: 60 },
+      { id: 'c', node: 'node-2', phase: 0 },
+      { id: 'd', node: 'node-2', phase: 60 },
+    ],
+  };
+
+  it('places a blocked instance by moving one booking, and only one', () => {
+    const r = replan(tiny.nodes, tiny.apps, tiny.placed, {
+      migrations: 1,
+      timeLimitSeconds: 10,
+      seed: 3,
+      method: 'acs',
+    });
+    expectSound(tiny, tiny.placed, r, 1);
+    expect(r.after.placed).toBe(5);
+    expect(r.migrations).toBe(1);
+    const moved = r.moves.find((m) => m.kind === 'move')!;
+    expect(['a', 'b']).toContain(moved.id);
+    expect(moved.to.node).toBe('node-3');
+    expect(r.placed.find((p) => p.id === 'e')!.node).toBe('node-1');
+  });
+
+  it('auto, the default, keeps the better of the colony and the LNS on a small pool, and is the LNS on a large one', async () => {
+    const w = generateWorkload({ seed: 2, nodes: 3, instances: 30, scale: 'small', narrowStartShare: 1 });
+    const online = await simulate(w.nodes, w.apps);
+    const run = (method?: 'acs' | 'lns') =>
+      replan(w.nodes, w.apps, online.placed, { migrations: 30, timeLimitSeconds: 60, seed: 1, method });
+    const [auto, acs, lns] = [run(), run('acs'), run('lns')];
+    expectSound(w, online.placed, auto, 30);
+    expect(auto.after.placed).toBe(Math.max(acs.after.placed, lns.after.placed));
+    expect(resolveMethod('auto', ACS_UP_TO_NODES)).toBe('acs');
+    expect(resolveMethod('auto', ACS_UP_TO_NODES + 1)).toBe('lns');
+    expect(resolveMethod('acs', 5000)).toBe('acs');
+  });
+
+  it('counts runs sending at once behind a shared link as overlap, and moves one of two tests apart', () => {
+    const nodes: NodeSpec[] = ['edge-a', 'edge-b'].map((name) => ({
+      name,
+      labels: {},
+      capacity: { cpu: 4000, memory: 4096, bandwidth: 1000 },
+      links: [{ name: 'site-a', capacity: 1000 }],
+    }));
+    // Two 300 Mbps tests fit the 1 Gbps uplink at once; only the link's overlap tells the colony to part them.
+    const test = (id: string, node: string): InstanceSpec =>
+      instance(id, 100, {
+        node,
+        every: 60,
+        duration: 20,
+        startWithin: 59,
+        run: { cpu: 100, memory: 10, bandwidth: 300 },
+      });
+    const w = { nodes, apps: { horizon: 60, instances: [test('bw-0', 'edge-a'), test('bw-1', 'edge-b')] } };
+    const current = [
+      { id: 'bw-0', node: 'edge-a', phase: 0 },
+      { id: 'bw-1', node: 'edge-b', phase: 0 },
+    ];
+    const r = replan(w.nodes, w.apps, current, { migrations: 1, timeLimitSeconds: 10, seed: 1, method: 'acs' });
+    expectSound(w, current, r, 1);
+    expect(r.before.overlapSeconds).toBe(20);
+    expect(r.after.overlapSeconds).toBe(0);
+    expect(r.migrations).toBe(1);
+  });
+
+  it('gives the same plan for the same seed, and searches differently for another seed', async () => {
+    const w = generateWorkload({ seed: 5, nodes: 3, instances: 30, scale: 'small', narrowStartShare: 1 });
+    const online = await simulate(w.nodes, w.apps);
+    const run = (seed: number) =>
+      replan(w.nodes, w.apps, online.placed, { migrations: 30, timeLimitSeconds: 60, seed, method: 'acs' });
+    const [a, b, c] = [run(4), run(4), run(5)];
+    expect(a.search.stoppedBy).toBe('converged');
+    const plain = (r: ReplanResult) => ({ ...r, search: { ...r.search, millis: 0 } });
+    expect(plain(a)).toEqual(plain(b));
+    // The seed drives the ants: another seed takes another path (kept steps or the plan itself differ).
+    expect(plain(c)).not.toEqual(plain(a));
   });
 });
 
@@ -194,12 +314,13 @@ describe('nmaas scheduler replan (CLI)', () => {
       }),
     );
     // One process each, run side by side: they share nothing.
-    const [missing, stranger, elsewhere, crowded, badK] = await Promise.all([
+    const [missing, stranger, elsewhere, crowded, badK, badMethod] = await Promise.all([
       nmaas(...base, f('absent.json')),
       nmaas(...base, f('stranger.json')),
       nmaas(...base, f('elsewhere.json')),
       nmaas(...base, f('crowded.json')),
       nmaas(...base, f('crowded.json'), '--migrations', '-1'),
+      nmaas(...base, f('crowded.json'), '--method', 'tabu'),
     ]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/cannot read the placement file/);
@@ -211,5 +332,7 @@ describe('nmaas scheduler replan (CLI)', () => {
     expect(crowded.code).toBe(2);
     expect(crowded.stderr).toMatch(/placed\[1\]: big on node-a at phase 0 does not fit/);
     expect(badK.code).toBe(2);
+    expect(badMethod.code).toBe(2);
+    expect(badMethod.stderr).toMatch(/--method.*must be one of auto, lns, acs/);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * What kube-scheduler would do with the same pods: requests = the idle load (cpu, memory), the
- * least-allocated score; blind to time, bandwidth and exclusivity, so its runs compete.
+ * least-allocated score; blind to time, bandwidth, exclusivity and shared links (on purpose: it is what
+ * kube-scheduler would do), so its runs compete and the checker counts it.
  */
 import {
   staticFilter,
@@ -55,7 +56,7 @@ const policy: PlacementPolicy = {
 
 export const kube: Strategy = {
   name: 'kube',
-  summary: 'kube: requests = idle load, least allocated; blind to time and bandwidth',
+  summary: 'kube: requests = idle load, least allocated; blind to time, bandwidth and shared links',
   policy,
   migrates: false,
   order: (_nodes, instances) => instances,

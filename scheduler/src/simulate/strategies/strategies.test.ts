@@ -62,4 +62,25 @@ describe('baselines', () => {
         'no node in the cluster has 300m cpu and 32 MiB unreserved for d (kube requests only the idle load); closest: n-0, 100m cpu and 928 MiB left',
       );
   });
+
+  it('ffd reserves a shared link for the whole horizon and says so when the link is what is full', () => {
+    const nodes: NodeSpec[] = ['n-0', 'n-1'].map((name) => ({
+      name,
+      labels: {},
+      capacity: { cpu: 1000, memory: 1024, bandwidth: 100 },
+      links: [{ name: 'site-a', capacity: 100 }],
+    }));
+    const spec = (id: string): InstanceSpec =>
+      instanceSpec(id, { every: 300, duration: 30, startWithin: 300, run: { cpu: 100, memory: 64, bandwidth: 60 } });
+    const ffd = engineFor('ffd', nodes, 600);
+    expect(ffd.place(spec('a')).ok).toBe(true);
+    // n-1 has all its own 100 Mbps, but 60 of the link's 100 are reserved by a on n-0.
+    const r = ffd.place(spec('b'));
+    expect(r.ok).toBe(false);
+    if (!r.ok)
+      expect(r.reason).toBe(
+        'no node in the cluster has 100m cpu, 64 MiB and 60 Mbps unreserved for b (ffd reserves the run load for the ' +
+          'whole horizon, on nodes and on their shared links); closest: n-1, 1 cpu, 1 GiB and 40 Mbps left',
+      );
+  });
 });

@@ -1,0 +1,36 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { familyQuality } from '@nmaas/scheduler';
+import { selectedFamilies, withEarlierFamilies } from './quality-families.js';
+
+const ALL = ['mixed-nodes', 'shared-uplinks', 'heavy'];
+
+describe('the quality bench measures some families only when asked', () => {
+  const before = process.env['NMAAS_QUALITY_FAMILIES'];
+  afterEach(() => {
+    if (before === undefined) delete process.env['NMAAS_QUALITY_FAMILIES'];
+    else process.env['NMAAS_QUALITY_FAMILIES'] = before;
+  });
+
+  it('selects every family by default, the named ones in the usual order, and refuses an unknown name', () => {
+    delete process.env['NMAAS_QUALITY_FAMILIES'];
+    expect(selectedFamilies(ALL)).toEqual(ALL);
+    process.env['NMAAS_QUALITY_FAMILIES'] = 'heavy, mixed-nodes';
+    expect(selectedFamilies(ALL)).toEqual(['mixed-nodes', 'heavy']);
+    process.env['NMAAS_QUALITY_FAMILIES'] = 'heavy,nope';
+    expect(() => selectedFamilies(ALL)).toThrow(/unknown family nope; known: mixed-nodes, shared-uplinks, heavy/);
+  });
+
+  it('carries the other families over from the committed results, each with the date it was measured', async () => {
+    const fresh = await familyQuality(
+      'shared-uplinks',
+      [101],
+      { nodes: 3, instances: 4 },
+      { exactTimeLimitSeconds: 1 },
+    );
+    const all = await withEarlierFamilies([fresh], ALL);
+    expect(all.map((f) => f.family)).toEqual(ALL);
+    expect(all[1]).toBe(fresh);
+    for (const carried of [all[0]!, all[2]!]) expect(carried.measured).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(await withEarlierFamilies([fresh], ['shared-uplinks'])).toEqual([fresh]);
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * Which families a placement-quality run measures: every family (the default), or only those named in
+ * NMAAS_QUALITY_FAMILIES (comma-separated), e.g. to measure a new family on the held-out seeds without
+ * re-running the others. A partial run carries the other families' entries over from the previous
+ * results file, each marked with the date it was measured, so the results file always holds every family.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { FamilyQuality } from '@nmaas/scheduler';
+
+const RESULTS = path.resolve(import.meta.dirname, '..', 'results', 'scheduler-quality.json');
+
+/** The families to measure, in the order of `all`; an unknown name is an error that lists the known ones. */
+export function selectedFamilies(all: readonly string[]): string[] {
+  const spec = process.env['NMAAS_QUALITY_FAMILIES'];
+  if (!spec) return [...all];
+  const wanted = spec.split(',').map((s) => s.trim());
+  const unknown = wanted.filter((w) => !all.includes(w));
+  if (unknown.length > 0 || wanted.length === 0)
+    throw new Error(`NMAAS_QUALITY_FAMILIES: unknown family ${unknown.join(', ')}; known: ${all.join(', ')}`);
+  return all.filter((n) => wanted.includes(n));
+}
+
+/** A family's entry measured in an earlier run: the date of that run. */
+export type CarriedFamily = FamilyQuality & { measured?: string };
+
+/**
+ * `measured` plus, for every family of `all` not measured now, its entry from the previous results file
+ * (when there is one), in the order of `all`.
+ */
+export async function withEarlierFamilies(measured: FamilyQuality[], all: readonly string[]): Promise<CarriedFamily[]> {
+  if (measured.length === all.length) return measured;
+  let earlier: { date?: string; families?: CarriedFamily[] } = {};
+  try {
+    earlier = JSON.parse(await readFile(RESULTS, 'utf8')) as typeof earlier;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  const byName = new Map<string, CarriedFamily>();
+  for (const f of earlier.families ?? []) byName.set(f.family, { ...f, measured: f.measured ?? earlier.date ?? '' });
+  for (const f of measured) byName.set(f.family, f);
+  return all.flatMap((n) => byName.get(n) ?? []);
+}

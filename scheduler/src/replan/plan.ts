@@ -1,0 +1,176 @@
+/**
+ * What both re-plan searches share: the plan's types, loading the current placement into an engine, the result
+ * with its moves, and the small measures (size of an instance, how much a booking stands in the way of another).
+ */
+import { Engine, isActive, type InstanceSpec, type NodeSpec, UsageError } from '../engine/index.js';
+
+export interface PlacedEntry {
+  id: string;
+  node: string;
+  phase: number;
+}
+
+export interface ReplanOptions {
+  /** Most already-placed instances whose node or phase may change. */
+  migrations: number;
+  timeLimitSeconds: number;
+  seed: number;
+  /** Stop after this many steps in a row that kept nothing (the search has converged); default scales with size. */
+  patience?: number;
+  /** Only the engine's own readapt as the repair (the baseline LNS is measured against). */
+  readaptOnly?: boolean;
+  /** The search: large-neighbourhood search, the ant colony system, or auto (default: by pool size). */
+  method?: ReplanMethod;
+}
+
+export type ReplanMethod = 'lns' | 'acs' | 'auto';
+
+export interface Gain {
+  /** Instances placed more (+1 for a refused instance now placed). */
+  placed: number;
+  /** Change of overlapping run-seconds (negative is better). */
+  overlapSeconds: number;
+}
+
+export interface ReplanMove {
+  id: string;
+  /** place: a refused instance now placed (no migration); move: a placed instance changes node or phase. */
+  kind: 'place' | 'move';
+  from: { node: string; phase: number } | null;
+  to: { node: string; phase: number };
+  /** The step that last changed this instance, and what that step gained (a step places or moves a few together). */
+  step: number;
+  gain: Gain;
+}
+
+export interface PlanQuality {
+  placed: number;
+  rejected: number;
+  overlapSeconds: number;
+}
+
+export interface ReplanResult {
+  before: PlanQuality;
+  after: PlanQuality;
+  migrations: number;
+  budget: number;
+  moves: ReplanMove[];
+  placed: PlacedEntry[];
+  rejected: { id: string; reason: string }[];
+  search: { iterations: number; accepted: number; millis: number; stoppedBy: 'converged' | 'time-limit' };
+}
+
+/** Rebuild the current placement in an engine; a placement that does not fit these nodes and apps is bad input. */
+export function loadPlacement(
+  nodes: NodeSpec[],
+  apps: { horizon: number; instances: InstanceSpec[] },
+  placed: PlacedEntry[],
+  where: string,
+): Engine {
+  const engine = new Engine(nodes, { horizon: apps.horizon });
+  const specs = new Map(apps.instances.map((s) => [s.id, s]));
+  placed.forEach((p, k) => {
+    const spec = specs.get(p.id);
+    if (!spec)
+      throw new UsageError(
+        `${where}: placed[${k}]: ${p.id} is not an instance of the apps file; the placement must come from the same apps file`,
+      );
+    const r = engine.book(spec, { node: p.node, phase: p.phase });
+    if (!r.ok)
+      throw new UsageError(
+        `${where}: placed[${k}]: ${p.id} on ${p.node} at phase ${p.phase} does not fit: ${r.problems.join('; ')}` +
+          ' (the placement must come from the same nodes and apps files; "nmaas scheduler check" lists what is wrong)',
+      );
+  });
+  return engine;
+}
+
+/** What the search ended with, as the result: the plan, the moves with the step that made each, the refusals. */
+export function summarize(
+  engine: Engine,
+  apps: { horizon: number; instances: InstanceSpec[] },
+  original: Map<string, PlacedEntry>,
+  order: Map<string, number>,
+  lastStep: Map<string, { step: number; gain: Gain }>,
+  end: {
+    t0: number;
+    deadline: number;
+    before: PlanQuality;
+    overlap: number;
+    migrations: number;
+    budget: number;
+    search: { iterations: number; accepted: number; stoppedBy: 'converged' | 'time-limit' };
+  },
+): ReplanResult {
+  const placed = engine
+    .bookings()
+    .map((b) => ({ id: b.id, node: b.node, phase: b.phase }))
+    .sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  // The engine's reason for each still refused instance, while a second of grace lasts: explaining scans every
+  // candidate node, which thousands of refusals on thousands of nodes would turn into minutes.
+  const explainUntil = Math.max(performance.now(), end.deadline) + 1000;
+  const rejected = apps.instances
+    .filter((s) => !engine.has(s.id))
+    .map((s) => {
+      if (performance.now() > explainUntil)
+        return { id: s.id, reason: 'no node and phase fits it (reason not computed within the time limit)' };
+      const r = engine.place(s, { dryRun: true });
+      return { id: s.id, reason: r.ok ? 'not placed by the re-plan' : r.reason };
+    });
+  const moves: ReplanMove[] = [];
+  for (const p of placed) {
+    const home = original.get(p.id) ?? null;
+    if (samePlace(home, p)) continue;
+    const s = lastStep.get(p.id) ?? { step: 0, gain: { placed: 0, overlapSeconds: 0 } };
+    moves.push({
+      id: p.id,
+      kind: home ? 'move' : 'place',
+      from: home ? { node: home.node, phase: home.phase } : null,
+      to: { node: p.node, phase: p.phase },
+      step: s.step,
+      gain: s.gain,
+    });
+  }
+  moves.sort((a, b) => a.step - b.step || order.get(a.id)! - order.get(b.id)!);
+  return {
+    before: end.before,
+    after: { placed: placed.length, rejected: rejected.length, overlapSeconds: end.overlap },
+    migrations: end.migrations,
+    budget: end.budget,
+    moves,
+    placed,
+    rejected,
+    search: { ...end.search, millis: Math.round(performance.now() - end.t0) },
+  };
+}
+
+export function samePlace(a: PlacedEntry | null, b: PlacedEntry | null): boolean {
+  return a === b || (a !== null && b !== null && a.node === b.node && a.phase === b.phase);
+}
+
+export function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Run demand weighted by duty cycle: the order repairs re-insert in (large first, like FFD). */
+export function size(s: InstanceSpec): number {
+  return ((s.run.cpu + s.run.memory + s.run.bandwidth) * s.duration) / s.every;
+}
+
+/**
+ * How much booking b (at phase bPhase) stands in the way of spec at phase: a rule between them, or an exclusive
+ * run that meets the other, counts above any overlap; else the seconds both run, times b's size.
+ */
+export function inTheWay(spec: InstanceSpec, phase: number, b: InstanceSpec, bPhase: number, horizon: number): number {
+  if (
+    spec.antiAffinity.includes(b.app) ||
+    b.antiAffinity.includes(spec.app) ||
+    (spec.spreadGroup !== null && spec.spreadGroup === b.spreadGroup)
+  )
+    return horizon * 1e6;
+  let both = 0;
+  for (let t = 0; t < horizon; t++)
+    if (isActive(t, spec.every, spec.duration, phase) && isActive(t, b.every, b.duration, bPhase)) both++;
+  if (both === 0) return 0;
+  return (spec.exclusive || b.exclusive ? horizon * 1e3 : 0) + both * (1 + size(b));
+}
