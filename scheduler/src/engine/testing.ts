@@ -1,8 +1,11 @@
 /**
  * Instance specs for the engine's and the simulator's tests: one place that spells every field, so a
- * new field of `InstanceSpec` is added once. Tests only (the import-direction test checks it).
+ * new field of `InstanceSpec` is added once; and the brute-force optimum small plans are checked against.
+ * Tests only (the import-direction test checks it).
  */
-import type { InstanceSpec } from './instance.js';
+import { checkPlacement } from './check.js';
+import { allowedPhases } from './rules/start-window.js';
+import type { InstanceSpec, NodeSpec } from './instance.js';
 
 /** A one-minute instance of app `<id without its -N suffix>`, with no rules; `over` sets the rest. */
 export function instanceSpec(id: string, over: Partial<InstanceSpec> = {}): InstanceSpec {
@@ -23,4 +26,34 @@ export function instanceSpec(id: string, over: Partial<InstanceSpec> = {}): Inst
     spreadGroup: null,
     ...over,
   };
+}
+
+/**
+ * The most instances any plan places, by trying every assignment (unplaced, or any node × allowed phase)
+ * and judging each with the independent checker: the reference the exact model is tested against on
+ * pools small enough to enumerate.
+ */
+export function bruteForceOptimum(nodes: NodeSpec[], apps: { horizon: number; instances: InstanceSpec[] }): number {
+  const options = apps.instances.map((s) => [
+    null,
+    ...nodes.flatMap((n) => allowedPhases(s.every, s.startWithin, s.release).map((phase) => ({ node: n.name, phase }))),
+  ]);
+  let best = 0;
+  const chosen: ({ node: string; phase: number } | null)[] = [];
+  const walk = (i: number, placed: number): void => {
+    if (placed + (apps.instances.length - i) <= best) return;
+    if (i === apps.instances.length) {
+      const plan = chosen.flatMap((c, k) => (c ? [{ id: apps.instances[k]!.id, ...c }] : []));
+      const report = checkPlacement(nodes, apps, plan);
+      if (report.competingSlotSeconds === 0 && report.violations === 0) best = placed;
+      return;
+    }
+    for (const o of options[i]!) {
+      chosen[i] = o;
+      walk(i + 1, placed + (o ? 1 : 0));
+    }
+    chosen.length = i;
+  };
+  walk(0, 0);
+  return best;
 }

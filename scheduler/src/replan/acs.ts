@@ -21,6 +21,9 @@ import { Random } from '../engine/random.js';
 import { LinkOverlap, overlapSeconds } from './overlap.js';
 import {
   cmp,
+  crowdedNodes,
+  mayLeave,
+  pinAndSelectorAllow,
   inTheWay,
   loadPlacement,
   samePlace,
@@ -165,13 +168,7 @@ function colonies(
     const key = JSON.stringify([spec.node, spec.nodeSelector]);
     let list = eligibleMemo.get(key);
     if (!list) {
-      list = nodes
-        .filter(
-          (n) =>
-            (spec.node === null || spec.node === n.name) &&
-            Object.entries(spec.nodeSelector).every(([k, v]) => n.labels[k] === v),
-        )
-        .map((n) => n.name);
+      list = nodes.filter((n) => pinAndSelectorAllow(spec, n)).map((n) => n.name);
       eligibleMemo.set(key, list);
     }
     return list;
@@ -219,14 +216,7 @@ function colonies(
   };
   const freeTau = new Map<string, number>();
 
-  /** An instance may leave its node unless another one there relies on its app (affinity) and it is the last. */
-  const canLeave = (id: string): boolean => {
-    const b = engine.get(id);
-    if (!b) return false;
-    const here = engine.bookings(b.node);
-    if (here.filter((o) => o.app === b.app).length > 1) return true;
-    return !here.some((o) => o.id !== id && o.instance.affinity.includes(b.app));
-  };
+  const canLeave = (id: string): boolean => mayLeave(engine, id);
 
   const byName = new Map(nodes.map((n) => [n.name, n]));
   /** The refused instances whose pin and selector let them go to a node of the region. */
@@ -234,11 +224,7 @@ function colonies(
     const here = region.map((n) => byName.get(n)!);
     return pending.filter((id) => {
       const spec = specs.get(id)!;
-      return here.some(
-        (n) =>
-          (spec.node === null || spec.node === n.name) &&
-          Object.entries(spec.nodeSelector).every(([k, v]) => n.labels[k] === v),
-      );
+      return here.some((n) => pinAndSelectorAllow(spec, n));
     });
   };
 
@@ -256,11 +242,8 @@ function colonies(
         region.add(rng.pick(list));
     } else {
       // Polish: the most crowded nodes, and the nodes of moved instances that could go home.
-      const crowded = [...overlapOf]
-        .map(([n, o]): [string, number] => [n, o + links.around(n)])
-        .filter(([, o]) => o > 0)
-        .sort((a, b) => b[1] - a[1] || cmp(a[0], b[0]));
-      if (crowded.length > 0) region.add(crowded[Math.floor(rng.next() ** 2 * Math.min(crowded.length, 8))]![0]);
+      const crowded = crowdedNodes(overlapOf, (n) => links.around(n));
+      if (crowded.length > 0) region.add(crowded[Math.floor(rng.next() ** 2 * Math.min(crowded.length, 8))]!);
       if (moved.size > 0) {
         const id = rng.pick([...moved].sort(cmp));
         region.add(original.get(id)!.node);

@@ -174,3 +174,29 @@ export function inTheWay(spec: InstanceSpec, phase: number, b: InstanceSpec, bPh
   if (both === 0) return 0;
   return (spec.exclusive || b.exclusive ? horizon * 1e3 : 0) + both * (1 + size(b));
 }
+
+/** Whether a pod's pin and node selector let it go to this node (time and rules are the engine's job). */
+export function pinAndSelectorAllow(spec: InstanceSpec, node: NodeSpec): boolean {
+  return (
+    (spec.node === null || spec.node === node.name) &&
+    Object.entries(spec.nodeSelector).every(([k, v]) => node.labels[k] === v)
+  );
+}
+
+/** An instance may leave its node unless another one there relies on its app (affinity) and it is the last. */
+export function mayLeave(engine: Engine, id: string): boolean {
+  const b = engine.get(id);
+  if (!b) return false;
+  const here = engine.bookings(b.node);
+  if (here.filter((o) => o.app === b.app).length > 1) return true;
+  return !here.some((o) => o.id !== id && o.instance.affinity.includes(b.app));
+}
+
+/** Nodes with overlapping runs (their own, plus their share of a crowded link's), most crowded first. */
+export function crowdedNodes(overlapOf: Map<string, number>, linkOverlapAround: (node: string) => number): string[] {
+  return [...overlapOf]
+    .map(([n, o]): [string, number] => [n, o + linkOverlapAround(n)])
+    .filter(([, o]) => o > 0)
+    .sort((a, b) => b[1] - a[1] || cmp(a[0], b[0]))
+    .map(([n]) => n);
+}

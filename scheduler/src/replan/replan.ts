@@ -16,6 +16,9 @@ import { acsReplan } from './acs.js';
 import { LinkOverlap, overlapSeconds } from './overlap.js';
 import {
   cmp,
+  crowdedNodes,
+  mayLeave,
+  pinAndSelectorAllow,
   inTheWay,
   loadPlacement,
   samePlace,
@@ -150,25 +153,14 @@ function lnsReplan(
     for (const id of step.touched.keys()) engine.remove(id);
     for (const [id, was] of step.touched) if (was) engine.book(specs.get(id)!, was, { force: true });
   };
-  /** An instance may leave its node unless another one there relies on its app (affinity) and it is the last. */
-  const canLeave = (id: string): boolean => {
-    const b = engine.get(id);
-    if (!b) return false;
-    const here = engine.bookings(b.node);
-    if (here.filter((o) => o.app === b.app).length > 1) return true;
-    return !here.some((o) => o.id !== id && o.instance.affinity.includes(b.app));
-  };
+  const canLeave = (id: string): boolean => mayLeave(engine, id);
   /** Nodes a spec may go to by pin and selector (time and rules are the engine's job). */
   const eligible = new Map<string, NodeSpec[]>();
   const candidatesOf = (spec: InstanceSpec): NodeSpec[] => {
     const key = JSON.stringify([spec.node, spec.nodeSelector]);
     let list = eligible.get(key);
     if (!list) {
-      list = nodes.filter(
-        (n) =>
-          (spec.node === null || spec.node === n.name) &&
-          Object.entries(spec.nodeSelector).every(([k, v]) => n.labels[k] === v),
-      );
+      list = nodes.filter((n) => pinAndSelectorAllow(spec, n));
       eligible.set(key, list);
     }
     return list;
@@ -335,12 +327,9 @@ function lnsReplan(
   }
 
   function overlapStep(): boolean {
-    const crowded = [...overlapOf]
-      .map(([n, o]): [string, number] => [n, o + links.around(n)])
-      .filter(([, o]) => o > 0)
-      .sort((a, b) => b[1] - a[1] || cmp(a[0], b[0]));
+    const crowded = crowdedNodes(overlapOf, (n) => links.around(n));
     if (crowded.length === 0) return false;
-    const node = crowded[Math.floor(rng.next() ** 2 * Math.min(crowded.length, 8))]![0];
+    const node = crowded[Math.floor(rng.next() ** 2 * Math.min(crowded.length, 8))]!;
     const here = engine.bookings(node);
     if (here.length === 0) return false;
     const b = rng.pick(here);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { allowedPhases, checkPlacement, Engine, type InstanceSpec, type NodeSpec } from '../engine/index.js';
-import { instanceSpec } from '../engine/testing.js';
+import { checkPlacement, Engine, type InstanceSpec, type NodeSpec } from '../engine/index.js';
+import { bruteForceOptimum, instanceSpec } from '../engine/testing.js';
 import { buildExactModel, exactBlockSeconds, solveExact } from './exact.js';
 import { Random } from './random.js';
 import { generateWorkload } from './workload.js';
@@ -14,32 +14,6 @@ const node = (name: string, cpu: number): NodeSpec => ({
   labels: {},
   capacity: { cpu, memory: 1000, bandwidth: 1000 },
 });
-
-/** Every assignment (unplaced, or any node × allowed phase), judged by the independent checker. */
-function bruteForceOptimum(nodes: NodeSpec[], apps: { horizon: number; instances: InstanceSpec[] }): number {
-  const options = apps.instances.map((s) => [
-    null,
-    ...nodes.flatMap((n) => allowedPhases(s.every, s.startWithin, s.release).map((phase) => ({ node: n.name, phase }))),
-  ]);
-  let best = 0;
-  const chosen: ({ node: string; phase: number } | null)[] = [];
-  const walk = (i: number, placed: number): void => {
-    if (placed + (apps.instances.length - i) <= best) return;
-    if (i === apps.instances.length) {
-      const plan = chosen.flatMap((c, k) => (c ? [{ id: apps.instances[k]!.id, ...c }] : []));
-      const report = checkPlacement(nodes, apps, plan);
-      if (report.competingSlotSeconds === 0 && report.violations === 0) best = placed;
-      return;
-    }
-    for (const o of options[i]!) {
-      chosen[i] = o;
-      walk(i + 1, placed + (o ? 1 : 0));
-    }
-    chosen.length = i;
-  };
-  walk(0, 0);
-  return best;
-}
 
 describe('exact ILP', () => {
   it('agrees with a brute force over every phase on tiny random workloads, including coarse blocks', async () => {
