@@ -16,22 +16,20 @@
  * so a plan never needs more than K migrations; the same seed and inputs give the same plan when the search stops
  * by convergence.
  */
-import { allowedPhases, type Booking, type Engine, type InstanceSpec, type NodeSpec } from '../engine/index.js';
+import { allowedPhases, type Booking, type InstanceSpec, type NodeSpec } from '../engine/index.js';
 import { Random } from '../engine/random.js';
-import { LinkOverlap, overlapSeconds } from './overlap.js';
 import {
   cmp,
   crowdedNodes,
   mayLeave,
   pinAndSelectorAllow,
   inTheWay,
-  loadPlacement,
   samePlace,
   size,
+  startSearch,
   summarize,
   type Gain,
   type PlacedEntry,
-  type PlanQuality,
   type ReplanOptions,
   type ReplanResult,
 } from './plan.js';
@@ -128,28 +126,10 @@ function colonies(
   const t0 = performance.now();
   const K = options.migrations;
   const rng = new Random(seed);
-  const engine: Engine = loadPlacement(nodes, apps, current, where);
-  const specs = new Map(apps.instances.map((s) => [s.id, s]));
-  const order = new Map(apps.instances.map((s, k) => [s.id, k]));
-  const original = new Map(current.map((p) => [p.id, { id: p.id, node: p.node, phase: p.phase }]));
+  const start = startSearch(nodes, apps, current, where);
+  const { engine, specs, order, original, overlapOf, nodeOverlap, links, before } = start;
   const nodeNames = nodes.map((n) => n.name);
-
-  const overlapOf = new Map<string, number>();
-  const nodeOverlap = (name: string): number => overlapSeconds(engine.loadProfile(name)!.active);
-  let overlap = 0;
-  for (const n of nodeNames) {
-    const o = nodeOverlap(n);
-    overlapOf.set(n, o);
-    overlap += o;
-  }
-  // Runs sending at once behind a shared link count as overlap too, as in the LNS.
-  const links = new LinkOverlap(nodes, (name) => engine.loadProfile(name)!.bandwidth);
-  overlap += links.total();
-  const before: PlanQuality = {
-    placed: current.length,
-    rejected: apps.instances.length - current.length,
-    overlapSeconds: overlap,
-  };
+  let overlap = start.overlap;
   const moved = new Set<string>();
   const refused = new Set(apps.instances.filter((s) => !original.has(s.id)).map((s) => s.id));
   const lastStep = new Map<string, { step: number; gain: Gain }>();

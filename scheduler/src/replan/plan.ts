@@ -3,6 +3,7 @@
  * with its moves, and the small measures (size of an instance, how much a booking stands in the way of another).
  */
 import { Engine, isActive, type InstanceSpec, type NodeSpec, UsageError } from '../engine/index.js';
+import { LinkOverlap, overlapSeconds } from './overlap.js';
 
 export interface PlacedEntry {
   id: string;
@@ -199,4 +200,50 @@ export function crowdedNodes(overlapOf: Map<string, number>, linkOverlapAround: 
     .filter(([, o]) => o > 0)
     .sort((a, b) => b[1] - a[1] || cmp(a[0], b[0]))
     .map(([n]) => n);
+}
+
+/** What every search starts from: the current placement loaded into an engine, and its quality. */
+export interface SearchStart {
+  engine: Engine;
+  specs: Map<string, InstanceSpec>;
+  /** Each instance's position in the apps file (the order repairs fall back on). */
+  order: Map<string, number>;
+  /** Where each placed instance is now: a plan's migrations are the instances no longer there. */
+  original: Map<string, PlacedEntry>;
+  /** Overlapping run-seconds per node, kept up to date by the search. */
+  overlapOf: Map<string, number>;
+  nodeOverlap: (name: string) => number;
+  /** Runs sending at once behind a shared link, which count as overlap too. */
+  links: LinkOverlap;
+  /** Σ overlapOf plus the links' overlap. */
+  overlap: number;
+  before: PlanQuality;
+}
+
+export function startSearch(
+  nodes: NodeSpec[],
+  apps: { horizon: number; instances: InstanceSpec[] },
+  current: PlacedEntry[],
+  where: string,
+): SearchStart {
+  const engine = loadPlacement(nodes, apps, current, where);
+  const specs = new Map(apps.instances.map((s) => [s.id, s]));
+  const order = new Map(apps.instances.map((s, k) => [s.id, k]));
+  const original = new Map(current.map((p) => [p.id, { id: p.id, node: p.node, phase: p.phase }]));
+  const overlapOf = new Map<string, number>();
+  const nodeOverlap = (name: string): number => overlapSeconds(engine.loadProfile(name)!.active);
+  let overlap = 0;
+  for (const n of nodes) {
+    const o = nodeOverlap(n.name);
+    overlapOf.set(n.name, o);
+    overlap += o;
+  }
+  const links = new LinkOverlap(nodes, (name) => engine.loadProfile(name)!.bandwidth);
+  overlap += links.total();
+  const before: PlanQuality = {
+    placed: current.length,
+    rejected: apps.instances.length - current.length,
+    overlapSeconds: overlap,
+  };
+  return { engine, specs, order, original, overlapOf, nodeOverlap, links, overlap, before };
 }

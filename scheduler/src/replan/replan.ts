@@ -13,20 +13,18 @@
 import { allowedPhases, type InstanceSpec, type NodeSpec } from '../engine/index.js';
 import { Random } from '../engine/random.js';
 import { acsReplan } from './acs.js';
-import { LinkOverlap, overlapSeconds } from './overlap.js';
 import {
   cmp,
   crowdedNodes,
   mayLeave,
   pinAndSelectorAllow,
   inTheWay,
-  loadPlacement,
   samePlace,
   size,
+  startSearch,
   summarize,
   type Gain,
   type PlacedEntry,
-  type PlanQuality,
   type ReplanMethod,
   type ReplanOptions,
   type ReplanResult,
@@ -108,26 +106,9 @@ function lnsReplan(
   const deadline = t0 + options.timeLimitSeconds * 1000;
   const K = options.migrations;
   const rng = new Random(options.seed);
-  const engine = loadPlacement(nodes, apps, current, where);
-  const specs = new Map(apps.instances.map((s) => [s.id, s]));
-  const order = new Map(apps.instances.map((s, k) => [s.id, k]));
-  const original = new Map(current.map((p) => [p.id, { id: p.id, node: p.node, phase: p.phase }]));
-
-  const overlapOf = new Map<string, number>();
-  const nodeOverlap = (name: string): number => overlapSeconds(engine.loadProfile(name)!.active);
-  let overlap = 0;
-  for (const n of nodes) {
-    const o = nodeOverlap(n.name);
-    overlapOf.set(n.name, o);
-    overlap += o;
-  }
-  const links = new LinkOverlap(nodes, (name) => engine.loadProfile(name)!.bandwidth);
-  overlap += links.total();
-  const before: PlanQuality = {
-    placed: current.length,
-    rejected: apps.instances.length - current.length,
-    overlapSeconds: overlap,
-  };
+  const start = startSearch(nodes, apps, current, where);
+  const { engine, specs, order, original, overlapOf, nodeOverlap, links, before } = start;
+  let overlap = start.overlap;
 
   /** Originally placed instances not at their original spot now: the migrations the plan needs. */
   const moved = new Set<string>();
