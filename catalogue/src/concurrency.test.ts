@@ -71,10 +71,11 @@ describe('concurrent and interrupted builds (child processes)', () => {
     const exited = new Promise<NodeJS.Signals | null>((resolve) =>
       child.once('exit', (_code, signal) => resolve(signal)),
     );
-    // Kill as soon as the child holds the lock and has started writing packages.
+    // Kill as soon as the child holds the lock and has started writing packages: their temps (written
+    // together, then renamed together just before the index) or the packages themselves.
     let killedMidway = false;
     for (let i = 0; i < 30_000 && child.exitCode === null; i++) {
-      if (existsSync(path.join(repo, LOCK_FILE)) && (await readdir(repo)).some((f) => f.startsWith('k-'))) {
+      if (existsSync(path.join(repo, LOCK_FILE)) && (await readdir(repo)).some((f) => /^\.?k-/.test(f))) {
         child.kill('SIGKILL');
         killedMidway = true;
         break;
