@@ -57,3 +57,12 @@ export function bruteForceOptimum(nodes: NodeSpec[], apps: { horizon: number; in
   walk(0, 0);
   return best;
 }
+
+/** Nodes of one capacity that all sit behind one shared link (a site's uplink). */
+export function nodesBehindLink(
+  names: string[],
+  capacity: NodeSpec['capacity'],
+  link: { name: string; capacity: number },
+): NodeSpec[] {
+  return names.map((name) => ({ name, labels: {}, capacity: { ...capacity }, links: [{ ...link }] }));
+}

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TempDirs } from '@nmaas/sdk/testing';
 import { checkPlacement, type InstanceSpec, type NodeSpec } from '../../engine/index.js';
+import { nodesBehindLink } from '../../engine/testing.js';
 import { simulate } from '../run.js';
 import { generateWorkload } from '../workload.js';
 import { ACS_UP_TO_NODES, replan, resolveMethod, type ReplanResult } from '../../replan/replan.js';
@@ -215,33 +216,37 @@ describe('replan --method acs (ant colony)', () => {
     expect(resolveMethod('acs', 5000)).toBe('acs');
   });
 
-  it('counts runs sending at once behind a shared link as overlap, and moves one of two tests apart', () => {
-    const nodes: NodeSpec[] = ['edge-a', 'edge-b'].map((name) => ({
-      name,
-      labels: {},
-      capacity: { cpu: 4000, memory: 4096, bandwidth: 1000 },
-      links: [{ name: 'site-a', capacity: 1000 }],
-    }));
-    // Two 300 Mbps tests fit the 1 Gbps uplink at once; only the link's overlap tells the colony to part them.
-    const test = (id: string, node: string): InstanceSpec =>
-      instance(id, 100, {
-        node,
-        every: 60,
-        duration: 20,
-        startWithin: 59,
-        run: { cpu: 100, memory: 10, bandwidth: 300 },
-      });
-    const w = { nodes, apps: { horizon: 60, instances: [test('bw-0', 'edge-a'), test('bw-1', 'edge-b')] } };
-    const current = [
-      { id: 'bw-0', node: 'edge-a', phase: 0 },
-      { id: 'bw-1', node: 'edge-b', phase: 0 },
-    ];
-    const r = replan(w.nodes, w.apps, current, { migrations: 1, timeLimitSeconds: 10, seed: 1, method: 'acs' });
-    expectSound(w, current, r, 1);
-    expect(r.before.overlapSeconds).toBe(20);
-    expect(r.after.overlapSeconds).toBe(0);
-    expect(r.migrations).toBe(1);
-  });
+  it.each(['lns', 'acs'] as const)(
+    '%s counts runs sending at once behind a shared link as overlap, and moves one of two tests apart',
+    (method) => {
+      const nodes = nodesBehindLink(
+        ['edge-a', 'edge-b'],
+        { cpu: 4000, memory: 4096, bandwidth: 1000 },
+        { name: 'site-a', capacity: 1000 },
+      );
+      // Two 300 Mbps tests fit the 1 Gbps uplink at once; only the link's overlap tells the search to part them.
+      const test = (id: string, node: string): InstanceSpec =>
+        instance(id, 100, {
+          node,
+          every: 60,
+          duration: 20,
+          startWithin: 59,
+          run: { cpu: 100, memory: 10, bandwidth: 300 },
+        });
+      const w = { nodes, apps: { horizon: 60, instances: [test('bw-0', 'edge-a'), test('bw-1', 'edge-b')] } };
+      const current = [
+        { id: 'bw-0', node: 'edge-a', phase: 0 },
+        { id: 'bw-1', node: 'edge-b', phase: 0 },
+      ];
+      const r = replan(w.nodes, w.apps, current, { migrations: 1, timeLimitSeconds: 10, seed: 1, method });
+      expectSound(w, current, r, 1);
+      expect(r.before.overlapSeconds).toBe(20);
+      expect(r.after.overlapSeconds).toBe(0);
+      expect(r.migrations).toBe(1);
+      const [x, y] = r.placed.map((p) => p.phase);
+      expect(Math.abs(x! - y!)).toBeGreaterThanOrEqual(20);
+    },
+  );
 
   it('gives the same plan for the same seed, and searches differently for another seed', async () => {
     const w = generateWorkload({ seed: 5, nodes: 3, instances: 30, scale: 'small', narrowStartShare: 1 });

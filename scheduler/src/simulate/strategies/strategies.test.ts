@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkPlacement, describeRefusal, Engine, type InstanceSpec, type NodeSpec } from '../../engine/index.js';
 import { generateWorkload } from '../workload.js';
-import { instanceSpec } from '../../engine/testing.js';
+import { instanceSpec, nodesBehindLink } from '../../engine/testing.js';
 import { STRATEGIES, STRATEGY_NAMES } from './index.js';
 
 function placedOf(engine: Engine) {
@@ -64,12 +64,11 @@ describe('baselines', () => {
   });
 
   it('ffd reserves a shared link for the whole horizon and says so when the link is what is full', () => {
-    const nodes: NodeSpec[] = ['n-0', 'n-1'].map((name) => ({
-      name,
-      labels: {},
-      capacity: { cpu: 1000, memory: 1024, bandwidth: 100 },
-      links: [{ name: 'site-a', capacity: 100 }],
-    }));
+    const nodes = nodesBehindLink(
+      ['n-0', 'n-1'],
+      { cpu: 1000, memory: 1024, bandwidth: 100 },
+      { name: 'site-a', capacity: 100 },
+    );
     const spec = (id: string): InstanceSpec =>
       instanceSpec(id, { every: 300, duration: 30, startWithin: 300, run: { cpu: 100, memory: 64, bandwidth: 60 } });
     const ffd = engineFor('ffd', nodes, 600);
