@@ -70,20 +70,45 @@ export function loadPlacement(
 ): Engine {
   const engine = new Engine(nodes, { horizon: apps.horizon });
   const specs = new Map(apps.instances.map((s) => [s.id, s]));
-  placed.forEach((p, k) => {
+  const entries = placed.map((p, k) => {
     const spec = specs.get(p.id);
     if (!spec)
       throw new UsageError(
         `${where}: placed[${k}]: ${p.id} is not an instance of the apps file; the placement must come from the same apps file`,
       );
-    const r = engine.book(spec, { node: p.node, phase: p.phase });
-    if (!r.ok)
-      throw new UsageError(
-        `${where}: placed[${k}]: ${p.id} on ${p.node} at phase ${p.phase} does not fit: ${r.problems.join('; ')}` +
-          ' (the placement must come from the same nodes and apps files; "nmaas scheduler check" lists what is wrong)',
-      );
+    return { p, k, spec };
   });
+  const { left } = bookUntilSettled(entries, ({ p, spec }) => engine.book(spec, { node: p.node, phase: p.phase }).ok);
+  const first = left[0];
+  if (first) {
+    const r = engine.book(first.spec, { node: first.p.node, phase: first.p.phase });
+    const problems = r.ok ? '' : r.problems.join('; ');
+    throw new UsageError(
+      `${where}: placed[${first.k}]: ${first.p.id} on ${first.p.node} at phase ${first.p.phase} does not fit: ${problems}` +
+        ' (the placement must come from the same nodes and apps files; "nmaas scheduler check" lists what is wrong)',
+    );
+  }
   return engine;
+}
+
+/**
+ * Books a placement whatever order it is listed in: a dependant listed before the partner its affinity needs
+ * (a partner replaced or moved after it was booked comes later in the engine's booking order) is booked on a
+ * later pass, once its partner is. Passes stop when one books nothing more. `left`: what never booked, in the
+ * order given.
+ */
+export function bookUntilSettled<T>(items: readonly T[], tryBook: (item: T) => boolean): { booked: T[]; left: T[] } {
+  const booked: T[] = [];
+  let left = [...items];
+  for (;;) {
+    const next = left.filter((item) => {
+      if (!tryBook(item)) return true;
+      booked.push(item);
+      return false;
+    });
+    if (next.length === left.length) return { booked, left };
+    left = next;
+  }
 }
 
 /** What the search ended with, as the result: the plan, the moves with the step that made each, the refusals. */

@@ -82,10 +82,15 @@ function loop(settings: Partial<ReplanSettings> = {}): ReplanLoop {
 }
 
 /** Admits a pod as the API server would, persists it with its decision, and lets the state see it. */
-async function admitted(c: PodContract, ownerUid: string, labels: Record<string, string> = {}): Promise<Pod> {
+async function admitted(
+  c: PodContract,
+  ownerUid: string,
+  labels: Record<string, string> = {},
+  name = `${c.app}-0`,
+): Promise<Pod> {
   const answer = await service.admit(c, null, false, { namespace: 'measurements', ownerUid });
   if (answer.kind !== 'placed') throw new Error(`expected ${c.app} placed, got ${answer.code}`);
-  const pod = contractPod(c, { ownerUid, name: `${c.app}-0` });
+  const pod = contractPod(c, { ownerUid, name });
   pod.metadata.labels = { ...pod.metadata.labels, ...labels };
   pod.metadata.annotations = {
     ...pod.metadata.annotations,
@@ -206,6 +211,20 @@ describe.skipIf(openssl.skip)('re-planning in the cluster', () => {
     expect(noCompetition()).toBe(before);
     expect(fake.get('pods', 'measurements', 'squat-a')).toBeDefined();
     expect(fake.get('pods', 'measurements', 'squat-b')).toBeDefined();
+  });
+
+  it('a dependant listed before its affinity partner is planned, not left out as conflicting', async () => {
+    // The partner's first pod is replaced by a second on the same node: the engine now lists the dependant first.
+    const first = await admitted(contract('anchor'), 'rs-anchor');
+    const at = state.placementOf(first.metadata.annotations![BOOKING_ID_ANNOTATION]!)!;
+    await admitted(contract('dependant', { affinity: ['anchor'] }), 'rs-dependant');
+    await admitted(contract('anchor'), 'rs-anchor-2', {}, 'anchor-1');
+    state.deletePod(first);
+    expect(state.engine.bookings().map((b) => b.instance.app)).toEqual(['dependant', 'anchor']);
+    expect(state.engine.bookings().every((b) => b.node === at.node)).toBe(true);
+    const plan = await loop().preview();
+    expect(plan.fixed.conflicting).toBe(0);
+    expect(plan.before.placed).toBe(2);
   });
 
   it('a preview shows the moves and changes nothing', async () => {

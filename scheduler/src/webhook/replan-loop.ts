@@ -26,6 +26,7 @@ import {
   type Assignment,
   type InstanceSpec,
 } from '../engine/index.js';
+import { bookUntilSettled } from '../replan/plan.js';
 import type { PlacedEntry, PlanQuality, ReplanMove } from '../replan/replan.js';
 import type { KubeObject } from '../kube/types.js';
 import { arrivalPhase } from './admission-service.js';
@@ -188,7 +189,7 @@ export class ReplanLoop {
     // Their pods keep running where they are, and no move can land on them, because each move is booked in
     // the live engine, which holds them, before its pod is evicted.
     const trial = new Engine(nodes, { horizon: state.engine.horizon });
-    for (const b of state.engine.bookings()) {
+    const candidates = state.engine.bookings().map((b) => {
       const t = state.tracked.get(b.id);
       let why: 'notCreated' | 'moving' | 'running' | null = null;
       if (t === undefined || t.podName === undefined) why = 'notCreated';
@@ -196,10 +197,14 @@ export class ReplanLoop {
       else if (msUntilIdle(t.instance, b.phase, nowMs, guard) > this.settings.maxWaitSeconds * 1000) why = 'running';
       // A fixed booking keeps its node and phase: pinned there, with a start window of one phase.
       const instance = why === null ? t!.instance : { ...b.instance, node: b.node, release: b.phase, startWithin: 0 };
-      if (!trial.book(instance, { node: b.node, phase: b.phase }).ok) {
-        fixed.conflicting += 1;
-        continue;
-      }
+      return { b, why, instance };
+    });
+    const { booked, left } = bookUntilSettled(
+      candidates,
+      (c) => trial.book(c.instance, { node: c.b.node, phase: c.b.phase }).ok,
+    );
+    fixed.conflicting = left.length;
+    for (const { b, why, instance } of booked) {
       if (why !== null) fixed[why] += 1;
       instances.push(instance);
       placed.push({ id: b.id, node: b.node, phase: b.phase });

@@ -119,6 +119,25 @@ describe.each(['lns', 'acs'] as const)('replan (algorithm, --method %s)', (metho
     expect(none.rejected[0]!.reason).toMatch(/big|cpu|node/);
   });
 
+  it('reads a placement that lists a dependant before its affinity partner; a placement that does not fit is named', () => {
+    const nodes = [node('node-a', 1000)];
+    const apps = {
+      horizon: 60,
+      instances: [instance('anchor', 100), instance('dependant', 100, { affinity: ['anchor'] })],
+    };
+    const placed = [
+      { id: 'dependant', node: 'node-a', phase: 0 },
+      { id: 'anchor', node: 'node-a', phase: 0 },
+    ];
+    const r = replan(nodes, apps, placed, { migrations: 0, timeLimitSeconds: 10, seed: 1, method });
+    expect(r.before.placed).toBe(2);
+    expect(r.placed).toHaveLength(2);
+    const orphan = [{ id: 'dependant', node: 'node-a', phase: 0 }];
+    expect(() => replan(nodes, apps, orphan, { migrations: 0, timeLimitSeconds: 10, seed: 1, method })).toThrow(
+      /placed\[0\]: dependant on node-a at phase 0 does not fit: node node-a breaks the affinity rule/,
+    );
+  });
+
   it('on seeded tight workloads every plan passes the checker and keeps to K; K=0 only places refused ones', async () => {
     let gained = 0;
     for (const seed of [1, 3, 6]) {
