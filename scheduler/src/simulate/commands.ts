@@ -63,7 +63,7 @@ function textReport(r: SimulationResult, horizon: number, linked: boolean): stri
     const l = r.replanLoop;
     lines.push(
       `re-plan loop (every ${l.policy.interval} arrival steps, at most ${l.policy.maxMigrations} moves per run): ` +
-        `${l.runs} runs, ${l.migrations} pods moved, ${l.reserved} slots reserved for refused pods (${l.claimed} taken by their retry); ` +
+        `${l.runs} runs, ${l.migrations} pods moved (${l.movedForOverlap} only to lower overlap), ${l.reserved} slots reserved for refused pods (${l.claimed} taken by their retry); ` +
         `every applied plan checked: ${l.competingSlotSeconds} competing slot-seconds, ${l.violations} violations` +
         (l.timeLimited > 0
           ? `; ${l.timeLimited} runs stopped on the time limit (their plan depends on the machine)`

@@ -32,6 +32,7 @@ describe('quality floors on small seeded families', () => {
     expect(q.ofOptimum.nmaasReplanLoop).toBeGreaterThanOrEqual(0.9);
     // Moves are counted, and the loop's runs applied plans the checker passed (in competingSlotSeconds below).
     expect(q.totals.replanLoopMoved).toBeGreaterThan(0);
+    expect(q.totals.replanLoopMovedForOverlap).toBeLessThanOrEqual(q.totals.replanLoopMoved);
     expect(q.migrationsPerPlaced.nmaasReplanLoop).toBeCloseTo(q.totals.replanLoopMoved / q.totals.nmaasReplanLoop, 3);
     expect(q.seedsBelowFirstFit).toEqual({ nmaas: 0, nmaasRetry: 0, nmaasRetryMigrations: 0, nmaasReplanLoop: 0 });
     expect(q.totals).toMatchObject({ competingSlotSeconds: 0, violations: 0 });

@@ -134,6 +134,8 @@ export interface FamilyQualityRow {
   /** Placed pods moved: by readapt in the retry + migrations column, by the loop's runs in the re-plan column. */
   retryMigrationsMoved: number;
   replanLoopMoved: number;
+  /** Of replanLoopMoved, pods moved by a step that placed no more: only to lower overlap. */
+  replanLoopMovedForOverlap: number;
   /** Instances the engine refused because their period is beyond its model (longer than a day). */
   modelLimit: number;
   competingSlotSeconds: number;
@@ -238,6 +240,7 @@ export async function familyQuality(
       firstFit: runs[4]!.metrics.placed,
       retryMigrationsMoved: runs[2]!.migrations.length,
       replanLoopMoved: replanned.migrations,
+      replanLoopMovedForOverlap: replanned.movedForOverlap,
       modelLimit: runs[0]!.rejected.filter((r) => MODEL_LIMIT.test(r.reason)).length,
       // The plans at the end, and every plan a re-plan run applied on the way.
       competingSlotSeconds: checks.reduce((s, c) => s + c.competingSlotSeconds, 0) + replanned.competingSlotSeconds,
@@ -258,6 +261,7 @@ export async function familyQuality(
     firstFit: sum('firstFit'),
     retryMigrationsMoved: sum('retryMigrationsMoved'),
     replanLoopMoved: sum('replanLoopMoved'),
+    replanLoopMovedForOverlap: sum('replanLoopMovedForOverlap'),
     modelLimit: sum('modelLimit'),
     competingSlotSeconds: sum('competingSlotSeconds'),
     violations: sum('violations'),
@@ -307,13 +311,15 @@ export function formatFamilyTable(results: FamilyQuality[]): string {
   const m = first?.migrations ?? 5;
   const loop = first?.replanLoop?.maxMigrations ?? 5;
   const lines = [
-    `| family (seeds, nodes × instances) | optimum | nmaas online | + retry | + retry, --migrations ${m} | + retry, re-plan loop (M = ${loop} per run) | first-fit | seeds below first-fit (online / retry / retry + migr. / re-plan loop) | pods moved (per placed pod: migr. / re-plan loop) | model limit | competing slot-s / violations | overlapping run-s (online / first-fit) |`,
+    `| family (seeds, nodes × instances) | optimum | nmaas online | + retry | + retry, --migrations ${m} | + retry, re-plan loop (M = ${loop} per run) | first-fit | seeds below first-fit (online / retry / retry + migr. / re-plan loop) | pods moved (per placed pod): migr. / re-plan loop (of them only to lower overlap) | model limit | competing slot-s / violations | overlapping run-s (online / first-fit) |`,
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of results) {
     const t = r.totals;
     const below = NMAAS_COLUMNS.map((k) => num(r.seedsBelowFirstFit[k])).join(' / ');
-    const moved = `${num(t.retryMigrationsMoved)} (${num(r.migrationsPerPlaced?.nmaasRetryMigrations)}) / ${num(t.replanLoopMoved)} (${num(r.migrationsPerPlaced?.nmaasReplanLoop)})`;
+    const moved =
+      `${num(t.retryMigrationsMoved)} (${num(r.migrationsPerPlaced?.nmaasRetryMigrations)}) / ` +
+      `${num(t.replanLoopMoved)} (${num(r.migrationsPerPlaced?.nmaasReplanLoop)}; ${num(t.replanLoopMovedForOverlap)} only for overlap)`;
     const opt =
       r.rows[0]?.optimumSource === 'planted'
         ? `${t.optimum} (planted)`

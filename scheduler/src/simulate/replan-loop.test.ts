@@ -37,6 +37,7 @@ describe('the re-plan loop model', () => {
     expect(r.replanLoop).toMatchObject({
       runs: 2,
       migrations: 1,
+      movedForOverlap: 0,
       reserved: 1,
       claimed: 1,
       timeLimited: 0,

@@ -68,6 +68,8 @@ export interface ReplanLoopOutcome {
   runs: number;
   /** Placed pods the runs moved (evictions whose replacement took the planned slot). */
   migrations: Migration[];
+  /** Of those, moves made by a step that placed no more pods: only to lower overlapping run-seconds. */
+  movedForOverlap: number;
   /** Slots reserved for pending refused instances, and how many of them their retry claimed. */
   reserved: number;
   claimed: number;
@@ -97,6 +99,7 @@ export class ReplanLoopModel {
   readonly outcome: ReplanLoopOutcome = {
     runs: 0,
     migrations: [],
+    movedForOverlap: 0,
     reserved: 0,
     claimed: 0,
     timeLimited: 0,
@@ -192,8 +195,10 @@ export class ReplanLoopModel {
       todo = later;
     }
     for (const m of result.moves) {
-      if (m.kind === 'move') this.outcome.migrations.push({ id: m.id, from: m.from!, to: m.to });
-      else {
+      if (m.kind === 'move') {
+        this.outcome.migrations.push({ id: m.id, from: m.from!, to: m.to });
+        if (m.gain.placed <= 0) this.outcome.movedForOverlap++;
+      } else {
         this.reservations.add(m.id);
         this.outcome.reserved++;
       }

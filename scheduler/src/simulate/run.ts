@@ -24,6 +24,8 @@ export interface SimulationResult {
     runs: number;
     /** Placed instances the runs moved (also in `migrations`). */
     migrations: number;
+    /** Of those, moved by a step that placed no more: only to lower overlap (the re-planner's second objective). */
+    movedForOverlap: number;
     reserved: number;
     claimed: number;
     timeLimited: number;
@@ -151,6 +153,7 @@ export async function simulate(
         policy: loopPolicy,
         runs: o.runs,
         migrations: o.migrations.length,
+        movedForOverlap: o.movedForOverlap,
         reserved: o.reserved,
         claimed: o.claimed,
         timeLimited: o.timeLimited,
