@@ -4,13 +4,21 @@
  * default; NMAAS_QUALITY_SEEDS=101-160 for a shorter run; NMAAS_QUALITY_FAMILIES=a,b for some families
  * only, the others carried over from the previous results, see quality-families.ts). Per family and seed:
  * the optimum (exact ILP at the real periods, or the planted optimum), nmaas online, nmaas with the retry
- * model, nmaas --migrations 5, and time-aware first-fit; every plan judged by the independent checker.
+ * model, with retry and --migrations 5, with retry and the in-cluster re-plan loop (every 16 arrival steps,
+ * at most 5 moves per run: scheduler/src/simulate/replan-loop.ts), and time-aware first-fit; every plan
+ * judged by the independent checker, the plans the loop's runs applied included, and the pods moved counted.
  *
  * Kept bounded: ILP families on 3 nodes × 16 instances with a 5-s solver limit per seed (a
  * time-limited seed reports the best plan found and the solver's proven bound); planted families,
  * whose optimum is known at any size, on 8 nodes × about 80 instances.
  */
-import { familyQuality, FAMILY_NAMES, formatFamilyTable, type FamilyQuality } from '@nmaas/scheduler';
+import {
+  familyQuality,
+  FAMILY_NAMES,
+  formatFamilyTable,
+  QUALITY_REPLAN_LOOP,
+  type FamilyQuality,
+} from '@nmaas/scheduler';
 import type { Bench } from './index.js';
 import { selectedFamilies, withEarlierFamilies } from './quality-families.js';
 
@@ -39,6 +47,7 @@ const bench: Bench = async () => {
     const result = await familyQuality(name, seeds, size, {
       migrations: MIGRATIONS,
       exactTimeLimitSeconds: EXACT_TIME_LIMIT_SECONDS,
+      replanLoop: QUALITY_REPLAN_LOOP,
     });
     process.stdout.write(`${name}: ${result.seconds} s\n`);
     measured.push(result);
@@ -48,6 +57,7 @@ const bench: Bench = async () => {
     seeds: { tuning: '1–100', reported: `${seeds[0]}–${seeds[seeds.length - 1]}` },
     sizes: { ilpFamilies: ILP_SIZE, plantedFamilies: PLANTED_SIZE },
     exactTimeLimitSeconds: EXACT_TIME_LIMIT_SECONDS,
+    replanLoop: measured[0]?.replanLoop ?? null,
     targets: {
       withRetryOfIlp: 0.97,
       withMigrationsOfIlp: 0.99,
@@ -60,6 +70,7 @@ const bench: Bench = async () => {
       family: f.family,
       ofOptimum: f.ofOptimum,
       seedsBelowFirstFit: f.seedsBelowFirstFit,
+      migrationsPerPlaced: f.migrationsPerPlaced ?? null,
       modelLimit: f.totals.modelLimit,
       optimumProvenSeeds: f.totals.optimumProvenSeeds,
       competingSlotSeconds: f.totals.competingSlotSeconds,

@@ -4,6 +4,7 @@ import { checkPlacement, formatSlot } from '../engine/index.js';
 import { action, ensureDir, formatOption, UsageError, writeFileAtomic } from '@nmaas/sdk/kit';
 import { readApps, readNodes, readPlacement } from './io.js';
 import { simulate, type SimulationResult, type SimulationStrategy } from './run.js';
+import { DEFAULT_REPLAN_LOOP } from './replan-loop.js';
 import { STRATEGIES, STRATEGY_NAMES } from './strategies/index.js';
 import { renderTimeline } from '../picture/svg.js';
 import { ExactTooLargeError } from './exact.js';
@@ -15,6 +16,11 @@ import path from 'node:path';
 
 function nonNegativeInt(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number ≥ 0');
+  return Number(value);
+}
+
+function positiveInt(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('must be a whole number ≥ 1');
   return Number(value);
 }
 
@@ -52,6 +58,18 @@ function textReport(r: SimulationResult, horizon: number, linked: boolean): stri
     ...(linked ? [linkNote(r)] : []),
     `decision time (µs): p50 ${m.decisionMicros.p50}  p99 ${m.decisionMicros.p99}  max ${m.decisionMicros.max}`,
   ];
+  if (r.retry) lines.push(`retry: ${r.retry.offers} offers, ${r.retry.placedOnRetry} placed on a retry`);
+  if (r.replanLoop) {
+    const l = r.replanLoop;
+    lines.push(
+      `re-plan loop (every ${l.policy.interval} arrival steps, at most ${l.policy.maxMigrations} moves per run): ` +
+        `${l.runs} runs, ${l.migrations} pods moved (${l.movedForOverlap} only to lower overlap), ${l.reserved} slots reserved for refused pods (${l.claimed} taken by their retry); ` +
+        `every applied plan checked: ${l.competingSlotSeconds} competing slot-seconds, ${l.violations} violations` +
+        (l.timeLimited > 0
+          ? `; ${l.timeLimited} runs stopped on the time limit (their plan depends on the machine)`
+          : ''),
+    );
+  }
   if (r.solver)
     lines.push(
       `ILP: ${r.solver.status}, ${r.solver.variables} variables, ${r.solver.constraints} constraints, ${r.solver.solveMillis} ms`,
@@ -102,7 +120,22 @@ export function registerEngineCommands(program: Command): void {
     .option('--exact-time-limit <seconds>', 'time limit of the exact ILP solve', positiveNumber, 60)
     .option(
       '--retry',
-      'retry model: re-offer a refused instance after later arrivals, with back-off doubling from 1 to 32 arrival steps, 6 offers at most (nmaas, ffd, kube)',
+      'retry model: re-offer a refused instance after later arrivals, with back-off doubling from 1 to 32 arrival steps, 6 offers at most (nmaas, ffd, kube); combines with --migrations',
+    )
+    .option(
+      '--replan-interval <steps>',
+      'model the in-cluster re-plan loop (chart value replan.interval): every <steps> arrival steps, and after the last arrival while refused pods are pending, re-plan the pool and reserve slots for pending pods, which their retry takes (nmaas only; implies --retry)',
+      positiveInt,
+    )
+    .option(
+      '--replan-migrations <M>',
+      `most placed instances one re-plan run may move (replan.maxMigrations; default ${DEFAULT_REPLAN_LOOP.maxMigrations}; needs --replan-interval)`,
+      nonNegativeInt,
+    )
+    .option(
+      '--replan-seed <n>',
+      `the re-planner's seed (default ${DEFAULT_REPLAN_LOOP.seed}; same seed, same plan)`,
+      nonNegativeInt,
     )
     .addOption(formatOption())
     .option('--svg <file>', "also draw each node's timeline over the horizon as SVG")
@@ -119,6 +152,9 @@ export function registerEngineCommands(program: Command): void {
           migrations: number;
           exactTimeLimit: number;
           retry?: boolean;
+          replanInterval?: number;
+          replanMigrations?: number;
+          replanSeed?: number;
           format: string;
           svg?: string;
         }) => {
@@ -129,6 +165,15 @@ export function registerEngineCommands(program: Command): void {
             throw new UsageError(`--migrations applies to the nmaas strategy only (got --strategy ${opts.strategy})`);
           if (opts.retry && engineStrategy === null)
             throw new UsageError(`--retry applies to the engine's strategies only (got --strategy ${opts.strategy})`);
+          const loop = opts.replanInterval !== undefined;
+          if (!loop && (opts.replanMigrations !== undefined || opts.replanSeed !== undefined))
+            throw new UsageError(
+              '--replan-migrations and --replan-seed set up the re-plan loop: add --replan-interval <steps>',
+            );
+          if (loop && (engineStrategy === null || !STRATEGIES[engineStrategy].migrates))
+            throw new UsageError(
+              `--replan-interval models the nmaas scheduler's re-plan loop: it applies to --strategy nmaas only (got --strategy ${opts.strategy})`,
+            );
           let result: SimulationResult;
           try {
             result = await simulate(nodes, apps, {
@@ -136,6 +181,15 @@ export function registerEngineCommands(program: Command): void {
               migrations: opts.migrations,
               exactTimeLimitSeconds: opts.exactTimeLimit,
               retry: opts.retry === true,
+              ...(loop
+                ? {
+                    replanLoop: {
+                      interval: opts.replanInterval!,
+                      ...(opts.replanMigrations !== undefined ? { maxMigrations: opts.replanMigrations } : {}),
+                      ...(opts.replanSeed !== undefined ? { seed: opts.replanSeed } : {}),
+                    },
+                  }
+                : {}),
             });
           } catch (e) {
             if (e instanceof ExactTooLargeError) throw new UsageError(e.message);

@@ -30,9 +30,12 @@ export {
   familyQuality,
   formatFamilyTable,
   formatQualityTable,
+  NMAAS_COLUMNS,
+  QUALITY_REPLAN_LOOP,
   qualityTable,
   type FamilyQuality,
   type FamilyQualityRow,
+  type NmaasColumn,
   type QualityRow,
   type QualityTable,
 } from './quality.js';
@@ -43,7 +46,15 @@ export { overlapRunSeconds } from './overlap.js';
 export {
   DEFAULT_RETRY_POLICY,
   runWithRetry,
+  type RetryHooks,
   type RetryOutcome,
   type RetryPolicy,
   type WorkloadEvent,
 } from './retry.js';
+export {
+  DEFAULT_REPLAN_LOOP,
+  ReplanLoopModel,
+  replanLoopPolicy,
+  type ReplanLoopOutcome,
+  type ReplanLoopPolicy,
+} from './replan-loop.js';

@@ -77,6 +77,22 @@ describe('retry model', () => {
     expect(outcome).toMatchObject({ refused: [], placedOnRetry: 1 });
   });
 
+  it('runs the step hook after each event and its retries, and on quiet steps while something is pending', () => {
+    const seen: string[] = [];
+    runWithRetry(
+      [
+        { kind: 'arrive', spec: spec('never-0') },
+        { kind: 'arrive', spec: spec('fits-0') },
+      ],
+      (s) => (s.id === 'never-0' ? 'no room' : true),
+      () => undefined,
+      { attempts: 3, firstBackoff: 1, maxBackoff: 4 },
+      { afterStep: (step, pending) => seen.push(`${step}:${pending.map((p) => p.id).join(',')}`) },
+    );
+    // Offers of never-0 at steps 1, 2 and 4; the hook sees it pending until its last refusal at step 4.
+    expect(seen).toEqual(['1:never-0', '2:never-0', '3:never-0']);
+  });
+
   it('refuses a policy that could not end', () => {
     expect(() =>
       runWithRetry(

@@ -7,7 +7,12 @@
  *   at most `attempts` offers, then it stays refused (the last refusal reason is kept).
  * After the last event, steps keep counting (the controller keeps retrying on a quiet cluster) until
  * every pending retry has been offered or given up. A removal of a still-pending instance cancels it
- * (its pod was deleted). Opt-in: without it, `simulate` offers each instance once, in order.
+ * (its pod was deleted; `remove` is called for it too, so a slot held for it is freed). Opt-in: without
+ * it, `simulate` offers each instance once, in order.
+ *
+ * The in-cluster re-plan loop (replan-loop.ts) runs in the same steps: `afterStep` is called after each
+ * step's event and due retries, with the instances still pending, and on the quiet steps after the last
+ * event while some are pending.
  */
 import type { InstanceSpec } from '../engine/index.js';
 
@@ -21,6 +26,11 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 6, firstBackoff: 1, maxBackoff: 32 };
+
+/** What runs beside the retries, step by step (the re-plan loop). */
+export interface RetryHooks {
+  afterStep?(step: number, pending: readonly InstanceSpec[]): void;
+}
 
 export type WorkloadEvent = { kind: 'arrive'; spec: InstanceSpec } | { kind: 'remove'; id: string };
 
@@ -49,6 +59,7 @@ export function runWithRetry(
   offer: (spec: InstanceSpec) => true | string,
   remove: (id: string) => void,
   policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+  hooks: RetryHooks = {},
 ): RetryOutcome {
   if (!(Number.isInteger(policy.attempts) && policy.attempts >= 1))
     throw new RangeError(`retry attempts must be a whole number ≥ 1, got ${policy.attempts}`);
@@ -79,17 +90,26 @@ export function runWithRetry(
     const due = [...pending.values()].filter((p) => p.due <= step).sort((a, b) => a.due - b.due || a.order - b.order);
     for (const p of due) attempt(p, step);
   };
+  const afterStep = (step: number): void => {
+    if (!hooks.afterStep) return;
+    const waiting = [...pending.values()].sort((a, b) => a.order - b.order).map((p) => p.spec);
+    hooks.afterStep(step, waiting);
+  };
   let step = 0;
   for (const e of events) {
     step++;
     if (e.kind === 'remove') {
-      if (pending.delete(e.id)) continue;
+      pending.delete(e.id);
       remove(e.id);
     } else {
       attempt({ spec: e.spec, attempt: 1, due: step, order: order++, reason: '' }, step);
     }
     retryDue(step);
+    afterStep(step);
   }
-  while (pending.size > 0) retryDue(++step);
+  while (pending.size > 0) {
+    retryDue(++step);
+    if (pending.size > 0) afterStep(step);
+  }
   return outcome;
 }

@@ -4,6 +4,7 @@ import { solveExact } from './exact.js';
 import { STRATEGIES, type StrategyName } from './strategies/index.js';
 import { firstFit } from './first-fit.js';
 import { DEFAULT_RETRY_POLICY, runWithRetry, type RetryPolicy } from './retry.js';
+import { ReplanLoopModel, replanLoopPolicy, type ReplanLoopPolicy } from './replan-loop.js';
 
 export { ffdOrder } from './strategies/index.js';
 
@@ -13,7 +14,25 @@ export interface SimulationResult {
   strategy: SimulationStrategy;
   placed: { id: string; node: string; phase: number }[];
   rejected: { id: string; reason: string }[];
+  /** Placed instances moved: by readapt at admission, then by the re-plan loop's runs. */
   migrations: Migration[];
+  /** Only with the retry model: offers made and instances placed on a retry. */
+  retry?: { offers: number; placedOnRetry: number };
+  /** Only with the re-plan loop (see replan-loop.ts). */
+  replanLoop?: {
+    policy: ReplanLoopPolicy;
+    runs: number;
+    /** Placed instances the runs moved (also in `migrations`). */
+    migrations: number;
+    /** Of those, moved by a step that placed no more: only to lower overlap (the re-planner's second objective). */
+    movedForOverlap: number;
+    reserved: number;
+    claimed: number;
+    timeLimited: number;
+    /** The checker over every plan a run applied, summed. */
+    competingSlotSeconds: number;
+    violations: number;
+  };
   metrics: {
     placed: number;
     rejected: number;
@@ -55,6 +74,11 @@ export async function simulate(
     exactStarts?: { id: string; node: string; phase: number }[][];
     /** Re-offer refused instances with back-off (see retry.ts); engine strategies only. */
     retry?: boolean | RetryPolicy;
+    /**
+     * Model the in-cluster re-plan loop (see replan-loop.ts): nmaas only; implies the retry model, whose
+     * retries take the slots the loop reserves.
+     */
+    replanLoop?: boolean | Partial<ReplanLoopPolicy>;
   } = {},
 ): Promise<SimulationResult> {
   const strategy = options.strategy ?? 'nmaas';
@@ -64,6 +88,13 @@ export async function simulate(
   const migrations: Migration[] = [];
   let times = new Float64Array(0);
   let solver: SimulationResult['solver'];
+  let retried: SimulationResult['retry'];
+  let looped: SimulationResult['replanLoop'];
+  const loopPolicy = options.replanLoop
+    ? replanLoopPolicy(options.replanLoop === true ? {} : options.replanLoop)
+    : null;
+  if (loopPolicy && (strategy === 'exact' || strategy === 'first-fit' || !STRATEGIES[strategy].migrates))
+    throw new RangeError(`the re-plan loop applies to the nmaas strategy only (got ${strategy})`);
   if (strategy === 'exact') {
     const r = await solveExact(nodes, apps, {
       timeLimitSeconds: options.exactTimeLimitSeconds ?? 60,
@@ -85,15 +116,18 @@ export async function simulate(
     const t0 = performance.now();
     ({ placed, rejected } = firstFit(nodes, apps));
     times = Float64Array.of(((performance.now() - t0) * 1000) / Math.max(1, apps.instances.length));
-  } else if (options.retry) {
+  } else if (options.retry || loopPolicy) {
     const chosen = STRATEGIES[strategy];
     const engine = new Engine(nodes, { horizon: apps.horizon, ...(chosen.policy ? { policy: chosen.policy } : {}) });
-    const policy = options.retry === true ? DEFAULT_RETRY_POLICY : options.retry;
+    const policy = !options.retry || options.retry === true ? DEFAULT_RETRY_POLICY : options.retry;
+    const loop = loopPolicy ? new ReplanLoopModel(engine, nodes, loopPolicy) : null;
     const queue = chosen.order(nodes, apps.instances);
     const spent: number[] = [];
     const outcome = runWithRetry(
       queue.map((spec) => ({ kind: 'arrive' as const, spec })),
       (spec) => {
+        // A slot the re-plan loop reserved for this instance: its retry takes it, as admission hands it over.
+        if (loop?.claim(spec.id)) return true;
         const t0 = performance.now();
         const r = engine.place(spec, { migrations: options.migrations ?? 0 });
         spent.push((performance.now() - t0) * 1000);
@@ -101,12 +135,32 @@ export async function simulate(
         migrations.push(...r.migrations);
         return true;
       },
-      (id) => engine.remove(id),
+      (id) => {
+        loop?.cancel(id);
+        engine.remove(id);
+      },
       policy,
+      loop ? { afterStep: (step, pending) => loop.afterStep(step, pending) } : {},
     );
     times = Float64Array.from(spent);
     rejected = outcome.refused.map(({ id, reason }) => ({ id, reason }));
     placed = engine.bookings().map((b) => ({ id: b.id, node: b.node, phase: b.phase }));
+    retried = { offers: outcome.offers, placedOnRetry: outcome.placedOnRetry };
+    if (loop && loopPolicy) {
+      const o = loop.outcome;
+      migrations.push(...o.migrations);
+      looped = {
+        policy: loopPolicy,
+        runs: o.runs,
+        migrations: o.migrations.length,
+        movedForOverlap: o.movedForOverlap,
+        reserved: o.reserved,
+        claimed: o.claimed,
+        timeLimited: o.timeLimited,
+        competingSlotSeconds: o.competingSlotSeconds,
+        violations: o.violations,
+      };
+    }
   } else {
     const chosen = STRATEGIES[strategy];
     const engine = new Engine(nodes, { horizon: apps.horizon, ...(chosen.policy ? { policy: chosen.policy } : {}) });
@@ -143,6 +197,8 @@ export async function simulate(
         max: round(sorted.length ? sorted[sorted.length - 1]! : 0),
       },
     },
+    ...(retried ? { retry: retried } : {}),
+    ...(looped ? { replanLoop: looped } : {}),
     ...(solver ? { solver } : {}),
   };
 }
