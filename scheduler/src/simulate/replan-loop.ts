@@ -24,15 +24,9 @@
  * row that kept nothing); its time limit is only a safety net, set far above what these runs take, and a
  * run that hits it is counted (`timeLimited`), since its plan would depend on the machine.
  */
-import {
-  type Booking,
-  checkPlacement,
-  Engine,
-  type InstanceSpec,
-  type Migration,
-  type NodeSpec,
-} from '../engine/index.js';
+import { checkPlacement, type Engine, type InstanceSpec, type Migration, type NodeSpec } from '../engine/index.js';
 import { DEFAULT_REPLAN_METHOD, replan, type PlacedEntry, type ReplanMethod } from '../replan/replan.js';
+import { bookUntilSettled } from '../replan/plan.js';
 
 export interface ReplanLoopPolicy {
   /**
@@ -132,33 +126,11 @@ export class ReplanLoopModel {
     if (this.reservations.delete(id)) this.engine.remove(id);
   }
 
-  /**
-   * The bookings in an order the re-planner can load them in: an affinity dependant after the partner it
-   * relies on (the engine lists bookings by node, and a dependant may have been booked there first by a
-   * forced move or a reservation). Passes over a trial engine, each booking what fits now.
-   */
-  private partnersFirst(bookings: Booking[]): Booking[] {
-    if (bookings.every((b) => b.instance.affinity.length === 0)) return bookings;
-    const trial = new Engine(this.nodes, { horizon: this.engine.horizon });
-    const ordered: Booking[] = [];
-    let todo = bookings;
-    while (todo.length > 0) {
-      const later = todo.filter((b) => {
-        if (!trial.book(b.instance, b).ok) return true;
-        ordered.push(b);
-        return false;
-      });
-      // What no order can load is left to the re-planner, whose error names it.
-      if (later.length === todo.length) return [...ordered, ...later];
-      todo = later;
-    }
-    return ordered;
-  }
-
   /** One run: plan from the bookings and the pending instances, then carry the plan out on the engine. */
   run(pending: readonly InstanceSpec[]): void {
     const engine = this.engine;
-    const bookings = this.partnersFirst(engine.bookings());
+    // The re-planner reads the bookings in any order (a dependant listed before its affinity partner included).
+    const bookings = engine.bookings();
     const instances: InstanceSpec[] = [];
     const placed: PlacedEntry[] = [];
     for (const b of bookings) {
@@ -184,16 +156,12 @@ export class ReplanLoopModel {
     // Every mover leaves first, then all are booked at their planned slots; a booking that needs another one
     // first (an affinity partner) is tried again once the others are in.
     for (const m of result.moves) if (m.kind === 'move') engine.remove(m.id);
-    let todo = result.moves;
-    while (todo.length > 0) {
-      const later = todo.filter((m) => !engine.book(specs.get(m.id)!, m.to).ok);
-      if (later.length === todo.length)
-        throw new Error(
-          `the re-plan's plan does not fit the engine it was made from: ${later.map((m) => m.id).join(', ')} ` +
-            'could not be booked at their planned slots',
-        );
-      todo = later;
-    }
+    const { left } = bookUntilSettled(result.moves, (m) => engine.book(specs.get(m.id)!, m.to).ok);
+    if (left.length > 0)
+      throw new Error(
+        `the re-plan's plan does not fit the engine it was made from: ${left.map((m) => m.id).join(', ')} ` +
+          'could not be booked at their planned slots',
+      );
     for (const m of result.moves) {
       if (m.kind === 'move') {
         this.outcome.migrations.push({ id: m.id, from: m.from!, to: m.to });
