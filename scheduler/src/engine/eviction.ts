@@ -39,8 +39,8 @@ export class BookingOrder {
     const nodes = new Set<NodeState>();
     for (const b of this.before) {
       const current = cluster.booked.get(b.spec.id);
-      if (!current)
-        throw new Error(`booking ${b.spec.id} is gone: the order of a different cluster cannot be restored`);
+      // Not the bookings it was taken from: leave the order alone rather than drop a booking.
+      if (!current) return;
       if (current !== b) nodes.add(current.node);
       now.push(current);
     }

@@ -139,7 +139,7 @@ describe('repair by ejection chains', () => {
   it('on tightly packed workloads every repair gains one pod, moves at most K, and reports exactly the moves made', () => {
     const k = 5;
     let chained = 0;
-    for (const seed of [1, 2, 3]) {
+    for (const seed of [1, 2]) {
       const w = family('planted-90').generate({ seed, nodes: 8, instances: 80 });
       const engine = new Engine(w.nodes, { horizon: w.apps.horizon });
       for (const spec of w.apps.instances) {
