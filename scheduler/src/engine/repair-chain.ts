@@ -67,6 +67,8 @@ export interface ChainRepair {
  */
 type BlockerOrder = 'in-the-way' | 'smallest' | 'largest';
 const ORDERS: readonly BlockerOrder[] = ['in-the-way', 'smallest', 'largest'];
+/** Candidate nodes an ordinary decision may walk per work unit beyond its first (a small pool costs one unit). */
+const DECISION_NODES_PER_UNIT = 256;
 /** The later orders are tried on the most promising attempts only. */
 const LATER_ORDER_ATTEMPTS = 8;
 
@@ -339,7 +341,8 @@ export class RepairChain {
         this.rollback(s, mark);
         return false;
       }
-      s.work += this.cost(b.shape);
+      // The ordinary decision may walk the whole candidate list: on a large pool it weighs accordingly.
+      s.work += this.cost(b.shape) + Math.floor(cluster.candidates(b.spec).length / DECISION_NODES_PER_UNIT);
       const choice = this.decide(b.spec, b.shape);
       if (choice) {
         s.undo.placed.push(cluster.reserve(b.spec, b.shape, choice.node, choice.phase));
