@@ -12,10 +12,10 @@ import type { Choice } from './lookahead.js';
 import type { BookedInstance, NodeState } from './node-state.js';
 import type { Shape } from './shape.js';
 import { isActive } from './time.js';
-import { antiAffinityConflict } from './rules/anti-affinity.js';
-import { sameSpreadGroup } from './rules/spread.js';
 import type { Migration } from './types.js';
 import { readaptThroughLinks } from './readapt-link.js';
+import { BookingOrder, canLeave, cmp, conflicting, rollbackTo, size, type Undo } from './eviction.js';
+import { RepairChain } from './repair-chain.js';
 
 /** How many nodes readapt tries, most promising first. */
 const READAPT_NODES = 64;
@@ -31,11 +31,7 @@ const BLOCKER_ORDERS: readonly BlockerOrder[] = ['most-in-the-way', 'smallest'];
 /** The second order is tried on the most promising nodes only, so a refusal costs at most a quarter more. */
 const SECOND_ORDER_NODES = READAPT_NODES / 4;
 
-/** What was moved, so that it can be undone. */
-export interface Undo {
-  evicted: BookedInstance[];
-  placed: BookedInstance[];
-}
+export type { Undo };
 
 export interface Readapted {
   node: string;
@@ -45,12 +41,16 @@ export interface Readapted {
 }
 
 export class Readapt {
+  private readonly chain: RepairChain;
+
   constructor(
     private readonly cluster: Cluster,
     private readonly scratch: Scratch,
     /** The ordinary decision, used to re-place the evicted instances. */
     private readonly decide: (spec: InstanceSpec, shape: Shape) => Choice | null,
-  ) {}
+  ) {
+    this.chain = new RepairChain(cluster, decide);
+  }
 
   run(spec: InstanceSpec, shape: Shape, k: number): Readapted | null {
     // Candidates: nodes that pass the static filters, or fail them only because of at most k instances
@@ -68,6 +68,15 @@ export class Readapt {
       .sort((a, b) => a.conflicts - b.conflicts || a.crowd - b.crowd || a.n.index - b.n.index)
       .slice(0, Math.min(list.length, READAPT_NODES))
       .map((x) => x.n);
+    // A failed repair puts the bookings' order back too; a dry run's rollback does the same.
+    const order = new BookingOrder(this.cluster);
+    const found = this.search(spec, shape, k, ranked);
+    if (found) found.undo.order = order;
+    else order.restore();
+    return found;
+  }
+
+  private search(spec: InstanceSpec, shape: Shape, k: number, ranked: NodeState[]): Readapted | null {
     for (const blockerOrder of BLOCKER_ORDERS) {
       const nodes = blockerOrder === 'smallest' ? ranked.slice(0, SECOND_ORDER_NODES) : ranked;
       for (const node of nodes) {
@@ -83,15 +92,13 @@ export class Readapt {
       rollback: (u: Undo) => this.rollback(u),
       canLeave,
     };
-    return readaptThroughLinks(context, spec, shape, k);
+    // Last, ejection chains: evicted bookings placed again by moving others in turn (repair-chain.ts).
+    return readaptThroughLinks(context, spec, shape, k) ?? this.chain.run(spec, shape, k);
   }
 
   /** Puts everything back as it was before the attempt that produced `undo`. */
   rollback(undo: Undo): void {
-    for (const p of [...undo.placed].reverse()) if (this.cluster.booked.get(p.spec.id) === p) this.cluster.unbook(p);
-    for (const e of [...undo.evicted].reverse()) this.cluster.reserve(e.spec, e.shape, e.node, e.phase);
-    undo.placed.length = 0;
-    undo.evicted.length = 0;
+    rollbackTo(this.cluster, undo);
   }
 
   private tryEvictOn(
@@ -159,30 +166,6 @@ export class Readapt {
     }
     return { node: node.name, phase: fit.phase, migrations, undo };
   }
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** An instance may leave its node unless another instance there relies on it for affinity. */
-function canLeave(b: BookedInstance): boolean {
-  if ((b.node.apps.get(b.spec.app) ?? 0) > 1) return true;
-  for (const o of b.node.booked.values()) if (o !== b && o.spec.affinity.includes(b.spec.app)) return false;
-  return true;
-}
-
-function size(shape: Shape): number {
-  return (shape.run[0] + shape.run[1] + shape.run[2] / 1000) * (shape.duration / shape.every);
-}
-
-/** Instances on the node that the static rules say cannot share it with spec (anti-affinity both ways, spread). */
-function conflicting(node: NodeState, spec: InstanceSpec): BookedInstance[] {
-  const out: BookedInstance[] = [];
-  for (const b of node.booked.values()) {
-    if (antiAffinityConflict(spec, b.spec) || sameSpreadGroup(spec, b.spec)) out.push(b);
-  }
-  return out;
 }
 
 /** Whether evicting up to k instances could ever make the idle reservation fit (cheap prune). */
