@@ -4,7 +4,7 @@ import { solveExact } from './exact.js';
 import { STRATEGIES, type StrategyName } from './strategies/index.js';
 import { firstFit } from './first-fit.js';
 import { DEFAULT_RETRY_POLICY, runWithRetry, type RetryPolicy } from './retry.js';
-import { ReplanLoopModel, replanLoopPolicy, type ReplanLoopPolicy } from './replan-loop.js';
+import { ReplanLoopModel, replanLoopPolicy, type ReplanLoopOutcome, type ReplanLoopPolicy } from './replan-loop.js';
 
 export { ffdOrder } from './strategies/index.js';
 
@@ -18,21 +18,8 @@ export interface SimulationResult {
   migrations: Migration[];
   /** Only with the retry model: offers made and instances placed on a retry. */
   retry?: { offers: number; placedOnRetry: number };
-  /** Only with the re-plan loop (see replan-loop.ts). */
-  replanLoop?: {
-    policy: ReplanLoopPolicy;
-    runs: number;
-    /** Placed instances the runs moved (also in `migrations`). */
-    migrations: number;
-    /** Of those, moved by a step that placed no more: only to lower overlap (the re-planner's second objective). */
-    movedForOverlap: number;
-    reserved: number;
-    claimed: number;
-    timeLimited: number;
-    /** The checker over every plan a run applied, summed. */
-    competingSlotSeconds: number;
-    violations: number;
-  };
+  /** Only with the re-plan loop (see replan-loop.ts): its outcome, the placed instances it moved counted (also in `migrations`). */
+  replanLoop?: Omit<ReplanLoopOutcome, 'migrations'> & { policy: ReplanLoopPolicy; migrations: number };
   metrics: {
     placed: number;
     rejected: number;
@@ -149,17 +136,7 @@ export async function simulate(
     if (loop && loopPolicy) {
       const o = loop.outcome;
       migrations.push(...o.migrations);
-      looped = {
-        policy: loopPolicy,
-        runs: o.runs,
-        migrations: o.migrations.length,
-        movedForOverlap: o.movedForOverlap,
-        reserved: o.reserved,
-        claimed: o.claimed,
-        timeLimited: o.timeLimited,
-        competingSlotSeconds: o.competingSlotSeconds,
-        violations: o.violations,
-      };
+      looped = { ...o, policy: loopPolicy, migrations: o.migrations.length };
     }
   } else {
     const chosen = STRATEGIES[strategy];
