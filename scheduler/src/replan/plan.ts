@@ -91,6 +91,11 @@ export function loadPlacement(
   return engine;
 }
 
+/** An instance held where it is booked (pinned to its node, one allowed phase): what a plan may not move. */
+export function fixedWhereItIs(instance: InstanceSpec, node: string, phase: number): InstanceSpec {
+  return { ...instance, node, release: phase, startWithin: 0 };
+}
+
 /**
  * Books a placement whatever order it is listed in: a dependant listed before the partner its affinity needs
  * (a partner replaced or moved after it was booked comes later in the engine's booking order) is booked on a

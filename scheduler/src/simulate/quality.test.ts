@@ -24,11 +24,11 @@ describe('quality floors on small seeded families', () => {
 
   it('planted 90 % fill: a known optimum, no competition, never below first-fit', async () => {
     const q = await familyQuality('planted-90', [1, 2, 3], { nodes: 4, instances: 30 });
-    // Measured: 96 planted, online 82 (85.4 %), retry + --migrations 5 89 (92.7 %; 88 with one eviction order,
-    // 11 pods moved), retry + the re-plan loop 87 (90.6 %, 22 pods moved), first-fit 81.
+    // Measured: 96 planted, online 82 (85.4 %), retry + --migrations 5 91 (94.8 %, 14 pods moved; 89 without the
+    // ejection chains), retry + the re-plan loop 87 (90.6 %, 22 pods moved), first-fit 81.
     expect(q.rows.every((r) => r.optimumSource === 'planted')).toBe(true);
     expect(q.ofOptimum.nmaas).toBeGreaterThanOrEqual(0.85);
-    expect(q.ofOptimum.nmaasRetryMigrations).toBeGreaterThanOrEqual(0.92);
+    expect(q.ofOptimum.nmaasRetryMigrations).toBeGreaterThanOrEqual(0.94);
     expect(q.ofOptimum.nmaasReplanLoop).toBeGreaterThanOrEqual(0.9);
     // Moves are counted, and the loop's runs applied plans the checker passed (in competingSlotSeconds below).
     expect(q.totals.replanLoopMoved).toBeGreaterThan(0);

@@ -26,7 +26,7 @@
  */
 import { checkPlacement, type Engine, type InstanceSpec, type Migration, type NodeSpec } from '../engine/index.js';
 import { DEFAULT_REPLAN_METHOD, replan, type PlacedEntry, type ReplanMethod } from '../replan/replan.js';
-import { bookUntilSettled } from '../replan/plan.js';
+import { bookUntilSettled, fixedWhereItIs } from '../replan/plan.js';
 
 export interface ReplanLoopPolicy {
   /**
@@ -136,7 +136,7 @@ export class ReplanLoopModel {
     for (const b of bookings) {
       // A reserved slot waits for its pod: fixed where it is (pinned, one allowed phase), as the webhook fixes it.
       const fixed = this.reservations.has(b.id);
-      instances.push(fixed ? { ...b.instance, node: b.node, release: b.phase, startWithin: 0 } : b.instance);
+      instances.push(fixed ? fixedWhereItIs(b.instance, b.node, b.phase) : b.instance);
       placed.push({ id: b.id, node: b.node, phase: b.phase });
     }
     for (const s of pending) if (!engine.has(s.id)) instances.push(s);

@@ -26,7 +26,7 @@ import {
   type Assignment,
   type InstanceSpec,
 } from '../engine/index.js';
-import { bookUntilSettled } from '../replan/plan.js';
+import { bookUntilSettled, fixedWhereItIs } from '../replan/plan.js';
 import type { PlacedEntry, PlanQuality, ReplanMove } from '../replan/replan.js';
 import type { KubeObject } from '../kube/types.js';
 import { arrivalPhase } from './admission-service.js';
@@ -196,7 +196,7 @@ export class ReplanLoop {
       else if (t.moving !== undefined) why = 'moving';
       else if (msUntilIdle(t.instance, b.phase, nowMs, guard) > this.settings.maxWaitSeconds * 1000) why = 'running';
       // A fixed booking keeps its node and phase: pinned there, with a start window of one phase.
-      const instance = why === null ? t!.instance : { ...b.instance, node: b.node, release: b.phase, startWithin: 0 };
+      const instance = why === null ? t!.instance : fixedWhereItIs(b.instance, b.node, b.phase);
       return { b, why, instance };
     });
     const { booked, left } = bookUntilSettled(
