@@ -8,7 +8,8 @@
  *   - Targets at 5,000 × 50,000: ≥ 2,700 decisions/s (ten times kube-scheduler's scheduler_perf
  *     threshold of 270 pods/s at 5,000 nodes), p99 ≤ 2 ms per decision, RSS ≤ 400 MB. Speed is judged
  *     per CPU-second and CPU time per decision: on a shared machine the wall clock includes time the
- *     OS gave to others (both are reported).
+ *     OS gave to others (both are reported). The target size runs three times per strategy and reports
+ *     the median of each figure, with every run kept.
  *   - The machine, measured in the same run: load average before and after, a bare `node -e 0`
  *     (wall ms, median of 5) and a fixed CPU loop (ms), so runs on different machines compare.
  * Every placement is judged by the independent checker (competing slot-seconds, rule violations), and
@@ -34,6 +35,12 @@ const SIZES = [
   [10_000, 100_000],
 ] as const;
 const STRATEGIES = ['nmaas', 'kube'] as const;
+/**
+ * Runs at the target size, per strategy. The decisions are deterministic but this shared machine's
+ * timing is not (identical runs gave a p99 from 0.74 to 1.85 ms): the figures at the target are the
+ * median of these runs, figure by figure, and every run is kept.
+ */
+const REPEATS_AT_TARGET = 3;
 
 interface ScaleRun {
   strategy: string;
@@ -77,19 +84,28 @@ async function machine(): Promise<{ nodeStartMs: number; cpuLoopMs: number; load
 const bench: Bench = async () => {
   const machineBefore = await machine();
   const runs: ScaleRun[] = [];
+  const repeats: Record<string, ScaleRun[]> = {};
   for (const [nodes, instances] of SIZES)
     for (const strategy of STRATEGIES) {
-      const r = await scaleRun(nodes, instances, strategy);
-      process.stdout.write(
-        `  ${strategy} ${nodes} × ${instances}: ${r.decisionsPerCpuSecond}/CPU-s, p99 ${r.decisionCpuMicros.p99} µs, peak RSS ${r.peakRssMiB} MiB\n`,
-      );
-      runs.push(r);
+      const atTarget = nodes === TARGET.nodes && instances === TARGET.instances;
+      const same: ScaleRun[] = [];
+      for (let k = 0; k < (atTarget ? REPEATS_AT_TARGET : 1); k++) {
+        const r = await scaleRun(nodes, instances, strategy);
+        process.stdout.write(
+          `  ${strategy} ${nodes} × ${instances}: ${r.decisionsPerCpuSecond}/CPU-s, p99 ${r.decisionCpuMicros.p99} µs, peak RSS ${r.peakRssMiB} MiB\n`,
+        );
+        if (same.length > 0 && r.placementHash !== same[0]!.placementHash)
+          throw new Error(
+            `${strategy} ${nodes} × ${instances}: two runs placed differently; decisions must not depend on timing`,
+          );
+        same.push(r);
+      }
+      if (atTarget) repeats[strategy] = same;
+      runs.push(medianRun(same));
     }
   const machineAfter = await machine();
-  const at = (strategy: string) =>
-    runs.find((r) => r.strategy === strategy && r.nodes === TARGET.nodes && r.instances === TARGET.instances)!;
-  const nmaas = at('nmaas');
-  const kube = at('kube');
+  const nmaas = medianFigures(repeats['nmaas']!);
+  const kube = medianFigures(repeats['kube']!);
   return {
     machineBefore,
     machineAfter,
@@ -124,8 +140,44 @@ const bench: Bench = async () => {
       placedVsKube: Math.round(((nmaas.placed as number) / Math.max(1, kube.placed as number)) * 100) / 100,
       speedVsKube: Math.round((nmaas.decisionsPerCpuSecond / Math.max(1, kube.decisionsPerCpuSecond)) * 100) / 100,
     },
+    /** Every run at the target size (the figures above are their medians). */
+    repeatsAtTarget: Object.fromEntries(
+      Object.entries(repeats).map(([strategy, list]) => [
+        strategy,
+        list.map((r) => ({
+          decisionsPerCpuSecond: r.decisionsPerCpuSecond,
+          p99CpuMicros: r.decisionCpuMicros.p99,
+          peakRssMiB: r.peakRssMiB,
+        })),
+      ]),
+    ),
     growth: runs,
   };
 };
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[(sorted.length - 1) >> 1]!;
+}
+
+/** The run whose p99 is the median one: what the growth curve shows for a repeated size. */
+function medianRun(list: ScaleRun[]): ScaleRun {
+  const p99 = median(list.map((r) => r.decisionCpuMicros.p99));
+  return list.find((r) => r.decisionCpuMicros.p99 === p99)!;
+}
+
+/** A run with each timing and memory figure the median of the runs' (the decisions are the same in all). */
+function medianFigures(list: ScaleRun[]): ScaleRun {
+  return {
+    ...medianRun(list),
+    decisionsPerCpuSecond: median(list.map((r) => r.decisionsPerCpuSecond)),
+    decisionCpuMicros: {
+      p50: median(list.map((r) => r.decisionCpuMicros.p50)),
+      p99: median(list.map((r) => r.decisionCpuMicros.p99)),
+      max: median(list.map((r) => r.decisionCpuMicros.max)),
+    },
+    peakRssMiB: median(list.map((r) => r.peakRssMiB)),
+  };
+}
 
 export default bench;
