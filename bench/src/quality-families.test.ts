@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { familyQuality } from '@nmaas/scheduler';
-import { selectedFamilies, withEarlierFamilies } from './quality-families.js';
+import { heldOutSeeds, selectedFamilies, withEarlierFamilies } from './quality-families.js';
 
 const ALL = ['mixed-nodes', 'shared-uplinks', 'heavy'];
 
@@ -32,5 +32,24 @@ describe('the quality bench measures some families only when asked', () => {
     expect(all[1]).toBe(fresh);
     for (const carried of [all[0]!, all[2]!]) expect(carried.measured).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(await withEarlierFamilies([fresh], ['shared-uplinks'])).toEqual([fresh]);
+  });
+});
+
+describe('quality runs report on held-out seeds only', () => {
+  const NAME = 'NMAAS_TEST_SEEDS';
+  afterEach(() => {
+    delete process.env[NAME];
+  });
+
+  it('reads the range from the environment, falls back to the default, and refuses the tuning seeds', () => {
+    expect(heldOutSeeds(NAME, '101-103')).toEqual([101, 102, 103]);
+    process.env[NAME] = '150-151';
+    expect(heldOutSeeds(NAME, '101-103')).toEqual([150, 151]);
+    for (const bad of ['90-120', '120-110', '101', 'a-b']) {
+      process.env[NAME] = bad;
+      expect(() => heldOutSeeds(NAME, '101-103')).toThrow(
+        new RegExp(`${NAME} must be a held-out range like 101-103 \\(seeds 1–100 are for tuning\\), got ${bad}`),
+      );
+    }
   });
 });

@@ -41,3 +41,17 @@ export async function withEarlierFamilies(measured: FamilyQuality[], all: readon
   for (const f of measured) byName.set(f.family, f);
   return all.flatMap((n) => byName.get(n) ?? []);
 }
+
+/**
+ * The held-out seeds a quality run reports on: the range in the environment variable `name` (like
+ * 101-400), else `fallback`. Seeds 1–100 are the tuning range, so a range starting below 101 is an error.
+ */
+export function heldOutSeeds(name: string, fallback: string): number[] {
+  const spec = process.env[name] ?? fallback;
+  const m = /^(\d+)-(\d+)$/.exec(spec);
+  if (!m || Number(m[1]) < 101 || Number(m[2]) < Number(m[1]))
+    throw new Error(`${name} must be a held-out range like ${fallback} (seeds 1–100 are for tuning), got ${spec}`);
+  const out: number[] = [];
+  for (let s = Number(m[1]); s <= Number(m[2]); s++) out.push(s);
+  return out;
+}

@@ -10,25 +10,13 @@
  */
 import { FAMILY_NAMES, family, simulate, solveExact } from '@nmaas/scheduler';
 import type { Bench } from './index.js';
-import { selectedFamilies } from './quality-families.js';
+import { heldOutSeeds, selectedFamilies } from './quality-families.js';
 
 const SIZE = { nodes: 3, instances: 16 };
 const EXACT_TIME_LIMIT_SECONDS = 5;
 const MIGRATIONS = 5;
 /** The engine's horizon: longer cycles are folded onto it (the quality bench does the same). */
 const ENGINE_HORIZON = 3600;
-
-function seedRange(): number[] {
-  const spec = process.env['NMAAS_CEILING_SEEDS'] ?? '101-160';
-  const m = /^(\d+)-(\d+)$/.exec(spec);
-  if (!m || Number(m[1]) < 101 || Number(m[2]) < Number(m[1]))
-    throw new Error(
-      `NMAAS_CEILING_SEEDS must be a held-out range like 101-160 (seeds 1–100 are for tuning), got ${spec}`,
-    );
-  const out: number[] = [];
-  for (let s = Number(m[1]); s <= Number(m[2]); s++) out.push(s);
-  return out;
-}
 
 interface Totals {
   optimum: number;
@@ -96,7 +84,7 @@ async function familyCeiling(name: string, seeds: number[]): Promise<Record<stri
 }
 
 const bench: Bench = async () => {
-  const seeds = seedRange();
+  const seeds = heldOutSeeds('NMAAS_CEILING_SEEDS', '101-160');
   const ilpFamilies = FAMILY_NAMES.filter((n) => !n.startsWith('planted'));
   const families: Record<string, unknown>[] = [];
   for (const name of selectedFamilies(ilpFamilies)) families.push(await familyCeiling(name, seeds));

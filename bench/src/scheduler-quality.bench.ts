@@ -20,27 +20,15 @@ import {
   type FamilyQuality,
 } from '@nmaas/scheduler';
 import type { Bench } from './index.js';
-import { selectedFamilies, withEarlierFamilies } from './quality-families.js';
+import { heldOutSeeds, selectedFamilies, withEarlierFamilies } from './quality-families.js';
 
 const ILP_SIZE = { nodes: 3, instances: 16 };
 const PLANTED_SIZE = { nodes: 8, instances: 80 };
 const EXACT_TIME_LIMIT_SECONDS = 5;
 const MIGRATIONS = 5;
 
-function seedRange(): number[] {
-  const spec = process.env['NMAAS_QUALITY_SEEDS'] ?? '101-400';
-  const m = /^(\d+)-(\d+)$/.exec(spec);
-  if (!m || Number(m[1]) < 101 || Number(m[2]) < Number(m[1]))
-    throw new Error(
-      `NMAAS_QUALITY_SEEDS must be a held-out range like 101-400 (seeds 1–100 are for tuning), got ${spec}`,
-    );
-  const out: number[] = [];
-  for (let s = Number(m[1]); s <= Number(m[2]); s++) out.push(s);
-  return out;
-}
-
 const bench: Bench = async () => {
-  const seeds = seedRange();
+  const seeds = heldOutSeeds('NMAAS_QUALITY_SEEDS', '101-400');
   const measured: FamilyQuality[] = [];
   for (const name of selectedFamilies(FAMILY_NAMES)) {
     const size = name.startsWith('planted') ? PLANTED_SIZE : ILP_SIZE;
