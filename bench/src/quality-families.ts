@@ -10,6 +10,11 @@ import type { FamilyQuality } from '@nmaas/scheduler';
 
 const RESULTS = path.resolve(import.meta.dirname, '..', 'results', 'scheduler-quality.json');
 
+/** What the quality benches share: ILP families on 3 nodes × 16 instances, 5 s of solver per seed, 5 moves a refusal. */
+export const ILP_SIZE = { nodes: 3, instances: 16 };
+export const EXACT_TIME_LIMIT_SECONDS = 5;
+export const MIGRATIONS = 5;
+
 /** The families to measure, in the order of `all`; an unknown name is an error that lists the known ones. */
 export function selectedFamilies(all: readonly string[]): string[] {
   const spec = process.env['NMAAS_QUALITY_FAMILIES'];

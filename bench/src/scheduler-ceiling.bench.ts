@@ -8,15 +8,9 @@
  * moves). Beside them: online, and retries with `--migrations 5`. Where the ceiling's proven bound is
  * below a target, that target asks for other pods admitted, not the same ones moved.
  */
-import { FAMILY_NAMES, family, simulate, solveExact } from '@nmaas/scheduler';
+import { ENGINE_HORIZON, FAMILY_NAMES, family, simulate, solveExact } from '@nmaas/scheduler';
 import type { Bench } from './index.js';
-import { heldOutSeeds, selectedFamilies } from './quality-families.js';
-
-const SIZE = { nodes: 3, instances: 16 };
-const EXACT_TIME_LIMIT_SECONDS = 5;
-const MIGRATIONS = 5;
-/** The engine's horizon: longer cycles are folded onto it (the quality bench does the same). */
-const ENGINE_HORIZON = 3600;
+import { EXACT_TIME_LIMIT_SECONDS, heldOutSeeds, ILP_SIZE, MIGRATIONS, selectedFamilies } from './quality-families.js';
 
 interface Totals {
   optimum: number;
@@ -44,7 +38,7 @@ async function familyCeiling(name: string, seeds: number[]): Promise<Record<stri
   };
   const started = performance.now();
   for (const seed of seeds) {
-    const { nodes, apps } = family(name).generate({ seed, ...SIZE });
+    const { nodes, apps } = family(name).generate({ seed, ...ILP_SIZE });
     const engineApps = { horizon: Math.min(apps.horizon, ENGINE_HORIZON), instances: apps.instances };
     const online = await simulate(nodes, engineApps, { strategy: 'nmaas' });
     const migrated = await simulate(nodes, engineApps, { strategy: 'nmaas', retry: true, migrations: MIGRATIONS });
@@ -90,7 +84,7 @@ const bench: Bench = async () => {
   for (const name of selectedFamilies(ilpFamilies)) families.push(await familyCeiling(name, seeds));
   return {
     seeds: { tuning: '1–100', reported: `${seeds[0]}–${seeds[seeds.length - 1]}` },
-    size: SIZE,
+    size: ILP_SIZE,
     exactTimeLimitSeconds: EXACT_TIME_LIMIT_SECONDS,
     migrations: MIGRATIONS,
     note: 'keepingOnline: the best plan found that keeps every pod online placement admitted; keepingOnlineBound: its proven bound, the most any plan keeping them can place. % of the free optimum found (time-limited seeds: the best plan found).',

@@ -20,12 +20,16 @@ import {
   type FamilyQuality,
 } from '@nmaas/scheduler';
 import type { Bench } from './index.js';
-import { heldOutSeeds, selectedFamilies, withEarlierFamilies } from './quality-families.js';
+import {
+  EXACT_TIME_LIMIT_SECONDS,
+  heldOutSeeds,
+  ILP_SIZE,
+  MIGRATIONS,
+  selectedFamilies,
+  withEarlierFamilies,
+} from './quality-families.js';
 
-const ILP_SIZE = { nodes: 3, instances: 16 };
 const PLANTED_SIZE = { nodes: 8, instances: 80 };
-const EXACT_TIME_LIMIT_SECONDS = 5;
-const MIGRATIONS = 5;
 
 const bench: Bench = async () => {
   const seeds = heldOutSeeds('NMAAS_QUALITY_SEEDS', '101-400');
