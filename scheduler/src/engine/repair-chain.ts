@@ -50,7 +50,7 @@ export interface ChainLimits {
   phasesPerNode: number;
 }
 
-export const DEFAULT_CHAIN_LIMITS: ChainLimits = { work: 4000, depth: 3, nodes: 32, deeperNodes: 8, phasesPerNode: 4 };
+export const DEFAULT_CHAIN_LIMITS: ChainLimits = { work: 16000, depth: 3, nodes: 32, deeperNodes: 8, phasesPerNode: 4 };
 
 /** A placement made by moving others (readapt.ts's Readapted), with the work it took. */
 export interface ChainRepair {
