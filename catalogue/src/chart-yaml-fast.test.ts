@@ -30,8 +30,18 @@ describe('fast Chart.yaml reader', () => {
       'a:\tb\n',
       'a: b: c\n',
       'maintainers:\n  - name: x\n    tags:\n      - y\n',
+      // `#` starts a comment only after white space; these are errors, not `[]` or `a`.
+      'apiVersion: []#]\n',
+      'a: "b"#c\n',
+      "a: 'b'#c\n",
     ]) {
       expect(parseChartYamlFast(text), JSON.stringify(text)).toBeNull();
+    }
+  });
+
+  it('still reads a comment set off by white space after a quote or a flow list', () => {
+    for (const text of ['a: [x, y] # c\n', 'a: "b" # c\n', "a: 'b'  #c\n"]) {
+      expect(parseChartYamlFast(text), text).toEqual(full(text));
     }
   });
 
@@ -106,7 +116,7 @@ describe('fast Chart.yaml reader', () => {
         }
         expect(fast, text).toEqual(expected ?? {});
       }),
-      { numRuns: 3000 },
+      { numRuns: 3000, seed: 20_261_207 },
     );
   });
 });

@@ -11,14 +11,16 @@ type Value = string | null | Value[] | { [k: string]: Value };
 const KEY = /^([A-Za-z0-9_][A-Za-z0-9_./-]*):(?: (.*))?$/;
 const INDICATOR_START = /^[\[\]{}#&*!|>'"%@`,]|^[-?:](\s|$)/;
 
+/** What may follow a closed quote or flow list: nothing, or a comment set off by white space. */
+const TRAILER = /^(\s+(#.*)?)?$/;
+
 /** A single-line scalar (plain, or quoted without escapes); undefined when not simple. */
 function scalar(text: string): string | null | undefined {
   let t = text;
   if (t.startsWith('"')) {
     const end = t.indexOf('"', 1);
     if (end === -1 || t.slice(1, end).includes('\\')) return undefined;
-    const rest = t.slice(end + 1).trim();
-    if (rest !== '' && !rest.startsWith('#')) return undefined;
+    if (!TRAILER.test(t.slice(end + 1))) return undefined;
     return t.slice(1, end);
   }
   if (t.startsWith("'")) {
@@ -33,8 +35,7 @@ function scalar(text: string): string | null | undefined {
         i = q + 2;
         continue;
       }
-      const rest = t.slice(q + 1).trim();
-      if (rest !== '' && !rest.startsWith('#')) return undefined;
+      if (!TRAILER.test(t.slice(q + 1))) return undefined;
       return out;
     }
   }
@@ -49,7 +50,8 @@ function scalar(text: string): string | null | undefined {
 
 function flowList(text: string): Value[] | undefined {
   let t = text;
-  const hash = t.search(/\]\s*#/);
+  // YAML only reads `#` as a comment after white space: `[a]#b` is an error, not `[a]`.
+  const hash = t.search(/\]\s+#/);
   if (hash !== -1) t = t.slice(0, hash + 1);
   t = t.trim();
   if (!t.startsWith('[') || !t.endsWith(']')) return undefined;

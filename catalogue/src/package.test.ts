@@ -64,7 +64,7 @@ describe('reproducible packages', () => {
         expect(fast).not.toBeNull();
         expect(fast!.equals(tarHeader(p, size)[0]!)).toBe(true);
       }),
-      { numRuns: 2000 },
+      { numRuns: 2000, seed: 20_261_208 },
     );
     expect(fastHeader('é/Chart.yaml', 1)).toBeNull();
     expect(fastHeader('x'.repeat(101), 1)).toBeNull();

@@ -47,7 +47,7 @@ describe('YAML emitter', () => {
         expect(parse(text, { version: '1.1' })).toEqual(expected);
         expect(parse(text)).toEqual(expected);
       }),
-      { numRuns: 300 },
+      { numRuns: 300, seed: 20_261_209 },
     );
   });
 });
