@@ -52,7 +52,7 @@ export interface ChainLimits {
 
 /**
  * Measured on tuning seeds: a larger work budget gained pods up to about 16,000 units and little past it;
- * more depth or phases per node did not. Frozen: every engine shares it (pass other limits instead).
+ * more depth or phases per node did not. Frozen: every engine shares it (a RepairChain takes other limits).
  */
 export const DEFAULT_CHAIN_LIMITS: Readonly<ChainLimits> = Object.freeze({
   work: 16000,
@@ -125,7 +125,7 @@ export class RepairChain {
     private readonly cluster: Cluster,
     /** The ordinary decision: where an instance goes without moving anyone, or null. */
     private readonly decide: (spec: InstanceSpec, shape: Shape) => Choice | null,
-    private readonly limits: ChainLimits = DEFAULT_CHAIN_LIMITS,
+    private readonly limits: Readonly<ChainLimits> = DEFAULT_CHAIN_LIMITS,
   ) {
     this.slotMark = new Uint8Array(cluster.horizon);
   }
