@@ -69,6 +69,15 @@ describe('the README tour against a local registry', () => {
     ).toBe(false);
   });
 
+  it('talks to a registry that signs its tokens, so no request re-checks a password', async () => {
+    const npmrc = await readFile(registry.npmEnv.npm_config_userconfig!, 'utf8');
+    const token = /:_authToken=(.+)$/m.exec(npmrc)?.[1] ?? '';
+    const [header, payload, signature] = token.split('.');
+    expect(signature, `not a JWT: ${token.slice(0, 12)}…`).toMatch(/^[\w-]+$/);
+    expect(JSON.parse(Buffer.from(header!, 'base64url').toString())).toMatchObject({ alg: 'HS256' });
+    expect(JSON.parse(Buffer.from(payload!, 'base64url').toString())).toMatchObject({ name: 'nmaas-publisher' });
+  });
+
   it('npm create nmaas-app@latest my-probe -- --yes …', { timeout: STEP }, async () => {
     const { stdout } = await npm([...TOUR_CREATE_ARGS], home, env);
     expect(stdout).toContain('Created my-probe (http-probe)');

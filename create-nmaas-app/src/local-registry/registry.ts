@@ -71,6 +71,14 @@ function verdaccioConfig(dir: string, uplink: string): string {
     '  htpasswd:',
     `    file: ${JSON.stringify(path.join(dir, 'htpasswd'))}`,
     '    max_users: 10',
+    // Signed tokens: a legacy token makes every request re-check the password with bcrypt, which
+    // costs more CPU than the rest of an install.
+    'security:',
+    '  api:',
+    '    legacy: false',
+    '    jwt:',
+    '      sign:',
+    '        expiresIn: 1d',
     'uplinks:',
     '  upstream:',
     `    url: ${JSON.stringify(uplink)}`,
