@@ -120,7 +120,7 @@ export function schedulerValueSpecs(image: SchedulerImage): ValueSpec[] {
         min: 0,
         max: 86400,
         description:
-          'How often the leader plans the whole pool again and moves pods to place refused ones; 0 disables.',
+          'How often the leader plans the whole pool again and moves pods to place refused ones, then to spread runs that overlap; 0 disables.',
       },
     },
     {
