@@ -163,6 +163,21 @@ describe('writeDirAtomic', () => {
     expect(await readFile(path.join(target, 'Chart.yaml'), 'utf8')).toBe('old');
   });
 
+  it('writes to a path relative to the working folder, nested files included', async () => {
+    const relative = path.relative(process.cwd(), path.join(dir, 'rel', 'chart'));
+    expect(path.isAbsolute(relative)).toBe(false);
+    await writeDirAtomic(
+      relative,
+      new Map([
+        ['Chart.yaml', 'name: r'],
+        ['templates/a.yaml', 'a'],
+      ]),
+    );
+    expect(await readFile(path.join(dir, 'rel', 'chart', 'templates', 'a.yaml'), 'utf8')).toBe('a');
+    await expect(writeDirAtomic(relative, new Map([['../evil', 'x']]))).rejects.toThrow(/outside/);
+    expect(await readdir(path.join(dir, 'rel'))).toEqual(['chart']);
+  });
+
   it('fails (does not hang) when the parent cannot be created', async () => {
     await expect(writeDirAtomic('/proc/nmaas-nope/chart', new Map([['a', 'b']]))).rejects.toThrow();
   });

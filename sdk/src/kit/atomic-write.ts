@@ -208,10 +208,11 @@ export async function writeDirAtomic(
   files: ReadonlyMap<string, string | Uint8Array>,
   options: WriteOptions = {},
 ): Promise<void> {
-  const parent = path.dirname(target);
-  await ensureDir(parent);
-  const temp = tempPathFor(target);
-  const aside = tempPathFor(target);
+  // Absolute, so the containment check below compares like with like whatever the working folder.
+  const folder = path.resolve(target);
+  await ensureDir(path.dirname(folder));
+  const temp = tempPathFor(folder);
+  const aside = tempPathFor(folder);
   let movedAside = false;
   try {
     await mkdir(temp);
@@ -223,15 +224,15 @@ export async function writeDirAtomic(
       await writeSynced(file, content, options.mode ?? 0o644);
     }
     try {
-      await rename(target, aside);
+      await rename(folder, aside);
       movedAside = true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
-    await rename(temp, target);
+    await rename(temp, folder);
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
-    if (movedAside) await rename(aside, target).catch(() => undefined);
+    if (movedAside) await rename(aside, folder).catch(() => undefined);
     throw error;
   }
   if (movedAside) await rm(aside, { recursive: true, force: true });
