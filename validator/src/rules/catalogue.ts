@@ -615,7 +615,7 @@ export const RULE_CATALOGUE: readonly RuleMeta[] = [
     securitySeverity: 7,
     rationale:
       'A tag can be moved to other content after review; only a sha256 digest pins the image the reviewers looked at.',
-    fix: 'Reference every image as repository:tag@sha256:<digest> (nmaas.yaml image.digest).',
+    fix: 'Reference every image as repository:tag@sha256:<digest>. For the app image, `nmaas image build` pins the built digest in image.lock.json and `nmaas chart` writes it into the chart (image.digest in nmaas.yaml for an image built elsewhere).',
     peers: {
       checkov: ['CKV_K8S_43'],
     },

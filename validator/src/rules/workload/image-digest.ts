@@ -12,7 +12,7 @@ export default objectsRule(
     securitySeverity: 7.0,
     rationale:
       'A tag can be moved to other content after review; only a sha256 digest pins the image the reviewers looked at.',
-    fix: 'Reference every image as repository:tag@sha256:<digest> (nmaas.yaml image.digest).',
+    fix: 'Reference every image as repository:tag@sha256:<digest>. For the app image, `nmaas image build` pins the built digest in image.lock.json and `nmaas chart` writes it into the chart (image.digest in nmaas.yaml for an image built elsewhere).',
   },
   (input) =>
     allContainers(input.objects)

@@ -18,17 +18,18 @@ export default objectsRule(
     const m = input.manifest;
     if (!m) return [];
     const out: Draft[] = [];
-    const expected = `${m.image.repository}:${m.image.tag}@${m.image.digest}`;
+    const { repository, tag, digest } = m.image;
+    // Without a digest (no image.lock.json yet) the image must still be nmaas.yaml's; NMAAS-IMAGE-DIGEST
+    // reports the missing pin.
+    const expected = digest === undefined ? `${repository}:${tag}` : `${repository}:${tag}@${digest}`;
+    const accepted = digest === undefined ? [expected] : [expected, `${repository}@${digest}`];
     for (const pod of pods(input.objects).filter(isMeasurementPodRef)) {
       const cs = allContainers([pod.rendered], ['containers']);
-      const match = cs.find(
-        (c) => str(c.c.image) === expected || str(c.c.image) === `${m.image.repository}@${m.image.digest}`,
-      );
+      const match = cs.find((c) => accepted.includes(str(c.c.image) ?? ''));
       if (match) continue;
       const same = cs.find(
         (c) =>
-          (str(c.c.image) ?? '').startsWith(`${m.image.repository}:`) ||
-          (str(c.c.image) ?? '').startsWith(`${m.image.repository}@`),
+          (str(c.c.image) ?? '').startsWith(`${repository}:`) || (str(c.c.image) ?? '').startsWith(`${repository}@`),
       );
       if (same)
         out.push(
