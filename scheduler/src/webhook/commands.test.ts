@@ -77,6 +77,10 @@ describe('nmaas scheduler serve / nodes / chart', () => {
     expect(badNodes.stderr).toMatch(/nodes/);
     const badPort = await nmaas('scheduler', 'serve', '--dev', '--port', 'x');
     expect(badPort.code).toBe(2);
+    // Moves and re-plans need a cluster: --dev refuses them instead of ignoring them.
+    const moves = await nmaas('scheduler', 'serve', '--dev', '--migrations', '2', '--replan-interval', '300');
+    expect(moves.code).toBe(2);
+    expect(moves.stderr).toMatch(/--migrations, --replan-interval need a cluster/);
   });
 
   it.skipIf(openssl.skip)(

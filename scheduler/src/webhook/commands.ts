@@ -92,7 +92,30 @@ interface ServeOptions {
   replanTokenFile?: string;
 }
 
-async function serve(o: ServeOptions): Promise<void> {
+/** What only a replica in a cluster does: moves go through the Eviction API, the leader holds a Lease. */
+const CLUSTER_ONLY = {
+  migrations: '--migrations',
+  replanInterval: '--replan-interval',
+  replanMaxMigrations: '--replan-max-migrations',
+  replanTimeLimit: '--replan-time-limit',
+  replanMaxWait: '--replan-max-wait',
+  replanTokenFile: '--replan-token-file',
+  namespace: '--namespace',
+  leaseName: '--lease-name',
+  advertiseUrl: '--advertise-url',
+  kubeconfig: '--kubeconfig',
+} as const;
+
+async function serve(o: ServeOptions, command: Command): Promise<void> {
+  if (o.dev) {
+    const given = Object.entries(CLUSTER_ONLY)
+      .filter(([name]) => command.getOptionValueSource(name) === 'cli')
+      .map(([, flag]) => flag);
+    if (given.length > 0)
+      throw new UsageError(
+        `${given.join(', ')} ${given.length === 1 ? 'needs' : 'need'} a cluster (moves are evictions through its API, the leader holds a Lease); --dev keeps bookings in memory and moves nothing: leave ${given.length === 1 ? 'it' : 'them'} out`,
+      );
+  }
   let { cert, key } = o;
   if ((cert === undefined) !== (key === undefined))
     throw new UsageError('give both --cert and --key, or neither (only with --dev)');
@@ -262,7 +285,7 @@ export function registerWebhookCommands(program: Command): void {
     .option('--identity <id>', "this replica's identity in the Lease", process.env.POD_NAME ?? hostname())
     .option('--advertise-url <url>', 'where the other replicas reach this one (https://<pod IP>:<port>)')
     .option('--kubeconfig <file>', 'kubeconfig (default: in-cluster service account, else ~/.kube/config)')
-    .action(action(async (o: ServeOptions) => serve(o)));
+    .action(action(async (o: ServeOptions, command: Command) => serve(o, command)));
 
   g.command('nodes')
     .description(
