@@ -8,6 +8,6 @@ import { Command } from 'commander';
 import { runCli } from '@nmaas/sdk/kit';
 import { registerCatalogueCommands } from './cli.js';
 
-const program = new Command('nmaas').description('NMaaS catalogue commands').showHelpAfterError().exitOverride();
+const program = new Command('nmaas').description('NMaaS catalogue commands').exitOverride();
 registerCatalogueCommands(program);
 await runCli(program, process.argv);

@@ -82,7 +82,6 @@ function rootProgram(version: string): Command {
   return new Command('nmaas')
     .description('NMaaS: write, package, check, publish and schedule network measurement apps on Kubernetes')
     .version(version)
-    .showHelpAfterError()
     .exitOverride() // set before subcommands exist so they inherit it: runCli maps errors to exit 2
     .addHelpText('after', EXIT_CODES_HELP);
 }

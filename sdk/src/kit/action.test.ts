@@ -99,6 +99,45 @@ describe('action and runCli', () => {
     expect(stderr.join('')).toMatch(/yaml.*not one of the allowed choices|Allowed choices/s);
   });
 
+  it("prints commander's errors on one line after the command they concern, with where the usage is", async () => {
+    for (const args of [
+      ['group', 'do', 'p', '--nope'],
+      ['group', 'do'],
+    ]) {
+      stderr = [];
+      await runCli(
+        program(() => 0),
+        argv(...args),
+      );
+      expect(stderr, args.join(' ')).toHaveLength(1);
+      expect(stderr[0]).toMatch(
+        /^nmaas group do: (unknown option '--nope'|missing required argument 'path') \(nmaas group do --help shows the usage\)\n$/,
+      );
+    }
+  });
+
+  it('stops quietly when the reader of its output goes away (| head)', async () => {
+    const { spawn } = await import('node:child_process');
+    const kit = new URL('../../dist/kit/index.js', import.meta.url).href;
+    const script = [
+      `const { Command } = await import('commander');`,
+      `const { action, runCli } = await import(${JSON.stringify(kit)});`,
+      `const root = new Command('nmaas');`,
+      `root.command('print').action(action(async () => { for (let i = 0; i < 2000; i++) process.stdout.write('x'.repeat(1000) + '\\n'); }));`,
+      `await runCli(root, ['node', 'nmaas', 'print']);`,
+    ].join('\n');
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: new URL('..', import.meta.url),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise((resolve) => child.once('close', resolve));
+    expect(err).toBe('');
+    expect(code).toBe(0);
+  });
+
   it('passes the chosen format and defaults to the first', async () => {
     const seen: string[] = [];
     await runCli(

@@ -60,21 +60,48 @@ export function action<A extends unknown[]>(
   };
 }
 
+/** The deepest command the words of `argv` name (`nmaas scheduler simulate --nodes f` → simulate). */
+function invokedCommand(program: Command, argv: readonly string[]): Command {
+  let command = program;
+  for (const word of argv.slice(2)) {
+    if (word.startsWith('-')) continue;
+    const next = command.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (next === undefined) break;
+    command = next;
+  }
+  return command;
+}
+
 /**
  * Parses `argv` with `program` and maps every failure to the exit convention: help and --version
- * exit 0; commander's argument errors (it has printed them) and anything else thrown exit 2.
+ * exit 0; commander's argument errors and anything else thrown exit 2. Commander's errors are
+ * printed as every other error is, on one line after the command's name, with where to read the usage.
  */
 export async function runCli(program: Command, argv: readonly string[] = process.argv): Promise<void> {
   // Subcommands copy the setting only when created after it, so set it on the whole tree here.
+  // Commander's own error printing is silenced: its message is printed below, with the command it concerns.
   const overrideAll = (command: Command): void => {
     command.exitOverride();
+    command.configureOutput({ outputError: () => undefined });
     command.commands.forEach(overrideAll);
   };
   overrideAll(program);
+  // A reader that stops early (`| head`) closes the pipe: stop writing quietly, as other tools do.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
   try {
     await program.parseAsync(argv);
   } catch (error) {
     if (isCommanderError(error)) {
+      // A group called without its subcommand has printed its help: nothing to add.
+      if (error.exitCode !== 0 && error.code !== 'commander.help') {
+        const command = invokedCommand(program, argv);
+        const name = commandPath(command);
+        const write = command.configureOutput().writeErr ?? ((text: string) => process.stderr.write(text));
+        write(`${name}: ${error.message.replace(/^error: /, '')} (${name} --help shows the usage)\n`);
+      }
       process.exitCode = error.exitCode === 0 ? 0 : 2;
     } else {
       reportError(program.name(), error);
