@@ -4,14 +4,23 @@
  * is fixed, entries are sorted, owners are 0 except the app's files (65532), and no host path
  * goes into the layers, the config or the SBOM.
  */
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { loadApp } from '@nmaas/sdk/model';
-import { writeFileAtomic } from '@nmaas/sdk/kit';
+import { UsageError, writeFileAtomic } from '@nmaas/sdk/kit';
 import { appLayerEntries, APP_DIR } from './app-layer.js';
 import { APP_UID, NODE_PATH } from './base-inputs.js';
 import { baseLayer, defaultCacheDir } from './base-layer.js';
 import { buildLayer } from './layer.js';
-import { descriptorOf, jsonBytes, MEDIA_TYPES, REF_NAME, writeLayout, type ImageManifest } from './oci-layout.js';
+import {
+  assertLayoutReplaceable,
+  descriptorOf,
+  jsonBytes,
+  MEDIA_TYPES,
+  REF_NAME,
+  writeLayout,
+  type ImageManifest,
+} from './oci-layout.js';
 import { buildSbom } from './sbom.js';
 import { EXTRAS_FILE, extrasLayer, readExtras } from './extras.js';
 
@@ -48,10 +57,24 @@ export interface BuiltImage {
   compressedSize: number;
 }
 
+/** A given SBOM file is written after the layout: its folder must exist and it must not be a folder. */
+async function assertSbomWritable(file: string): Promise<void> {
+  const folder = await stat(path.dirname(file)).catch(() => undefined);
+  if (!folder?.isDirectory())
+    throw new UsageError(
+      `--sbom ${file}: ${path.dirname(file)} is not an existing folder; create it or give another path`,
+    );
+  if ((await stat(file).catch(() => undefined))?.isDirectory())
+    throw new UsageError(`--sbom ${file} is a folder; give a file name`);
+}
+
 export async function buildImage(options: BuildImageOptions): Promise<BuiltImage> {
   const { manifest: app } = await loadApp(options.appDir);
   const layoutDir = path.resolve(options.outDir ?? path.join(options.appDir, 'dist-image', 'oci'));
   const sbomFile = path.resolve(options.sbomFile ?? `${layoutDir}.spdx.json`);
+  // Both outputs are checked before the build, so a bad one fails fast and leaves nothing written.
+  await assertLayoutReplaceable(layoutDir);
+  if (options.sbomFile !== undefined) await assertSbomWritable(sbomFile);
   const base = await baseLayer(options.cacheDir ?? defaultCacheDir());
   const extrasSpec = await readExtras(options.appDir);
   const extras = extrasSpec ? await extrasLayer(extrasSpec, options.cacheDir ?? defaultCacheDir()) : null;

@@ -3,7 +3,7 @@
  * password on standard input to an htpasswd registry, and the exit codes of the failures.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,6 +60,37 @@ describe.skipIf(registryBin.skip || apt.skip)('nmaas image build / push', () => 
     const push = await nmaas(['image', 'push', layout, `${registry.address}/nmaas/web-qos:0.1.0`, '--format', 'json']);
     expect(push.code, push.stderr).toBe(0);
     expect((JSON.parse(push.stdout) as { digest: string }).digest).toBe(built.manifestDigest);
+  });
+
+  it('refuses to replace a file or a folder of other files, and a --sbom with no folder, before building', async () => {
+    const app = path.join(repoRoot, 'examples', 'web-qos');
+    const file = path.join(work, 'notes.txt');
+    const folder = path.join(work, 'photos');
+    await writeFile(file, 'keep me');
+    await mkdir(folder);
+    await writeFile(path.join(folder, 'a.jpg'), 'keep me too');
+    const onFile = await nmaas(['image', 'build', app, '-o', file, '--no-lock']);
+    expect(onFile.code).toBe(2);
+    expect(onFile.stderr).toMatch(/is not a folder/);
+    const onFolder = await nmaas(['image', 'build', app, '-o', folder, '--no-lock']);
+    expect(onFolder.code).toBe(2);
+    expect(onFolder.stderr).toMatch(/holds other files \(a\.jpg\) and is not an OCI layout/);
+    expect(await readFile(file, 'utf8')).toBe('keep me');
+    expect(await readdir(folder)).toEqual(['a.jpg']);
+    const fresh = path.join(work, 'fresh');
+    const sbom = await nmaas([
+      'image',
+      'build',
+      app,
+      '-o',
+      fresh,
+      '--sbom',
+      path.join(work, 'nx', 's.json'),
+      '--no-lock',
+    ]);
+    expect(sbom.code).toBe(2);
+    expect(sbom.stderr).toMatch(/--sbom .* is not an existing folder/);
+    await expect(readdir(fresh)).rejects.toThrow(/ENOENT/);
   });
 
   it('exits 2 for a missing layout or a bad reference, 1 for a registry that cannot be reached', async () => {

@@ -3,8 +3,8 @@
  * `blobs/sha256/…`. A layout is written into a temporary sibling and renamed into place, so a
  * failed build never leaves a half-written layout behind.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { writeDirAtomic } from '@nmaas/sdk/kit';
+import { lstat, readFile, readdir, stat } from 'node:fs/promises';
+import { UsageError, writeDirAtomic } from '@nmaas/sdk/kit';
 import path from 'node:path';
 import { DIGEST_PATTERN, sha256Digest } from './digest.js';
 
@@ -54,7 +54,30 @@ export function blobPath(layoutDir: string, digest: string): string {
   return path.join(layoutDir, 'blobs', 'sha256', digest.slice('sha256:'.length));
 }
 
-/** Writes a whole layout: the blobs plus an index naming `manifests`. Replaces `layoutDir` atomically. */
+/**
+ * Refuses an output folder a layout may not replace: writing replaces the whole folder, so only a
+ * missing or empty folder or an earlier layout (it has `oci-layout`) may be given, never a file
+ * or a folder of other files.
+ */
+export async function assertLayoutReplaceable(layoutDir: string): Promise<void> {
+  const found = await lstat(layoutDir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (found === undefined) return;
+  if (!found.isDirectory())
+    throw new UsageError(`${layoutDir} exists and is not a folder; give a new folder for the OCI layout`);
+  const entries = await readdir(layoutDir);
+  if (entries.length > 0 && !entries.includes('oci-layout'))
+    throw new UsageError(
+      `${layoutDir} holds other files (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}) and is not an OCI layout; the build replaces the whole folder, so give a new or empty one`,
+    );
+}
+
+/**
+ * Writes a whole layout: the blobs plus an index naming `manifests`. Replaces `layoutDir` atomically,
+ * and only when it is missing, empty or an earlier layout.
+ */
 export async function writeLayout(
   layoutDir: string,
   blobs: readonly Buffer[],
@@ -65,6 +88,7 @@ export async function writeLayout(
   files.set('oci-layout', JSON.stringify({ imageLayoutVersion: '1.0.0' }));
   const index: OciIndex = { schemaVersion: 2, mediaType: MEDIA_TYPES.index, manifests: [...manifests] };
   files.set('index.json', JSON.stringify(index, null, 2) + '\n');
+  await assertLayoutReplaceable(path.resolve(layoutDir));
   await writeDirAtomic(path.resolve(layoutDir), files);
 }
 
