@@ -271,4 +271,21 @@ describe('archive attacks', () => {
     const truncated = await write('truncated.tgz', full.subarray(0, Math.floor(full.length / 2)));
     await expect(validate(truncated)).rejects.toBeInstanceOf(UnreadableInputError);
   });
+
+  it('refuses gzipped noise with a short message, however many tar warnings it causes', async () => {
+    // Seeded noise: every 512-byte block is a bad tar header, so node-tar warns thousands of times.
+    const blocks: Buffer[] = [];
+    for (let i = 0; i < 8192; i++) blocks.push(createHash('sha512').update(`noise ${i}`).digest());
+    const file = await write('noise.tgz', gzipSync(Buffer.concat(blocks)));
+    const error = await validate(file).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(UnreadableInputError);
+    const message = (error as Error).message;
+    expect(message).toMatch(
+      /holds no tar entries \(TAR_ENTRY_INVALID: .*; and \d+ more tar warnings\); package the chart/,
+    );
+    expect(message.length).toBeLessThan(600);
+  });
 });

@@ -34,6 +34,9 @@ export interface ScanLimits {
   minRatioBytes: number;
 }
 
+/** Tar warnings kept in full for the report; a corrupt archive can produce one per 512-byte block. */
+const MAX_LISTED_WARNINGS = 20;
+
 export const DEFAULT_LIMITS: ScanLimits = {
   maxFileBytes: MAX_FILE_BYTES,
   maxTotalBytes: MAX_TOTAL_BYTES,
@@ -149,11 +152,17 @@ export async function scanArchive(file: string, limits: ScanLimits = DEFAULT_LIM
   parser.on('ignoredEntry', (entry: ReadEntry) => {
     if (!entry.meta) record(entry, entry.type !== 'Directory' && entryType(entry.type) === 'other');
   });
+  // Random bytes make node-tar warn about every block: keep the first few, count the rest.
+  let unlisted = 0;
   parser.on('warn', (code: string, message: string | Error) => {
-    warnings.push(`${code}: ${String(message)}`);
+    const text = `${code}: ${message instanceof Error ? message.message : message}`;
+    if (warnings.length >= MAX_LISTED_WARNINGS) {
+      unlisted += 1;
+      return;
+    }
+    warnings.push(text);
     // Helm rejects short reads (lying headers); node-tar reports them, bad checksums and truncation as warnings.
-    if (code !== 'TAR_ENTRY_INFO')
-      scan.malformed.push(`${code}: ${message instanceof Error ? message.message : message}`);
+    if (code !== 'TAR_ENTRY_INFO') scan.malformed.push(text);
   });
 
   const parsed = new Promise<void>((resolve) => parser.once('end', () => resolve()));
@@ -186,12 +195,15 @@ export async function scanArchive(file: string, limits: ScanLimits = DEFAULT_LIM
     source.destroy();
     gunzip.destroy();
   }
+  if (unlisted > 0) scan.malformed.push(`and ${unlisted} more tar warnings`);
   if (stop) {
     scan.stoppedAt = stop;
   } else if (scan.entries.length === 0) {
-    throw new UnreadableInputError(
-      `${file} holds no tar entries${warnings.length ? ` (${warnings.join('; ')})` : ''}; package the chart with \`helm package\``,
-    );
+    const distinct = [...new Set(warnings)];
+    const listed = distinct.slice(0, 3).join('; ');
+    const more = warnings.length - Math.min(3, distinct.length) + unlisted;
+    const why = listed === '' ? '' : ` (${listed}${more > 0 ? `; and ${more} more tar warnings` : ''})`;
+    throw new UnreadableInputError(`${file} holds no tar entries${why}; package the chart with \`helm package\``);
   }
   return { scan, files };
 }
