@@ -93,4 +93,25 @@ describe('policy exemptions', () => {
     expect(msg).toMatch(/exemptions\[1\]\.expires/);
     expect(msg).toMatch(/exemptions\[2\]\.justification is too short/);
   });
+
+  it('refuses a misspelt field instead of dropping what it holds', () => {
+    const typos = `exemptons:
+  - { rule: NMAAS-PSS-PRIVILEGED, app: x, justification: "long enough reason", expires: 2027-01-01 }
+allowedRegistry: [evil.example]
+exemptions:
+  - { rule: NMAAS-PSS-PRIVILEGED, app: x, justification: "long enough reason", expires: 2027-01-01, contianer: c }
+`;
+    expect(() => parsePolicy(typos, 'p.yaml', known)).toThrow(PolicyError);
+    const msg = (() => {
+      try {
+        parsePolicy(typos, 'p.yaml', known);
+        return '';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    expect(msg).toMatch(/^ {2}exemptons is not a policy field \(did you mean exemptions\?\)/m);
+    expect(msg).toMatch(/^ {2}allowedRegistry is not a policy field \(did you mean allowedRegistries\?\)/m);
+    expect(msg).toMatch(/exemptions\[0\]\.contianer is not a policy field \(did you mean container\?\)/);
+  });
 });

@@ -18,6 +18,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
+import { closestName } from '@nmaas/sdk/model';
 import type { ExemptionUse, Finding } from './types.js';
 
 export const DEFAULT_ALLOWED_REGISTRIES = ['ghcr.io', 'quay.io', 'registry.k8s.io', 'docker.io'];
@@ -39,6 +40,18 @@ export class PolicyError extends Error {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const POLICY_KEYS = ['apiVersion', 'kind', 'allowedRegistries', 'exemptions'];
+const EXEMPTION_KEYS = ['rule', 'app', 'container', 'value', 'justification', 'expires', 'reviewer'];
+
+/** A misspelt key would be dropped without a word (a typo in `exemptions` drops them all): name it. */
+function unknownKeys(object: Record<string, unknown>, known: readonly string[], where: string): string[] {
+  return Object.keys(object)
+    .filter((key) => !known.includes(key))
+    .map((key) => {
+      const guess = closestName(key, known);
+      return `${where}${key} is not a policy field${guess ? ` (did you mean ${guess}?)` : ''}; known: ${known.join(', ')}`;
+    });
+}
 
 export function parsePolicy(text: string, file = 'policy.yaml', knownRules?: ReadonlySet<string>): Policy {
   let data: unknown;
@@ -53,6 +66,7 @@ export function parsePolicy(text: string, file = 'policy.yaml', knownRules?: Rea
     throw new PolicyError(file, ['the file must be a YAML mapping (apiVersion, kind, allowedRegistries, exemptions)']);
   if (root.kind !== undefined && root.kind !== 'ValidatorPolicy')
     problems.push(`kind is ${JSON.stringify(root.kind)}, expected ValidatorPolicy`);
+  problems.push(...unknownKeys(root, POLICY_KEYS, ''));
   const policy: Policy = { allowedRegistries: DEFAULT_ALLOWED_REGISTRIES, exemptions: [] };
   if (root.allowedRegistries !== undefined) {
     if (
@@ -68,6 +82,7 @@ export function parsePolicy(text: string, file = 'policy.yaml', knownRules?: Rea
     list.forEach((raw, i) => {
       const e = (raw ?? {}) as Record<string, unknown>;
       const where = `exemptions[${i}]`;
+      if (typeof e === 'object' && !Array.isArray(e)) problems.push(...unknownKeys(e, EXEMPTION_KEYS, `${where}.`));
       const need = (k: string) => {
         const v = e[k];
         if (typeof v !== 'string' || v.trim() === '') {

@@ -14,3 +14,4 @@ export {
 } from './rules.js';
 export { manifestJsonSchema, manifestJsonSchemaText, MANIFEST_SCHEMA_FILE, MANIFEST_SCHEMA_ID } from './json-schema.js';
 export { LINUX_CAPABILITIES, type LinuxCapability } from './capabilities.js';
+export { closestName } from './friendly-issues.js';
