@@ -50,6 +50,9 @@ describe('nmaas validate', () => {
     }[];
     expect(json.map((x) => x.id)).toEqual(RULES.map((x) => x.meta.id));
     expect(json.every((x) => x.rationale && x.fix)).toBe(true);
+    const sarif = await run(['--list-rules', '--format', 'sarif']);
+    expect(sarif.code).toBe(2);
+    expect(sarif.stderr).toMatch(/--list-rules prints text or json/);
   });
 
   it('exits 0 on a clean chart, 1 when a finding reaches --fail-on', async () => {

@@ -68,6 +68,10 @@ Examples:
     .action(
       action(async (target: string | undefined, opts: Opts, cmd: Command) => {
         if (opts.listRules) {
+          if (opts.format === 'sarif')
+            throw new UsageError(
+              '--list-rules prints text or json; SARIF carries the rules with the results of a validation (nmaas validate <path> --format sarif)',
+            );
           await emit(
             opts.format === 'json'
               ? `${JSON.stringify(listRulesJson(RULE_CATALOGUE), null, 2)}\n`
