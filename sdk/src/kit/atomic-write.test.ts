@@ -189,7 +189,7 @@ describe('ensureDir', () => {
     await ensureDir(path.join(dir, 'a', 'b'));
     expect(await readdir(path.join(dir, 'a', 'b'))).toEqual(['c']);
     await writeFile(path.join(dir, 'file'), 'x');
-    await expect(ensureDir(path.join(dir, 'file'))).rejects.toMatchObject({ code: 'EEXIST' });
+    await expect(ensureDir(path.join(dir, 'file'))).rejects.toThrow(/file is a file, not a folder; give a folder/);
     await expect(ensureDir(path.join(dir, 'file', 'sub'))).rejects.toMatchObject({ code: 'ENOTDIR' });
   });
 

@@ -10,6 +10,7 @@ import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { UsageError } from './errors.js';
 
 const TEMP_MARK = '.nmaas-tmp-';
 
@@ -35,7 +36,7 @@ export async function ensureDir(dir: string): Promise<void> {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') {
       if ((await stat(absolute)).isDirectory()) return;
-      throw error;
+      throw new UsageError(`${dir} is a file, not a folder; give a folder (or a new name) instead`);
     }
     const parent = path.dirname(absolute);
     if (code !== 'ENOENT' || parent === absolute) throw error;
