@@ -45,6 +45,17 @@ describe('writeFileAtomic', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it('fails on a folder that is a file, naming it (not the temp file)', async () => {
+    await writeFile(path.join(dir, 'plain'), 'x');
+    const file = path.join(dir, 'plain', 'out.svg');
+    await expect(writeFileAtomic(file, 'x')).rejects.toMatchObject({ code: 'ENOTDIR', path: path.dirname(file) });
+    await expect(writeFilesAtomic([{ target: file, data: 'x' }])).rejects.toMatchObject({
+      code: 'ENOTDIR',
+      path: path.dirname(file),
+    });
+    expect(await readdir(dir)).toEqual(['plain']);
+  });
+
   it('keeps the old content and removes the temp when the rename fails', async () => {
     const target = path.join(dir, 'target');
     await mkdir(path.join(target, 'child'), { recursive: true });

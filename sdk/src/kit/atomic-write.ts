@@ -86,7 +86,9 @@ export async function writeFileAtomic(
     await writeSynced(temp, data, options.mode ?? 0o644);
     await rename(temp, target);
   } catch (error) {
-    await rm(temp, { force: true });
+    // A temp that could not even be created (its folder is a file: ENOTDIR) is not there to remove,
+    // and that failure must not hide the one being reported.
+    await rm(temp, { force: true }).catch(() => undefined);
     throw aboutTarget(error, temp, target);
   }
 }
@@ -194,7 +196,13 @@ export async function writeFilesAtomic(files: readonly PendingFile[]): Promise<{
     return { durableBy };
   } catch (error) {
     // Temps already renamed are gone from their temp names: removing them is a no-op.
-    for (const temp of temps) rmSync(temp, { force: true });
+    for (const temp of temps) {
+      try {
+        rmSync(temp, { force: true });
+      } catch {
+        // Never created (see writeFileAtomic): nothing to remove, and the first error is the one to report.
+      }
+    }
     throw error;
   }
 }
