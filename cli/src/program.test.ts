@@ -1,6 +1,17 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { Help } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { buildFullProgram, buildProgram, requestedCommand, TOP_COMMANDS } from './program.js';
+import { buildFullProgram, buildProgram, helpAsOption, requestedCommand, TOP_COMMANDS } from './program.js';
+
+const bin = new URL('../bin/nmaas.js', import.meta.url).pathname;
+/** The built CLI as a user runs it: the help rewrite happens in its entry point. */
+async function nmaas(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return promisify(execFile)(process.execPath, [bin, ...args]).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
+}
 
 describe('the lazily assembled program', () => {
   it('lists every command exactly as its package registers it', async () => {
@@ -20,5 +31,23 @@ describe('the lazily assembled program', () => {
     expect(listing.helpInformation()).toContain('chart [options] <app-dir>');
     expect(listing.helpInformation()).toContain('help [command]');
     expect(listing.commands.map((c) => c.name())).toEqual(TOP_COMMANDS.map((c) => c.name));
+  });
+
+  it("reads `help <command> <subcommand>` as the subcommand's --help, and names an unknown command", async () => {
+    expect(helpAsOption(['node', 'nmaas', 'help', 'scheduler', 'simulate'])).toEqual([
+      'node',
+      'nmaas',
+      'scheduler',
+      'simulate',
+      '--help',
+    ]);
+    const plain = ['node', 'nmaas', 'help'];
+    expect(helpAsOption(plain)).toBe(plain);
+    const nested = await nmaas('help', 'scheduler', 'simulate');
+    expect(nested.code).toBe(0);
+    expect(nested.stdout).toMatch(/^Usage: nmaas scheduler simulate \[options\]/);
+    const unknown = await nmaas('help', 'bogus');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe("nmaas: unknown command 'bogus' (nmaas --help lists the commands)\n");
   });
 });

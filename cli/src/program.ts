@@ -72,6 +72,16 @@ Exit codes:
   1  the input was read but did not pass (invalid declaration, findings, unplaceable pods)
   2  wrong arguments or unreadable input`;
 
+/**
+ * `nmaas help scheduler simulate` as `nmaas scheduler simulate --help`: commander's help command
+ * takes one word, so the help of a subcommand would show its group's instead.
+ */
+export function helpAsOption(argv: readonly string[]): readonly string[] {
+  const [node = 'node', script = 'nmaas', first, ...rest] = argv;
+  if (first !== 'help' || rest.length === 0 || rest.some((word) => word.startsWith('-'))) return argv;
+  return [node, script, ...rest, '--help'];
+}
+
 /** The top-level command `argv` asks for (`nmaas help chart` asks for chart), if any. */
 export function requestedCommand(argv: readonly string[]): string | undefined {
   const words = argv.slice(2).filter((a) => !a.startsWith('-'));
