@@ -13,7 +13,17 @@ let published: string[] = [];
 
 beforeAll(async () => {
   server = createServer((req, res) => {
-    if (req.url === '/charts/index.yaml') {
+    if (req.url === '/huge/index.yaml') {
+      // A server that never stops sending: 1 MiB at a time until the client hangs up.
+      res.writeHead(200, { 'content-type': 'text/yaml' });
+      const chunk = Buffer.alloc(1024 * 1024, '#');
+      const more = (): void => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once('drain', more);
+      };
+      res.on('close', () => res.removeAllListeners('drain'));
+      more();
+    } else if (req.url === '/charts/index.yaml') {
       res.writeHead(200, { 'content-type': 'text/yaml' });
       res.end(
         stringify({
@@ -53,5 +63,18 @@ describe('--catalogue over HTTP', () => {
     await expect(
       validate(BASE_CHART, { defaultsOnly: true, catalogue: `${base}/missing.yaml` }),
     ).rejects.toBeInstanceOf(UnreadableInputError);
+  });
+  it('names why a server could not be reached, and stops reading an index that never ends', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    await expect(validate(BASE_CHART, { defaultsOnly: true, catalogue: `http://127.0.0.1:${port}/` })).rejects.toThrow(
+      /fetch failed: ECONNREFUSED/,
+    );
+    const huge = base.replace(/\/charts$/, '/huge');
+    await expect(validate(BASE_CHART, { defaultsOnly: true, catalogue: huge })).rejects.toThrow(
+      /the index is larger than 64 MiB/,
+    );
   });
 });

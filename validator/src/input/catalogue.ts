@@ -3,6 +3,27 @@ import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { UnreadableInputError } from './errors.js';
 
+/** Far above any real repository's index (Artifact Hub's largest are a few MiB); a server may send anything. */
+const MAX_INDEX_BYTES = 64 * 1024 * 1024;
+
+/** Why a request failed: fetch says only "fetch failed" and keeps the reason (ECONNREFUSED…) in its cause. */
+function failureOf(error: unknown): string {
+  const message = (error as Error).message;
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause === undefined ? message : `${message}: ${cause.code ?? cause.message ?? String(cause)}`;
+}
+
+async function boundedText(res: Response): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of (res.body ?? []) as AsyncIterable<Uint8Array>) {
+    size += chunk.length;
+    if (size > MAX_INDEX_BYTES) throw new Error(`the index is larger than ${MAX_INDEX_BYTES / 1024 / 1024} MiB`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 export async function publishedVersions(index: string, chartName: string): Promise<string[]> {
   let text: string;
   try {
@@ -10,10 +31,10 @@ export async function publishedVersions(index: string, chartName: string): Promi
       const url = index.endsWith('.yaml') ? index : `${index.replace(/\/$/, '')}/index.yaml`;
       const res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      text = await res.text();
+      text = await boundedText(res);
     } else text = await readFile(index, 'utf8');
   } catch (error) {
-    throw new UnreadableInputError(`cannot read the catalogue index ${index}: ${(error as Error).message}`);
+    throw new UnreadableInputError(`cannot read the catalogue index ${index}: ${failureOf(error)}`);
   }
   let data: unknown;
   try {
