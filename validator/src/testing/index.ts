@@ -6,10 +6,27 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import type { ObjectsInput } from '../types.js';
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 export const BASE_CHART = path.join(FIXTURES, 'corpus', 'base', 'web-qos-full');
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** A rule's input holding one Deployment whose pod template is `template` (rendered at the defaults). */
+export function deploymentInput(template: Record<string, unknown>, extra: Partial<ObjectsInput> = {}): ObjectsInput {
+  return {
+    objects: [
+      {
+        object: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'rel-app' }, spec: { template } },
+        valueSets: ['defaults'],
+      },
+    ],
+    valueSet: 'defaults',
+    namespace: 'ns',
+    allowedRegistries: ['ghcr.io'],
+    ...extra,
+  };
+}
 
 export interface CorpusCase {
   id: string;

@@ -4,6 +4,7 @@ import { APP_LABEL } from '@nmaas/sdk/contract';
 import { parseManifest } from '@nmaas/sdk/model';
 import { readFileSync } from 'node:fs';
 import rule from './image-matches-manifest.js';
+import { deploymentInput } from '../../testing/index.js';
 import type { ObjectsInput } from '../../types.js';
 
 const DIGEST = 'sha256:185ffbf011646906e877f16da94c96bb2f583aa5fc0f2595e9a5e24c7a3128a4';
@@ -12,28 +13,10 @@ const text = readFileSync(new URL('../../../../examples/web-qos/nmaas.yaml', imp
 function input(image: string, digest: string | undefined): ObjectsInput {
   const manifest = parseManifest(text);
   manifest.image.digest = digest;
-  return {
-    objects: [
-      {
-        object: {
-          apiVersion: 'apps/v1',
-          kind: 'Deployment',
-          metadata: { name: 'rel-app' },
-          spec: {
-            template: {
-              metadata: { labels: { [APP_LABEL]: 'web-qos' } },
-              spec: { containers: [{ name: 'app', image }] },
-            },
-          },
-        },
-        valueSets: ['defaults'],
-      },
-    ],
-    valueSet: 'defaults',
-    namespace: 'ns',
-    allowedRegistries: ['ghcr.io'],
-    manifest,
-  };
+  return deploymentInput(
+    { metadata: { labels: { [APP_LABEL]: 'web-qos' } }, spec: { containers: [{ name: 'app', image }] } },
+    { manifest },
+  );
 }
 
 describe('NMAAS-IMAGE-MISMATCH', () => {

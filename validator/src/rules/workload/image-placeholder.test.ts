@@ -2,25 +2,11 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import rule, { isPlaceholderDigest } from './image-placeholder.js';
+import { deploymentInput } from '../../testing/index.js';
 import type { ObjectsInput } from '../../types.js';
 
 function input(image: string): ObjectsInput {
-  return {
-    objects: [
-      {
-        object: {
-          apiVersion: 'apps/v1',
-          kind: 'Deployment',
-          metadata: { name: 'rel-app' },
-          spec: { template: { metadata: {}, spec: { containers: [{ name: 'app', image }] } } },
-        },
-        valueSets: ['defaults'],
-      },
-    ],
-    valueSet: 'defaults',
-    namespace: 'ns',
-    allowedRegistries: ['ghcr.io'],
-  };
+  return deploymentInput({ metadata: {}, spec: { containers: [{ name: 'app', image }] } });
 }
 
 describe('NMAAS-IMAGE-PLACEHOLDER', () => {
