@@ -4,13 +4,14 @@
  * rule, same exit code), with or without --no-validate.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync, constants as zc } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Header } from 'tar';
 import { UsageError } from '@nmaas/sdk/kit';
 import { buildRepository, BuildRefusedError } from './build.js';
+import { ChartError } from './chart-metadata.js';
 import { fixture, runCli, tempDir } from './testing/helpers.js';
 
 type Entry = { path: string; type?: 'File' | 'SymbolicLink'; data?: Buffer; linkpath?: string };
@@ -123,6 +124,31 @@ describe('catalogue build: chart archives', () => {
     await expect(
       buildRepository({ repoDir: path.join(work.dir, 'repo'), inputs: [file], validate: false }),
     ).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it('stops unpacking a subchart .tgz that decompresses past the 100 MiB limit of Helm', async () => {
+    const chart = path.join(work.dir, 'web-probe');
+    await cp(fixture('web-probe'), chart, { recursive: true });
+    await mkdir(path.join(chart, 'charts'), { recursive: true });
+    await writeFile(
+      path.join(chart, 'charts', 'zero-0.1.0.tgz'),
+      gz(
+        tar([
+          { path: 'zero/Chart.yaml', data: Buffer.from('apiVersion: v2\nname: zero\nversion: 0.1.0\n') },
+          { path: 'zero/files/zero.bin', data: Buffer.alloc(120 * 1024 * 1024) },
+        ]),
+      ),
+    );
+    const error = await buildRepository({
+      repoDir: path.join(work.dir, 'repo'),
+      inputs: [chart],
+      validate: false,
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ChartError);
+    expect((error as Error).message).toMatch(/charts\/zero-0\.1\.0\.tgz: .*decompresses to more than 100 MiB/);
   });
 
   it('exits as `nmaas validate` does on the same archives: 1 naming the rule, 2 when unreadable', async () => {
