@@ -10,11 +10,12 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { archiveEntries, chartFromArchive, loadChartDir, type LoadedChart } from './chart-source.js';
+import { archiveEntries, chartFromFiles, loadChartDir, type LoadedChart } from './chart-source.js';
 import { packageFileName, type ChartMetadata } from './chart-metadata.js';
 import { emptyIndex, findEntry, makeEntry, parseIndex, stringifyIndex, type IndexFile } from './index-file.js';
 import { markExperimental, UNPINNED_IMAGE_RULES, waiveUnpinnedImages } from './experimental-images.js';
 import {
+  checkArchiveInput,
   classifyInput,
   formatFinding,
   makeWorkDir,
@@ -136,8 +137,22 @@ async function prepare(
   const abs = path.resolve(input);
   let chart: LoadedChart;
   let icon: PublishedIcon | undefined;
-  if (kind === 'archive') chart = await chartFromArchive(await readFile(abs), abs);
-  else {
+  let archiveFindings: Finding[] = [];
+  if (kind === 'archive') {
+    // The validator's bounded reader and archive rules come first, --no-validate or not: a bomb,
+    // a link or a path out of the chart is refused before anything is unpacked, as `validate` does.
+    const checked = await checkArchiveInput(abs, options.policy);
+    archiveFindings = checked.findings;
+    if (checked.refused)
+      throw new BuildRefusedError(
+        `${abs} did not pass the archive checks (nothing was unpacked)`,
+        checked.findings.filter((f) => f.severity === 'error').map(formatFinding),
+      );
+    chart = await chartFromFiles(
+      [...checked.files].map(([name, data]) => ({ name, data })),
+      abs,
+    );
+  } else {
     let chartDir = abs;
     if (kind === 'app') {
       try {
@@ -181,7 +196,8 @@ async function prepare(
     // The validator sees the exact bytes that will be published, not the folder they came from.
     const packaged = path.join(await mkdtemp(path.join(await workDir(), 'pkg-')), packageFileName(chart.metadata));
     await writeFile(packaged, bytes);
-    findings = await validateTarget(packaged, options.policy);
+    // Archive findings that did not refuse (warnings, infos) describe entries repackaging drops.
+    findings = [...archiveFindings, ...(await validateTarget(packaged, options.policy))];
     const waived = options.experimentalImages ? waiveUnpinnedImages(findings) : null;
     if (waived) findings = waived;
     if (waived || options.markAllExperimental) {

@@ -99,13 +99,45 @@ export interface Finding {
 export async function validateTarget(target: string, policy?: string): Promise<Finding[]> {
   const { validate } = await import('@nmaas/validator');
   const report = await validate(target, policy === undefined ? {} : { policy });
-  return report.findings.map((f) => ({
+  return report.findings.map(toFinding);
+}
+
+/**
+ * A chart .tgz through the validator's archive checks: read within its limits (a bomb stops after
+ * a few MiB), its entry headers judged by the archive rules under the reviewers' policy. An
+ * archive that cannot be read at all (not gzip, no tar entries) is a UsageError (exit 2), as in
+ * `nmaas validate`.
+ */
+export async function checkArchiveInput(
+  archive: string,
+  policy?: string,
+): Promise<{ findings: Finding[]; refused: boolean; files: Map<string, Buffer> }> {
+  const { checkArchive, UnreadableInputError, PolicyError } = await import('@nmaas/validator');
+  let checked;
+  try {
+    checked = await checkArchive(archive, policy === undefined ? {} : { policy });
+  } catch (error) {
+    if (error instanceof UnreadableInputError || error instanceof PolicyError)
+      throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
+  return { findings: checked.findings.map(toFinding), refused: checked.refused, files: checked.files };
+}
+
+function toFinding(f: {
+  ruleId: string;
+  severity: Finding['severity'];
+  message: string;
+  object?: string;
+  file?: string;
+}): Finding {
+  return {
     ruleId: f.ruleId,
     severity: f.severity,
     message: f.message,
     ...(f.object !== undefined ? { object: f.object } : {}),
     ...(f.file !== undefined ? { file: f.file } : {}),
-  }));
+  };
 }
 
 export function formatFinding(f: Finding): string {

@@ -162,10 +162,24 @@ export function sha256Hex(data: Buffer | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/**
+ * The most a chart archive may decompress to: Helm's own limit (pkg/chart/loader/archive.go,
+ * 100 MiB), so a small compression bomb (a subchart .tgz inside a chart) is refused after that
+ * much output instead of filling memory.
+ */
+export const MAX_ARCHIVE_BYTES = 100 * 1024 * 1024;
+
 /** Reads the regular files of a (gzipped) tar archive, honouring PAX path records. */
-export function readArchive(tgz: Buffer): ArchiveFile[] {
+export function readArchive(tgz: Buffer, maxBytes = MAX_ARCHIVE_BYTES): ArchiveFile[] {
   const { Header, Pax } = tarCode();
-  const tar = zlib.gunzipSync(tgz);
+  let tar: Buffer;
+  try {
+    tar = zlib.gunzipSync(tgz, { maxOutputLength: maxBytes });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new Error(`it decompresses to more than ${maxBytes / (1024 * 1024)} MiB, Helm's limit for a chart`);
+    throw error;
+  }
   const out: ArchiveFile[] = [];
   let offset = 0;
   let paxPath: string | undefined;

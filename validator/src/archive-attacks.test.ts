@@ -10,7 +10,7 @@ import path from 'node:path';
 import { gzipSync, constants as zc } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Header } from 'tar';
-import { validate } from './engine.js';
+import { checkArchive, validate } from './engine.js';
 import { scanArchive } from './input/archive-scan.js';
 import { UnreadableInputError } from './input/errors.js';
 import { BASE_CHART, tempDir } from './testing/index.js';
@@ -81,6 +81,33 @@ describe('a well-formed chart archive', () => {
     expect(report.rejectedBeforeUnpack).toBe(false);
     expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
     expect(report.valueSets).toEqual(['defaults']);
+  });
+});
+
+describe('checkArchive (the archive step of validate, for callers that unpack charts)', () => {
+  it('gives the chart files relative to the top-level folder when the archive passes', async () => {
+    const file = await write('web-qos-full-1.2.1.tgz', gz(tar(chartEntries('./web-qos-full'))));
+    const checked = await checkArchive(file);
+    expect(checked.refused).toBe(false);
+    expect(checked.dirName).toBe('web-qos-full');
+    expect(checked.files.has('Chart.yaml')).toBe(true);
+  });
+
+  it('refuses what validate refuses before unpacking, with the same rules, and keeps no files', async () => {
+    const file = await write(
+      'check-link.tgz',
+      gz(
+        tar([
+          ...chartEntries('web-qos-full'),
+          { path: 'web-qos-full/templates/passwd.yaml', type: 'SymbolicLink', linkpath: '/etc/passwd' },
+        ]),
+      ),
+    );
+    const checked = await checkArchive(file);
+    expect(checked.refused).toBe(true);
+    expect(checked.files.size).toBe(0);
+    const report = await validate(file);
+    expect([...new Set(checked.findings.map((f) => f.ruleId))].sort()).toEqual(ids(report));
   });
 });
 

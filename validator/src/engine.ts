@@ -233,6 +233,73 @@ async function scanAppInputs(appDir: string): Promise<ArchiveScan> {
   return scan;
 }
 
+/** Reads a chart archive within the scan limits and names its single top-level folder ('' if not one). */
+async function readArchive(target: string): Promise<{ contents: ArchiveContents; dirName: string }> {
+  const contents = await scanArchive(target);
+  const tops = new Set(
+    contents.scan.entries.map((e) => segments(e.path)[0]).filter((s): s is string => s !== undefined),
+  );
+  const dirName = tops.size === 1 ? [...tops][0]! : '';
+  const name = dirName === '' ? undefined : chartNameIn(contents.files, `${dirName}/Chart.yaml`);
+  if (name !== undefined) contents.scan.chartName = name;
+  return { contents, dirName };
+}
+
+/** The kept files by their path relative to the chart root (`root` '' when the files are already relative). */
+function chartRelative(kept: Map<string, Buffer>, root: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  for (const [p, data] of kept) {
+    // `./chart/x` and `chart/x` are the same entry; the archive rules already refused anything else.
+    const rel = (root === '' ? segments(p) : segments(p).slice(1)).join('/');
+    if (rel !== '') files.set(rel, data);
+  }
+  return files;
+}
+
+export interface CheckedArchive {
+  /** The archive rules' findings, after the policy's exemptions. */
+  findings: Finding[];
+  /** True when an error finding remains: `files` is then empty and nothing should be unpacked. */
+  refused: boolean;
+  /** The chart's regular files by their path relative to the chart's top-level folder. */
+  files: Map<string, Buffer>;
+  /** The archive's single top-level folder ('' when it has none or several). */
+  dirName: string;
+}
+
+/**
+ * The first step of `validate` for a chart .tgz, on its own: reads the archive within the scan
+ * limits (a bomb or an oversized entry stops the read after a few MiB) and runs the archive rules
+ * on its entry headers, so a caller that unpacks charts refuses the same archives `validate` does.
+ * Throws UnreadableInputError when the file is not a readable gzip tar.
+ */
+export async function checkArchive(
+  target: string,
+  options: Pick<ValidateOptions, 'policy' | 'strict' | 'now' | 'rules'> = {},
+): Promise<CheckedArchive> {
+  const rules = options.rules ?? RULES;
+  const policy =
+    typeof options.policy === 'string'
+      ? await loadPolicy(options.policy, new Set(RULES.map((r) => r.meta.id)))
+      : options.policy;
+  const { contents, dirName } = await readArchive(target);
+  const appGuess = contents.scan.chartName ?? dirName;
+  const drafts: Finding[] = [];
+  for (const rule of rules.filter(isArchiveRule))
+    drafts.push(...rule.check(contents.scan).map((d) => finalize(rule, d, appGuess || undefined)));
+  const { findings } = applyPolicy(dedupe(drafts), policy, {
+    strict: options.strict === true,
+    now: options.now ?? new Date(),
+  });
+  const refused = findings.some((f) => f.severity === 'error');
+  return {
+    findings: sortFindings(findings),
+    refused,
+    files: refused ? new Map() : chartRelative(contents.files, dirName),
+    dirName,
+  };
+}
+
 export async function validate(target: string, options: ValidateOptions = {}): Promise<ValidationReport> {
   const rules = options.rules ?? RULES;
   const kind = await kindOf(target);
@@ -258,13 +325,7 @@ export async function validate(target: string, options: ValidateOptions = {}): P
     let chartRoot: string;
     let dirName: string;
     if (kind === 'archive') {
-      contents = await scanArchive(target);
-      const tops = new Set(
-        contents.scan.entries.map((e) => segments(e.path)[0]).filter((s): s is string => s !== undefined),
-      );
-      dirName = tops.size === 1 ? [...tops][0]! : '';
-      const name = dirName === '' ? undefined : chartNameIn(contents.files, `${dirName}/Chart.yaml`);
-      if (name !== undefined) contents.scan.chartName = name;
+      ({ contents, dirName } = await readArchive(target));
       chartRoot = dirName;
     } else {
       let chartDir = target;
@@ -309,12 +370,7 @@ export async function validate(target: string, options: ValidateOptions = {}): P
     }
 
     // 3. The chart, relative to its root.
-    const files = new Map<string, Buffer>();
-    for (const [p, data] of contents.files) {
-      // `./chart/x` and `chart/x` are the same entry; the archive rules already refused anything else.
-      const rel = (chartRoot === '' ? segments(p) : segments(p).slice(1)).join('/');
-      if (rel !== '') files.set(rel, data);
-    }
+    const files = chartRelative(contents.files, chartRoot);
     chartFiles = files;
     const manifest = parseManifestQuietly(files);
     const chart: ChartInput = { dirName, files };

@@ -1,6 +1,6 @@
 /** @nmaas/validator: the reviewers' security checks for NMaaS submissions. */
 
-export { validate, failsAt, type ValidateOptions } from './engine.js';
+export { validate, checkArchive, failsAt, type ValidateOptions, type CheckedArchive } from './engine.js';
 export { RULES, RULES_BY_ID } from './rules/index.js';
 export { BASELINE_CAPABILITIES } from './rules/pss/capabilities-baseline.js';
 export { SAFE_SYSCTLS } from './rules/pss/sysctls.js';

@@ -8,7 +8,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { yaml } from '../lazy-yaml.js';
-import { parseIndex, sortIndex, type ChartVersionEntry } from '../index-file.js';
+import { IndexError, parseIndex, sortIndex, type ChartVersionEntry, type IndexFile } from '../index-file.js';
+import { ChartError } from '../chart-metadata.js';
 import { readArchive } from '../tgz.js';
 import { CHART_ANNOTATIONS } from '@nmaas/sdk/contract';
 
@@ -189,11 +190,27 @@ async function summarise(
   return summary;
 }
 
+/**
+ * parseIndex for the server: every way the index can be bad (YAML, shape, an entry's chart
+ * metadata) is an IndexError, which the server answers with 503 and refuses at start.
+ */
+export function parseServedIndex(text: string, indexPath: string): IndexFile {
+  try {
+    return parseIndex(text, indexPath);
+  } catch (error) {
+    if (!(error instanceof ChartError)) throw error;
+    const detail = error.message.startsWith(`${indexPath} `)
+      ? error.message.slice(indexPath.length + 1)
+      : error.message;
+    throw new IndexError(indexPath, `${detail}; rebuild the repository with \`nmaas catalogue build\``);
+  }
+}
+
 export async function loadCatalogue(repoDir: string): Promise<Catalogue> {
   const indexPath = path.join(repoDir, 'index.yaml');
   const text = await readFile(indexPath, 'utf8').catch(() => null);
   if (text === null) return { generated: '', apps: [], icons: new Map() };
-  const index = sortIndex(parseIndex(text, indexPath));
+  const index = sortIndex(parseServedIndex(text, indexPath));
   const icons: Catalogue['icons'] = new Map();
   const apps: AppSummary[] = [];
   for (const [name, entries] of Object.entries(index.entries)) {

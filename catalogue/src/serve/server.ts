@@ -12,8 +12,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { catalogueCache } from './apps.js';
+import { UsageError } from '@nmaas/sdk/kit';
+import { catalogueCache, parseServedIndex } from './apps.js';
 import { pageHtml } from './page.js';
+import { IndexError } from '../index-file.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.yaml': 'text/yaml; charset=utf-8',
@@ -190,30 +192,79 @@ export function createCatalogueServer(options: ServeOptions): Server {
         finish(200);
       },
       (error: unknown) => {
+        // A damaged index.yaml (replaced while serving): the operator must restore it; clients get a short 503.
         const status =
-          error instanceof HttpError ? error.status : (error as NodeJS.ErrnoException).code === 'ENOENT' ? 404 : 500;
-        const message = error instanceof HttpError ? error.message : status === 404 ? 'not found' : 'internal error';
+          error instanceof HttpError
+            ? error.status
+            : error instanceof IndexError
+              ? 503
+              : (error as NodeJS.ErrnoException).code === 'ENOENT'
+                ? 404
+                : 500;
+        const message =
+          error instanceof HttpError
+            ? error.message
+            : status === 503
+              ? 'the repository index (index.yaml) cannot be read; try again later'
+              : status === 404
+                ? 'not found'
+                : 'internal error';
         const headers: Record<string, string | number> = {
           'Content-Type': 'text/plain; charset=utf-8',
           'X-Content-Type-Options': 'nosniff',
         };
         if (status === 405) headers.Allow = 'GET, HEAD';
         res.writeHead(status, headers).end(req.method === 'HEAD' ? undefined : `${message}\n`);
-        if (status === 500)
-          process.stderr.write(`catalogue serve: ${req.url}: ${(error as Error).stack ?? String(error)}\n`);
+        // One line for the operator, never a stack: what was asked, the answer and why.
+        if (status >= 500) process.stderr.write(`catalogue serve: ${logLine(req, status, error)}\n`);
         finish(status);
       },
     );
   });
 }
 
+/** `GET /api/apps: 503 <the error's first line>`, with control characters of the request path escaped. */
+function logLine(req: IncomingMessage, status: number, error: unknown): string {
+  const what = error instanceof Error ? error.message : String(error);
+  const url = (req.url ?? '')
+    .slice(0, 200)
+    .replace(/[\x00-\x1f\x7f]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return `${req.method ?? ''} ${url}: ${status} ${what.split('\n')[0]!.slice(0, 500)}`;
+}
+
+/**
+ * Reads the repository's index.yaml once before listening: a server whose index cannot be parsed
+ * would answer every Helm client and the browse page with errors, so it does not start.
+ */
+async function checkIndex(root: string): Promise<void> {
+  const file = path.join(root, 'index.yaml');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // an empty repository lists no apps
+    throw new UsageError(`${file}: cannot be read (${(error as Error).message})`);
+  }
+  try {
+    parseServedIndex(text, file);
+  } catch (error) {
+    if (!(error instanceof IndexError)) throw error;
+    const fix = error.message.includes('rebuild')
+      ? ''
+      : `; restore it from backup or rebuild the repository with \`nmaas catalogue build <dirs…> -o ${root}\``;
+    throw new UsageError(`${error.message}${fix} (the server was not started)`);
+  }
+}
+
 /** Starts the server; resolves once it listens. Port 0 picks a free port. */
 export async function serveCatalogue(options: ServeOptions): Promise<RunningServer> {
-  const info = await stat(path.resolve(options.repoDir)).catch(() => null);
+  const root = path.resolve(options.repoDir);
+  const info = await stat(root).catch(() => null);
   if (!info?.isDirectory())
-    throw new Error(
-      `${path.resolve(options.repoDir)} is not a folder; build a repository first with \`nmaas catalogue build <dirs…> -o <repo-dir>\``,
+    throw new UsageError(
+      `${root} is not a folder; build a repository first with \`nmaas catalogue build <dirs…> -o <repo-dir>\``,
     );
+  await checkIndex(root);
   const server = createCatalogueServer(options);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
