@@ -1,13 +1,13 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- this test walks a parsed Chart.yaml as untyped JSON */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, stat, writeFile, mkdir, cp } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, symlink, writeFile, mkdir, cp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadApp } from '@nmaas/sdk/model';
-import { synthesizeChart } from './synthesize.js';
+import { chartFiles, synthesizeChart } from './synthesize.js';
 import { fixtureApps, REPO_ROOT } from './testing/chart.js';
 
 const run = promisify(execFile);
@@ -104,6 +104,25 @@ describe('synthesizeChart', () => {
     expect(await readdir(out)).toEqual([]);
   });
 
+  it('never copies a file from outside the app folder into the chart, even when swapped in after loading', async () => {
+    const app = path.join(out, 'app');
+    await cp(full, app, { recursive: true });
+    await rm(path.join(app, 'icon.svg'));
+    await symlink('/etc/passwd', path.join(app, 'icon.svg'));
+    await expect(synthesizeChart(app, path.join(out, 'charts'))).rejects.toThrow(/icon\.svg is a symbolic link/);
+    // A link put in place between loadApp and the chart's read is refused by the read itself.
+    await rm(path.join(app, 'icon.svg'));
+    await cp(path.join(full, 'icon.svg'), path.join(app, 'icon.svg'));
+    const loaded = await loadApp(app);
+    await rm(path.join(app, 'icon.svg'));
+    await symlink('/etc/passwd', path.join(app, 'icon.svg'));
+    await expect(chartFiles(loaded)).rejects.toThrow(/icon\.svg is a symbolic link/);
+    await rm(path.join(app, 'nmaas.yaml'));
+    await symlink(path.join(full, 'nmaas.yaml'), path.join(app, 'nmaas.yaml'));
+    await expect(chartFiles({ ...loaded, iconFile: undefined })).rejects.toThrow(/nmaas\.yaml is a symbolic link/);
+    await expect(readdir(path.join(out, 'charts'))).rejects.toThrow(/ENOENT/);
+  });
+
   it('points Chart.yaml at a served icon when given its URL', async () => {
     const { chartDir } = await synthesizeChart(full, out, {
       iconUrl: 'https://catalogue.example.org/icons/web-qos-full.svg',
@@ -160,6 +179,25 @@ describe('nmaas chart (CLI)', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ chartDir: path.join(out, 'minimal'), name: 'minimal', version: '0.1.0' });
   });
+
+  it('exits 2 at once, naming the file, for an nmaas.yaml that is a FIFO; 1 for a linked icon', async () => {
+    const fifo = path.join(out, 'fifo');
+    await mkdir(fifo);
+    await run('mkfifo', [path.join(fifo, 'nmaas.yaml')]);
+    const r = await nmaas(['chart', fifo, '-o', path.join(out, 'charts')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `nmaas chart: ${path.join(fifo, 'nmaas.yaml')} is a FIFO (named pipe), not a regular file; replace it by a regular file inside the app folder (a copy, not a link)\n`,
+    );
+    const linked = path.join(out, 'linked');
+    await cp(full, linked, { recursive: true });
+    await rm(path.join(linked, 'icon.svg'));
+    await symlink('/etc/passwd', path.join(linked, 'icon.svg'));
+    const l = await nmaas(['chart', linked, '-o', path.join(out, 'charts')]);
+    expect(l.code).toBe(1);
+    expect(l.stderr).toContain(`icon: ${path.join(linked, 'icon.svg')} is a symbolic link`);
+    await expect(readdir(path.join(out, 'charts'))).rejects.toThrow(/ENOENT/);
+  }, 20_000);
 
   it('exits 1 for a declaration that does not pass and 2 for a missing folder or missing -o', async () => {
     const copy = path.join(out, 'app');

@@ -3,11 +3,18 @@
  * app folder: the same input gives the same bytes (no timestamps, sorted keys where order is free).
  */
 import { RANCHER_ICON_MAX_BYTES } from './rancher-dashboard.js';
-import { readFile } from 'node:fs/promises';
 import semverValid from 'semver/functions/valid.js';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import { loadApp, MANIFEST_FILE, type AppManifest, type LoadedApp } from '@nmaas/sdk/model';
+import {
+  AppFileError,
+  loadApp,
+  MANIFEST_FILE,
+  MAX_MANIFEST_BYTES,
+  readAppFile,
+  type AppManifest,
+  type LoadedApp,
+} from '@nmaas/sdk/model';
 import { MEASUREMENT_NODE_TAINT } from '@nmaas/sdk/contract';
 import { TemplateTokens } from './tokens.js';
 import { DASHBOARD_FILE, synthesizeObjects } from './objects.js';
@@ -17,7 +24,7 @@ import { namespaceGuardFiles } from './namespace-guard-tpl.js';
 import { dashboardJson } from './dashboard.js';
 import { appReadme, chartYaml, notesTxt, questionsYaml, readme } from './chart-files.js';
 import { buildValueSpecs, valuesObject, valuesSchema } from './values-model.js';
-import { writeDirAtomic } from '@nmaas/sdk/kit';
+import { InputError, writeDirAtomic } from '@nmaas/sdk/kit';
 import { ciValueFiles } from './rancher-values.js';
 
 export interface SynthesizeOptions {
@@ -59,7 +66,13 @@ export async function chartFiles(
 ): Promise<Map<string, string | Uint8Array>> {
   const { manifest } = app;
   const files = new Map<string, string | Uint8Array>();
-  let manifestBytes: string | Uint8Array = await readFile(app.file).catch(() => Buffer.from(toYaml(manifest)));
+  // Read again through the app-folder guard: a file swapped for a link since loadApp is refused.
+  let manifestBytes: string | Uint8Array = await readAppFile(app.dir, MANIFEST_FILE, MAX_MANIFEST_BYTES).catch(
+    (error: unknown) => {
+      if (error instanceof AppFileError && error.problem === 'missing') return Buffer.from(toYaml(manifest));
+      throw error instanceof AppFileError ? new InputError(error.message) : error;
+    },
+  );
   // A digest pinned by the image lock (not in nmaas.yaml) goes into the chart's copy, which is
   // what reviewers and the validator read.
   const doc = parseDocument(Buffer.from(manifestBytes).toString('utf8'));
@@ -73,14 +86,20 @@ export async function chartFiles(
     // The file is shipped at the chart root; Chart.yaml names it only by a URL Rancher can show
     // (the catalogue serves it over https, or file://assets/… in the git layout). Rancher's
     // dashboard does not display data: URLs, so without one the chart has no icon field.
-    const bytes = await readFile(app.iconFile);
     const ext = path.extname(app.iconFile).toLowerCase();
     if (!(ext in ICON_TYPES))
       throw new Error(`${app.iconFile}: icon must be one of ${Object.keys(ICON_TYPES).join(', ')}`);
-    if (bytes.length > RANCHER_ICON_MAX_BYTES)
-      throw new Error(
-        `${app.iconFile}: the icon is ${bytes.length} bytes; Rancher reads at most ${RANCHER_ICON_MAX_BYTES} (1 MiB), so shrink it (an SVG or a 256-pixel PNG)`,
-      );
+    // Only a regular file inside the app folder, never a link to one elsewhere (/etc/passwd).
+    const bytes = await readAppFile(app.dir, path.relative(app.dir, app.iconFile), RANCHER_ICON_MAX_BYTES).catch(
+      (error: unknown) => {
+        if (!(error instanceof AppFileError)) throw error;
+        if (error.problem === 'too-large')
+          throw new Error(
+            `${app.iconFile}: the icon is ${error.size} bytes; Rancher reads at most ${RANCHER_ICON_MAX_BYTES} (1 MiB), so shrink it (an SVG or a 256-pixel PNG)`,
+          );
+        throw new InputError(error.message);
+      },
+    );
     icon = options.iconUrl;
     files.set(`icon${ext}`, bytes);
   }

@@ -3,11 +3,20 @@
  * before anything is unpacked, renders the chart with real helm at its defaults and at the bounds
  * of its form, runs the chart and object rules, and applies the reviewers' policy.
  */
-import { lstat, mkdtemp, readFile, readlink, rm, stat } from 'node:fs/promises';
+import { lstat, mkdtemp, readlink, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { ManifestError, parseManifest, type AppManifest } from '@nmaas/sdk/model';
+import {
+  firstTooDeep,
+  MANIFEST_FILE,
+  ManifestError,
+  MAX_MANIFEST_ALIASES,
+  MAX_MANIFEST_BYTES,
+  parseManifest,
+  readAppFile,
+  type AppManifest,
+} from '@nmaas/sdk/model';
 import { synthesizeChart, type HelmVersion } from '@nmaas/charts-gen';
 import { RULES } from './rules/index.js';
 import type {
@@ -25,7 +34,7 @@ import type {
   ValidationReport,
 } from './types.js';
 import { scanArchive, type ArchiveContents } from './input/archive-scan.js';
-import { scanFolder } from './input/folder-scan.js';
+import { scanFolder, typeOf } from './input/folder-scan.js';
 import { materialize } from './input/materialize.js';
 import { publishedVersions } from './input/catalogue.js';
 import { UnreadableInputError } from './input/errors.js';
@@ -203,25 +212,22 @@ async function scanAppInputs(appDir: string): Promise<ArchiveScan> {
     oversized: [],
     malformed: [],
   };
-  const names = ['nmaas.yaml'];
+  const names = [MANIFEST_FILE];
   try {
-    const icon = (parse(await readFile(path.join(appDir, 'nmaas.yaml'), 'utf8')) as { icon?: unknown } | null)?.icon;
-    if (typeof icon === 'string' && !/^https:\/\//.test(icon)) names.push(icon);
+    // Bounded and guarded as loadApp reads it: a FIFO, link or huge or too deeply nested file
+    // must not hang or exhaust the validator before the rules below name it.
+    const text = (await readAppFile(appDir, MANIFEST_FILE, MAX_MANIFEST_BYTES)).toString('utf8');
+    if (firstTooDeep(text) === undefined) {
+      const icon = (parse(text, { maxAliasCount: MAX_MANIFEST_ALIASES }) as { icon?: unknown } | null)?.icon;
+      if (typeof icon === 'string' && !/^https:\/\//.test(icon)) names.push(icon);
+    }
   } catch {
     /* the model rules report an unreadable nmaas.yaml */
   }
   for (const name of names) {
     const st = await lstat(path.join(appDir, name)).catch(() => undefined);
     if (!st) continue;
-    const type = st.isSymbolicLink()
-      ? 'symlink'
-      : st.isFile()
-        ? st.nlink > 1
-          ? 'hardlink'
-          : 'file'
-        : st.isDirectory()
-          ? 'directory'
-          : 'other';
+    const type = st.isFile() && st.nlink > 1 ? 'hardlink' : typeOf(st);
     scan.entries.push({
       path: name,
       type,
@@ -343,8 +349,11 @@ export async function validate(target: string, options: ValidateOptions = {}): P
           chartDir = (await synthesizeChart(target, path.join(work, 'synth'))).chartDir;
         } catch (error) {
           if (!(error instanceof ManifestError)) throw error;
+          // Not read at all (too large, not a regular file): nothing for the rules to judge.
+          if (error.exitCode === 2) throw new UnreadableInputError(error.message);
           // The declaration itself fails: report it with the chart rules that read nmaas.yaml.
-          const files = new Map([['nmaas.yaml', await readFile(path.join(target, 'nmaas.yaml'))]]);
+          const text = await readAppFile(target, MANIFEST_FILE, MAX_MANIFEST_BYTES);
+          const files = new Map([[MANIFEST_FILE, text]]);
           const chart: ChartInput = { dirName: path.basename(target), files };
           for (const rule of rules.filter(isChartRule)) {
             if (rule.meta.id === 'NMAAS-CHART-MANIFEST' || rule.meta.id === 'NMAAS-CAP-JUSTIFICATION') {

@@ -4,10 +4,12 @@
  * pins dependencies), so nmaas.yaml never carries a hand-edited digest. `loadApp` applies it
  * when nmaas.yaml names no digest; a lock for another repository or tag is an error, not ignored.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { AppFileError, readAppFile } from './app-file.js';
 
 export const IMAGE_LOCK_FILE = 'image.lock.json';
+/** A lock is three short strings; anything far larger is not one. */
+const MAX_LOCK_BYTES = 64 * 1024;
 
 export interface ImageLock {
   repository: string;
@@ -20,9 +22,10 @@ export async function readImageLock(appDir: string): Promise<ImageLock | null> {
   const file = path.join(appDir, IMAGE_LOCK_FILE);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // The chart carries the digest read here: like every app file, only a regular file inside the folder.
+    text = (await readAppFile(appDir, IMAGE_LOCK_FILE, MAX_LOCK_BYTES)).toString('utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (error instanceof AppFileError && error.problem === 'missing') return null;
     throw error;
   }
   const lock = JSON.parse(text) as Partial<ImageLock>;

@@ -2,6 +2,8 @@
 export * from './schema.js';
 export * from './quantities.js';
 export * from './manifest.js';
+export { AppFileError, appFilePath, readAppFile, type AppFileProblem } from './app-file.js';
+export { firstTooDeep, MAX_YAML_DEPTH } from './yaml-depth.js';
 export { IMAGE_LOCK_FILE, readImageLock, type ImageLock } from './image-lock.js';
 export * from './normalize.js';
 export { MAX_PERIOD_SECONDS, periodProblem } from './period.js';

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { loadApp, parseManifest, validateManifest, ManifestError } from './manifest.js';
+import { execFile } from 'node:child_process';
+import { symlink, truncate, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { withTempDir } from '../testing/temp-dirs.js';
+import { loadApp, parseManifest, validateManifest, ManifestError, MAX_MANIFEST_BYTES } from './manifest.js';
 import { normalizeManifest } from './normalize.js';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/apps/', import.meta.url));
@@ -335,5 +339,130 @@ describe('nmaas.yaml files', () => {
         }, 'icon');
       })(),
     ).rejects.toThrow(/icon: \.\.\/\.\.\/etc\/passwd is not a file inside the app folder/);
+  });
+});
+
+/** What loadApp throws for the app folder `prepare` fills (it fails the test when nothing is thrown). */
+async function loadError(prepare: (dir: string) => Promise<void>): Promise<ManifestError> {
+  return withTempDir(async (dir) => {
+    await prepare(dir);
+    const error = await loadApp(dir).then(
+      () => expect.unreachable('the app loaded'),
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ManifestError);
+    return error as ManifestError;
+  }, 'hostile-app');
+}
+
+describe('hostile app folders', () => {
+  const withIcon = () => stringify({ ...base(), icon: 'icon.svg' });
+
+  it('refuses an icon that is a link, even to a readable file, as an invalid declaration', async () => {
+    const error = await loadError(async (dir) => {
+      await writeFile(path.join(dir, 'nmaas.yaml'), withIcon());
+      await symlink('/etc/passwd', path.join(dir, 'icon.svg'));
+    });
+    expect(error.exitCode).toBe(1);
+    expect(error.issues).toEqual([
+      { path: 'icon', message: expect.stringMatching(/icon\.svg is a symbolic link; replace it by a regular file/) },
+    ]);
+  });
+
+  it('refuses an icon in a linked folder that leads out of the app folder', async () => {
+    const error = await loadError(async (dir) => {
+      await writeFile(path.join(dir, 'nmaas.yaml'), stringify({ ...base(), icon: 'assets/icon.svg' }));
+      await symlink(path.join(fixtures, 'full'), path.join(dir, 'assets'));
+    });
+    expect(error.exitCode).toBe(1);
+    expect(error.issues[0]!.message).toMatch(
+      /assets\/icon\.svg lies outside the app folder \(it is really .*full\/icon\.svg\)/,
+    );
+  });
+
+  it('refuses an image lock that is a link', async () => {
+    const error = await loadError(async (dir) => {
+      const { digest: _digest, ...image } = base().image;
+      await writeFile(path.join(dir, 'nmaas.yaml'), stringify({ ...base(), image }));
+      await writeFile(
+        path.join(dir, 'elsewhere.json'),
+        JSON.stringify({ repository: image.repository, tag: image.tag, digest: `sha256:${'b'.repeat(64)}` }),
+      );
+      await symlink(path.join(dir, 'elsewhere.json'), path.join(dir, 'image.lock.json'));
+    });
+    expect(error.issues[0]!.message).toMatch(/image\.lock\.json is a symbolic link/);
+  });
+
+  it('refuses an nmaas.yaml that is a FIFO at once, as unreadable input naming it', async () => {
+    const error = await loadError(async (dir) => {
+      await promisify(execFile)('mkfifo', [path.join(dir, 'nmaas.yaml')]);
+    });
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toMatch(/\/nmaas\.yaml is a FIFO \(named pipe\), not a regular file/);
+  }, 5000);
+
+  it('refuses an nmaas.yaml that is a link', async () => {
+    const error = await loadError(async (dir) => {
+      await writeFile(path.join(dir, 'real.yaml'), stringify(base()));
+      await symlink(path.join(dir, 'real.yaml'), path.join(dir, 'nmaas.yaml'));
+    });
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toMatch(/nmaas\.yaml is a symbolic link/);
+  });
+
+  it('refuses an nmaas.yaml above the size limit by its size, without parsing it', async () => {
+    const error = await loadError(async (dir) => {
+      const file = path.join(dir, 'nmaas.yaml');
+      await writeFile(file, stringify(base()));
+      await truncate(file, 100 * 1024 * 1024);
+    });
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toMatch(/nmaas\.yaml is 104857600 bytes; .* nmaas reads at most 1 MiB/);
+    expect(MAX_MANIFEST_BYTES).toBe(1024 * 1024);
+  });
+
+  it('names the file and says "too many aliases" for a billion-laughs document', () => {
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 10; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(9)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    const error = (() => {
+      try {
+        parseManifest(lines.join('\n'), '/apps/lol/nmaas.yaml');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ManifestError);
+    expect((error as ManifestError).exitCode).toBe(1);
+    expect((error as ManifestError).message).toMatch(/^\/apps\/lol\/nmaas\.yaml is not a valid/);
+    expect((error as ManifestError).message).toContain('/apps/lol/nmaas.yaml too many aliases');
+  });
+
+  it('names the file and says "nesting too deep" for 5,000 nested lists, with the position', () => {
+    const text = `name: ${'['.repeat(5000)}${']'.repeat(5000)}\n`;
+    expect(() => parseManifest(text, '/apps/deep/nmaas.yaml')).toThrow(
+      /\/apps\/deep\/nmaas\.yaml:1:\d+ YAML nesting too deep: more than 64 levels/,
+    );
+    // Also the forms the yaml package takes seconds over, then runs out of memory on.
+    expect(() => parseManifest(`${'- '.repeat(400_000)}x\n`, 'nmaas.yaml')).toThrow(/nesting too deep/);
+  });
+
+  it('gives YAML syntax, alias and depth errors the same exit code: the file was read but does not pass', () => {
+    const laughs = ['a: &a [x, x, x, x, x, x, x, x, x, x]', `b: &b [${Array(10).fill('*a').join(', ')}]`];
+    laughs.push(`c: [${Array(10).fill('*b').join(', ')}]`);
+    for (const text of ['name: [unclosed', laughs.join('\n'), '['.repeat(100)]) {
+      const error = (() => {
+        try {
+          parseManifest(text, 'nmaas.yaml');
+        } catch (e) {
+          return e as ManifestError;
+        }
+      })();
+      expect(error?.exitCode, text.slice(0, 20)).toBe(1);
+    }
   });
 });

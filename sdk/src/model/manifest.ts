@@ -2,16 +2,24 @@
  * Reading and validating `nmaas.yaml`. Errors carry the field path, the line in the file and
  * a message that says how to fix the value, so `nmaas manifest check` can print them as is.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node as YamlNode } from 'yaml';
 import { appManifestShape, type AppManifest } from './schema.js';
 import { manifestRuleIssues, type ModelRuleOptions } from './rules.js';
 import { friendlyIssues } from './friendly-issues.js';
-import { describeSystemError } from '../kit/errors.js';
+import { AppFileError, appFilePath, formatBytes, readAppFile } from './app-file.js';
+import { firstTooDeep, MAX_YAML_DEPTH } from './yaml-depth.js';
 import { IMAGE_LOCK_FILE, readImageLock } from './image-lock.js';
 
 export const MANIFEST_FILE = 'nmaas.yaml';
+/**
+ * The largest nmaas.yaml read. Real declarations are a few KiB; without a bound a 100 MB file was
+ * parsed whole (seconds, over half a GiB of memory) before being found wrong.
+ */
+export const MAX_MANIFEST_BYTES = 1024 * 1024;
+/** Aliases (`*name`) one nmaas.yaml may expand; "billion laughs" documents expand them exponentially. */
+export const MAX_MANIFEST_ALIASES = 100;
 
 /** The full model: the shape plus the cross-field rules. */
 export const appManifestSchema = appManifestShape.superRefine((manifest, ctx) => {
@@ -93,6 +101,12 @@ function dedupe<T extends { path: string; message: string }>(issues: T[]): T[] {
 
 /** Parses YAML text and validates it; issues carry line numbers. Throws ManifestError. */
 export function parseManifest(text: string, file = MANIFEST_FILE, options: ModelRuleOptions = {}): AppManifest {
+  // The yaml package composes recursively: too deep a text must be refused before it is parsed.
+  const deep = firstTooDeep(text);
+  if (deep !== undefined) {
+    const message = `YAML nesting too deep: more than ${MAX_YAML_DEPTH} levels of lists and mappings inside each other; an app declaration needs about 5, so flatten the file`;
+    throw new ManifestError(file, [{ path: '', message, ...deep }]);
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -102,7 +116,15 @@ export function parseManifest(text: string, file = MANIFEST_FILE, options: Model
     const message = `YAML syntax: ${first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;
     throw new ManifestError(file, [{ path: '', message, line: pos?.line, column: pos?.col }]);
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_MANIFEST_ALIASES });
+  } catch (error) {
+    // yaml's own words ("Excessive alias count indicates a resource exhaustion attack") name no file.
+    if (!(error instanceof ReferenceError) || !/alias/i.test(error.message)) throw error;
+    const message = `too many aliases: resolving the aliases (*name) goes past the ${MAX_MANIFEST_ALIASES} the reader allows, as a "billion laughs" attack does; write the values out instead of nesting aliases`;
+    throw new ManifestError(file, [{ path: '', message }]);
+  }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new ManifestError(file, [
       { path: '', message: 'the file must be a YAML mapping with apiVersion: nmaas.io/v1, name, version, …' },
@@ -156,15 +178,17 @@ export async function loadApp(appDir: string, options: ModelRuleOptions = {}): P
   const file = path.join(dir, MANIFEST_FILE);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = (await readAppFile(dir, MANIFEST_FILE, MAX_MANIFEST_BYTES)).toString('utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    if (!(error instanceof AppFileError)) throw error;
     const message =
-      code === 'ENOENT'
-        ? `no ${MANIFEST_FILE} in ${dir}; give the folder of an app, which declares the app in ${MANIFEST_FILE}`
-        : code === 'ENOTDIR'
-          ? `${appDir} is not a folder; give the folder that holds ${MANIFEST_FILE}`
-          : `cannot read ${describeSystemError(error as NodeJS.ErrnoException, file)}`;
+      error.problem !== 'missing'
+        ? error.problem === 'too-large'
+          ? `${file} is ${error.size} bytes; an app declaration is a few KiB and nmaas reads at most ${formatBytes(MAX_MANIFEST_BYTES)}, so check this is the right file`
+          : error.message
+        : (await isFolder(dir))
+          ? `no ${MANIFEST_FILE} in ${dir}; give the folder of an app, which declares the app in ${MANIFEST_FILE}`
+          : `${appDir} is not a folder; give the folder that holds ${MANIFEST_FILE}`;
     throw new ManifestError(file, [{ path: '', message }], 2);
   }
   const manifest = parseManifest(text, file, options);
@@ -185,22 +209,23 @@ export async function loadApp(appDir: string, options: ModelRuleOptions = {}): P
   const loaded: LoadedApp = { dir, file, manifest };
   if (manifest.icon !== undefined && !/^https:\/\//.test(manifest.icon)) {
     const iconFile = path.resolve(dir, manifest.icon);
-    const inside = iconFile.startsWith(dir + path.sep);
-    const exists =
-      inside &&
-      (await stat(iconFile).then(
-        (s) => s.isFile(),
-        () => false,
-      ));
-    if (!exists) {
+    const notThere = `${manifest.icon} is not a file inside the app folder; add the file or give an https:// URL`;
+    if (!iconFile.startsWith(dir + path.sep)) throw new ManifestError(file, [{ path: 'icon', message: notThere }]);
+    // The chart ships the icon: a link or a special file there is refused, never followed.
+    await appFilePath(dir, manifest.icon).catch((error: unknown) => {
+      if (!(error instanceof AppFileError)) throw error;
       throw new ManifestError(file, [
-        {
-          path: 'icon',
-          message: `${manifest.icon} is not a file inside the app folder; add the file or give an https:// URL`,
-        },
+        { path: 'icon', message: error.problem === 'missing' ? notThere : error.message },
       ]);
-    }
+    });
     loaded.iconFile = iconFile;
   }
   return loaded;
+}
+
+async function isFolder(dir: string): Promise<boolean> {
+  return stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }

@@ -9,7 +9,8 @@ import type { Stats } from 'node:fs';
 import type { ArchiveScan, EntryType } from '../types.js';
 import { DEFAULT_LIMITS, type ArchiveContents, type ScanLimits } from './archive-scan.js';
 
-function typeOf(st: Stats): EntryType {
+/** The archive entry type of a folder entry, as lstat sees it. */
+export function typeOf(st: Stats): EntryType {
   if (st.isFile()) return 'file';
   if (st.isDirectory()) return 'directory';
   if (st.isSymbolicLink()) return 'symlink';
