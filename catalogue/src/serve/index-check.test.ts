@@ -60,7 +60,6 @@ describe('catalogue serve: index.yaml', () => {
     const repo = path.join(work.dir, 'repo');
     await mkdir(repo);
     await writeFile(path.join(repo, 'index.yaml'), text);
-    const started = Date.now();
     const error = await serveCatalogue({ repoDir: repo, port: 0 }).then(
       (running) => {
         server = running;
@@ -73,7 +72,6 @@ describe('catalogue serve: index.yaml', () => {
     expect(message).toContain(path.join(repo, 'index.yaml'));
     expect(message).toMatch(reason);
     expect(message).toMatch(/rebuild the repository/);
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('exits 2 from the CLI with one line and no stack', async () => {

