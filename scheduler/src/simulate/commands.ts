@@ -56,6 +56,12 @@ function capacityFactor(value: string): number {
   return n;
 }
 
+/**
+ * first-fit keeps four arrays of horizon length per node (32 bytes a slot), allocated up front: at
+ * most 10,000 nodes over one hour (about 1.2 GB), the scale benchmark's size.
+ */
+export const FIRST_FIT_MAX_NODE_SLOTS = 10_000 * 3600;
+
 function positive(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a number > 0');
@@ -180,6 +186,10 @@ export function registerEngineCommands(program: Command): void {
         }) => {
           const nodes = await readNodes(opts.nodes);
           const apps = await readApps(opts.apps);
+          if (opts.strategy === 'first-fit' && nodes.length * apps.horizon > FIRST_FIT_MAX_NODE_SLOTS)
+            throw new UsageError(
+              `--strategy first-fit keeps a slot array per node over the horizon: ${nodes.length} nodes (${opts.nodes}) × ${apps.horizon} s ("horizon" of ${opts.apps}) is more than its limit of ${FIRST_FIT_MAX_NODE_SLOTS.toLocaleString('en')} node-seconds; use fewer nodes, a shorter horizon or another strategy`,
+            );
           const engineStrategy = opts.strategy === 'exact' || opts.strategy === 'first-fit' ? null : opts.strategy;
           if (opts.migrations > 0 && (engineStrategy === null || !STRATEGIES[engineStrategy].migrates))
             throw new UsageError(`--migrations applies to the nmaas strategy only (got --strategy ${opts.strategy})`);

@@ -248,6 +248,14 @@ describe('nmaas scheduler simulate / check (CLI)', () => {
     const horizon = await nmaas('scheduler', 'simulate', '--nodes', fx('nodes.json'), '--apps', apps);
     expect(horizon.code).toBe(2);
     expect(horizon.stderr).toContain(`${apps}: "horizon" must be a whole number of seconds from 1 to 86400`);
+    // first-fit allocates per node over the horizon: 500 nodes over a day is refused before any of it.
+    const wide = generateWorkload({ seed: 1, nodes: 500, instances: 1 });
+    const wideNodes = path.join(dir, 'wide-nodes.json');
+    await writeFile(wideNodes, JSON.stringify({ nodes: wide.nodes }));
+    await writeFile(apps, JSON.stringify({ ...wide.apps, horizon: 86_400 }));
+    const ff = await nmaas('scheduler', 'simulate', '--nodes', wideNodes, '--apps', apps, '--strategy', 'first-fit');
+    expect(ff.code).toBe(2);
+    expect(ff.stderr).toContain(`500 nodes (${wideNodes}) × 86400 s ("horizon" of ${apps}) is more than its limit`);
   });
 
   it('bad arguments and unreadable input exit 2 with a message that says what and where', async () => {
