@@ -221,7 +221,7 @@ const CASES: Record<string, Case> = {
   'scheduler generate: no nodes': {
     args: (d) => ['scheduler', 'generate', '-o', `${d}/gen`, '--nodes', '0'],
     code: 2,
-    says: /--nodes must be at least 1/,
+    says: /--nodes.*must be a whole number from 1 to 100,000/,
   },
   'scheduler nodes: no cluster': {
     args: () => ['scheduler', 'nodes'],

@@ -3,20 +3,72 @@
  * that say what, where and how to fix. They live with the engine: the simulator and the webhook's
  * dev mode both read them.
  */
-import { readFile } from 'node:fs/promises';
-import { describeSystemError, UsageError } from '@nmaas/sdk/kit';
+import { open, stat } from 'node:fs/promises';
+import { describeSystemError, isSystemError, UsageError } from '@nmaas/sdk/kit';
 import { normalizeInstance, normalizeNode, InstanceSpecError, type InstanceSpec, type NodeSpec } from './instance.js';
+import { MAX_PERIOD_SECONDS } from './period.js';
 
 // A file that cannot be read or does not hold what it must is unreadable input: exit code 2.
 export { UsageError };
 
-async function readJson(path: string, what: string): Promise<unknown> {
-  let text: string;
+/**
+ * The largest nodes.json, apps.json or placement file read: 128 MiB. A generated workload of
+ * 10,000 nodes and 100,000 instances is 2.5 MB and 52 MB; a larger file would take minutes and
+ * gigabytes to parse, and /dev/zero or a runaway file must not exhaust the memory first.
+ */
+export const MAX_INPUT_BYTES = 128 * 1024 * 1024;
+
+/**
+ * The longest horizon apps.json may declare: one day, the longest period. The engine keeps slot
+ * arrays as long as the horizon on every node, so a longer one only costs memory (and a period
+ * that does not divide the horizon is folded onto it anyway, see period.ts).
+ */
+export const MAX_HORIZON_SECONDS = MAX_PERIOD_SECONDS;
+
+function sizeText(bytes: number): string {
+  return `${Math.round(bytes / (1024 * 1024))} MiB`;
+}
+
+/** The text of a regular file of at most MAX_INPUT_BYTES; anything else is refused naming the file. */
+async function readBoundedText(path: string, what: string): Promise<string> {
+  const tooLarge = () =>
+    new UsageError(
+      `cannot read ${what} ${path}: larger than ${sizeText(MAX_INPUT_BYTES)} (the limit of a nodes, apps or placement file); split or shrink the workload`,
+    );
   try {
-    text = await readFile(path, 'utf8');
+    // Checked before opening: opening a FIFO would wait for a writer, a device may never end.
+    const info = await stat(path);
+    if (info.isDirectory()) throw new UsageError(`cannot read ${what}: ${path}: is a folder, not a file`);
+    if (!info.isFile())
+      throw new UsageError(
+        `cannot read ${what}: ${path}: not a regular file (a pipe, socket or device); save it to a file first`,
+      );
+    if (info.size > MAX_INPUT_BYTES) throw tooLarge();
+    const handle = await open(path, 'r');
+    try {
+      // Read in chunks up to one byte past the limit: the file may have grown since stat.
+      const chunks: Buffer[] = [];
+      let length = 0;
+      for (;;) {
+        const chunk = Buffer.allocUnsafe(Math.min(1 << 20, MAX_INPUT_BYTES + 1 - length));
+        const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+        if (bytesRead === 0) break;
+        chunks.push(chunk.subarray(0, bytesRead));
+        length += bytesRead;
+        if (length > MAX_INPUT_BYTES) throw tooLarge();
+      }
+      return Buffer.concat(chunks, length).toString('utf8');
+    } finally {
+      await handle.close();
+    }
   } catch (e) {
-    throw new UsageError(`cannot read ${what}: ${describeSystemError(e as NodeJS.ErrnoException)}`);
+    if (isSystemError(e)) throw new UsageError(`cannot read ${what}: ${describeSystemError(e, path)}`);
+    throw e;
   }
+}
+
+async function readJson(path: string, what: string): Promise<unknown> {
+  const text = await readBoundedText(path, what);
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -53,8 +105,10 @@ export function parseApps(doc: unknown, path = 'apps.json'): { horizon: number; 
     );
   }
   const horizon = d.horizon ?? 3600;
-  if (typeof horizon !== 'number' || !Number.isInteger(horizon) || horizon < 1)
-    throw new UsageError(`${path}: "horizon" must be a whole number of seconds ≥ 1, got ${JSON.stringify(d.horizon)}`);
+  if (typeof horizon !== 'number' || !Number.isInteger(horizon) || horizon < 1 || horizon > MAX_HORIZON_SECONDS)
+    throw new UsageError(
+      `${path}: "horizon" must be a whole number of seconds from 1 to ${MAX_HORIZON_SECONDS} (one day), got ${JSON.stringify(d.horizon)}; the engine plans over one hour (3600) and folds longer periods onto it`,
+    );
   const seen = new Set<string>();
   const instances = d.instances.map((raw, k) => {
     try {

@@ -78,12 +78,15 @@ function num(
   opts: { required?: boolean; def?: number; min?: number; integer?: boolean },
 ): number {
   const v = o[key];
-  if (v === undefined || v === null) {
+  if (v === undefined) {
     if (opts.required) throw new InstanceSpecError(`${where}: "${key}" is required (a number)`);
     return opts.def ?? 0;
   }
+  // null is refused, not read as absent: JSON.stringify writes a non-finite number (1e400) as null.
   if (typeof v !== 'number' || !Number.isFinite(v))
-    throw new InstanceSpecError(`${where}: "${key}" must be a number, got ${JSON.stringify(v)}`);
+    throw new InstanceSpecError(
+      `${where}: "${key}" must be a finite number${opts.required ? '' : ' (or left out)'}, got ${JSON.stringify(v)}`,
+    );
   if (opts.integer && !Number.isInteger(v))
     throw new InstanceSpecError(`${where}: "${key}" must be a whole number of seconds, got ${v}`);
   if (opts.min !== undefined && v < opts.min)

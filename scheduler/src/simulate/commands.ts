@@ -1,7 +1,8 @@
 /** `nmaas scheduler simulate` and `nmaas scheduler check`. */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { checkPlacement, formatSlot } from '../engine/index.js';
-import { action, ensureDir, formatOption, UsageError, writeFileAtomic } from '@nmaas/sdk/kit';
+import { action, ensureDir, formatOption, UsageError, writeFileAtomic, writeFilesAtomic } from '@nmaas/sdk/kit';
+import { stat } from 'node:fs/promises';
 import { readApps, readNodes, readPlacement } from './io.js';
 import { simulate, type SimulationResult, type SimulationStrategy } from './run.js';
 import { DEFAULT_REPLAN_LOOP } from './replan-loop.js';
@@ -35,6 +36,31 @@ function ratio(value: string): number {
   if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('must be a number from 0 to 1');
   return n;
 }
+
+/** The largest workload generate writes: 10× the nodes and 2× the instances of the scale benchmark. */
+export const GENERATE_LIMITS = { nodes: 100_000, instances: 200_000, capacityFactor: 1000 } as const;
+
+/** A whole number from `min` to `max`, for an option that sizes what is built in memory. */
+function countUpTo(min: number, max: number): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max)
+      throw new InvalidArgumentError(`must be a whole number from ${min} to ${max.toLocaleString('en')}`);
+    return Number(value);
+  };
+}
+
+function capacityFactor(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > GENERATE_LIMITS.capacityFactor)
+    throw new InvalidArgumentError(`must be a number > 0 and at most ${GENERATE_LIMITS.capacityFactor}`);
+  return n;
+}
+
+/**
+ * first-fit keeps four arrays of horizon length per node (32 bytes a slot), allocated up front: at
+ * most 10,000 nodes over one hour (about 1.2 GB), the scale benchmark's size.
+ */
+export const FIRST_FIT_MAX_NODE_SLOTS = 10_000 * 3600;
 
 function positive(value: string): number {
   const n = Number(value);
@@ -160,6 +186,10 @@ export function registerEngineCommands(program: Command): void {
         }) => {
           const nodes = await readNodes(opts.nodes);
           const apps = await readApps(opts.apps);
+          if (opts.strategy === 'first-fit' && nodes.length * apps.horizon > FIRST_FIT_MAX_NODE_SLOTS)
+            throw new UsageError(
+              `--strategy first-fit keeps a slot array per node over the horizon: ${nodes.length} nodes (${opts.nodes}) × ${apps.horizon} s ("horizon" of ${opts.apps}) is more than its limit of ${FIRST_FIT_MAX_NODE_SLOTS.toLocaleString('en')} node-seconds; use fewer nodes, a shorter horizon or another strategy`,
+            );
           const engineStrategy = opts.strategy === 'exact' || opts.strategy === 'first-fit' ? null : opts.strategy;
           if (opts.migrations > 0 && (engineStrategy === null || !STRATEGIES[engineStrategy].migrates))
             throw new UsageError(`--migrations applies to the nmaas strategy only (got --strategy ${opts.strategy})`);
@@ -224,14 +254,28 @@ export function registerEngineCommands(program: Command): void {
     )
     .requiredOption('-o, --out <dir>', 'folder to write nodes.json and apps.json into (created if missing)')
     .option('--seed <n>', 'random seed (same seed, same files)', nonNegativeInt, 1)
-    .option('--nodes <n>', 'number of nodes', nonNegativeInt, 50)
-    .option('--instances <n>', 'number of instances', nonNegativeInt, 500)
+    .option(
+      '--nodes <n>',
+      `number of nodes (1 to ${GENERATE_LIMITS.nodes.toLocaleString('en')})`,
+      countUpTo(1, GENERATE_LIMITS.nodes),
+      50,
+    )
+    .option(
+      '--instances <n>',
+      `number of instances (0 to ${GENERATE_LIMITS.instances.toLocaleString('en')}; apps.json takes about 520 bytes each)`,
+      countUpTo(0, GENERATE_LIMITS.instances),
+      500,
+    )
     .addOption(
       new Option('--scale <scale>', 'full: 1-hour horizon, real periods; small: 120-s horizon for the exact ILP')
         .choices(['full', 'small'])
         .default('full'),
     )
-    .option('--capacity-factor <x>', 'multiply node capacities (below 1 makes the cluster tighter)', positive)
+    .option(
+      '--capacity-factor <x>',
+      `multiply node capacities (below 1 makes the cluster tighter; at most ${GENERATE_LIMITS.capacityFactor})`,
+      capacityFactor,
+    )
     .option('--narrow-start <share>', 'share of instances with a narrow start window', ratio, 0.1)
     .option('--pinned <share>', 'share of instances pinned to a node', ratio, 0)
     .option('--site-size <n>', 'nodes per site sharing one uplink (declared as a link; 0: no links)', nonNegativeInt, 0)
@@ -257,7 +301,6 @@ export function registerEngineCommands(program: Command): void {
           uplink: number;
           family?: string;
         }) => {
-          if (opts.nodes < 1) throw new UsageError('--nodes must be at least 1');
           if (opts.family && opts.siteSize > 0)
             throw new UsageError('--site-size applies to the default mix, not to --family workloads');
           const { nodes, apps, knownOptimum } = opts.family
@@ -277,8 +320,19 @@ export function registerEngineCommands(program: Command): void {
                 knownOptimum: undefined,
               };
           await ensureDir(opts.out);
-          await writeFileAtomic(path.join(opts.out, 'nodes.json'), JSON.stringify({ nodes }, null, 2) + '\n');
-          await writeFileAtomic(path.join(opts.out, 'apps.json'), JSON.stringify(apps, null, 2) + '\n');
+          const files = [
+            { target: path.join(opts.out, 'nodes.json'), data: JSON.stringify({ nodes }, null, 2) + '\n' },
+            { target: path.join(opts.out, 'apps.json'), data: JSON.stringify(apps, null, 2) + '\n' },
+          ];
+          // Both files or neither: a target that cannot be replaced is refused before either is written.
+          for (const { target } of files) {
+            const existing = await stat(target).catch(() => undefined);
+            if (existing !== undefined && !existing.isFile())
+              throw new UsageError(
+                `${target} is ${existing.isDirectory() ? 'a folder' : 'not a regular file'}: generate writes nodes.json and apps.json there; remove it or choose another -o`,
+              );
+          }
+          await writeFilesAtomic(files);
           process.stdout.write(
             `wrote ${nodes.length} nodes and ${apps.instances.length} instances (horizon ${apps.horizon} s) to ${opts.out}` +
               (knownOptimum !== undefined ? `; the optimum places all ${knownOptimum}` : '') +

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -219,6 +219,43 @@ describe('nmaas scheduler simulate / check (CLI)', () => {
     const out = JSON.parse(s.stdout);
     expect(out.placed.length + out.rejected.length).toBe(60);
     expect(out.metrics.competingSlotSeconds).toBe(0);
+  });
+
+  it('generate refuses sizes beyond its limits and writes both files or neither', async () => {
+    const dir = await temp.make();
+    const out = path.join(dir, 'out');
+    for (const [flag, value] of [
+      ['--nodes', '100001'],
+      ['--nodes', '99999999999'],
+      ['--instances', '200001'],
+      ['--capacity-factor', '1e308'],
+    ] as const) {
+      const r = await nmaas('scheduler', 'generate', '-o', out, flag, value);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(flag);
+    }
+    // Nothing was made for a refused size, not even the folder.
+    await expect(readdir(dir)).resolves.toEqual([]);
+    // apps.json cannot be replaced (a folder is in the way): nodes.json is not written alone.
+    await mkdir(path.join(out, 'apps.json'), { recursive: true });
+    const blocked = await nmaas('scheduler', 'generate', '-o', out, '--nodes', '3', '--instances', '10');
+    expect(blocked.code).toBe(2);
+    expect(blocked.stderr).toContain(`${path.join(out, 'apps.json')} is a folder`);
+    expect(await readdir(out)).toEqual(['apps.json']);
+    // A horizon past a day is refused when apps.json is read, naming file and field.
+    const apps = path.join(dir, 'apps.json');
+    await writeFile(apps, JSON.stringify({ horizon: 100_000_000, instances: [] }));
+    const horizon = await nmaas('scheduler', 'simulate', '--nodes', fx('nodes.json'), '--apps', apps);
+    expect(horizon.code).toBe(2);
+    expect(horizon.stderr).toContain(`${apps}: "horizon" must be a whole number of seconds from 1 to 86400`);
+    // first-fit allocates per node over the horizon: 500 nodes over a day is refused before any of it.
+    const wide = generateWorkload({ seed: 1, nodes: 500, instances: 1 });
+    const wideNodes = path.join(dir, 'wide-nodes.json');
+    await writeFile(wideNodes, JSON.stringify({ nodes: wide.nodes }));
+    await writeFile(apps, JSON.stringify({ ...wide.apps, horizon: 86_400 }));
+    const ff = await nmaas('scheduler', 'simulate', '--nodes', wideNodes, '--apps', apps, '--strategy', 'first-fit');
+    expect(ff.code).toBe(2);
+    expect(ff.stderr).toContain(`500 nodes (${wideNodes}) × 86400 s ("horizon" of ${apps}) is more than its limit`);
   });
 
   it('bad arguments and unreadable input exit 2 with a message that says what and where', async () => {

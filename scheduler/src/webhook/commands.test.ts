@@ -4,7 +4,7 @@
  * plus the argument errors (exit 2) and `scheduler chart`.
  */
 import { spawn, execFile, execFileSync } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,6 +82,30 @@ describe('nmaas scheduler serve / nodes / chart', () => {
     expect(moves.code).toBe(2);
     expect(moves.stderr).toMatch(/--migrations, --replan-interval need a cluster/);
   });
+
+  it.skipIf(openssl.skip)(
+    'serve --dev reads --nodes before it makes the throwaway certificate: a bad file leaves no key behind',
+    async () => {
+      const dir = await temp.make();
+      const tmp = path.join(dir, 'tmp');
+      await mkdir(tmp);
+      const invalid = path.join(dir, 'invalid.json');
+      await writeFile(invalid, '{"nodes":[{"name":"a"}]}');
+      for (const nodes of [invalid, path.join(dir, 'missing.json'), dir]) {
+        const r = await run(process.execPath, [CLI, 'scheduler', 'serve', '--dev', '--port', '0', '--nodes', nodes], {
+          timeout: 60_000,
+          env: { ...process.env, TMPDIR: tmp },
+        }).then(
+          () => ({ code: 0, stderr: '' }),
+          (e: { code: number; stderr: string }) => e,
+        );
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain(nodes);
+        expect(await readdir(tmp)).toEqual([]);
+      }
+    },
+    60_000,
+  );
 
   it.skipIf(openssl.skip)(
     'nodes reads pools, capacity and bookings from a cluster (kubeconfig), and exits 1 on an ignored node',

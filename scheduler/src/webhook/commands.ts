@@ -116,6 +116,8 @@ async function serve(o: ServeOptions, command: Command): Promise<void> {
         `${given.join(', ')} ${given.length === 1 ? 'needs' : 'need'} a cluster (moves are evictions through its API, the leader holds a Lease); --dev keeps bookings in memory and moves nothing: leave ${given.length === 1 ? 'it' : 'them'} out`,
       );
   }
+  // Read before the throwaway certificate is made: a bad nodes file then leaves no key behind.
+  const devSpecs = o.dev && o.nodes !== undefined ? await readNodes(o.nodes) : DEFAULT_DEV_NODES;
   let { cert, key } = o;
   if ((cert === undefined) !== (key === undefined))
     throw new UsageError('give both --cert and --key, or neither (only with --dev)');
@@ -137,8 +139,7 @@ async function serve(o: ServeOptions, command: Command): Promise<void> {
   const removeThrowaway = () =>
     throwaway === undefined ? Promise.resolve() : rm(throwaway, { recursive: true, force: true });
   if (o.dev) {
-    let specs = DEFAULT_DEV_NODES;
-    if (o.nodes !== undefined) specs = await readNodes(o.nodes);
+    const specs = devSpecs;
     const replica = await startDevReplica({
       certFile: cert,
       keyFile: key,
