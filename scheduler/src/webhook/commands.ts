@@ -139,14 +139,13 @@ async function serve(o: ServeOptions, command: Command): Promise<void> {
   const removeThrowaway = () =>
     throwaway === undefined ? Promise.resolve() : rm(throwaway, { recursive: true, force: true });
   if (o.dev) {
-    const specs = devSpecs;
     const replica = await startDevReplica({
       certFile: cert,
       keyFile: key,
       port: o.port,
       host: o.host ?? '127.0.0.1',
       nodes: [],
-      offers: specs.map(offerOf),
+      offers: devSpecs.map(offerOf),
       log,
     }).catch(async (error: unknown) => {
       await removeThrowaway();
@@ -154,7 +153,7 @@ async function serve(o: ServeOptions, command: Command): Promise<void> {
     });
     log('serving (dev mode: in-memory bookings)', {
       url: replica.url,
-      nodes: specs.length,
+      nodes: devSpecs.length,
       mutate: `${replica.url}/mutate`,
       validate: `${replica.url}/validate`,
     });
