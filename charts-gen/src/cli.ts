@@ -1,8 +1,23 @@
 /** `nmaas chart <app-dir> -o <out-dir>`. */
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { action, formatOption, InputError } from '@nmaas/sdk/kit';
 import { synthesizeChart } from './synthesize.js';
 import { HelmError } from './helm.js';
+
+/** What a catalogue can show: a web address, or a file of a git-layout repository (Rancher reads both). */
+function iconUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(`${value} is not a URL; give https://…/icon.svg`);
+  }
+  if (!['https:', 'http:', 'file:'].includes(url.protocol))
+    throw new InvalidArgumentError(
+      `${url.protocol} URLs are not icons a catalogue shows; give an https:// (or file://) URL`,
+    );
+  return value;
+}
 
 export function registerCommands(program: Command): void {
   program
@@ -14,6 +29,7 @@ export function registerCommands(program: Command): void {
     .option(
       '--icon-url <url>',
       "Chart.yaml icon URL when the app's icon is a file (default: no icon field; the file is shipped as icon.<ext>)",
+      iconUrl,
     )
     .option(
       '--chart-version <semver>',

@@ -120,6 +120,11 @@ const CASES: Record<string, Case> = {
     says: /\/proc\/nmaas-nope: does not exist/,
   },
   'chart: missing -o': { args: () => ['chart', example], code: 2, says: /required option '-o, --out/ },
+  'chart: an icon URL no catalogue shows': {
+    args: (d) => ['chart', example, '-o', `${d}/charts`, '--icon-url', 'javascript:alert(1)'],
+    code: 2,
+    says: /javascript: URLs are not icons a catalogue shows/,
+  },
   'run: missing folder': { args: () => ['run', '/nonexistent', '--once'], code: 2, says: /\/nonexistent\/nmaas\.yaml/ },
   'run: invalid manifest, as chart': {
     args: (d) => ['run', `${d}/misspelt`, '--once'],
