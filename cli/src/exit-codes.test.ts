@@ -71,7 +71,7 @@ const CASES: Record<string, Case> = {
   'manifest check: unreadable nmaas.yaml': {
     args: (d) => ['manifest', 'check', `${d}/manifest-is-folder`],
     code: 2,
-    says: /nmaas\.yaml: is a folder/,
+    says: /nmaas\.yaml is a folder, not a regular file/,
   },
   'manifest check: malformed YAML, once, with line and column': {
     args: (d) => ['manifest', 'check', `${d}/malformed`],
