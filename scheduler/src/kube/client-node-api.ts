@@ -26,6 +26,7 @@ import {
   type WatchHandle,
   type WatchOptions,
 } from './types.js';
+import { describeSystemError, errorMessage, isSystemError, UsageError } from '@nmaas/sdk/kit';
 
 const wire = <T>(value: unknown): T => JSON.parse(JSON.stringify(value)) as T;
 
@@ -42,9 +43,26 @@ export function loadKubeConfig(connection: KubeConnection): KubeConfig {
       contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
       currentContext: 'x',
     });
-  } else if (connection.kubeconfig !== undefined) kc.loadFromFile(connection.kubeconfig);
+  } else if (connection.kubeconfig !== undefined) loadKubeconfigFile(kc, connection.kubeconfig);
   else kc.loadFromDefault();
   return kc;
+}
+
+/** The client's own errors name neither the file nor the fix ("Cannot read properties of undefined"). */
+function loadKubeconfigFile(kc: KubeConfig, file: string): void {
+  const fix = 'give a kubeconfig as kubectl writes it (kubectl config view --raw)';
+  try {
+    kc.loadFromFile(file);
+  } catch (error) {
+    const reason = isSystemError(error)
+      ? describeSystemError(error, file)
+      : error instanceof TypeError // the client reads fields of a document that is empty or not a mapping
+        ? `${file}: holds no clusters, users and contexts`
+        : `${file}: ${errorMessage(error).split('\n')[0]}`;
+    throw new UsageError(`--kubeconfig ${reason}; ${fix}`);
+  }
+  if (kc.getCurrentCluster() === null)
+    throw new UsageError(`--kubeconfig ${file} names no cluster for its current context; ${fix}`);
 }
 
 export class ClientNodeKubeApi implements KubeApi {

@@ -77,6 +77,22 @@ describe('nmaas scheduler serve / nodes / chart', () => {
     expect(badNodes.stderr).toMatch(/nodes/);
     const badPort = await nmaas('scheduler', 'serve', '--dev', '--port', 'x');
     expect(badPort.code).toBe(2);
+    // A kubeconfig the client cannot use is named, with what to give instead.
+    const kubeconfigs = await temp.make();
+    await writeFile(path.join(kubeconfigs, 'empty'), '');
+    await writeFile(path.join(kubeconfigs, 'broken'), 'clusters: [\n');
+    await writeFile(path.join(kubeconfigs, 'no-context'), 'apiVersion: v1\nkind: Config\nclusters: []\n');
+    for (const [name, says] of [
+      ['empty', /empty: holds no clusters, users and contexts/],
+      ['broken', /broken: unexpected end of the stream/],
+      ['no-context', /no-context names no cluster for its current context/],
+      ['.', /: is a folder, not a file/],
+    ] as const) {
+      const r = await nmaas('scheduler', 'nodes', '--kubeconfig', path.join(kubeconfigs, name));
+      expect(r.code, name).toBe(2);
+      expect(r.stderr, name).toMatch(says);
+      expect(r.stderr, name).toMatch(/kubectl config view --raw\)\n$/);
+    }
     // Moves and re-plans need a cluster: --dev refuses them instead of ignoring them.
     const moves = await nmaas('scheduler', 'serve', '--dev', '--migrations', '2', '--replan-interval', '300');
     expect(moves.code).toBe(2);
