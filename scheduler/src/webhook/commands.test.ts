@@ -93,6 +93,12 @@ describe('nmaas scheduler serve / nodes / chart', () => {
       expect(r.stderr, name).toMatch(says);
       expect(r.stderr, name).toMatch(/kubectl config view --raw\)\n$/);
     }
+    // A certificate pair that is not PEM is named, not left to OpenSSL's words.
+    await writeFile(path.join(kubeconfigs, 'empty.pem'), '');
+    const pem = path.join(kubeconfigs, 'empty.pem');
+    const badPem = await nmaas('scheduler', 'serve', '--dev', '--cert', pem, '--key', pem);
+    expect(badPem.code).toBe(2);
+    expect(badPem.stderr).toContain(`${pem} and ${pem} are not a PEM certificate and its private key`);
     // Moves and re-plans need a cluster: --dev refuses them instead of ignoring them.
     const moves = await nmaas('scheduler', 'serve', '--dev', '--migrations', '2', '--replan-interval', '300');
     expect(moves.code).toBe(2);

@@ -62,8 +62,15 @@ export interface ReloadingServerOptions extends TlsFiles {
 function loadContext(files: TlsFiles): { cert: Buffer; key: Buffer } {
   const cert = readFileSync(files.certFile);
   const key = readFileSync(files.keyFile);
-  // Throws on a malformed or mismatched pair, before the live server sees it.
-  tls.createSecureContext({ cert, key });
+  // Throws on a malformed or mismatched pair, before the live server sees it; OpenSSL's own words
+  // ("PEM routines::no start line") name neither file.
+  try {
+    tls.createSecureContext({ cert, key });
+  } catch (error) {
+    throw new Error(
+      `${files.certFile} and ${files.keyFile} are not a PEM certificate and its private key (${(error as Error).message}); give the tls.crt and tls.key of a kubernetes.io/tls Secret, or openssl's output`,
+    );
+  }
   return { cert, key };
 }
 
