@@ -81,6 +81,27 @@ describe('nmaas catalogue (CLI)', () => {
     ]);
     expect(signed.code).toBe(2);
     expect(signed.stderr).toMatch(/not an armored PGP private key/);
+    // A key file that is missing, a folder or empty is named with the option that gave it.
+    const emptyKey = path.join(work.dir, 'empty.asc');
+    await writeFile(emptyKey, '');
+    for (const [key, says] of [
+      [path.join(work.dir, 'none.asc'), `--sign-key ${path.join(work.dir, 'none.asc')}: does not exist`],
+      [work.dir, `--sign-key ${work.dir}: is a folder, not a file`],
+      [emptyKey, `${emptyKey} is empty; export an armored key`],
+    ]) {
+      const r = await runCli([
+        'catalogue',
+        'build',
+        fixture('web-probe'),
+        '-o',
+        repo,
+        '--no-validate',
+        '--sign-key',
+        key!,
+      ]);
+      expect(r.code, key).toBe(2);
+      expect(r.stderr, key).toContain(says);
+    }
     expect((await runCli(['catalogue', 'serve', path.join(work.dir, 'missing-repo'), '--port', '0'])).code).toBe(2);
   });
 

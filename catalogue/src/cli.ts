@@ -6,7 +6,15 @@
 import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { action, formatOption, InputError, UsageError } from '@nmaas/sdk/kit';
+import {
+  action,
+  describeSystemError,
+  errorMessage,
+  formatOption,
+  InputError,
+  isSystemError,
+  UsageError,
+} from '@nmaas/sdk/kit';
 import { buildRepository, BuildRefusedError, type BuildResult } from './build.js';
 import { ChartError } from './chart-metadata.js';
 import { LAYOUTS, type Layout } from './layout.js';
@@ -58,6 +66,13 @@ function printResult(result: BuildResult, format: string): void {
   );
 }
 
+/** A file an option names, read whole; a failure names the option and the file (EISDIR carries no path). */
+async function readOptionFile(flag: string, file: string): Promise<string> {
+  return readFile(file, 'utf8').catch((error: unknown) => {
+    throw new UsageError(`${flag} ${isSystemError(error) ? describeSystemError(error, file) : errorMessage(error)}`);
+  });
+}
+
 export function registerCatalogueCommands(program: Command): void {
   const catalogue = program
     .command('catalogue')
@@ -102,17 +117,17 @@ export function registerCatalogueCommands(program: Command): void {
           );
         let signingKey;
         if (flags.signKey) {
+          const armored = await readOptionFile('--sign-key', flags.signKey);
+          const passphrase = flags.signPassphraseFile
+            ? (await readOptionFile('--sign-passphrase-file', flags.signPassphraseFile)).replace(/\r?\n$/, '')
+            : process.env.NMAAS_SIGN_PASSPHRASE;
           try {
-            const armored = await readFile(flags.signKey, 'utf8');
-            const passphrase = flags.signPassphraseFile
-              ? (await readFile(flags.signPassphraseFile, 'utf8')).replace(/\r?\n$/, '')
-              : process.env.NMAAS_SIGN_PASSPHRASE;
             signingKey = await readSigningKey(armored, passphrase, flags.signKey);
-            if (signingKey.compatibilityWarning)
-              process.stderr.write(`nmaas catalogue: warning: ${signingKey.compatibilityWarning}\n`);
           } catch (error) {
             throw new UsageError((error as Error).message);
           }
+          if (signingKey.compatibilityWarning)
+            process.stderr.write(`nmaas catalogue: warning: ${signingKey.compatibilityWarning}\n`);
         }
         // A shell glob such as `examples/*` also names plain files (README.md): say so and leave them
         // out, rather than refuse the whole build. A missing path or a folder that is neither an app

@@ -22,6 +22,8 @@ export async function readSigningKey(armored: string, passphrase?: string, where
   // openpgp is large: loaded only when a build signs, so unsigned builds start faster.
   const openpgp = await import('openpgp');
   let key: OpenPgp.PrivateKey;
+  if (armored.trim() === '')
+    throw new Error(`${where} is empty; export an armored key with \`gpg --armor --export-secret-keys <id>\``);
   try {
     key = await openpgp.readPrivateKey({ armoredKey: armored });
   } catch (error) {
