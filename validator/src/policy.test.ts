@@ -1,6 +1,9 @@
 /** Exemptions come only from the reviewers' policy file, are narrow, justified and expire; --strict ignores them. */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyPolicy, parsePolicy, PolicyError } from './policy.js';
+import { applyPolicy, loadPolicy, parsePolicy, PolicyError } from './policy.js';
 import { RULES } from './rules/index.js';
 import type { Finding } from './types.js';
 
@@ -113,5 +116,17 @@ exemptions:
     expect(msg).toMatch(/^ {2}exemptons is not a policy field \(did you mean exemptions\?\)/m);
     expect(msg).toMatch(/^ {2}allowedRegistry is not a policy field \(did you mean allowedRegistries\?\)/m);
     expect(msg).toMatch(/exemptions\[0\]\.contianer is not a policy field \(did you mean container\?\)/);
+  });
+
+  it('reads only a regular policy file of at most 1 MiB', async () => {
+    await expect(loadPolicy('/dev/zero')).rejects.toThrow(/cannot read: not a regular file/);
+    const dir = await mkdtemp(path.join(tmpdir(), 'nmaas-policy-'));
+    try {
+      const big = path.join(dir, 'big.yaml');
+      await writeFile(big, `# ${'x'.repeat(1024 * 1024)}\n`);
+      await expect(loadPolicy(big)).rejects.toThrow(/more than the 1 MiB a policy may hold/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

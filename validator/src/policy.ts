@@ -16,7 +16,7 @@
  *     expires: 2027-06-30
  * ```
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { closestName } from '@nmaas/sdk/model';
 import type { ExemptionUse, Finding } from './types.js';
@@ -117,9 +117,15 @@ export function parsePolicy(text: string, file = 'policy.yaml', knownRules?: Rea
   return policy;
 }
 
+/** A policy of hundreds of exemptions is a few hundred KiB; /dev/zero or a FIFO must not be read at all. */
+const MAX_POLICY_BYTES = 1024 * 1024;
+
 export async function loadPolicy(file: string, knownRules?: ReadonlySet<string>): Promise<Policy> {
   let text: string;
   try {
+    const found = await stat(file);
+    if (!found.isFile()) throw new Error('not a regular file; give the policy YAML file');
+    if (found.size > MAX_POLICY_BYTES) throw new Error(`${found.size} bytes, more than the 1 MiB a policy may hold`);
     text = await readFile(file, 'utf8');
   } catch (error) {
     throw new PolicyError(file, [`cannot read: ${(error as Error).message}`]);
