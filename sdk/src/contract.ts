@@ -193,10 +193,13 @@ export function encodePodContract(contract: PodContract): { labels: StringMap; a
   return { labels: { [APP_LABEL]: contract.app }, annotations };
 }
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const LABEL_KEY =
+/** A Kubernetes name that must be a DNS-1123 label (namespaces, app names, links); length is checked apart. */
+export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A label key: an optional DNS-subdomain prefix and a name. */
+export const LABEL_KEY =
   /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+/** A label value (empty allowed). */
+export const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const MAX_SECONDS = 7 * 24 * 3600;
 
 class Reader {

@@ -99,6 +99,14 @@ describe('nmaas scheduler serve / nodes / chart', () => {
     const badPem = await nmaas('scheduler', 'serve', '--dev', '--cert', pem, '--key', pem);
     expect(badPem.code).toBe(2);
     expect(badPem.stderr).toContain(`${pem} and ${pem} are not a PEM certificate and its private key`);
+    // review's names and address are checked as Kubernetes and serve --dev would.
+    const chart = path.join(REPO_ROOT, 'examples');
+    const badNs = await nmaas('scheduler', 'review', chart, '--namespace', 'BAD_NS!');
+    expect(badNs.code).toBe(2);
+    expect(badNs.stderr).toMatch(/a namespace is lower-case letters, digits and '-'/);
+    const badUrl = await nmaas('scheduler', 'review', chart, '--url', 'notaurl');
+    expect(badUrl.code).toBe(2);
+    expect(badUrl.stderr).toMatch(/give the https:\/\/ address serve --dev prints/);
     // Moves and re-plans need a cluster: --dev refuses them instead of ignoring them.
     const moves = await nmaas('scheduler', 'serve', '--dev', '--migrations', '2', '--replan-interval', '300');
     expect(moves.code).toBe(2);

@@ -11,6 +11,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { parseAllDocuments } from 'yaml';
 import { runHelm } from '@nmaas/charts-gen';
 import { action, InputError, UsageError, writeFileAtomic } from '@nmaas/sdk/kit';
+import { DNS1123_LABEL } from '@nmaas/sdk/contract';
 import type { Pod } from '../kube/types.js';
 
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'];
@@ -90,6 +91,19 @@ const setValue = (value: string, previous: string[]) => {
   return [...previous, value];
 };
 
+/** Kubernetes names: a release (helm) and a namespace are DNS-1123 labels. */
+const dnsLabel = (what: string) => (value: string) => {
+  if (value.length > 63 || !DNS1123_LABEL.test(value))
+    throw new InvalidArgumentError(`a ${what} is lower-case letters, digits and '-' (at most 63), e.g. measurements`);
+  return value;
+};
+
+const httpsUrl = (value: string) => {
+  if (!URL.canParse(value) || new URL(value).protocol !== 'https:')
+    throw new InvalidArgumentError('give the https:// address serve --dev prints, e.g. https://127.0.0.1:8443');
+  return value;
+};
+
 export function registerReviewCommand(scheduler: Command): void {
   scheduler
     .command('review')
@@ -97,11 +111,11 @@ export function registerReviewCommand(scheduler: Command): void {
       "print the AdmissionReview a cluster would send the webhook for a chart's measurement pod, and the curl line for serve --dev",
     )
     .argument('<chart-dir>', 'a chart folder, e.g. chart/my-probe as `npm run chart` writes it')
-    .option('--release <name>', 'release name the pod is rendered with', 'r1')
-    .option('--namespace <ns>', 'namespace of the pod', 'measurements')
+    .option('--release <name>', 'release name the pod is rendered with', dnsLabel('release name'), 'r1')
+    .option('--namespace <ns>', 'namespace of the pod', dnsLabel('namespace'), 'measurements')
     .option('--set <key=value>', 'chart value, as in the Rancher form (repeatable)', setValue, [])
     .option('-o, --output <file>', 'write the review to a file instead of stdout')
-    .option('--url <url>', 'where serve --dev listens', 'https://127.0.0.1:8443')
+    .option('--url <url>', 'where serve --dev listens', httpsUrl, 'https://127.0.0.1:8443')
     .action(
       action(async (chartDir: string, o: ReviewOptions & { output?: string; url: string }) => {
         if (!existsSync(path.join(chartDir, 'Chart.yaml'))) {

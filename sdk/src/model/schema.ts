@@ -11,6 +11,7 @@ import { z } from 'zod';
 import semver from 'semver';
 import { parseBandwidth, parseCpu, parseDuration, parseMemory } from './quantities.js';
 import { LINUX_CAPABILITIES } from './capabilities.js';
+import { DNS1123_LABEL, LABEL_KEY, LABEL_VALUE } from '../contract.js';
 
 export const API_VERSION = 'nmaas.io/v1';
 /** The scheduling horizon, in seconds: periods dividing it repeat exactly in it; others are folded (period.ts). */
@@ -18,7 +19,6 @@ export const DEFAULT_HORIZON_SECONDS = 3600;
 /** App names stay short so that `<release>-<app>` style names stay under Kubernetes' 63 characters. */
 export const MAX_APP_NAME_LENGTH = 40;
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DURATION_PATTERN = '^(\\d+(\\.\\d+)?(ms|s|m|h|d))+$';
 const CPU_PATTERN = '^\\d+(\\.\\d+)?m?$';
 const MEMORY_PATTERN = '^\\d+(\\.\\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)$';
@@ -26,9 +26,6 @@ const BANDWIDTH_PATTERN = '^\\d+(\\.\\d+)?(kbps|Mbps|Gbps)$';
 const METRIC_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const PARAM_NAME = /^[a-zA-Z][a-zA-Z0-9]*$/;
-const LABEL_KEY =
-  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 const dnsLabel = (what: string) =>
   z
