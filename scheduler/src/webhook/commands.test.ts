@@ -272,5 +272,11 @@ describe('nmaas scheduler serve / nodes / chart', () => {
     expect(await readFile(path.join(chartDir, 'values.yaml'), 'utf8')).toContain(
       'repository: registry.example/nmaas/scheduler',
     );
+    // A reference a registry would refuse is refused here, before a chart names it.
+    for (const image of ['Registry.example/Nmaas/Scheduler:1.2.3', 'registry.example/nmaas/scheduler']) {
+      const bad = await nmaas('scheduler', 'chart', '-o', out, '--image', image);
+      expect(bad.code, image).toBe(2);
+      expect(bad.stderr, image).toMatch(/--image must be repository:tag with a lower-case repository/);
+    }
   });
 });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { APP_LABEL, NODE_POOL_LABEL, type NodeOffer } from '@nmaas/sdk/contract';
 import { action, formatOption, UsageError } from '@nmaas/sdk/kit';
+import { IMAGE_REPOSITORY, IMAGE_TAG } from '@nmaas/sdk/model';
 import { readNodes } from '../engine/index.js';
 import { schedulerGroup } from '../cli/command-group.js';
 import type { NodeSpec } from '../engine/index.js';
@@ -329,9 +330,13 @@ export function registerWebhookCommands(program: Command): void {
       action(async (o: { out: string; image?: string; format: string }) => {
         let image: { repository: string; tag: string } | undefined;
         if (o.image !== undefined) {
-          const m = /^(.+):([\w][\w.-]{0,127})$/.exec(o.image);
-          if (!m) throw new UsageError(`--image must be repository:tag, got ${o.image}`);
-          image = { repository: m[1]!, tag: m[2]! };
+          const at = o.image.lastIndexOf(':');
+          const [repository, tag] = [o.image.slice(0, at), o.image.slice(at + 1)];
+          if (at <= 0 || !IMAGE_REPOSITORY.test(repository) || !IMAGE_TAG.test(tag))
+            throw new UsageError(
+              `--image must be repository:tag with a lower-case repository, e.g. ghcr.io/org/nmaas-scheduler:0.1.0; got ${o.image}`,
+            );
+          image = { repository, tag };
         }
         const result = await writeSchedulerChart(o.out, image ? { image } : {});
         process.stdout.write(

@@ -55,14 +55,16 @@ const maintainerSchema = z.strictObject({
   url: httpsUrl('url').optional(),
 });
 
+/** An image repository as the OCI distribution spec names one (registry host and port, lower-case path). */
+export const IMAGE_REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+/** An image tag. */
+export const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
 const imageSchema = z.strictObject({
   repository: z
     .string()
-    .regex(
-      /^[a-z0-9]+([._-][a-z0-9]+)*(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/,
-      'repository must be an image reference such as ghcr.io/org/web-qos (lower case, no tag)',
-    ),
-  tag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'tag must be a Docker tag such as 1.2.0'),
+    .regex(IMAGE_REPOSITORY, 'repository must be an image reference such as ghcr.io/org/web-qos (lower case, no tag)'),
+  tag: z.string().regex(IMAGE_TAG, 'tag must be a Docker tag such as 1.2.0'),
   // Optional: `nmaas image build` / `push` pin it in image.lock.json beside nmaas.yaml instead.
   digest: z
     .string()
