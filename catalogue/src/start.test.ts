@@ -65,5 +65,12 @@ describe('startCatalogue', () => {
     });
     await server.close();
     expect(build?.charts.map((c) => c.name).sort()).toEqual(['nmaas-scheduler', 'web-qos-full']);
+    // A folder that is neither is named before any image is built.
+    const lines: string[] = [];
+    const missing = path.join(work.dir, 'no-such-chart');
+    await expect(
+      startCatalogue({ rootDir: work.dir, port: 0, include: [missing], log: (l) => lines.push(l) }),
+    ).rejects.toThrow(`--include ${missing} is not a chart or app folder`);
+    expect(lines).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { UsageError } from '@nmaas/sdk/kit';
 import { buildRepository, BuildRefusedError, type BuildResult } from './build.js';
 import { serveCatalogue, type RunningServer } from './serve/server.js';
 import { addCharts, CHARTS_NAMESPACE, OCI_DIR } from './oci-content.js';
@@ -75,7 +76,12 @@ export async function startCatalogue(
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const rootDir = options.rootDir ?? findRoot(process.cwd());
   const repoDir = path.join(rootDir, '.catalogue');
-  const inputs = [...(await exampleInputs(rootDir)), ...(options.include ?? []).map((dir) => path.resolve(dir))];
+  const included = (options.include ?? []).map((dir) => path.resolve(dir));
+  // Named before the images are built (seconds of work), not after.
+  for (const dir of included)
+    if (!existsSync(path.join(dir, 'Chart.yaml')) && !existsSync(path.join(dir, 'nmaas.yaml')))
+      throw new UsageError(`--include ${dir} is not a chart or app folder (no Chart.yaml or nmaas.yaml)`);
+  const inputs = [...(await exampleInputs(rootDir)), ...included];
   let build: BuildResult | null = null;
   let images: ExampleImages | undefined;
   if (inputs.length === 0) {
