@@ -16,8 +16,8 @@
  *     expires: 2027-06-30
  * ```
  */
-import { readFile, stat } from 'node:fs/promises';
 import { parse } from 'yaml';
+import { errorMessage, readBoundedFile } from '@nmaas/sdk/kit';
 import { closestName } from '@nmaas/sdk/model';
 import type { ExemptionUse, Finding } from './types.js';
 
@@ -123,12 +123,9 @@ const MAX_POLICY_BYTES = 1024 * 1024;
 export async function loadPolicy(file: string, knownRules?: ReadonlySet<string>): Promise<Policy> {
   let text: string;
   try {
-    const found = await stat(file);
-    if (!found.isFile()) throw new Error('not a regular file; give the policy YAML file');
-    if (found.size > MAX_POLICY_BYTES) throw new Error(`${found.size} bytes, more than the 1 MiB a policy may hold`);
-    text = await readFile(file, 'utf8');
+    text = (await readBoundedFile(file, MAX_POLICY_BYTES)).toString('utf8');
   } catch (error) {
-    throw new PolicyError(file, [`cannot read: ${(error as Error).message}`]);
+    throw new PolicyError(file, [`cannot read: ${errorMessage(error)}`]);
   }
   return parsePolicy(text, file, knownRules);
 }

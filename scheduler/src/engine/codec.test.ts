@@ -57,18 +57,22 @@ describe('engine codecs: bounds', () => {
 
   it('refuses folders, pipes, devices and files over the size limit, naming the file', async () => {
     const dir = await temp.make();
-    await expect(readNodes(dir)).rejects.toThrow(`cannot read the nodes file: ${dir}: is a folder, not a file`);
+    await expect(readNodes(dir)).rejects.toThrow(
+      `cannot read the nodes file: ${dir} is a folder, not a regular file; save it to a file first`,
+    );
     await expect(readApps('/dev/zero')).rejects.toThrow(
-      'cannot read the apps file: /dev/zero: not a regular file (a pipe, socket or device)',
+      'cannot read the apps file: /dev/zero is a device, not a regular file',
     );
     const fifo = path.join(dir, 'fifo');
     execFileSync('mkfifo', [fifo]);
-    await expect(readNodes(fifo)).rejects.toThrow(`${fifo}: not a regular file`);
+    await expect(readNodes(fifo)).rejects.toThrow(`${fifo} is a FIFO (named pipe), not a regular file`);
     // A sparse file: the size is checked before anything is read.
     const big = path.join(dir, 'big.json');
     await writeFile(big, '');
     await truncate(big, MAX_INPUT_BYTES + 1);
-    await expect(readApps(big)).rejects.toThrow(`cannot read the apps file ${big}: larger than 128 MiB`);
+    await expect(readApps(big)).rejects.toThrow(
+      `cannot read the apps file: ${big} is ${MAX_INPUT_BYTES + 1} bytes, more than the 128 MiB nmaas reads (the limit of a nodes, apps or placement file)`,
+    );
     await mkdir(path.join(dir, 'sub'));
     const ok = path.join(dir, 'sub', 'nodes.json');
     await writeFile(ok, JSON.stringify(node({ cpu: 1, memory: 1, bandwidth: 1 })));

@@ -3,8 +3,7 @@
  * that say what, where and how to fix. They live with the engine: the simulator and the webhook's
  * dev mode both read them.
  */
-import { open, stat } from 'node:fs/promises';
-import { describeSystemError, isSystemError, UsageError } from '@nmaas/sdk/kit';
+import { BoundedReadError, describeSystemError, isSystemError, readBoundedFile, UsageError } from '@nmaas/sdk/kit';
 import { normalizeInstance, normalizeNode, InstanceSpecError, type InstanceSpec, type NodeSpec } from './instance.js';
 import { MAX_PERIOD_SECONDS } from './period.js';
 
@@ -25,43 +24,21 @@ export const MAX_INPUT_BYTES = 128 * 1024 * 1024;
  */
 export const MAX_HORIZON_SECONDS = MAX_PERIOD_SECONDS;
 
-function sizeText(bytes: number): string {
-  return `${Math.round(bytes / (1024 * 1024))} MiB`;
-}
-
 /** The text of a regular file of at most MAX_INPUT_BYTES; anything else is refused naming the file. */
 async function readBoundedText(path: string, what: string): Promise<string> {
-  const tooLarge = () =>
-    new UsageError(
-      `cannot read ${what} ${path}: larger than ${sizeText(MAX_INPUT_BYTES)} (the limit of a nodes, apps or placement file); split or shrink the workload`,
-    );
   try {
-    // Checked before opening: opening a FIFO would wait for a writer, a device may never end.
-    const info = await stat(path);
-    if (info.isDirectory()) throw new UsageError(`cannot read ${what}: ${path}: is a folder, not a file`);
-    if (!info.isFile())
-      throw new UsageError(
-        `cannot read ${what}: ${path}: not a regular file (a pipe, socket or device); save it to a file first`,
-      );
-    if (info.size > MAX_INPUT_BYTES) throw tooLarge();
-    const handle = await open(path, 'r');
-    try {
-      // Read in chunks up to one byte past the limit: the file may have grown since stat.
-      const chunks: Buffer[] = [];
-      let length = 0;
-      for (;;) {
-        const chunk = Buffer.allocUnsafe(Math.min(1 << 20, MAX_INPUT_BYTES + 1 - length));
-        const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-        if (bytesRead === 0) break;
-        chunks.push(chunk.subarray(0, bytesRead));
-        length += bytesRead;
-        if (length > MAX_INPUT_BYTES) throw tooLarge();
-      }
-      return Buffer.concat(chunks, length).toString('utf8');
-    } finally {
-      await handle.close();
-    }
+    return (await readBoundedFile(path, MAX_INPUT_BYTES)).toString('utf8');
   } catch (e) {
+    if (e instanceof BoundedReadError)
+      throw new UsageError(
+        `cannot read ${what}: ${e.message}${
+          e.problem === 'too-large'
+            ? ' (the limit of a nodes, apps or placement file); split or shrink the workload'
+            : e.problem === 'not-regular'
+              ? '; save it to a file first'
+              : ''
+        }`,
+      );
     if (isSystemError(e)) throw new UsageError(`cannot read ${what}: ${describeSystemError(e, path)}`);
     throw e;
   }

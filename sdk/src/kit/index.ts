@@ -1,6 +1,7 @@
 /**
  * What every package's command line and file output share (imported as `@nmaas/sdk/kit`): atomic
- * writes, the two error kinds and the action wrapper that maps them to exit codes, and `--format`.
+ * writes, bounded reads of input files, the two error kinds and the action wrapper that maps them
+ * to exit codes, and `--format`.
  */
 export {
   writeFileAtomic,
@@ -17,3 +18,4 @@ export {
 export { UsageError, InputError, isSystemError, describeSystemError, exitCodeOf } from './errors.js';
 export { action, runCli, reportError, errorMessage, commandPath, isCommanderError } from './action.js';
 export { formatOption, type OutputFormat } from './format-option.js';
+export { BoundedReadError, fileKind, formatBytes, readBoundedFile } from './bounded-read.js';

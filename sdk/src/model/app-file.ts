@@ -6,9 +6,9 @@
  * folder are read, and never more than a bound. The validator refuses the same entries in
  * submissions (NMAAS-ARCHIVE-LINK, NMAAS-ARCHIVE-SPECIAL-FILE).
  */
-import { constants, type Stats } from 'node:fs';
-import { lstat, open, realpath } from 'node:fs/promises';
+import { lstat, realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { BoundedReadError, fileKind, formatBytes, readBoundedFile } from '../kit/bounded-read.js';
 import { describeSystemError } from '../kit/errors.js';
 
 /** Why a file of the app folder was not read. */
@@ -26,13 +26,6 @@ export class AppFileError extends Error {
     super(message);
     this.name = 'AppFileError';
   }
-}
-
-/** `1048576` → `1 MiB`, for limits in messages. */
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
-  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
-  return `${bytes} bytes`;
 }
 
 const COPY_HINT = 'replace it by a regular file inside the app folder (a copy, not a link)';
@@ -59,7 +52,7 @@ export async function appFilePath(dir: string, rel: string): Promise<string> {
   }
   if (st.isSymbolicLink()) throw new AppFileError(file, `${file} is a symbolic link; ${COPY_HINT}`, 'refused');
   if (!st.isFile())
-    throw new AppFileError(file, `${file} is ${kindOf(st)}, not a regular file; ${COPY_HINT}`, 'refused');
+    throw new AppFileError(file, `${file} is ${fileKind(st)}, not a regular file; ${COPY_HINT}`, 'refused');
   // A folder on the way (assets/ -> /somewhere) is a link that lstat of the file itself does not see.
   const [realRoot, realFile] = await Promise.all([realpath(root), realpath(file)]);
   if (!realFile.startsWith(realRoot + path.sep))
@@ -77,33 +70,20 @@ export async function appFilePath(dir: string, rel: string): Promise<string> {
  */
 export async function readAppFile(dir: string, rel: string, maxBytes: number): Promise<Buffer> {
   const file = await appFilePath(dir, rel);
-  // O_NOFOLLOW and O_NONBLOCK: a file swapped for a link or a FIFO since the check is refused,
-  // not followed or waited on.
-  let handle;
   try {
-    handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    // O_NOFOLLOW: a file swapped for a link since the check is refused, not followed.
+    return await readBoundedFile(file, maxBytes, { noFollow: true });
   } catch (error) {
-    const reason = describeSystemError(error as NodeJS.ErrnoException, file);
-    throw new AppFileError(file, `cannot read ${reason}`, 'unreadable');
-  }
-  try {
-    const opened = await handle.stat();
-    if (!opened.isFile())
-      throw new AppFileError(file, `${file} is ${kindOf(opened)}, not a regular file; ${COPY_HINT}`, 'refused');
-    if (opened.size > maxBytes) throw tooLarge(file, opened.size, maxBytes);
-    // One byte beyond what stat said shows a file that grew while it was read.
-    const buffer = Buffer.alloc(opened.size + 1);
-    let length = 0;
-    while (length < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
-      if (bytesRead === 0) break;
-      length += bytesRead;
+    if (error instanceof BoundedReadError) {
+      if (error.problem === 'too-large') throw tooLarge(file, error.size!, maxBytes);
+      if (error.problem === 'not-regular') throw new AppFileError(file, `${error.message}; ${COPY_HINT}`, 'refused');
+      throw new AppFileError(file, error.message, 'unreadable');
     }
-    if (length > opened.size)
-      throw new AppFileError(file, `${file} changed while it was read; run the command again`, 'unreadable');
-    return buffer.subarray(0, length);
-  } finally {
-    await handle.close();
+    throw new AppFileError(
+      file,
+      `cannot read ${describeSystemError(error as NodeJS.ErrnoException, file)}`,
+      'unreadable',
+    );
   }
 }
 
@@ -114,12 +94,4 @@ function tooLarge(file: string, size: number, maxBytes: number): AppFileError {
     'too-large',
     size,
   );
-}
-
-function kindOf(st: Stats): string {
-  if (st.isDirectory()) return 'a folder';
-  if (st.isFIFO()) return 'a FIFO (named pipe)';
-  if (st.isSocket()) return 'a socket';
-  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
-  return 'a special file';
 }

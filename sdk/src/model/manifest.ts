@@ -8,7 +8,8 @@ import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node as YamlNo
 import { appManifestShape, type AppManifest } from './schema.js';
 import { manifestRuleIssues, type ModelRuleOptions } from './rules.js';
 import { friendlyIssues } from './friendly-issues.js';
-import { AppFileError, appFilePath, formatBytes, readAppFile } from './app-file.js';
+import { formatBytes } from '../kit/bounded-read.js';
+import { AppFileError, appFilePath, readAppFile } from './app-file.js';
 import { firstTooDeep, MAX_YAML_DEPTH } from './yaml-depth.js';
 import { IMAGE_LOCK_FILE, readImageLock } from './image-lock.js';
 
