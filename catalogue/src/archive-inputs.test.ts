@@ -6,45 +6,17 @@
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { gzipSync, constants as zc } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Header } from 'tar';
+import { gz, tarOf, type TarEntry } from '@nmaas/validator/testing';
 import { UsageError } from '@nmaas/sdk/kit';
 import { buildRepository, BuildRefusedError } from './build.js';
 import { ChartError } from './chart-metadata.js';
 import { fixture, runCli, tempDir } from './testing/helpers.js';
 
-type Entry = { path: string; type?: 'File' | 'SymbolicLink'; data?: Buffer; linkpath?: string };
-
-/** A tar stream from hand-built headers, so links and any path can be written. */
-function tar(entries: Entry[]): Buffer {
-  const blocks: Buffer[] = [];
-  for (const e of entries) {
-    const data = e.data ?? Buffer.alloc(0);
-    const header = new Header({
-      path: e.path,
-      type: e.type ?? 'File',
-      size: (e.type ?? 'File') === 'File' ? data.length : 0,
-      mode: 0o644,
-      mtime: new Date(0),
-      uid: 0,
-      gid: 0,
-      ...(e.linkpath ? { linkpath: e.linkpath } : {}),
-    });
-    const block = Buffer.alloc(512);
-    header.encode(block, 0);
-    blocks.push(block, data, Buffer.alloc((512 - (data.length % 512)) % 512));
-  }
-  blocks.push(Buffer.alloc(1024));
-  return Buffer.concat(blocks);
-}
-
-const gz = (b: Buffer) => gzipSync(b, { level: zc.Z_BEST_SPEED });
-
 /** The web-probe fixture's files as entries under `web-probe/`. */
-async function chartEntries(): Promise<Entry[]> {
+async function chartEntries(): Promise<TarEntry[]> {
   const root = fixture('web-probe');
-  const out: Entry[] = [];
+  const out: TarEntry[] = [];
   const walk = async (dir: string, rel: string) => {
     for (const d of await readdir(dir, { withFileTypes: true })) {
       const r = rel ? `${rel}/${d.name}` : d.name;
@@ -79,7 +51,7 @@ const refusal = async (promise: Promise<unknown>) => {
 
 describe('catalogue build: chart archives', () => {
   it('still accepts a well-formed archive', async () => {
-    const file = await write('web-probe-1.2.0.tgz', gz(tar(await chartEntries())));
+    const file = await write('web-probe-1.2.0.tgz', gz(tarOf(await chartEntries())));
     const result = await buildRepository({ repoDir: path.join(work.dir, 'repo'), inputs: [file], validate: false });
     expect(result.charts.map((c) => `${c.kind} ${c.name}@${c.version}`)).toEqual(['archive web-probe@1.2.0']);
   });
@@ -90,7 +62,7 @@ describe('catalogue build: chart archives', () => {
       const file = await write(
         'web-probe-1.2.0.tgz',
         gz(
-          tar([
+          tarOf([
             ...(await chartEntries()),
             { path: 'web-probe/templates/passwd', type: 'SymbolicLink', linkpath: '/etc/passwd' },
           ]),
@@ -107,7 +79,9 @@ describe('catalogue build: chart archives', () => {
   it('stops reading a compression bomb after a few MiB and names the rule', async () => {
     const file = await write(
       'web-probe-1.2.0.tgz',
-      gz(tar([...(await chartEntries()), { path: 'web-probe/files/zero.bin', data: Buffer.alloc(64 * 1024 * 1024) }])),
+      gz(
+        tarOf([...(await chartEntries()), { path: 'web-probe/files/zero.bin', data: Buffer.alloc(64 * 1024 * 1024) }]),
+      ),
     );
     const error = await refusal(
       buildRepository({ repoDir: path.join(work.dir, 'repo'), inputs: [file], validate: false }),
@@ -133,7 +107,7 @@ describe('catalogue build: chart archives', () => {
     await writeFile(
       path.join(chart, 'charts', 'zero-0.1.0.tgz'),
       gz(
-        tar([
+        tarOf([
           { path: 'zero/Chart.yaml', data: Buffer.from('apiVersion: v2\nname: zero\nversion: 0.1.0\n') },
           { path: 'zero/files/zero.bin', data: Buffer.alloc(120 * 1024 * 1024) },
         ]),
@@ -154,7 +128,7 @@ describe('catalogue build: chart archives', () => {
   it('exits as `nmaas validate` does on the same archives: 1 naming the rule, 2 when unreadable', async () => {
     const link = await write(
       'web-probe-1.2.0.tgz',
-      gz(tar([...(await chartEntries()), { path: 'web-probe/x', type: 'SymbolicLink', linkpath: '/etc/passwd' }])),
+      gz(tarOf([...(await chartEntries()), { path: 'web-probe/x', type: 'SymbolicLink', linkpath: '/etc/passwd' }])),
     );
     const unreadable = await write('random.tgz', Buffer.from('random bytes, not gzip'));
     for (const [file, code] of [

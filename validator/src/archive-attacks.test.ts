@@ -7,47 +7,17 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { gzipSync, constants as zc } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Header } from 'tar';
 import { checkArchive, validate } from './engine.js';
 import { scanArchive } from './input/archive-scan.js';
 import { UnreadableInputError } from './input/errors.js';
-import { BASE_CHART, tempDir } from './testing/index.js';
+import { BASE_CHART, gz, tarOf, tempDir, type TarEntry } from './testing/index.js';
 import { MAX_ENTRIES } from './limits.js';
-
-type Entry = { path: string; type?: string; data?: Buffer; size?: number; linkpath?: string };
-
-/** A tar stream from hand-built headers (node-tar's Header), so any typeflag and any path can be written. */
-function tar(entries: Entry[]): Buffer {
-  const blocks: Buffer[] = [];
-  for (const e of entries) {
-    const data = e.data ?? Buffer.alloc(0);
-    const h = new Header({
-      path: e.path,
-      type: (e.type ?? 'File') as never,
-      size: e.size ?? (e.type === undefined || e.type === 'File' ? data.length : 0),
-      mode: e.type === 'Directory' ? 0o755 : 0o644,
-      mtime: new Date(0),
-      uid: 0,
-      gid: 0,
-      ...(e.linkpath ? { linkpath: e.linkpath } : {}),
-    });
-    const block = Buffer.alloc(512);
-    h.encode(block, 0);
-    blocks.push(block, data);
-    const pad = (512 - (data.length % 512)) % 512;
-    if (pad) blocks.push(Buffer.alloc(pad));
-  }
-  blocks.push(Buffer.alloc(1024));
-  return Buffer.concat(blocks);
-}
-
-const gz = (b: Buffer) => gzipSync(b, { level: zc.Z_BEST_SPEED });
 
 let work: string;
 /** The base chart's files as archive entries under `<top>/`. */
-let chartEntries: (top: string) => Entry[];
+let chartEntries: (top: string) => TarEntry[];
 
 beforeAll(async () => {
   work = await tempDir();
@@ -76,7 +46,7 @@ const ids = (r: Awaited<ReturnType<typeof validate>>) => [...new Set(r.findings.
 
 describe('a well-formed chart archive', () => {
   it('passes the archive rules and is rendered', async () => {
-    const file = await write('web-qos-full-1.2.0.tgz', gz(tar(chartEntries('web-qos-full'))));
+    const file = await write('web-qos-full-1.2.0.tgz', gz(tarOf(chartEntries('web-qos-full'))));
     const report = await validate(file, { defaultsOnly: true });
     expect(report.rejectedBeforeUnpack).toBe(false);
     expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
@@ -86,7 +56,7 @@ describe('a well-formed chart archive', () => {
 
 describe('checkArchive (the archive step of validate, for callers that unpack charts)', () => {
   it('gives the chart files relative to the top-level folder when the archive passes', async () => {
-    const file = await write('web-qos-full-1.2.1.tgz', gz(tar(chartEntries('./web-qos-full'))));
+    const file = await write('web-qos-full-1.2.1.tgz', gz(tarOf(chartEntries('./web-qos-full'))));
     const checked = await checkArchive(file);
     expect(checked.refused).toBe(false);
     expect(checked.dirName).toBe('web-qos-full');
@@ -97,7 +67,7 @@ describe('checkArchive (the archive step of validate, for callers that unpack ch
     const file = await write(
       'check-link.tgz',
       gz(
-        tar([
+        tarOf([
           ...chartEntries('web-qos-full'),
           { path: 'web-qos-full/templates/passwd.yaml', type: 'SymbolicLink', linkpath: '/etc/passwd' },
         ]),
@@ -113,7 +83,7 @@ describe('checkArchive (the archive step of validate, for callers that unpack ch
 
 describe('a chart archive written with ./ prefixes', () => {
   it('is read like any other', async () => {
-    const file = await write('dot-prefix.tgz', gz(tar(chartEntries('./web-qos-full'))));
+    const file = await write('dot-prefix.tgz', gz(tarOf(chartEntries('./web-qos-full'))));
     const report = await validate(file, { defaultsOnly: true });
     expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
     expect(report.valueSets).toEqual(['defaults']);
@@ -124,7 +94,7 @@ describe('archive attacks', () => {
   const digest = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
   const sentinel = path.join(os.tmpdir(), `nmaas-attack-${digest(String(process.pid) + Date.now())}`);
 
-  const attacks: [string, () => Entry[], string[]][] = [
+  const attacks: [string, () => TarEntry[], string[]][] = [
     [
       'path traversal',
       () => [
@@ -258,7 +228,7 @@ describe('archive attacks', () => {
   ];
 
   it.each(attacks)('%s is rejected before unpacking with its rule', async (name, build, expected) => {
-    const file = await write(`attack-${digest(name)}.tgz`, gz(tar(build())));
+    const file = await write(`attack-${digest(name)}.tgz`, gz(tarOf(build())));
     const tempRoot = await tempDir('nmaas-validator-temproot-');
     const rssBefore = process.memoryUsage().rss;
     const report = await validate(file, { tempRoot });
@@ -277,7 +247,7 @@ describe('archive attacks', () => {
     const file = await write(
       'bomb-scan.tgz',
       gz(
-        tar([
+        tarOf([
           ...chartEntries('web-qos-full'),
           { path: 'web-qos-full/files/zero.bin', data: Buffer.alloc(100 * 1024 * 1024) },
         ]),
@@ -292,9 +262,9 @@ describe('archive attacks', () => {
   });
 
   it('refuses a file that is not gzip, and a truncated gzip, as unreadable input', async () => {
-    const plain = await write('plain.tgz', tar(chartEntries('web-qos-full')));
+    const plain = await write('plain.tgz', tarOf(chartEntries('web-qos-full')));
     await expect(validate(plain)).rejects.toBeInstanceOf(UnreadableInputError);
-    const full = gz(tar(chartEntries('web-qos-full')));
+    const full = gz(tarOf(chartEntries('web-qos-full')));
     const truncated = await write('truncated.tgz', full.subarray(0, Math.floor(full.length / 2)));
     await expect(validate(truncated)).rejects.toBeInstanceOf(UnreadableInputError);
   });

@@ -5,6 +5,8 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync, constants as zc } from 'node:zlib';
+import { Header } from 'tar';
 import { parse } from 'yaml';
 import type { ObjectsInput } from '../types.js';
 
@@ -101,3 +103,34 @@ export async function buildCase(c: CorpusCase, root: string): Promise<string> {
   for (const rel of c.remove ?? []) await rm(path.join(dir, rel));
   return dir;
 }
+
+/** One entry of a hand-built tar: any typeflag, any path, and a header size that may lie. */
+export type TarEntry = { path: string; type?: string; data?: Buffer; size?: number; linkpath?: string };
+
+/** A tar stream from hand-built headers (node-tar's Header), so any typeflag and any path can be written. */
+export function tarOf(entries: readonly TarEntry[]): Buffer {
+  const blocks: Buffer[] = [];
+  for (const e of entries) {
+    const data = e.data ?? Buffer.alloc(0);
+    const h = new Header({
+      path: e.path,
+      type: (e.type ?? 'File') as never,
+      size: e.size ?? (e.type === undefined || e.type === 'File' ? data.length : 0),
+      mode: e.type === 'Directory' ? 0o755 : 0o644,
+      mtime: new Date(0),
+      uid: 0,
+      gid: 0,
+      ...(e.linkpath ? { linkpath: e.linkpath } : {}),
+    });
+    const block = Buffer.alloc(512);
+    h.encode(block, 0);
+    blocks.push(block, data);
+    const pad = (512 - (data.length % 512)) % 512;
+    if (pad) blocks.push(Buffer.alloc(pad));
+  }
+  blocks.push(Buffer.alloc(1024));
+  return Buffer.concat(blocks);
+}
+
+/** Gzip at the fastest level: archive tests care about content, not ratio. */
+export const gz = (b: Buffer): Buffer => gzipSync(b, { level: zc.Z_BEST_SPEED });
