@@ -39,6 +39,11 @@ beforeAll(async () => {
     JSON.stringify({ nodes: [{ name: 'n1', labels: {}, capacity: { cpu: 1000, memory: 1024, bandwidth: 100 } }] }),
   );
   writeFileSync(path.join(dir, 'apps.json'), JSON.stringify({ horizon: 60, instances: [] }));
+  mkdirSync(path.join(dir, 'kubeconfigs'));
+  writeFileSync(path.join(dir, 'kubeconfigs', 'empty'), '');
+  writeFileSync(path.join(dir, 'kubeconfigs', 'broken'), 'clusters: [\n');
+  writeFileSync(path.join(dir, 'kubeconfigs', 'no-context'), 'apiVersion: v1\nkind: Config\nclusters: []\n');
+  writeFileSync(path.join(dir, 'empty.pem'), '');
   busy = createServer();
   await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
   busyPort = (busy.address() as { port: number }).port;
@@ -170,6 +175,56 @@ const CASES: Record<string, Case> = {
     args: (d) => ['catalogue', 'serve', d, '--port', 'http'],
     code: 2,
     says: /--port must be a port number/,
+  },
+  'scheduler nodes: an empty kubeconfig': {
+    args: (d) => ['scheduler', 'nodes', '--kubeconfig', `${d}/kubeconfigs/empty`],
+    code: 2,
+    says: /empty: holds no clusters, users and contexts; give a kubeconfig as kubectl writes it/,
+  },
+  'scheduler nodes: a kubeconfig that is not YAML': {
+    args: (d) => ['scheduler', 'nodes', '--kubeconfig', `${d}/kubeconfigs/broken`],
+    code: 2,
+    says: /broken: unexpected end of the stream.*kubectl config view --raw\)/,
+  },
+  'scheduler nodes: a kubeconfig without a current cluster': {
+    args: (d) => ['scheduler', 'nodes', '--kubeconfig', `${d}/kubeconfigs/no-context`],
+    code: 2,
+    says: /no-context names no cluster for its current context/,
+  },
+  'scheduler nodes: a folder as kubeconfig': {
+    args: (d) => ['scheduler', 'nodes', '--kubeconfig', `${d}/kubeconfigs`],
+    code: 2,
+    says: /kubeconfigs: is a folder, not a file/,
+  },
+  'scheduler serve: a certificate pair that is not PEM': {
+    args: (d) => ['scheduler', 'serve', '--dev', '--port', '0', '--cert', `${d}/empty.pem`, '--key', `${d}/empty.pem`],
+    code: 2,
+    says: /empty\.pem and .*empty\.pem are not a PEM certificate and its private key/,
+  },
+  'scheduler serve --dev: options only a cluster honours': {
+    args: () => ['scheduler', 'serve', '--dev', '--migrations', '2', '--replan-interval', '300'],
+    code: 2,
+    says: /--migrations, --replan-interval need a cluster/,
+  },
+  'scheduler review: a namespace Kubernetes refuses': {
+    args: () => ['scheduler', 'review', example, '--namespace', 'BAD_NS!'],
+    code: 2,
+    says: /a namespace is lower-case letters, digits and '-'/,
+  },
+  'scheduler review: an address that is not https': {
+    args: () => ['scheduler', 'review', example, '--url', 'notaurl'],
+    code: 2,
+    says: /give the https:\/\/ address serve --dev prints/,
+  },
+  'scheduler chart: an upper-case image repository': {
+    args: (d) => ['scheduler', 'chart', '-o', `${d}/sc`, '--image', 'Registry.example/Nmaas/Scheduler:1.2.3'],
+    code: 2,
+    says: /--image must be repository:tag with a lower-case repository/,
+  },
+  'scheduler chart: an image without a tag': {
+    args: (d) => ['scheduler', 'chart', '-o', `${d}/sc`, '--image', 'registry.example/nmaas/scheduler'],
+    code: 2,
+    says: /--image must be repository:tag/,
   },
   'scheduler simulate: missing nodes file': {
     args: (d) => ['scheduler', 'simulate', '--nodes', '/nonexistent.json', '--apps', `${d}/apps.json`],
