@@ -2,7 +2,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { checkPlacement, formatSlot } from '../engine/index.js';
 import { action, ensureDir, formatOption, UsageError, writeFileAtomic, writeFilesAtomic } from '@nmaas/sdk/kit';
-import { stat } from 'node:fs/promises';
 import { readApps, readNodes, readPlacement } from './io.js';
 import { simulate, type SimulationResult, type SimulationStrategy } from './run.js';
 import { DEFAULT_REPLAN_LOOP } from './replan-loop.js';
@@ -324,14 +323,7 @@ export function registerEngineCommands(program: Command): void {
             { target: path.join(opts.out, 'nodes.json'), data: JSON.stringify({ nodes }, null, 2) + '\n' },
             { target: path.join(opts.out, 'apps.json'), data: JSON.stringify(apps, null, 2) + '\n' },
           ];
-          // Both files or neither: a target that cannot be replaced is refused before either is written.
-          for (const { target } of files) {
-            const existing = await stat(target).catch(() => undefined);
-            if (existing !== undefined && !existing.isFile())
-              throw new UsageError(
-                `${target} is ${existing.isDirectory() ? 'a folder' : 'not a regular file'}: generate writes nodes.json and apps.json there; remove it or choose another -o`,
-              );
-          }
+          // Both files or neither (a folder in the way of either is found before anything is written).
           await writeFilesAtomic(files);
           process.stdout.write(
             `wrote ${nodes.length} nodes and ${apps.instances.length} instances (horizon ${apps.horizon} s) to ${opts.out}` +

@@ -240,7 +240,7 @@ describe('nmaas scheduler simulate / check (CLI)', () => {
     await mkdir(path.join(out, 'apps.json'), { recursive: true });
     const blocked = await nmaas('scheduler', 'generate', '-o', out, '--nodes', '3', '--instances', '10');
     expect(blocked.code).toBe(2);
-    expect(blocked.stderr).toContain(`${path.join(out, 'apps.json')} is a folder`);
+    expect(blocked.stderr).toContain(`${path.join(out, 'apps.json')}: is a folder`);
     expect(await readdir(out)).toEqual(['apps.json']);
     // A horizon past a day is refused when apps.json is read, naming file and field.
     const apps = path.join(dir, 'apps.json');

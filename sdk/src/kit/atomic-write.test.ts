@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -125,17 +126,28 @@ describe('writeFilesAtomic', () => {
     expect(await readFile(path.join(dir, 'index.yaml'), 'utf8')).toBe('old index');
   });
 
-  it('stops at a failed rename: earlier files are in place, later ones untouched, no temp left', async () => {
-    await writeFile(path.join(dir, 'index.yaml'), 'old index');
-    await mkdir(path.join(dir, 'blocked', 'child'), { recursive: true });
-    // Renaming a file over a non-empty folder fails after every temp was written and flushed.
+  it('writes nothing when a target is a folder, whichever place it has in the batch', async () => {
+    await mkdir(path.join(dir, 'b.json'));
     await expect(
       writeFilesAtomic([
-        { target: path.join(dir, 'a.tgz'), data: 'a' },
-        { target: path.join(dir, 'blocked'), data: 'b' },
-        { target: path.join(dir, 'index.yaml'), data: 'new index' },
+        { target: path.join(dir, 'a.json'), data: 'a' },
+        { target: path.join(dir, 'b.json'), data: 'b' },
       ]),
-    ).rejects.toMatchObject({ path: path.join(dir, 'blocked') });
+    ).rejects.toMatchObject({ code: 'EISDIR', path: path.join(dir, 'b.json') });
+    expect(await readdir(dir)).toEqual(['b.json']);
+  });
+
+  it('stops at a failed rename: earlier files are in place, later ones untouched, no temp left', async () => {
+    await writeFile(path.join(dir, 'index.yaml'), 'old index');
+    // The temps are written synchronously before the batch first waits (for the flush): a folder made
+    // in the way right after the call appears only once they exist, so its rename fails.
+    const batch = writeFilesAtomic([
+      { target: path.join(dir, 'a.tgz'), data: 'a' },
+      { target: path.join(dir, 'blocked'), data: 'b' },
+      { target: path.join(dir, 'index.yaml'), data: 'new index' },
+    ]);
+    mkdirSync(path.join(dir, 'blocked', 'child'), { recursive: true });
+    await expect(batch).rejects.toMatchObject({ path: path.join(dir, 'blocked') });
     expect((await readdir(dir)).sort()).toEqual(['a.tgz', 'blocked', 'index.yaml']);
     expect(await readFile(path.join(dir, 'a.tgz'), 'utf8')).toBe('a');
     expect(await readFile(path.join(dir, 'index.yaml'), 'utf8')).toBe('old index');

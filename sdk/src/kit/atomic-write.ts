@@ -165,6 +165,23 @@ async function fsyncEach(paths: readonly string[]): Promise<void> {
  * a thread-pool round trip per call would cost more than the call.
  */
 export async function writeFilesAtomic(files: readonly PendingFile[]): Promise<{ durableBy: DurableBy }> {
+  // A rename onto a folder fails: found before anything is written, so the batch stays all or nothing.
+  for (const { target } of files) {
+    // Any other trouble with the path (a file where a folder should be) is reported by the write below.
+    const isFolder = (() => {
+      try {
+        return statSync(target, { throwIfNoEntry: false })?.isDirectory() === true;
+      } catch {
+        return false;
+      }
+    })();
+    if (isFolder)
+      throw Object.assign(new Error(`EISDIR: illegal operation on a directory, rename '${target}'`), {
+        code: 'EISDIR',
+        path: target,
+        syscall: 'rename',
+      });
+  }
   const temps: string[] = [];
   try {
     for (const file of files) {
