@@ -70,6 +70,26 @@ describe('action and runCli', () => {
     expect(stderr.join('')).toBe('nmaas group do: /nonexistent/nmaas.yaml: does not exist\n');
   });
 
+  it('names a host name that does not resolve', async () => {
+    // The shape of Node's getaddrinfo failure for `listen(port, '999.1.1.1')` (made here: a real
+    // lookup of an unknown name would ask the machine's DNS server, and tests stay on loopback).
+    const notFound = Object.assign(new Error('getaddrinfo ENOTFOUND 999.1.1.1'), {
+      code: 'ENOTFOUND',
+      syscall: 'getaddrinfo',
+      hostname: '999.1.1.1',
+    });
+    await runCli(
+      program(() => {
+        throw notFound;
+      }),
+      argv('group', 'do', 'p'),
+    );
+    expect(process.exitCode).toBe(2);
+    expect(stderr.join('')).toBe(
+      'nmaas group do: 999.1.1.1: no such host name: give an IP address or a name this machine resolves\n',
+    );
+  });
+
   it('uses a returned number as the exit code', async () => {
     await runCli(
       program(() => 1),

@@ -33,6 +33,8 @@ const FILE_SYSTEM_REASONS: Record<string, string> = {
   ENOTEMPTY: 'folder is not empty',
   EADDRINUSE: 'address already in use (stop what listens there, or pass another --port)',
   EADDRNOTAVAIL: 'address not available on this machine',
+  // A listen or connect on a name the resolver does not know (`999.1.1.1` is a name to it, not an IP).
+  ENOTFOUND: 'no such host name: give an IP address or a name this machine resolves',
 };
 
 /** A file-system or socket error from Node, with its code and (when known) the path it concerns. */
@@ -46,7 +48,8 @@ export function isSystemError(error: unknown): error is NodeJS.ErrnoException {
  */
 export function describeSystemError(error: NodeJS.ErrnoException, file?: string): string {
   const reason = FILE_SYSTEM_REASONS[error.code ?? ''];
-  const where = error.path ?? (error as { address?: string }).address ?? file;
+  const where =
+    error.path ?? (error as { address?: string }).address ?? (error as { hostname?: string }).hostname ?? file;
   if (reason === undefined || where === undefined) return error.message;
   const port = (error as { port?: number }).port;
   return `${where}${port === undefined ? '' : `:${port}`}: ${reason}`;
