@@ -247,6 +247,38 @@ function searchResidues(node: NodeState, shape: Shape, scratch: Scratch, pack: b
   return { phase: best, crowding: -bestScore / D };
 }
 
+/**
+ * `fitsAt(node, shape, phase).length === 0` without the reasons: false at the first problem found, the
+ * run's own slots before the node-wide peak (which a removal leaves to be recomputed over every slot).
+ * For searches that ask the question many times between bookings and removals (the repair's chains).
+ */
+export function fitsAtPhase(node: NodeState, shape: Shape, phase: number): boolean {
+  const H = node.horizon;
+  const { step, length } = slotStep(shape.every, shape.duration, H);
+  for (const l of node.links) {
+    for (let start = phase % step; start < H; start += step)
+      for (let d = 0; d < length; d++) if (l.blockedAt((start + d) % H, shape)) return false;
+  }
+  if (node.count === 0) {
+    for (let r = 0; r < 3; r++) if (node.idleSum[r]! + shape.run[r]! > node.cap[r]!) return false;
+  } else {
+    // Beside another day period the capacity is judged over the real day below; exclusivity still here.
+    const mask = node.readsDay(shape) ? 8 : 15;
+    for (let start = phase % step; start < H; start += step) {
+      for (let d = 0; d < length; d++) {
+        let t = start + d;
+        if (t >= H) t -= H;
+        if ((node.runBlockedAt(t, shape) & mask) !== 0) return false;
+      }
+    }
+    if (mask === 8 && node.dayOverloaded(shape, phase) > 0) return false;
+    if (node.foldedClashes(shape, phase).length > 0) return false;
+  }
+  const peak = node.peak();
+  for (let r = 0; r < 3; r++) if (peak[r]! + node.idleSum[r]! + shape.idle[r]! > node.cap[r]!) return false;
+  return true;
+}
+
 /** Whether the instance fits on the node at exactly this phase (used to validate a given booking). */
 export function fitsAt(node: NodeState, shape: Shape, phase: number): string[] {
   const problems: string[] = [];

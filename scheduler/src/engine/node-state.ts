@@ -448,6 +448,32 @@ export class NodeState implements BudgetMember {
   }
 
   /**
+   * Sets `bit` in mark[t] for every slot t of a run of `shape` at `phase` that runBlockedAt would report
+   * blocked (the run's own slots only; a folded period's slots as slotStep gives them).
+   */
+  markRunBlocked(shape: Shape, phase: number, mark: Uint8Array, bit: number): void {
+    const H = this.horizon;
+    const { step, length } = slotStep(shape.every, shape.duration, H);
+    const s = this.words();
+    const lim0 = this.cap[0]! - this.idleSum[0]! - shape.run[0]!;
+    const lim1 = this.cap[1]! - this.idleSum[1]! - shape.run[1]!;
+    const lim2 = this.cap[2]! - this.idleSum[2]! - shape.run[2]!;
+    const excl = shape.exclusive;
+    for (let start = phase % step; start < H; start += step) {
+      for (let d = 0; d < length; d++) {
+        const t = (start + d) % H;
+        const i = t * SLOT_WORDS;
+        const v3 = s === null ? 0 : s[i + 3]!;
+        const blocked =
+          s === null
+            ? lim0 < 0 || lim1 < 0 || lim2 < 0
+            : s[i]! > lim0 || s[i + 1]! > lim1 || s[i + 2]! > lim2 || (excl ? v3 !== 0 : v3 >= EXCLUSIVE_UNIT);
+        if (blocked) mark[t]! |= bit;
+      }
+    }
+  }
+
+  /**
    * Per position p of the shape's period, how many of its repetitions over the horizon block a run of
    * `shape` (exact), written into `out` (length ≥ P).
    */

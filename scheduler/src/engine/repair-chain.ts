@@ -8,7 +8,7 @@
  *  - X is booked, then each evicted booking is re-placed by the ordinary decision, or, when nothing has
  *    room for it, by the same search one level deeper, with what is left of the K moves;
  *  - everything goes through the cluster's reserve/unbook and is judged by the engine's own fit
- *    (`fitsAt`, `staticFilter`) or decision, so a chain is legal by construction; a branch that fails is
+ *    (`fitsAtPhase`, `staticFilter`) or decision, so a chain is legal by construction; a branch that fails is
  *    rolled back to where it started, and a search that fails leaves the cluster as it found it.
  * A booking the chain has taken or placed is never moved again (no cycles), so at most K bookings move
  * and each of them moves once; a chain is kept only when every evicted booking is placed again (net gain:
@@ -28,12 +28,12 @@ import {
   type UndoMark,
 } from './eviction.js';
 import { staticFilter } from './filter.js';
-import { fitsAt, idleFits } from './fit.js';
+import { fitsAtPhase, idleFits } from './fit.js';
 import type { InstanceSpec } from './instance.js';
 import { forEachRunSlot, type LinkState } from './link-state.js';
 import type { Choice } from './lookahead.js';
 import type { BookedInstance, NodeState } from './node-state.js';
-import { DAY_SECONDS, gcd, isDayPeriod } from './period.js';
+import { DAY_SECONDS, gcd, isDayPeriod, slotStep } from './period.js';
 import type { Shape } from './shape.js';
 import type { Migration } from './types.js';
 
@@ -218,16 +218,21 @@ export class RepairChain {
    * given links; with `keep`, the slots stay marked in slotMark (1 node, 2 link) for `blockers` to read.
    */
   private overflow(node: NodeState, shape: Shape, phase: number, links: LinkState[], keep: boolean): number {
-    let n = 0;
     const mark = this.slotMark;
-    forEachRunSlot(phase, shape.every, shape.duration, this.cluster.horizon, (t) => {
-      let m = node.runBlockedAt(t, shape) !== 0 ? 1 : 0;
-      for (const l of links) if (l.blockedAt(t, shape)) m |= 2;
-      if (m !== 0) {
-        n++;
-        if (keep) mark[t] = m;
+    const H = this.cluster.horizon;
+    node.markRunBlocked(shape, phase, mark, 1);
+    for (const l of links) l.markRunBlocked(shape, phase, mark, 2);
+    let n = 0;
+    const { step, length } = slotStep(shape.every, shape.duration, H);
+    for (let start = phase % step; start < H; start += step) {
+      for (let d = 0; d < length; d++) {
+        const t = (start + d) % H;
+        if (mark[t] !== 0) {
+          n++;
+          if (!keep) mark[t] = 0;
+        }
       }
-    });
+    }
     return n;
   }
 
@@ -243,9 +248,9 @@ export class RepairChain {
     const weight = new Map<BookedInstance, number>();
     const count = (b: BookedInstance, bits: number): void => {
       let shared = 0;
-      forEachRunSlot(b.phase, b.shape.every, b.shape.duration, H, (t) => {
-        if ((mark[t]! & bits) !== 0) shared++;
-      });
+      const { step, length } = slotStep(b.shape.every, b.shape.duration, H);
+      for (let start = b.phase % step; start < H; start += step)
+        for (let d = 0; d < length; d++) if ((mark[(start + d) % H]! & bits) !== 0) shared++;
       if (shared > 0) weight.set(b, (weight.get(b) ?? 0) + shared);
     };
     const idleBlocked = !idleFits(node, shape);
@@ -296,7 +301,7 @@ export class RepairChain {
     };
     const fits = (): boolean => {
       s.work += node.readsDay(shape) ? this.dayCost : 1;
-      return staticFilter(node, spec) === null && fitsAt(node, shape, phase).length === 0;
+      return staticFilter(node, spec) === null && fitsAtPhase(node, shape, phase);
     };
     for (const b of conflicting(node, spec)) {
       if (s.pinned.has(b.spec.id) || !canLeave(b) || taken.length >= s.movesLeft) {
