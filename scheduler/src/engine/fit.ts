@@ -4,7 +4,7 @@
  * folded onto the instance's period: O(H + P), independent of how many instances the node holds.
  */
 import type { NodeState } from './node-state.js';
-import { linkProblems, linksConstrain, markLinkBlocked } from './rules/link.js';
+import { linkOverSlots, linksConstrain, markLinkBlocked } from './rules/link.js';
 import type { Shape } from './shape.js';
 import { isFolded, slotStep } from './period.js';
 
@@ -247,72 +247,75 @@ function searchResidues(node: NodeState, shape: Shape, scratch: Scratch, pack: b
   return { phase: best, crowding: -bestScore / D };
 }
 
+/** Whether the instance fits on the node at exactly this phase: [] when it does, else every reason. */
+export function fitsAt(node: NodeState, shape: Shape, phase: number): string[] {
+  const problems: string[] = [];
+  checkAt(node, shape, phase, problems);
+  return problems;
+}
+
 /**
- * `fitsAt(node, shape, phase).length === 0` without the reasons: false at the first problem found, the
- * run's own slots before the node-wide peak (which a removal leaves to be recomputed over every slot).
- * For searches that ask the question many times between bookings and removals (the repair's chains).
+ * `fitsAt(...).length === 0`, answered at the first problem found and without the reasons: for searches
+ * that ask many times between bookings and removals (the repair's chains).
  */
 export function fitsAtPhase(node: NodeState, shape: Shape, phase: number): boolean {
+  return checkAt(node, shape, phase, null);
+}
+
+/**
+ * The one fit test behind both: with `problems`, every problem is listed; without, false at the first.
+ * The run's own slots come before the node-wide peak, which a removal leaves to be recomputed over
+ * every slot.
+ */
+function checkAt(node: NodeState, shape: Shape, phase: number, problems: string[] | null): boolean {
+  const names = ['cpu', 'memory', 'bandwidth'];
   const H = node.horizon;
+  // A folded period (period.ts) meets the slots at its phase modulo the gcd with the horizon.
   const { step, length } = slotStep(shape.every, shape.duration, H);
+  let ok = true;
+  const fail = (message: () => string): boolean => {
+    ok = false;
+    problems?.push(message());
+    return problems !== null;
+  };
   for (const l of node.links) {
-    for (let start = phase % step; start < H; start += step)
-      for (let d = 0; d < length; d++) if (l.blockedAt((start + d) % H, shape)) return false;
+    const over = linkOverSlots(l, shape, phase);
+    if (over > 0 && !fail(() => `${over} active slot(s) would exceed the capacity of link ${l.name}`)) return false;
   }
   if (node.count === 0) {
-    for (let r = 0; r < 3; r++) if (node.idleSum[r]! + shape.run[r]! > node.cap[r]!) return false;
+    for (let r = 0; r < 3; r++)
+      if (node.idleSum[r]! + shape.run[r]! > node.cap[r]!)
+        if (!fail(() => `run ${names[r]} exceeds the node's capacity`)) return false;
   } else {
     // Beside another day period the capacity is judged over the real day below; exclusivity still here.
-    const mask = node.readsDay(shape) ? 8 : 15;
+    const day = node.readsDay(shape);
+    const mask = day ? 8 : 15;
+    let overloaded = 0;
+    let exclusiveClash = 0;
     for (let start = phase % step; start < H; start += step) {
       for (let d = 0; d < length; d++) {
         let t = start + d;
         if (t >= H) t -= H;
-        if ((node.runBlockedAt(t, shape) & mask) !== 0) return false;
+        const bits = node.runBlockedAt(t, shape) & mask;
+        if (bits === 0) continue;
+        if (problems === null) return false;
+        if (bits & 7) overloaded++;
+        if (bits & 8) exclusiveClash++;
       }
     }
-    if (mask === 8 && node.dayOverloaded(shape, phase) > 0) return false;
-    if (node.foldedClashes(shape, phase).length > 0) return false;
+    if (day) overloaded = node.dayOverloaded(shape, phase);
+    if (overloaded > 0 && !fail(() => `${overloaded} active slot(s) would exceed the node's capacity`)) return false;
+    if (exclusiveClash > 0) fail(() => `${exclusiveClash} active slot(s) would break an exclusive rule`);
+    const clashes = node.foldedClashes(shape, phase);
+    if (
+      clashes.length > 0 &&
+      !fail(() => `its runs would meet those of ${clashes.map((b) => b.spec.id).join(', ')} (exclusive)`)
+    )
+      return false;
   }
   const peak = node.peak();
-  for (let r = 0; r < 3; r++) if (peak[r]! + node.idleSum[r]! + shape.idle[r]! > node.cap[r]!) return false;
-  return true;
-}
-
-/** Whether the instance fits on the node at exactly this phase (used to validate a given booking). */
-export function fitsAt(node: NodeState, shape: Shape, phase: number): string[] {
-  const problems: string[] = [];
-  const names = ['cpu', 'memory', 'bandwidth'];
-  const peak = node.peak();
-  for (let r = 0; r < 3; r++) {
+  for (let r = 0; r < 3; r++)
     if (peak[r]! + node.idleSum[r]! + shape.idle[r]! > node.cap[r]!)
-      problems.push(`idle ${names[r]} does not fit at the busiest slot`);
-  }
-  problems.push(...linkProblems(node, shape, phase));
-  if (node.count === 0) {
-    for (let r = 0; r < 3; r++)
-      if (node.idleSum[r]! + shape.run[r]! > node.cap[r]!) problems.push(`run ${names[r]} exceeds the node's capacity`);
-    return problems;
-  }
-  const H = node.horizon;
-  let overloaded = 0;
-  let exclusiveClash = 0;
-  // A folded period (period.ts) meets the slots at its phase modulo the gcd with the horizon.
-  const { step, length } = slotStep(shape.every, shape.duration, H);
-  for (let start = phase % step; start < H; start += step) {
-    for (let d = 0; d < length; d++) {
-      let t = start + d;
-      if (t >= H) t -= H;
-      const bits = node.runBlockedAt(t, shape);
-      if (bits & 7) overloaded++;
-      if (bits & 8) exclusiveClash++;
-    }
-  }
-  // Day periods beside each other are judged over the real day, not their fold onto every hour.
-  if (node.readsDay(shape)) overloaded = node.dayOverloaded(shape, phase);
-  if (overloaded > 0) problems.push(`${overloaded} active slot(s) would exceed the node's capacity`);
-  if (exclusiveClash > 0) problems.push(`${exclusiveClash} active slot(s) would break an exclusive rule`);
-  const clashes = node.foldedClashes(shape, phase).map((b) => b.spec.id);
-  if (clashes.length > 0) problems.push(`its runs would meet those of ${clashes.join(', ')} (exclusive)`);
-  return problems;
+      if (!fail(() => `idle ${names[r]} does not fit at the busiest slot`)) return false;
+  return ok;
 }

@@ -31,17 +31,14 @@ export function markLinkBlocked(node: NodeState, shape: Shape, bad: Uint8Array):
   for (const l of node.links) l.markBlocked(shape, bad);
 }
 
-/** Per link, how many active slots of a run at `phase` would overflow it (for a given booking). */
-export function linkProblems(node: NodeState, shape: Shape, phase: number): string[] {
-  const out: string[] = [];
-  for (const l of node.links) {
-    let over = 0;
-    forEachRunSlot(phase, shape.every, shape.duration, node.horizon, (t) => {
-      if (l.blockedAt(t, shape)) over++;
-    });
-    if (over > 0) out.push(`${over} active slot(s) would exceed the capacity of link ${l.name}`);
-  }
-  return out;
+/** How many active slots of a run at `phase` would overflow link `l` (for a given booking; 0: it fits). */
+export function linkOverSlots(l: LinkState, shape: Shape, phase: number): number {
+  if (shape.run[2] === 0) return 0;
+  let over = 0;
+  forEachRunSlot(phase, shape.every, shape.duration, l.horizon, (t) => {
+    if (l.blockedAt(t, shape)) over++;
+  });
+  return over;
 }
 
 /** A link full at the time a run needs it: its name, capacity, and the runs sending through it then. */
