@@ -6,22 +6,11 @@ import { fitsAt, fitsAtPhase, Scratch } from './fit.js';
 import { LookAhead } from './lookahead.js';
 import type { BookedInstance } from './node-state.js';
 import { slotStep } from './period.js';
+import { Random } from './random.js';
 import { compileShape } from './shape.js';
 import { instanceSpec } from './testing.js';
 
 const HORIZON = 3600;
-
-/** A small deterministic generator (mulberry32), so a failing state can be rebuilt from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A family's pool filled in arrival order by the ordinary decision, then a third of its bookings removed
@@ -40,8 +29,8 @@ function filledCluster(name: string, seed: number) {
     const choice = decision.decide(spec, shape);
     if (choice) booked.push(cluster.reserve(spec, shape, choice.node, choice.phase));
   }
-  const rnd = random(seed);
-  for (const b of booked) if (rnd() < 1 / 3) cluster.unbook(b);
+  const rnd = new Random(seed);
+  for (const b of booked) if (rnd.next() < 1 / 3) cluster.unbook(b);
   return { cluster, instances: apps.instances, rnd };
 }
 
@@ -57,7 +46,7 @@ describe('the fit answered without its reasons', () => {
       for (const node of cluster.nodes) {
         for (const spec of instances) {
           const shape = compileShape(spec);
-          for (const phase of [shape.release, Math.floor(rnd() * shape.every)]) {
+          for (const phase of [shape.release, Math.floor(rnd.next() * shape.every)]) {
             const expected = fitsAt(node, shape, phase).length === 0;
             expect(fitsAtPhase(node, shape, phase), `${name} seed ${seed} ${spec.id} on ${node.name} at ${phase}`).toBe(
               expected,
@@ -78,21 +67,21 @@ describe('the fit answered without its reasons', () => {
     const reasons = new Set<string>();
     let fits = 0;
     for (let seed = 1; seed <= 40; seed++) {
-      const rnd = random(seed);
-      const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+      const rnd = new Random(seed);
+      const pick = <T>(xs: T[]): T => rnd.pick(xs);
       const spec = (id: string) => {
         const every = pick(PERIODS);
         return instanceSpec(id, {
           every,
-          duration: Math.max(1, Math.floor(every * (0.05 + 0.6 * rnd()))),
-          startWithin: Math.floor(rnd() * every),
+          duration: Math.max(1, Math.floor(every * (0.05 + 0.6 * rnd.next()))),
+          startWithin: Math.floor(rnd.next() * every),
           run: {
-            cpu: 200 + Math.floor(rnd() * 1200),
-            memory: 100 + Math.floor(rnd() * 900),
+            cpu: 200 + Math.floor(rnd.next() * 1200),
+            memory: 100 + Math.floor(rnd.next() * 900),
             bandwidth: pick([0, 100, 250, 400]),
           },
           idle: { cpu: pick([0, 0, 50, 300]), memory: pick([0, 100, 400]) },
-          exclusive: rnd() < 0.2,
+          exclusive: rnd.next() < 0.2,
         });
       };
       const cluster = new Cluster(HORIZON);
@@ -108,14 +97,14 @@ describe('the fit answered without its reasons', () => {
         const x = spec(`x-${i}`);
         const shape = compileShape(x);
         const node = pick(cluster.nodes);
-        const phase = Math.floor(rnd() * x.every);
+        const phase = Math.floor(rnd.next() * x.every);
         if (fitsAt(node, shape, phase).length === 0) booked.push(cluster.reserve(x, shape, node, phase));
       }
-      for (const b of booked) if (rnd() < 0.3) cluster.unbook(b);
+      for (const b of booked) if (rnd.next() < 0.3) cluster.unbook(b);
       for (let i = 0; i < 60; i++) {
         const shape = compileShape(spec(`y-${i}`));
         const node = pick(cluster.nodes);
-        const phase = Math.floor(rnd() * shape.every);
+        const phase = Math.floor(rnd.next() * shape.every);
         const problems = fitsAt(node, shape, phase);
         expect(fitsAtPhase(node, shape, phase), `seed ${seed} y-${i} at ${phase}: ${problems.join('; ')}`).toBe(
           problems.length === 0,
@@ -143,7 +132,7 @@ describe('the fit answered without its reasons', () => {
     for (const node of cluster.nodes) {
       for (const spec of instances) {
         const shape = compileShape(spec);
-        const phase = Math.floor(rnd() * shape.every);
+        const phase = Math.floor(rnd.next() * shape.every);
         mark.fill(0);
         node.markRunBlocked(shape, phase, mark, 1);
         for (const l of node.links) l.markRunBlocked(shape, phase, mark, 2);
