@@ -129,17 +129,10 @@ export class LinkState<Node = unknown> {
 
   /** Sets `bit` in mark[t] for every slot t of a run of `shape` at `phase` where blockedAt holds. */
   markRunBlocked(shape: Shape, phase: number, mark: Uint8Array, bit: number): void {
-    const bw = shape.run[2];
-    if (bw === 0) return;
-    const H = this.horizon;
-    const { step, length } = slotStep(shape.every, shape.duration, H);
-    const load = this.load;
-    for (let start = phase % step; start < H; start += step) {
-      for (let d = 0; d < length; d++) {
-        const t = (start + d) % H;
-        if ((load === null ? 0 : load[t]!) + bw > this.cap) mark[t]! |= bit;
-      }
-    }
+    if (shape.run[2] === 0) return;
+    forEachRunSlot(phase, shape.every, shape.duration, this.horizon, (t) => {
+      if (this.blockedAt(t, shape)) mark[t]! |= bit;
+    });
   }
 
   /** Whether a run of `shape` would push the link over its capacity in slot t. */
