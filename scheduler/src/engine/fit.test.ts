@@ -68,9 +68,8 @@ describe('the fit answered without its reasons', () => {
     let fits = 0;
     for (let seed = 1; seed <= 40; seed++) {
       const rnd = new Random(seed);
-      const pick = <T>(xs: T[]): T => rnd.pick(xs);
       const spec = (id: string) => {
-        const every = pick(PERIODS);
+        const every = rnd.pick(PERIODS);
         return instanceSpec(id, {
           every,
           duration: Math.max(1, Math.floor(every * (0.05 + 0.6 * rnd.next()))),
@@ -78,9 +77,9 @@ describe('the fit answered without its reasons', () => {
           run: {
             cpu: 200 + Math.floor(rnd.next() * 1200),
             memory: 100 + Math.floor(rnd.next() * 900),
-            bandwidth: pick([0, 100, 250, 400]),
+            bandwidth: rnd.pick([0, 100, 250, 400]),
           },
-          idle: { cpu: pick([0, 0, 50, 300]), memory: pick([0, 100, 400]) },
+          idle: { cpu: rnd.pick([0, 0, 50, 300]), memory: rnd.pick([0, 100, 400]) },
           exclusive: rnd.next() < 0.2,
         });
       };
@@ -96,14 +95,14 @@ describe('the fit answered without its reasons', () => {
       for (let i = 0; i < 24; i++) {
         const x = spec(`x-${i}`);
         const shape = compileShape(x);
-        const node = pick(cluster.nodes);
+        const node = rnd.pick(cluster.nodes);
         const phase = Math.floor(rnd.next() * x.every);
         if (fitsAt(node, shape, phase).length === 0) booked.push(cluster.reserve(x, shape, node, phase));
       }
       for (const b of booked) if (rnd.next() < 0.3) cluster.unbook(b);
       for (let i = 0; i < 60; i++) {
         const shape = compileShape(spec(`y-${i}`));
-        const node = pick(cluster.nodes);
+        const node = rnd.pick(cluster.nodes);
         const phase = Math.floor(rnd.next() * shape.every);
         const problems = fitsAt(node, shape, phase);
         expect(fitsAtPhase(node, shape, phase), `seed ${seed} y-${i} at ${phase}: ${problems.join('; ')}`).toBe(

@@ -55,8 +55,8 @@ export interface ChainLimits {
  * packings) and changes little elsewhere; more depth or phases per node did not. Since the fit test
  * answers at the first problem (fit.ts, fitsAtPhase), 64,000 units take less time on small pools than
  * 16,000 took before; a refusal that fails spends all of it, so where most do (a full cluster, many
- * moves allowed) refusals cost up to four times as much. Frozen: every engine shares it (a RepairChain
- * takes other limits).
+ * moves allowed) refusals cost several times as much (the scheduler README's Readapt paragraph gives
+ * the figures). Frozen: every engine shares it (a RepairChain takes other limits).
  */
 export const DEFAULT_CHAIN_LIMITS: Readonly<ChainLimits> = Object.freeze({
   work: 64000,
