@@ -29,6 +29,7 @@ import type {
   NodeSnapshot,
   Assignment,
   PlacementPolicy,
+  PlaceOptions,
   PlaceResult,
   Refusal,
 } from './types.js';
@@ -42,6 +43,7 @@ export type {
   NodeSnapshot,
   Assignment,
   PlacementPolicy,
+  PlaceOptions,
   PlaceResult,
   Refusal,
   RejectCode,
@@ -163,7 +165,7 @@ export class Engine {
   }
 
   /** Filter → score → reserve; when nothing fits, readapt (up to `migrations` moves), else a refusal. */
-  place(spec: InstanceSpec, options: { migrations?: number; dryRun?: boolean } = {}): PlaceResult {
+  place(spec: InstanceSpec, options: PlaceOptions = {}): PlaceResult {
     if (this.cluster.booked.has(spec.id)) throw new Error(`instance ${spec.id} is already booked; remove it first`);
     const invalid = this.invalid(spec);
     if (invalid) return refused(invalidRefusal(spec, invalid));
@@ -179,15 +181,17 @@ export class Engine {
       return { ok: true, id: spec.id, node: choice.node.name, phase: choice.phase, migrations: [] };
     }
     const k = options.migrations ?? 0;
+    let repairCut = false;
     if (k > 0 && this.policy === null) {
-      const moved = this.readapt.run(spec, shape, k);
+      const moved = this.readapt.run(spec, shape, k, options.stopRepair);
       if (moved) {
         if (options.dryRun) this.readapt.rollback(moved.undo);
         return { ok: true, id: spec.id, node: moved.node, phase: moved.phase, migrations: moved.migrations };
       }
+      repairCut = this.readapt.lastCut;
     }
     const context = { horizon: this.horizon, policy: this.policy, nodes: this.cluster.nodes };
-    return refused(refusalOf(context, spec, shape, this.cluster.candidates(spec)));
+    return refused(refusalOf(context, spec, shape, this.cluster.candidates(spec)), repairCut);
   }
 
   book(
@@ -306,8 +310,9 @@ function linkSnapshot(l: LinkState, H: number): LinkSnapshot {
   };
 }
 
-function refused(refusal: Refusal): PlaceResult {
-  return { ok: false, id: refusal.id, code: refusal.code, refusal, reason: describeRefusal(refusal) };
+function refused(refusal: Refusal, repairCut = false): PlaceResult {
+  const result = { ok: false as const, id: refusal.id, code: refusal.code, refusal, reason: describeRefusal(refusal) };
+  return repairCut ? { ...result, repairCut: true } : result;
 }
 
 function toBooking(b: BookedInstance): Booking {

@@ -46,11 +46,17 @@ export class BookingOrder {
     }
     if (nodes.size === 0) return;
     cluster.booked.clear();
-    for (const b of now) cluster.booked.set(b.spec.id, b);
-    const links = new Set<NodeState['links'][number]>();
-    for (const node of nodes) {
-      for (const l of node.links) links.add(l);
-      const mine = now.filter((b) => b.node === node);
+    // One pass over the bookings, each dealt to its node's and its links' lists when those are rebuilt.
+    type Link = NodeState['links'][number];
+    const onNode = new Map<NodeState, BookedInstance[]>([...nodes].map((n) => [n, []]));
+    const onLink = new Map<Link, BookedInstance[]>();
+    for (const node of nodes) for (const l of node.links) onLink.set(l, []);
+    for (const b of now) {
+      cluster.booked.set(b.spec.id, b);
+      onNode.get(b.node)?.push(b);
+      if (onLink.size > 0) for (const l of b.node.links) if (l.booked.has(b.spec.id)) onLink.get(l)?.push(b);
+    }
+    for (const [node, mine] of onNode) {
       node.booked.clear();
       for (const b of mine) node.booked.set(b.spec.id, b);
       if (node.folded.size === 0) continue;
@@ -58,8 +64,7 @@ export class BookingOrder {
       node.folded.clear();
       for (const b of folded) node.folded.add(b);
     }
-    for (const l of links) {
-      const sending = now.filter((b) => l.booked.has(b.spec.id));
+    for (const [l, sending] of onLink) {
       l.booked.clear();
       for (const b of sending) l.booked.set(b.spec.id, b);
     }

@@ -8,6 +8,7 @@ export {
   type Migration,
   type NodeSnapshot,
   type Assignment,
+  type PlaceOptions,
   type PlaceResult,
   type Amount,
   type Refusal,

@@ -16,6 +16,7 @@ import type { Migration } from './types.js';
 import { readaptThroughLinks } from './readapt-link.js';
 import { BookingOrder, canLeave, cmp, conflicting, rollbackTo, size, type Undo } from './eviction.js';
 import { RepairChain } from './repair-chain.js';
+import { smallest } from './smallest.js';
 
 /** How many nodes readapt tries, most promising first. */
 const READAPT_NODES = 64;
@@ -42,6 +43,8 @@ export interface Readapted {
 
 export class Readapt {
   private readonly chain: RepairChain;
+  /** Whether the last run that found nothing was ended by its `stop` rather than having tried everything. */
+  lastCut = false;
 
   constructor(
     private readonly cluster: Cluster,
@@ -52,7 +55,9 @@ export class Readapt {
     this.chain = new RepairChain(cluster, decide);
   }
 
-  run(spec: InstanceSpec, shape: Shape, k: number): Readapted | null {
+  /** `stop` is polled between attempts (and by the chain search); once true, the run gives up. */
+  run(spec: InstanceSpec, shape: Shape, k: number, stop?: () => boolean): Readapted | null {
+    this.lastCut = false;
     // Candidates: nodes that pass the static filters, or fail them only because of at most k instances
     // (anti-affinity either way, same spread group) that could move elsewhere.
     const list = this.cluster.candidates(spec).filter((n) => {
@@ -63,23 +68,33 @@ export class Readapt {
       return idleRoomAfterEvicting(n, shape, k);
     });
     // Most promising first: fewest conflicts to move, then least crowded.
-    const ranked = list
-      .map((n) => ({ n, conflicts: conflicting(n, spec).length, crowd: n.count }))
-      .sort((a, b) => a.conflicts - b.conflicts || a.crowd - b.crowd || a.n.index - b.n.index)
-      .slice(0, Math.min(list.length, READAPT_NODES))
-      .map((x) => x.n);
+    const ranked = smallest(
+      list.map((n) => ({ n, conflicts: conflicting(n, spec).length, crowd: n.count })),
+      READAPT_NODES,
+      (a, b) => a.conflicts - b.conflicts || a.crowd - b.crowd || a.n.index - b.n.index,
+    ).map((x) => x.n);
     // A failed repair puts the bookings' order back too; a dry run's rollback does the same.
     const order = new BookingOrder(this.cluster);
-    const found = this.search(spec, shape, k, ranked);
+    const found = this.search(spec, shape, k, ranked, stop);
     if (found) found.undo.order = order;
     else order.restore();
     return found;
   }
 
-  private search(spec: InstanceSpec, shape: Shape, k: number, ranked: NodeState[]): Readapted | null {
+  private search(
+    spec: InstanceSpec,
+    shape: Shape,
+    k: number,
+    ranked: NodeState[],
+    stop: (() => boolean) | undefined,
+  ): Readapted | null {
     for (const blockerOrder of BLOCKER_ORDERS) {
       const nodes = blockerOrder === 'smallest' ? ranked.slice(0, SECOND_ORDER_NODES) : ranked;
       for (const node of nodes) {
+        if (stop?.()) {
+          this.lastCut = true;
+          return null;
+        }
         const attempt = this.tryEvictOn(node, spec, shape, k, blockerOrder);
         if (attempt) return attempt;
       }
@@ -93,7 +108,9 @@ export class Readapt {
       canLeave,
     };
     // Last, ejection chains: evicted bookings placed again by moving others in turn (repair-chain.ts).
-    return readaptThroughLinks(context, spec, shape, k) ?? this.chain.run(spec, shape, k);
+    const found = readaptThroughLinks(context, spec, shape, k) ?? this.chain.run(spec, shape, k, stop);
+    this.lastCut = found === null && this.chain.lastCut;
+    return found;
   }
 
   /** Puts everything back as it was before the attempt that produced `undo`. */

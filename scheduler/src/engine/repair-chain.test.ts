@@ -7,6 +7,7 @@ import { Engine } from './engine.js';
 import { Scratch } from './fit.js';
 import type { InstanceSpec, NodeSpec } from './instance.js';
 import { LookAhead } from './lookahead.js';
+import { rollbackTo } from './eviction.js';
 import { DEFAULT_CHAIN_LIMITS, RepairChain, type ChainLimits } from './repair-chain.js';
 import { compileShape } from './shape.js';
 import { instanceSpec } from './testing.js';
@@ -164,5 +165,112 @@ describe('repair by ejection chains', () => {
       expect(checkPlacement(w.nodes, w.apps, placed)).toMatchObject({ competingSlotSeconds: 0, violations: 0 });
     }
     expect(chained).toBeGreaterThan(0);
+  });
+});
+
+describe('a stop predicate (the webhook passes its time limit)', () => {
+  it('that never fires changes no decision; one that fires ends the search at once, leaving the cluster as it was', () => {
+    const k = 5;
+    let cuts = 0;
+    let searched = 0;
+    for (const seed of [1, 2]) {
+      const w = family('planted-90').generate({ seed, nodes: 8, instances: 80 });
+      const plain = new Engine(w.nodes, { horizon: w.apps.horizon });
+      const polled = new Engine(w.nodes, { horizon: w.apps.horizon });
+      const stopped = new Engine(w.nodes, { horizon: w.apps.horizon });
+      for (const spec of w.apps.instances) {
+        let polls = 0;
+        const a = plain.place(spec, { migrations: k });
+        expect(polled.place(spec, { migrations: k, stopRepair: () => (polls++, false) })).toEqual(a);
+        expect(a.ok || a.repairCut === undefined).toBe(true);
+        if (polls > 0) searched++;
+
+        // Fires at its third poll: a search that has not found a chain by then gives up there.
+        let calls = 0;
+        const before = observable(stopped);
+        const r = stopped.place(spec, { migrations: k, stopRepair: () => ++calls >= 3 });
+        expect(calls).toBeLessThanOrEqual(3);
+        if (r.ok) continue;
+        if (r.repairCut) {
+          cuts++;
+          expect(calls).toBe(3);
+        }
+        expect(observable(stopped)).toBe(before);
+      }
+    }
+    expect(searched).toBeGreaterThan(0);
+    expect(cuts).toBeGreaterThan(0);
+  });
+
+  it('the chain search itself stops within a poll of the predicate firing, and fails cleanly', () => {
+    // A planted packing filled by the ordinary decision; the chain is asked for each pod it refuses.
+    const w = family('planted-90').generate({ seed: 3, nodes: 8, instances: 80 });
+    const cluster = new Cluster(w.apps.horizon);
+    for (const n of w.nodes) cluster.addNode(n);
+    const scratch = new Scratch(w.apps.horizon);
+    const decision = new NmaasDecision(cluster, scratch, new LookAhead(cluster, scratch), 8);
+    const decide = (spec: InstanceSpec, shape: ReturnType<typeof compileShape>) => decision.decide(spec, shape);
+    // Sorted: a rollback books anew, so the order of the bookings may change (readapt.ts restores it).
+    const state = () =>
+      JSON.stringify([...cluster.booked.values()].map((b) => [b.spec.id, b.node.name, b.phase]).sort());
+    let checked = 0;
+    for (const spec of w.apps.instances) {
+      const shape = compileShape(spec);
+      const choice = decide(spec, shape);
+      if (choice) {
+        cluster.reserve(spec, shape, choice.node, choice.phase);
+        continue;
+      }
+      const probe = new RepairChain(cluster, decide);
+      const found = probe.run(spec, shape, 5);
+      if (found) rollbackTo(cluster, found.undo);
+      const full = probe.lastWork;
+      if (full < 8 * 32) continue;
+      // Fires at the second poll: about 32 units in, far short of what the full search spent.
+      let calls = 0;
+      const before = state();
+      const cut = new RepairChain(cluster, decide);
+      expect(cut.run(spec, shape, 5, () => ++calls >= 2)).toBeNull();
+      expect(cut.lastCut).toBe(true);
+      expect(calls).toBe(2);
+      expect(cut.lastWork).toBeLessThan(full / 2);
+      expect(state()).toBe(before);
+      // A predicate that never fires: the same answer and the same work as none.
+      const never = new RepairChain(cluster, decide);
+      const again = never.run(spec, shape, 5, () => false);
+      expect(again?.migrations).toEqual(found?.migrations);
+      expect(never.lastWork).toBe(full);
+      expect(never.lastCut).toBe(false);
+      if (again) rollbackTo(cluster, again.undo);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+
+  it('a complete search that fails is not reported as cut', () => {
+    const engine = crowdedEngine();
+    const r = engine.place(X, { migrations: 1, stopRepair: () => false });
+    expect(r).toMatchObject({ ok: false });
+    expect(r.ok || r.repairCut).toBeFalsy();
+    const cut = crowdedEngine().place(X, { migrations: 2, stopRepair: () => true });
+    expect(cut).toMatchObject({ ok: false, repairCut: true });
+  });
+
+  it('readapt polls it too: a one-move repair found on the first node is not made once the predicate has fired', () => {
+    // A whole-minute exclusive run on a; b is free. A pod pinned to a fits only if that run moves to b.
+    const engine = (): Engine => {
+      const e = new Engine(NODES.slice(0, 2), { horizon: 60 });
+      expect(e.book(instanceSpec('long-0', { duration: 60, exclusive: true }), { node: 'a', phase: 0 }).ok).toBe(true);
+      return e;
+    };
+    const pinned = instanceSpec('pinned-0', { node: 'a' });
+    expect(engine().place(pinned, { migrations: 1, stopRepair: () => false })).toMatchObject({
+      ok: true,
+      migrations: [{ id: 'long-0', to: { node: 'b' } }],
+    });
+    let calls = 0;
+    const r = engine().place(pinned, { migrations: 1, stopRepair: () => (calls++, true) });
+    expect(r).toMatchObject({ ok: false, code: 'capacity', repairCut: true });
+    expect(calls).toBe(1);
   });
 });

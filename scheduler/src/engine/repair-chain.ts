@@ -13,7 +13,8 @@
  * A booking the chain has taken or placed is never moved again (no cycles), so at most K bookings move
  * and each of them moves once; a chain is kept only when every evicted booking is placed again (net gain:
  * X). The search counts its work (phase evaluations, fit checks, bookings, decisions) against a fixed
- * budget rather than a clock, so a repair is reproducible, and a refusal at scale stays cheap.
+ * budget rather than a clock, so a repair is reproducible, and a refusal at scale stays cheap. A caller
+ * that must answer in time (the webhook) may also pass a stop predicate, polled every few units.
  */
 import type { Cluster } from './cluster.js';
 import {
@@ -35,6 +36,7 @@ import type { Choice } from './lookahead.js';
 import type { BookedInstance, NodeState } from './node-state.js';
 import { DAY_SECONDS, gcd, isDayPeriod, slotStep } from './period.js';
 import type { Shape } from './shape.js';
+import { smallest } from './smallest.js';
 import type { Migration } from './types.js';
 
 export interface ChainLimits {
@@ -85,6 +87,12 @@ const ORDERS: readonly BlockerOrder[] = ['in-the-way', 'smallest', 'largest'];
 const DECISION_NODES_PER_UNIT = 256;
 /** The later orders are tried on the most promising attempts only. */
 const LATER_ORDER_ATTEMPTS = 8;
+/**
+ * Work units between two polls of the stop predicate. A unit costs microseconds (a day-period booking a
+ * few hundred), so the search overruns its stop by well under a millisecond of search; polling a clock
+ * this rarely costs nothing measurable.
+ */
+const STOP_POLL_UNITS = 32;
 
 /** A booking in X's way at one node and phase, by id: a rollback books an equal booking anew. */
 interface Blocker {
@@ -113,6 +121,11 @@ interface Search {
   pinLog: string[];
   movesLeft: number;
   work: number;
+  /** Polled every STOP_POLL_UNITS units: once true, the search is over. */
+  stop: (() => boolean) | undefined;
+  /** Work at which the predicate is polled next. */
+  nextPoll: number;
+  stopped: boolean;
 }
 
 interface SearchMark extends UndoMark {
@@ -123,6 +136,8 @@ interface SearchMark extends UndoMark {
 export class RepairChain {
   /** Work spent by the last run, found or not (for tests and measurements). */
   lastWork = 0;
+  /** Whether the last run was ended by its stop predicate before it had found a chain. */
+  lastCut = false;
   private slotMark: Uint8Array;
 
   constructor(
@@ -134,11 +149,24 @@ export class RepairChain {
     this.slotMark = new Uint8Array(cluster.horizon);
   }
 
-  /** Places `spec` by moving at most k bookings, or returns null with the cluster as it was. */
-  run(spec: InstanceSpec, shape: Shape, k: number): ChainRepair | null {
-    const s: Search = { undo: { evicted: [], placed: [] }, pinned: new Set(), pinLog: [], movesLeft: k, work: 0 };
+  /**
+   * Places `spec` by moving at most k bookings, or returns null with the cluster as it was. `stop` ends
+   * the search early (see PlaceOptions.stopRepair); without it the work budget alone bounds it.
+   */
+  run(spec: InstanceSpec, shape: Shape, k: number, stop?: () => boolean): ChainRepair | null {
+    const s: Search = {
+      undo: { evicted: [], placed: [] },
+      pinned: new Set(),
+      pinLog: [],
+      movesLeft: k,
+      work: 0,
+      stop,
+      nextPoll: 0,
+      stopped: false,
+    };
     const done = k > 0 && this.place(spec, shape, 1, s);
     this.lastWork = s.work;
+    this.lastCut = !done && s.stopped;
     if (!done) return null;
     const x = s.undo.placed.find((p) => p.spec.id === spec.id)!;
     return { node: x.node.name, phase: x.phase, migrations: migrationsOf(s.undo), undo: s.undo, work: s.work };
@@ -151,7 +179,7 @@ export class RepairChain {
     for (const order of ORDERS) {
       const list = order === ORDERS[0] ? attempts : attempts.slice(0, LATER_ORDER_ATTEMPTS);
       for (const a of list) {
-        if (s.work >= this.limits.work) return false;
+        if (this.spent(s)) return false;
         if (this.tryAttempt(spec, shape, a, order, depth, s, tried)) return true;
       }
     }
@@ -169,8 +197,11 @@ export class RepairChain {
       if (conflicts.length > s.movesLeft || conflicts.some((b) => s.pinned.has(b.spec.id) || !canLeave(b))) continue;
       ranked.push({ n, conflicts: conflicts.length });
     }
-    ranked.sort((a, b) => a.conflicts - b.conflicts || a.n.count - b.n.count || a.n.index - b.n.index);
-    const nodes = ranked.slice(0, depth === 1 ? this.limits.nodes : this.limits.deeperNodes);
+    const nodes = smallest(
+      ranked,
+      depth === 1 ? this.limits.nodes : this.limits.deeperNodes,
+      (a, b) => a.conflicts - b.conflicts || a.n.count - b.n.count || a.n.index - b.n.index,
+    );
     const out: Attempt[] = [];
     for (const { n, conflicts } of nodes) {
       const links = shape.run[2] > 0 ? n.links.filter((l) => l.constrains(shape)) : [];
@@ -317,7 +348,7 @@ export class RepairChain {
     const mandatory = taken.length;
     let ok = fits();
     for (const blocker of ordered(a.blockers, order)) {
-      if (ok || taken.length >= s.movesLeft || s.work >= this.limits.work) break;
+      if (ok || taken.length >= s.movesLeft || this.spent(s)) break;
       const b = cluster.booked.get(blocker.id);
       if (!b || s.pinned.has(blocker.id) || !canLeave(b)) continue;
       take(b);
@@ -356,7 +387,7 @@ export class RepairChain {
     // The largest first: the hardest to place again while the most room is left.
     const replace = [...taken].sort((x, y) => size(y.shape) - size(x.shape) || cmp(x.spec.id, y.spec.id));
     for (const b of replace) {
-      if (s.work >= this.limits.work) {
+      if (this.spent(s)) {
         this.rollback(s, mark);
         return false;
       }
@@ -372,6 +403,15 @@ export class RepairChain {
       return false;
     }
     return true;
+  }
+
+  /** Whether the search must end here: its work budget is spent, or its stop predicate said so. */
+  private spent(s: Search): boolean {
+    if (s.work >= this.limits.work || s.stopped) return true;
+    if (s.stop === undefined || s.work < s.nextPoll) return false;
+    s.nextPoll = s.work + STOP_POLL_UNITS;
+    s.stopped = s.stop();
+    return s.stopped;
   }
 
   /**

@@ -35,7 +35,27 @@ export type PlaceResult =
       refusal: Refusal;
       /** `describeRefusal(refusal)`: the same refusal in words, with booking ids as they are. */
       reason: string;
+      /**
+       * Moving pods was tried and `PlaceOptions.stopRepair` ended the search before its work budget did:
+       * more time might have found room. Absent otherwise (no moves allowed, or the search was complete).
+       */
+      repairCut?: true;
     };
+
+/** How one `Engine.place` may decide. */
+export interface PlaceOptions {
+  /** Booked instances the newcomer may move when nothing fits (readapt); 0 or absent: none. */
+  migrations?: number;
+  /** Decide without booking: a placement found by moving others is rolled back too. */
+  dryRun?: boolean;
+  /**
+   * Polled while the repair searches (every few work units); once it answers true the search gives up
+   * as if its work budget were spent. A webhook passes its answer deadline, so a slow repair ends in a
+   * refusal rather than in the API server's timeout. Without it only the counted budget bounds the
+   * search, and a decision does not depend on the machine's speed (simulations and tests leave it out).
+   */
+  stopRepair?: () => boolean;
+}
 
 /** A resource amount in the input units: millicores, MiB, Mbps. */
 export interface Amount {
