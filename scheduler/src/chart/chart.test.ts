@@ -187,6 +187,11 @@ for (const version of ['3.17', '4.1'] as const) {
       const ignore = await template('--set', 'failurePolicy=Ignore', '--set', 'timeoutSeconds=3');
       expect(byKind(ignore, 'MutatingWebhookConfiguration')[0]!.webhooks[0].failurePolicy).toBe('Ignore');
       expect(byKind(ignore, 'MutatingWebhookConfiguration')[0]!.webhooks[0].timeoutSeconds).toBe(3);
+      // The replicas keep their answers inside the same timeout (their search for moves stops before it).
+      const args = (objs: Obj[]) => byKind(objs, 'Deployment')[0]!.spec.template.spec.containers[0].args as string[];
+      const timeoutArg = (objs: Obj[]) => args(objs)[args(objs).indexOf('--timeout-seconds') + 1];
+      expect(timeoutArg(ignore)).toBe('3');
+      expect(timeoutArg(objs)).toBe('5');
       await expect(template('--set', 'timeoutSeconds=31')).rejects.toThrow(/timeoutSeconds/);
     });
 

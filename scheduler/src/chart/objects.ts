@@ -33,6 +33,8 @@ export function chartTokens(tokens: TemplateTokens) {
     replicas: tokens.scalar('{{ int .Values.replicas }}'),
     failurePolicy: tokens.scalar('{{ .Values.failurePolicy | quote }}'),
     timeout: tokens.scalar('{{ int .Values.timeoutSeconds }}'),
+    /** The same timeout as an argument: the replica keeps its answers inside it. */
+    timeoutArg: tokens.scalar('{{ int .Values.timeoutSeconds | toString | quote }}'),
     migrations: tokens.scalar('{{ int .Values.migrations | toString | quote }}'),
     replanInterval: tokens.scalar('{{ int .Values.replan.interval | toString | quote }}'),
     replanMaxMigrations: tokens.scalar('{{ int .Values.replan.maxMigrations | toString | quote }}'),
@@ -178,6 +180,8 @@ export class SchedulerChart extends Chart {
                   `${NAME}.$(POD_NAMESPACE).svc`,
                   '--migrations',
                   T.migrations,
+                  '--timeout-seconds',
+                  T.timeoutArg,
                   '--replan-interval',
                   T.replanInterval,
                   '--replan-max-migrations',

@@ -182,7 +182,8 @@ export function schedulerValueSpecs(image: SchedulerImage): ValueSpec[] {
     {
       path: ['timeoutSeconds'],
       default: 5,
-      description: 'Seconds the API server waits for the webhook.',
+      description:
+        "Seconds the API server waits for the webhook. The scheduler answers within it: a pod's search for moves (migrations) stops at two fifths of it and the pod is refused; raise it to let that search run longer on a large, full cluster.",
       schema: { type: 'integer', minimum: 1, maximum: 30 },
       question: { label: 'Webhook timeout (seconds)', type: 'int', group: 'Webhook', min: 1, max: 30 },
     },

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DECISION_ANNOTATIONS, encodeDecision } from '@nmaas/sdk/contract';
-import { AdmissionService, type Admission } from './admission-service.js';
+import { AdmissionService, type Admission, type Refused } from './admission-service.js';
 import { describeRefused } from './refusal-text.js';
 import { SchedulerState } from './state.js';
 import { contract, contractPod, measurementNode } from './testing.js';
@@ -103,6 +103,58 @@ describe('AdmissionService', () => {
     const text = describeRefused(refused, (id) => s.nameOf(id));
     expect(text).toContain('m/web-abc');
     expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}/);
+  });
+
+  it('ends the search for moves at its time limit, says so in the refusal, and counts it', async () => {
+    const whole = contract('long', { everySeconds: 60, durationSeconds: 60, startWithinSeconds: 59, exclusive: true });
+    const pinnedHere = contract('pinned', { everySeconds: 60, durationSeconds: 10, startWithinSeconds: 59 });
+    /** `long` placed and persisted on one of two nodes; the service's limit and its clock as given. */
+    const crowded = (repairWithinMs: number, clock: () => number) => {
+      const state = new SchedulerState();
+      state.syncNodes(
+        ['edge-1', 'edge-2'].map((n) => measurementNode(n, 'edge', { cpu: 1000, memory: 1024, bandwidth: 100 })),
+      );
+      const evicted: string[] = [];
+      const s = new AdmissionService(state, {
+        migrations: 1,
+        evict: async (namespace, name) => void evicted.push(`${namespace}/${name}`),
+        repairWithinMs,
+        monotonic: clock,
+      });
+      return { s, state, evicted };
+    };
+    const persist = async (s: AdmissionService, state: SchedulerState) => {
+      const first = placed(await s.admit(whole, null, false, origin));
+      const pod = contractPod(whole, { namespace: 'm', name: 'long-abc' });
+      pod.metadata.annotations = {
+        ...pod.metadata.annotations,
+        ...encodeDecision({ node: first.node, phaseSeconds: first.phase }),
+        [DECISION_ANNOTATIONS.bookingId]: first.bookingId,
+      };
+      state.upsertPod({ ...pod, metadata: { ...pod.metadata, uid: 'u-long' } });
+      return first.node;
+    };
+
+    // Time enough: the pod pinned beside `long` gets in by moving it.
+    const roomy = crowded(2_000, () => 0);
+    const node = await persist(roomy.s, roomy.state);
+    const moved = placed(await roomy.s.admit(pinnedHere, node, false, origin));
+    expect(moved.migrations).toHaveLength(1);
+    expect(roomy.evicted).toEqual(['m/long-abc']);
+    expect(roomy.s.counts().repairsCut).toBe(0);
+
+    // The clock already at the limit when the search starts: refused, nothing evicted, and said why.
+    let now = 0;
+    const late = crowded(5, () => (now += 5));
+    const lateNode = await persist(late.s, late.state);
+    const refused = await late.s.admit(pinnedHere, lateNode, false, origin);
+    expect(refused).toMatchObject({ kind: 'refused', code: 'capacity', repairCut: true });
+    expect(late.evicted).toEqual([]);
+    expect(late.state.engine.bookings()).toHaveLength(1);
+    expect(late.s.counts().repairsCut).toBe(1);
+    expect(describeRefused(refused as Refused, (id) => late.s.nameOf(id))).toMatch(
+      /m\/long-abc.*moving other measurements to make room was tried and stopped at the scheduler's time limit/,
+    );
   });
 
   it('explains an unplaceable pod whose window spans its period once, whatever second it arrives', async () => {

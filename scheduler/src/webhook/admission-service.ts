@@ -21,6 +21,7 @@ import { livePlan, type LivePlan, type PlanQuery } from './live-plan.js';
 import { nodesReport, type NodesReport } from './nodes-report.js';
 import { PendingRefusals } from './pending-refusals.js';
 import type { SchedulerState } from './state.js';
+import { DEFAULT_TIME_LIMITS } from './time-limits.js';
 
 /** Where an admission comes from: what ties its booking to the pod and its controller. */
 export interface AdmissionOrigin {
@@ -46,6 +47,8 @@ export interface EngineRefusal {
   kind: 'refused';
   code: RejectCode;
   refusal: Refusal;
+  /** Moving other pods was tried and cut by the repair's time limit (`repairWithinMs`) before it had tried everything. */
+  repairCut?: true;
 }
 
 /** The pod carries a decision whose node is not a measurement node. */
@@ -76,6 +79,15 @@ export interface MigrationBlockedRefusal {
   detail?: string;
 }
 
+/** What the service holds now, for the metrics. */
+export interface ServiceCounts {
+  nodes: number;
+  bookings: number;
+  affinityOrphans: number;
+  /** Refusals since start whose search for moves was cut by its time limit. */
+  repairsCut: number;
+}
+
 export type Refused = EngineRefusal | UnknownNodeRefusal | StaleDecisionRefusal | MigrationBlockedRefusal;
 export type Admission = Placed | Refused;
 
@@ -89,6 +101,15 @@ export interface AdmissionServiceOptions {
   evict?: (namespace: string, name: string) => Promise<void>;
   /** The wall clock in milliseconds (tests pin it): a pod's arrival, from which its start window runs. */
   now?: () => number;
+  /**
+   * How long the search for moves (readapt, then ejection chains) may run for one pod before it gives
+   * up and the pod is refused; default: the share of a 5-s webhook timeout (time-limits.ts). The search's counted work budget
+   * usually ends it first; this bounds it on large, full clusters with many moves allowed, where the
+   * budget alone can take seconds, so the answer still reaches the API server within its timeout.
+   */
+  repairWithinMs?: number;
+  /** A monotonic clock in milliseconds for that limit (tests drive it); default `performance.now`. */
+  monotonic?: () => number;
 }
 
 /**
@@ -122,6 +143,8 @@ export class AdmissionService {
   private readonly refusals = new Map<string, { generation: number; refusal: EngineRefusal }>();
   /** Refused pods whose controller will ask again: what the re-plan tries to make room for. */
   readonly pending = new PendingRefusals();
+  /** Refusals whose search for moves the time limit cut (a metric: how often more time might have placed the pod). */
+  private repairsCut = 0;
 
   constructor(
     private readonly state: SchedulerState,
@@ -129,9 +152,13 @@ export class AdmissionService {
   ) {
     this.migrations = options.evict === undefined ? 0 : (options.migrations ?? 0);
     this.now = options.now ?? Date.now;
+    this.monotonic = options.monotonic ?? (() => performance.now());
+    this.repairWithinMs = options.repairWithinMs ?? DEFAULT_TIME_LIMITS.repairWithinMs;
   }
 
   private readonly now: () => number;
+  private readonly monotonic: () => number;
+  private readonly repairWithinMs: number;
 
   /**
    * Places a new measurement: a moved pod's replacement takes the slot kept for it; otherwise the
@@ -164,9 +191,15 @@ export class AdmissionService {
     const id = dryRun ? `dry-run:${state.newBookingId()}` : state.newBookingId();
     instance.id = id;
 
-    const result = state.engine.place(instance, { migrations: this.migrations, dryRun });
+    const stopAt = this.monotonic() + this.repairWithinMs;
+    const stopRepair = () => this.monotonic() >= stopAt;
+    const result = state.engine.place(instance, { migrations: this.migrations, dryRun, stopRepair });
     if (!result.ok) {
       const refusal: EngineRefusal = { kind: 'refused', code: result.code, refusal: result.refusal };
+      if (result.repairCut) {
+        refusal.repairCut = true;
+        this.repairsCut++;
+      }
       if (shape !== null) {
         if (this.refusals.size >= MAX_REMEMBERED_REFUSALS) this.refusals.clear();
         this.refusals.set(shape, { generation: state.freedGeneration, refusal });
@@ -244,11 +277,12 @@ export class AdmissionService {
 
   /** Pooled nodes with a valid offer, and bookings tracked (booked, pending or running). */
   /** Nodes, tracked pods, and pods whose required affinity partner left their node (not yet evicted). */
-  counts(): { nodes: number; bookings: number; affinityOrphans: number } {
+  counts(): ServiceCounts {
     return {
       nodes: this.state.nodes.size,
       bookings: this.state.tracked.size,
       affinityOrphans: this.state.affinityOrphans().length,
+      repairsCut: this.repairsCut,
     };
   }
 

@@ -77,6 +77,11 @@ describe('nmaas scheduler serve / nodes / chart', () => {
     expect(badNodes.stderr).toMatch(/nodes/);
     const badPort = await nmaas('scheduler', 'serve', '--dev', '--port', 'x');
     expect(badPort.code).toBe(2);
+    for (const timeout of ['0', '31', '2.5']) {
+      const badTimeout = await nmaas('scheduler', 'serve', '--dev', '--timeout-seconds', timeout);
+      expect(badTimeout.code).toBe(2);
+      expect(badTimeout.stderr).toMatch(/--timeout-seconds.*whole seconds from 1 to 30/);
+    }
   });
 
   it.skipIf(openssl.skip)(

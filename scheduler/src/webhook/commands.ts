@@ -20,6 +20,7 @@ import { formatNodesReport, nodesReport, type NodesReport } from './nodes-report
 import { registerReviewCommand } from './review-command.js';
 import { startClusterReplica, startDevReplica } from './runtime.js';
 import { SchedulerState } from './state.js';
+import { DEFAULT_TIMEOUT_SECONDS, timeLimitsFor } from './time-limits.js';
 
 /** Nodes `serve --dev` uses when no --nodes file is given: two pools, as in the examples. */
 export const DEFAULT_DEV_NODES: NodeSpec[] = [
@@ -57,6 +58,12 @@ const secondsUpToADay = (v: string) => {
   if (!/^\d+$/.test(v) || Number(v) > 86_400) throw new InvalidArgumentError('must be whole seconds from 0 to 86400');
   return Number(v);
 };
+/** A webhook's timeoutSeconds: Kubernetes allows whole seconds from 1 to 30. */
+const webhookTimeout = (v: string) => {
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 30)
+    throw new InvalidArgumentError("must be whole seconds from 1 to 30 (the webhook configuration's timeoutSeconds)");
+  return Number(v);
+};
 const log = (message: string, fields: Record<string, unknown> = {}) =>
   process.stderr.write(
     `${JSON.stringify({ time: new Date().toISOString(), level: 'info', component: 'nmaas-scheduler', message, ...fields })}\n`,
@@ -80,6 +87,7 @@ interface ServeOptions {
   port: number;
   host?: string;
   migrations: number;
+  timeoutSeconds: number;
   namespace: string;
   leaseName: string;
   identity: string;
@@ -141,6 +149,7 @@ async function serve(o: ServeOptions, command: Command): Promise<void> {
     throwaway === undefined ? Promise.resolve() : rm(throwaway, { recursive: true, force: true });
   if (o.dev) {
     const replica = await startDevReplica({
+      ...timeLimitsFor(o.timeoutSeconds),
       certFile: cert,
       keyFile: key,
       port: o.port,
@@ -165,6 +174,7 @@ async function serve(o: ServeOptions, command: Command): Promise<void> {
   requireCluster(o.kubeconfig);
   const api = await connectKubeApi(defaultConnection(o.kubeconfig));
   const replica = await startClusterReplica({
+    ...timeLimitsFor(o.timeoutSeconds),
     api,
     certFile: cert,
     keyFile: key,
@@ -262,6 +272,12 @@ export function registerWebhookCommands(program: Command): void {
       'readapt: a new pod may move up to K placed pods (evicted through the Eviction API)',
       count,
       0,
+    )
+    .option(
+      '--timeout-seconds <seconds>',
+      "the webhook configuration's timeoutSeconds, which every answer must beat: a decision waits at most a fifth of it (1 s at most) for its turn, and its search for moves runs at most two fifths before the pod is refused",
+      webhookTimeout,
+      DEFAULT_TIMEOUT_SECONDS,
     )
     .option(
       '--replan-interval <seconds>',

@@ -153,8 +153,12 @@ describe('gauges from the sources a replica binds', () => {
   it('follows the Lease, readiness and the watch errors', async () => {
     let leading = false;
     let synced = false;
+    let repairsCut = 0;
     const metrics = new WebhookMetrics().readFrom({
-      decider: { queued: 3, service: { counts: () => ({ nodes: 1, bookings: 0, affinityOrphans: 0 }) } },
+      decider: {
+        queued: 3,
+        service: { counts: () => ({ nodes: 1, bookings: 0, affinityOrphans: 0, repairsCut }) },
+      },
       leadership: { canDecide: () => leading },
       ready: () => synced,
       certFile: '/nonexistent/tls.crt',
@@ -164,13 +168,16 @@ describe('gauges from the sources a replica binds', () => {
     expect(sample(text, m.leader)).toBe(0);
     expect(sample(text, m.ready)).toBe(0);
     expect(sample(text, m.queue)).toBe(3);
+    expect(sample(text, m.repairsCut)).toBe(0);
     // An unreadable certificate is NaN, never a made-up date the expiry alert would trust.
     expect(sample(text, m.certificateExpiry)).toBeNaN();
     leading = true;
     synced = true;
     metrics.watchError('pods');
     metrics.watchError('pods');
+    repairsCut = 2;
     text = await metrics.text();
+    expect(sample(text, m.repairsCut)).toBe(2);
     expect(sample(text, m.leader)).toBe(1);
     expect(sample(text, m.ready)).toBe(1);
     expect(sample(text, `${m.watchErrors}{resource="pods"}`)).toBe(2);

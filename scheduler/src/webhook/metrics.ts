@@ -13,6 +13,7 @@ import { X509Certificate } from 'node:crypto';
 import type http from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Outcome } from './admission-review.js';
+import type { ServiceCounts } from './admission-service.js';
 
 export const SCHEDULER_METRICS = {
   admissions: 'nmaas_scheduler_admissions_total',
@@ -25,6 +26,7 @@ export const SCHEDULER_METRICS = {
   certificateExpiry: 'nmaas_scheduler_certificate_expiry_timestamp_seconds',
   watchErrors: 'nmaas_scheduler_watch_errors_total',
   affinityOrphans: 'nmaas_scheduler_affinity_orphans',
+  repairsCut: 'nmaas_scheduler_repairs_cut_total',
 } as const;
 
 /**
@@ -44,7 +46,7 @@ const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.
 export interface WebhookMetricsSources {
   decider: {
     readonly queued: number;
-    readonly service: { counts(): { nodes: number; bookings: number; affinityOrphans: number } };
+    readonly service: { counts(): ServiceCounts };
   };
   /** Absent in dev mode, where this process always decides. */
   leadership?: { canDecide(): boolean };
@@ -141,6 +143,17 @@ export class WebhookMetrics {
       'Measurement pods whose required affinity partner left their node, not yet evicted (e.g. held by a PodDisruptionBudget).',
       (s) => s.decider.service.counts().affinityOrphans,
     );
+    new Counter({
+      name: m.repairsCut,
+      help: "Measurement pods refused because their search for moves reached the time limit (two fifths of the webhook's timeoutSeconds) before it had tried everything.",
+      registers,
+      collect(this: Counter) {
+        const sources = sourcesNow();
+        if (sources === undefined) return;
+        this.reset();
+        this.inc(sources.decider.service.counts().repairsCut);
+      },
+    });
     gauge(m.leader, '1 while this replica may decide (it holds the Lease, or runs alone).', (s) =>
       s.leadership === undefined || s.leadership.canDecide() ? 1 : 0,
     );

@@ -16,6 +16,10 @@ export function bookingLabel(id: string, self: string | null, nameOf: BookingNam
   return 'pod' in name ? `${name.pod.namespace}/${name.pod.name}` : `a pending ${name.pendingApp} pod`;
 }
 
+/** Said after a refusal whose search for moves the replica's time limit ended (time-limits.ts). */
+const REPAIR_CUT =
+  "; moving other measurements to make room was tried and stopped at the scheduler's time limit (two fifths of the webhook's timeoutSeconds): a retry may place it, and a longer timeoutSeconds gives that search more time";
+
 /**
  * Sentences already written for a refusal, with the label each booking had then. The admission
  * service hands out the same refusal object while it remembers it (a controller retrying, a flood
@@ -61,7 +65,9 @@ function word(refused: Refused, label: (id: string, self: string | null) => stri
           : (refused.detail ?? 'the eviction failed');
       return `evicting ${who} was refused (${why})`;
     }
-    default:
-      return describeRefusal(refused.refusal, (id) => label(id, refused.refusal.id));
+    default: {
+      const why = describeRefusal(refused.refusal, (id) => label(id, refused.refusal.id));
+      return refused.repairCut ? `${why}${REPAIR_CUT}` : why;
+    }
   }
 }

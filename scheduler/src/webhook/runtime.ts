@@ -31,6 +31,8 @@ export interface ReplicaOptions {
   limits?: Partial<ConnectionLimits>;
   /** Load shedding: the longest a decision may wait for its turn before a 503 refusal. */
   answerWithinMs?: number;
+  /** The longest search for moves for one pod before it is refused (cluster mode; see AdmissionServiceOptions). */
+  repairWithinMs?: number;
   /** Load shedding: most decisions waiting at once. */
   maxPending?: number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
@@ -114,6 +116,7 @@ export async function startClusterReplica(options: ClusterReplicaOptions): Promi
   const service = new AdmissionService(state, {
     migrations: options.migrations ?? 0,
     evict: (ns, name) => api.evictPod(ns, name),
+    ...(options.repairWithinMs !== undefined ? { repairWithinMs: options.repairWithinMs } : {}),
   });
   const decider = new Decider(service, { maxPending: options.maxPending });
   let leader: LeaderElector | undefined;

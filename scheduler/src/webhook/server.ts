@@ -29,11 +29,12 @@ import type { ReplanRoutes } from './replan-routes.js';
 import { WebhookMetrics } from './metrics.js';
 import { servePlan } from './plan-route.js';
 import { ReloadingHttpsServer, type ConnectionLimits, type TlsFiles } from './tls-server.js';
+import { DEFAULT_TIME_LIMITS } from './time-limits.js';
 import { isMeasurementPod } from '@nmaas/sdk/contract';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
-/** Default budget for a decision's wait in the queue: below the smallest useful timeoutSeconds (2 s). */
-export const DEFAULT_ANSWER_WITHIN_MS = 1_000;
+/** Default budget for a decision's wait in the queue (time-limits.ts: its share of a 5-s webhook timeout). */
+export const DEFAULT_ANSWER_WITHIN_MS = DEFAULT_TIME_LIMITS.answerWithinMs;
 const FORWARDED_HEADER = 'x-nmaas-forwarded';
 
 /** Who may decide now, in a cluster with several replicas. Absent in dev mode (always this process). */
