@@ -12,6 +12,7 @@ import { IndexError, parseIndex, sortIndex, type ChartVersionEntry, type IndexFi
 import { ChartError } from '../chart-metadata.js';
 import { readArchive } from '../tgz.js';
 import { CHART_ANNOTATIONS } from '@nmaas/sdk/contract';
+import { BoundedReadError, readBoundedFile } from '@nmaas/sdk/kit';
 
 export interface AppVersion {
   version: string;
@@ -206,9 +207,28 @@ export function parseServedIndex(text: string, indexPath: string): IndexFile {
   }
 }
 
+/**
+ * The most of index.yaml the server reads: several times the largest public chart repository's
+ * (Bitnami's full index, about 25 MB), and far more than a measurement catalogue writes. A larger
+ * file (a mistake, or planted) would otherwise be read whole into memory on every reload.
+ */
+export const MAX_INDEX_BYTES = 64 * 1024 * 1024;
+
+/** The text of a served repository's index.yaml, null when there is none; IndexError when too large to read. */
+export async function readIndexText(indexPath: string): Promise<string | null> {
+  try {
+    return (await readBoundedFile(indexPath, MAX_INDEX_BYTES)).toString('utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (!(error instanceof BoundedReadError)) throw error;
+    const what = error.message.startsWith(`${indexPath} `) ? error.message.slice(indexPath.length + 1) : error.message;
+    throw new IndexError(indexPath, `${what}; rebuild the repository with \`nmaas catalogue build\``);
+  }
+}
+
 export async function loadCatalogue(repoDir: string): Promise<Catalogue> {
   const indexPath = path.join(repoDir, 'index.yaml');
-  const text = await readFile(indexPath, 'utf8').catch(() => null);
+  const text = await readIndexText(indexPath);
   if (text === null) return { generated: '', apps: [], icons: new Map() };
   const index = sortIndex(parseServedIndex(text, indexPath));
   const icons: Catalogue['icons'] = new Map();

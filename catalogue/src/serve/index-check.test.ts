@@ -2,7 +2,7 @@
  * `catalogue serve` with a bad index.yaml: refused at start (UsageError, exit 2) when it cannot be
  * parsed, and, when it goes bad while serving, a short 503 and one log line, never a stack.
  */
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { request } from 'node:http';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '@nmaas/sdk/kit';
 import { buildRepository } from '../build.js';
 import { CLI, fixture, tempDir } from '../testing/helpers.js';
+import { MAX_INDEX_BYTES } from './apps.js';
 import { serveCatalogue, type RunningServer } from './server.js';
 
 function get(url: string, rawPath: string): Promise<{ status: number; body: string }> {
@@ -72,6 +73,37 @@ describe('catalogue serve: index.yaml', () => {
     expect(message).toContain(path.join(repo, 'index.yaml'));
     expect(message).toMatch(reason);
     expect(message).toMatch(/rebuild the repository/);
+  });
+
+  it('reads no index.yaml larger than the bound, at start or while serving', async () => {
+    const repo = path.join(work.dir, 'repo');
+    await buildRepository({ repoDir: repo, inputs: [fixture('web-probe')], validate: false });
+    const indexFile = path.join(repo, 'index.yaml');
+    const good = await readFile(indexFile, 'utf8');
+    // Sparse: the bound is checked on the file's size before a byte is read, so no disk is used.
+    await truncate(indexFile, MAX_INDEX_BYTES + 1);
+    const error = await serveCatalogue({ repoDir: repo, port: 0 }).then(
+      (running) => {
+        server = running;
+        return undefined;
+      },
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toContain(`${indexFile}: is ${MAX_INDEX_BYTES + 1} bytes, more than the 64 MiB`);
+    expect((error as Error).message).toMatch(/rebuild the repository/);
+
+    await writeFile(indexFile, good);
+    server = await serveCatalogue({ repoDir: repo, port: 0 });
+    expect((await get(server.url, '/api/apps')).status).toBe(200);
+    await truncate(indexFile, MAX_INDEX_BYTES + 1);
+    const logged: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      logged.push(String(chunk));
+      return true;
+    });
+    expect((await get(server.url, '/api/apps')).status).toBe(503);
+    expect(logged.join('')).toMatch(/GET \/api\/apps: 503 .*index\.yaml: is \d+ bytes, more than the 64 MiB/);
   });
 
   it('exits 2 from the CLI with one line and no stack', async () => {

@@ -13,7 +13,7 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { UsageError } from '@nmaas/sdk/kit';
-import { catalogueCache, parseServedIndex } from './apps.js';
+import { catalogueCache, parseServedIndex, readIndexText } from './apps.js';
 import { pageHtml } from './page.js';
 import { IndexError } from '../index-file.js';
 
@@ -238,14 +238,12 @@ function logLine(req: IncomingMessage, status: number, error: unknown): string {
  */
 async function checkIndex(root: string): Promise<void> {
   const file = path.join(root, 'index.yaml');
-  let text: string;
   try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // an empty repository lists no apps
-    throw new UsageError(`${file}: cannot be read (${(error as Error).message})`);
-  }
-  try {
+    const text = await readIndexText(file).catch((error: unknown) => {
+      if (error instanceof IndexError) throw error;
+      throw new UsageError(`${file}: cannot be read (${(error as Error).message})`);
+    });
+    if (text === null) return; // an empty repository lists no apps
     parseServedIndex(text, file);
   } catch (error) {
     if (!(error instanceof IndexError)) throw error;
