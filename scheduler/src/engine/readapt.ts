@@ -55,7 +55,7 @@ export class Readapt {
     this.chain = new RepairChain(cluster, decide);
   }
 
-  /** `stop` is polled between attempts (and by the chain search); once true, the run gives up. */
+  /** `stop` is polled before each node tried (and by the chain search); once true, the run gives up. */
   run(spec: InstanceSpec, shape: Shape, k: number, stop?: () => boolean): Readapted | null {
     this.lastCut = false;
     // Candidates: nodes that pass the static filters, or fail them only because of at most k instances
