@@ -149,7 +149,8 @@ async function serve(o: ServeOptions, command: Command): Promise<void> {
     throwaway === undefined ? Promise.resolve() : rm(throwaway, { recursive: true, force: true });
   if (o.dev) {
     const replica = await startDevReplica({
-      ...timeLimitsFor(o.timeoutSeconds),
+      // Alone, with nothing to move: only the queue's wait applies.
+      answerWithinMs: timeLimitsFor(o.timeoutSeconds).answerWithinMs,
       certFile: cert,
       keyFile: key,
       port: o.port,
@@ -173,8 +174,10 @@ async function serve(o: ServeOptions, command: Command): Promise<void> {
   if (o.nodes !== undefined) throw new UsageError('--nodes is for --dev; in a cluster, nodes come from the API server');
   requireCluster(o.kubeconfig);
   const api = await connectKubeApi(defaultConnection(o.kubeconfig));
+  const limits = timeLimitsFor(o.timeoutSeconds);
   const replica = await startClusterReplica({
-    ...timeLimitsFor(o.timeoutSeconds),
+    answerWithinMs: limits.answerWithinMs,
+    repairWithinMs: limits.repairWithinMs,
     api,
     certFile: cert,
     keyFile: key,
@@ -193,6 +196,7 @@ async function serve(o: ServeOptions, command: Command): Promise<void> {
     forward: {
       ...(o.caFile !== undefined ? { caFile: o.caFile } : {}),
       ...(o.tlsServerName !== undefined ? { serverName: o.tlsServerName } : {}),
+      timeoutMs: limits.forwardWithinMs,
     },
     log,
   });
@@ -275,7 +279,7 @@ export function registerWebhookCommands(program: Command): void {
     )
     .option(
       '--timeout-seconds <seconds>',
-      "the webhook configuration's timeoutSeconds, which every answer must beat: a decision waits at most a fifth of it (1 s at most) for its turn, and its search for moves runs at most two fifths before the pod is refused",
+      "the webhook configuration's timeoutSeconds, which every answer must beat: a decision waits at most a fifth of it (1 s at most) for its turn, its search for moves runs at most two fifths before the pod is refused, and a replica relaying to the leader waits nine tenths for its answer",
       webhookTimeout,
       DEFAULT_TIMEOUT_SECONDS,
     )

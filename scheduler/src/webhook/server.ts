@@ -297,7 +297,7 @@ export class WebhookServer {
             [FORWARDED_HEADER]: '1',
             'content-length': Buffer.byteLength(body),
           },
-          timeout: this.options.forward?.timeoutMs ?? 3_000,
+          timeout: this.options.forward?.timeoutMs ?? DEFAULT_TIME_LIMITS.forwardWithinMs,
         },
         (res) => {
           const chunks: Buffer[] = [];

@@ -3,13 +3,17 @@
  * server gives up on an answer after that long and then applies the failurePolicy (`Fail`: the pod is
  * refused without a reason), so the replica must answer first, a refusal included. A decision may wait
  * for its turn (shed with a 503 past `answerWithinMs`), then search for moves (`repairWithinMs`), then
- * evict the pods it moves and answer in what is left: two fifths of the timeout, at least 400 ms.
+ * evict the pods it moves and answer in what is left: two fifths of the timeout, at least 400 ms. A
+ * replica that is not the leader relays the review and waits for the leader's answer almost as long as
+ * the API server waits for its own (`forwardWithinMs`), so a longer timeout reaches the leader's search.
  */
 export interface TimeLimits {
   /** Longest wait for a decision's turn in the queue before it is shed (503, retried by the client). */
   answerWithinMs: number;
   /** Longest search for moves (readapt, ejection chains) for one pod before it is refused. */
   repairWithinMs: number;
+  /** Longest wait for the leader's answer to a relayed review: nine tenths of the timeout. */
+  forwardWithinMs: number;
 }
 
 /** The chart's default `timeoutSeconds`, and the API server's when a webhook leaves it out (v1). */
@@ -20,7 +24,11 @@ const MAX_ANSWER_WITHIN_MS = 1_000;
 
 export function timeLimitsFor(timeoutSeconds: number): TimeLimits {
   const ms = timeoutSeconds * 1000;
-  return { answerWithinMs: Math.min(MAX_ANSWER_WITHIN_MS, ms / 5), repairWithinMs: (ms * 2) / 5 };
+  return {
+    answerWithinMs: Math.min(MAX_ANSWER_WITHIN_MS, ms / 5),
+    repairWithinMs: (ms * 2) / 5,
+    forwardWithinMs: (ms * 9) / 10,
+  };
 }
 
 export const DEFAULT_TIME_LIMITS: Readonly<TimeLimits> = Object.freeze(timeLimitsFor(DEFAULT_TIMEOUT_SECONDS));
