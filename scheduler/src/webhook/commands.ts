@@ -178,6 +178,7 @@ async function serve(o: ServeOptions, command: Command): Promise<void> {
   const replica = await startClusterReplica({
     answerWithinMs: limits.answerWithinMs,
     repairWithinMs: limits.repairWithinMs,
+    leaderWaitMs: limits.leaderWaitMs,
     api,
     certFile: cert,
     keyFile: key,
@@ -279,7 +280,7 @@ export function registerWebhookCommands(program: Command): void {
     )
     .option(
       '--timeout-seconds <seconds>',
-      "the webhook configuration's timeoutSeconds, which every answer must beat: a decision waits at most a fifth of it (1 s at most) for its turn, its search for moves runs at most two fifths before the pod is refused, and a replica relaying to the leader waits nine tenths for its answer",
+      "the webhook configuration's timeoutSeconds, which every answer must beat: a decision waits at most a fifth of it (1 s at most) for its turn, its search for moves runs at most two fifths before the pod is refused, a new leader waits at most three tenths (3 s at most) to decide, and a replica relaying to the leader waits nine tenths for its answer",
       webhookTimeout,
       DEFAULT_TIMEOUT_SECONDS,
     )

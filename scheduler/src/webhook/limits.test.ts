@@ -11,10 +11,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tool } from '@nmaas/sdk/testing';
-import { generateCertificates } from './certificates.js';
+import { generateCertificates, type CertificateFiles } from './certificates.js';
 import { AdmissionService } from './admission-service.js';
 import { Decider } from './decider.js';
 import { startDevReplica, type Replica } from './runtime.js';
+import { WebhookServer } from './server.js';
 import { ReloadingHttpsServer } from './tls-server.js';
 import { SchedulerState } from './state.js';
 import { admissionReview, contract, contractPod, measurementNode, post } from './testing.js';
@@ -42,10 +43,11 @@ describe.skipIf(openssl.skip)('webhook connection bounds', () => {
   let ca: Buffer;
   let replica: Replica;
   let port: number;
+  let certs: CertificateFiles;
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'nmaas-limits-'));
-    const certs = await generateCertificates(dir);
+    certs = await generateCertificates(dir);
     ca = await readFile(certs.caFile);
     replica = await startDevReplica({
       certFile: certs.certFile,
@@ -105,6 +107,41 @@ describe.skipIf(openssl.skip)('webhook connection bounds', () => {
     expect(answer.status).toBe(200);
     expect(answer.json().response.allowed).toBe(true);
     agent.destroy();
+  });
+
+  it('a new leader holds a review while it settles in only as long as leaderWaitMs, else answers 503', async () => {
+    let decideFrom = 0;
+    const leader = new WebhookServer({
+      certFile: certs.certFile,
+      keyFile: certs.keyFile,
+      decider: replica.decider,
+      leaderWaitMs: 400,
+      leadership: {
+        canDecide: () => performance.now() >= decideFrom,
+        isLeader: true,
+        msUntilDecide: () => Math.max(0, decideFrom - performance.now()),
+        leaderUrl: undefined,
+      },
+    });
+    const url = await leader.listen(0, '127.0.0.1');
+    const agent = new https.Agent({ keepAlive: false });
+    const review = () => post(url, JSON.stringify(admissionReview(contractPod(contract('probe')))), { ca, agent });
+    try {
+      decideFrom = performance.now() + 150;
+      const held = await review();
+      expect(held.json().response.allowed).toBe(true);
+      expect(performance.now()).toBeGreaterThanOrEqual(decideFrom);
+
+      decideFrom = performance.now() + 1_000; // beyond the 400 ms allowed here, within the former fixed 3 s
+      const started = performance.now();
+      const refused = await review();
+      expect(refused.json().response).toMatchObject({ allowed: false, status: { code: 503 } });
+      expect(refused.json().response.status.message).toMatch(/leader election in progress/);
+      expect(performance.now()).toBeLessThan(decideFrom);
+    } finally {
+      agent.destroy();
+      await leader.close();
+    }
   });
 });
 

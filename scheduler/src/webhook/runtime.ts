@@ -33,6 +33,8 @@ export interface ReplicaOptions {
   answerWithinMs?: number;
   /** The longest search for moves for one pod before it is refused (cluster mode; see AdmissionServiceOptions). */
   repairWithinMs?: number;
+  /** The longest wait of a new leader for its first decision (cluster mode), else a 503. */
+  leaderWaitMs?: number;
   /** Load shedding: most decisions waiting at once. */
   maxPending?: number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
@@ -159,6 +161,7 @@ export async function startClusterReplica(options: ClusterReplicaOptions): Promi
     pollMs: options.certPollMs,
     limits: options.limits,
     answerWithinMs: options.answerWithinMs,
+    leaderWaitMs: options.leaderWaitMs,
     forward: options.forward,
     metrics,
     replan: new ReplanRoutes(replan, { tokenFile: options.replan?.tokenFile, canDecide }),

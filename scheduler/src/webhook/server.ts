@@ -60,6 +60,8 @@ export interface WebhookServerOptions extends TlsFiles {
    * explicit answer instead of timing out.
    */
   answerWithinMs?: number;
+  /** A replica about to decide (a new leader settling in) waits this long at most, else answers 503. */
+  leaderWaitMs?: number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
   /** Shared with the watch loops, which count their errors in it; default: the server's own. */
   metrics?: WebhookMetrics;
@@ -252,7 +254,9 @@ export class WebhookServer {
     const leadership = this.options.leadership;
     if (leadership !== undefined && !leadership.canDecide()) {
       const wait = leadership.msUntilDecide();
-      if (wait <= 3_000) await new Promise((r) => setTimeout(r, wait));
+      // A millisecond more: a timer rounds its delay down and may fire a fraction before the instant.
+      if (wait <= (this.options.leaderWaitMs ?? DEFAULT_TIME_LIMITS.leaderWaitMs))
+        await new Promise((r) => setTimeout(r, Math.ceil(wait) + 1));
       else if (
         req.headers[FORWARDED_HEADER] === undefined &&
         leadership.leaderUrl !== undefined &&
