@@ -52,6 +52,17 @@ afterEach(async () => {
   await work.cleanup();
 });
 
+/** What serving `repo` threw; a server that started anyway is kept for afterEach to close. */
+function startError(repo: string): Promise<unknown> {
+  return serveCatalogue({ repoDir: repo, port: 0 }).then(
+    (running) => {
+      server = running;
+      return undefined;
+    },
+    (e: unknown) => e,
+  );
+}
+
 describe('catalogue serve: index.yaml', () => {
   it.each([
     ['malformed YAML', MALFORMED, /is not valid YAML/],
@@ -61,13 +72,7 @@ describe('catalogue serve: index.yaml', () => {
     const repo = path.join(work.dir, 'repo');
     await mkdir(repo);
     await writeFile(path.join(repo, 'index.yaml'), text);
-    const error = await serveCatalogue({ repoDir: repo, port: 0 }).then(
-      (running) => {
-        server = running;
-        return undefined;
-      },
-      (e: unknown) => e,
-    );
+    const error = await startError(repo);
     expect(error).toBeInstanceOf(UsageError);
     const message = (error as Error).message;
     expect(message).toContain(path.join(repo, 'index.yaml'));
@@ -82,13 +87,7 @@ describe('catalogue serve: index.yaml', () => {
     const good = await readFile(indexFile, 'utf8');
     // Sparse: the bound is checked on the file's size before a byte is read, so no disk is used.
     await truncate(indexFile, MAX_INDEX_BYTES + 1);
-    const error = await serveCatalogue({ repoDir: repo, port: 0 }).then(
-      (running) => {
-        server = running;
-        return undefined;
-      },
-      (e: unknown) => e,
-    );
+    const error = await startError(repo);
     expect(error).toBeInstanceOf(UsageError);
     expect((error as Error).message).toContain(`${indexFile}: is ${MAX_INDEX_BYTES + 1} bytes, more than the 64 MiB`);
     expect((error as Error).message).toMatch(/rebuild the repository/);
