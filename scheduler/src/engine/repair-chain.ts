@@ -88,9 +88,9 @@ const DECISION_NODES_PER_UNIT = 256;
 /** The later orders are tried on the most promising attempts only. */
 const LATER_ORDER_ATTEMPTS = 8;
 /**
- * Work units between two polls of the stop predicate. A unit costs microseconds (a day-period booking a
- * few hundred), so the search overruns its stop by well under a millisecond of search; polling a clock
- * this rarely costs nothing measurable.
+ * Work units between two polls of the stop predicate: a unit is one small step (a fit checked, a booking
+ * made), so the search goes on only briefly after its stop, and the clock is not read in the inner loops.
+ * The answer's delay after a stop, rollback and refusal included, is measured in the scheduler README.
  */
 const STOP_POLL_UNITS = 32;
 

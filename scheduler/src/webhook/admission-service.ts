@@ -103,9 +103,9 @@ export interface AdmissionServiceOptions {
   now?: () => number;
   /**
    * How long the search for moves (readapt, then ejection chains) may run for one pod before it gives
-   * up and the pod is refused; default: the share of a 5-s webhook timeout (time-limits.ts). The search's counted work budget
-   * usually ends it first; this bounds it on large, full clusters with many moves allowed, where the
-   * budget alone can take seconds, so the answer still reaches the API server within its timeout.
+   * up and the pod is refused; default: its share of a 5-s webhook timeout (time-limits.ts). The
+   * search's counted work budget usually ends it first; this bounds it on large, full clusters with many
+   * moves allowed, where the budget alone can take seconds, so the answer reaches the API server in time.
    */
   repairWithinMs?: number;
   /** A monotonic clock in milliseconds for that limit (tests drive it); default `performance.now`. */
@@ -191,9 +191,11 @@ export class AdmissionService {
     const id = dryRun ? `dry-run:${state.newBookingId()}` : state.newBookingId();
     instance.id = id;
 
-    const stopAt = this.monotonic() + this.repairWithinMs;
-    const stopRepair = () => this.monotonic() >= stopAt;
-    const result = state.engine.place(instance, { migrations: this.migrations, dryRun, stopRepair });
+    const result = state.engine.place(instance, {
+      migrations: this.migrations,
+      dryRun,
+      ...(this.migrations > 0 ? { stopRepair: this.repairDeadline() } : {}),
+    });
     if (!result.ok) {
       const refusal: EngineRefusal = { kind: 'refused', code: result.code, refusal: result.refusal };
       if (result.repairCut) {
@@ -275,8 +277,13 @@ export class AdmissionService {
     return this.state.nodeForHostname(hostname);
   }
 
-  /** Pooled nodes with a valid offer, and bookings tracked (booked, pending or running). */
-  /** Nodes, tracked pods, and pods whose required affinity partner left their node (not yet evicted). */
+  /** The search for moves' stop predicate: true once `repairWithinMs` has passed from now. */
+  private repairDeadline(): () => boolean {
+    const stopAt = this.monotonic() + this.repairWithinMs;
+    return () => this.monotonic() >= stopAt;
+  }
+
+  /** Nodes, tracked pods, pods whose required affinity partner left their node, and refusals cut short. */
   counts(): ServiceCounts {
     return {
       nodes: this.state.nodes.size,
