@@ -145,7 +145,7 @@ export class WebhookMetrics {
     );
     new Counter({
       name: m.repairsCut,
-      help: "Measurement pods refused because their search for moves reached the time limit (two fifths of the webhook's timeoutSeconds) before it had tried everything.",
+      help: "Measurement pods refused because their search for moves reached its time limit (a share of the webhook's timeoutSeconds) before it had tried everything.",
       registers,
       collect(this: Counter) {
         const sources = sourcesNow();

@@ -18,7 +18,7 @@ export function bookingLabel(id: string, self: string | null, nameOf: BookingNam
 
 /** Said after a refusal whose search for moves the replica's time limit ended (time-limits.ts). */
 const REPAIR_CUT =
-  "; moving other measurements to make room was tried and stopped at the scheduler's time limit (two fifths of the webhook's timeoutSeconds): a retry may place it, and a longer timeoutSeconds gives that search more time";
+  "; moving other measurements to make room was tried and stopped at the scheduler's time limit (a share of the webhook's timeoutSeconds): a retry may place it, and a longer timeoutSeconds gives that search more time";
 
 /**
  * Sentences already written for a refusal, with the label each booking had then. The admission
