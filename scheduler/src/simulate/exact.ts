@@ -51,6 +51,8 @@ const loadHighs = (): Promise<Highs> => (highsInstance ??= highsLoader());
 export interface ExactResult {
   status: string;
   optimal: boolean;
+  /** Proved: no plan places every kept instance (only possible with `keep`). */
+  infeasible: boolean;
   placed: { id: string; node: string; phase: number }[];
   rejected: { id: string; reason: string }[];
   /** Best bound HiGHS proved: no plan places more. Equals placed.length when optimal. */
@@ -464,7 +466,13 @@ export async function solveExact(
     const code = model.getModelStatus();
     const st = highs.constants.modelStatus;
     const status =
-      code === st.optimal ? 'Optimal' : code === st.timeLimit ? 'Time limit reached' : `HiGHS model status ${code}`;
+      code === st.optimal
+        ? 'Optimal'
+        : code === st.timeLimit
+          ? 'Time limit reached'
+          : code === st.infeasible
+            ? 'Infeasible'
+            : `HiGHS model status ${code}`;
     const value = new Map<string, number>();
     // A time limit may strike before any feasible plan is found: read the columns only when there is one.
     const feasible = Number(model.info.get('primal_solution_status')) === 2;
@@ -476,7 +484,7 @@ export async function solveExact(
       const dual = Number(model.info.get('mip_dual_bound'));
       if (Number.isFinite(dual)) bound = dual;
     }
-    return { status, optimal: code === st.optimal, hasSolution, value, bound };
+    return { status, optimal: code === st.optimal, infeasible: code === st.infeasible, hasSolution, value, bound };
   });
   const solveMillis = performance.now() - started;
   const placed: ExactResult['placed'] = [];
@@ -509,6 +517,7 @@ export async function solveExact(
   return {
     status: proven && !solved.optimal ? 'Optimal (the plan reaches the bound proven by the time limit)' : solved.status,
     optimal: proven,
+    infeasible: solved.infeasible,
     placed,
     rejected,
     bound,

@@ -4,6 +4,7 @@ export { UsageError, parseApps, parseNodes, parsePlacement, readApps, readNodes,
 export { ffdOrder, percentile, simulate, type SimulationResult, type SimulationStrategy } from './run.js';
 export { STRATEGIES, STRATEGY_NAMES, type Strategy, type StrategyName } from './strategies/index.js';
 export { buildExactModel, EXACT_MAX_TERMS, ExactTooLargeError, solveExact, type ExactResult } from './exact.js';
+export { admitWhenRoom, type AdmitWhenRoomResult } from './admit-when-room.js';
 export { renderTimeline } from '../picture/svg.js';
 export {
   APP_TEMPLATES,
