@@ -3,11 +3,14 @@
  * digest, blobs by digest, tag lists; HEAD for each. Enough for `skopeo`, containerd and
  * `helm pull oci://`. Nothing can be pushed: the catalogue's content changes only by a build.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { openFile, type OpenFile } from './open-file.js';
 
 export interface OciBody {
-  data: Buffer;
+  /** A small answer made in memory, or a blob or manifest streamed from its open file. */
+  data?: Buffer;
+  file?: OpenFile;
   type: string;
   cache: string;
   etag?: string;
@@ -70,10 +73,10 @@ export async function ociPull(ociRoot: string, rawPath: string): Promise<OciBody
     digest = reference;
   }
   const file = path.join(layoutDir, 'blobs', 'sha256', digest.slice('sha256:'.length));
-  if (!(await stat(file).catch(() => null))?.isFile()) throw new OciNotFound(`no blob ${digest} in ${name}`);
-  const data = await readFile(file);
+  const opened = await openFile(file);
+  if (opened === null) throw new OciNotFound(`no blob ${digest} in ${name}`);
   return {
-    data,
+    file: opened,
     type,
     // Content addressed: a digest never changes meaning; a tag may move with the next build.
     cache: kind === 'blobs' || DIGEST.test(reference) ? 'public, max-age=31536000, immutable' : 'no-cache',

@@ -1,4 +1,5 @@
-import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, symlink, truncate, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,6 +72,53 @@ describe('catalogue serve', () => {
     const r = await get(server.url, '/web-probe-1.2.0.tgz');
     expect(r.status).toBe(200);
     expect(sha256Hex(r.body)).toBe(sha256Hex(await readFile(path.join(repo, 'web-probe-1.2.0.tgz'))));
+  });
+
+  it('streams a large file: the body is never held whole, and HEAD and If-None-Match read none of it', async () => {
+    // A sparse 256 MiB file, the size of a large image layer: nothing on disk, all of it on the wire.
+    const size = 256 * 2 ** 20;
+    const big = path.join(repo, 'big-layer.tgz');
+    await writeFile(big, '');
+    await truncate(big, size);
+    const zeros = Buffer.alloc(2 ** 20);
+    const expected = createHash('sha256');
+    for (let i = 0; i < size / zeros.length; i++) expected.update(zeros);
+    const expectedEtag = `"${expected.digest('base64url').slice(0, 32)}"`;
+    const before = process.memoryUsage().arrayBuffers;
+    let peak = before;
+    const { hostname, port } = new URL(server.url);
+    const got = await new Promise<{ status: number; etag: string; length: number; bytes: number; sha: string }>(
+      (resolve, reject) => {
+        const req = request({ host: hostname, port, path: '/big-layer.tgz' }, (res) => {
+          const hash = createHash('sha256');
+          let bytes = 0;
+          res.on('data', (c: Buffer) => {
+            bytes += c.length;
+            hash.update(c);
+            peak = Math.max(peak, process.memoryUsage().arrayBuffers);
+          });
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              etag: res.headers.etag ?? '',
+              length: Number(res.headers['content-length']),
+              bytes,
+              sha: hash.digest('base64url'),
+            }),
+          );
+        });
+        req.on('error', reject);
+        req.end();
+      },
+    );
+    expect(got).toMatchObject({ status: 200, etag: expectedEtag, length: size, bytes: size });
+    expect(`"${got.sha.slice(0, 32)}"`).toBe(expectedEtag);
+    // Reading the file whole would have added 256 MiB; streaming keeps a few chunks in flight.
+    expect(peak - before).toBeLessThan(64 * 2 ** 20);
+    const head = await get(server.url, '/big-layer.tgz', 'HEAD');
+    expect(head).toMatchObject({ status: 200, body: Buffer.alloc(0) });
+    expect(Number(head.headers['content-length'])).toBe(size);
+    expect((await get(server.url, '/big-layer.tgz', 'GET', { 'If-None-Match': expectedEtag })).status).toBe(304);
   });
 
   it.each([

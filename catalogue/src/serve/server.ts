@@ -9,11 +9,13 @@ import { ociPull, OciNotFound } from './oci-pull.js';
 import { OCI_DIR } from '../oci-content.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { UsageError } from '@nmaas/sdk/kit';
 import { catalogueCache, parseServedIndex, readIndexText } from './apps.js';
+import { hashOpenFile, openFile, type OpenFile } from './open-file.js';
 import { pageHtml } from './page.js';
 import { IndexError } from '../index-file.js';
 
@@ -74,13 +76,17 @@ export function requestSegments(rawPath: string): string[] {
 }
 
 interface Body {
-  data: Buffer;
+  /** An answer made in memory (the page, JSON, icons)… */
+  data?: Buffer;
+  /** …or a file of the repository, streamed from its open handle. */
+  file?: OpenFile;
   type: string;
   cache: string;
   extraHeaders?: Record<string, string>;
 }
 
-const etagCache = new Map<string, { key: string; etag: string }>();
+/** Per served file, the ETag of its current version: hashed once, however many requests ask at once. */
+const etagCache = new Map<string, { key: string; etag: Promise<string> }>();
 
 function etagOf(data: Buffer): string {
   return `"${createHash('sha256').update(data).digest('base64url').slice(0, 32)}"`;
@@ -100,20 +106,26 @@ async function repoFile(root: string, realRoot: string, segments: string[]): Pro
   const real = await realpath(file).catch(() => null);
   if (real === null || (real !== realRoot && !real.startsWith(realRoot + path.sep)))
     throw new HttpError(404, 'not found');
-  const info = await stat(real);
-  if (!info.isFile()) throw new HttpError(404, 'not found');
-  const data = await readFile(real);
-  const key = `${info.ino}-${info.size}-${info.mtimeMs}`;
+  const opened = await openFile(real);
+  if (opened === null) throw new HttpError(404, 'not found');
   let cached = etagCache.get(real);
-  if (cached?.key !== key) {
-    cached = { key, etag: etagOf(data) };
+  if (cached?.key !== opened.version) {
+    cached = { key: opened.version, etag: hashOpenFile(opened).then((h) => `"${h.slice(0, 32)}"`) };
     etagCache.set(real, cached);
+  }
+  let etag: string;
+  try {
+    etag = await cached.etag;
+  } catch (error) {
+    if (etagCache.get(real) === cached) etagCache.delete(real);
+    await opened.handle.close();
+    throw error;
   }
   const ext = path.extname(real).toLowerCase();
   const isIndex = segments.length === 1 && segments[0] === 'index.yaml';
   return {
-    data,
-    etag: cached.etag,
+    file: opened,
+    etag,
     type: CONTENT_TYPES[ext] ?? 'application/octet-stream',
     cache: isIndex ? 'no-cache' : 'public, max-age=300',
     // An SVG opened directly must not run script from a chart author.
@@ -173,53 +185,64 @@ export function createCatalogueServer(options: ServeOptions): Server {
 
   return createServer((req, res: ServerResponse) => {
     const finish = (status: number) => options.onRequest?.(req.method ?? '', req.url ?? '', status);
-    handle(req).then(
-      (body) => {
-        const etag = body.etag ?? etagOf(body.data);
-        const headers: Record<string, string | number> = {
-          ETag: etag,
-          'Cache-Control': body.cache,
-          'X-Content-Type-Options': 'nosniff',
-          ...body.extraHeaders,
-        };
-        if (notModified(req, etag)) {
-          res.writeHead(304, headers).end();
-          finish(304);
-          return;
-        }
-        res.writeHead(200, { ...headers, 'Content-Type': body.type, 'Content-Length': body.data.length });
-        res.end(req.method === 'HEAD' ? undefined : body.data);
-        finish(200);
-      },
-      (error: unknown) => {
-        // A damaged index.yaml (replaced while serving): the operator must restore it; clients get a short 503.
-        const status =
-          error instanceof HttpError
-            ? error.status
-            : error instanceof IndexError
-              ? 503
-              : (error as NodeJS.ErrnoException).code === 'ENOENT'
-                ? 404
-                : 500;
-        const message =
-          error instanceof HttpError
-            ? error.message
-            : status === 503
-              ? 'the repository index (index.yaml) cannot be read; try again later'
-              : status === 404
-                ? 'not found'
-                : 'internal error';
-        const headers: Record<string, string | number> = {
-          'Content-Type': 'text/plain; charset=utf-8',
-          'X-Content-Type-Options': 'nosniff',
-        };
-        if (status === 405) headers.Allow = 'GET, HEAD';
-        res.writeHead(status, headers).end(req.method === 'HEAD' ? undefined : `${message}\n`);
-        // One line for the operator, never a stack: what was asked, the answer and why.
-        if (status >= 500) process.stderr.write(`catalogue serve: ${logLine(req, status, error)}\n`);
-        finish(status);
-      },
-    );
+    handle(req)
+      .then(
+        async (body) => {
+          const etag = body.etag ?? etagOf(body.data ?? Buffer.alloc(0));
+          const headers: Record<string, string | number> = {
+            ETag: etag,
+            'Cache-Control': body.cache,
+            'X-Content-Type-Options': 'nosniff',
+            ...body.extraHeaders,
+          };
+          if (notModified(req, etag)) {
+            await body.file?.handle.close();
+            res.writeHead(304, headers).end();
+            finish(304);
+            return;
+          }
+          const length = body.file ? body.file.size : (body.data?.length ?? 0);
+          res.writeHead(200, { ...headers, 'Content-Type': body.type, 'Content-Length': length });
+          if (req.method === 'HEAD' || !body.file) {
+            await body.file?.handle.close();
+            res.end(req.method === 'HEAD' ? undefined : body.data);
+            finish(200);
+            return;
+          }
+          // The stream closes the handle when it ends or fails (a client gone mid-body fails it).
+          await pipeline(body.file.handle.createReadStream({ start: 0 }), res).catch(() => res.destroy());
+          finish(200);
+        },
+        (error: unknown) => {
+          // A damaged index.yaml (replaced while serving): the operator must restore it; clients get a short 503.
+          const status =
+            error instanceof HttpError
+              ? error.status
+              : error instanceof IndexError
+                ? 503
+                : (error as NodeJS.ErrnoException).code === 'ENOENT'
+                  ? 404
+                  : 500;
+          const message =
+            error instanceof HttpError
+              ? error.message
+              : status === 503
+                ? 'the repository index (index.yaml) cannot be read; try again later'
+                : status === 404
+                  ? 'not found'
+                  : 'internal error';
+          const headers: Record<string, string | number> = {
+            'Content-Type': 'text/plain; charset=utf-8',
+            'X-Content-Type-Options': 'nosniff',
+          };
+          if (status === 405) headers.Allow = 'GET, HEAD';
+          res.writeHead(status, headers).end(req.method === 'HEAD' ? undefined : `${message}\n`);
+          // One line for the operator, never a stack: what was asked, the answer and why.
+          if (status >= 500) process.stderr.write(`catalogue serve: ${logLine(req, status, error)}\n`);
+          finish(status);
+        },
+      )
+      .catch(() => res.destroy());
   });
 }
 

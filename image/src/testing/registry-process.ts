@@ -11,6 +11,8 @@ import { freePort } from '@nmaas/sdk/testing';
 export interface TestRegistry {
   address: string;
   dir: string;
+  /** The registry process (benches read its peak memory from /proc). */
+  pid: number;
   log(): string;
   stop(): Promise<void>;
 }
@@ -55,7 +57,7 @@ export async function startRegistry(binary: string, auth: RegistryAuth = {}): Pr
       () => true,
       () => false,
     );
-    if (ok) return { address, dir, log: () => output, stop };
+    if (ok) return { address, dir, pid: child.pid!, log: () => output, stop };
     if (child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 100));
   }
