@@ -28,6 +28,16 @@ export function instanceSpec(id: string, over: Partial<InstanceSpec> = {}): Inst
   };
 }
 
+/** A six-second instance: a brute force over every phase of a few of them stays small. */
+export function sixSecondSpec(id: string, over: Partial<InstanceSpec> = {}): InstanceSpec {
+  return instanceSpec(id, { every: 6, duration: 2, startWithin: 5, ...over });
+}
+
+/** A node of `cpu` millicores with memory and bandwidth to spare, so cpu alone decides what fits. */
+export function cpuNode(name: string, cpu: number, links?: NodeSpec['links']): NodeSpec {
+  return { name, labels: {}, capacity: { cpu, memory: 1000, bandwidth: 1000 }, ...(links ? { links } : {}) };
+}
+
 /**
  * The most instances any plan places, by trying every assignment (unplaced, or any node × allowed phase)
  * and judging each with the independent checker: the reference the exact model is tested against on

@@ -1,20 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { checkPlacement, type InstanceSpec, type NodeSpec } from '../engine/index.js';
-import { bruteForceOptimum, instanceSpec } from '../engine/testing.js';
+import { bruteForceOptimum, cpuNode, sixSecondSpec } from '../engine/testing.js';
 import { admitWhenRoom } from './admit-when-room.js';
 import { Random } from './random.js';
 
-/** Six-second periods: the brute force over every phase stays small. */
-const spec = (id: string, over: Partial<InstanceSpec>): InstanceSpec =>
-  instanceSpec(id, { every: 6, duration: 2, startWithin: 5, ...over });
-
-const node = (name: string, cpu: number): NodeSpec => ({
-  name,
-  labels: {},
-  capacity: { cpu, memory: 1000, bandwidth: 1000 },
-});
+const spec = sixSecondSpec;
+const node = cpuNode;
 
 const cpu = (n: number) => ({ cpu: n, memory: 10, bandwidth: 1 });
+
+/** A pod that runs all the time, taking `millicores` of cpu wherever it is. */
+const always = (id: string, millicores: number, over: Partial<InstanceSpec> = {}) =>
+  spec(id, { every: 6, duration: 6, startWithin: 0, run: cpu(millicores), ...over });
 
 /** The same policy, with room judged by enumerating every plan. */
 function referenceAdmitted(nodes: NodeSpec[], apps: { horizon: number; instances: InstanceSpec[] }): string[] {
@@ -44,11 +41,7 @@ describe('admit when some plan has room', () => {
   it('admits a pod there is room for beside every admitted one, in a plan that keeps them all', async () => {
     const nodes = [node('n1', 100), node('n2', 100)];
     // a and b (each half a node, always running) must share a node for c, which needs a whole one.
-    const instances = [
-      spec('a-0', { every: 6, duration: 6, startWithin: 0, run: cpu(50) }),
-      spec('b-0', { every: 6, duration: 6, startWithin: 0, run: cpu(50) }),
-      spec('c-0', { every: 6, duration: 6, startWithin: 0, run: cpu(100) }),
-    ];
+    const instances = [always('a-0', 50), always('b-0', 50), always('c-0', 100)];
     const apps = { horizon: 6, instances };
     const r = await admitWhenRoom(nodes, apps, { timeLimitSeconds: 10 });
     expect(r.plan.map((p) => p.id).sort()).toEqual(['a-0', 'b-0', 'c-0']);
@@ -58,11 +51,7 @@ describe('admit when some plan has room', () => {
 
   it('stays below the optimum when a pod that fits takes the room of two later ones', async () => {
     const nodes = [node('n1', 100)];
-    const instances = [
-      spec('big-0', { every: 6, duration: 6, startWithin: 0, run: cpu(60) }),
-      spec('small-0', { every: 6, duration: 6, startWithin: 0, run: cpu(50) }),
-      spec('small-1', { every: 6, duration: 6, startWithin: 0, run: cpu(50) }),
-    ];
+    const instances = [always('big-0', 60), always('small-0', 50), always('small-1', 50)];
     const apps = { horizon: 6, instances };
     const r = await admitWhenRoom(nodes, apps, { timeLimitSeconds: 10 });
     expect(r.plan.map((p) => p.id)).toEqual(['big-0']);
@@ -71,11 +60,7 @@ describe('admit when some plan has room', () => {
 
   it("offers a pod again once its affinity partner is admitted, as a controller's retry would", async () => {
     const nodes = [node('n1', 100)];
-    const instances = [
-      spec('dep-0', { every: 6, duration: 6, startWithin: 0, affinity: ['partner'], run: cpu(40) }),
-      spec('partner-0', { every: 6, duration: 6, startWithin: 0, run: cpu(40) }),
-      spec('other-0', { every: 6, duration: 6, startWithin: 0, run: cpu(30) }),
-    ];
+    const instances = [always('dep-0', 40, { affinity: ['partner'] }), always('partner-0', 40), always('other-0', 30)];
     const apps = { horizon: 6, instances };
     const r = await admitWhenRoom(nodes, apps, { timeLimitSeconds: 10 });
     // dep-0 is refused on arrival (no partner), admitted after partner-0, and then other-0 has no room.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkPlacement, type InstanceSpec, type NodeSpec } from '../engine/index.js';
-import { bruteForceOptimum, instanceSpec } from '../engine/testing.js';
+import { bruteForceOptimum, cpuNode, instanceSpec } from '../engine/testing.js';
 import { conflictCliques } from './exact-cliques.js';
 import { buildExactModel, solveExact } from './exact.js';
 import { canonicalAssignment, symmetryRows, type Assignment, type PlacementColumns } from './exact-symmetry.js';
@@ -9,12 +9,7 @@ import { generateWorkload } from './workload.js';
 
 const PLAIN = { symmetryBreaking: false, conflictCliques: false, heuristicStart: false } as const;
 
-const node = (name: string, cpu: number, links?: NodeSpec['links']): NodeSpec => ({
-  name,
-  labels: {},
-  capacity: { cpu, memory: 1000, bandwidth: 1000 },
-  ...(links ? { links } : {}),
-});
+const node = cpuNode;
 
 /** Tiny pools made of copies: identical nodes, several pods of one shape, pods too large to run two at once. */
 function copies(rnd: Random): { nodes: NodeSpec[]; apps: { horizon: number; instances: InstanceSpec[] } } {

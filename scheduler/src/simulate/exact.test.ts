@@ -1,19 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { checkPlacement, Engine, type InstanceSpec, type NodeSpec } from '../engine/index.js';
-import { bruteForceOptimum, instanceSpec } from '../engine/testing.js';
+import { bruteForceOptimum, cpuNode, instanceSpec, sixSecondSpec } from '../engine/testing.js';
 import { buildExactModel, exactBlockSeconds, solveExact } from './exact.js';
 import { Random } from './random.js';
 import { generateWorkload } from './workload.js';
 
-/** Six-second periods: a brute force over every phase stays small. */
-const spec = (id: string, over: Partial<InstanceSpec>): InstanceSpec =>
-  instanceSpec(id, { every: 6, duration: 2, startWithin: 5, ...over });
-
-const node = (name: string, cpu: number): NodeSpec => ({
-  name,
-  labels: {},
-  capacity: { cpu, memory: 1000, bandwidth: 1000 },
-});
+const spec = sixSecondSpec;
+const node = cpuNode;
 
 describe('exact ILP', () => {
   it('agrees with a brute force over every phase on tiny random workloads, including coarse blocks', async () => {

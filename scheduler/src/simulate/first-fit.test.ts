@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { checkPlacement, type NodeSpec } from '../engine/index.js';
-import { instanceSpec } from '../engine/testing.js';
+import { cpuNode, instanceSpec } from '../engine/testing.js';
 import { FAMILIES } from './families.js';
 import { firstFit } from './first-fit.js';
 import { generateWorkload } from './workload.js';
 
-const node = (name: string, cpu: number): NodeSpec => ({
-  name,
-  labels: {},
-  capacity: { cpu, memory: 1000, bandwidth: 1000 },
-});
+const node = cpuNode;
 
 const spec = instanceSpec;
 
