@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FamilyQuality } from '@nmaas/scheduler';
 
-const RESULTS = path.resolve(import.meta.dirname, '..', 'results', 'scheduler-quality.json');
+const RESULTS_DIR = path.resolve(import.meta.dirname, '..', 'results');
 
 /** What the quality benches share: ILP families on 3 nodes × 16 instances, 5 s of solver per seed, 5 moves a refusal. */
 export const ILP_SIZE = { nodes: 3, instances: 16 };
@@ -29,21 +29,26 @@ export function selectedFamilies(all: readonly string[]): string[] {
 }
 
 /** A family's entry measured in an earlier run: the date of that run. */
-export type CarriedFamily = FamilyQuality & { measured?: string };
+export type Carried<T> = T & { measured?: string };
+export type CarriedFamily = Carried<FamilyQuality>;
 
 /**
- * `measured` plus, for every family of `all` not measured now, its entry from the previous results file
- * (when there is one), in the order of `all`.
+ * `measured` plus, for every family of `all` not measured now, its entry from the bench's previous
+ * results file (bench/results/<bench>.json, when there is one), in the order of `all`.
  */
-export async function withEarlierFamilies(measured: FamilyQuality[], all: readonly string[]): Promise<CarriedFamily[]> {
+export async function withEarlierFamilies<T extends { family: string }>(
+  measured: T[],
+  all: readonly string[],
+  bench = 'scheduler-quality',
+): Promise<Carried<T>[]> {
   if (measured.length === all.length) return measured;
-  let earlier: { date?: string; families?: CarriedFamily[] } = {};
+  let earlier: { date?: string; families?: Carried<T>[] } = {};
   try {
-    earlier = JSON.parse(await readFile(RESULTS, 'utf8')) as typeof earlier;
+    earlier = JSON.parse(await readFile(path.join(RESULTS_DIR, `${bench}.json`), 'utf8')) as typeof earlier;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
-  const byName = new Map<string, CarriedFamily>();
+  const byName = new Map<string, Carried<T>>();
   for (const f of earlier.families ?? []) byName.set(f.family, { ...f, measured: f.measured ?? earlier.date ?? '' });
   for (const f of measured) byName.set(f.family, f);
   return all.flatMap((n) => byName.get(n) ?? []);

@@ -1,7 +1,8 @@
 /**
  * How much of the gap between online placement and the optimum any re-plan could close, on the quality
  * bench's ILP families and held-out seeds (101–160 by default; NMAAS_CEILING_SEEDS=101-130 for a shorter
- * run; NMAAS_QUALITY_FAMILIES as in the quality bench, but nothing is carried over). An admission webhook
+ * run; NMAAS_QUALITY_FAMILIES as in the quality bench, the other families carried over from the last run;
+ * NMAAS_CEILING_REPAIR_SECONDS for the perfect repair's solver limit per offer, 5 s by default). An admission webhook
  * cannot take back a pod it admitted, so per seed it solves the exact model twice at the quality bench's
  * size and time limit: free (the optimum the quality table reports) and with every pod online placement
  * admitted forced in (`solveExact(…, { keep })`: the ceiling of any plan that keeps them, whatever it
@@ -12,7 +13,27 @@
  */
 import { admitWhenRoom, ENGINE_HORIZON, FAMILY_NAMES, family, simulate, solveExact } from '@nmaas/scheduler';
 import type { Bench } from './index.js';
-import { EXACT_TIME_LIMIT_SECONDS, heldOutSeeds, ILP_SIZE, MIGRATIONS, selectedFamilies } from './quality-families.js';
+import {
+  EXACT_TIME_LIMIT_SECONDS,
+  heldOutSeeds,
+  ILP_SIZE,
+  MIGRATIONS,
+  selectedFamilies,
+  withEarlierFamilies,
+} from './quality-families.js';
+
+/**
+ * The perfect repair's solver limit per offer: an offer undecided at the limit counts as a refusal, so a
+ * family whose feasibility questions are hard (long periods) needs longer to give a ceiling.
+ */
+function perfectRepairSeconds(): number {
+  const spec = process.env['NMAAS_CEILING_REPAIR_SECONDS'];
+  if (spec === undefined) return EXACT_TIME_LIMIT_SECONDS;
+  const seconds = Number(spec);
+  if (!(Number.isInteger(seconds) && seconds >= 1 && seconds <= 600))
+    throw new Error(`NMAAS_CEILING_REPAIR_SECONDS must be whole seconds from 1 to 600, got ${spec}`);
+  return seconds;
+}
 
 interface Totals {
   optimum: number;
@@ -32,7 +53,11 @@ interface Totals {
   violations: number;
 }
 
-async function familyCeiling(name: string, seeds: number[]): Promise<Record<string, unknown>> {
+interface FamilyCeiling extends Record<string, unknown> {
+  family: string;
+}
+
+async function familyCeiling(name: string, seeds: number[], repairSeconds: number): Promise<FamilyCeiling> {
   const t: Totals = {
     optimum: 0,
     optimumBound: 0,
@@ -62,7 +87,7 @@ async function familyCeiling(name: string, seeds: number[]): Promise<Record<stri
       keep: online.placed.map((p) => p.id),
       starts: [online.placed],
     });
-    const perfectRepair = await admitWhenRoom(nodes, apps, { timeLimitSeconds: EXACT_TIME_LIMIT_SECONDS });
+    const perfectRepair = await admitWhenRoom(nodes, apps, { timeLimitSeconds: repairSeconds });
     const firstFit = (await simulate(nodes, apps, { strategy: 'first-fit' })).metrics.placed;
     t.admitWhenRoom += perfectRepair.plan.length;
     t.admitWhenRoomUndecided += perfectRepair.undecided;
@@ -86,6 +111,7 @@ async function familyCeiling(name: string, seeds: number[]): Promise<Record<stri
   process.stdout.write(`${name}: ${seconds} s\n`);
   return {
     family: name,
+    perfectRepairTimeLimitSeconds: repairSeconds,
     totals: t,
     ofOptimum: {
       online: pct(t.online),
@@ -102,8 +128,10 @@ async function familyCeiling(name: string, seeds: number[]): Promise<Record<stri
 const bench: Bench = async () => {
   const seeds = heldOutSeeds('NMAAS_CEILING_SEEDS', '101-160');
   const ilpFamilies = FAMILY_NAMES.filter((n) => !n.startsWith('planted'));
-  const families: Record<string, unknown>[] = [];
-  for (const name of selectedFamilies(ilpFamilies)) families.push(await familyCeiling(name, seeds));
+  const repairSeconds = perfectRepairSeconds();
+  const measured: FamilyCeiling[] = [];
+  for (const name of selectedFamilies(ilpFamilies)) measured.push(await familyCeiling(name, seeds, repairSeconds));
+  const families = await withEarlierFamilies(measured, ilpFamilies, 'scheduler-ceiling');
   return {
     seeds: { tuning: '1–100', reported: `${seeds[0]}–${seeds[seeds.length - 1]}` },
     size: ILP_SIZE,
