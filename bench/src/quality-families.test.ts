@@ -33,6 +33,15 @@ describe('the quality bench measures some families only when asked', () => {
     for (const carried of [all[0]!, all[2]!]) expect(carried.measured).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(await withEarlierFamilies([fresh], ['shared-uplinks'])).toEqual([fresh]);
   });
+
+  it("carries the ceiling bench's families over from its own results file", async () => {
+    const fresh = { family: 'heavy', totals: {} };
+    const all = await withEarlierFamilies([fresh], ALL, 'scheduler-ceiling');
+    expect(all.map((f) => f.family)).toEqual(ALL);
+    expect(all[2]).toBe(fresh);
+    expect(all[0]).toMatchObject({ family: 'mixed-nodes', measured: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    expect(all[0]).toHaveProperty('ofOptimum.admitWhenRoom');
+  });
 });
 
 describe('quality runs report on held-out seeds only', () => {
