@@ -88,8 +88,11 @@ interface Body {
 /** Per served file, the ETag of its current version: hashed once, however many requests ask at once. */
 const etagCache = new Map<string, { key: string; etag: Promise<string> }>();
 
+/** A strong ETag from the body's sha256 (base64url), whether hashed at once or read in chunks. */
+const etagOfDigest = (sha256: string): string => `"${sha256.slice(0, 32)}"`;
+
 function etagOf(data: Buffer): string {
-  return `"${createHash('sha256').update(data).digest('base64url').slice(0, 32)}"`;
+  return etagOfDigest(createHash('sha256').update(data).digest('base64url'));
 }
 
 function notModified(req: IncomingMessage, etag: string): boolean {
@@ -110,7 +113,7 @@ async function repoFile(root: string, realRoot: string, segments: string[]): Pro
   if (opened === null) throw new HttpError(404, 'not found');
   let cached = etagCache.get(real);
   if (cached?.key !== opened.version) {
-    cached = { key: opened.version, etag: hashOpenFile(opened).then((h) => `"${h.slice(0, 32)}"`) };
+    cached = { key: opened.version, etag: hashOpenFile(opened).then(etagOfDigest) };
     etagCache.set(real, cached);
   }
   let etag: string;
