@@ -14,6 +14,8 @@ const RESULTS_DIR = path.resolve(import.meta.dirname, '..', 'results');
 
 /** What the quality benches share: ILP families on 3 nodes × 16 instances, 5 s of solver per seed, 5 moves a refusal. */
 export const ILP_SIZE = { nodes: 3, instances: 16 };
+/** Planted families, whose optimum is known at any size: 8 nodes × about 80 instances. */
+export const PLANTED_SIZE = { nodes: 8, instances: 80 };
 export const EXACT_TIME_LIMIT_SECONDS = 5;
 export const MIGRATIONS = 5;
 

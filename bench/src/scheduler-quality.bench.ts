@@ -25,11 +25,10 @@ import {
   heldOutSeeds,
   ILP_SIZE,
   MIGRATIONS,
+  PLANTED_SIZE,
   selectedFamilies,
   withEarlierFamilies,
 } from './quality-families.js';
-
-const PLANTED_SIZE = { nodes: 8, instances: 80 };
 
 const bench: Bench = async () => {
   const seeds = heldOutSeeds('NMAAS_QUALITY_SEEDS', '101-400');

@@ -84,6 +84,15 @@ function textReport(r: SimulationResult, horizon: number, linked: boolean): stri
     `decision time (µs): p50 ${m.decisionMicros.p50}  p99 ${m.decisionMicros.p99}  max ${m.decisionMicros.max}`,
   ];
   if (r.retry) lines.push(`retry: ${r.retry.offers} offers, ${r.retry.placedOnRetry} placed on a retry`);
+  if (r.controllerRetries) {
+    const c = r.controllerRetries;
+    lines.push(
+      `controller re-creations over ${c.untilSeconds} s: ${c.offers} offers, ${c.late.length} placed by a re-created pod` +
+        (c.late.length > 0
+          ? ` (${c.late.map((l) => `${l.id} created ${l.delaySeconds} s later`).join(', ')}), each judged in its own window`
+          : ''),
+    );
+  }
   if (r.replanLoop) {
     const l = r.replanLoop;
     lines.push(
@@ -148,6 +157,11 @@ export function registerEngineCommands(program: Command): void {
       'retry model: re-offer a refused instance after later arrivals, with back-off doubling from 1 to 32 arrival steps, 6 offers at most (nmaas, ffd, kube); combines with --migrations',
     )
     .option(
+      '--controller-retries <seconds>',
+      "re-create each refused pod as its controller does (client-go back-off: 5 ms doubling, at most 1,000 s apart) for <seconds>; each new pod's start window opens at its own creation, so a pod may be placed later than its first window (nmaas only; not with --retry or --replan-interval)",
+      nonNegativeInt,
+    )
+    .option(
       '--replan-interval <steps>',
       'model the in-cluster re-plan loop (chart value replan.interval): every <steps> arrival steps, and after the last arrival while refused pods are pending, re-plan the pool and reserve slots for pending pods, which their retry takes (nmaas only; implies --retry)',
       positiveInt,
@@ -177,6 +191,7 @@ export function registerEngineCommands(program: Command): void {
           migrations: number;
           exactTimeLimit: number;
           retry?: boolean;
+          controllerRetries?: number;
           replanInterval?: number;
           replanMigrations?: number;
           replanSeed?: number;
@@ -195,6 +210,10 @@ export function registerEngineCommands(program: Command): void {
           if (opts.retry && engineStrategy === null)
             throw new UsageError(`--retry applies to the engine's strategies only (got --strategy ${opts.strategy})`);
           const loop = opts.replanInterval !== undefined;
+          if (opts.controllerRetries !== undefined && (opts.strategy !== 'nmaas' || opts.retry || loop))
+            throw new UsageError(
+              `--controller-retries models the nmaas webhook's refusals on the clock: use it with --strategy nmaas, without --retry or --replan-interval (got --strategy ${opts.strategy}${opts.retry ? ' --retry' : ''}${loop ? ' --replan-interval' : ''})`,
+            );
           if (!loop && (opts.replanMigrations !== undefined || opts.replanSeed !== undefined))
             throw new UsageError(
               '--replan-migrations and --replan-seed set up the re-plan loop: add --replan-interval <steps>',
@@ -210,6 +229,7 @@ export function registerEngineCommands(program: Command): void {
               migrations: opts.migrations,
               exactTimeLimitSeconds: opts.exactTimeLimit,
               retry: opts.retry === true,
+              ...(opts.controllerRetries !== undefined ? { controllerRetries: opts.controllerRetries } : {}),
               ...(loop
                 ? {
                     replanLoop: {

@@ -113,7 +113,7 @@ async function nmaas(...args: string[]): Promise<{ code: number; stdout: string;
   }
 }
 
-describe('nmaas scheduler generate --family / simulate --retry, --strategy first-fit (CLI)', () => {
+describe('nmaas scheduler generate --family / simulate --retry, --controller-retries, --strategy first-fit (CLI)', () => {
   it('writes a family workload that simulate reads; the retry model places the late-partner dependants', async () => {
     const dir = await temp.make();
     const out = path.join(dir, 'w');
@@ -154,7 +154,14 @@ describe('nmaas scheduler generate --family / simulate --retry, --strategy first
     const [online, retried, ff] = [await sim(), await sim('--retry'), await sim('--strategy', 'first-fit')];
     expect(retried.metrics.placed).toBeGreaterThan(online.metrics.placed);
     expect(retried.metrics.placed).toBeGreaterThanOrEqual(ff.metrics.placed);
-    for (const r of [online, retried, ff]) expect(r.metrics).toMatchObject({ competingSlotSeconds: 0, violations: 0 });
+    // Re-created pods: the same placements on arrival, then the dependants once their partners are there.
+    const recreated = (await sim('--controller-retries', '3600')) as typeof online & {
+      controllerRetries: { late: { id: string; delaySeconds: number }[] };
+    };
+    expect(recreated.controllerRetries.late.length).toBeGreaterThan(0);
+    expect(recreated.metrics.placed).toBe(online.metrics.placed + recreated.controllerRetries.late.length);
+    for (const r of [online, retried, ff, recreated])
+      expect(r.metrics).toMatchObject({ competingSlotSeconds: 0, violations: 0 });
     const planted = await nmaas(
       'scheduler',
       'generate',
@@ -184,6 +191,21 @@ describe('nmaas scheduler generate --family / simulate --retry, --strategy first
     );
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/--retry applies to the engine's strategies only/);
+    const both = await nmaas(
+      'scheduler',
+      'simulate',
+      '--nodes',
+      path.join(out, 'nodes.json'),
+      '--apps',
+      path.join(out, 'apps.json'),
+      '--retry',
+      '--controller-retries',
+      '60',
+    );
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(
+      /--controller-retries models the nmaas webhook's refusals on the clock.*got --strategy nmaas --retry/,
+    );
   }, 120_000);
 });
 

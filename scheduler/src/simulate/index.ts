@@ -53,6 +53,14 @@ export {
   type WorkloadEvent,
 } from './retry.js';
 export {
+  asLastCreated,
+  CLIENT_GO_BACKOFF,
+  recreationSeconds,
+  runWithControllerRetries,
+  type ControllerRetryOutcome,
+  type LatePlacement,
+} from './controller-retries.js';
+export {
   DEFAULT_REPLAN_LOOP,
   ReplanLoopModel,
   replanLoopPolicy,

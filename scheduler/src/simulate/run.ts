@@ -4,6 +4,7 @@ import { solveExact } from './exact.js';
 import { STRATEGIES, type StrategyName } from './strategies/index.js';
 import { firstFit } from './first-fit.js';
 import { DEFAULT_RETRY_POLICY, runWithRetry, type RetryPolicy } from './retry.js';
+import { asLastCreated, runWithControllerRetries, type LatePlacement } from './controller-retries.js';
 import { ReplanLoopModel, replanLoopPolicy, type ReplanLoopOutcome, type ReplanLoopPolicy } from './replan-loop.js';
 
 export { ffdOrder } from './strategies/index.js';
@@ -18,6 +19,12 @@ export interface SimulationResult {
   migrations: Migration[];
   /** Only with the retry model: offers made and instances placed on a retry. */
   retry?: { offers: number; placedOnRetry: number };
+  /**
+   * Only with controller re-creations (see controller-retries.ts): offers made, and the instances a
+   * re-created pod placed, with how late and the arrival phase their window opened at (the checker
+   * judges them in that window).
+   */
+  controllerRetries?: { untilSeconds: number; offers: number; late: LatePlacement[] };
   /** Only with the re-plan loop (see replan-loop.ts): its outcome, the placed instances it moved counted (also in `migrations`). */
   replanLoop?: Omit<ReplanLoopOutcome, 'migrations'> & { policy: ReplanLoopPolicy; migrations: number };
   metrics: {
@@ -66,6 +73,11 @@ export async function simulate(
      * retries take the slots the loop reserves.
      */
     replanLoop?: boolean | Partial<ReplanLoopPolicy>;
+    /**
+     * Re-create each refused pod as its controller does, for this many seconds, each new pod with its own
+     * start window (see controller-retries.ts): nmaas only, not with `retry` or `replanLoop`.
+     */
+    controllerRetries?: number;
   } = {},
 ): Promise<SimulationResult> {
   const strategy = options.strategy ?? 'nmaas';
@@ -77,11 +89,17 @@ export async function simulate(
   let solver: SimulationResult['solver'];
   let retried: SimulationResult['retry'];
   let looped: SimulationResult['replanLoop'];
+  let recreated: SimulationResult['controllerRetries'];
+  let judged = apps;
   const loopPolicy = options.replanLoop
     ? replanLoopPolicy(options.replanLoop === true ? {} : options.replanLoop)
     : null;
   if (loopPolicy && (strategy === 'exact' || strategy === 'first-fit' || !STRATEGIES[strategy].migrates))
     throw new RangeError(`the re-plan loop applies to the nmaas strategy only (got ${strategy})`);
+  if (options.controllerRetries !== undefined && (strategy !== 'nmaas' || options.retry || loopPolicy))
+    throw new RangeError(
+      `controller re-creations model the nmaas webhook's refusals, without the step-counted retry model or the re-plan loop (got ${strategy}${options.retry ? ' with retry' : ''}${loopPolicy ? ' with the re-plan loop' : ''})`,
+    );
   if (strategy === 'exact') {
     const r = await solveExact(nodes, apps, {
       timeLimitSeconds: options.exactTimeLimitSeconds ?? 60,
@@ -138,6 +156,26 @@ export async function simulate(
       migrations.push(...o.migrations);
       looped = { ...o, policy: loopPolicy, migrations: o.migrations.length };
     }
+  } else if (options.controllerRetries !== undefined) {
+    const engine = new Engine(nodes, { horizon: apps.horizon });
+    const spent: number[] = [];
+    const outcome = runWithControllerRetries(
+      apps.instances,
+      (spec) => {
+        const t0 = performance.now();
+        const r = engine.place(spec, { migrations: options.migrations ?? 0 });
+        spent.push((performance.now() - t0) * 1000);
+        if (!r.ok) return r.reason;
+        migrations.push(...r.migrations);
+        return true;
+      },
+      options.controllerRetries,
+    );
+    times = Float64Array.from(spent);
+    rejected = outcome.refused;
+    placed = engine.bookings().map((b) => ({ id: b.id, node: b.node, phase: b.phase }));
+    recreated = { untilSeconds: options.controllerRetries, offers: outcome.offers, late: outcome.late };
+    judged = { horizon: apps.horizon, instances: asLastCreated(apps.instances, outcome.late) };
   } else {
     const chosen = STRATEGIES[strategy];
     const engine = new Engine(nodes, { horizon: apps.horizon, ...(chosen.policy ? { policy: chosen.policy } : {}) });
@@ -155,7 +193,7 @@ export async function simulate(
   }
   placed.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
   rejected.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
-  const check = checkPlacement(nodes, apps, placed);
+  const check = checkPlacement(nodes, judged, placed);
   const sorted = times.slice().sort();
   return {
     strategy,
@@ -175,6 +213,7 @@ export async function simulate(
       },
     },
     ...(retried ? { retry: retried } : {}),
+    ...(recreated ? { controllerRetries: recreated } : {}),
     ...(looped ? { replanLoop: looped } : {}),
     ...(solver ? { solver } : {}),
   };
