@@ -5,6 +5,7 @@
  */
 import { matchesSelector } from './filter.js';
 import type { InstanceSpec, NodeSpec } from './instance.js';
+import { HerdProfile } from './herd.js';
 import { Invalidation } from './invalidation.js';
 import { LinkState } from './link-state.js';
 import { NoFitVerdicts } from './no-fit.js';
@@ -30,6 +31,8 @@ export class Cluster {
   readonly refusersOf = new Map<string, Map<string, 1>>();
   readonly antiOf = new Map<string, Map<string, 1>>();
   readonly invalidation = new Invalidation();
+  /** When the runs of each app's spread pods are active, cluster-wide (herd.ts). */
+  readonly herd = new HerdProfile();
   /** The nodes' "does not fit" verdicts, in one table (see no-fit.ts). */
   private readonly verdicts = new NoFitVerdicts();
   /** The memory budget of the nodes' slot arrays and folds (slot-budget.ts). */
@@ -130,6 +133,7 @@ export class Cluster {
     this.invalidation.booked(node);
     this.onPeers(node, (peer) => this.invalidation.booked(peer));
     this.booked.set(spec.id, b);
+    this.herd.apply(b, 1);
     let h = this.hosts.get(spec.app);
     if (!h) this.hosts.set(spec.app, (h = new Set()));
     h.add(node);
@@ -144,6 +148,7 @@ export class Cluster {
     this.invalidation.released(b.node);
     for (const peer of peers) this.invalidation.released(peer);
     this.booked.delete(b.spec.id);
+    this.herd.apply(b, -1);
     if (!b.node.apps.has(b.spec.app)) {
       const h = this.hosts.get(b.spec.app);
       h?.delete(b.node);

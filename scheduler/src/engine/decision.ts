@@ -54,6 +54,30 @@ export class NmaasDecision {
 
   decide(spec: InstanceSpec, shape: Shape): Choice | null {
     const pack = !this.lookahead.isPartner(spec.app);
+    const choice = this.choose(spec, shape, pack);
+    return choice && pack && spec.spreadGroup !== null ? this.unherd(spec, shape, choice) : choice;
+  }
+
+  /**
+   * A spread pod's phase moved, among the phases of its window during which nothing else runs on its
+   * node, to the one whose run overlaps the fewest runs of its app's pods on other nodes (herd.ts).
+   */
+  private unherd(spec: InstanceSpec, shape: Shape, choice: Choice): Choice {
+    const herd = this.cluster.herd;
+    if (!herd.overlaps(spec.app, spec.every, spec.duration, choice.phase)) return choice;
+    // Every phase of the window that fits, in the window's order, with minus its overlap on the node.
+    this.scratch.record = true;
+    searchPhase(choice.node, shape, this.scratch, 'quiet-first');
+    this.scratch.record = false;
+    const quiet: number[] = [];
+    for (let q = 0; q < this.scratch.feasN; q++)
+      if (this.scratch.feasScore[q] === 0) quiet.push(this.scratch.feasPhase[q]!);
+    // No quiet phase: the packing rule's least overlapping one stays.
+    if (!quiet.includes(choice.phase)) return choice;
+    return { node: choice.node, phase: herd.leastHerded(spec.app, spec.every, spec.duration, quiet) };
+  }
+
+  private choose(spec: InstanceSpec, shape: Shape, pack: boolean): Choice | null {
     // The fit cache keeps one phase per shape: the packing route keeps its own phase under its own key.
     const fitKey = pack ? `${shape.key}<` : shape.key;
     let list = this.cluster.candidates(spec);
