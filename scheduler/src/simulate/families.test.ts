@@ -135,22 +135,20 @@ describe('nmaas scheduler generate --family / simulate --retry, --controller-ret
     expect(g.stdout).toMatch(/wrote 3 nodes and 12 instances \(horizon 3600 s\)/);
     const expected = family('affinity-late').generate({ seed: 2, nodes: 3, instances: 12 });
     expect(JSON.parse(await readFile(path.join(out, 'apps.json'), 'utf8'))).toEqual(expected.apps);
+    const simulateCli = (...extra: string[]) =>
+      nmaas(
+        'scheduler',
+        'simulate',
+        '--nodes',
+        path.join(out, 'nodes.json'),
+        '--apps',
+        path.join(out, 'apps.json'),
+        ...extra,
+      );
     const sim = async (...extra: string[]) =>
-      JSON.parse(
-        (
-          await nmaas(
-            'scheduler',
-            'simulate',
-            '--nodes',
-            path.join(out, 'nodes.json'),
-            '--apps',
-            path.join(out, 'apps.json'),
-            '--format',
-            'json',
-            ...extra,
-          )
-        ).stdout,
-      ) as { metrics: { placed: number; competingSlotSeconds: number; violations: number } };
+      JSON.parse((await simulateCli('--format', 'json', ...extra)).stdout) as {
+        metrics: { placed: number; competingSlotSeconds: number; violations: number };
+      };
     const [online, retried, ff] = [await sim(), await sim('--retry'), await sim('--strategy', 'first-fit')];
     expect(retried.metrics.placed).toBeGreaterThan(online.metrics.placed);
     expect(retried.metrics.placed).toBeGreaterThanOrEqual(ff.metrics.placed);
@@ -178,30 +176,10 @@ describe('nmaas scheduler generate --family / simulate --retry, --controller-ret
     const bad = await nmaas('scheduler', 'generate', '--family', 'nope', '-o', path.join(dir, 'x'));
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/Allowed choices are mixed-nodes, colliding-windows/);
-    const wrong = await nmaas(
-      'scheduler',
-      'simulate',
-      '--nodes',
-      path.join(out, 'nodes.json'),
-      '--apps',
-      path.join(out, 'apps.json'),
-      '--strategy',
-      'exact',
-      '--retry',
-    );
+    const wrong = await simulateCli('--strategy', 'exact', '--retry');
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/--retry applies to the engine's strategies only/);
-    const both = await nmaas(
-      'scheduler',
-      'simulate',
-      '--nodes',
-      path.join(out, 'nodes.json'),
-      '--apps',
-      path.join(out, 'apps.json'),
-      '--retry',
-      '--controller-retries',
-      '60',
-    );
+    const both = await simulateCli('--retry', '--controller-retries', '60');
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(
       /--controller-retries models the nmaas webhook's refusals on the clock.*got --strategy nmaas --retry/,

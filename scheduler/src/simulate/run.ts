@@ -91,6 +91,18 @@ export async function simulate(
   let looped: SimulationResult['replanLoop'];
   let recreated: SimulationResult['controllerRetries'];
   let judged = apps;
+  const spent: number[] = [];
+  /** An offer to the engine for the retry models: its decision timed and its moves kept; true, or why not. */
+  const offerTo =
+    (engine: Engine) =>
+    (spec: InstanceSpec): true | string => {
+      const t0 = performance.now();
+      const r = engine.place(spec, { migrations: options.migrations ?? 0 });
+      spent.push((performance.now() - t0) * 1000);
+      if (!r.ok) return r.reason;
+      migrations.push(...r.migrations);
+      return true;
+    };
   const loopPolicy = options.replanLoop
     ? replanLoopPolicy(options.replanLoop === true ? {} : options.replanLoop)
     : null;
@@ -127,19 +139,11 @@ export async function simulate(
     const policy = !options.retry || options.retry === true ? DEFAULT_RETRY_POLICY : options.retry;
     const loop = loopPolicy ? new ReplanLoopModel(engine, nodes, loopPolicy) : null;
     const queue = chosen.order(nodes, apps.instances);
-    const spent: number[] = [];
+    const offer = offerTo(engine);
     const outcome = runWithRetry(
       queue.map((spec) => ({ kind: 'arrive' as const, spec })),
-      (spec) => {
-        // A slot the re-plan loop reserved for this instance: its retry takes it, as admission hands it over.
-        if (loop?.claim(spec.id)) return true;
-        const t0 = performance.now();
-        const r = engine.place(spec, { migrations: options.migrations ?? 0 });
-        spent.push((performance.now() - t0) * 1000);
-        if (!r.ok) return r.reason;
-        migrations.push(...r.migrations);
-        return true;
-      },
+      // A slot the re-plan loop reserved for this instance: its retry takes it, as admission hands it over.
+      (spec) => (loop?.claim(spec.id) ? true : offer(spec)),
       (id) => {
         loop?.cancel(id);
         engine.remove(id);
@@ -158,19 +162,7 @@ export async function simulate(
     }
   } else if (options.controllerRetries !== undefined) {
     const engine = new Engine(nodes, { horizon: apps.horizon });
-    const spent: number[] = [];
-    const outcome = runWithControllerRetries(
-      apps.instances,
-      (spec) => {
-        const t0 = performance.now();
-        const r = engine.place(spec, { migrations: options.migrations ?? 0 });
-        spent.push((performance.now() - t0) * 1000);
-        if (!r.ok) return r.reason;
-        migrations.push(...r.migrations);
-        return true;
-      },
-      options.controllerRetries,
-    );
+    const outcome = runWithControllerRetries(apps.instances, offerTo(engine), options.controllerRetries);
     times = Float64Array.from(spent);
     rejected = outcome.refused;
     placed = engine.bookings().map((b) => ({ id: b.id, node: b.node, phase: b.phase }));
