@@ -65,7 +65,8 @@ export class NmaasDecision {
   private unherd(spec: InstanceSpec, shape: Shape, choice: Choice): Choice {
     const herd = this.cluster.herd;
     if (!herd.overlaps(spec.app, spec.every, spec.duration, choice.phase)) return choice;
-    // Every phase of the window that fits, in the window's order, with minus its overlap on the node.
+    // Every phase of the window that fits, in the window's order, scored minus the run-seconds it would
+    // overlap on the node: 0 where nothing else runs.
     this.scratch.record = true;
     searchPhase(choice.node, shape, this.scratch, 'quiet-first');
     this.scratch.record = false;

@@ -75,6 +75,9 @@ function linkNote(r: SimulationResult): string {
   return `${over} (${r.strategy} honours shared links; the checker counts any over-booking)`;
 }
 
+/** Late pods named in the text report; the JSON lists them all. */
+const LATE_SHOWN = 5;
+
 function textReport(r: SimulationResult, horizon: number, linked: boolean): string {
   const m = r.metrics;
   const lines = [
@@ -89,7 +92,12 @@ function textReport(r: SimulationResult, horizon: number, linked: boolean): stri
     lines.push(
       `controller re-creations over ${c.untilSeconds} s: ${c.offers} offers, ${c.late.length} placed by a re-created pod` +
         (c.late.length > 0
-          ? ` (${c.late.map((l) => `${l.id} created ${l.delaySeconds} s later`).join(', ')}), each judged in its own window`
+          ? ` (${c.late
+              .slice(0, LATE_SHOWN)
+              .map((l) => `${l.id} created ${l.delaySeconds} s later`)
+              .join(
+                ', ',
+              )}${c.late.length > LATE_SHOWN ? `, and ${c.late.length - LATE_SHOWN} more` : ''}), each judged in its own window`
           : ''),
     );
   }
