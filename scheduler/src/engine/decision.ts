@@ -59,23 +59,39 @@ export class NmaasDecision {
   }
 
   /**
-   * A spread pod's phase moved, among the phases of its window during which nothing else runs on its
-   * node, to the one whose run overlaps the fewest runs of its app's pods on other nodes (herd.ts).
+   * A spread pod's phase moved to the one whose run overlaps the fewest runs of its app's pods on other
+   * nodes (herd.ts), among the phases the packing rule holds equally good: the phases of its window
+   * during which nothing else runs on its node, and of those only the ones that leave that quiet
+   * stretch in one piece (flush against where the pod could not run quietly), or any on a node where
+   * the whole period is quiet. The packing rule's own phase is always among them.
    */
   private unherd(spec: InstanceSpec, shape: Shape, choice: Choice): Choice {
     const herd = this.cluster.herd;
     if (!herd.overlaps(spec.app, spec.every, spec.duration, choice.phase)) return choice;
     // Every phase of the window that fits, in the window's order, scored minus the run-seconds it would
-    // overlap on the node: 0 where nothing else runs.
-    this.scratch.record = true;
-    searchPhase(choice.node, shape, this.scratch, 'quiet-first');
-    this.scratch.record = false;
-    const quiet: number[] = [];
-    for (let q = 0; q < this.scratch.feasN; q++)
-      if (this.scratch.feasScore[q] === 0) quiet.push(this.scratch.feasPhase[q]!);
+    // overlap on the node (0 where nothing else runs); `bad` and `idleRun` then hold, per offset of the
+    // period, whether the pod's run fits there and whether nothing else runs there.
+    const { scratch } = this;
+    scratch.record = true;
+    searchPhase(choice.node, shape, scratch, 'quiet-first');
+    scratch.record = false;
+    const P = shape.every;
+    const quietAt = (t: number): boolean => {
+      const k = t < 0 ? t + P : t >= P ? t - P : t;
+      return scratch.bad[k] === 0 && scratch.idleRun[k] === 1;
+    };
+    let wholePeriodQuiet = true;
+    for (let t = 0; t < P && wholePeriodQuiet; t++) wholePeriodQuiet = quietAt(t);
+    const phases: number[] = [];
+    for (let q = 0; q < scratch.feasN; q++) {
+      const p = scratch.feasPhase[q]!;
+      if (scratch.feasScore[q] !== 0) continue;
+      if (p === choice.phase || wholePeriodQuiet || !quietAt(p - 1) || !quietAt((p + shape.duration) % P))
+        phases.push(p);
+    }
     // No quiet phase: the packing rule's least overlapping one stays.
-    if (!quiet.includes(choice.phase)) return choice;
-    return { node: choice.node, phase: herd.leastHerded(spec.app, spec.every, spec.duration, quiet) };
+    if (!phases.includes(choice.phase)) return choice;
+    return { node: choice.node, phase: herd.leastHerded(spec.app, spec.every, spec.duration, phases) };
   }
 
   private choose(spec: InstanceSpec, shape: Shape, pack: boolean): Choice | null {

@@ -59,6 +59,17 @@ describe("a spread app's pods, arriving together", () => {
     expect(engine.place(spread(1, { node: 'n-1' }))).toMatchObject({ ok: true, node: 'n-1', phase: 90 });
   });
 
+  it('never split a quiet stretch to do so: only phases flush against a busy second are weighed', () => {
+    const engine = new Engine([nodes[0]!, nodes[1]!, nodes[2]!], { horizon: 3600 });
+    placeAll(engine, [spread(0), spread(2, { node: 'n-2', release: 90, startWithin: 0 })]);
+    // On n-1 another app runs from 50 s to 90 s. Quiet phases: 17–20 and 90–137; of them 17 (the
+    // packing rule's), 20 (ending where the other run starts) and 90 (starting where it ends) keep the
+    // quiet stretches whole. web-qos runs at 17 on n-0 and at 90 on n-2: 20 overlaps least (27 s).
+    // 120 would overlap nothing, but it would cut the stretch 90–137 in two.
+    placeAll(engine, [instanceSpec('other-0', { every: 300, duration: 40, startWithin: 0, release: 50, node: 'n-1' })]);
+    expect(engine.place(spread(1, { node: 'n-1' }))).toMatchObject({ ok: true, node: 'n-1', phase: 20 });
+  });
+
   it('keep the packing choice where no quiet phase is left on the node', () => {
     const engine = new Engine([nodes[0]!, nodes[1]!], { horizon: 3600 });
     placeAll(engine, [spread(0)]);
