@@ -10,6 +10,7 @@
  */
 import {
   asLastCreated,
+  CLIENT_GO_BACKOFF,
   checkPlacement,
   ENGINE_HORIZON,
   family,
@@ -98,7 +99,8 @@ const bench: Bench = async () => {
     measured.push(result);
   }
   return {
-    backoff: 'client-go DefaultControllerRateLimiter: 5 ms doubling, at most 1,000 s between tries',
+    // client-go's DefaultControllerRateLimiter, per item: the first delay, doubling up to the cap.
+    backoff: CLIENT_GO_BACKOFF,
     untilSeconds: UNTIL_SECONDS,
     families: await withEarlierFamilies(measured, FAMILY_NAMES, 'scheduler-controller-retries'),
   };

@@ -93,7 +93,7 @@ describe("a spread app's pods, arriving together", () => {
 });
 
 describe('HerdProfile', () => {
-  const booking = (spec: InstanceSpec, phase: number) => ({ spec, phase }) as never;
+  const booking = (spec: InstanceSpec, phase: number) => ({ spec, phase });
 
   it('counts a run that wraps past the end of the period at both ends', () => {
     const h = new HerdProfile();

@@ -25,7 +25,7 @@ export class HerdProfile {
   private readonly runs = new Map<string, Int32Array>();
 
   /** Adds (sign 1) or removes (−1) a booking's runs; only spread pods are counted. */
-  apply(b: BookedInstance, sign: 1 | -1): void {
+  apply(b: Pick<BookedInstance, 'spec' | 'phase'>, sign: 1 | -1): void {
     const { spec, phase } = b;
     if (spec.spreadGroup === null) return;
     const key = `${spec.app}|${spec.every}`;

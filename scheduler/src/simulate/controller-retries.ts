@@ -26,15 +26,12 @@ export const CLIENT_GO_BACKOFF = { baseMs: 5, maxMs: 1_000_000 } as const;
  * The whole seconds after a refusal at second 0 at which the pod is created again in a later second than
  * its previous creation, up to and including `untilSeconds`.
  */
-export function recreationSeconds(
-  untilSeconds: number,
-  backoff: { baseMs: number; maxMs: number } = CLIENT_GO_BACKOFF,
-): number[] {
+export function recreationSeconds(untilSeconds: number): number[] {
   if (!(Number.isInteger(untilSeconds) && untilSeconds >= 0))
     throw new RangeError(`untilSeconds must be a whole number of seconds ≥ 0, got ${untilSeconds}`);
   const out: number[] = [];
   let atMs = 0;
-  for (let delay = backoff.baseMs; ; delay = Math.min(2 * delay, backoff.maxMs)) {
+  for (let delay: number = CLIENT_GO_BACKOFF.baseMs; ; delay = Math.min(2 * delay, CLIENT_GO_BACKOFF.maxMs)) {
     atMs += delay;
     const second = Math.floor(atMs / 1000);
     if (second > untilSeconds) return out;
