@@ -10,8 +10,20 @@
  * refuses a pod some plan has room for, however much it moves (`admitWhenRoom`: a perfect repair). Where
  * the ceiling's proven bound is below a target, that target asks for other pods admitted, not the same
  * ones moved; where the perfect repair stays below it, it asks for refusing pods there is room for.
+ * And per seed, whether the optimum's own plan refuses a pod it had room for when pods are offered in
+ * arrival order (`leftOutWithRoom`): where it refuses none, a webhook that never refuses a pod it has room
+ * for, and never moves one, reaches the optimum by placing each pod where that plan does; what online
+ * placement lacks there is knowing the pods still to come.
  */
-import { admitWhenRoom, ENGINE_HORIZON, FAMILY_NAMES, family, simulate, solveExact } from '@nmaas/scheduler';
+import {
+  admitWhenRoom,
+  ENGINE_HORIZON,
+  FAMILY_NAMES,
+  family,
+  leftOutWithRoom,
+  simulate,
+  solveExact,
+} from '@nmaas/scheduler';
 import type { Bench } from './index.js';
 import {
   EXACT_TIME_LIMIT_SECONDS,
@@ -49,6 +61,11 @@ interface Totals {
   /** Seeds where retries with migrations, and where the perfect repair, place fewer pods than first-fit. */
   retryMigrationsBelowFirstFit: number;
   admitWhenRoomBelowFirstFit: number;
+  /** Seeds where the optimum found refuses no pod it had room for in arrival order, and the pods it does refuse with room. */
+  optimumRefusesNoneWithRoom: number;
+  optimumRefusedWithRoom: number;
+  /** Optimum minus online, summed over the seeds where the optimum refuses no pod it had room for. */
+  onlineGapWhereOptimumRefusesNone: number;
   competingSlotSeconds: number;
   violations: number;
 }
@@ -71,6 +88,9 @@ async function familyCeiling(name: string, seeds: number[], repairSeconds: numbe
     firstFit: 0,
     retryMigrationsBelowFirstFit: 0,
     admitWhenRoomBelowFirstFit: 0,
+    optimumRefusesNoneWithRoom: 0,
+    optimumRefusedWithRoom: 0,
+    onlineGapWhereOptimumRefusesNone: 0,
     competingSlotSeconds: 0,
     violations: 0,
   };
@@ -94,6 +114,12 @@ async function familyCeiling(name: string, seeds: number[], repairSeconds: numbe
     t.firstFit += firstFit;
     if (migrated.metrics.placed < firstFit) t.retryMigrationsBelowFirstFit++;
     if (perfectRepair.plan.length < firstFit) t.admitWhenRoomBelowFirstFit++;
+    const refusedWithRoom = leftOutWithRoom(nodes, engineApps, free.placed).length;
+    t.optimumRefusedWithRoom += refusedWithRoom;
+    if (refusedWithRoom === 0) {
+      t.optimumRefusesNoneWithRoom++;
+      t.onlineGapWhereOptimumRefusesNone += free.placed.length - online.metrics.placed;
+    }
     t.optimum += free.placed.length;
     t.optimumBound += free.bound;
     t.online += online.metrics.placed;
@@ -137,7 +163,7 @@ const bench: Bench = async () => {
     size: ILP_SIZE,
     exactTimeLimitSeconds: EXACT_TIME_LIMIT_SECONDS,
     migrations: MIGRATIONS,
-    note: 'keepingOnline: the best plan found that keeps every pod online placement admitted; keepingOnlineBound: its proven bound, the most any plan keeping them can place. admitWhenRoom: pods admitted, in arrival order, whenever some plan holds them beside every pod admitted before (a perfect repair, unlimited moves); admitWhenRoomUndecided: offers whose solve hit the time limit undecided, counted as refusals; *BelowFirstFit: seeds where that column places fewer pods than time-aware first-fit. % of the free optimum found (time-limited seeds: the best plan found).',
+    note: 'keepingOnline: the best plan found that keeps every pod online placement admitted; keepingOnlineBound: its proven bound, the most any plan keeping them can place. admitWhenRoom: pods admitted, in arrival order, whenever some plan holds them beside every pod admitted before (a perfect repair, unlimited moves); admitWhenRoomUndecided: offers whose solve hit the time limit undecided, counted as refusals; *BelowFirstFit: seeds where that column places fewer pods than time-aware first-fit. optimumRefusesNoneWithRoom: seeds where the optimum found, offered in arrival order (each pod booked where it places it), refuses no pod that had room at its offer or, waiting for an affinity partner, at a later one; optimumRefusedWithRoom: the pods it does refuse with room; onlineGapWhereOptimumRefusesNone: optimum minus online on the first kind of seed. % of the free optimum found (time-limited seeds: the best plan found).',
     families,
   };
 };

@@ -5,6 +5,7 @@ export { ffdOrder, percentile, simulate, type SimulationResult, type SimulationS
 export { STRATEGIES, STRATEGY_NAMES, type Strategy, type StrategyName } from './strategies/index.js';
 export { buildExactModel, EXACT_MAX_TERMS, ExactTooLargeError, solveExact, type ExactResult } from './exact.js';
 export { admitWhenRoom, type AdmitWhenRoomResult } from './admit-when-room.js';
+export { leftOutWithRoom } from './left-out-with-room.js';
 export { renderTimeline } from '../picture/svg.js';
 export {
   APP_TEMPLATES,
