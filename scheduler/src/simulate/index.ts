@@ -3,7 +3,14 @@ export { registerEngineCommands } from './commands.js';
 export { UsageError, parseApps, parseNodes, parsePlacement, readApps, readNodes, readPlacement } from './io.js';
 export { ffdOrder, percentile, simulate, type SimulationResult, type SimulationStrategy } from './run.js';
 export { STRATEGIES, STRATEGY_NAMES, type Strategy, type StrategyName } from './strategies/index.js';
-export { buildExactModel, EXACT_MAX_TERMS, ExactTooLargeError, solveExact, type ExactResult } from './exact.js';
+export {
+  buildExactModel,
+  EXACT_MAX_TERMS,
+  exactBlockSeconds,
+  ExactTooLargeError,
+  solveExact,
+  type ExactResult,
+} from './exact.js';
 export { admitWhenRoom, type AdmitWhenRoomResult } from './admit-when-room.js';
 export { leftOutWithRoom } from './left-out-with-room.js';
 export { renderTimeline } from '../picture/svg.js';
