@@ -3,7 +3,7 @@
  * NMAAS_QUALITY_FAMILIES (comma-separated), e.g. to measure a new family on the held-out seeds without
  * re-running the others. A partial run carries the other families' entries over from the previous
  * results file, each marked with the date it was measured, so the results file always holds every family.
- * Also what the placement-quality benches (scheduler-quality, scheduler-ceiling) must agree on: the ILP
+ * Also what the placement-quality benches (scheduler-quality, scheduler-ceiling, scheduler-foresight) must agree on: the ILP
  * families' size, the solver's limit, the move budget, and which seeds are held out.
  */
 import { readFile } from 'node:fs/promises';

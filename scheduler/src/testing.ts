@@ -17,3 +17,4 @@ export {
   renderExamplePods,
   type HttpAnswer,
 } from './webhook/testing.js';
+export { cpuNode, instanceSpec, sixSecondSpec } from './engine/testing.js';

@@ -1,39 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { checkPlacement, Engine, type InstanceSpec, type NodeSpec } from '@nmaas/scheduler/engine';
+import { checkPlacement, Engine, type InstanceSpec } from '@nmaas/scheduler/engine';
 import { ENGINE_HORIZON, family, leftOutWithRoom, Random } from '@nmaas/scheduler/simulate';
+import { cpuNode, sixSecondSpec } from '@nmaas/scheduler/testing';
 import { drawnFromTheWorkloadsApps, theRemainingPodsShuffled } from './futures.js';
 import { rolloutAdmission } from './rollout-admission.js';
 
-const node = (name: string, cpu: number): NodeSpec => ({
-  name,
-  labels: {},
-  capacity: { cpu, memory: 1000, bandwidth: 1000 },
-});
-
 /** A pod of app `<id without -N>` running all the time on `millicores` of cpu. */
-const always = (id: string, millicores: number, over: Partial<InstanceSpec> = {}): InstanceSpec => ({
-  id,
-  app: id.replace(/-\d+$/, ''),
-  every: 6,
-  duration: 6,
-  startWithin: 0,
-  release: 0,
-  run: { cpu: millicores, memory: 10, bandwidth: 1 },
-  idle: { cpu: 0, memory: 0 },
-  nodeSelector: {},
-  affinity: [],
-  antiAffinity: [],
-  exclusive: false,
-  node: null,
-  spreadGroup: null,
-  ...over,
-});
+const always = (id: string, millicores: number, over: Partial<InstanceSpec> = {}): InstanceSpec =>
+  sixSecondSpec(id, { duration: 6, startWithin: 0, run: { cpu: millicores, memory: 10, bandwidth: 1 }, ...over });
 
 const options = { rollouts: 4, seed: 7, phasesPerNode: 8 };
 
 describe('admission that weighs each place by the futures it is told about', () => {
   it('keeps room for a pod it knows will come, where the engine alone does not', () => {
-    const nodes = [node('n1', 100), node('n2', 100)];
+    const nodes = [cpuNode('n1', 100), cpuNode('n2', 100)];
     // y-0 can only go to n1; the engine puts x-0 on the first node that fits, n1.
     const apps = { horizon: 6, instances: [always('x-0', 60), always('y-0', 60, { node: 'n1' })] };
     const engine = new Engine(nodes, { horizon: 6 });
