@@ -276,15 +276,30 @@ describe.skipIf(ip.skip || nft.skip || nping.skip || sysctl.skip || setcap.skip 
      * NMAAS_NPING points the sender at a wrapper that drops to that state before exec'ing nping.
      */
     function unprivilegedNping(noNewPrivs: boolean): { env: Record<string, string>; dispose(): void } {
+      // The tools first: a missing one throws before there is a folder to leave behind.
+      const tools = { nping: nping.path(), setcap: setcap.path(), setpriv: setpriv.path() };
       const dir = mkdtempSync(path.join(tmpdir(), 'nmaas-nping-'));
+      try {
+        return wrapNping(dir, tools, noNewPrivs);
+      } catch (e) {
+        rmSync(dir, { recursive: true, force: true });
+        throw e;
+      }
+    }
+
+    function wrapNping(
+      dir: string,
+      tools: { nping: string; setcap: string; setpriv: string },
+      noNewPrivs: boolean,
+    ): { env: Record<string, string>; dispose(): void } {
       chmodSync(dir, 0o755);
       const copy = path.join(dir, 'nping');
-      copyFileSync(nping.path(), copy);
+      copyFileSync(tools.nping, copy);
       chmodSync(copy, 0o755);
-      sh(setcap.path(), 'cap_net_raw+ep', copy);
+      sh(tools.setcap, 'cap_net_raw+ep', copy);
       const wrapper = path.join(dir, 'nping-as-app-user');
       const drop = [
-        setpriv.path(),
+        tools.setpriv,
         '--reuid',
         '65532',
         '--regid',
