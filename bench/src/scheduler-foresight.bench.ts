@@ -5,7 +5,8 @@
  * (foresight/rollout-admission.ts: offered once in arrival order, never refusing a pod there is room for,
  * never moving one, each place weighed by how many future pods fit after it) is told two things:
  * - how many pods remain and exactly how the family draws them (its apps, uniformly; window openings
- *   uniformly on its time grid): more than a webhook knows, which sees one pod at a time;
+ *   uniformly on its time grid): more than a webhook knows, which sees one pod at a time. `largest-last`
+ *   then sorts its pods by size, which the draws do not follow;
  * - which pods remain, not their order.
  * Beside them the engine with retries, first-fit and the optimum (the ILP at the quality bench's size and
  * time limit, given every plan here as a start). `long-periods` is left out: its periods of up to a day

@@ -2,8 +2,9 @@
  * What a rollout may be told about the pods still to come (rollout-admission.ts), from less to more:
  * - `drawnFromTheWorkloadsApps`: how many pods remain, and the distribution they come from. Each is an app
  *   of the workload drawn uniformly, its window opening at a multiple of the workload's time grid drawn
- *   uniformly over its period: the way the quality families draw their pods. A webhook that had seen the
- *   whole catalogue and knew how the pods are drawn would know this much.
+ *   uniformly over its period: the way the quality families draw their pods (before `largest-last` sorts
+ *   them by size). A webhook that had seen the whole catalogue and knew how the pods are drawn would
+ *   know this much.
  * - `theRemainingPodsShuffled`: which pods remain, not in which order.
  */
 import type { InstanceSpec } from '@nmaas/scheduler/engine';
