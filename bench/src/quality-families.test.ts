@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { familyQuality } from '@nmaas/scheduler';
-import { heldOutSeeds, selectedFamilies, withEarlierFamilies } from './quality-families.js';
+import { heldOutSeeds, percentsOf, selectedFamilies, withEarlierFamilies } from './quality-families.js';
 
 const ALL = ['mixed-nodes', 'shared-uplinks', 'heavy'];
 
@@ -60,5 +60,16 @@ describe('quality runs report on held-out seeds only', () => {
         new RegExp(`${NAME} must be a held-out range like 101-103 \\(seeds 1–100 are for tuning\\), got ${bad}`),
       );
     }
+  });
+});
+
+describe('figures of the quality benches', () => {
+  it('gives each count as a percentage of the optimum, to one decimal', () => {
+    expect(percentsOf(937, { online: 905, firstFit: 902, optimum: 937 })).toEqual({
+      online: 96.6,
+      firstFit: 96.3,
+      optimum: 100,
+    });
+    expect(percentsOf(0, { online: 0 })).toEqual({ online: 0 });
   });
 });

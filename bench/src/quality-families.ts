@@ -69,3 +69,13 @@ export function heldOutSeeds(name: string, fallback: string): number[] {
   for (let s = Number(m[1]); s <= Number(m[2]); s++) out.push(s);
   return out;
 }
+
+/** Each count as a percentage of `optimum`, to one decimal: the `ofOptimum` figures of the quality benches. */
+export function percentsOf<K extends string>(optimum: number, counts: Record<K, number>): Record<K, number> {
+  const out = {} as Record<K, number>;
+  for (const k of Object.keys(counts) as K[]) out[k] = Math.round((1000 * counts[k]) / Math.max(1, optimum)) / 10;
+  return out;
+}
+
+/** Seconds since `started` (a `performance.now()` reading), to one decimal. */
+export const secondsSince = (started: number): number => Math.round((performance.now() - started) / 100) / 10;

@@ -30,6 +30,8 @@ import {
   heldOutSeeds,
   ILP_SIZE,
   MIGRATIONS,
+  percentsOf,
+  secondsSince,
   selectedFamilies,
   withEarlierFamilies,
 } from './quality-families.js';
@@ -132,21 +134,20 @@ async function familyCeiling(name: string, seeds: number[], repairSeconds: numbe
       t.violations += r.metrics.violations;
     }
   }
-  const pct = (x: number) => Math.round((1000 * x) / Math.max(1, t.optimum)) / 10;
-  const seconds = Math.round((performance.now() - started) / 100) / 10;
+  const seconds = secondsSince(started);
   process.stdout.write(`${name}: ${seconds} s\n`);
   return {
     family: name,
     perfectRepairTimeLimitSeconds: repairSeconds,
     totals: t,
-    ofOptimum: {
-      online: pct(t.online),
-      retryMigrations: pct(t.retryMigrations),
-      keepingOnline: pct(t.keepingOnline),
-      keepingOnlineBound: pct(t.keepingOnlineBound),
-      admitWhenRoom: pct(t.admitWhenRoom),
-      firstFit: pct(t.firstFit),
-    },
+    ofOptimum: percentsOf(t.optimum, {
+      online: t.online,
+      retryMigrations: t.retryMigrations,
+      keepingOnline: t.keepingOnline,
+      keepingOnlineBound: t.keepingOnlineBound,
+      admitWhenRoom: t.admitWhenRoom,
+      firstFit: t.firstFit,
+    }),
     seconds,
   };
 }

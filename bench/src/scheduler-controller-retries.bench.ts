@@ -19,7 +19,14 @@ import {
   simulate,
 } from '@nmaas/scheduler';
 import type { Bench } from './index.js';
-import { heldOutSeeds, ILP_SIZE, PLANTED_SIZE, selectedFamilies, withEarlierFamilies } from './quality-families.js';
+import {
+  heldOutSeeds,
+  ILP_SIZE,
+  PLANTED_SIZE,
+  secondsSince,
+  selectedFamilies,
+  withEarlierFamilies,
+} from './quality-families.js';
 
 /** How long the controllers keep re-creating a refused pod in the model. */
 const UNTIL_SECONDS = 3600;
@@ -86,7 +93,7 @@ async function familyRetries(name: string, seeds: number[]): Promise<FamilyRetri
     offers: totals.offers,
     competingSlotSeconds: totals.competing,
     violations: totals.violations,
-    seconds: Math.round((performance.now() - started) / 100) / 10,
+    seconds: secondsSince(started),
   };
 }
 

@@ -21,6 +21,8 @@ import {
   EXACT_TIME_LIMIT_SECONDS,
   heldOutSeeds,
   ILP_SIZE,
+  percentsOf,
+  secondsSince,
   selectedFamilies,
   withEarlierFamilies,
 } from './quality-families.js';
@@ -94,18 +96,17 @@ async function familyForesight(name: string, seeds: number[]): Promise<FamilyFor
     if (distribution.length < ff.length) t.belowFirstFit.toldTheDistribution++;
     if (remaining.length < ff.length) t.belowFirstFit.toldTheRemainingPods++;
   }
-  const pct = (x: number) => Math.round((1000 * x) / Math.max(1, t.optimum)) / 10;
-  const seconds = Math.round((performance.now() - started) / 100) / 10;
+  const seconds = secondsSince(started);
   process.stdout.write(`${name}: ${seconds} s\n`);
   return {
     family: name,
     totals: t,
-    ofOptimum: {
-      online: pct(t.online),
-      firstFit: pct(t.firstFit),
-      toldTheDistribution: pct(t.toldTheDistribution),
-      toldTheRemainingPods: pct(t.toldTheRemainingPods),
-    },
+    ofOptimum: percentsOf(t.optimum, {
+      online: t.online,
+      firstFit: t.firstFit,
+      toldTheDistribution: t.toldTheDistribution,
+      toldTheRemainingPods: t.toldTheRemainingPods,
+    }),
     seconds,
   };
 }

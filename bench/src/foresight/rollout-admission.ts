@@ -11,9 +11,7 @@
  * shuffled order. The search is the same, so the difference between two runs is the knowledge alone.
  */
 import { Engine, type InstanceSpec, type NodeSpec } from '@nmaas/scheduler/engine';
-import { exactBlockSeconds, Random } from '@nmaas/scheduler/simulate';
-
-export type Plan = { id: string; node: string; phase: number }[];
+import { exactBlockSeconds, Random, type Plan } from '@nmaas/scheduler/simulate';
 
 /** The pods that might follow arrival `index` (0-based) of `instances`: one future a call. */
 export type FutureSource = (instances: readonly InstanceSpec[], index: number, rnd: Random) => InstanceSpec[];

@@ -12,6 +12,7 @@ export {
   type ExactResult,
 } from './exact.js';
 export { admitWhenRoom, type AdmitWhenRoomResult } from './admit-when-room.js';
+export type { Plan } from './exact-start.js';
 export { leftOutWithRoom } from './left-out-with-room.js';
 export { renderTimeline } from '../picture/svg.js';
 export {

@@ -51,6 +51,11 @@ describe('pods a plan leaves out although they had room on arrival', () => {
       { id: 'b-0', node: 'n1', phase: 0 },
     ];
     expect(() => leftOutWithRoom(nodes, apps, clash)).toThrow(/b-0 at n1, phase 0: .*capacity/);
+    // A dependant placed beside a partner that never comes waits to the end, and then says why.
+    const alone = { horizon: 6, instances: [always('dep-0', 40, { affinity: ['partner'] }), always('other-0', 30)] };
+    expect(() => leftOutWithRoom(nodes, alone, [{ id: 'dep-0', node: 'n1', phase: 0 }])).toThrow(
+      /dep-0 at n1, phase 0: .*affinity/,
+    );
   });
 
   it('finds nothing in plans made by admitting in arrival order: first-fit and the engine with retries', async () => {

@@ -25,8 +25,21 @@ export function leftOutWithRoom(
   let placedWaiting: InstanceSpec[] = [];
   /** Pods the plan leaves out that had no room so far, but might once a partner arrives. */
   let leftOutWaiting: InstanceSpec[] = [];
+  /** Why each pod the plan places could not be booked at its last try. */
+  const problems = new Map<string, string[]>();
   const hasRoom = (spec: InstanceSpec): boolean => engine.place(spec, { dryRun: true }).ok;
-  const book = (spec: InstanceSpec): boolean => engine.book(spec, at.get(spec.id)!).ok;
+  const book = (spec: InstanceSpec): boolean => {
+    const r = engine.book(spec, at.get(spec.id)!);
+    if (!r.ok) problems.set(spec.id, r.problems);
+    return r.ok;
+  };
+  const doesNotHold = (specs: InstanceSpec[]): RangeError => {
+    const why = specs.map((s) => {
+      const p = at.get(s.id)!;
+      return `${s.id} at ${p.node}, phase ${p.phase}: ${problems.get(s.id)!.join('; ')}`;
+    });
+    return new RangeError(`the plan does not hold in arrival order: ${why.join(' | ')}`);
+  };
   const settle = (): void => {
     for (let progress = true; progress;) {
       const before = placedWaiting.length;
@@ -41,17 +54,15 @@ export function leftOutWithRoom(
   };
   for (const spec of apps.instances) {
     if (at.has(spec.id)) {
-      if (!book(spec)) placedWaiting.push(spec);
+      // Only a missing affinity partner can make a pod of a plan that holds wait.
+      if (!book(spec)) {
+        if (spec.affinity.length === 0) throw doesNotHold([spec]);
+        placedWaiting.push(spec);
+      }
     } else if (hasRoom(spec)) withRoom.push(spec.id);
     else if (spec.affinity.length > 0) leftOutWaiting.push(spec);
     settle();
   }
-  if (placedWaiting.length > 0) {
-    const problems = placedWaiting.map((s) => {
-      const p = at.get(s.id)!;
-      return `${s.id} at ${p.node}, phase ${p.phase}: ${engine.book(s, p).problems.join('; ')}`;
-    });
-    throw new RangeError(`the plan does not hold in arrival order: ${problems.join(' | ')}`);
-  }
+  if (placedWaiting.length > 0) throw doesNotHold(placedWaiting);
   return withRoom;
 }
